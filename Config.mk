@@ -1,0 +1,34 @@
+# dbgvisor build configuration, included by every Makefile in the tree.
+# Override any of these on the command line: make QEMU=/opt/qemu/bin/qemu-system-x86_64
+
+ROOT        ?= $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+DIST        ?= $(ROOT)/dist
+BUILD       ?= $(ROOT)/build
+
+# Host toolchain: tools, libraries, hosted unit tests.
+CC          ?= gcc
+HOSTCC      ?= $(CC)
+AR          ?= ar
+PKG_CONFIG  ?= pkg-config
+HOST_CFLAGS ?= -O2 -g -Wall -Wextra -Werror=implicit-function-declaration \
+               -Wno-unused-parameter -std=gnu11 -D_GNU_SOURCE
+
+# Hypervisor and guest toolchain: freestanding x86_64 (guests may be 32-bit).
+HV_CC       ?= gcc
+HV_LD       ?= ld
+HV_OBJCOPY  ?= objcopy
+HV_CFLAGS   ?= -O2 -g -std=gnu11 -ffreestanding -fno-pic -fno-pie -fno-stack-protector \
+               -fno-builtin -fno-common -fno-asynchronous-unwind-tables \
+               -fno-omit-frame-pointer -mno-red-zone -mno-sse -mno-mmx -mno-sse2 \
+               -mno-avx -mcmodel=kernel -Wall -Wextra -Wno-unused-parameter \
+               -Werror=implicit-function-declaration -nostdinc \
+               -isystem $(shell $(HV_CC) -print-file-name=include)
+
+# Emulator. QEMU 10.x (bookworm-backports) emulates SVM debug state correctly.
+QEMU        ?= qemu-system-x86_64
+QEMU_CPU    ?= max
+QEMU_ACCEL  ?= tcg
+
+# Installation (GNU conventions).
+PREFIX      ?= /usr/local
+DESTDIR     ?=
