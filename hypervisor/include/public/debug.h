@@ -1,0 +1,67 @@
+/*
+ * dbgvisor public ABI: per-vCPU debug-register virtualization state.
+ *
+ * Shared by the hypervisor and the toolstack. Fixed-width types, explicit
+ * padding, every struct a multiple of 8 bytes. Bump DBGV_DEBUG_ABI_VERSION
+ * on any incompatible change.
+ */
+#ifndef DBGVISOR_PUBLIC_DEBUG_H
+#define DBGVISOR_PUBLIC_DEBUG_H
+
+#include <stdint.h>
+
+#define DBGV_DEBUG_ABI_VERSION 1
+
+/* Lazy-switch policies (docs/debug-registers.md). */
+enum dbgv_debug_policy {
+    DBGV_POLICY_TRAP       = 0, /* every MOV DR exits and is emulated */
+    DBGV_POLICY_LAZY_EXIT  = 1, /* KVM: first access untraps until the next VM exit */
+    DBGV_POLICY_LAZY_SCHED = 2, /* Xen: untrapped until the vCPU is descheduled */
+    DBGV_POLICY_ADAPTIVE   = 3, /* untrapped while live, re-trap after N quiet switches */
+    DBGV_POLICY_COUNT      = 4,
+};
+#define DBGV_POLICY_DEFAULT DBGV_POLICY_ADAPTIVE
+#define DBGV_ADAPTIVE_QUIET_SWITCHES_DEFAULT 8
+
+/* Who owns a breakpoint slot or single-step. */
+enum dbgv_owner {
+    DBGV_OWNER_FREE  = 0,
+    DBGV_OWNER_GUEST = 1,
+    DBGV_OWNER_HOST  = 2,
+};
+
+/* Lazy state of a vCPU's debug registers. */
+enum dbgv_lazy_state {
+    DBGV_LAZY_TRAPPING    = 0, /* MOV DR intercepted, nothing of the guest loaded */
+    DBGV_LAZY_PASSTHROUGH = 1, /* guest's registers loaded, MOV DR not intercepted */
+};
+
+#define DBGV_NR_SLOTS 4
+
+struct dbgv_debug_counters {
+    uint64_t dr_access_exits;   /* MOV DR intercepts taken */
+    uint64_t db_exits;          /* #DB intercepts taken */
+    uint64_t db_reflected;      /* #DB delivered to the guest */
+    uint64_t db_host_events;    /* #DB routed to the host debugger */
+    uint64_t dr_loads;          /* guest DR0-3 loaded into hardware on entry/switch-in */
+    uint64_t dr_saves;          /* guest DR0-3 saved from hardware on exit/switch-out */
+    uint64_t policy_switches;   /* trapping <-> pass-through transitions */
+};
+
+struct dbgv_vcpu_debug_state {
+    uint32_t vcpu_id;
+    uint8_t  policy;            /* enum dbgv_debug_policy */
+    uint8_t  lazy_state;        /* enum dbgv_lazy_state */
+    uint8_t  dirty;             /* 1: hardware holds guest values not yet saved */
+    uint8_t  step_owner;        /* enum dbgv_owner */
+    uint8_t  slot_owner[DBGV_NR_SLOTS]; /* enum dbgv_owner */
+    uint32_t quiet_switches;    /* adaptive: tunable threshold */
+    uint64_t guest_dr[DBGV_NR_SLOTS]; /* guest's architectural DR0-3 */
+    uint64_t guest_dr6;         /* guest's architectural DR6 */
+    uint64_t guest_dr7;         /* guest's architectural DR7 */
+    uint64_t last_dr6_seen;     /* DR6 last delivered with a #DB to the guest */
+    uint64_t last_dr7_seen;     /* DR7 the guest last read or wrote */
+    struct dbgv_debug_counters counters;
+};
+
+#endif
