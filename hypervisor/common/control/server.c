@@ -1,0 +1,519 @@
+/*
+ * Control server: reassembles request frames from the serial byte stream,
+ * validates them field by field, dispatches to the hv_ctl_* backend and
+ * sends one reply per request. See docs/protocol.md.
+ */
+#include <dbgvisor/lib.h>
+#include <dbgvisor/ctlframe.h>
+#include <dbgvisor/control.h>
+
+static struct {
+    struct ctl_rx rx;
+    uint64_t now;          /* last time seen by ctl_poll */
+    uint64_t last_rx;      /* time of the last received byte */
+    struct ctl_stats stats;
+    uint8_t rxbuf[DBGV_CTL_MAX_FRAME] __attribute__((aligned(8)));
+    uint8_t txbuf[DBGV_CTL_MAX_FRAME] __attribute__((aligned(8)));
+} srv;
+
+/* Replies are built in place in txbuf after the header. */
+#define TXP (srv.txbuf + DBGV_CTL_HDR_SIZE)
+
+void ctl_init(void)
+{
+    memset(&srv.stats, 0, sizeof(srv.stats));
+    srv.now = srv.last_rx = 0;
+    ctl_rx_init(&srv.rx, srv.rxbuf);
+}
+
+void ctl_get_stats(struct ctl_stats *out)
+{
+    *out = srv.stats;
+}
+
+static void send_frame(uint16_t type, uint32_t seq, int32_t status,
+                       uint32_t len)
+{
+    size_t n = ctl_frame_build(srv.txbuf, sizeof(srv.txbuf), type, seq,
+                               status, TXP, len);
+
+    if ( n )
+        ctl_tx_bytes(srv.txbuf, n);
+}
+
+static void send_error(const struct ctl_rx_error *e)
+{
+    struct dbgv_ctl_error pe = {
+        .bad_type = e->hdr_valid ? e->type : 0,
+        .bad_seq = e->hdr_valid ? e->seq : 0,
+    };
+
+    memcpy(TXP, &pe, sizeof(pe));
+    srv.stats.frames_bad++;
+    send_frame(DBGV_CTL_MSG_ERROR | DBGV_CTL_REPLY,
+               e->hdr_valid ? e->seq : 0, e->code, sizeof(pe));
+}
+
+/* ---- validation helpers ------------------------------------------------ */
+
+static bool all_zero(const void *p, size_t n)
+{
+    const uint8_t *b = p;
+
+    while ( n-- )
+        if ( *b++ )
+            return false;
+    return true;
+}
+
+/* A request payload must be exactly the struct: shorter is truncated,
+ * longer is trailing junk. Copy it out so the struct is aligned. */
+#define TAKE(req, payload, len)                      \
+    do {                                             \
+        if ( (len) != sizeof(req) )                  \
+            return -DBGV_EINVAL;                     \
+        memcpy(&(req), (payload), sizeof(req));      \
+    } while ( 0 )
+
+static bool name_ok(const char *name, size_t size)
+{
+    size_t n = strnlen(name, size);
+
+    if ( n == 0 || n == size )
+        return false;
+    for ( size_t i = 0; i < n; i++ )
+    {
+        char c = name[i];
+
+        if ( !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+               (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.') )
+            return false;
+    }
+    /* Bytes after the NUL must be zero: no data smuggled into the ABI. */
+    return all_zero(name + n, size - n);
+}
+
+static int domid_ok(uint32_t domid)
+{
+    return domid <= DBGV_DOMID_MAX ? 0 : -DBGV_ESRCH;
+}
+
+/* Domain-0 is the toolstack's own stand-in: it cannot be operated on. */
+static int domu_ok(uint32_t domid)
+{
+    if ( domid == DBGV_DOMID_SELF )
+        return -DBGV_EPERM;
+    return domid_ok(domid);
+}
+
+/* ---- handlers: return status, set *rlen to the reply payload size ------ */
+
+static int do_hello(const uint8_t *p, uint32_t len, uint32_t *rlen)
+{
+    struct dbgv_ctl_hello_req req;
+    struct dbgv_ctl_hello_rep rep;
+
+    TAKE(req, p, len);
+    if ( req.flags )
+        return -DBGV_EINVAL;
+    if ( req.client_version != DBGV_CTL_VERSION )
+        return -DBGV_EPROTO;
+    memset(&rep, 0, sizeof(rep));
+    hv_ctl_hello(&rep);
+    rep.hv_version[sizeof(rep.hv_version) - 1] = '\0';
+    rep.version = DBGV_CTL_VERSION;
+    rep.max_payload = DBGV_CTL_MAX_PAYLOAD;
+    rep.debug_abi = DBGV_DEBUG_ABI_VERSION;
+    memcpy(TXP, &rep, sizeof(rep));
+    *rlen = sizeof(rep);
+    return 0;
+}
+
+static int do_physinfo(const uint8_t *p, uint32_t len, uint32_t *rlen)
+{
+    struct dbgv_ctl_physinfo rep;
+    int rc;
+
+    if ( len )
+        return -DBGV_EINVAL;
+    memset(&rep, 0, sizeof(rep));
+    rc = hv_ctl_physinfo(&rep);
+    if ( rc )
+        return rc;
+    rep.hv_version[sizeof(rep.hv_version) - 1] = '\0';
+    rep.hv_extra[sizeof(rep.hv_extra) - 1] = '\0';
+    memcpy(TXP, &rep, sizeof(rep));
+    *rlen = sizeof(rep);
+    return 0;
+}
+
+static int take_list(struct dbgv_ctl_list_req *req, const uint8_t *p,
+                     uint32_t len)
+{
+    TAKE(*req, p, len);
+    if ( req->pad || req->max == 0 )
+        return -DBGV_EINVAL;
+    return 0;
+}
+
+/* Finish a list reply: entries are already at TXP + sizeof(list_rep). */
+static int list_reply(uint32_t count, uint32_t total, uint32_t max,
+                      size_t esize, uint32_t *rlen)
+{
+    struct dbgv_ctl_list_rep rep = { .total = total, .count = count };
+
+    if ( count > max )              /* backend bug: never send garbage */
+        return -DBGV_EIO;
+    memcpy(TXP, &rep, sizeof(rep));
+    *rlen = sizeof(rep) + count * esize;
+    return 0;
+}
+
+static void sanitise_dominfo(struct dbgv_ctl_dominfo *d)
+{
+    d->name[sizeof(d->name) - 1] = '\0';
+    d->pad0 = 0;
+    d->pad1 = 0;
+}
+
+static int do_domain_list(const uint8_t *p, uint32_t len, uint32_t *rlen)
+{
+    struct dbgv_ctl_list_req req;
+    struct dbgv_ctl_dominfo *out =
+        (void *)(TXP + sizeof(struct dbgv_ctl_list_rep));
+    uint32_t max, count = 0, total = 0;
+    int rc;
+
+    if ( (rc = take_list(&req, p, len)) )
+        return rc;
+    if ( req.start )
+        return -DBGV_EINVAL;
+    max = MIN(req.max, (uint32_t)DBGV_CTL_LIST_MAX(struct dbgv_ctl_dominfo));
+    memset(out, 0, max * sizeof(*out));
+    rc = hv_ctl_domain_list(req.domid, out, max, &count, &total);
+    if ( rc )
+        return rc;
+    for ( uint32_t i = 0; i < count && i < max; i++ )
+        sanitise_dominfo(&out[i]);
+    return list_reply(count, total, max, sizeof(*out), rlen);
+}
+
+static int do_domain_info(const uint8_t *p, uint32_t len, uint32_t *rlen)
+{
+    struct dbgv_ctl_domid req;
+    struct dbgv_ctl_dominfo rep;
+    int rc;
+
+    TAKE(req, p, len);
+    if ( req.pad )
+        return -DBGV_EINVAL;
+    if ( (rc = domid_ok(req.domid)) )
+        return rc;
+    memset(&rep, 0, sizeof(rep));
+    if ( (rc = hv_ctl_domain_info(req.domid, &rep)) )
+        return rc;
+    sanitise_dominfo(&rep);
+    memcpy(TXP, &rep, sizeof(rep));
+    *rlen = sizeof(rep);
+    return 0;
+}
+
+static int do_domain_create(const uint8_t *p, uint32_t len, uint32_t *rlen)
+{
+    struct dbgv_ctl_domain_create req;
+    struct dbgv_ctl_domid rep = { 0 };
+    int rc;
+
+    TAKE(req, p, len);
+    if ( !name_ok(req.name, sizeof(req.name)) || !all_zero(req.pad, sizeof(req.pad)) ||
+         req.memory_mib == 0 || req.memory_mib > (1u << 20) ||
+         req.nr_vcpus == 0 || req.nr_vcpus > CTL_MAX_VCPUS ||
+         req.debug_policy >= DBGV_POLICY_COUNT )
+        return -DBGV_EINVAL;
+    if ( (rc = hv_ctl_domain_create(&req, &rep.domid)) )
+        return rc;
+    memcpy(TXP, &rep, sizeof(rep));
+    *rlen = sizeof(rep);
+    return 0;
+}
+
+static int do_domain_op(uint16_t type, const uint8_t *p, uint32_t len)
+{
+    struct dbgv_ctl_domid req;
+    int rc;
+
+    TAKE(req, p, len);
+    if ( req.pad )
+        return -DBGV_EINVAL;
+    if ( (rc = domu_ok(req.domid)) )
+        return rc;
+    switch ( type )
+    {
+    case DBGV_CTL_MSG_DOMAIN_PAUSE:   return hv_ctl_domain_pause(req.domid);
+    case DBGV_CTL_MSG_DOMAIN_UNPAUSE: return hv_ctl_domain_unpause(req.domid);
+    default:                          return hv_ctl_domain_destroy(req.domid);
+    }
+}
+
+static int do_domain_shutdown(const uint8_t *p, uint32_t len)
+{
+    struct dbgv_ctl_domain_shutdown req;
+    int rc;
+
+    TAKE(req, p, len);
+    if ( req.reason > DBGV_SHUTDOWN_WATCHDOG )
+        return -DBGV_EINVAL;
+    if ( (rc = domu_ok(req.domid)) )
+        return rc;
+    return hv_ctl_domain_shutdown(req.domid, req.reason);
+}
+
+static int check_mem(const struct dbgv_ctl_mem *m)
+{
+    if ( m->len == 0 || m->len > DBGV_CTL_MEM_CHUNK ||
+         m->gpa + m->len < m->gpa )
+        return -DBGV_EINVAL;
+    return domu_ok(m->domid);
+}
+
+static int do_mem_write(const uint8_t *p, uint32_t len)
+{
+    struct dbgv_ctl_mem req;
+    int rc;
+
+    if ( len < sizeof(req) )
+        return -DBGV_EINVAL;
+    memcpy(&req, p, sizeof(req));
+    if ( (rc = check_mem(&req)) )
+        return rc;
+    if ( len != sizeof(req) + req.len )
+        return -DBGV_EINVAL;
+    return hv_ctl_mem_write(req.domid, req.gpa, p + sizeof(req), req.len);
+}
+
+static int do_mem_read(const uint8_t *p, uint32_t len, uint32_t *rlen)
+{
+    struct dbgv_ctl_mem req;
+    int rc;
+
+    TAKE(req, p, len);
+    if ( (rc = check_mem(&req)) )
+        return rc;
+    if ( (rc = hv_ctl_mem_read(req.domid, req.gpa, TXP, req.len)) )
+        return rc;
+    *rlen = req.len;
+    return 0;
+}
+
+static int do_vcpu_set_regs(const uint8_t *p, uint32_t len)
+{
+    struct dbgv_ctl_vcpu_regs req;
+    int rc;
+
+    TAKE(req, p, len);
+    if ( req.mask == 0 || (req.mask & ~DBGV_REG_ALL) ||
+         req.mode > DBGV_VCPU_MODE_PM32 || req.vcpu >= CTL_MAX_VCPUS )
+        return -DBGV_EINVAL;
+    if ( (rc = domu_ok(req.domid)) )
+        return rc;
+    return hv_ctl_vcpu_set_regs(&req);
+}
+
+static int do_vcpu_list(const uint8_t *p, uint32_t len, uint32_t *rlen)
+{
+    struct dbgv_ctl_list_req req;
+    struct dbgv_ctl_vcpuinfo *out =
+        (void *)(TXP + sizeof(struct dbgv_ctl_list_rep));
+    uint32_t max, count = 0, total = 0;
+    int rc;
+
+    if ( (rc = take_list(&req, p, len)) || (rc = domid_ok(req.domid)) )
+        return rc;
+    max = MIN(req.max, (uint32_t)DBGV_CTL_LIST_MAX(struct dbgv_ctl_vcpuinfo));
+    memset(out, 0, max * sizeof(*out));
+    rc = hv_ctl_vcpu_list(req.domid, req.start, out, max, &count, &total);
+    if ( rc )
+        return rc;
+    return list_reply(count, total, max, sizeof(*out), rlen);
+}
+
+static int do_ring_read(uint16_t type, const uint8_t *p, uint32_t len,
+                        uint32_t *rlen)
+{
+    struct dbgv_ctl_ring_req req;
+    struct dbgv_ctl_ring_rep rep;
+    uint8_t *data = TXP + sizeof(rep);
+    uint32_t max;
+    int rc;
+
+    TAKE(req, p, len);
+    if ( req.max == 0 )
+        return -DBGV_EINVAL;
+    if ( type == DBGV_CTL_MSG_CONSOLE_READ && (rc = domid_ok(req.domid)) )
+        return rc;
+    if ( type == DBGV_CTL_MSG_HVLOG_READ && req.domid )
+        return -DBGV_EINVAL;
+    max = MIN(req.max, (uint32_t)DBGV_CTL_RING_MAX_READ);
+    memset(&rep, 0, sizeof(rep));
+    if ( type == DBGV_CTL_MSG_CONSOLE_READ )
+        rc = hv_ctl_console_read(req.domid, req.offset, data, max, &rep);
+    else
+        rc = hv_ctl_hvlog_read(req.offset, data, max, &rep);
+    if ( rc )
+        return rc;
+    if ( rep.len > max )
+        return -DBGV_EIO;
+    rep.pad = 0;
+    memcpy(TXP, &rep, sizeof(rep));
+    *rlen = sizeof(rep) + rep.len;
+    return 0;
+}
+
+static int do_debug_state(const uint8_t *p, uint32_t len, uint32_t *rlen)
+{
+    struct dbgv_ctl_list_req req;
+    struct dbgv_vcpu_debug_state *out =
+        (void *)(TXP + sizeof(struct dbgv_ctl_list_rep));
+    uint32_t max, count = 0, total = 0;
+    int rc;
+
+    if ( (rc = take_list(&req, p, len)) || (rc = domu_ok(req.domid)) )
+        return rc;
+    max = MIN(req.max,
+              (uint32_t)DBGV_CTL_LIST_MAX(struct dbgv_vcpu_debug_state));
+    memset(out, 0, max * sizeof(*out));
+    rc = hv_ctl_debug_state(req.domid, req.start, out, max, &count, &total);
+    if ( rc )
+        return rc;
+    return list_reply(count, total, max, sizeof(*out), rlen);
+}
+
+static int do_debug_policy(const uint8_t *p, uint32_t len)
+{
+    struct dbgv_ctl_debug_policy req;
+    bool set_quiet;
+    int rc;
+
+    TAKE(req, p, len);
+    set_quiet = req.flags & DBGV_POLICY_F_QUIET;
+    if ( req.policy >= DBGV_POLICY_COUNT || !all_zero(req.pad, sizeof(req.pad)) ||
+         (req.flags & ~DBGV_POLICY_F_QUIET) ||
+         (set_quiet && req.quiet_switches == 0) ||
+         (!set_quiet && req.quiet_switches != 0) )
+        return -DBGV_EINVAL;
+    if ( (rc = domu_ok(req.domid)) )
+        return rc;
+    return hv_ctl_debug_policy_set(req.domid, req.policy, set_quiet,
+                                   req.quiet_switches);
+}
+
+static int do_events_read(const uint8_t *p, uint32_t len, uint32_t *rlen)
+{
+    struct dbgv_ctl_events_req req;
+    struct dbgv_ctl_events_rep rep;
+    struct dbgv_ctl_event *out = (void *)(TXP + sizeof(rep));
+    uint32_t max;
+    int rc;
+
+    TAKE(req, p, len);
+    if ( req.max == 0 )
+        return -DBGV_EINVAL;
+    if ( req.domid != DBGV_DOMID_ANY && (rc = domid_ok(req.domid)) )
+        return rc;
+    max = MIN(req.max, (uint32_t)DBGV_CTL_EVENTS_MAX);
+    memset(&rep, 0, sizeof(rep));
+    memset(out, 0, max * sizeof(*out));
+    if ( (rc = hv_ctl_events_read(req.since_seq, req.domid, out, max, &rep)) )
+        return rc;
+    if ( rep.count > max )
+        return -DBGV_EIO;
+    rep.pad = 0;
+    memcpy(TXP, &rep, sizeof(rep));
+    *rlen = sizeof(rep) + rep.count * sizeof(*out);
+    return 0;
+}
+
+static void dispatch(const struct dbgv_ctl_hdr *h, const uint8_t *p)
+{
+    uint32_t rlen = 0;
+    int rc;
+
+    if ( h->type & DBGV_CTL_REPLY || h->status )
+    {
+        /* A reply or a status sent to the server is a protocol error. */
+        struct ctl_rx_error e = { -DBGV_EPROTO, true, h->type, h->seq };
+
+        send_error(&e);
+        return;
+    }
+
+    switch ( h->type )
+    {
+    case DBGV_CTL_MSG_HELLO:         rc = do_hello(p, h->len, &rlen); break;
+    case DBGV_CTL_MSG_PHYSINFO:      rc = do_physinfo(p, h->len, &rlen); break;
+    case DBGV_CTL_MSG_DOMAIN_LIST:   rc = do_domain_list(p, h->len, &rlen); break;
+    case DBGV_CTL_MSG_DOMAIN_INFO:   rc = do_domain_info(p, h->len, &rlen); break;
+    case DBGV_CTL_MSG_DOMAIN_CREATE: rc = do_domain_create(p, h->len, &rlen); break;
+    case DBGV_CTL_MSG_DOMAIN_PAUSE:
+    case DBGV_CTL_MSG_DOMAIN_UNPAUSE:
+    case DBGV_CTL_MSG_DOMAIN_DESTROY:
+        rc = do_domain_op(h->type, p, h->len);
+        break;
+    case DBGV_CTL_MSG_DOMAIN_SHUTDOWN: rc = do_domain_shutdown(p, h->len); break;
+    case DBGV_CTL_MSG_MEM_WRITE:     rc = do_mem_write(p, h->len); break;
+    case DBGV_CTL_MSG_MEM_READ:      rc = do_mem_read(p, h->len, &rlen); break;
+    case DBGV_CTL_MSG_VCPU_SET_REGS: rc = do_vcpu_set_regs(p, h->len); break;
+    case DBGV_CTL_MSG_VCPU_LIST:     rc = do_vcpu_list(p, h->len, &rlen); break;
+    case DBGV_CTL_MSG_CONSOLE_READ:
+    case DBGV_CTL_MSG_HVLOG_READ:
+        rc = do_ring_read(h->type, p, h->len, &rlen);
+        break;
+    case DBGV_CTL_MSG_DEBUG_STATE_GET: rc = do_debug_state(p, h->len, &rlen); break;
+    case DBGV_CTL_MSG_DEBUG_POLICY_SET: rc = do_debug_policy(p, h->len); break;
+    case DBGV_CTL_MSG_EVENTS_READ:   rc = do_events_read(p, h->len, &rlen); break;
+    default:                         rc = -DBGV_ENOSYS; break;
+    }
+
+    /* Errors carry no payload, whatever the handler had started. */
+    if ( rc > 0 || rc < -4095 )
+        rc = -DBGV_EIO;
+    if ( rc )
+        rlen = 0;
+    srv.stats.frames_ok++;
+    send_frame(h->type | DBGV_CTL_REPLY, h->seq, rc, rlen);
+}
+
+void ctl_rx_byte(uint8_t byte)
+{
+    struct ctl_rx_error err;
+    enum ctl_rx_result r;
+
+    srv.last_rx = srv.now;
+    ctl_rx_push(&srv.rx, byte);
+    while ( (r = ctl_rx_step(&srv.rx, &err)) != CTL_RX_MORE )
+    {
+        if ( r == CTL_RX_ERROR )
+            send_error(&err);
+        else
+            dispatch(ctl_rx_hdr(&srv.rx), ctl_rx_payload(&srv.rx));
+    }
+}
+
+void ctl_rx_bytes(const void *buf, size_t len)
+{
+    const uint8_t *p = buf;
+
+    while ( len-- )
+        ctl_rx_byte(*p++);
+}
+
+void ctl_poll(uint64_t now_ns)
+{
+    srv.now = now_ns;
+    if ( srv.rx.have && !srv.rx.frame_out &&
+         now_ns - srv.last_rx > CTL_RX_STALE_NS )
+    {
+        srv.stats.stale_drops++;
+        ctl_rx_reset(&srv.rx);
+    }
+}

@@ -1,0 +1,388 @@
+/*
+ * dbgvisor public ABI: the control protocol between the toolstack (host)
+ * and the hypervisor, carried over a byte stream (COM2 backed by a unix
+ * socket). See docs/protocol.md.
+ *
+ * Every value is little-endian. Fixed-width types, explicit padding, every
+ * struct a multiple of 8 bytes; reserved fields must be zero and are checked.
+ * Bump DBGV_CTL_VERSION on any incompatible change; compatible additions
+ * (new message types, new fields carved out of "reserved") keep it.
+ */
+#ifndef DBGVISOR_PUBLIC_CONTROL_H
+#define DBGVISOR_PUBLIC_CONTROL_H
+
+#include <stdint.h>
+#include "debug.h"
+
+#define DBGV_CTL_VERSION     1
+#define DBGV_CTL_MAGIC       0x56474244u  /* "DBGV" as bytes on the wire */
+
+/* Largest payload either side sends or accepts. */
+#define DBGV_CTL_MAX_PAYLOAD 8192u
+/* Largest guest-memory chunk per MEM_WRITE/MEM_READ. */
+#define DBGV_CTL_MEM_CHUNK   4096u
+#define DBGV_CTL_NAME_LEN    64          /* domain name, NUL included */
+
+/*
+ * Frame header: 32 bytes, followed by `len` payload bytes.
+ * hdr_crc covers bytes 0..27 of the header, so a corrupted length is caught
+ * before any payload is consumed; payload_crc covers the payload (CRC-32,
+ * IEEE 802.3, as zlib's crc32()). The receiver resynchronises on the next
+ * magic after any bad frame.
+ */
+struct dbgv_ctl_hdr {
+    uint32_t magic;       /* DBGV_CTL_MAGIC */
+    uint16_t version;     /* DBGV_CTL_VERSION */
+    uint16_t type;        /* DBGV_CTL_MSG_*, | DBGV_CTL_REPLY in replies */
+    uint32_t seq;         /* chosen by the client, echoed in the reply */
+    uint32_t len;         /* payload bytes, <= DBGV_CTL_MAX_PAYLOAD */
+    int32_t  status;      /* replies: 0 or -DBGV_E*; requests: 0 */
+    uint32_t flags;       /* reserved, 0 */
+    uint32_t payload_crc; /* CRC-32 of the payload (0 bytes: 0) */
+    uint32_t hdr_crc;     /* CRC-32 of bytes 0..27 of this header */
+};
+#define DBGV_CTL_HDR_SIZE      32u
+#define DBGV_CTL_HDR_CRC_SPAN  28u
+#define DBGV_CTL_MAX_FRAME     (DBGV_CTL_HDR_SIZE + DBGV_CTL_MAX_PAYLOAD)
+
+/* Status codes: negated in hdr.status. Values equal Linux errno values so a
+ * hosted client can hand them to strerror() directly. */
+#define DBGV_EPERM      1
+#define DBGV_ENOENT     2
+#define DBGV_ESRCH      3   /* no such domain or vCPU */
+#define DBGV_EIO        5
+#define DBGV_E2BIG      7
+#define DBGV_EAGAIN    11
+#define DBGV_ENOMEM    12
+#define DBGV_EFAULT    14   /* guest address outside the domain's memory */
+#define DBGV_EBUSY     16
+#define DBGV_EEXIST    17   /* domain name in use */
+#define DBGV_EINVAL    22   /* a field failed validation */
+#define DBGV_ENOSPC    28
+#define DBGV_ERANGE    34
+#define DBGV_ENOSYS    38   /* unknown message type */
+#define DBGV_EPROTO    71   /* wrong protocol version, reserved bits set */
+#define DBGV_EBADMSG   74   /* bad CRC or length/payload mismatch */
+#define DBGV_EMSGSIZE  90   /* frame larger than DBGV_CTL_MAX_PAYLOAD */
+#define DBGV_EOPNOTSUPP 95
+
+/* ---------------------------------------------------------------------
+ * Message types. A reply has the request's type | DBGV_CTL_REPLY.
+ *   0x0001-0x00ff  control plane (this header)
+ *   0x0100-0x01ff  reserved: guest debugging (issue 5, see below)
+ *   0x0200-0x7ffe  reserved for future use
+ *   0x7fff         ERROR: reply to a frame that could not be parsed
+ * ------------------------------------------------------------------- */
+#define DBGV_CTL_REPLY                 0x8000u
+enum dbgv_ctl_msg {
+    DBGV_CTL_MSG_HELLO              = 0x0001,
+    DBGV_CTL_MSG_PHYSINFO           = 0x0002,
+
+    DBGV_CTL_MSG_DOMAIN_LIST        = 0x0010,
+    DBGV_CTL_MSG_DOMAIN_INFO        = 0x0011,
+    DBGV_CTL_MSG_DOMAIN_CREATE      = 0x0012,
+    DBGV_CTL_MSG_DOMAIN_PAUSE       = 0x0013,
+    DBGV_CTL_MSG_DOMAIN_UNPAUSE     = 0x0014,
+    DBGV_CTL_MSG_DOMAIN_DESTROY     = 0x0015,
+    DBGV_CTL_MSG_DOMAIN_SHUTDOWN    = 0x0016,
+    DBGV_CTL_MSG_MEM_WRITE          = 0x0017,
+    DBGV_CTL_MSG_MEM_READ           = 0x0018,
+    DBGV_CTL_MSG_VCPU_SET_REGS      = 0x0019,
+
+    DBGV_CTL_MSG_VCPU_LIST          = 0x0020,
+
+    DBGV_CTL_MSG_CONSOLE_READ       = 0x0030,
+    DBGV_CTL_MSG_HVLOG_READ         = 0x0031,
+
+    DBGV_CTL_MSG_DEBUG_STATE_GET    = 0x0040,
+    DBGV_CTL_MSG_DEBUG_POLICY_SET   = 0x0041,
+
+    DBGV_CTL_MSG_EVENTS_READ        = 0x0050,
+
+    /* Reserved for guest debugging (issue 5): values fixed now so that
+     * clients and hypervisor agree; until implemented they answer ENOSYS. */
+    DBGV_CTL_MSG_GDBG_FIRST         = 0x0100,
+    DBGV_CTL_MSG_GDBG_ATTACH        = 0x0100,
+    DBGV_CTL_MSG_GDBG_DETACH        = 0x0101,
+    DBGV_CTL_MSG_GDBG_SET_BP        = 0x0102, /* exec bp or watchpoint */
+    DBGV_CTL_MSG_GDBG_CLEAR_BP      = 0x0103,
+    DBGV_CTL_MSG_GDBG_STEP          = 0x0104,
+    DBGV_CTL_MSG_GDBG_CONTINUE      = 0x0105,
+    DBGV_CTL_MSG_GDBG_GET_REGS      = 0x0106,
+    DBGV_CTL_MSG_GDBG_SET_REGS      = 0x0107,
+    DBGV_CTL_MSG_GDBG_READ_GPA      = 0x0108,
+    DBGV_CTL_MSG_GDBG_WRITE_GPA     = 0x0109,
+    DBGV_CTL_MSG_GDBG_READ_GVA      = 0x010a,
+    DBGV_CTL_MSG_GDBG_WRITE_GVA     = 0x010b,
+    DBGV_CTL_MSG_GDBG_LAST          = 0x01ff,
+
+    DBGV_CTL_MSG_ERROR              = 0x7fff,
+};
+
+#define DBGV_DOMID_SELF   0u           /* Domain-0: the control domain */
+#define DBGV_DOMID_ANY    0xffffffffu  /* event filter: every domain */
+#define DBGV_DOMID_MAX    0x7fef       /* like Xen's DOMID_FIRST_RESERVED - 1 */
+
+/* ERROR (0x7fff | REPLY): hdr.status carries the code. */
+struct dbgv_ctl_error {
+    uint16_t bad_type;   /* type of the offending frame, if its header was intact */
+    uint16_t pad;
+    uint32_t bad_seq;
+};
+
+/* HELLO: request and reply. */
+struct dbgv_ctl_hello_req {
+    uint32_t client_version;  /* DBGV_CTL_VERSION the client speaks */
+    uint32_t flags;           /* reserved, 0 */
+    char     client[32];      /* free text, NUL-terminated, for the hv log */
+};
+struct dbgv_ctl_hello_rep {
+    uint32_t version;         /* protocol version spoken */
+    uint32_t max_payload;     /* DBGV_CTL_MAX_PAYLOAD */
+    uint32_t debug_abi;       /* DBGV_DEBUG_ABI_VERSION */
+    uint32_t features;        /* DBGV_CTL_F_* */
+    char     hv_version[32];  /* e.g. "dbgvisor 0.1" */
+};
+#define DBGV_CTL_F_GUEST_DEBUG (1u << 0)  /* GDBG_* implemented */
+
+/* PHYSINFO: empty request. */
+struct dbgv_ctl_physinfo {
+    uint32_t nr_cpus;
+    uint32_t max_cpu_id;
+    uint32_t cpu_khz;         /* 0 if unknown */
+    uint32_t nr_domains;      /* including Domain-0 */
+    uint64_t total_mem;       /* bytes of RAM managed by the hypervisor */
+    uint64_t free_mem;        /* bytes available for new domains */
+    uint64_t uptime_ns;
+    uint16_t hv_major;
+    uint16_t hv_minor;
+    uint32_t caps;            /* DBGV_CAP_* */
+    char     hv_version[32];  /* "dbgvisor 0.1-rc" free text */
+    char     hv_extra[32];    /* build info */
+};
+#define DBGV_CAP_HVM   (1u << 0)
+#define DBGV_CAP_HAP   (1u << 1)   /* NPT */
+
+/* Domain states (xl letters r b p s c d). */
+enum dbgv_dom_state {
+    DBGV_DOMSTATE_RUNNING  = 0,
+    DBGV_DOMSTATE_BLOCKED  = 1,
+    DBGV_DOMSTATE_PAUSED   = 2,
+    DBGV_DOMSTATE_SHUTDOWN = 3,
+    DBGV_DOMSTATE_CRASHED  = 4,
+    DBGV_DOMSTATE_DYING    = 5,
+    DBGV_DOMSTATE_COUNT    = 6,
+};
+
+/* Shutdown reasons, values as Xen's SHUTDOWN_*. */
+enum dbgv_shutdown_reason {
+    DBGV_SHUTDOWN_POWEROFF = 0,
+    DBGV_SHUTDOWN_REBOOT   = 1,
+    DBGV_SHUTDOWN_SUSPEND  = 2,
+    DBGV_SHUTDOWN_CRASH    = 3,
+    DBGV_SHUTDOWN_WATCHDOG = 4,
+};
+
+struct dbgv_ctl_dominfo {
+    uint32_t domid;
+    uint8_t  state;           /* enum dbgv_dom_state */
+    uint8_t  debug_policy;    /* enum dbgv_debug_policy */
+    uint8_t  shutdown_reason; /* valid in SHUTDOWN/CRASHED */
+    uint8_t  pad0;
+    int32_t  exit_code;       /* value written to port 0xF4, valid in SHUTDOWN */
+    uint32_t nr_vcpus;
+    uint64_t mem_bytes;       /* current allocation */
+    uint64_t max_mem_bytes;
+    uint64_t cpu_time_ns;     /* summed over vCPUs */
+    uint32_t quiet_switches;  /* adaptive policy threshold */
+    uint32_t pad1;
+    char     name[DBGV_CTL_NAME_LEN];
+};
+
+/* Requests that name only a domain: DOMAIN_INFO, PAUSE, UNPAUSE, DESTROY. */
+struct dbgv_ctl_domid {
+    uint32_t domid;
+    uint32_t pad;
+};
+
+/* DOMAIN_LIST: domains with domid >= start_domid, ascending, at most max. */
+struct dbgv_ctl_list_req {
+    uint32_t domid;           /* DOMAIN_LIST: start_domid; else the domain */
+    uint32_t start;           /* VCPU_LIST/DEBUG_STATE_GET: first vCPU */
+    uint32_t max;             /* entries wanted (clamped to what fits) */
+    uint32_t pad;
+};
+/* Reply header for list replies; entries follow. */
+struct dbgv_ctl_list_rep {
+    uint32_t total;           /* entries that exist */
+    uint32_t count;           /* entries in this reply */
+};
+#define DBGV_CTL_LIST_MAX(entry) \
+    ((DBGV_CTL_MAX_PAYLOAD - sizeof(struct dbgv_ctl_list_rep)) / sizeof(entry))
+
+/* DOMAIN_CREATE: reply is struct dbgv_ctl_domid. The domain is created
+ * paused, with zeroed memory; the toolstack loads it and unpauses. */
+struct dbgv_ctl_domain_create {
+    char     name[DBGV_CTL_NAME_LEN]; /* NUL-terminated, [A-Za-z0-9_.-]+ */
+    uint32_t memory_mib;      /* >= 1 */
+    uint32_t nr_vcpus;        /* >= 1 */
+    uint8_t  debug_policy;    /* enum dbgv_debug_policy */
+    uint8_t  pad[3];
+    uint32_t quiet_switches;  /* 0: default */
+};
+
+/* DOMAIN_SHUTDOWN */
+struct dbgv_ctl_domain_shutdown {
+    uint32_t domid;
+    uint32_t reason;          /* enum dbgv_shutdown_reason */
+};
+
+/* MEM_WRITE: header then `len` bytes. MEM_READ: header only, reply is the
+ * bytes. gpa + len must lie inside the domain's memory. */
+struct dbgv_ctl_mem {
+    uint32_t domid;
+    uint32_t len;             /* <= DBGV_CTL_MEM_CHUNK */
+    uint64_t gpa;
+};
+
+/* VCPU_SET_REGS: set the registers the vCPU starts with (vCPU paused). */
+struct dbgv_ctl_vcpu_regs {
+    uint32_t domid;
+    uint32_t vcpu;
+    uint32_t mask;            /* DBGV_REG_* bits: which fields to set */
+    uint32_t mode;            /* DBGV_VCPU_MODE_* */
+    uint64_t rip, rflags, rsp, rbp;
+    uint64_t rax, rbx, rcx, rdx, rsi, rdi;
+};
+#define DBGV_REG_RIP    (1u << 0)
+#define DBGV_REG_RFLAGS (1u << 1)
+#define DBGV_REG_RSP    (1u << 2)
+#define DBGV_REG_RBP    (1u << 3)
+#define DBGV_REG_RAX    (1u << 4)
+#define DBGV_REG_RBX    (1u << 5)
+#define DBGV_REG_RCX    (1u << 6)
+#define DBGV_REG_RDX    (1u << 7)
+#define DBGV_REG_RSI    (1u << 8)
+#define DBGV_REG_RDI    (1u << 9)
+#define DBGV_REG_ALL    0x3ffu
+#define DBGV_VCPU_MODE_KEEP  0    /* leave the segment/mode state as is */
+#define DBGV_VCPU_MODE_PM32  1    /* multiboot: 32-bit flat, paging off, IF=0 */
+
+/* VCPU_LIST: request dbgv_ctl_list_req, reply list_rep + entries. */
+enum dbgv_vcpu_state {
+    DBGV_VCPUSTATE_RUNNING = 0,   /* on a pCPU now */
+    DBGV_VCPUSTATE_RUNNABLE = 1,
+    DBGV_VCPUSTATE_BLOCKED = 2,   /* HLT */
+    DBGV_VCPUSTATE_PAUSED  = 3,
+    DBGV_VCPUSTATE_OFFLINE = 4,   /* not started (no SIPI yet) or down */
+};
+struct dbgv_ctl_vcpuinfo {
+    uint32_t vcpu;
+    uint8_t  state;           /* enum dbgv_vcpu_state */
+    uint8_t  pad[3];
+    int32_t  pcpu;            /* current or last pCPU, -1 if never run */
+    uint32_t pad2;
+    uint64_t cpu_time_ns;
+    uint64_t rip;
+};
+
+/* CONSOLE_READ (per domain) and HVLOG_READ (domid ignored): rings addressed
+ * by absolute byte offset since the ring was created, so a reader that
+ * passes back next_offset neither loses nor duplicates output. If the
+ * requested offset was already overwritten, the reply starts at the oldest
+ * byte still held and `lost` says how many were skipped. */
+struct dbgv_ctl_ring_req {
+    uint32_t domid;
+    uint32_t max;             /* bytes wanted, clamped to the payload room */
+    uint64_t offset;
+};
+struct dbgv_ctl_ring_rep {
+    uint64_t offset;          /* offset of the first byte returned */
+    uint64_t next_offset;     /* pass this back next time */
+    uint64_t lost;            /* bytes overwritten before they could be read */
+    uint64_t end;             /* producer offset: bytes written so far */
+    uint32_t len;             /* bytes that follow */
+    uint32_t pad;
+};
+#define DBGV_CTL_RING_MAX_READ \
+    (DBGV_CTL_MAX_PAYLOAD - sizeof(struct dbgv_ctl_ring_rep))
+
+/* DEBUG_STATE_GET: request dbgv_ctl_list_req, reply list_rep followed by
+ * struct dbgv_vcpu_debug_state[count] (public/debug.h). */
+
+/* DEBUG_POLICY_SET */
+struct dbgv_ctl_debug_policy {
+    uint32_t domid;
+    uint8_t  policy;          /* enum dbgv_debug_policy */
+    uint8_t  pad[3];
+    uint32_t quiet_switches;  /* valid with DBGV_POLICY_F_QUIET */
+    uint32_t flags;
+};
+#define DBGV_POLICY_F_QUIET (1u << 0)
+
+/* EVENTS_READ: events with seq >= since_seq, oldest first. Sequence numbers
+ * start at 1 and never repeat; a client remembers next_seq and passes it
+ * back after reconnecting. */
+struct dbgv_ctl_events_req {
+    uint64_t since_seq;
+    uint32_t domid;           /* DBGV_DOMID_ANY or one domain */
+    uint32_t max;
+};
+struct dbgv_ctl_events_rep {
+    uint64_t first_seq;       /* oldest event still queued */
+    uint64_t next_seq;        /* pass back as since_seq */
+    uint64_t lost;            /* events dropped before since_seq could see them */
+    uint32_t count;
+    uint32_t pad;
+};
+enum dbgv_event_type {
+    DBGV_EV_BREAKPOINT      = 1,  /* addr = rip, dr6 = cause */
+    DBGV_EV_WATCHPOINT      = 2,  /* addr = rip, dr6 = cause, data = address */
+    DBGV_EV_STEP_DONE       = 3,  /* addr = rip */
+    DBGV_EV_DOMAIN_CRASHED  = 4,  /* data = reason/exit information */
+    DBGV_EV_DOMAIN_SHUTDOWN = 5,  /* code = exit code, data = reason */
+    DBGV_EV_DOMAIN_CREATED  = 6,
+    DBGV_EV_DOMAIN_DESTROYED = 7,
+};
+struct dbgv_ctl_event {
+    uint64_t seq;
+    uint64_t time_ns;         /* hypervisor uptime */
+    uint32_t domid;
+    uint32_t vcpu;
+    uint16_t type;            /* enum dbgv_event_type */
+    uint16_t pad;
+    int32_t  code;
+    uint64_t addr;
+    uint64_t dr6;
+    uint64_t data;
+};
+#define DBGV_CTL_EVENTS_MAX \
+    ((DBGV_CTL_MAX_PAYLOAD - sizeof(struct dbgv_ctl_events_rep)) / \
+     sizeof(struct dbgv_ctl_event))
+
+/* Layout checks: the ABI must not depend on the compiler's padding. */
+#define DBGV_CTL_ASSERT_SIZE(t, n) \
+    _Static_assert(sizeof(t) == (n), #t " has the wrong size")
+DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_hdr, 32);
+DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_error, 8);
+DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_hello_req, 40);
+DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_hello_rep, 48);
+DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_physinfo, 112);
+DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_dominfo, 112);
+DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_domid, 8);
+DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_list_req, 16);
+DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_list_rep, 8);
+DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_domain_create, 80);
+DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_domain_shutdown, 8);
+DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_mem, 16);
+DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_vcpu_regs, 96);
+DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_vcpuinfo, 32);
+DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_ring_req, 16);
+DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_ring_rep, 40);
+DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_debug_policy, 16);
+DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_events_req, 16);
+DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_events_rep, 32);
+DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_event, 56);
+DBGV_CTL_ASSERT_SIZE(struct dbgv_vcpu_debug_state, 136);
+
+#endif
