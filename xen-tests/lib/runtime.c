@@ -1,0 +1,121 @@
+/* C entry, multiboot info, command line, exit. */
+#include "guest.h"
+
+struct mb_info *mb_info;
+static struct mb_info mb_copy;
+/* The loader may place the info and command line anywhere in low RAM (the
+ * AP trampoline or memtest could overwrite them), so keep private copies. */
+static char cmdline_copy[256];
+
+void guest_start(uint32_t mbi);
+void guest_start(uint32_t mbi)
+{
+    if (mbi) {
+        memcpy(&mb_copy, (void *)(unsigned long)mbi, sizeof(mb_copy));
+        mb_info = &mb_copy;
+        if ((mb_copy.flags & BIT(2)) && mb_copy.cmdline) {
+            const char *s = (const char *)(unsigned long)mb_copy.cmdline;
+            size_t i;
+            for (i = 0; i + 1 < sizeof(cmdline_copy) && s[i]; i++)
+                cmdline_copy[i] = s[i];
+            cmdline_copy[i] = 0;
+        }
+    }
+    trap_init();
+    apic_init();
+    guest_exit((uint32_t)main());
+}
+
+const char *cmdline(void)
+{
+    return cmdline_copy;
+}
+
+uint64_t mem_upper_bytes(void)
+{
+    if (!mb_info || !(mb_info->flags & BIT(0)))
+        return 0;
+    return 0x100000ULL + (uint64_t)mb_info->mem_upper * 1024;
+}
+
+/* Finds `key=` at the start of a whitespace-separated word. QEMU passes the
+ * kernel path as the first word, so any position is accepted. */
+unsigned long cmdline_uint(const char *key, unsigned long def)
+{
+    const char *s = cmdline_copy;
+    size_t kl = strlen(key);
+
+    while (*s) {
+        while (*s == ' ')
+            s++;
+        if (!strncmp(s, key, kl) && s[kl] == '=') {
+            const char *p = s + kl + 1;
+            unsigned long v = 0, base = 10;
+            if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+                base = 16;
+                p += 2;
+            }
+            for (;; p++) {
+                int d;
+                if (*p >= '0' && *p <= '9') d = *p - '0';
+                else if (base == 16 && *p >= 'a' && *p <= 'f') d = *p - 'a' + 10;
+                else if (base == 16 && *p >= 'A' && *p <= 'F') d = *p - 'A' + 10;
+                else break;
+                v = v * base + d;
+            }
+            return v;
+        }
+        while (*s && *s != ' ')
+            s++;
+    }
+    return def;
+}
+
+noreturn void guest_exit(uint32_t code)
+{
+    outl(0xF4, code);
+    /* Only reached without an exit device: park the CPU. */
+    halt_forever();
+}
+
+noreturn void halt_forever(void)
+{
+    for (;;)
+        asm volatile("cli; hlt");
+}
+
+void *memset(void *d, int c, size_t n)
+{
+    unsigned char *p = d;
+    while (n--)
+        *p++ = (unsigned char)c;
+    return d;
+}
+
+void *memcpy(void *d, const void *s, size_t n)
+{
+    unsigned char *p = d;
+    const unsigned char *q = s;
+    while (n--)
+        *p++ = *q++;
+    return d;
+}
+
+size_t strlen(const char *s)
+{
+    size_t n = 0;
+    while (s[n])
+        n++;
+    return n;
+}
+
+int strncmp(const char *a, const char *b, size_t n)
+{
+    for (; n; n--, a++, b++) {
+        if (*a != *b)
+            return (unsigned char)*a - (unsigned char)*b;
+        if (!*a)
+            break;
+    }
+    return 0;
+}
