@@ -1,0 +1,359 @@
+/*
+ * Multiboot v1 image parser and loader (see dbgvisor/mbimage.h). Everything
+ * read from the image is bounds-checked against its length: the image comes
+ * from the user (xl create) or from a boot module.
+ */
+#include <dbgvisor/lib.h>
+#include <dbgvisor/mbimage.h>
+#include <public/control.h>
+
+#define EI_CLASS    4
+#define EI_DATA     5
+#define ELFCLASS32  1
+#define ELFCLASS64  2
+#define ELFDATA2LSB 1
+#define ET_EXEC     2
+#define EM_386      3
+#define EM_X86_64   62
+#define PT_LOAD     1
+
+#define FOUR_GB     0x100000000ull
+#define MB_KNOWN_FLAGS (MB_FLAG_PAGE_ALIGN | MB_FLAG_MEMORY_INFO | MB_FLAG_VIDEO_MODE)
+
+/* Unaligned little-endian reads, bounds checked by the callers. */
+static uint32_t rd16(const uint8_t *p) { return p[0] | (uint32_t)p[1] << 8; }
+static uint32_t rd32(const uint8_t *p)
+{
+    return p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+           (uint32_t)p[3] << 24;
+}
+static uint64_t rd64(const uint8_t *p)
+{
+    return rd32(p) | (uint64_t)rd32(p + 4) << 32;
+}
+
+#define FAIL(code, msg) do { rc = (code); reason = (msg); goto out; } while ( 0 )
+
+static int add_seg(struct mbimage *mb, uint64_t paddr, uint64_t offset,
+                   uint64_t filesz, uint64_t memsz, size_t len,
+                   const char **reason)
+{
+    struct mbimage_seg *s;
+
+    if ( memsz == 0 )
+        return 0;
+    if ( filesz > memsz || offset > len || filesz > len - offset )
+    {
+        *reason = "segment lies outside the file";
+        return -DBGV_EINVAL;
+    }
+    if ( paddr >= FOUR_GB || memsz > FOUR_GB - paddr )
+    {
+        *reason = "segment is not below 4 GiB";
+        return -DBGV_EINVAL;
+    }
+    if ( mb->nr_segs == MBIMAGE_MAX_SEGS )
+    {
+        *reason = "too many loadable segments";
+        return -DBGV_E2BIG;
+    }
+    for ( uint32_t i = 0; i < mb->nr_segs; i++ )
+    {
+        const struct mbimage_seg *o = &mb->seg[i];
+
+        if ( paddr < o->paddr + o->memsz && o->paddr < paddr + memsz )
+        {
+            *reason = "loadable segments overlap";
+            return -DBGV_EINVAL;
+        }
+    }
+    s = &mb->seg[mb->nr_segs++];
+    s->paddr = paddr;
+    s->offset = offset;
+    s->filesz = filesz;
+    s->memsz = memsz;
+    if ( mb->nr_segs == 1 || paddr < mb->load_start )
+        mb->load_start = paddr;
+    if ( paddr + memsz > mb->load_end )
+        mb->load_end = paddr + memsz;
+    return 0;
+}
+
+static int parse_elf(const uint8_t *img, size_t len, struct mbimage *mb,
+                     const char **reason)
+{
+    bool is64 = img[EI_CLASS] == ELFCLASS64;
+    size_t ehsize = is64 ? 64 : 52;
+    uint64_t phoff, entry;
+    uint32_t phentsize, phnum, machine;
+    int rc;
+
+    if ( len < ehsize )
+    {
+        *reason = "truncated ELF header";
+        return -DBGV_EINVAL;
+    }
+    if ( img[EI_DATA] != ELFDATA2LSB || rd16(img + 16) != ET_EXEC )
+    {
+        *reason = "not a little-endian ELF executable";
+        return -DBGV_EINVAL;
+    }
+    machine = rd16(img + 18);
+    if ( machine != EM_386 && machine != EM_X86_64 )
+    {
+        *reason = "not an x86 ELF image";
+        return -DBGV_EINVAL;
+    }
+    entry = is64 ? rd64(img + 24) : rd32(img + 24);
+    phoff = is64 ? rd64(img + 32) : rd32(img + 28);
+    phentsize = rd16(img + (is64 ? 54 : 42));
+    phnum = rd16(img + (is64 ? 56 : 44));
+    if ( phentsize < (is64 ? 56u : 32u) || phnum == 0 || phoff > len ||
+         (uint64_t)phentsize * phnum > len - phoff )
+    {
+        *reason = "bad ELF program header table";
+        return -DBGV_EINVAL;
+    }
+
+    mb->elf_class = is64 ? 2 : 1;
+    for ( uint32_t i = 0; i < phnum; i++ )
+    {
+        const uint8_t *ph = img + phoff + (uint64_t)i * phentsize;
+        uint64_t off, paddr, filesz, memsz;
+
+        if ( rd32(ph) != PT_LOAD )
+            continue;
+        if ( is64 )
+        {
+            off = rd64(ph + 8); paddr = rd64(ph + 24);
+            filesz = rd64(ph + 32); memsz = rd64(ph + 40);
+        }
+        else
+        {
+            off = rd32(ph + 4); paddr = rd32(ph + 12);
+            filesz = rd32(ph + 16); memsz = rd32(ph + 20);
+        }
+        if ( (rc = add_seg(mb, paddr, off, filesz, memsz, len, reason)) )
+            return rc;
+    }
+    if ( mb->nr_segs == 0 )
+    {
+        *reason = "no loadable segments";
+        return -DBGV_EINVAL;
+    }
+
+    /* The entry may be virtual: translate through the segment holding it. */
+    for ( uint32_t i = 0; i < phnum; i++ )
+    {
+        const uint8_t *ph = img + phoff + (uint64_t)i * phentsize;
+        uint64_t vaddr = is64 ? rd64(ph + 16) : rd32(ph + 8);
+        uint64_t paddr = is64 ? rd64(ph + 24) : rd32(ph + 12);
+        uint64_t memsz = is64 ? rd64(ph + 40) : rd32(ph + 20);
+
+        if ( rd32(ph) == PT_LOAD && vaddr != paddr &&
+             entry >= vaddr && entry - vaddr < memsz )
+        {
+            entry = entry - vaddr + paddr;
+            break;
+        }
+    }
+    if ( entry >= FOUR_GB )
+    {
+        *reason = "entry point is not below 4 GiB";
+        return -DBGV_EINVAL;
+    }
+    mb->entry = (uint32_t)entry;
+    return 0;
+}
+
+/* a.out kludge: the multiboot header says where to load what. */
+static int parse_aout(const uint8_t *img, size_t len, size_t hdr_off,
+                      struct mbimage *mb, const char **reason)
+{
+    const uint8_t *h = img + hdr_off;
+    uint32_t header_addr, load_addr, load_end, bss_end, entry;
+    uint64_t off, filesz, memsz;
+
+    if ( len - hdr_off < 32 )
+    {
+        *reason = "truncated multiboot header";
+        return -DBGV_EINVAL;
+    }
+    header_addr = rd32(h + 12);
+    load_addr = rd32(h + 16);
+    load_end = rd32(h + 20);
+    bss_end = rd32(h + 24);
+    entry = rd32(h + 28);
+    if ( header_addr < load_addr || header_addr - load_addr > hdr_off )
+    {
+        *reason = "multiboot load address inconsistent with header";
+        return -DBGV_EINVAL;
+    }
+    off = hdr_off - (header_addr - load_addr);
+    filesz = load_end ? (uint64_t)load_end - load_addr : len - off;
+    if ( load_end && load_end < load_addr )
+    {
+        *reason = "multiboot load_end_addr below load_addr";
+        return -DBGV_EINVAL;
+    }
+    memsz = bss_end ? (uint64_t)bss_end - load_addr : filesz;
+    if ( bss_end && bss_end < load_addr + filesz )
+    {
+        *reason = "multiboot bss_end_addr below load_end_addr";
+        return -DBGV_EINVAL;
+    }
+    mb->elf_class = 0;
+    mb->entry = entry;
+    return add_seg(mb, load_addr, off, filesz, memsz, len, reason);
+}
+
+int mbimage_parse(const void *image, size_t len, struct mbimage *mb,
+                  const char **why)
+{
+    const uint8_t *img = image;
+    const char *reason = NULL;
+    size_t hdr_off = 0, search = MIN(len, (size_t)MB_SEARCH_LEN);
+    bool found = false;
+    uint32_t flags = 0;
+    int rc = 0;
+
+    memset(mb, 0, sizeof(*mb));
+    for ( size_t o = 0; o + 12 <= search; o += 4 )
+    {
+        if ( rd32(img + o) == MB_HEADER_MAGIC &&
+             (uint32_t)(rd32(img + o) + rd32(img + o + 4) + rd32(img + o + 8)) == 0 )
+        {
+            hdr_off = o;
+            flags = rd32(img + o + 4);
+            found = true;
+            break;
+        }
+    }
+    if ( !found )
+        FAIL(-DBGV_EINVAL, "no multiboot header in the first 8 KiB");
+    /* Bits 0-15 are requirements: refuse what we do not provide. */
+    if ( flags & 0xffff & ~MB_KNOWN_FLAGS )
+        FAIL(-DBGV_EOPNOTSUPP, "multiboot header requires unsupported features");
+    mb->mb_flags = flags;
+
+    if ( flags & MB_FLAG_AOUT_KLUDGE )
+        rc = parse_aout(img, len, hdr_off, mb, &reason);
+    else if ( len >= 16 && img[0] == 0x7f && img[1] == 'E' && img[2] == 'L' &&
+              img[3] == 'F' &&
+              (img[EI_CLASS] == ELFCLASS32 || img[EI_CLASS] == ELFCLASS64) )
+        rc = parse_elf(img, len, mb, &reason);
+    else
+        FAIL(-DBGV_EINVAL, "neither ELF nor multiboot a.out kludge");
+
+ out:
+    if ( why )
+        *why = rc ? reason : NULL;
+    return rc;
+}
+
+/* Multiboot info layout (v1), the fields we fill. */
+#define MBI_SIZE       120u
+#define MBI_OFF_FLAGS  0
+#define MBI_OFF_LOWER  4
+#define MBI_OFF_UPPER  8
+#define MBI_OFF_CMD    16
+#define MBI_OFF_MODSC  20
+#define MBI_OFF_MODSA  24
+#define MBI_OFF_MMAPL  44
+#define MBI_OFF_MMAPA  48
+#define MMAP_ENTRY     24u   /* size(4) base(8) len(8) type(4) */
+
+static void wr32(uint8_t *p, uint32_t v)
+{
+    p[0] = v; p[1] = v >> 8; p[2] = v >> 16; p[3] = v >> 24;
+}
+static void wr64(uint8_t *p, uint64_t v)
+{
+    wr32(p, (uint32_t)v);
+    wr32(p + 4, (uint32_t)(v >> 32));
+}
+
+static void mmap_entry(uint8_t *p, uint64_t base, uint64_t len, uint32_t type)
+{
+    wr32(p, MMAP_ENTRY - 4);     /* size excludes itself */
+    wr64(p + 4, base);
+    wr64(p + 12, len);
+    wr32(p + 20, type);
+}
+
+int mbimage_load(const struct mbimage *mb, const void *image, size_t len,
+                 uint64_t mem_bytes, const char *cmdline,
+                 mbimage_write_fn write, void *opaque,
+                 struct mbimage_boot *boot, const char **why)
+{
+    const uint8_t *img = image;
+    uint8_t info[MBI_SIZE + 2 * MMAP_ENTRY];
+    const char *reason = NULL;
+    uint64_t info_gpa, cmd_gpa, mem_top;
+    size_t cmdlen = cmdline ? strlen(cmdline) : 0;
+    int rc = 0;
+
+    /* RAM above 4 GiB is invisible to a 32-bit multiboot kernel. */
+    mem_top = MIN(mem_bytes, FOUR_GB);
+    if ( mem_top < 0x100000 )
+        FAIL(-DBGV_EINVAL, "guest needs at least 1 MiB of memory");
+    for ( uint32_t i = 0; i < mb->nr_segs; i++ )
+    {
+        const struct mbimage_seg *s = &mb->seg[i];
+
+        if ( s->paddr + s->memsz > mem_top )
+            FAIL(-DBGV_E2BIG, "image does not fit in guest memory");
+        if ( s->offset > len || s->filesz > len - s->offset )
+            FAIL(-DBGV_EINVAL, "segment lies outside the file");
+    }
+
+    info_gpa = ALIGN_UP(mb->load_end, 4096ull);
+    if ( info_gpa >= 0xa0000 && info_gpa < 0x100000 )  /* skip the VGA/BIOS hole */
+        info_gpa = 0x100000;
+    cmd_gpa = info_gpa + sizeof(info);
+    if ( cmdlen > 4096 || cmd_gpa + cmdlen + 1 > mem_top )
+        FAIL(-DBGV_E2BIG, "no room for the multiboot info");
+
+    for ( uint32_t i = 0; i < mb->nr_segs; i++ )
+    {
+        const struct mbimage_seg *s = &mb->seg[i];
+
+        if ( s->filesz &&
+             (rc = write(opaque, s->paddr, img + s->offset, s->filesz)) )
+            FAIL(rc, "writing an image segment failed");
+        if ( s->memsz > s->filesz &&
+             (rc = write(opaque, s->paddr + s->filesz, NULL,
+                         s->memsz - s->filesz)) )
+            FAIL(rc, "zeroing BSS failed");
+    }
+
+    memset(info, 0, sizeof(info));
+    wr32(info + MBI_OFF_FLAGS,
+         MBI_FLAG_MEM | MBI_FLAG_CMDLINE | MBI_FLAG_MODS | MBI_FLAG_MMAP);
+    wr32(info + MBI_OFF_LOWER, 640);
+    wr32(info + MBI_OFF_UPPER, (uint32_t)((mem_top - 0x100000) / 1024));
+    wr32(info + MBI_OFF_CMD, (uint32_t)cmd_gpa);
+    wr32(info + MBI_OFF_MODSC, 0);
+    wr32(info + MBI_OFF_MODSA, (uint32_t)cmd_gpa); /* valid, zero entries */
+    wr32(info + MBI_OFF_MMAPL, 2 * MMAP_ENTRY);
+    wr32(info + MBI_OFF_MMAPA, (uint32_t)info_gpa + MBI_SIZE);
+    mmap_entry(info + MBI_SIZE, 0, 640 * 1024, 1);
+    mmap_entry(info + MBI_SIZE + MMAP_ENTRY, 0x100000, mem_top - 0x100000, 1);
+
+    if ( (rc = write(opaque, info_gpa, info, sizeof(info))) )
+        FAIL(rc, "writing the multiboot info failed");
+    if ( cmdlen && (rc = write(opaque, cmd_gpa, cmdline, cmdlen)) )
+        FAIL(rc, "writing the command line failed");
+    if ( (rc = write(opaque, cmd_gpa + cmdlen, NULL, 1)) )
+        FAIL(rc, "writing the command line failed");
+
+    boot->eip = mb->entry;
+    boot->eax = MB_BOOTLOADER_MAGIC;
+    boot->ebx = (uint32_t)info_gpa;
+    boot->info_end = (uint32_t)(cmd_gpa + cmdlen + 1);
+
+ out:
+    if ( why )
+        *why = rc ? reason : NULL;
+    return rc;
+}
