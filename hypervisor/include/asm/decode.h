@@ -1,0 +1,47 @@
+/* x86 instruction decoder for the exits the hypervisor emulates itself.
+ * QEMU TCG offers neither decode assists nor NextRIP (DESIGN.md §1), so MOV DR
+ * intercepts and MMIO #NPFs are decoded here. The memory address of an MMIO
+ * access comes from the hardware (EXITINFO2): only the length and the
+ * register/immediate operands are decoded. */
+#ifndef ASM_DECODE_H
+#define ASM_DECODE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define X86_MAX_INSN_LEN 15
+
+enum x86_mode { X86_MODE_REAL16, X86_MODE_PROT16, X86_MODE_PROT32, X86_MODE_LONG64 };
+
+enum x86_insn_kind {
+    X86_INSN_UNKNOWN = 0,
+    X86_INSN_MOV_FROM_DR,  /* 0F 21 /r: gpr <- DRn */
+    X86_INSN_MOV_TO_DR,    /* 0F 23 /r: DRn <- gpr */
+    X86_INSN_MOV_STORE,    /* 88/89: mem <- gpr; also A2/A3 (moffs <- AL/rAX) */
+    X86_INSN_MOV_LOAD,     /* 8A/8B: gpr <- mem; also A0/A1 (AL/rAX <- moffs) */
+    X86_INSN_MOV_STORE_IMM,/* C6/C7 /0: mem <- imm */
+    X86_INSN_MOVZX_LOAD,   /* 0F B6/B7 */
+    X86_INSN_MOVSX_LOAD,   /* 0F BE/BF */
+};
+
+struct x86_insn {
+    enum x86_insn_kind kind;
+    uint8_t len;        /* total length in bytes incl. prefixes */
+    uint8_t gpr;        /* register operand 0..15 (RAX=0 ... R15=15; for 8-bit without REX,
+                           4..7 = AH,CH,DH,BH with gpr_high8=1 and gpr=0..3); 0 for STORE_IMM */
+    uint8_t gpr_high8;
+    uint8_t dr;         /* debug register number 0..15 (REX.R extends; >7 is #UD for the caller) */
+    uint8_t size;       /* memory operand size in bytes: 1,2,4,8 (for DR moves: 8 in long mode,
+                           else 4; for MOVZX/MOVSX: the destination register size 2,4,8) */
+    uint8_t src_size;   /* for MOVZX/MOVSX: source (memory) size 1 or 2 */
+    bool    lock;       /* LOCK prefix seen (MOV DR with LOCK is #UD) */
+    uint64_t imm;       /* for MOV_STORE_IMM, zero/sign-extended to size */
+};
+
+/* Decodes one instruction from bytes[0..avail). Returns 0 on success, -1 if the bytes are
+ * not one of the kinds above or are truncated (insn->kind = X86_INSN_UNKNOWN).
+ * Memory kinds require a memory operand (ModRM.mod != 3). */
+int x86_decode(const uint8_t *bytes, size_t avail, enum x86_mode mode, struct x86_insn *insn);
+
+#endif
