@@ -329,7 +329,7 @@ int mbimage_load(const struct mbimage *mb, const void *image, size_t len,
 
     memset(info, 0, sizeof(info));
     wr32(info + MBI_OFF_FLAGS,
-         MBI_FLAG_MEM | MBI_FLAG_CMDLINE | MBI_FLAG_MODS | MBI_FLAG_MMAP);
+         MBINFO_F_MEM | MBINFO_F_CMDLINE | MBINFO_F_MODS | MBINFO_F_MMAP);
     wr32(info + MBI_OFF_LOWER, 640);
     wr32(info + MBI_OFF_UPPER, (uint32_t)((mem_top - 0x100000) / 1024));
     wr32(info + MBI_OFF_CMD, (uint32_t)cmd_gpa);

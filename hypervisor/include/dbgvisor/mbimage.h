@@ -22,10 +22,10 @@
 #define MB_FLAG_AOUT_KLUDGE  (1u << 16)
 
 /* Multiboot info flags we provide. */
-#define MBI_FLAG_MEM         (1u << 0)
-#define MBI_FLAG_CMDLINE     (1u << 2)
-#define MBI_FLAG_MODS        (1u << 3)
-#define MBI_FLAG_MMAP        (1u << 6)
+#define MBINFO_F_MEM         (1u << 0)
+#define MBINFO_F_CMDLINE     (1u << 2)
+#define MBINFO_F_MODS        (1u << 3)
+#define MBINFO_F_MMAP        (1u << 6)
 
 struct mbimage_seg {
     uint64_t paddr;     /* guest-physical load address */

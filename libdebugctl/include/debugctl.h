@@ -1,0 +1,137 @@
+/*
+ * libdebugctl: the C API every dbgvisor tool uses to talk to the hypervisor.
+ *
+ * Calls are synchronous and return 0 or a negative errno-style code
+ * (dbgctl_strerror() describes it). A handle may be shared between threads:
+ * each call holds the handle's lock for its request/reply round trip.
+ * Structures are those of the public ABI (<dbgvisor/public/control.h>).
+ */
+#ifndef DEBUGCTL_H
+#define DEBUGCTL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <dbgvisor/public/control.h>
+#include <dbgvisor/public/debug.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define DBGCTL_VERSION_MAJOR 0
+#define DBGCTL_VERSION_MINOR 1
+#define DBGCTL_URI_ENV       "DBGCTL_URI"
+#define DBGCTL_TIMEOUT_DEFAULT_MS 5000
+
+typedef struct dbgctl dbgctl;
+
+/* ---- connection -------------------------------------------------------- */
+
+/* uri: "unix:/path" (or a bare absolute path). NULL: $DBGCTL_URI, else
+ * unix:$XDG_RUNTIME_DIR/dbgvisor/control.sock, else
+ * unix:/tmp/dbgvisor-$UID/control.sock. Connects and handshakes.
+ * Errors: -ENOENT/-ECONNREFUSED (no hypervisor), -ETIMEDOUT, -EPROTO
+ * (protocol version mismatch), -EINVAL (bad URI), -EPROTONOSUPPORT. */
+int dbgctl_open(const char *uri, dbgctl **out);
+void dbgctl_close(dbgctl *h);
+/* Write the URI dbgctl_open(NULL) would use into buf. */
+int dbgctl_default_uri(char *buf, size_t len);
+const char *dbgctl_uri(const dbgctl *h);
+/* Timeout of each later call on this handle; <= 0 restores the default. */
+void dbgctl_set_timeout(dbgctl *h, int timeout_ms);
+/* Reply to the handshake made by dbgctl_open(). */
+const struct dbgv_ctl_hello_rep *dbgctl_hello_info(const dbgctl *h);
+/* Message for a code returned by any dbgctl_* call (sign ignored). */
+const char *dbgctl_strerror(int err);
+
+/* ---- hypervisor -------------------------------------------------------- */
+
+int dbgctl_physinfo(dbgctl *h, struct dbgv_ctl_physinfo *out);
+/* Hypervisor log ring: *offset in/out (0 for the start), see console. */
+int dbgctl_hvlog_read(dbgctl *h, uint64_t *offset, void *buf, size_t max,
+                      size_t *len, uint64_t *lost);
+
+/* ---- domains ----------------------------------------------------------- */
+
+/* All domains (Domain-0 first); *out is malloc'd, free() it. */
+int dbgctl_domain_list(dbgctl *h, struct dbgv_ctl_dominfo **out,
+                       unsigned int *nr);
+int dbgctl_domain_info(dbgctl *h, uint32_t domid, struct dbgv_ctl_dominfo *out);
+/* A domain by name or by decimal id; -ESRCH if none. */
+int dbgctl_domain_lookup(dbgctl *h, const char *name_or_id, uint32_t *domid);
+/* Create an empty paused domain. policy: enum dbgv_debug_policy;
+ * quiet_switches 0 means the default. */
+int dbgctl_domain_create(dbgctl *h, const char *name, uint32_t memory_mib,
+                         uint32_t nr_vcpus, unsigned int policy,
+                         uint32_t quiet_switches, uint32_t *domid);
+int dbgctl_domain_pause(dbgctl *h, uint32_t domid);
+int dbgctl_domain_unpause(dbgctl *h, uint32_t domid);
+int dbgctl_domain_destroy(dbgctl *h, uint32_t domid);
+int dbgctl_domain_shutdown(dbgctl *h, uint32_t domid, unsigned int reason);
+
+/* Guest-physical memory; split into DBGV_CTL_MEM_CHUNK requests.
+ * dbgctl_mem_write with data NULL writes zeros. */
+int dbgctl_mem_write(dbgctl *h, uint32_t domid, uint64_t gpa,
+                     const void *data, size_t len);
+int dbgctl_mem_read(dbgctl *h, uint32_t domid, uint64_t gpa, void *data,
+                    size_t len);
+int dbgctl_vcpu_set_regs(dbgctl *h, const struct dbgv_ctl_vcpu_regs *regs);
+
+/* ---- vCPUs, console, debug state, events ------------------------------ */
+
+int dbgctl_vcpu_list(dbgctl *h, uint32_t domid,
+                     struct dbgv_ctl_vcpuinfo **out, unsigned int *nr);
+/* Read console output from *offset (0: the start); *offset advances past
+ * what was returned, so successive calls neither lose nor repeat bytes.
+ * *lost (may be NULL) counts bytes overwritten before they were read. */
+int dbgctl_console_read(dbgctl *h, uint32_t domid, uint64_t *offset,
+                        void *buf, size_t max, size_t *len, uint64_t *lost);
+int dbgctl_debug_state(dbgctl *h, uint32_t domid,
+                       struct dbgv_vcpu_debug_state **out, unsigned int *nr);
+/* quiet_switches < 0: leave the threshold unchanged. */
+int dbgctl_debug_policy_set(dbgctl *h, uint32_t domid, unsigned int policy,
+                            int64_t quiet_switches);
+/* Events with seq >= *since (0 or 1 for the oldest); *since advances.
+ * domid DBGV_DOMID_ANY for all domains. */
+int dbgctl_events_read(dbgctl *h, uint64_t *since, uint32_t domid,
+                       struct dbgv_ctl_event *out, unsigned int max,
+                       unsigned int *nr, uint64_t *lost);
+
+/* ---- names ------------------------------------------------------------- */
+
+const char *dbgctl_policy_name(unsigned int policy);   /* "adaptive" */
+int dbgctl_policy_parse(const char *s);                 /* -EINVAL if unknown */
+const char *dbgctl_domstate_name(unsigned int state);   /* "running" */
+char dbgctl_domstate_letter(unsigned int state);        /* 'r' */
+const char *dbgctl_vcpustate_name(unsigned int state);
+const char *dbgctl_owner_name(unsigned int owner);      /* "free" */
+const char *dbgctl_event_name(unsigned int type);
+
+/* ---- domain builder (Xen's model: the toolstack loads the image) ------- */
+
+struct dbgctl_build {
+    const char *name;
+    const void *image;         /* multiboot v1 ELF32/ELF64 image in memory */
+    size_t      image_len;
+    uint32_t    memory_mib;
+    uint32_t    nr_vcpus;
+    const char *cmdline;       /* NULL: empty */
+    int         policy;        /* enum dbgv_debug_policy, -1: default */
+    uint32_t    quiet_switches;/* 0: default */
+    bool        paused;        /* leave it paused after loading */
+};
+/* Read a whole file (the kernel image); *buf is malloc'd. */
+int dbgctl_read_file(const char *path, void **buf, size_t *len);
+/* Validate the image, create the domain, load segments (BSS zeroed) and a
+ * multiboot info (mem_lower 640, mem_upper, cmdline, no modules), set
+ * EIP=entry, EBX=info, EAX=0x2BADB002 on vCPU 0 and unpause. On failure
+ * the half-built domain is destroyed and err (if not NULL) says why. */
+int dbgctl_domain_build(dbgctl *h, const struct dbgctl_build *b,
+                        uint32_t *domid, char *err, size_t errlen);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,179 @@
+/*
+ * libdebugctl domain builder: Xen's model, the toolstack loads the guest.
+ * The image parsing and multiboot layout are hypervisor/common/mbimage.c,
+ * shared with the hypervisor's boot-time builder.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <dbgvisor/mbimage.h>
+#include "private.h"
+
+#define IMAGE_MAX (256u << 20)
+
+DBGCTL_EXPORT int dbgctl_read_file(const char *path, void **buf, size_t *len)
+{
+    struct stat st;
+    uint8_t *data = NULL;
+    size_t done = 0;
+    int fd, rc;
+
+    *buf = NULL;
+    *len = 0;
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if ( fd < 0 )
+        return -errno;
+    if ( fstat(fd, &st) < 0 )
+    {
+        rc = -errno;
+        goto out;
+    }
+    if ( !S_ISREG(st.st_mode) )
+    {
+        rc = -EINVAL;
+        goto out;
+    }
+    if ( st.st_size == 0 || (uint64_t)st.st_size > IMAGE_MAX )
+    {
+        rc = st.st_size ? -EFBIG : -ENOEXEC;
+        goto out;
+    }
+    data = malloc(st.st_size);
+    if ( !data )
+    {
+        rc = -ENOMEM;
+        goto out;
+    }
+    while ( done < (size_t)st.st_size )
+    {
+        ssize_t n = read(fd, data + done, st.st_size - done);
+
+        if ( n < 0 && errno == EINTR )
+            continue;
+        if ( n <= 0 )
+        {
+            rc = n < 0 ? -errno : -EIO;
+            goto out;
+        }
+        done += n;
+    }
+    *buf = data;
+    *len = done;
+    data = NULL;
+    rc = 0;
+ out:
+    free(data);
+    close(fd);
+    return rc;
+}
+
+struct writer {
+    dbgctl *h;
+    uint32_t domid;
+};
+
+static int write_guest(void *opaque, uint64_t gpa, const void *data,
+                       uint64_t len)
+{
+    struct writer *w = opaque;
+
+    return dbgctl_mem_write(w->h, w->domid, gpa, data, len);
+}
+
+static void seterr(char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+
+    if ( !err || !errlen )
+        return;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+}
+
+DBGCTL_EXPORT int dbgctl_domain_build(dbgctl *h, const struct dbgctl_build *b,
+                                      uint32_t *domid, char *err,
+                                      size_t errlen)
+{
+    struct dbgv_ctl_vcpu_regs regs;
+    struct mbimage_boot boot;
+    struct mbimage *mb = NULL;
+    struct writer w = { .h = h };
+    const char *why = NULL;
+    bool created = false;
+    unsigned int policy;
+    int rc;
+
+    seterr(err, errlen, "%s", "");
+    if ( !b->name || !b->image || b->memory_mib == 0 || b->nr_vcpus == 0 ||
+         b->policy >= DBGV_POLICY_COUNT )
+    {
+        seterr(err, errlen, "invalid domain configuration");
+        rc = -EINVAL;
+        goto out;
+    }
+    policy = b->policy < 0 ? DBGV_POLICY_DEFAULT : (unsigned int)b->policy;
+
+    /* Check the image before a domain exists to clean up after. */
+    mb = malloc(sizeof(*mb));
+    if ( !mb )
+    {
+        rc = -ENOMEM;
+        goto out;
+    }
+    if ( (rc = mbimage_parse(b->image, b->image_len, mb, &why)) )
+    {
+        seterr(err, errlen, "bad kernel image: %s", why);
+        goto out;
+    }
+
+    rc = dbgctl_domain_create(h, b->name, b->memory_mib, b->nr_vcpus, policy,
+                              b->quiet_switches, &w.domid);
+    if ( rc )
+    {
+        seterr(err, errlen, "creating domain: %s", dbgctl_strerror(rc));
+        goto out;
+    }
+    created = true;
+
+    rc = mbimage_load(mb, b->image, b->image_len,
+                      (uint64_t)b->memory_mib << 20, b->cmdline, write_guest,
+                      &w, &boot, &why);
+    if ( rc )
+    {
+        seterr(err, errlen, "loading kernel: %s: %s", why, dbgctl_strerror(rc));
+        goto out;
+    }
+
+    memset(&regs, 0, sizeof(regs));
+    regs.domid = w.domid;
+    regs.vcpu = 0;
+    regs.mode = DBGV_VCPU_MODE_PM32;
+    regs.mask = DBGV_REG_RIP | DBGV_REG_RAX | DBGV_REG_RBX | DBGV_REG_RFLAGS;
+    regs.rip = boot.eip;
+    regs.rax = boot.eax;
+    regs.rbx = boot.ebx;
+    regs.rflags = 0x2;          /* IF=0, reserved bit 1 */
+    if ( (rc = dbgctl_vcpu_set_regs(h, &regs)) )
+    {
+        seterr(err, errlen, "setting entry registers: %s", dbgctl_strerror(rc));
+        goto out;
+    }
+    if ( !b->paused && (rc = dbgctl_domain_unpause(h, w.domid)) )
+    {
+        seterr(err, errlen, "unpausing domain: %s", dbgctl_strerror(rc));
+        goto out;
+    }
+    *domid = w.domid;
+    created = false;
+ out:
+    if ( created )
+        dbgctl_domain_destroy(h, w.domid);
+    free(mb);
+    return rc;
+}

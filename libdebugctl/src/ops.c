@@ -1,0 +1,431 @@
+/*
+ * libdebugctl operations: one function per control message, plus the
+ * pagination of list replies and the chunking of guest-memory transfers.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "private.h"
+
+/* Reply buffer for one frame; static-size so no call allocates for it. */
+struct reply {
+    uint8_t b[DBGV_CTL_MAX_PAYLOAD] __attribute__((aligned(8)));
+};
+
+DBGCTL_EXPORT int dbgctl_physinfo(dbgctl *h, struct dbgv_ctl_physinfo *out)
+{
+    uint32_t len = 0;
+    int rc = dbgctl_call(h, DBGV_CTL_MSG_PHYSINFO, NULL, 0, out, sizeof(*out),
+                         &len);
+
+    if ( !rc && len != sizeof(*out) )
+        rc = -EPROTO;
+    return rc;
+}
+
+/*
+ * Fetch a whole list by pages: DOMAIN_LIST pages by start domid, the vCPU
+ * lists by start index. The result is malloc'd.
+ */
+static int fetch_list(dbgctl *h, uint16_t type, uint32_t domid, size_t esize,
+                      void **out, unsigned int *nr)
+{
+    struct reply *rep = NULL;
+    struct dbgv_ctl_list_rep lr;
+    uint8_t *all = NULL;
+    size_t have = 0;
+    uint32_t len;
+    int rc;
+
+    *out = NULL;
+    *nr = 0;
+    rep = malloc(sizeof(*rep));
+    if ( !rep )
+    {
+        rc = -ENOMEM;
+        goto out;
+    }
+
+    for ( ;; )
+    {
+        struct dbgv_ctl_list_req req = {
+            .domid = domid, .start = 0,
+            .max = (DBGV_CTL_MAX_PAYLOAD - sizeof(lr)) / esize,
+        };
+        uint8_t *grown;
+
+        if ( type == DBGV_CTL_MSG_DOMAIN_LIST )
+        {
+            /* Page by id: next page starts after the last domid seen. */
+            if ( have )
+                req.domid = ((struct dbgv_ctl_dominfo *)
+                             (all + (have - 1) * esize))->domid + 1;
+            else
+                req.domid = 0;
+        }
+        else
+            req.start = have;
+
+        rc = dbgctl_call(h, type, &req, sizeof(req), rep->b, sizeof(rep->b),
+                         &len);
+        if ( rc )
+            goto out;
+        if ( len < sizeof(lr) )
+        {
+            rc = -EPROTO;
+            goto out;
+        }
+        memcpy(&lr, rep->b, sizeof(lr));
+        if ( len != sizeof(lr) + (size_t)lr.count * esize || lr.count > req.max )
+        {
+            rc = -EPROTO;
+            goto out;
+        }
+        if ( lr.count == 0 )
+            break;
+        grown = realloc(all, (have + lr.count) * esize);
+        if ( !grown )
+        {
+            rc = -ENOMEM;
+            goto out;
+        }
+        all = grown;
+        memcpy(all + have * esize, rep->b + sizeof(lr), lr.count * esize);
+        have += lr.count;
+        if ( have >= lr.total )
+            break;
+        if ( have > 65536 )     /* a hypervisor that never stops */
+        {
+            rc = -EPROTO;
+            goto out;
+        }
+    }
+    *out = all;
+    *nr = have;
+    all = NULL;
+ out:
+    free(all);
+    free(rep);
+    return rc;
+}
+
+DBGCTL_EXPORT int dbgctl_domain_list(dbgctl *h, struct dbgv_ctl_dominfo **out,
+                                     unsigned int *nr)
+{
+    int rc = fetch_list(h, DBGV_CTL_MSG_DOMAIN_LIST, 0, sizeof(**out),
+                        (void **)out, nr);
+
+    for ( unsigned int i = 0; !rc && i < *nr; i++ )
+        (*out)[i].name[DBGV_CTL_NAME_LEN - 1] = '\0';
+    return rc;
+}
+
+DBGCTL_EXPORT int dbgctl_vcpu_list(dbgctl *h, uint32_t domid,
+                                   struct dbgv_ctl_vcpuinfo **out,
+                                   unsigned int *nr)
+{
+    return fetch_list(h, DBGV_CTL_MSG_VCPU_LIST, domid, sizeof(**out),
+                      (void **)out, nr);
+}
+
+DBGCTL_EXPORT int dbgctl_debug_state(dbgctl *h, uint32_t domid,
+                                     struct dbgv_vcpu_debug_state **out,
+                                     unsigned int *nr)
+{
+    return fetch_list(h, DBGV_CTL_MSG_DEBUG_STATE_GET, domid, sizeof(**out),
+                      (void **)out, nr);
+}
+
+DBGCTL_EXPORT int dbgctl_domain_info(dbgctl *h, uint32_t domid,
+                                     struct dbgv_ctl_dominfo *out)
+{
+    struct dbgv_ctl_domid req = { .domid = domid };
+    uint32_t len = 0;
+    int rc = dbgctl_call(h, DBGV_CTL_MSG_DOMAIN_INFO, &req, sizeof(req), out,
+                         sizeof(*out), &len);
+
+    if ( !rc && len != sizeof(*out) )
+        rc = -EPROTO;
+    if ( !rc )
+        out->name[DBGV_CTL_NAME_LEN - 1] = '\0';
+    return rc;
+}
+
+DBGCTL_EXPORT int dbgctl_domain_lookup(dbgctl *h, const char *s,
+                                       uint32_t *domid)
+{
+    struct dbgv_ctl_dominfo *doms = NULL;
+    unsigned int nr = 0;
+    char *end;
+    int rc;
+
+    if ( !s || !*s )
+        return -EINVAL;
+    errno = 0;
+    unsigned long v = strtoul(s, &end, 10);
+    if ( *end == '\0' && s[0] >= '0' && s[0] <= '9' )
+    {
+        struct dbgv_ctl_dominfo di;
+
+        if ( errno || v > DBGV_DOMID_MAX )
+            return -ESRCH;
+        /* A number is an id; confirm it exists. */
+        if ( (rc = dbgctl_domain_info(h, (uint32_t)v, &di)) )
+            return rc;
+        *domid = (uint32_t)v;
+        return 0;
+    }
+
+    if ( (rc = dbgctl_domain_list(h, &doms, &nr)) )
+        goto out;
+    rc = -ESRCH;
+    for ( unsigned int i = 0; i < nr; i++ )
+        if ( !strcmp(doms[i].name, s) )
+        {
+            *domid = doms[i].domid;
+            rc = 0;
+            break;
+        }
+ out:
+    free(doms);
+    return rc;
+}
+
+DBGCTL_EXPORT int dbgctl_domain_create(dbgctl *h, const char *name,
+                                       uint32_t memory_mib, uint32_t nr_vcpus,
+                                       unsigned int policy,
+                                       uint32_t quiet_switches,
+                                       uint32_t *domid)
+{
+    struct dbgv_ctl_domain_create req;
+    struct dbgv_ctl_domid rep;
+    uint32_t len = 0;
+    int rc;
+
+    if ( !name || strlen(name) >= sizeof(req.name) || policy >= DBGV_POLICY_COUNT )
+        return -EINVAL;
+    memset(&req, 0, sizeof(req));
+    memcpy(req.name, name, strlen(name));
+    req.memory_mib = memory_mib;
+    req.nr_vcpus = nr_vcpus;
+    req.debug_policy = policy;
+    req.quiet_switches = quiet_switches;
+    rc = dbgctl_call(h, DBGV_CTL_MSG_DOMAIN_CREATE, &req, sizeof(req), &rep,
+                     sizeof(rep), &len);
+    if ( !rc && len != sizeof(rep) )
+        rc = -EPROTO;
+    if ( !rc )
+        *domid = rep.domid;
+    return rc;
+}
+
+static int domain_op(dbgctl *h, uint16_t type, uint32_t domid)
+{
+    struct dbgv_ctl_domid req = { .domid = domid };
+
+    return dbgctl_call(h, type, &req, sizeof(req), NULL, 0, NULL);
+}
+
+DBGCTL_EXPORT int dbgctl_domain_pause(dbgctl *h, uint32_t domid)
+{
+    return domain_op(h, DBGV_CTL_MSG_DOMAIN_PAUSE, domid);
+}
+
+DBGCTL_EXPORT int dbgctl_domain_unpause(dbgctl *h, uint32_t domid)
+{
+    return domain_op(h, DBGV_CTL_MSG_DOMAIN_UNPAUSE, domid);
+}
+
+DBGCTL_EXPORT int dbgctl_domain_destroy(dbgctl *h, uint32_t domid)
+{
+    return domain_op(h, DBGV_CTL_MSG_DOMAIN_DESTROY, domid);
+}
+
+DBGCTL_EXPORT int dbgctl_domain_shutdown(dbgctl *h, uint32_t domid,
+                                         unsigned int reason)
+{
+    struct dbgv_ctl_domain_shutdown req = { .domid = domid, .reason = reason };
+
+    return dbgctl_call(h, DBGV_CTL_MSG_DOMAIN_SHUTDOWN, &req, sizeof(req),
+                       NULL, 0, NULL);
+}
+
+DBGCTL_EXPORT int dbgctl_mem_write(dbgctl *h, uint32_t domid, uint64_t gpa,
+                                   const void *data, size_t len)
+{
+    struct dbgv_ctl_mem req = { .domid = domid };
+    const uint8_t *p = data;
+    uint8_t *msg;
+    int rc = 0;
+
+    if ( gpa + len < gpa )
+        return -EINVAL;
+    msg = calloc(1, sizeof(req) + DBGV_CTL_MEM_CHUNK);
+    if ( !msg )
+        return -ENOMEM;
+    while ( len )
+    {
+        uint32_t n = MIN(len, (size_t)DBGV_CTL_MEM_CHUNK);
+
+        req.gpa = gpa;
+        req.len = n;
+        memcpy(msg, &req, sizeof(req));
+        if ( p )
+            memcpy(msg + sizeof(req), p, n);    /* else stays zero */
+        rc = dbgctl_call(h, DBGV_CTL_MSG_MEM_WRITE, msg, sizeof(req) + n,
+                         NULL, 0, NULL);
+        if ( rc )
+            goto out;
+        gpa += n;
+        len -= n;
+        if ( p )
+            p += n;
+    }
+ out:
+    free(msg);
+    return rc;
+}
+
+DBGCTL_EXPORT int dbgctl_mem_read(dbgctl *h, uint32_t domid, uint64_t gpa,
+                                  void *data, size_t len)
+{
+    struct dbgv_ctl_mem req = { .domid = domid };
+    uint8_t *p = data;
+    uint32_t got;
+    int rc;
+
+    if ( gpa + len < gpa )
+        return -EINVAL;
+    while ( len )
+    {
+        req.gpa = gpa;
+        req.len = MIN(len, (size_t)DBGV_CTL_MEM_CHUNK);
+        rc = dbgctl_call(h, DBGV_CTL_MSG_MEM_READ, &req, sizeof(req), p,
+                         req.len, &got);
+        if ( rc )
+            return rc;
+        if ( got != req.len )
+            return -EPROTO;
+        gpa += got;
+        p += got;
+        len -= got;
+    }
+    return 0;
+}
+
+DBGCTL_EXPORT int dbgctl_vcpu_set_regs(dbgctl *h,
+                                       const struct dbgv_ctl_vcpu_regs *regs)
+{
+    return dbgctl_call(h, DBGV_CTL_MSG_VCPU_SET_REGS, regs, sizeof(*regs),
+                       NULL, 0, NULL);
+}
+
+static int ring_read(dbgctl *h, uint16_t type, uint32_t domid,
+                     uint64_t *offset, void *buf, size_t max, size_t *len,
+                     uint64_t *lost)
+{
+    struct dbgv_ctl_ring_req req = { .domid = domid, .offset = *offset };
+    struct dbgv_ctl_ring_rep rr;
+    struct reply *rep;
+    uint32_t got;
+    int rc;
+
+    *len = 0;
+    if ( max == 0 )
+        return -EINVAL;
+    rep = malloc(sizeof(*rep));
+    if ( !rep )
+        return -ENOMEM;
+    req.max = MIN(max, (size_t)DBGV_CTL_RING_MAX_READ);
+    rc = dbgctl_call(h, type, &req, sizeof(req), rep->b, sizeof(rep->b), &got);
+    if ( rc )
+        goto out;
+    memcpy(&rr, rep->b, MIN((size_t)got, sizeof(rr)));
+    if ( got < sizeof(rr) || got != sizeof(rr) + rr.len || rr.len > req.max ||
+         rr.next_offset != rr.offset + rr.len )
+    {
+        rc = -EPROTO;
+        goto out;
+    }
+    memcpy(buf, rep->b + sizeof(rr), rr.len);
+    *len = rr.len;
+    *offset = rr.next_offset;
+    if ( lost )
+        *lost = rr.lost;
+ out:
+    free(rep);
+    return rc;
+}
+
+DBGCTL_EXPORT int dbgctl_console_read(dbgctl *h, uint32_t domid,
+                                      uint64_t *offset, void *buf, size_t max,
+                                      size_t *len, uint64_t *lost)
+{
+    return ring_read(h, DBGV_CTL_MSG_CONSOLE_READ, domid, offset, buf, max,
+                     len, lost);
+}
+
+DBGCTL_EXPORT int dbgctl_hvlog_read(dbgctl *h, uint64_t *offset, void *buf,
+                                    size_t max, size_t *len, uint64_t *lost)
+{
+    return ring_read(h, DBGV_CTL_MSG_HVLOG_READ, 0, offset, buf, max, len,
+                     lost);
+}
+
+DBGCTL_EXPORT int dbgctl_debug_policy_set(dbgctl *h, uint32_t domid,
+                                          unsigned int policy,
+                                          int64_t quiet_switches)
+{
+    struct dbgv_ctl_debug_policy req = { .domid = domid, .policy = policy };
+
+    if ( policy >= DBGV_POLICY_COUNT || quiet_switches == 0 ||
+         quiet_switches > UINT32_MAX )
+        return -EINVAL;
+    if ( quiet_switches > 0 )
+    {
+        req.flags = DBGV_POLICY_F_QUIET;
+        req.quiet_switches = (uint32_t)quiet_switches;
+    }
+    return dbgctl_call(h, DBGV_CTL_MSG_DEBUG_POLICY_SET, &req, sizeof(req),
+                       NULL, 0, NULL);
+}
+
+DBGCTL_EXPORT int dbgctl_events_read(dbgctl *h, uint64_t *since,
+                                     uint32_t domid,
+                                     struct dbgv_ctl_event *out,
+                                     unsigned int max, unsigned int *nr,
+                                     uint64_t *lost)
+{
+    struct dbgv_ctl_events_req req = { .since_seq = *since, .domid = domid };
+    struct dbgv_ctl_events_rep er;
+    struct reply *rep;
+    uint32_t got;
+    int rc;
+
+    *nr = 0;
+    if ( max == 0 )
+        return -EINVAL;
+    rep = malloc(sizeof(*rep));
+    if ( !rep )
+        return -ENOMEM;
+    req.max = MIN(max, (unsigned int)DBGV_CTL_EVENTS_MAX);
+    rc = dbgctl_call(h, DBGV_CTL_MSG_EVENTS_READ, &req, sizeof(req), rep->b,
+                     sizeof(rep->b), &got);
+    if ( rc )
+        goto out;
+    memcpy(&er, rep->b, MIN((size_t)got, sizeof(er)));
+    if ( got < sizeof(er) || er.count > req.max ||
+         got != sizeof(er) + er.count * sizeof(*out) )
+    {
+        rc = -EPROTO;
+        goto out;
+    }
+    memcpy(out, rep->b + sizeof(er), er.count * sizeof(*out));
+    *nr = er.count;
+    *since = er.next_seq;
+    if ( lost )
+        *lost = er.lost;
+ out:
+    free(rep);
+    return rc;
+}
