@@ -173,6 +173,20 @@ const char *vector_name(int v);
 int try_write_dr(int n, unsigned long v);  /* -1 or vector */
 int try_read_dr(int n, unsigned long *v);
 
+/* ---- #DB / #BP recorder (debug.c) ---- */
+#define DB_MAX_EVENTS 32
+struct db_event { unsigned long vector, dr6, dr7, ip, flags, sp; };
+extern struct db_event db_events[DB_MAX_EVENTS];
+extern volatile unsigned int db_count;
+extern unsigned int db_mode;          /* DB_* flags */
+extern unsigned int db_limit;         /* after this many, TF and DR7 are cleared */
+#define DB_CLEAR_DR6 1                /* handler writes DR6=0 after reading it */
+#define DB_CLEAR_DR7 2                /* handler writes DR7=0 (stops re-triggering) */
+#define DB_STOP_TF   4                /* handler clears TF in the interrupted flags */
+void db_install(unsigned int mode);   /* record vectors 1 and 3 */
+void db_reset(void);
+void db_print(const char *what, const char *sym, const void *base);
+
 /* ---- xAPIC ---- */
 #define APIC_BASE_ADDR 0xFEE00000UL
 #define APIC_ID     0x020
