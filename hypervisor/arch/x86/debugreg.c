@@ -1,0 +1,181 @@
+/*
+ * x86 debug-register semantics for the debug core: pure functions of register values.
+ * No hardware access, so this file links unchanged into the hosted unit tests.
+ */
+#include "asm/debugreg.h"
+#include "dbgvisor/debug_arch.h"
+
+static uint64_t dr6_fixed_1(bool rtm)
+{
+    return rtm ? DR6_FIXED_1 : DR6_ACTIVE_LOW;
+}
+
+static uint64_t dr6_volatile(bool rtm)
+{
+    return rtm ? (DR6_VOLATILE | DR6_RTM) : DR6_VOLATILE;
+}
+
+uint64_t dbg_arch_status_reset(bool rtm)
+{
+    return DR6_ACTIVE_LOW;
+}
+
+uint64_t dbg_arch_control_reset(void)
+{
+    return DR7_RESET;
+}
+
+/* Order follows the instruction: privilege, then register decode, then general detect;
+ * the reserved-bit #GP of a write comes last (dbg_arch_write_value). */
+enum dbg_access_result dbg_arch_check_access(const struct dbg_access *a, uint64_t control,
+                                             unsigned *reg)
+{
+    unsigned r = a->reg;
+
+    if (a->cpl != 0)
+        return DBG_ACCESS_GP;
+    if (r > 7)
+        return DBG_ACCESS_UD;
+    if (r == 4 || r == 5) {
+        if (a->cr4_de)
+            return DBG_ACCESS_UD;
+        r += 2;
+    }
+    if (control & DR7_GD)
+        return DBG_ACCESS_DB;
+    *reg = r;
+    return DBG_ACCESS_DONE;
+}
+
+bool dbg_arch_write_value(unsigned reg, uint64_t v, bool long_mode, bool rtm, uint64_t *out)
+{
+    /* Outside 64-bit mode the operand is 32 bits: the upper half cannot be named. */
+    if (!long_mode)
+        v = (uint32_t)v;
+
+    switch (reg) {
+    case 6:
+        if (v & DR_UPPER_RESERVED)
+            return false;
+        *out = (v & dr6_volatile(rtm)) | dr6_fixed_1(rtm);
+        return true;
+    case 7:
+        if (v & DR_UPPER_RESERVED)
+            return false;
+        *out = (v & (rtm ? DR7_VOLATILE | DR7_RTM : DR7_VOLATILE)) | DR7_FIXED_1;
+        return true;
+    default:
+        *out = v;
+        return true;
+    }
+}
+
+uint64_t dbg_arch_read_value(uint64_t v, bool long_mode)
+{
+    return long_mode ? v : (uint32_t)v;
+}
+
+unsigned dbg_arch_armed_slots(uint64_t control)
+{
+    unsigned n, mask = 0;
+
+    for (n = 0; n < X86_NR_BP_SLOTS; n++)
+        if (dr7_slot_enabled(control, n))
+            mask |= 1u << n;
+    return mask;
+}
+
+static unsigned len_field(unsigned bytes)
+{
+    switch (bytes) {
+    case 2: return DR7_LEN_2;
+    case 4: return DR7_LEN_4;
+    case 8: return DR7_LEN_8;
+    default: return DR7_LEN_1;
+    }
+}
+
+/* Slot fields of `from` slot `src` placed at slot `dst`. */
+static uint64_t move_slot(uint64_t from, unsigned src, unsigned dst)
+{
+    uint64_t en = (from >> (src * 2)) & 3u;
+    uint64_t ctl = (from >> (DR7_CTRL_SHIFT + src * 4)) & 0xfu;
+
+    return (en << (dst * 2)) | (ctl << (DR7_CTRL_SHIFT + dst * 4));
+}
+
+uint64_t dbg_arch_compose_control(uint64_t guest_control, const struct dbg_layout *l,
+                                  const struct dbg_bp host[DBG_MAX_HOST_BP])
+{
+    uint64_t slot_bits = DR7_EN_ALL;
+    uint64_t out;
+    unsigned h;
+
+    for (h = 0; h < X86_NR_BP_SLOTS; h++)
+        slot_bits |= DR7_CTRL_MASK(h);
+    out = (guest_control & ~(slot_bits | DR7_GD)) | DR7_FIXED_1;
+
+    for (h = 0; h < X86_NR_BP_SLOTS; h++) {
+        if (l->owner[h] == DBGV_OWNER_GUEST) {
+            out |= move_slot(guest_control, l->index[h], h);
+        } else if (l->owner[h] == DBGV_OWNER_HOST) {
+            const struct dbg_bp *bp = &host[l->index[h]];
+            uint64_t ctl = (uint64_t)(bp->type & 3u) | ((uint64_t)len_field(bp->len) << 2);
+
+            out |= DR7_G(h) | (ctl << (DR7_CTRL_SHIFT + h * 4));
+        }
+    }
+    return out;
+}
+
+uint64_t dbg_arch_control_on_db(uint64_t control)
+{
+    return control & ~DR7_GD;
+}
+
+struct dbg_cause dbg_arch_decode_status(uint64_t status)
+{
+    /* Flip the active-low bits so that every cause reads as 1. */
+    uint64_t c = status ^ DR6_ACTIVE_LOW;
+    struct dbg_cause cause = {
+        .hits = (uint8_t)(c & DR6_TRAP_BITS),
+        .step = (c & DR6_BS) != 0,
+        .general_detect = (c & DR6_BD) != 0,
+        .task_switch = (c & DR6_BT) != 0,
+        .rtm = (c & DR6_RTM) != 0,
+    };
+    return cause;
+}
+
+/* A hit or a single-step re-evaluates the breakpoint matches, so B0-B3 are replaced;
+ * general detect and task switch alone leave them (as the CPU and QEMU do). */
+uint64_t dbg_arch_merge_status(uint64_t status, const struct dbg_cause *c, bool rtm)
+{
+    uint64_t keep = DR6_CARRY_OVER;
+    uint64_t out;
+
+    if (!c->hits && !c->step)
+        keep |= DR6_TRAP_BITS;
+    out = (status & keep) | dr6_fixed_1(rtm) | DR6_RTM;
+    out |= c->hits & DR6_TRAP_BITS;
+    if (c->general_detect)
+        out |= DR6_BD;
+    if (c->step)
+        out |= DR6_BS;
+    if (c->task_switch)
+        out |= DR6_BT;
+    if (c->rtm && rtm)
+        out &= ~DR6_RTM;
+    return out;
+}
+
+bool dbg_arch_bp_valid(const struct dbg_bp *bp)
+{
+    if (bp->type > DBG_BP_RW)
+        return false;
+    if (bp->len != 1 && bp->len != 2 && bp->len != 4 && bp->len != 8)
+        return false;
+    if (bp->type == DBG_BP_EXEC && bp->len != 1)
+        return false;
+    return (bp->addr & (bp->len - 1u)) == 0;
+}

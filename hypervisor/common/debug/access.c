@@ -1,0 +1,59 @@
+/*
+ * Emulation of a trapped debug-register access against the guest's architectural view.
+ * Every policy goes through here, so the guest-visible semantics cannot differ.
+ */
+#include "dbgvisor/lib.h"
+#include "internal.h"
+
+static uint64_t *view_reg(struct dbg_vcpu *d, unsigned reg)
+{
+    if (reg < DBG_NR_SLOTS)
+        return &d->dr[reg];
+    return reg == 6 ? &d->status : &d->control;
+}
+
+/* Faults are injected here so that the general-detect #DB merges into the view. */
+static enum dbg_access_result fault(struct dbg_vcpu *d, enum dbg_access_result r)
+{
+    static const struct dbg_cause gd = { .general_detect = true };
+
+    if (r == DBG_ACCESS_GP)
+        dbg_arch_inject_gp(d);
+    else if (r == DBG_ACCESS_UD)
+        dbg_arch_inject_ud(d);
+    else
+        dbg_deliver_db(d, &gd);
+    return r;
+}
+
+enum dbg_access_result dbg_on_mov_dr(struct dbg_vcpu *d, struct dbg_access *a)
+{
+    enum dbg_access_result r;
+    unsigned reg = 0;
+    uint64_t *slot;
+
+    d->counters.dr_access_exits++;
+    dbg_sync_slots(d);  /* only if an untrapped access was decoded by the arch anyway */
+
+    r = dbg_arch_check_access(a, d->control, &reg);
+    if (r != DBG_ACCESS_DONE)
+        return fault(d, r);
+
+    slot = view_reg(d, reg);
+    if (a->write) {
+        uint64_t v;
+        if (!dbg_arch_write_value(reg, a->value, a->long_mode, d->rtm, &v))
+            return fault(d, DBG_ACCESS_GP);
+        *slot = v;
+        d->live = true;
+        if (reg == 7)
+            dbg_layout_update(d);
+    } else {
+        a->value = dbg_arch_read_value(*slot, a->long_mode);
+    }
+    if (reg == 7)
+        d->last_dr7_seen = d->control;
+
+    dbg_lazy_on_access(d);
+    return DBG_ACCESS_DONE;
+}

@@ -1,0 +1,26 @@
+/* Debug core internals shared by the files of common/debug. */
+#ifndef COMMON_DEBUG_INTERNAL_H
+#define COMMON_DEBUG_INTERNAL_H
+
+#include "dbgvisor/debug.h"
+#include "dbgvisor/debug_arch.h"
+
+/* slots.c: ownership */
+bool dbg_host_active(const struct dbg_vcpu *d);
+/* Guest owns all four slots untrapped (pass-through and no host debugging). */
+bool dbg_guest_owns_all(const struct dbg_vcpu *d);
+void dbg_layout_update(struct dbg_vcpu *d);
+/* Values the hardware slots must hold for the current layout. */
+void dbg_layout_values(const struct dbg_vcpu *d, uint64_t out[DBG_NR_SLOTS]);
+
+/* lazy.c: state machine */
+void dbg_sync_slots(struct dbg_vcpu *d);
+void dbg_lazy_on_access(struct dbg_vcpu *d);
+
+/* route.c: #DB delivery and host single-step */
+/* Queue a #DB for the guest; c == NULL leaves the status as it is (hardware merged it). */
+void dbg_deliver_db(struct dbg_vcpu *d, const struct dbg_cause *c);
+void dbg_step_before_entry(struct dbg_vcpu *d);
+void dbg_step_after_exit(struct dbg_vcpu *d);
+
+#endif

@@ -1,0 +1,188 @@
+/*
+ * The lazy-switch state machine (docs/debug-registers.md). A vCPU is TRAPPING (every
+ * debug-register access exits and is emulated on the core's view) or PASSTHROUGH (the
+ * guest's values are in the hardware and its accesses do not exit). Each policy is a row
+ * of rules saying when to leave each state; everything else is shared.
+ */
+#include "dbgvisor/lib.h"
+#include "internal.h"
+
+struct policy_rules {
+    bool untrap_on_access;      /* a trapped access drops the intercepts (all lazy ones) */
+    bool retrap_on_exit;        /* lazy-exit, seed 001: sync and re-trap at the next exit */
+    bool retrap_on_deschedule;  /* lazy-sched (Xen): sync and re-trap on switch-out */
+    bool untrap_on_armed_schedule; /* lazy-sched (Xen): switch-in with armed DR7 untraps */
+    bool retrap_when_quiet;     /* adaptive, seed 003's tunable: re-trap after N quiet outs */
+};
+
+static const struct policy_rules rules[DBGV_POLICY_COUNT] = {
+    [DBGV_POLICY_TRAP]       = { 0 },
+    [DBGV_POLICY_LAZY_EXIT]  = { .untrap_on_access = true, .retrap_on_exit = true },
+    [DBGV_POLICY_LAZY_SCHED] = { .untrap_on_access = true, .retrap_on_deschedule = true,
+                                 .untrap_on_armed_schedule = true },
+    [DBGV_POLICY_ADAPTIVE]   = { .untrap_on_access = true, .retrap_when_quiet = true },
+};
+
+static void set_state(struct dbg_vcpu *d, enum dbgv_lazy_state s)
+{
+    if (d->lazy_state == s)
+        return;
+    d->lazy_state = (uint8_t)s;
+    d->counters.policy_switches++;
+    d->quiet_count = 0;
+    dbg_layout_update(d);
+}
+
+/* Hardware slots -> view. Only a dirty vCPU pays for this. */
+void dbg_sync_slots(struct dbg_vcpu *d)
+{
+    uint64_t v[DBG_NR_SLOTS];
+    unsigned n;
+
+    if (!d->dirty)
+        return;
+    dbg_arch_save_slots(d, v);
+    d->counters.dr_saves++;
+    for (n = 0; n < DBG_NR_SLOTS; n++) {
+        if (v[n] != d->hw_slot[n])
+            d->live = true;
+        d->dr[n] = d->hw_slot[n] = v[n];
+    }
+    d->dirty = false;
+}
+
+/* VMCB status/control -> view after an untrapped run (no debug-register cost). */
+static void pull_control(struct dbg_vcpu *d)
+{
+    uint64_t s = dbg_arch_get_status(d);
+    uint64_t c = dbg_arch_get_control(d);
+
+    if (s != d->hw_status || c != d->hw_control)
+        d->live = true;
+    d->status = d->hw_status = s;
+    d->control = d->hw_control = c;
+}
+
+static void leave_passthrough(struct dbg_vcpu *d)
+{
+    dbg_sync_slots(d);
+    set_state(d, DBGV_LAZY_TRAPPING);
+}
+
+static void enter_passthrough(struct dbg_vcpu *d)
+{
+    set_state(d, DBGV_LAZY_PASSTHROUGH);
+    d->live = true;
+}
+
+void dbg_lazy_on_access(struct dbg_vcpu *d)
+{
+    if (d->lazy_state == DBGV_LAZY_TRAPPING && rules[d->policy].untrap_on_access &&
+        !dbg_host_active(d))
+        enter_passthrough(d);
+}
+
+/* Slots are loaded only when something will use them: the guest untrapped, or an armed
+ * breakpoint (guest's or host's). A clean vCPU never pays. */
+static void program_slots(struct dbg_vcpu *d, uint64_t hw_control)
+{
+    bool untrapped = dbg_guest_owns_all(d);
+    uint64_t want[DBG_NR_SLOTS];
+
+    if (d->dirty)
+        return;             /* still loaded and owned by the guest since the last load */
+    if (!untrapped && !dbg_arch_armed_slots(hw_control))
+        return;
+    dbg_layout_values(d, want);
+    if (!d->hw_slots_valid || memcmp(want, d->hw_slot, sizeof(want)) != 0) {
+        dbg_arch_load_slots(d, want);
+        d->counters.dr_loads++;
+        memcpy(d->hw_slot, want, sizeof(want));
+        d->hw_slots_valid = true;
+    }
+    d->dirty = untrapped;
+}
+
+static void program_control(struct dbg_vcpu *d, uint64_t status, uint64_t control,
+                            bool intercept)
+{
+    if (!d->hw_ctl_valid || status != d->hw_status)
+        dbg_arch_set_status(d, d->hw_status = status);
+    if (!d->hw_ctl_valid || control != d->hw_control)
+        dbg_arch_set_control(d, d->hw_control = control);
+    if (!d->hw_ctl_valid || intercept != d->hw_intercepts)
+        dbg_arch_set_intercepts(d, d->hw_intercepts = intercept);
+    d->hw_ctl_valid = true;
+}
+
+void dbg_before_vmentry(struct dbg_vcpu *d)
+{
+    bool untrapped;
+    uint64_t status, control;
+
+    if (d->policy_req != d->policy) {
+        if (d->lazy_state == DBGV_LAZY_PASSTHROUGH)
+            leave_passthrough(d);
+        d->policy = d->policy_req;
+        d->quiet_count = 0;
+    }
+    /* The host's values must never be visible to, or clobbered by, an untrapped guest. */
+    if (d->lazy_state == DBGV_LAZY_PASSTHROUGH && dbg_host_active(d))
+        leave_passthrough(d);
+    dbg_layout_update(d);
+
+    untrapped = dbg_guest_owns_all(d);
+    if (untrapped) {
+        status = d->status;
+        control = d->control;
+    } else {
+        status = dbg_arch_status_reset(d->rtm);   /* so a #DB exit shows only its cause */
+        control = dbg_arch_compose_control(d->control, &d->layout, d->host_bp);
+    }
+    program_slots(d, control);
+    program_control(d, status, control, !untrapped);
+    dbg_step_before_entry(d);
+    d->ran_untrapped = untrapped;
+}
+
+void dbg_after_vmexit(struct dbg_vcpu *d)
+{
+    dbg_step_after_exit(d);
+    if (!d->ran_untrapped)
+        return;
+    pull_control(d);
+    if (rules[d->policy].retrap_on_exit && d->lazy_state == DBGV_LAZY_PASSTHROUGH)
+        leave_passthrough(d);
+}
+
+/* Adaptive: a period is quiet if the guest changed nothing and arms nothing. */
+static void adaptive_switch_out(struct dbg_vcpu *d)
+{
+    if (d->live || dbg_arch_armed_slots(d->control)) {
+        d->quiet_count = 0;
+        return;
+    }
+    if (++d->quiet_count >= d->quiet_switches)
+        set_state(d, DBGV_LAZY_TRAPPING);
+}
+
+void dbg_on_deschedule(struct dbg_vcpu *d)
+{
+    if (d->lazy_state == DBGV_LAZY_PASSTHROUGH) {
+        dbg_sync_slots(d);
+        if (rules[d->policy].retrap_on_deschedule)
+            set_state(d, DBGV_LAZY_TRAPPING);
+        else if (rules[d->policy].retrap_when_quiet)
+            adaptive_switch_out(d);
+    }
+    d->hw_slots_valid = false;  /* another vCPU may use this pCPU's slots */
+}
+
+void dbg_on_schedule(struct dbg_vcpu *d)
+{
+    d->hw_slots_valid = false;  /* this pCPU's slots hold someone else's values */
+    d->live = false;
+    if (d->lazy_state == DBGV_LAZY_TRAPPING && rules[d->policy].untrap_on_armed_schedule &&
+        dbg_arch_armed_slots(d->control) && !dbg_host_active(d))
+        set_state(d, DBGV_LAZY_PASSTHROUGH);
+}

@@ -1,0 +1,50 @@
+/* Per-vCPU debug state: reset, policy selection and the toolstack's snapshot. */
+#include "dbgvisor/lib.h"
+#include "internal.h"
+
+void dbg_init(struct dbg_vcpu *d, uint32_t vcpu_id, enum dbgv_debug_policy policy,
+              uint32_t quiet_switches, bool rtm_offered)
+{
+    memset(d, 0, sizeof(*d));
+    d->vcpu_id = vcpu_id;
+    d->policy = d->policy_req = (uint8_t)(policy < DBGV_POLICY_COUNT ? policy
+                                                                     : DBGV_POLICY_DEFAULT);
+    d->quiet_switches = quiet_switches;
+    d->rtm = rtm_offered;
+    d->status = d->last_dr6_seen = dbg_arch_status_reset(rtm_offered);
+    d->control = d->last_dr7_seen = dbg_arch_control_reset();
+    d->lazy_state = DBGV_LAZY_TRAPPING;
+    dbg_layout_update(d);
+}
+
+bool dbg_set_policy(struct dbg_vcpu *d, enum dbgv_debug_policy policy,
+                    uint32_t quiet_switches)
+{
+    if ((unsigned)policy >= DBGV_POLICY_COUNT)
+        return false;
+    d->policy_req = (uint8_t)policy;
+    d->quiet_switches = quiet_switches;
+    return true;
+}
+
+void dbg_snapshot(const struct dbg_vcpu *d, struct dbgv_vcpu_debug_state *out)
+{
+    unsigned n;
+
+    memset(out, 0, sizeof(*out));
+    out->vcpu_id = d->vcpu_id;
+    out->policy = d->policy_req;
+    out->lazy_state = d->lazy_state;
+    out->dirty = d->dirty;
+    out->step_owner = d->host_step ? DBGV_OWNER_HOST : DBGV_OWNER_FREE; /* guest TF is its own */
+    for (n = 0; n < DBG_NR_SLOTS; n++) {
+        out->slot_owner[n] = d->layout.owner[n];
+        out->guest_dr[n] = d->dr[n];
+    }
+    out->quiet_switches = d->quiet_switches;
+    out->guest_dr6 = d->status;
+    out->guest_dr7 = d->control;
+    out->last_dr6_seen = d->last_dr6_seen;
+    out->last_dr7_seen = d->last_dr7_seen;
+    out->counters = d->counters;
+}

@@ -1,0 +1,70 @@
+/*
+ * What the debug core needs from the architecture. The core never includes arch headers.
+ *
+ * Part 1, mechanisms: implemented by the virtualization layer (arch/x86/hvm/svm), which
+ * finds its vCPU with container_of(d, struct vcpu, dbg). Hosted tests supply a fake that
+ * records every call.
+ * Part 2, semantics: pure functions of register values, implemented in
+ * arch/x86/debugreg.c; the same object links into hosted tests.
+ */
+#ifndef DBGVISOR_DEBUG_ARCH_H
+#define DBGVISOR_DEBUG_ARCH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "dbgvisor/debug.h"
+
+/* --- Part 1: mechanisms (per vCPU; slot registers are per pCPU) ---------------------- */
+
+/* Write the four hardware breakpoint address registers (DR0-3) of this pCPU. */
+void dbg_arch_load_slots(struct dbg_vcpu *d, const uint64_t val[DBG_NR_SLOTS]);
+/* Read the four hardware breakpoint address registers (DR0-3) of this pCPU. */
+void dbg_arch_save_slots(struct dbg_vcpu *d, uint64_t val[DBG_NR_SLOTS]);
+/* Status register the guest runs with and finds after an exit (VMCB DR6 on SVM). */
+void dbg_arch_set_status(struct dbg_vcpu *d, uint64_t v);
+uint64_t dbg_arch_get_status(struct dbg_vcpu *d);
+/* Control register the guest runs with and finds after an exit (VMCB DR7 on SVM). */
+void dbg_arch_set_control(struct dbg_vcpu *d, uint64_t v);
+uint64_t dbg_arch_get_control(struct dbg_vcpu *d);
+/* Intercept (true) or pass through (false) every guest debug-register access. */
+void dbg_arch_set_intercepts(struct dbg_vcpu *d, bool on);
+/* Queue #DB for the next entry; dr6 is what the handler reads (the core already made it so). */
+void dbg_arch_inject_db(struct dbg_vcpu *d, uint64_t dr6);
+void dbg_arch_inject_gp(struct dbg_vcpu *d);
+void dbg_arch_inject_ud(struct dbg_vcpu *d);
+/* The trap flag in the RFLAGS the guest runs with. */
+bool dbg_arch_get_tf(struct dbg_vcpu *d);
+void dbg_arch_set_tf(struct dbg_vcpu *d, bool tf);
+/* Whether the instruction at the guest's RIP loads TF from the guest (POPF, IRET). */
+bool dbg_arch_next_insn_loads_tf(struct dbg_vcpu *d);
+
+/* --- Part 2: semantics (pure) -------------------------------------------------------- */
+
+/* Power-on values of the status and control registers. */
+uint64_t dbg_arch_status_reset(bool rtm);
+uint64_t dbg_arch_control_reset(void);
+/* Fault checks of an access in priority order; on DONE *reg is the register to use
+ * (0-3 slot, 6 status, 7 control: aliases resolved). */
+enum dbg_access_result dbg_arch_check_access(const struct dbg_access *a, uint64_t control,
+                                             unsigned *reg);
+/* Architectural value stored by a write to reg; false: the write faults (#GP). */
+bool dbg_arch_write_value(unsigned reg, uint64_t v, bool long_mode, bool rtm, uint64_t *out);
+/* Value a read returns in the current operand size. */
+uint64_t dbg_arch_read_value(uint64_t v, bool long_mode);
+/* Bit n set: the control register arms slot n. */
+unsigned dbg_arch_armed_slots(uint64_t control);
+/* Control register for a trapped run: guest slots moved to their hardware slots, host bps
+ * added, general detect removed (the core emulates it). */
+uint64_t dbg_arch_compose_control(uint64_t guest_control, const struct dbg_layout *l,
+                                  const struct dbg_bp host[DBG_MAX_HOST_BP]);
+/* Control register after a #DB is delivered (GD cleared). */
+uint64_t dbg_arch_control_on_db(uint64_t control);
+/* Causes recorded in a status register that started from its reset value. */
+struct dbg_cause dbg_arch_decode_status(uint64_t status);
+/* Seed 000 merge: slot bits replaced by this #DB's hits, step/detect/task bits kept. */
+uint64_t dbg_arch_merge_status(uint64_t status, const struct dbg_cause *c, bool rtm);
+/* Whether a host breakpoint is encodable (type, length, alignment). */
+bool dbg_arch_bp_valid(const struct dbg_bp *bp);
+
+#endif
