@@ -1,0 +1,102 @@
+/* dr-stress: keep all four breakpoint registers (and DR7) live with values
+ * derived from the seed, sleep on the APIC timer so the vCPU is descheduled,
+ * and check after every wake-up that nothing was lost or leaked in (DR6
+ * must stay clean). Exit 0 iff every check passed. */
+#include "guest.h"
+
+#define DR6_FIXED 0xffff0ff0UL
+/* Breakpoint addresses land in RAM this guest never touches. */
+#define AREA_BASE 0x2000000UL
+#define AREA_SIZE 0x1000000UL
+
+static uint64_t rng;
+
+static uint64_t next(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return rng;
+}
+
+struct drset { unsigned long dr[4], dr7; };
+
+static void generate(struct drset *s)
+{
+    static const int rws[3] = { DR_RW_EXEC, DR_RW_WRITE, DR_RW_RW };
+    static const int lens[4] = { DR_LEN_1, DR_LEN_2, DR_LEN_4, DR_LEN_8 };
+
+    s->dr7 = 0x400;
+    for (int n = 0; n < 4; n++) {
+        uint64_t r = next();
+        int rw = rws[r % 3];
+        int len = rw == DR_RW_EXEC ? DR_LEN_1 : lens[(r >> 8) % 4];
+        s->dr[n] = AREA_BASE + ((r >> 16) % AREA_SIZE & ~7UL);
+        s->dr7 |= ((r >> 40) & 1 ? DR7_G(n) : DR7_L(n)) | DR7_RW(n, rw) | DR7_LEN(n, len);
+    }
+}
+
+static void load(const struct drset *s)
+{
+    write_dr7(0);
+    for (int n = 0; n < 4; n++)
+        write_dr(n, s->dr[n]);
+    write_dr6(0);
+    write_dr7(s->dr7);
+}
+
+static int verify(const struct drset *s, unsigned long iter)
+{
+    int bad = 0;
+    for (int n = 0; n < 4; n++) {
+        unsigned long v = read_dr(n);
+        if (v != s->dr[n]) {
+            printf("dr-stress: iteration %lu: dr%d=%#lx expected %#lx\n", iter, n, v, s->dr[n]);
+            bad++;
+        }
+    }
+    unsigned long v7 = read_dr7(), v6 = read_dr6();
+    if (v7 != s->dr7) {
+        printf("dr-stress: iteration %lu: dr7=%#lx expected %#lx\n", iter, v7, s->dr7);
+        bad++;
+    }
+    if (v6 != DR6_FIXED) {
+        printf("dr-stress: iteration %lu: dr6=%#lx expected %#lx\n", iter, v6, DR6_FIXED);
+        bad++;
+    }
+    return bad;
+}
+
+int main(void)
+{
+    unsigned long seed = cmdline_uint("seed", 1);
+    unsigned long iterations = cmdline_uint("iterations", 100);
+    unsigned long every = cmdline_uint("every", 25);
+    unsigned long delay = cmdline_uint("delay", 20000);
+    unsigned long rotate = cmdline_uint("rotate", 8);
+    struct drset s;
+    int bad = 0;
+
+    rng = seed * 0x9E3779B97F4A7C15ULL + 1;
+    printf("dr-stress: seed=%lu iterations=%lu delay=%lu rotate=%lu\n", seed, iterations, delay, rotate);
+    generate(&s);
+    load(&s);
+    printf("dr-stress: dr0=%#lx dr1=%#lx dr2=%#lx dr3=%#lx dr7=%#lx\n", s.dr[0], s.dr[1], s.dr[2],
+           s.dr[3], s.dr7);
+    for (unsigned long i = 1; iterations == 0 || i <= iterations; i++) {
+        sleep_ticks(delay);
+        bad += verify(&s, i);
+        if (bad > 20)
+            break;
+        if (every && i % every == 0)
+            printf("dr-stress: iteration %lu ok=%s dr0=%#lx dr7=%#lx\n", i, bad ? "no" : "yes",
+                   s.dr[0], s.dr7);
+        if (rotate && i % rotate == 0) {
+            generate(&s);
+            load(&s);
+        }
+    }
+    write_dr7(0);
+    printf("dr-stress: %s, %d mismatches\n", bad ? "FAILED" : "all values survived", bad);
+    return bad ? 1 : 0;
+}
