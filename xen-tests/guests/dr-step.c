@@ -13,7 +13,7 @@ asm(".text\n"
     ".globl step_a, step_a_pts\n"
     "step_a: push %rbx\n" TF_ON
     "sa0: nop\n"
-    "sa1: mov $0x3ff,%dx\n"          /* 16550 scratch register: harmless */
+    "sa1: mov $0x3f8,%dx\n"          /* UART THR: prints 'Z' into the record */
     "sa2: mov $0x5a,%al\n"
     "sa3: out %al,%dx\n"
     "sa4: mov $0x3fd,%dx\n"
@@ -64,6 +64,8 @@ static void run(const char *name, void (*seq)(void), const unsigned long *pts)
     db_reset();
     write_dr6(0);
     seq();
+    if (seq == step_a)
+        printf("'\n");                 /* closes the line the stepped OUT wrote into */
     db_print(name, name, (void *)seq);
     unsigned want = 0;
     while (pts[want])
@@ -77,6 +79,7 @@ static void run(const char *name, void (*seq)(void), const unsigned long *pts)
 int main(void)
 {
     db_install(DB_CLEAR_DR6);
+    printf("step_a: stepped OUT writes '");
     run("step_a", step_a, step_a_pts);
     run("step_b", step_b, step_b_pts);  /* no trap at sb2: MOV SS shadow */
     run("step_c", step_c, step_c_pts);  /* STI does not defer the trap */
