@@ -1,0 +1,51 @@
+/*
+ * The control channel's transport: COM2, which QEMU connects to a unix
+ * socket on the host. pCPU 0 polls it from its scheduler loop (and the tick
+ * forces a pass when bytes wait), feeding the protocol server.
+ */
+#include <asm/uart.h>
+#include <asm/x86.h>
+#include <dbgvisor/control.h>
+#include <dbgvisor/control_channel.h>
+#include <dbgvisor/time.h>
+
+extern void (*sched_housekeeping)(void);
+extern bool (*sched_housekeeping_pending)(void);
+
+#define UART_LSR 5
+#define POLL_BUDGET_NS 2000000ull   /* at most 2 ms per pass: guests keep running */
+#define POLL_IDLE_NS   200000ull    /* the host side refills the 16-byte FIFO meanwhile */
+
+void ctl_tx_bytes(const void *buf, size_t len)
+{
+    uart_write(UART_COM2, buf, len);
+}
+
+static bool control_pending(void)
+{
+    return inb(UART_COM2 + UART_LSR) & 1;
+}
+
+static void control_poll(void)
+{
+    uint64_t start = now_ns(), last = start, now = start;
+
+    /* Bounded, so a flood of bytes cannot starve the guests. */
+    while (now - start < POLL_BUDGET_NS && now - last < POLL_IDLE_NS) {
+        int c = uart_getc(UART_COM2);
+        now = now_ns();
+        if (c >= 0) {
+            ctl_rx_byte((uint8_t)c);
+            last = now;
+        }
+    }
+    ctl_poll(now);
+}
+
+void control_channel_init(void)
+{
+    uart_init(UART_COM2);
+    ctl_init();
+    sched_housekeeping = control_poll;
+    sched_housekeeping_pending = control_pending;
+}

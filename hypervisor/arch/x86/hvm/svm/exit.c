@@ -1,0 +1,199 @@
+/*
+ * #VMEXIT dispatch: one handler per exit code, each a few lines that call
+ * into the device models (io.c, msr.c, cpuid.c, vlapic.c) or the debug layer.
+ */
+#include <asm/svm.h>
+#include <asm/x86.h>
+#include <asm/hvm_emul.h>
+#include <dbgvisor/console.h>
+#include <dbgvisor/domain.h>
+#include <dbgvisor/lib.h>
+#include <dbgvisor/percpu.h>
+#include "svm_internal.h"
+#include "svm_debug.h"
+
+void svm_skip_instruction(struct vcpu *v, unsigned len)
+{
+    struct vmcb *vmcb = v->arch.vmcb;
+
+    vmcb->save.rip += len;
+    if (!(vmcb->save.cs.attrib & 0x200))      /* not 64-bit code: wrap at 4 GiB */
+        vmcb->save.rip &= 0xffffffffull;
+    vmcb->control.int_state &= ~1ull;         /* the instruction ended any shadow */
+    vmcb->save.rflags &= ~X86_EFLAGS_RF;
+    /* An intercepted instruction exits without its single-step trap. */
+    if (vmcb->save.rflags & X86_EFLAGS_TF)
+        svm_debug_emulated_step(v);
+}
+
+void svm_reinject_interrupted_event(struct vcpu *v)
+{
+    struct vmcb_control *c = &v->arch.vmcb->control;
+    uint64_t info = c->exitintinfo;
+
+    if (!(info & SVM_EVTINJ_VALID))
+        return;
+    /* Software interrupts/INT3 are re-executed by the guest, not re-injected. */
+    if ((info & (7ull << 8)) == SVM_EVTINJ_TYPE_SOFT)
+        return;
+    c->eventinj = info;
+    c->exitintinfo = 0;
+}
+
+static enum vcpu_run_result handle_hlt(struct vcpu *v)
+{
+    svm_skip_instruction(v, 1);
+    if (vlapic_pending_vector(v) >= 0)
+        return RUN_CONTINUE;
+    v->state = VCPU_BLOCKED;
+    return RUN_RESCHEDULE;
+}
+
+static enum vcpu_run_result handle_ioio(struct vcpu *v)
+{
+    struct vmcb *vmcb = v->arch.vmcb;
+    uint32_t info = (uint32_t)vmcb->control.exitinfo1;
+    uint16_t port = info >> SVM_IOIO_PORT_SHIFT;
+    unsigned size = (info >> SVM_IOIO_SIZE_SHIFT) & 7;   /* 1, 2 or 4 */
+
+    if (info & SVM_IOIO_STR) {
+        domain_crash(v->domain, "string I/O to port %#x is not supported", port);
+        return RUN_RESCHEDULE;
+    }
+    if (info & SVM_IOIO_IN) {
+        uint32_t val = hvm_io_read(v, port, size);
+        uint64_t mask = size == 4 ? 0xffffffffull : (1ull << (size * 8)) - 1;
+        v->arch.gpr[GPR_RAX] = (v->arch.gpr[GPR_RAX] & ~mask) | (val & mask);
+    } else {
+        hvm_io_write(v, port, size, (uint32_t)v->arch.gpr[GPR_RAX]);
+    }
+    if (domain_is_ended(v->domain))
+        return RUN_RESCHEDULE;
+    /* EXITINFO2 holds the next RIP for IOIO exits even without NRIPS. */
+    svm_skip_instruction(v, (unsigned)(vmcb->control.exitinfo2 - vmcb->save.rip));
+    return RUN_CONTINUE;
+}
+
+static enum vcpu_run_result handle_msr(struct vcpu *v)
+{
+    uint32_t msr = (uint32_t)v->arch.gpr[GPR_RCX];
+    bool write = v->arch.vmcb->control.exitinfo1 == 1;
+    uint64_t val = 0;
+    int rc;
+
+    if (write) {
+        val = (v->arch.gpr[GPR_RDX] << 32) | (uint32_t)v->arch.gpr[GPR_RAX];
+        rc = hvm_msr_write(v, msr, val);
+    } else {
+        rc = hvm_msr_read(v, msr, &val);
+        if (rc == 0) {
+            v->arch.gpr[GPR_RAX] = (uint32_t)val;
+            v->arch.gpr[GPR_RDX] = val >> 32;
+        }
+    }
+    if (rc < 0) {
+        pr_debug("d%u v%u: %s of MSR %#x -> #GP\n", v->domain->id, v->id,
+                 write ? "write" : "read", msr);
+        svm_inject_gp(v);
+        return RUN_CONTINUE;
+    }
+    svm_skip_instruction(v, 2);
+    return RUN_CONTINUE;
+}
+
+static enum vcpu_run_result handle_cpuid(struct vcpu *v)
+{
+    uint32_t r[4];
+
+    hvm_cpuid(v, (uint32_t)v->arch.gpr[GPR_RAX], (uint32_t)v->arch.gpr[GPR_RCX], r);
+    v->arch.gpr[GPR_RAX] = r[0];
+    v->arch.gpr[GPR_RBX] = r[1];
+    v->arch.gpr[GPR_RCX] = r[2];
+    v->arch.gpr[GPR_RDX] = r[3];
+    svm_skip_instruction(v, 2);
+    return RUN_CONTINUE;
+}
+
+static enum vcpu_run_result handle_npf(struct vcpu *v)
+{
+    uint64_t gpa = v->arch.vmcb->control.exitinfo2;
+    uint64_t err = v->arch.vmcb->control.exitinfo1;
+
+    if ((gpa & ~0xfffull) == VLAPIC_BASE)
+        return hvm_mmio_emulate(v, gpa);
+    if (svm_debug_handle_npf(v, gpa, err))
+        return RUN_CONTINUE;
+    domain_crash(v->domain, "%s of unmapped guest-physical address %#llx at rip %#llx",
+                 (err & SVM_NPF_FETCH) ? "fetch" : (err & SVM_NPF_WRITE) ? "write" : "read",
+                 (unsigned long long)gpa, (unsigned long long)v->arch.vmcb->save.rip);
+    return RUN_RESCHEDULE;
+}
+
+static enum vcpu_run_result handle_vmmcall(struct vcpu *v)
+{
+    /* No hypercalls yet: behave as an undefined instruction. */
+    svm_inject_ud(v);
+    return RUN_CONTINUE;
+}
+
+enum vcpu_run_result svm_handle_exit(struct vcpu *v)
+{
+    struct vmcb *vmcb = v->arch.vmcb;
+    uint64_t code = vmcb->control.exitcode;
+
+    if (code >= SVM_EXIT_READ_DR0 && code < SVM_EXIT_READ_DR0 + 0x20)
+        return svm_debug_handle_dr_access(v, code);
+    switch (code) {
+    case SVM_EXIT_INTR:
+    case SVM_EXIT_NMI:
+    case SVM_EXIT_SMI:
+        return this_pcpu()->need_resched ? RUN_RESCHEDULE : RUN_CONTINUE;
+    case SVM_EXIT_VINTR:
+        return RUN_CONTINUE;         /* window open: injected on the next entry */
+    case SVM_EXIT_INIT:
+        return RUN_CONTINUE;
+    case SVM_EXIT_EXCP_BASE + X86_EXC_DB:
+        return svm_debug_handle_db(v);
+    case SVM_EXIT_EXCP_BASE + X86_EXC_BP:
+        return svm_debug_handle_bp(v, 0);
+    case SVM_EXIT_EXCP_BASE + X86_EXC_AC:
+        svm_inject_exception(v, X86_EXC_AC, true, (uint32_t)vmcb->control.exitinfo1);
+        return RUN_CONTINUE;
+    case SVM_EXIT_SWINT:
+        return svm_debug_handle_swint(v);
+    case SVM_EXIT_ICEBP:
+        return svm_debug_handle_icebp(v);
+    case SVM_EXIT_CPUID:
+        return handle_cpuid(v);
+    case SVM_EXIT_HLT:
+        return handle_hlt(v);
+    case SVM_EXIT_IOIO:
+        return handle_ioio(v);
+    case SVM_EXIT_MSR:
+        return handle_msr(v);
+    case SVM_EXIT_NPF:
+        return handle_npf(v);
+    case SVM_EXIT_VMMCALL:
+        return handle_vmmcall(v);
+    case SVM_EXIT_VMRUN: case SVM_EXIT_VMLOAD: case SVM_EXIT_VMSAVE:
+    case SVM_EXIT_STGI: case SVM_EXIT_CLGI: case SVM_EXIT_SKINIT:
+    case SVM_EXIT_MONITOR: case SVM_EXIT_MWAIT: case SVM_EXIT_RDTSCP:
+        svm_inject_ud(v);            /* not offered in CPUID */
+        return RUN_CONTINUE;
+    case SVM_EXIT_INVD:
+        svm_skip_instruction(v, 2);
+        return RUN_CONTINUE;
+    case SVM_EXIT_SHUTDOWN:
+        domain_crash(v->domain, "triple fault at rip %#llx", (unsigned long long)vmcb->save.rip);
+        return RUN_RESCHEDULE;
+    case SVM_EXIT_INVALID:
+        domain_crash(v->domain, "VMRUN rejected the guest state (invalid VMCB)");
+        return RUN_RESCHEDULE;
+    default:
+        domain_crash(v->domain, "unhandled exit %#llx (info1 %#llx info2 %#llx) at rip %#llx",
+                     (unsigned long long)code, (unsigned long long)vmcb->control.exitinfo1,
+                     (unsigned long long)vmcb->control.exitinfo2,
+                     (unsigned long long)vmcb->save.rip);
+        return RUN_RESCHEDULE;
+    }
+}

@@ -1,0 +1,100 @@
+/*
+ * Nested page tables (AMD64 long-mode format). 4 KiB leaf pages so that
+ * single pages can later be write- or execute-protected for emulated
+ * watchpoints. NPT walks are user accesses: every level needs U=1.
+ */
+#include <asm/npt.h>
+#include <dbgvisor/domain.h>
+#include <dbgvisor/lib.h>
+#include <dbgvisor/page_alloc.h>
+
+#define PTE_P  0x001ull
+#define PTE_W  0x002ull
+#define PTE_U  0x004ull
+#define PTE_NX (1ull << 63)
+#define PTE_ADDR 0x000ffffffffff000ull
+
+static uint64_t *table_alloc(void)
+{
+    uint64_t pa = palloc_alloc(1, 1);
+    if (!pa)
+        return NULL;
+    memset((void *)pa, 0, PAGE_SIZE);
+    return (uint64_t *)pa;
+}
+
+/* Returns the leaf PTE for gpa, creating tables when `create`. */
+static uint64_t *npt_walk(struct domain *d, uint64_t gpa, bool create)
+{
+    if (!d->arch.npt_root_pa) {
+        if (!create)
+            return NULL;
+        uint64_t *root = table_alloc();
+        if (!root)
+            return NULL;
+        d->arch.npt_root_pa = (uint64_t)root;
+    }
+    uint64_t *table = (uint64_t *)d->arch.npt_root_pa;
+    for (int level = 3; level > 0; level--) {
+        unsigned idx = (gpa >> (12 + 9 * level)) & 511;
+        if (!(table[idx] & PTE_P)) {
+            if (!create)
+                return NULL;
+            uint64_t *next = table_alloc();
+            if (!next)
+                return NULL;
+            table[idx] = (uint64_t)next | PTE_P | PTE_W | PTE_U;
+        }
+        table = (uint64_t *)(table[idx] & PTE_ADDR);
+    }
+    return &table[(gpa >> 12) & 511];
+}
+
+static uint64_t perm_bits(unsigned perm)
+{
+    uint64_t bits = PTE_U;
+    if (perm & NPT_R)
+        bits |= PTE_P;
+    if (perm & NPT_W)
+        bits |= PTE_W;
+    if (!(perm & NPT_X))
+        bits |= PTE_NX;
+    return bits;
+}
+
+int npt_map(struct domain *d, uint64_t gpa, uint64_t hpa, uint64_t len, unsigned perm)
+{
+    for (uint64_t off = 0; off < len; off += PAGE_SIZE) {
+        uint64_t *pte = npt_walk(d, gpa + off, true);
+        if (!pte)
+            return -1;
+        *pte = ((hpa + off) & PTE_ADDR) | perm_bits(perm);
+    }
+    return 0;
+}
+
+int npt_protect(struct domain *d, uint64_t gpa, unsigned perm)
+{
+    uint64_t *pte = npt_walk(d, gpa, false);
+    if (!pte)
+        return -1;
+    *pte = (*pte & PTE_ADDR) | perm_bits(perm);
+    return 0;
+}
+
+static void free_level(uint64_t table_pa, int level)
+{
+    uint64_t *table = (uint64_t *)table_pa;
+    if (level > 0)
+        for (int i = 0; i < 512; i++)
+            if (table[i] & PTE_P)
+                free_level(table[i] & PTE_ADDR, level - 1);
+    palloc_free(table_pa, 1);
+}
+
+void npt_destroy(struct domain *d)
+{
+    if (d->arch.npt_root_pa)
+        free_level(d->arch.npt_root_pa, 3);
+    d->arch.npt_root_pa = 0;
+}

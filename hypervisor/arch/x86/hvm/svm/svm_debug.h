@@ -1,0 +1,22 @@
+/* SVM side of debug virtualization: exits forwarded to the debug core. */
+#ifndef SVM_DEBUG_H
+#define SVM_DEBUG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <asm/svm_vcpu.h>
+
+struct vcpu;
+
+enum vcpu_run_result svm_debug_handle_dr_access(struct vcpu *v, uint64_t exitcode);
+enum vcpu_run_result svm_debug_handle_db(struct vcpu *v);
+/* #BP intercept (exit 0x43) or an INT3 seen as a software-interrupt exit. */
+enum vcpu_run_result svm_debug_handle_bp(struct vcpu *v, unsigned unused);
+enum vcpu_run_result svm_debug_handle_swint(struct vcpu *v);
+enum vcpu_run_result svm_debug_handle_icebp(struct vcpu *v);
+/* An emulated instruction completed with the guest's TF set. */
+void svm_debug_emulated_step(struct vcpu *v);
+/* #NPF on a page protected for an emulated watchpoint; false if not ours. */
+bool svm_debug_handle_npf(struct vcpu *v, uint64_t gpa, uint64_t error);
+
+#endif

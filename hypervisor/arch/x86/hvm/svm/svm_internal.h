@@ -1,0 +1,16 @@
+/* Shared between the files of the SVM layer only. */
+#ifndef SVM_INTERNAL_H
+#define SVM_INTERNAL_H
+
+#include <asm/svm_vcpu.h>
+#include <dbgvisor/time.h>
+
+struct vcpu;
+
+enum vcpu_run_result svm_handle_exit(struct vcpu *v);
+/* An exit during event delivery (EXITINTINFO valid): deliver it again. */
+void svm_reinject_interrupted_event(struct vcpu *v);
+/* Advance RIP past an emulated instruction; honours guest TF single-step. */
+void svm_skip_instruction(struct vcpu *v, unsigned len);
+
+#endif

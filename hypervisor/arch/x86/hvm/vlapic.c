@@ -1,0 +1,220 @@
+/*
+ * Virtual xAPIC: enough of the local APIC for the guest contract: ID,
+ * version, TPR, SPIV, EOI, ICR (INIT/SIPI/fixed IPIs to the domain's own
+ * vCPUs; never busy), LVTs and a one-shot/periodic timer counting at 1 GHz
+ * before the divider, as QEMU's does.
+ */
+#include <asm/svm_vcpu.h>
+#include <asm/vlapic.h>
+#include <dbgvisor/domain.h>
+#include <dbgvisor/lib.h>
+#include <dbgvisor/sched.h>
+#include <dbgvisor/time.h>
+
+#define LAPIC_ID      0x020
+#define LAPIC_VER     0x030
+#define LAPIC_TPR     0x080
+#define LAPIC_PPR     0x0A0
+#define LAPIC_EOI     0x0B0
+#define LAPIC_LDR     0x0D0
+#define LAPIC_DFR     0x0E0
+#define LAPIC_SPIV    0x0F0
+#define LAPIC_ISR     0x100
+#define LAPIC_IRR     0x200
+#define LAPIC_ESR     0x280
+#define LAPIC_ICR_LO  0x300
+#define LAPIC_ICR_HI  0x310
+#define LAPIC_LVT_TMR 0x320
+#define LAPIC_LVT_THM 0x330
+#define LAPIC_LVT_PMC 0x340
+#define LAPIC_LVT_LINT0 0x350
+#define LAPIC_LVT_LINT1 0x360
+#define LAPIC_LVT_ERR 0x370
+#define LAPIC_TMR_ICR 0x380
+#define LAPIC_TMR_CCR 0x390
+#define LAPIC_TMR_DCR 0x3E0
+#define LVT_MASKED    (1u << 16)
+#define LVT_PERIODIC  (1u << 17)
+
+static inline bool test_vec(const uint32_t *bm, int vec) { return bm[vec / 32] & (1u << (vec % 32)); }
+/* IRR is set from other pCPUs (IPIs): atomic. */
+static inline void set_vec(uint32_t *bm, int vec) { __atomic_fetch_or(&bm[vec / 32], 1u << (vec % 32), __ATOMIC_SEQ_CST); }
+static inline void clr_vec(uint32_t *bm, int vec) { __atomic_fetch_and(&bm[vec / 32], ~(1u << (vec % 32)), __ATOMIC_SEQ_CST); }
+
+static int highest(const uint32_t *bm)
+{
+    for (int i = 7; i >= 0; i--)
+        if (bm[i])
+            return i * 32 + 31 - __builtin_clz(bm[i]);
+    return -1;
+}
+
+void vlapic_reset(struct vcpu *v)
+{
+    struct vlapic *l = &v->arch.vlapic;
+    memset(l, 0, sizeof(*l));
+    l->id = v->id;
+    l->spiv = 0xff;
+    l->dfr = 0xffffffff;
+    l->lvt_timer = l->lvt_lint0 = l->lvt_lint1 = l->lvt_error = l->lvt_thermal = l->lvt_perf = LVT_MASKED;
+}
+
+static uint64_t divisor(const struct vlapic *l)
+{
+    unsigned code = ((l->timer_dcr & 8) >> 1) | (l->timer_dcr & 3);
+    return code == 7 ? 1 : 2ull << code;
+}
+
+static void timer_arm(struct vlapic *l, uint64_t now)
+{
+    l->timer_start_ns = now;
+    l->timer_deadline_ns = l->timer_icr ? now + l->timer_icr * divisor(l) : 0;
+}
+
+static uint32_t timer_current(const struct vlapic *l)
+{
+    uint64_t now = now_ns();
+    if (!l->timer_deadline_ns || now >= l->timer_deadline_ns)
+        return 0;
+    return (uint32_t)((l->timer_deadline_ns - now) / divisor(l));
+}
+
+uint32_t vlapic_read(struct vcpu *v, uint32_t off)
+{
+    struct vlapic *l = &v->arch.vlapic;
+
+    if (off >= LAPIC_ISR && off < LAPIC_ISR + 0x80)
+        return l->isr[(off - LAPIC_ISR) / 16];
+    if (off >= LAPIC_IRR && off < LAPIC_IRR + 0x80)
+        return l->irr[(off - LAPIC_IRR) / 16];
+    switch (off) {
+    case LAPIC_ID:      return l->id << 24;
+    case LAPIC_VER:     return 0x00050014;     /* 6 LVTs, version 0x14 */
+    case LAPIC_TPR:     return l->tpr;
+    case LAPIC_PPR:     return l->tpr;
+    case LAPIC_LDR:     return l->ldr;
+    case LAPIC_DFR:     return l->dfr;
+    case LAPIC_SPIV:    return l->spiv;
+    case LAPIC_ESR:     return l->esr;
+    case LAPIC_ICR_LO:  return l->icr_lo & ~(1u << 12);   /* never busy */
+    case LAPIC_ICR_HI:  return l->icr_hi;
+    case LAPIC_LVT_TMR: return l->lvt_timer;
+    case LAPIC_LVT_THM: return l->lvt_thermal;
+    case LAPIC_LVT_PMC: return l->lvt_perf;
+    case LAPIC_LVT_LINT0: return l->lvt_lint0;
+    case LAPIC_LVT_LINT1: return l->lvt_lint1;
+    case LAPIC_LVT_ERR: return l->lvt_error;
+    case LAPIC_TMR_ICR: return l->timer_icr;
+    case LAPIC_TMR_CCR: return timer_current(l);
+    case LAPIC_TMR_DCR: return l->timer_dcr;
+    default:            return 0;
+    }
+}
+
+static void send_ipi(struct vcpu *v, uint32_t lo, uint32_t hi)
+{
+    struct domain *d = v->domain;
+    unsigned mode = (lo >> 8) & 7, shorthand = (lo >> 18) & 3;
+    uint8_t vector = lo & 0xff;
+
+    for (unsigned i = 0; i < d->nr_vcpus; i++) {
+        struct vcpu *t = d->vcpus[i];
+        bool hit = shorthand == 1 ? t == v : shorthand == 2 ? true :
+                   shorthand == 3 ? t != v : (hi >> 24) == t->arch.vlapic.id || (hi >> 24) == 0xff;
+        if (!hit)
+            continue;
+        if (mode == 5 && !(lo & (1u << 15)) && ((lo >> 14) & 1) == 0)
+            continue;                          /* INIT level de-assert: nothing to do */
+        if (mode == 5) {
+            sched_vcpu_init_received(t);
+        } else if (mode == 6) {
+            sched_vcpu_sipi(t, vector);
+        } else if (mode == 0) {
+            vlapic_set_irq(t, vector);
+        }
+    }
+}
+
+void vlapic_write(struct vcpu *v, uint32_t off, uint32_t val)
+{
+    struct vlapic *l = &v->arch.vlapic;
+
+    switch (off) {
+    case LAPIC_ID:      l->id = val >> 24; break;
+    case LAPIC_TPR:     l->tpr = val & 0xff; break;
+    case LAPIC_LDR:     l->ldr = val & 0xff000000u; break;
+    case LAPIC_DFR:     l->dfr = val | 0x0fffffffu; break;
+    case LAPIC_SPIV:    l->spiv = val & 0x3ff; break;
+    case LAPIC_ESR:     l->esr = 0; break;
+    case LAPIC_EOI: {
+        int vec = highest(l->isr);
+        if (vec >= 0)
+            clr_vec(l->isr, vec);
+        break;
+    }
+    case LAPIC_ICR_HI:  l->icr_hi = val; break;
+    case LAPIC_ICR_LO:
+        l->icr_lo = val;
+        send_ipi(v, val, l->icr_hi);
+        break;
+    case LAPIC_LVT_TMR: l->lvt_timer = val & 0x700ff; break;
+    case LAPIC_LVT_THM: l->lvt_thermal = val & 0x107ff; break;
+    case LAPIC_LVT_PMC: l->lvt_perf = val & 0x107ff; break;
+    case LAPIC_LVT_LINT0: l->lvt_lint0 = val & 0x1f7ff; break;
+    case LAPIC_LVT_LINT1: l->lvt_lint1 = val & 0x1f7ff; break;
+    case LAPIC_LVT_ERR: l->lvt_error = val & 0x100ff; break;
+    case LAPIC_TMR_ICR:
+        l->timer_icr = val;
+        timer_arm(l, now_ns());
+        break;
+    case LAPIC_TMR_DCR: l->timer_dcr = val & 0xb; break;
+    default: break;
+    }
+}
+
+bool vlapic_poll_timer(struct vcpu *v, uint64_t now)
+{
+    struct vlapic *l = &v->arch.vlapic;
+
+    if (l->timer_deadline_ns && now >= l->timer_deadline_ns) {
+        if (!(l->lvt_timer & LVT_MASKED) && (l->spiv & 0x100))
+            set_vec(l->irr, l->lvt_timer & 0xff);
+        if (l->lvt_timer & LVT_PERIODIC)
+            timer_arm(l, l->timer_deadline_ns);
+        else
+            l->timer_deadline_ns = 0;
+    }
+    return vlapic_pending_vector(v) >= 0;
+}
+
+int vlapic_pending_vector(struct vcpu *v)
+{
+    struct vlapic *l = &v->arch.vlapic;
+    int irr = highest(l->irr), isr = highest(l->isr);
+
+    if (irr < 16)
+        return -1;
+    /* Priority classes: a vector waits while an equal or higher class is in service or masked by TPR. */
+    if (isr >= 0 && (irr >> 4) <= (isr >> 4))
+        return -1;
+    if ((irr >> 4) <= (int)(l->tpr >> 4))
+        return -1;
+    return irr;
+}
+
+void vlapic_ack(struct vcpu *v, int vec)
+{
+    clr_vec(v->arch.vlapic.irr, vec);
+    set_vec(v->arch.vlapic.isr, vec);
+}
+
+void vlapic_set_irq(struct vcpu *v, uint8_t vec)
+{
+    set_vec(v->arch.vlapic.irr, vec);
+    sched_vcpu_kick(v);
+}
+
+uint64_t vlapic_next_deadline(struct vcpu *v)
+{
+    return v->arch.vlapic.timer_deadline_ns;
+}

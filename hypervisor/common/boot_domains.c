@@ -1,0 +1,161 @@
+/* Boot-time domains from multiboot modules: parse each module's options,
+ * create the domain, load the image with the shared multiboot loader. */
+#include <dbgvisor/boot_domains.h>
+#include <dbgvisor/console.h>
+#include <dbgvisor/domain.h>
+#include <dbgvisor/lib.h>
+#include <dbgvisor/mbimage.h>
+#include <dbgvisor/multiboot.h>
+#include <dbgvisor/policy_names.h>
+#include <asm/svm_vcpu.h>
+
+#define DEFAULT_MEM_MIB 64
+
+struct module_opts {
+    char name[DOMAIN_NAME_LEN];
+    unsigned vcpus;
+    unsigned mem_mib;
+    int policy;
+    unsigned quiet;
+    const char *cmdline;
+};
+
+static unsigned parse_uint(const char *s, unsigned len, bool *ok)
+{
+    unsigned v = 0;
+    *ok = len > 0 && len < 10;
+    for (unsigned i = 0; i < len && *ok; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            *ok = false;
+        v = v * 10 + (unsigned)(s[i] - '0');
+    }
+    return v;
+}
+
+/* Default name: the image's file name without directory and ".elf". */
+static void default_name(const char *path, unsigned len, char *out)
+{
+    unsigned start = 0;
+    for (unsigned i = 0; i < len; i++)
+        if (path[i] == '/')
+            start = i + 1;
+    unsigned n = len - start;
+    if (n > 4 && !strncmp(path + start + n - 4, ".elf", 4))
+        n -= 4;
+    snprintf(out, DOMAIN_NAME_LEN, "%.*s", (int)MIN(n, (unsigned)DOMAIN_NAME_LEN - 1), path + start);
+}
+
+static int parse_module_string(const char *s, struct module_opts *o)
+{
+    const char *p = s;
+    bool ok = true;
+
+    memset(o, 0, sizeof(*o));
+    o->vcpus = 1;
+    o->mem_mib = DEFAULT_MEM_MIB;
+    o->policy = DBGV_POLICY_DEFAULT;
+    o->quiet = DBGV_ADAPTIVE_QUIET_SWITCHES_DEFAULT;
+    o->cmdline = "";
+    for (bool first = true; *p; first = false) {
+        while (*p == ' ')
+            p++;
+        if (!*p)
+            break;
+        const char *end = strchr(p, ' ');
+        unsigned len = end ? (unsigned)(end - p) : strlen(p);
+        const char *eq = NULL;
+        for (unsigned i = 0; i < len && !eq; i++)
+            if (p[i] == '=')
+                eq = p + i;
+        unsigned klen = eq ? (unsigned)(eq - p) : len;
+        const char *val = eq ? eq + 1 : NULL;
+        unsigned vlen = eq ? len - klen - 1 : 0;
+
+        if (first) {
+            default_name(p, len, o->name);
+        } else if (len == 2 && !strncmp(p, "--", 2)) {
+            o->cmdline = end ? end + 1 : "";
+            break;
+        } else if (val && klen == 4 && !strncmp(p, "name", 4) && vlen && vlen < DOMAIN_NAME_LEN) {
+            snprintf(o->name, sizeof(o->name), "%.*s", (int)vlen, val);
+        } else if (val && klen == 5 && !strncmp(p, "vcpus", 5)) {
+            o->vcpus = parse_uint(val, vlen, &ok);
+        } else if (val && klen == 3 && !strncmp(p, "mem", 3)) {
+            o->mem_mib = parse_uint(val, vlen, &ok);
+        } else if (val && klen == 5 && !strncmp(p, "quiet", 5)) {
+            o->quiet = parse_uint(val, vlen, &ok);
+        } else if (val && klen == 6 && !strncmp(p, "policy", 6)) {
+            o->policy = dbgv_policy_parse(val, vlen);
+            ok = o->policy >= 0;
+        } else {
+            ok = false;
+        }
+        if (!ok) {
+            pr_err("module option '%.*s' is not valid\n", (int)len, p);
+            return -1;
+        }
+        p += len;
+    }
+    return 0;
+}
+
+static int write_guest(void *opaque, uint64_t gpa, const void *data, uint64_t len)
+{
+    struct domain *d = opaque;
+    void *dst = domain_gpa_to_hva(d, gpa, len);
+
+    if (!dst)
+        return -1;
+    if (data)
+        memcpy(dst, data, len);
+    else
+        memset(dst, 0, len);
+    return 0;
+}
+
+static void build_one(const struct multiboot_module *m)
+{
+    const char *str = m->string ? (const char *)(uint64_t)m->string : "";
+    const void *img = (const void *)(uint64_t)m->mod_start;
+    size_t len = m->mod_end - m->mod_start;
+    struct module_opts o;
+    struct mbimage mb;
+    struct mbimage_boot boot;
+    struct domain *d;
+    const char *why = "";
+
+    pr_debug("module at %#x-%#x: '%s'\n", m->mod_start, m->mod_end, str);
+    if (parse_module_string(str, &o) < 0)
+        return;
+    if (mbimage_parse(img, len, &mb, &why) < 0) {
+        pr_err("domain %s: image is not a multiboot kernel: %s\n", o.name, why);
+        return;
+    }
+    struct domain_config cfg = {
+        .name = o.name, .mem_bytes = (uint64_t)o.mem_mib << 20, .vcpus = o.vcpus,
+        .debug_policy = (uint8_t)o.policy, .quiet_switches = o.quiet, .cmdline = o.cmdline,
+    };
+    if (domain_create(&cfg, &d) < 0) {
+        pr_err("domain %s: cannot create (name in use, bad size or out of memory)\n", o.name);
+        return;
+    }
+    if (mbimage_load(&mb, img, len, d->mem_bytes, o.cmdline, write_guest, d, &boot, &why) < 0) {
+        pr_err("domain %s: cannot load image: %s\n", o.name, why);
+        domain_destroy(d);
+        return;
+    }
+    svm_vcpu_set_entry(d->vcpus[0], boot.eip, boot.eax, boot.ebx);
+    printk("domain %u (%s): %u vCPU%s, %llu MiB, policy %s\n", d->id, d->name, d->nr_vcpus,
+           d->nr_vcpus > 1 ? "s" : "", (unsigned long long)(d->mem_bytes >> 20),
+           dbgv_policy_name(d->debug_policy));
+    domain_unpause(d);
+}
+
+void boot_domains_create(const struct multiboot_info *mbi)
+{
+    if (!(mbi->flags & MBI_FLAG_MODS))
+        return;
+    const struct multiboot_module *mods = (const void *)(uint64_t)mbi->mods_addr;
+    for (uint32_t i = 0; i < mbi->mods_count; i++)
+        build_one(&mods[i]);
+}

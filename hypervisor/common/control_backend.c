@@ -1,0 +1,329 @@
+/*
+ * The control server's backend (dbgvisor/control.h): answers the toolstack's
+ * requests from the domain table. The server has validated every field;
+ * here we check existence and state. Runs on pCPU 0's scheduler loop.
+ */
+#include <asm/svm_vcpu.h>
+#include <dbgvisor/console.h>
+#include <dbgvisor/control.h>
+#include <dbgvisor/domain.h>
+#include <dbgvisor/events.h>
+#include <dbgvisor/lib.h>
+#include <dbgvisor/page_alloc.h>
+#include <dbgvisor/percpu.h>
+#include <dbgvisor/time.h>
+
+#define HV_VERSION_STRING "dbgvisor 0.1"
+
+void hv_ctl_hello(struct dbgv_ctl_hello_rep *rep)
+{
+    snprintf(rep->hv_version, sizeof(rep->hv_version), "%s", HV_VERSION_STRING);
+}
+
+static unsigned live_domains(void)
+{
+    unsigned n = 0;
+    for (int i = 0; i < MAX_DOMAINS; i++)
+        n += domains[i].state != DOMAIN_FREE;
+    return n;
+}
+
+int hv_ctl_physinfo(struct dbgv_ctl_physinfo *out)
+{
+    out->nr_cpus = nr_pcpus;
+    out->max_cpu_id = nr_pcpus - 1;
+    out->cpu_khz = (uint32_t)tsc_khz();
+    out->nr_domains = live_domains() + 1;
+    out->total_mem = (uint64_t)palloc_total_pages() * PAGE_SIZE;
+    out->free_mem = (uint64_t)palloc_free_pages() * PAGE_SIZE;
+    out->uptime_ns = now_ns();
+    out->hv_major = 0;
+    out->hv_minor = 1;
+    out->caps = DBGV_CAP_HVM | DBGV_CAP_HAP;
+    snprintf(out->hv_version, sizeof(out->hv_version), "%s", HV_VERSION_STRING);
+    snprintf(out->hv_extra, sizeof(out->hv_extra), "svm npt");
+    return 0;
+}
+
+static uint8_t domain_state_code(const struct domain *d)
+{
+    switch (d->state) {
+    case DOMAIN_BUILDING:
+    case DOMAIN_PAUSED:   return DBGV_DOMSTATE_PAUSED;
+    case DOMAIN_SHUTDOWN: return DBGV_DOMSTATE_SHUTDOWN;
+    case DOMAIN_CRASHED:  return DBGV_DOMSTATE_CRASHED;
+    default:
+        for (unsigned i = 0; i < d->nr_vcpus; i++)
+            if (d->vcpus[i]->state == VCPU_RUNNING || d->vcpus[i]->state == VCPU_RUNNABLE)
+                return DBGV_DOMSTATE_RUNNING;
+        return DBGV_DOMSTATE_BLOCKED;
+    }
+}
+
+/* Domain-0 is the control domain: the toolstack itself, with no vCPUs here. */
+static void fill_dom0(struct dbgv_ctl_dominfo *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->domid = 0;
+    out->state = DBGV_DOMSTATE_RUNNING;
+    snprintf(out->name, sizeof(out->name), "Domain-0");
+}
+
+static void fill_dominfo(const struct domain *d, struct dbgv_ctl_dominfo *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->domid = d->id;
+    out->state = domain_state_code(d);
+    out->debug_policy = d->debug_policy;
+    out->shutdown_reason = d->state == DOMAIN_CRASHED ? DBGV_SHUTDOWN_CRASH : DBGV_SHUTDOWN_POWEROFF;
+    out->exit_code = d->exit_code;
+    out->nr_vcpus = d->nr_vcpus;
+    out->mem_bytes = out->max_mem_bytes = d->mem_bytes;
+    for (unsigned i = 0; i < d->nr_vcpus; i++)
+        out->cpu_time_ns += d->vcpus[i]->cpu_time_ns;
+    out->quiet_switches = d->quiet_switches;
+    snprintf(out->name, sizeof(out->name), "%s", d->name);
+}
+
+int hv_ctl_domain_list(uint32_t start, struct dbgv_ctl_dominfo *out, uint32_t max,
+                       uint32_t *count, uint32_t *total)
+{
+    *count = 0;
+    *total = 0;
+    /* Domain ids increase with creation; walk them in id order. */
+    for (uint32_t id = start; id < 65536; id++) {
+        struct domain *d = id ? domain_by_id(id) : NULL;
+        if (id && !d) {
+            bool any_higher = false;
+            for (int i = 0; i < MAX_DOMAINS; i++)
+                any_higher |= domains[i].state != DOMAIN_FREE && domains[i].id > id;
+            if (!any_higher)
+                break;
+            continue;
+        }
+        if (*count < max) {
+            if (id == 0)
+                fill_dom0(&out[*count]);
+            else
+                fill_dominfo(d, &out[*count]);
+            (*count)++;
+        }
+        (*total)++;
+    }
+    return 0;
+}
+
+int hv_ctl_domain_info(uint32_t domid, struct dbgv_ctl_dominfo *out)
+{
+    struct domain *d;
+
+    if (domid == 0) {
+        fill_dom0(out);
+        return 0;
+    }
+    if (!(d = domain_by_id(domid)))
+        return -DBGV_ESRCH;
+    fill_dominfo(d, out);
+    return 0;
+}
+
+int hv_ctl_domain_create(const struct dbgv_ctl_domain_create *req, uint32_t *domid)
+{
+    struct domain *d;
+
+    for (int i = 0; i < MAX_DOMAINS; i++)
+        if (domains[i].state != DOMAIN_FREE && !strcmp(domains[i].name, req->name))
+            return -DBGV_EEXIST;
+    if (strlen(req->name) >= DOMAIN_NAME_LEN || req->nr_vcpus > MAX_VCPUS)
+        return -DBGV_EINVAL;
+    struct domain_config cfg = {
+        .name = req->name, .mem_bytes = (uint64_t)req->memory_mib << 20,
+        .vcpus = req->nr_vcpus, .debug_policy = req->debug_policy,
+        .quiet_switches = req->quiet_switches ? req->quiet_switches
+                                              : DBGV_ADAPTIVE_QUIET_SWITCHES_DEFAULT,
+        .cmdline = "",
+    };
+    if (domain_create(&cfg, &d) < 0)
+        return -DBGV_ENOMEM;
+    *domid = d->id;
+    printk("domain %u (%s) created by the toolstack\n", d->id, d->name);
+    events_post_domain(d->id, DBGV_EV_DOMAIN_CREATED, 0);
+    return 0;
+}
+
+static struct domain *lookup(uint32_t domid, int *rc)
+{
+    struct domain *d = domain_by_id(domid);
+    *rc = d ? 0 : -DBGV_ESRCH;
+    return d;
+}
+
+int hv_ctl_domain_pause(uint32_t domid)
+{
+    int rc;
+    struct domain *d = lookup(domid, &rc);
+    return d ? (domain_pause(d) < 0 ? -DBGV_EBUSY : 0) : rc;
+}
+
+int hv_ctl_domain_unpause(uint32_t domid)
+{
+    int rc;
+    struct domain *d = lookup(domid, &rc);
+    return d ? (domain_unpause(d) < 0 ? -DBGV_EBUSY : 0) : rc;
+}
+
+int hv_ctl_domain_destroy(uint32_t domid)
+{
+    int rc;
+    struct domain *d = lookup(domid, &rc);
+    if (!d)
+        return rc;
+    domain_destroy(d);
+    events_post_domain(domid, DBGV_EV_DOMAIN_DESTROYED, 0);
+    return 0;
+}
+
+int hv_ctl_domain_shutdown(uint32_t domid, uint32_t reason)
+{
+    int rc;
+    struct domain *d = lookup(domid, &rc);
+    if (!d)
+        return rc;
+    domain_shutdown(d, 0);
+    return 0;
+}
+
+int hv_ctl_mem_write(uint32_t domid, uint64_t gpa, const void *data, uint32_t len)
+{
+    int rc;
+    struct domain *d = lookup(domid, &rc);
+    if (!d)
+        return rc;
+    return domain_write_gpa(d, gpa, data, len) < 0 ? -DBGV_EFAULT : 0;
+}
+
+int hv_ctl_mem_read(uint32_t domid, uint64_t gpa, void *data, uint32_t len)
+{
+    int rc;
+    struct domain *d = lookup(domid, &rc);
+    if (!d)
+        return rc;
+    return domain_read_gpa(d, gpa, data, len) < 0 ? -DBGV_EFAULT : 0;
+}
+
+static struct vcpu *lookup_vcpu(uint32_t domid, uint32_t vcpu, int *rc)
+{
+    struct domain *d = lookup(domid, rc);
+    if (!d)
+        return NULL;
+    if (vcpu >= d->nr_vcpus) {
+        *rc = -DBGV_ESRCH;
+        return NULL;
+    }
+    return d->vcpus[vcpu];
+}
+
+int hv_ctl_vcpu_set_regs(const struct dbgv_ctl_vcpu_regs *regs)
+{
+    int rc;
+    struct vcpu *v = lookup_vcpu(regs->domid, regs->vcpu, &rc);
+    if (!v)
+        return rc;
+    if (v->domain->state != DOMAIN_BUILDING && v->domain->state != DOMAIN_PAUSED)
+        return -DBGV_EBUSY;
+    svm_vcpu_set_regs(v, regs);
+    return 0;
+}
+
+static uint8_t vcpu_state_code(const struct vcpu *v)
+{
+    if (v->domain->state == DOMAIN_PAUSED || v->domain->state == DOMAIN_BUILDING)
+        return DBGV_VCPUSTATE_PAUSED;
+    if (domain_is_ended(v->domain))
+        return DBGV_VCPUSTATE_OFFLINE;
+    switch (v->state) {
+    case VCPU_RUNNING:  return DBGV_VCPUSTATE_RUNNING;
+    case VCPU_RUNNABLE: return DBGV_VCPUSTATE_RUNNABLE;
+    case VCPU_BLOCKED:  return DBGV_VCPUSTATE_BLOCKED;
+    default:            return DBGV_VCPUSTATE_OFFLINE;
+    }
+}
+
+int hv_ctl_vcpu_list(uint32_t domid, uint32_t start, struct dbgv_ctl_vcpuinfo *out,
+                     uint32_t max, uint32_t *count, uint32_t *total)
+{
+    int rc;
+    struct domain *d = lookup(domid, &rc);
+    if (!d)
+        return rc;
+    *count = 0;
+    *total = d->nr_vcpus;
+    for (uint32_t i = start; i < d->nr_vcpus && *count < max; i++) {
+        struct vcpu *v = d->vcpus[i];
+        struct dbgv_ctl_vcpuinfo *o = &out[(*count)++];
+        memset(o, 0, sizeof(*o));
+        o->vcpu = i;
+        o->state = vcpu_state_code(v);
+        o->pcpu = v->pcpu;
+        o->cpu_time_ns = v->cpu_time_ns;
+        o->rip = svm_vcpu_rip(v);
+    }
+    return 0;
+}
+
+int hv_ctl_console_read(uint32_t domid, uint64_t offset, void *data, uint32_t max,
+                        struct dbgv_ctl_ring_rep *rep)
+{
+    int rc;
+    struct domain *d = lookup(domid, &rc);
+    if (!d)
+        return rc;
+    spin_lock(&d->console_lock);
+    ctl_ring_read(&d->console, offset, data, max, rep);
+    spin_unlock(&d->console_lock);
+    return 0;
+}
+
+int hv_ctl_hvlog_read(uint64_t offset, void *data, uint32_t max, struct dbgv_ctl_ring_rep *rep)
+{
+    console_log_read(offset, data, max, rep);
+    return 0;
+}
+
+int hv_ctl_debug_state(uint32_t domid, uint32_t start, struct dbgv_vcpu_debug_state *out,
+                       uint32_t max, uint32_t *count, uint32_t *total)
+{
+    int rc;
+    struct domain *d = lookup(domid, &rc);
+    if (!d)
+        return rc;
+    *count = 0;
+    *total = d->nr_vcpus;
+    for (uint32_t i = start; i < d->nr_vcpus && *count < max; i++)
+        dbg_snapshot(&d->vcpus[i]->dbg, &out[(*count)++]);
+    return 0;
+}
+
+int hv_ctl_debug_policy_set(uint32_t domid, uint32_t policy, bool set_quiet, uint32_t quiet)
+{
+    int rc;
+    struct domain *d = lookup(domid, &rc);
+    if (!d)
+        return rc;
+    d->debug_policy = (uint8_t)policy;
+    if (set_quiet)
+        d->quiet_switches = quiet;
+    /* Each vCPU applies the request at its next VM entry. */
+    for (unsigned i = 0; i < d->nr_vcpus; i++)
+        if (!dbg_set_policy(&d->vcpus[i]->dbg, (enum dbgv_debug_policy)policy, d->quiet_switches))
+            return -DBGV_EINVAL;
+    printk("domain %u (%s): debug policy %u\n", d->id, d->name, policy);
+    return 0;
+}
+
+int hv_ctl_events_read(uint64_t since_seq, uint32_t domid, struct dbgv_ctl_event *out,
+                       uint32_t max, struct dbgv_ctl_events_rep *rep)
+{
+    events_read(since_seq, domid, out, max, rep);
+    return 0;
+}

@@ -1,0 +1,255 @@
+/*
+ * Domains: creation (memory, vCPUs, NPT), life-cycle states and the guest
+ * console. A domain that ends (shutdown or crash) only ever affects itself.
+ */
+#include <asm/hvm_emul.h>
+#include <asm/svm_vcpu.h>
+#include <dbgvisor/console.h>
+#include <dbgvisor/control.h>
+#include <dbgvisor/domain.h>
+#include <dbgvisor/events.h>
+#include <dbgvisor/lib.h>
+#include <dbgvisor/page_alloc.h>
+#include <dbgvisor/sched.h>
+#include <dbgvisor/time.h>
+
+struct domain domains[MAX_DOMAINS];
+spinlock_t domains_lock = SPINLOCK_INIT;
+static unsigned next_domid = 1;
+static struct vcpu vcpu_pool[MAX_DOMAINS * 2];   /* typical domains have 1-2 vCPUs */
+static bool vcpu_used[ARRAY_SIZE(vcpu_pool)];
+
+static struct vcpu *vcpu_alloc(void)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(vcpu_pool); i++)
+        if (!vcpu_used[i]) {
+            vcpu_used[i] = true;
+            memset(&vcpu_pool[i], 0, sizeof(vcpu_pool[i]));
+            return &vcpu_pool[i];
+        }
+    return NULL;
+}
+
+static void vcpu_release(struct vcpu *v)
+{
+    vcpu_used[v - vcpu_pool] = false;
+}
+
+struct domain *domain_by_id(unsigned id)
+{
+    for (int i = 0; i < MAX_DOMAINS; i++)
+        if (domains[i].state != DOMAIN_FREE && domains[i].id == id)
+            return &domains[i];
+    return NULL;
+}
+
+static bool name_taken(const char *name)
+{
+    for (int i = 0; i < MAX_DOMAINS; i++)
+        if (domains[i].state != DOMAIN_FREE && !strcmp(domains[i].name, name))
+            return true;
+    return false;
+}
+
+static void free_domain_resources(struct domain *d)
+{
+    svm_domain_destroy(d);
+    for (unsigned i = 0; i < d->nr_vcpus; i++)
+        if (d->vcpus[i])
+            vcpu_release(d->vcpus[i]);
+    if (d->ram_hpa)
+        palloc_free(d->ram_hpa, d->mem_bytes / PAGE_SIZE);
+    d->state = DOMAIN_FREE;
+}
+
+int domain_create(const struct domain_config *cfg, struct domain **out)
+{
+    struct domain *d = NULL;
+    int rc = -1;
+
+    if (!cfg->name || !cfg->name[0] || strlen(cfg->name) >= DOMAIN_NAME_LEN)
+        return -1;
+    if (cfg->vcpus < 1 || cfg->vcpus > MAX_VCPUS || cfg->mem_bytes < (1u << 20) ||
+        cfg->mem_bytes > (3ull << 30) || cfg->debug_policy >= DBGV_POLICY_COUNT)
+        return -1;
+
+    spin_lock(&domains_lock);
+    if (name_taken(cfg->name))
+        goto out;
+    for (int i = 0; i < MAX_DOMAINS; i++)
+        if (domains[i].state == DOMAIN_FREE) {
+            d = &domains[i];
+            break;
+        }
+    if (!d)
+        goto out;
+    memset(d, 0, sizeof(*d));
+    d->state = DOMAIN_BUILDING;
+    d->id = (uint16_t)next_domid++;
+    snprintf(d->name, sizeof(d->name), "%s", cfg->name);
+    snprintf(d->cmdline, sizeof(d->cmdline), "%s", cfg->cmdline ? cfg->cmdline : "");
+    d->mem_bytes = ALIGN_UP(cfg->mem_bytes, 2ull << 20);
+    d->debug_policy = cfg->debug_policy;
+    d->quiet_switches = cfg->quiet_switches;
+    d->created_ns = now_ns();
+    ctl_ring_init(&d->console, d->console_buf, sizeof(d->console_buf));
+    d->ram_hpa = palloc_alloc(d->mem_bytes / PAGE_SIZE, 512);
+    if (!d->ram_hpa)
+        goto fail;
+    memset((void *)d->ram_hpa, 0, d->mem_bytes);
+    if (svm_domain_init(d) < 0)
+        goto fail;
+    for (unsigned i = 0; i < cfg->vcpus; i++) {
+        struct vcpu *v = vcpu_alloc();
+        if (!v)
+            goto fail;
+        d->vcpus[d->nr_vcpus++] = v;
+        v->domain = d;
+        v->id = i;
+        v->pcpu = -1;
+        v->state = VCPU_OFFLINE;
+        if (svm_vcpu_init(v) < 0)
+            goto fail;
+        dbg_init(&v->dbg, i, (enum dbgv_debug_policy)d->debug_policy, d->quiet_switches,
+                 hvm_cpu_has_rtm());
+        v->arch.wait_for_sipi = i > 0;     /* APs wait for INIT-SIPI-SIPI */
+    }
+    *out = d;
+    rc = 0;
+    goto out;
+fail:
+    free_domain_resources(d);
+out:
+    spin_unlock(&domains_lock);
+    return rc;
+}
+
+bool domain_is_ended(const struct domain *d)
+{
+    return d->state == DOMAIN_SHUTDOWN || d->state == DOMAIN_CRASHED;
+}
+
+int domain_pause(struct domain *d)
+{
+    if (d->state != DOMAIN_ACTIVE)
+        return d->state == DOMAIN_PAUSED ? 0 : -1;
+    d->state = DOMAIN_PAUSED;
+    sched_domain_sync(d);
+    return 0;
+}
+
+void domain_pause_from_vcpu(struct domain *d)
+{
+    if (d->state != DOMAIN_ACTIVE)
+        return;
+    d->state = DOMAIN_PAUSED;
+    for (unsigned i = 0; i < d->nr_vcpus; i++)
+        sched_vcpu_kick(d->vcpus[i]);
+}
+
+int domain_unpause(struct domain *d)
+{
+    if (d->state == DOMAIN_BUILDING) {
+        /* First unpause: the boot vCPU starts; APs wait for their SIPI. */
+        d->state = DOMAIN_ACTIVE;
+        d->vcpus[0]->state = VCPU_RUNNABLE;
+        sched_vcpu_kick(d->vcpus[0]);
+        return 0;
+    }
+    if (d->state != DOMAIN_PAUSED)
+        return d->state == DOMAIN_ACTIVE ? 0 : -1;
+    d->state = DOMAIN_ACTIVE;
+    for (unsigned i = 0; i < d->nr_vcpus; i++)
+        sched_vcpu_kick(d->vcpus[i]);
+    return 0;
+}
+
+static void domain_end(struct domain *d, enum domain_state state)
+{
+    d->state = state;
+    for (unsigned i = 0; i < d->nr_vcpus; i++)
+        sched_vcpu_kick(d->vcpus[i]);
+}
+
+void domain_shutdown(struct domain *d, int code)
+{
+    if (domain_is_ended(d))
+        return;
+    d->exit_code = code;
+    domain_end(d, DOMAIN_SHUTDOWN);
+    printk("domain %u (%s) exited with code %d\n", d->id, d->name, code);
+    events_post_domain(d->id, DBGV_EV_DOMAIN_SHUTDOWN, code);
+}
+
+void domain_crash(struct domain *d, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (domain_is_ended(d))
+        return;
+    va_start(ap, fmt);
+    vsnprintf(d->crash_reason, sizeof(d->crash_reason), fmt, ap);
+    va_end(ap);
+    d->exit_code = -1;
+    domain_end(d, DOMAIN_CRASHED);
+    pr_err("domain %u (%s) crashed: %s\n", d->id, d->name, d->crash_reason);
+    events_post_domain(d->id, DBGV_EV_DOMAIN_CRASHED, -1);
+}
+
+int domain_destroy(struct domain *d)
+{
+    if (d->state == DOMAIN_FREE)
+        return -1;
+    if (!domain_is_ended(d))
+        domain_end(d, DOMAIN_CRASHED);
+    sched_domain_sync(d);
+    spin_lock(&domains_lock);
+    free_domain_resources(d);
+    spin_unlock(&domains_lock);
+    return 0;
+}
+
+void domain_console_putc(struct domain *d, char c)
+{
+    spin_lock(&d->console_lock);
+    ctl_ring_write(&d->console, &c, 1);
+    spin_unlock(&d->console_lock);
+    /* Echo complete lines to the hypervisor console, prefixed by the name. */
+    if (c == '\r')
+        return;
+    if (c != '\n' && d->line_len < sizeof(d->line) - 1) {
+        d->line[d->line_len++] = c;
+        return;
+    }
+    char out[sizeof(d->line) + DOMAIN_NAME_LEN + 4];
+    int n = snprintf(out, sizeof(out), "[%s] %.*s\n", d->name, (int)d->line_len, d->line);
+    console_write_raw(out, (size_t)MIN(n, (int)sizeof(out) - 1));
+    d->line_len = 0;
+    if (c != '\n')
+        d->line[d->line_len++] = c;
+}
+
+void *domain_gpa_to_hva(struct domain *d, uint64_t gpa, uint64_t len)
+{
+    if (gpa >= d->mem_bytes || len > d->mem_bytes - gpa)
+        return NULL;
+    return (void *)(d->ram_hpa + gpa);
+}
+
+int domain_write_gpa(struct domain *d, uint64_t gpa, const void *src, uint64_t len)
+{
+    void *p = domain_gpa_to_hva(d, gpa, len);
+    if (!p)
+        return -1;
+    memcpy(p, src, len);
+    return 0;
+}
+
+int domain_read_gpa(struct domain *d, uint64_t gpa, void *dst, uint64_t len)
+{
+    void *p = domain_gpa_to_hva(d, gpa, len);
+    if (!p)
+        return -1;
+    memcpy(dst, p, len);
+    return 0;
+}

@@ -1,0 +1,208 @@
+/*
+ * Scheduler: every pCPU runs the same loop. It picks the runnable vCPU that
+ * has waited longest (fair round-robin across all domains), runs it until
+ * its slice ends, it blocks in HLT or its domain stops, and halts when there
+ * is nothing to run. Blocked vCPUs wake when their virtual APIC has an
+ * interrupt due.
+ */
+#include <asm/apic.h>
+#include <asm/svm_vcpu.h>
+#include <asm/traps.h>
+#include <asm/x86.h>
+#include <dbgvisor/console.h>
+#include <dbgvisor/domain.h>
+#include <dbgvisor/lib.h>
+#include <dbgvisor/percpu.h>
+#include <dbgvisor/sched.h>
+#include <dbgvisor/shutdown.h>
+#include <dbgvisor/time.h>
+
+static spinlock_t sched_lock = SPINLOCK_INIT;
+static bool exit_when_done;
+static bool any_domain_seen;
+
+/* Hook for pCPU 0's housekeeping (the control channel), set by setup. */
+void (*sched_housekeeping)(void);
+bool (*sched_housekeeping_pending)(void);
+
+static void tick(struct cpu_regs *regs)
+{
+    struct pcpu *p = this_pcpu();
+    struct vcpu *v = p->current;
+
+    if (!v || now_ns() - v->slice_start_ns >= SCHED_SLICE_NS)
+        p->need_resched = true;
+    if (p->id == 0 && sched_housekeeping_pending && sched_housekeeping_pending())
+        p->need_resched = true;
+}
+
+static void kick_ipi(struct cpu_regs *regs)
+{
+    this_pcpu()->need_resched = true;
+}
+
+void sched_init(bool exit_when_finished)
+{
+    exit_when_done = exit_when_finished;
+    set_irq_handler(VECTOR_TIMER, tick);
+    set_irq_handler(VECTOR_KICK, kick_ipi);
+}
+
+uint64_t sched_uptime_ns(void) { return now_ns(); }
+
+static void wake_due_vcpus(uint64_t now)
+{
+    for (int i = 0; i < MAX_DOMAINS; i++) {
+        struct domain *d = &domains[i];
+        if (d->state != DOMAIN_ACTIVE)
+            continue;
+        for (unsigned j = 0; j < d->nr_vcpus; j++) {
+            struct vcpu *v = d->vcpus[j];
+            if (v->state == VCPU_BLOCKED && vlapic_poll_timer(v, now))
+                v->state = VCPU_RUNNABLE;
+        }
+    }
+}
+
+static struct vcpu *pick_next(uint64_t now)
+{
+    struct vcpu *best = NULL;
+
+    spin_lock(&sched_lock);
+    wake_due_vcpus(now);
+    for (int i = 0; i < MAX_DOMAINS; i++) {
+        struct domain *d = &domains[i];
+        if (d->state != DOMAIN_ACTIVE)
+            continue;
+        for (unsigned j = 0; j < d->nr_vcpus; j++) {
+            struct vcpu *v = d->vcpus[j];
+            if (v->state == VCPU_RUNNABLE && (!best || v->last_run_ns < best->last_run_ns))
+                best = v;
+        }
+    }
+    if (best)
+        best->state = VCPU_RUNNING;
+    spin_unlock(&sched_lock);
+    return best;
+}
+
+static void vcpu_put(struct vcpu *v, uint64_t now)
+{
+    spin_lock(&sched_lock);
+    v->cpu_time_ns += now - v->slice_start_ns;
+    v->last_run_ns = now;
+    if (v->state == VCPU_RUNNING)
+        v->state = VCPU_RUNNABLE;
+    spin_unlock(&sched_lock);
+}
+
+static void run_vcpu(struct pcpu *p, struct vcpu *v)
+{
+    struct domain *d = v->domain;
+
+    p->current = v;
+    v->slice_start_ns = now_ns();
+    p->need_resched = false;
+    dbg_on_schedule(&v->dbg);
+    while (d->state == DOMAIN_ACTIVE && v->state == VCPU_RUNNING) {
+        if (svm_vcpu_run(v) == RUN_RESCHEDULE || p->need_resched)
+            break;
+    }
+    dbg_on_deschedule(&v->dbg);
+    p->current = NULL;
+    vcpu_put(v, now_ns());
+}
+
+static enum hv_exit_code overall_result(bool *all_ended)
+{
+    enum hv_exit_code code = HV_EXIT_OK;
+
+    *all_ended = true;
+    for (int i = 0; i < MAX_DOMAINS; i++) {
+        struct domain *d = &domains[i];
+        if (d->state == DOMAIN_FREE)
+            continue;
+        any_domain_seen = true;
+        if (!domain_is_ended(d)) {
+            *all_ended = false;
+        } else if (d->state == DOMAIN_CRASHED) {
+            code = HV_EXIT_DOMAIN_CRASHED;
+        } else if (d->exit_code != 0 && code == HV_EXIT_OK) {
+            code = HV_EXIT_DOMAIN_FAILED;
+        }
+    }
+    return code;
+}
+
+void sched_run(void)
+{
+    struct pcpu *p = this_pcpu();
+
+    for (;;) {
+        if (p->id == 0) {
+            if (sched_housekeeping)
+                sched_housekeeping();
+            bool all_ended;
+            enum hv_exit_code code = overall_result(&all_ended);
+            if (exit_when_done && any_domain_seen && all_ended) {
+                printk("all domains have ended\n");
+                machine_exit(code);
+            }
+        }
+        uint64_t now = now_ns();
+        struct vcpu *v = pick_next(now);
+        if (v) {
+            run_vcpu(p, v);
+        } else {
+            uint64_t t0 = now_ns();
+            p->need_resched = false;
+            safe_halt();              /* until the tick or a kick */
+            p->idle_ns += now_ns() - t0;
+        }
+    }
+}
+
+void sched_vcpu_kick(struct vcpu *v)
+{
+    spin_lock(&sched_lock);
+    if (v->state == VCPU_BLOCKED)
+        v->state = VCPU_RUNNABLE;
+    int target = v->state == VCPU_RUNNING ? v->pcpu : -1;
+    spin_unlock(&sched_lock);
+    if (target >= 0 && (unsigned)target != this_cpu_id())
+        lapic_send_ipi(pcpus[target].apic_id, VECTOR_KICK);
+    else if (target >= 0)
+        this_pcpu()->need_resched = true;
+    /* An idle pCPU notices new work at its next tick. */
+}
+
+void sched_domain_sync(struct domain *d)
+{
+    for (unsigned i = 0; i < d->nr_vcpus; i++) {
+        struct vcpu *v = d->vcpus[i];
+        sched_vcpu_kick(v);
+        while (v->state == VCPU_RUNNING && v->pcpu != (int)this_cpu_id())
+            cpu_relax();
+    }
+}
+
+void sched_vcpu_init_received(struct vcpu *v)
+{
+    spin_lock(&sched_lock);
+    if (v->state != VCPU_RUNNING) {
+        v->arch.wait_for_sipi = true;
+        v->state = VCPU_OFFLINE;
+    }
+    spin_unlock(&sched_lock);
+}
+
+void sched_vcpu_sipi(struct vcpu *v, uint8_t vector)
+{
+    spin_lock(&sched_lock);
+    if (v->state == VCPU_OFFLINE && v->arch.wait_for_sipi &&
+        v->domain->state == DOMAIN_ACTIVE) {
+        svm_vcpu_start_sipi(v, vector);
+        v->state = VCPU_RUNNABLE;
+    }
+    spin_unlock(&sched_lock);
+}

@@ -1,0 +1,35 @@
+/* Virtual xAPIC state of one vCPU (emulated on #NPF at 0xFEE00000). */
+#ifndef ASM_VLAPIC_H
+#define ASM_VLAPIC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define VLAPIC_BASE 0xFEE00000ull
+
+struct vlapic {
+    uint32_t id, tpr, spiv, ldr, dfr, esr;
+    uint32_t icr_lo, icr_hi;
+    uint32_t lvt_timer, lvt_lint0, lvt_lint1, lvt_error, lvt_thermal, lvt_perf;
+    uint32_t timer_icr, timer_dcr;
+    uint64_t timer_start_ns, timer_deadline_ns;   /* deadline 0: not armed */
+    uint32_t irr[8], isr[8];
+};
+
+struct vcpu;
+
+void vlapic_reset(struct vcpu *v);
+/* MMIO access to the APIC page; offset within the page, 4-byte accesses. */
+uint32_t vlapic_read(struct vcpu *v, uint32_t offset);
+void vlapic_write(struct vcpu *v, uint32_t offset, uint32_t value);
+/* Fires an expired timer into IRR; returns true if an interrupt is pending. */
+bool vlapic_poll_timer(struct vcpu *v, uint64_t now);
+/* Highest pending vector that may be delivered now, or -1. */
+int vlapic_pending_vector(struct vcpu *v);
+/* The vector is being injected: IRR -> ISR. */
+void vlapic_ack(struct vcpu *v, int vector);
+void vlapic_set_irq(struct vcpu *v, uint8_t vector);
+/* Earliest time this vCPU needs waking for its timer, or 0. */
+uint64_t vlapic_next_deadline(struct vcpu *v);
+
+#endif

@@ -1,0 +1,101 @@
+/* Domains and vCPUs: the arch-neutral view. */
+#ifndef DBGVISOR_DOMAIN_H
+#define DBGVISOR_DOMAIN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <asm/hvm.h>
+#include <dbgvisor/debug.h>
+#include <dbgvisor/control.h>
+#include <dbgvisor/spinlock.h>
+
+#define MAX_DOMAINS      64
+#define MAX_VCPUS        8
+#define DOMAIN_NAME_LEN  32
+#define DOMAIN_CMDLINE_LEN 256
+#define DOMAIN_CONSOLE_SIZE (16 * 1024)
+
+enum domain_state {
+    DOMAIN_FREE = 0,
+    DOMAIN_BUILDING,     /* created, not yet unpaused the first time */
+    DOMAIN_ACTIVE,       /* running or blocked, see its vCPUs */
+    DOMAIN_PAUSED,
+    DOMAIN_SHUTDOWN,     /* exited through port 0xF4 or shutdown request */
+    DOMAIN_CRASHED,
+};
+
+enum vcpu_state {
+    VCPU_OFFLINE = 0,    /* AP waiting for INIT/SIPI, or domain ended */
+    VCPU_RUNNABLE,
+    VCPU_RUNNING,
+    VCPU_BLOCKED,        /* HLT until an interrupt is due */
+};
+
+struct domain;
+
+struct vcpu {
+    struct domain *domain;
+    unsigned id;
+    volatile enum vcpu_state state;
+    int pcpu;                       /* pCPU it last ran on, -1 never */
+    uint64_t cpu_time_ns;
+    uint64_t slice_start_ns;
+    uint64_t last_run_ns;           /* for round-robin ordering */
+    struct arch_vcpu arch;
+    struct dbg_vcpu dbg;
+};
+
+struct domain {
+    uint16_t id;
+    volatile enum domain_state state;
+    char name[DOMAIN_NAME_LEN];
+    char cmdline[DOMAIN_CMDLINE_LEN];
+    int exit_code;
+    char crash_reason[96];
+    uint64_t mem_bytes;
+    uint64_t ram_hpa;               /* host-physical base of the contiguous RAM */
+    unsigned nr_vcpus;
+    struct vcpu *vcpus[MAX_VCPUS];
+    uint8_t debug_policy;           /* enum dbgv_debug_policy */
+    uint32_t quiet_switches;
+    uint64_t created_ns;
+    struct arch_domain arch;
+    struct ctl_ring console;      /* guest UART output, read by `xl console` */
+    spinlock_t console_lock;
+    char console_buf[DOMAIN_CONSOLE_SIZE];
+    char line[160];                 /* console line being assembled for the log */
+    unsigned line_len;
+};
+
+extern struct domain domains[MAX_DOMAINS];
+extern spinlock_t domains_lock;
+
+struct domain_config {
+    const char *name;
+    uint64_t mem_bytes;
+    unsigned vcpus;
+    uint8_t debug_policy;
+    uint32_t quiet_switches;
+    const char *cmdline;
+};
+
+/* Allocates memory and vCPUs; the domain stays paused until domain_unpause. */
+int domain_create(const struct domain_config *cfg, struct domain **out);
+struct domain *domain_by_id(unsigned id);
+int domain_pause(struct domain *d);
+/* Pause from one of the domain's own vCPUs (a debug event): does not wait. */
+void domain_pause_from_vcpu(struct domain *d);
+int domain_unpause(struct domain *d);
+/* Ends a domain: state SHUTDOWN with code, or CRASHED with a reason. */
+void domain_shutdown(struct domain *d, int code);
+void domain_crash(struct domain *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int domain_destroy(struct domain *d);
+bool domain_is_ended(const struct domain *d);
+/* Guest console output (from the virtual UART). */
+void domain_console_putc(struct domain *d, char c);
+/* Copies to/from guest-physical memory; -1 if outside the domain's RAM. */
+int domain_write_gpa(struct domain *d, uint64_t gpa, const void *src, uint64_t len);
+int domain_read_gpa(struct domain *d, uint64_t gpa, void *dst, uint64_t len);
+void *domain_gpa_to_hva(struct domain *d, uint64_t gpa, uint64_t len);
+
+#endif

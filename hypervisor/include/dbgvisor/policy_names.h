@@ -1,0 +1,10 @@
+/* Names of the debug-register policies, shared by the hypervisor and tools. */
+#ifndef DBGVISOR_POLICY_NAMES_H
+#define DBGVISOR_POLICY_NAMES_H
+
+/* "trap", "lazy-exit", "lazy-sched", "adaptive"; "unknown" out of range. */
+const char *dbgv_policy_name(unsigned policy);
+/* The policy number, or -1 for an unknown name. */
+int dbgv_policy_parse(const char *name, unsigned len);
+
+#endif

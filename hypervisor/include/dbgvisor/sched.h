@@ -1,0 +1,24 @@
+/* The scheduler: fair round-robin of runnable vCPUs across all pCPUs. */
+#ifndef DBGVISOR_SCHED_H
+#define DBGVISOR_SCHED_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct vcpu;
+struct domain;
+
+#define SCHED_SLICE_NS 10000000ull   /* 10 ms */
+
+void sched_init(bool exit_when_done);
+/* The per-pCPU loop: pick, run, repeat; an idle pCPU halts until the tick. */
+void __attribute__((noreturn)) sched_run(void);
+/* Make v runnable if it was blocked, and make whoever runs it look again. */
+void sched_vcpu_kick(struct vcpu *v);
+/* Force every vCPU of d off its pCPU; returns once none is running. */
+void sched_domain_sync(struct domain *d);
+void sched_vcpu_init_received(struct vcpu *v);
+void sched_vcpu_sipi(struct vcpu *v, uint8_t vector);
+uint64_t sched_uptime_ns(void);
+
+#endif
