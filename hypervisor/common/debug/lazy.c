@@ -59,6 +59,8 @@ static void pull_control(struct dbg_vcpu *d)
 
     if (s != d->hw_status || c != d->hw_control)
         d->live = true;
+    if (c != d->hw_control)
+        d->last_dr7_seen = c;   /* only a guest write changes it untrapped */
     d->status = d->hw_status = s;
     d->control = d->hw_control = c;
 }

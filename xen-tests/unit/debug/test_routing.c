@@ -1,0 +1,3 @@
+/* placeholder, filled below */
+#include "tests.h"
+int register_routing_tests(void) { return 0; }
