@@ -1,0 +1,349 @@
+/*
+ * xl.cfg subset parser. Grammar (as Xen's libxlutil):
+ *   file     := { setting ( '\n' | ';' ) }
+ *   setting  := IDENT '=' value
+ *   value    := STRING | NUMBER | '[' [ value { ',' value } [','] ] ']'
+ *   STRING   := "..." | '...'  (C escapes \\ \" \' \n \t)
+ *   comments from '#' to the end of the line.
+ * Known keys: name, kernel, memory, vcpus, cmdline (alias extra),
+ * debug_policy, debug_quiet_switches. Other Xen keys are ignored with a
+ * warning; errors name the line.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <debugctl.h>
+#include "xl_cfg.h"
+
+enum vtype { V_STRING, V_NUMBER, V_LIST };
+
+struct parser {
+    const char *p, *end, *fname;
+    int line;
+    char *err;
+    size_t errlen;
+};
+
+static int perr(struct parser *ps, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+
+    n = snprintf(ps->err, ps->errlen, "%s:%d: ", ps->fname, ps->line);
+    if ( n >= 0 && (size_t)n < ps->errlen )
+    {
+        va_start(ap, fmt);
+        vsnprintf(ps->err + n, ps->errlen - n, fmt, ap);
+        va_end(ap);
+    }
+    return -1;
+}
+
+/* Skip blanks and comments; newlines too if nl. */
+static void skip(struct parser *ps, bool nl)
+{
+    while ( ps->p < ps->end )
+    {
+        char c = *ps->p;
+
+        if ( c == '#' )
+            while ( ps->p < ps->end && *ps->p != '\n' )
+                ps->p++;
+        else if ( c == '\n' && nl )
+        {
+            ps->line++;
+            ps->p++;
+        }
+        else if ( c == ' ' || c == '\t' || c == '\r' )
+            ps->p++;
+        else
+            break;
+    }
+}
+
+static int parse_string(struct parser *ps, char **out)
+{
+    char q = *ps->p++;
+    size_t cap = 64, n = 0;
+    char *s = malloc(cap);
+
+    if ( !s )
+        return perr(ps, "out of memory");
+    for ( ;; )
+    {
+        char c;
+
+        if ( ps->p >= ps->end || *ps->p == '\n' )
+        {
+            free(s);
+            return perr(ps, "unterminated string");
+        }
+        c = *ps->p++;
+        if ( c == q )
+            break;
+        if ( c == '\\' )
+        {
+            if ( ps->p >= ps->end )
+                continue;
+            c = *ps->p++;
+            switch ( c )
+            {
+            case 'n': c = '\n'; break;
+            case 't': c = '\t'; break;
+            case '\\': case '"': case '\'': break;
+            default:
+                free(s);
+                return perr(ps, "unknown escape '\\%c' in string", c);
+            }
+        }
+        if ( c == '\0' )
+        {
+            free(s);
+            return perr(ps, "NUL byte in string");
+        }
+        if ( n + 2 > cap )
+        {
+            char *t = realloc(s, cap *= 2);
+
+            if ( !t )
+            {
+                free(s);
+                return perr(ps, "out of memory");
+            }
+            s = t;
+        }
+        s[n++] = c;
+    }
+    s[n] = '\0';
+    *out = s;
+    return 0;
+}
+
+static int parse_number(struct parser *ps, unsigned long long *out)
+{
+    char buf[32];
+    size_t n = 0;
+    char *e;
+
+    while ( ps->p < ps->end && (isalnum((unsigned char)*ps->p) || *ps->p == '.') )
+    {
+        if ( n + 1 >= sizeof(buf) )
+            return perr(ps, "number too long");
+        buf[n++] = *ps->p++;
+    }
+    buf[n] = '\0';
+    errno = 0;
+    *out = strtoull(buf, &e, 0);
+    if ( errno || *e || buf[0] == '-' )
+        return perr(ps, "invalid number '%s'", buf);
+    return 0;
+}
+
+/* Parse one value; lists are checked for syntax and then discarded (no
+ * supported key takes a list). */
+static int parse_value(struct parser *ps, enum vtype *t, char **s,
+                       unsigned long long *num)
+{
+    skip(ps, false);
+    if ( ps->p >= ps->end || *ps->p == '\n' || *ps->p == ';' )
+        return perr(ps, "missing value");
+    if ( *ps->p == '"' || *ps->p == '\'' )
+    {
+        *t = V_STRING;
+        return parse_string(ps, s);
+    }
+    if ( isdigit((unsigned char)*ps->p) )
+    {
+        *t = V_NUMBER;
+        return parse_number(ps, num);
+    }
+    if ( *ps->p == '[' )
+    {
+        ps->p++;
+        *t = V_LIST;
+        for ( ;; )
+        {
+            enum vtype et;
+            char *es = NULL;
+            unsigned long long en;
+
+            skip(ps, true);
+            if ( ps->p < ps->end && *ps->p == ']' )
+            {
+                ps->p++;
+                return 0;
+            }
+            if ( parse_value(ps, &et, &es, &en) )
+                return -1;
+            free(es);
+            skip(ps, true);
+            if ( ps->p < ps->end && *ps->p == ',' )
+                ps->p++;
+            else if ( ps->p >= ps->end || *ps->p != ']' )
+                return perr(ps, "expected ',' or ']' in list");
+        }
+    }
+    return perr(ps, "expected a quoted string, a number or a list");
+}
+
+static int set_string(struct parser *ps, const char *key, enum vtype t,
+                      char **dst, char **s)
+{
+    if ( t != V_STRING )
+        return perr(ps, "%s must be a quoted string", key);
+    free(*dst);
+    *dst = *s;
+    *s = NULL;
+    return 0;
+}
+
+static int set_number(struct parser *ps, const char *key, enum vtype t,
+                      unsigned long long v, unsigned long long min,
+                      unsigned long long max, uint32_t *dst)
+{
+    if ( t != V_NUMBER )
+        return perr(ps, "%s must be a number", key);
+    if ( v < min || v > max )
+        return perr(ps, "%s must be between %llu and %llu", key, min, max);
+    *dst = (uint32_t)v;
+    return 0;
+}
+
+static int apply(struct parser *ps, struct xl_cfg *cfg, const char *key,
+                 enum vtype t, char **s, unsigned long long num,
+                 xl_cfg_warn_fn warn)
+{
+    if ( !strcmp(key, "name") )
+    {
+        if ( set_string(ps, key, t, &cfg->name, s) )
+            return -1;
+        for ( const char *c = cfg->name; *c; c++ )
+            if ( !isalnum((unsigned char)*c) && !strchr("_.-", *c) )
+                return perr(ps, "name may only contain letters, digits, '_', '.' and '-'");
+        if ( !*cfg->name || strlen(cfg->name) >= DBGV_CTL_NAME_LEN )
+            return perr(ps, "name must be 1 to %d characters", DBGV_CTL_NAME_LEN - 1);
+        return 0;
+    }
+    if ( !strcmp(key, "kernel") )
+    {
+        if ( set_string(ps, key, t, &cfg->kernel, s) )
+            return -1;
+        return *cfg->kernel ? 0 : perr(ps, "kernel must not be empty");
+    }
+    if ( !strcmp(key, "cmdline") || !strcmp(key, "extra") )
+    {
+        if ( set_string(ps, key, t, &cfg->cmdline, s) )
+            return -1;
+        return strlen(cfg->cmdline) > 4096 ? perr(ps, "%s too long", key) : 0;
+    }
+    if ( !strcmp(key, "memory") )
+        return set_number(ps, key, t, num, 1, 1u << 20, &cfg->memory_mib);
+    if ( !strcmp(key, "vcpus") )
+        return set_number(ps, key, t, num, 1, 64, &cfg->vcpus);
+    if ( !strcmp(key, "debug_quiet_switches") )
+        return set_number(ps, key, t, num, 1, UINT32_MAX, &cfg->quiet_switches);
+    if ( !strcmp(key, "debug_policy") )
+    {
+        int pol;
+
+        if ( t != V_STRING )
+            return perr(ps, "debug_policy must be a quoted string");
+        pol = dbgctl_policy_parse(*s);
+        if ( pol < 0 )
+            return perr(ps, "unknown debug_policy '%s' (trap, lazy-exit, lazy-sched, adaptive)", *s);
+        cfg->debug_policy = pol;
+        return 0;
+    }
+    if ( warn )
+    {
+        char msg[160];
+
+        snprintf(msg, sizeof(msg), "%s:%d: ignoring unsupported option '%s'",
+                 ps->fname, ps->line, key);
+        warn(msg);
+    }
+    return 0;
+}
+
+void xl_cfg_init(struct xl_cfg *cfg)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    cfg->memory_mib = XL_CFG_DEFAULT_MEMORY;
+    cfg->vcpus = 1;
+    cfg->debug_policy = -1;
+}
+
+int xl_cfg_parse(struct xl_cfg *cfg, const char *text, size_t len,
+                 const char *fname, xl_cfg_warn_fn warn, char *err,
+                 size_t errlen)
+{
+    struct parser ps = { text, text + len, fname, 1, err, errlen };
+
+    for ( ;; )
+    {
+        char key[64], *s = NULL;
+        unsigned long long num = 0;
+        enum vtype t;
+        size_t n = 0;
+        int rc;
+
+        skip(&ps, true);
+        if ( ps.p >= ps.end )
+            return 0;
+        if ( *ps.p == ';' )
+        {
+            ps.p++;
+            continue;
+        }
+        if ( !isalpha((unsigned char)*ps.p) && *ps.p != '_' )
+            return perr(&ps, "expected an option name");
+        while ( ps.p < ps.end && (isalnum((unsigned char)*ps.p) || *ps.p == '_') )
+        {
+            if ( n + 1 >= sizeof(key) )
+                return perr(&ps, "option name too long");
+            key[n++] = *ps.p++;
+        }
+        key[n] = '\0';
+        skip(&ps, false);
+        if ( ps.p >= ps.end || *ps.p != '=' )
+            return perr(&ps, "expected '=' after '%s'", key);
+        ps.p++;
+        if ( parse_value(&ps, &t, &s, &num) )
+            return -1;
+        rc = apply(&ps, cfg, key, t, &s, num, warn);
+        free(s);
+        if ( rc )
+            return -1;
+        skip(&ps, false);
+        if ( ps.p < ps.end && *ps.p != '\n' && *ps.p != ';' )
+            return perr(&ps, "unexpected text after the value of '%s'", key);
+    }
+}
+
+int xl_cfg_check(const struct xl_cfg *cfg, const char *fname, char *err,
+                 size_t errlen)
+{
+    if ( !cfg->name )
+    {
+        snprintf(err, errlen, "%s: no 'name' given", fname);
+        return -1;
+    }
+    if ( !cfg->kernel )
+    {
+        snprintf(err, errlen, "%s: no 'kernel' given", fname);
+        return -1;
+    }
+    return 0;
+}
+
+void xl_cfg_dispose(struct xl_cfg *cfg)
+{
+    free(cfg->name);
+    free(cfg->kernel);
+    free(cfg->cmdline);
+    memset(cfg, 0, sizeof(*cfg));
+}

@@ -1,0 +1,37 @@
+/* xl.cfg subset parser (Xen syntax: key = value, strings quoted). */
+#ifndef XL_CFG_H
+#define XL_CFG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct xl_cfg {
+    char    *name;
+    char    *kernel;
+    char    *cmdline;
+    uint32_t memory_mib;      /* default XL_CFG_DEFAULT_MEMORY */
+    uint32_t vcpus;           /* default 1 */
+    int      debug_policy;    /* enum dbgv_debug_policy, -1: hypervisor default */
+    uint32_t quiet_switches;  /* 0: default */
+};
+
+#define XL_CFG_DEFAULT_MEMORY 64
+
+/* Warnings (ignored options) go to this callback if not NULL. */
+typedef void (*xl_cfg_warn_fn)(const char *msg);
+
+/*
+ * Parse text (not necessarily NUL-terminated) from file fname. On error
+ * returns -1 with "fname:line: message" in err. cfg must be zeroed or
+ * xl_cfg_init()ed; free with xl_cfg_dispose().
+ */
+void xl_cfg_init(struct xl_cfg *cfg);
+int xl_cfg_parse(struct xl_cfg *cfg, const char *text, size_t len,
+                 const char *fname, xl_cfg_warn_fn warn, char *err,
+                 size_t errlen);
+/* Check required keys after all input (file + command-line overrides). */
+int xl_cfg_check(const struct xl_cfg *cfg, const char *fname, char *err,
+                 size_t errlen);
+void xl_cfg_dispose(struct xl_cfg *cfg);
+
+#endif

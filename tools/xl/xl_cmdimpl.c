@@ -1,0 +1,601 @@
+/* xl domain and host commands. */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+#include "xl.h"
+#include "xl_cfg.h"
+#include "xl_json.h"
+
+#define CTRL_RBRACKET 0x1d
+
+static const char *shutdown_reason_name(unsigned int r)
+{
+    static const char *const n[] = { "poweroff", "reboot", "suspend", "crash", "watchdog" };
+
+    return r < sizeof(n) / sizeof(n[0]) ? n[r] : "unknown";
+}
+
+/* Xen's six state columns r b p s <reason> d; crashed shows s and c. */
+static void state_letters(const struct dbgv_ctl_dominfo *d, char out[7])
+{
+    static const char reason_letters[] = "-rscw";
+    bool shut = d->state == DBGV_DOMSTATE_SHUTDOWN || d->state == DBGV_DOMSTATE_CRASHED;
+
+    memcpy(out, "------", 7);
+    if ( d->state == DBGV_DOMSTATE_RUNNING ) out[0] = 'r';
+    if ( d->state == DBGV_DOMSTATE_BLOCKED ) out[1] = 'b';
+    if ( d->state == DBGV_DOMSTATE_PAUSED )  out[2] = 'p';
+    if ( shut ) out[3] = 's';
+    if ( d->state == DBGV_DOMSTATE_CRASHED )
+        out[4] = 'c';
+    else if ( shut && d->shutdown_reason < sizeof(reason_letters) - 1 )
+        out[4] = reason_letters[d->shutdown_reason];
+    if ( d->state == DBGV_DOMSTATE_DYING )   out[5] = 'd';
+}
+
+/* Select the domains named on the command line (all if none). */
+static int select_domains(int argc, char **argv, struct dbgv_ctl_dominfo **doms,
+                          unsigned int *nr)
+{
+    struct dbgv_ctl_dominfo *sel = NULL;
+    int rc;
+
+    if ( (rc = dbgctl_domain_list(ctx, doms, nr)) )
+        return xl_err("listing domains: %s", dbgctl_strerror(rc));
+    if ( argc == 0 )
+        return 0;
+
+    sel = calloc(argc, sizeof(*sel));
+    if ( !sel )
+    {
+        rc = xl_err("out of memory");
+        goto out;
+    }
+    for ( int i = 0; i < argc; i++ )
+    {
+        uint32_t id;
+        unsigned int k;
+
+        if ( (rc = xl_find_domain(argv[i], &id)) )
+            goto out;
+        for ( k = 0; k < *nr && (*doms)[k].domid != id; k++ )
+            ;
+        if ( k == *nr )
+        {
+            rc = xl_err("unknown domain '%s'", argv[i]);
+            goto out;
+        }
+        sel[i] = (*doms)[k];
+    }
+    free(*doms);
+    *doms = sel;
+    *nr = argc;
+    sel = NULL;
+ out:
+    free(sel);
+    return rc;
+}
+
+static void list_json_one(yajl_gen g, const struct dbgv_ctl_dominfo *d)
+{
+    char letters[7];
+
+    state_letters(d, letters);
+    yajl_gen_map_open(g);
+    xl_json_u64(g, "domid", d->domid);
+    xl_json_str(g, "name", d->name);
+    xl_json_str(g, "state", dbgctl_domstate_name(d->state));
+    xl_json_str(g, "state_letters", letters);
+    xl_json_u64(g, "memory_kb", d->mem_bytes >> 10);
+    xl_json_u64(g, "max_memory_kb", d->max_mem_bytes >> 10);
+    xl_json_u64(g, "vcpus", d->nr_vcpus);
+    xl_json_u64(g, "cpu_time_ns", d->cpu_time_ns);
+    xl_json_bool(g, "control_domain", d->domid == 0);
+    if ( d->state == DBGV_DOMSTATE_SHUTDOWN || d->state == DBGV_DOMSTATE_CRASHED )
+    {
+        xl_json_str(g, "shutdown_reason", shutdown_reason_name(d->shutdown_reason));
+        xl_json_i64(g, "exit_code", d->exit_code);
+    }
+    if ( d->domid != 0 )
+    {
+        xl_json_str(g, "debug_policy", dbgctl_policy_name(d->debug_policy));
+        xl_json_u64(g, "debug_quiet_switches", d->quiet_switches);
+    }
+    yajl_gen_map_close(g);
+}
+
+int main_list(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "long", no_argument, NULL, 'l' },
+        { "verbose", no_argument, NULL, 'v' },
+        { NULL, 0, NULL, 0 },
+    };
+    struct dbgv_ctl_dominfo *doms = NULL;
+    unsigned int nr = 0;
+    int c, rc, details = 0, verbose = 0;
+
+    optind = 0;   /* 0: glibc re-initialises getopt (ordering mode too) */
+    opterr = 0;
+    while ( (c = getopt_long(argc, argv, "+lv", opts, NULL)) != -1 )
+    {
+        if ( c == 'l' )
+            details = 1;
+        else if ( c == 'v' )
+            verbose = 1;
+        else
+            return xl_usage_err("list", "unknown option");
+    }
+    if ( (rc = select_domains(argc - optind, argv + optind, &doms, &nr)) )
+        goto out;
+
+    if ( details )
+    {
+        yajl_gen g = xl_json_open();
+
+        if ( !g )
+        {
+            rc = xl_err("out of memory");
+            goto out;
+        }
+        yajl_gen_array_open(g);
+        for ( unsigned int i = 0; i < nr; i++ )
+            list_json_one(g, &doms[i]);
+        yajl_gen_array_close(g);
+        rc = xl_json_close(g);
+        goto out;
+    }
+
+    printf("Name                                        ID   Mem VCPUs\tState\tTime(s)");
+    if ( verbose )
+        printf("   UUID                            Reason-Code\tSecurity Label\tDebug-Policy");
+    printf("\n");
+    for ( unsigned int i = 0; i < nr; i++ )
+    {
+        const struct dbgv_ctl_dominfo *d = &doms[i];
+        char letters[7];
+
+        state_letters(d, letters);
+        printf("%-40s %5u %5" PRIu64 " %5u     %s  %8.1f", d->name, d->domid,
+               d->mem_bytes >> 20, d->nr_vcpus, letters,
+               (double)d->cpu_time_ns / 1e9);
+        if ( verbose )
+        {
+            /* No UUIDs in dbgvisor: a fixed form carrying the domid. */
+            printf(" 00000000-0000-0000-0000-%012x", d->domid);
+            if ( d->state == DBGV_DOMSTATE_SHUTDOWN || d->state == DBGV_DOMSTATE_CRASHED )
+                printf(" %8x", d->shutdown_reason);
+            else
+                printf(" %8s", "-");
+            printf("\t%14s\t%s", "-", d->domid ? dbgctl_policy_name(d->debug_policy) : "-");
+        }
+        printf("\n");
+    }
+    rc = EXIT_SUCCESS;
+ out:
+    free(doms);
+    return rc;
+}
+
+int main_info(int argc, char **argv)
+{
+    struct dbgv_ctl_physinfo pi;
+    const struct dbgv_ctl_hello_rep *hello = dbgctl_hello_info(ctx);
+    struct utsname un;
+    int rc;
+
+    if ( xl_noopts(argc, argv, "info", 0, &rc) )
+        return rc;
+    if ( (rc = dbgctl_physinfo(ctx, &pi)) )
+        return xl_err("reading host information: %s", dbgctl_strerror(rc));
+    if ( uname(&un) < 0 )
+        memset(&un, 0, sizeof(un));
+
+#define LINE(k, fmt, ...) printf("%-23s: " fmt "\n", k, __VA_ARGS__)
+    LINE("host", "%s", un.nodename);
+    LINE("release", "%s", un.release);
+    LINE("version", "%s", un.version);
+    LINE("machine", "%s", un.machine);
+    LINE("nr_cpus", "%u", pi.nr_cpus);
+    LINE("max_cpu_id", "%u", pi.max_cpu_id);
+    LINE("nr_nodes", "%u", 1);
+    LINE("cores_per_socket", "%u", 1);
+    LINE("threads_per_core", "%u", 1);
+    LINE("cpu_mhz", "%u.%03u", pi.cpu_khz / 1000, pi.cpu_khz % 1000);
+    LINE("virt_caps", "%s%s", pi.caps & DBGV_CAP_HVM ? "hvm" : "",
+         pi.caps & DBGV_CAP_HAP ? " hap" : "");
+    LINE("total_memory", "%" PRIu64, pi.total_mem >> 20);
+    LINE("free_memory", "%" PRIu64, pi.free_mem >> 20);
+    LINE("xen_major", "%u", pi.hv_major);
+    LINE("xen_minor", "%u", pi.hv_minor);
+    LINE("xen_extra", "%s", pi.hv_extra);
+    LINE("xen_version", "%u.%u%s", pi.hv_major, pi.hv_minor, pi.hv_extra);
+    LINE("xen_caps", "%s", "hvm-3.0-x86_32 hvm-3.0-x86_64");
+    LINE("xen_scheduler", "%s", "dbgvisor");
+    LINE("xen_pagesize", "%u", 4096);
+    LINE("hv_version", "%s", pi.hv_version);
+    LINE("hv_uptime", "%.1f", (double)pi.uptime_ns / 1e9);
+    LINE("nr_domains", "%u", pi.nr_domains);
+    LINE("protocol_version", "%u", hello->version);
+    LINE("debug_abi_version", "%u", hello->debug_abi);
+    LINE("control_uri", "%s", dbgctl_uri(ctx));
+#undef LINE
+    return EXIT_SUCCESS;
+}
+
+static int domain_simple(int argc, char **argv, const char *cmd,
+                         int (*op)(dbgctl *, uint32_t))
+{
+    uint32_t domid;
+    int rc;
+
+    if ( xl_noopts(argc, argv, cmd, 1, &rc) )
+        return rc;
+    if ( (rc = xl_find_domain(argv[optind], &domid)) )
+        return rc;
+    if ( domid == 0 )
+        return xl_err("Domain-0 is the control domain and cannot be %s",
+                      !strcmp(cmd, "destroy") ? "destroyed" : "paused or unpaused");
+    if ( (rc = op(ctx, domid)) )
+        return xl_err("%s", dbgctl_strerror(rc));
+    return EXIT_SUCCESS;
+}
+
+int main_destroy(int argc, char **argv)
+{
+    return domain_simple(argc, argv, "destroy", dbgctl_domain_destroy);
+}
+
+int main_pause(int argc, char **argv)
+{
+    return domain_simple(argc, argv, "pause", dbgctl_domain_pause);
+}
+
+int main_unpause(int argc, char **argv)
+{
+    return domain_simple(argc, argv, "unpause", dbgctl_domain_unpause);
+}
+
+static void sleep_ms(int ms)
+{
+    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+    nanosleep(&ts, NULL);
+}
+
+int main_shutdown(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "wait", no_argument, NULL, 'w' }, { NULL, 0, NULL, 0 },
+    };
+    struct dbgv_ctl_dominfo di;
+    uint32_t domid;
+    int c, rc, wait = 0;
+
+    optind = 0;   /* 0: glibc re-initialises getopt (ordering mode too) */
+    opterr = 0;
+    while ( (c = getopt_long(argc, argv, "+w", opts, NULL)) != -1 )
+    {
+        if ( c != 'w' )
+            return xl_usage_err("shutdown", "unknown option");
+        wait = 1;
+    }
+    if ( argc - optind != 1 )
+        return xl_usage_err("shutdown", "expected one domain");
+    if ( (rc = xl_find_domain(argv[optind], &domid)) )
+        return rc;
+    if ( domid == 0 )
+        return xl_err("Domain-0 is the control domain and cannot be shut down");
+    if ( (rc = dbgctl_domain_shutdown(ctx, domid, DBGV_SHUTDOWN_POWEROFF)) )
+        return xl_err("%s", dbgctl_strerror(rc));
+    while ( wait )
+    {
+        rc = dbgctl_domain_info(ctx, domid, &di);
+        if ( rc == -ESRCH || (!rc && (di.state == DBGV_DOMSTATE_SHUTDOWN ||
+                                      di.state == DBGV_DOMSTATE_CRASHED)) )
+            break;
+        if ( rc )
+            return xl_err("%s", dbgctl_strerror(rc));
+        sleep_ms(100);
+    }
+    return EXIT_SUCCESS;
+}
+
+/* ---- console ---------------------------------------------------------- */
+
+static volatile sig_atomic_t console_stop;
+static void on_sigint(int sig) { console_stop = 1; }
+
+/* Copy what is new on the console to stdout. 1: something printed. */
+static int console_drain(uint32_t domid, uint64_t *off, int *rc)
+{
+    char buf[4096];
+    size_t len;
+    int printed = 0;
+
+    do {
+        *rc = dbgctl_console_read(ctx, domid, off, buf, sizeof(buf), &len, NULL);
+        if ( *rc )
+            return printed;
+        if ( len )
+        {
+            fwrite(buf, 1, len, stdout);
+            printed = 1;
+        }
+    } while ( len == sizeof(buf) || (len && len >= DBGV_CTL_RING_MAX_READ) );
+    fflush(stdout);
+    return printed;
+}
+
+static int console_follow(uint32_t domid)
+{
+    struct termios saved, raw;
+    bool tty = isatty(STDIN_FILENO);
+    struct sigaction sa = { .sa_handler = on_sigint };
+    uint64_t off = 0;
+    int rc = 0;
+
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    if ( tty && tcgetattr(STDIN_FILENO, &saved) == 0 )
+    {
+        /* Raw enough to see Ctrl-] without Enter; keep output processing. */
+        raw = saved;
+        raw.c_lflag &= ~(ICANON | ECHO | ISIG);
+        raw.c_iflag &= ~(IXON | ICRNL);
+        raw.c_cc[VMIN] = 0;
+        raw.c_cc[VTIME] = 0;
+        tcsetattr(STDIN_FILENO, TCSANOW, &raw);
+    }
+    else
+        tty = false;
+
+    while ( !console_stop )
+    {
+        struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
+        int n;
+
+        console_drain(domid, &off, &rc);
+        if ( rc )
+            break;
+        /* stdin only matters on a terminal (Ctrl-] to detach). */
+        n = poll(&pfd, tty ? 1 : 0, 100);
+        if ( n > 0 && (pfd.revents & POLLIN) )
+        {
+            char ch[64];
+            ssize_t got = read(STDIN_FILENO, ch, sizeof(ch));
+
+            for ( ssize_t i = 0; i < got; i++ )
+                if ( ch[i] == CTRL_RBRACKET )
+                    console_stop = 1;
+        }
+    }
+    if ( tty )
+        tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+    if ( rc == -ESRCH )
+        return EXIT_SUCCESS;        /* the domain went away: done */
+    if ( rc )
+        return xl_err("reading console: %s", dbgctl_strerror(rc));
+    return EXIT_SUCCESS;
+}
+
+int main_console(int argc, char **argv)
+{
+    uint32_t domid;
+    uint64_t off = 0;
+    int c, rc, once = 0;
+
+    optind = 0;   /* 0: glibc re-initialises getopt (ordering mode too) */
+    opterr = 0;
+    while ( (c = getopt(argc, argv, "+nt:")) != -1 )
+    {
+        if ( c == 'n' )
+            once = 1;
+        else if ( c == 't' )
+            ;                       /* Xen's -t pv|serial: one console here */
+        else
+            return xl_usage_err("console", "unknown option");
+    }
+    if ( argc - optind != 1 )
+        return xl_usage_err("console", "expected one domain");
+    if ( (rc = xl_find_domain(argv[optind], &domid)) )
+        return rc;
+    if ( !once )
+        return console_follow(domid);
+    console_drain(domid, &off, &rc);
+    if ( rc )
+        return xl_err("reading console: %s", dbgctl_strerror(rc));
+    return EXIT_SUCCESS;
+}
+
+int main_dmesg(int argc, char **argv)
+{
+    char buf[4096];
+    uint64_t off = 0, lost = 0;
+    size_t len;
+    int rc;
+
+    if ( xl_noopts(argc, argv, "dmesg", 0, &rc) )
+        return rc;
+    do {
+        if ( (rc = dbgctl_hvlog_read(ctx, &off, buf, sizeof(buf), &len, &lost)) )
+            return xl_err("reading the hypervisor log: %s", dbgctl_strerror(rc));
+        fwrite(buf, 1, len, stdout);
+    } while ( len );
+    return EXIT_SUCCESS;
+}
+
+/* ---- vcpu-list -------------------------------------------------------- */
+
+int main_vcpulist(int argc, char **argv)
+{
+    struct dbgv_ctl_dominfo *doms = NULL;
+    unsigned int nr = 0;
+    int c, rc, verbose = 0;
+
+    optind = 0;   /* 0: glibc re-initialises getopt (ordering mode too) */
+    opterr = 0;
+    while ( (c = getopt(argc, argv, "+v")) != -1 )
+    {
+        if ( c != 'v' )
+            return xl_usage_err("vcpu-list", "unknown option");
+        verbose = 1;
+    }
+    if ( (rc = select_domains(argc - optind, argv + optind, &doms, &nr)) )
+        goto out;
+
+    printf("%-32s %5s %5s %5s %5s %9s %s%s\n", "Name", "ID", "VCPU", "CPU",
+           "State", "Time(s)", "Affinity (Hard / Soft)", verbose ? "  RIP" : "");
+    for ( unsigned int i = 0; i < nr; i++ )
+    {
+        struct dbgv_ctl_vcpuinfo *v = NULL;
+        unsigned int nv = 0;
+
+        rc = dbgctl_vcpu_list(ctx, doms[i].domid, &v, &nv);
+        if ( rc == -ESRCH )          /* destroyed meanwhile */
+            continue;
+        if ( rc )
+        {
+            rc = xl_err("listing vCPUs of %s: %s", doms[i].name, dbgctl_strerror(rc));
+            goto out;
+        }
+        for ( unsigned int k = 0; k < nv; k++ )
+        {
+            bool online = v[k].state != DBGV_VCPUSTATE_OFFLINE;
+
+            printf("%-32s %5u %5u", doms[i].name, doms[i].domid, v[k].vcpu);
+            if ( !online || v[k].pcpu < 0 )
+                printf("%5c", '-');
+            else
+                printf("%5d", v[k].pcpu);
+            printf("   %c%c%c  %9.1f  all / all",
+                   v[k].state == DBGV_VCPUSTATE_RUNNING ? 'r' : '-',
+                   v[k].state == DBGV_VCPUSTATE_BLOCKED ? 'b' : '-',
+                   v[k].state == DBGV_VCPUSTATE_PAUSED || !online ? 'p' : '-',
+                   (double)v[k].cpu_time_ns / 1e9);
+            if ( verbose )
+                printf("  %#" PRIx64, v[k].rip);
+            printf("\n");
+        }
+        free(v);
+    }
+    rc = EXIT_SUCCESS;
+ out:
+    free(doms);
+    return rc;
+}
+
+/* ---- create ----------------------------------------------------------- */
+
+static void warn_line(const char *msg)
+{
+    fprintf(stderr, "xl create: warning: %s\n", msg);
+}
+
+int main_create(int argc, char **argv)
+{
+    struct xl_cfg cfg;
+    struct dbgctl_build b;
+    void *text = NULL, *image = NULL;
+    size_t tlen = 0, ilen = 0;
+    const char *file;
+    char err[512];
+    uint32_t domid;
+    int c, rc, paused = 0, console = 0, dryrun = 0, quiet = 0;
+
+    xl_cfg_init(&cfg);
+    optind = 0;   /* 0: glibc re-initialises getopt (ordering mode too) */
+    opterr = 0;
+    while ( (c = getopt(argc, argv, "+pcnqf:")) != -1 )
+    {
+        switch ( c )
+        {
+        case 'p': paused = 1; break;
+        case 'c': console = 1; break;
+        case 'n': dryrun = 1; break;
+        case 'q': quiet = 1; break;
+        case 'f': optind--; argv[optind] = optarg; goto args;  /* xl create -f cfg */
+        default:
+            rc = xl_usage_err("create", "unknown option");
+            goto out;
+        }
+    }
+ args:
+    if ( optind >= argc )
+    {
+        rc = xl_usage_err("create", "no config file given");
+        goto out;
+    }
+    file = argv[optind++];
+    if ( (rc = dbgctl_read_file(file, &text, &tlen)) )
+    {
+        rc = xl_err("cannot read config file %s: %s", file, strerror(-rc));
+        goto out;
+    }
+    if ( xl_cfg_parse(&cfg, text, tlen, file, quiet ? NULL : warn_line, err, sizeof(err)) )
+    {
+        rc = xl_err("%s", err);
+        goto out;
+    }
+    /* Trailing key=value arguments override the file, as in Xen. */
+    for ( ; optind < argc; optind++ )
+        if ( xl_cfg_parse(&cfg, argv[optind], strlen(argv[optind]), "<command line>",
+                          quiet ? NULL : warn_line, err, sizeof(err)) )
+        {
+            rc = xl_err("%s", err);
+            goto out;
+        }
+    if ( xl_cfg_check(&cfg, file, err, sizeof(err)) )
+    {
+        rc = xl_err("%s", err);
+        goto out;
+    }
+    if ( (rc = dbgctl_read_file(cfg.kernel, &image, &ilen)) )
+    {
+        rc = xl_err("cannot read kernel %s: %s", cfg.kernel, strerror(-rc));
+        goto out;
+    }
+    if ( dryrun )
+    {
+        printf("name=%s kernel=%s memory=%u vcpus=%u cmdline='%s' debug_policy=%s\n",
+               cfg.name, cfg.kernel, cfg.memory_mib, cfg.vcpus,
+               cfg.cmdline ? cfg.cmdline : "",
+               cfg.debug_policy < 0 ? "default" : dbgctl_policy_name(cfg.debug_policy));
+        rc = EXIT_SUCCESS;
+        goto out;
+    }
+
+    memset(&b, 0, sizeof(b));
+    b.name = cfg.name;
+    b.image = image;
+    b.image_len = ilen;
+    b.memory_mib = cfg.memory_mib;
+    b.nr_vcpus = cfg.vcpus;
+    b.cmdline = cfg.cmdline;
+    b.policy = cfg.debug_policy;
+    b.quiet_switches = cfg.quiet_switches;
+    b.paused = paused;
+    if ( (rc = dbgctl_domain_build(ctx, &b, &domid, err, sizeof(err))) )
+    {
+        rc = xl_err("%s: %s", cfg.name, err);
+        goto out;
+    }
+    if ( !quiet )
+        fprintf(stderr, "Parsing config from %s\nCreated domain %s (id %u)\n",
+                file, cfg.name, domid);
+    rc = console ? console_follow(domid) : EXIT_SUCCESS;
+ out:
+    free(text);
+    free(image);
+    xl_cfg_dispose(&cfg);
+    return rc;
+}
