@@ -67,7 +67,10 @@ struct dbg_route dbg_on_db_exit(struct dbg_vcpu *d, uint64_t hw_dr6)
             r.host_bps |= 1u << l->index[h];
             continue;
         }
-        /* Free slots hold the guest's own value: report the match as hardware would. */
+        /* A loaded free slot holds the guest's own value: report the match as hardware
+         * would. Unloaded, it holds someone else's: that match must not leak. */
+        if (l->owner[h] == DBGV_OWNER_FREE && !d->hw_slots_valid)
+            continue;
         guest.hits |= (uint8_t)(1u << l->index[h]);
         guest_armed_hit |= l->owner[h] == DBGV_OWNER_GUEST;
     }

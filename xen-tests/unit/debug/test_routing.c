@@ -232,6 +232,26 @@ static void test_host_step_and_guest_watchpoint(void)
     CU_ASSERT_EQUAL(r.guest_dr6, 0xffff0ff1);                 /* B0, no host BS */
 }
 
+/* Collateral matches: reported for the guest's own loaded values, never for stale ones. */
+static void test_collateral_matches(void)
+{
+    struct dbg_route r;
+
+    fake_reset();
+    vcpu_start(&v, 0, DBGV_POLICY_TRAP, 8);
+    fake_vmcb(&v)->tf = true;
+    r = db_exit(0xffff4ff4);                                  /* slot 2: someone else's */
+    CU_ASSERT(r.to_guest);
+    CU_ASSERT_EQUAL(r.guest_dr6, 0xffff4ff0);
+    start_with_guest_bp(0x1000);
+    mov_to_dr(&v, 2, 0x2000);                                 /* unarmed, but loaded */
+    fake_vmcb(&v)->tf = true;
+    r = db_exit(0xffff4ff4);
+    CU_ASSERT_EQUAL(r.guest_dr6, 0xffff4ff4);
+    r = db_exit(0xffff0ff4);                                  /* no #DB for it alone */
+    CU_ASSERT(!r.to_guest && !r.to_host);
+}
+
 static void test_icebp(void)
 {
     struct dbg_route r;
@@ -312,6 +332,7 @@ int register_routing_tests(void)
                      test_guest_loads_tf_during_host_step) ||
         !CU_add_test(s, "host step with a guest watchpoint",
                      test_host_step_and_guest_watchpoint) ||
+        !CU_add_test(s, "collateral matches, no stale leak", test_collateral_matches) ||
         !CU_add_test(s, "ICEBP: DR6 untouched", test_icebp) ||
         !CU_add_test(s, "untrapped #DB passed on, GD cleared", test_untrapped_db) ||
         !CU_add_test(s, "emulated instruction single-steps", test_emulated_insn_step))
