@@ -15,9 +15,10 @@ void dbg_deliver_db(struct dbg_vcpu *d, const struct dbg_cause *c)
     dbg_arch_inject_db(d, d->status);
 }
 
-static bool has_cause(const struct dbg_cause *c)
+/* Whether these causes raise a #DB: a match of an unarmed slot alone does not. */
+static bool raises_db(const struct dbg_cause *c, bool armed_hit)
 {
-    return c->hits || c->step || c->general_detect || c->task_switch || c->rtm;
+    return armed_hit || c->step || c->general_detect || c->task_switch || c->rtm;
 }
 
 /* Host single-step: the host's TF rides on the guest's RFLAGS for one instruction and
@@ -89,11 +90,10 @@ struct dbg_route dbg_on_db_exit(struct dbg_vcpu *d, uint64_t hw_dr6)
     guest.rtm = hw.rtm;
 
     r.to_host = r.host_step || r.host_bps;
-    if (guest_armed_hit || guest.step || guest.general_detect || guest.task_switch ||
-        guest.rtm) {
+    if (raises_db(&guest, guest_armed_hit)) {
         dbg_deliver_db(d, &guest);
         r.to_guest = true;
-    } else if (!r.to_host && !has_cause(&hw)) {
+    } else if (!r.to_host && !raises_db(&hw, hw.hits != 0)) {
         /* Nothing recorded (ICEBP): the guest's #DB, DR6 untouched. */
         dbg_deliver_db(d, NULL);
         r.to_guest = true;

@@ -74,3 +74,18 @@ enum dbg_access_result guest_mov_dr(struct dbg_vcpu *d, struct dbg_access *a)
     dbg_after_vmexit(d);
     return r;
 }
+
+uint64_t g_read(struct dbg_vcpu *d, unsigned reg)
+{
+    struct dbg_access a = { .reg = (uint8_t)reg, .long_mode = true };
+
+    CU_ASSERT_EQUAL(guest_mov_dr(d, &a), DBG_ACCESS_DONE);
+    return a.value;
+}
+
+void g_write(struct dbg_vcpu *d, unsigned reg, uint64_t v)
+{
+    struct dbg_access a = { .reg = (uint8_t)reg, .write = true, .long_mode = true, .value = v };
+
+    CU_ASSERT_EQUAL(guest_mov_dr(d, &a), DBG_ACCESS_DONE);
+}

@@ -110,21 +110,6 @@ struct script_result {
     uint64_t view[4];
 };
 
-static uint64_t g_read(struct dbg_vcpu *d, unsigned reg)
-{
-    struct dbg_access a = { .reg = (uint8_t)reg, .long_mode = true };
-
-    CU_ASSERT_EQUAL(guest_mov_dr(d, &a), DBG_ACCESS_DONE);
-    return a.value;
-}
-
-static void g_write(struct dbg_vcpu *d, unsigned reg, uint64_t v)
-{
-    struct dbg_access a = { .reg = (uint8_t)reg, .write = true, .long_mode = true, .value = v };
-
-    CU_ASSERT_EQUAL(guest_mov_dr(d, &a), DBG_ACCESS_DONE);
-}
-
 static void run_script(enum dbgv_debug_policy p, struct script_result *out)
 {
     struct dbg_vcpu d;

@@ -6,21 +6,6 @@
 
 static struct dbg_vcpu v, w;
 
-static void g_write(struct dbg_vcpu *d, unsigned reg, uint64_t val)
-{
-    struct dbg_access a = { .reg = (uint8_t)reg, .write = true, .long_mode = true, .value = val };
-
-    CU_ASSERT_EQUAL(guest_mov_dr(d, &a), DBG_ACCESS_DONE);
-}
-
-static uint64_t g_read(struct dbg_vcpu *d, unsigned reg)
-{
-    struct dbg_access a = { .reg = (uint8_t)reg, .long_mode = true };
-
-    CU_ASSERT_EQUAL(guest_mov_dr(d, &a), DBG_ACCESS_DONE);
-    return a.value;
-}
-
 static void reswitch(struct dbg_vcpu *d)
 {
     switch_vcpu(d, d);

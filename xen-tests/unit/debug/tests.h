@@ -23,6 +23,9 @@ uint64_t mov_from_dr(struct dbg_vcpu *d, unsigned reg);
 /* The guest executes a MOV DR: exits to the core if intercepted, else the fake CPU does it
  * (including a general-detect #DB, which exits as a #DB intercept). One entry, one exit. */
 enum dbg_access_result guest_mov_dr(struct dbg_vcpu *d, struct dbg_access *a);
+/* guest_mov_dr of one register in 64-bit mode at CPL 0, asserting it completes. */
+uint64_t g_read(struct dbg_vcpu *d, unsigned reg);
+void g_write(struct dbg_vcpu *d, unsigned reg, uint64_t v);
 /* Switch the pCPU from a to b (either may be NULL). */
 void switch_vcpu(struct dbg_vcpu *from, struct dbg_vcpu *to);
 
