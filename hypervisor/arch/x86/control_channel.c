@@ -30,6 +30,11 @@ static void control_poll(void)
 {
     uint64_t start = now_ns(), last = start, now = start;
 
+    if (!control_pending()) {
+        ctl_poll(now);
+        return;
+    }
+
     /* Bounded, so a flood of bytes cannot starve the guests. */
     while (now - start < POLL_BUDGET_NS && now - last < POLL_IDLE_NS) {
         int c = uart_getc(UART_COM2);

@@ -8,7 +8,7 @@
 struct vcpu;
 struct domain;
 
-#define SCHED_SLICE_NS 10000000ull   /* 10 ms */
+#define SCHED_SLICE_NS 12000000ull   /* 12 ms: three scheduler ticks */
 
 void sched_init(bool exit_when_done);
 /* The per-pCPU loop: pick, run, repeat; an idle pCPU halts until the tick. */
