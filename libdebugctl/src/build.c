@@ -82,6 +82,8 @@ static int write_guest(void *opaque, uint64_t gpa, const void *data,
 {
     struct writer *w = opaque;
 
+    if ( !data )
+        return 0;   /* BSS: a new domain's memory is already zeroed */
     return dbgctl_mem_write(w->h, w->domid, gpa, data, len);
 }
 

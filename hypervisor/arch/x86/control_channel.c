@@ -14,7 +14,8 @@ extern bool (*sched_housekeeping_pending)(void);
 
 #define UART_LSR 5
 #define POLL_BUDGET_NS 2000000ull   /* at most 2 ms per pass: guests keep running */
-#define POLL_IDLE_NS   200000ull    /* the host side refills the 16-byte FIFO meanwhile */
+#define POLL_IDLE_NS   500000ull    /* the host side refills the 16-byte FIFO meanwhile */
+#define POLL_BACKOFF_NS 20000ull
 
 void ctl_tx_bytes(const void *buf, size_t len)
 {
@@ -42,7 +43,13 @@ static void control_poll(void)
         if (c >= 0) {
             ctl_rx_byte((uint8_t)c);
             last = now;
+            continue;
         }
+        /* Empty FIFO: wait without port I/O, so QEMU's I/O thread can take
+         * its lock and refill the FIFO from the socket. */
+        uint64_t until = now + POLL_BACKOFF_NS;
+        while ((now = now_ns()) < until)
+            cpu_relax();
     }
     ctl_poll(now);
 }

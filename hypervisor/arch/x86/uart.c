@@ -19,7 +19,9 @@ void uart_init(uint16_t base)
     outb(base + UART_THR, 0x01);
     outb(base + UART_IER, 0x00);
     outb(base + UART_LCR, 0x03);     /* 8N1 */
-    outb(base + UART_FCR, 0x07);     /* enable and clear FIFOs */
+    /* Enable and clear the FIFOs, trigger level 14: QEMU feeds the receive
+     * FIFO only up to the trigger level per I/O-thread pass. */
+    outb(base + UART_FCR, 0xC7);
     outb(base + UART_MCR, 0x03);     /* DTR | RTS */
 }
 
