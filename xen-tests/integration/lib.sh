@@ -1,0 +1,40 @@
+# Helpers for integration tests: boot the real hypervisor with the launcher
+# and assert on what a user sees. Sourced by test_*.sh.
+set -u
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+DIST=${DIST:-$ROOT/dist}
+G=$DIST/share/dbgvisor/guests
+DBGVISOR=$DIST/bin/dbgvisor
+XL=$DIST/bin/xl
+TMP=$(mktemp -d /tmp/dbgvisor-test.XXXXXX)
+export DBGCTL_URI="unix:$TMP/control.sock"
+checks=0 failures=0
+trap 'cleanup' EXIT
+cleanup() {
+    [ -f "$TMP/control.sock.pid" ] && "$DBGVISOR" stop --socket "$TMP/control.sock" >/dev/null 2>&1
+    rm -rf "$TMP"
+}
+
+ok()   { checks=$((checks + 1)); echo "ok - $*"; }
+bad()  { checks=$((checks + 1)); failures=$((failures + 1)); echo "not ok - $*"; }
+check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
+# expect_line FILE REGEX DESCRIPTION
+expect_line() { if grep -Eq -- "$2" "$1"; then ok "$3"; else bad "$3 (no line matching /$2/ in $1)"; sed 's/^/#   /' "$1" | tail -20; fi; }
+reject_line() { if grep -Eq -- "$2" "$1"; then bad "$3 (unexpected /$2/)"; else ok "$3"; fi; }
+
+# hv_run OUTFILE [launcher args...]: runs `dbgvisor run`, records status in $status.
+hv_run() { local out=$1; shift; "$DBGVISOR" run --timeout 120 "$@" >"$out" 2>&1; status=$?; }
+
+# Lines a domain printed, without the "[name] " prefix.
+domain_lines() { sed -n "s/^\[$2\] //p" "$1"; }
+
+hv_start() { "$DBGVISOR" start --socket "$TMP/control.sock" "$@" >"$TMP/start.out" 2>&1 || { cat "$TMP/start.out"; return 1; }; }
+hv_stop()  { "$DBGVISOR" stop --socket "$TMP/control.sock" >/dev/null 2>&1; }
+
+# wait_for CMD...: retry for up to 30 s.
+wait_for() { for _ in $(seq 150); do "$@" >/dev/null 2>&1 && return 0; sleep 0.2; done; return 1; }
+
+finish() {
+    echo "# $checks checks, $failures failed"
+    [ "$failures" -eq 0 ]
+}

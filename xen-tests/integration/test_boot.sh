@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Foundation: boot, the guest contract, domains, scheduler, isolation, launcher.
+. "$(dirname "$0")/lib.sh"
+
+hv_run $TMP/hello.out --domain $G/hello.elf,name=greeter,cmdline="from the test"
+check "hello: launcher exits 0" [ $status -eq 0 ]
+expect_line $TMP/hello.out '^\[greeter\] hello from from the test$' "hello: console prefixed by domain name, cmdline passed"
+expect_line $TMP/hello.out '^\[greeter\] mem_upper=64512 KiB$' "hello: multiboot mem_upper for 64 MiB"
+
+hv_run $TMP/inter.out --domain $G/ticker.elf,name=a,cmdline="count=6 id=1" --domain $G/ticker.elf,name=b,cmdline="count=6 id=2"
+check "two tickers on one pCPU exit 0" [ $status -eq 0 ]
+first_b=$(grep -n '^\[b\] ticker 2: tick 1$' $TMP/inter.out | cut -d: -f1)
+last_a=$(grep -n '^\[a\] ticker 1: tick 6$' $TMP/inter.out | cut -d: -f1)
+check "two tickers interleave (b starts before a ends)" [ -n "$first_b" ] && [ -n "$last_a" ] && [ "$first_b" -lt "$last_a" ]
+
+for smp in 2 4; do
+    hv_run $TMP/smp$smp.out --smp $smp --domain $G/smp.elf,name=s,vcpus=$smp
+    check "smp: $smp vCPUs on $smp pCPUs exit 0" [ $status -eq 0 ]
+    expect_line $TMP/smp$smp.out "^\[s\] smp: counter=$((smp - 1)) expected=$((smp - 1))$" "smp: every AP started ($smp)"
+done
+hv_run $TMP/smp1.out --smp 1 --domain $G/smp.elf,name=s,vcpus=3
+check "smp: 3 vCPUs share 1 pCPU" [ $status -eq 0 ]
+
+hv_run $TMP/timer.out --domain $G/timer.elf
+check "timer: one-shot LVT timer fires, HLT wakes" [ $status -eq 0 ]
+reject_line $TMP/timer.out '^\[timer\] not ok' "timer: no failed assertion"
+
+hv_run $TMP/tf.out --domain $G/triplefault.elf,name=bad --domain $G/ticker.elf,name=good,cmdline="count=4"
+check "triple fault: launcher reports failure" [ $status -eq 1 ]
+expect_line $TMP/tf.out 'domain 1 \(bad\) crashed: triple fault' "triple fault: only that domain crashed"
+expect_line $TMP/tf.out '^\[good\] ticker 0: done$' "triple fault: the other domain ran to the end"
+expect_line $TMP/tf.out 'dbgvisor: a domain crashed' "triple fault: clear message"
+
+hv_run $TMP/mem.out --smp 2 --domain $G/memtest.elf,name=m1,cmdline="seed=1" --domain $G/memtest.elf,name=m2,cmdline="seed=2" --domain $G/memtest.elf,name=probe,cmdline="probe=1"
+expect_line $TMP/mem.out '^\[m1\] memtest: seed=1 .* errors=0 ' "isolation: domain 1 sees only its own pattern"
+expect_line $TMP/mem.out '^\[m2\] memtest: seed=2 .* errors=0 ' "isolation: domain 2 sees only its own pattern"
+expect_line $TMP/mem.out 'domain 3 \(probe\) crashed: read of unmapped guest-physical address 0xc0000000' "isolation: access outside RAM crashes only that domain"
+check "isolation: launcher reports the crashed domain" [ $status -eq 1 ]
+
+# Launcher: bad input is refused before anything starts.
+"$DBGVISOR" run --domain /nonexistent.elf >$TMP/e1 2>&1; check "launcher: unreadable image -> status 2" [ $? -eq 2 ]
+expect_line $TMP/e1 "cannot read domain image '/nonexistent.elf'" "launcher: unreadable image named"
+"$DBGVISOR" run --domain $G/hello.elf,vcpus=99 >$TMP/e2 2>&1; check "launcher: bad vcpus -> status 2" [ $? -eq 2 ]
+"$DBGVISOR" run --domain $G/hello.elf,policy=fast >$TMP/e3 2>&1; check "launcher: unknown policy -> status 2" [ $? -eq 2 ]
+expect_line $TMP/e3 "unknown policy 'fast'" "launcher: unknown policy named"
+"$DBGVISOR" run --bogus >$TMP/e4 2>&1; check "launcher: unknown option -> status 2" [ $? -eq 2 ]
+"$DBGVISOR" run --timeout 3 --domain $G/ticker.elf,cmdline="count=0" >$TMP/e5 2>&1; check "launcher: timeout -> status 124" [ $? -eq 124 ]
+expect_line $TMP/e5 "timeout after 3s" "launcher: timeout message"
+
+finish
