@@ -40,6 +40,11 @@ int dbgctl_default_uri(char *buf, size_t len);
 const char *dbgctl_uri(const dbgctl *h);
 /* Timeout of each later call on this handle; <= 0 restores the default. */
 void dbgctl_set_timeout(dbgctl *h, int timeout_ms);
+/* Drop the connection until the next call, which reconnects by itself.
+ * The hypervisor's serial control port serves one client at a time, so a
+ * tool that polls (xl console, dbgtop) calls this between polls to let
+ * other tools in. */
+void dbgctl_idle(dbgctl *h);
 /* Reply to the handshake made by dbgctl_open(). */
 const struct dbgv_ctl_hello_rep *dbgctl_hello_info(const dbgctl *h);
 /* Message for a code returned by any dbgctl_* call (sign ignored). */

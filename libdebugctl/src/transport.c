@@ -308,6 +308,13 @@ DBGCTL_EXPORT void dbgctl_set_timeout(dbgctl *h, int timeout_ms)
     pthread_mutex_unlock(&h->lock);
 }
 
+DBGCTL_EXPORT void dbgctl_idle(dbgctl *h)
+{
+    pthread_mutex_lock(&h->lock);
+    disconnect(h);
+    pthread_mutex_unlock(&h->lock);
+}
+
 DBGCTL_EXPORT const struct dbgv_ctl_hello_rep *dbgctl_hello_info(const dbgctl *h)
 {
     return &h->hello;

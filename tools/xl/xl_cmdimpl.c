@@ -367,6 +367,8 @@ static int console_follow(uint32_t domid)
         console_drain(domid, &off, &rc);
         if ( rc )
             break;
+        /* Let other tools use the one-client control port meanwhile. */
+        dbgctl_idle(ctx);
         /* stdin only matters on a terminal (Ctrl-] to detach). */
         n = poll(&pfd, tty ? 1 : 0, 100);
         if ( n > 0 && (pfd.revents & POLLIN) )

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# End-to-end test of the real xl binary against fake-hv (the hypervisor's
+# control server built hosted): text formats, JSON (parsed with python3),
+# create/console/pause/unpause/destroy round trips, errors and exit codes.
+#   xl-e2e.sh FAKE_HV XL KERNEL
+set -u
+FAKE_HV=$1 XL=$2 KERNEL=$3
+T=$(mktemp -d /tmp/xl-e2e.XXXXXX)
+SOCK=$T/control.sock
+export DBGCTL_URI=unix:$SOCK
+pass=0 fail=0
+
+cleanup() { [ -n "${HVPID:-}" ] && kill "$HVPID" 2>/dev/null; wait 2>/dev/null; rm -rf "$T"; }
+trap cleanup EXIT
+
+ok()   { pass=$((pass + 1)); echo "  ok   $1"; }
+bad()  { fail=$((fail + 1)); echo "  FAIL $1"; }
+check() { local name=$1; shift; if "$@"; then ok "$name"; else bad "$name"; fi; }
+
+"$FAKE_HV" --socket "$SOCK" --domains 2 --ready-file "$T/ready" & HVPID=$!
+for _ in $(seq 100); do [ -e "$T/ready" ] && break; sleep 0.05; done
+
+# list: Xen's header and Domain-0 first.
+out=$("$XL" list); rc=$?
+check "list exits 0" [ $rc -eq 0 ]
+check "list header" [ "$(echo "$out" | head -1)" = "$(printf 'Name                                        ID   Mem VCPUs\tState\tTime(s)')" ]
+check "Domain-0 first" bash -c "echo '$out' | sed -n 2p | grep -q '^Domain-0  *0 '"
+check "demo domains listed" bash -c "echo '$out' | grep -q '^demo2  *2  *16  *2  *r-----'"
+
+# JSON parses and carries the fields.
+"$XL" list -l > "$T/list.json"
+check "list -l is JSON" python3 -c "
+import json,sys
+d=json.load(open('$T/list.json'))
+assert d[0]['name']=='Domain-0' and d[0]['domid']==0 and d[0]['control_domain']
+assert d[1]['state']=='running' and d[1]['memory_kb']==16384
+"
+
+# create from a config file, with the real multiboot image.
+cat > "$T/guest.cfg" <<CFG
+# test guest
+name = "e2e"
+kernel = "$KERNEL"
+memory = 32
+vcpus = 2
+cmdline = "hello=world"
+debug_policy = "trap"
+CFG
+"$XL" create -q "$T/guest.cfg"; rc=$?
+check "create exits 0" [ $rc -eq 0 ]
+check "created domain running" bash -c "'$XL' list e2e | grep -q '^e2e  *3  *32  *2  *r-----'"
+"$XL" console -n e2e > "$T/con.txt"
+check "guest saw multiboot info" grep -q "mem_lower=640 mem_upper=31744 cmdline='hello=world'" "$T/con.txt"
+check "guest entry code loaded" grep -q 'code at entry: f4 eb fd' "$T/con.txt"
+check "debug policy from cfg" bash -c "'$XL' list -v e2e | grep -q 'trap\$'"
+check "vcpu-list shows 2 vCPUs" [ "$("$XL" vcpu-list e2e | tail -n +2 | wc -l)" -eq 2 ]
+
+# console follow: prints ticks, exits when the domain is destroyed.
+( sleep 1.5; "$XL" destroy demo1 ) & killer=$!
+timeout 10 "$XL" console demo1 > "$T/follow.txt"; rc=$?
+wait $killer
+check "console follow ends with the domain" [ $rc -eq 0 ]
+check "console follow saw output" grep -q 'demo1: tick' "$T/follow.txt"
+
+# pause / unpause / destroy round trip.
+"$XL" pause e2e && check "pause" bash -c "'$XL' list e2e | grep -q -- '--p---'"
+"$XL" unpause 3 && check "unpause" bash -c "'$XL' list e2e | grep -q 'r-----'"
+"$XL" debug-policy e2e adaptive --quiet-switches 4
+check "debug-policy set" bash -c "'$XL' debug-state -l e2e | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d[\"policy\"]==\"adaptive\" and d[\"quiet_switches\"]==4 and len(d[\"vcpus\"])==2'"
+check "debug-state text" bash -c "'$XL' debug-state e2e | grep -q '^   1 adaptive'"
+"$XL" shutdown -w e2e
+check "shutdown" bash -c "'$XL' list e2e | grep -q -- '---s--'"
+"$XL" destroy e2e
+check "destroy" bash -c "! '$XL' list e2e 2>/dev/null"
+
+# Errors: nonzero exit, exactly one line on stderr.
+one_line_err() {
+    local err; err=$("$@" 2>&1 >/dev/null); local rc=$?
+    [ $rc -ne 0 ] && [ "$(printf '%s\n' "$err" | wc -l)" -eq 1 ] && [ -n "$err" ]
+}
+check "unknown domain" one_line_err "$XL" pause nosuch
+check "bad arguments" one_line_err "$XL" destroy
+check "unknown command" one_line_err "$XL" frobnicate
+check "bad option" one_line_err "$XL" list --bogus
+check "no hypervisor" one_line_err env DBGCTL_URI=unix:$T/none.sock "$XL" list
+printf 'name = "x"\nmemory 12\n' > "$T/bad.cfg"
+check "cfg error names the line" bash -c "'$XL' create '$T/bad.cfg' 2>&1 | grep -q 'bad.cfg:2: expected'"
+printf 'name = "y"\nkernel = "%s"\n' "$T/bad.cfg" > "$T/badk.cfg"
+check "bad kernel rejected" one_line_err "$XL" create "$T/badk.cfg"
+check "bad kernel leaves no domain" bash -c "! '$XL' list y 2>/dev/null"
+check "help exits 0" bash -c "'$XL' help >/dev/null"
+check "dmesg" bash -c "'$XL' dmesg | grep -q 'fake dbgvisor started'"
+check "info" bash -c "'$XL' info | grep -q '^nr_cpus                : 2'"
+
+# 16 domains: list must stay fast (measured, not a pass/fail bound here).
+for i in $(seq 16); do
+    "$XL" create -q -p "$T/guest.cfg" "name='n$i'" memory=8 || bad "create n$i"
+done
+start=$(date +%s%N); "$XL" list > /dev/null; end=$(date +%s%N)
+echo "  info xl list with $("$XL" list | tail -n +2 | wc -l) domains: $(( (end - start) / 1000000 )) ms"
+
+echo "xl-e2e: $pass passed, $fail failed"
+[ $fail -eq 0 ]
