@@ -33,11 +33,13 @@ enum dbg_access_result dbg_on_mov_dr(struct dbg_vcpu *d, struct dbg_access *a)
     uint64_t *slot;
 
     d->counters.dr_access_exits++;
-    dbg_sync_slots(d);  /* only if an untrapped access was decoded by the arch anyway */
-
     r = dbg_arch_check_access(a, d->control, &reg);
     if (r != DBG_ACCESS_DONE)
         return fault(d, r);
+    /* Untrapped, status/control writes still exit (see dbg_arch_set_intercepts) and the
+     * view of those two is current; the slots are read back only if one is touched. */
+    if (reg < DBG_NR_SLOTS)
+        dbg_sync_slots(d);
 
     slot = view_reg(d, reg);
     if (a->write) {

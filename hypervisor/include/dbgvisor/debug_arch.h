@@ -27,7 +27,9 @@ uint64_t dbg_arch_get_status(struct dbg_vcpu *d);
 /* Control register the guest runs with and finds after an exit (VMCB DR7 on SVM). */
 void dbg_arch_set_control(struct dbg_vcpu *d, uint64_t v);
 uint64_t dbg_arch_get_control(struct dbg_vcpu *d);
-/* Intercept (true) or pass through (false) every guest debug-register access. */
+/* true: every guest MOV DR exits. false: only writes of DR4-DR7 exit (SVM intercept_dr
+ * 0x00f00000): QEMU TCG does not apply the reserved bits of DR6/DR7 on a guest write,
+ * so the core applies them; DR0-3 and all reads run untrapped. */
 void dbg_arch_set_intercepts(struct dbg_vcpu *d, bool on);
 /* Queue #DB for the next entry; dr6 is what the handler reads (the core already made it so). */
 void dbg_arch_inject_db(struct dbg_vcpu *d, uint64_t dr6);

@@ -18,7 +18,7 @@ enum fake_op {
 
 struct fake_vmcb {
     uint64_t dr6, dr7;
-    bool intercepts;
+    bool intercepts;             /* false: only DR4-7 writes exit */
     bool tf;
     bool next_insn_loads_tf;
     uint64_t injected_dr6;       /* payload of the last #DB */

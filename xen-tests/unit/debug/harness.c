@@ -50,7 +50,8 @@ enum dbg_access_result guest_mov_dr(struct dbg_vcpu *d, struct dbg_access *a)
     uint64_t v;
 
     dbg_before_vmentry(d);
-    if (vm->intercepts) {
+    /* Untrapped, writes of DR4-DR7 still exit (dbg_arch_set_intercepts). */
+    if (vm->intercepts || (a->write && a->reg >= 4 && a->reg <= 7)) {
         dbg_after_vmexit(d);
         return dbg_on_mov_dr(d, a);
     }

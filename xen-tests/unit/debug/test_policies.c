@@ -95,11 +95,11 @@ static void test_lazy_sched(void)
     vcpu_start(&v, 0, DBGV_POLICY_LAZY_SCHED, 8);
     run_once(&v);
     g_write(&v, 0, 0x1000);                       /* trapped: exits, untraps */
-    g_write(&v, 7, 0x401);                        /* untrapped */
-    g_write(&v, 1, 0x2000);
+    g_write(&v, 7, 0x401);                        /* DR7 writes always exit */
+    g_write(&v, 1, 0x2000);                       /* untrapped */
     for (i = 0; i < 3; i++)
         run_once(&v);
-    CU_ASSERT_EQUAL(v.counters.dr_access_exits, 1);
+    CU_ASSERT_EQUAL(v.counters.dr_access_exits, 2);
     CU_ASSERT_EQUAL(fake_calls(OP_SAVE_SLOTS), 0);
     CU_ASSERT_EQUAL(v.lazy_state, DBGV_LAZY_PASSTHROUGH);
 
@@ -225,6 +225,27 @@ static void test_quiet_switches_tunable(void)
     CU_ASSERT_EQUAL(v.quiet_switches, 5);
 }
 
+/* Untrapped, DR6/DR7 writes still exit so their reserved bits apply (QEMU TCG does not
+ * apply them); that costs no save of the slots and stays untrapped. */
+static void test_untrapped_control_writes(void)
+{
+    fake_reset();
+    vcpu_start(&v, 0, DBGV_POLICY_ADAPTIVE, 8);
+    run_once(&v);
+    g_write(&v, 0, 0x1000);
+    CU_ASSERT_EQUAL(v.lazy_state, DBGV_LAZY_PASSTHROUGH);
+    run_once(&v);                                 /* loads the slots, untrapped */
+    fake_clear_counts();
+    g_write(&v, 7, 0xffffdfff);
+    g_write(&v, 4, 0xffffffff);                   /* DR4 aliases DR6 */
+    CU_ASSERT_EQUAL(fake_calls(OP_SAVE_SLOTS) + fake_calls(OP_LOAD_SLOTS), 0);
+    CU_ASSERT_EQUAL(v.lazy_state, DBGV_LAZY_PASSTHROUGH);
+    CU_ASSERT_EQUAL(g_read(&v, 7), 0xffff07ff);   /* read untrapped from the VMCB */
+    CU_ASSERT_EQUAL(g_read(&v, 6), 0xffffefff);
+    CU_ASSERT_EQUAL(v.counters.dr_access_exits, 3);
+    CU_ASSERT(!fake_vmcb(&v)->intercepts);
+}
+
 static void test_policy_change_at_run_time(void)
 {
     struct dbgv_vcpu_debug_state s;
@@ -332,7 +353,7 @@ static void test_snapshot(void)
     CU_ASSERT_EQUAL(s.guest_dr7, 0x401);
     CU_ASSERT_EQUAL(s.slot_owner[3], DBGV_OWNER_GUEST);
     CU_ASSERT_EQUAL(s.step_owner, DBGV_OWNER_FREE);
-    CU_ASSERT_EQUAL(s.counters.dr_access_exits, 1);
+    CU_ASSERT_EQUAL(s.counters.dr_access_exits, 2);
     CU_ASSERT_EQUAL(s.counters.policy_switches, 1);
     dbg_on_deschedule(&v);
     dbg_snapshot(&v, &s);
@@ -366,6 +387,8 @@ int register_policy_tests(void)
         !CU_add_test(s, "adaptive: armed DR7 counts as live", test_adaptive_armed_is_live) ||
         !CU_add_test(s, "adaptive: quiet switches tunable (seed 003)",
                      test_quiet_switches_tunable) ||
+        !CU_add_test(s, "untrapped: DR6/DR7 writes exit, masked",
+                     test_untrapped_control_writes) ||
         !CU_add_test(s, "policy change at run time", test_policy_change_at_run_time) ||
         !CU_add_test(s, "host debugging forces trapping", test_host_forces_trapping) ||
         !CU_add_test(s, "two vCPUs on one pCPU keep their values", test_two_vcpus_one_pcpu) ||
