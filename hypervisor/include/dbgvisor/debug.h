@@ -11,6 +11,14 @@
  * loaded, between a VM exit and the next VM entry. The ones marked [any] only change
  * bookkeeping and may run elsewhere while the vCPU is paused; their effect reaches the
  * hardware at the next dbg_before_vmentry(). The core takes no locks.
+ *
+ * Run loop:  dbg_on_schedule
+ *            { [queue events]  dbg_before_vmentry  VMRUN  dbg_after_vmexit  [exit handler] }*
+ *            dbg_on_deschedule
+ * Exit handler: MOV DR -> dbg_on_mov_dr (+ dbg_on_emulated_insn once RIP is advanced);
+ * #DB -> dbg_on_db_exit(VMCB DR6); ICEBP -> dbg_on_icebp; any other instruction the
+ * hypervisor completes for the guest -> dbg_on_emulated_insn. A route with to_host:
+ * report the event and pause the vCPU (the guest's #DB, if any, is already queued).
  */
 #ifndef DBGVISOR_DEBUG_H
 #define DBGVISOR_DEBUG_H
@@ -153,7 +161,8 @@ void dbg_on_schedule(struct dbg_vcpu *d);
 
 /* --- exits the arch layer forwards --------------------------------------------------- */
 
-/* [vCPU] Emulate an intercepted MOV DR (a->value is the result of a read); faults injected. */
+/* [vCPU] Emulate an intercepted MOV DR (a->value is the result of a read); faults injected.
+ * Also called untrapped: writes of DR4-DR7 always exit (dbg_arch_set_intercepts). */
 enum dbg_access_result dbg_on_mov_dr(struct dbg_vcpu *d, struct dbg_access *a);
 /* [vCPU] #DB intercept with the hardware DR6: split host/guest causes, queue the guest's #DB. */
 struct dbg_route dbg_on_db_exit(struct dbg_vcpu *d, uint64_t hw_dr6);
