@@ -2,9 +2,10 @@
 # End-to-end test of the real xl binary against fake-hv (the hypervisor's
 # control server built hosted): text formats, JSON (parsed with python3),
 # create/console/pause/unpause/destroy round trips, errors and exit codes.
-#   xl-e2e.sh FAKE_HV XL KERNEL
+# With LIBXL_CLIENT, also runs a plain Xen libxl program against it.
+#   xl-e2e.sh FAKE_HV XL KERNEL [LIBXL_CLIENT]
 set -u
-FAKE_HV=$1 XL=$2 KERNEL=$3
+FAKE_HV=$1 XL=$2 KERNEL=$3 LXC=${4:-}
 T=$(mktemp -d /tmp/xl-e2e.XXXXXX)
 SOCK=$T/control.sock
 export DBGCTL_URI=unix:$SOCK
@@ -91,6 +92,18 @@ check "bad kernel leaves no domain" bash -c "! '$XL' list y 2>/dev/null"
 check "help exits 0" bash -c "'$XL' help >/dev/null"
 check "dmesg" bash -c "'$XL' dmesg | grep -q 'fake dbgvisor started'"
 check "info" bash -c "'$XL' info | grep -q '^nr_cpus                : 2'"
+
+# The libxl-API client sees the same hypervisor.
+if [ -n "$LXC" ]; then
+    check "libxl list" bash -c "'$LXC' list | grep -q '^Domain-0 0 '"
+    check "libxl info" bash -c "'$LXC' info | grep -q 'cpus 2'"
+    check "libxl vcpus" bash -c "'$LXC' vcpus demo2 | grep -c '^vcpu' | grep -q 2"
+    check "libxl pause" bash -c "'$LXC' pause demo2 | grep -q 'paused 1'"
+    check "libxl pause seen by xl" bash -c "'$XL' list demo2 | grep -q -- '--p---'"
+    check "libxl unpause" bash -c "'$LXC' unpause demo2 | grep -q 'running 1'"
+    check "libxl destroy" bash -c "'$LXC' destroy demo2 | grep -q 'exists 0'"
+    check "libxl unknown domain fails" bash -c "! '$LXC' pause demo2 2>/dev/null"
+fi
 
 # 16 domains: list must stay fast (measured, not a pass/fail bound here).
 for i in $(seq 16); do
