@@ -2,16 +2,21 @@
 # End-to-end test of the real xl binary against fake-hv (the hypervisor's
 # control server built hosted): text formats, JSON (parsed with python3),
 # create/console/pause/unpause/destroy round trips, errors and exit codes.
-# With LIBXL_CLIENT, also runs a plain Xen libxl program against it.
-#   xl-e2e.sh FAKE_HV XL KERNEL [LIBXL_CLIENT]
+# With LIBXL_CLIENT, also runs a plain Xen libxl program against it; with
+# MUX (dbgctl-mux) in the environment, runs everything through the mux.
+#   [MUX=dbgctl-mux] xl-e2e.sh FAKE_HV XL KERNEL [LIBXL_CLIENT]
 set -u
 FAKE_HV=$1 XL=$2 KERNEL=$3 LXC=${4:-}
 T=$(mktemp -d /tmp/xl-e2e.XXXXXX)
-SOCK=$T/control.sock
+SOCK=$T/hv.sock
 export DBGCTL_URI=unix:$SOCK
 pass=0 fail=0
 
-cleanup() { [ -n "${HVPID:-}" ] && kill "$HVPID" 2>/dev/null; wait 2>/dev/null; rm -rf "$T"; }
+cleanup() {
+    [ -n "${MUXPID:-}" ] && kill "$MUXPID" 2>/dev/null
+    [ -n "${HVPID:-}" ] && kill "$HVPID" 2>/dev/null
+    wait 2>/dev/null; rm -rf "$T"
+}
 trap cleanup EXIT
 
 ok()   { pass=$((pass + 1)); echo "  ok   $1"; }
@@ -20,6 +25,12 @@ check() { local name=$1; shift; if "$@"; then ok "$name"; else bad "$name"; fi; 
 
 "$FAKE_HV" --socket "$SOCK" --domains 2 --ready-file "$T/ready" & HVPID=$!
 for _ in $(seq 100); do [ -e "$T/ready" ] && break; sleep 0.05; done
+if [ -n "${MUX:-}" ]; then
+    "$MUX" --hv "unix:$SOCK" --listen "unix:$T/control.sock" & MUXPID=$!
+    for _ in $(seq 100); do [ -S "$T/control.sock" ] && break; sleep 0.05; done
+    export DBGCTL_URI=unix:$T/control.sock
+    echo "  (through dbgctl-mux)"
+fi
 
 # list: Xen's header and Domain-0 first.
 out=$("$XL" list); rc=$?
@@ -92,6 +103,17 @@ check "bad kernel leaves no domain" bash -c "! '$XL' list y 2>/dev/null"
 check "help exits 0" bash -c "'$XL' help >/dev/null"
 check "dmesg" bash -c "'$XL' dmesg | grep -q 'fake dbgvisor started'"
 check "info" bash -c "'$XL' info | grep -q '^nr_cpus                : 2'"
+
+# Through the mux, a client that holds its connection does not block others.
+if [ -n "${MUX:-}" ]; then
+    python3 -c "
+import socket,time
+s=socket.socket(socket.AF_UNIX); s.connect('$T/control.sock'); s.send(b'DBGV\x01'); time.sleep(3)" &
+    holder=$!
+    sleep 0.3
+    check "mux serves others while one client idles mid-frame" bash -c "timeout 2 '$XL' list >/dev/null"
+    wait $holder
+fi
 
 # The libxl-API client sees the same hypervisor.
 if [ -n "$LXC" ]; then
