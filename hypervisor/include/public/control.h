@@ -361,8 +361,13 @@ struct dbgv_ctl_event {
      sizeof(struct dbgv_ctl_event))
 
 /* Layout checks: the ABI must not depend on the compiler's padding. */
+#ifdef __cplusplus
+#define DBGV_CTL_ASSERT_SIZE(t, n) \
+    static_assert(sizeof(t) == (n), #t " has the wrong size")
+#else
 #define DBGV_CTL_ASSERT_SIZE(t, n) \
     _Static_assert(sizeof(t) == (n), #t " has the wrong size")
+#endif
 DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_hdr, 32);
 DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_error, 8);
 DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_hello_req, 40);
