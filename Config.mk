@@ -20,7 +20,7 @@ HV_OBJCOPY  ?= objcopy
 HV_CFLAGS   ?= -O2 -g -std=gnu11 -ffreestanding -fno-pic -fno-pie -fno-stack-protector \
                -fno-builtin -fno-common -fno-asynchronous-unwind-tables \
                -fno-omit-frame-pointer -mno-red-zone -mno-sse -mno-mmx -mno-sse2 \
-               -mno-avx -mcmodel=kernel -Wall -Wextra -Wno-unused-parameter \
+               -mno-avx -mcmodel=small -Wall -Wextra -Wno-unused-parameter \
                -Werror=implicit-function-declaration -nostdinc \
                -isystem $(shell $(HV_CC) -print-file-name=include)
 
