@@ -50,8 +50,13 @@ void sched_init(bool exit_when_finished)
 
 uint64_t sched_uptime_ns(void) { return now_ns(); }
 
-static void wake_due_vcpus(uint64_t now)
+/* One pass over the vCPUs of active domains: wake those whose virtual APIC
+ * has an interrupt due, and pick the runnable one that waited longest. */
+static struct vcpu *pick_next(uint64_t now)
 {
+    struct vcpu *best = NULL;
+
+    spin_lock(&sched_lock);
     for (int i = 0; i < MAX_DOMAINS; i++) {
         struct domain *d = &domains[i];
         if (d->state != DOMAIN_ACTIVE)
@@ -60,22 +65,6 @@ static void wake_due_vcpus(uint64_t now)
             struct vcpu *v = d->vcpus[j];
             if (v->state == VCPU_BLOCKED && vlapic_poll_timer(v, now))
                 v->state = VCPU_RUNNABLE;
-        }
-    }
-}
-
-static struct vcpu *pick_next(uint64_t now)
-{
-    struct vcpu *best = NULL;
-
-    spin_lock(&sched_lock);
-    wake_due_vcpus(now);
-    for (int i = 0; i < MAX_DOMAINS; i++) {
-        struct domain *d = &domains[i];
-        if (d->state != DOMAIN_ACTIVE)
-            continue;
-        for (unsigned j = 0; j < d->nr_vcpus; j++) {
-            struct vcpu *v = d->vcpus[j];
             if (v->state == VCPU_RUNNABLE && (!best || v->last_run_ns < best->last_run_ns))
                 best = v;
         }
