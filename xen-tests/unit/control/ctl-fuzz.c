@@ -70,7 +70,8 @@ static int pump(int fd, const uint8_t *p, size_t len, uint64_t *replied)
         struct pollfd pfd = { .fd = fd, .events = POLLIN | POLLOUT };
         uint8_t sink[65536];
 
-        if ( poll(&pfd, 1, 5000) <= 0 )
+        /* A real hypervisor drains the serial line slowly: allow it time. */
+        if ( poll(&pfd, 1, 60000) <= 0 )
             return -1;
         if ( pfd.revents & POLLIN )
         {
