@@ -27,6 +27,7 @@
 #define MAX_CLIENTS    64
 #define REPLY_TIMEOUT  10000     /* ms: give up on a request upstream */
 #define RETRY_MS       500       /* reconnect interval to the hypervisor */
+#define PROBE_MS       300       /* HELLO resend interval until the link answers */
 
 enum cstate { C_IDLE, C_HAS_FRAME, C_WAITING };
 
@@ -49,6 +50,11 @@ static uint8_t txbuf[DBGV_CTL_MAX_FRAME] __attribute__((aligned(8)));
 static struct client *inflight;  /* the one request upstream */
 static uint32_t up_seq, inflight_seq;
 static int64_t inflight_since, last_connect_try;
+/* A fresh connection to QEMU's socket can swallow the first frame; nothing
+ * is forwarded until a HELLO probe (idempotent, resent) has been answered. */
+static bool up_ready;
+static uint32_t probe_seq;
+static int64_t probe_sent;
 static int next_rr;              /* round-robin fairness */
 static const char *hv_path;
 static volatile sig_atomic_t stop;
@@ -137,12 +143,28 @@ static void connect_up(void)
     }
     up_fd = fd;
     ctl_rx_reset(&up_rx);
+    up_ready = false;
+    probe_sent = 0;
+}
+
+static void send_probe(void)
+{
+    struct dbgv_ctl_hello_req req = { .client_version = DBGV_CTL_VERSION };
+    size_t n;
+
+    snprintf(req.client, sizeof(req.client), "dbgctl-mux");
+    probe_seq = ++up_seq;
+    n = ctl_frame_build(txbuf, sizeof(txbuf), DBGV_CTL_MSG_HELLO, probe_seq, 0,
+                        &req, sizeof(req));
+    probe_sent = now_ms();
+    if ( send_all(up_fd, txbuf, n) )
+        disconnect_up();
 }
 
 /* Forward the next waiting client frame, round robin. */
 static void schedule(void)
 {
-    if ( inflight )
+    if ( inflight || (up_fd >= 0 && !up_ready) )
         return;
     for ( int k = 0; k < MAX_CLIENTS; k++ )
     {
@@ -206,6 +228,11 @@ static void upstream_frame(void)
     struct client *c = inflight;
     size_t n;
 
+    if ( !up_ready )
+    {
+        up_ready = h->seq == probe_seq;
+        return;
+    }
     if ( h->seq != inflight_seq || !inflight )
         return;                  /* stale or unsolicited: drop */
     inflight = NULL;
@@ -297,6 +324,8 @@ int main(int argc, char **argv)
 
         if ( up_fd < 0 && now_ms() - last_connect_try >= RETRY_MS )
             connect_up();
+        if ( up_fd >= 0 && !up_ready && now_ms() - probe_sent >= PROBE_MS )
+            send_probe();
         if ( inflight && now_ms() - inflight_since > REPLY_TIMEOUT )
         {
             struct client *cl = inflight;

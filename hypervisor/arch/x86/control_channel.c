@@ -5,6 +5,7 @@
  */
 #include <asm/uart.h>
 #include <asm/x86.h>
+#include <dbgvisor/console.h>
 #include <dbgvisor/control.h>
 #include <dbgvisor/control_channel.h>
 #include <dbgvisor/time.h>
@@ -60,4 +61,6 @@ void control_channel_init(void)
     ctl_init();
     sched_housekeeping = control_poll;
     sched_housekeeping_pending = control_pending;
+    /* The launcher waits for this line: bytes sent before it may be lost. */
+    printk("control channel ready on COM2\n");
 }
