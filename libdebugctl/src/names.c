@@ -2,25 +2,19 @@
 #include <errno.h>
 #include <string.h>
 #include "private.h"
+#include <dbgvisor/policy_names.h>
 
-static const char *const policy_names[DBGV_POLICY_COUNT] = {
-    [DBGV_POLICY_TRAP] = "trap",
-    [DBGV_POLICY_LAZY_EXIT] = "lazy-exit",
-    [DBGV_POLICY_LAZY_SCHED] = "lazy-sched",
-    [DBGV_POLICY_ADAPTIVE] = "adaptive",
-};
-
+/* The names are the hypervisor's own (hypervisor/common/policy_names.c). */
 DBGCTL_EXPORT const char *dbgctl_policy_name(unsigned int policy)
 {
-    return policy < DBGV_POLICY_COUNT ? policy_names[policy] : "unknown";
+    return dbgv_policy_name(policy);
 }
 
 DBGCTL_EXPORT int dbgctl_policy_parse(const char *s)
 {
-    for ( unsigned int i = 0; s && i < DBGV_POLICY_COUNT; i++ )
-        if ( !strcmp(s, policy_names[i]) )
-            return i;
-    return -EINVAL;
+    int p = s ? dbgv_policy_parse(s, strlen(s)) : -1;
+
+    return p < 0 ? -EINVAL : p;
 }
 
 static const char *const domstate_names[DBGV_DOMSTATE_COUNT] = {
