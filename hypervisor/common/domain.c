@@ -171,6 +171,24 @@ static void domain_end(struct domain *d, enum domain_state state)
         sched_vcpu_kick(d->vcpus[i]);
 }
 
+/* One line with the domain's debug counters, summed over its vCPUs (`make bench`). */
+static void log_debug_counters(struct domain *d)
+{
+    struct dbgv_debug_counters sum = { 0 };
+
+    for (unsigned i = 0; i < d->nr_vcpus; i++) {
+        struct dbgv_vcpu_debug_state st;
+        dbg_snapshot(&d->vcpus[i]->dbg, &st);
+        sum.dr_access_exits += st.counters.dr_access_exits;
+        sum.db_exits += st.counters.db_exits;
+        sum.dr_loads += st.counters.dr_loads;
+        sum.dr_saves += st.counters.dr_saves;
+    }
+    printk("debug counters %s: dr-exits=%llu db-exits=%llu dr-loads=%llu dr-saves=%llu\n",
+           d->name, (unsigned long long)sum.dr_access_exits, (unsigned long long)sum.db_exits,
+           (unsigned long long)sum.dr_loads, (unsigned long long)sum.dr_saves);
+}
+
 void domain_shutdown(struct domain *d, int code)
 {
     if (domain_is_ended(d))
@@ -178,6 +196,7 @@ void domain_shutdown(struct domain *d, int code)
     d->exit_code = code;
     domain_end(d, DOMAIN_SHUTDOWN);
     printk("domain %u (%s) exited with code %d\n", d->id, d->name, code);
+    log_debug_counters(d);
     events_post_domain(d->id, DBGV_EV_DOMAIN_SHUTDOWN, code);
 }
 

@@ -1,0 +1,70 @@
+/* bench: workloads for `make bench`. Under -icount shift=0 the TSC counts
+ * executed instructions, so the numbers are deterministic.
+ *   mode=compute  arithmetic only: no exits, the pure cost of running nested
+ *   mode=io       OUT to port 0x80: one intercepted instruction per iteration
+ *   mode=dr       rewrite DR0-3/DR7 and read DR6 back-to-back (a debugger-heavy guest)
+ *   mode=drsleep  the same, with a timer sleep between rounds so the vCPU is
+ *                 descheduled (what the lazy-switch policies are about);
+ *                 only the debug-register block is timed
+ * iters=N (default 2000). Prints one line: "bench MODE iters=N cycles=C per_iter=P". */
+#include "guest.h"
+
+static unsigned long dr_round(unsigned long i)
+{
+    write_dr0(0x2000000 + i * 8);
+    write_dr1(0x2100000 + i * 8);
+    write_dr2(0x2200000 + i * 8);
+    write_dr3(0x2300000 + i * 8);
+    write_dr7(0x400 | 0xff | (0x5555UL << 16));   /* all four armed as write watchpoints */
+    return read_dr6() ^ read_dr7();
+}
+
+/* Whether the command line contains word w. */
+static bool has(const char *w)
+{
+    size_t n = strlen(w);
+    for (const char *c = cmdline(); *c; c++) {
+        size_t i = 0;
+        while (i < n && c[i] == w[i])
+            i++;
+        if (i == n && (c[n] == ' ' || c[n] == 0))
+            return true;
+    }
+    return false;
+}
+
+enum mode { COMPUTE, IO, DR, DRSLEEP };
+static const char *const names[] = { "compute", "io", "dr", "drsleep" };
+
+int main(void)
+{
+    unsigned long iters = cmdline_uint("iters", 2000);
+    enum mode mode = has("mode=compute") ? COMPUTE : has("mode=io") ? IO :
+                     has("mode=drsleep") ? DRSLEEP : DR;
+    volatile unsigned long sink = 0;
+    uint64_t cycles = 0, t0;
+
+    if (mode == DRSLEEP) {
+        for (unsigned long i = 0; i < iters; i++) {
+            t0 = rdtsc();
+            sink += dr_round(i);
+            cycles += rdtsc() - t0;
+            sleep_ticks(2000);
+        }
+    } else {
+        t0 = rdtsc();
+        for (unsigned long i = 0; i < iters; i++) {
+            if (mode == COMPUTE)
+                sink += i * 2654435761UL ^ (sink >> 3);
+            else if (mode == IO)
+                outb(0x80, (uint8_t)i);
+            else
+                sink += dr_round(i);
+        }
+        cycles = rdtsc() - t0;
+    }
+    write_dr7(0x400);
+    printf("bench %s iters=%lu cycles=%llu per_iter=%llu\n", names[mode], iters,
+           (unsigned long long)cycles, (unsigned long long)(cycles / iters));
+    return 0;
+}
