@@ -37,6 +37,14 @@ expect_line $TMP/mem.out '^\[m2\] memtest: seed=2 .* errors=0 ' "isolation: doma
 expect_line $TMP/mem.out 'domain 3 \(probe\) crashed: read of unmapped guest-physical address 0xc0000000' "isolation: access outside RAM crashes only that domain"
 check "isolation: launcher reports the crashed domain" [ $status -eq 1 ]
 
+# A fault in the hypervisor itself: register dump, backtrace, exit status 3.
+DBGVISOR_HV_ARGS=selftest=fault hv_run $TMP/fault.out --domain $G/ticker.elf,cmdline="count=0"
+check "hypervisor fault: launcher exits 3" [ $status -eq 3 ]
+expect_line $TMP/fault.out 'hypervisor fault: exception #GP' "hypervisor fault: the exception is named"
+expect_line $TMP/fault.out '^\(HV\) \[ERR\] RIP [0-9a-f]{16}' "hypervisor fault: registers dumped"
+expect_line $TMP/fault.out '^\(HV\) \[ERR\]   \[ 0\] [0-9a-f]{16}' "hypervisor fault: backtrace printed"
+expect_line $TMP/fault.out 'dbgvisor: hypervisor fault' "hypervisor fault: clear message from the launcher"
+
 # Launcher: bad input is refused before anything starts.
 "$DBGVISOR" run --domain /nonexistent.elf >$TMP/e1 2>&1; check "launcher: unreadable image -> status 2" [ $? -eq 2 ]
 expect_line $TMP/e1 "cannot read domain image '/nonexistent.elf'" "launcher: unreadable image named"

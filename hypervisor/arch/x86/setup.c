@@ -40,12 +40,14 @@ void machine_exit(enum hv_exit_code code)
 /* Hypervisor command line: "loglvl=debug exit=auto". */
 struct boot_options {
     bool exit_when_done;
+    bool selftest_fault;     /* prove the fault path: dump, backtrace, exit code 3 */
     enum log_level loglvl;
 };
 
 static void parse_cmdline(const char *cmd, struct boot_options *o)
 {
     o->exit_when_done = false;
+    o->selftest_fault = false;
     o->loglvl = LOG_INFO;
     for (const char *p = cmd; p && *p;) {
         while (*p == ' ')
@@ -54,6 +56,8 @@ static void parse_cmdline(const char *cmd, struct boot_options *o)
         size_t len = end ? (size_t)(end - p) : strlen(p);
         if (len == 9 && !strncmp(p, "exit=auto", 9))
             o->exit_when_done = true;
+        else if (len == 14 && !strncmp(p, "selftest=fault", 14))
+            o->selftest_fault = true;
         else if (len == 12 && !strncmp(p, "loglvl=debug", 12))
             o->loglvl = LOG_DEBUG;
         else if (len == 11 && !strncmp(p, "loglvl=warn", 11))
@@ -182,5 +186,9 @@ void start_hypervisor(uint32_t magic, uint32_t mbi_pa)
     printk("%u pCPU%s online, SVM with nested paging\n", nr_pcpus, nr_pcpus > 1 ? "s" : "");
     control_channel_init();
     boot_domains_create(mbi);
+    if (opts.selftest_fault) {
+        printk("selftest: touching a non-canonical address\n");
+        *(volatile uint64_t *)0x8000000000000000ull = 1;
+    }
     sched_run();
 }
