@@ -71,6 +71,17 @@ check "mux: debug-state answers while xl console follows" $XL debug-state stress
 kill $follower 2>/dev/null; wait $follower 2>/dev/null
 expect_line $TMP/follow '^ticker 0: tick [0-9]+' "mux: the following console streamed output"
 
+$XL info > $TMP/info
+expect_line $TMP/info '^nr_cpus +: 2$' "xl info: two pCPUs"
+expect_line $TMP/info '^free_memory +: [0-9]+' "xl info: free memory"
+$XL vcpu-list tick > $TMP/vcpus
+expect_line $TMP/vcpus '^tick +1 +0 +[-0-9]+ +[-rbp]{3}' "xl vcpu-list: the vCPU of tick"
+$XL dmesg > $TMP/dmesg
+expect_line $TMP/dmesg 'dbgvisor 0.1 starting' "xl dmesg: the hypervisor's boot log"
+check "xl help" $XL help
+check "xl shutdown" $XL shutdown tick
+check "xl shutdown: tick ends" wait_for sh -c "$XL list | grep -Eq '^tick .*---s--'"
+
 check "xl destroy" $XL destroy stress
 reject_line <($XL list) '^stress ' "xl list: destroyed domain gone"
 finish
