@@ -3,11 +3,14 @@
  * socket on the host. pCPU 0 polls it from its scheduler loop (and the tick
  * forces a pass when bytes wait), feeding the protocol server.
  */
+#include <asm/ioapic.h>
+#include <asm/traps.h>
 #include <asm/uart.h>
 #include <asm/x86.h>
 #include <dbgvisor/console.h>
 #include <dbgvisor/control.h>
 #include <dbgvisor/control_channel.h>
+#include <dbgvisor/percpu.h>
 #include <dbgvisor/time.h>
 
 extern void (*sched_housekeeping)(void);
@@ -55,9 +58,19 @@ static void control_poll(void)
     ctl_poll(now);
 }
 
+/* A byte arrived: have pCPU 0 run its housekeeping now rather than at the
+ * next tick (an idle pCPU 0 would otherwise sleep up to a tick per request). */
+static void control_irq(struct cpu_regs *regs)
+{
+    pcpus[0].need_resched = true;
+}
+
 void control_channel_init(void)
 {
     uart_init(UART_COM2);
+    set_irq_handler(VECTOR_CONTROL, control_irq);
+    ioapic_route_isa_irq(UART_COM2_IRQ, VECTOR_CONTROL, pcpus[0].apic_id);
+    uart_enable_rx_irq(UART_COM2);
     ctl_init();
     sched_housekeeping = control_poll;
     sched_housekeeping_pending = control_pending;

@@ -25,6 +25,12 @@ void uart_init(uint16_t base)
     outb(base + UART_MCR, 0x03);     /* DTR | RTS */
 }
 
+void uart_enable_rx_irq(uint16_t base)
+{
+    outb(base + UART_MCR, 0x0B);     /* DTR | RTS | OUT2: OUT2 gates the IRQ line */
+    outb(base + UART_IER, 0x01);     /* received data available */
+}
+
 void uart_putc(uint16_t base, char c)
 {
     while (!(inb(base + UART_LSR) & UART_LSR_THRE))

@@ -12,6 +12,7 @@ struct cpu_regs {
     uint64_t rip, cs, rflags, rsp, ss;
 };
 
+#define VECTOR_CONTROL  0xE0   /* COM2: the control channel has bytes */
 #define VECTOR_TIMER    0xEF   /* local APIC timer: scheduler tick */
 #define VECTOR_KICK     0xF0   /* IPI: make a pCPU re-run its scheduler */
 #define VECTOR_SPURIOUS 0xFF
