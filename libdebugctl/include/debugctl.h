@@ -103,6 +103,54 @@ int dbgctl_events_read(dbgctl *h, uint64_t *since, uint32_t domid,
                        struct dbgv_ctl_event *out, unsigned int max,
                        unsigned int *nr, uint64_t *lost);
 
+/* ---- guest debugging (docs/guest-debug.md, man 3 dbgctl_gdbg) --------- */
+
+/* Attach a debugger to a domain: pauses it. One debugger per domain
+ * (-EBUSY). Every other dbgctl_gdbg_* call needs the domain attached
+ * (-EPERM); those that touch a vCPU need it paused (-EBUSY). */
+int dbgctl_gdbg_attach(dbgctl *h, uint32_t domid);
+/* Remove every host breakpoint and step, then let the domain run. */
+int dbgctl_gdbg_detach(dbgctl *h, uint32_t domid);
+/* Host breakpoint id (< DBGV_GDBG_MAX_BP) on one vCPU or on
+ * DBGV_GDBG_ALL_VCPUS. type: enum dbgv_gdbg_bp_type; len 1, 2, 4, 8 (exec:
+ * 1), addr a guest virtual address aligned to len. The guest's own debug
+ * registers are untouched; beyond the free hardware slots the hypervisor
+ * emulates breakpoints with nested paging. */
+int dbgctl_gdbg_set_bp(dbgctl *h, uint32_t domid, uint32_t vcpu,
+                       unsigned int id, unsigned int type, unsigned int len,
+                       uint64_t addr);
+int dbgctl_gdbg_clear_bp(dbgctl *h, uint32_t domid, uint32_t vcpu,
+                         unsigned int id);
+/* Execute one instruction of vcpu (the guest never sees the host's TF),
+ * then a STEP_DONE event pauses the domain. flags: DBGV_GDBG_STEP_IRQS. */
+int dbgctl_gdbg_step(dbgctl *h, uint32_t domid, uint32_t vcpu,
+                     unsigned int flags);
+/* Let the paused domain run until the next debug event. */
+int dbgctl_gdbg_continue(dbgctl *h, uint32_t domid);
+/* Stop the domain now (gdb's Ctrl-C). */
+int dbgctl_gdbg_pause(dbgctl *h, uint32_t domid);
+int dbgctl_gdbg_get_regs(dbgctl *h, uint32_t domid, uint32_t vcpu,
+                         struct dbgv_gdbg_regs *out);
+/* mask: bit n < 16 gpr[n], DBGV_GDBG_REG_RIP, DBGV_GDBG_REG_RFLAGS. */
+int dbgctl_gdbg_set_regs(dbgctl *h, uint32_t domid, uint32_t vcpu,
+                         uint32_t mask, const struct dbgv_gdbg_regs *in);
+/* Guest memory; virt: addr is virtual, translated by vcpu's page tables
+ * (-EFAULT if unmapped), else guest-physical. Any length. */
+int dbgctl_gdbg_read(dbgctl *h, uint32_t domid, uint32_t vcpu, uint64_t addr,
+                     bool virt, void *data, size_t len);
+int dbgctl_gdbg_write(dbgctl *h, uint32_t domid, uint32_t vcpu,
+                      uint64_t addr, bool virt, const void *data, size_t len);
+/* The sequence number the next event of domid will have: pass it to
+ * dbgctl_gdbg_wait() to see only what happens from now on. */
+int dbgctl_gdbg_event_cursor(dbgctl *h, uint32_t domid, uint64_t *next);
+/* Wait for the next BREAKPOINT, WATCHPOINT, STEP_DONE, or the end of the
+ * domain (SHUTDOWN, CRASHED, DESTROYED) with seq >= *since; *since moves
+ * past it. timeout_ms < 0 waits for ever; -ETIMEDOUT. Event fields: vcpu,
+ * addr = rip, code = ids of the host breakpoints that hit, dr6 = the cause
+ * in DR6 form (B0-B3 for ids 0-3, BS for a step), data = watched address. */
+int dbgctl_gdbg_wait(dbgctl *h, uint32_t domid, uint64_t *since,
+                     int timeout_ms, struct dbgv_ctl_event *ev);
+
 /* ---- names ------------------------------------------------------------- */
 
 const char *dbgctl_policy_name(unsigned int policy);   /* "adaptive" */

@@ -2,6 +2,17 @@
 #include <string.h>
 #include "xl.h"
 
+/* Guest debugging (xl_guestdebug.c). */
+int main_debug_attach(int argc, char **argv);
+int main_debug_detach(int argc, char **argv);
+int main_debug_bp(int argc, char **argv);
+int main_debug_wp(int argc, char **argv);
+int main_debug_step(int argc, char **argv);
+int main_debug_continue(int argc, char **argv);
+int main_debug_regs(int argc, char **argv);
+int main_debug_mem(int argc, char **argv);
+int main_debug_gdb(int argc, char **argv);
+
 const struct cmd_spec cmd_table[] = {
     { "create", main_create, true,
       "Create a domain from a config file",
@@ -47,6 +58,48 @@ const struct cmd_spec cmd_table[] = {
       "Set a domain's debug-register switching policy",
       "<Domain> <trap|lazy-exit|lazy-sched|adaptive> [--quiet-switches N]",
       "--quiet-switches N  adaptive: re-trap after N quiet switches." },
+    { "debug-attach", main_debug_attach, true,
+      "Attach the host debugger to a domain (pauses it)", "<Domain>", NULL },
+    { "debug-detach", main_debug_detach, true,
+      "Remove the host debugger's breakpoints and resume the domain", "<Domain>", NULL },
+    { "debug-bp", main_debug_bp, true,
+      "Set or clear a host execution breakpoint (guest virtual address)",
+      "[options] <Domain> <address> | --clear --id N <Domain>",
+      "-i, --id N    Breakpoint id 0-7 (default 0); ids are shared with debug-wp.\n"
+      "-v, --vcpu N  Only on this vCPU (default: every vCPU).\n"
+      "-c, --clear   Remove breakpoint --id N." },
+    { "debug-wp", main_debug_wp, true,
+      "Set or clear a host watchpoint (guest virtual address)",
+      "[options] <Domain> <address> | --clear --id N <Domain>",
+      "-i, --id N      Breakpoint id 0-7 (default 0).\n"
+      "-l, --len N     1, 2, 4 or 8 bytes, address aligned (default 1).\n"
+      "-t, --type T    w (write, default), r (read), rw (access).\n"
+      "-v, --vcpu N    Only on this vCPU (default: every vCPU).\n"
+      "-c, --clear     Remove watchpoint --id N." },
+    { "debug-step", main_debug_step, true,
+      "Single-step a vCPU of a paused, attached domain and print the event",
+      "[options] <Domain>",
+      "-v, --vcpu N     vCPU (default 0).\n"
+      "-n, --count N    Steps (default 1).\n"
+      "--irqs           Let interrupts in while stepping.\n"
+      "-T, --timeout S  Give up after S seconds per step (default 30)." },
+    { "debug-continue", main_debug_continue, true,
+      "Resume an attached domain until its next debug event",
+      "[options] <Domain>",
+      "-w, --wait       Wait for the next event and print it (exit 2 if the domain ended).\n"
+      "-T, --timeout S  With --wait: give up after S seconds (default 30)." },
+    { "debug-regs", main_debug_regs, true,
+      "Print a vCPU's registers and the guest's own debug registers",
+      "[options] <Domain>", "-v, --vcpu N  vCPU (default 0)." },
+    { "debug-mem", main_debug_mem, true,
+      "Read or write guest memory by virtual (default) or physical address",
+      "[options] <Domain> <address> <length> | --write HEX <Domain> <address>",
+      "-v, --vcpu N   Translate through this vCPU's page tables (default 0).\n"
+      "-p, --phys     The address is guest-physical.\n"
+      "-W, --write H  Write these bytes (hex) instead of reading." },
+    { "debug-gdb", main_debug_gdb, true,
+      "Serve the GDB remote protocol for a domain on loopback (runs gdbsx)",
+      "[--port N] <Domain>", "-P, --port N  TCP port on 127.0.0.1 (default 1234)." },
     { "help", main_help, false,
       "Print this help", "[command]", NULL },
 };

@@ -28,6 +28,7 @@ CASES=(
   "dr-icebp|dr-icebp|1||1|^# [0-9]+ passed, 0 failed$"
   "dr-stress|dr-stress|1|seed=3 iterations=100|1|all values survived"
   "dr-selfprotect|dr-selfprotect|1||1|^# [0-9]+ passed, 0 failed$"
+  "selfdebug|selfdebug|1||1|^# [0-9]+ passed, 0 failed$"
 )
 
 run() { # image smp cmdline outfile -> exit status

@@ -108,6 +108,8 @@ static int domu_ok(uint32_t domid)
 
 /* ---- handlers: return status, set *rlen to the reply payload size ------ */
 
+static bool gdbg_backend(void);
+
 static int do_hello(const uint8_t *p, uint32_t len, uint32_t *rlen)
 {
     struct dbgv_ctl_hello_req req;
@@ -120,6 +122,8 @@ static int do_hello(const uint8_t *p, uint32_t len, uint32_t *rlen)
         return -DBGV_EPROTO;
     memset(&rep, 0, sizeof(rep));
     hv_ctl_hello(&rep);
+    if ( gdbg_backend() )
+        rep.features |= DBGV_CTL_F_GUEST_DEBUG;
     rep.hv_version[sizeof(rep.hv_version) - 1] = '\0';
     rep.version = DBGV_CTL_VERSION;
     rep.max_payload = DBGV_CTL_MAX_PAYLOAD;
@@ -433,6 +437,186 @@ static int do_events_read(const uint8_t *p, uint32_t len, uint32_t *rlen)
     return 0;
 }
 
+/* ---- guest debugging (0x01xx) ------------------------------------------ */
+
+/* The hosted test backends do not implement the range: weak references
+ * let the server link without them and answer -ENOSYS. */
+#pragma weak hv_ctl_gdbg_attach
+#pragma weak hv_ctl_gdbg_detach
+#pragma weak hv_ctl_gdbg_set_bp
+#pragma weak hv_ctl_gdbg_clear_bp
+#pragma weak hv_ctl_gdbg_step
+#pragma weak hv_ctl_gdbg_continue
+#pragma weak hv_ctl_gdbg_get_regs
+#pragma weak hv_ctl_gdbg_set_regs
+#pragma weak hv_ctl_gdbg_mem_read
+#pragma weak hv_ctl_gdbg_mem_write
+
+static bool gdbg_backend(void)
+{
+    return hv_ctl_gdbg_attach && hv_ctl_gdbg_detach && hv_ctl_gdbg_set_bp &&
+           hv_ctl_gdbg_clear_bp && hv_ctl_gdbg_step && hv_ctl_gdbg_continue &&
+           hv_ctl_gdbg_get_regs && hv_ctl_gdbg_set_regs && hv_ctl_gdbg_mem_read &&
+           hv_ctl_gdbg_mem_write;
+}
+
+static int vcpu_ok(uint32_t vcpu)
+{
+    return vcpu < CTL_MAX_VCPUS ? 0 : -DBGV_ESRCH;
+}
+
+static int do_gdbg_domain(uint16_t type, const uint8_t *p, uint32_t len)
+{
+    struct dbgv_ctl_domid req;
+    int rc;
+
+    TAKE(req, p, len);
+    if ( req.pad )
+        return -DBGV_EINVAL;
+    if ( (rc = domu_ok(req.domid)) )
+        return rc;
+    switch ( type )
+    {
+    case DBGV_CTL_MSG_GDBG_ATTACH: return hv_ctl_gdbg_attach(req.domid);
+    case DBGV_CTL_MSG_GDBG_DETACH: return hv_ctl_gdbg_detach(req.domid);
+    default:                       return hv_ctl_gdbg_continue(req.domid);
+    }
+}
+
+static int do_gdbg_bp(uint16_t type, const uint8_t *p, uint32_t len)
+{
+    struct dbgv_ctl_gdbg_bp req;
+    int rc;
+
+    TAKE(req, p, len);
+    if ( req.pad || req.id >= DBGV_GDBG_MAX_BP )
+        return -DBGV_EINVAL;
+    if ( req.vcpu != DBGV_GDBG_ALL_VCPUS && (rc = vcpu_ok(req.vcpu)) )
+        return rc;
+    if ( (rc = domu_ok(req.domid)) )
+        return rc;
+    if ( type == DBGV_CTL_MSG_GDBG_CLEAR_BP )
+    {
+        if ( req.type || req.len || req.addr )
+            return -DBGV_EINVAL;
+        return hv_ctl_gdbg_clear_bp(&req);
+    }
+    if ( req.type > DBGV_GDBG_BP_RW ||
+         (req.len != 1 && req.len != 2 && req.len != 4 && req.len != 8) ||
+         (req.type == DBGV_GDBG_BP_EXEC && req.len != 1) ||
+         (req.addr & (req.len - 1u)) )
+        return -DBGV_EINVAL;
+    return hv_ctl_gdbg_set_bp(&req);
+}
+
+static int do_gdbg_step(const uint8_t *p, uint32_t len)
+{
+    struct dbgv_ctl_gdbg_step req;
+    int rc;
+
+    TAKE(req, p, len);
+    if ( req.pad || (req.flags & ~DBGV_GDBG_STEP_IRQS) )
+        return -DBGV_EINVAL;
+    if ( (rc = vcpu_ok(req.vcpu)) || (rc = domu_ok(req.domid)) )
+        return rc;
+    return hv_ctl_gdbg_step(&req);
+}
+
+static int do_gdbg_get_regs(const uint8_t *p, uint32_t len, uint32_t *rlen)
+{
+    struct dbgv_ctl_gdbg_vcpu req;
+    struct dbgv_gdbg_regs rep;
+    int rc;
+
+    TAKE(req, p, len);
+    if ( (rc = vcpu_ok(req.vcpu)) || (rc = domu_ok(req.domid)) )
+        return rc;
+    memset(&rep, 0, sizeof(rep));
+    if ( (rc = hv_ctl_gdbg_get_regs(req.domid, req.vcpu, &rep)) )
+        return rc;
+    memset(rep.pad, 0, sizeof(rep.pad));
+    memcpy(TXP, &rep, sizeof(rep));
+    *rlen = sizeof(rep);
+    return 0;
+}
+
+static int do_gdbg_set_regs(const uint8_t *p, uint32_t len)
+{
+    struct dbgv_ctl_gdbg_set_regs req;
+    int rc;
+
+    TAKE(req, p, len);
+    if ( req.pad || req.mask == 0 || (req.mask & ~DBGV_GDBG_REG_ALL) )
+        return -DBGV_EINVAL;
+    /* Unselected fields must be zero: nothing is silently ignored. */
+    for ( unsigned int i = 0; i < 16; i++ )
+        if ( !(req.mask & (1u << i)) && req.regs.gpr[i] )
+            return -DBGV_EINVAL;
+    if ( (!(req.mask & DBGV_GDBG_REG_RIP) && req.regs.rip) ||
+         (!(req.mask & DBGV_GDBG_REG_RFLAGS) && req.regs.rflags) ||
+         !all_zero(&req.regs.cr0, sizeof(req.regs) - __builtin_offsetof(struct dbgv_gdbg_regs, cr0)) )
+        return -DBGV_EINVAL;
+    if ( (rc = vcpu_ok(req.vcpu)) || (rc = domu_ok(req.domid)) )
+        return rc;
+    return hv_ctl_gdbg_set_regs(&req);
+}
+
+static int do_gdbg_mem(uint16_t type, const uint8_t *p, uint32_t len,
+                       uint32_t *rlen)
+{
+    bool write = type == DBGV_CTL_MSG_GDBG_WRITE_GPA ||
+                 type == DBGV_CTL_MSG_GDBG_WRITE_GVA;
+    bool virt = type == DBGV_CTL_MSG_GDBG_READ_GVA ||
+                type == DBGV_CTL_MSG_GDBG_WRITE_GVA;
+    struct dbgv_ctl_gdbg_mem req;
+    int rc;
+
+    if ( len < sizeof(req) )
+        return -DBGV_EINVAL;
+    memcpy(&req, p, sizeof(req));
+    if ( req.pad || req.len == 0 || req.len > DBGV_CTL_MEM_CHUNK ||
+         req.addr + req.len < req.addr )
+        return -DBGV_EINVAL;
+    if ( len != sizeof(req) + (write ? req.len : 0) )
+        return -DBGV_EINVAL;
+    if ( (rc = vcpu_ok(req.vcpu)) || (rc = domu_ok(req.domid)) )
+        return rc;
+    if ( write )
+        return hv_ctl_gdbg_mem_write(req.domid, req.vcpu, req.addr, virt,
+                                     p + sizeof(req), req.len);
+    if ( (rc = hv_ctl_gdbg_mem_read(req.domid, req.vcpu, req.addr, virt, TXP,
+                                    req.len)) )
+        return rc;
+    *rlen = req.len;
+    return 0;
+}
+
+static int do_gdbg(uint16_t type, const uint8_t *p, uint32_t len, uint32_t *rlen)
+{
+    if ( !gdbg_backend() )
+        return -DBGV_ENOSYS;
+    switch ( type )
+    {
+    case DBGV_CTL_MSG_GDBG_ATTACH:
+    case DBGV_CTL_MSG_GDBG_DETACH:
+    case DBGV_CTL_MSG_GDBG_CONTINUE:
+        return do_gdbg_domain(type, p, len);
+    case DBGV_CTL_MSG_GDBG_SET_BP:
+    case DBGV_CTL_MSG_GDBG_CLEAR_BP:
+        return do_gdbg_bp(type, p, len);
+    case DBGV_CTL_MSG_GDBG_STEP:     return do_gdbg_step(p, len);
+    case DBGV_CTL_MSG_GDBG_GET_REGS: return do_gdbg_get_regs(p, len, rlen);
+    case DBGV_CTL_MSG_GDBG_SET_REGS: return do_gdbg_set_regs(p, len);
+    case DBGV_CTL_MSG_GDBG_READ_GPA:
+    case DBGV_CTL_MSG_GDBG_WRITE_GPA:
+    case DBGV_CTL_MSG_GDBG_READ_GVA:
+    case DBGV_CTL_MSG_GDBG_WRITE_GVA:
+        return do_gdbg_mem(type, p, len, rlen);
+    default:
+        return -DBGV_ENOSYS;
+    }
+}
+
 static void dispatch(const struct dbgv_ctl_hdr *h, const uint8_t *p)
 {
     uint32_t rlen = 0;
@@ -471,6 +655,9 @@ static void dispatch(const struct dbgv_ctl_hdr *h, const uint8_t *p)
     case DBGV_CTL_MSG_DEBUG_STATE_GET: rc = do_debug_state(p, h->len, &rlen); break;
     case DBGV_CTL_MSG_DEBUG_POLICY_SET: rc = do_debug_policy(p, h->len); break;
     case DBGV_CTL_MSG_EVENTS_READ:   rc = do_events_read(p, h->len, &rlen); break;
+    case DBGV_CTL_MSG_GDBG_FIRST ... DBGV_CTL_MSG_GDBG_LAST:
+        rc = do_gdbg(h->type, p, h->len, &rlen);
+        break;
     default:                         rc = -DBGV_ENOSYS; break;
     }
 

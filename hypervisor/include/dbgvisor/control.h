@@ -97,6 +97,25 @@ int hv_ctl_events_read(uint64_t since_seq, uint32_t domid,
 
 #define CTL_MAX_VCPUS 64
 
+/* Guest debugging (0x01xx, docs/guest-debug.md); common/guest_debug.c.
+ * Fields are validated by the server (sizes, pads, types, lengths,
+ * alignment, vCPU < CTL_MAX_VCPUS or ALL); existence, attachment (-EPERM)
+ * and pausing (-EBUSY) are the backend's. A backend that does not provide
+ * these (hosted tests) leaves the range answering -ENOSYS. */
+int hv_ctl_gdbg_attach(uint32_t domid);
+int hv_ctl_gdbg_detach(uint32_t domid);
+int hv_ctl_gdbg_set_bp(const struct dbgv_ctl_gdbg_bp *bp);
+int hv_ctl_gdbg_clear_bp(const struct dbgv_ctl_gdbg_bp *bp);
+int hv_ctl_gdbg_step(const struct dbgv_ctl_gdbg_step *step);
+int hv_ctl_gdbg_continue(uint32_t domid);
+int hv_ctl_gdbg_get_regs(uint32_t domid, uint32_t vcpu, struct dbgv_gdbg_regs *out);
+int hv_ctl_gdbg_set_regs(const struct dbgv_ctl_gdbg_set_regs *req);
+/* virt: addr is a guest linear address translated by vcpu's page tables. */
+int hv_ctl_gdbg_mem_read(uint32_t domid, uint32_t vcpu, uint64_t addr, bool virt,
+                         void *data, uint32_t len);
+int hv_ctl_gdbg_mem_write(uint32_t domid, uint32_t vcpu, uint64_t addr, bool virt,
+                          const void *data, uint32_t len);
+
 /* ---- helpers for the backend: output rings and the event queue --------- */
 
 /*

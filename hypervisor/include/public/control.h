@@ -360,6 +360,100 @@ struct dbgv_ctl_event {
     ((DBGV_CTL_MAX_PAYLOAD - sizeof(struct dbgv_ctl_events_rep)) / \
      sizeof(struct dbgv_ctl_event))
 
+/* ---------------------------------------------------------------------
+ * Guest debugging (0x0100-0x01ff, docs/guest-debug.md).
+ * A debugger ATTACHes to a domain (which pauses it), sets host breakpoints
+ * and watchpoints, STEPs one vCPU or CONTINUEs the domain, and waits for
+ * BREAKPOINT / WATCHPOINT / STEP_DONE events (EVENTS_READ): each event
+ * pauses the whole domain again. Every request but ATTACH needs the
+ * domain attached (-EPERM otherwise); requests that change a vCPU need it
+ * paused (-EBUSY). The guest keeps its own debug registers untouched.
+ * ATTACH, DETACH and CONTINUE take struct dbgv_ctl_domid.
+ * ------------------------------------------------------------------- */
+#define DBGV_GDBG_MAX_BP      8            /* host breakpoint ids 0..7 */
+#define DBGV_GDBG_ALL_VCPUS   0xffffffffu  /* SET_BP/CLEAR_BP: every vCPU */
+
+enum dbgv_gdbg_bp_type {
+    DBGV_GDBG_BP_EXEC  = 0,   /* execution breakpoint, len 1 */
+    DBGV_GDBG_BP_WRITE = 1,   /* write watchpoint */
+    DBGV_GDBG_BP_READ  = 2,   /* read watchpoint: x86 has none; hardware
+                                 watches reads and writes, writes that do
+                                 not read are filtered out by the stub */
+    DBGV_GDBG_BP_RW    = 3,   /* read/write watchpoint */
+};
+
+/* SET_BP and CLEAR_BP (CLEAR_BP: type, len and addr must be 0). Addresses
+ * are guest linear (virtual) addresses; len 1, 2, 4 or 8, addr aligned to
+ * len; execution breakpoints have len 1. */
+struct dbgv_ctl_gdbg_bp {
+    uint32_t domid;
+    uint32_t vcpu;            /* a vCPU or DBGV_GDBG_ALL_VCPUS */
+    uint32_t id;              /* < DBGV_GDBG_MAX_BP */
+    uint8_t  type;            /* enum dbgv_gdbg_bp_type */
+    uint8_t  len;
+    uint16_t pad;
+    uint64_t addr;
+};
+
+/* STEP: execute exactly one instruction of this vCPU, then report
+ * STEP_DONE and pause the domain. The other vCPUs run meanwhile. */
+struct dbgv_ctl_gdbg_step {
+    uint32_t domid;
+    uint32_t vcpu;
+    uint32_t flags;           /* DBGV_GDBG_STEP_* */
+    uint32_t pad;
+};
+#define DBGV_GDBG_STEP_IRQS (1u << 0)  /* let interrupts in while stepping */
+
+/* GET_REGS request: which vCPU. */
+struct dbgv_ctl_gdbg_vcpu {
+    uint32_t domid;
+    uint32_t vcpu;
+};
+
+/* GET_REGS reply and SET_REGS payload. */
+struct dbgv_gdbg_regs {
+    uint64_t gpr[16];         /* x86 numbering: rax rcx rdx rbx rsp rbp rsi rdi r8..r15 */
+    uint64_t rip;
+    uint64_t rflags;          /* as the guest sees it (no host TF) */
+    uint64_t cr0, cr2, cr3, cr4, efer;
+    uint64_t fs_base, gs_base;
+    uint64_t dr[4];           /* the guest's own DR0-3, DR6, DR7 (read-only) */
+    uint64_t dr6, dr7;
+    uint16_t cs, ss, ds, es, fs, gs;
+    uint8_t  mode;            /* 0 real, 1 16-bit prot, 2 32-bit, 3 64-bit */
+    uint8_t  pad[3];
+};
+#define DBGV_GDBG_MODE_REAL16 0
+#define DBGV_GDBG_MODE_PROT16 1
+#define DBGV_GDBG_MODE_PROT32 2
+#define DBGV_GDBG_MODE_LONG64 3
+
+/* SET_REGS: fields selected by mask are written; the rest must be zero. */
+struct dbgv_ctl_gdbg_set_regs {
+    uint32_t domid;
+    uint32_t vcpu;
+    uint32_t mask;            /* bit n < 16: gpr[n]; DBGV_GDBG_REG_RIP/RFLAGS */
+    uint32_t pad;
+    struct dbgv_gdbg_regs regs;
+};
+#define DBGV_GDBG_REG_RIP     (1u << 16)
+#define DBGV_GDBG_REG_RFLAGS  (1u << 17)
+#define DBGV_GDBG_REG_ALL     0x3ffffu
+
+/* READ_GPA/WRITE_GPA/READ_GVA/WRITE_GVA: header, then (writes) len bytes;
+ * reads reply with len bytes. GVA requests translate through the page
+ * tables of `vcpu` (paging off: linear = physical); an unmapped page or a
+ * physical address outside the domain gives -EFAULT. vcpu must exist in
+ * both kinds (the GPA ones do not use it). */
+struct dbgv_ctl_gdbg_mem {
+    uint32_t domid;
+    uint32_t vcpu;
+    uint32_t len;             /* 1..DBGV_CTL_MEM_CHUNK */
+    uint32_t pad;
+    uint64_t addr;
+};
+
 /* Layout checks: the ABI must not depend on the compiler's padding. */
 #ifdef __cplusplus
 #define DBGV_CTL_ASSERT_SIZE(t, n) \
@@ -389,5 +483,11 @@ DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_events_req, 16);
 DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_events_rep, 32);
 DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_event, 56);
 DBGV_CTL_ASSERT_SIZE(struct dbgv_vcpu_debug_state, 136);
+DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_gdbg_bp, 24);
+DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_gdbg_step, 16);
+DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_gdbg_vcpu, 8);
+DBGV_CTL_ASSERT_SIZE(struct dbgv_gdbg_regs, 264);
+DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_gdbg_set_regs, 280);
+DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_gdbg_mem, 24);
 
 #endif

@@ -21,8 +21,10 @@ void svm_skip_instruction(struct vcpu *v, unsigned len)
         vmcb->save.rip &= 0xffffffffull;
     vmcb->control.int_state &= ~1ull;         /* the instruction ended any shadow */
     vmcb->save.rflags &= ~X86_EFLAGS_RF;
-    /* An intercepted instruction exits without its single-step trap. */
-    if (vmcb->save.rflags & X86_EFLAGS_TF)
+    /* An intercepted instruction exits without its single-step trap: the
+     * guest's own (TF) or the host debugger's (its TF was taken off at the
+     * exit, so ask the debug core). */
+    if ((vmcb->save.rflags & X86_EFLAGS_TF) || v->dbg.step_armed)
         svm_debug_emulated_step(v);
 }
 

@@ -10,7 +10,10 @@
 #include <dbgvisor/debug_arch.h>
 #include <dbgvisor/domain.h>
 #include <dbgvisor/events.h>
+#include <dbgvisor/guest_debug.h>
 #include <dbgvisor/lib.h>
+#include <dbgvisor/spinlock.h>
+#include <asm/npt.h>
 #include "svm_internal.h"
 #include "svm_debug.h"
 
@@ -25,6 +28,34 @@ static struct vcpu *dbg_to_vcpu(struct dbg_vcpu *d)
 }
 
 static struct vmcb *dbg_vmcb(struct dbg_vcpu *d) { return dbg_to_vcpu(d)->arch.vmcb; }
+
+/*
+ * What the arch layer remembers for a host debugger, per vCPU (indexed by
+ * domain slot and vCPU id; reset on attach and detach).
+ */
+struct gdbg_vcpu {
+    bool     arming;          /* the core is about to put the host's TF on */
+    bool     rf_set;          /* we set RF to resume past a host exec breakpoint */
+    bool     refire_valid;    /* ... or, with an event queued, swallow its refire */
+    uint64_t refire_rip;
+    bool     pushf;           /* the host-stepped instruction is PUSHF */
+    /* NPT emulation of host breakpoints without a hardware slot */
+    uint32_t unplaced;        /* host bp ids emulated with NPT */
+    uint32_t gpa_valid;       /* ... whose address translated */
+    uint64_t gpa[DBG_MAX_HOST_BP];
+    bool     npt_step;        /* stepping over an access to a protected page */
+    bool     saved_step, saved_irqs; /* the debugger's own step state meanwhile */
+    uint32_t npt_hits;        /* watchpoints the stepped access hit */
+    uint64_t npt_hit_addr;
+    bool     exec_skip;       /* resume over a reported NPT exec breakpoint */
+    uint64_t exec_skip_rip;
+};
+static struct gdbg_vcpu gdbg_state[MAX_DOMAINS][MAX_VCPUS];
+
+static struct gdbg_vcpu *gs_of(struct vcpu *v)
+{
+    return &gdbg_state[v->domain - domains][v->id % MAX_VCPUS];
+}
 
 void dbg_arch_load_slots(struct dbg_vcpu *d, const uint64_t val[DBG_NR_SLOTS])
 {
@@ -44,7 +75,13 @@ void dbg_arch_save_slots(struct dbg_vcpu *d, uint64_t val[DBG_NR_SLOTS])
 
 void dbg_arch_set_status(struct dbg_vcpu *d, uint64_t v) { dbg_vmcb(d)->save.dr6 = v; }
 uint64_t dbg_arch_get_status(struct dbg_vcpu *d) { return dbg_vmcb(d)->save.dr6; }
-void dbg_arch_set_control(struct dbg_vcpu *d, uint64_t v) { dbg_vmcb(d)->save.dr7 = v; }
+static void follow_layout(struct vcpu *v);
+
+void dbg_arch_set_control(struct dbg_vcpu *d, uint64_t v)
+{
+    dbg_vmcb(d)->save.dr7 = v;
+    follow_layout(dbg_to_vcpu(d));
+}
 uint64_t dbg_arch_get_control(struct dbg_vcpu *d) { return dbg_vmcb(d)->save.dr7; }
 
 void dbg_arch_set_intercepts(struct dbg_vcpu *d, bool on)
@@ -65,6 +102,19 @@ bool dbg_arch_get_tf(struct dbg_vcpu *d) { return dbg_vmcb(d)->save.rflags & X86
 void dbg_arch_set_tf(struct dbg_vcpu *d, bool tf)
 {
     struct vmcb *vmcb = dbg_vmcb(d);
+    struct gdbg_vcpu *gs = gs_of(dbg_to_vcpu(d));
+
+    if (gs->arming) {
+        gs->arming = false;
+        /* An event is being injected: its frame would carry the host's TF
+         * and its handler would run without it. Decline the step for this
+         * entry; the core arms it again at the next one. */
+        if (tf && (vmcb->control.eventinj & SVM_EVTINJ_VALID)) {
+            d->step_armed = false;
+            gs->pushf = false;
+            return;
+        }
+    }
     if (tf)
         vmcb->save.rflags |= X86_EFLAGS_TF;
     else
@@ -76,23 +126,113 @@ bool dbg_arch_next_insn_loads_tf(struct dbg_vcpu *d)
     uint8_t b[15];
     unsigned n = guest_fetch_insn(dbg_to_vcpu(d), b, sizeof(b)), i = 0;
 
-    /* Skip operand-size and REX prefixes: POPF (9D) and IRET (CF) load RFLAGS. */
+    struct gdbg_vcpu *gs = gs_of(dbg_to_vcpu(d));
+
+    /* Called by the core right before it arms the host's TF. */
+    gs->arming = true;
+    /* Skip operand-size and REX prefixes: POPF (9D) and IRET (CF) load RFLAGS;
+     * PUSHF (9C) stores it, and the image must not show the host's TF. */
     while (i < n && (b[i] == 0x66 || (b[i] & 0xf0) == 0x40))
         i++;
+    gs->pushf = i < n && b[i] == 0x9c;
     return i < n && (b[i] == 0x9d || b[i] == 0xcf);
 }
 
-/* A host debug event: tell the toolstack and stop the domain until it continues. */
-static enum vcpu_run_result report_to_host(struct vcpu *v, const struct dbg_route *r)
+static uint64_t stack_linear(struct vcpu *v)
 {
+    struct vmcb_save *s = &v->arch.vmcb->save;
+    uint64_t sp = v->arch.gpr[GPR_RSP];
+
+    if (guest_cpu_mode(v) == X86_MODE_LONG64)
+        return sp;
+    return (s->ss.base + ((s->ss.attrib & 0x400) ? (uint32_t)sp : (uint16_t)sp)) & 0xffffffffull;
+}
+
+/* The host stepped a PUSHF: the image on the stack has the host's TF in it;
+ * put the guest's own TF there instead. */
+static void hide_pushf_tf(struct vcpu *v)
+{
+    struct gdbg_vcpu *gs = gs_of(v);
+    uint64_t gpa;
+    uint16_t low;
+
+    if (!gs->pushf)
+        return;
+    gs->pushf = false;
+    if (guest_virt_to_phys(v, stack_linear(v), &gpa) != GW_OK ||
+        domain_read_gpa(v->domain, gpa, &low, sizeof(low)))
+        return;
+    low = (uint16_t)((low & ~X86_EFLAGS_TF) | (v->dbg.guest_tf ? X86_EFLAGS_TF : 0));
+    domain_write_gpa(v->domain, gpa, &low, sizeof(low));
+}
+
+/* Data watchpoints among the host breakpoints in mask. */
+static uint32_t host_watch_mask(struct vcpu *v, uint32_t mask)
+{
+    uint32_t w = 0;
+
+    for (unsigned id = 0; id < DBG_MAX_HOST_BP; id++)
+        if ((mask & (1u << id)) && v->dbg.host_bp[id].type != DBG_BP_EXEC)
+            w |= 1u << id;
+    return w;
+}
+
+/*
+ * A host debug event: tell the toolstack and stop the domain until it
+ * continues. code = ids of the host breakpoints that hit, dr6 = the cause
+ * in DR6 form (B0-B3 for ids 0-3, BS for a step), data = the watched
+ * address for a watchpoint.
+ */
+static enum vcpu_run_result report_rf(struct vcpu *v, bool step, uint32_t bps, uint64_t data,
+                                      bool guest_exec_hit)
+{
+    struct gdbg_vcpu *gs = gs_of(v);
+    struct vmcb *vmcb = v->arch.vmcb;
+    uint32_t watch = host_watch_mask(v, bps);
     struct dbgv_ctl_event ev = {
         .domid = v->domain->id, .vcpu = v->id,
-        .type = r->host_step && !r->host_bps ? DBGV_EV_STEP_DONE : DBGV_EV_BREAKPOINT,
-        .addr = v->arch.vmcb->save.rip, .data = r->host_bps,
+        .type = watch ? DBGV_EV_WATCHPOINT : bps ? DBGV_EV_BREAKPOINT : DBGV_EV_STEP_DONE,
+        .code = (int32_t)bps, .addr = vmcb->save.rip,
+        .dr6 = 0xffff0ff0ull | (bps & 0xf) | (step ? (1ull << 14) : 0),
+        .data = data,
     };
+
+    gs->rf_set = false;
+    if (watch && !data)
+        ev.data = v->dbg.host_bp[__builtin_ctz(watch)].addr;
+    /* An execution breakpoint is fault-like: resume with RF or it fires
+     * again. With an event queued for the guest, RF would show in its
+     * frame: swallow the one refire instead. */
+    if ((bps & ~watch & ~gs->unplaced) && !guest_exec_hit) {
+        if (vmcb->control.eventinj & SVM_EVTINJ_VALID) {
+            gs->refire_valid = true;
+            gs->refire_rip = vmcb->save.rip;
+        } else if (!(vmcb->save.rflags & X86_EFLAGS_RF)) {
+            vmcb->save.rflags |= X86_EFLAGS_RF;
+            gs->rf_set = true;
+        }
+    }
     events_post(&ev);
     domain_pause_from_vcpu(v->domain);
     return RUN_RESCHEDULE;
+}
+
+static enum vcpu_run_result report(struct vcpu *v, bool step, uint32_t bps, uint64_t data)
+{
+    return report_rf(v, step, bps, data, false);
+}
+
+static enum vcpu_run_result report_to_host(struct vcpu *v, const struct dbg_route *r)
+{
+    bool guest_exec_hit = false;
+
+    /* The guest's own execution breakpoint hit too: its handler resumes
+     * with RF (as on hardware), which covers the host's breakpoint. */
+    if (r->to_guest)
+        for (unsigned n = 0; n < DBG_NR_SLOTS; n++)
+            if ((r->guest_dr6 & (1u << n)) && ((v->dbg.control >> (16 + 4 * n)) & 3) == 0)
+                guest_exec_hit = true;
+    return report_rf(v, r->host_step, r->host_bps, 0, guest_exec_hit);
 }
 
 static uint64_t *gpr(struct vcpu *v, unsigned n) { return &v->arch.gpr[n & 15]; }
@@ -134,10 +274,29 @@ enum vcpu_run_result svm_debug_handle_dr_access(struct vcpu *v, uint64_t exitcod
     return RUN_CONTINUE;
 }
 
+static enum vcpu_run_result npt_step_done(struct vcpu *v, const struct dbg_route *r);
+
 enum vcpu_run_result svm_debug_handle_db(struct vcpu *v)
 {
-    struct dbg_route r = dbg_on_db_exit(&v->dbg, v->arch.vmcb->save.dr6);
+    struct gdbg_vcpu *gs = gs_of(v);
+    struct vmcb *vmcb = v->arch.vmcb;
+    struct dbg_route r = dbg_on_db_exit(&v->dbg, vmcb->save.dr6);
 
+    if (r.host_step)
+        hide_pushf_tf(v);
+    if (gs->npt_step && r.host_step)
+        return npt_step_done(v, &r);
+    /* The guest's handler (for another cause) returned to a host execution
+     * breakpoint already reported: step past it silently, as RF would have.
+     * Only the first #DB after the report can be that refire. */
+    if (gs->refire_valid) {
+        gs->refire_valid = false;
+        if (r.to_host && !r.to_guest && !r.host_step && vmcb->save.rip == gs->refire_rip &&
+            !host_watch_mask(v, r.host_bps)) {
+            vmcb->save.rflags |= X86_EFLAGS_RF;
+            return RUN_CONTINUE;
+        }
+    }
     if (r.to_host)
         return report_to_host(v, &r);
     return RUN_CONTINUE;
@@ -195,11 +354,313 @@ void svm_debug_emulated_step(struct vcpu *v)
 {
     struct dbg_route r = dbg_on_emulated_insn(&v->dbg);
 
-    if (r.to_host)
+    if (gs_of(v)->npt_step && r.host_step)
+        npt_step_done(v, &r);
+    else if (r.to_host)
         report_to_host(v, &r);
+}
+
+/* ---- host breakpoints without a hardware slot: NPT emulation ----------
+ *
+ * A host breakpoint the core could not place (layout.host_unplaced) is
+ * emulated by protecting its page in the domain's nested page table:
+ * execution breakpoints take X away, write watchpoints W, read/write
+ * watchpoints the whole page. A #NPF on such a page is checked against the
+ * faulting vCPU's emulated breakpoints; then the page is opened, the vCPU
+ * steps over the one instruction with the core's hidden host single-step
+ * (so a guest that steps itself still sees exactly its own #DB), and the
+ * page is closed again. A watchpoint hit is reported after the access,
+ * like the hardware's trap; an execution breakpoint before the fetch. */
+
+#define GDBG_MAX_PAGES 32
+#define NPT_RWX (NPT_R | NPT_W | NPT_X)
+
+struct prot_page {
+    uint64_t gpa;
+    uint8_t perm;
+};
+static struct {
+    uint32_t domid;
+    unsigned n;
+    struct prot_page p[GDBG_MAX_PAGES];
+} prot[MAX_DOMAINS];
+static spinlock_t prot_lock = SPINLOCK_INIT;
+
+static uint64_t linear_rip(struct vcpu *v)
+{
+    struct vmcb_save *s = &v->arch.vmcb->save;
+
+    if (guest_cpu_mode(v) == X86_MODE_LONG64)
+        return s->rip;
+    return (s->cs.base + s->rip) & 0xffffffffull;
+}
+
+static void flush_domain_tlbs(struct domain *d)
+{
+    for (unsigned i = 0; i < d->nr_vcpus; i++)
+        d->vcpus[i]->arch.flush_tlb = true;
+}
+
+static unsigned perm_for(uint8_t type)
+{
+    switch (type) {
+    case DBG_BP_EXEC:  return NPT_R | NPT_W;
+    case DBG_BP_WRITE: return NPT_R | NPT_X;
+    default:           return 0;            /* reads and writes: not present */
+    }
+}
+
+/* Recompute which pages of d are protected from every vCPU's emulated
+ * breakpoints; open pages no longer needed. */
+static void apply_protection(struct domain *d)
+{
+    struct prot_page want[GDBG_MAX_PAGES];
+    unsigned n = 0, slot = (unsigned)(d - domains);
+
+    for (unsigned i = 0; i < d->nr_vcpus; i++) {
+        struct vcpu *u = d->vcpus[i];
+        struct gdbg_vcpu *g = gs_of(u);
+        uint32_t mask = g->unplaced & g->gpa_valid;
+
+        for (unsigned id = 0; id < DBG_MAX_HOST_BP; id++) {
+            uint64_t page;
+            unsigned k;
+            if (!(mask & (1u << id)) || !u->dbg.host_bp[id].enabled)
+                continue;
+            page = g->gpa[id] & ~0xfffull;
+            for (k = 0; k < n && want[k].gpa != page; k++)
+                ;
+            if (k == n) {
+                if (n == GDBG_MAX_PAGES)
+                    continue;
+                want[n].gpa = page;
+                want[n++].perm = NPT_RWX;
+            }
+            want[k].perm &= (uint8_t)perm_for(u->dbg.host_bp[id].type);
+            if (!(want[k].perm & NPT_R))
+                want[k].perm = 0;
+        }
+    }
+    spin_lock(&prot_lock);
+    if (prot[slot].domid != d->id) {
+        prot[slot].domid = d->id;
+        prot[slot].n = 0;
+    }
+    for (unsigned i = 0; i < prot[slot].n; i++) {
+        unsigned k;
+        for (k = 0; k < n && want[k].gpa != prot[slot].p[i].gpa; k++)
+            ;
+        if (k == n)
+            npt_protect(d, prot[slot].p[i].gpa, NPT_RWX);
+    }
+    for (unsigned k = 0; k < n; k++)
+        npt_protect(d, want[k].gpa, want[k].perm);
+    memcpy(prot[slot].p, want, sizeof(want[0]) * n);
+    prot[slot].n = n;
+    spin_unlock(&prot_lock);
+    flush_domain_tlbs(d);
+}
+
+/* Permissions of a protected page of d, or -1 if the page is not ours. */
+static int protected_perm(struct domain *d, uint64_t gpa)
+{
+    unsigned slot = (unsigned)(d - domains);
+    int perm = -1;
+
+    spin_lock(&prot_lock);
+    if (prot[slot].domid == d->id)
+        for (unsigned i = 0; i < prot[slot].n; i++)
+            if (prot[slot].p[i].gpa == (gpa & ~0xfffull))
+                perm = prot[slot].p[i].perm;
+    spin_unlock(&prot_lock);
+    return perm;
+}
+
+/* Translate the vCPU's emulated breakpoints to guest-physical addresses. */
+static void refresh_unplaced(struct vcpu *v)
+{
+    struct gdbg_vcpu *gs = gs_of(v);
+    uint32_t mask = dbg_get_layout(&v->dbg)->host_unplaced;
+
+    gs->unplaced = mask;
+    gs->gpa_valid = 0;
+    for (unsigned id = 0; id < DBG_MAX_HOST_BP; id++) {
+        if (!(mask & (1u << id)))
+            continue;
+        if (guest_virt_to_phys(v, v->dbg.host_bp[id].addr, &gs->gpa[id]) == GW_OK &&
+            gs->gpa[id] < v->domain->mem_bytes)
+            gs->gpa_valid |= 1u << id;
+    }
+}
+
+/* Bytes the faulting instruction accesses at the fault address (1 if it is
+ * not one of the moves the decoder knows). */
+static unsigned access_size(struct vcpu *v)
+{
+    uint8_t b[15];
+    struct x86_insn insn;
+    unsigned n = guest_fetch_insn(v, b, sizeof(b));
+
+    if (x86_decode(b, n, (enum x86_mode)guest_cpu_mode(v), &insn) < 0)
+        return 1;
+    if (insn.kind == X86_INSN_MOVZX_LOAD || insn.kind == X86_INSN_MOVSX_LOAD)
+        return insn.src_size;
+    return insn.size ? insn.size : 1;
+}
+
+static void npt_step_begin(struct vcpu *v, uint64_t gpa)
+{
+    struct gdbg_vcpu *gs = gs_of(v);
+
+    npt_protect(v->domain, gpa & ~0xfffull, NPT_RWX);
+    flush_domain_tlbs(v->domain);
+    if (!gs->npt_step) {
+        gs->saved_step = v->dbg.host_step;
+        gs->saved_irqs = v->dbg.host_step_irqs;
+        gs->npt_step = true;
+    }
+    dbg_host_single_step(&v->dbg, true, false);
+}
+
+static enum vcpu_run_result npt_step_done(struct vcpu *v, const struct dbg_route *r)
+{
+    struct gdbg_vcpu *gs = gs_of(v);
+    uint32_t bps = gs->npt_hits | r->host_bps;
+    uint64_t data = gs->npt_hits ? gs->npt_hit_addr : 0;
+    bool step = gs->saved_step;
+
+    gs->npt_step = false;
+    gs->npt_hits = 0;
+    dbg_host_single_step(&v->dbg, gs->saved_step, gs->saved_irqs);
+    apply_protection(v->domain);
+    if (bps || step)
+        return report(v, step, bps, data);
+    return RUN_CONTINUE;
 }
 
 bool svm_debug_handle_npf(struct vcpu *v, uint64_t gpa, uint64_t error)
 {
-    return false;   /* NPT-emulated watchpoints: not yet (issue 5) */
+    struct gdbg_vcpu *gs = gs_of(v);
+    bool fetch = error & SVM_NPF_FETCH, write = error & SVM_NPF_WRITE;
+    uint32_t mask = gs->unplaced & gs->gpa_valid, exec_hits = 0, hits = 0;
+    uint64_t rip = linear_rip(v), hit_addr = 0;
+    unsigned size = 0;
+
+    if (protected_perm(v->domain, gpa) < 0)
+        return false;
+    if (gs->npt_step) {         /* closed again under us by another vCPU */
+        npt_step_begin(v, gpa);
+        return true;
+    }
+    for (unsigned id = 0; id < DBG_MAX_HOST_BP; id++) {
+        const struct dbg_bp *bp = &v->dbg.host_bp[id];
+        if (!(mask & (1u << id)) || !bp->enabled)
+            continue;
+        if (bp->type == DBG_BP_EXEC) {
+            if (fetch && rip == bp->addr)
+                exec_hits |= 1u << id;
+        } else if (!fetch && (write || bp->type == DBG_BP_RW)) {
+            if (!size)
+                size = access_size(v);
+            if (gpa < gs->gpa[id] + bp->len && gs->gpa[id] < gpa + size) {
+                if (!hits)
+                    hit_addr = bp->addr;
+                hits |= 1u << id;
+            }
+        }
+    }
+    if (exec_hits) {
+        if (!(gs->exec_skip && gs->exec_skip_rip == rip)) {
+            gs->exec_skip = true;
+            gs->exec_skip_rip = rip;
+            report(v, false, exec_hits, 0);
+            return true;
+        }
+    }
+    gs->exec_skip = false;
+    gs->npt_hits = hits;
+    gs->npt_hit_addr = hit_addr;
+    npt_step_begin(v, gpa);
+    return true;
+}
+
+/* ---- the debugger's view (dbgvisor/guest_debug.h) ---------------------- */
+
+void arch_gdbg_reset(struct vcpu *v)
+{
+    memset(gs_of(v), 0, sizeof(struct gdbg_vcpu));
+}
+
+void arch_gdbg_bps_changed(struct vcpu *v)
+{
+    refresh_unplaced(v);
+    apply_protection(v->domain);
+}
+
+/* The core recomputes the slot layout at every entry; when the guest arms
+ * more of its own slots a host breakpoint can lose its slot (or get one
+ * back). That shows as a new hardware DR7: follow it here. */
+static void follow_layout(struct vcpu *v)
+{
+    if (dbg_get_layout(&v->dbg)->host_unplaced != gs_of(v)->unplaced) {
+        refresh_unplaced(v);
+        apply_protection(v->domain);
+    }
+}
+
+void arch_gdbg_get_regs(struct vcpu *v, struct dbgv_gdbg_regs *out)
+{
+    struct vmcb_save *s = &v->arch.vmcb->save;
+
+    memset(out, 0, sizeof(*out));
+    for (unsigned i = 0; i < 16; i++)
+        out->gpr[i] = v->arch.gpr[i];
+    out->rip = s->rip;
+    out->rflags = s->rflags;
+    if (gs_of(v)->rf_set)
+        out->rflags &= ~(uint64_t)X86_EFLAGS_RF;    /* ours, not the guest's */
+    out->cr0 = s->cr0;
+    out->cr2 = s->cr2;
+    out->cr3 = s->cr3;
+    out->cr4 = s->cr4;
+    out->efer = s->efer & ~(uint64_t)EFER_SVME;     /* hidden from the guest too */
+    out->fs_base = s->fs.base;
+    out->gs_base = s->gs.base;
+    for (unsigned i = 0; i < 4; i++)
+        out->dr[i] = v->dbg.dr[i];
+    out->dr6 = v->dbg.status;
+    out->dr7 = v->dbg.control;
+    out->cs = s->cs.sel;
+    out->ss = s->ss.sel;
+    out->ds = s->ds.sel;
+    out->es = s->es.sel;
+    out->fs = s->fs.sel;
+    out->gs = s->gs.sel;
+    out->mode = (uint8_t)guest_cpu_mode(v);
+}
+
+void arch_gdbg_set_regs(struct vcpu *v, uint32_t mask, const struct dbgv_gdbg_regs *in)
+{
+    struct vmcb_save *s = &v->arch.vmcb->save;
+    struct gdbg_vcpu *gs = gs_of(v);
+
+    for (unsigned i = 0; i < 16; i++)
+        if (mask & (1u << i))
+            v->arch.gpr[i] = in->gpr[i];
+    if ((mask & DBGV_GDBG_REG_RIP) && in->rip != s->rip) {
+        s->rip = in->rip;
+        /* RF and the refire belonged to the old instruction. */
+        if (gs->rf_set)
+            s->rflags &= ~(uint64_t)X86_EFLAGS_RF;
+        gs->rf_set = gs->refire_valid = gs->exec_skip = false;
+    }
+    if (mask & DBGV_GDBG_REG_RFLAGS) {
+        uint64_t rf = s->rflags & (gs->rf_set ? X86_EFLAGS_RF : 0);
+        s->rflags = (in->rflags & 0x3f7fd7ull) | 0x2 | rf;
+    }
+}
+
+int arch_gdbg_virt_to_phys(struct vcpu *v, uint64_t gva, uint64_t *gpa)
+{
+    return guest_virt_to_phys(v, gva, gpa) == GW_OK ? 0 : -1;
 }

@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# Guest debugging from the host with xl debug-* (docs/guest-debug.md): a
+# guest that debugs itself (its own exec breakpoint, write watchpoint and TF
+# stepping, xen-tests/guests/selfdebug.c) runs under a host debugger that
+# sets five breakpoints and watchpoints of its own (more than the four
+# hardware slots: the rest are NPT-emulated), some on the very instructions
+# and variables the guest watches, and single-steps through the guest's own
+# stepping. The guest's #DB record must equal the one of a run without the
+# host debugger, and the host must see each of its events.
+. "$(dirname "$0")/lib.sh"
+BUILD=${BUILD:-$ROOT/build}
+ELF64=$BUILD/guests/selfdebug.elf64
+
+record() { domain_lines "$1" sd | grep -E '^selfdebug'; }
+sym() { printf '0x%x' $(( 0x$(nm "$ELF64" | awk -v s="$1" '$3 == s { print $1 }') + ${2:-0} )); }
+
+# Reference: the guest alone.
+hv_run $TMP/ref.out --domain $G/selfdebug.elf,name=sd
+check "reference run exits 0" [ $status -eq 0 ]
+record $TMP/ref.out > $TMP/ref.rec
+expect_line $TMP/ref.rec '^selfdebug: 14 event\(s\)$' "reference: the guest recorded its 14 #DBs"
+
+TARGET=$(sym sd_target 1) HOSTONLY=$(sym sd_host_only 1) S2=$(sym sd_s2) S3=$(sym sd_s3)
+S4=$(sym sd_s4) S5=$(sym sd_s5) VAR=$(sym sd_vars) HVAR=$(sym sd_vars 64)
+
+hv_start --smp 2 --domain $G/ticker.elf,name=tick,cmdline="count=0"
+check "start: xl list answers" wait_for $XL list
+cat > $TMP/sd.cfg <<CFG
+name = "sd"
+kernel = "$G/selfdebug.elf"
+memory = 32
+vcpus = 1
+CFG
+check "xl create -p selfdebug" $XL create -p $TMP/sd.cfg
+
+# Errors first: nothing works before attach, bad requests are refused.
+$XL debug-bp sd $TARGET > $TMP/e1 2>&1; check "debug-bp before attach fails" [ $? -ne 0 ]
+expect_line $TMP/e1 'not allowed|permitted' "debug-bp before attach: EPERM"
+check "debug-attach sd" $XL debug-attach sd
+$XL debug-attach sd > $TMP/e2 2>&1; check "a second debug-attach fails (busy)" [ $? -ne 0 ]
+$XL debug-wp sd --len 8 $((VAR + 4)) > /dev/null 2>&1; check "misaligned watchpoint refused" [ $? -ne 0 ]
+$XL debug-bp sd --id 8 $TARGET > /dev/null 2>&1; check "breakpoint id 8 refused" [ $? -ne 0 ]
+$XL debug-step sd --vcpu 5 > /dev/null 2>&1; check "step of a missing vCPU refused" [ $? -ne 0 ]
+$XL debug-bp Domain-0 $TARGET > /dev/null 2>&1; check "Domain-0 cannot be debugged" [ $? -ne 0 ]
+
+# Five host breakpoints: two watchpoints, three execution breakpoints. The
+# guest arms two slots of its own, so at least one host one is emulated.
+check "debug-wp id 0 on the guest's own watched variable" $XL debug-wp sd --id 0 --len 8 $VAR
+check "debug-wp id 1 on a host-only variable" $XL debug-wp sd --id 1 --len 8 $HVAR
+check "debug-bp id 2 on the guest's own breakpoint" $XL debug-bp sd --id 2 $TARGET
+check "debug-bp id 3 host only" $XL debug-bp sd --id 3 $HOSTONLY
+check "debug-bp id 4 inside the guest's stepping" $XL debug-bp sd --id 4 $S2
+$XL debug-regs sd > $TMP/regs0
+expect_line $TMP/regs0 '^rip +0x0+10000c$' "debug-regs: paused at the multiboot entry"
+
+: > $TMP/events
+steps_done=0
+for i in $(seq 1 40); do
+    $XL debug-continue sd --wait -T 60 >> $TMP/events; rc=$?
+    [ $rc -ne 0 ] && break
+    if [ $steps_done -eq 0 ] && tail -1 $TMP/events | grep -q "rip=$S2 "; then
+        steps_done=1
+        $XL debug-regs sd > $TMP/regs1
+        $XL debug-step sd -n 3 > $TMP/steps
+        $XL debug-mem sd $S2 7 > $TMP/mem_gva
+        $XL debug-mem sd --phys $S2 7 > $TMP/mem_gpa
+    fi
+done
+check "the domain ran to its end under the debugger (continue exit 2)" [ "$rc" -eq 2 ]
+count() { grep -c -- "$1" $TMP/events; }
+check "exec breakpoint shared with the guest: 3 hits" [ "$(count "type=breakpoint rip=$TARGET bps=0x4 ")" -eq 3 ]
+check "host-only exec breakpoint: 3 hits" [ "$(count "type=breakpoint rip=$HOSTONLY bps=0x8 ")" -eq 3 ]
+check "watchpoint shared with the guest: its 3 stores" [ "$(grep "type=watchpoint" $TMP/events | grep -c "bps=0x1 .*data=$VAR ")" -ge 3 ]
+check "host-only watchpoint: 3 stores" [ "$(grep -c "type=watchpoint.*bps=0x2 .*data=$HVAR " $TMP/events)" -eq 3 ]
+check "breakpoint inside the guest's own stepping: 1 hit" [ "$(count "rip=$S2 bps=0x10")" -eq 1 ]
+expect_line $TMP/events "type=shutdown" "the end of the domain is an event"
+expect_line $TMP/regs1 "^rip +0x0*${S2#0x}$" "debug-regs at the breakpoint: rip"
+check "the guest's own TF is visible to the debugger as the guest's" grep -Eq '^rflags +0x[0-9a-f]*[13579bdf][0-9a-f]{2}$' $TMP/regs1
+expect_line $TMP/regs1 "^guest-dr0 +0x0*${TARGET#0x}$" "debug-regs: the guest's own DR0"
+expect_line $TMP/regs1 '^guest-dr7 +0x0*900405$' "debug-regs: the guest's own DR7"
+sed -n 1p $TMP/steps > $TMP/step1
+expect_line $TMP/step1 "type=step rip=$S3 .*dr6=0xffff4ff0" "host step from the guest's stepping: one instruction, BS"
+check "three step events" [ "$(grep -c 'type=step' $TMP/steps)" -eq 3 ]
+expect_line $TMP/mem_gva ": 48 c7 c0 05 00 00 00$" "debug-mem by virtual address: movq \$5,%rax"
+check "debug-mem by physical address: same bytes (identity-mapped guest)" cmp -s $TMP/mem_gva $TMP/mem_gpa
+
+record <($XL console -n sd | sed 's/^/[sd] /') > $TMP/dbg.rec
+if diff -u $TMP/ref.rec $TMP/dbg.rec > $TMP/diff; then
+    ok "the guest's #DB record equals the run without the host debugger"
+else
+    bad "the guest's #DB record differs under the host debugger"; sed 's/^/#   /' $TMP/diff | head -30
+fi
+
+# Detach puts everything back: a second guest runs to its end untouched.
+check "xl destroy sd" $XL destroy sd
+check "xl create -p selfdebug again" $XL create -p $TMP/sd.cfg
+check "attach" $XL debug-attach sd
+check "debug-bp" $XL debug-bp sd --id 2 $TARGET
+$XL debug-continue sd --wait -T 60 > $TMP/ev2
+expect_line $TMP/ev2 "type=breakpoint rip=$TARGET " "breakpoint hit in the second run"
+check "detach resumes the domain" $XL debug-detach sd
+for _ in $(seq 100); do $XL console -n sd | grep -q '^# ' && break; sleep 0.2; done
+record <($XL console -n sd | sed 's/^/[sd] /') > $TMP/dbg2.rec
+check "after detach the guest finishes with the reference record" cmp -s $TMP/ref.rec $TMP/dbg2.rec
+$XL debug-continue sd > /dev/null 2>&1; check "continue after detach refused" [ $? -ne 0 ]
+check "the hypervisor still answers" $XL list
+finish
