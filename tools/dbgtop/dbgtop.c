@@ -685,14 +685,17 @@ static void batch_print(const struct snap *s, const struct view *v, bool vcpus)
 
 /* ---- poller thread ---------------------------------------------------- */
 
-enum act_kind { ACT_NONE, ACT_POLICY, ACT_PAUSE, ACT_UNPAUSE };
+/* Keys ask for actions; the poller resolves them against the domain's state
+ * as the hypervisor has it at that moment, so that pressing p twice cycles
+ * twice even between two refreshes. */
+enum act_kind { ACT_NONE, ACT_POLICY_NEXT, ACT_PAUSE_TOGGLE };
 
 struct action {
     enum act_kind kind;
     uint32_t domid;
     char name[DBGV_CTL_NAME_LEN];
-    unsigned int from, to;              /* ACT_POLICY */
 };
+#define ACT_QUEUE 16
 
 static struct shared {
     pthread_mutex_t m;
@@ -701,7 +704,8 @@ static struct shared {
     unsigned long gen;
     double delay;
     bool quit, refresh;
-    struct action act;
+    struct action act[ACT_QUEUE];
+    unsigned int act_head, act_n;
     char msg[256];
     unsigned long msg_gen;
 } sh = { .m = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER };
@@ -718,35 +722,41 @@ static void set_msg_locked(const char *fmt, ...)
 
 static void do_action(struct poller *p, const struct action *a)
 {
+    struct dbgv_ctl_dominfo di;
     char msg[256];
     int rc = poller_connect(p);
+    unsigned int to = 0;
+    bool pause = false;
 
     if ( !rc )
+        rc = dbgctl_domain_info(p->h, a->domid, &di);
+    if ( !rc && strncmp(di.name, a->name, sizeof(di.name)) )
+        rc = -ESRCH;                    /* the id now names another domain */
+    if ( !rc && a->kind == ACT_POLICY_NEXT )
     {
-        switch ( a->kind )
-        {
-        case ACT_POLICY:
-            rc = dbgctl_debug_policy_set(p->h, a->domid, a->to, -1);
-            break;
-        case ACT_PAUSE:
-            rc = dbgctl_domain_pause(p->h, a->domid);
-            break;
-        case ACT_UNPAUSE:
-            rc = dbgctl_domain_unpause(p->h, a->domid);
-            break;
-        default:
-            break;
-        }
-        dbgctl_idle(p->h);
+        to = di.debug_policy < DBGV_POLICY_COUNT
+             ? (di.debug_policy + 1u) % DBGV_POLICY_COUNT : DBGV_POLICY_DEFAULT;
+        rc = dbgctl_debug_policy_set(p->h, a->domid, to, -1);
     }
-    if ( a->kind == ACT_POLICY )
-        snprintf(msg, sizeof(msg), rc ? "%s: cannot set the debug policy to %s: %s"
-                 : "%s: debug policy %s -> %s", a->name,
-                 rc ? dbgctl_policy_name(a->to) : dbgctl_policy_name(a->from),
-                 rc ? dbgctl_strerror(rc) : dbgctl_policy_name(a->to));
+    else if ( !rc )
+    {
+        pause = di.state != DBGV_DOMSTATE_PAUSED;
+        rc = pause ? dbgctl_domain_pause(p->h, a->domid)
+                   : dbgctl_domain_unpause(p->h, a->domid);
+    }
+    if ( p->h )
+        dbgctl_idle(p->h);
+    if ( a->kind == ACT_POLICY_NEXT && !rc )
+        snprintf(msg, sizeof(msg), "%s: debug policy %s -> %s", a->name,
+                 dbgctl_policy_name(di.debug_policy), dbgctl_policy_name(to));
+    else if ( a->kind == ACT_POLICY_NEXT )
+        snprintf(msg, sizeof(msg), "%s: cannot change the debug policy: %s",
+                 a->name, dbgctl_strerror(rc));
+    else if ( !rc )
+        snprintf(msg, sizeof(msg), "%s: %s", a->name, pause ? "paused" : "unpaused");
     else
-        snprintf(msg, sizeof(msg), rc ? "%s: cannot %s: %s" : "%s: %sd", a->name,
-                 a->kind == ACT_PAUSE ? "pause" : "unpause", dbgctl_strerror(rc));
+        snprintf(msg, sizeof(msg), "%s: cannot pause or unpause: %s", a->name,
+                 dbgctl_strerror(rc));
     pthread_mutex_lock(&sh.m);
     set_msg_locked("%s", msg);
     pthread_mutex_unlock(&sh.m);
@@ -760,11 +770,12 @@ static void *poller_main(void *arg)
     pthread_mutex_lock(&sh.m);
     while ( !sh.quit )
     {
-        if ( sh.act.kind != ACT_NONE )
+        if ( sh.act_n )
         {
-            struct action a = sh.act;
+            struct action a = sh.act[sh.act_head];
 
-            sh.act.kind = ACT_NONE;
+            sh.act_head = (sh.act_head + 1) % ACT_QUEUE;
+            sh.act_n--;
             pthread_mutex_unlock(&sh.m);
             do_action(p, &a);
             pthread_mutex_lock(&sh.m);
@@ -1161,20 +1172,17 @@ static void request(struct ui *u, enum act_kind kind)
     }
     a.domid = d->info.domid;
     snprintf(a.name, sizeof(a.name), "%s", d->info.name);
-    if ( kind == ACT_POLICY )
-    {
-        a.from = d->info.debug_policy;
-        a.to = (a.from + 1) % DBGV_POLICY_COUNT;
-    }
-    else if ( d->info.state == DBGV_DOMSTATE_PAUSED )
-        a.kind = ACT_UNPAUSE;
     pthread_mutex_lock(&sh.m);
-    sh.act = a;
+    if ( sh.act_n < ACT_QUEUE )
+    {
+        sh.act[(sh.act_head + sh.act_n) % ACT_QUEUE] = a;
+        sh.act_n++;
+    }
     pthread_cond_broadcast(&sh.cv);
     pthread_mutex_unlock(&sh.m);
     snprintf(u->msg, sizeof(u->msg), "%s: %s...", a.name,
-             kind == ACT_POLICY ? "setting the debug policy"
-             : a.kind == ACT_PAUSE ? "pausing" : "unpausing");
+             kind == ACT_POLICY_NEXT ? "changing the debug policy"
+             : d->info.state == DBGV_DOMSTATE_PAUSED ? "unpausing" : "pausing");
     u->msg_until = mono_now() + MSG_SECONDS;
 }
 
@@ -1278,10 +1286,10 @@ static bool handle_key(struct ui *u, int ch)
         u->pbuf[0] = '\0';
         break;
     case 'p':
-        request(u, ACT_POLICY);
+        request(u, ACT_POLICY_NEXT);
         break;
     case 'P':
-        request(u, ACT_PAUSE);
+        request(u, ACT_PAUSE_TOGGLE);
         break;
     case 'r': case 'R':
         pthread_mutex_lock(&sh.m);
