@@ -6,6 +6,12 @@
  *   mode=drsleep  the same, with a timer sleep between rounds so the vCPU is
  *                 descheduled (what the lazy-switch policies are about);
  *                 only the debug-register block is timed
+ *   mode=burst    iters rounds of DR use with sleeps, then DR7 cleared and
+ *                 iters more sleeps without touching a debug register: what a
+ *                 policy costs once the guest has gone quiet (see the
+ *                 hypervisor's load/save counters)
+ *   mode=sparse   iters sleeps; every third one is followed by rewriting DR0-3
+ *                 (a guest that uses its registers now and then)
  * iters=N (default 2000). Prints one line: "bench MODE iters=N cycles=C per_iter=P". */
 #include "guest.h"
 
@@ -33,18 +39,41 @@ static bool has(const char *w)
     return false;
 }
 
-enum mode { COMPUTE, IO, DR, DRSLEEP };
-static const char *const names[] = { "compute", "io", "dr", "drsleep" };
+enum mode { COMPUTE, IO, DR, DRSLEEP, BURST, SPARSE };
+static const char *const names[] = { "compute", "io", "dr", "drsleep", "burst", "sparse" };
 
 int main(void)
 {
     unsigned long iters = cmdline_uint("iters", 2000);
     enum mode mode = has("mode=compute") ? COMPUTE : has("mode=io") ? IO :
-                     has("mode=drsleep") ? DRSLEEP : DR;
+                     has("mode=drsleep") ? DRSLEEP : has("mode=burst") ? BURST :
+                     has("mode=sparse") ? SPARSE : DR;
     volatile unsigned long sink = 0;
     uint64_t cycles = 0, t0;
 
-    if (mode == DRSLEEP) {
+    if (mode == SPARSE) {
+        for (unsigned long i = 0; i < iters; i++) {
+            sleep_ticks(2000);
+            if (i % 3)
+                continue;
+            t0 = rdtsc();
+            write_dr0(0x2000000 + i * 8);
+            write_dr1(0x2100000 + i * 8);
+            write_dr2(0x2200000 + i * 8);
+            write_dr3(0x2300000 + i * 8);
+            cycles += rdtsc() - t0;
+        }
+    } else if (mode == BURST) {
+        for (unsigned long i = 0; i < iters; i++) {
+            sink += dr_round(i);
+            sleep_ticks(2000);
+        }
+        write_dr7(0x400);
+        t0 = rdtsc();
+        for (unsigned long i = 0; i < iters; i++)
+            sleep_ticks(2000);
+        cycles = rdtsc() - t0;
+    } else if (mode == DRSLEEP) {
         for (unsigned long i = 0; i < iters; i++) {
             t0 = rdtsc();
             sink += dr_round(i);
