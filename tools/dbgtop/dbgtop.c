@@ -25,7 +25,7 @@
 #include <debugctl.h>
 
 #define DBGTOP_VERSION   "0.1"
-#define CALL_TIMEOUT_MS  3000
+#define CALL_TIMEOUT_MS  DBGCTL_TIMEOUT_DEFAULT_MS
 #define MIN_RATE_DT      0.3     /* seconds: shorter intervals keep old rates */
 #define RECONNECT_MAX    1.0     /* seconds between attempts while down */
 #define MSG_SECONDS      6.0
@@ -980,22 +980,20 @@ static void draw_help(struct ui *u)
 
     if ( y0 < 0 ) y0 = 0;
     if ( x0 < 0 ) x0 = 0;
-    for ( int y = 0; y < h && y0 + y < LINES; y++ )
-    {
-        move(y0 + y, x0);
-        for ( int x = 0; x < w && x0 + x < COLS; x++ )
-            addch(' ');
-    }
-    attron(attr_of(u, P_HEADER));
-    for ( int x = 0; x < w && x0 + x < COLS; x++ )
-    {
-        mvaddch(y0, x0 + x, ' ');
-        if ( y0 + h - 1 < LINES )
-            mvaddch(y0 + h - 1, x0 + x, ' ');
-    }
-    attroff(attr_of(u, P_HEADER));
-    for ( int i = 0; i < n && y0 + 1 + i < LINES; i++ )
-        mvaddnstr(y0 + 1 + i, x0 + 2, lines[i], COLS - x0 - 2);
+    if ( h > LINES ) h = LINES;
+    if ( w > COLS ) w = COLS;
+    WINDOW *win = newwin(h, w, y0, x0);
+
+    if ( !win )
+        return;
+    werase(win);
+    wattron(win, attr_of(u, P_HEADER));
+    box(win, 0, 0);
+    wattroff(win, attr_of(u, P_HEADER));
+    for ( int i = 0; i < n && 1 + i < h - 1; i++ )
+        mvwaddnstr(win, 1 + i, 2, lines[i], w - 3);
+    wnoutrefresh(win);
+    delwin(win);
 }
 
 static void draw(struct ui *u)
@@ -1015,8 +1013,15 @@ static void draw(struct ui *u)
         return;
     }
     alarm = summary(s, &u->v, l);
+    if ( s && s->up && mono_now() - s->mono > 2 * u->v.delay + 2 )
+    {
+        /* The poller is stuck on a hypervisor that does not answer. */
+        snprintf(l[3], sizeof(l[3]), "(no reply for %.0f s; the data above is old)",
+                 mono_now() - s->mono);
+        alarm = true;
+    }
     for ( int i = 0; i < 4; i++ )
-        put_line(i, i == 1 && alarm ? attr_of(u, P_ALARM) : i == 0 ? (int)A_BOLD : (int)A_NORMAL,
+        put_line(i, alarm && (i == 1 ? !s->up : i == 3 && s->up) ? attr_of(u, P_ALARM) : i == 0 ? (int)A_BOLD : (int)A_NORMAL,
                  l[i]);
 
     /* Header: reverse video, the sort column marked (and underlined). */
@@ -1137,9 +1142,10 @@ static void draw(struct ui *u)
         put_line(LINES - 1, attr_of(u, P_DIM),
                  "q quit  Up/Dn select  Enter vCPUs  s/S sort  d delay  p policy  "
                  "P pause  h help");
+    wnoutrefresh(stdscr);
     if ( u->help )
         draw_help(u);
-    refresh();
+    doupdate();
 }
 
 static volatile sig_atomic_t got_signal;
