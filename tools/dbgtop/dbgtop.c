@@ -1321,8 +1321,17 @@ static int run_screen(struct ui *u, long iterations)
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
     signal(SIGHUP, on_signal);
-    if ( !initscr() )
-        return 1;
+    SCREEN *scr = newterm(NULL, stdout, stdin);
+
+    if ( !scr )
+    {
+        const char *t = getenv("TERM");
+
+        fprintf(stderr, "dbgtop: cannot drive terminal type '%s' (try -b)\n",
+                t ? t : "");
+        return 2;
+    }
+    set_term(scr);
     cbreak();
     noecho();
     nonl();
@@ -1370,6 +1379,7 @@ static int run_screen(struct ui *u, long iterations)
             break;
     }
     endwin();
+    delscreen(scr);
     return rc;
 }
 

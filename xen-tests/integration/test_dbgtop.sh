@@ -54,6 +54,10 @@ check "batch: DR-access exits/s of the DR-heavy guest under trap ($r2)" positive
 $DBGTOP -b -i 1 -d 0.1 | grep -q '^NAME' ; check "batch: -i 1 prints one refresh" [ $? -eq 0 ]
 $DBGTOP -d 0 -b > $TMP/e1 2>&1; check "bad -d is a usage error" [ $? -eq 2 ]
 $DBGTOP -b -i 1 < /dev/null > /dev/null 2>&1 ; check "batch works without a terminal" [ $? -eq 0 ]
+$DBGTOP > $TMP/e2 2>&1 < /dev/null; check "the screen needs a terminal (status 2)" [ $? -eq 2 ]
+expect_line $TMP/e2 'not a terminal \(use -b' "the screen without a terminal says to use -b"
+$DBGTOP --help > $TMP/help.out; check "--help" [ $? -eq 0 ]
+expect_line $TMP/help.out '^usage: dbgtop \[--socket PATH\] \[-d SECONDS\] \[-b\] \[-i N\]' "--help: usage line"
 
 # ---- the screen, 80x24, colour ----------------------------------------------
 "${TM[@]}" new-session -d -s top -x 80 -y 24 \
