@@ -924,14 +924,17 @@ static void fill_line(int y, int attr, const char *text)
 
 static void put_cell(int y, int x, int w, bool right, const char *t, int attr)
 {
-    int n = (int)strlen(t);
+    int n = (int)strlen(t), at;
 
     if ( n > w )
         n = w;
-    if ( x >= COLS )
+    at = right ? x + w - n : x;
+    if ( at < 0 || at >= COLS )
         return;
+    if ( n > COLS - at )
+        n = COLS - at;              /* never wrap onto the next line */
     attron(attr);
-    mvaddnstr(y, right ? x + w - n : x, t, n);
+    mvaddnstr(y, at, t, n);
     attroff(attr);
 }
 
@@ -1087,6 +1090,9 @@ static void draw(struct ui *u)
         if ( r++ >= u->top )
         {
             int base = sel ? attr_of(u, P_SEL) : (int)A_NORMAL;
+            /* On the selected row only the cell's video attributes add up:
+             * colour pairs cannot be OR-ed. */
+#define CELL(a) (sel ? base | ((a) & ~(int)A_COLOR) : (a))
 
             dom_cells(d, c);
             row_text(row, sizeof(row), c, name_w, 2);
@@ -1097,14 +1103,15 @@ static void draw(struct ui *u)
             else
                 put_line(y, base, row);
             put_cell(y, x[C_STATE], cols[C_STATE].width, false, c[C_STATE],
-                     base | state_attr(u, d->info.state));
+                     CELL(state_attr(u, d->info.state)));
             if ( d->info.domid != DBGV_DOMID_SELF )
                 put_cell(y, x[C_POLICY], cols[C_POLICY].width, false, c[C_POLICY],
-                         base | attr_of(u, d->info.debug_policy == DBGV_POLICY_TRAP
-                                           ? P_TRAP : P_LAZY));
+                         CELL(attr_of(u, d->info.debug_policy == DBGV_POLICY_TRAP
+                                           ? P_TRAP : P_LAZY)));
             if ( !d->err && d->r_drx > 0 )
                 put_cell(y, x[C_DRX], cols[C_DRX].width, true, c[C_DRX],
-                         base | attr_of(u, P_HOT));
+                         CELL(attr_of(u, P_HOT)));
+#undef CELL
             y++;
         }
         for ( unsigned int k = 0; exp && k < d->nr && y < LINES - 1; k++ )
