@@ -29,7 +29,6 @@ see() {
 row() { screen | grep -E "^..$1 " | head -1; }
 field() { row "$1" | cut -c3- | awk -v f="$2" '{print $f}'; }
 positive() { [[ $1 =~ ^[0-9.]+[MG]?$ ]] && [[ $1 != 0.0 ]]; }
-both_positive() { positive "$1" && positive "$2"; }
 
 hv_start --smp 2 --domain $G/dr-stress.elf,name=stress,policy=trap,cmdline="iterations=0 every=100" \
          --domain $G/ticker.elf,name=tick,cmdline="count=0"
@@ -70,9 +69,8 @@ see '^DR exits/s [0-9]' "screen: totals line"
 "${TM[@]}" capture-pane -e -p -t top > $TMP/colour.txt
 check "screen: reverse-video header" grep -q $'\e\\[[0-9;]*7[;m]' $TMP/colour.txt
 check "screen: colours on a colour terminal" grep -qE $'\e\\[([0-9;]*;)?3[1-7][;m]' $TMP/colour.txt
-wait_screen '^ \+stress +1 .* trap +[1-9]' 5
-c1=$(field stress 6); sleep 1.2; c2=$(field stress 6)
-check "screen: DR-exits/s moving for the DR-heavy guest ($c1, $c2)" both_positive "$c1" "$c2"
+# A positive rate is two refreshes' counters apart: the counters move.
+see '^ \+stress +1 .* trap +[1-9][0-9.]*[MG]? ' "screen: DR-exits/s moving for the DR-heavy guest" 8
 
 keys Down
 see '^>\+stress ' "screen: Down selects stress"
