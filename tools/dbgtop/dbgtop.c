@@ -1546,6 +1546,8 @@ int main(int argc, char **argv)
             dbgctl_close(p.h);
         snap_put(p.base);
         snap_put(p.prev);
+        if ( p.uri != def )
+            free((char *)p.uri);
         return all_up ? 0 : 1;
     }
 
@@ -1577,6 +1579,8 @@ int main(int argc, char **argv)
         ts.tv_sec++, ts.tv_nsec -= 1000000000;
     if ( pthread_timedjoin_np(tid, NULL, &ts) == 0 && p.h )
         dbgctl_close(p.h);
+    free(u.expanded);
+    snap_put(u.s);
     if ( got_signal && got_signal != SIGINT )
         rc = 128 + got_signal;
     return rc;
