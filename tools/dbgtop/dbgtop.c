@@ -838,6 +838,7 @@ struct ui {
     char msg[256];
     double msg_until;
     bool vcpus_all;
+    uint64_t last_uptime;               /* of the last good snapshot */
 };
 
 static int attr_of(const struct ui *u, enum pair p)
@@ -1356,6 +1357,12 @@ static int run_screen(struct ui *u, long iterations)
         if ( sh.gen != seen_gen && sh.latest )
         {
             seen_gen = sh.gen;
+            /* A restarted hypervisor (uptime went back): its domain ids name
+             * other domains, so forget which ones were expanded. */
+            if ( sh.latest->up && u->last_uptime > sh.latest->pi.uptime_ns )
+                memset(u->expanded, 0, DBGV_DOMID_MAX / 8 + 1);
+            if ( sh.latest->up )
+                u->last_uptime = sh.latest->pi.uptime_ns;
             snap_put(u->s);
             u->s = snap_ref(sh.latest);
             refreshes++;

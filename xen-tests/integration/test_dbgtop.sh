@@ -127,6 +127,7 @@ see 'DISCONNECTED: no hypervisor' "screen: says the hypervisor went away" 10
 see 'reconnects when it returns' "screen: says it will reconnect"
 hv_start --smp 1 --domain $G/ticker.elf,name=back,cmdline="count=0"
 see '^..back +1 ' "screen: reconnects when the hypervisor returns" 20
+see '^>\+back +1 ' "screen: a restarted hypervisor's domains start collapsed"
 see '^2 domains:' "screen: summary of the new hypervisor"
 
 keys q
