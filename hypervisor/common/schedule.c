@@ -65,12 +65,15 @@ static struct vcpu *pick_next(uint64_t now)
             struct vcpu *v = d->vcpus[j];
             if (v->state == VCPU_BLOCKED && vlapic_poll_timer(v, now))
                 v->state = VCPU_RUNNABLE;
-            if (v->state == VCPU_RUNNABLE && (!best || v->last_run_ns < best->last_run_ns))
+            if (v->state == VCPU_RUNNABLE && !v->on_cpu &&
+                (!best || v->last_run_ns < best->last_run_ns))
                 best = v;
         }
     }
-    if (best)
+    if (best) {
         best->state = VCPU_RUNNING;
+        best->on_cpu = true;
+    }
     spin_unlock(&sched_lock);
     return best;
 }
@@ -82,6 +85,7 @@ static void vcpu_put(struct vcpu *v, uint64_t now)
     v->last_run_ns = now;
     if (v->state == VCPU_RUNNING)
         v->state = VCPU_RUNNABLE;
+    v->on_cpu = false;
     spin_unlock(&sched_lock);
 }
 
@@ -156,7 +160,7 @@ void sched_vcpu_kick(struct vcpu *v)
     spin_lock(&sched_lock);
     if (v->state == VCPU_BLOCKED)
         v->state = VCPU_RUNNABLE;
-    int target = v->state == VCPU_RUNNING ? v->pcpu : -1;
+    int target = v->on_cpu ? v->pcpu : -1;
     spin_unlock(&sched_lock);
     if (target >= 0 && (unsigned)target != this_cpu_id())
         lapic_send_ipi(pcpus[target].apic_id, VECTOR_KICK);
@@ -170,7 +174,7 @@ void sched_domain_sync(struct domain *d)
     for (unsigned i = 0; i < d->nr_vcpus; i++) {
         struct vcpu *v = d->vcpus[i];
         sched_vcpu_kick(v);
-        while (v->state == VCPU_RUNNING && v->pcpu != (int)this_cpu_id())
+        while (v->on_cpu && v->pcpu != (int)this_cpu_id())
             cpu_relax();
     }
 }
@@ -178,7 +182,7 @@ void sched_domain_sync(struct domain *d)
 void sched_vcpu_init_received(struct vcpu *v)
 {
     spin_lock(&sched_lock);
-    if (v->state != VCPU_RUNNING) {
+    if (!v->on_cpu) {
         v->arch.wait_for_sipi = true;
         v->state = VCPU_OFFLINE;
     }
@@ -188,7 +192,7 @@ void sched_vcpu_init_received(struct vcpu *v)
 void sched_vcpu_sipi(struct vcpu *v, uint8_t vector)
 {
     spin_lock(&sched_lock);
-    if (v->state == VCPU_OFFLINE && v->arch.wait_for_sipi &&
+    if (v->state == VCPU_OFFLINE && !v->on_cpu && v->arch.wait_for_sipi &&
         v->domain->state == DOMAIN_ACTIVE) {
         svm_vcpu_start_sipi(v, vector);
         v->state = VCPU_RUNNABLE;

@@ -21,6 +21,16 @@ done
 hv_run $TMP/smp1.out --smp 1 --domain $G/smp.elf,name=s,vcpus=3
 check "smp: 3 vCPUs share 1 pCPU" [ $status -eq 0 ]
 
+# A vCPU that blocks in HLT stays on its pCPU until the scheduler put it
+# away; another pCPU must not pick it meanwhile (it once did: the guest ran
+# twice at once and died). Many short sleeps on two pCPUs find that race.
+hv_run $TMP/race.out --smp 2 \
+    --domain $G/dr-stress.elf,name=r1,cmdline="iterations=6000 every=2000 delay=3000 seed=1" \
+    --domain $G/dr-stress.elf,name=r2,cmdline="iterations=6000 every=2000 delay=3000 seed=2" \
+    --domain $G/dr-stress.elf,name=r3,cmdline="iterations=6000 every=2000 delay=5000 seed=3"
+check "scheduler: three sleepy vCPUs on two pCPUs all finish" [ $status -eq 0 ]
+reject_line $TMP/race.out 'unexpected' "scheduler: no guest saw an unexpected exception"
+
 hv_run $TMP/timer.out --domain $G/timer.elf
 check "timer: one-shot LVT timer fires, HLT wakes" [ $status -eq 0 ]
 reject_line $TMP/timer.out '^\[timer\] not ok' "timer: no failed assertion"

@@ -37,6 +37,10 @@ struct vcpu {
     struct domain *domain;
     unsigned id;
     volatile enum vcpu_state state;
+    /* Loaded on a pCPU. Separate from state: a vCPU that just blocked in HLT
+     * is still on its pCPU until the scheduler has put it away, and must not
+     * be picked by another pCPU meanwhile. Changed under the scheduler lock. */
+    volatile bool on_cpu;
     int pcpu;                       /* pCPU it last ran on, -1 never */
     uint64_t cpu_time_ns;
     uint64_t slice_start_ns;
