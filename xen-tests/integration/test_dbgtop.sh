@@ -10,7 +10,8 @@ command -v tmux >/dev/null || { bad "tmux is installed (scripts/install-deps.sh)
 check "dbgtop is built" test -x "$DBGTOP"
 
 TM=(tmux -f /dev/null -S "$TMP/tmux.sock")
-cleanup_tmux() { "${TM[@]}" kill-server >/dev/null 2>&1; }
+fake=""
+cleanup_tmux() { "${TM[@]}" kill-server >/dev/null 2>&1; [ -n "$fake" ] && kill "$fake" 2>/dev/null; }
 trap 'cleanup_tmux; cleanup' EXIT
 screen() { "${TM[@]}" capture-pane -p -t "${1:-top}"; }
 keys() { "${TM[@]}" send-keys -t top "$@"; }
@@ -220,7 +221,7 @@ check "odd replies: the screen is still up after 4 s" bash -c "! tmux -f /dev/nu
 "${TM[@]}" send-keys -t odd q
 for _ in $(seq 25); do screen odd | grep -q 'dbgtop-exit=' && break; sleep 0.2; done
 check "odd replies: q still quits cleanly" grep -q 'dbgtop-exit=0' <(screen odd)
-kill $fake 2>/dev/null; wait $fake 2>/dev/null
+kill $fake 2>/dev/null; wait $fake 2>/dev/null; fake=""
 
 # No hypervisor at all: batch says so and fails; the screen waits.
 DBGCTL_URI=unix:$TMP/none.sock $DBGTOP -b -i 1 > $TMP/none.out 2>&1
