@@ -23,7 +23,8 @@ expect_line() { if grep -Eq -- "$2" "$1"; then ok "$3"; else bad "$3 (no line ma
 reject_line() { if grep -Eq -- "$2" "$1"; then bad "$3 (unexpected /$2/)"; else ok "$3"; fi; }
 
 # hv_run OUTFILE [launcher args...]: runs `dbgvisor run`, records status in $status.
-hv_run() { local out=$1; shift; "$DBGVISOR" run --timeout 120 "$@" >"$out" 2>&1; status=$?; }
+# Its own socket, so tests never collide with a `make run` or another test.
+hv_run() { local out=$1; shift; "$DBGVISOR" run --timeout 120 --socket "$TMP/run.sock" "$@" >"$out" 2>&1; status=$?; }
 
 # Lines a domain printed, without the "[name] " prefix.
 domain_lines() { sed -n "s/^\[$2\] //p" "$1"; }

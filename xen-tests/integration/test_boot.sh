@@ -62,7 +62,7 @@ expect_line $TMP/e1 "cannot read domain image '/nonexistent.elf'" "launcher: unr
 "$DBGVISOR" run --domain $G/hello.elf,policy=fast >$TMP/e3 2>&1; check "launcher: unknown policy -> status 2" [ $? -eq 2 ]
 expect_line $TMP/e3 "unknown policy 'fast'" "launcher: unknown policy named"
 "$DBGVISOR" run --bogus >$TMP/e4 2>&1; check "launcher: unknown option -> status 2" [ $? -eq 2 ]
-"$DBGVISOR" run --timeout 3 --domain $G/ticker.elf,cmdline="count=0" >$TMP/e5 2>&1; check "launcher: timeout -> status 124" [ $? -eq 124 ]
+"$DBGVISOR" run --socket $TMP/t.sock --timeout 3 --domain $G/ticker.elf,cmdline="count=0" >$TMP/e5 2>&1; check "launcher: timeout -> status 124" [ $? -eq 124 ]
 expect_line $TMP/e5 "timeout after 3s" "launcher: timeout message"
 
 finish

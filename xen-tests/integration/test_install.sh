@@ -12,7 +12,7 @@ for f in bin/dbgvisor bin/xl bin/dbgctl-mux boot/dbgvisor.elf lib/libdebugctl.so
     check "installed: $f" [ -e $P/$f ]
 done
 
-"$P/bin/dbgvisor" run --timeout 60 --domain $P/share/dbgvisor/guests/hello.elf,name=inst > $TMP/run.out 2>&1
+"$P/bin/dbgvisor" run --socket $TMP/inst.sock --timeout 60 --domain $P/share/dbgvisor/guests/hello.elf,name=inst > $TMP/run.out 2>&1
 check "installed launcher boots a domain" [ $? -eq 0 ]
 expect_line $TMP/run.out '^\[inst\] hello from' "installed launcher: domain output"
 
