@@ -12,7 +12,7 @@ export DBGCTL_URI="unix:$SOCK"
 "$DIST/bin/dbgvisor" stop --socket "$SOCK" >/dev/null 2>&1
 "$DIST/bin/dbgvisor" start --socket "$SOCK" --smp 2 \
     --domain "$G/dr-stress.elf,name=dr-heavy,policy=adaptive,cmdline=iterations=0 every=200 delay=5000" \
-    --domain "$G/dr-step.elf,name=self-debug,policy=trap" \
+    --domain "$G/debugloop.elf,name=self-debug,policy=lazy-sched,cmdline=every=100" \
     --domain "$G/ticker.elf,name=idle,cmdline=count=0 delay=50000000" || exit 1
 trap '"$DIST/bin/dbgvisor" stop --socket "$SOCK"' EXIT INT TERM
 cat <<MSG

@@ -41,6 +41,17 @@ for d in s1 s2 s3; do
     expect_line $TMP/stress.out "^\[$d\] dr-stress: all values survived, 0 mismatches" "dr-stress: $d kept its own DR0-3"
 done
 
+# A guest debugging itself round after round (its own breakpoint, watchpoint
+# and TF steps, with sleeps between rounds) sees the right #DBs under every
+# policy while it migrates between two pCPUs.
+args=()
+for p in $POLICIES; do args+=(--domain "$G/debugloop.elf,name=$p,policy=$p,cmdline=rounds=600 every=300 delay=10000"); done
+hv_run $TMP/loop.out --smp 2 "${args[@]}"
+check "debugloop: four policies exit 0" [ $status -eq 0 ]
+for p in $POLICIES; do
+    expect_line $TMP/loop.out "^\[$p\] debugloop: done, 0 bad round\(s\)$" "debugloop: $p, every round's #DBs as on hardware"
+done
+
 # XSA-156: a guest that puts watchpoints on its own #DB path does not hang
 # the hypervisor or starve its neighbour.
 hv_run $TMP/xsa.out --domain $G/dr-selfprotect.elf,name=self --domain $G/ticker.elf,name=nb,cmdline="count=5"
