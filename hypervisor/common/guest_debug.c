@@ -74,8 +74,8 @@ static void clear_host_debug(struct domain *d)
         for (unsigned id = 0; id < DBG_MAX_HOST_BP; id++)
             dbg_host_clear_bp(&v->dbg, id);
         dbg_host_single_step(&v->dbg, false, false);
-        arch_gdbg_bps_changed(v);
         arch_gdbg_reset(v);
+        arch_gdbg_bps_changed(v);      /* opens every protected page */
     }
 }
 
@@ -234,8 +234,7 @@ int hv_ctl_gdbg_set_regs(const struct dbgv_ctl_gdbg_set_regs *req)
         return rc;
     if ((rc = require_paused(d)))
         return rc;
-    arch_gdbg_set_regs(v, req->mask, &req->regs);
-    return 0;
+    return arch_gdbg_set_regs(v, req->mask, &req->regs) < 0 ? -DBGV_EINVAL : 0;
 }
 
 /* Copy len bytes between the debugger and guest memory, page by page for

@@ -64,6 +64,8 @@ int main(void)
         sd_vars[8] = i + 1;
     }
     flags_seen = sd_step_seq();
+    /* A fault the host may single-step into: #UD, no C handler, resumed. */
+    int ud = TRY_ASM(".globl sd_ud\n\tsd_ud: ud2", : :);
     unsigned long dr0 = read_dr0(), dr1 = read_dr1(), dr7 = read_dr7();
     write_dr7(0);
 
@@ -72,6 +74,7 @@ int main(void)
     printf("selfdebug: dr0=sd_base+%#lx dr1=%s dr7=%#lx\n", dr0 - (unsigned long)sd_base,
            dr1 == (unsigned long)&sd_vars[0] ? "sd_vars" : "other", dr7);
     printf("selfdebug: vars %lu %lu\n", (unsigned long)sd_vars[0], (unsigned long)sd_vars[8]);
+    printf("selfdebug: ud2 -> vector %d\n", ud);
     /* 3 exec hits, 3 watchpoint hits, and 8 steps: QEMU traps right after
      * the POPF that sets TF, then after s1 ... s5, pushq, andq, and the
      * POPF that clears TF. */
@@ -79,5 +82,6 @@ int main(void)
     report(((flags_seen >> 8) & 1) == 1, "selfdebug: PUSHF under TF shows the guest's TF");
     report(dr0 == (unsigned long)sd_target + 1 && dr1 == (unsigned long)&sd_vars[0],
            "selfdebug: DR0/DR1 read back as written");
+    report(ud == 6, "selfdebug: ud2 raised #UD");
     return report_summary();
 }

@@ -24,7 +24,8 @@ void arch_gdbg_reset(struct vcpu *v);
 void arch_gdbg_bps_changed(struct vcpu *v);
 /* Arch: registers as the guest sees them, and writes of the ones selected. */
 void arch_gdbg_get_regs(struct vcpu *v, struct dbgv_gdbg_regs *out);
-void arch_gdbg_set_regs(struct vcpu *v, uint32_t mask, const struct dbgv_gdbg_regs *in);
+/* -1 (nothing written) for a RIP the vCPU cannot run at in its mode. */
+int arch_gdbg_set_regs(struct vcpu *v, uint32_t mask, const struct dbgv_gdbg_regs *in);
 /* Arch: guest linear -> guest physical through v's page tables; 0 or -1. */
 int arch_gdbg_virt_to_phys(struct vcpu *v, uint64_t gva, uint64_t *gpa);
 

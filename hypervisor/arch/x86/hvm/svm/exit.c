@@ -192,6 +192,9 @@ enum vcpu_run_result svm_handle_exit(struct vcpu *v)
         domain_crash(v->domain, "VMRUN rejected the guest state (invalid VMCB)");
         return RUN_RESCHEDULE;
     default:
+        /* Faults intercepted only while the host debugger steps. */
+        if (code > SVM_EXIT_EXCP_BASE && code < SVM_EXIT_EXCP_BASE + 32)
+            return svm_debug_handle_exception(v, (unsigned)(code - SVM_EXIT_EXCP_BASE));
         domain_crash(v->domain, "unhandled exit %#llx (info1 %#llx info2 %#llx) at rip %#llx",
                      (unsigned long long)code, (unsigned long long)vmcb->control.exitinfo1,
                      (unsigned long long)vmcb->control.exitinfo2,

@@ -34,6 +34,7 @@ static struct vmcb *dbg_vmcb(struct dbg_vcpu *d) { return dbg_to_vcpu(d)->arch.v
  * domain slot and vCPU id; reset on attach and detach).
  */
 struct gdbg_vcpu {
+    uint32_t domid;           /* whose state this is: slots are reused */
     bool     arming;          /* the core is about to put the host's TF on */
     bool     rf_set;          /* we set RF to resume past a host exec breakpoint */
     bool     refire_valid;    /* ... or, with an event queued, swallow its refire */
@@ -49,12 +50,21 @@ struct gdbg_vcpu {
     uint64_t npt_hit_addr;
     bool     exec_skip;       /* resume over a reported NPT exec breakpoint */
     uint64_t exec_skip_rip;
+    bool     event_step;      /* a host step through an event delivery ... */
+    uint64_t event_rip;       /* ... ends at this handler's first fetch */
+    uint64_t event_gpa;
 };
 static struct gdbg_vcpu gdbg_state[MAX_DOMAINS][MAX_VCPUS];
 
 static struct gdbg_vcpu *gs_of(struct vcpu *v)
 {
-    return &gdbg_state[v->domain - domains][v->id % MAX_VCPUS];
+    struct gdbg_vcpu *g = &gdbg_state[v->domain - domains][v->id % MAX_VCPUS];
+
+    if (g->domid != v->domain->id) {      /* a new domain in this slot */
+        memset(g, 0, sizeof(*g));
+        g->domid = v->domain->id;
+    }
+    return g;
 }
 
 void dbg_arch_load_slots(struct dbg_vcpu *d, const uint64_t val[DBG_NR_SLOTS])
@@ -99,6 +109,16 @@ void dbg_arch_inject_ud(struct dbg_vcpu *d) { svm_inject_ud(dbg_to_vcpu(d)); }
 
 bool dbg_arch_get_tf(struct dbg_vcpu *d) { return dbg_vmcb(d)->save.rflags & X86_EFLAGS_TF; }
 
+static void event_step_arm(struct vcpu *v);
+
+/* Faults a host-stepped instruction can raise natively: intercepted while
+ * the host's TF is on, so their frames never carry it (re-injected, the step
+ * then ends at the handler through event_step_arm). */
+#define STEP_FAULTS ((1u << 0) | (1u << 5) | (1u << 6) | (1u << 7) | (1u << 10) | \
+                     (1u << 11) | (1u << 12) | (1u << 13) | (1u << 14) | (1u << 16) | \
+                     (1u << 19))
+#define BASE_EXCEPTIONS ((1u << X86_EXC_DB) | (1u << X86_EXC_BP) | (1u << X86_EXC_AC))
+
 void dbg_arch_set_tf(struct dbg_vcpu *d, bool tf)
 {
     struct vmcb *vmcb = dbg_vmcb(d);
@@ -112,9 +132,12 @@ void dbg_arch_set_tf(struct dbg_vcpu *d, bool tf)
         if (tf && (vmcb->control.eventinj & SVM_EVTINJ_VALID)) {
             d->step_armed = false;
             gs->pushf = false;
+            event_step_arm(dbg_to_vcpu(d));
             return;
         }
     }
+    if (tf && d->host_step && d->step_armed)
+        vmcb->control.intercept_exceptions |= STEP_FAULTS;
     if (tf)
         vmcb->save.rflags |= X86_EFLAGS_TF;
     else
@@ -183,6 +206,8 @@ static uint32_t host_watch_mask(struct vcpu *v, uint32_t mask)
  * in DR6 form (B0-B3 for ids 0-3, BS for a step), data = the watched
  * address for a watchpoint.
  */
+static void apply_protection(struct domain *d);
+
 static enum vcpu_run_result report_rf(struct vcpu *v, bool step, uint32_t bps, uint64_t data,
                                       bool guest_exec_hit)
 {
@@ -198,6 +223,11 @@ static enum vcpu_run_result report_rf(struct vcpu *v, bool step, uint32_t bps, u
     };
 
     gs->rf_set = false;
+    vmcb->control.intercept_exceptions &= ~STEP_FAULTS | BASE_EXCEPTIONS;
+    if (gs->event_step) {
+        gs->event_step = false;
+        apply_protection(v->domain);
+    }
     if (watch && !data)
         ev.data = v->dbg.host_bp[__builtin_ctz(watch)].addr;
     /* An execution breakpoint is fault-like: resume with RF or it fires
@@ -276,11 +306,59 @@ enum vcpu_run_result svm_debug_handle_dr_access(struct vcpu *v, uint64_t exitcod
 
 static enum vcpu_run_result npt_step_done(struct vcpu *v, const struct dbg_route *r);
 
+static uint64_t dr7_len(uint64_t ctl, unsigned n)
+{
+    static const uint8_t len[4] = { 1, 2, 8, 4 };
+    return len[(ctl >> (18 + 4 * n)) & 3];
+}
+
+/*
+ * QEMU's TCG stops at the first data breakpoint an access matches and sets
+ * only its B bit; hardware sets the B bit of every slot that matched. When
+ * the guest and the host watch the same variable in two slots, one of them
+ * would lose the hit. Complete DR6 where it is certain and a host slot is
+ * involved: a data slot k that
+ * did not report, whose range contains the range of a slot h that did, and
+ * whose type matches whatever access h matched (k read/write, or both
+ * write), matched the same access.
+ */
+static uint64_t complete_dr6(struct vcpu *v, uint64_t dr6)
+{
+    uint64_t ctl = v->dbg.hw_control, a[DBG_NR_SLOTS];
+    const struct dbg_layout *l = dbg_get_layout(&v->dbg);
+
+    if (v->dbg.ran_untrapped || !(dr6 & 0xf))
+        return dr6;
+    dbg_arch_save_slots(&v->dbg, a);
+    for (unsigned h = 0; h < DBG_NR_SLOTS; h++) {
+        unsigned rw_h = (ctl >> (16 + 4 * h)) & 3;
+        uint64_t lo_h, hi_h;
+        if (!(dr6 & (1u << h)) || rw_h == 0 || rw_h == 2)
+            continue;
+        lo_h = a[h] & ~(dr7_len(ctl, h) - 1);
+        hi_h = lo_h + dr7_len(ctl, h);
+        for (unsigned k = 0; k < DBG_NR_SLOTS; k++) {
+            unsigned rw_k = (ctl >> (16 + 4 * k)) & 3;
+            uint64_t lo_k = a[k] & ~(dr7_len(ctl, k) - 1), hi_k = lo_k + dr7_len(ctl, k);
+            if (k == h || (dr6 & (1u << k)) || !(ctl & (3ull << (2 * k))) ||
+                rw_k == 0 || rw_k == 2 || (rw_k == 1 && rw_h != 1))
+                continue;
+            /* Between two guest slots, keep what the guest would see running
+             * untrapped on this CPU: the core's policies must all agree. */
+            if (l->owner[h] != DBGV_OWNER_HOST && l->owner[k] != DBGV_OWNER_HOST)
+                continue;
+            if (lo_k <= lo_h && hi_h <= hi_k)
+                dr6 |= 1u << k;
+        }
+    }
+    return dr6;
+}
+
 enum vcpu_run_result svm_debug_handle_db(struct vcpu *v)
 {
     struct gdbg_vcpu *gs = gs_of(v);
     struct vmcb *vmcb = v->arch.vmcb;
-    struct dbg_route r = dbg_on_db_exit(&v->dbg, vmcb->save.dr6);
+    struct dbg_route r = dbg_on_db_exit(&v->dbg, complete_dr6(v, vmcb->save.dr6));
 
     if (r.host_step)
         hide_pushf_tf(v);
@@ -299,6 +377,24 @@ enum vcpu_run_result svm_debug_handle_db(struct vcpu *v)
     }
     if (r.to_host)
         return report_to_host(v, &r);
+    return RUN_CONTINUE;
+}
+
+/* A fault intercepted while the host stepped (STEP_FAULTS): deliver it as
+ * the CPU would have; the host's step then ends at the handler. */
+enum vcpu_run_result svm_debug_handle_exception(struct vcpu *v, unsigned vector)
+{
+    struct vmcb *vmcb = v->arch.vmcb;
+    bool has_error = vector == 10 || vector == 11 || vector == 12 || vector == 13 ||
+                     vector == 14 || vector == 17;
+
+    if (vector >= 32 || !(STEP_FAULTS & (1u << vector))) {
+        domain_crash(v->domain, "unexpected exception intercept %u", vector);
+        return RUN_RESCHEDULE;
+    }
+    if (vector == X86_EXC_PF)
+        vmcb->save.cr2 = vmcb->control.exitinfo2;
+    svm_inject_exception(v, (uint8_t)vector, has_error, (uint32_t)vmcb->control.exitinfo1);
     return RUN_CONTINUE;
 }
 
@@ -395,10 +491,14 @@ static uint64_t linear_rip(struct vcpu *v)
     return (s->cs.base + s->rip) & 0xffffffffull;
 }
 
+/* Also this entry's: protection can change from dbg_before_vmentry(), after
+ * svm_vcpu_run() looked at flush_tlb. */
 static void flush_domain_tlbs(struct domain *d)
 {
-    for (unsigned i = 0; i < d->nr_vcpus; i++)
+    for (unsigned i = 0; i < d->nr_vcpus; i++) {
         d->vcpus[i]->arch.flush_tlb = true;
+        d->vcpus[i]->arch.vmcb->control.tlb_control = 1;
+    }
 }
 
 static unsigned perm_for(uint8_t type)
@@ -439,6 +539,18 @@ static void apply_protection(struct domain *d)
             want[k].perm &= (uint8_t)perm_for(u->dbg.host_bp[id].type);
             if (!(want[k].perm & NPT_R))
                 want[k].perm = 0;
+        }
+        if (g->event_step) {
+            uint64_t page = g->event_gpa & ~0xfffull;
+            unsigned k;
+            for (k = 0; k < n && want[k].gpa != page; k++)
+                ;
+            if (k == n && n < GDBG_MAX_PAGES) {
+                want[n].gpa = page;
+                want[n++].perm = NPT_RWX;
+            }
+            if (k < n)
+                want[k].perm &= NPT_R | NPT_W;
         }
     }
     spin_lock(&prot_lock);
@@ -538,36 +650,82 @@ static enum vcpu_run_result npt_step_done(struct vcpu *v, const struct dbg_route
     return RUN_CONTINUE;
 }
 
+/* Emulated watchpoints of v that the data access at gpa hits. */
+static uint32_t data_hits(struct vcpu *v, uint64_t gpa, bool write, uint64_t *hit_addr)
+{
+    struct gdbg_vcpu *gs = gs_of(v);
+    uint32_t mask = gs->unplaced & gs->gpa_valid, hits = 0;
+    unsigned size = 0;
+
+    for (unsigned id = 0; id < DBG_MAX_HOST_BP; id++) {
+        const struct dbg_bp *bp = &v->dbg.host_bp[id];
+        if (!(mask & (1u << id)) || !bp->enabled || bp->type == DBG_BP_EXEC ||
+            (!write && bp->type != DBG_BP_RW))
+            continue;
+        if (!size)
+            size = access_size(v);
+        if (gpa < gs->gpa[id] + bp->len && gs->gpa[id] < gpa + size) {
+            if (!hits)
+                *hit_addr = bp->addr;
+            hits |= 1u << id;
+        }
+    }
+    return hits;
+}
+
 bool svm_debug_handle_npf(struct vcpu *v, uint64_t gpa, uint64_t error)
 {
     struct gdbg_vcpu *gs = gs_of(v);
     bool fetch = error & SVM_NPF_FETCH, write = error & SVM_NPF_WRITE;
     uint32_t mask = gs->unplaced & gs->gpa_valid, exec_hits = 0, hits = 0;
     uint64_t rip = linear_rip(v), hit_addr = 0;
-    unsigned size = 0;
 
     if (protected_perm(v->domain, gpa) < 0)
         return false;
-    if (gs->npt_step) {         /* closed again under us by another vCPU */
+    if (gs->event_step && !v->dbg.host_step) {
+        gs->event_step = false;          /* the debugger continued meanwhile */
+        apply_protection(v->domain);
+        if (protected_perm(v->domain, gpa) < 0)
+            return true;
+    }
+    if (gs->event_step && fetch && rip == gs->event_rip) {
+        /* The host's step delivered an event: it ends before the handler's
+         * first instruction, as a hardware step into an exception does. */
+        gs->event_step = false;
+        if (gs->npt_step) {
+            /* Stepping over an emulated breakpoint's access that faulted:
+             * no access happened; the debugger's own step (if any) ends. */
+            struct dbg_route none = { 0 };
+            gs->npt_hits = 0;
+            npt_step_done(v, &none);
+            return true;
+        }
+        report(v, true, 0, 0);
+        return true;
+    }
+    if (gs->npt_step) {
+        /* The instruction being stepped over touches a second protected
+         * page (its fetch was the first): open that one too, and count its
+         * data access. */
+        if (!fetch) {
+            uint64_t addr = 0;
+            uint32_t more = data_hits(v, gpa, write, &addr);
+            if (more && !gs->npt_hits)
+                gs->npt_hit_addr = addr;
+            gs->npt_hits |= more;
+        }
         npt_step_begin(v, gpa);
         return true;
     }
-    for (unsigned id = 0; id < DBG_MAX_HOST_BP; id++) {
-        const struct dbg_bp *bp = &v->dbg.host_bp[id];
-        if (!(mask & (1u << id)) || !bp->enabled)
-            continue;
-        if (bp->type == DBG_BP_EXEC) {
-            if (fetch && rip == bp->addr)
+    if (fetch) {
+        for (unsigned id = 0; id < DBG_MAX_HOST_BP; id++) {
+            const struct dbg_bp *bp = &v->dbg.host_bp[id];
+            if ((mask & (1u << id)) && bp->enabled && bp->type == DBG_BP_EXEC &&
+                rip == bp->addr)
                 exec_hits |= 1u << id;
-        } else if (!fetch && (write || bp->type == DBG_BP_RW)) {
-            if (!size)
-                size = access_size(v);
-            if (gpa < gs->gpa[id] + bp->len && gs->gpa[id] < gpa + size) {
-                if (!hits)
-                    hit_addr = bp->addr;
-                hits |= 1u << id;
-            }
         }
+    } else {
+        hits = data_hits(v, gpa, write, &hit_addr);
     }
     if (exec_hits) {
         if (!(gs->exec_skip && gs->exec_skip_rip == rip)) {
@@ -584,11 +742,67 @@ bool svm_debug_handle_npf(struct vcpu *v, uint64_t gpa, uint64_t error)
     return true;
 }
 
+/* The linear address of the handler for vector (IDT, or the IVT in real
+ * mode); -1 if the gate cannot be read. */
+static int idt_handler(struct vcpu *v, unsigned vector, uint64_t *out)
+{
+    struct vmcb_save *s = &v->arch.vmcb->save;
+    uint64_t g[2] = { 0, 0 };
+
+    if (!(s->cr0 & X86_CR0_PE)) {
+        uint32_t ivt = 0;
+        if (guest_read_linear(v, s->idtr.base + vector * 4u, &ivt, 4) != 4)
+            return -1;
+        *out = ((uint64_t)(ivt >> 16) << 4) + (ivt & 0xffff);
+        return 0;
+    }
+    if (s->efer & EFER_LMA) {
+        if (vector * 16u + 15 > s->idtr.limit ||
+            guest_read_linear(v, s->idtr.base + vector * 16u, g, 16) != 16 ||
+            !(g[0] & (1ull << 47)))
+            return -1;
+        *out = (g[0] & 0xffff) | ((g[0] >> 32) & 0xffff0000ull) | (g[1] << 32);
+        return 0;
+    }
+    if (vector * 8u + 7 > s->idtr.limit ||
+        guest_read_linear(v, s->idtr.base + vector * 8u, g, 8) != 8 || !(g[0] & (1ull << 47)))
+        return -1;
+    /* Protected mode: add the base of the gate's code segment. */
+    uint64_t desc = 0, base;
+    uint16_t sel = (uint16_t)(g[0] >> 16);
+    if (guest_read_linear(v, s->gdtr.base + (sel & ~7u), &desc, 8) != 8)
+        return -1;
+    base = ((desc >> 16) & 0xffffff) | ((desc >> 56) << 24);
+    *out = (base + ((g[0] & 0xffff) | ((g[0] >> 32) & 0xffff0000ull))) & 0xffffffffull;
+    return 0;
+}
+
+/* The host steps while an event is being injected: the CPU would push the
+ * host's TF into the event's frame, so the step goes without TF and ends,
+ * through NPT, at the handler's first fetch. */
+static void event_step_arm(struct vcpu *v)
+{
+    struct gdbg_vcpu *gs = gs_of(v);
+    uint64_t handler, gpa;
+
+    if (idt_handler(v, (unsigned)(v->arch.vmcb->control.eventinj & 0xff), &handler) < 0 ||
+        guest_virt_to_phys(v, handler, &gpa) != GW_OK || gpa >= v->domain->mem_bytes)
+        return;       /* the step completes at the next entry instead */
+    gs->event_step = true;
+    gs->event_rip = handler;
+    gs->event_gpa = gpa;
+    apply_protection(v->domain);
+}
+
 /* ---- the debugger's view (dbgvisor/guest_debug.h) ---------------------- */
 
 void arch_gdbg_reset(struct vcpu *v)
 {
-    memset(gs_of(v), 0, sizeof(struct gdbg_vcpu));
+    struct gdbg_vcpu *g = gs_of(v);
+
+    memset(g, 0, sizeof(*g));
+    g->domid = v->domain->id;
+    v->arch.vmcb->control.intercept_exceptions &= ~STEP_FAULTS | BASE_EXCEPTIONS;
 }
 
 void arch_gdbg_bps_changed(struct vcpu *v)
@@ -639,10 +853,18 @@ void arch_gdbg_get_regs(struct vcpu *v, struct dbgv_gdbg_regs *out)
     out->mode = (uint8_t)guest_cpu_mode(v);
 }
 
-void arch_gdbg_set_regs(struct vcpu *v, uint32_t mask, const struct dbgv_gdbg_regs *in)
+int arch_gdbg_set_regs(struct vcpu *v, uint32_t mask, const struct dbgv_gdbg_regs *in)
 {
     struct vmcb_save *s = &v->arch.vmcb->save;
     struct gdbg_vcpu *gs = gs_of(v);
+
+    /* A RIP the CPU could not enter with would only crash the domain. */
+    if (mask & DBGV_GDBG_REG_RIP) {
+        if (guest_cpu_mode(v) == X86_MODE_LONG64
+                ? (uint64_t)((int64_t)(in->rip << 16) >> 16) != in->rip
+                : in->rip > 0xffffffffull)
+            return -1;
+    }
 
     for (unsigned i = 0; i < 16; i++)
         if (mask & (1u << i))
@@ -658,6 +880,7 @@ void arch_gdbg_set_regs(struct vcpu *v, uint32_t mask, const struct dbgv_gdbg_re
         uint64_t rf = s->rflags & (gs->rf_set ? X86_EFLAGS_RF : 0);
         s->rflags = (in->rflags & 0x3f7fd7ull) | 0x2 | rf;
     }
+    return 0;
 }
 
 int arch_gdbg_virt_to_phys(struct vcpu *v, uint64_t gva, uint64_t *gpa)

@@ -14,6 +14,8 @@ enum vcpu_run_result svm_debug_handle_db(struct vcpu *v);
 enum vcpu_run_result svm_debug_handle_bp(struct vcpu *v, unsigned unused);
 enum vcpu_run_result svm_debug_handle_swint(struct vcpu *v);
 enum vcpu_run_result svm_debug_handle_icebp(struct vcpu *v);
+/* A fault intercepted while the host debugger single-steps the vCPU. */
+enum vcpu_run_result svm_debug_handle_exception(struct vcpu *v, unsigned vector);
 /* An emulated instruction completed with the guest's TF set. */
 void svm_debug_emulated_step(struct vcpu *v);
 /* #NPF on a page protected for an emulated watchpoint; false if not ours. */
