@@ -119,5 +119,75 @@ for _ in $(seq 100); do $XL console -n sd | grep -q '^# ' && break; sleep 0.2; d
 record <($XL console -n sd | sed 's/^/[sd] /') > $TMP/dbg2.rec
 check "after detach the guest finishes with the reference record" cmp -s $TMP/ref.rec $TMP/dbg2.rec
 $XL debug-continue sd > /dev/null 2>&1; check "continue after detach refused" [ $? -ne 0 ]
+
+# 1500 well-framed GDBG requests with hostile fields (wrong sizes, pads,
+# ids, types, lengths, alignment, vCPUs, domains, addresses, register
+# values) against a victim domain, beside a canary that must keep running.
+for d in victim canary; do
+    printf 'name = "%s"\nkernel = "%s"\nmemory = 16\ncmdline = "count=0"\n' $d "$G/ticker.elf" > $TMP/$d.cfg
+    check "xl create $d" $XL create $TMP/$d.cfg
+done
+VICTIM=$($XL list | awk '$1 == "victim" { print $2 }')
+python3 - "$TMP/control.sock" "$VICTIM" > $TMP/gfuzz.out 2>&1 <<'PY'
+import random, socket, struct, sys, zlib
+random.seed(5)
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.settimeout(30)
+victim = int(sys.argv[2])
+seq = 0
+def call(t, payload):
+    global seq
+    seq += 1
+    h = struct.pack("<IHHIIiII", 0x56474244, 1, t, seq, len(payload), 0, 0,
+                    zlib.crc32(payload) if payload else 0)
+    s.sendall(h + struct.pack("<I", zlib.crc32(h)) + payload)
+    buf = b""
+    while True:
+        while len(buf) < 32: buf += s.recv(65536)
+        magic, ver, rt, rseq, rlen, st = struct.unpack("<IHHIIi", buf[:20])
+        while len(buf) < 32 + rlen: buf += s.recv(65536)
+        frame, buf = buf[:32 + rlen], buf[32 + rlen:]
+        if rseq == seq:
+            return rt, st, frame[32:]
+call(1, struct.pack("<II32s", 1, 0, b"gfuzz"))            # HELLO
+pick = lambda *v: random.choice(v)
+codes = {}
+for i in range(1500):
+    t = random.randint(0x100, 0x10f)
+    dom = pick(victim, victim, victim, 0, 9999, 0xffffffff)
+    vcpu = pick(0, 0, 0, 1, 63, 64, 0xffffffff)
+    addr = pick(0x100000, 0x106000, 0x101001, random.getrandbits(64), 0xffffffffffffffff, 0x3ffffff8)
+    k = random.randint(0, 9)
+    if k == 0:
+        p = random.randbytes(random.randint(0, 300))
+    elif t in (0x100, 0x101, 0x105):
+        p = struct.pack("<II", dom, pick(0, 0, 1))
+    elif t in (0x102, 0x103):
+        p = struct.pack("<IIIBBHQ", dom, vcpu, pick(0, 1, 7, 8, 99), pick(0, 1, 2, 3, 4),
+                        pick(0, 1, 2, 3, 4, 8, 16), pick(0, 0, 1), addr)
+    elif t == 0x104:
+        p = struct.pack("<IIII", dom, vcpu, pick(0, 1, 2), pick(0, 0, 5))
+    elif t == 0x106:
+        p = struct.pack("<II", dom, vcpu)
+    elif t == 0x107:
+        regs = [random.getrandbits(64) for _ in range(16)] + [addr, random.getrandbits(64)]
+        p = struct.pack("<IIII", dom, vcpu, pick(1, 0x10000, 0x30000, 0x3ffff, 0x40000, 0), 0) + \
+            struct.pack("<18Q", *regs) + bytes(264 - 18 * 8)
+    elif t in (0x108, 0x109, 0x10a, 0x10b):
+        n = pick(0, 1, 8, 4096, 4097)
+        p = struct.pack("<IIIIQ", dom, vcpu, n, pick(0, 0, 1), addr)
+        if t in (0x109, 0x10b): p += random.randbytes(pick(n, n, 3) if n <= 4096 else 8)
+    else:
+        p = random.randbytes(random.randint(0, 40))
+    rt, st, _ = call(t, p)
+    assert rt == t | 0x8000, (hex(t), hex(rt))
+    assert -4095 <= st <= 0, st
+    codes[st] = codes.get(st, 0) + 1
+print("answered", 1500, "codes", sorted(codes.items()))
+PY
+expect_line $TMP/gfuzz.out '^answered 1500 ' "1500 hostile GDBG requests each got a proper reply"
+sed 's/^/# /' $TMP/gfuzz.out | tail -3
+$XL debug-detach victim > /dev/null 2>&1
+c1=$($XL console -n canary | wc -l); sleep 1; c2=$($XL console -n canary | wc -l)
+check "the canary kept running ($c1 -> $c2 lines)" [ "$c2" -gt "$c1" ]
 check "the hypervisor still answers" $XL list
 finish
