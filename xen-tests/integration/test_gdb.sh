@@ -136,6 +136,24 @@ expect_line $TMP/gdb2 '^rip +0x' "registers after Ctrl-C"
 $XL list > $TMP/list
 expect_line $TMP/list '^spin +[0-9]+ .*(r-----|-b----)' "after detach the guest runs again"
 
+# Two vCPUs are two threads: a breakpoint set for all of them stops the AP
+# in its own code; the other thread's registers are its own.
+printf 'name = "smp"\nkernel = "%s"\nmemory = 32\nvcpus = 2\n' "$G/smp64.elf" > $TMP/smp.cfg
+check "xl create -p a 2-vCPU guest" $XL create -p $TMP/smp.cfg
+gdb_session $((PORT + 2)) smp $TMP/gdb3 \
+    -ex 'info threads' -ex 'hbreak ap_main' -ex 'continue' -ex 'info threads' \
+    -ex 'info registers rip' -ex 'thread 1' -ex 'info registers rip' -ex 'delete' -ex 'detach' \
+    "$BUILD/guests/smp64.elf64"
+check "smp gdb session ends cleanly" [ "$gdb_status" -eq 0 ]
+expect_line $TMP/gdb3 '^Thread 2 hit Breakpoint 1, ap_main \(cpu=.*1\)' "the AP (thread 2) stops at ap_main"
+expect_line $TMP/gdb3 '^\* 2 +Thread 2 \(vCPU 1\) ap_main' "info threads: vCPU 1 current"
+expect_line $TMP/gdb3 '^ +1 +Thread 1 \(vCPU 0\) ' "info threads: vCPU 0 listed"
+# The BSP waits for the AP, in main or in smp_start_ap: anywhere but ap_main.
+expect_line $TMP/gdb3 '^rip +0x[0-9a-f]+ +0x[0-9a-f]+ <(main|smp_start_ap|wait_started)\+' "thread 1: its own registers"
+for _ in $(seq 100); do $XL console -n smp | grep -q '^smp: counter=' && break; sleep 0.2; done
+$XL console -n smp > $TMP/smp.console
+expect_line $TMP/smp.console '^smp: counter=1 expected=1$' "after detach the SMP guest finishes"
+
 # Loopback only, and a bad request does not hurt the hypervisor.
 $XL debug-gdb --port 0 spin > /dev/null 2>&1; check "port 0 refused" [ $? -ne 0 ]
 check "the hypervisor still answers" $XL list
