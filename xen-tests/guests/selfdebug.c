@@ -22,9 +22,17 @@ asm(".pushsection .text.selfdebug, \"ax\"\n"
     "sd_s3: addq $1,%rax\n"
     "sd_s4: pushfq\n"                       /* its image must show the guest's TF only */
     "sd_s5: popq %rdx\n pushq %rdx\n andq $~0x100,(%rsp)\n popfq\n movq %rdx,%rax\n ret\n"
+    /* SYSCALL at CPL0 into a handler that records the flags it got and
+     * returns with R11's flags (clobbers rax, rcx, r11). */
+    ".globl sd_sys, sd_sys_entry\n"
+    "sd_sys: syscall\n ret\n"
+    "sd_sys_entry: pushfq\n popq %rax\n movq %rax, sd_sys_hflags(%rip)\n"
+    " movq %r11, sd_sys_r11(%rip)\n pushq %r11\n popfq\n jmp *%rcx\n"
     ".balign 4096\n"
     ".popsection\n");
-void sd_target(void), sd_host_only(void);
+void sd_target(void), sd_host_only(void), sd_sys(void);
+extern char sd_sys_entry[];
+volatile unsigned long sd_sys_hflags, sd_sys_r11;
 unsigned long sd_step_seq(void);
 extern char sd_base[], sd_s1[], sd_s2[];
 
@@ -66,6 +74,12 @@ int main(void)
     flags_seen = sd_step_seq();
     /* A fault the host may single-step into: #UD, no C handler, resumed. */
     int ud = TRY_ASM(".globl sd_ud\n\tsd_ud: ud2", : :);
+    /* SYSCALL saves RFLAGS in R11 and masks TF with SFMASK. */
+    wrmsr(0xC0000080, rdmsr(0xC0000080) | 1);          /* EFER.SCE */
+    wrmsr(0xC0000081, 0x08ull << 32);                   /* STAR: CS 0x08, SS 0x10 */
+    wrmsr(0xC0000082, (unsigned long)sd_sys_entry);     /* LSTAR */
+    wrmsr(0xC0000084, X86_EFLAGS_TF);                   /* SFMASK */
+    sd_sys();
     unsigned long dr0 = read_dr0(), dr1 = read_dr1(), dr7 = read_dr7();
     write_dr7(0);
 
@@ -75,6 +89,8 @@ int main(void)
            dr1 == (unsigned long)&sd_vars[0] ? "sd_vars" : "other", dr7);
     printf("selfdebug: vars %lu %lu\n", (unsigned long)sd_vars[0], (unsigned long)sd_vars[8]);
     printf("selfdebug: ud2 -> vector %d\n", ud);
+    printf("selfdebug: syscall r11.tf=%lu handler.tf=%lu\n", (sd_sys_r11 >> 8) & 1,
+           (sd_sys_hflags >> 8) & 1);
     /* 3 exec hits, 3 watchpoint hits, and 8 steps: QEMU traps right after
      * the POPF that sets TF, then after s1 ... s5, pushq, andq, and the
      * POPF that clears TF. */
@@ -83,5 +99,7 @@ int main(void)
     report(dr0 == (unsigned long)sd_target + 1 && dr1 == (unsigned long)&sd_vars[0],
            "selfdebug: DR0/DR1 read back as written");
     report(ud == 6, "selfdebug: ud2 raised #UD");
+    report(!(sd_sys_r11 & X86_EFLAGS_TF) && !(sd_sys_hflags & X86_EFLAGS_TF),
+           "selfdebug: SYSCALL saved and ran without TF");
     return report_summary();
 }

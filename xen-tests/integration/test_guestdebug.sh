@@ -23,6 +23,7 @@ expect_line $TMP/ref.rec '^selfdebug: 14 event\(s\)$' "reference: the guest reco
 TARGET=$(sym sd_target 1) HOSTONLY=$(sym sd_host_only 1) S2=$(sym sd_s2) S3=$(sym sd_s3)
 S4=$(sym sd_s4) S5=$(sym sd_s5) VAR=$(sym sd_vars) HVAR=$(sym sd_vars 64)
 UD=$(sym sd_ud) UD_STUB=$(sym vector_stubs $((6 * 16)))
+SYS=$(sym sd_sys) SYS_ENTRY=$(sym sd_sys_entry)
 
 hv_start --smp 2 --domain $G/ticker.elf,name=tick,cmdline="count=0"
 check "start: xl list answers" wait_for $XL list
@@ -62,6 +63,7 @@ check "debug-bp id 2 on the guest's own breakpoint" $XL debug-bp sd --id 2 $TARG
 check "debug-bp id 3 host only" $XL debug-bp sd --id 3 $HOSTONLY
 check "debug-bp id 4 inside the guest's stepping" $XL debug-bp sd --id 4 $S2
 check "debug-bp id 5 on a faulting instruction (ud2)" $XL debug-bp sd --id 5 $UD
+check "debug-bp id 6 on a SYSCALL" $XL debug-bp sd --id 6 $SYS
 $XL debug-regs sd > $TMP/regs0
 expect_line $TMP/regs0 '^rip +0x0+10000c$' "debug-regs: paused at the multiboot entry"
 
@@ -80,6 +82,9 @@ for i in $(seq 1 40); do
     if tail -1 $TMP/events | grep -q "rip=$UD "; then
         $XL debug-step sd > $TMP/step_ud
     fi
+    if tail -1 $TMP/events | grep -q "rip=$SYS "; then
+        $XL debug-step sd > $TMP/step_sys
+    fi
 done
 check "the domain ran to its end under the debugger (continue exit 2)" [ "$rc" -eq 2 ]
 count() { grep -c -- "$1" $TMP/events; }
@@ -97,6 +102,7 @@ sed -n 1p $TMP/steps > $TMP/step1
 expect_line $TMP/step1 "type=step rip=$S3 .*dr6=0xffff4ff0" "host step from the guest's stepping: one instruction, BS"
 check "three step events" [ "$(grep -c 'type=step' $TMP/steps)" -eq 3 ]
 expect_line $TMP/step_ud "type=step rip=$UD_STUB " "host step of ud2: stops at the guest's #UD vector, no TF in its frame"
+expect_line $TMP/step_sys "type=step rip=$SYS_ENTRY " "host step of SYSCALL: one instruction, into the LSTAR entry"
 expect_line $TMP/mem_gva ": 48 c7 c0 05 00 00 00$" "debug-mem by virtual address: movq \$5,%rax"
 check "debug-mem by physical address: same bytes (identity-mapped guest)" cmp -s $TMP/mem_gva $TMP/mem_gpa
 
@@ -187,7 +193,8 @@ PY
 expect_line $TMP/gfuzz.out '^answered 1500 ' "1500 hostile GDBG requests each got a proper reply"
 sed 's/^/# /' $TMP/gfuzz.out | tail -3
 $XL debug-detach victim > /dev/null 2>&1
-c1=$($XL console -n canary | wc -l); sleep 1; c2=$($XL console -n canary | wc -l)
-check "the canary kept running ($c1 -> $c2 lines)" [ "$c2" -gt "$c1" ]
+last_tick() { $XL console -n canary | sed -n 's/^ticker [0-9]*: tick \([0-9]*\)$/\1/p' | tail -1; }
+c1=$(last_tick); sleep 1; c2=$(last_tick)
+check "the canary kept running (tick $c1 -> $c2)" [ -n "$c1" ] && [ -n "$c2" ] && [ "$c2" -gt "$c1" ]
 check "the hypervisor still answers" $XL list
 finish

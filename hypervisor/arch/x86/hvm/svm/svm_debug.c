@@ -40,6 +40,7 @@ struct gdbg_vcpu {
     bool     refire_valid;    /* ... or, with an event queued, swallow its refire */
     uint64_t refire_rip;
     bool     pushf;           /* the host-stepped instruction is PUSHF */
+    bool     syscall;         /* ... is SYSCALL (saves RFLAGS in R11) */
     /* NPT emulation of host breakpoints without a hardware slot */
     uint32_t unplaced;        /* host bp ids emulated with NPT */
     uint32_t gpa_valid;       /* ... whose address translated */
@@ -110,6 +111,7 @@ void dbg_arch_inject_ud(struct dbg_vcpu *d) { svm_inject_ud(dbg_to_vcpu(d)); }
 bool dbg_arch_get_tf(struct dbg_vcpu *d) { return dbg_vmcb(d)->save.rflags & X86_EFLAGS_TF; }
 
 static void event_step_arm(struct vcpu *v);
+static bool syscall_step(struct vcpu *v);
 
 /* Faults a host-stepped instruction can raise natively: intercepted while
  * the host's TF is on, so their frames never carry it (re-injected, the step
@@ -132,8 +134,21 @@ void dbg_arch_set_tf(struct dbg_vcpu *d, bool tf)
         if (tf && (vmcb->control.eventinj & SVM_EVTINJ_VALID)) {
             d->step_armed = false;
             gs->pushf = false;
+            gs->syscall = false;
             event_step_arm(dbg_to_vcpu(d));
             return;
+        }
+        /* SYSCALL would save the host's TF in R11, and with TF in SFMASK the
+         * CPU raises no step trap after it. Unless the guest's own TF goes
+         * through (then the hardware's result is already right), perform
+         * it here and stop at the entry point's first fetch. */
+        if (tf && gs->syscall) {
+            gs->syscall = false;
+            if (!(d->guest_tf && !(vmcb->save.sfmask & X86_EFLAGS_TF)) &&
+                syscall_step(dbg_to_vcpu(d))) {
+                d->step_armed = false;
+                return;
+            }
         }
     }
     if (tf && d->host_step && d->step_armed)
@@ -158,7 +173,10 @@ bool dbg_arch_next_insn_loads_tf(struct dbg_vcpu *d)
     while (i < n && (b[i] == 0x66 || (b[i] & 0xf0) == 0x40))
         i++;
     gs->pushf = i < n && b[i] == 0x9c;
-    return i < n && (b[i] == 0x9d || b[i] == 0xcf);
+    gs->syscall = i + 1 < n && b[i] == 0x0f && b[i + 1] == 0x05;
+    /* SYSRET (0F 07) loads RFLAGS from R11, as POPF from the stack. */
+    return i < n && (b[i] == 0x9d || b[i] == 0xcf ||
+                     (b[i] == 0x0f && i + 1 < n && b[i + 1] == 0x07));
 }
 
 static uint64_t stack_linear(struct vcpu *v)
@@ -777,21 +795,57 @@ static int idt_handler(struct vcpu *v, unsigned vector, uint64_t *out)
     return 0;
 }
 
-/* The host steps while an event is being injected: the CPU would push the
- * host's TF into the event's frame, so the step goes without TF and ends,
- * through NPT, at the handler's first fetch. */
-static void event_step_arm(struct vcpu *v)
+/* End the host's current step at the first fetch of target (a linear
+ * address), through NPT; false if target cannot be translated. */
+static bool step_to(struct vcpu *v, uint64_t target)
 {
     struct gdbg_vcpu *gs = gs_of(v);
-    uint64_t handler, gpa;
+    uint64_t gpa;
 
-    if (idt_handler(v, (unsigned)(v->arch.vmcb->control.eventinj & 0xff), &handler) < 0 ||
-        guest_virt_to_phys(v, handler, &gpa) != GW_OK || gpa >= v->domain->mem_bytes)
-        return;       /* the step completes at the next entry instead */
+    if (guest_virt_to_phys(v, target, &gpa) != GW_OK || gpa >= v->domain->mem_bytes)
+        return false;
     gs->event_step = true;
-    gs->event_rip = handler;
+    gs->event_rip = target;
     gs->event_gpa = gpa;
     apply_protection(v->domain);
+    return true;
+}
+
+/* The host steps while an event is being injected: the CPU would push the
+ * host's TF into the event's frame, so the step goes without TF and ends,
+ * through NPT, at the handler's first fetch. Without a readable gate the
+ * step completes at the next entry instead. */
+static void event_step_arm(struct vcpu *v)
+{
+    uint64_t handler;
+
+    if (idt_handler(v, (unsigned)(v->arch.vmcb->control.eventinj & 0xff), &handler) == 0)
+        step_to(v, handler);
+}
+
+/* SYSCALL from 64-bit code, as the CPU does it (AMD64 APM vol. 3), then a
+ * stop at the first fetch of the entry point. false: not in 64-bit mode or
+ * SYSCALL disabled (the CPU raises #UD, intercepted while stepping). */
+static bool syscall_step(struct vcpu *v)
+{
+    struct vmcb_save *s = &v->arch.vmcb->save;
+    uint16_t sel = (uint16_t)(s->star >> 32) & 0xfffc;
+
+    if (guest_cpu_mode(v) != X86_MODE_LONG64 || !(s->efer & EFER_SCE))
+        return false;
+    v->arch.gpr[GPR_RCX] = s->rip + 2;
+    v->arch.gpr[GPR_R11] = s->rflags & ~(uint64_t)X86_EFLAGS_RF;  /* RF was ours */
+    s->rflags &= ~(s->sfmask | X86_EFLAGS_RF | X86_EFLAGS_TF);
+    s->rflags |= 0x2;
+    s->cs = (struct vmcb_seg){ .sel = sel, .attrib = 0x0a9b, .limit = 0xffffffff, .base = 0 };
+    s->ss = (struct vmcb_seg){ .sel = (uint16_t)(sel + 8), .attrib = 0x0c93,
+                               .limit = 0xffffffff, .base = 0 };
+    s->cpl = 0;
+    s->rip = s->lstar;
+    v->arch.vmcb->control.int_state &= ~1ull;
+    gs_of(v)->rf_set = false;
+    step_to(v, s->lstar);
+    return true;
 }
 
 /* ---- the debugger's view (dbgvisor/guest_debug.h) ---------------------- */
