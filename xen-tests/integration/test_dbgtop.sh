@@ -79,7 +79,20 @@ keys Enter
 see '^    vCPU0 +(trapping|pass-through) +(clean|dirty) slots [-gh]{4} step' "screen: Enter expands the vCPUs"
 see '^>-stress ' "screen: expanded mark"
 
-# The DR-heavy guest is for the rates above; actions go to the long-lived tick.
+# The point of the dashboard: change the DR-heavy guest's policy with a key
+# and watch its exit rate change. Under trap every access exits; under
+# lazy-sched one per descheduling period.
+drexit() { row "$1" | cut -c3- | awk '{print $6}'; }
+sleep 3; before=$(drexit stress)
+keys p p
+see '^>-stress +1 .* lazy-sched ' "screen: p p on stress: lazy-sched"
+sleep 4; after=$(drexit stress)
+check "screen: stress DR-exit rate fell with the policy ($before -> $after /s)" \
+    python3 -c "import sys; b, a = float('$before'), float('$after'); sys.exit(0 if a < b / 2 else 1)"
+keys p p
+see '^>-stress +1 .* trap ' "screen: p p: stress back to trap"
+
+# Actions below go to the long-lived tick.
 keys Down
 see '^>.tick ' "screen: Down again selects tick"
 keys p
