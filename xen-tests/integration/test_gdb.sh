@@ -18,23 +18,7 @@ domain_lines $TMP/ref.out sd | record > $TMP/ref.rec
 
 hv_start --smp 2 --domain $G/ticker.elf,name=tick,cmdline="count=0"
 check "start: xl list answers" wait_for $XL list
-# The domain builder writes the image over the serial control channel: on
-# a loaded machine one write can time out; the builder then destroys the
-# half-built domain and we try again.
-create_sd() {
-    for _ in 1 2 3; do
-        $XL create -p $TMP/sd.cfg && return 0
-        $XL destroy sd > /dev/null 2>&1; sleep 1
-    done
-    return 1
-}
-cat > $TMP/sd.cfg <<CFG
-name = "sd"
-kernel = "$G/selfdebug.elf"
-memory = 32
-vcpus = 1
-CFG
-check "xl create -p selfdebug" create_sd
+check "xl create -p selfdebug" create_paused_selfdebug sd
 cat > $TMP/spin.cfg <<CFG
 name = "spin"
 kernel = "$G/ticker.elf"

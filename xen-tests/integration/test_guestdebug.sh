@@ -27,23 +27,7 @@ SYS=$(sym sd_sys) SYS_ENTRY=$(sym sd_sys_entry)
 
 hv_start --smp 2 --domain $G/ticker.elf,name=tick,cmdline="count=0"
 check "start: xl list answers" wait_for $XL list
-# The domain builder writes the image over the serial control channel: on
-# a loaded machine one write can time out; the builder then destroys the
-# half-built domain and we try again.
-create_sd() {
-    for _ in 1 2 3; do
-        $XL create -p $TMP/sd.cfg && return 0
-        $XL destroy sd > /dev/null 2>&1; sleep 1
-    done
-    return 1
-}
-cat > $TMP/sd.cfg <<CFG
-name = "sd"
-kernel = "$G/selfdebug.elf"
-memory = 32
-vcpus = 1
-CFG
-check "xl create -p selfdebug" create_sd
+check "xl create -p selfdebug" create_paused_selfdebug sd
 
 # Errors first: nothing works before attach, bad requests are refused.
 $XL debug-bp sd $TARGET > $TMP/e1 2>&1; check "debug-bp before attach fails" [ $? -ne 0 ]
@@ -115,7 +99,7 @@ fi
 
 # Detach puts everything back: a second guest runs to its end untouched.
 check "xl destroy sd" $XL destroy sd
-check "xl create -p selfdebug again" create_sd
+check "xl create -p selfdebug again" create_paused_selfdebug sd
 check "attach" $XL debug-attach sd
 check "debug-bp" $XL debug-bp sd --id 2 $TARGET
 $XL debug-continue sd --wait -T 60 > $TMP/ev2
