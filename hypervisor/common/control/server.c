@@ -241,21 +241,30 @@ static int do_domain_create(const uint8_t *p, uint32_t len, uint32_t *rlen)
     return 0;
 }
 
-static int do_domain_op(uint16_t type, const uint8_t *p, uint32_t len)
+/* The payload of a request that names one guest domain and nothing else. */
+static int take_domu(const uint8_t *p, uint32_t len, uint32_t *domid)
 {
     struct dbgv_ctl_domid req;
-    int rc;
 
     TAKE(req, p, len);
     if ( req.pad )
         return -DBGV_EINVAL;
-    if ( (rc = domu_ok(req.domid)) )
+    *domid = req.domid;
+    return domu_ok(req.domid);
+}
+
+static int do_domain_op(uint16_t type, const uint8_t *p, uint32_t len)
+{
+    uint32_t domid;
+    int rc;
+
+    if ( (rc = take_domu(p, len, &domid)) )
         return rc;
     switch ( type )
     {
-    case DBGV_CTL_MSG_DOMAIN_PAUSE:   return hv_ctl_domain_pause(req.domid);
-    case DBGV_CTL_MSG_DOMAIN_UNPAUSE: return hv_ctl_domain_unpause(req.domid);
-    default:                          return hv_ctl_domain_destroy(req.domid);
+    case DBGV_CTL_MSG_DOMAIN_PAUSE:   return hv_ctl_domain_pause(domid);
+    case DBGV_CTL_MSG_DOMAIN_UNPAUSE: return hv_ctl_domain_unpause(domid);
+    default:                          return hv_ctl_domain_destroy(domid);
     }
 }
 
@@ -467,19 +476,16 @@ static int vcpu_ok(uint32_t vcpu)
 
 static int do_gdbg_domain(uint16_t type, const uint8_t *p, uint32_t len)
 {
-    struct dbgv_ctl_domid req;
+    uint32_t domid;
     int rc;
 
-    TAKE(req, p, len);
-    if ( req.pad )
-        return -DBGV_EINVAL;
-    if ( (rc = domu_ok(req.domid)) )
+    if ( (rc = take_domu(p, len, &domid)) )
         return rc;
     switch ( type )
     {
-    case DBGV_CTL_MSG_GDBG_ATTACH: return hv_ctl_gdbg_attach(req.domid);
-    case DBGV_CTL_MSG_GDBG_DETACH: return hv_ctl_gdbg_detach(req.domid);
-    default:                       return hv_ctl_gdbg_continue(req.domid);
+    case DBGV_CTL_MSG_GDBG_ATTACH: return hv_ctl_gdbg_attach(domid);
+    case DBGV_CTL_MSG_GDBG_DETACH: return hv_ctl_gdbg_detach(domid);
+    default:                       return hv_ctl_gdbg_continue(domid);
     }
 }
 
