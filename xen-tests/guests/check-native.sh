@@ -29,6 +29,9 @@ CASES=(
   "dr-stress|dr-stress|1|seed=3 iterations=100|1|all values survived"
   "dr-selfprotect|dr-selfprotect|1||1|^# [0-9]+ passed, 0 failed$"
   "selfdebug|selfdebug|1||1|^# [0-9]+ passed, 0 failed$"
+  "dr32|dr32|1||1|^# [0-9]+ passed, 0 failed$"
+  "debugloop|debugloop|1|rounds=300 every=100 delay=10000|1|^debugloop: done, 0 bad round"
+  "bench|bench|1|mode=dr iters=100|1|^bench dr iters=100 "
 )
 
 run() { # image smp cmdline outfile -> exit status

@@ -11,7 +11,7 @@ POLICIES="trap lazy-exit lazy-sched adaptive"
 record() { domain_lines "$1" "$2" | grep -Ev '^dr[67] write 0x[0-9a-f]+ read '; }
 
 for smp in 1 2; do
-    for guest in dr-basic dr-bp dr-step dr-gd dr-icebp dr-selfprotect; do
+    for guest in dr-basic dr-bp dr-step dr-gd dr-icebp dr-selfprotect dr32; do
         args=()
         for p in $POLICIES; do args+=(--domain "$G/$guest.elf,name=$p,policy=$p"); done
         out=$TMP/$guest.smp$smp.out
