@@ -135,8 +135,12 @@ static void build_one(const struct multiboot_module *m)
         .name = o.name, .mem_bytes = (uint64_t)o.mem_mib << 20, .vcpus = o.vcpus,
         .debug_policy = (uint8_t)o.policy, .quiet_switches = o.quiet, .cmdline = o.cmdline,
     };
-    if (domain_create(&cfg, &d) < 0) {
-        pr_err("domain %s: cannot create (name in use, bad size or out of memory)\n", o.name);
+    int rc = domain_create(&cfg, &d);
+    if (rc < 0) {
+        pr_err("domain %s: cannot create: %s\n", o.name,
+               rc == -DBGV_EEXIST ? "name in use" :
+               rc == -DBGV_EINVAL ? "bad vcpus, memory size or policy" :
+               "out of memory or domain slots");
         return;
     }
     if (mbimage_load(&mb, img, len, d->mem_bytes, o.cmdline, write_guest, d, &boot, &why) < 0) {

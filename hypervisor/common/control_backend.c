@@ -85,29 +85,32 @@ static void fill_dominfo(const struct domain *d, struct dbgv_ctl_dominfo *out)
     snprintf(out->name, sizeof(out->name), "%s", d->name);
 }
 
+/* The live domain with the smallest id >= from, or NULL. */
+static struct domain *next_domain(uint32_t from)
+{
+    struct domain *best = NULL;
+
+    for (int i = 0; i < MAX_DOMAINS; i++) {
+        struct domain *d = &domains[i];
+        if (d->state != DOMAIN_FREE && d->id >= from && (!best || d->id < best->id))
+            best = d;
+    }
+    return best;
+}
+
 int hv_ctl_domain_list(uint32_t start, struct dbgv_ctl_dominfo *out, uint32_t max,
                        uint32_t *count, uint32_t *total)
 {
     *count = 0;
     *total = 0;
-    /* Domain ids increase with creation; walk them in id order. */
-    for (uint32_t id = start; id < 65536; id++) {
-        struct domain *d = id ? domain_by_id(id) : NULL;
-        if (id && !d) {
-            bool any_higher = false;
-            for (int i = 0; i < MAX_DOMAINS; i++)
-                any_higher |= domains[i].state != DOMAIN_FREE && domains[i].id > id;
-            if (!any_higher)
-                break;
-            continue;
-        }
-        if (*count < max) {
-            if (id == 0)
-                fill_dom0(&out[*count]);
-            else
-                fill_dominfo(d, &out[*count]);
-            (*count)++;
-        }
+    if (start == 0) {
+        if (*count < max)
+            fill_dom0(&out[(*count)++]);
+        (*total)++;
+    }
+    for (struct domain *d = next_domain(MAX(start, 1u)); d; d = next_domain(d->id + 1u)) {
+        if (*count < max)
+            fill_dominfo(d, &out[(*count)++]);
         (*total)++;
     }
     return 0;
@@ -130,12 +133,6 @@ int hv_ctl_domain_info(uint32_t domid, struct dbgv_ctl_dominfo *out)
 int hv_ctl_domain_create(const struct dbgv_ctl_domain_create *req, uint32_t *domid)
 {
     struct domain *d;
-
-    for (int i = 0; i < MAX_DOMAINS; i++)
-        if (domains[i].state != DOMAIN_FREE && !strcmp(domains[i].name, req->name))
-            return -DBGV_EEXIST;
-    if (strlen(req->name) >= DOMAIN_NAME_LEN || req->nr_vcpus > MAX_VCPUS)
-        return -DBGV_EINVAL;
     struct domain_config cfg = {
         .name = req->name, .mem_bytes = (uint64_t)req->memory_mib << 20,
         .vcpus = req->nr_vcpus, .debug_policy = req->debug_policy,
@@ -143,8 +140,10 @@ int hv_ctl_domain_create(const struct dbgv_ctl_domain_create *req, uint32_t *dom
                                               : DBGV_ADAPTIVE_QUIET_SWITCHES_DEFAULT,
         .cmdline = "",
     };
-    if (domain_create(&cfg, &d) < 0)
-        return -DBGV_ENOMEM;
+    int rc = domain_create(&cfg, &d);
+
+    if (rc < 0)
+        return rc;
     *domid = d->id;
     printk("domain %u (%s) created by the toolstack\n", d->id, d->name);
     events_post_domain(d->id, DBGV_EV_DOMAIN_CREATED, 0);

@@ -65,15 +65,18 @@ static void free_domain_resources(struct domain *d)
 int domain_create(const struct domain_config *cfg, struct domain **out)
 {
     struct domain *d = NULL;
-    int rc = -1;
+    int rc;
 
     if (!cfg->name || !cfg->name[0] || strlen(cfg->name) >= DOMAIN_NAME_LEN)
-        return -1;
+        return -DBGV_EINVAL;
     if (cfg->vcpus < 1 || cfg->vcpus > MAX_VCPUS || cfg->mem_bytes < (1u << 20) ||
-        cfg->mem_bytes > (3ull << 30) || cfg->debug_policy >= DBGV_POLICY_COUNT)
-        return -1;
+        cfg->debug_policy >= DBGV_POLICY_COUNT)
+        return -DBGV_EINVAL;
+    if (cfg->mem_bytes > (3ull << 30))       /* RAM comes from below 4 GiB */
+        return -DBGV_ENOMEM;
 
     spin_lock(&domains_lock);
+    rc = -DBGV_EEXIST;
     if (name_taken(cfg->name))
         goto out;
     for (int i = 0; i < MAX_DOMAINS; i++)
@@ -81,8 +84,10 @@ int domain_create(const struct domain_config *cfg, struct domain **out)
             d = &domains[i];
             break;
         }
+    rc = -DBGV_ENOSPC;
     if (!d)
         goto out;
+    rc = -DBGV_ENOMEM;
     memset(d, 0, sizeof(*d));
     d->state = DOMAIN_BUILDING;
     d->id = (uint16_t)next_domid++;

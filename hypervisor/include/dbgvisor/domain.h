@@ -83,7 +83,10 @@ struct domain_config {
     const char *cmdline;
 };
 
-/* Allocates memory and vCPUs; the domain stays paused until domain_unpause. */
+/* Allocates memory and vCPUs; the domain stays paused until domain_unpause.
+ * Returns 0 or -DBGV_EINVAL (bad name, vCPUs, size or policy), -DBGV_EEXIST
+ * (name in use), -DBGV_ENOSPC (no domain slot), -DBGV_ENOMEM (over 3 GiB or
+ * memory short). */
 int domain_create(const struct domain_config *cfg, struct domain **out);
 struct domain *domain_by_id(unsigned id);
 int domain_pause(struct domain *d);
