@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <dbgvisor/ctlframe.h>
+#include "unix_listen.h"
 
 #define MAX_CLIENTS    64
 #define REPLY_TIMEOUT  10000     /* ms: give up on a request upstream */
@@ -247,28 +248,6 @@ static void upstream_frame(void)
     client_feed(c);
 }
 
-static int listen_on(const char *path)
-{
-    struct sockaddr_un sa = { .sun_family = AF_UNIX };
-    int fd;
-
-    if ( strlen(path) >= sizeof(sa.sun_path) )
-        return -1;
-    strcpy(sa.sun_path, path);
-    unlink(path);
-    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if ( fd < 0 )
-        return -1;
-    /* 0600: the control socket is as powerful as the hypervisor itself. */
-    if ( bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-         chmod(path, 0600) < 0 || listen(fd, 16) < 0 )
-    {
-        close(fd);
-        return -1;
-    }
-    return fd;
-}
-
 static void on_signal(int sig)
 {
     stop = 1;
@@ -307,7 +286,7 @@ int main(int argc, char **argv)
     signal(SIGTERM, on_signal);
     signal(SIGINT, on_signal);
     ctl_rx_init(&up_rx, up_rxbuf);
-    listen_fd = listen_on(listen_path);
+    listen_fd = unix_listen(listen_path, 16);
     if ( listen_fd < 0 )
     {
         fprintf(stderr, "dbgctl-mux: cannot listen on %s: %s\n", listen_path,

@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "fake_backend.h"
+#include "unix_listen.h"
 
 #define TICK_MS 100
 
@@ -53,27 +54,6 @@ static uint64_t mono_ns(void)
 static void on_signal(int sig)
 {
     stop = 1;
-}
-
-static int listen_on(const char *path)
-{
-    struct sockaddr_un sa = { .sun_family = AF_UNIX };
-    int fd;
-
-    if ( strlen(path) >= sizeof(sa.sun_path) )
-        return -1;
-    strcpy(sa.sun_path, path);
-    unlink(path);
-    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if ( fd < 0 )
-        return -1;
-    if ( bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-         chmod(path, 0600) < 0 || listen(fd, 8) < 0 )
-    {
-        close(fd);
-        return -1;
-    }
-    return fd;
 }
 
 /* Demo domains, created the way the toolstack would (through the server's
@@ -135,7 +115,7 @@ int main(int argc, char **argv)
     fake_reset();
     ctl_init();
     make_demo(ndemo);
-    lfd = listen_on(path);
+    lfd = unix_listen(path, 8);
     if ( lfd < 0 )
     {
         fprintf(stderr, "fake-hv: cannot listen on %s: %s\n", path, strerror(errno));
