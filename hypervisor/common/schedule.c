@@ -48,8 +48,6 @@ void sched_init(bool exit_when_finished)
     set_irq_handler(VECTOR_KICK, kick_ipi);
 }
 
-uint64_t sched_uptime_ns(void) { return now_ns(); }
-
 /* One pass over the vCPUs of active domains: wake those whose virtual APIC
  * has an interrupt due, and pick the runnable one that waited longest. */
 static struct vcpu *pick_next(uint64_t now)

@@ -29,7 +29,5 @@ int vlapic_pending_vector(struct vcpu *v);
 /* The vector is being injected: IRR -> ISR. */
 void vlapic_ack(struct vcpu *v, int vector);
 void vlapic_set_irq(struct vcpu *v, uint8_t vector);
-/* Earliest time this vCPU needs waking for its timer, or 0. */
-uint64_t vlapic_next_deadline(struct vcpu *v);
 
 #endif

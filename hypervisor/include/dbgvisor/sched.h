@@ -19,6 +19,5 @@ void sched_vcpu_kick(struct vcpu *v);
 void sched_domain_sync(struct domain *d);
 void sched_vcpu_init_received(struct vcpu *v);
 void sched_vcpu_sipi(struct vcpu *v, uint8_t vector);
-uint64_t sched_uptime_ns(void);
 
 #endif

@@ -213,8 +213,3 @@ void vlapic_set_irq(struct vcpu *v, uint8_t vec)
     set_vec(v->arch.vlapic.irr, vec);
     sched_vcpu_kick(v);
 }
-
-uint64_t vlapic_next_deadline(struct vcpu *v)
-{
-    return v->arch.vlapic.timer_deadline_ns;
-}

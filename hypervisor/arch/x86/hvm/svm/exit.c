@@ -157,7 +157,7 @@ enum vcpu_run_result svm_handle_exit(struct vcpu *v)
     case SVM_EXIT_EXCP_BASE + X86_EXC_DB:
         return svm_debug_handle_db(v);
     case SVM_EXIT_EXCP_BASE + X86_EXC_BP:
-        return svm_debug_handle_bp(v, 0);
+        return svm_debug_handle_bp(v);
     case SVM_EXIT_EXCP_BASE + X86_EXC_AC:
         svm_inject_exception(v, X86_EXC_AC, true, (uint32_t)vmcb->control.exitinfo1);
         return RUN_CONTINUE;

@@ -417,7 +417,7 @@ enum vcpu_run_result svm_debug_handle_exception(struct vcpu *v, unsigned vector)
 }
 
 /* INT3: RIP points at the 0xCC; the guest's handler must see RIP after it. */
-enum vcpu_run_result svm_debug_handle_bp(struct vcpu *v, unsigned unused)
+enum vcpu_run_result svm_debug_handle_bp(struct vcpu *v)
 {
     v->arch.vmcb->save.rip += 1;
     svm_inject_exception(v, X86_EXC_BP, false, 0);
@@ -440,7 +440,7 @@ enum vcpu_run_result svm_debug_handle_swint(struct vcpu *v)
         return RUN_RESCHEDULE;
     }
     if (b[0] == 0xcc)
-        return svm_debug_handle_bp(v, 0);
+        return svm_debug_handle_bp(v);
     if (b[0] == 0xcd) {
         vmcb->save.rip += 2;
         vmcb->control.eventinj = SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_SOFT | b[1];

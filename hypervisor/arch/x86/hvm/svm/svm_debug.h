@@ -11,7 +11,7 @@ struct vcpu;
 enum vcpu_run_result svm_debug_handle_dr_access(struct vcpu *v, uint64_t exitcode);
 enum vcpu_run_result svm_debug_handle_db(struct vcpu *v);
 /* #BP intercept (exit 0x43) or an INT3 seen as a software-interrupt exit. */
-enum vcpu_run_result svm_debug_handle_bp(struct vcpu *v, unsigned unused);
+enum vcpu_run_result svm_debug_handle_bp(struct vcpu *v);
 enum vcpu_run_result svm_debug_handle_swint(struct vcpu *v);
 enum vcpu_run_result svm_debug_handle_icebp(struct vcpu *v);
 /* A fault intercepted while the host debugger single-steps the vCPU. */
