@@ -1,7 +1,9 @@
 /* dr-stress: keep all four breakpoint registers (and DR7) live with values
  * derived from the seed, sleep on the APIC timer so the vCPU is descheduled,
  * and check after every wake-up that nothing was lost or leaked in (DR6
- * must stay clean). Exit 0 iff every check passed. */
+ * must stay clean). With sse=1 it also keeps a secret in every XMM register
+ * (the hostile corpus's canary: nothing of another domain's FPU state may
+ * show up here). Exit 0 iff every check passed. */
 #include "guest.h"
 
 #define DR6_FIXED 0xffff0ff0UL
@@ -67,6 +69,24 @@ static int verify(const struct drset *s, unsigned long iter)
     return bad;
 }
 
+static uint64_t sse_secret[16][2];
+
+static int sse_verify(unsigned long iter)
+{
+    uint64_t now[16][2];
+    int bad = 0;
+
+    sse_store_all(now);
+    for (unsigned n = 0; n < SSE_NREGS; n++)
+        if (now[n][0] != sse_secret[n][0] || now[n][1] != sse_secret[n][1]) {
+            printf("dr-stress: iteration %lu: xmm%u=%#llx:%#llx expected %#llx:%#llx\n", iter, n,
+                   (unsigned long long)now[n][1], (unsigned long long)now[n][0],
+                   (unsigned long long)sse_secret[n][1], (unsigned long long)sse_secret[n][0]);
+            bad++;
+        }
+    return bad;
+}
+
 int main(void)
 {
     unsigned long seed = cmdline_uint("seed", 1);
@@ -74,6 +94,7 @@ int main(void)
     unsigned long every = cmdline_uint("every", 25);
     unsigned long delay = cmdline_uint("delay", 20000);
     unsigned long rotate = cmdline_uint("rotate", 8);
+    bool sse = cmdline_uint("sse", 0);
     struct drset s;
     int bad = 0;
 
@@ -81,11 +102,21 @@ int main(void)
     printf("dr-stress: seed=%lu iterations=%lu delay=%lu rotate=%lu\n", seed, iterations, delay, rotate);
     generate(&s);
     load(&s);
+    if (sse) {
+        sse_enable();
+        for (unsigned n = 0; n < SSE_NREGS; n++) {
+            sse_secret[n][0] = next();
+            sse_secret[n][1] = next();
+        }
+        sse_load_all(sse_secret);
+    }
     printf("dr-stress: dr0=%#lx dr1=%#lx dr2=%#lx dr3=%#lx dr7=%#lx\n", s.dr[0], s.dr[1], s.dr[2],
            s.dr[3], s.dr7);
     for (unsigned long i = 1; iterations == 0 || i <= iterations; i++) {
         sleep_ticks(delay);
         bad += verify(&s, i);
+        if (sse)
+            bad += sse_verify(i);
         if (bad > 20)
             break;
         if (every && i % every == 0)
@@ -98,5 +129,7 @@ int main(void)
     }
     write_dr7(0);
     printf("dr-stress: %s, %d mismatches\n", bad ? "FAILED" : "all values survived", bad);
+    if (sse && !bad)
+        printf("dr-stress: sse secret intact\n");
     return bad ? 1 : 0;
 }

@@ -89,6 +89,16 @@ static inline unsigned long read_flags(void)
 }
 static inline unsigned long read_cr4(void) { unsigned long v; asm volatile("mov %%cr4,%0" : "=r"(v)); return v; }
 static inline void write_cr4(unsigned long v) { asm volatile("mov %0,%%cr4" :: "r"(v) : "memory"); }
+static inline unsigned long read_cr0(void) { unsigned long v; asm volatile("mov %%cr0,%0" : "=r"(v)); return v; }
+static inline void write_cr0(unsigned long v) { asm volatile("mov %0,%%cr0" :: "r"(v) : "memory"); }
+
+/* SSE: CR0.EM off, CR0.MP and CR4.OSFXSR/OSXMMEXCPT on. The library itself
+ * is built without SSE, so XMM registers hold only what a guest puts there. */
+void sse_enable(void);
+/* Every XMM register (8 in 32-bit code, 16 in 64-bit) to/from 16-byte slots. */
+#define SSE_NREGS (sizeof(long) == 8 ? 16 : 8)
+void sse_load_all(const uint64_t (*slots)[2]);
+void sse_store_all(uint64_t (*slots)[2]);
 
 /* ---- debug registers (unsigned long: 64 bits in the 64-bit flavour) ---- */
 #define DEFINE_DR(n) \

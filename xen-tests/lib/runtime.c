@@ -119,3 +119,22 @@ int strncmp(const char *a, const char *b, size_t n)
     }
     return 0;
 }
+
+void sse_enable(void)
+{
+    write_cr0((read_cr0() & ~BIT(2)) | BIT(1));
+    write_cr4(read_cr4() | BIT(9) | BIT(10));
+}
+
+/* One statement per register: XMM numbers cannot be computed at run time. */
+#define XMM_LO(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7)
+#ifdef __x86_64__
+#define XMM_ALL(X) XMM_LO(X) X(8) X(9) X(10) X(11) X(12) X(13) X(14) X(15)
+#else
+#define XMM_ALL(X) XMM_LO(X)
+#endif
+#define XMM_LOAD(n)  asm volatile("movdqu %0, %%xmm" #n :: "m"(slots[n]));
+#define XMM_STORE(n) asm volatile("movdqu %%xmm" #n ", %0" : "=m"(slots[n]));
+
+void sse_load_all(const uint64_t (*slots)[2]) { XMM_ALL(XMM_LOAD) }
+void sse_store_all(uint64_t (*slots)[2]) { XMM_ALL(XMM_STORE) }

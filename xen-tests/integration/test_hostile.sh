@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# The hostile-guest corpus (xen-tests/guests/hostile/, docs/security.md):
+# every guest there runs under the hypervisor beside a canary domain that
+# keeps DR0-3/DR7 and an SSE secret of its own. The hypervisor must survive,
+# the canary must finish with everything intact, and the hostile guest must
+# get what hardware gives it: where it also runs natively, its record under
+# every policy equals the native one line for line.
+#
+# Each guest's source carries one spec line (defaults in brackets):
+#    * hostile: vcpus=N [1] copies=N [1] pcpus=N [2] policies=a,b [trap,adaptive]
+#               expect=pass|crash [pass] native=compare|run|no [compare]
+# copies: that many domains per policy, the i-th (from 0) with "copy=i" on
+# its command line (cross-domain scenarios); native=run: natively it must
+# pass too but its output may differ; no: not meaningful on bare QEMU.
+# Usage: test_hostile.sh [guest...]   (default: the whole corpus)
+. "$(dirname "$0")/lib.sh"
+SRC=$ROOT/xen-tests/guests/hostile
+HG=$G/hostile
+QEMU=${QEMU:-qemu-system-x86_64}
+CANARY="dr-stress seed=77 iterations=40 every=10 delay=20000"
+
+spec() {   # spec FILE KEY DEFAULT
+    local line v
+    line=$(grep -m1 '^ \* hostile:' "$1")
+    v=$(sed -n "s/.*[ :]$2=\([^ ]*\).*/\1/p" <<<"$line")
+    echo "${v:-$3}"
+}
+
+native_run() {   # image vcpus cmdline outfile -> status
+    timeout 120 "$QEMU" -accel tcg -cpu max -m 64M -smp "$2" -display none -no-reboot \
+        -device isa-debug-exit,iobase=0xf4,iosize=0x04 -serial stdio -icount shift=0 \
+        -kernel "$1" -append "$3" </dev/null >"$4" 2>"$4.stderr"
+}
+
+passed_tap() { grep -Eq '^# [0-9]+ passed, 0 failed$' "$1"; }
+exited_zero() { grep -Eq "^\(HV\) domain [0-9]+ \($2\) exited with code 0$" "$1"; }
+crashed() { grep -Eq "^\(HV\) \[ERR\] domain [0-9]+ \($2\) crashed: " "$1"; }
+hv_alive() { ! grep -Eq '^\(HV\) (PANIC|\[FATAL\])|hypervisor fault' "$1" && [ "$2" -ne 3 ]; }
+canary_ok() {
+    grep -Eq '^\[canary\] dr-stress: all values survived, 0 mismatches$' "$1" &&
+    grep -Eq '^\[canary\] dr-stress: sse secret intact$' "$1"
+}
+
+guests=("$@")
+if [ ${#guests[@]} -eq 0 ]; then
+    for f in "$SRC"/*.c; do guests+=("$(basename "$f" .c)"); done
+fi
+check "the corpus has at least 12 guests" [ ${#guests[@]} -ge 12 ]
+
+for name in "${guests[@]}"; do
+    src=$SRC/$name.c img=$HG/$name.elf
+    vcpus=$(spec "$src" vcpus 1) copies=$(spec "$src" copies 1) pcpus=$(spec "$src" pcpus 2)
+    policies=$(spec "$src" policies trap,adaptive) expect=$(spec "$src" expect pass)
+    native=$(spec "$src" native compare)
+
+    if [ "$native" != no ]; then
+        native_run "$img" "$vcpus" "copy=0" "$TMP/$name.native"; st=$?
+        if [ "$expect" = pass ]; then
+            check "$name: passes natively" sh -c "[ $st -eq 1 ] && grep -Eq '^# [0-9]+ passed, 0 failed\$' '$TMP/$name.native'"
+        else
+            check "$name: natively the machine resets (no clean exit)" [ $st -ne 1 ]
+        fi
+    fi
+
+    args=(--domain "$G/dr-stress.elf,name=canary,cmdline=$CANARY sse=1")
+    doms=()
+    for p in ${policies//,/ }; do
+        for ((i = 0; i < copies; i++)); do
+            doms+=("$p-$i")
+            args+=(--domain "$img,name=$p-$i,policy=$p,vcpus=$vcpus,cmdline=copy=$i")
+        done
+    done
+    out=$TMP/$name.hv
+    hv_run "$out" --smp "$pcpus" "${args[@]}"
+    check "$name: the hypervisor survives (status $status)" hv_alive "$out" "$status"
+    if canary_ok "$out"; then ok "$name: the canary kept its DRs and SSE state"
+    else bad "$name: the canary was disturbed"; grep '^\[canary\]\|^(HV)' "$out" | tail -8 | sed 's/^/#   /'; fi
+    for d in "${doms[@]}"; do
+        domain_lines "$out" "$d" > "$TMP/$name.$d"
+        if [ "$expect" = pass ]; then
+            if passed_tap "$TMP/$name.$d" && exited_zero "$out" "$d"; then ok "$name/$d: passes"
+            else bad "$name/$d: fails"; grep -E "^\[$d\] not ok|\($d\)" "$out" | head -8 | sed 's/^/#   /'; fi
+        else
+            check "$name/$d: only this domain crashed" crashed "$out" "$d"
+        fi
+        if [ "$native" = compare ] && [ "${d##*-}" = 0 ]; then
+            if diff -u "$TMP/$name.native" "$TMP/$name.$d" > "$TMP/diff"; then
+                ok "$name/$d: record equals the native one"
+            else
+                bad "$name/$d: record differs from the native one"; sed 's/^/#   /' "$TMP/diff" | head -20
+            fi
+        fi
+    done
+done
+finish
