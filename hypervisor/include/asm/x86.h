@@ -75,6 +75,7 @@ static inline void barrier(void) { __asm__ volatile("" ::: "memory"); }
 
 #define X86_EFLAGS_TF (1u << 8)
 #define X86_EFLAGS_IF (1u << 9)
+#define X86_EFLAGS_DF (1u << 10)
 #define X86_EFLAGS_RF (1u << 16)
 #define X86_EFLAGS_VM (1u << 17)
 

@@ -12,5 +12,7 @@ enum vcpu_run_result svm_handle_exit(struct vcpu *v);
 void svm_reinject_interrupted_event(struct vcpu *v);
 /* Advance RIP past an emulated instruction; honours guest TF single-step. */
 void svm_skip_instruction(struct vcpu *v, unsigned len);
+/* INS/OUTS (string_io.c); info is the IOIO EXITINFO1. */
+enum vcpu_run_result svm_string_io(struct vcpu *v, uint32_t info);
 
 #endif
