@@ -27,6 +27,9 @@ struct arch_vcpu {
     /* Set when an emulated instruction completed while the guest had TF set:
      * the hardware will not raise its single-step trap, so we inject it. */
     bool step_after_emulation;
+    /* Extended state (xstate.c): XSAVE area and the guest's XCR0. */
+    uint64_t xsave_pa;
+    uint64_t xcr0;
 };
 
 struct arch_domain {

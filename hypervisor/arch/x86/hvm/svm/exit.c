@@ -11,6 +11,7 @@
 #include <dbgvisor/percpu.h>
 #include "svm_internal.h"
 #include "svm_debug.h"
+#include "cr.h"
 
 void svm_skip_instruction(struct vcpu *v, unsigned len)
 {
@@ -136,10 +137,40 @@ static enum vcpu_run_result handle_vmmcall(struct vcpu *v)
     return RUN_CONTINUE;
 }
 
+static void log_seg(const char *name, const struct vmcb_seg *g)
+{
+    printk("  %s sel %#x attr %#x limit %#x base %#llx\n", name, g->sel, g->attrib, g->limit,
+           (unsigned long long)g->base);
+}
+
+/* A guest must not be able to get here (cr.c, msr.c and xstate.c refuse
+ * what VMRUN would); if it happens anyway, say which state VMRUN refused. */
+static enum vcpu_run_result handle_invalid_state(struct vcpu *v)
+{
+    const struct vmcb_save *s = &v->arch.vmcb->save;
+
+    printk("d%u v%u: VMRUN refused the guest state: cr0 %#llx cr3 %#llx cr4 %#llx efer %#llx "
+           "dr6 %#llx dr7 %#llx rflags %#llx rip %#llx cpl %u xcr0 %#llx\n", v->domain->id, v->id,
+           (unsigned long long)s->cr0, (unsigned long long)s->cr3, (unsigned long long)s->cr4,
+           (unsigned long long)s->efer, (unsigned long long)s->dr6, (unsigned long long)s->dr7,
+           (unsigned long long)s->rflags, (unsigned long long)s->rip, s->cpl,
+           (unsigned long long)v->arch.xcr0);
+    log_seg("cs", &s->cs); log_seg("ss", &s->ss); log_seg("ds", &s->ds);
+    log_seg("tr", &s->tr); log_seg("gdtr", &s->gdtr); log_seg("idtr", &s->idtr);
+    domain_crash(v->domain, "VMRUN refused the state: cr0 %#llx cr4 %#llx efer %#llx cs.attr %#x",
+                 (unsigned long long)s->cr0, (unsigned long long)s->cr4,
+                 (unsigned long long)s->efer, s->cs.attrib);
+    return RUN_RESCHEDULE;
+}
+
 enum vcpu_run_result svm_handle_exit(struct vcpu *v)
 {
     struct vmcb *vmcb = v->arch.vmcb;
     uint64_t code = vmcb->control.exitcode;
+
+    /* QEMU stores VMEXIT_INVALID (-1) as a 32-bit value. */
+    if ((uint32_t)code == (uint32_t)SVM_EXIT_INVALID)
+        return handle_invalid_state(v);
 
     if (code >= SVM_EXIT_READ_DR0 && code < SVM_EXIT_READ_DR0 + 0x20)
         return svm_debug_handle_dr_access(v, code);
@@ -186,9 +217,11 @@ enum vcpu_run_result svm_handle_exit(struct vcpu *v)
     case SVM_EXIT_SHUTDOWN:
         domain_crash(v->domain, "triple fault at rip %#llx", (unsigned long long)vmcb->save.rip);
         return RUN_RESCHEDULE;
-    case SVM_EXIT_INVALID:
-        domain_crash(v->domain, "VMRUN rejected the guest state (invalid VMCB)");
-        return RUN_RESCHEDULE;
+    case SVM_EXIT_WRITE_CR0:
+    case SVM_EXIT_WRITE_CR4:
+        return svm_handle_cr_write(v, (unsigned)(code - SVM_EXIT_WRITE_CR0));
+    case SVM_EXIT_XSETBV:
+        return svm_handle_xsetbv(v);
     default:
         /* Faults intercepted only while the host debugger steps. */
         if (code > SVM_EXIT_EXCP_BASE && code < SVM_EXIT_EXCP_BASE + 32)

@@ -8,6 +8,7 @@
 #include <asm/svm.h>
 #include <asm/svm_vcpu.h>
 #include <asm/x86.h>
+#include <asm/xstate.h>
 #include <dbgvisor/console.h>
 #include <dbgvisor/domain.h>
 #include <dbgvisor/lib.h>
@@ -51,6 +52,7 @@ bool svm_cpu_init(void)
     wrmsr(MSR_VM_HSAVE_PA, p->host_save_pa);
     /* Capture this pCPU's FS/GS/TR/syscall MSRs for VMLOAD after each exit. */
     __asm__ volatile("vmsave %0" :: "a"(p->host_vmcb_pa) : "memory");
+    xstate_cpu_init();
 
     spin_lock(&asid_lock);
     if (!iopm_pa) {
@@ -84,7 +86,10 @@ static void vmcb_reset(struct vcpu *v)
     c->intercept_misc2 = SVM_INTERCEPT_VMRUN | SVM_INTERCEPT_VMMCALL | SVM_INTERCEPT_VMLOAD |
                          SVM_INTERCEPT_VMSAVE | SVM_INTERCEPT_STGI | SVM_INTERCEPT_CLGI |
                          SVM_INTERCEPT_SKINIT | SVM_INTERCEPT_ICEBP | SVM_INTERCEPT_MONITOR |
-                         SVM_INTERCEPT_MWAIT | SVM_INTERCEPT_RDTSCP;
+                         SVM_INTERCEPT_MWAIT | SVM_INTERCEPT_RDTSCP | SVM_INTERCEPT_XSETBV;
+    /* CR0/CR4 writes and XSETBV are checked like hardware (cr.c), so that a
+     * guest can raise #GP but never make VMRUN fail. */
+    c->intercept_cr = SVM_INTERCEPT_CR_WRITE(0) | SVM_INTERCEPT_CR_WRITE(4);
     c->iopm_base_pa = iopm_pa;
     c->msrpm_base_pa = msrpm_pa;
     c->asid = v->arch.asid;
@@ -116,6 +121,8 @@ int svm_vcpu_init(struct vcpu *v)
     if (!v->arch.vmcb_pa)
         return -1;
     v->arch.vmcb = (struct vmcb *)v->arch.vmcb_pa;
+    if (xstate_vcpu_init(v) < 0)
+        return -1;
     spin_lock(&asid_lock);
     v->arch.asid = next_asid++;
     if (max_asid && next_asid >= max_asid)
@@ -130,6 +137,7 @@ void svm_vcpu_set_entry(struct vcpu *v, uint32_t eip, uint32_t eax, uint32_t ebx
     struct vmcb_save *s = &v->arch.vmcb->save;
 
     vmcb_reset(v);
+    xstate_vcpu_reset(v);       /* a new start, unlike INIT which keeps FPU state */
     /* Multiboot: flat 32-bit protected mode, paging off, IF=0. */
     s->cr0 = X86_CR0_PE | X86_CR0_ET;
     seg(&s->cs, 0x08, 0x0c9b, 0xffffffff, 0);
@@ -166,8 +174,10 @@ void svm_domain_destroy(struct domain *d)
 {
     npt_destroy(d);
     for (unsigned i = 0; i < d->nr_vcpus; i++)
-        if (d->vcpus[i] && d->vcpus[i]->arch.vmcb_pa)
+        if (d->vcpus[i] && d->vcpus[i]->arch.vmcb_pa) {
             palloc_free(d->vcpus[i]->arch.vmcb_pa, 1);
+            xstate_vcpu_destroy(d->vcpus[i]);
+        }
 }
 
 uint64_t svm_vcpu_rip(const struct vcpu *v) { return v->arch.vmcb->save.rip; }
@@ -222,7 +232,9 @@ enum vcpu_run_result svm_vcpu_run(struct vcpu *v)
     vmcb->save.rax = v->arch.gpr[GPR_RAX];
     vmcb->save.rsp = v->arch.gpr[GPR_RSP];
     __asm__ volatile("clgi; sti" ::: "memory");
+    xstate_enter_guest(v);
     svm_vmrun(v->arch.gpr, v->arch.vmcb_pa, p->host_vmcb_pa);
+    xstate_leave_guest(v);
     /* GIF=0, IF=1: STGI lets a pending host interrupt (the tick) in now. */
     __asm__ volatile("stgi; cli" ::: "memory");
     v->arch.gpr[GPR_RAX] = vmcb->save.rax;
