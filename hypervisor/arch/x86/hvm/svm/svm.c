@@ -136,7 +136,8 @@ void svm_vcpu_set_entry(struct vcpu *v, uint32_t eip, uint32_t eax, uint32_t ebx
     seg(&s->ds, 0x10, 0x0c93, 0xffffffff, 0);
     s->es = s->ss = s->fs = s->gs = s->ds;
     s->rip = eip;
-    s->rax = eax;
+    /* RAX lives in gpr[] between runs: svm_vcpu_run copies it into the VMCB. */
+    v->arch.gpr[GPR_RAX] = eax;
     v->arch.gpr[GPR_RBX] = ebx;
     v->arch.wait_for_sipi = false;
 }
