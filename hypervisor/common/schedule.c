@@ -177,23 +177,82 @@ void sched_domain_sync(struct domain *d)
     }
 }
 
+/*
+ * INIT and SIPI (the guest's own IPIs, vlapic.c), as a CPU takes them: INIT puts the target
+ * in the INIT state, waiting for a SIPI, whatever it was doing; a SIPI starts a CPU that
+ * waits for one and is ignored by any other. The vCPU's state is changed only where nobody
+ * else uses it: here under sched_lock when it is on no pCPU, otherwise by the vCPU itself
+ * before its next entry (sched_vcpu_take_init_sipi), with the INIT left pending and a SIPI
+ * that arrives meanwhile latched.
+ */
+
+/* sched_lock held; v on no pCPU or on the calling one. */
+static void enter_wait_for_sipi(struct vcpu *v)
+{
+    svm_vcpu_init_signal(v);
+    v->arch.init_pending = v->arch.sipi_latched = false;
+    v->arch.wait_for_sipi = true;
+    v->state = VCPU_OFFLINE;
+}
+
+static void start_at_sipi(struct vcpu *v, uint8_t vector)
+{
+    svm_vcpu_start_sipi(v, vector);
+    v->arch.wait_for_sipi = v->arch.sipi_latched = false;
+}
+
 void sched_vcpu_init_received(struct vcpu *v)
 {
+    bool on_cpu;
+
     spin_lock(&sched_lock);
-    if (!v->on_cpu) {
-        v->arch.wait_for_sipi = true;
-        v->state = VCPU_OFFLINE;
+    on_cpu = v->on_cpu;
+    if (on_cpu) {
+        v->arch.sipi_latched = false;      /* an earlier SIPI is undone by this INIT */
+        v->arch.init_pending = true;
+    } else {
+        enter_wait_for_sipi(v);
     }
     spin_unlock(&sched_lock);
+    if (on_cpu)
+        sched_vcpu_kick(v);                /* out of the guest, to apply it */
 }
 
 void sched_vcpu_sipi(struct vcpu *v, uint8_t vector)
 {
     spin_lock(&sched_lock);
-    if (v->state == VCPU_OFFLINE && !v->on_cpu && v->arch.wait_for_sipi &&
-        v->domain->state == DOMAIN_ACTIVE) {
-        svm_vcpu_start_sipi(v, vector);
-        v->state = VCPU_RUNNABLE;
+    if (v->domain->state == DOMAIN_ACTIVE && (v->arch.wait_for_sipi || v->arch.init_pending)) {
+        if (!v->on_cpu) {
+            if (v->arch.init_pending)
+                enter_wait_for_sipi(v);
+            start_at_sipi(v, vector);
+            v->state = VCPU_RUNNABLE;
+        } else if (!v->arch.sipi_latched) {
+            v->arch.sipi_vector = vector;
+            v->arch.sipi_latched = true;
+            if (v->state == VCPU_OFFLINE)
+                v->state = VCPU_RUNNABLE;  /* parked but not yet off its pCPU: run it again */
+        }
     }
     spin_unlock(&sched_lock);
+}
+
+bool sched_vcpu_take_init_sipi(struct vcpu *v)
+{
+    bool park;
+
+    spin_lock(&sched_lock);
+    bool sipi = v->arch.sipi_latched;
+    uint8_t vector = v->arch.sipi_vector;
+
+    if (v->arch.init_pending)
+        enter_wait_for_sipi(v);
+    if (sipi && v->arch.wait_for_sipi) {
+        start_at_sipi(v, vector);
+        v->state = VCPU_RUNNING;
+    }
+    v->arch.sipi_latched = false;
+    park = v->state == VCPU_OFFLINE;
+    spin_unlock(&sched_lock);
+    return park;
 }

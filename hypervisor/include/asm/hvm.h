@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <asm/svm_asid.h>
 #include <asm/vlapic.h>
 
 enum x86_gpr {
@@ -19,11 +20,16 @@ struct arch_vcpu {
     uint64_t gpr[16];
     struct vmcb *vmcb;
     uint64_t vmcb_pa;
-    uint32_t asid;
-    bool flush_tlb;
+    struct svm_asid asid;
+    bool flush_tlb;             /* drop this vCPU's TLB entries: a fresh ASID at next entry */
     struct vlapic vlapic;
-    /* AP start-up: INIT parks the vCPU, SIPI starts it at vector << 12. */
+    /* AP start-up (schedule.c): INIT parks the vCPU in wait-for-SIPI, SIPI starts it at
+     * vector << 12. An INIT that finds the vCPU on a pCPU is left pending for the vCPU to
+     * apply before its next entry; a SIPI arriving meanwhile is latched for it. */
     bool wait_for_sipi;
+    volatile bool init_pending;
+    volatile bool sipi_latched;
+    uint8_t sipi_vector;
     /* Set when an emulated instruction completed while the guest had TF set:
      * the hardware will not raise its single-step trap, so we inject it. */
     bool step_after_emulation;

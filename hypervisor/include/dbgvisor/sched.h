@@ -17,7 +17,11 @@ void __attribute__((noreturn)) sched_run(void);
 void sched_vcpu_kick(struct vcpu *v);
 /* Force every vCPU of d off its pCPU; returns once none is running. */
 void sched_domain_sync(struct domain *d);
+/* The guest's INIT and SIPI IPIs to v (see schedule.c for how a running target takes them). */
 void sched_vcpu_init_received(struct vcpu *v);
 void sched_vcpu_sipi(struct vcpu *v, uint8_t vector);
+/* [vCPU, before each entry, if an INIT is pending or a SIPI latched] Apply them. true: v
+ * now waits for a SIPI and must leave its pCPU; false: it starts at the latched SIPI. */
+bool sched_vcpu_take_init_sipi(struct vcpu *v);
 
 #endif

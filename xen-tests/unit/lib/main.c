@@ -27,6 +27,7 @@ int main(void)
     register_printf_tests();
     register_decode_tests();
     register_palloc_tests();
+    register_asid_tests();
     CU_basic_set_mode(CU_BRM_NORMAL);
     CU_basic_run_tests();
     failures = CU_get_number_of_failures() + CU_get_number_of_tests_failed();

@@ -14,6 +14,7 @@ void register_string_tests(void);
 void register_printf_tests(void);
 void register_decode_tests(void);
 void register_palloc_tests(void);
+void register_asid_tests(void);
 
 /* Adds a suite holding tests[0..n); aborts the run if CUnit fails. */
 void add_suite(const char *name, const struct unit_test *tests, size_t n);

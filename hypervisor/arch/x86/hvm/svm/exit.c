@@ -182,6 +182,9 @@ enum vcpu_run_result svm_handle_exit(struct vcpu *v)
     case SVM_EXIT_VINTR:
         return RUN_CONTINUE;         /* window open: injected on the next entry */
     case SVM_EXIT_INIT:
+        /* A physical INIT aimed at this pCPU: it concerns the host, not the guest (nothing
+         * sends one after boot). The guest's own INIT IPIs never exit this way: vlapic.c
+         * emulates them (sched_vcpu_init_received). */
         return RUN_CONTINUE;
     case SVM_EXIT_EXCP_BASE + X86_EXC_DB:
         return svm_debug_handle_db(v);

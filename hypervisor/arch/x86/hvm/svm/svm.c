@@ -7,6 +7,7 @@
 #include <public/control.h>
 #include <asm/svm.h>
 #include <asm/svm_vcpu.h>
+#include <asm/hvm_emul.h>
 #include <asm/x86.h>
 #include <asm/xstate.h>
 #include <dbgvisor/console.h>
@@ -14,13 +15,13 @@
 #include <dbgvisor/lib.h>
 #include <dbgvisor/page_alloc.h>
 #include <dbgvisor/percpu.h>
+#include <dbgvisor/sched.h>
 #include "svm_internal.h"
 
 extern void svm_vmrun(uint64_t *gpr, uint64_t vmcb_pa, uint64_t host_vmcb_pa);
 
 static uint64_t iopm_pa, msrpm_pa;
-static uint32_t next_asid = 1, max_asid;
-static spinlock_t asid_lock = SPINLOCK_INIT;
+static spinlock_t bitmaps_lock = SPINLOCK_INIT;
 
 static uint64_t zeroed_pages(size_t n)
 {
@@ -41,7 +42,9 @@ bool svm_cpu_init(void)
     cpuid_count(0x8000000A, 0, &a, &b, &c, &d);
     if (!(d & 1))                       /* NPT */
         return false;
-    max_asid = b;
+    if (b < 2)                          /* ASID 0 is the host's */
+        return false;
+    svm_asid_cpu_init(p->id, b);
     if (rdmsr(MSR_VM_CR) & (1u << 4))   /* SVMDIS */
         return false;
     wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
@@ -54,7 +57,7 @@ bool svm_cpu_init(void)
     __asm__ volatile("vmsave %0" :: "a"(p->host_vmcb_pa) : "memory");
     xstate_cpu_init();
 
-    spin_lock(&asid_lock);
+    spin_lock(&bitmaps_lock);
     if (!iopm_pa) {
         /* Intercept every port and every MSR: the guest sees only what we emulate. */
         iopm_pa = zeroed_pages(3);
@@ -62,7 +65,7 @@ bool svm_cpu_init(void)
         memset((void *)iopm_pa, 0xff, 3 * PAGE_SIZE);
         memset((void *)msrpm_pa, 0xff, 2 * PAGE_SIZE);
     }
-    spin_unlock(&asid_lock);
+    spin_unlock(&bitmaps_lock);
     return iopm_pa && msrpm_pa;
 }
 
@@ -71,13 +74,12 @@ static void seg(struct vmcb_seg *s, uint16_t sel, uint16_t attrib, uint32_t limi
     *s = (struct vmcb_seg){ .sel = sel, .attrib = attrib, .limit = limit, .base = base };
 }
 
-/* The state every vCPU starts from; the entry point decides the mode. */
-static void vmcb_reset(struct vcpu *v)
+/* Control fields every vCPU runs with: what we intercept, where the bitmaps are, NPT. */
+static void vmcb_init_control(struct vcpu *v)
 {
-    struct vmcb *vmcb = v->arch.vmcb;
-    struct vmcb_control *c = &vmcb->control;
+    struct vmcb_control *c = &v->arch.vmcb->control;
 
-    memset(vmcb, 0, sizeof(*vmcb));
+    memset(c, 0, sizeof(*c));
     c->intercept_exceptions = (1u << X86_EXC_DB) | (1u << X86_EXC_BP) | (1u << X86_EXC_AC);
     c->intercept_misc1 = SVM_INTERCEPT_INTR | SVM_INTERCEPT_NMI | SVM_INTERCEPT_SMI |
                          SVM_INTERCEPT_INIT | SVM_INTERCEPT_CPUID | SVM_INTERCEPT_HLT |
@@ -92,27 +94,75 @@ static void vmcb_reset(struct vcpu *v)
     c->intercept_cr = SVM_INTERCEPT_CR_WRITE(0) | SVM_INTERCEPT_CR_WRITE(4);
     c->iopm_base_pa = iopm_pa;
     c->msrpm_base_pa = msrpm_pa;
-    c->asid = v->arch.asid;
-    c->tlb_control = 1;
     c->int_ctl = SVM_V_INTR_MASKING;
     c->np_enable = 1;
     c->n_cr3 = v->domain->arch.npt_root_pa;
+    /* The ASID and TLB_CONTROL are chosen at each entry (asid.c). */
+}
 
+enum vcpu_reset_kind {
+    RESET_POWER_ON,     /* a new vCPU, or a new entry state from the toolstack/boot */
+    RESET_INIT,         /* the INIT signal: keeps MSRs, CR0.CD/NW, x87/SSE/AVX state */
+};
+
+#define CR0_CD_NW     ((1u << 30) | (1u << 29))
+#define PAT_POWER_ON  0x0007040600070406ull
+
+/*
+ * The architectural state after RESET or INIT (Intel SDM vol. 3 table 10-1, AMD APM
+ * vol. 2 table 14-1): real mode at F000:FFF0, CR0 = 0x60000010 (INIT keeps CD/NW),
+ * CR2/CR3/CR4 = 0, EFER = 0, RFLAGS = 2, DR0-3 = 0, DR6 = 0xFFFF0FF0, DR7 = 0x400, GPRs 0
+ * but EDX = family/model/stepping, GDTR/IDTR base 0 limit 0xFFFF, segments base 0 limit
+ * 0xFFFF, the local APIC reset (INIT keeps its ID), no pending event. The debug core is
+ * told by the callers (dbg_vcpu_reset) that the DR state and intercepts were reset.
+ */
+static void vcpu_reset(struct vcpu *v, enum vcpu_reset_kind kind)
+{
+    struct vmcb *vmcb = v->arch.vmcb;
     struct vmcb_save *s = &vmcb->save;
+    const struct vmcb_save old = *s;
+    uint32_t apic_id = v->arch.vlapic.id;
+    uint32_t id[4];
+
+    memset(vmcb, 0, sizeof(*vmcb));
+    vmcb_init_control(v);
     s->efer = EFER_SVME;                   /* required by VMRUN; hidden from the guest */
-    s->cr0 = X86_CR0_ET;
+    s->cr0 = CR0_CD_NW | X86_CR0_ET;
     s->dr6 = 0xffff0ff0;
     s->dr7 = 0x400;
     s->rflags = 0x2;
-    s->g_pat = 0x0007040600070406ull;
+    s->rip = 0xfff0;
+    seg(&s->cs, 0xf000, 0x009b, 0xffff, 0xffff0000);
+    seg(&s->ds, 0, 0x0093, 0xffff, 0);
+    s->es = s->ss = s->fs = s->gs = s->ds;
     seg(&s->ldtr, 0, 0x0082, 0xffff, 0);
     seg(&s->tr, 0, 0x008b, 0xffff, 0);
     seg(&s->gdtr, 0, 0, 0xffff, 0);
-    seg(&s->idtr, 0, 0, 0x3ff, 0);
+    seg(&s->idtr, 0, 0, 0xffff, 0);
+    s->g_pat = PAT_POWER_ON;
     memset(v->arch.gpr, 0, sizeof(v->arch.gpr));
-    v->arch.flush_tlb = true;
+    hvm_cpuid(v, 1, 0, id);
+    v->arch.gpr[GPR_RDX] = id[0];
+    v->arch.flush_tlb = true;              /* INIT invalidates the TLBs */
     v->arch.step_after_emulation = false;
     vlapic_reset(v);
+    if (kind == RESET_INIT) {
+        s->cr0 = (old.cr0 & CR0_CD_NW) | X86_CR0_ET;
+        /* MSRs are not changed by INIT (EFER is, above). */
+        s->star = old.star;
+        s->lstar = old.lstar;
+        s->cstar = old.cstar;
+        s->sfmask = old.sfmask;
+        s->kernel_gs_base = old.kernel_gs_base;
+        s->sysenter_cs = old.sysenter_cs;
+        s->sysenter_esp = old.sysenter_esp;
+        s->sysenter_eip = old.sysenter_eip;
+        s->g_pat = old.g_pat;
+        v->arch.vlapic.id = apic_id;
+        /* x87/SSE/AVX state: INIT leaves it as it is. */
+    } else {
+        xstate_vcpu_reset(v);              /* FCW, MXCSR and XCR0 as after RESET */
+    }
 }
 
 int svm_vcpu_init(struct vcpu *v)
@@ -123,12 +173,8 @@ int svm_vcpu_init(struct vcpu *v)
     v->arch.vmcb = (struct vmcb *)v->arch.vmcb_pa;
     if (xstate_vcpu_init(v) < 0)
         return -1;
-    spin_lock(&asid_lock);
-    v->arch.asid = next_asid++;
-    if (max_asid && next_asid >= max_asid)
-        next_asid = 1;      /* reuse is safe: we flush on every new placement */
-    spin_unlock(&asid_lock);
-    vmcb_reset(v);
+    svm_asid_vcpu_init(&v->arch.asid);
+    vcpu_reset(v, RESET_POWER_ON);         /* the debug core starts with dbg_init() */
     return 0;
 }
 
@@ -136,31 +182,34 @@ void svm_vcpu_set_entry(struct vcpu *v, uint32_t eip, uint32_t eax, uint32_t ebx
 {
     struct vmcb_save *s = &v->arch.vmcb->save;
 
-    vmcb_reset(v);
-    xstate_vcpu_reset(v);       /* a new start, unlike INIT which keeps FPU state */
+    vcpu_reset(v, RESET_POWER_ON);
+    dbg_vcpu_reset(&v->dbg);
     /* Multiboot: flat 32-bit protected mode, paging off, IF=0. */
     s->cr0 = X86_CR0_PE | X86_CR0_ET;
     seg(&s->cs, 0x08, 0x0c9b, 0xffffffff, 0);
     seg(&s->ds, 0x10, 0x0c93, 0xffffffff, 0);
     s->es = s->ss = s->fs = s->gs = s->ds;
     s->rip = eip;
-    s->rax = eax;
+    /* RAX lives in gpr[] between runs: svm_vcpu_run copies it into the VMCB. */
+    v->arch.gpr[GPR_RAX] = eax;
     v->arch.gpr[GPR_RBX] = ebx;
     v->arch.wait_for_sipi = false;
+    v->arch.init_pending = v->arch.sipi_latched = false;
+}
+
+void svm_vcpu_init_signal(struct vcpu *v)
+{
+    vcpu_reset(v, RESET_INIT);
+    dbg_vcpu_reset(&v->dbg);
 }
 
 void svm_vcpu_start_sipi(struct vcpu *v, uint8_t vector)
 {
     struct vmcb_save *s = &v->arch.vmcb->save;
 
-    vmcb_reset(v);
-    s->cr0 = X86_CR0_ET;
+    /* From the INIT state: real mode at vector << 12. */
     seg(&s->cs, (uint16_t)(vector << 8), 0x009b, 0xffff, (uint64_t)vector << 12);
-    seg(&s->ds, 0, 0x0093, 0xffff, 0);
-    s->es = s->ss = s->fs = s->gs = s->ds;
     s->rip = 0;
-    v->arch.gpr[GPR_RDX] = 0x600;    /* family/model/stepping after reset */
-    v->arch.wait_for_sipi = false;
 }
 
 int svm_domain_init(struct domain *d)
@@ -221,10 +270,13 @@ enum vcpu_run_result svm_vcpu_run(struct vcpu *v)
     struct vmcb *vmcb = v->arch.vmcb;
     struct pcpu *p = this_pcpu();
 
-    if (v->arch.flush_tlb || v->pcpu != (int)p->id) {
-        vmcb->control.tlb_control = 1;
-        v->arch.flush_tlb = false;
+    if (v->arch.init_pending || v->arch.sipi_latched) {
+        if (sched_vcpu_take_init_sipi(v))
+            return RUN_RESCHEDULE;      /* INIT: it waits for a SIPI */
     }
+    vmcb->control.tlb_control = svm_asid_for_entry(&v->arch.asid, p->id, v->arch.flush_tlb);
+    vmcb->control.asid = v->arch.asid.asid;
+    v->arch.flush_tlb = false;
     v->pcpu = p->id;
     inject_pending_interrupt(v);
     dbg_before_vmentry(&v->dbg);
