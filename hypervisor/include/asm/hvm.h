@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <asm/hvm_msr.h>
 #include <asm/vlapic.h>
 
 enum x86_gpr {
@@ -22,6 +23,7 @@ struct arch_vcpu {
     uint32_t asid;
     bool flush_tlb;
     struct vlapic vlapic;
+    struct hvm_msr_state msr;
     /* AP start-up: INIT parks the vCPU, SIPI starts it at vector << 12. */
     bool wait_for_sipi;
     /* Set when an emulated instruction completed while the guest had TF set:

@@ -179,7 +179,7 @@ enum vcpu_run_result svm_handle_exit(struct vcpu *v)
         return handle_vmmcall(v);
     case SVM_EXIT_VMRUN: case SVM_EXIT_VMLOAD: case SVM_EXIT_VMSAVE:
     case SVM_EXIT_STGI: case SVM_EXIT_CLGI: case SVM_EXIT_SKINIT:
-    case SVM_EXIT_MONITOR: case SVM_EXIT_MWAIT: case SVM_EXIT_RDTSCP:
+    case SVM_EXIT_MONITOR: case SVM_EXIT_MWAIT:
         svm_inject_ud(v);            /* not offered in CPUID */
         return RUN_CONTINUE;
     case SVM_EXIT_INVD:

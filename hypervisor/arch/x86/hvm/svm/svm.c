@@ -3,6 +3,7 @@
  * world switch with event injection. Exit handling is in exit.c; policy
  * (what to intercept for debug registers) comes from the debug core.
  */
+#include <asm/hvm_msr.h>
 #include <asm/npt.h>
 #include <public/control.h>
 #include <asm/svm.h>
@@ -84,7 +85,7 @@ static void vmcb_reset(struct vcpu *v)
     c->intercept_misc2 = SVM_INTERCEPT_VMRUN | SVM_INTERCEPT_VMMCALL | SVM_INTERCEPT_VMLOAD |
                          SVM_INTERCEPT_VMSAVE | SVM_INTERCEPT_STGI | SVM_INTERCEPT_CLGI |
                          SVM_INTERCEPT_SKINIT | SVM_INTERCEPT_ICEBP | SVM_INTERCEPT_MONITOR |
-                         SVM_INTERCEPT_MWAIT | SVM_INTERCEPT_RDTSCP;
+                         SVM_INTERCEPT_MWAIT;   /* RDTSCP runs natively: msr.c loads TSC_AUX */
     c->iopm_base_pa = iopm_pa;
     c->msrpm_base_pa = msrpm_pa;
     c->asid = v->arch.asid;
@@ -92,6 +93,7 @@ static void vmcb_reset(struct vcpu *v)
     c->int_ctl = SVM_V_INTR_MASKING;
     c->np_enable = 1;
     c->n_cr3 = v->domain->arch.npt_root_pa;
+    c->tsc_offset = v->arch.msr.tsc_offset;  /* INIT does not reset the TSC */
 
     struct vmcb_save *s = &vmcb->save;
     s->efer = EFER_SVME;                   /* required by VMRUN; hidden from the guest */
@@ -116,6 +118,7 @@ int svm_vcpu_init(struct vcpu *v)
     if (!v->arch.vmcb_pa)
         return -1;
     v->arch.vmcb = (struct vmcb *)v->arch.vmcb_pa;
+    hvm_msr_reset(v);
     spin_lock(&asid_lock);
     v->arch.asid = next_asid++;
     if (max_asid && next_asid >= max_asid)
@@ -218,6 +221,7 @@ enum vcpu_run_result svm_vcpu_run(struct vcpu *v)
     v->pcpu = p->id;
     inject_pending_interrupt(v);
     dbg_before_vmentry(&v->dbg);
+    hvm_msr_load_guest(v);
 
     vmcb->save.rax = v->arch.gpr[GPR_RAX];
     vmcb->save.rsp = v->arch.gpr[GPR_RSP];
