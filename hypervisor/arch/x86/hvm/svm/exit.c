@@ -122,13 +122,10 @@ static enum vcpu_run_result handle_npf(struct vcpu *v)
     uint64_t err = v->arch.vmcb->control.exitinfo1;
 
     if ((gpa & ~0xfffull) == VLAPIC_BASE)
-        return hvm_mmio_emulate(v, gpa);
+        return hvm_mmio_emulate(v, gpa, &hvm_mmio_apic);
     if (svm_debug_handle_npf(v, gpa, err))
         return RUN_CONTINUE;
-    domain_crash(v->domain, "%s of unmapped guest-physical address %#llx at rip %#llx",
-                 (err & SVM_NPF_FETCH) ? "fetch" : (err & SVM_NPF_WRITE) ? "write" : "read",
-                 (unsigned long long)gpa, (unsigned long long)v->arch.vmcb->save.rip);
-    return RUN_RESCHEDULE;
+    return hvm_unbacked_access(v, gpa, err);
 }
 
 static enum vcpu_run_result handle_vmmcall(struct vcpu *v)
