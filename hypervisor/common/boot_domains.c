@@ -16,6 +16,7 @@ struct module_opts {
     unsigned vcpus;
     unsigned mem_mib;
     int policy;
+    int unbacked;
     unsigned quiet;
     const char *cmdline;
 };
@@ -87,6 +88,9 @@ static int parse_module_string(const char *s, struct module_opts *o)
         } else if (val && klen == 6 && !strncmp(p, "policy", 6)) {
             o->policy = dbgv_policy_parse(val, vlen);
             ok = o->policy >= 0;
+        } else if (val && klen == 15 && !strncmp(p, "unbacked_access", 15)) {
+            o->unbacked = dbgv_unbacked_access_parse(val, vlen);
+            ok = o->unbacked >= 0;
         } else {
             ok = false;
         }
@@ -133,7 +137,8 @@ static void build_one(const struct multiboot_module *m)
     }
     struct domain_config cfg = {
         .name = o.name, .mem_bytes = (uint64_t)o.mem_mib << 20, .vcpus = o.vcpus,
-        .debug_policy = (uint8_t)o.policy, .quiet_switches = o.quiet, .cmdline = o.cmdline,
+        .debug_policy = (uint8_t)o.policy, .unbacked_access = (uint8_t)o.unbacked,
+        .quiet_switches = o.quiet, .cmdline = o.cmdline,
     };
     int rc = domain_create(&cfg, &d);
     if (rc < 0) {

@@ -136,6 +136,7 @@ int hv_ctl_domain_create(const struct dbgv_ctl_domain_create *req, uint32_t *dom
     struct domain_config cfg = {
         .name = req->name, .mem_bytes = (uint64_t)req->memory_mib << 20,
         .vcpus = req->nr_vcpus, .debug_policy = req->debug_policy,
+        .unbacked_access = req->unbacked_access,
         .quiet_switches = req->quiet_switches ? req->quiet_switches
                                               : DBGV_ADAPTIVE_QUIET_SWITCHES_DEFAULT,
         .cmdline = "",

@@ -70,7 +70,7 @@ int domain_create(const struct domain_config *cfg, struct domain **out)
     if (!cfg->name || !cfg->name[0] || strlen(cfg->name) >= DOMAIN_NAME_LEN)
         return -DBGV_EINVAL;
     if (cfg->vcpus < 1 || cfg->vcpus > MAX_VCPUS || cfg->mem_bytes < (1u << 20) ||
-        cfg->debug_policy >= DBGV_POLICY_COUNT)
+        cfg->debug_policy >= DBGV_POLICY_COUNT || cfg->unbacked_access >= DBGV_UNBACKED_COUNT)
         return -DBGV_EINVAL;
     if (cfg->mem_bytes > (3ull << 30))       /* RAM comes from below 4 GiB */
         return -DBGV_ENOMEM;
@@ -95,6 +95,7 @@ int domain_create(const struct domain_config *cfg, struct domain **out)
     snprintf(d->cmdline, sizeof(d->cmdline), "%s", cfg->cmdline ? cfg->cmdline : "");
     d->mem_bytes = ALIGN_UP(cfg->mem_bytes, 2ull << 20);
     d->debug_policy = cfg->debug_policy;
+    d->unbacked_access = cfg->unbacked_access;
     d->quiet_switches = cfg->quiet_switches;
     d->created_ns = now_ns();
     ctl_ring_init(&d->console, d->console_buf, sizeof(d->console_buf));

@@ -134,8 +134,9 @@ DBGCTL_EXPORT int dbgctl_domain_build(dbgctl *h, const struct dbgctl_build *b,
         goto out;
     }
 
-    rc = dbgctl_domain_create(h, b->name, b->memory_mib, b->nr_vcpus, policy,
-                              b->quiet_switches, &w.domid);
+    rc = dbgctl_domain_create_unbacked(h, b->name, b->memory_mib, b->nr_vcpus,
+                                       policy, b->quiet_switches,
+                                       b->unbacked_access, &w.domid);
     if ( rc )
     {
         seterr(err, errlen, "creating domain: %s", dbgctl_strerror(rc));

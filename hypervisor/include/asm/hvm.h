@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <asm/svm_asid.h>
+#include <asm/hvm_msr.h>
 #include <asm/vlapic.h>
 
 enum x86_gpr {
@@ -23,6 +24,7 @@ struct arch_vcpu {
     struct svm_asid asid;
     bool flush_tlb;             /* drop this vCPU's TLB entries: a fresh ASID at next entry */
     struct vlapic vlapic;
+    struct hvm_msr_state msr;
     /* AP start-up (schedule.c): INIT parks the vCPU in wait-for-SIPI, SIPI starts it at
      * vector << 12. An INIT that finds the vCPU on a pCPU is left pending for the vCPU to
      * apply before its next entry; a SIPI arriving meanwhile is latched for it. */
@@ -42,6 +44,7 @@ struct arch_domain {
     uint64_t npt_root_pa;       /* nested page table PML4 */
     uint16_t fw_cfg_selector;
     uint32_t fw_cfg_offset;
+    uint64_t unbacked_accesses; /* loads/stores/fetches at unmapped GPAs (mmio.c) */
 };
 
 #endif

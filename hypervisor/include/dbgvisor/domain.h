@@ -61,6 +61,7 @@ struct domain {
     unsigned nr_vcpus;
     struct vcpu *vcpus[MAX_VCPUS];
     uint8_t debug_policy;           /* enum dbgv_debug_policy */
+    uint8_t unbacked_access;        /* enum dbgv_unbacked_access */
     uint32_t quiet_switches;
     uint64_t created_ns;
     struct arch_domain arch;
@@ -79,6 +80,7 @@ struct domain_config {
     uint64_t mem_bytes;
     unsigned vcpus;
     uint8_t debug_policy;
+    uint8_t unbacked_access;        /* enum dbgv_unbacked_access */
     uint32_t quiet_switches;
     const char *cmdline;
 };

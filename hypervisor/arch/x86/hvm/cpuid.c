@@ -78,6 +78,14 @@ static void cpuid_xstate(struct vcpu *v, uint32_t sub, uint32_t r[4])
     }
 }
 
+/* Leaf 7.0 as msr.c implements it: TSC_ADJUST offered, the SPEC_CTRL
+ * family (IBRS/STIBP/SSBD, ARCH_CAPABILITIES) hidden. */
+static void hide_msr_features_7(uint32_t r[4])
+{
+    r[1] |= 1u << 1;                           /* TSC_ADJUST */
+    r[3] &= ~((1u << 26) | (1u << 27) | (1u << 29) | (1u << 31));
+}
+
 void hvm_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t r[4])
 {
     bool known = leaf <= MAX_BASIC_LEAF || (leaf >= 0x80000000 && leaf <= MAX_EXT_LEAF) ||
@@ -116,6 +124,8 @@ void hvm_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t r[4])
         break;
     case 7:
         cpuid_leaf7(v, sub, r);
+        if (sub == 0)
+            hide_msr_features_7(r);
         break;
     case 0xd:
         cpuid_xstate(v, sub, r);
@@ -125,6 +135,11 @@ void hvm_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t r[4])
         break;
     case 0x80000001:
         r[2] &= ~((1u << 2) | (1u << 23));     /* SVM, PERFCTR_CORE */
+        r[2] &= ~(1u << 26);                   /* DataBreakpointExtension: no DR mask MSRs */
+        break;
+    case 0x80000008:
+        /* IBPB, IBRS, STIBP, SSBD, VIRT_SSBD: SPEC_CTRL/PRED_CMD are not offered */
+        r[1] &= ~((1u << 12) | (1u << 14) | (1u << 15) | (1u << 24) | (1u << 25));
         break;
     }
 }

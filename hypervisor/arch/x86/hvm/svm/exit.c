@@ -121,13 +121,10 @@ static enum vcpu_run_result handle_npf(struct vcpu *v)
     uint64_t err = v->arch.vmcb->control.exitinfo1;
 
     if ((gpa & ~0xfffull) == VLAPIC_BASE)
-        return hvm_mmio_emulate(v, gpa);
+        return hvm_mmio_emulate(v, gpa, &hvm_mmio_apic);
     if (svm_debug_handle_npf(v, gpa, err))
         return RUN_CONTINUE;
-    domain_crash(v->domain, "%s of unmapped guest-physical address %#llx at rip %#llx",
-                 (err & SVM_NPF_FETCH) ? "fetch" : (err & SVM_NPF_WRITE) ? "write" : "read",
-                 (unsigned long long)gpa, (unsigned long long)v->arch.vmcb->save.rip);
-    return RUN_RESCHEDULE;
+    return hvm_unbacked_access(v, gpa, err);
 }
 
 static enum vcpu_run_result handle_vmmcall(struct vcpu *v)
@@ -211,7 +208,7 @@ enum vcpu_run_result svm_handle_exit(struct vcpu *v)
         return handle_vmmcall(v);
     case SVM_EXIT_VMRUN: case SVM_EXIT_VMLOAD: case SVM_EXIT_VMSAVE:
     case SVM_EXIT_STGI: case SVM_EXIT_CLGI: case SVM_EXIT_SKINIT:
-    case SVM_EXIT_MONITOR: case SVM_EXIT_MWAIT: case SVM_EXIT_RDTSCP:
+    case SVM_EXIT_MONITOR: case SVM_EXIT_MWAIT:
         svm_inject_ud(v);            /* not offered in CPUID */
         return RUN_CONTINUE;
     case SVM_EXIT_INVD:

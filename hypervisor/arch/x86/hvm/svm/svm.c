@@ -3,6 +3,7 @@
  * world switch with event injection. Exit handling is in exit.c; policy
  * (what to intercept for debug registers) comes from the debug core.
  */
+#include <asm/hvm_msr.h>
 #include <asm/npt.h>
 #include <public/control.h>
 #include <asm/svm.h>
@@ -88,15 +89,17 @@ static void vmcb_init_control(struct vcpu *v)
     c->intercept_misc2 = SVM_INTERCEPT_VMRUN | SVM_INTERCEPT_VMMCALL | SVM_INTERCEPT_VMLOAD |
                          SVM_INTERCEPT_VMSAVE | SVM_INTERCEPT_STGI | SVM_INTERCEPT_CLGI |
                          SVM_INTERCEPT_SKINIT | SVM_INTERCEPT_ICEBP | SVM_INTERCEPT_MONITOR |
-                         SVM_INTERCEPT_MWAIT | SVM_INTERCEPT_RDTSCP | SVM_INTERCEPT_XSETBV;
-    /* CR0/CR4 writes and XSETBV are checked like hardware (cr.c), so that a
-     * guest can raise #GP but never make VMRUN fail. */
+                         SVM_INTERCEPT_MWAIT | SVM_INTERCEPT_XSETBV;
+    /* RDTSCP runs natively: msr.c loads TSC_AUX. CR0/CR4 writes and XSETBV
+     * are checked like hardware (cr.c), so that a guest can raise #GP but
+     * never make VMRUN fail. */
     c->intercept_cr = SVM_INTERCEPT_CR_WRITE(0) | SVM_INTERCEPT_CR_WRITE(4);
     c->iopm_base_pa = iopm_pa;
     c->msrpm_base_pa = msrpm_pa;
     c->int_ctl = SVM_V_INTR_MASKING;
     c->np_enable = 1;
     c->n_cr3 = v->domain->arch.npt_root_pa;
+    c->tsc_offset = v->arch.msr.tsc_offset;  /* INIT does not reset the TSC */
     /* The ASID and TLB_CONTROL are chosen at each entry (asid.c). */
 }
 
@@ -174,6 +177,7 @@ int svm_vcpu_init(struct vcpu *v)
     if (xstate_vcpu_init(v) < 0)
         return -1;
     svm_asid_vcpu_init(&v->arch.asid);
+    hvm_msr_reset(v);
     vcpu_reset(v, RESET_POWER_ON);         /* the debug core starts with dbg_init() */
     return 0;
 }
@@ -280,6 +284,7 @@ enum vcpu_run_result svm_vcpu_run(struct vcpu *v)
     v->pcpu = p->id;
     inject_pending_interrupt(v);
     dbg_before_vmentry(&v->dbg);
+    hvm_msr_load_guest(v);
 
     vmcb->save.rax = v->arch.gpr[GPR_RAX];
     vmcb->save.rsp = v->arch.gpr[GPR_RSP];
