@@ -180,6 +180,13 @@ void svm_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint32
     v->arch.vmcb->control.eventinj = ev;
 }
 
+/* INT n (and INT3/INTO): delivered as the instruction would be, gate DPL
+ * checked against CPL; the return address is the VMCB's RIP. */
+void svm_inject_soft_interrupt(struct vcpu *v, uint8_t vector)
+{
+    v->arch.vmcb->control.eventinj = SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_SOFT | vector;
+}
+
 /* Interrupt delivery: inject now if the guest can take it, else ask for a
  * VINTR exit at the moment it opens its interrupt window. */
 static void inject_pending_interrupt(struct vcpu *v)

@@ -416,52 +416,82 @@ enum vcpu_run_result svm_debug_handle_exception(struct vcpu *v, unsigned vector)
     return RUN_CONTINUE;
 }
 
-/* INT3: RIP points at the 0xCC; the guest's handler must see RIP after it. */
-enum vcpu_run_result svm_debug_handle_bp(struct vcpu *v)
+/*
+ * INT3, INT n, INTO and ICEBP exit with RIP at the instruction's first byte,
+ * legacy prefixes included. The return address the guest's handler sees is
+ * the end of the whole instruction, so it is decoded (up to the 15-byte
+ * limit: a longer one is #GP(0), as the CPU's fetch would give) and RIP
+ * advanced as its completion would (wrap outside 64-bit code, shadow ended,
+ * RF cleared). Then the event is injected. Returns false if the domain was
+ * crashed or a #GP was injected instead.
+ */
+static bool complete_soft_event(struct vcpu *v, struct x86_insn *insn)
 {
-    v->arch.vmcb->save.rip += 1;
-    svm_inject_exception(v, X86_EXC_BP, false, 0);
-    return RUN_CONTINUE;
+    uint8_t b[X86_MAX_INSN_LEN];
+    unsigned n = guest_fetch_insn(v, b, sizeof(b));
+    int rc = x86_decode(b, n, (enum x86_mode)guest_cpu_mode(v), insn);
+
+    if (rc == X86_DECODE_TOO_LONG) {
+        svm_inject_gp(v);
+        return false;
+    }
+    if (rc < 0 || (insn->kind != X86_INSN_INT3 && insn->kind != X86_INSN_INT_N &&
+                   insn->kind != X86_INSN_INTO && insn->kind != X86_INSN_ICEBP)) {
+        domain_crash(v->domain, "no software interrupt at rip %#llx (%u bytes: %02x %02x %02x)",
+                     (unsigned long long)v->arch.vmcb->save.rip, n, n > 0 ? b[0] : 0,
+                     n > 1 ? b[1] : 0, n > 2 ? b[2] : 0);
+        return false;
+    }
+    svm_advance_rip(v, insn->len);
+    return true;
 }
 
 /*
- * Software-interrupt intercept. QEMU's TCG reports INT3 this way instead of
- * as a #BP exception (DESIGN.md §1); INT n and INTO are re-injected as the
- * guest asked, after stepping over them.
+ * INT3, INT n and INTO: QEMU's TCG reports them as software-interrupt exits
+ * (INT3 too, instead of a #BP exception, DESIGN.md §1). They are injected as
+ * software interrupts, so the gate's DPL is checked against CPL as for the
+ * instruction (#GP(vector*8+2) from ring 3 through a DPL-0 gate).
  */
 enum vcpu_run_result svm_debug_handle_swint(struct vcpu *v)
 {
-    struct vmcb *vmcb = v->arch.vmcb;
-    uint8_t b[2] = { 0, 0 };
+    struct x86_insn insn;
 
-    if (guest_fetch_insn(v, b, 2) < 1) {
-        domain_crash(v->domain, "cannot fetch the software interrupt at rip %#llx",
-                     (unsigned long long)vmcb->save.rip);
-        return RUN_RESCHEDULE;
+    if (!complete_soft_event(v, &insn))
+        return domain_is_ended(v->domain) ? RUN_RESCHEDULE : RUN_CONTINUE;
+    switch (insn.kind) {
+    case X86_INSN_INT3:
+        svm_inject_soft_interrupt(v, X86_EXC_BP);
+        break;
+    case X86_INSN_INT_N:
+        svm_inject_soft_interrupt(v, (uint8_t)insn.imm);
+        break;
+    case X86_INSN_INTO:
+        if (v->arch.vmcb->save.rflags & X86_EFLAGS_OF)
+            svm_inject_soft_interrupt(v, X86_EXC_OF);
+        else if ((v->arch.vmcb->save.rflags & X86_EFLAGS_TF) || v->dbg.step_armed)
+            svm_debug_emulated_step(v);         /* no trap: an ordinary instruction */
+        break;
+    default:                                    /* ICEBP has its own exit */
+        dbg_on_icebp(&v->dbg);
+        break;
     }
-    if (b[0] == 0xcc)
-        return svm_debug_handle_bp(v);
-    if (b[0] == 0xcd) {
-        vmcb->save.rip += 2;
-        vmcb->control.eventinj = SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_SOFT | b[1];
-        return RUN_CONTINUE;
-    }
-    if (b[0] == 0xce) {
-        vmcb->save.rip += 1;
-        if (vmcb->save.rflags & (1u << 11))
-            svm_inject_exception(v, 4, false, 0);
-        return RUN_CONTINUE;
-    }
-    domain_crash(v->domain, "unexpected software interrupt opcode %#x", b[0]);
-    return RUN_RESCHEDULE;
+    return domain_is_ended(v->domain) ? RUN_RESCHEDULE : RUN_CONTINUE;
 }
 
-/* ICEBP (0xF1) is trap-like: the guest's #DB handler sees RIP after it. */
+/* The #BP exception intercept (hardware that reports INT3 as #BP): same. */
+enum vcpu_run_result svm_debug_handle_bp(struct vcpu *v)
+{
+    return svm_debug_handle_swint(v);
+}
+
+/* ICEBP (INT1) is trap-like: the guest's #DB handler sees RIP after it. */
 enum vcpu_run_result svm_debug_handle_icebp(struct vcpu *v)
 {
-    v->arch.vmcb->save.rip += 1;
-    dbg_on_icebp(&v->dbg);
-    return RUN_CONTINUE;
+    struct x86_insn insn;
+
+    if (complete_soft_event(v, &insn))
+        dbg_on_icebp(&v->dbg);
+    return domain_is_ended(v->domain) ? RUN_RESCHEDULE : RUN_CONTINUE;
 }
 
 void svm_debug_emulated_step(struct vcpu *v)
