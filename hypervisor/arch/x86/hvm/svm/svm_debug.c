@@ -46,6 +46,8 @@ struct gdbg_vcpu {
     uint32_t gpa_valid;       /* ... whose address translated */
     uint64_t gpa[DBG_MAX_HOST_BP];
     bool     npt_step;        /* stepping over an access to a protected page */
+    uint64_t open_gpa[4];     /* ... the pages opened for it, kept open until */
+    unsigned n_open;          /* ... the step is done */
     bool     saved_step, saved_irqs; /* the debugger's own step state meanwhile */
     uint32_t npt_hits;        /* watchpoints the stepped access hit */
     uint64_t npt_hit_addr;
@@ -601,6 +603,18 @@ static void apply_protection(struct domain *d)
                 want[k].perm &= NPT_R | NPT_W;
         }
     }
+    /* Pages a vCPU is stepping over stay open until its step is done (an
+     * event delivery that faults on one is stepped with more protection
+     * changes before it completes), except for fetches of a handler the
+     * step must stop at. */
+    for (unsigned i = 0; i < d->nr_vcpus; i++) {
+        struct gdbg_vcpu *g = gs_of(d->vcpus[i]);
+        for (unsigned j = 0; g->npt_step && j < g->n_open; j++)
+            for (unsigned k = 0; k < n; k++)
+                if (want[k].gpa == g->open_gpa[j])
+                    want[k].perm = (g->event_step && (g->event_gpa & ~0xfffull) == want[k].gpa)
+                                   ? NPT_R | NPT_W : NPT_RWX;
+    }
     spin_lock(&prot_lock);
     if (prot[slot].domid != d->id) {
         prot[slot].domid = d->id;
@@ -678,7 +692,10 @@ static void npt_step_begin(struct vcpu *v, uint64_t gpa)
         gs->saved_step = v->dbg.host_step;
         gs->saved_irqs = v->dbg.host_step_irqs;
         gs->npt_step = true;
+        gs->n_open = 0;
     }
+    if (gs->n_open < ARRAY_SIZE(gs->open_gpa))
+        gs->open_gpa[gs->n_open++] = gpa & ~0xfffull;
     dbg_host_single_step(&v->dbg, true, false);
 }
 
@@ -690,6 +707,7 @@ static enum vcpu_run_result npt_step_done(struct vcpu *v, const struct dbg_route
     bool step = gs->saved_step;
 
     gs->npt_step = false;
+    gs->n_open = 0;
     gs->npt_hits = 0;
     dbg_host_single_step(&v->dbg, gs->saved_step, gs->saved_irqs);
     apply_protection(v->domain);
