@@ -422,10 +422,10 @@ enum vcpu_run_result svm_debug_handle_exception(struct vcpu *v, unsigned vector)
  * INT3, INT n, INTO and ICEBP exit with RIP at the instruction's first byte,
  * legacy prefixes included. The return address the guest's handler sees is
  * the end of the whole instruction, so it is decoded (up to the 15-byte
- * limit: a longer one is #GP(0), as the CPU's fetch would give) and RIP
- * advanced as its completion would (wrap outside 64-bit code, shadow ended,
- * RF cleared). Then the event is injected. Returns false if the domain was
- * crashed or a #GP was injected instead.
+ * limit: a longer one is #GP(0), as the CPU's fetch would give); the caller
+ * advances RIP as its completion would (svm_advance_rip: wrap outside 64-bit
+ * code, shadow ended, RF cleared) and injects the event. Returns false if
+ * the domain was crashed or a #GP was injected instead.
  */
 static bool complete_soft_event(struct vcpu *v, struct x86_insn *insn)
 {
@@ -444,8 +444,56 @@ static bool complete_soft_event(struct vcpu *v, struct x86_insn *insn)
                      n > 1 ? b[1] : 0, n > 2 ? b[2] : 0);
         return false;
     }
-    svm_advance_rip(v, insn->len);
     return true;
+}
+
+/*
+ * The checks the CPU makes on the IDT gate before it delivers a software
+ * interrupt (Intel SDM vol. 2 "INT n", AMD APM vol. 2 8.9): outside the IDT
+ * limit, not an interrupt/trap/task gate, or DPL < CPL is #GP(vector*8+2);
+ * not present is #NP(vector*8+2). They fault with RIP at the instruction,
+ * which an injected software interrupt (RIP already past it, no NextRIP)
+ * could not give, so they are raised here. 0: the gate is good (or the
+ * vCPU is in real mode, where the IVT has no such checks).
+ */
+static int soft_int_gate_fault(struct vcpu *v, unsigned vector, uint32_t *error)
+{
+    struct vmcb_save *s = &v->arch.vmcb->save;
+    bool long_mode = s->efer & EFER_LMA;
+    unsigned size = long_mode ? 16 : 8, type, dpl;
+    uint64_t gate = 0;
+
+    if (!(s->cr0 & X86_CR0_PE))
+        return 0;
+    *error = vector * 8 + 2;
+    if (vector * size + size - 1 > s->idtr.limit)
+        return X86_EXC_GP;
+    if (guest_read_linear(v, s->idtr.base + vector * size, &gate, 8) != 8)
+        return 0;                          /* the CPU's own delivery will fault */
+    type = (unsigned)(gate >> 40) & 0xf;
+    dpl = (unsigned)(gate >> 45) & 3;
+    if (long_mode ? (type != 0xe && type != 0xf)
+                  : (type != 0x5 && type != 0x6 && type != 0x7 && type != 0xe && type != 0xf))
+        return X86_EXC_GP;
+    if (s->cpl > dpl)
+        return X86_EXC_GP;
+    if (!(gate & (1ull << 47)))
+        return X86_EXC_NP;
+    return 0;
+}
+
+/* Inject INT n after its gate checks; a failed check faults at the instruction. */
+static void inject_soft_interrupt_checked(struct vcpu *v, uint8_t vector, unsigned len)
+{
+    uint32_t error = 0;
+    int fault = soft_int_gate_fault(v, vector, &error);
+
+    if (fault) {
+        svm_inject_exception(v, (uint8_t)fault, true, error);
+        return;
+    }
+    svm_advance_rip(v, len);
+    svm_inject_soft_interrupt(v, vector);
 }
 
 /*
@@ -462,18 +510,19 @@ enum vcpu_run_result svm_debug_handle_swint(struct vcpu *v)
         return domain_is_ended(v->domain) ? RUN_RESCHEDULE : RUN_CONTINUE;
     switch (insn.kind) {
     case X86_INSN_INT3:
-        svm_inject_soft_interrupt(v, X86_EXC_BP);
+        inject_soft_interrupt_checked(v, X86_EXC_BP, insn.len);
         break;
     case X86_INSN_INT_N:
-        svm_inject_soft_interrupt(v, (uint8_t)insn.imm);
+        inject_soft_interrupt_checked(v, (uint8_t)insn.imm, insn.len);
         break;
     case X86_INSN_INTO:
         if (v->arch.vmcb->save.rflags & X86_EFLAGS_OF)
-            svm_inject_soft_interrupt(v, X86_EXC_OF);
-        else if ((v->arch.vmcb->save.rflags & X86_EFLAGS_TF) || v->dbg.step_armed)
-            svm_debug_emulated_step(v);         /* no trap: an ordinary instruction */
+            inject_soft_interrupt_checked(v, X86_EXC_OF, insn.len);
+        else                                    /* no trap: an ordinary instruction */
+            svm_skip_instruction(v, insn.len);
         break;
     default:                                    /* ICEBP has its own exit */
+        svm_advance_rip(v, insn.len);
         dbg_on_icebp(&v->dbg);
         break;
     }
@@ -491,8 +540,10 @@ enum vcpu_run_result svm_debug_handle_icebp(struct vcpu *v)
 {
     struct x86_insn insn;
 
-    if (complete_soft_event(v, &insn))
+    if (complete_soft_event(v, &insn)) {
+        svm_advance_rip(v, insn.len);
         dbg_on_icebp(&v->dbg);
+    }
     return domain_is_ended(v->domain) ? RUN_RESCHEDULE : RUN_CONTINUE;
 }
 
