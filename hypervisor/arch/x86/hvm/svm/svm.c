@@ -77,10 +77,14 @@ static void vmcb_reset(struct vcpu *v)
 
     memset(vmcb, 0, sizeof(*vmcb));
     c->intercept_exceptions = (1u << X86_EXC_DB) | (1u << X86_EXC_BP) | (1u << X86_EXC_AC);
+    /* Task switches are not intercepted: the CPU performs them exactly
+     * (TSS save/load, busy bits, NT and back link, CR0.TS, DR7 local enables,
+     * the T-bit #DB, which the #DB intercept routes). QEMU TCG never raises
+     * the intercept anyway (docs/architecture.md). */
     c->intercept_misc1 = SVM_INTERCEPT_INTR | SVM_INTERCEPT_NMI | SVM_INTERCEPT_SMI |
                          SVM_INTERCEPT_INIT | SVM_INTERCEPT_CPUID | SVM_INTERCEPT_HLT |
                          SVM_INTERCEPT_IOIO | SVM_INTERCEPT_MSR | SVM_INTERCEPT_SHUTDOWN |
-                         SVM_INTERCEPT_INVD | SVM_INTERCEPT_TASKSW | SVM_INTERCEPT_INTN;
+                         SVM_INTERCEPT_INVD | SVM_INTERCEPT_INTN;
     c->intercept_misc2 = SVM_INTERCEPT_VMRUN | SVM_INTERCEPT_VMMCALL | SVM_INTERCEPT_VMLOAD |
                          SVM_INTERCEPT_VMSAVE | SVM_INTERCEPT_STGI | SVM_INTERCEPT_CLGI |
                          SVM_INTERCEPT_SKINIT | SVM_INTERCEPT_ICEBP | SVM_INTERCEPT_MONITOR |
