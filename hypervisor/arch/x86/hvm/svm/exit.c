@@ -13,7 +13,7 @@
 #include "svm_debug.h"
 #include "cr.h"
 
-void svm_skip_instruction(struct vcpu *v, unsigned len)
+void svm_advance_rip(struct vcpu *v, unsigned len)
 {
     struct vmcb *vmcb = v->arch.vmcb;
 
@@ -22,6 +22,13 @@ void svm_skip_instruction(struct vcpu *v, unsigned len)
         vmcb->save.rip &= 0xffffffffull;
     vmcb->control.int_state &= ~1ull;         /* the instruction ended any shadow */
     vmcb->save.rflags &= ~X86_EFLAGS_RF;
+}
+
+void svm_skip_instruction(struct vcpu *v, unsigned len)
+{
+    struct vmcb *vmcb = v->arch.vmcb;
+
+    svm_advance_rip(v, len);
     /* An intercepted instruction exits without its single-step trap: the
      * guest's own (TF) or the host debugger's (its TF was taken off at the
      * exit, so ask the debug core). */
@@ -36,9 +43,10 @@ void svm_reinject_interrupted_event(struct vcpu *v)
 
     if (!(info & SVM_EVTINJ_VALID))
         return;
-    /* Software interrupts/INT3 are re-executed by the guest, not re-injected. */
-    if ((info & (7ull << 8)) == SVM_EVTINJ_TYPE_SOFT)
-        return;
+    /* Every event the guest raises by an instruction (INT n, INT3, INTO,
+     * ICEBP) is intercepted and injected by svm_debug.c with RIP already
+     * past the instruction, so a software interrupt cannot be re-executed:
+     * it is injected again, with the same return address (RIP). */
     c->eventinj = info;
     c->exitintinfo = 0;
 }

@@ -82,10 +82,14 @@ static void vmcb_init_control(struct vcpu *v)
 
     memset(c, 0, sizeof(*c));
     c->intercept_exceptions = (1u << X86_EXC_DB) | (1u << X86_EXC_BP) | (1u << X86_EXC_AC);
+    /* Task switches are not intercepted: the CPU performs them exactly
+     * (TSS save/load, busy bits, NT and back link, CR0.TS, DR7 local enables,
+     * the T-bit #DB, which the #DB intercept routes). QEMU TCG never raises
+     * the intercept anyway (docs/architecture.md). */
     c->intercept_misc1 = SVM_INTERCEPT_INTR | SVM_INTERCEPT_NMI | SVM_INTERCEPT_SMI |
                          SVM_INTERCEPT_INIT | SVM_INTERCEPT_CPUID | SVM_INTERCEPT_HLT |
                          SVM_INTERCEPT_IOIO | SVM_INTERCEPT_MSR | SVM_INTERCEPT_SHUTDOWN |
-                         SVM_INTERCEPT_INVD | SVM_INTERCEPT_TASKSW | SVM_INTERCEPT_INTN;
+                         SVM_INTERCEPT_INVD | SVM_INTERCEPT_INTN;
     c->intercept_misc2 = SVM_INTERCEPT_VMRUN | SVM_INTERCEPT_VMMCALL | SVM_INTERCEPT_VMLOAD |
                          SVM_INTERCEPT_VMSAVE | SVM_INTERCEPT_STGI | SVM_INTERCEPT_CLGI |
                          SVM_INTERCEPT_SKINIT | SVM_INTERCEPT_ICEBP | SVM_INTERCEPT_MONITOR |
@@ -235,12 +239,65 @@ void svm_domain_destroy(struct domain *d)
 
 uint64_t svm_vcpu_rip(const struct vcpu *v) { return v->arch.vmcb->save.rip; }
 
+/* Exception classes for delivering one exception while delivering another
+ * (AMD APM vol. 2 8.2.9 "Double Fault", Intel SDM vol. 3 table 6-5). */
+enum exc_class { EXC_BENIGN, EXC_CONTRIBUTORY, EXC_PAGE_FAULT, EXC_DOUBLE_FAULT };
+
+static enum exc_class exc_class_of(uint64_t type, unsigned vector)
+{
+    if (type != SVM_EVTINJ_TYPE_EXEPT)
+        return EXC_BENIGN;                  /* interrupts, NMI, INT n */
+    switch (vector) {
+    case X86_EXC_DE: case X86_EXC_TS: case X86_EXC_NP: case X86_EXC_SS: case X86_EXC_GP:
+        return EXC_CONTRIBUTORY;
+    case X86_EXC_PF:
+        return EXC_PAGE_FAULT;
+    case X86_EXC_DF:
+        return EXC_DOUBLE_FAULT;
+    default:
+        return EXC_BENIGN;
+    }
+}
+
+/*
+ * Inject an exception. An event still pending in EVENTINJ here is one whose
+ * delivery raised this exception (re-injected from EXITINTINFO by
+ * svm_reinject_interrupted_event, the exception intercepted meanwhile): the
+ * CPU's class rules decide. Contributory during contributory, or page fault
+ * or contributory during a page fault, is #DF(0); any of those during #DF
+ * shuts the domain down (triple fault); otherwise the new one is delivered.
+ */
 void svm_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error)
 {
-    uint64_t ev = SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_EXEPT | vector;
+    uint64_t prev = v->arch.vmcb->control.eventinj, ev;
+
+    if (prev & SVM_EVTINJ_VALID) {
+        enum exc_class first = exc_class_of(prev & (7ull << 8), prev & 0xff);
+        enum exc_class second = exc_class_of(SVM_EVTINJ_TYPE_EXEPT, vector);
+
+        if (second != EXC_BENIGN && first == EXC_DOUBLE_FAULT) {
+            domain_crash(v->domain, "triple fault: exception %u while delivering #DF at rip %#llx",
+                         vector, (unsigned long long)v->arch.vmcb->save.rip);
+            return;
+        }
+        if ((first == EXC_CONTRIBUTORY && second == EXC_CONTRIBUTORY) ||
+            (first == EXC_PAGE_FAULT && second != EXC_BENIGN)) {
+            vector = X86_EXC_DF;
+            has_error = true;
+            error = 0;
+        }
+    }
+    ev = SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_EXEPT | vector;
     if (has_error)
         ev |= SVM_EVTINJ_VALID_ERR | ((uint64_t)error << 32);
     v->arch.vmcb->control.eventinj = ev;
+}
+
+/* INT n (and INT3/INTO): delivered as the instruction would be, gate DPL
+ * checked against CPL; the return address is the VMCB's RIP. */
+void svm_inject_soft_interrupt(struct vcpu *v, uint8_t vector)
+{
+    v->arch.vmcb->control.eventinj = SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_SOFT | vector;
 }
 
 /* Interrupt delivery: inject now if the guest can take it, else ask for a
