@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <asm/hvm_devices.h>
 #include <asm/vlapic.h>
 
 enum x86_gpr {
@@ -31,8 +32,8 @@ struct arch_vcpu {
 
 struct arch_domain {
     uint64_t npt_root_pa;       /* nested page table PML4 */
-    uint16_t fw_cfg_selector;
-    uint32_t fw_cfg_offset;
+    struct vuart uart;          /* COM1 */
+    struct vfw_cfg fw_cfg;
 };
 
 #endif

@@ -3,6 +3,7 @@
  * world switch with event injection. Exit handling is in exit.c; policy
  * (what to intercept for debug registers) comes from the debug core.
  */
+#include <asm/hvm_emul.h>
 #include <asm/npt.h>
 #include <public/control.h>
 #include <asm/svm.h>
@@ -159,6 +160,7 @@ int svm_domain_init(struct domain *d)
 {
     if (npt_map(d, 0, d->ram_hpa, d->mem_bytes, NPT_R | NPT_W | NPT_X) < 0)
         return -1;
+    hvm_io_domain_init(d);
     return 0;
 }
 
