@@ -4,7 +4,8 @@
  * the records compared line for line (xen-tests/integration/test_platform.sh).
  *
  * It touches each interface the way such kernels' boot libraries do:
- *  - multiboot info: flags, mem_lower/mem_upper, modules, the memory map;
+ *  - multiboot info: flags, mem_lower/mem_upper, modules, the memory map,
+ *    the command line with the kernel's path as its first word;
  *  - fw_cfg: signature, interface id, RAM size, CPU counts, unknown keys and
  *    reads past an item's end, which access widths select and read;
  *  - the 16550: the divisor latch behind LCR.DLAB (its bytes are not
@@ -68,6 +69,12 @@ static void check_multiboot(void)
     /* Firmware may keep a little of each range (an EBDA, its tables). */
     printf("mb: mem_lower within 640 KiB and above 600 KiB: %d, mods_count=%u\n",
            m->mem_lower <= 640 && m->mem_lower > 600, m->mods_count);
+    /* GRUB and QEMU pass the kernel's path as the first word (argv[0]). */
+    const char *c = cmdline(), *w = c;
+    while (*w && *w != ' ')
+        w++;
+    report(w - c > 12 && !strncmp(w - 12, "platform.elf", 12),
+           "the command line starts with the kernel's path");
     if (!(m->flags & BIT(6)))
         return;
     for (uint32_t off = 0; off < m->mmap_length; n++) {
