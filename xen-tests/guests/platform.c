@@ -12,7 +12,7 @@
  *    characters), IER/IIR/FCR/LCR/MCR/LSR/MSR/SCR as they read back;
  *  - the exit port: what a read returns;
  *  - the xAPIC: version, LDR/DFR reset values, TPR/PPR/ISR/IRR/TMR while a
- *    vector is in service, IPIs with every destination shorthand, logical
+ *    vector is in service, CR8 as TPR[7:4], IPIs with every destination shorthand, logical
  *    flat destinations, physical broadcast, and the AP brought up by INIT
  *    and SIPI sent to "all excluding self".
  * Run it with 2 CPUs and 64 MiB.
@@ -39,6 +39,7 @@
 #define ICR_ALL_BUT    (3u << 18)
 
 #define VEC_PPR   0x51
+#define VEC_CR8   0x52
 #define VEC_BASE  0x60                /* 0x60-0x64: one vector per IPI kind */
 #define NVEC      5
 static const char *const vec_name[NVEC] = {
@@ -188,6 +189,39 @@ static void ppr_handler(struct trap_frame *f)
     apic_eoi();
 }
 
+/* In 64-bit mode CR8 is TPR[7:4]: the same register, with the same effect. */
+static volatile unsigned long cr8_hits;
+static void cr8_handler(struct trap_frame *f)
+{
+    cr8_hits++;
+    apic_eoi();
+}
+
+static void check_cr8(void)
+{
+#ifdef __x86_64__
+    unsigned long cr8;
+
+    trap_set_handler(VEC_CR8, cr8_handler);
+    asm volatile("mov %0, %%cr8" :: "r"(3ul) : "memory");
+    printf("apic: after CR8=3: tpr=%#x\n", apic_read(APIC_TPR));
+    apic_write(APIC_TPR, 0x5c);
+    asm volatile("mov %%cr8, %0" : "=r"(cr8));
+    printf("apic: after TPR=0x5c: cr8=%#lx\n", cr8);
+    asm volatile("mov %0, %%cr8" :: "r"(6ul) : "memory");
+    apic_send_ipi(0, ICR_FIXED | ICR_SELF | VEC_CR8);
+    sti();
+    for (int i = 0; i < 1000; i++)
+        pause();
+    cli();
+    printf("apic: vector %#x with CR8=6: delivered %lu times\n", VEC_CR8, cr8_hits);
+    /* Lowering CR8 releases it (under dbgvisor at the next exit: the HLT). */
+    asm volatile("mov %0, %%cr8" :: "r"(0ul) : "memory");
+    sleep_ticks(100000);
+    printf("apic: after CR8=0: delivered %lu times\n", cr8_hits);
+#endif
+}
+
 static void ap_main(unsigned int cpu)
 {
     apic_write(APIC_LDR, 2u << 24);             /* flat logical id bit 1 */
@@ -239,6 +273,7 @@ static void check_apic(void)
     printf("apic: after EOI: isr bit=%d irr bit=%d ppr=%#x\n", vec_bit(APIC_ISR, VEC_PPR),
            vec_bit(APIC_IRR, VEC_PPR), apic_read(APIC_PPR));
     apic_write(APIC_TPR, 0);
+    check_cr8();
 
     /* IPIs: the AP comes up by INIT+SIPI to "all excluding self". */
     for (int v = 0; v < NVEC; v++)

@@ -218,6 +218,8 @@ enum vcpu_run_result svm_vcpu_run(struct vcpu *v)
         v->arch.flush_tlb = false;
     }
     v->pcpu = p->id;
+    /* With V_INTR_MASKING the guest's CR8 is V_TPR: keep it the APIC's TPR. */
+    vmcb->control.int_ctl = (vmcb->control.int_ctl & ~SVM_V_TPR_MASK) | vlapic_cr8(v);
     inject_pending_interrupt(v);
     dbg_before_vmentry(&v->dbg);
 
@@ -230,6 +232,7 @@ enum vcpu_run_result svm_vcpu_run(struct vcpu *v)
     v->arch.gpr[GPR_RAX] = vmcb->save.rax;
     v->arch.gpr[GPR_RSP] = vmcb->save.rsp;
     vmcb->control.tlb_control = 0;
+    vlapic_cr8_written(v, (uint8_t)(vmcb->control.int_ctl & SVM_V_TPR_MASK));
 
     dbg_after_vmexit(&v->dbg);
     svm_reinject_interrupted_event(v);
