@@ -19,6 +19,7 @@ struct module_opts {
     int unbacked;
     unsigned quiet;
     const char *cmdline;
+    char path[256];             /* the image's path: the guest's argv[0] */
 };
 
 static unsigned parse_uint(const char *s, unsigned len, bool *ok)
@@ -74,6 +75,7 @@ static int parse_module_string(const char *s, struct module_opts *o)
 
         if (first) {
             default_name(p, len, o->name);
+            snprintf(o->path, sizeof(o->path), "%.*s", (int)len, p);
         } else if (len == 2 && !strncmp(p, "--", 2)) {
             o->cmdline = end ? end + 1 : "";
             break;
@@ -148,7 +150,7 @@ static void build_one(const struct multiboot_module *m)
                "out of memory or domain slots");
         return;
     }
-    if (mbimage_load(&mb, img, len, d->mem_bytes, o.cmdline, write_guest, d, &boot, &why) < 0) {
+    if (mbimage_load(&mb, img, len, d->mem_bytes, o.path, o.cmdline, write_guest, d, &boot, &why) < 0) {
         pr_err("domain %s: cannot load image: %s\n", o.name, why);
         domain_destroy(d);
         return;

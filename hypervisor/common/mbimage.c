@@ -282,7 +282,7 @@ static void mmap_entry(uint8_t *p, uint64_t base, uint64_t len, uint32_t type)
 }
 
 int mbimage_load(const struct mbimage *mb, const void *image, size_t len,
-                 uint64_t mem_bytes, const char *cmdline,
+                 uint64_t mem_bytes, const char *kernel_path, const char *cmdline,
                  mbimage_write_fn write, void *opaque,
                  struct mbimage_boot *boot, const char **why)
 {
@@ -290,7 +290,11 @@ int mbimage_load(const struct mbimage *mb, const void *image, size_t len,
     uint8_t info[MBI_SIZE + 2 * MMAP_ENTRY];
     const char *reason = NULL;
     uint64_t info_gpa, cmd_gpa, mem_top;
-    size_t cmdlen = cmdline ? strlen(cmdline) : 0;
+    size_t pathlen = kernel_path ? strlen(kernel_path) : 0;
+    size_t argslen = cmdline ? strlen(cmdline) : 0;
+    /* As GRUB and QEMU do, the kernel's path is the first word (argv[0]). */
+    size_t sep = pathlen && argslen ? 1 : 0;
+    size_t cmdlen = pathlen + sep + argslen;
     int rc = 0;
 
     /* RAM above 4 GiB is invisible to a 32-bit multiboot kernel. */
@@ -311,7 +315,7 @@ int mbimage_load(const struct mbimage *mb, const void *image, size_t len,
     if ( info_gpa >= 0xa0000 && info_gpa < 0x100000 )  /* skip the VGA/BIOS hole */
         info_gpa = 0x100000;
     cmd_gpa = info_gpa + sizeof(info);
-    if ( cmdlen > 4096 || cmd_gpa + cmdlen + 1 > mem_top )
+    if ( pathlen > 4096 || argslen > 4096 || cmd_gpa + cmdlen + 1 > mem_top )
         FAIL(-DBGV_E2BIG, "no room for the multiboot info");
 
     for ( uint32_t i = 0; i < mb->nr_segs; i++ )
@@ -342,7 +346,11 @@ int mbimage_load(const struct mbimage *mb, const void *image, size_t len,
 
     if ( (rc = write(opaque, info_gpa, info, sizeof(info))) )
         FAIL(rc, "writing the multiboot info failed");
-    if ( cmdlen && (rc = write(opaque, cmd_gpa, cmdline, cmdlen)) )
+    if ( pathlen && (rc = write(opaque, cmd_gpa, kernel_path, pathlen)) )
+        FAIL(rc, "writing the command line failed");
+    if ( sep && (rc = write(opaque, cmd_gpa + pathlen, " ", 1)) )
+        FAIL(rc, "writing the command line failed");
+    if ( argslen && (rc = write(opaque, cmd_gpa + pathlen + sep, cmdline, argslen)) )
         FAIL(rc, "writing the command line failed");
     if ( (rc = write(opaque, cmd_gpa + cmdlen, NULL, 1)) )
         FAIL(rc, "writing the command line failed");

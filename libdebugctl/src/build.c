@@ -145,7 +145,7 @@ DBGCTL_EXPORT int dbgctl_domain_build(dbgctl *h, const struct dbgctl_build *b,
     created = true;
 
     rc = mbimage_load(mb, b->image, b->image_len,
-                      (uint64_t)b->memory_mib << 20, b->cmdline, write_guest,
+                      (uint64_t)b->memory_mib << 20, b->kernel_path, b->cmdline, write_guest,
                       &w, &boot, &why);
     if ( rc )
     {

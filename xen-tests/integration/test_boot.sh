@@ -4,7 +4,7 @@
 
 hv_run $TMP/hello.out --domain $G/hello.elf,name=greeter,cmdline="from the test"
 check "hello: launcher exits 0" [ $status -eq 0 ]
-expect_line $TMP/hello.out '^\[greeter\] hello from from the test$' "hello: console prefixed by domain name, cmdline passed"
+expect_line $TMP/hello.out '^\[greeter\] hello from /[^ ]*/hello\.elf from the test$' "hello: console prefixed by domain name, cmdline passed after the image path (argv[0], as QEMU and GRUB pass it)"
 expect_line $TMP/hello.out '^\[greeter\] mem_upper=64512 KiB$' "hello: multiboot mem_upper for 64 MiB"
 
 hv_run $TMP/inter.out --domain $G/ticker.elf,name=a,cmdline="count=6 id=1" --domain $G/ticker.elf,name=b,cmdline="count=6 id=2"

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <asm/svm_asid.h>
 #include <asm/hvm_msr.h>
+#include <asm/hvm_devices.h>
 #include <asm/vlapic.h>
 
 enum x86_gpr {
@@ -42,9 +43,9 @@ struct arch_vcpu {
 
 struct arch_domain {
     uint64_t npt_root_pa;       /* nested page table PML4 */
-    uint16_t fw_cfg_selector;
-    uint32_t fw_cfg_offset;
     uint64_t unbacked_accesses; /* loads/stores/fetches at unmapped GPAs (mmio.c) */
+    struct vuart uart;          /* COM1 */
+    struct vfw_cfg fw_cfg;
 };
 
 #endif

@@ -110,6 +110,7 @@ _Static_assert(sizeof(struct vmcb) == 4096, "vmcb size");
 #define SVM_INTERCEPT_MWAIT     (1u << 11)
 
 /* int_ctl */
+#define SVM_V_TPR_MASK          0xfull
 #define SVM_V_IRQ               (1ull << 8)
 #define SVM_V_IGN_TPR           (1ull << 20)
 #define SVM_V_INTR_MASKING      (1ull << 24)

@@ -3,6 +3,7 @@
  * world switch with event injection. Exit handling is in exit.c; policy
  * (what to intercept for debug registers) comes from the debug core.
  */
+#include <asm/hvm_emul.h>
 #include <asm/hvm_msr.h>
 #include <asm/npt.h>
 #include <public/control.h>
@@ -224,6 +225,7 @@ int svm_domain_init(struct domain *d)
 {
     if (npt_map(d, 0, d->ram_hpa, d->mem_bytes, NPT_R | NPT_W | NPT_X) < 0)
         return -1;
+    hvm_io_domain_init(d);
     return 0;
 }
 
@@ -339,6 +341,8 @@ enum vcpu_run_result svm_vcpu_run(struct vcpu *v)
     vmcb->control.asid = v->arch.asid.asid;
     v->arch.flush_tlb = false;
     v->pcpu = p->id;
+    /* With V_INTR_MASKING the guest's CR8 is V_TPR: keep it the APIC's TPR. */
+    vmcb->control.int_ctl = (vmcb->control.int_ctl & ~SVM_V_TPR_MASK) | vlapic_cr8(v);
     inject_pending_interrupt(v);
     dbg_before_vmentry(&v->dbg);
     hvm_msr_load_guest(v);
@@ -354,6 +358,7 @@ enum vcpu_run_result svm_vcpu_run(struct vcpu *v)
     v->arch.gpr[GPR_RAX] = vmcb->save.rax;
     v->arch.gpr[GPR_RSP] = vmcb->save.rsp;
     vmcb->control.tlb_control = 0;
+    vlapic_cr8_written(v, (uint8_t)(vmcb->control.int_ctl & SVM_V_TPR_MASK));
 
     dbg_after_vmexit(&v->dbg);
     svm_reinject_interrupted_event(v);
