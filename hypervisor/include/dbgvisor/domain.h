@@ -51,7 +51,9 @@ struct vcpu {
 
 struct domain {
     uint16_t id;
+    /* Changed only through the life-cycle state machine (domain.c), under lock. */
     volatile enum domain_state state;
+    spinlock_t lock;
     char name[DOMAIN_NAME_LEN];
     char cmdline[DOMAIN_CMDLINE_LEN];
     int exit_code;

@@ -1,0 +1,23 @@
+/* CUnit runner for the domain life-cycle tests: basic interface, non-zero exit on any failure. */
+#include <CUnit/Basic.h>
+#include <stdio.h>
+
+#include "tests.h"
+
+int main(void)
+{
+    unsigned failures;
+
+    if (CU_initialize_registry() != CUE_SUCCESS)
+        return 2;
+    if (register_lifecycle_tests()) {
+        fprintf(stderr, "cannot register tests: %s\n", CU_get_error_msg());
+        CU_cleanup_registry();
+        return 2;
+    }
+    CU_basic_set_mode(CU_BRM_VERBOSE);
+    CU_basic_run_tests();
+    failures = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
+    CU_cleanup_registry();
+    return failures ? 1 : 0;
+}
