@@ -202,6 +202,14 @@ int domain_pause(struct domain *d)
     return 0;
 }
 
+int domain_wait_stopped(struct domain *d)
+{
+    if (d->state != DOMAIN_PAUSED && d->state != DOMAIN_BUILDING)
+        return -1;
+    sched_domain_sync(d);
+    return 0;
+}
+
 void domain_pause_from_vcpu(struct domain *d)
 {
     if (domain_transition(d, STATE_BIT(DOMAIN_ACTIVE), DOMAIN_PAUSED, NULL, NULL) >= 0)
@@ -309,14 +317,10 @@ int domain_destroy(struct domain *d)
     return 0;
 }
 
-void domain_console_putc(struct domain *d, char c)
+/* Echo complete lines to the hypervisor console, prefixed by the name; a
+ * line longer than the buffer is cut into several. */
+static void console_line_add(struct domain *d, char c)
 {
-    spin_lock(&d->console_lock);
-    ctl_ring_write(&d->console, &c, 1);
-    spin_unlock(&d->console_lock);
-    /* Echo complete lines to the hypervisor console, prefixed by the name. */
-    if (c == '\r')
-        return;
     if (c != '\n' && d->line_len < sizeof(d->line) - 1) {
         d->line[d->line_len++] = c;
         return;
@@ -327,6 +331,18 @@ void domain_console_putc(struct domain *d, char c)
     d->line_len = 0;
     if (c != '\n')
         d->line[d->line_len++] = c;
+}
+
+/* The ring and the line echoed to the hypervisor console see the same bytes
+ * in the same order, also when several vCPUs print at once: both are filled,
+ * and a complete line written out, under the domain's console lock. */
+void domain_console_putc(struct domain *d, char c)
+{
+    spin_lock(&d->console_lock);
+    ctl_ring_write(&d->console, &c, 1);
+    if (c != '\r')
+        console_line_add(d, c);
+    spin_unlock(&d->console_lock);
 }
 
 void *domain_gpa_to_hva(struct domain *d, uint64_t gpa, uint64_t len)
