@@ -20,7 +20,8 @@ struct arch_vcpu {
     struct vmcb *vmcb;
     uint64_t vmcb_pa;
     uint32_t asid;
-    bool flush_tlb;
+    bool flush_tlb;             /* drop cached translations at the next entry (npt.c) */
+    bool in_guest;              /* from taking flush_tlb until the VM exit */
     struct vlapic vlapic;
     /* AP start-up: INIT parks the vCPU, SIPI starts it at vector << 12. */
     bool wait_for_sipi;

@@ -211,13 +211,13 @@ enum vcpu_run_result svm_vcpu_run(struct vcpu *v)
     struct vmcb *vmcb = v->arch.vmcb;
     struct pcpu *p = this_pcpu();
 
-    if (v->arch.flush_tlb || v->pcpu != (int)p->id) {
-        vmcb->control.tlb_control = 1;
-        v->arch.flush_tlb = false;
-    }
-    v->pcpu = p->id;
     inject_pending_interrupt(v);
-    dbg_before_vmentry(&v->dbg);
+    dbg_before_vmentry(&v->dbg);      /* may change the NPT: flush after it */
+    __atomic_store_n(&v->arch.in_guest, true, __ATOMIC_SEQ_CST);
+    if (__atomic_exchange_n(&v->arch.flush_tlb, false, __ATOMIC_SEQ_CST) ||
+        v->pcpu != (int)p->id)
+        vmcb->control.tlb_control = 1;
+    v->pcpu = p->id;
 
     vmcb->save.rax = v->arch.gpr[GPR_RAX];
     vmcb->save.rsp = v->arch.gpr[GPR_RSP];
@@ -225,6 +225,7 @@ enum vcpu_run_result svm_vcpu_run(struct vcpu *v)
     svm_vmrun(v->arch.gpr, v->arch.vmcb_pa, p->host_vmcb_pa);
     /* GIF=0, IF=1: STGI lets a pending host interrupt (the tick) in now. */
     __asm__ volatile("stgi; cli" ::: "memory");
+    __atomic_store_n(&v->arch.in_guest, false, __ATOMIC_SEQ_CST);
     v->arch.gpr[GPR_RAX] = vmcb->save.rax;
     v->arch.gpr[GPR_RSP] = vmcb->save.rsp;
     vmcb->control.tlb_control = 0;
