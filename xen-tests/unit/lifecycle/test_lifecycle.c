@@ -2,7 +2,7 @@
  * races that matter on a multi-pCPU host, run on two host threads: a control
  * request (pause/unpause) against a vCPU ending its domain, and two vCPUs
  * ending it at once. An ended domain must stay ended until destroyed. */
-#include <CUnit/CUnit.h>
+#include <CUnit/Basic.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <time.h>
@@ -11,7 +11,6 @@
 #include <dbgvisor/events.h>
 
 #include "fakes.h"
-#include "tests.h"
 
 static struct domain *make_domain(const char *name, unsigned vcpus)
 {
@@ -192,13 +191,28 @@ static void test_end_vs_end(void)
                 round, twice, inconsistent);
 }
 
-int register_lifecycle_tests(void)
-{
-    CU_pSuite s = CU_add_suite("domain life cycle", NULL, NULL);
+static CU_TestInfo lifecycle_tests[] = {
+    { "legal transitions, ended is final", test_transitions },
+    { "pause/unpause racing a crash", test_pause_vs_crash },
+    { "shutdown racing a crash", test_end_vs_end },
+    CU_TEST_INFO_NULL,
+};
 
-    if (!s || !CU_add_test(s, "legal transitions, ended is final", test_transitions) ||
-        !CU_add_test(s, "pause/unpause racing a crash", test_pause_vs_crash) ||
-        !CU_add_test(s, "shutdown racing a crash", test_end_vs_end))
-        return -1;
-    return 0;
+static CU_SuiteInfo suites[] = {
+    { .pName = "domain life cycle", .pTests = lifecycle_tests },
+    CU_SUITE_INFO_NULL,
+};
+
+/* Exit status 1 when any assertion failed. */
+int main(void)
+{
+    unsigned failed;
+
+    if (CU_initialize_registry() != CUE_SUCCESS || CU_register_suites(suites) != CUE_SUCCESS)
+        return 2;
+    CU_basic_set_mode(CU_BRM_VERBOSE);
+    CU_basic_run_tests();
+    failed = CU_get_number_of_failures();
+    CU_cleanup_registry();
+    return failed ? 1 : 0;
 }
