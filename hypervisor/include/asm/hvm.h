@@ -23,7 +23,8 @@ struct arch_vcpu {
     struct vmcb *vmcb;
     uint64_t vmcb_pa;
     struct svm_asid asid;
-    bool flush_tlb;             /* drop this vCPU's TLB entries: a fresh ASID at next entry */
+    bool flush_tlb;             /* drop this vCPU's TLB entries: a fresh ASID at next entry (npt.c) */
+    bool in_guest;              /* from taking flush_tlb until the VM exit */
     struct vlapic vlapic;
     struct hvm_msr_state msr;
     /* AP start-up (schedule.c): INIT parks the vCPU in wait-for-SIPI, SIPI starts it at

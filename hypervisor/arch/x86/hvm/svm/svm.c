@@ -337,15 +337,17 @@ enum vcpu_run_result svm_vcpu_run(struct vcpu *v)
         if (sched_vcpu_take_init_sipi(v))
             return RUN_RESCHEDULE;      /* INIT: it waits for a SIPI */
     }
-    vmcb->control.tlb_control = svm_asid_for_entry(&v->arch.asid, p->id, v->arch.flush_tlb);
-    vmcb->control.asid = v->arch.asid.asid;
-    v->arch.flush_tlb = false;
-    v->pcpu = p->id;
     /* With V_INTR_MASKING the guest's CR8 is V_TPR: keep it the APIC's TPR. */
     vmcb->control.int_ctl = (vmcb->control.int_ctl & ~SVM_V_TPR_MASK) | vlapic_cr8(v);
     inject_pending_interrupt(v);
-    dbg_before_vmentry(&v->dbg);
+    dbg_before_vmentry(&v->dbg);      /* may change the NPT: flush after it */
     hvm_msr_load_guest(v);
+    /* A flush requested from now on finds in_guest set and makes us exit. */
+    __atomic_store_n(&v->arch.in_guest, true, __ATOMIC_SEQ_CST);
+    bool flush = __atomic_exchange_n(&v->arch.flush_tlb, false, __ATOMIC_SEQ_CST);
+    vmcb->control.tlb_control = svm_asid_for_entry(&v->arch.asid, p->id, flush);
+    vmcb->control.asid = v->arch.asid.asid;
+    v->pcpu = p->id;
 
     vmcb->save.rax = v->arch.gpr[GPR_RAX];
     vmcb->save.rsp = v->arch.gpr[GPR_RSP];
@@ -355,6 +357,7 @@ enum vcpu_run_result svm_vcpu_run(struct vcpu *v)
     xstate_leave_guest(v);
     /* GIF=0, IF=1: STGI lets a pending host interrupt (the tick) in now. */
     __asm__ volatile("stgi; cli" ::: "memory");
+    __atomic_store_n(&v->arch.in_guest, false, __ATOMIC_SEQ_CST);
     v->arch.gpr[GPR_RAX] = vmcb->save.rax;
     v->arch.gpr[GPR_RSP] = vmcb->save.rsp;
     vmcb->control.tlb_control = 0;

@@ -592,16 +592,6 @@ static uint64_t linear_rip(struct vcpu *v)
     return (s->cs.base + s->rip) & 0xffffffffull;
 }
 
-/* Also this entry's: protection can change from dbg_before_vmentry(), after
- * svm_vcpu_run() looked at flush_tlb. */
-static void flush_domain_tlbs(struct domain *d)
-{
-    for (unsigned i = 0; i < d->nr_vcpus; i++) {
-        d->vcpus[i]->arch.flush_tlb = true;
-        d->vcpus[i]->arch.vmcb->control.tlb_control = 1;
-    }
-}
-
 static unsigned perm_for(uint8_t type)
 {
     switch (type) {
@@ -683,7 +673,8 @@ static void apply_protection(struct domain *d)
     memcpy(prot[slot].p, want, sizeof(want[0]) * n);
     prot[slot].n = n;
     spin_unlock(&prot_lock);
-    flush_domain_tlbs(d);
+    /* A page just closed must stop every vCPU of d from now on. */
+    npt_flush_domain(d, true);
 }
 
 /* Permissions of a protected page of d, or -1 if the page is not ours. */
@@ -738,7 +729,7 @@ static void npt_step_begin(struct vcpu *v, uint64_t gpa)
     struct gdbg_vcpu *gs = gs_of(v);
 
     npt_protect(v->domain, gpa & ~0xfffull, NPT_RWX);
-    flush_domain_tlbs(v->domain);
+    npt_flush_domain(v->domain, false);   /* opened: a stale entry only faults again */
     if (!gs->npt_step) {
         gs->saved_step = v->dbg.host_step;
         gs->saved_irqs = v->dbg.host_step_irqs;
