@@ -54,7 +54,7 @@ sys.exit(0 if 'trap' in json.dumps(v) else 1)"
 dr_exits() { $XL debug-state -l stress | python3 -c "
 import json,sys; d=json.load(sys.stdin); print(d['vcpus'][0]['counters']['dr_access_exits'])"; }
 c1=$(dr_exits); sleep 2; c2=$(dr_exits)
-check "xl debug-state: DR-access exits climb under trap ($c1 -> $c2)" [ -n "$c1" ] && [ -n "$c2" ] && [ "$c2" -gt "$c1" ]
+check "xl debug-state: DR-access exits climb under trap ($c1 -> $c2)" num_lt "$c1" "$c2"
 
 $XL pause nosuch > $TMP/e1 2>&1; check "xl pause unknown domain fails" [ $? -ne 0 ]
 check "xl: one-line error for an unknown domain" [ "$(wc -l < $TMP/e1)" -eq 1 ]
