@@ -12,6 +12,7 @@ int register_semantics_tests(void);
 int register_access_tests(void);
 int register_policy_tests(void);
 int register_routing_tests(void);
+int register_reference_tests(void);
 
 /* A vCPU on the fake pCPU: reset, scheduled, policy set. */
 void vcpu_start(struct dbg_vcpu *d, uint32_t id, enum dbgv_debug_policy p, uint32_t quiet);
