@@ -37,12 +37,17 @@ void switch_vcpu(struct dbg_vcpu *from, struct dbg_vcpu *to)
         dbg_on_schedule(to);
 }
 
-enum dbg_access_result guest_mov_dr(struct dbg_vcpu *d, struct dbg_access *a)
+enum dbg_access_result ref_as_core(enum ref_outcome r)
 {
     static const enum dbg_access_result as_core[] = {
         [REF_DONE] = DBG_ACCESS_DONE, [REF_GP] = DBG_ACCESS_GP,
         [REF_UD] = DBG_ACCESS_UD, [REF_DB] = DBG_ACCESS_DB,
     };
+    return as_core[r];
+}
+
+enum dbg_access_result guest_mov_dr(struct dbg_vcpu *d, struct dbg_access *a)
+{
     struct fake_vmcb *vm = fake_vmcb(d);
     enum ref_outcome r;
 
@@ -63,7 +68,7 @@ enum dbg_access_result guest_mov_dr(struct dbg_vcpu *d, struct dbg_access *a)
     dbg_after_vmexit(d);
     if (r == REF_DB)
         dbg_on_db_exit(d, vm->dr6);   /* a #DB intercept with the CPU's DR6 */
-    return as_core[r];
+    return ref_as_core(r);
 }
 
 uint64_t g_read(struct dbg_vcpu *d, unsigned reg)

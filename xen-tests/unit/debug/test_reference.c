@@ -57,16 +57,12 @@ static void compare(const char *policy, const struct dbg_access *a, uint64_t gd,
                     enum dbg_access_result got, uint64_t got_val, enum ref_outcome want,
                     uint64_t want_val, const struct ref_cpu *ref)
 {
-    static const enum dbg_access_result as_core[] = {
-        [REF_DONE] = DBG_ACCESS_DONE, [REF_GP] = DBG_ACCESS_GP,
-        [REF_UD] = DBG_ACCESS_UD, [REF_DB] = DBG_ACCESS_DB,
-    };
     uint64_t view[6], model[6] = { ref->dr[0], ref->dr[1], ref->dr[2], ref->dr[3],
                                    ref->dr6, ref->dr7 };
     bool same;
 
     core_view(view);
-    same = got == as_core[want] && memcmp(view, model, sizeof(view)) == 0 &&
+    same = got == ref_as_core(want) && memcmp(view, model, sizeof(view)) == 0 &&
            (want != REF_DONE || a->write || got_val == want_val);
     CU_ASSERT(same);
     if (!same && mismatches++ < 10)
@@ -75,7 +71,7 @@ static void compare(const char *policy, const struct dbg_access *a, uint64_t gd,
                 policy, a->write ? "write" : "read", a->reg, a->cpl, a->cr4_de,
                 a->long_mode ? "64" : "32", gd != 0, (unsigned long long)a->value, got,
                 (unsigned long long)got_val, (unsigned long long)view[4],
-                (unsigned long long)view[5], as_core[want], (unsigned long long)want_val,
+                (unsigned long long)view[5], ref_as_core(want), (unsigned long long)want_val,
                 (unsigned long long)ref->dr6, (unsigned long long)ref->dr7);
 }
 

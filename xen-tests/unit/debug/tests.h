@@ -6,6 +6,7 @@
 
 #include "dbgvisor/debug.h"
 #include "fake_arch.h"
+#include "ref_model.h"
 
 /* Each test file registers its suite. */
 int register_semantics_tests(void);
@@ -27,6 +28,8 @@ enum dbg_access_result guest_mov_dr(struct dbg_vcpu *d, struct dbg_access *a);
 /* guest_mov_dr of one register in 64-bit mode at CPL 0, asserting it completes. */
 uint64_t g_read(struct dbg_vcpu *d, unsigned reg);
 void g_write(struct dbg_vcpu *d, unsigned reg, uint64_t v);
+/* The core's name for a reference-model outcome (ref_model.h). */
+enum dbg_access_result ref_as_core(enum ref_outcome r);
 /* Switch the pCPU from a to b (either may be NULL). */
 void switch_vcpu(struct dbg_vcpu *from, struct dbg_vcpu *to);
 
