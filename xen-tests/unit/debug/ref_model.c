@@ -37,6 +37,10 @@ uint64_t ref_dr7_stored(uint64_t v, bool rtm)
 
 enum ref_outcome ref_mov_dr(struct ref_cpu *c, unsigned reg, bool write, uint64_t *val)
 {
+    /* The order is the one docs/debug-registers.md gives (privilege, register decode,
+     * general detect, reserved bits). QEMU 10 TCG, natively, raises #UD for MOV DR8 at
+     * CPL 3 (decode first) and #DB for DR8 with GD at CPL 0, before any SVM intercept,
+     * so that corner is not observable by a guest under QEMU. */
     /* 1. privilege */
     if (c->cpl != 0)
         return REF_GP;
