@@ -11,7 +11,7 @@ hv_run $TMP/inter.out --domain $G/ticker.elf,name=a,cmdline="count=6 id=1" --dom
 check "two tickers on one pCPU exit 0" [ $status -eq 0 ]
 first_b=$(grep -n '^\[b\] ticker 2: tick 1$' $TMP/inter.out | cut -d: -f1)
 last_a=$(grep -n '^\[a\] ticker 1: tick 6$' $TMP/inter.out | cut -d: -f1)
-check "two tickers interleave (b starts before a ends)" [ -n "$first_b" ] && [ -n "$last_a" ] && [ "$first_b" -lt "$last_a" ]
+check "two tickers interleave (b starts before a ends: $first_b < $last_a)" num_lt "$first_b" "$last_a"
 
 for smp in 2 4; do
     hv_run $TMP/smp$smp.out --smp $smp --domain $G/smp.elf,name=s,vcpus=$smp
