@@ -31,6 +31,7 @@
 #include <sys/user.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #define EXIT_PORT   0xf4
@@ -380,6 +381,9 @@ static void test_perf_breakpoints(int workers, long writes)
 
 static void end_machine(int code)
 {
+    /* The kernel's UART driver sends asynchronously: let it finish first. */
+    fflush(stdout);
+    tcdrain(STDOUT_FILENO);
     if ( ioperm(EXIT_PORT, 4, 1) == 0 )
         outl(code, EXIT_PORT);
     else
