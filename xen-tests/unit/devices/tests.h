@@ -5,5 +5,6 @@
 #include "unit.h"
 
 void register_vpit_tests(void);
+void register_vpic_tests(void);
 
 #endif
