@@ -19,18 +19,7 @@ static void int_changed(void *opaque, bool level)
     int_changes++;
 }
 
-static void out8(uint16_t port, uint8_t v)
-{
-    CU_ASSERT(vpic_io_write(&pic, port, v));
-}
-
-static uint8_t in8(uint16_t port)
-{
-    uint8_t v = 0;
-
-    CU_ASSERT(vpic_io_read(&pic, port, &v));
-    return v;
-}
+DEVICE_PORT_HELPERS(vpic, &pic)
 
 static void pulse(unsigned irq)
 {

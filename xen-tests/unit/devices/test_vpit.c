@@ -40,18 +40,7 @@ static uint64_t start_tick(void)
     return (fake_ns / 1000000000ull) * VPIT_HZ + (fake_ns % 1000000000ull) * VPIT_HZ / 1000000000ull;
 }
 
-static void out8(uint16_t port, uint8_t v)
-{
-    CU_ASSERT(vpit_io_write(&pit, port, v));
-}
-
-static uint8_t in8(uint16_t port)
-{
-    uint8_t v = 0;
-
-    CU_ASSERT(vpit_io_read(&pit, port, &v));
-    return v;
-}
+DEVICE_PORT_HELPERS(vpit, &pit)
 
 static unsigned read16(uint16_t port)
 {
