@@ -4,6 +4,7 @@
 #include <dbgvisor/console.h>
 #include <dbgvisor/domain.h>
 #include <dbgvisor/lib.h>
+#include <dbgvisor/bzimage.h>
 #include <dbgvisor/mbimage.h>
 #include <dbgvisor/multiboot.h>
 #include <dbgvisor/policy_names.h>
@@ -133,6 +134,10 @@ static void build_one(const struct multiboot_module *m)
     pr_debug("module at %#x-%#x: '%s'\n", m->mod_start, m->mod_end, str);
     if (parse_module_string(str, &o) < 0)
         return;
+    if (bzimage_probe(img, len)) {      /* loader exists, vCPU entry not yet (issue 10) */
+        pr_err("domain %s: Linux bzImage: Linux domains are not supported yet\n", o.name);
+        return;
+    }
     if (mbimage_parse(img, len, &mb, &why) < 0) {
         pr_err("domain %s: image is not a multiboot kernel: %s\n", o.name, why);
         return;
