@@ -2,17 +2,19 @@
  * hostile: policies=trap,adaptive native=no
  *
  * invalid-state: guest-caused invalid processor state (issue 9, finding 11).
- * The guest writes reserved or inconsistent values to CR0, CR4, EFER and
- * XCR0 and must get what hardware gives (AMD APM vol. 2 3.1, vol. 3 MOV CRn,
+ * The guest writes reserved or inconsistent values to CR0, CR3, CR4, EFER
+ * and XCR0 and must get what hardware gives (AMD APM vol. 2 3.1, vol. 3 MOV CRn,
  * WRMSR, XSETBV): #GP(0) (#UD for XSETBV while CR4.OSXSAVE is clear), with
  * the register unchanged. A hypervisor that lets such a value reach the VMCB
  * makes VMRUN fail (exit code -1) and loses the domain. Valid writes (CLTS,
- * LMSW from a register and from memory, toggling TS/OSXSAVE, a legal XCR0)
+ * LMSW from a register and from memory, toggling TS/OSXSAVE, reloading CR3,
+ * a legal XCR0)
  * must take effect.
  * native=no: bare QEMU 10 TCG is not the reference here. It hangs on a MOV
  * CR4 with a reserved bit or PAE cleared in long mode (it takes an SVM exit
  * outside a guest), ignores CR0[63:32], NW without CD and reserved EFER bits,
- * accepts CR0.PG without PE, and hangs when 64-bit code clears CR0.PG. Its
+ * accepts CR0.PG without PE, and hangs when 64-bit code clears CR0.PG or
+ * sets a CR3 bit above MAXPHYADDR. Its
  * XSETBV checks match hardware; the xsave guest compares those with it.
  */
 #include "guest.h"
@@ -30,6 +32,7 @@
 #define EFER_LME BIT(8)
 #define EFER_SVME BIT(12)
 
+static unsigned long read_cr3_(void) { unsigned long v; asm volatile("mov %%cr3,%0" : "=r"(v)); return v; }
 static int try_cr0(unsigned long v) { return TRY_ASM("mov %0, %%cr0", :: "r"(v)); }
 static int try_cr4(unsigned long v) { return TRY_ASM("mov %0, %%cr4", :: "r"(v)); }
 static int try_wrmsr(uint32_t msr, uint64_t v)
@@ -74,6 +77,10 @@ int main(void)
     expect_gp(try_cr4(cr4 | (1UL << 32)), cr4, read_cr4(), "MOV CR4 with bit 32");
     expect_gp(try_cr4(cr4 | BIT(13)), cr4, read_cr4(), "MOV CR4 with VMXE (no VMX offered)");
     expect_gp(try_cr4(cr4 & ~CR4_PAE), cr4, read_cr4(), "MOV CR4 clearing PAE in long mode");
+
+    unsigned long cr3 = read_cr3_();
+    expect_gp(TRY_ASM("mov %0, %%cr3", :: "r"(cr3 | (1UL << 62))), cr3, read_cr3_(), "MOV CR3 with bit 62 in long mode");
+    report(TRY_ASM("mov %0, %%cr3", :: "r"(cr3)) == -1 && read_cr3_() == cr3, "MOV CR3 reloads its own value");
 
     /* CR0: high bits, NW without CD, PG without PE, PG off in 64-bit code. */
     expect_gp(try_cr0(cr0 | (1UL << 32)), cr0, read_cr0(), "MOV CR0 with bit 32");

@@ -87,9 +87,11 @@ static void vmcb_reset(struct vcpu *v)
                          SVM_INTERCEPT_VMSAVE | SVM_INTERCEPT_STGI | SVM_INTERCEPT_CLGI |
                          SVM_INTERCEPT_SKINIT | SVM_INTERCEPT_ICEBP | SVM_INTERCEPT_MONITOR |
                          SVM_INTERCEPT_MWAIT | SVM_INTERCEPT_RDTSCP | SVM_INTERCEPT_XSETBV;
-    /* CR0/CR4 writes and XSETBV are checked like hardware (cr.c), so that a
-     * guest can raise #GP but never make VMRUN fail. */
-    c->intercept_cr = SVM_INTERCEPT_CR_WRITE(0) | SVM_INTERCEPT_CR_WRITE(4);
+    /* CR0/CR3/CR4 writes and XSETBV are checked like hardware (cr.c), so
+     * that a guest can raise #GP but never make VMRUN fail. (QEMU TCG turns
+     * a reserved CR3/CR4 bit in a guest's MOV into a VMRUN-failure exit.) */
+    c->intercept_cr = SVM_INTERCEPT_CR_WRITE(0) | SVM_INTERCEPT_CR_WRITE(3) |
+                      SVM_INTERCEPT_CR_WRITE(4);
     c->iopm_base_pa = iopm_pa;
     c->msrpm_base_pa = msrpm_pa;
     c->asid = v->arch.asid;
