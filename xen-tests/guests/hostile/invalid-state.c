@@ -3,19 +3,20 @@
  *
  * invalid-state: guest-caused invalid processor state (issue 9, finding 11).
  * The guest writes reserved or inconsistent values to CR0, CR3, CR4, EFER
- * and XCR0 and must get what hardware gives (AMD APM vol. 2 3.1, vol. 3 MOV CRn,
- * WRMSR, XSETBV): #GP(0) (#UD for XSETBV while CR4.OSXSAVE is clear), with
- * the register unchanged. A hypervisor that lets such a value reach the VMCB
- * makes VMRUN fail (exit code -1) and loses the domain. Valid writes (CLTS,
- * LMSW from a register and from memory, toggling TS/OSXSAVE, reloading CR3,
- * a legal XCR0)
- * must take effect.
+ * and XCR0 and must get what hardware gives (AMD APM vol. 2 3.1, vol. 3
+ * MOV CRn, WRMSR, XSETBV): #GP(0) (#UD for XSETBV while CR4.OSXSAVE is
+ * clear), with the register unchanged. A hypervisor that lets such a value
+ * reach the VMCB makes VMRUN fail (exit code -1) and loses the domain. Valid
+ * writes (CLTS, LMSW from a register and from memory, toggling TS/OSXSAVE,
+ * reloading CR3, a legal XCR0) must take effect. A far transfer to a code
+ * segment with L=1 and D=1 in long mode (hardware: #GP(selector); bare QEMU
+ * runs it as 64-bit code) must not end the domain either.
  * native=no: bare QEMU 10 TCG is not the reference here. It hangs on a MOV
  * CR4 with a reserved bit or PAE cleared in long mode (it takes an SVM exit
  * outside a guest), ignores CR0[63:32], NW without CD and reserved EFER bits,
  * accepts CR0.PG without PE, and hangs when 64-bit code clears CR0.PG or
- * sets a CR3 bit above MAXPHYADDR. Its
- * XSETBV checks match hardware; the xsave guest compares those with it.
+ * sets a CR3 bit above MAXPHYADDR. Its XSETBV checks match hardware; the
+ * xsave guest compares those with it.
  */
 #include "guest.h"
 
@@ -29,6 +30,7 @@
 #define CR4_PCIDE BIT(17)
 #define CR4_OSXSAVE BIT(18)
 #define MSR_EFER 0xC0000080
+extern uint64_t gdt64[];
 #define EFER_LME BIT(8)
 #define EFER_SVME BIT(12)
 
@@ -87,6 +89,18 @@ int main(void)
     expect_gp(try_cr0((cr0 & ~CR0_CD) | CR0_NW), cr0, read_cr0(), "MOV CR0 with NW but not CD");
     expect_gp(try_cr0(cr0 & ~CR0_PE), cr0, read_cr0(), "MOV CR0 with PG but not PE");
     expect_gp(try_cr0(cr0 & ~CR0_PG), cr0, read_cr0(), "MOV CR0 clearing PG in 64-bit mode");
+
+    /* A far transfer to a 64-bit code segment with D also set: hardware
+     * raises #GP(selector), bare QEMU runs it as 64-bit code; either way
+     * the domain lives on (VMRUN would refuse such a CS if it reached it). */
+    uint64_t saved = gdt64[3], rax, rcx;
+    gdt64[3] = 0x00EF9A000000FFFFULL;            /* selector 0x18: L=1, D=1 */
+    int vec = TRY_ASM("pushq $0x18; leaq 2f(%%rip), %%rax; pushq %%rax; lretq\n"
+                      "2: movl $2000000, %%ecx\n3: decl %%ecx; jnz 3b\n"
+                      "pushq $0x08; leaq 4f(%%rip), %%rax; pushq %%rax; lretq\n4:",
+                      : "=&a"(rax), "=&c"(rcx) :);
+    gdt64[3] = saved;
+    report(vec == -1 || vec == 13, "code segment with L=1 and D=1 in long mode: survived (vector %d)", vec);
 
     /* Valid CR0 writes still take effect. */
     report(try_cr0(cr0 | CR0_TS) == -1 && (read_cr0() & CR0_TS), "MOV CR0 sets TS");

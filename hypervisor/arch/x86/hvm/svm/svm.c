@@ -218,6 +218,16 @@ static void inject_pending_interrupt(struct vcpu *v)
     }
 }
 
+/* VMRUN refuses a long-mode CS with both L and D set. Hardware raises #GP
+ * at the far transfer that loads one, but QEMU TCG loads it and runs the
+ * code as 64-bit (D is ignored when L=1); do as it does, so that no guest
+ * can make VMRUN fail this way. The selector's descriptor is unchanged. */
+static void vmcb_cs_ignore_d_in_64bit(struct vmcb_save *s)
+{
+    if ((s->efer & EFER_LMA) && (s->cs.attrib & 0x600) == 0x600)
+        s->cs.attrib &= ~0x400;
+}
+
 enum vcpu_run_result svm_vcpu_run(struct vcpu *v)
 {
     struct vmcb *vmcb = v->arch.vmcb;
@@ -230,6 +240,7 @@ enum vcpu_run_result svm_vcpu_run(struct vcpu *v)
     v->pcpu = p->id;
     inject_pending_interrupt(v);
     dbg_before_vmentry(&v->dbg);
+    vmcb_cs_ignore_d_in_64bit(&vmcb->save);
 
     vmcb->save.rax = v->arch.gpr[GPR_RAX];
     vmcb->save.rsp = v->arch.gpr[GPR_RSP];
