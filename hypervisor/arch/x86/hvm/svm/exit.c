@@ -226,6 +226,7 @@ enum vcpu_run_result svm_handle_exit(struct vcpu *v)
         domain_crash(v->domain, "triple fault at rip %#llx", (unsigned long long)vmcb->save.rip);
         return RUN_RESCHEDULE;
     case SVM_EXIT_WRITE_CR0:
+    case SVM_EXIT_WRITE_CR3:
     case SVM_EXIT_WRITE_CR4:
         return svm_handle_cr_write(v, (unsigned)(code - SVM_EXIT_WRITE_CR0));
     case SVM_EXIT_XSETBV:
