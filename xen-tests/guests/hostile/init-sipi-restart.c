@@ -5,7 +5,8 @@
  * architectural INIT state (Intel SDM vol. 3 table 10-1 "IA-32 Processor
  * States Following Power-up, Reset, or INIT"; AMD APM vol. 2 table 14-1
  * "Initial Processor State"): DR0-DR3 = 0, DR6 = 0xFFFF0FF0, DR7 = 0x400,
- * and its MOV DR must behave as before (issue 9, finding 2). The AP arms all
+ * EDX = family/model/stepping (CPUID 1 EAX), CR0.CD/NW kept (set since
+ * power-on), and its MOV DR must behave as before (issue 9, finding 2). The AP arms all
  * four breakpoints with values of its own and sets DR6.B0, then the BSP
  * restarts it twice: once while it sits in HLT with interrupts off, once
  * while it spins (an INIT IPI to a running CPU puts it in wait-for-SIPI at
@@ -19,10 +20,12 @@
 #include "guest.h"
 
 #define RESTARTS 2
+#define CR0_CD_NW (BIT(30) | BIT(29))
 #define WAIT_LOOPS 50000000UL
 
 struct reset_record {
-    unsigned long dr[4], dr6, dr7;
+    unsigned long dr[4], dr6, dr7, cr0;
+    uint32_t edx;
     unsigned int db_hits;
     unsigned long db_dr6;
 };
@@ -67,6 +70,8 @@ static void ap_after_restart(unsigned int cpu)
     r->dr[3] = read_dr3();
     r->dr6 = read_dr6();
     r->dr7 = read_dr7();
+    r->edx = ap_boot_edx;
+    r->cr0 = read_cr0();
     /* Then MOV DR must still work: a write breakpoint reports B0. */
     unsigned int before = db_count;
     write_dr6(0xffff0ff0);
@@ -118,6 +123,10 @@ int main(void)
             printf("# DR0-3 = %#lx %#lx %#lx %#lx\n", r->dr[0], r->dr[1], r->dr[2], r->dr[3]);
         report(r->dr6 == 0xffff0ff0, "restart %d: DR6 reads %#lx (0xffff0ff0)", restart, r->dr6);
         report(r->dr7 == 0x400, "restart %d: DR7 reads %#lx (0x400)", restart, r->dr7);
+        report(r->edx == cpuid(1, 0).a, "restart %d: EDX held family/model/stepping at the start",
+               restart);
+        report((r->cr0 & CR0_CD_NW) == CR0_CD_NW, "restart %d: CR0.CD and CR0.NW are set, as after "
+               "power-on (INIT keeps them)", restart);
         report(r->db_hits == 1 && r->db_dr6 == 1,
                "restart %d: a write breakpoint gives one #DB with B0 (%u, %#lx)", restart,
                r->db_hits, r->db_dr6);
