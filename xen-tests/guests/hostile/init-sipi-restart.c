@@ -6,20 +6,23 @@
  * States Following Power-up, Reset, or INIT"; AMD APM vol. 2 table 14-1
  * "Initial Processor State"): DR0-DR3 = 0, DR6 = 0xFFFF0FF0, DR7 = 0x400,
  * EDX = family/model/stepping (CPUID 1 EAX), CR0.CD/NW kept (set since
- * power-on), and its MOV DR must behave as before (issue 9, finding 2). The AP arms all
- * four breakpoints with values of its own and sets DR6.B0, then the BSP
- * restarts it twice: once while it sits in HLT with interrupts off, once
- * while it spins (an INIT IPI to a running CPU puts it in wait-for-SIPI at
- * once). After each restart the AP records DR0-3/DR6/DR7 before touching
- * them, then arms a write breakpoint and checks that its #DB reports B0.
+ * power-on), and its MOV DR must behave as before (issue 9, finding 2).
+ * The AP arms all four breakpoints with values of its own and sets DR6.B0,
+ * then the BSP restarts it: once while it sits in HLT with interrupts off,
+ * then several times while it spins (an INIT IPI to a running CPU puts it in
+ * wait-for-SIPI at once; beside other domains the AP may or may not be on a
+ * pCPU at that moment, and both must work). After each restart the AP
+ * records its registers before touching them, then arms a write breakpoint
+ * and checks that its #DB reports B0.
  * The hypervisor used to restart the VMCB without telling the debug core,
  * so the restarted AP ran with MOV DR untrapped and read the DR0-3 left in
- * the pCPU (its own old values or another domain's); and it ignored an INIT
- * sent to a vCPU that was running, so the AP never came back.
+ * the pCPU (its own old values or another domain's); it started APs with
+ * EDX = 0x600 and CR0 = 0x10; and it ignored an INIT sent to a vCPU that was
+ * running, so the AP never came back.
  */
 #include "guest.h"
 
-#define RESTARTS 2
+#define RESTARTS 5   /* the first while halted, the others while running */
 #define CR0_CD_NW (BIT(30) | BIT(29))
 #define WAIT_LOOPS 50000000UL
 
@@ -83,9 +86,9 @@ static void ap_after_restart(unsigned int cpu)
     write_dr7(0);
     arm_everything();
     __atomic_store_n(&round_done[restart], 1, __ATOMIC_RELEASE);
-    if (restart == 0)
+    if (restart + 1 < RESTARTS)
         for (;;)
-            pause();                    /* restart 1: INIT while running */
+            pause();                    /* the next INIT finds it running */
     halt_forever();
 }
 
