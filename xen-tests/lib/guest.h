@@ -27,6 +27,7 @@ struct mb_info {
 
 extern struct mb_info *mb_info;      /* set by the entry code */
 extern uint32_t mb_magic;            /* EAX at entry (0x2BADB002 from a multiboot loader) */
+extern uint32_t ap_boot_edx;         /* EDX at the last AP start (family/model/stepping) */
 const char *cmdline(void);           /* "" when the loader gave none */
 /* Value of `key=` on the command line (decimal or 0x hex), or `def`. */
 unsigned long cmdline_uint(const char *key, unsigned long def);
@@ -230,7 +231,6 @@ typedef void (*ap_fn_t)(unsigned int cpu);
 /* Start CPU `cpu` (APIC ID == cpu) with INIT-SIPI-SIPI; it runs fn(cpu) on
  * its own stack. Waits until the AP reached C code. Returns 0 or -1. */
 int smp_start_ap(unsigned int cpu, ap_fn_t fn);
-extern uint32_t ap_boot_edx;          /* EDX at the last AP start (family/model/stepping) */
 void spin_lock(volatile int *l);
 void spin_unlock(volatile int *l);
 static inline unsigned long atomic_xadd(volatile unsigned long *p, unsigned long v)
