@@ -18,13 +18,7 @@ expect_line $TMP/ref.rec '^# 7 passed, 0 failed$' "reference: the guest alone pa
 
 hv_start --smp 2 --domain $G/ticker.elf,name=tick,cmdline="count=0"
 check "start: xl list answers" wait_for $XL list
-printf 'name = "ee"\nkernel = "%s"\nmemory = 32\nvcpus = 1\n' "$IMG" > $TMP/ee.cfg
-created=1
-for _ in 1 2 3; do
-    $XL create -p $TMP/ee.cfg && { created=0; break; }
-    $XL destroy ee > /dev/null 2>&1; sleep 1
-done
-check "xl create -p exception-errcodes" [ $created -eq 0 ]
+check "xl create -p exception-errcodes" create_paused ee "$IMG"
 check "debug-attach" $XL debug-attach ee
 id=0
 for l in $LABELS; do

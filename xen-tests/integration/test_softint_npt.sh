@@ -12,13 +12,7 @@ STACK=0x$(nm "$IMG" | awk '$3 == "sw_stack" { print $1 }')
 
 hv_start --smp 2 --domain $G/ticker.elf,name=tick,cmdline="count=0"
 check "start: xl list answers" wait_for $XL list
-printf 'name = "sw"\nkernel = "%s"\nmemory = 32\nvcpus = 1\n' "$IMG" > $TMP/sw.cfg
-created=1
-for _ in 1 2 3; do
-    $XL create -p $TMP/sw.cfg && { created=0; break; }
-    $XL destroy sw > /dev/null 2>&1; sleep 1
-done
-check "xl create -p softint-npt-stack" [ $created -eq 0 ]
+check "xl create -p softint-npt-stack" create_paused sw "$IMG"
 check "debug-attach" $XL debug-attach sw
 # The bottom of the stack page: never written, but the whole page is protected.
 check "write watchpoint on the guest's interrupt stack page ($STACK)" \
