@@ -9,12 +9,12 @@
 # RIP must be what the guest sees without a debugger (and on bare QEMU).
 . "$(dirname "$0")/lib.sh"
 IMG=$G/hostile/exception-errcodes.elf
-LABELS="ee_ds_limit ee_ds_np ee_ss_np ee_ss_rpl ee_call_np ee_int_np ee_df"
+LABELS="ee_int_cs_np ee_ds_np ee_ss_np ee_ss_rpl ee_call_np ee_int_np ee_df"
 sym() { printf '0x%x' 0x$(nm "$IMG" | awk -v s="$1" '$3 == s { print $1 }'); }
 
 hv_run $TMP/ref.out --domain $IMG,name=ee
 domain_lines $TMP/ref.out ee | grep -v '^ok\|^not ok' > $TMP/ref.rec
-expect_line $TMP/ref.rec '^# 7 passed, 0 failed$' "reference: the guest alone passes"
+expect_line $TMP/ref.rec '^# 8 passed, 0 failed$' "reference: the guest alone passes"
 
 hv_start --smp 2 --domain $G/ticker.elf,name=tick,cmdline="count=0"
 check "start: xl list answers" wait_for $XL list
