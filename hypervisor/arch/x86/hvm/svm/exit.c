@@ -39,8 +39,10 @@ void svm_skip_instruction(struct vcpu *v, unsigned len)
 void svm_reinject_interrupted_event(struct vcpu *v)
 {
     struct vmcb_control *c = &v->arch.vmcb->control;
-    uint64_t info = c->exitintinfo;
+    uint64_t info;
 
+    svm_debug_soft_delivery_exit(v);
+    info = c->exitintinfo;
     if (!(info & SVM_EVTINJ_VALID))
         return;
     /* Every event the guest raises by an instruction (INT n, INT3, INTO,
