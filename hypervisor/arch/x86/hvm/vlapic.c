@@ -1,6 +1,6 @@
 /*
  * Virtual xAPIC: enough of the local APIC for the guest contract: ID,
- * version, TPR, SPIV, EOI, ICR (INIT/SIPI/fixed IPIs to the domain's own
+ * version, TPR, SPIV, EOI, ICR (INIT/SIPI/fixed/NMI IPIs to the domain's own
  * vCPUs; never busy), LVTs and a one-shot/periodic timer counting at 1 GHz
  * before the divider, as QEMU's does.
  */
@@ -132,6 +132,8 @@ static void send_ipi(struct vcpu *v, uint32_t lo, uint32_t hi)
             sched_vcpu_sipi(t, vector);
         } else if (mode == 0) {
             vlapic_set_irq(t, vector);
+        } else if (mode == 4) {
+            vlapic_set_nmi(t);                 /* the vector field is ignored */
         }
     }
 }
@@ -216,7 +218,7 @@ bool vlapic_poll_timer(struct vcpu *v, uint64_t now)
         else
             l->timer_deadline_ns = 0;
     }
-    return vlapic_pending_vector(v) >= 0;
+    return vlapic_pending_vector(v) >= 0 || vlapic_nmi_deliverable(v);
 }
 
 int vlapic_pending_vector(struct vcpu *v)
@@ -244,4 +246,16 @@ void vlapic_set_irq(struct vcpu *v, uint8_t vec)
 {
     set_vec(v->arch.vlapic.irr, vec);
     sched_vcpu_kick(v);
+}
+
+void vlapic_set_nmi(struct vcpu *v)
+{
+    __atomic_store_n(&v->arch.vlapic.nmi_pending, true, __ATOMIC_SEQ_CST);
+    sched_vcpu_kick(v);
+}
+
+bool vlapic_nmi_deliverable(const struct vcpu *v)
+{
+    const struct vlapic *l = &v->arch.vlapic;
+    return __atomic_load_n(&l->nmi_pending, __ATOMIC_SEQ_CST) && !l->nmi_blocked;
 }
