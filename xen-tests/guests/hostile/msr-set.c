@@ -1,5 +1,5 @@
 /*
- * hostile: policies=trap native=no
+ * hostile: native=no
  *
  * msr-set: the MSRs a current OS touches behave architecturally (issue 9,
  * finding 13). Each MSR is read, written with a valid value and read back,
