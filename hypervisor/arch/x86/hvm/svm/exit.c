@@ -140,6 +140,7 @@ enum vcpu_run_result svm_handle_exit(struct vcpu *v)
     struct vmcb *vmcb = v->arch.vmcb;
     uint64_t code = vmcb->control.exitcode;
 
+    svm_nmi_after_exit(v);
     if (code >= SVM_EXIT_READ_DR0 && code < SVM_EXIT_READ_DR0 + 0x20)
         return svm_debug_handle_dr_access(v, code);
     switch (code) {

@@ -13,7 +13,7 @@
 
 #define NMI_VECTOR 2
 
-static void nmi_unblock_after_iret(struct vcpu *v)
+void svm_nmi_after_exit(struct vcpu *v)
 {
     struct vlapic *l = &v->arch.vlapic;
 
@@ -28,7 +28,6 @@ bool svm_nmi_inject(struct vcpu *v)
     struct vmcb *vmcb = v->arch.vmcb;
     struct vlapic *l = &v->arch.vlapic;
 
-    nmi_unblock_after_iret(v);
     if (!l->nmi_pending || l->nmi_blocked || (vmcb->control.eventinj & SVM_EVTINJ_VALID))
         return false;
     /* Held off by an interrupt shadow (as KVM does) or by the host debugger's step. */
