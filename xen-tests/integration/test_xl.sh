@@ -45,6 +45,10 @@ expect_line <($XL console -n probe-ignore) '^memtest: probe read 0xffffffff$' "x
 expect_line <($XL list) '^probe-ignore .*---s--' "xl list: that domain ran to its end"
 expect_line <($XL list) '^probe-crash .*---sc-' "xl list: unbacked_access = \"crash\" crashed the other"
 reject_line <($XL console -n probe-crash) 'probe read' "unbacked_access crash: the read never completed"
+check "xl list -l: the mode and the count of unbacked accesses" python3 -c "
+import json,sys; d={x['name']: x for x in json.loads(sys.argv[1])}
+i, c = d['probe-ignore'], d['probe-crash']
+sys.exit(0 if (i['unbacked_access'], i['unbacked_accesses'], c['unbacked_access']) == ('ignore', 1, 'crash') else 1)" "$($XL list -l)"
 
 printf 'name = "broken"\nmemory = lots\n' > $TMP/bad.cfg
 $XL create $TMP/bad.cfg > $TMP/bad.out 2>&1; check "xl create: bad config fails" [ $? -ne 0 ]

@@ -35,7 +35,6 @@ struct arch_domain {
     uint64_t npt_root_pa;       /* nested page table PML4 */
     uint16_t fw_cfg_selector;
     uint32_t fw_cfg_offset;
-    uint64_t unbacked_accesses; /* loads/stores/fetches at unmapped GPAs (mmio.c) */
 };
 
 #endif
