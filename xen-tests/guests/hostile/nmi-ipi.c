@@ -3,8 +3,9 @@
  *
  * nmi-ipi: NMIs through the local APIC (issue 9, finding 12). The ICR's
  * NMI delivery mode sends an NMI to another vCPU (which waits in HLT with
- * interrupts disabled: only an NMI wakes it) and to the sender itself, by
- * the "self" shorthand and by its own APIC ID. An NMI handler counts them.
+ * interrupts disabled: only an NMI wakes it), by its APIC ID and by the
+ * all-but-self shorthand, and to the sender itself, by the "self" shorthand
+ * and by its own APIC ID. An NMI handler counts them.
  * NMIs are blocked from the moment one is delivered until the handler's
  * IRET: a self-NMI sent inside the handler arrives only after it returned,
  * never nested. Hardware and QEMU deliver every one of these.
@@ -13,6 +14,7 @@
 
 #define ICR_NMI        (4u << 8)
 #define ICR_SELF       (1u << 18)
+#define ICR_OTHERS     (3u << 18)
 
 static volatile unsigned long nmis[2], nested, ap_ready, ap_wakeups;
 static volatile int in_nmi[2];
@@ -72,6 +74,8 @@ int main(void)
     report(wait_for(&nmis[1], 1) && wait_for(&ap_wakeups, 1), "an NMI IPI reaches the other vCPU and wakes it from HLT with IF=0");
     apic_send_ipi(1, ICR_NMI | 0x42);
     report(wait_for(&nmis[1], 2) && nmis[0] == 0, "a second NMI IPI (vector field ignored) reaches it, none comes back");
+    apic_write(APIC_ICR, ICR_OTHERS | ICR_NMI);
+    report(wait_for(&nmis[1], 3) && nmis[0] == 0, "the all-but-self shorthand reaches it, not the sender");
 
     cli();
     apic_write(APIC_ICR, ICR_SELF | ICR_NMI);
@@ -84,6 +88,6 @@ int main(void)
     report(wait_for(&nmis[0], 4), "an NMI sent inside the handler arrives after its IRET");
     report(count_at_return == 3, "it did not arrive before the handler returned");
     report(nested == 0, "no NMI ever nested in the handler");
-    report(nmis[1] == 2, "the other vCPU got exactly its two NMIs");
+    report(nmis[1] == 3, "the other vCPU got exactly its three NMIs");
     return report_summary();
 }
