@@ -4,6 +4,7 @@
 #include <dbgvisor/console.h>
 #include <dbgvisor/domain.h>
 #include <dbgvisor/lib.h>
+#include <dbgvisor/bzimage.h>
 #include <dbgvisor/mbimage.h>
 #include <dbgvisor/multiboot.h>
 #include <dbgvisor/policy_names.h>
@@ -19,6 +20,7 @@ struct module_opts {
     int unbacked;
     unsigned quiet;
     const char *cmdline;
+    char path[256];             /* the image's path: the guest's argv[0] */
 };
 
 static unsigned parse_uint(const char *s, unsigned len, bool *ok)
@@ -74,6 +76,7 @@ static int parse_module_string(const char *s, struct module_opts *o)
 
         if (first) {
             default_name(p, len, o->name);
+            snprintf(o->path, sizeof(o->path), "%.*s", (int)len, p);
         } else if (len == 2 && !strncmp(p, "--", 2)) {
             o->cmdline = end ? end + 1 : "";
             break;
@@ -131,6 +134,10 @@ static void build_one(const struct multiboot_module *m)
     pr_debug("module at %#x-%#x: '%s'\n", m->mod_start, m->mod_end, str);
     if (parse_module_string(str, &o) < 0)
         return;
+    if (bzimage_probe(img, len)) {      /* loader exists, vCPU entry not yet (issue 10) */
+        pr_err("domain %s: Linux bzImage: Linux domains are not supported yet\n", o.name);
+        return;
+    }
     if (mbimage_parse(img, len, &mb, &why) < 0) {
         pr_err("domain %s: image is not a multiboot kernel: %s\n", o.name, why);
         return;
@@ -148,7 +155,7 @@ static void build_one(const struct multiboot_module *m)
                "out of memory or domain slots");
         return;
     }
-    if (mbimage_load(&mb, img, len, d->mem_bytes, o.cmdline, write_guest, d, &boot, &why) < 0) {
+    if (mbimage_load(&mb, img, len, d->mem_bytes, o.path, o.cmdline, write_guest, d, &boot, &why) < 0) {
         pr_err("domain %s: cannot load image: %s\n", o.name, why);
         domain_destroy(d);
         return;

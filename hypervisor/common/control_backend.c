@@ -231,7 +231,8 @@ int hv_ctl_vcpu_set_regs(const struct dbgv_ctl_vcpu_regs *regs)
     struct vcpu *v = lookup_vcpu(regs->domid, regs->vcpu, &rc);
     if (!v)
         return rc;
-    if (v->domain->state != DOMAIN_BUILDING && v->domain->state != DOMAIN_PAUSED)
+    /* Paused from a vCPU (a debug event), it may still be on a pCPU. */
+    if (domain_wait_stopped(v->domain) < 0)
         return -DBGV_EBUSY;
     svm_vcpu_set_regs(v, regs);
     return 0;

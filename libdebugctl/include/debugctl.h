@@ -178,6 +178,7 @@ struct dbgctl_build {
     uint32_t    memory_mib;
     uint32_t    nr_vcpus;
     const char *cmdline;       /* NULL: empty */
+    const char *kernel_path;   /* first word of the guest's command line; NULL: none */
     int         policy;        /* enum dbgv_debug_policy, -1: default */
     uint32_t    quiet_switches;/* 0: default */
     bool        paused;        /* leave it paused after loading */

@@ -587,6 +587,7 @@ int main_create(int argc, char **argv)
     b.memory_mib = cfg.memory_mib;
     b.nr_vcpus = cfg.vcpus;
     b.cmdline = cfg.cmdline;
+    b.kernel_path = cfg.kernel;
     b.policy = cfg.debug_policy;
     b.quiet_switches = cfg.quiet_switches;
     b.unbacked_access = cfg.unbacked_access;

@@ -4,14 +4,14 @@
 
 hv_run $TMP/hello.out --domain $G/hello.elf,name=greeter,cmdline="from the test"
 check "hello: launcher exits 0" [ $status -eq 0 ]
-expect_line $TMP/hello.out '^\[greeter\] hello from from the test$' "hello: console prefixed by domain name, cmdline passed"
+expect_line $TMP/hello.out '^\[greeter\] hello from /[^ ]*/hello\.elf from the test$' "hello: console prefixed by domain name, cmdline passed after the image path (argv[0], as QEMU and GRUB pass it)"
 expect_line $TMP/hello.out '^\[greeter\] mem_upper=64512 KiB$' "hello: multiboot mem_upper for 64 MiB"
 
 hv_run $TMP/inter.out --domain $G/ticker.elf,name=a,cmdline="count=6 id=1" --domain $G/ticker.elf,name=b,cmdline="count=6 id=2"
 check "two tickers on one pCPU exit 0" [ $status -eq 0 ]
 first_b=$(grep -n '^\[b\] ticker 2: tick 1$' $TMP/inter.out | cut -d: -f1)
 last_a=$(grep -n '^\[a\] ticker 1: tick 6$' $TMP/inter.out | cut -d: -f1)
-check "two tickers interleave (b starts before a ends)" [ -n "$first_b" ] && [ -n "$last_a" ] && [ "$first_b" -lt "$last_a" ]
+check "two tickers interleave (b starts before a ends: $first_b < $last_a)" num_lt "$first_b" "$last_a"
 
 for smp in 2 4; do
     hv_run $TMP/smp$smp.out --smp $smp --domain $G/smp.elf,name=s,vcpus=$smp

@@ -9,6 +9,8 @@
 struct vcpu;
 
 /* Port I/O (io.c): 16550 at 0x3F8, exit port 0xF4, fw_cfg, PIC masks. */
+struct domain;
+void hvm_io_domain_init(struct domain *d);   /* device reset state */
 uint32_t hvm_io_read(struct vcpu *v, uint16_t port, unsigned size);
 void hvm_io_write(struct vcpu *v, uint16_t port, unsigned size, uint32_t val);
 /* MSRs (msr.c): 0 ok, -1 means #GP. */

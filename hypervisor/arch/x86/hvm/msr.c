@@ -23,7 +23,7 @@
 #include <dbgvisor/domain.h>
 #include <dbgvisor/lib.h>
 
-#define EFER_GUEST_BITS (EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE)
+#define EFER_FFXSR (1u << 14)
 
 #define MSR_TSC_ADJUST        0x3B
 #define MSR_PATCH_LEVEL       0x8B
@@ -333,6 +333,23 @@ int hvm_msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
     return -1;
 }
 
+/* EFER bits the guest may write: those whose feature CPUID offers it (SVME
+ * is not: SVM is hidden). LME may change only while paging is off. */
+static bool efer_write_ok(struct vcpu *v, uint64_t old, uint64_t new)
+{
+    uint32_t ext[4];
+    uint64_t ok = EFER_LMA;                 /* the processor's; writes of it are ignored */
+
+    hvm_cpuid(v, 0x80000001, 0, ext);
+    ok |= (ext[3] & (1u << 11)) ? EFER_SCE : 0;
+    ok |= (ext[3] & (1u << 29)) ? EFER_LME : 0;
+    ok |= (ext[3] & (1u << 20)) ? EFER_NXE : 0;
+    ok |= (ext[3] & (1u << 25)) ? EFER_FFXSR : 0;
+    if (new & ~ok)
+        return false;
+    return !((v->arch.vmcb->save.cr0 & X86_CR0_PG) && ((old ^ new) & EFER_LME));
+}
+
 int hvm_msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 {
     struct vmcb_save *s = &v->arch.vmcb->save;
@@ -342,7 +359,7 @@ int hvm_msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 
     switch (msr) {
     case MSR_EFER:
-        if (val & ~(uint64_t)EFER_GUEST_BITS)
+        if (!efer_write_ok(v, s->efer, val))
             return -1;
         /* LMA is the processor's to set when paging turns on with LME. */
         s->efer = (val & ~(uint64_t)EFER_LMA) | (s->efer & EFER_LMA) | EFER_SVME;
