@@ -82,6 +82,8 @@ static void fill_dominfo(const struct domain *d, struct dbgv_ctl_dominfo *out)
     for (unsigned i = 0; i < d->nr_vcpus; i++)
         out->cpu_time_ns += d->vcpus[i]->cpu_time_ns;
     out->quiet_switches = d->quiet_switches;
+    out->unbacked_access = d->unbacked_access;
+    out->unbacked_accesses = (uint32_t)MIN(d->unbacked_accesses, (uint64_t)UINT32_MAX);
     snprintf(out->name, sizeof(out->name), "%s", d->name);
 }
 

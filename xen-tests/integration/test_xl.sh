@@ -34,6 +34,22 @@ expect_line $TMP/console '^ticker 9: done' "xl console -n: the created domain's 
 $XL list | grep '^made' > $TMP/made
 expect_line $TMP/made '^made +3 +32 +1 +---s--' "xl list: created domain shut down"
 
+# unbacked_access: the default is hardware's (all-ones), "crash" ends the domain.
+for mode in ignore crash; do
+    printf 'name = "probe-%s"\nkernel = "%s"\nmemory = 16\ncmdline = "probe=1"\n' $mode $G/memtest.elf > $TMP/probe-$mode.cfg
+    [ $mode = crash ] && echo 'unbacked_access = "crash"' >> $TMP/probe-$mode.cfg
+    check "xl create: unbacked_access $mode" $XL create $TMP/probe-$mode.cfg
+done
+for _ in $(seq 50); do $XL list | grep -q '^probe-crash .*---sc-' && $XL list | grep -q '^probe-ignore .*---s--' && break; sleep 0.2; done
+expect_line <($XL console -n probe-ignore) '^memtest: probe read 0xffffffff$' "xl create: a read outside RAM gives all-ones by default"
+expect_line <($XL list) '^probe-ignore .*---s--' "xl list: that domain ran to its end"
+expect_line <($XL list) '^probe-crash .*---sc-' "xl list: unbacked_access = \"crash\" crashed the other"
+reject_line <($XL console -n probe-crash) 'probe read' "unbacked_access crash: the read never completed"
+check "xl list -l: the mode and the count of unbacked accesses" python3 -c "
+import json,sys; d={x['name']: x for x in json.loads(sys.argv[1])}
+i, c = d['probe-ignore'], d['probe-crash']
+sys.exit(0 if (i['unbacked_access'], i['unbacked_accesses'], c['unbacked_access']) == ('ignore', 1, 'crash') else 1)" "$($XL list -l)"
+
 printf 'name = "broken"\nmemory = lots\n' > $TMP/bad.cfg
 $XL create $TMP/bad.cfg > $TMP/bad.out 2>&1; check "xl create: bad config fails" [ $? -ne 0 ]
 expect_line $TMP/bad.out 'bad.cfg:2:' "xl create: the error names the line"

@@ -176,8 +176,6 @@ static int list_reply(uint32_t count, uint32_t total, uint32_t max,
 static void sanitise_dominfo(struct dbgv_ctl_dominfo *d)
 {
     d->name[sizeof(d->name) - 1] = '\0';
-    d->pad0 = 0;
-    d->pad1 = 0;
 }
 
 static int do_domain_list(const uint8_t *p, uint32_t len, uint32_t *rlen)

@@ -44,7 +44,6 @@ struct arch_vcpu {
 
 struct arch_domain {
     uint64_t npt_root_pa;       /* nested page table PML4 */
-    uint64_t unbacked_accesses; /* loads/stores/fetches at unmapped GPAs (mmio.c) */
     struct vuart uart;          /* COM1 */
     struct vfw_cfg fw_cfg;
 };

@@ -15,6 +15,10 @@ struct vlapic {
     uint64_t timer_start_ns, timer_deadline_ns;   /* deadline 0: not armed */
     uint32_t irr[8], isr[8];
     bool partial_write_logged;                    /* a non-dword write was reported */
+    /* NMIs: pending from the ICR (set from other pCPUs); blocked from
+     * injection until the handler's IRET (svm/nmi.c). */
+    bool nmi_pending, nmi_blocked, nmi_iret_seen;
+    uint64_t nmi_iret_rip;
 };
 
 struct vcpu;
@@ -26,13 +30,16 @@ void vlapic_mmio_write(struct vcpu *v, uint32_t offset, unsigned size, uint64_t 
 /* One register: offset of its 16-byte slot, all 32 bits. */
 uint32_t vlapic_read(struct vcpu *v, uint32_t offset);
 void vlapic_write(struct vcpu *v, uint32_t offset, uint32_t value);
-/* Fires an expired timer into IRR; returns true if an interrupt is pending. */
+/* Fires an expired timer into IRR; returns true if an interrupt or NMI is pending. */
 bool vlapic_poll_timer(struct vcpu *v, uint64_t now);
 /* Highest pending vector that may be delivered now, or -1. */
 int vlapic_pending_vector(struct vcpu *v);
 /* The vector is being injected: IRR -> ISR. */
 void vlapic_ack(struct vcpu *v, int vector);
 void vlapic_set_irq(struct vcpu *v, uint8_t vector);
+void vlapic_set_nmi(struct vcpu *v);
+/* An NMI waits and is not blocked: it wakes a halted vCPU. */
+bool vlapic_nmi_deliverable(const struct vcpu *v);
 /* CR8 is TPR[7:4] (64-bit mode): its value for the VMCB's V_TPR before
  * entry, and what the guest left there after an exit. */
 uint8_t vlapic_cr8(const struct vcpu *v);

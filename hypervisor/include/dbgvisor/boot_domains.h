@@ -6,7 +6,7 @@ struct multiboot_info;
 
 /*
  * Each module's string is "<image path> [name=N] [vcpus=V] [mem=MiB]
- * [policy=P] [quiet=N] [-- guest command line]". A module that cannot be
+ * [policy=P] [quiet=N] [unbacked_access=ignore|crash] [-- guest command line]". A module that cannot be
  * built is reported and skipped; the others still start.
  */
 void boot_domains_create(const struct multiboot_info *mbi);

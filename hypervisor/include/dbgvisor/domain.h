@@ -65,6 +65,7 @@ struct domain {
     struct vcpu *vcpus[MAX_VCPUS];
     uint8_t debug_policy;           /* enum dbgv_debug_policy */
     uint8_t unbacked_access;        /* enum dbgv_unbacked_access */
+    uint64_t unbacked_accesses;     /* guest accesses to unbacked GPAs (mmio.c) */
     uint32_t quiet_switches;
     uint64_t created_ns;
     struct arch_domain arch;

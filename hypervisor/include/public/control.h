@@ -183,19 +183,27 @@ enum dbgv_shutdown_reason {
     DBGV_SHUTDOWN_WATCHDOG = 4,
 };
 
+/* What a guest access to a guest-physical address with nothing behind it
+ * (no RAM, no device) does. */
+enum dbgv_unbacked_access {
+    DBGV_UNBACKED_IGNORE = 0, /* as hardware: reads all-ones, writes dropped, fetch #UD */
+    DBGV_UNBACKED_CRASH  = 1, /* the domain crashes */
+    DBGV_UNBACKED_COUNT
+};
+
 struct dbgv_ctl_dominfo {
     uint32_t domid;
     uint8_t  state;           /* enum dbgv_dom_state */
     uint8_t  debug_policy;    /* enum dbgv_debug_policy */
     uint8_t  shutdown_reason; /* valid in SHUTDOWN/CRASHED */
-    uint8_t  pad0;
+    uint8_t  unbacked_access; /* enum dbgv_unbacked_access */
     int32_t  exit_code;       /* value written to port 0xF4, valid in SHUTDOWN */
     uint32_t nr_vcpus;
     uint64_t mem_bytes;       /* current allocation */
     uint64_t max_mem_bytes;
     uint64_t cpu_time_ns;     /* summed over vCPUs */
     uint32_t quiet_switches;  /* adaptive policy threshold */
-    uint32_t pad1;
+    uint32_t unbacked_accesses; /* guest accesses to unbacked GPAs (saturates) */
     char     name[DBGV_CTL_NAME_LEN];
 };
 
@@ -222,14 +230,6 @@ struct dbgv_ctl_list_rep {
 
 /* DOMAIN_CREATE: reply is struct dbgv_ctl_domid. The domain is created
  * paused, with zeroed memory; the toolstack loads it and unpauses. */
-/* What a guest access to a guest-physical address with nothing behind it
- * (no RAM, no device) does. */
-enum dbgv_unbacked_access {
-    DBGV_UNBACKED_IGNORE = 0, /* as hardware: reads all-ones, writes dropped, fetch #UD */
-    DBGV_UNBACKED_CRASH  = 1, /* the domain crashes */
-    DBGV_UNBACKED_COUNT
-};
-
 struct dbgv_ctl_domain_create {
     char     name[DBGV_CTL_NAME_LEN]; /* NUL-terminated, [A-Za-z0-9_.-]+ */
     uint32_t memory_mib;      /* >= 1 */

@@ -1,5 +1,5 @@
 /*
- * hostile: policies=trap native=no
+ * hostile: native=no
  *
  * apic-byte-access: byte and word accesses to the xAPIC page (issue 9,
  * finding 12). xAPIC registers are 32 bits wide, aligned on 16-byte

@@ -1,5 +1,5 @@
 /*
- * hostile: policies=trap native=no
+ * hostile: native=no
  *
  * msr-set: the MSRs a current OS touches behave architecturally (issue 9,
  * finding 13). Each MSR is read, written with a valid value and read back,
@@ -10,7 +10,8 @@
  * and MTRR writes with reserved memory types raise #GP; AMD HWCR and
  * SYSCFG read, VM_CR reads SVM disabled and locked (nested SVM is not
  * offered) and rejects writes; DEBUGCTL keeps LBR/BTF and rejects reserved
- * bits; any other MSR raises #GP.
+ * bits; LSTAR/CSTAR/KERNEL_GS_BASE reject non-canonical addresses; any
+ * other MSR raises #GP.
  * native=no: QEMU TCG answers every RDMSR (0 for unknown MSRs) and accepts
  * every WRMSR, so the #GP checks cannot hold on bare QEMU.
  */
@@ -178,6 +179,12 @@ int main(void)
     check_rw(0x1d9, 2, "DEBUGCTL.BTF");
     check_rw(0x1d9, 0, "DEBUGCTL cleared");
     check_gp_write(0x1d9, 1ull << 31, "DEBUGCTL (reserved bit 31)");
+
+    /* Linear addresses must be canonical. */
+    check_rw(0xc0000082, 0xffff800000001000ull, "LSTAR (canonical)");
+    check_gp_write(0xc0000082, 0x0100000000001000ull, "LSTAR (non-canonical)");
+    check_gp_write(0xc0000102, 0x8000000000000000ull, "KERNEL_GS_BASE (non-canonical)");
+    check_gp_write(0xc0000083, 0x1234567800000000ull, "CSTAR (non-canonical)");
 
     /* Everything else. */
     check_absent(0x12345678, "an unknown MSR");

@@ -1,5 +1,5 @@
 /*
- * hostile: policies=trap native=no
+ * hostile: native=no
  *
  * unbacked-gpa: loads and stores at guest-physical addresses with no RAM or
  * device behind them (issue 9, finding 10): just above the end of RAM, in

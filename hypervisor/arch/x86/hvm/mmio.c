@@ -137,7 +137,7 @@ enum vcpu_run_result hvm_unbacked_access(struct vcpu *v, uint64_t gpa, uint64_t 
                      (unsigned long long)gpa, (unsigned long long)rip);
         return RUN_RESCHEDULE;
     }
-    if (__atomic_fetch_add(&d->arch.unbacked_accesses, 1, __ATOMIC_RELAXED) == 0)
+    if (__atomic_fetch_add(&d->unbacked_accesses, 1, __ATOMIC_RELAXED) == 0)
         printk("domain %u (%s): %s of unmapped guest-physical address %#llx at rip %#llx: "
                "reads give all-ones, writes are dropped (reported once)\n", d->id, d->name,
                access_name(err), (unsigned long long)gpa, (unsigned long long)rip);

@@ -2,7 +2,8 @@
  * The guest's MSRs. Every MSR is intercepted; each group below says what the
  * guest sees, and anything not listed raises #GP (as an MSR the CPU does not
  * implement does). Groups:
- *   VMCB-backed  EFER, segment bases, SYSCALL/SYSENTER, PAT (checked types)
+ *   VMCB-backed  EFER, segment bases, SYSCALL/SYSENTER, PAT (checked types);
+ *                addresses (FS/GS bases, LSTAR, CSTAR) must be canonical
  *   TSC          IA32_TSC and IA32_TSC_ADJUST share the VMCB TSC offset
  *   MTRR         storage only (QEMU TCG ignores memory types), #GP on
  *                reserved bits and types; present because CPUID.1.EDX.MTRR is
@@ -72,6 +73,20 @@ void hvm_msr_reset(struct vcpu *v)
 {
     memset(&v->arch.msr, 0, sizeof(v->arch.msr));
     v->arch.msr.misc_enable = MISC_ENABLE_FAST_STRING | MISC_ENABLE_READ_ONLY;
+}
+
+/* MSRs that hold a linear address: a non-canonical write raises #GP. The
+ * width is the CPU's (57 bits with LA57 offered), whatever CR4.LA57 says. */
+static bool holds_linear_address(uint32_t msr)
+{
+    return msr == MSR_FS_BASE || msr == MSR_GS_BASE || msr == MSR_KERNEL_GS_BASE ||
+           msr == MSR_LSTAR || msr == MSR_CSTAR;
+}
+
+static bool is_canonical(struct vcpu *v, uint64_t addr)
+{
+    unsigned bits = guest_cpuid_bit(v, 7, 2, 16) ? 57 : 48;
+    return (uint64_t)((int64_t)(addr << (64 - bits)) >> (64 - bits)) == addr;
 }
 
 /* ---- memory types: PAT entries and MTRR types ---- */
@@ -338,6 +353,9 @@ static bool efer_write_ok(struct vcpu *v, uint64_t old, uint64_t new)
 int hvm_msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 {
     struct vmcb_save *s = &v->arch.vmcb->save;
+
+    if (holds_linear_address(msr) && !is_canonical(v, val))
+        return -1;
 
     switch (msr) {
     case MSR_EFER:

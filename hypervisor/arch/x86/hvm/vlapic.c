@@ -1,7 +1,7 @@
 /*
  * Virtual xAPIC: enough of the local APIC for the guest contract: ID,
  * version, TPR, PPR, LDR/DFR, SPIV, EOI, ISR/IRR, ICR (INIT/SIPI/fixed/
- * lowest-priority IPIs to the domain's own vCPUs, physical or logical
+ * lowest-priority/NMI IPIs to the domain's own vCPUs, physical or logical
  * destinations and every shorthand; never busy), LVTs and a one-shot/periodic timer counting at 1 GHz
  * before the divider, as QEMU's does.
  */
@@ -126,6 +126,7 @@ uint32_t vlapic_read(struct vcpu *v, uint32_t off)
 #define ICR_LOGICAL     (1u << 11)
 #define DM_FIXED        0
 #define DM_LOWEST       1
+#define DM_NMI          4
 #define DM_INIT         5
 #define DM_STARTUP      6
 
@@ -175,6 +176,8 @@ static void send_ipi(struct vcpu *v, uint32_t lo, uint32_t hi)
             vlapic_set_irq(t, vector);
             if (mode == DM_LOWEST)
                 break;                                /* one target: the first that matches */
+        } else if (mode == DM_NMI) {
+            vlapic_set_nmi(t);                        /* the vector field is ignored */
         }
     }
 }
@@ -274,7 +277,7 @@ bool vlapic_poll_timer(struct vcpu *v, uint64_t now)
         else
             l->timer_deadline_ns = 0;
     }
-    return vlapic_pending_vector(v) >= 0;
+    return vlapic_pending_vector(v) >= 0 || vlapic_nmi_deliverable(v);
 }
 
 int vlapic_pending_vector(struct vcpu *v)
@@ -300,4 +303,16 @@ void vlapic_set_irq(struct vcpu *v, uint8_t vec)
 {
     set_vec(v->arch.vlapic.irr, vec);
     sched_vcpu_kick(v);
+}
+
+void vlapic_set_nmi(struct vcpu *v)
+{
+    __atomic_store_n(&v->arch.vlapic.nmi_pending, true, __ATOMIC_SEQ_CST);
+    sched_vcpu_kick(v);
+}
+
+bool vlapic_nmi_deliverable(const struct vcpu *v)
+{
+    const struct vlapic *l = &v->arch.vlapic;
+    return __atomic_load_n(&l->nmi_pending, __ATOMIC_SEQ_CST) && !l->nmi_blocked;
 }

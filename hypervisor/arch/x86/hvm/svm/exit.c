@@ -56,7 +56,7 @@ void svm_reinject_interrupted_event(struct vcpu *v)
 static enum vcpu_run_result handle_hlt(struct vcpu *v)
 {
     svm_skip_instruction(v, 1);
-    if (vlapic_pending_vector(v) >= 0)
+    if (vlapic_pending_vector(v) >= 0 || vlapic_nmi_deliverable(v))
         return RUN_CONTINUE;
     v->state = VCPU_BLOCKED;
     return RUN_RESCHEDULE;
@@ -179,6 +179,7 @@ enum vcpu_run_result svm_handle_exit(struct vcpu *v)
     if ((uint32_t)code == (uint32_t)SVM_EXIT_INVALID)
         return handle_invalid_state(v);
 
+    svm_nmi_after_exit(v);
     if (code >= SVM_EXIT_READ_DR0 && code < SVM_EXIT_READ_DR0 + 0x20)
         return svm_debug_handle_dr_access(v, code);
     switch (code) {
@@ -186,6 +187,8 @@ enum vcpu_run_result svm_handle_exit(struct vcpu *v)
     case SVM_EXIT_NMI:
     case SVM_EXIT_SMI:
         return this_pcpu()->need_resched ? RUN_RESCHEDULE : RUN_CONTINUE;
+    case SVM_EXIT_IRET:
+        return svm_nmi_handle_iret(v);
     case SVM_EXIT_VINTR:
         return RUN_CONTINUE;         /* window open: injected on the next entry */
     case SVM_EXIT_INIT:

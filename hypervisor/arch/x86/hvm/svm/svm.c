@@ -314,7 +314,7 @@ static void inject_pending_interrupt(struct vcpu *v)
     vlapic_poll_timer(v, now_ns());
     vmcb->control.intercept_misc1 &= ~SVM_INTERCEPT_VINTR;
     vmcb->control.int_ctl &= ~SVM_V_IRQ;
-    if (vmcb->control.eventinj & SVM_EVTINJ_VALID)
+    if (svm_nmi_inject(v) || (vmcb->control.eventinj & SVM_EVTINJ_VALID))
         return;
     vec = vlapic_pending_vector(v);
     if (vec < 0)
