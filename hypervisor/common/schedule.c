@@ -116,11 +116,13 @@ static void run_vcpu(struct pcpu *p, struct vcpu *v)
     v->slice_start_ns = now_ns();
     p->need_resched = false;
     dbg_on_schedule(&v->dbg);
+    svm_vcpu_load(v);
     /* The state is re-read before every entry (protocol step 2). */
     while (d->state == DOMAIN_ACTIVE && v->state == VCPU_RUNNING) {
         if (svm_vcpu_run(v) == RUN_RESCHEDULE || p->need_resched)
             break;
     }
+    svm_vcpu_put(v);
     dbg_on_deschedule(&v->dbg);
     p->current = NULL;
     vcpu_put(v, now_ns());

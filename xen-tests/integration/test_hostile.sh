@@ -40,7 +40,9 @@ keep() {
 passed_tap() { grep -Eq '^# [0-9]+ passed, 0 failed$' "$1"; }
 exited_zero() { grep -Eq "^\(HV\) domain [0-9]+ \($2\) exited with code 0$" "$1"; }
 crashed() { grep -Eq "^\(HV\) \[ERR\] domain [0-9]+ \($2\) crashed: " "$1"; }
-hv_alive() { ! grep -Eq '^\(HV\) (PANIC|\[FATAL\])|hypervisor fault' "$1" && [ "$2" -ne 3 ]; }
+# Launcher status 0 (every domain exited 0) or 1 (a domain failed or crashed);
+# anything else is the hypervisor's or QEMU's death, or a timeout.
+hv_alive() { ! grep -Eq '^\(HV\) (PANIC|\[FATAL\])|hypervisor fault|QEMU ended' "$1" && [ "$2" -le 1 ]; }
 canary_ok() {
     grep -Eq '^\[canary\] dr-stress: all values survived, 0 mismatches$' "$1" &&
     grep -Eq '^\[canary\] dr-stress: sse secret intact$' "$1"

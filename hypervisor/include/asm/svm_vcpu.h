@@ -24,6 +24,10 @@ void svm_vcpu_set_entry(struct vcpu *v, uint32_t eip, uint32_t eax, uint32_t ebx
 void svm_vcpu_init_signal(struct vcpu *v);
 /* Real-mode start of an AP in the INIT state at a SIPI vector. */
 void svm_vcpu_start_sipi(struct vcpu *v, uint8_t vector);
+/* The scheduler puts a vCPU on this pCPU (load) and takes it off (put);
+ * in between, svm_vcpu_run may be called any number of times. */
+void svm_vcpu_load(struct vcpu *v);
+void svm_vcpu_put(struct vcpu *v);
 /* One world switch plus handling of the exit. */
 enum vcpu_run_result svm_vcpu_run(struct vcpu *v);
 /* Guest RIP/RFLAGS for reporting. */

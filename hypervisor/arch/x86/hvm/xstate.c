@@ -1,18 +1,11 @@
 /*
- * Extended state switching: x87, SSE and AVX registers belong to the vCPU,
- * never to the pCPU. Every vCPU has an XSAVE area; svm_vcpu_run restores it
- * just before VMRUN and saves it right after #VMEXIT (eager switching).
- *
- * Why eager and not lazy (CR0.TS + #NM): the hypervisor is built -mno-sse
- * and never touches these registers, but a vCPU can leave its pCPU on many
- * paths (slice end, HLT, a pause from another pCPU, a kick) that svm.c does
- * not see, and may run next on another pCPU; lazy switching needs a remote
- * save for that case and a #NM intercept that also changes what the guest
- * sees in CR0.TS. Eager costs one XSAVE and one XRSTOR per exit (plus two
- * XSETBVs while the guest's XCR0 differs from the host's): the bench guest's
- * port-I/O loop went from 992 to 1030 instructions per exit under -icount
- * (+4%), compute-only code is unchanged. It is correct on every path, and
- * the guest keeps its own CR0.TS.
+ * Extended state switching: SSE/AVX registers, MXCSR and the x87 control
+ * word belong to the vCPU, never to the pCPU. Every vCPU has a save page;
+ * the scheduler loads it when it puts the vCPU on a pCPU and saves it when
+ * it takes the vCPU off (svm_vcpu_load/put). The hypervisor is built
+ * -mno-sse and never touches these registers, so VM exits in between need
+ * no switch at all (an earlier version switched at every exit: +4% per
+ * exit on the bench guest's port-I/O loop).
  *
  * Every component the hypervisor offers is switched whatever the guest's
  * XCR0 says (the hypervisor runs with all of them enabled): a component a
@@ -29,13 +22,26 @@
 
 #define X86_CR4_OSXSAVE (1ull << 18)
 #define MAX_COMPONENT 19             /* highest XSAVE component number known */
-#define FXSAVE_FCW   0
-#define FXSAVE_MXCSR 24
 #define XSAVE_AREA_PAGES 1
 
 static bool has_xsave;
 static uint64_t supported;           /* x87|SSE|YMM as the CPU offers them */
 static struct { uint32_t size, offset; bool align64; } component[MAX_COMPONENT + 1];
+
+/*
+ * The saved registers, in the vCPU's page. Moved with plain vector loads and
+ * stores, not XSAVE/XRSTOR/FXSAVE: under QEMU 10 multi-threaded TCG those
+ * (and FNSAVE) around VM entries on two pCPUs corrupt a guest's nested
+ * translation now and then (a guest triple fault or a host #PF right after
+ * #VMEXIT; reproduced by the ipi-storm guest beside an SSE user, never with
+ * -icount or one pCPU). x87 data registers are therefore not switched, only
+ * FCW; see docs/security.md.
+ */
+struct saved_fpu {
+    uint8_t vec[16][32];      /* YMM0-15 (XMM0-15 in the low halves) */
+    uint32_t mxcsr;
+    uint16_t fcw;
+};
 
 static inline void xsetbv(uint32_t index, uint64_t value)
 {
@@ -125,40 +131,71 @@ void xstate_vcpu_destroy(struct vcpu *v)
  * gives and what the area must hold for the FXRSTOR fallback. */
 void xstate_vcpu_reset(struct vcpu *v)
 {
-    uint8_t *area = (uint8_t *)v->arch.xsave_pa;
+    struct saved_fpu *f = (struct saved_fpu *)v->arch.xsave_pa;
 
-    memset(area, 0, XSAVE_AREA_PAGES * PAGE_SIZE);
-    *(uint16_t *)(area + FXSAVE_FCW) = 0x37f;
-    *(uint32_t *)(area + FXSAVE_MXCSR) = 0x1f80;
+    memset(f, 0, XSAVE_AREA_PAGES * PAGE_SIZE);
+    f->fcw = 0x37f;
+    f->mxcsr = 0x1f80;
     v->arch.xcr0 = XSTATE_X87;
+}
+
+#define VEC_LOAD(n)  __asm__ volatile(VEC_INSN " %0, %%" VREG #n :: "m"(f->vec[n]));
+#define VEC_STORE(n) __asm__ volatile(VEC_INSN " %%" VREG #n ", %0" : "=m"(f->vec[n]));
+#define VEC_ALL(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7) \
+                   X(8) X(9) X(10) X(11) X(12) X(13) X(14) X(15)
+
+static void load_vectors(const struct saved_fpu *f)
+{
+    if (supported & XSTATE_YMM) {
+#define VEC_INSN "vmovdqu"
+#define VREG "ymm"
+        VEC_ALL(VEC_LOAD)
+#undef VREG
+#undef VEC_INSN
+    } else {
+#define VEC_INSN "movdqu"
+#define VREG "xmm"
+        VEC_ALL(VEC_LOAD)
+#undef VREG
+#undef VEC_INSN
+    }
+}
+
+static void store_vectors(struct saved_fpu *f)
+{
+    if (supported & XSTATE_YMM) {
+#define VEC_INSN "vmovdqu"
+#define VREG "ymm"
+        VEC_ALL(VEC_STORE)
+#undef VREG
+#undef VEC_INSN
+    } else {
+#define VEC_INSN "movdqu"
+#define VREG "xmm"
+        VEC_ALL(VEC_STORE)
+#undef VREG
+#undef VEC_INSN
+    }
 }
 
 void xstate_enter_guest(struct vcpu *v)
 {
-    void *area = (void *)v->arch.xsave_pa;
+    const struct saved_fpu *f = (const struct saved_fpu *)v->arch.xsave_pa;
 
-    if (!has_xsave) {
-        __asm__ volatile("fxrstor64 %0" :: "m"(*(uint8_t (*)[512])area));
-        return;
-    }
-    __asm__ volatile("xrstor64 %0" :: "m"(*(uint8_t (*)[4096])area),
-                     "a"((uint32_t)supported), "d"((uint32_t)(supported >> 32)));
-    if (v->arch.xcr0 != supported)
+    load_vectors(f);                  /* with the host's XCR0: YMM enabled */
+    __asm__ volatile("ldmxcsr %0; fldcw %1" :: "m"(f->mxcsr), "m"(f->fcw));
+    if (has_xsave && v->arch.xcr0 != supported)
         xsetbv(0, v->arch.xcr0);
 }
 
 void xstate_leave_guest(struct vcpu *v)
 {
-    void *area = (void *)v->arch.xsave_pa;
+    struct saved_fpu *f = (struct saved_fpu *)v->arch.xsave_pa;
 
-    if (!has_xsave) {
-        __asm__ volatile("fxsave64 %0" : "=m"(*(uint8_t (*)[512])area));
-        return;
-    }
-    if (v->arch.xcr0 != supported)
+    if (has_xsave && v->arch.xcr0 != supported)
         xsetbv(0, supported);
-    __asm__ volatile("xsave64 %0" : "+m"(*(uint8_t (*)[4096])area)
-                     : "a"((uint32_t)supported), "d"((uint32_t)(supported >> 32)));
+    store_vectors(f);
+    __asm__ volatile("stmxcsr %0; fnstcw %1" : "=m"(f->mxcsr), "=m"(f->fcw));
 }
 
 /* The value checks of XSETBV (Intel SDM XSETBV, AMD APM XSETBV); the
@@ -174,5 +211,6 @@ int xstate_set_xcr(struct vcpu *v, uint32_t index, uint64_t value)
     if (!(value & XSTATE_BNDREGS) != !(value & XSTATE_BNDCSR))
         return X86_EXC_GP;
     v->arch.xcr0 = value;
+    xsetbv(0, value);                 /* v is loaded: it is the one exiting */
     return 0;
 }

@@ -340,6 +340,11 @@ static void vmcb_cs_ignore_d_in_64bit(struct vmcb_save *s)
         s->cs.attrib &= ~0x400;
 }
 
+/* The vCPU's x87/SSE/AVX state stays in the CPU from load to put: the
+ * hypervisor itself never touches it, so exits need not switch it. */
+void svm_vcpu_load(struct vcpu *v) { xstate_enter_guest(v); }
+void svm_vcpu_put(struct vcpu *v) { xstate_leave_guest(v); }
+
 enum vcpu_run_result svm_vcpu_run(struct vcpu *v)
 {
     struct vmcb *vmcb = v->arch.vmcb;
@@ -365,9 +370,7 @@ enum vcpu_run_result svm_vcpu_run(struct vcpu *v)
     vmcb->save.rax = v->arch.gpr[GPR_RAX];
     vmcb->save.rsp = v->arch.gpr[GPR_RSP];
     __asm__ volatile("clgi; sti" ::: "memory");
-    xstate_enter_guest(v);
     svm_vmrun(v->arch.gpr, v->arch.vmcb_pa, p->host_vmcb_pa);
-    xstate_leave_guest(v);
     /* GIF=0, IF=1: STGI lets a pending host interrupt (the tick) in now. */
     __asm__ volatile("stgi; cli" ::: "memory");
     __atomic_store_n(&v->arch.in_guest, false, __ATOMIC_SEQ_CST);
