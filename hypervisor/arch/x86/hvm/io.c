@@ -1,6 +1,7 @@
 /*
  * Port I/O devices of the guest contract (DESIGN.md §2): a 16550 at 0x3F8
- * whose output is the domain's console, the exit port 0xF4, fw_cfg at
+ * whose output is the domain's console, the exit port 0xF4, the shutdown
+ * request port 0xF5 (docs/architecture.md; reads 0 natively), fw_cfg at
  * 0x510/0x511 (key 5: number of CPUs) and PIC mask registers. Any other port
  * reads as all-ones and ignores writes, like an empty ISA bus.
  */
@@ -11,6 +12,7 @@
 
 #define COM1_BASE 0x3F8
 #define EXIT_PORT 0xF4
+#define SHUTDOWN_REQUEST_PORT 0xF5
 #define FW_CFG_SELECTOR 0x510
 #define FW_CFG_DATA 0x511
 #define FW_CFG_SIGNATURE 0x00
@@ -52,6 +54,8 @@ uint32_t hvm_io_read(struct vcpu *v, uint16_t port, unsigned size)
         return uart_read(v, port - COM1_BASE);
     if (port == FW_CFG_DATA)
         return fw_cfg_read(v->domain);
+    if (port == SHUTDOWN_REQUEST_PORT)
+        return v->domain->shutdown_request;
     if (port == 0x21 || port == 0xA1)
         return 0xff;
     return 0xffffffffu;
