@@ -4,7 +4,7 @@
 
 hv_run $TMP/hello.out --domain $G/hello.elf,name=greeter,cmdline="from the test"
 check "hello: launcher exits 0" [ $status -eq 0 ]
-expect_line $TMP/hello.out '^\[greeter\] hello from from the test$' "hello: console prefixed by domain name, cmdline passed"
+expect_line $TMP/hello.out '^\[greeter\] hello from /[^ ]*/hello\.elf from the test$' "hello: console prefixed by domain name, cmdline passed after the image path (argv[0], as QEMU and GRUB pass it)"
 expect_line $TMP/hello.out '^\[greeter\] mem_upper=64512 KiB$' "hello: multiboot mem_upper for 64 MiB"
 
 hv_run $TMP/inter.out --domain $G/ticker.elf,name=a,cmdline="count=6 id=1" --domain $G/ticker.elf,name=b,cmdline="count=6 id=2"
@@ -41,10 +41,12 @@ expect_line $TMP/tf.out 'domain 1 \(bad\) crashed: triple fault' "triple fault: 
 expect_line $TMP/tf.out '^\[good\] ticker 0: done$' "triple fault: the other domain ran to the end"
 expect_line $TMP/tf.out 'dbgvisor: a domain crashed' "triple fault: clear message"
 
-hv_run $TMP/mem.out --smp 2 --domain $G/memtest.elf,name=m1,cmdline="seed=1" --domain $G/memtest.elf,name=m2,cmdline="seed=2" --domain $G/memtest.elf,name=probe,cmdline="probe=1"
+hv_run $TMP/mem.out --smp 2 --domain $G/memtest.elf,name=m1,cmdline="seed=1" --domain $G/memtest.elf,name=m2,cmdline="seed=2" --domain $G/memtest.elf,name=probe,cmdline="probe=1" --domain $G/memtest.elf,name=strict,unbacked_access=crash,cmdline="probe=1"
 expect_line $TMP/mem.out '^\[m1\] memtest: seed=1 .* errors=0 ' "isolation: domain 1 sees only its own pattern"
 expect_line $TMP/mem.out '^\[m2\] memtest: seed=2 .* errors=0 ' "isolation: domain 2 sees only its own pattern"
-expect_line $TMP/mem.out 'domain 3 \(probe\) crashed: read of unmapped guest-physical address 0xc0000000' "isolation: access outside RAM crashes only that domain"
+expect_line $TMP/mem.out '^\[probe\] memtest: probe read 0xffffffff$' "unbacked access: a read outside RAM gives all-ones, as hardware"
+expect_line $TMP/mem.out '^\(HV\) domain 3 \(probe\) exited with code 0$' "unbacked access: the domain keeps running by default"
+expect_line $TMP/mem.out 'domain 4 \(strict\) crashed: read of unmapped guest-physical address 0xc0000000' "unbacked_access=crash: access outside RAM crashes only that domain"
 check "isolation: launcher reports the crashed domain" [ $status -eq 1 ]
 
 # A fault in the hypervisor itself: register dump, backtrace, exit status 3.

@@ -23,9 +23,18 @@ struct mb_info {
     uint32_t boot_device;
     uint32_t cmdline;
     uint32_t mods_count, mods_addr;
+    uint32_t syms[4];
+    uint32_t mmap_length, mmap_addr; /* valid with flags bit 6 */
+} __attribute__((packed));
+/* One multiboot memory-map entry; `size` excludes itself. */
+struct mb_mmap_entry {
+    uint32_t size;
+    uint64_t base, length;
+    uint32_t type;                   /* 1 = RAM */
 } __attribute__((packed));
 
 extern struct mb_info *mb_info;      /* set by the entry code */
+extern uint32_t mb_magic;            /* EAX at entry (0x2BADB002 from a multiboot loader) */
 const char *cmdline(void);           /* "" when the loader gave none */
 /* Value of `key=` on the command line (decimal or 0x hex), or `def`. */
 unsigned long cmdline_uint(const char *key, unsigned long def);
@@ -238,6 +247,9 @@ typedef void (*ap_fn_t)(unsigned int cpu);
 /* Start CPU `cpu` (APIC ID == cpu) with INIT-SIPI-SIPI; it runs fn(cpu) on
  * its own stack. Waits until the AP reached C code. Returns 0 or -1. */
 int smp_start_ap(unsigned int cpu, ap_fn_t fn);
+/* Same for a machine with exactly one AP, started the way many OSes and
+ * test kernels do: INIT and SIPI to "all excluding self". It runs fn(1). */
+int smp_start_others(ap_fn_t fn);
 void spin_lock(volatile int *l);
 void spin_unlock(volatile int *l);
 static inline unsigned long atomic_xadd(volatile unsigned long *p, unsigned long v)

@@ -4,6 +4,7 @@
 #define TRAMP_BASE 0x8000
 #define ICR_INIT   0x4500             /* INIT, level assert */
 #define ICR_SIPI   0x4600             /* start-up, vector in bits 7:0 */
+#define ICR_ALL_BUT_SELF (3u << 18)   /* destination shorthand */
 #define AP_WAIT_LOOPS 20000000UL
 
 extern char trampoline_start[], trampoline_end[];
@@ -50,7 +51,8 @@ static bool wait_started(unsigned long loops)
     return false;
 }
 
-int smp_start_ap(unsigned int cpu, ap_fn_t fn)
+/* dest_flags: 0 to address `cpu` physically, or an ICR shorthand. */
+static int start_ap(unsigned int cpu, ap_fn_t fn, uint32_t dest_flags)
 {
     if (cpu == 0 || cpu >= MAX_CPUS)
         return -1;
@@ -61,11 +63,21 @@ int smp_start_ap(unsigned int cpu, ap_fn_t fn)
     ap_started = 0;
     asm volatile("" ::: "memory");
 
-    apic_send_ipi(cpu, ICR_INIT);
-    apic_send_ipi(cpu, ICR_SIPI | (TRAMP_BASE >> 12));
+    apic_send_ipi(cpu, ICR_INIT | dest_flags);
+    apic_send_ipi(cpu, ICR_SIPI | dest_flags | (TRAMP_BASE >> 12));
     /* The second SIPI is only for a CPU that missed the first one. */
     if (wait_started(100000))
         return 0;
-    apic_send_ipi(cpu, ICR_SIPI | (TRAMP_BASE >> 12));
+    apic_send_ipi(cpu, ICR_SIPI | dest_flags | (TRAMP_BASE >> 12));
     return wait_started(AP_WAIT_LOOPS) ? 0 : -1;
+}
+
+int smp_start_ap(unsigned int cpu, ap_fn_t fn)
+{
+    return start_ap(cpu, fn, 0);
+}
+
+int smp_start_others(ap_fn_t fn)
+{
+    return start_ap(1, fn, ICR_ALL_BUT_SELF);
 }

@@ -69,10 +69,12 @@ int mbimage_parse(const void *img, size_t len, struct mbimage *mb,
  * Load the parsed image into a guest of mem_bytes of RAM from GPA 0:
  * segments with BSS zeroed, then the multiboot info (mem_lower=640,
  * mem_upper, cmdline, an empty module list, a memory map) on the first page
- * boundary after the image. Fills *boot. cmdline may be NULL (empty).
+ * boundary after the image. Fills *boot. The guest's command line is
+ * "kernel_path cmdline", as GRUB and QEMU pass it (kernels such as the KVM
+ * unit tests take its first word as argv[0]); either may be NULL (empty).
  */
 int mbimage_load(const struct mbimage *mb, const void *img, size_t len,
-                 uint64_t mem_bytes, const char *cmdline,
+                 uint64_t mem_bytes, const char *kernel_path, const char *cmdline,
                  mbimage_write_fn write, void *opaque,
                  struct mbimage_boot *boot, const char **why);
 

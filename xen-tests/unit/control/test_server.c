@@ -378,6 +378,8 @@ static void test_srv_validation(void)
     CU_ASSERT_EQUAL(call(DBGV_CTL_MSG_DOMAIN_CREATE, &bad, sizeof(bad), NULL), -DBGV_EINVAL);
     bad = c; bad.debug_policy = DBGV_POLICY_COUNT;
     CU_ASSERT_EQUAL(call(DBGV_CTL_MSG_DOMAIN_CREATE, &bad, sizeof(bad), NULL), -DBGV_EINVAL);
+    bad = c; bad.unbacked_access = DBGV_UNBACKED_COUNT;
+    CU_ASSERT_EQUAL(call(DBGV_CTL_MSG_DOMAIN_CREATE, &bad, sizeof(bad), NULL), -DBGV_EINVAL);
     bad = c; bad.pad[1] = 1;
     CU_ASSERT_EQUAL(call(DBGV_CTL_MSG_DOMAIN_CREATE, &bad, sizeof(bad), NULL), -DBGV_EINVAL);
     CU_ASSERT_EQUAL(create("ok", 4, 1, &rc), 1);
@@ -738,7 +740,7 @@ static void test_mbimage(void)
     CU_ASSERT_EQUAL(mb.nr_segs, 1);
     CU_ASSERT_EQUAL(mb.elf_class, 1);
     CU_ASSERT_EQUAL(mb.load_end, 0x101040);
-    CU_ASSERT_EQUAL(mbimage_load(&mb, img, n, g.size, "console=ttyS0 x=1",
+    CU_ASSERT_EQUAL(mbimage_load(&mb, img, n, g.size, NULL, "console=ttyS0 x=1",
                                  gwrite, &g, &boot, &why), 0);
     CU_ASSERT_EQUAL(boot.eax, 0x2BADB002);
     CU_ASSERT_EQUAL(boot.eip, 0x100010);
@@ -770,7 +772,7 @@ static void test_mbimage(void)
     CU_ASSERT_EQUAL(mbimage_parse(img, n, &mb, &why), -DBGV_EINVAL);
     n = make_elf32(img, 0);
     CU_ASSERT_EQUAL(mbimage_parse(img, n, &mb, &why), 0);
-    CU_ASSERT_EQUAL(mbimage_load(&mb, img, n, 1 << 20, NULL, gwrite, &g, &boot, &why),
+    CU_ASSERT_EQUAL(mbimage_load(&mb, img, n, 1 << 20, NULL, NULL, gwrite, &g, &boot, &why),
                     -DBGV_E2BIG);                 /* does not fit in 1 MiB */
     /* Random images never crash the parser. */
     for ( int i = 0; i < 3000; i++ )
@@ -779,7 +781,7 @@ static void test_mbimage(void)
         for ( int k = 0; k < 6; k++ )
             img[rnd() % 0x140] = rnd();
         if ( mbimage_parse(img, n, &mb, &why) == 0 )
-            mbimage_load(&mb, img, n, g.size, "x", gwrite, &g, &boot, &why);
+            mbimage_load(&mb, img, n, g.size, NULL, "x", gwrite, &g, &boot, &why);
     }
     free(g.m);
 }

@@ -62,7 +62,7 @@ CFG
 check "create exits 0" [ $rc -eq 0 ]
 check "created domain running" bash -c "'$XL' list e2e | grep -q '^e2e  *3  *32  *2  *r-----'"
 "$XL" console -n e2e > "$T/con.txt"
-check "guest saw multiboot info" grep -q "mem_lower=640 mem_upper=31744 cmdline='hello=world'" "$T/con.txt"
+check "guest saw multiboot info (argv[0] is the kernel path)" grep -qF "mem_lower=640 mem_upper=31744 cmdline='$KERNEL hello=world'" "$T/con.txt"
 check "guest entry code loaded" grep -q 'code at entry: f4 eb fd' "$T/con.txt"
 check "debug policy from cfg" bash -c "'$XL' list -v e2e | grep -q 'trap\$'"
 check "vcpu-list shows 2 vCPUs" [ "$("$XL" vcpu-list e2e | tail -n +2 | wc -l)" -eq 2 ]

@@ -13,6 +13,7 @@ int register_semantics_tests(void);
 int register_access_tests(void);
 int register_policy_tests(void);
 int register_routing_tests(void);
+int register_reset_tests(void);
 int register_reference_tests(void);
 
 /* A vCPU on the fake pCPU: reset, scheduled, policy set. */

@@ -1,11 +1,13 @@
 /*
  * Virtual xAPIC: enough of the local APIC for the guest contract: ID,
- * version, TPR, SPIV, EOI, ICR (INIT/SIPI/fixed IPIs to the domain's own
- * vCPUs; never busy), LVTs and a one-shot/periodic timer counting at 1 GHz
+ * version, TPR, PPR, LDR/DFR, SPIV, EOI, ISR/IRR, ICR (INIT/SIPI/fixed/
+ * lowest-priority IPIs to the domain's own vCPUs, physical or logical
+ * destinations and every shorthand; never busy), LVTs and a one-shot/periodic timer counting at 1 GHz
  * before the divider, as QEMU's does.
  */
 #include <asm/svm_vcpu.h>
 #include <asm/vlapic.h>
+#include <dbgvisor/console.h>
 #include <dbgvisor/domain.h>
 #include <dbgvisor/lib.h>
 #include <dbgvisor/sched.h>
@@ -79,6 +81,15 @@ static uint32_t timer_current(const struct vlapic *l)
     return (uint32_t)((l->timer_deadline_ns - now) / divisor(l));
 }
 
+/* PPR: TPR, or the class of the highest vector in service if that is higher. */
+static uint32_t processor_priority(const struct vlapic *l)
+{
+    int isrv = highest(l->isr);
+    uint32_t isr_class = isrv < 0 ? 0 : (uint32_t)isrv & 0xf0;
+
+    return (l->tpr & 0xf0) >= isr_class ? l->tpr : isr_class;
+}
+
 uint32_t vlapic_read(struct vcpu *v, uint32_t off)
 {
     struct vlapic *l = &v->arch.vlapic;
@@ -91,7 +102,7 @@ uint32_t vlapic_read(struct vcpu *v, uint32_t off)
     case LAPIC_ID:      return l->id << 24;
     case LAPIC_VER:     return 0x00050014;     /* 6 LVTs, version 0x14 */
     case LAPIC_TPR:     return l->tpr;
-    case LAPIC_PPR:     return l->tpr;
+    case LAPIC_PPR:     return processor_priority(l);
     case LAPIC_LDR:     return l->ldr;
     case LAPIC_DFR:     return l->dfr;
     case LAPIC_SPIV:    return l->spiv;
@@ -111,26 +122,59 @@ uint32_t vlapic_read(struct vcpu *v, uint32_t off)
     }
 }
 
+#define DFR_FLAT        0xfu
+#define ICR_LOGICAL     (1u << 11)
+#define DM_FIXED        0
+#define DM_LOWEST       1
+#define DM_INIT         5
+#define DM_STARTUP      6
+
+/* Logical destination: flat model (DFR 0xF) ANDs the 8-bit MDA with LDR;
+ * cluster model matches the cluster (0xF: all) and ANDs the 4-bit members. */
+static bool logical_match(const struct vlapic *l, uint8_t mda)
+{
+    uint8_t ldr = (uint8_t)(l->ldr >> 24);
+
+    if ((l->dfr >> 28) == DFR_FLAT)
+        return mda & ldr;
+    return ((mda >> 4) == 0xf || (mda >> 4) == (ldr >> 4)) && (mda & ldr & 0xf);
+}
+
+static bool ipi_hits(const struct vcpu *src, const struct vcpu *t, uint32_t lo, uint32_t hi)
+{
+    uint8_t dest = (uint8_t)(hi >> 24);
+
+    switch ((lo >> 18) & 3) {
+    case 1:  return t == src;                         /* self */
+    case 2:  return true;                             /* all including self */
+    case 3:  return t != src;                         /* all excluding self */
+    }
+    if (lo & ICR_LOGICAL)
+        return logical_match(&t->arch.vlapic, dest);
+    return dest == 0xff || dest == t->arch.vlapic.id;  /* physical, 0xFF broadcast */
+}
+
 static void send_ipi(struct vcpu *v, uint32_t lo, uint32_t hi)
 {
     struct domain *d = v->domain;
-    unsigned mode = (lo >> 8) & 7, shorthand = (lo >> 18) & 3;
+    unsigned mode = (lo >> 8) & 7;
     uint8_t vector = lo & 0xff;
 
+    if (mode == DM_INIT && !(lo & (1u << 14)))
+        return;                                       /* INIT level de-assert: nothing to do */
     for (unsigned i = 0; i < d->nr_vcpus; i++) {
         struct vcpu *t = d->vcpus[i];
-        bool hit = shorthand == 1 ? t == v : shorthand == 2 ? true :
-                   shorthand == 3 ? t != v : (hi >> 24) == t->arch.vlapic.id || (hi >> 24) == 0xff;
-        if (!hit)
+
+        if (!ipi_hits(v, t, lo, hi))
             continue;
-        if (mode == 5 && !(lo & (1u << 15)) && ((lo >> 14) & 1) == 0)
-            continue;                          /* INIT level de-assert: nothing to do */
-        if (mode == 5) {
+        if (mode == DM_INIT) {
             sched_vcpu_init_received(t);
-        } else if (mode == 6) {
+        } else if (mode == DM_STARTUP) {
             sched_vcpu_sipi(t, vector);
-        } else if (mode == 0) {
+        } else if (mode == DM_FIXED || mode == DM_LOWEST) {
             vlapic_set_irq(t, vector);
+            if (mode == DM_LOWEST)
+                break;                                /* one target: the first that matches */
         }
     }
 }
@@ -172,6 +216,52 @@ void vlapic_write(struct vcpu *v, uint32_t off, uint32_t val)
     }
 }
 
+/*
+ * The page as the bus sees it: each register is 32 bits at the start of a
+ * 16-byte slot. Accesses that are not one aligned dword are undefined in the
+ * SDM; as KVM does, a narrower read returns the register's bytes it covers
+ * (a read that strays past the dword returns 0) and any write other than an
+ * aligned dword is dropped: a byte at the ICR must not send an IPI.
+ */
+uint64_t vlapic_mmio_read(struct vcpu *v, uint32_t offset, unsigned size)
+{
+    unsigned in_slot = offset & 0xf;
+
+    if (in_slot + size > 4)
+        return 0;
+    return (vlapic_read(v, offset & ~0xfu) >> (in_slot * 8)) & (size == 4 ? ~0u : (1u << (size * 8)) - 1);
+}
+
+void vlapic_mmio_write(struct vcpu *v, uint32_t offset, unsigned size, uint64_t val)
+{
+    struct vlapic *l = &v->arch.vlapic;
+
+    if (size == 4 && !(offset & 0xf)) {
+        vlapic_write(v, offset, (uint32_t)val);
+        return;
+    }
+    if (!l->partial_write_logged) {
+        l->partial_write_logged = true;
+        printk("d%u v%u: %u-byte APIC write at offset %#x dropped (only aligned dwords count; "
+               "reported once)\n", v->domain->id, v->id, size, offset);
+    }
+}
+
+uint8_t vlapic_cr8(const struct vcpu *v)
+{
+    return (uint8_t)(v->arch.vlapic.tpr >> 4);
+}
+
+void vlapic_cr8_written(struct vcpu *v, uint8_t cr8)
+{
+    struct vlapic *l = &v->arch.vlapic;
+
+    /* A MOV to CR8 sets TPR[7:4] and clears TPR[3:0]; an unchanged value
+     * keeps the low bits an MMIO write may have set. */
+    if ((cr8 & 0xf) != (l->tpr >> 4))
+        l->tpr = (uint32_t)(cr8 & 0xf) << 4;
+}
+
 bool vlapic_poll_timer(struct vcpu *v, uint64_t now)
 {
     struct vlapic *l = &v->arch.vlapic;
@@ -190,14 +280,12 @@ bool vlapic_poll_timer(struct vcpu *v, uint64_t now)
 int vlapic_pending_vector(struct vcpu *v)
 {
     struct vlapic *l = &v->arch.vlapic;
-    int irr = highest(l->irr), isr = highest(l->isr);
+    int irr = highest(l->irr);
 
     if (irr < 16)
         return -1;
-    /* Priority classes: a vector waits while an equal or higher class is in service or masked by TPR. */
-    if (isr >= 0 && (irr >> 4) <= (isr >> 4))
-        return -1;
-    if ((irr >> 4) <= (int)(l->tpr >> 4))
+    /* A vector waits while its priority class is not above the processor's. */
+    if ((uint32_t)(irr & 0xf0) <= (processor_priority(l) & 0xf0))
         return -1;
     return irr;
 }
