@@ -19,12 +19,7 @@ domain_lines $TMP/ref.out sd | record > $TMP/ref.rec
 hv_start --smp 2 --domain $G/ticker.elf,name=tick,cmdline="count=0"
 check "start: xl list answers" wait_for $XL list
 check "xl create -p selfdebug" create_paused_selfdebug sd
-cat > $TMP/spin.cfg <<CFG
-name = "spin"
-kernel = "$G/ticker.elf"
-memory = 16
-cmdline = "count=0"
-CFG
+write_cfg spin "$G/ticker.elf" 16 "count=0"
 check "xl create spin (a guest that runs until stopped)" $XL create $TMP/spin.cfg
 
 # gdb_session PORT DOMAIN OUT gdb-args...: run the stub and one gdb batch.
@@ -133,7 +128,7 @@ expect_line $TMP/gdb3 '^Thread 2 hit Breakpoint 1, ap_main \(cpu=.*1\)' "the AP 
 expect_line $TMP/gdb3 '^\* 2 +Thread 2 \(vCPU 1\) ap_main' "info threads: vCPU 1 current"
 expect_line $TMP/gdb3 '^ +1 +Thread 1 \(vCPU 0\) ' "info threads: vCPU 0 listed"
 # The BSP waits for the AP, in main or in smp_start_ap: anywhere but ap_main.
-expect_line $TMP/gdb3 '^rip +0x[0-9a-f]+ +0x[0-9a-f]+ <(main|smp_start_ap|wait_started)\+' "thread 1: its own registers"
+expect_line $TMP/gdb3 '^rip +0x[0-9a-f]+ +0x[0-9a-f]+ <(main|smp_start_ap|start_ap|wait_started)\+' "thread 1: its own registers"
 for _ in $(seq 100); do $XL console -n smp | grep -q '^smp: counter=' && break; sleep 0.2; done
 $XL console -n smp > $TMP/smp.console
 expect_line $TMP/smp.console '^smp: counter=1 expected=1$' "after detach the SMP guest finishes"

@@ -99,12 +99,7 @@ import json,subprocess,sys; d=json.loads(subprocess.run(['$XL','list','-l'],capt
 t=[x for x in d if x['name']=='tick'][0]; print(t.get('exit_code')); sys.exit(0 if t.get('exit_code')==7 else 1)"
 expect_line <($XL console -n tick) '^ticker 0: shutdown requested \(reason 0\) after [0-9]+ tick' "xl shutdown: the ticker saw the request"
 # A guest that never looks (a compute loop): -F destroys it after the timeout.
-cat > $TMP/busy.cfg <<CFG
-name = "busy"
-kernel = "$G/bench.elf"
-memory = 32
-cmdline = "mode=compute iters=4000000000"
-CFG
+write_cfg busy "$G/bench.elf" 32 "mode=compute iters=4000000000"
 check "xl create busy" $XL create $TMP/busy.cfg
 check "xl shutdown -F -t 2: returns" $XL shutdown -F -t 2 busy
 reject_line <($XL list) '^busy ' "xl shutdown -F: the guest that ignored the request was destroyed"
