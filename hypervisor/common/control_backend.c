@@ -191,7 +191,7 @@ int hv_ctl_domain_shutdown(uint32_t domid, uint32_t reason)
     struct domain *d = lookup(domid, &rc);
     if (!d)
         return rc;
-    domain_shutdown(d, 0);
+    domain_request_shutdown(d, reason);   /* reason validated by the server */
     return 0;
 }
 

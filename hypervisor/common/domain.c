@@ -290,6 +290,14 @@ void domain_shutdown(struct domain *d, int code)
     events_post_domain(d->id, DBGV_EV_DOMAIN_SHUTDOWN, code);
 }
 
+void domain_request_shutdown(struct domain *d, unsigned reason)
+{
+    if (domain_is_ended(d))
+        return;
+    d->shutdown_request = (uint8_t)(reason + 1);
+    printk("domain %u (%s): shutdown requested (reason %u)\n", d->id, d->name, reason);
+}
+
 void domain_crash(struct domain *d, const char *fmt, ...)
 {
     char reason[sizeof(d->crash_reason)];

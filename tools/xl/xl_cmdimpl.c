@@ -274,22 +274,38 @@ static void sleep_ms(int ms)
     nanosleep(&ts, NULL);
 }
 
+/* The guest receives the request (port 0xF5, docs/architecture.md) and ends
+ * itself with its own exit code. -w waits for that; -F also waits, and
+ * destroys the domain if it has not shut down within -t seconds (10), as
+ * for a guest that does not honour requests. */
 int main_shutdown(int argc, char **argv)
 {
     static const struct option opts[] = {
-        { "wait", no_argument, NULL, 'w' }, { NULL, 0, NULL, 0 },
+        { "wait", no_argument, NULL, 'w' }, { "force", no_argument, NULL, 'F' },
+        { "timeout", required_argument, NULL, 't' }, { NULL, 0, NULL, 0 },
     };
     struct dbgv_ctl_dominfo di;
     uint32_t domid;
-    int c, rc, wait = 0;
+    int c, rc, wait = 0, force = 0;
+    long timeout_ms = 10000, waited_ms = 0;
+    char *end;
 
     optind = 0;   /* 0: glibc re-initialises getopt (ordering mode too) */
     opterr = 0;
-    while ( (c = getopt_long(argc, argv, "+w", opts, NULL)) != -1 )
+    while ( (c = getopt_long(argc, argv, "+wFt:", opts, NULL)) != -1 )
     {
-        if ( c != 'w' )
+        if ( c == 'w' )
+            wait = 1;
+        else if ( c == 'F' )
+            wait = force = 1;
+        else if ( c == 't' )
+        {
+            timeout_ms = strtol(optarg, &end, 10) * 1000;
+            if ( *optarg == '\0' || *end != '\0' || timeout_ms <= 0 )
+                return xl_usage_err("shutdown", "-t needs a positive number of seconds");
+        }
+        else
             return xl_usage_err("shutdown", "unknown option");
-        wait = 1;
     }
     if ( argc - optind != 1 )
         return xl_usage_err("shutdown", "expected one domain");
@@ -307,7 +323,16 @@ int main_shutdown(int argc, char **argv)
             break;
         if ( rc )
             return xl_err("%s", dbgctl_strerror(rc));
+        if ( force && waited_ms >= timeout_ms )
+        {
+            fprintf(stderr, "xl: %s did not shut down within %ld s, destroying it\n",
+                    argv[optind], timeout_ms / 1000);
+            if ( (rc = dbgctl_domain_destroy(ctx, domid)) && rc != -ESRCH )
+                return xl_err("%s", dbgctl_strerror(rc));
+            break;
+        }
         sleep_ms(100);
+        waited_ms += 100;
     }
     return EXIT_SUCCESS;
 }

@@ -32,7 +32,9 @@ const struct cmd_spec cmd_table[] = {
     { "shutdown", main_shutdown, true,
       "Issue a shutdown signal to a domain",
       "[options] <Domain>",
-      "-w, --wait  Wait for the domain to complete shutdown." },
+      "-w, --wait         Wait for the domain to complete shutdown.\n"
+      "-F, --force        Wait, and destroy the domain if it has not shut down in time.\n"
+      "-t, --timeout SECS How long -F waits (10)." },
     { "pause", main_pause, true,
       "Pause execution of a domain", "<Domain>", NULL },
     { "unpause", main_unpause, true,

@@ -41,16 +41,17 @@ hv_stop()  { "$DBGVISOR" stop --socket "$TMP/control.sock" >/dev/null 2>&1; }
 # wait_for CMD...: retry for up to 30 s.
 wait_for() { for _ in $(seq 150); do "$@" >/dev/null 2>&1 && return 0; sleep 0.2; done; return 1; }
 
+# write_cfg NAME IMAGE MEMORY [CMDLINE]: an xl config in $TMP/NAME.cfg.
+write_cfg() {
+    printf 'name = "%s"\nkernel = "%s"\nmemory = %s\nvcpus = 1\n' "$1" "$2" "$3" > $TMP/$1.cfg
+    [ $# -lt 4 ] || printf 'cmdline = "%s"\n' "$4" >> $TMP/$1.cfg
+}
+
 # create_paused NAME IMAGE: `xl create -p` of a one-vCPU, 32 MiB domain. The
 # builder writes the image over the serial control channel; on a loaded
 # machine one write can time out, so destroy the half-built domain and retry.
 create_paused() {
-    cat > $TMP/$1.cfg <<CFG
-name = "$1"
-kernel = "$2"
-memory = 32
-vcpus = 1
-CFG
+    write_cfg "$1" "$2" 32
     for _ in 1 2 3; do
         $XL create -p $TMP/$1.cfg && return 0
         $XL destroy $1 > /dev/null 2>&1; sleep 1

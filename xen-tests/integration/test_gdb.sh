@@ -19,12 +19,7 @@ domain_lines $TMP/ref.out sd | record > $TMP/ref.rec
 hv_start --smp 2 --domain $G/ticker.elf,name=tick,cmdline="count=0"
 check "start: xl list answers" wait_for $XL list
 check "xl create -p selfdebug" create_paused_selfdebug sd
-cat > $TMP/spin.cfg <<CFG
-name = "spin"
-kernel = "$G/ticker.elf"
-memory = 16
-cmdline = "count=0"
-CFG
+write_cfg spin "$G/ticker.elf" 16 "count=0"
 check "xl create spin (a guest that runs until stopped)" $XL create $TMP/spin.cfg
 
 # gdb_session PORT DOMAIN OUT gdb-args...: run the stub and one gdb batch.

@@ -3,7 +3,7 @@
 # builder, several clients at once through dbgctl-mux.
 . "$(dirname "$0")/lib.sh"
 
-hv_start --smp 2 --domain $G/ticker.elf,name=tick,cmdline="count=0" \
+hv_start --smp 2 --domain $G/ticker.elf,name=tick,cmdline="count=0 shutdown_code=7" \
          --domain $G/dr-stress.elf,name=stress,policy=adaptive,cmdline="iterations=0 every=100"
 check "start: control socket exists" wait_for test -S $TMP/control.sock
 check "xl list answers" wait_for $XL list
@@ -106,8 +106,19 @@ expect_line $TMP/vcpus '^tick +1 +0 +[-0-9]+ +[-rbp]{3}' "xl vcpu-list: the vCPU
 $XL dmesg > $TMP/dmesg
 expect_line $TMP/dmesg 'dbgvisor 0.1 starting' "xl dmesg: the hypervisor's boot log"
 check "xl help" $XL help
-check "xl shutdown" $XL shutdown tick
-check "xl shutdown: tick ends" wait_for sh -c "$XL list | grep -Eq '^tick .*---s--'"
+# xl shutdown is a request the guest receives (port 0xF5): the ticker ends
+# itself with its own exit code, which the toolstack records.
+check "xl shutdown -w" $XL shutdown -w tick
+expect_line <($XL list) '^tick .*---s--' "xl shutdown: tick has shut down"
+check "xl shutdown: tick exited with its own code (7)" python3 -c "
+import json,subprocess,sys; d=json.loads(subprocess.run(['$XL','list','-l'],capture_output=True,text=True).stdout)
+t=[x for x in d if x['name']=='tick'][0]; print(t.get('exit_code')); sys.exit(0 if t.get('exit_code')==7 else 1)"
+expect_line <($XL console -n tick) '^ticker 0: shutdown requested \(reason 0\) after [0-9]+ tick' "xl shutdown: the ticker saw the request"
+# A guest that never looks (a compute loop): -F destroys it after the timeout.
+write_cfg busy "$G/bench.elf" 32 "mode=compute iters=4000000000"
+check "xl create busy" $XL create $TMP/busy.cfg
+check "xl shutdown -F -t 2: returns" $XL shutdown -F -t 2 busy
+reject_line <($XL list) '^busy ' "xl shutdown -F: the guest that ignored the request was destroyed"
 
 check "xl destroy" $XL destroy stress
 reject_line <($XL list) '^stress ' "xl list: destroyed domain gone"

@@ -43,6 +43,7 @@ void sleep_ticks(uint32_t count)
     apic_timer_oneshot(count);
     while (timer_ticks == start)
         asm volatile("sti; hlt; cli" ::: "memory");
+    shutdown_poll();
 }
 
 void apic_send_ipi(uint32_t dest, uint32_t icr_low)

@@ -58,6 +58,15 @@ int vprintf(const char *fmt, va_list ap);
 int snprintf(char *buf, size_t sz, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 int vsnprintf(char *buf, size_t sz, const char *fmt, va_list ap);
 noreturn void guest_exit(uint32_t code);
+/* Shutdown request (`xl shutdown`, docs/architecture.md): port 0xF5 reads 0, or
+ * 1 + the reason (0 poweroff, 1 reboot, ...). Natively it reads 0; 0xFF (an
+ * empty ISA bus, no such port) means no request too. */
+#define SHUTDOWN_REQUEST_PORT 0xF5
+int shutdown_requested(void);         /* the reason, or -1 if none */
+/* Called by shutdown_poll() on a request; a guest sets it to end its own way
+ * (its own exit code). Unset, the guest prints a line and exits with 0. */
+extern void (*shutdown_handler)(int reason);
+void shutdown_poll(void);             /* sleep_ticks() polls after every wake-up */
 
 /* ---- port I/O, MSRs, CPUID, TSC ---- */
 static inline void outb(uint16_t p, uint8_t v) { asm volatile("outb %0,%1" :: "a"(v), "Nd"(p)); }

@@ -71,6 +71,26 @@ unsigned long cmdline_uint(const char *key, unsigned long def)
     return def;
 }
 
+void (*shutdown_handler)(int reason);
+
+int shutdown_requested(void)
+{
+    uint8_t r = inb(SHUTDOWN_REQUEST_PORT);
+    return r == 0 || r == 0xff ? -1 : r - 1;   /* 0xff: no such port (empty bus) */
+}
+
+void shutdown_poll(void)
+{
+    int reason = shutdown_requested();
+
+    if (reason < 0)
+        return;
+    if (shutdown_handler)
+        shutdown_handler(reason);
+    printf("shutdown requested (reason %d)\n", reason);
+    guest_exit(0);
+}
+
 noreturn void guest_exit(uint32_t code)
 {
     outl(0xF4, code);

@@ -58,6 +58,7 @@ struct domain {
     char name[DOMAIN_NAME_LEN];
     char cmdline[DOMAIN_CMDLINE_LEN];
     int exit_code;
+    volatile uint8_t shutdown_request; /* 0, or 1 + the reason `xl shutdown` asked for */
     char crash_reason[96];
     uint64_t mem_bytes;
     uint64_t ram_hpa;               /* host-physical base of the contiguous RAM */
@@ -107,6 +108,9 @@ void domain_pause_from_vcpu(struct domain *d);
 int domain_unpause(struct domain *d);
 /* Ends a domain: state SHUTDOWN with code, or CRASHED with a reason. */
 void domain_shutdown(struct domain *d, int code);
+/* Ask the guest to shut down (reason: enum dbgv_shutdown_reason); it reads the request at
+ * the shutdown-request port and ends itself with its own exit code. */
+void domain_request_shutdown(struct domain *d, unsigned reason);
 void domain_crash(struct domain *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int domain_destroy(struct domain *d);
 bool domain_is_ended(const struct domain *d);

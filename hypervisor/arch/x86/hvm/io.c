@@ -1,6 +1,7 @@
 /*
  * Port I/O of the guest contract (DESIGN.md §2, docs/third-party-guests.md):
- * COM1 at 0x3F8 (uart.c), QEMU's isa-debug-exit at 0xF4-0xF7, fw_cfg at
+ * COM1 at 0x3F8 (uart.c), QEMU's isa-debug-exit at 0xF4-0xF7 (0xF5 reads the
+ * shutdown request, docs/architecture.md; natively it reads 0), fw_cfg at
  * 0x510/0x511 (fw_cfg.c) and the PIC mask registers. Any other port reads
  * as all-ones and ignores writes, like an empty ISA bus.
  */
@@ -11,6 +12,7 @@
 #define COM1_BASE    0x3F8
 #define EXIT_PORT    0xF4               /* iobase=0xf4,iosize=4 */
 #define EXIT_PORTS   4
+#define SHUTDOWN_REQUEST_PORT 0xF5      /* 0, or 1 + the reason xl shutdown gave */
 #define FW_CFG_PORT  0x510              /* selector; data at 0x511 */
 #define PIC1_IMR     0x21
 #define PIC2_IMR     0xA1
@@ -29,6 +31,8 @@ uint32_t hvm_io_read(struct vcpu *v, uint16_t port, unsigned size)
 {
     if (in_range(port, COM1_BASE, 8))
         return vuart_read(v, port - COM1_BASE);
+    if (port == SHUTDOWN_REQUEST_PORT)
+        return v->domain->shutdown_request;
     if (in_range(port, EXIT_PORT, EXIT_PORTS))
         return 0;                       /* the exit device reads as zero */
     if (in_range(port, FW_CFG_PORT, 2))
