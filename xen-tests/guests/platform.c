@@ -215,10 +215,17 @@ static void check_cr8(void)
         pause();
     cli();
     printf("apic: vector %#x with CR8=6: delivered %lu times\n", VEC_CR8, cr8_hits);
-    /* Lowering CR8 releases it (under dbgvisor at the next exit: the HLT). */
+    /* Lowering CR8 releases it at once. The vector is now deliverable while
+     * IF=0: a hypervisor asks for the interrupt window, and a CR8 write in
+     * that state must still be an ordinary CR8 write. */
     asm volatile("mov %0, %%cr8" :: "r"(0ul) : "memory");
-    sleep_ticks(100000);
-    printf("apic: after CR8=0: delivered %lu times\n", cr8_hits);
+    outb(0x80, 0);                              /* any exit */
+    asm volatile("mov %0, %%cr8" :: "r"(1ul) : "memory");
+    sti();
+    asm volatile("nop" ::: "memory");
+    cli();
+    printf("apic: after CR8=0 then 1 with IF=0, one STI later: delivered %lu times\n", cr8_hits);
+    asm volatile("mov %0, %%cr8" :: "r"(0ul) : "memory");
 #endif
 }
 

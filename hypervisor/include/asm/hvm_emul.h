@@ -20,6 +20,8 @@ int hvm_msr_write(struct vcpu *v, uint32_t msr, uint64_t val);
 void hvm_cpuid(struct vcpu *v, uint32_t leaf, uint32_t subleaf, uint32_t out[4]);
 /* Whether the guest is offered RTM (changes DR6's reset value). */
 bool hvm_cpu_has_rtm(void);
+/* MOV to CR8 (cr8.c): the APIC's TPR, decoded from the instruction. */
+enum vcpu_run_result hvm_cr8_write(struct vcpu *v);
 /* MMIO to the xAPIC page (mmio.c): decodes the faulting instruction. */
 enum vcpu_run_result hvm_mmio_emulate(struct vcpu *v, uint64_t gpa);
 

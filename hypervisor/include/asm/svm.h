@@ -111,6 +111,8 @@ _Static_assert(sizeof(struct vmcb) == 4096, "vmcb size");
 
 /* int_ctl */
 #define SVM_V_TPR_MASK          0xfull
+#define SVM_INTERCEPT_CR8_WRITE (1u << (16 + 8))   /* intercept_cr */
+#define SVM_EXIT_WRITE_CR8      0x018
 #define SVM_V_IRQ               (1ull << 8)
 #define SVM_V_IGN_TPR           (1ull << 20)
 #define SVM_V_INTR_MASKING      (1ull << 24)

@@ -30,7 +30,7 @@ int vlapic_pending_vector(struct vcpu *v);
 void vlapic_ack(struct vcpu *v, int vector);
 void vlapic_set_irq(struct vcpu *v, uint8_t vector);
 /* CR8 is TPR[7:4] (64-bit mode): its value for the VMCB's V_TPR before
- * entry, and what the guest left there after an exit. */
+ * entry, and a MOV to CR8 the guest made. */
 uint8_t vlapic_cr8(const struct vcpu *v);
 void vlapic_cr8_written(struct vcpu *v, uint8_t cr8);
 

@@ -222,12 +222,7 @@ uint8_t vlapic_cr8(const struct vcpu *v)
 
 void vlapic_cr8_written(struct vcpu *v, uint8_t cr8)
 {
-    struct vlapic *l = &v->arch.vlapic;
-
-    /* A MOV to CR8 sets TPR[7:4] and clears TPR[3:0]; an unchanged value
-     * keeps the low bits an MMIO write may have set. */
-    if ((cr8 & 0xf) != (l->tpr >> 4))
-        l->tpr = (uint32_t)(cr8 & 0xf) << 4;
+    v->arch.vlapic.tpr = (uint32_t)(cr8 & 0xf) << 4;   /* TPR[3:0] are cleared */
 }
 
 bool vlapic_poll_timer(struct vcpu *v, uint64_t now)

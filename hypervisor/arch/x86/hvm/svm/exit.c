@@ -167,6 +167,8 @@ enum vcpu_run_result svm_handle_exit(struct vcpu *v)
         return svm_debug_handle_icebp(v);
     case SVM_EXIT_CPUID:
         return handle_cpuid(v);
+    case SVM_EXIT_WRITE_CR8:
+        return hvm_cr8_write(v);
     case SVM_EXIT_HLT:
         return handle_hlt(v);
     case SVM_EXIT_IOIO:

@@ -78,6 +78,7 @@ static void vmcb_reset(struct vcpu *v)
 
     memset(vmcb, 0, sizeof(*vmcb));
     c->intercept_exceptions = (1u << X86_EXC_DB) | (1u << X86_EXC_BP) | (1u << X86_EXC_AC);
+    c->intercept_cr |= SVM_INTERCEPT_CR8_WRITE;     /* cr8.c says why */
     c->intercept_misc1 = SVM_INTERCEPT_INTR | SVM_INTERCEPT_NMI | SVM_INTERCEPT_SMI |
                          SVM_INTERCEPT_INIT | SVM_INTERCEPT_CPUID | SVM_INTERCEPT_HLT |
                          SVM_INTERCEPT_IOIO | SVM_INTERCEPT_MSR | SVM_INTERCEPT_SHUTDOWN |
@@ -218,7 +219,7 @@ enum vcpu_run_result svm_vcpu_run(struct vcpu *v)
         v->arch.flush_tlb = false;
     }
     v->pcpu = p->id;
-    /* With V_INTR_MASKING the guest's CR8 is V_TPR: keep it the APIC's TPR. */
+    /* With V_INTR_MASKING the guest reads CR8 from V_TPR: the APIC's TPR. */
     vmcb->control.int_ctl = (vmcb->control.int_ctl & ~SVM_V_TPR_MASK) | vlapic_cr8(v);
     inject_pending_interrupt(v);
     dbg_before_vmentry(&v->dbg);
@@ -232,7 +233,6 @@ enum vcpu_run_result svm_vcpu_run(struct vcpu *v)
     v->arch.gpr[GPR_RAX] = vmcb->save.rax;
     v->arch.gpr[GPR_RSP] = vmcb->save.rsp;
     vmcb->control.tlb_control = 0;
-    vlapic_cr8_written(v, (uint8_t)(vmcb->control.int_ctl & SVM_V_TPR_MASK));
 
     dbg_after_vmexit(&v->dbg);
     svm_reinject_interrupted_event(v);
