@@ -123,6 +123,8 @@ uint32_t vlapic_read(struct vcpu *v, uint32_t off)
 
 #define DFR_FLAT        0xfu
 #define ICR_LOGICAL     (1u << 11)
+#define ICR_ASSERT      (1u << 14)
+#define ICR_LEVEL_TRIGGER (1u << 15)
 #define DM_FIXED        0
 #define DM_LOWEST       1
 #define DM_INIT         5
@@ -159,7 +161,7 @@ static void send_ipi(struct vcpu *v, uint32_t lo, uint32_t hi)
     unsigned mode = (lo >> 8) & 7;
     uint8_t vector = lo & 0xff;
 
-    if (mode == DM_INIT && !(lo & (1u << 14)))
+    if (mode == DM_INIT && (lo & ICR_LEVEL_TRIGGER) && !(lo & ICR_ASSERT))
         return;                                       /* INIT level de-assert: nothing to do */
     for (unsigned i = 0; i < d->nr_vcpus; i++) {
         struct vcpu *t = d->vcpus[i];
