@@ -10,6 +10,7 @@
  *    reads past an item's end, which access widths select and read;
  *  - the 16550: the divisor latch behind LCR.DLAB (its bytes are not
  *    characters), IER/IIR/FCR/LCR/MCR/LSR/MSR/SCR as they read back;
+ *  - string port I/O: REP OUTSB to the UART, REP INSB from fw_cfg;
  *  - the exit port: what a read returns;
  *  - the xAPIC: version, LDR/DFR reset values, TPR/PPR/ISR/IRR/TMR while a
  *    vector is in service, CR8 as TPR[7:4], IPIs with every destination shorthand, logical
@@ -157,6 +158,25 @@ static void check_uart(void)
     outb(COM1 + 2, 0x00);
     outb(COM1 + 4, 0x03);
     printf("uart: iir without FIFOs=%#x rbr=%#x\n", inb(COM1 + 2), inb(COM1 + 0));
+}
+
+/* ---- string port I/O, as some kernels print and read firmware data ---- */
+static void check_string_io(void)
+{
+    static const char line[] = "uart: this line came through rep outsb\n";
+    char sig[5] = { 0 };
+    const char *src = line;
+    char *dst = sig;
+    unsigned long n = sizeof(line) - 1;
+
+    asm volatile("cld; rep outsb" : "+S"(src), "+c"(n) : "d"(COM1) : "memory");
+    outw(FW_CFG_SEL, 0x00);
+    n = 4;
+    asm volatile("cld; rep insb" : "+D"(dst), "+c"(n) : "d"(FW_CFG_DATA) : "memory");
+    printf("fw_cfg: signature through rep insb=%s, rcx after=%lu, rdi advanced by %ld\n",
+           sig, n, (long)(dst - sig));
+    src = "!\n";
+    asm volatile("outsb; outsb" : "+S"(src) : "d"(COM1) : "memory");
 }
 
 /* ---- the exit port ---- */
@@ -319,6 +339,7 @@ int main(void)
     check_multiboot();
     check_fw_cfg();
     check_uart();
+    check_string_io();
     check_exit_port();
     check_apic();
     return report_summary();

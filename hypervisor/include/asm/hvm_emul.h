@@ -13,6 +13,8 @@ struct domain;
 void hvm_io_domain_init(struct domain *d);   /* device reset state */
 uint32_t hvm_io_read(struct vcpu *v, uint16_t port, unsigned size);
 void hvm_io_write(struct vcpu *v, uint16_t port, unsigned size, uint32_t val);
+/* INS/OUTS (io_string.c): every element through the handlers above. */
+enum vcpu_run_result hvm_io_string(struct vcpu *v, uint16_t port, unsigned size, bool in, bool rep);
 /* MSRs (msr.c): 0 ok, -1 means #GP. */
 int hvm_msr_read(struct vcpu *v, uint32_t msr, uint64_t *val);
 int hvm_msr_write(struct vcpu *v, uint32_t msr, uint64_t val);

@@ -58,10 +58,8 @@ static enum vcpu_run_result handle_ioio(struct vcpu *v)
     uint16_t port = info >> SVM_IOIO_PORT_SHIFT;
     unsigned size = (info >> SVM_IOIO_SIZE_SHIFT) & 7;   /* 1, 2 or 4 */
 
-    if (info & SVM_IOIO_STR) {
-        domain_crash(v->domain, "string I/O to port %#x is not supported", port);
-        return RUN_RESCHEDULE;
-    }
+    if (info & SVM_IOIO_STR)
+        return hvm_io_string(v, port, size, info & SVM_IOIO_IN, info & SVM_IOIO_REP);
     if (info & SVM_IOIO_IN) {
         uint32_t val = hvm_io_read(v, port, size);
         uint64_t mask = size == 4 ? 0xffffffffull : (1ull << (size * 8)) - 1;
