@@ -4,6 +4,7 @@
 #include <dbgvisor/console.h>
 #include <dbgvisor/domain.h>
 #include <dbgvisor/lib.h>
+#include <dbgvisor/bzimage.h>
 #include <dbgvisor/mbimage.h>
 #include <dbgvisor/multiboot.h>
 #include <dbgvisor/policy_names.h>
@@ -16,6 +17,7 @@ struct module_opts {
     unsigned vcpus;
     unsigned mem_mib;
     int policy;
+    int unbacked;
     unsigned quiet;
     const char *cmdline;
     char path[256];             /* the image's path: the guest's argv[0] */
@@ -89,6 +91,9 @@ static int parse_module_string(const char *s, struct module_opts *o)
         } else if (val && klen == 6 && !strncmp(p, "policy", 6)) {
             o->policy = dbgv_policy_parse(val, vlen);
             ok = o->policy >= 0;
+        } else if (val && klen == 15 && !strncmp(p, "unbacked_access", 15)) {
+            o->unbacked = dbgv_unbacked_access_parse(val, vlen);
+            ok = o->unbacked >= 0;
         } else {
             ok = false;
         }
@@ -129,13 +134,18 @@ static void build_one(const struct multiboot_module *m)
     pr_debug("module at %#x-%#x: '%s'\n", m->mod_start, m->mod_end, str);
     if (parse_module_string(str, &o) < 0)
         return;
+    if (bzimage_probe(img, len)) {      /* loader exists, vCPU entry not yet (issue 10) */
+        pr_err("domain %s: Linux bzImage: Linux domains are not supported yet\n", o.name);
+        return;
+    }
     if (mbimage_parse(img, len, &mb, &why) < 0) {
         pr_err("domain %s: image is not a multiboot kernel: %s\n", o.name, why);
         return;
     }
     struct domain_config cfg = {
         .name = o.name, .mem_bytes = (uint64_t)o.mem_mib << 20, .vcpus = o.vcpus,
-        .debug_policy = (uint8_t)o.policy, .quiet_switches = o.quiet, .cmdline = o.cmdline,
+        .debug_policy = (uint8_t)o.policy, .unbacked_access = (uint8_t)o.unbacked,
+        .quiet_switches = o.quiet, .cmdline = o.cmdline,
     };
     int rc = domain_create(&cfg, &d);
     if (rc < 0) {

@@ -136,6 +136,7 @@ int hv_ctl_domain_create(const struct dbgv_ctl_domain_create *req, uint32_t *dom
     struct domain_config cfg = {
         .name = req->name, .mem_bytes = (uint64_t)req->memory_mib << 20,
         .vcpus = req->nr_vcpus, .debug_policy = req->debug_policy,
+        .unbacked_access = req->unbacked_access,
         .quiet_switches = req->quiet_switches ? req->quiet_switches
                                               : DBGV_ADAPTIVE_QUIET_SWITCHES_DEFAULT,
         .cmdline = "",
@@ -228,7 +229,8 @@ int hv_ctl_vcpu_set_regs(const struct dbgv_ctl_vcpu_regs *regs)
     struct vcpu *v = lookup_vcpu(regs->domid, regs->vcpu, &rc);
     if (!v)
         return rc;
-    if (v->domain->state != DOMAIN_BUILDING && v->domain->state != DOMAIN_PAUSED)
+    /* Paused from a vCPU (a debug event), it may still be on a pCPU. */
+    if (domain_wait_stopped(v->domain) < 0)
         return -DBGV_EBUSY;
     svm_vcpu_set_regs(v, regs);
     return 0;

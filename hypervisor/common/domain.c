@@ -51,6 +51,10 @@ static bool name_taken(const char *name)
     return false;
 }
 
+static int domain_transition(struct domain *d, unsigned from, enum domain_state to,
+                             void (*on_change)(struct domain *, const void *), const void *arg);
+#define STATE_BIT(s) (1u << (s))
+
 static void free_domain_resources(struct domain *d)
 {
     svm_domain_destroy(d);
@@ -59,7 +63,8 @@ static void free_domain_resources(struct domain *d)
             vcpu_release(d->vcpus[i]);
     if (d->ram_hpa)
         palloc_free(d->ram_hpa, d->mem_bytes / PAGE_SIZE);
-    d->state = DOMAIN_FREE;
+    domain_transition(d, STATE_BIT(DOMAIN_BUILDING) | STATE_BIT(DOMAIN_SHUTDOWN) |
+                      STATE_BIT(DOMAIN_CRASHED), DOMAIN_FREE, NULL, NULL);
 }
 
 int domain_create(const struct domain_config *cfg, struct domain **out)
@@ -70,7 +75,7 @@ int domain_create(const struct domain_config *cfg, struct domain **out)
     if (!cfg->name || !cfg->name[0] || strlen(cfg->name) >= DOMAIN_NAME_LEN)
         return -DBGV_EINVAL;
     if (cfg->vcpus < 1 || cfg->vcpus > MAX_VCPUS || cfg->mem_bytes < (1u << 20) ||
-        cfg->debug_policy >= DBGV_POLICY_COUNT)
+        cfg->debug_policy >= DBGV_POLICY_COUNT || cfg->unbacked_access >= DBGV_UNBACKED_COUNT)
         return -DBGV_EINVAL;
     if (cfg->mem_bytes > (3ull << 30))       /* RAM comes from below 4 GiB */
         return -DBGV_ENOMEM;
@@ -95,6 +100,7 @@ int domain_create(const struct domain_config *cfg, struct domain **out)
     snprintf(d->cmdline, sizeof(d->cmdline), "%s", cfg->cmdline ? cfg->cmdline : "");
     d->mem_bytes = ALIGN_UP(cfg->mem_bytes, 2ull << 20);
     d->debug_policy = cfg->debug_policy;
+    d->unbacked_access = cfg->unbacked_access;
     d->quiet_switches = cfg->quiet_switches;
     d->created_ns = now_ns();
     ctl_ring_init(&d->console, d->console_buf, sizeof(d->console_buf));
@@ -134,46 +140,127 @@ bool domain_is_ended(const struct domain *d)
     return d->state == DOMAIN_SHUTDOWN || d->state == DOMAIN_CRASHED;
 }
 
+/*
+ * The life cycle is a small state machine; every change goes through
+ * domain_transition() under d->lock, so two changes never interleave (a pause
+ * cannot overwrite a crash, an unpause cannot restart an ended domain):
+ *
+ *   BUILDING --unpause--> ACTIVE <--pause / unpause--> PAUSED
+ *   BUILDING, ACTIVE, PAUSED --shutdown--> SHUTDOWN, --crash--> CRASHED
+ *   SHUTDOWN, CRASHED: final; only domain_destroy frees the slot (FREE).
+ *
+ * The scheduler reads the state without the lock: it only picks vCPUs of
+ * ACTIVE domains, and sched_domain_sync() waits out any vCPU picked before a
+ * change away from ACTIVE (schedule.c).
+ */
+static const uint8_t legal_next[] = {
+    [DOMAIN_FREE]     = STATE_BIT(DOMAIN_BUILDING),
+    [DOMAIN_BUILDING] = STATE_BIT(DOMAIN_ACTIVE) | STATE_BIT(DOMAIN_SHUTDOWN) |
+                        STATE_BIT(DOMAIN_CRASHED) | STATE_BIT(DOMAIN_FREE),
+    [DOMAIN_ACTIVE]   = STATE_BIT(DOMAIN_PAUSED) | STATE_BIT(DOMAIN_SHUTDOWN) |
+                        STATE_BIT(DOMAIN_CRASHED),
+    [DOMAIN_PAUSED]   = STATE_BIT(DOMAIN_ACTIVE) | STATE_BIT(DOMAIN_SHUTDOWN) |
+                        STATE_BIT(DOMAIN_CRASHED),
+    [DOMAIN_SHUTDOWN] = STATE_BIT(DOMAIN_FREE),
+    [DOMAIN_CRASHED]  = STATE_BIT(DOMAIN_FREE),
+};
+
+/* Moves d from one of the states in `from` (a STATE_BIT mask) to `to` if that
+ * is a legal step; returns the state d was in, or -1 with nothing changed.
+ * `on_change` (may be NULL) runs under the lock when the step is taken, for
+ * the fields that must be visible together with the new state. */
+static int domain_transition(struct domain *d, unsigned from, enum domain_state to,
+                             void (*on_change)(struct domain *, const void *), const void *arg)
+{
+    int was;
+
+    spin_lock(&d->lock);
+    was = d->state;
+    if (!(from & STATE_BIT(was)) || !(legal_next[was] & STATE_BIT(to))) {
+        spin_unlock(&d->lock);
+        return -1;
+    }
+    if (on_change)
+        on_change(d, arg);
+    d->state = to;
+    spin_unlock(&d->lock);
+    return was;
+}
+
+static void kick_all_vcpus(struct domain *d)
+{
+    for (unsigned i = 0; i < d->nr_vcpus; i++)
+        sched_vcpu_kick(d->vcpus[i]);
+}
+
 int domain_pause(struct domain *d)
 {
-    if (d->state != DOMAIN_ACTIVE)
-        return d->state == DOMAIN_PAUSED ? 0 : -1;
-    d->state = DOMAIN_PAUSED;
+    if (domain_transition(d, STATE_BIT(DOMAIN_ACTIVE), DOMAIN_PAUSED, NULL, NULL) < 0 &&
+        d->state != DOMAIN_PAUSED)
+        return -1;
+    /* Paused means off the pCPUs: also when a debug event paused it first. */
+    sched_domain_sync(d);
+    return 0;
+}
+
+int domain_wait_stopped(struct domain *d)
+{
+    if (d->state != DOMAIN_PAUSED && d->state != DOMAIN_BUILDING)
+        return -1;
     sched_domain_sync(d);
     return 0;
 }
 
 void domain_pause_from_vcpu(struct domain *d)
 {
-    if (d->state != DOMAIN_ACTIVE)
-        return;
-    d->state = DOMAIN_PAUSED;
-    for (unsigned i = 0; i < d->nr_vcpus; i++)
-        sched_vcpu_kick(d->vcpus[i]);
+    if (domain_transition(d, STATE_BIT(DOMAIN_ACTIVE), DOMAIN_PAUSED, NULL, NULL) >= 0)
+        kick_all_vcpus(d);
+}
+
+/* First unpause: the boot vCPU starts; APs wait for their SIPI. No vCPU of a
+ * BUILDING domain is ever picked, so this is safe before the state changes. */
+static void start_boot_vcpu(struct domain *d, const void *unused)
+{
+    (void)unused;
+    d->vcpus[0]->state = VCPU_RUNNABLE;
 }
 
 int domain_unpause(struct domain *d)
 {
-    if (d->state == DOMAIN_BUILDING) {
-        /* First unpause: the boot vCPU starts; APs wait for their SIPI. */
-        d->state = DOMAIN_ACTIVE;
-        d->vcpus[0]->state = VCPU_RUNNABLE;
-        sched_vcpu_kick(d->vcpus[0]);
+    if (domain_transition(d, STATE_BIT(DOMAIN_BUILDING), DOMAIN_ACTIVE, start_boot_vcpu,
+                          NULL) >= 0 ||
+        domain_transition(d, STATE_BIT(DOMAIN_PAUSED), DOMAIN_ACTIVE, NULL, NULL) >= 0) {
+        kick_all_vcpus(d);
         return 0;
     }
-    if (d->state != DOMAIN_PAUSED)
-        return d->state == DOMAIN_ACTIVE ? 0 : -1;
-    d->state = DOMAIN_ACTIVE;
-    for (unsigned i = 0; i < d->nr_vcpus; i++)
-        sched_vcpu_kick(d->vcpus[i]);
-    return 0;
+    return d->state == DOMAIN_ACTIVE ? 0 : -1;
 }
 
-static void domain_end(struct domain *d, enum domain_state state)
+struct end_info {
+    int exit_code;
+    const char *reason;
+};
+
+static void record_end(struct domain *d, const void *arg)
 {
-    d->state = state;
-    for (unsigned i = 0; i < d->nr_vcpus; i++)
-        sched_vcpu_kick(d->vcpus[i]);
+    const struct end_info *e = arg;
+
+    d->exit_code = e->exit_code;
+    if (e->reason)
+        snprintf(d->crash_reason, sizeof(d->crash_reason), "%s", e->reason);
+}
+
+/* Ends d unless it has ended already: true for the one caller that ended it. */
+static bool domain_end(struct domain *d, enum domain_state state, int code, const char *reason)
+{
+    const unsigned alive = STATE_BIT(DOMAIN_BUILDING) | STATE_BIT(DOMAIN_ACTIVE) |
+                           STATE_BIT(DOMAIN_PAUSED);
+    struct end_info e = { code, reason };
+
+    if (domain_transition(d, alive, state, record_end, &e) < 0)
+        return false;
+    kick_all_vcpus(d);
+    return true;
 }
 
 /* One line with the domain's debug counters, summed over its vCPUs (`make bench`). */
@@ -196,10 +283,8 @@ static void log_debug_counters(struct domain *d)
 
 void domain_shutdown(struct domain *d, int code)
 {
-    if (domain_is_ended(d))
+    if (!domain_end(d, DOMAIN_SHUTDOWN, code, NULL))
         return;
-    d->exit_code = code;
-    domain_end(d, DOMAIN_SHUTDOWN);
     printk("domain %u (%s) exited with code %d\n", d->id, d->name, code);
     log_debug_counters(d);
     events_post_domain(d->id, DBGV_EV_DOMAIN_SHUTDOWN, code);
@@ -207,15 +292,14 @@ void domain_shutdown(struct domain *d, int code)
 
 void domain_crash(struct domain *d, const char *fmt, ...)
 {
+    char reason[sizeof(d->crash_reason)];
     va_list ap;
 
-    if (domain_is_ended(d))
-        return;
     va_start(ap, fmt);
-    vsnprintf(d->crash_reason, sizeof(d->crash_reason), fmt, ap);
+    vsnprintf(reason, sizeof(reason), fmt, ap);
     va_end(ap);
-    d->exit_code = -1;
-    domain_end(d, DOMAIN_CRASHED);
+    if (!domain_end(d, DOMAIN_CRASHED, -1, reason))
+        return;
     pr_err("domain %u (%s) crashed: %s\n", d->id, d->name, d->crash_reason);
     events_post_domain(d->id, DBGV_EV_DOMAIN_CRASHED, -1);
 }
@@ -224,8 +308,9 @@ int domain_destroy(struct domain *d)
 {
     if (d->state == DOMAIN_FREE)
         return -1;
-    if (!domain_is_ended(d))
-        domain_end(d, DOMAIN_CRASHED);
+    domain_end(d, DOMAIN_CRASHED, -1, "destroyed");
+    /* Ended is final, so once synced no vCPU is on a pCPU or will enter
+     * again: the VMCBs, NPT and RAM can go. */
     sched_domain_sync(d);
     spin_lock(&domains_lock);
     free_domain_resources(d);
@@ -233,14 +318,10 @@ int domain_destroy(struct domain *d)
     return 0;
 }
 
-void domain_console_putc(struct domain *d, char c)
+/* Echo complete lines to the hypervisor console, prefixed by the name; a
+ * line longer than the buffer is cut into several. */
+static void console_line_add(struct domain *d, char c)
 {
-    spin_lock(&d->console_lock);
-    ctl_ring_write(&d->console, &c, 1);
-    spin_unlock(&d->console_lock);
-    /* Echo complete lines to the hypervisor console, prefixed by the name. */
-    if (c == '\r')
-        return;
     if (c != '\n' && d->line_len < sizeof(d->line) - 1) {
         d->line[d->line_len++] = c;
         return;
@@ -251,6 +332,18 @@ void domain_console_putc(struct domain *d, char c)
     d->line_len = 0;
     if (c != '\n')
         d->line[d->line_len++] = c;
+}
+
+/* The ring and the line echoed to the hypervisor console see the same bytes
+ * in the same order, also when several vCPUs print at once: both are filled,
+ * and a complete line written out, under the domain's console lock. */
+void domain_console_putc(struct domain *d, char c)
+{
+    spin_lock(&d->console_lock);
+    ctl_ring_write(&d->console, &c, 1);
+    if (c != '\r')
+        console_line_add(d, c);
+    spin_unlock(&d->console_lock);
 }
 
 void *domain_gpa_to_hva(struct domain *d, uint64_t gpa, uint64_t len)

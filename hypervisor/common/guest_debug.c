@@ -15,7 +15,6 @@
 #include <dbgvisor/domain.h>
 #include <dbgvisor/guest_debug.h>
 #include <dbgvisor/lib.h>
-#include <dbgvisor/sched.h>
 
 /* Per domain slot: the id of the domain a debugger is attached to, 0 none.
  * Domain ids are never reused, so a stale entry never matches. */
@@ -48,14 +47,10 @@ static struct domain *attached_domain(uint32_t domid, int *rc)
     return d;
 }
 
-/* Paused, and none of its vCPUs still on a pCPU (an event pauses the domain
- * from a vCPU, which leaves guest mode a moment later). */
+/* Paused, and none of its vCPUs still on a pCPU. */
 static int require_paused(struct domain *d)
 {
-    if (d->state != DOMAIN_PAUSED && d->state != DOMAIN_BUILDING)
-        return -DBGV_EBUSY;
-    sched_domain_sync(d);
-    return 0;
+    return domain_wait_stopped(d) < 0 ? -DBGV_EBUSY : 0;
 }
 
 static struct vcpu *vcpu_of(struct domain *d, uint32_t vcpu, int *rc)
@@ -87,9 +82,9 @@ int hv_ctl_gdbg_attach(uint32_t domid)
         return -DBGV_ESRCH;
     if (gdbg_attached(d))
         return -DBGV_EBUSY;
-    if (domain_pause(d) < 0 && d->state != DOMAIN_BUILDING)
+    domain_pause(d);                  /* not started yet: stays so */
+    if (require_paused(d))
         return -DBGV_EBUSY;
-    sched_domain_sync(d);
     attached_id[slot_of(d)] = d->id;
     for (unsigned i = 0; i < d->nr_vcpus; i++)
         arch_gdbg_reset(d->vcpus[i]);
@@ -100,7 +95,6 @@ int hv_ctl_gdbg_attach(uint32_t domid)
 int hv_ctl_gdbg_detach(uint32_t domid)
 {
     struct domain *d = domain_by_id(domid);
-    bool was_paused;
 
     if (!d)
         return -DBGV_ESRCH;
@@ -110,12 +104,10 @@ int hv_ctl_gdbg_detach(uint32_t domid)
     if (domain_is_ended(d))
         return 0;
     /* Stop it while the host's breakpoints come out, then let it run. */
-    was_paused = d->state == DOMAIN_PAUSED;
-    if (!was_paused && d->state == DOMAIN_ACTIVE)
-        domain_pause(d);
-    sched_domain_sync(d);
-    clear_host_debug(d);
-    if (d->state == DOMAIN_PAUSED)
+    domain_pause(d);
+    if (require_paused(d) == 0)
+        clear_host_debug(d);
+    if (d->state == DOMAIN_PAUSED)     /* not one that has not started */
         domain_unpause(d);
     printk("domain %u (%s): debugger detached\n", d->id, d->name);
     return 0;

@@ -3,6 +3,7 @@
  * read from the image is bounds-checked against its length: the image comes
  * from the user (xl create) or from a boot module.
  */
+#include <dbgvisor/le.h>
 #include <dbgvisor/lib.h>
 #include <dbgvisor/mbimage.h>
 #include <public/control.h>
@@ -19,18 +20,6 @@
 
 #define FOUR_GB     0x100000000ull
 #define MB_KNOWN_FLAGS (MB_FLAG_PAGE_ALIGN | MB_FLAG_MEMORY_INFO | MB_FLAG_VIDEO_MODE)
-
-/* Unaligned little-endian reads, bounds checked by the callers. */
-static uint32_t rd16(const uint8_t *p) { return p[0] | (uint32_t)p[1] << 8; }
-static uint32_t rd32(const uint8_t *p)
-{
-    return p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-           (uint32_t)p[3] << 24;
-}
-static uint64_t rd64(const uint8_t *p)
-{
-    return rd32(p) | (uint64_t)rd32(p + 4) << 32;
-}
 
 #define FAIL(code, msg) do { rc = (code); reason = (msg); goto out; } while ( 0 )
 
@@ -93,21 +82,21 @@ static int parse_elf(const uint8_t *img, size_t len, struct mbimage *mb,
         *reason = "truncated ELF header";
         return -DBGV_EINVAL;
     }
-    if ( img[EI_DATA] != ELFDATA2LSB || rd16(img + 16) != ET_EXEC )
+    if ( img[EI_DATA] != ELFDATA2LSB || le_rd16(img + 16) != ET_EXEC )
     {
         *reason = "not a little-endian ELF executable";
         return -DBGV_EINVAL;
     }
-    machine = rd16(img + 18);
+    machine = le_rd16(img + 18);
     if ( machine != EM_386 && machine != EM_X86_64 )
     {
         *reason = "not an x86 ELF image";
         return -DBGV_EINVAL;
     }
-    entry = is64 ? rd64(img + 24) : rd32(img + 24);
-    phoff = is64 ? rd64(img + 32) : rd32(img + 28);
-    phentsize = rd16(img + (is64 ? 54 : 42));
-    phnum = rd16(img + (is64 ? 56 : 44));
+    entry = is64 ? le_rd64(img + 24) : le_rd32(img + 24);
+    phoff = is64 ? le_rd64(img + 32) : le_rd32(img + 28);
+    phentsize = le_rd16(img + (is64 ? 54 : 42));
+    phnum = le_rd16(img + (is64 ? 56 : 44));
     if ( phentsize < (is64 ? 56u : 32u) || phnum == 0 || phoff > len ||
          (uint64_t)phentsize * phnum > len - phoff )
     {
@@ -121,17 +110,17 @@ static int parse_elf(const uint8_t *img, size_t len, struct mbimage *mb,
         const uint8_t *ph = img + phoff + (uint64_t)i * phentsize;
         uint64_t off, paddr, filesz, memsz;
 
-        if ( rd32(ph) != PT_LOAD )
+        if ( le_rd32(ph) != PT_LOAD )
             continue;
         if ( is64 )
         {
-            off = rd64(ph + 8); paddr = rd64(ph + 24);
-            filesz = rd64(ph + 32); memsz = rd64(ph + 40);
+            off = le_rd64(ph + 8); paddr = le_rd64(ph + 24);
+            filesz = le_rd64(ph + 32); memsz = le_rd64(ph + 40);
         }
         else
         {
-            off = rd32(ph + 4); paddr = rd32(ph + 12);
-            filesz = rd32(ph + 16); memsz = rd32(ph + 20);
+            off = le_rd32(ph + 4); paddr = le_rd32(ph + 12);
+            filesz = le_rd32(ph + 16); memsz = le_rd32(ph + 20);
         }
         if ( (rc = add_seg(mb, paddr, off, filesz, memsz, len, reason)) )
             return rc;
@@ -146,11 +135,11 @@ static int parse_elf(const uint8_t *img, size_t len, struct mbimage *mb,
     for ( uint32_t i = 0; i < phnum; i++ )
     {
         const uint8_t *ph = img + phoff + (uint64_t)i * phentsize;
-        uint64_t vaddr = is64 ? rd64(ph + 16) : rd32(ph + 8);
-        uint64_t paddr = is64 ? rd64(ph + 24) : rd32(ph + 12);
-        uint64_t memsz = is64 ? rd64(ph + 40) : rd32(ph + 20);
+        uint64_t vaddr = is64 ? le_rd64(ph + 16) : le_rd32(ph + 8);
+        uint64_t paddr = is64 ? le_rd64(ph + 24) : le_rd32(ph + 12);
+        uint64_t memsz = is64 ? le_rd64(ph + 40) : le_rd32(ph + 20);
 
-        if ( rd32(ph) == PT_LOAD && vaddr != paddr &&
+        if ( le_rd32(ph) == PT_LOAD && vaddr != paddr &&
              entry >= vaddr && entry - vaddr < memsz )
         {
             entry = entry - vaddr + paddr;
@@ -179,11 +168,11 @@ static int parse_aout(const uint8_t *img, size_t len, size_t hdr_off,
         *reason = "truncated multiboot header";
         return -DBGV_EINVAL;
     }
-    header_addr = rd32(h + 12);
-    load_addr = rd32(h + 16);
-    load_end = rd32(h + 20);
-    bss_end = rd32(h + 24);
-    entry = rd32(h + 28);
+    header_addr = le_rd32(h + 12);
+    load_addr = le_rd32(h + 16);
+    load_end = le_rd32(h + 20);
+    bss_end = le_rd32(h + 24);
+    entry = le_rd32(h + 28);
     if ( header_addr < load_addr || header_addr - load_addr > hdr_off )
     {
         *reason = "multiboot load address inconsistent with header";
@@ -220,11 +209,11 @@ int mbimage_parse(const void *image, size_t len, struct mbimage *mb,
     memset(mb, 0, sizeof(*mb));
     for ( size_t o = 0; o + 12 <= search; o += 4 )
     {
-        if ( rd32(img + o) == MB_HEADER_MAGIC &&
-             (uint32_t)(rd32(img + o) + rd32(img + o + 4) + rd32(img + o + 8)) == 0 )
+        if ( le_rd32(img + o) == MB_HEADER_MAGIC &&
+             (uint32_t)(le_rd32(img + o) + le_rd32(img + o + 4) + le_rd32(img + o + 8)) == 0 )
         {
             hdr_off = o;
-            flags = rd32(img + o + 4);
+            flags = le_rd32(img + o + 4);
             found = true;
             break;
         }
@@ -263,22 +252,12 @@ int mbimage_parse(const void *image, size_t len, struct mbimage *mb,
 #define MBI_OFF_MMAPA  48
 #define MMAP_ENTRY     24u   /* size(4) base(8) len(8) type(4) */
 
-static void wr32(uint8_t *p, uint32_t v)
-{
-    p[0] = v; p[1] = v >> 8; p[2] = v >> 16; p[3] = v >> 24;
-}
-static void wr64(uint8_t *p, uint64_t v)
-{
-    wr32(p, (uint32_t)v);
-    wr32(p + 4, (uint32_t)(v >> 32));
-}
-
 static void mmap_entry(uint8_t *p, uint64_t base, uint64_t len, uint32_t type)
 {
-    wr32(p, MMAP_ENTRY - 4);     /* size excludes itself */
-    wr64(p + 4, base);
-    wr64(p + 12, len);
-    wr32(p + 20, type);
+    le_wr32(p, MMAP_ENTRY - 4);     /* size excludes itself */
+    le_wr64(p + 4, base);
+    le_wr64(p + 12, len);
+    le_wr32(p + 20, type);
 }
 
 int mbimage_load(const struct mbimage *mb, const void *image, size_t len,
@@ -332,15 +311,15 @@ int mbimage_load(const struct mbimage *mb, const void *image, size_t len,
     }
 
     memset(info, 0, sizeof(info));
-    wr32(info + MBI_OFF_FLAGS,
+    le_wr32(info + MBI_OFF_FLAGS,
          MBINFO_F_MEM | MBINFO_F_CMDLINE | MBINFO_F_MODS | MBINFO_F_MMAP);
-    wr32(info + MBI_OFF_LOWER, 640);
-    wr32(info + MBI_OFF_UPPER, (uint32_t)((mem_top - 0x100000) / 1024));
-    wr32(info + MBI_OFF_CMD, (uint32_t)cmd_gpa);
-    wr32(info + MBI_OFF_MODSC, 0);
-    wr32(info + MBI_OFF_MODSA, (uint32_t)cmd_gpa); /* valid, zero entries */
-    wr32(info + MBI_OFF_MMAPL, 2 * MMAP_ENTRY);
-    wr32(info + MBI_OFF_MMAPA, (uint32_t)info_gpa + MBI_SIZE);
+    le_wr32(info + MBI_OFF_LOWER, 640);
+    le_wr32(info + MBI_OFF_UPPER, (uint32_t)((mem_top - 0x100000) / 1024));
+    le_wr32(info + MBI_OFF_CMD, (uint32_t)cmd_gpa);
+    le_wr32(info + MBI_OFF_MODSC, 0);
+    le_wr32(info + MBI_OFF_MODSA, (uint32_t)cmd_gpa); /* valid, zero entries */
+    le_wr32(info + MBI_OFF_MMAPL, 2 * MMAP_ENTRY);
+    le_wr32(info + MBI_OFF_MMAPA, (uint32_t)info_gpa + MBI_SIZE);
     mmap_entry(info + MBI_SIZE, 0, 640 * 1024, 1);
     mmap_entry(info + MBI_SIZE + MMAP_ENTRY, 0x100000, mem_top - 0x100000, 1);
 

@@ -4,6 +4,20 @@
  * its slice ends, it blocks in HLT or its domain stops, and halts when there
  * is nothing to run. Blocked vCPUs wake when their virtual APIC has an
  * interrupt due.
+ *
+ * On and off the pCPUs (what sched_domain_sync() guarantees):
+ *  1. pick_next(), under sched_lock, picks only vCPUs of ACTIVE domains and
+ *     marks the one it picks on_cpu, recording the pCPU in on_pcpu.
+ *  2. run_vcpu() re-checks the domain state before every VM entry; the entry
+ *     path holds host interrupts pending until VMRUN (clgi; sti; vmrun), so a
+ *     kick IPI sent after that check makes the guest exit at once.
+ *  3. vcpu_put() clears on_cpu, under sched_lock, after the vCPU's last exit.
+ *  4. Whoever moves a domain away from ACTIVE (domain.c) writes the new state
+ *     before sched_domain_sync() takes sched_lock. So each vCPU was either
+ *     picked before that (sync sees on_cpu, kicks its pCPU and waits for
+ *     vcpu_put) or will be checked after it (pick_next sees the new state).
+ * Once sync returns, no vCPU of the domain is on a pCPU, and none enters
+ * again until the domain is ACTIVE again.
  */
 #include <asm/apic.h>
 #include <asm/svm_vcpu.h>
@@ -41,11 +55,17 @@ static void kick_ipi(struct cpu_regs *regs)
     this_pcpu()->need_resched = true;
 }
 
+/* Nothing to do: the interrupt's VM exit is the point (sched_vcpu_exit_guest). */
+static void exit_guest_ipi(struct cpu_regs *regs)
+{
+}
+
 void sched_init(bool exit_when_finished)
 {
     exit_when_done = exit_when_finished;
     set_irq_handler(VECTOR_TIMER, tick);
     set_irq_handler(VECTOR_KICK, kick_ipi);
+    set_irq_handler(VECTOR_EXIT_GUEST, exit_guest_ipi);
 }
 
 /* One pass over the vCPUs of active domains: wake those whose virtual APIC
@@ -71,6 +91,7 @@ static struct vcpu *pick_next(uint64_t now)
     if (best) {
         best->state = VCPU_RUNNING;
         best->on_cpu = true;
+        best->on_pcpu = (int)this_cpu_id();
     }
     spin_unlock(&sched_lock);
     return best;
@@ -95,6 +116,7 @@ static void run_vcpu(struct pcpu *p, struct vcpu *v)
     v->slice_start_ns = now_ns();
     p->need_resched = false;
     dbg_on_schedule(&v->dbg);
+    /* The state is re-read before every entry (protocol step 2). */
     while (d->state == DOMAIN_ACTIVE && v->state == VCPU_RUNNING) {
         if (svm_vcpu_run(v) == RUN_RESCHEDULE || p->need_resched)
             break;
@@ -153,47 +175,136 @@ void sched_run(void)
     }
 }
 
+/* The pCPU that has v on it, or -1; read under sched_lock. */
+static int pcpu_of_locked(const struct vcpu *v)
+{
+    return v->on_cpu ? v->on_pcpu : -1;
+}
+
+static void send_to_pcpu(int target, uint8_t vector)
+{
+    if (target < 0)
+        return;
+    if ((unsigned)target != this_cpu_id())
+        lapic_send_ipi(pcpus[target].apic_id, vector);
+    else if (vector == VECTOR_KICK)
+        this_pcpu()->need_resched = true;
+}
+
 void sched_vcpu_kick(struct vcpu *v)
 {
     spin_lock(&sched_lock);
     if (v->state == VCPU_BLOCKED)
         v->state = VCPU_RUNNABLE;
-    int target = v->on_cpu ? v->pcpu : -1;
+    int target = pcpu_of_locked(v);
     spin_unlock(&sched_lock);
-    if (target >= 0 && (unsigned)target != this_cpu_id())
-        lapic_send_ipi(pcpus[target].apic_id, VECTOR_KICK);
-    else if (target >= 0)
-        this_pcpu()->need_resched = true;
+    send_to_pcpu(target, VECTOR_KICK);
     /* An idle pCPU notices new work at its next tick. */
+}
+
+void sched_vcpu_exit_guest(struct vcpu *v)
+{
+    send_to_pcpu(__atomic_load_n(&v->on_cpu, __ATOMIC_ACQUIRE) ? v->on_pcpu : -1,
+                 VECTOR_EXIT_GUEST);
 }
 
 void sched_domain_sync(struct domain *d)
 {
+    struct vcpu *self = this_pcpu()->current;
+
     for (unsigned i = 0; i < d->nr_vcpus; i++) {
         struct vcpu *v = d->vcpus[i];
-        sched_vcpu_kick(v);
-        while (v->on_cpu && v->pcpu != (int)this_cpu_id())
+        if (v == self)
+            continue;           /* the caller's own vCPU leaves when it returns */
+        /* Taking the lock orders this read after the caller's state change
+         * (protocol step 4); on_cpu can then only go from true to false. */
+        spin_lock(&sched_lock);
+        int target = pcpu_of_locked(v);
+        spin_unlock(&sched_lock);
+        if (target < 0)
+            continue;
+        send_to_pcpu(target, VECTOR_KICK);
+        while (__atomic_load_n(&v->on_cpu, __ATOMIC_ACQUIRE))
             cpu_relax();
     }
 }
 
+/*
+ * INIT and SIPI (the guest's own IPIs, vlapic.c), as a CPU takes them: INIT puts the target
+ * in the INIT state, waiting for a SIPI, whatever it was doing; a SIPI starts a CPU that
+ * waits for one and is ignored by any other. The vCPU's state is changed only where nobody
+ * else uses it: here under sched_lock when it is on no pCPU, otherwise by the vCPU itself
+ * before its next entry (sched_vcpu_take_init_sipi), with the INIT left pending and a SIPI
+ * that arrives meanwhile latched.
+ */
+
+/* sched_lock held; v on no pCPU or on the calling one. */
+static void enter_wait_for_sipi(struct vcpu *v)
+{
+    svm_vcpu_init_signal(v);
+    v->arch.init_pending = v->arch.sipi_latched = false;
+    v->arch.wait_for_sipi = true;
+    v->state = VCPU_OFFLINE;
+}
+
+static void start_at_sipi(struct vcpu *v, uint8_t vector)
+{
+    svm_vcpu_start_sipi(v, vector);
+    v->arch.wait_for_sipi = v->arch.sipi_latched = false;
+}
+
 void sched_vcpu_init_received(struct vcpu *v)
 {
+    bool on_cpu;
+
     spin_lock(&sched_lock);
-    if (!v->on_cpu) {
-        v->arch.wait_for_sipi = true;
-        v->state = VCPU_OFFLINE;
+    on_cpu = v->on_cpu;
+    if (on_cpu) {
+        v->arch.sipi_latched = false;      /* an earlier SIPI is undone by this INIT */
+        v->arch.init_pending = true;
+    } else {
+        enter_wait_for_sipi(v);
     }
     spin_unlock(&sched_lock);
+    if (on_cpu)
+        sched_vcpu_kick(v);                /* out of the guest, to apply it */
 }
 
 void sched_vcpu_sipi(struct vcpu *v, uint8_t vector)
 {
     spin_lock(&sched_lock);
-    if (v->state == VCPU_OFFLINE && !v->on_cpu && v->arch.wait_for_sipi &&
-        v->domain->state == DOMAIN_ACTIVE) {
-        svm_vcpu_start_sipi(v, vector);
-        v->state = VCPU_RUNNABLE;
+    if (v->domain->state == DOMAIN_ACTIVE && (v->arch.wait_for_sipi || v->arch.init_pending)) {
+        if (!v->on_cpu) {
+            if (v->arch.init_pending)
+                enter_wait_for_sipi(v);
+            start_at_sipi(v, vector);
+            v->state = VCPU_RUNNABLE;
+        } else if (!v->arch.sipi_latched) {
+            v->arch.sipi_vector = vector;
+            v->arch.sipi_latched = true;
+            if (v->state == VCPU_OFFLINE)
+                v->state = VCPU_RUNNABLE;  /* parked but not yet off its pCPU: run it again */
+        }
     }
     spin_unlock(&sched_lock);
+}
+
+bool sched_vcpu_take_init_sipi(struct vcpu *v)
+{
+    bool park;
+
+    spin_lock(&sched_lock);
+    bool sipi = v->arch.sipi_latched;
+    uint8_t vector = v->arch.sipi_vector;
+
+    if (v->arch.init_pending)
+        enter_wait_for_sipi(v);
+    if (sipi && v->arch.wait_for_sipi) {
+        start_at_sipi(v, vector);
+        v->state = VCPU_RUNNING;
+    }
+    v->arch.sipi_latched = false;
+    park = v->state == VCPU_OFFLINE;
+    spin_unlock(&sched_lock);
+    return park;
 }

@@ -70,6 +70,12 @@ int dbgctl_domain_lookup(dbgctl *h, const char *name_or_id, uint32_t *domid);
 int dbgctl_domain_create(dbgctl *h, const char *name, uint32_t memory_mib,
                          uint32_t nr_vcpus, unsigned int policy,
                          uint32_t quiet_switches, uint32_t *domid);
+/* The same with the access mode for guest-physical addresses with nothing
+ * behind them: enum dbgv_unbacked_access (dbgctl_domain_create: ignore). */
+int dbgctl_domain_create_unbacked(dbgctl *h, const char *name,
+                                  uint32_t memory_mib, uint32_t nr_vcpus,
+                                  unsigned int policy, uint32_t quiet_switches,
+                                  unsigned int unbacked_access, uint32_t *domid);
 int dbgctl_domain_pause(dbgctl *h, uint32_t domid);
 int dbgctl_domain_unpause(dbgctl *h, uint32_t domid);
 int dbgctl_domain_destroy(dbgctl *h, uint32_t domid);
@@ -155,6 +161,8 @@ int dbgctl_gdbg_wait(dbgctl *h, uint32_t domid, uint64_t *since,
 
 const char *dbgctl_policy_name(unsigned int policy);   /* "adaptive" */
 int dbgctl_policy_parse(const char *s);                 /* -EINVAL if unknown */
+const char *dbgctl_unbacked_access_name(unsigned int mode);  /* "ignore" */
+int dbgctl_unbacked_access_parse(const char *s);        /* -EINVAL if unknown */
 const char *dbgctl_domstate_name(unsigned int state);   /* "running" */
 char dbgctl_domstate_letter(unsigned int state);        /* 'r' */
 const char *dbgctl_vcpustate_name(unsigned int state);
@@ -174,6 +182,7 @@ struct dbgctl_build {
     int         policy;        /* enum dbgv_debug_policy, -1: default */
     uint32_t    quiet_switches;/* 0: default */
     bool        paused;        /* leave it paused after loading */
+    unsigned int unbacked_access; /* enum dbgv_unbacked_access, 0: ignore */
 };
 /* Read a whole file (the kernel image); *buf is malloc'd. */
 int dbgctl_read_file(const char *path, void **buf, size_t *len);

@@ -1,7 +1,8 @@
 /*
  * libdebugctl domain builder: Xen's model, the toolstack loads the guest.
  * The image parsing and multiboot layout are hypervisor/common/mbimage.c,
- * shared with the hypervisor's boot-time builder.
+ * shared with the hypervisor's boot-time builder; a Linux bzImage is told
+ * apart by its own setup header (hypervisor/common/bzimage.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -11,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <dbgvisor/bzimage.h>
 #include <dbgvisor/mbimage.h>
 #include "private.h"
 
@@ -121,7 +123,22 @@ DBGCTL_EXPORT int dbgctl_domain_build(dbgctl *h, const struct dbgctl_build *b,
     }
     policy = b->policy < 0 ? DBGV_POLICY_DEFAULT : (unsigned int)b->policy;
 
-    /* Check the image before a domain exists to clean up after. */
+    /* Check the image before a domain exists to clean up after. The Linux
+     * loader exists but no vCPU can start at its entry yet (issue 10). */
+    if ( bzimage_probe(b->image, b->image_len) )
+    {
+        struct bzimage bz;
+
+        if ( (rc = bzimage_parse(b->image, b->image_len, &bz, &why)) )
+            seterr(err, errlen, "bad Linux kernel image: %s", why);
+        else
+        {
+            seterr(err, errlen, "Linux bzImage (boot protocol %u.%02u): Linux domains "
+                   "are not supported yet", bz.version >> 8, bz.version & 0xff);
+            rc = -EOPNOTSUPP;
+        }
+        goto out;
+    }
     mb = malloc(sizeof(*mb));
     if ( !mb )
     {
@@ -134,8 +151,9 @@ DBGCTL_EXPORT int dbgctl_domain_build(dbgctl *h, const struct dbgctl_build *b,
         goto out;
     }
 
-    rc = dbgctl_domain_create(h, b->name, b->memory_mib, b->nr_vcpus, policy,
-                              b->quiet_switches, &w.domid);
+    rc = dbgctl_domain_create_unbacked(h, b->name, b->memory_mib, b->nr_vcpus,
+                                       policy, b->quiet_switches,
+                                       b->unbacked_access, &w.domid);
     if ( rc )
     {
         seterr(err, errlen, "creating domain: %s", dbgctl_strerror(rc));

@@ -17,6 +17,18 @@ DBGCTL_EXPORT int dbgctl_policy_parse(const char *s)
     return p < 0 ? -EINVAL : p;
 }
 
+DBGCTL_EXPORT const char *dbgctl_unbacked_access_name(unsigned int mode)
+{
+    return dbgv_unbacked_access_name(mode);
+}
+
+DBGCTL_EXPORT int dbgctl_unbacked_access_parse(const char *s)
+{
+    int m = s ? dbgv_unbacked_access_parse(s, strlen(s)) : -1;
+
+    return m < 0 ? -EINVAL : m;
+}
+
 static const char *const domstate_names[DBGV_DOMSTATE_COUNT] = {
     "running", "blocked", "paused", "shutdown", "crashed", "dying",
 };

@@ -197,18 +197,32 @@ DBGCTL_EXPORT int dbgctl_domain_create(dbgctl *h, const char *name,
                                        uint32_t quiet_switches,
                                        uint32_t *domid)
 {
+    return dbgctl_domain_create_unbacked(h, name, memory_mib, nr_vcpus, policy,
+                                         quiet_switches, DBGV_UNBACKED_IGNORE, domid);
+}
+
+DBGCTL_EXPORT int dbgctl_domain_create_unbacked(dbgctl *h, const char *name,
+                                                uint32_t memory_mib,
+                                                uint32_t nr_vcpus,
+                                                unsigned int policy,
+                                                uint32_t quiet_switches,
+                                                unsigned int unbacked_access,
+                                                uint32_t *domid)
+{
     struct dbgv_ctl_domain_create req;
     struct dbgv_ctl_domid rep;
     uint32_t len = 0;
     int rc;
 
-    if ( !name || strlen(name) >= sizeof(req.name) || policy >= DBGV_POLICY_COUNT )
+    if ( !name || strlen(name) >= sizeof(req.name) || policy >= DBGV_POLICY_COUNT ||
+         unbacked_access >= DBGV_UNBACKED_COUNT )
         return -EINVAL;
     memset(&req, 0, sizeof(req));
     memcpy(req.name, name, strlen(name));
     req.memory_mib = memory_mib;
     req.nr_vcpus = nr_vcpus;
     req.debug_policy = policy;
+    req.unbacked_access = unbacked_access;
     req.quiet_switches = quiet_switches;
     rc = dbgctl_call(h, DBGV_CTL_MSG_DOMAIN_CREATE, &req, sizeof(req), &rep,
                      sizeof(rep), &len);

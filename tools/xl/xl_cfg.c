@@ -6,7 +6,7 @@
  *   STRING   := "..." | '...'  (C escapes \\ \" \' \n \t)
  *   comments from '#' to the end of the line.
  * Known keys: name, kernel, memory, vcpus, cmdline (alias extra),
- * debug_policy, debug_quiet_switches. Other Xen keys are ignored with a
+ * debug_policy, debug_quiet_switches, unbacked_access. Other Xen keys are ignored with a
  * warning; errors name the line.
  */
 #include <ctype.h>
@@ -256,6 +256,18 @@ static int apply(struct parser *ps, struct xl_cfg *cfg, const char *key,
         if ( pol < 0 )
             return perr(ps, "unknown debug_policy '%s' (trap, lazy-exit, lazy-sched, adaptive)", *s);
         cfg->debug_policy = pol;
+        return 0;
+    }
+    if ( !strcmp(key, "unbacked_access") )
+    {
+        int mode;
+
+        if ( t != V_STRING )
+            return perr(ps, "unbacked_access must be a quoted string");
+        mode = dbgctl_unbacked_access_parse(*s);
+        if ( mode < 0 )
+            return perr(ps, "unknown unbacked_access '%s' (ignore, crash)", *s);
+        cfg->unbacked_access = (unsigned int)mode;
         return 0;
     }
     if ( warn )

@@ -13,6 +13,7 @@ struct xl_cfg {
     uint32_t vcpus;           /* default 1 */
     int      debug_policy;    /* enum dbgv_debug_policy, -1: hypervisor default */
     uint32_t quiet_switches;  /* 0: default */
+    unsigned int unbacked_access; /* enum dbgv_unbacked_access, 0: ignore */
 };
 
 #define XL_CFG_DEFAULT_MEMORY 64

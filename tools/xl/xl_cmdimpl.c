@@ -568,10 +568,12 @@ int main_create(int argc, char **argv)
     }
     if ( dryrun )
     {
-        printf("name=%s kernel=%s memory=%u vcpus=%u cmdline='%s' debug_policy=%s\n",
+        printf("name=%s kernel=%s memory=%u vcpus=%u cmdline='%s' debug_policy=%s"
+               " unbacked_access=%s\n",
                cfg.name, cfg.kernel, cfg.memory_mib, cfg.vcpus,
                cfg.cmdline ? cfg.cmdline : "",
-               cfg.debug_policy < 0 ? "default" : dbgctl_policy_name(cfg.debug_policy));
+               cfg.debug_policy < 0 ? "default" : dbgctl_policy_name(cfg.debug_policy),
+               dbgctl_unbacked_access_name(cfg.unbacked_access));
         rc = EXIT_SUCCESS;
         goto out;
     }
@@ -586,6 +588,7 @@ int main_create(int argc, char **argv)
     b.kernel_path = cfg.kernel;
     b.policy = cfg.debug_policy;
     b.quiet_switches = cfg.quiet_switches;
+    b.unbacked_access = cfg.unbacked_access;
     b.paused = paused;
     if ( (rc = dbgctl_domain_build(ctx, &b, &domid, err, sizeof(err))) )
     {

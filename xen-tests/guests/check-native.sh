@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Runs every test guest natively under QEMU (no hypervisor), deterministic
 # with -icount shift=0, and checks exit status and output. Debug-register
-# guests run twice: their records must be identical, and are saved to
-# $O/<name>.native.txt for comparison with a run under the hypervisor.
+# guests (dr-*, dr32) run twice: their records must be identical, and are
+# saved to $O/<name>.native.txt, with the command line in
+# $O/<name>.native.cmdline, for xen-tests/integration/test_debug_policies.sh,
+# which compares them with the records under every debug policy.
 # Usage: O=<build dir> OUT=<guest dir> QEMU=<qemu> check-native.sh [guest...]
 set -u
 O=${O:?} OUT=${OUT:?} QEMU=${QEMU:-qemu-system-x86_64}
@@ -54,10 +56,11 @@ for c in "${CASES[@]}"; do
         [ "$st" = "$want" ] || why="exit status $st, expected $want"
     fi
     [ -n "$why" ] || grep -qE "$pattern" "$log" || why="output lacks /$pattern/"
-    if [ -z "$why" ] && [[ $name == dr-* ]]; then
+    if [ -z "$why" ] && [[ $name == dr-* || $name == dr32 ]]; then
         run "$image" "$smp" "$cmd" "$log.2"
         if cmp -s "$log" "$log.2"; then
             cp "$log" "$O/$name.native.txt"
+            printf '%s\n' "$cmd" > "$O/$name.native.cmdline"
         else
             why="record differs between two runs"
         fi

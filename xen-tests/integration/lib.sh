@@ -17,7 +17,13 @@ cleanup() {
 
 ok()   { checks=$((checks + 1)); echo "ok - $*"; }
 bad()  { checks=$((checks + 1)); failures=$((failures + 1)); echo "not ok - $*"; }
-check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
+# check WHAT CMD...: one command decides; `check W [ a ] && [ b ]` would leave
+# `[ b ]` outside the check, so compound conditions go through a function
+# (below) or `sh -c`. Returns the command's verdict, so `check ... || diag`
+# can print diagnostics.
+check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; return 1; fi; }
+# num_lt A B: both are integers and A < B (a counter grew, an order held).
+num_lt() { [[ $1 =~ ^[0-9]+$ && $2 =~ ^[0-9]+$ ]] && [ "$1" -lt "$2" ]; }
 # expect_line FILE REGEX DESCRIPTION
 expect_line() { if grep -Eq -- "$2" "$1"; then ok "$3"; else bad "$3 (no line matching /$2/ in $1)"; sed 's/^/#   /' "$1" | tail -20; fi; }
 reject_line() { if grep -Eq -- "$2" "$1"; then bad "$3 (unexpected /$2/)"; else ok "$3"; fi; }

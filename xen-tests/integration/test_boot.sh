@@ -11,7 +11,7 @@ hv_run $TMP/inter.out --domain $G/ticker.elf,name=a,cmdline="count=6 id=1" --dom
 check "two tickers on one pCPU exit 0" [ $status -eq 0 ]
 first_b=$(grep -n '^\[b\] ticker 2: tick 1$' $TMP/inter.out | cut -d: -f1)
 last_a=$(grep -n '^\[a\] ticker 1: tick 6$' $TMP/inter.out | cut -d: -f1)
-check "two tickers interleave (b starts before a ends)" [ -n "$first_b" ] && [ -n "$last_a" ] && [ "$first_b" -lt "$last_a" ]
+check "two tickers interleave (b starts before a ends: $first_b < $last_a)" num_lt "$first_b" "$last_a"
 
 for smp in 2 4; do
     hv_run $TMP/smp$smp.out --smp $smp --domain $G/smp.elf,name=s,vcpus=$smp
@@ -41,10 +41,12 @@ expect_line $TMP/tf.out 'domain 1 \(bad\) crashed: triple fault' "triple fault: 
 expect_line $TMP/tf.out '^\[good\] ticker 0: done$' "triple fault: the other domain ran to the end"
 expect_line $TMP/tf.out 'dbgvisor: a domain crashed' "triple fault: clear message"
 
-hv_run $TMP/mem.out --smp 2 --domain $G/memtest.elf,name=m1,cmdline="seed=1" --domain $G/memtest.elf,name=m2,cmdline="seed=2" --domain $G/memtest.elf,name=probe,cmdline="probe=1"
+hv_run $TMP/mem.out --smp 2 --domain $G/memtest.elf,name=m1,cmdline="seed=1" --domain $G/memtest.elf,name=m2,cmdline="seed=2" --domain $G/memtest.elf,name=probe,cmdline="probe=1" --domain $G/memtest.elf,name=strict,unbacked_access=crash,cmdline="probe=1"
 expect_line $TMP/mem.out '^\[m1\] memtest: seed=1 .* errors=0 ' "isolation: domain 1 sees only its own pattern"
 expect_line $TMP/mem.out '^\[m2\] memtest: seed=2 .* errors=0 ' "isolation: domain 2 sees only its own pattern"
-expect_line $TMP/mem.out 'domain 3 \(probe\) crashed: read of unmapped guest-physical address 0xc0000000' "isolation: access outside RAM crashes only that domain"
+expect_line $TMP/mem.out '^\[probe\] memtest: probe read 0xffffffff$' "unbacked access: a read outside RAM gives all-ones, as hardware"
+expect_line $TMP/mem.out '^\(HV\) domain 3 \(probe\) exited with code 0$' "unbacked access: the domain keeps running by default"
+expect_line $TMP/mem.out 'domain 4 \(strict\) crashed: read of unmapped guest-physical address 0xc0000000' "unbacked_access=crash: access outside RAM crashes only that domain"
 check "isolation: launcher reports the crashed domain" [ $status -eq 1 ]
 
 # A fault in the hypervisor itself: register dump, backtrace, exit status 3.

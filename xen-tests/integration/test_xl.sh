@@ -43,18 +43,29 @@ expect_line <($XL list) '^tick +1 .*--p---' "xl list: paused state letter"
 check "xl unpause" $XL unpause tick
 expect_line <($XL list) '^tick +1 .*(r-----|-b----)' "xl list: running again"
 
+# The snapshot's "policy" is the requested one; a vCPU applies it at its next
+# VM entry. So check what the vCPU does: under adaptive, dr-stress keeps DR7
+# armed and runs untrapped (passthrough); once trap is applied it is trapping
+# in every sample, never switches state again, and its DR accesses exit.
+ds() { $XL debug-state -l stress | python3 -c "
+import json,sys; v=json.load(sys.stdin)['vcpus'][0]; c=v['counters']
+print(v['lazy_state'], c['policy_switches'], c['dr_access_exits'])"; }
+lazy_state_is() { [ "$(ds | cut -d' ' -f1)" = "$1" ]; }
+check "adaptive applied: stress runs untrapped" wait_for lazy_state_is passthrough
 check "xl debug-policy stress trap" $XL debug-policy stress trap
 $XL debug-state -l stress > $TMP/ds.json
 check "xl debug-state -l: policy trap in JSON" python3 -c "
 import json,sys; d=json.load(open('$TMP/ds.json'))
 v=d['vcpus'][0] if isinstance(d,dict) and 'vcpus' in d else d[0]
-sys.exit(0 if 'trap' in json.dumps(v) else 1)"
-
-# The counters move while the DR-heavy guest runs under `trap`.
-dr_exits() { $XL debug-state -l stress | python3 -c "
-import json,sys; d=json.load(sys.stdin); print(d['vcpus'][0]['counters']['dr_access_exits'])"; }
-c1=$(dr_exits); sleep 2; c2=$(dr_exits)
-check "xl debug-state: DR-access exits climb under trap ($c1 -> $c2)" [ -n "$c1" ] && [ -n "$c2" ] && [ "$c2" -gt "$c1" ]
+sys.exit(0 if v['policy']=='trap' else 1)"
+check "trap applied: stress's vCPU is trapping" wait_for lazy_state_is trapping
+for i in 1 2 3 4 5; do ds; sleep 0.4; done > $TMP/samples
+read -r _ sw1 c1 < <(head -1 $TMP/samples)
+read -r _ sw2 c2 < <(tail -1 $TMP/samples)
+check "trap applied: trapping in every sample ($(cut -d' ' -f1 $TMP/samples | sort | uniq -c | xargs))" \
+    [ "$(grep -c '^trapping ' $TMP/samples)" -eq 5 ]
+check "trap applied: no lazy-state switch since ($sw1 -> $sw2)" [ "$sw1" = "$sw2" ]
+check "xl debug-state: DR-access exits climb under trap ($c1 -> $c2)" num_lt "$c1" "$c2"
 
 $XL pause nosuch > $TMP/e1 2>&1; check "xl pause unknown domain fails" [ $? -ne 0 ]
 check "xl: one-line error for an unknown domain" [ "$(wc -l < $TMP/e1)" -eq 1 ]

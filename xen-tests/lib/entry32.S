@@ -8,6 +8,7 @@
 _start:
     cli
     cld
+    mov %eax, mb_magic          /* the loader's magic, before anything clobbers it */
     lgdt gdt32_desc
     ljmp $CODE_SEL, $1f
 1:  mov $DATA_SEL, %ax
@@ -62,3 +63,9 @@ gdt32_desc:
 boot_stack:
     .skip 16384
 boot_stack_top:
+
+    .section .data
+    .align 4
+    .globl mb_magic
+mb_magic:
+    .long 0

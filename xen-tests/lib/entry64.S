@@ -15,6 +15,7 @@
 _start:
     cli
     cld
+    mov %eax, mb_magic          /* the loader's magic, before anything clobbers it */
     lgdt gdt64_desc
     ljmp $CODE32_SEL, $1f
 1:  mov $DATA_SEL, %ax
@@ -179,3 +180,9 @@ user_stack_top:
 user_saved_rsp: .quad 0
 user_active:    .long 0
 boot_mb_info:   .long 0
+
+    .section .data
+    .align 4
+    .globl mb_magic
+mb_magic:
+    .long 0

@@ -34,6 +34,7 @@ struct mb_mmap_entry {
 } __attribute__((packed));
 
 extern struct mb_info *mb_info;      /* set by the entry code */
+extern uint32_t mb_magic;            /* EAX at entry (0x2BADB002 from a multiboot loader) */
 const char *cmdline(void);           /* "" when the loader gave none */
 /* Value of `key=` on the command line (decimal or 0x hex), or `def`. */
 unsigned long cmdline_uint(const char *key, unsigned long def);

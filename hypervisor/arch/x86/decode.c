@@ -1,4 +1,4 @@
-/* x86 decoder for MOV DR and MMIO MOV exits; see asm/decode.h. */
+/* x86 decoder for MOV DR, MMIO MOV and software-interrupt exits; see asm/decode.h. */
 #include <asm/decode.h>
 #include <dbgvisor/lib.h>
 
@@ -41,8 +41,13 @@ static uint64_t read_le(const uint8_t *p, unsigned n)
     return v;
 }
 
+/* The bytes end before byte `end` is reached: truncated, or, past the
+ * architectural limit, an encoding the CPU rejects with #GP. */
+#define NEED(end) do { if ((end) > avail) { need_end = (end); goto truncated; } } while (0)
+
 int x86_decode(const uint8_t *bytes, size_t avail, enum x86_mode mode, struct x86_insn *insn)
 {
+    size_t need_end = 0;
     bool long_mode = mode == X86_MODE_LONG64;
     bool def16 = mode == X86_MODE_REAL16 || mode == X86_MODE_PROT16;
     bool opsize_ovr = false, addr_ovr = false;
@@ -55,8 +60,7 @@ int x86_decode(const uint8_t *bytes, size_t avail, enum x86_mode mode, struct x8
         avail = X86_MAX_INSN_LEN;       /* longer encodings are #GP anyway */
 
     for (;; i++) {
-        if (i >= avail)
-            goto fail;
+        NEED(i + 1);
         op = bytes[i];
         if (long_mode && (op & 0xf0) == 0x40) {
             rex = op;                   /* only the last REX counts... */
@@ -84,15 +88,33 @@ opcode:
     }
     i++;
 
-    if (op == 0x0f) {
-        if (i >= avail)
+    switch (op) {
+    case 0xcc:                          /* INT3 */
+    case 0xf1:                          /* ICEBP (INT1) */
+        insn->kind = op == 0xcc ? X86_INSN_INT3 : X86_INSN_ICEBP;
+        insn->len = (uint8_t)i;
+        return 0;
+    case 0xce:                          /* INTO: #UD in 64-bit code */
+        if (long_mode)
             goto fail;
+        insn->kind = X86_INSN_INTO;
+        insn->len = (uint8_t)i;
+        return 0;
+    case 0xcd:                          /* INT imm8 */
+        NEED(i + 1);
+        insn->kind = X86_INSN_INT_N;
+        insn->imm = bytes[i];
+        insn->len = (uint8_t)(i + 1);
+        return 0;
+    }
+
+    if (op == 0x0f) {
+        NEED(i + 1);
         op = bytes[i++];
         switch (op) {
         case 0x21:
         case 0x23:
-            if (i >= avail)
-                goto fail;
+            NEED(i + 1);
             modrm = bytes[i++];
             /* Always register form: mod is ignored, no SIB or displacement. */
             insn->kind = op == 0x21 ? X86_INSN_MOV_FROM_DR : X86_INSN_MOV_TO_DR;
@@ -127,8 +149,7 @@ opcode:
             /* moffs forms: accumulator, absolute address of addr_size bytes, no ModRM */
             insn->kind = op < 0xa2 ? X86_INSN_MOV_LOAD : X86_INSN_MOV_STORE;
             insn->size = (op & 1) ? (uint8_t)op_size : 1;
-            if (i + addr_size > avail)
-                goto fail;
+            NEED(i + addr_size);
             insn->len = (uint8_t)(i + addr_size);
             return 0;
         default:
@@ -139,8 +160,7 @@ opcode:
             imm_size = insn->size == 8 ? 4 : insn->size;
     }
 
-    if (i >= avail)
-        goto fail;
+    NEED(i + 1);
     modrm = bytes[i];
     if ((modrm >> 6) == 3)
         goto fail;                      /* register form: no memory access to emulate */
@@ -148,10 +168,9 @@ opcode:
         goto fail;                      /* C6/C7 /1-/7 are other instructions */
     extra = modrm_extra(bytes + i, avail - i, addr_size, &err);
     if (err)
-        goto fail;
+        NEED(i + 2);                    /* the SIB byte */
     i += 1 + extra;
-    if (i + imm_size > avail)
-        goto fail;
+    NEED(i + imm_size);
 
     if (insn->kind == X86_INSN_MOV_STORE_IMM) {
         insn->imm = read_le(bytes + i, imm_size);
@@ -171,4 +190,7 @@ opcode:
 fail:
     memset(insn, 0, sizeof(*insn));
     return -1;
+truncated:
+    memset(insn, 0, sizeof(*insn));
+    return need_end > X86_MAX_INSN_LEN ? X86_DECODE_TOO_LONG : -1;
 }

@@ -1,6 +1,22 @@
-/* Per-vCPU debug state: reset, policy selection and the toolstack's snapshot. */
+/* Per-vCPU debug state: power-on and INIT reset, policy selection and the toolstack's
+ * snapshot. */
 #include "dbgvisor/lib.h"
 #include "internal.h"
+
+/* The architectural reset state of the guest's view, trapping, with nothing assumed about
+ * the hardware: the next entry programs status, control and intercepts from scratch. */
+static void reset_guest_state(struct dbg_vcpu *d)
+{
+    memset(d->dr, 0, sizeof(d->dr));
+    d->status = d->last_dr6_seen = dbg_arch_status_reset(d->rtm);
+    d->control = d->last_dr7_seen = dbg_arch_control_reset();
+    d->lazy_state = DBGV_LAZY_TRAPPING;
+    d->dirty = d->ran_untrapped = d->live = false;
+    d->quiet_count = 0;
+    d->hw_slots_valid = d->hw_ctl_valid = false;
+    d->step_armed = d->step_keeps_tf = d->guest_tf = d->tf_after = false;
+    dbg_layout_update(d);
+}
 
 void dbg_init(struct dbg_vcpu *d, uint32_t vcpu_id, enum dbgv_debug_policy policy,
               uint32_t quiet_switches, bool rtm_offered)
@@ -11,10 +27,15 @@ void dbg_init(struct dbg_vcpu *d, uint32_t vcpu_id, enum dbgv_debug_policy polic
                                                                      : DBGV_POLICY_DEFAULT);
     d->quiet_switches = quiet_switches;
     d->rtm = rtm_offered;
-    d->status = d->last_dr6_seen = dbg_arch_status_reset(rtm_offered);
-    d->control = d->last_dr7_seen = dbg_arch_control_reset();
-    d->lazy_state = DBGV_LAZY_TRAPPING;
-    dbg_layout_update(d);
+    reset_guest_state(d);
+}
+
+void dbg_vcpu_reset(struct dbg_vcpu *d)
+{
+    if (d->lazy_state == DBGV_LAZY_PASSTHROUGH)
+        d->counters.policy_switches++;   /* it leaves pass-through, as any re-trap counts */
+    d->policy = d->policy_req;           /* a pending policy change takes effect now */
+    reset_guest_state(d);
 }
 
 bool dbg_set_policy(struct dbg_vcpu *d, enum dbgv_debug_policy policy,

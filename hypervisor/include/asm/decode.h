@@ -1,6 +1,7 @@
 /* x86 instruction decoder for the exits the hypervisor emulates itself.
  * QEMU TCG offers neither decode assists nor NextRIP (DESIGN.md §1), so MOV DR
- * intercepts and MMIO #NPFs are decoded here. The memory address of an MMIO
+ * intercepts, MMIO #NPFs and software-interrupt/ICEBP intercepts (whose
+ * length, legacy prefixes included, gives the return address) are decoded here. The memory address of an MMIO
  * access comes from the hardware (EXITINFO2): only the length and the
  * register/immediate operands are decoded. */
 #ifndef ASM_DECODE_H
@@ -23,6 +24,10 @@ enum x86_insn_kind {
     X86_INSN_MOV_STORE_IMM,/* C6/C7 /0: mem <- imm */
     X86_INSN_MOVZX_LOAD,   /* 0F B6/B7 */
     X86_INSN_MOVSX_LOAD,   /* 0F BE/BF */
+    X86_INSN_INT3,         /* CC */
+    X86_INSN_INT_N,        /* CD ib: imm = the vector */
+    X86_INSN_INTO,         /* CE (not in 64-bit code) */
+    X86_INSN_ICEBP,        /* F1 (INT1) */
 };
 
 struct x86_insn {
@@ -36,11 +41,15 @@ struct x86_insn {
                            else 4; for MOVZX/MOVSX: the destination register size 2,4,8) */
     uint8_t src_size;   /* for MOVZX/MOVSX: source (memory) size 1 or 2 */
     bool    lock;       /* LOCK prefix seen (MOV DR with LOCK is #UD) */
-    uint64_t imm;       /* for MOV_STORE_IMM, zero/sign-extended to size */
+    uint64_t imm;       /* for MOV_STORE_IMM, zero/sign-extended to size; INT_N: vector */
 };
 
+/* Returned when the encoding is longer than X86_MAX_INSN_LEN: #GP(0) on the CPU. */
+#define X86_DECODE_TOO_LONG (-2)
+
 /* Decodes one instruction from bytes[0..avail). Returns 0 on success, -1 if the bytes are
- * not one of the kinds above or are truncated (insn->kind = X86_INSN_UNKNOWN).
+ * not one of the kinds above or are truncated, X86_DECODE_TOO_LONG if the instruction
+ * (prefixes included) runs past 15 bytes (insn->kind = X86_INSN_UNKNOWN on failure).
  * Memory kinds require a memory operand (ModRM.mod != 3). */
 int x86_decode(const uint8_t *bytes, size_t avail, enum x86_mode mode, struct x86_insn *insn);
 

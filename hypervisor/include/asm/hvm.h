@@ -4,6 +4,8 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <asm/svm_asid.h>
+#include <asm/hvm_msr.h>
 #include <asm/hvm_devices.h>
 #include <asm/vlapic.h>
 
@@ -20,18 +22,29 @@ struct arch_vcpu {
     uint64_t gpr[16];
     struct vmcb *vmcb;
     uint64_t vmcb_pa;
-    uint32_t asid;
-    bool flush_tlb;
+    struct svm_asid asid;
+    bool flush_tlb;             /* drop this vCPU's TLB entries: a fresh ASID at next entry (npt.c) */
+    bool in_guest;              /* from taking flush_tlb until the VM exit */
     struct vlapic vlapic;
-    /* AP start-up: INIT parks the vCPU, SIPI starts it at vector << 12. */
+    struct hvm_msr_state msr;
+    /* AP start-up (schedule.c): INIT parks the vCPU in wait-for-SIPI, SIPI starts it at
+     * vector << 12. An INIT that finds the vCPU on a pCPU is left pending for the vCPU to
+     * apply before its next entry; a SIPI arriving meanwhile is latched for it. */
     bool wait_for_sipi;
+    volatile bool init_pending;
+    volatile bool sipi_latched;
+    uint8_t sipi_vector;
     /* Set when an emulated instruction completed while the guest had TF set:
      * the hardware will not raise its single-step trap, so we inject it. */
     bool step_after_emulation;
+    /* Extended state (xstate.c): XSAVE area and the guest's XCR0. */
+    uint64_t xsave_pa;
+    uint64_t xcr0;
 };
 
 struct arch_domain {
     uint64_t npt_root_pa;       /* nested page table PML4 */
+    uint64_t unbacked_accesses; /* loads/stores/fetches at unmapped GPAs (mmio.c) */
     struct vuart uart;          /* COM1 */
     struct vfw_cfg fw_cfg;
 };

@@ -13,8 +13,6 @@ struct domain;
 void hvm_io_domain_init(struct domain *d);   /* device reset state */
 uint32_t hvm_io_read(struct vcpu *v, uint16_t port, unsigned size);
 void hvm_io_write(struct vcpu *v, uint16_t port, unsigned size, uint32_t val);
-/* INS/OUTS (io_string.c): every element through the handlers above. */
-enum vcpu_run_result hvm_io_string(struct vcpu *v, uint16_t port, unsigned size, bool in, bool rep);
 /* MSRs (msr.c): 0 ok, -1 means #GP. */
 int hvm_msr_read(struct vcpu *v, uint32_t msr, uint64_t *val);
 int hvm_msr_write(struct vcpu *v, uint32_t msr, uint64_t val);
@@ -22,10 +20,18 @@ int hvm_msr_write(struct vcpu *v, uint32_t msr, uint64_t val);
 void hvm_cpuid(struct vcpu *v, uint32_t leaf, uint32_t subleaf, uint32_t out[4]);
 /* Whether the guest is offered RTM (changes DR6's reset value). */
 bool hvm_cpu_has_rtm(void);
-/* MOV to CR8 (cr8.c): the APIC's TPR, decoded from the instruction. */
-enum vcpu_run_result hvm_cr8_write(struct vcpu *v);
-/* MMIO to the xAPIC page (mmio.c): decodes the faulting instruction. */
-enum vcpu_run_result hvm_mmio_emulate(struct vcpu *v, uint64_t gpa);
+/* MMIO (mmio.c): decodes the faulting instruction and hands its one memory
+ * access (1, 2, 4 or 8 bytes) to the device that owns the address. */
+struct hvm_mmio_device {
+    const char *name;
+    uint64_t (*read)(struct vcpu *v, uint64_t gpa, unsigned size);
+    void (*write)(struct vcpu *v, uint64_t gpa, unsigned size, uint64_t val);
+};
+extern const struct hvm_mmio_device hvm_mmio_apic;
+enum vcpu_run_result hvm_mmio_emulate(struct vcpu *v, uint64_t gpa, const struct hvm_mmio_device *dev);
+/* An access (#NPF EXITINFO1 in err) to an address with nothing behind it:
+ * all-ones/dropped, or a crash if the domain asked for that. */
+enum vcpu_run_result hvm_unbacked_access(struct vcpu *v, uint64_t gpa, uint64_t err);
 
 /* Guest address translation (guest_walk.c). */
 enum { GW_OK = 0, GW_FAULT = -1 };

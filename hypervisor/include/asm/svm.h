@@ -111,8 +111,6 @@ _Static_assert(sizeof(struct vmcb) == 4096, "vmcb size");
 
 /* int_ctl */
 #define SVM_V_TPR_MASK          0xfull
-#define SVM_INTERCEPT_CR8_WRITE (1u << (16 + 8))   /* intercept_cr */
-#define SVM_EXIT_WRITE_CR8      0x018
 #define SVM_V_IRQ               (1ull << 8)
 #define SVM_V_IGN_TPR           (1ull << 20)
 #define SVM_V_INTR_MASKING      (1ull << 24)
@@ -126,7 +124,14 @@ _Static_assert(sizeof(struct vmcb) == 4096, "vmcb size");
 #define SVM_EVTINJ_TYPE_EXEPT   (3ull << 8)
 #define SVM_EVTINJ_TYPE_SOFT    (4ull << 8)
 
+#define SVM_INTERCEPT_XSETBV    (1u << 13)
+/* intercept_cr */
+#define SVM_INTERCEPT_CR_WRITE(n) (1u << (16 + (n)))
+
 /* exit codes */
+#define SVM_EXIT_WRITE_CR0      0x010
+#define SVM_EXIT_WRITE_CR4      0x014
+#define SVM_EXIT_WRITE_CR8      0x018
 #define SVM_EXIT_READ_DR0       0x020
 #define SVM_EXIT_WRITE_DR0      0x030
 #define SVM_EXIT_EXCP_BASE      0x040

@@ -15,10 +15,14 @@ enum vcpu_run_result {
 
 /* Per-pCPU: enable SVM, set the host save area. false if SVM is missing. */
 bool svm_cpu_init(void);
-/* Initial state for a multiboot entry: 32-bit protected mode, paging off. */
+/* A new vCPU in the power-on state. */
 int svm_vcpu_init(struct vcpu *v);
+/* Power-on state, then a multiboot entry: 32-bit protected mode, paging off. */
 void svm_vcpu_set_entry(struct vcpu *v, uint32_t eip, uint32_t eax, uint32_t ebx);
-/* Real-mode start of an AP at a SIPI vector. */
+/* The INIT signal: the architectural INIT state (real mode, MSRs and x87/SSE kept) and a
+ * debug core re-synchronised with it. The vCPU is on no pCPU, or on the calling one. */
+void svm_vcpu_init_signal(struct vcpu *v);
+/* Real-mode start of an AP in the INIT state at a SIPI vector. */
 void svm_vcpu_start_sipi(struct vcpu *v, uint8_t vector);
 /* One world switch plus handling of the exit. */
 enum vcpu_run_result svm_vcpu_run(struct vcpu *v);

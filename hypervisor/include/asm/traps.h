@@ -15,6 +15,7 @@ struct cpu_regs {
 #define VECTOR_CONTROL  0xE0   /* COM2: the control channel has bytes */
 #define VECTOR_TIMER    0xEF   /* local APIC timer: scheduler tick */
 #define VECTOR_KICK     0xF0   /* IPI: make a pCPU re-run its scheduler */
+#define VECTOR_EXIT_GUEST 0xF1 /* IPI: only make a pCPU leave guest mode */
 #define VECTOR_SPURIOUS 0xFF
 
 typedef void (*irq_handler_t)(struct cpu_regs *regs);

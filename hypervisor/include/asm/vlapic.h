@@ -14,12 +14,16 @@ struct vlapic {
     uint32_t timer_icr, timer_dcr;
     uint64_t timer_start_ns, timer_deadline_ns;   /* deadline 0: not armed */
     uint32_t irr[8], isr[8];
+    bool partial_write_logged;                    /* a non-dword write was reported */
 };
 
 struct vcpu;
 
 void vlapic_reset(struct vcpu *v);
-/* MMIO access to the APIC page; offset within the page, 4-byte accesses. */
+/* A bus access to the APIC page (1, 2, 4 or 8 bytes at any offset). */
+uint64_t vlapic_mmio_read(struct vcpu *v, uint32_t offset, unsigned size);
+void vlapic_mmio_write(struct vcpu *v, uint32_t offset, unsigned size, uint64_t value);
+/* One register: offset of its 16-byte slot, all 32 bits. */
 uint32_t vlapic_read(struct vcpu *v, uint32_t offset);
 void vlapic_write(struct vcpu *v, uint32_t offset, uint32_t value);
 /* Fires an expired timer into IRR; returns true if an interrupt is pending. */

@@ -75,6 +75,8 @@ static inline void barrier(void) { __asm__ volatile("" ::: "memory"); }
 
 #define X86_EFLAGS_TF (1u << 8)
 #define X86_EFLAGS_IF (1u << 9)
+#define X86_EFLAGS_DF (1u << 10)
+#define X86_EFLAGS_OF (1u << 11)
 #define X86_EFLAGS_RF (1u << 16)
 #define X86_EFLAGS_VM (1u << 17)
 
@@ -82,8 +84,12 @@ static inline void barrier(void) { __asm__ volatile("" ::: "memory"); }
 #define X86_EXC_DB 1
 #define X86_EXC_NMI 2
 #define X86_EXC_BP 3
+#define X86_EXC_OF 4
 #define X86_EXC_UD 6
 #define X86_EXC_DF 8
+#define X86_EXC_TS 10
+#define X86_EXC_NP 11
+#define X86_EXC_SS 12
 #define X86_EXC_GP 13
 #define X86_EXC_PF 14
 #define X86_EXC_AC 17

@@ -142,6 +142,12 @@ struct dbg_vcpu {
 /* [any] Reset to the architectural power-on state, trapping, with the given policy. */
 void dbg_init(struct dbg_vcpu *d, uint32_t vcpu_id, enum dbgv_debug_policy policy,
               uint32_t quiet_switches, bool rtm_offered);
+/* [any, or vCPU] The vCPU was reset (INIT, or the toolstack loaded a new entry state): the
+ * guest's registers go back to their reset values and the vCPU to trapping under its
+ * policy; nothing is assumed about the hardware, so the next dbg_before_vmentry()
+ * programs status, control and intercepts again (the arch layer has just reset them).
+ * Keeps the policy, the host debugger's breakpoints and single-step, and the counters. */
+void dbg_vcpu_reset(struct dbg_vcpu *d);
 /* [any] Request a policy and adaptive threshold; false if the policy is invalid. */
 bool dbg_set_policy(struct dbg_vcpu *d, enum dbgv_debug_policy policy,
                     uint32_t quiet_switches);

@@ -41,7 +41,8 @@ struct vcpu {
      * is still on its pCPU until the scheduler has put it away, and must not
      * be picked by another pCPU meanwhile. Changed under the scheduler lock. */
     volatile bool on_cpu;
-    int pcpu;                       /* pCPU it last ran on, -1 never */
+    int on_pcpu;                    /* the pCPU that picked it, while on_cpu */
+    int pcpu;                       /* pCPU it last entered guest mode on, -1 never */
     uint64_t cpu_time_ns;
     uint64_t slice_start_ns;
     uint64_t last_run_ns;           /* for round-robin ordering */
@@ -51,7 +52,9 @@ struct vcpu {
 
 struct domain {
     uint16_t id;
+    /* Changed only through the life-cycle state machine (domain.c), under lock. */
     volatile enum domain_state state;
+    spinlock_t lock;
     char name[DOMAIN_NAME_LEN];
     char cmdline[DOMAIN_CMDLINE_LEN];
     int exit_code;
@@ -61,11 +64,12 @@ struct domain {
     unsigned nr_vcpus;
     struct vcpu *vcpus[MAX_VCPUS];
     uint8_t debug_policy;           /* enum dbgv_debug_policy */
+    uint8_t unbacked_access;        /* enum dbgv_unbacked_access */
     uint32_t quiet_switches;
     uint64_t created_ns;
     struct arch_domain arch;
     struct ctl_ring console;      /* guest UART output, read by `xl console` */
-    spinlock_t console_lock;
+    spinlock_t console_lock;        /* console, line and line_len */
     char console_buf[DOMAIN_CONSOLE_SIZE];
     char line[160];                 /* console line being assembled for the log */
     unsigned line_len;
@@ -79,6 +83,7 @@ struct domain_config {
     uint64_t mem_bytes;
     unsigned vcpus;
     uint8_t debug_policy;
+    uint8_t unbacked_access;        /* enum dbgv_unbacked_access */
     uint32_t quiet_switches;
     const char *cmdline;
 };
@@ -89,7 +94,13 @@ struct domain_config {
  * memory short). */
 int domain_create(const struct domain_config *cfg, struct domain **out);
 struct domain *domain_by_id(unsigned id);
+/* ACTIVE -> PAUSED; returns once no vCPU of d is on a pCPU. -1 if d is not
+ * running (not started, or ended). */
 int domain_pause(struct domain *d);
+/* For editing a stopped domain's vCPUs or memory: 0 once d is PAUSED or not
+ * started and none of its vCPUs is on a pCPU (a debug event pauses from a vCPU,
+ * which leaves its pCPU a moment later); -1 if it runs or has ended. */
+int domain_wait_stopped(struct domain *d);
 /* Pause from one of the domain's own vCPUs (a debug event): does not wait. */
 void domain_pause_from_vcpu(struct domain *d);
 int domain_unpause(struct domain *d);

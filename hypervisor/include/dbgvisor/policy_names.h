@@ -6,5 +6,8 @@
 const char *dbgv_policy_name(unsigned policy);
 /* The policy number, or -1 for an unknown name. */
 int dbgv_policy_parse(const char *name, unsigned len);
+/* Unbacked-access modes (enum dbgv_unbacked_access): "ignore", "crash". */
+const char *dbgv_unbacked_access_name(unsigned mode);
+int dbgv_unbacked_access_parse(const char *name, unsigned len);
 
 #endif

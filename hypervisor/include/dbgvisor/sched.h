@@ -15,9 +15,18 @@ void sched_init(bool exit_when_done);
 void __attribute__((noreturn)) sched_run(void);
 /* Make v runnable if it was blocked, and make whoever runs it look again. */
 void sched_vcpu_kick(struct vcpu *v);
-/* Force every vCPU of d off its pCPU; returns once none is running. */
+/* Call after moving d away from ACTIVE (domain.c): forces every vCPU of d off
+ * its pCPU and returns once none is on one; none enters again while d stays
+ * out of ACTIVE (the protocol is in schedule.c). Not from d's other vCPUs. */
 void sched_domain_sync(struct domain *d);
+/* If v is in guest mode on another pCPU, make it exit (no reschedule): its
+ * next VM entry then sees whatever was requested of it. */
+void sched_vcpu_exit_guest(struct vcpu *v);
+/* The guest's INIT and SIPI IPIs to v (see schedule.c for how a running target takes them). */
 void sched_vcpu_init_received(struct vcpu *v);
 void sched_vcpu_sipi(struct vcpu *v, uint8_t vector);
+/* [vCPU, before each entry, if an INIT is pending or a SIPI latched] Apply them. true: v
+ * now waits for a SIPI and must leave its pCPU; false: it starts at the latched SIPI. */
+bool sched_vcpu_take_init_sipi(struct vcpu *v);
 
 #endif

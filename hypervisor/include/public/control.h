@@ -222,12 +222,21 @@ struct dbgv_ctl_list_rep {
 
 /* DOMAIN_CREATE: reply is struct dbgv_ctl_domid. The domain is created
  * paused, with zeroed memory; the toolstack loads it and unpauses. */
+/* What a guest access to a guest-physical address with nothing behind it
+ * (no RAM, no device) does. */
+enum dbgv_unbacked_access {
+    DBGV_UNBACKED_IGNORE = 0, /* as hardware: reads all-ones, writes dropped, fetch #UD */
+    DBGV_UNBACKED_CRASH  = 1, /* the domain crashes */
+    DBGV_UNBACKED_COUNT
+};
+
 struct dbgv_ctl_domain_create {
     char     name[DBGV_CTL_NAME_LEN]; /* NUL-terminated, [A-Za-z0-9_.-]+ */
     uint32_t memory_mib;      /* >= 1 */
     uint32_t nr_vcpus;        /* >= 1 */
     uint8_t  debug_policy;    /* enum dbgv_debug_policy */
-    uint8_t  pad[3];
+    uint8_t  unbacked_access; /* enum dbgv_unbacked_access (0 from older clients) */
+    uint8_t  pad[2];
     uint32_t quiet_switches;  /* 0: default */
 };
 

@@ -1,5 +1,5 @@
 /*
- * hostile: copies=2 pcpus=1 policies=trap native=compare
+ * hostile: copies=2 pcpus=1 policies=trap,adaptive native=compare
  *
  * sse-secret: FPU/SSE state must never cross domains (issue 9, finding 1).
  * Two copies share one pCPU. Copy 0 keeps a secret in xmm1 across timer

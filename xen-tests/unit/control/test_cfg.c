@@ -26,6 +26,7 @@ static void test_full(void)
         "vcpus=2; cmdline = \"console=ttyS0 \\\"q\\\"\"\n"
         "debug_policy = \"lazy-sched\"\n"
         "debug_quiet_switches = 0x10\n"
+        "unbacked_access = \"crash\"\n"
         "on_crash = 'destroy'\n"
         "vif = [ 'bridge=xenbr0',\n   'mac=00:16:3e:00:00:01', ]\n";
 
@@ -38,6 +39,7 @@ static void test_full(void)
     CU_ASSERT_STRING_EQUAL(c.cmdline, "console=ttyS0 \"q\"");
     CU_ASSERT_EQUAL(c.debug_policy, DBGV_POLICY_LAZY_SCHED);
     CU_ASSERT_EQUAL(c.quiet_switches, 16);
+    CU_ASSERT_EQUAL(c.unbacked_access, DBGV_UNBACKED_CRASH);
     CU_ASSERT_EQUAL(warnings, 2);           /* on_crash, vif */
     CU_ASSERT_EQUAL(xl_cfg_check(&c, "g.cfg", err, sizeof(err)), 0);
     xl_cfg_dispose(&c);
@@ -52,6 +54,7 @@ static void test_defaults_and_overrides(void)
     CU_ASSERT_EQUAL(c.memory_mib, XL_CFG_DEFAULT_MEMORY);
     CU_ASSERT_EQUAL(c.vcpus, 1);
     CU_ASSERT_EQUAL(c.debug_policy, -1);
+    CU_ASSERT_EQUAL(c.unbacked_access, DBGV_UNBACKED_IGNORE);
     CU_ASSERT_PTR_NULL(c.cmdline);
     /* A later setting (command-line override) wins. */
     CU_ASSERT_EQUAL(xl_cfg_parse(&c, "memory=256", 10, "<cmdline>", NULL, err, sizeof(err)), 0);
@@ -95,6 +98,8 @@ static void test_errors(void)
     expect_err("kernel = ''\n", "g.cfg:1: kernel must not be empty");
     expect_err("debug_policy = 'fast'\n",
                "g.cfg:1: unknown debug_policy 'fast' (trap, lazy-exit, lazy-sched, adaptive)");
+    expect_err("unbacked_access = 'drop'\n", "g.cfg:1: unknown unbacked_access 'drop' (ignore, crash)");
+    expect_err("unbacked_access = 1\n", "g.cfg:1: unbacked_access must be a quoted string");
     expect_err("memory = 1 2\n", "g.cfg:1: unexpected text after the value of 'memory'");
     expect_err("= 3\n", "g.cfg:1: expected an option name");
     expect_err("memory =\n", "g.cfg:1: missing value");

@@ -1,5 +1,7 @@
 /* Helpers that drive the debug core the way the SVM run loop does. */
-#include "dbgvisor/debug_arch.h"
+#include <string.h>
+
+#include "ref_model.h"
 #include "tests.h"
 
 void vcpu_start(struct dbg_vcpu *d, uint32_t id, enum dbgv_debug_policy p, uint32_t quiet)
@@ -35,19 +37,19 @@ void switch_vcpu(struct dbg_vcpu *from, struct dbg_vcpu *to)
         dbg_on_schedule(to);
 }
 
-static uint64_t *hw_reg(struct dbg_vcpu *d, unsigned reg)
+enum dbg_access_result ref_as_core(enum ref_outcome r)
 {
-    if (reg < DBG_NR_SLOTS)
-        return &fake.slot[reg];
-    return reg == 6 ? &fake_vmcb(d)->dr6 : &fake_vmcb(d)->dr7;
+    static const enum dbg_access_result as_core[] = {
+        [REF_DONE] = DBG_ACCESS_DONE, [REF_GP] = DBG_ACCESS_GP,
+        [REF_UD] = DBG_ACCESS_UD, [REF_DB] = DBG_ACCESS_DB,
+    };
+    return as_core[r];
 }
 
 enum dbg_access_result guest_mov_dr(struct dbg_vcpu *d, struct dbg_access *a)
 {
     struct fake_vmcb *vm = fake_vmcb(d);
-    enum dbg_access_result r;
-    unsigned reg = 0;
-    uint64_t v;
+    enum ref_outcome r;
 
     dbg_before_vmentry(d);
     /* Untrapped, writes of DR4-DR7 still exit (dbg_arch_set_intercepts). */
@@ -55,25 +57,18 @@ enum dbg_access_result guest_mov_dr(struct dbg_vcpu *d, struct dbg_access *a)
         dbg_after_vmexit(d);
         return dbg_on_mov_dr(d, a);
     }
-    /* What the CPU does (QEMU's semantics): GD sets BD on top of DR6 and clears GD. */
-    r = dbg_arch_check_access(a, vm->dr7, &reg);
-    if (r == DBG_ACCESS_DB) {
-        vm->dr6 |= DR6_BD;
-        vm->dr7 &= ~DR7_GD;
-        dbg_after_vmexit(d);
-        dbg_on_db_exit(d, vm->dr6);
-        return r;
-    }
-    if (r == DBG_ACCESS_DONE && a->write) {
-        if (!dbg_arch_write_value(reg, a->value, a->long_mode, d->rtm, &v))
-            r = DBG_ACCESS_GP;
-        else
-            *hw_reg(d, reg) = v;
-    } else if (r == DBG_ACCESS_DONE) {
-        a->value = dbg_arch_read_value(*hw_reg(d, reg), a->long_mode);
-    }
+    /* Untrapped: the fake CPU executes it with the reference model, on the hardware. */
+    struct ref_cpu cpu = { .dr6 = vm->dr6, .dr7 = vm->dr7, .cpl = a->cpl, .cr4_de = a->cr4_de,
+                           .long_mode = a->long_mode, .rtm = d->rtm };
+    memcpy(cpu.dr, fake.slot, sizeof(cpu.dr));
+    r = ref_mov_dr(&cpu, a->reg, a->write, &a->value);
+    memcpy(fake.slot, cpu.dr, sizeof(cpu.dr));
+    vm->dr6 = cpu.dr6;
+    vm->dr7 = cpu.dr7;
     dbg_after_vmexit(d);
-    return r;
+    if (r == REF_DB)
+        dbg_on_db_exit(d, vm->dr6);   /* a #DB intercept with the CPU's DR6 */
+    return ref_as_core(r);
 }
 
 uint64_t g_read(struct dbg_vcpu *d, unsigned reg)

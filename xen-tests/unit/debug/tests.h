@@ -6,12 +6,15 @@
 
 #include "dbgvisor/debug.h"
 #include "fake_arch.h"
+#include "ref_model.h"
 
 /* Each test file registers its suite. */
 int register_semantics_tests(void);
 int register_access_tests(void);
 int register_policy_tests(void);
 int register_routing_tests(void);
+int register_reset_tests(void);
+int register_reference_tests(void);
 
 /* A vCPU on the fake pCPU: reset, scheduled, policy set. */
 void vcpu_start(struct dbg_vcpu *d, uint32_t id, enum dbgv_debug_policy p, uint32_t quiet);
@@ -26,6 +29,8 @@ enum dbg_access_result guest_mov_dr(struct dbg_vcpu *d, struct dbg_access *a);
 /* guest_mov_dr of one register in 64-bit mode at CPL 0, asserting it completes. */
 uint64_t g_read(struct dbg_vcpu *d, unsigned reg);
 void g_write(struct dbg_vcpu *d, unsigned reg, uint64_t v);
+/* The core's name for a reference-model outcome (ref_model.h). */
+enum dbg_access_result ref_as_core(enum ref_outcome r);
 /* Switch the pCPU from a to b (either may be NULL). */
 void switch_vcpu(struct dbg_vcpu *from, struct dbg_vcpu *to);
 

@@ -2,20 +2,13 @@
 #ifndef UNIT_LIB_TESTS_H
 #define UNIT_LIB_TESTS_H
 
-#include <CUnit/CUnit.h>
-
-struct unit_test {
-    const char *name;
-    CU_TestFunc fn;
-};
+#include "unit.h"
 
 /* Each test file defines one of these; main() registers them. */
 void register_string_tests(void);
 void register_printf_tests(void);
 void register_decode_tests(void);
 void register_palloc_tests(void);
-
-/* Adds a suite holding tests[0..n); aborts the run if CUnit fails. */
-void add_suite(const char *name, const struct unit_test *tests, size_t n);
+void register_asid_tests(void);
 
 #endif

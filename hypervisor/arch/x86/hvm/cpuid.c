@@ -1,15 +1,90 @@
 /*
  * CPUID as the guest sees it: the host's, minus what we do not virtualize
- * (SVM, x2APIC, XSAVE/AVX, MONITOR, PMU extensions), plus the hypervisor bit
- * and the vCPU's own APIC ID.
+ * (SVM, x2APIC, MONITOR, PMU extensions, extended state we do not switch:
+ * AVX-512, AMX, MPX, CET), plus the hypervisor bit and the vCPU's own APIC
+ * ID. XSAVE and AVX are offered exactly as xstate.c switches them.
  */
+#include <asm/hvm.h>
 #include <asm/hvm_emul.h>
+#include <asm/svm.h>
 #include <asm/x86.h>
+#include <asm/xstate.h>
 #include <dbgvisor/domain.h>
 #include <dbgvisor/lib.h>
 
 #define MAX_BASIC_LEAF 0xd
 #define MAX_EXT_LEAF   0x80000008
+
+/* Leaf 1 ECX features that use the VEX-encoded YMM state: FMA, AVX, F16C. */
+#define AVX_DEPENDENT_LEAF1_ECX ((1u << 12) | (1u << 28) | (1u << 29))
+/* Leaf 7 features whose state is not switched (MPX, the AVX-512 family,
+ * CET, AMX, PKU as PKRU is not switched) or whose CR4 enable bit cr.c does
+ * not accept (PKS, Key Locker, LASS, LAM, FRED). */
+#define LEAF7_EBX_HIDDEN ((1u << 14) | (1u << 16) | (1u << 17) | (1u << 21) | (1u << 26) | \
+                          (1u << 27) | (1u << 28) | (1u << 30) | (1u << 31))
+#define LEAF7_ECX_HIDDEN ((1u << 1) | (1u << 3) | (1u << 4) | (1u << 6) | (1u << 7) | \
+                          (1u << 11) | (1u << 12) | (1u << 14) | (1u << 23) | (1u << 31))
+#define LEAF7_EDX_HIDDEN ((1u << 2) | (1u << 3) | (1u << 8) | (1u << 20) | (1u << 22) | \
+                          (1u << 23) | (1u << 24) | (1u << 25))
+/* ... and those that need YMM: AVX2, VAES, VPCLMULQDQ, AVX-VNNI (7.1 EAX). */
+#define LEAF7_EBX_AVX (1u << 5)
+#define LEAF7_ECX_AVX ((1u << 9) | (1u << 10))
+#define LEAF7_1_EAX_AVX (1u << 4)
+#define LEAF7_1_EAX_HIDDEN ((1u << 5) | (1u << 6) | (1u << 17) | (1u << 26))
+/* Leaf 0xD.1 EAX: XSAVEOPT, XSAVEC and XGETBV(1) act on XCR0 state only;
+ * XSAVES needs IA32_XSS, which is not offered. */
+#define XSAVE_SUB1_OFFERED 0x7u
+
+static void cpuid_leaf7(struct vcpu *v, uint32_t sub, uint32_t r[4])
+{
+    bool avx = xstate_guest_supported() & XSTATE_YMM;
+
+    (void)v;
+    if (sub == 0) {
+        r[1] &= ~(LEAF7_EBX_HIDDEN | (avx ? 0 : LEAF7_EBX_AVX));
+        r[2] &= ~(LEAF7_ECX_HIDDEN | (avx ? 0 : LEAF7_ECX_AVX));
+        r[3] &= ~LEAF7_EDX_HIDDEN;
+    } else if (sub == 1) {
+        r[0] &= ~(LEAF7_1_EAX_HIDDEN | (avx ? 0 : LEAF7_1_EAX_AVX));
+    }
+}
+
+/* Leaf 0xD from what xstate.c switches and the guest's own XCR0 (the host
+ * runs with its own XCR0, so the CPU's sizes do not apply to the guest). */
+static void cpuid_xstate(struct vcpu *v, uint32_t sub, uint32_t r[4])
+{
+    uint64_t offered = xstate_guest_supported();
+
+    if (!xstate_has_xsave()) {
+        memset(r, 0, 4 * sizeof(uint32_t));
+        return;
+    }
+    switch (sub) {
+    case 0:
+        r[0] = (uint32_t)offered;
+        r[3] = (uint32_t)(offered >> 32);
+        r[1] = xstate_size(v->arch.xcr0);
+        r[2] = xstate_size(offered);
+        break;
+    case 1:
+        r[0] &= XSAVE_SUB1_OFFERED;
+        r[1] = (r[0] & 2) ? xstate_compacted_size(v->arch.xcr0) : 0;
+        r[2] = r[3] = 0;
+        break;
+    default:
+        if (sub >= 64 || !(offered & (1ull << sub)))
+            memset(r, 0, 4 * sizeof(uint32_t));
+        break;
+    }
+}
+
+/* Leaf 7.0 as msr.c implements it: TSC_ADJUST offered, the SPEC_CTRL
+ * family (IBRS/STIBP/SSBD, ARCH_CAPABILITIES) hidden. */
+static void hide_msr_features_7(uint32_t r[4])
+{
+    r[1] |= 1u << 1;                           /* TSC_ADJUST */
+    r[3] &= ~((1u << 26) | (1u << 27) | (1u << 29) | (1u << 31));
+}
 
 void hvm_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t r[4])
 {
@@ -35,21 +110,36 @@ void hvm_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t r[4])
         r[1] = (r[1] & 0x00ffffff) | (v->id << 24);
         r[1] = (r[1] & 0xff00ffff) | (v->domain->nr_vcpus << 16);
         r[2] &= ~((1u << 3) | (1u << 5) | (1u << 15) | (1u << 21) | (1u << 24) |
-                  (1u << 26) | (1u << 27) | (1u << 28));
+                  (1u << 27));
+        if (!xstate_has_xsave())
+            r[2] &= ~(1u << 26);
+        else if (v->arch.vmcb->save.cr4 & (1u << 18))
+            r[2] |= 1u << 27;                  /* OSXSAVE mirrors the guest's CR4 */
+        if (!(xstate_guest_supported() & XSTATE_YMM))
+            r[2] &= ~(AVX_DEPENDENT_LEAF1_ECX);
         r[2] |= 1u << 31;                      /* running under a hypervisor */
         break;
-    case 5: case 6: case 0xa: case 0xb: case 0xd:
+    case 5: case 6: case 0xa: case 0xb:
         memset(r, 0, 4 * sizeof(uint32_t));
         break;
     case 7:
+        cpuid_leaf7(v, sub, r);
         if (sub == 0)
-            r[1] &= ~((1u << 5) | (1u << 16));  /* AVX2, AVX-512F: no XSAVE offered */
+            hide_msr_features_7(r);
+        break;
+    case 0xd:
+        cpuid_xstate(v, sub, r);
         break;
     case 0x80000000:
         r[0] = MIN(r[0], (uint32_t)MAX_EXT_LEAF);
         break;
     case 0x80000001:
         r[2] &= ~((1u << 2) | (1u << 23));     /* SVM, PERFCTR_CORE */
+        r[2] &= ~(1u << 26);                   /* DataBreakpointExtension: no DR mask MSRs */
+        break;
+    case 0x80000008:
+        /* IBPB, IBRS, STIBP, SSBD, VIRT_SSBD: SPEC_CTRL/PRED_CMD are not offered */
+        r[1] &= ~((1u << 12) | (1u << 14) | (1u << 15) | (1u << 24) | (1u << 25));
         break;
     }
 }

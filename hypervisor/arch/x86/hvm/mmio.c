@@ -1,17 +1,32 @@
 /*
- * MMIO emulation for the xAPIC page. TCG offers no decode assists, so the
- * faulting instruction is fetched from the guest and decoded here.
+ * Memory-mapped I/O emulation: a guest access to a guest-physical address
+ * with no RAM behind it exits as #NPF; the faulting instruction is fetched
+ * and decoded here (TCG offers no decode assists) and its one memory access
+ * is handed to the device that owns the address: the xAPIC page, or the
+ * "unbacked" device that stands for nothing at all (reads complete with
+ * all-ones, writes are dropped, as a master abort on hardware).
  */
 #include <asm/decode.h>
 #include <asm/hvm_emul.h>
 #include <asm/svm.h>
+#include <asm/vlapic.h>
+#include <dbgvisor/console.h>
 #include <dbgvisor/domain.h>
 #include <dbgvisor/lib.h>
 #include "svm/svm_internal.h"
 
+/* #NPF EXITINFO1: the fault hit the guest's own page-table walk. */
+#define NPF_IN_GUEST_WALK (1ull << 33)
+
 static uint64_t size_mask(unsigned size)
 {
     return size >= 8 ? ~0ull : (1ull << (size * 8)) - 1;
+}
+
+static uint64_t sign_extend(uint64_t val, unsigned size)
+{
+    unsigned shift = 64 - size * 8;
+    return size >= 8 ? val : (uint64_t)((int64_t)(val << shift) >> shift);
 }
 
 static uint64_t *gpr_ref(struct vcpu *v, const struct x86_insn *insn, unsigned *shift)
@@ -31,37 +46,105 @@ static void write_gpr(struct vcpu *v, const struct x86_insn *insn, uint64_t val,
         *r = (*r & ~(size_mask(size) << shift)) | ((val & size_mask(size)) << shift);
 }
 
-enum vcpu_run_result hvm_mmio_emulate(struct vcpu *v, uint64_t gpa)
+enum vcpu_run_result hvm_mmio_emulate(struct vcpu *v, uint64_t gpa, const struct hvm_mmio_device *dev)
 {
-    uint8_t bytes[15];
+    uint8_t bytes[X86_MAX_INSN_LEN];
     struct x86_insn insn;
     unsigned n = guest_fetch_insn(v, bytes, sizeof(bytes));
-    uint32_t offset = gpa & 0xfff;
     unsigned shift;
 
     if (x86_decode(bytes, n, (enum x86_mode)guest_cpu_mode(v), &insn) < 0) {
-        domain_crash(v->domain, "cannot emulate APIC access at rip %#llx (bytes %02x %02x %02x)",
-                     (unsigned long long)v->arch.vmcb->save.rip, bytes[0], bytes[1], bytes[2]);
+        domain_crash(v->domain, "cannot emulate %s access to %#llx at rip %#llx (bytes %02x %02x %02x)",
+                     dev->name, (unsigned long long)gpa, (unsigned long long)v->arch.vmcb->save.rip,
+                     bytes[0], bytes[1], bytes[2]);
         return RUN_RESCHEDULE;
     }
     switch (insn.kind) {
     case X86_INSN_MOV_STORE:
-        vlapic_write(v, offset, (uint32_t)(*gpr_ref(v, &insn, &shift) >> shift));
+        dev->write(v, gpa, insn.size, (*gpr_ref(v, &insn, &shift) >> shift) & size_mask(insn.size));
         break;
     case X86_INSN_MOV_STORE_IMM:
-        vlapic_write(v, offset, (uint32_t)insn.imm);
+        dev->write(v, gpa, insn.size, insn.imm & size_mask(insn.size));
         break;
     case X86_INSN_MOV_LOAD:
-        write_gpr(v, &insn, vlapic_read(v, offset), insn.size);
+        write_gpr(v, &insn, dev->read(v, gpa, insn.size), insn.size);
         break;
     case X86_INSN_MOVZX_LOAD:
-        write_gpr(v, &insn, vlapic_read(v, offset) & size_mask(insn.src_size), insn.size);
+        write_gpr(v, &insn, dev->read(v, gpa, insn.src_size) & size_mask(insn.src_size), insn.size);
+        break;
+    case X86_INSN_MOVSX_LOAD:
+        write_gpr(v, &insn, sign_extend(dev->read(v, gpa, insn.src_size) & size_mask(insn.src_size),
+                                        insn.src_size), insn.size);
         break;
     default:
-        domain_crash(v->domain, "unsupported instruction for APIC access at rip %#llx",
-                     (unsigned long long)v->arch.vmcb->save.rip);
+        domain_crash(v->domain, "unsupported instruction for %s access to %#llx at rip %#llx",
+                     dev->name, (unsigned long long)gpa, (unsigned long long)v->arch.vmcb->save.rip);
         return RUN_RESCHEDULE;
     }
+    if (domain_is_ended(v->domain))
+        return RUN_RESCHEDULE;
     svm_skip_instruction(v, insn.len);
     return RUN_CONTINUE;
+}
+
+/* ---- the xAPIC page ---- */
+
+static uint64_t apic_read(struct vcpu *v, uint64_t gpa, unsigned size)
+{
+    return vlapic_mmio_read(v, gpa & 0xfff, size);
+}
+
+static void apic_write(struct vcpu *v, uint64_t gpa, unsigned size, uint64_t val)
+{
+    vlapic_mmio_write(v, gpa & 0xfff, size, val);
+}
+
+const struct hvm_mmio_device hvm_mmio_apic = { "APIC", apic_read, apic_write };
+
+/* ---- nothing behind the address ---- */
+
+static uint64_t unbacked_read(struct vcpu *v, uint64_t gpa, unsigned size)
+{
+    (void)v; (void)gpa;
+    return size_mask(size);
+}
+
+static void unbacked_write(struct vcpu *v, uint64_t gpa, unsigned size, uint64_t val)
+{
+    (void)v; (void)gpa; (void)size; (void)val;
+}
+
+static const struct hvm_mmio_device unbacked = { "unbacked", unbacked_read, unbacked_write };
+
+static const char *access_name(uint64_t err)
+{
+    return (err & SVM_NPF_FETCH) ? "fetch" : (err & SVM_NPF_WRITE) ? "write" : "read";
+}
+
+enum vcpu_run_result hvm_unbacked_access(struct vcpu *v, uint64_t gpa, uint64_t err)
+{
+    struct domain *d = v->domain;
+    uint64_t rip = v->arch.vmcb->save.rip;
+
+    if (gpa < d->mem_bytes || d->unbacked_access == DBGV_UNBACKED_CRASH) {
+        domain_crash(d, "%s of unmapped guest-physical address %#llx at rip %#llx",
+                     access_name(err), (unsigned long long)gpa, (unsigned long long)rip);
+        return RUN_RESCHEDULE;
+    }
+    if (err & NPF_IN_GUEST_WALK) {
+        /* All-ones page-table entries would need a page walk emulated here. */
+        domain_crash(d, "guest page tables at unmapped guest-physical address %#llx (rip %#llx)",
+                     (unsigned long long)gpa, (unsigned long long)rip);
+        return RUN_RESCHEDULE;
+    }
+    if (__atomic_fetch_add(&d->arch.unbacked_accesses, 1, __ATOMIC_RELAXED) == 0)
+        printk("domain %u (%s): %s of unmapped guest-physical address %#llx at rip %#llx: "
+               "reads give all-ones, writes are dropped (reported once)\n", d->id, d->name,
+               access_name(err), (unsigned long long)gpa, (unsigned long long)rip);
+    if (err & SVM_NPF_FETCH) {
+        /* Hardware would fetch FF FF, an invalid opcode (group 5, /7). */
+        svm_inject_ud(v);
+        return RUN_CONTINUE;
+    }
+    return hvm_mmio_emulate(v, gpa, &unbacked);
 }

@@ -7,6 +7,7 @@
  */
 #include <asm/svm_vcpu.h>
 #include <asm/vlapic.h>
+#include <dbgvisor/console.h>
 #include <dbgvisor/domain.h>
 #include <dbgvisor/lib.h>
 #include <dbgvisor/sched.h>
@@ -214,6 +215,37 @@ void vlapic_write(struct vcpu *v, uint32_t off, uint32_t val)
         break;
     case LAPIC_TMR_DCR: l->timer_dcr = val & 0xb; break;
     default: break;
+    }
+}
+
+/*
+ * The page as the bus sees it: each register is 32 bits at the start of a
+ * 16-byte slot. Accesses that are not one aligned dword are undefined in the
+ * SDM; as KVM does, a narrower read returns the register's bytes it covers
+ * (a read that strays past the dword returns 0) and any write other than an
+ * aligned dword is dropped: a byte at the ICR must not send an IPI.
+ */
+uint64_t vlapic_mmio_read(struct vcpu *v, uint32_t offset, unsigned size)
+{
+    unsigned in_slot = offset & 0xf;
+
+    if (in_slot + size > 4)
+        return 0;
+    return (vlapic_read(v, offset & ~0xfu) >> (in_slot * 8)) & (size == 4 ? ~0u : (1u << (size * 8)) - 1);
+}
+
+void vlapic_mmio_write(struct vcpu *v, uint32_t offset, unsigned size, uint64_t val)
+{
+    struct vlapic *l = &v->arch.vlapic;
+
+    if (size == 4 && !(offset & 0xf)) {
+        vlapic_write(v, offset, (uint32_t)val);
+        return;
+    }
+    if (!l->partial_write_logged) {
+        l->partial_write_logged = true;
+        printk("d%u v%u: %u-byte APIC write at offset %#x dropped (only aligned dwords count; "
+               "reported once)\n", v->domain->id, v->id, size, offset);
     }
 }
 

@@ -11,8 +11,9 @@
 #include <dbgvisor/percpu.h>
 #include "svm_internal.h"
 #include "svm_debug.h"
+#include "cr.h"
 
-void svm_skip_instruction(struct vcpu *v, unsigned len)
+void svm_advance_rip(struct vcpu *v, unsigned len)
 {
     struct vmcb *vmcb = v->arch.vmcb;
 
@@ -21,6 +22,13 @@ void svm_skip_instruction(struct vcpu *v, unsigned len)
         vmcb->save.rip &= 0xffffffffull;
     vmcb->control.int_state &= ~1ull;         /* the instruction ended any shadow */
     vmcb->save.rflags &= ~X86_EFLAGS_RF;
+}
+
+void svm_skip_instruction(struct vcpu *v, unsigned len)
+{
+    struct vmcb *vmcb = v->arch.vmcb;
+
+    svm_advance_rip(v, len);
     /* An intercepted instruction exits without its single-step trap: the
      * guest's own (TF) or the host debugger's (its TF was taken off at the
      * exit, so ask the debug core). */
@@ -35,9 +43,10 @@ void svm_reinject_interrupted_event(struct vcpu *v)
 
     if (!(info & SVM_EVTINJ_VALID))
         return;
-    /* Software interrupts/INT3 are re-executed by the guest, not re-injected. */
-    if ((info & (7ull << 8)) == SVM_EVTINJ_TYPE_SOFT)
-        return;
+    /* Every event the guest raises by an instruction (INT n, INT3, INTO,
+     * ICEBP) is intercepted and injected by svm_debug.c with RIP already
+     * past the instruction, so a software interrupt cannot be re-executed:
+     * it is injected again, with the same return address (RIP). */
     c->eventinj = info;
     c->exitintinfo = 0;
 }
@@ -59,7 +68,7 @@ static enum vcpu_run_result handle_ioio(struct vcpu *v)
     unsigned size = (info >> SVM_IOIO_SIZE_SHIFT) & 7;   /* 1, 2 or 4 */
 
     if (info & SVM_IOIO_STR)
-        return hvm_io_string(v, port, size, info & SVM_IOIO_IN, info & SVM_IOIO_REP);
+        return svm_string_io(v, info);
     if (info & SVM_IOIO_IN) {
         uint32_t val = hvm_io_read(v, port, size);
         uint64_t mask = size == 4 ? 0xffffffffull : (1ull << (size * 8)) - 1;
@@ -120,13 +129,10 @@ static enum vcpu_run_result handle_npf(struct vcpu *v)
     uint64_t err = v->arch.vmcb->control.exitinfo1;
 
     if ((gpa & ~0xfffull) == VLAPIC_BASE)
-        return hvm_mmio_emulate(v, gpa);
+        return hvm_mmio_emulate(v, gpa, &hvm_mmio_apic);
     if (svm_debug_handle_npf(v, gpa, err))
         return RUN_CONTINUE;
-    domain_crash(v->domain, "%s of unmapped guest-physical address %#llx at rip %#llx",
-                 (err & SVM_NPF_FETCH) ? "fetch" : (err & SVM_NPF_WRITE) ? "write" : "read",
-                 (unsigned long long)gpa, (unsigned long long)v->arch.vmcb->save.rip);
-    return RUN_RESCHEDULE;
+    return hvm_unbacked_access(v, gpa, err);
 }
 
 static enum vcpu_run_result handle_vmmcall(struct vcpu *v)
@@ -136,10 +142,40 @@ static enum vcpu_run_result handle_vmmcall(struct vcpu *v)
     return RUN_CONTINUE;
 }
 
+static void log_seg(const char *name, const struct vmcb_seg *g)
+{
+    printk("  %s sel %#x attr %#x limit %#x base %#llx\n", name, g->sel, g->attrib, g->limit,
+           (unsigned long long)g->base);
+}
+
+/* A guest must not be able to get here (cr.c, msr.c and xstate.c refuse
+ * what VMRUN would); if it happens anyway, say which state VMRUN refused. */
+static enum vcpu_run_result handle_invalid_state(struct vcpu *v)
+{
+    const struct vmcb_save *s = &v->arch.vmcb->save;
+
+    printk("d%u v%u: VMRUN refused the guest state: cr0 %#llx cr3 %#llx cr4 %#llx efer %#llx "
+           "dr6 %#llx dr7 %#llx rflags %#llx rip %#llx cpl %u xcr0 %#llx\n", v->domain->id, v->id,
+           (unsigned long long)s->cr0, (unsigned long long)s->cr3, (unsigned long long)s->cr4,
+           (unsigned long long)s->efer, (unsigned long long)s->dr6, (unsigned long long)s->dr7,
+           (unsigned long long)s->rflags, (unsigned long long)s->rip, s->cpl,
+           (unsigned long long)v->arch.xcr0);
+    log_seg("cs", &s->cs); log_seg("ss", &s->ss); log_seg("ds", &s->ds);
+    log_seg("tr", &s->tr); log_seg("gdtr", &s->gdtr); log_seg("idtr", &s->idtr);
+    domain_crash(v->domain, "VMRUN refused the state: cr0 %#llx cr4 %#llx efer %#llx cs.attr %#x",
+                 (unsigned long long)s->cr0, (unsigned long long)s->cr4,
+                 (unsigned long long)s->efer, s->cs.attrib);
+    return RUN_RESCHEDULE;
+}
+
 enum vcpu_run_result svm_handle_exit(struct vcpu *v)
 {
     struct vmcb *vmcb = v->arch.vmcb;
     uint64_t code = vmcb->control.exitcode;
+
+    /* QEMU stores VMEXIT_INVALID (-1) as a 32-bit value. */
+    if ((uint32_t)code == (uint32_t)SVM_EXIT_INVALID)
+        return handle_invalid_state(v);
 
     if (code >= SVM_EXIT_READ_DR0 && code < SVM_EXIT_READ_DR0 + 0x20)
         return svm_debug_handle_dr_access(v, code);
@@ -151,6 +187,9 @@ enum vcpu_run_result svm_handle_exit(struct vcpu *v)
     case SVM_EXIT_VINTR:
         return RUN_CONTINUE;         /* window open: injected on the next entry */
     case SVM_EXIT_INIT:
+        /* A physical INIT aimed at this pCPU: it concerns the host, not the guest (nothing
+         * sends one after boot). The guest's own INIT IPIs never exit this way: vlapic.c
+         * emulates them (sched_vcpu_init_received). */
         return RUN_CONTINUE;
     case SVM_EXIT_EXCP_BASE + X86_EXC_DB:
         return svm_debug_handle_db(v);
@@ -165,8 +204,6 @@ enum vcpu_run_result svm_handle_exit(struct vcpu *v)
         return svm_debug_handle_icebp(v);
     case SVM_EXIT_CPUID:
         return handle_cpuid(v);
-    case SVM_EXIT_WRITE_CR8:
-        return hvm_cr8_write(v);
     case SVM_EXIT_HLT:
         return handle_hlt(v);
     case SVM_EXIT_IOIO:
@@ -179,7 +216,7 @@ enum vcpu_run_result svm_handle_exit(struct vcpu *v)
         return handle_vmmcall(v);
     case SVM_EXIT_VMRUN: case SVM_EXIT_VMLOAD: case SVM_EXIT_VMSAVE:
     case SVM_EXIT_STGI: case SVM_EXIT_CLGI: case SVM_EXIT_SKINIT:
-    case SVM_EXIT_MONITOR: case SVM_EXIT_MWAIT: case SVM_EXIT_RDTSCP:
+    case SVM_EXIT_MONITOR: case SVM_EXIT_MWAIT:
         svm_inject_ud(v);            /* not offered in CPUID */
         return RUN_CONTINUE;
     case SVM_EXIT_INVD:
@@ -188,9 +225,12 @@ enum vcpu_run_result svm_handle_exit(struct vcpu *v)
     case SVM_EXIT_SHUTDOWN:
         domain_crash(v->domain, "triple fault at rip %#llx", (unsigned long long)vmcb->save.rip);
         return RUN_RESCHEDULE;
-    case SVM_EXIT_INVALID:
-        domain_crash(v->domain, "VMRUN rejected the guest state (invalid VMCB)");
-        return RUN_RESCHEDULE;
+    case SVM_EXIT_WRITE_CR0:
+    case SVM_EXIT_WRITE_CR4:
+    case SVM_EXIT_WRITE_CR8:
+        return svm_handle_cr_write(v, (unsigned)(code - SVM_EXIT_WRITE_CR0));
+    case SVM_EXIT_XSETBV:
+        return svm_handle_xsetbv(v);
     default:
         /* Faults intercepted only while the host debugger steps. */
         if (code > SVM_EXIT_EXCP_BASE && code < SVM_EXIT_EXCP_BASE + 32)

@@ -4,9 +4,12 @@
  * watchpoints. NPT walks are user accesses: every level needs U=1.
  */
 #include <asm/npt.h>
+#include <asm/x86.h>
 #include <dbgvisor/domain.h>
 #include <dbgvisor/lib.h>
 #include <dbgvisor/page_alloc.h>
+#include <dbgvisor/percpu.h>
+#include <dbgvisor/sched.h>
 
 #define PTE_P  0x001ull
 #define PTE_W  0x002ull
@@ -80,6 +83,32 @@ int npt_protect(struct domain *d, uint64_t gpa, unsigned perm)
         return -1;
     *pte = (*pte & PTE_ADDR) | perm_bits(perm);
     return 0;
+}
+
+/* The request is v->arch.flush_tlb, set here and taken by svm_vcpu_run after
+ * it has set in_guest, both sequentially consistent: either the vCPU takes
+ * the request at an entry after this call, or this call sees in_guest and
+ * (with wait) waits until it has left guest mode or taken the request. The
+ * waiting only ever waits for vCPUs in guest mode, which leave at the IPI, so
+ * two pCPUs flushing at once cannot wait for each other. */
+void npt_flush_domain(struct domain *d, bool wait)
+{
+    struct vcpu *self = this_pcpu()->current;
+
+    for (unsigned i = 0; i < d->nr_vcpus; i++) {
+        struct vcpu *v = d->vcpus[i];
+        __atomic_store_n(&v->arch.flush_tlb, true, __ATOMIC_SEQ_CST);
+        if (v != self && __atomic_load_n(&v->arch.in_guest, __ATOMIC_SEQ_CST))
+            sched_vcpu_exit_guest(v);
+    }
+    if (!wait)
+        return;
+    for (unsigned i = 0; i < d->nr_vcpus; i++) {
+        struct vcpu *v = d->vcpus[i];
+        while (v != self && __atomic_load_n(&v->arch.in_guest, __ATOMIC_SEQ_CST) &&
+               __atomic_load_n(&v->arch.flush_tlb, __ATOMIC_SEQ_CST))
+            cpu_relax();
+    }
 }
 
 static void free_level(uint64_t table_pa, int level)

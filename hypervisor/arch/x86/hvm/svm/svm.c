@@ -4,23 +4,26 @@
  * (what to intercept for debug registers) comes from the debug core.
  */
 #include <asm/hvm_emul.h>
+#include <asm/hvm_msr.h>
 #include <asm/npt.h>
 #include <public/control.h>
 #include <asm/svm.h>
 #include <asm/svm_vcpu.h>
+#include <asm/hvm_emul.h>
 #include <asm/x86.h>
+#include <asm/xstate.h>
 #include <dbgvisor/console.h>
 #include <dbgvisor/domain.h>
 #include <dbgvisor/lib.h>
 #include <dbgvisor/page_alloc.h>
 #include <dbgvisor/percpu.h>
+#include <dbgvisor/sched.h>
 #include "svm_internal.h"
 
 extern void svm_vmrun(uint64_t *gpr, uint64_t vmcb_pa, uint64_t host_vmcb_pa);
 
 static uint64_t iopm_pa, msrpm_pa;
-static uint32_t next_asid = 1, max_asid;
-static spinlock_t asid_lock = SPINLOCK_INIT;
+static spinlock_t bitmaps_lock = SPINLOCK_INIT;
 
 static uint64_t zeroed_pages(size_t n)
 {
@@ -41,7 +44,9 @@ bool svm_cpu_init(void)
     cpuid_count(0x8000000A, 0, &a, &b, &c, &d);
     if (!(d & 1))                       /* NPT */
         return false;
-    max_asid = b;
+    if (b < 2)                          /* ASID 0 is the host's */
+        return false;
+    svm_asid_cpu_init(p->id, b);
     if (rdmsr(MSR_VM_CR) & (1u << 4))   /* SVMDIS */
         return false;
     wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
@@ -52,8 +57,9 @@ bool svm_cpu_init(void)
     wrmsr(MSR_VM_HSAVE_PA, p->host_save_pa);
     /* Capture this pCPU's FS/GS/TR/syscall MSRs for VMLOAD after each exit. */
     __asm__ volatile("vmsave %0" :: "a"(p->host_vmcb_pa) : "memory");
+    xstate_cpu_init();
 
-    spin_lock(&asid_lock);
+    spin_lock(&bitmaps_lock);
     if (!iopm_pa) {
         /* Intercept every port and every MSR: the guest sees only what we emulate. */
         iopm_pa = zeroed_pages(3);
@@ -61,7 +67,7 @@ bool svm_cpu_init(void)
         memset((void *)iopm_pa, 0xff, 3 * PAGE_SIZE);
         memset((void *)msrpm_pa, 0xff, 2 * PAGE_SIZE);
     }
-    spin_unlock(&asid_lock);
+    spin_unlock(&bitmaps_lock);
     return iopm_pa && msrpm_pa;
 }
 
@@ -70,46 +76,102 @@ static void seg(struct vmcb_seg *s, uint16_t sel, uint16_t attrib, uint32_t limi
     *s = (struct vmcb_seg){ .sel = sel, .attrib = attrib, .limit = limit, .base = base };
 }
 
-/* The state every vCPU starts from; the entry point decides the mode. */
-static void vmcb_reset(struct vcpu *v)
+/* Control fields every vCPU runs with: what we intercept, where the bitmaps are, NPT. */
+static void vmcb_init_control(struct vcpu *v)
 {
-    struct vmcb *vmcb = v->arch.vmcb;
-    struct vmcb_control *c = &vmcb->control;
+    struct vmcb_control *c = &v->arch.vmcb->control;
 
-    memset(vmcb, 0, sizeof(*vmcb));
+    memset(c, 0, sizeof(*c));
     c->intercept_exceptions = (1u << X86_EXC_DB) | (1u << X86_EXC_BP) | (1u << X86_EXC_AC);
-    c->intercept_cr |= SVM_INTERCEPT_CR8_WRITE;     /* cr8.c says why */
+    /* Task switches are not intercepted: the CPU performs them exactly
+     * (TSS save/load, busy bits, NT and back link, CR0.TS, DR7 local enables,
+     * the T-bit #DB, which the #DB intercept routes). QEMU TCG never raises
+     * the intercept anyway (docs/architecture.md). */
     c->intercept_misc1 = SVM_INTERCEPT_INTR | SVM_INTERCEPT_NMI | SVM_INTERCEPT_SMI |
                          SVM_INTERCEPT_INIT | SVM_INTERCEPT_CPUID | SVM_INTERCEPT_HLT |
                          SVM_INTERCEPT_IOIO | SVM_INTERCEPT_MSR | SVM_INTERCEPT_SHUTDOWN |
-                         SVM_INTERCEPT_INVD | SVM_INTERCEPT_TASKSW | SVM_INTERCEPT_INTN;
+                         SVM_INTERCEPT_INVD | SVM_INTERCEPT_INTN;
     c->intercept_misc2 = SVM_INTERCEPT_VMRUN | SVM_INTERCEPT_VMMCALL | SVM_INTERCEPT_VMLOAD |
                          SVM_INTERCEPT_VMSAVE | SVM_INTERCEPT_STGI | SVM_INTERCEPT_CLGI |
                          SVM_INTERCEPT_SKINIT | SVM_INTERCEPT_ICEBP | SVM_INTERCEPT_MONITOR |
-                         SVM_INTERCEPT_MWAIT | SVM_INTERCEPT_RDTSCP;
+                         SVM_INTERCEPT_MWAIT | SVM_INTERCEPT_XSETBV;
+    /* RDTSCP runs natively: msr.c loads TSC_AUX. CR0/CR4 writes and XSETBV
+     * are checked like hardware (cr.c), so that a guest can raise #GP but
+     * never make VMRUN fail. */
+    c->intercept_cr = SVM_INTERCEPT_CR_WRITE(0) | SVM_INTERCEPT_CR_WRITE(4) |
+                      SVM_INTERCEPT_CR_WRITE(8);
     c->iopm_base_pa = iopm_pa;
     c->msrpm_base_pa = msrpm_pa;
-    c->asid = v->arch.asid;
-    c->tlb_control = 1;
     c->int_ctl = SVM_V_INTR_MASKING;
     c->np_enable = 1;
     c->n_cr3 = v->domain->arch.npt_root_pa;
+    c->tsc_offset = v->arch.msr.tsc_offset;  /* INIT does not reset the TSC */
+    /* The ASID and TLB_CONTROL are chosen at each entry (asid.c). */
+}
 
+enum vcpu_reset_kind {
+    RESET_POWER_ON,     /* a new vCPU, or a new entry state from the toolstack/boot */
+    RESET_INIT,         /* the INIT signal: keeps MSRs, CR0.CD/NW, x87/SSE/AVX state */
+};
+
+#define CR0_CD_NW     ((1u << 30) | (1u << 29))
+#define PAT_POWER_ON  0x0007040600070406ull
+
+/*
+ * The architectural state after RESET or INIT (Intel SDM vol. 3 table 10-1, AMD APM
+ * vol. 2 table 14-1): real mode at F000:FFF0, CR0 = 0x60000010 (INIT keeps CD/NW),
+ * CR2/CR3/CR4 = 0, EFER = 0, RFLAGS = 2, DR0-3 = 0, DR6 = 0xFFFF0FF0, DR7 = 0x400, GPRs 0
+ * but EDX = family/model/stepping, GDTR/IDTR base 0 limit 0xFFFF, segments base 0 limit
+ * 0xFFFF, the local APIC reset (INIT keeps its ID), no pending event. The debug core is
+ * told by the callers (dbg_vcpu_reset) that the DR state and intercepts were reset.
+ */
+static void vcpu_reset(struct vcpu *v, enum vcpu_reset_kind kind)
+{
+    struct vmcb *vmcb = v->arch.vmcb;
     struct vmcb_save *s = &vmcb->save;
+    const struct vmcb_save old = *s;
+    uint32_t apic_id = v->arch.vlapic.id;
+    uint32_t id[4];
+
+    memset(vmcb, 0, sizeof(*vmcb));
+    vmcb_init_control(v);
     s->efer = EFER_SVME;                   /* required by VMRUN; hidden from the guest */
-    s->cr0 = X86_CR0_ET;
+    s->cr0 = CR0_CD_NW | X86_CR0_ET;
     s->dr6 = 0xffff0ff0;
     s->dr7 = 0x400;
     s->rflags = 0x2;
-    s->g_pat = 0x0007040600070406ull;
+    s->rip = 0xfff0;
+    seg(&s->cs, 0xf000, 0x009b, 0xffff, 0xffff0000);
+    seg(&s->ds, 0, 0x0093, 0xffff, 0);
+    s->es = s->ss = s->fs = s->gs = s->ds;
     seg(&s->ldtr, 0, 0x0082, 0xffff, 0);
     seg(&s->tr, 0, 0x008b, 0xffff, 0);
     seg(&s->gdtr, 0, 0, 0xffff, 0);
-    seg(&s->idtr, 0, 0, 0x3ff, 0);
+    seg(&s->idtr, 0, 0, 0xffff, 0);
+    s->g_pat = PAT_POWER_ON;
     memset(v->arch.gpr, 0, sizeof(v->arch.gpr));
-    v->arch.flush_tlb = true;
+    hvm_cpuid(v, 1, 0, id);
+    v->arch.gpr[GPR_RDX] = id[0];
+    v->arch.flush_tlb = true;              /* INIT invalidates the TLBs */
     v->arch.step_after_emulation = false;
     vlapic_reset(v);
+    if (kind == RESET_INIT) {
+        s->cr0 = (old.cr0 & CR0_CD_NW) | X86_CR0_ET;
+        /* MSRs are not changed by INIT (EFER is, above). */
+        s->star = old.star;
+        s->lstar = old.lstar;
+        s->cstar = old.cstar;
+        s->sfmask = old.sfmask;
+        s->kernel_gs_base = old.kernel_gs_base;
+        s->sysenter_cs = old.sysenter_cs;
+        s->sysenter_esp = old.sysenter_esp;
+        s->sysenter_eip = old.sysenter_eip;
+        s->g_pat = old.g_pat;
+        v->arch.vlapic.id = apic_id;
+        /* x87/SSE/AVX state: INIT leaves it as it is. */
+    } else {
+        xstate_vcpu_reset(v);              /* FCW, MXCSR and XCR0 as after RESET */
+    }
 }
 
 int svm_vcpu_init(struct vcpu *v)
@@ -118,12 +180,11 @@ int svm_vcpu_init(struct vcpu *v)
     if (!v->arch.vmcb_pa)
         return -1;
     v->arch.vmcb = (struct vmcb *)v->arch.vmcb_pa;
-    spin_lock(&asid_lock);
-    v->arch.asid = next_asid++;
-    if (max_asid && next_asid >= max_asid)
-        next_asid = 1;      /* reuse is safe: we flush on every new placement */
-    spin_unlock(&asid_lock);
-    vmcb_reset(v);
+    if (xstate_vcpu_init(v) < 0)
+        return -1;
+    svm_asid_vcpu_init(&v->arch.asid);
+    hvm_msr_reset(v);
+    vcpu_reset(v, RESET_POWER_ON);         /* the debug core starts with dbg_init() */
     return 0;
 }
 
@@ -131,30 +192,34 @@ void svm_vcpu_set_entry(struct vcpu *v, uint32_t eip, uint32_t eax, uint32_t ebx
 {
     struct vmcb_save *s = &v->arch.vmcb->save;
 
-    vmcb_reset(v);
+    vcpu_reset(v, RESET_POWER_ON);
+    dbg_vcpu_reset(&v->dbg);
     /* Multiboot: flat 32-bit protected mode, paging off, IF=0. */
     s->cr0 = X86_CR0_PE | X86_CR0_ET;
     seg(&s->cs, 0x08, 0x0c9b, 0xffffffff, 0);
     seg(&s->ds, 0x10, 0x0c93, 0xffffffff, 0);
     s->es = s->ss = s->fs = s->gs = s->ds;
     s->rip = eip;
-    s->rax = eax;
+    /* RAX lives in gpr[] between runs: svm_vcpu_run copies it into the VMCB. */
+    v->arch.gpr[GPR_RAX] = eax;
     v->arch.gpr[GPR_RBX] = ebx;
     v->arch.wait_for_sipi = false;
+    v->arch.init_pending = v->arch.sipi_latched = false;
+}
+
+void svm_vcpu_init_signal(struct vcpu *v)
+{
+    vcpu_reset(v, RESET_INIT);
+    dbg_vcpu_reset(&v->dbg);
 }
 
 void svm_vcpu_start_sipi(struct vcpu *v, uint8_t vector)
 {
     struct vmcb_save *s = &v->arch.vmcb->save;
 
-    vmcb_reset(v);
-    s->cr0 = X86_CR0_ET;
+    /* From the INIT state: real mode at vector << 12. */
     seg(&s->cs, (uint16_t)(vector << 8), 0x009b, 0xffff, (uint64_t)vector << 12);
-    seg(&s->ds, 0, 0x0093, 0xffff, 0);
-    s->es = s->ss = s->fs = s->gs = s->ds;
     s->rip = 0;
-    v->arch.gpr[GPR_RDX] = 0x600;    /* family/model/stepping after reset */
-    v->arch.wait_for_sipi = false;
 }
 
 int svm_domain_init(struct domain *d)
@@ -169,18 +234,73 @@ void svm_domain_destroy(struct domain *d)
 {
     npt_destroy(d);
     for (unsigned i = 0; i < d->nr_vcpus; i++)
-        if (d->vcpus[i] && d->vcpus[i]->arch.vmcb_pa)
+        if (d->vcpus[i] && d->vcpus[i]->arch.vmcb_pa) {
             palloc_free(d->vcpus[i]->arch.vmcb_pa, 1);
+            xstate_vcpu_destroy(d->vcpus[i]);
+        }
 }
 
 uint64_t svm_vcpu_rip(const struct vcpu *v) { return v->arch.vmcb->save.rip; }
 
+/* Exception classes for delivering one exception while delivering another
+ * (AMD APM vol. 2 8.2.9 "Double Fault", Intel SDM vol. 3 table 6-5). */
+enum exc_class { EXC_BENIGN, EXC_CONTRIBUTORY, EXC_PAGE_FAULT, EXC_DOUBLE_FAULT };
+
+static enum exc_class exc_class_of(uint64_t type, unsigned vector)
+{
+    if (type != SVM_EVTINJ_TYPE_EXEPT)
+        return EXC_BENIGN;                  /* interrupts, NMI, INT n */
+    switch (vector) {
+    case X86_EXC_DE: case X86_EXC_TS: case X86_EXC_NP: case X86_EXC_SS: case X86_EXC_GP:
+        return EXC_CONTRIBUTORY;
+    case X86_EXC_PF:
+        return EXC_PAGE_FAULT;
+    case X86_EXC_DF:
+        return EXC_DOUBLE_FAULT;
+    default:
+        return EXC_BENIGN;
+    }
+}
+
+/*
+ * Inject an exception. An event still pending in EVENTINJ here is one whose
+ * delivery raised this exception (re-injected from EXITINTINFO by
+ * svm_reinject_interrupted_event, the exception intercepted meanwhile): the
+ * CPU's class rules decide. Contributory during contributory, or page fault
+ * or contributory during a page fault, is #DF(0); any of those during #DF
+ * shuts the domain down (triple fault); otherwise the new one is delivered.
+ */
 void svm_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error)
 {
-    uint64_t ev = SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_EXEPT | vector;
+    uint64_t prev = v->arch.vmcb->control.eventinj, ev;
+
+    if (prev & SVM_EVTINJ_VALID) {
+        enum exc_class first = exc_class_of(prev & (7ull << 8), prev & 0xff);
+        enum exc_class second = exc_class_of(SVM_EVTINJ_TYPE_EXEPT, vector);
+
+        if (second != EXC_BENIGN && first == EXC_DOUBLE_FAULT) {
+            domain_crash(v->domain, "triple fault: exception %u while delivering #DF at rip %#llx",
+                         vector, (unsigned long long)v->arch.vmcb->save.rip);
+            return;
+        }
+        if ((first == EXC_CONTRIBUTORY && second == EXC_CONTRIBUTORY) ||
+            (first == EXC_PAGE_FAULT && second != EXC_BENIGN)) {
+            vector = X86_EXC_DF;
+            has_error = true;
+            error = 0;
+        }
+    }
+    ev = SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_EXEPT | vector;
     if (has_error)
         ev |= SVM_EVTINJ_VALID_ERR | ((uint64_t)error << 32);
     v->arch.vmcb->control.eventinj = ev;
+}
+
+/* INT n (and INT3/INTO): delivered as the instruction would be, gate DPL
+ * checked against CPL; the return address is the VMCB's RIP. */
+void svm_inject_soft_interrupt(struct vcpu *v, uint8_t vector)
+{
+    v->arch.vmcb->control.eventinj = SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_SOFT | vector;
 }
 
 /* Interrupt delivery: inject now if the guest can take it, else ask for a
@@ -214,22 +334,31 @@ enum vcpu_run_result svm_vcpu_run(struct vcpu *v)
     struct vmcb *vmcb = v->arch.vmcb;
     struct pcpu *p = this_pcpu();
 
-    if (v->arch.flush_tlb || v->pcpu != (int)p->id) {
-        vmcb->control.tlb_control = 1;
-        v->arch.flush_tlb = false;
+    if (v->arch.init_pending || v->arch.sipi_latched) {
+        if (sched_vcpu_take_init_sipi(v))
+            return RUN_RESCHEDULE;      /* INIT: it waits for a SIPI */
     }
-    v->pcpu = p->id;
     /* With V_INTR_MASKING the guest reads CR8 from V_TPR: the APIC's TPR. */
     vmcb->control.int_ctl = (vmcb->control.int_ctl & ~SVM_V_TPR_MASK) | vlapic_cr8(v);
     inject_pending_interrupt(v);
-    dbg_before_vmentry(&v->dbg);
+    dbg_before_vmentry(&v->dbg);      /* may change the NPT: flush after it */
+    hvm_msr_load_guest(v);
+    /* A flush requested from now on finds in_guest set and makes us exit. */
+    __atomic_store_n(&v->arch.in_guest, true, __ATOMIC_SEQ_CST);
+    bool flush = __atomic_exchange_n(&v->arch.flush_tlb, false, __ATOMIC_SEQ_CST);
+    vmcb->control.tlb_control = svm_asid_for_entry(&v->arch.asid, p->id, flush);
+    vmcb->control.asid = v->arch.asid.asid;
+    v->pcpu = p->id;
 
     vmcb->save.rax = v->arch.gpr[GPR_RAX];
     vmcb->save.rsp = v->arch.gpr[GPR_RSP];
     __asm__ volatile("clgi; sti" ::: "memory");
+    xstate_enter_guest(v);
     svm_vmrun(v->arch.gpr, v->arch.vmcb_pa, p->host_vmcb_pa);
+    xstate_leave_guest(v);
     /* GIF=0, IF=1: STGI lets a pending host interrupt (the tick) in now. */
     __asm__ volatile("stgi; cli" ::: "memory");
+    __atomic_store_n(&v->arch.in_guest, false, __ATOMIC_SEQ_CST);
     v->arch.gpr[GPR_RAX] = vmcb->save.rax;
     v->arch.gpr[GPR_RSP] = vmcb->save.rsp;
     vmcb->control.tlb_control = 0;

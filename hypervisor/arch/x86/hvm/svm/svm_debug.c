@@ -46,6 +46,8 @@ struct gdbg_vcpu {
     uint32_t gpa_valid;       /* ... whose address translated */
     uint64_t gpa[DBG_MAX_HOST_BP];
     bool     npt_step;        /* stepping over an access to a protected page */
+    uint64_t open_gpa[4];     /* ... the pages opened for it, kept open until */
+    unsigned n_open;          /* ... the step is done */
     bool     saved_step, saved_irqs; /* the debugger's own step state meanwhile */
     uint32_t npt_hits;        /* watchpoints the stepped access hit */
     uint64_t npt_hit_addr;
@@ -416,52 +418,133 @@ enum vcpu_run_result svm_debug_handle_exception(struct vcpu *v, unsigned vector)
     return RUN_CONTINUE;
 }
 
-/* INT3: RIP points at the 0xCC; the guest's handler must see RIP after it. */
-enum vcpu_run_result svm_debug_handle_bp(struct vcpu *v)
+/*
+ * INT3, INT n, INTO and ICEBP exit with RIP at the instruction's first byte,
+ * legacy prefixes included. The return address the guest's handler sees is
+ * the end of the whole instruction, so it is decoded (up to the 15-byte
+ * limit: a longer one is #GP(0), as the CPU's fetch would give); the caller
+ * advances RIP as its completion would (svm_advance_rip: wrap outside 64-bit
+ * code, shadow ended, RF cleared) and injects the event. Returns false if
+ * the domain was crashed or a #GP was injected instead.
+ */
+static bool complete_soft_event(struct vcpu *v, struct x86_insn *insn)
 {
-    v->arch.vmcb->save.rip += 1;
-    svm_inject_exception(v, X86_EXC_BP, false, 0);
-    return RUN_CONTINUE;
+    uint8_t b[X86_MAX_INSN_LEN];
+    unsigned n = guest_fetch_insn(v, b, sizeof(b));
+    int rc = x86_decode(b, n, (enum x86_mode)guest_cpu_mode(v), insn);
+
+    if (rc == X86_DECODE_TOO_LONG) {
+        svm_inject_gp(v);
+        return false;
+    }
+    if (rc < 0 || (insn->kind != X86_INSN_INT3 && insn->kind != X86_INSN_INT_N &&
+                   insn->kind != X86_INSN_INTO && insn->kind != X86_INSN_ICEBP)) {
+        domain_crash(v->domain, "no software interrupt at rip %#llx (%u bytes: %02x %02x %02x)",
+                     (unsigned long long)v->arch.vmcb->save.rip, n, n > 0 ? b[0] : 0,
+                     n > 1 ? b[1] : 0, n > 2 ? b[2] : 0);
+        return false;
+    }
+    return true;
 }
 
 /*
- * Software-interrupt intercept. QEMU's TCG reports INT3 this way instead of
- * as a #BP exception (DESIGN.md §1); INT n and INTO are re-injected as the
- * guest asked, after stepping over them.
+ * The checks the CPU makes on the IDT gate before it delivers a software
+ * interrupt (Intel SDM vol. 2 "INT n", AMD APM vol. 2 8.9): outside the IDT
+ * limit, not an interrupt/trap/task gate, or DPL < CPL is #GP(vector*8+2);
+ * not present is #NP(vector*8+2). They fault with RIP at the instruction,
+ * which an injected software interrupt (RIP already past it, no NextRIP)
+ * could not give, so they are raised here. 0: the gate is good (or the
+ * vCPU is in real mode, where the IVT has no such checks).
+ */
+static int soft_int_gate_fault(struct vcpu *v, unsigned vector, uint32_t *error)
+{
+    struct vmcb_save *s = &v->arch.vmcb->save;
+    bool long_mode = s->efer & EFER_LMA;
+    unsigned size = long_mode ? 16 : 8, type, dpl;
+    uint64_t gate = 0;
+
+    if (!(s->cr0 & X86_CR0_PE))
+        return 0;
+    *error = vector * 8 + 2;
+    if (vector * size + size - 1 > s->idtr.limit)
+        return X86_EXC_GP;
+    if (guest_read_linear(v, s->idtr.base + vector * size, &gate, 8) != 8)
+        return 0;                          /* the CPU's own delivery will fault */
+    type = (unsigned)(gate >> 40) & 0xf;
+    dpl = (unsigned)(gate >> 45) & 3;
+    if (long_mode ? (type != 0xe && type != 0xf)
+                  : (type != 0x5 && type != 0x6 && type != 0x7 && type != 0xe && type != 0xf))
+        return X86_EXC_GP;
+    if (s->cpl > dpl)
+        return X86_EXC_GP;
+    if (!(gate & (1ull << 47)))
+        return X86_EXC_NP;
+    return 0;
+}
+
+/* Inject INT n after its gate checks; a failed check faults at the instruction. */
+static void inject_soft_interrupt_checked(struct vcpu *v, uint8_t vector, unsigned len)
+{
+    uint32_t error = 0;
+    int fault = soft_int_gate_fault(v, vector, &error);
+
+    if (fault) {
+        svm_inject_exception(v, (uint8_t)fault, true, error);
+        return;
+    }
+    svm_advance_rip(v, len);
+    svm_inject_soft_interrupt(v, vector);
+}
+
+/*
+ * INT3, INT n and INTO: QEMU's TCG reports them as software-interrupt exits
+ * (INT3 too, instead of a #BP exception, DESIGN.md §1). They are injected as
+ * software interrupts, so the gate's DPL is checked against CPL as for the
+ * instruction (#GP(vector*8+2) from ring 3 through a DPL-0 gate).
  */
 enum vcpu_run_result svm_debug_handle_swint(struct vcpu *v)
 {
-    struct vmcb *vmcb = v->arch.vmcb;
-    uint8_t b[2] = { 0, 0 };
+    struct x86_insn insn;
 
-    if (guest_fetch_insn(v, b, 2) < 1) {
-        domain_crash(v->domain, "cannot fetch the software interrupt at rip %#llx",
-                     (unsigned long long)vmcb->save.rip);
-        return RUN_RESCHEDULE;
+    if (!complete_soft_event(v, &insn))
+        return domain_is_ended(v->domain) ? RUN_RESCHEDULE : RUN_CONTINUE;
+    switch (insn.kind) {
+    case X86_INSN_INT3:
+        inject_soft_interrupt_checked(v, X86_EXC_BP, insn.len);
+        break;
+    case X86_INSN_INT_N:
+        inject_soft_interrupt_checked(v, (uint8_t)insn.imm, insn.len);
+        break;
+    case X86_INSN_INTO:
+        if (v->arch.vmcb->save.rflags & X86_EFLAGS_OF)
+            inject_soft_interrupt_checked(v, X86_EXC_OF, insn.len);
+        else                                    /* no trap: an ordinary instruction */
+            svm_skip_instruction(v, insn.len);
+        break;
+    default:                                    /* ICEBP has its own exit */
+        svm_advance_rip(v, insn.len);
+        dbg_on_icebp(&v->dbg);
+        break;
     }
-    if (b[0] == 0xcc)
-        return svm_debug_handle_bp(v);
-    if (b[0] == 0xcd) {
-        vmcb->save.rip += 2;
-        vmcb->control.eventinj = SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_SOFT | b[1];
-        return RUN_CONTINUE;
-    }
-    if (b[0] == 0xce) {
-        vmcb->save.rip += 1;
-        if (vmcb->save.rflags & (1u << 11))
-            svm_inject_exception(v, 4, false, 0);
-        return RUN_CONTINUE;
-    }
-    domain_crash(v->domain, "unexpected software interrupt opcode %#x", b[0]);
-    return RUN_RESCHEDULE;
+    return domain_is_ended(v->domain) ? RUN_RESCHEDULE : RUN_CONTINUE;
 }
 
-/* ICEBP (0xF1) is trap-like: the guest's #DB handler sees RIP after it. */
+/* The #BP exception intercept (hardware that reports INT3 as #BP): same. */
+enum vcpu_run_result svm_debug_handle_bp(struct vcpu *v)
+{
+    return svm_debug_handle_swint(v);
+}
+
+/* ICEBP (INT1) is trap-like: the guest's #DB handler sees RIP after it. */
 enum vcpu_run_result svm_debug_handle_icebp(struct vcpu *v)
 {
-    v->arch.vmcb->save.rip += 1;
-    dbg_on_icebp(&v->dbg);
-    return RUN_CONTINUE;
+    struct x86_insn insn;
+
+    if (complete_soft_event(v, &insn)) {
+        svm_advance_rip(v, insn.len);
+        dbg_on_icebp(&v->dbg);
+    }
+    return domain_is_ended(v->domain) ? RUN_RESCHEDULE : RUN_CONTINUE;
 }
 
 void svm_debug_emulated_step(struct vcpu *v)
@@ -507,16 +590,6 @@ static uint64_t linear_rip(struct vcpu *v)
     if (guest_cpu_mode(v) == X86_MODE_LONG64)
         return s->rip;
     return (s->cs.base + s->rip) & 0xffffffffull;
-}
-
-/* Also this entry's: protection can change from dbg_before_vmentry(), after
- * svm_vcpu_run() looked at flush_tlb. */
-static void flush_domain_tlbs(struct domain *d)
-{
-    for (unsigned i = 0; i < d->nr_vcpus; i++) {
-        d->vcpus[i]->arch.flush_tlb = true;
-        d->vcpus[i]->arch.vmcb->control.tlb_control = 1;
-    }
 }
 
 static unsigned perm_for(uint8_t type)
@@ -571,6 +644,18 @@ static void apply_protection(struct domain *d)
                 want[k].perm &= NPT_R | NPT_W;
         }
     }
+    /* Pages a vCPU is stepping over stay open until its step is done (an
+     * event delivery that faults on one is stepped with more protection
+     * changes before it completes), except for fetches of a handler the
+     * step must stop at. */
+    for (unsigned i = 0; i < d->nr_vcpus; i++) {
+        struct gdbg_vcpu *g = gs_of(d->vcpus[i]);
+        for (unsigned j = 0; g->npt_step && j < g->n_open; j++)
+            for (unsigned k = 0; k < n; k++)
+                if (want[k].gpa == g->open_gpa[j])
+                    want[k].perm = (g->event_step && (g->event_gpa & ~0xfffull) == want[k].gpa)
+                                   ? NPT_R | NPT_W : NPT_RWX;
+    }
     spin_lock(&prot_lock);
     if (prot[slot].domid != d->id) {
         prot[slot].domid = d->id;
@@ -588,7 +673,8 @@ static void apply_protection(struct domain *d)
     memcpy(prot[slot].p, want, sizeof(want[0]) * n);
     prot[slot].n = n;
     spin_unlock(&prot_lock);
-    flush_domain_tlbs(d);
+    /* A page just closed must stop every vCPU of d from now on. */
+    npt_flush_domain(d, true);
 }
 
 /* Permissions of a protected page of d, or -1 if the page is not ours. */
@@ -643,12 +729,15 @@ static void npt_step_begin(struct vcpu *v, uint64_t gpa)
     struct gdbg_vcpu *gs = gs_of(v);
 
     npt_protect(v->domain, gpa & ~0xfffull, NPT_RWX);
-    flush_domain_tlbs(v->domain);
+    npt_flush_domain(v->domain, false);   /* opened: a stale entry only faults again */
     if (!gs->npt_step) {
         gs->saved_step = v->dbg.host_step;
         gs->saved_irqs = v->dbg.host_step_irqs;
         gs->npt_step = true;
+        gs->n_open = 0;
     }
+    if (gs->n_open < ARRAY_SIZE(gs->open_gpa))
+        gs->open_gpa[gs->n_open++] = gpa & ~0xfffull;
     dbg_host_single_step(&v->dbg, true, false);
 }
 
@@ -660,6 +749,7 @@ static enum vcpu_run_result npt_step_done(struct vcpu *v, const struct dbg_route
     bool step = gs->saved_step;
 
     gs->npt_step = false;
+    gs->n_open = 0;
     gs->npt_hits = 0;
     dbg_host_single_step(&v->dbg, gs->saved_step, gs->saved_irqs);
     apply_protection(v->domain);

@@ -10,7 +10,14 @@ struct vcpu;
 enum vcpu_run_result svm_handle_exit(struct vcpu *v);
 /* An exit during event delivery (EXITINTINFO valid): deliver it again. */
 void svm_reinject_interrupted_event(struct vcpu *v);
+/* Inject INT n as a software interrupt (type 4); RIP must be past the instruction. */
+void svm_inject_soft_interrupt(struct vcpu *v, uint8_t vector);
+/* Advance RIP past an instruction as its completion does: wraps outside
+ * 64-bit code, ends the interrupt shadow, clears RF. No single-step trap. */
+void svm_advance_rip(struct vcpu *v, unsigned len);
 /* Advance RIP past an emulated instruction; honours guest TF single-step. */
 void svm_skip_instruction(struct vcpu *v, unsigned len);
+/* INS/OUTS (string_io.c); info is the IOIO EXITINFO1. */
+enum vcpu_run_result svm_string_io(struct vcpu *v, uint32_t info);
 
 #endif

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Software interrupts interrupted by an exit (issue 9, finding 7): the guest
+# softint-npt-stack (xen-tests/guests/hostile/) arms its four debug-register
+# slots and runs INT n, prefixed INT n, INT3 and ICEBP on its own stack page;
+# a host write watchpoint on that page is emulated with nested paging, so
+# every push of each delivery takes a #NPF with the event in EXITINTINFO.
+# Each interrupt must still be delivered exactly once, with the return
+# address after its instruction, as the guest alone (and natively) sees.
+. "$(dirname "$0")/lib.sh"
+IMG=$G/hostile/softint-npt-stack.elf
+STACK=0x$(nm "$IMG" | awk '$3 == "sw_stack" { print $1 }')
+
+hv_start --smp 2 --domain $G/ticker.elf,name=tick,cmdline="count=0"
+check "start: xl list answers" wait_for $XL list
+printf 'name = "sw"\nkernel = "%s"\nmemory = 32\nvcpus = 1\n' "$IMG" > $TMP/sw.cfg
+created=1
+for _ in 1 2 3; do
+    $XL create -p $TMP/sw.cfg && { created=0; break; }
+    $XL destroy sw > /dev/null 2>&1; sleep 1
+done
+check "xl create -p softint-npt-stack" [ $created -eq 0 ]
+check "debug-attach" $XL debug-attach sw
+# The bottom of the stack page: never written, but the whole page is protected.
+check "write watchpoint on the guest's interrupt stack page ($STACK)" \
+    $XL debug-wp sw --id 0 --len 8 --type w $STACK
+
+: > $TMP/events
+for _ in $(seq 1 20); do
+    $XL debug-continue sw --wait -T ${T:-120} >> $TMP/events; rc=$?
+    [ $rc -ne 0 ] && break
+done
+check "the domain ran to its end under the debugger (continue exit 2)" [ "$rc" -eq 2 ]
+reject_line $TMP/events "type=watchpoint" "no store hit the watched bytes"
+$XL console -n sw > $TMP/console
+expect_line $TMP/console '^int 0x21: 16, int3: 8, icebp: 8, wrong return addresses: 0$' \
+    "each software interrupt delivered exactly once, return address after it"
+expect_line $TMP/console '^# 4 passed, 0 failed$' "the guest passes its checks"
+cp $TMP/control.console.log /tmp/insn-sw-hv.log; cp $TMP/events /tmp/insn-sw-events; cp $TMP/console /tmp/insn-sw-console; $XL debug-regs sw > /tmp/insn-sw-regs 2>&1
+hv_stop
+finish

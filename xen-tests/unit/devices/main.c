@@ -1,0 +1,9 @@
+/* CUnit runner for the device-model unit tests. */
+#include "tests.h"
+
+int main(void)
+{
+    static void (*const reg[])(void) = { register_vpit_tests, register_vpic_tests };
+
+    return unit_main(reg, sizeof(reg) / sizeof(reg[0]));
+}

@@ -1,0 +1,26 @@
+/* Suite registration shared by the device-model unit test files. */
+#ifndef UNIT_DEVICES_TESTS_H
+#define UNIT_DEVICES_TESTS_H
+
+#include <stdint.h>
+#include "unit.h"
+
+/* out8()/in8() on a device model whose DEV_io_read/DEV_io_write take OBJ,
+ * asserting that each port is the device's own. */
+#define DEVICE_PORT_HELPERS(DEV, OBJ)                               \
+    static void out8(uint16_t port, uint8_t v)                      \
+    {                                                               \
+        CU_ASSERT(DEV##_io_write(OBJ, port, v));                    \
+    }                                                               \
+    static uint8_t in8(uint16_t port)                               \
+    {                                                               \
+        uint8_t v = 0;                                              \
+                                                                    \
+        CU_ASSERT(DEV##_io_read(OBJ, port, &v));                    \
+        return v;                                                   \
+    }
+
+void register_vpit_tests(void);
+void register_vpic_tests(void);
+
+#endif
