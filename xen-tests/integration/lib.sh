@@ -41,13 +41,13 @@ hv_stop()  { "$DBGVISOR" stop --socket "$TMP/control.sock" >/dev/null 2>&1; }
 # wait_for CMD...: retry for up to 30 s.
 wait_for() { for _ in $(seq 150); do "$@" >/dev/null 2>&1 && return 0; sleep 0.2; done; return 1; }
 
-# create_paused_selfdebug NAME: `xl create -p` of the selfdebug guest. The
+# create_paused NAME IMAGE: `xl create -p` of a one-vCPU, 32 MiB domain. The
 # builder writes the image over the serial control channel; on a loaded
 # machine one write can time out, so destroy the half-built domain and retry.
-create_paused_selfdebug() {
+create_paused() {
     cat > $TMP/$1.cfg <<CFG
 name = "$1"
-kernel = "$G/selfdebug.elf"
+kernel = "$2"
 memory = 32
 vcpus = 1
 CFG
@@ -57,6 +57,7 @@ CFG
     done
     return 1
 }
+create_paused_selfdebug() { create_paused "$1" "$G/selfdebug.elf"; }
 
 finish() {
     echo "# $checks checks, $failures failed"

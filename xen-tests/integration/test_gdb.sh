@@ -133,7 +133,7 @@ expect_line $TMP/gdb3 '^Thread 2 hit Breakpoint 1, ap_main \(cpu=.*1\)' "the AP 
 expect_line $TMP/gdb3 '^\* 2 +Thread 2 \(vCPU 1\) ap_main' "info threads: vCPU 1 current"
 expect_line $TMP/gdb3 '^ +1 +Thread 1 \(vCPU 0\) ' "info threads: vCPU 0 listed"
 # The BSP waits for the AP, in main or in smp_start_ap: anywhere but ap_main.
-expect_line $TMP/gdb3 '^rip +0x[0-9a-f]+ +0x[0-9a-f]+ <(main|smp_start_ap|wait_started)\+' "thread 1: its own registers"
+expect_line $TMP/gdb3 '^rip +0x[0-9a-f]+ +0x[0-9a-f]+ <(main|smp_start_ap|start_ap|wait_started)\+' "thread 1: its own registers"
 for _ in $(seq 100); do $XL console -n smp | grep -q '^smp: counter=' && break; sleep 0.2; done
 $XL console -n smp > $TMP/smp.console
 expect_line $TMP/smp.console '^smp: counter=1 expected=1$' "after detach the SMP guest finishes"

@@ -32,6 +32,11 @@ native_run() {   # image vcpus cmdline outfile -> status
         -kernel "$1" -append "$3" </dev/null >"$4" 2>"$4.stderr"
 }
 
+# keep FILE: a copy that outlives the test's temporary directory; prints its path.
+keep() {
+    local dir=${BUILD:-$ROOT/build}/test-logs/hostile
+    mkdir -p "$dir" && cp "$1" "$dir/" && echo "$dir/$(basename "$1")"
+}
 passed_tap() { grep -Eq '^# [0-9]+ passed, 0 failed$' "$1"; }
 exited_zero() { grep -Eq "^\(HV\) domain [0-9]+ \($2\) exited with code 0$" "$1"; }
 crashed() { grep -Eq "^\(HV\) \[ERR\] domain [0-9]+ \($2\) crashed: " "$1"; }
@@ -74,12 +79,18 @@ for name in "${guests[@]}"; do
     hv_run "$out" --smp "$pcpus" "${args[@]}"
     check "$name: the hypervisor survives (status $status)" hv_alive "$out" "$status"
     if canary_ok "$out"; then ok "$name: the canary kept its DRs and SSE state"
-    else bad "$name: the canary was disturbed"; grep '^\[canary\]\|^(HV)' "$out" | tail -8 | sed 's/^/#   /'; fi
+    else
+        bad "$name: the canary was disturbed (whole output: $(keep "$out"))"
+        grep -E '^\[canary\]|^\(HV\)' "$out" | tail -8 | sed 's/^/#   /'
+    fi
     for d in "${doms[@]}"; do
         domain_lines "$out" "$d" > "$TMP/$name.$d"
         if [ "$expect" = pass ]; then
             if passed_tap "$TMP/$name.$d" && exited_zero "$out" "$d"; then ok "$name/$d: passes"
-            else bad "$name/$d: fails"; grep -E "^\[$d\] not ok|\($d\)" "$out" | head -8 | sed 's/^/#   /'; fi
+            else
+                bad "$name/$d: fails (whole output: $(keep "$out"))"
+                grep -E "^\[$d\] not ok|\($d\)" "$out" | head -8 | sed 's/^/#   /'
+            fi
         else
             check "$name/$d: only this domain crashed" crashed "$out" "$d"
         fi

@@ -12,13 +12,7 @@ STACK=0x$(nm "$IMG" | awk '$3 == "sw_stack" { print $1 }')
 
 hv_start --smp 2 --domain $G/ticker.elf,name=tick,cmdline="count=0"
 check "start: xl list answers" wait_for $XL list
-printf 'name = "sw"\nkernel = "%s"\nmemory = 32\nvcpus = 1\n' "$IMG" > $TMP/sw.cfg
-created=1
-for _ in 1 2 3; do
-    $XL create -p $TMP/sw.cfg && { created=0; break; }
-    $XL destroy sw > /dev/null 2>&1; sleep 1
-done
-check "xl create -p softint-npt-stack" [ $created -eq 0 ]
+check "xl create -p softint-npt-stack" create_paused sw "$IMG"
 check "debug-attach" $XL debug-attach sw
 # The bottom of the stack page: never written, but the whole page is protected.
 check "write watchpoint on the guest's interrupt stack page ($STACK)" \
@@ -26,7 +20,7 @@ check "write watchpoint on the guest's interrupt stack page ($STACK)" \
 
 : > $TMP/events
 for _ in $(seq 1 20); do
-    $XL debug-continue sw --wait -T ${T:-120} >> $TMP/events; rc=$?
+    $XL debug-continue sw --wait -T 120 >> $TMP/events; rc=$?
     [ $rc -ne 0 ] && break
 done
 check "the domain ran to its end under the debugger (continue exit 2)" [ "$rc" -eq 2 ]
@@ -35,6 +29,5 @@ $XL console -n sw > $TMP/console
 expect_line $TMP/console '^int 0x21: 16, int3: 8, icebp: 8, wrong return addresses: 0$' \
     "each software interrupt delivered exactly once, return address after it"
 expect_line $TMP/console '^# 4 passed, 0 failed$' "the guest passes its checks"
-cp $TMP/control.console.log /tmp/insn-sw-hv.log; cp $TMP/events /tmp/insn-sw-events; cp $TMP/console /tmp/insn-sw-console; $XL debug-regs sw > /tmp/insn-sw-regs 2>&1
 hv_stop
 finish

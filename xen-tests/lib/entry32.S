@@ -34,6 +34,7 @@ _start:
  * trampoline's GDT and their stack already in ESP. */
     .globl ap_entry32
 ap_entry32:
+    mov %edx, ap_boot_edx       /* EDX as INIT left it: family/model/stepping */
     lgdt gdt32_desc
     ljmp $CODE_SEL, $1f
 1:  mov $DATA_SEL, %ax
@@ -66,6 +67,8 @@ boot_stack_top:
 
     .section .data
     .align 4
-    .globl mb_magic
+    .globl mb_magic, ap_boot_edx
 mb_magic:
+    .long 0
+ap_boot_edx:
     .long 0

@@ -93,6 +93,7 @@ bsp_long:
     .code32
     .globl ap_entry32
 ap_entry32:
+    mov %edx, ap_boot_edx       /* EDX as INIT left it: family/model/stepping */
     lgdt gdt64_desc
     ljmp $CODE32_SEL, $1f
 1:  mov $DATA_SEL, %ax
@@ -183,6 +184,8 @@ boot_mb_info:   .long 0
 
     .section .data
     .align 4
-    .globl mb_magic
+    .globl mb_magic, ap_boot_edx
 mb_magic:
+    .long 0
+ap_boot_edx:
     .long 0

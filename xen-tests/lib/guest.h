@@ -35,6 +35,7 @@ struct mb_mmap_entry {
 
 extern struct mb_info *mb_info;      /* set by the entry code */
 extern uint32_t mb_magic;            /* EAX at entry (0x2BADB002 from a multiboot loader) */
+extern uint32_t ap_boot_edx;         /* EDX at the last AP start (family/model/stepping) */
 const char *cmdline(void);           /* "" when the loader gave none */
 /* Value of `key=` on the command line (decimal or 0x hex), or `def`. */
 unsigned long cmdline_uint(const char *key, unsigned long def);

@@ -130,6 +130,7 @@ _Static_assert(sizeof(struct vmcb) == 4096, "vmcb size");
 
 /* exit codes */
 #define SVM_EXIT_WRITE_CR0      0x010
+#define SVM_EXIT_WRITE_CR3      0x013
 #define SVM_EXIT_WRITE_CR4      0x014
 #define SVM_EXIT_WRITE_CR8      0x018
 #define SVM_EXIT_READ_DR0       0x020

@@ -6,8 +6,10 @@
  * instruction (issue 9, finding 14): a selector beyond the GDT limit is
  * #GP(selector), a not-present data segment #NP(selector), the same in SS
  * #SS(selector), an SS with RPL != CPL #GP(selector), a far call to a
- * not-present code segment #NP(selector), INT n through a not-present gate
- * #NP(n*8+2), and a #GP whose own gate is not present a #DF(0) (contributory
+ * not-present code segment #NP(selector), INT n through a gate whose code
+ * segment is not present #NP(selector), INT n through a not-present gate
+ * #NP(n*8+2) (both with RIP at the INT, which an injected INT n cannot
+ * give without NextRIP), and a #GP whose own gate is not present a #DF(0) (contributory
  * during contributory). test_exception_step.sh runs the same guest while a
  * host debugger single-steps the faulting instructions (then the hypervisor
  * intercepts and re-injects the faults itself, and must apply the same
@@ -80,7 +82,11 @@ int main(void)
     vec = FAULT(ee_call_np, "lcall *far_np(%%rip)", ::);
     show("far call not present", vec, at, 11, SEL_NP_CODE);
 
-    *g21 &= ~(1ull << 47);
+    saved = *g21;
+    *g21 = (*g21 & ~(0xffffull << 16)) | ((uint64_t)SEL_NP_CODE << 16);
+    vec = FAULT(ee_int_cs_np, "int $0x21", ::);
+    show("int 0x21 handler segment not present", vec, at, 11, SEL_NP_CODE);
+    *g21 = saved & ~(1ull << 47);
     vec = FAULT(ee_int_np, "int $0x21", ::);
     show("int 0x21 gate not present", vec, at, 11, 0x21 * 8 + 2);
 

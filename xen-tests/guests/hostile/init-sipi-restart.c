@@ -5,24 +5,30 @@
  * architectural INIT state (Intel SDM vol. 3 table 10-1 "IA-32 Processor
  * States Following Power-up, Reset, or INIT"; AMD APM vol. 2 table 14-1
  * "Initial Processor State"): DR0-DR3 = 0, DR6 = 0xFFFF0FF0, DR7 = 0x400,
- * and its MOV DR must behave as before (issue 9, finding 2). The AP arms all
- * four breakpoints with values of its own and sets DR6.B0, then the BSP
- * restarts it twice: once while it sits in HLT with interrupts off, once
- * while it spins (an INIT IPI to a running CPU puts it in wait-for-SIPI at
- * once). After each restart the AP records DR0-3/DR6/DR7 before touching
- * them, then arms a write breakpoint and checks that its #DB reports B0.
+ * EDX = family/model/stepping (CPUID 1 EAX), CR0.CD/NW kept (set since
+ * power-on), and its MOV DR must behave as before (issue 9, finding 2).
+ * The AP arms all four breakpoints with values of its own and sets DR6.B0,
+ * then the BSP restarts it: once while it sits in HLT with interrupts off,
+ * then several times while it spins (an INIT IPI to a running CPU puts it in
+ * wait-for-SIPI at once; beside other domains the AP may or may not be on a
+ * pCPU at that moment, and both must work). After each restart the AP
+ * records its registers before touching them, then arms a write breakpoint
+ * and checks that its #DB reports B0.
  * The hypervisor used to restart the VMCB without telling the debug core,
  * so the restarted AP ran with MOV DR untrapped and read the DR0-3 left in
- * the pCPU (its own old values or another domain's); and it ignored an INIT
- * sent to a vCPU that was running, so the AP never came back.
+ * the pCPU (its own old values or another domain's); it started APs with
+ * EDX = 0x600 and CR0 = 0x10; and it ignored an INIT sent to a vCPU that was
+ * running, so the AP never came back.
  */
 #include "guest.h"
 
-#define RESTARTS 2
+#define RESTARTS 5   /* the first while halted, the others while running */
+#define CR0_CD_NW (BIT(30) | BIT(29))
 #define WAIT_LOOPS 50000000UL
 
 struct reset_record {
-    unsigned long dr[4], dr6, dr7;
+    unsigned long dr[4], dr6, dr7, cr0;
+    uint32_t edx;
     unsigned int db_hits;
     unsigned long db_dr6;
 };
@@ -67,6 +73,8 @@ static void ap_after_restart(unsigned int cpu)
     r->dr[3] = read_dr3();
     r->dr6 = read_dr6();
     r->dr7 = read_dr7();
+    r->edx = ap_boot_edx;
+    r->cr0 = read_cr0();
     /* Then MOV DR must still work: a write breakpoint reports B0. */
     unsigned int before = db_count;
     write_dr6(0xffff0ff0);
@@ -78,9 +86,9 @@ static void ap_after_restart(unsigned int cpu)
     write_dr7(0);
     arm_everything();
     __atomic_store_n(&round_done[restart], 1, __ATOMIC_RELEASE);
-    if (restart == 0)
+    if (restart + 1 < RESTARTS)
         for (;;)
-            pause();                    /* restart 1: INIT while running */
+            pause();                    /* the next INIT finds it running */
     halt_forever();
 }
 
@@ -118,6 +126,10 @@ int main(void)
             printf("# DR0-3 = %#lx %#lx %#lx %#lx\n", r->dr[0], r->dr[1], r->dr[2], r->dr[3]);
         report(r->dr6 == 0xffff0ff0, "restart %d: DR6 reads %#lx (0xffff0ff0)", restart, r->dr6);
         report(r->dr7 == 0x400, "restart %d: DR7 reads %#lx (0x400)", restart, r->dr7);
+        report(r->edx == cpuid(1, 0).a, "restart %d: EDX held family/model/stepping at the start",
+               restart);
+        report((r->cr0 & CR0_CD_NW) == CR0_CD_NW, "restart %d: CR0.CD and CR0.NW are set, as after "
+               "power-on (INIT keeps them)", restart);
         report(r->db_hits == 1 && r->db_dr6 == 1,
                "restart %d: a write breakpoint gives one #DB with B0 (%u, %#lx)", restart,
                r->db_hits, r->db_dr6);

@@ -2,18 +2,21 @@
  * hostile: policies=trap,adaptive native=no
  *
  * invalid-state: guest-caused invalid processor state (issue 9, finding 11).
- * The guest writes reserved or inconsistent values to CR0, CR4, EFER and
- * XCR0 and must get what hardware gives (AMD APM vol. 2 3.1, vol. 3 MOV CRn,
- * WRMSR, XSETBV): #GP(0) (#UD for XSETBV while CR4.OSXSAVE is clear), with
- * the register unchanged. A hypervisor that lets such a value reach the VMCB
- * makes VMRUN fail (exit code -1) and loses the domain. Valid writes (CLTS,
- * LMSW from a register and from memory, toggling TS/OSXSAVE, a legal XCR0)
- * must take effect.
+ * The guest writes reserved or inconsistent values to CR0, CR3, CR4, EFER
+ * and XCR0 and must get what hardware gives (AMD APM vol. 2 3.1, vol. 3
+ * MOV CRn, WRMSR, XSETBV): #GP(0) (#UD for XSETBV while CR4.OSXSAVE is
+ * clear), with the register unchanged. A hypervisor that lets such a value
+ * reach the VMCB makes VMRUN fail (exit code -1) and loses the domain. Valid
+ * writes (CLTS, LMSW from a register and from memory, toggling TS/OSXSAVE,
+ * reloading CR3, a legal XCR0) must take effect. A far transfer to a code
+ * segment with L=1 and D=1 in long mode (hardware: #GP(selector); bare QEMU
+ * runs it as 64-bit code) must not end the domain either.
  * native=no: bare QEMU 10 TCG is not the reference here. It hangs on a MOV
  * CR4 with a reserved bit or PAE cleared in long mode (it takes an SVM exit
  * outside a guest), ignores CR0[63:32], NW without CD and reserved EFER bits,
- * accepts CR0.PG without PE, and hangs when 64-bit code clears CR0.PG. Its
- * XSETBV checks match hardware; the xsave guest compares those with it.
+ * accepts CR0.PG without PE, and hangs when 64-bit code clears CR0.PG or
+ * sets a CR3 bit above MAXPHYADDR. Its XSETBV checks match hardware; the
+ * xsave guest compares those with it.
  */
 #include "guest.h"
 
@@ -27,9 +30,11 @@
 #define CR4_PCIDE BIT(17)
 #define CR4_OSXSAVE BIT(18)
 #define MSR_EFER 0xC0000080
+extern uint64_t gdt64[];
 #define EFER_LME BIT(8)
 #define EFER_SVME BIT(12)
 
+static unsigned long read_cr3_(void) { unsigned long v; asm volatile("mov %%cr3,%0" : "=r"(v)); return v; }
 static int try_cr0(unsigned long v) { return TRY_ASM("mov %0, %%cr0", :: "r"(v)); }
 static int try_cr4(unsigned long v) { return TRY_ASM("mov %0, %%cr4", :: "r"(v)); }
 static int try_wrmsr(uint32_t msr, uint64_t v)
@@ -75,11 +80,27 @@ int main(void)
     expect_gp(try_cr4(cr4 | BIT(13)), cr4, read_cr4(), "MOV CR4 with VMXE (no VMX offered)");
     expect_gp(try_cr4(cr4 & ~CR4_PAE), cr4, read_cr4(), "MOV CR4 clearing PAE in long mode");
 
+    unsigned long cr3 = read_cr3_();
+    expect_gp(TRY_ASM("mov %0, %%cr3", :: "r"(cr3 | (1UL << 62))), cr3, read_cr3_(), "MOV CR3 with bit 62 in long mode");
+    report(TRY_ASM("mov %0, %%cr3", :: "r"(cr3)) == -1 && read_cr3_() == cr3, "MOV CR3 reloads its own value");
+
     /* CR0: high bits, NW without CD, PG without PE, PG off in 64-bit code. */
     expect_gp(try_cr0(cr0 | (1UL << 32)), cr0, read_cr0(), "MOV CR0 with bit 32");
     expect_gp(try_cr0((cr0 & ~CR0_CD) | CR0_NW), cr0, read_cr0(), "MOV CR0 with NW but not CD");
     expect_gp(try_cr0(cr0 & ~CR0_PE), cr0, read_cr0(), "MOV CR0 with PG but not PE");
     expect_gp(try_cr0(cr0 & ~CR0_PG), cr0, read_cr0(), "MOV CR0 clearing PG in 64-bit mode");
+
+    /* A far transfer to a 64-bit code segment with D also set: hardware
+     * raises #GP(selector), bare QEMU runs it as 64-bit code; either way
+     * the domain lives on (VMRUN would refuse such a CS if it reached it). */
+    uint64_t saved = gdt64[3], rax, rcx;
+    gdt64[3] = 0x00EF9A000000FFFFULL;            /* selector 0x18: L=1, D=1 */
+    int vec = TRY_ASM("pushq $0x18; leaq 2f(%%rip), %%rax; pushq %%rax; lretq\n"
+                      "2: movl $2000000, %%ecx\n3: decl %%ecx; jnz 3b\n"
+                      "pushq $0x08; leaq 4f(%%rip), %%rax; pushq %%rax; lretq\n4:",
+                      : "=&a"(rax), "=&c"(rcx) :);
+    gdt64[3] = saved;
+    report(vec == -1 || vec == 13, "code segment with L=1 and D=1 in long mode: survived (vector %d)", vec);
 
     /* Valid CR0 writes still take effect. */
     report(try_cr0(cr0 | CR0_TS) == -1 && (read_cr0() & CR0_TS), "MOV CR0 sets TS");

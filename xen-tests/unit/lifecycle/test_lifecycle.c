@@ -4,6 +4,7 @@
  * ending it at once. An ended domain must stay ended until destroyed. */
 #include <CUnit/Basic.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <time.h>
 
@@ -60,67 +61,74 @@ static void test_transitions(void)
     CU_ASSERT_EQUAL(domain_destroy(d), 0);
 }
 
-/* Two host threads, started together, each doing its part on one domain. */
+/* Two host threads that stay up for a whole test and, round after round,
+ * start together on a fresh domain, each doing its part. */
 struct race {
     struct domain *d;
-    atomic_int ready, ended;
-    unsigned spin;                  /* how long the ending thread waits */
+    void (*side[2])(struct race *);
+    unsigned spin;                  /* how long the ending side waits */
+    atomic_int go, done, ended, stop;
 };
 
-static void start_together(struct race *r)
+static void wait_until(atomic_int *v, int at_least, atomic_int *stop)
 {
-    atomic_fetch_add(&r->ready, 1);
-    while (atomic_load(&r->ready) < 2)
-        ;
+    for (unsigned n = 1; atomic_load(v) < at_least; n++)
+        if (stop && atomic_load(stop))
+            return;
+        else if (n % 4096 == 0)
+            sched_yield();          /* the host may have fewer free cores than threads */
 }
 
-static void *control_side(void *arg)
-{
-    struct race *r = arg;
+struct worker {
+    struct race *r;
+    unsigned side;
+};
 
-    start_together(r);
+static void *worker_thread(void *arg)
+{
+    struct worker *w = arg;
+    struct race *r = w->r;
+
+    for (int round = 1;; round++) {
+        wait_until(&r->go, round, &r->stop);
+        if (atomic_load(&r->stop))
+            return NULL;
+        r->side[w->side](r);
+        atomic_fetch_add(&r->done, 1);
+    }
+}
+
+static void control_side(struct race *r)
+{
     do {
         domain_pause(r->d);
         domain_unpause(r->d);
     } while (!atomic_load(&r->ended));
     domain_pause(r->d);             /* once more after the crash, as `xl pause` would */
     domain_unpause(r->d);
-    return NULL;
 }
 
-static void *crashing_vcpu(void *arg)
+static void crashing_vcpu(struct race *r)
 {
-    struct race *r = arg;
-
-    start_together(r);
     for (volatile unsigned i = 0; i < r->spin; i++)
         ;
     domain_crash(r->d, "triple fault");
     atomic_store(&r->ended, 1);
-    return NULL;
 }
 
-static void *shutting_vcpu(void *arg)
+static void shutting_vcpu(struct race *r)
 {
-    struct race *r = arg;
-
-    start_together(r);
     domain_shutdown(r->d, 5);
-    return NULL;
 }
 
-static void *crashing_now(void *arg)
+static void crashing_now(struct race *r)
 {
-    struct race *r = arg;
-
-    start_together(r);
     domain_crash(r->d, "triple fault");
-    return NULL;
 }
 
 /* Rounds per race test: as many as fit in a few seconds, at most this. */
-#define RACE_ROUNDS 20000
-#define RACE_SECONDS 3
+#define RACE_ROUNDS 100000
+#define RACE_SECONDS 2
 
 static bool out_of_time(const struct timespec *t0)
 {
@@ -130,65 +138,83 @@ static bool out_of_time(const struct timespec *t0)
     return t.tv_sec - t0->tv_sec >= RACE_SECONDS;
 }
 
-static void run_race(struct race *r, void *(*a)(void *), void *(*b)(void *))
+/* Runs rounds of a against b: before each, setup(r) makes r->d; after it,
+ * check(r) counts what went wrong. Returns the number of rounds. */
+static unsigned run_race(void (*a)(struct race *), void (*b)(struct race *),
+                         void (*setup)(struct race *, unsigned), void (*check)(struct race *))
 {
-    pthread_t ta, tb;
+    struct race r = { .side = { a, b } };
+    struct worker w[2] = { { &r, 0 }, { &r, 1 } };
+    pthread_t t[2];
+    struct timespec t0;
+    unsigned round;
 
-    atomic_store(&r->ready, 0);
-    atomic_store(&r->ended, 0);
-    pthread_create(&ta, NULL, a, r);
-    pthread_create(&tb, NULL, b, r);
-    pthread_join(ta, NULL);
-    pthread_join(tb, NULL);
+    for (unsigned i = 0; i < 2; i++)
+        pthread_create(&t[i], NULL, worker_thread, &w[i]);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (round = 0; round < RACE_ROUNDS && !out_of_time(&t0); round++) {
+        setup(&r, round);
+        atomic_store(&r.ended, 0);
+        atomic_store(&r.done, 0);
+        atomic_fetch_add(&r.go, 1);
+        wait_until(&r.done, 2, NULL);
+        check(&r);
+        domain_destroy(r.d);
+    }
+    atomic_store(&r.stop, 1);
+    for (unsigned i = 0; i < 2; i++)
+        pthread_join(t[i], NULL);
+    return round;
+}
+
+static unsigned revived, twice, inconsistent;
+
+static void setup_running(struct race *r, unsigned round)
+{
+    fake_reset();
+    r->d = make_domain("race", 2);
+    domain_unpause(r->d);
+    r->spin = round % 512;
+}
+
+static void check_still_crashed(struct race *r)
+{
+    revived += r->d->state != DOMAIN_CRASHED;
 }
 
 /* A pause or unpause racing with a crash must never bring the domain back. */
 static void test_pause_vs_crash(void)
 {
-    unsigned revived = 0, round;
-    struct timespec t0;
-    struct race r;
+    unsigned rounds;
 
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    for (round = 0; round < RACE_ROUNDS && !out_of_time(&t0); round++) {
-        r.d = make_domain("race", 1);
-        domain_unpause(r.d);
-        r.spin = round % 512;
-        run_race(&r, control_side, crashing_vcpu);
-        revived += r.d->state != DOMAIN_CRASHED;
-        domain_crash(r.d, "cleanup");
-        domain_destroy(r.d);
-    }
+    revived = 0;
+    rounds = run_race(control_side, crashing_vcpu, setup_running, check_still_crashed);
     CU_ASSERT_EQUAL(revived, 0);
     if (revived)
         fprintf(stderr, "\n  %u of %u crashed domains were left paused or running\n",
-                revived, round);
+                revived, rounds);
+}
+
+static void check_one_end(struct race *r)
+{
+    twice += fake_events(DBGV_EV_DOMAIN_SHUTDOWN) + fake_events(DBGV_EV_DOMAIN_CRASHED) != 1;
+    inconsistent += r->d->state == DOMAIN_SHUTDOWN ? r->d->exit_code != 5
+                                                   : r->d->exit_code != -1;
 }
 
 /* Two vCPUs ending the domain at once: one wins, the state agrees with the
  * exit code, and the end is announced once. */
 static void test_end_vs_end(void)
 {
-    unsigned twice = 0, inconsistent = 0, round;
-    struct timespec t0;
-    struct race r;
+    unsigned rounds;
 
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    for (round = 0; round < RACE_ROUNDS && !out_of_time(&t0); round++) {
-        fake_reset();
-        r.d = make_domain("race2", 2);
-        domain_unpause(r.d);
-        run_race(&r, shutting_vcpu, crashing_now);
-        twice += fake_events(DBGV_EV_DOMAIN_SHUTDOWN) + fake_events(DBGV_EV_DOMAIN_CRASHED) != 1;
-        inconsistent += r.d->state == DOMAIN_SHUTDOWN ? r.d->exit_code != 5
-                                                      : r.d->exit_code != -1;
-        domain_destroy(r.d);
-    }
+    twice = inconsistent = 0;
+    rounds = run_race(shutting_vcpu, crashing_now, setup_running, check_one_end);
     CU_ASSERT_EQUAL(twice, 0);
     CU_ASSERT_EQUAL(inconsistent, 0);
     if (twice || inconsistent)
         fprintf(stderr, "\n  of %u rounds: %u announced twice, %u with the other's exit code\n",
-                round, twice, inconsistent);
+                rounds, twice, inconsistent);
 }
 
 static CU_TestInfo lifecycle_tests[] = {

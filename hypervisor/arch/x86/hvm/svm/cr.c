@@ -1,5 +1,5 @@
 /*
- * Control-register writes: MOV to CR0/CR4, CLTS, LMSW and XSETBV exit here
+ * Control-register writes: MOV to CR0/CR3/CR4, CLTS, LMSW and XSETBV exit here
  * (EFER writes go through msr.c), so that a value hardware would refuse
  * raises #GP(0) in the guest instead of reaching the VMCB, where VMRUN
  * would reject it (AMD APM vol. 2 15.5.1) and the domain would be lost.
@@ -267,6 +267,26 @@ static int check_cr4(struct vcpu *v, uint64_t new)
     return 0;
 }
 
+/* Long mode: bits above the guest's MAXPHYADDR are MBZ; with CR4.PCIDE,
+ * bit 63 asks not to flush the TLB and is not stored. */
+static int check_cr3(struct vcpu *v, uint64_t *val, bool *flush)
+{
+    struct vmcb_save *s = &v->arch.vmcb->save;
+    uint32_t addr[4];
+
+    *flush = true;
+    if (!long_mode_active(s))
+        return 0;
+    if ((s->cr4 & CR4_PCIDE) && (*val >> 63)) {
+        *val &= ~(1ull << 63);
+        *flush = false;
+    }
+    hvm_cpuid(v, 0x80000008, 0, addr);
+    if (*val >> (addr[0] & 0xff))
+        return X86_EXC_GP;
+    return 0;
+}
+
 static void commit_cr0(struct vcpu *v, uint64_t new)
 {
     struct vmcb_save *s = &v->arch.vmcb->save;
@@ -310,14 +330,12 @@ enum vcpu_run_result svm_handle_cr_write(struct vcpu *v, unsigned cr)
 
     if (cr_decode(v, &d) < 0 || d.kind == CR_INSN_XSETBV)
         return fetch_failed(v, "control-register write");
+    if ((d.kind == CR_INSN_MOV ? d.cr : 0) != cr)
+        return RUN_CONTINUE;               /* the code changed under us: run it again */
     if (guest_cpl(s) != 0)
         return raise(v, X86_EXC_GP);
-    if (cr == 8 && d.kind != CR_INSN_MOV)
-        return RUN_CONTINUE;               /* the code changed under us: run it again */
     switch (d.kind) {
     case CR_INSN_MOV:
-        if (d.cr != cr)
-            return RUN_CONTINUE;           /* the code changed under us: run it again */
         val = long64 ? v->arch.gpr[d.gpr] : (uint32_t)v->arch.gpr[d.gpr];
         break;
     case CR_INSN_CLTS:
@@ -342,6 +360,13 @@ enum vcpu_run_result svm_handle_cr_write(struct vcpu *v, unsigned cr)
         if (vec)
             return raise(v, vec);
         commit_cr0(v, val);
+    } else if (cr == 3) {
+        bool flush;
+        vec = check_cr3(v, &val, &flush);
+        if (vec)
+            return raise(v, vec);
+        v->arch.flush_tlb |= flush;
+        s->cr3 = val;
     } else {
         vec = check_cr4(v, val);
         if (vec)

@@ -4,7 +4,7 @@
 
 struct vcpu;
 
-/* Exits 0x10 (CR0: MOV, CLTS, LMSW) and 0x14 (CR4). */
+/* Exits 0x10 (CR0: MOV, CLTS, LMSW), 0x13 (CR3) and 0x14 (CR4). */
 enum vcpu_run_result svm_handle_cr_write(struct vcpu *v, unsigned cr);
 /* Exit 0x8D. */
 enum vcpu_run_result svm_handle_xsetbv(struct vcpu *v);

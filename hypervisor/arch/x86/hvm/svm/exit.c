@@ -39,8 +39,10 @@ void svm_skip_instruction(struct vcpu *v, unsigned len)
 void svm_reinject_interrupted_event(struct vcpu *v)
 {
     struct vmcb_control *c = &v->arch.vmcb->control;
-    uint64_t info = c->exitintinfo;
+    uint64_t info;
 
+    svm_debug_soft_delivery_exit(v);
+    info = c->exitintinfo;
     if (!(info & SVM_EVTINJ_VALID))
         return;
     /* Every event the guest raises by an instruction (INT n, INT3, INTO,
@@ -226,6 +228,7 @@ enum vcpu_run_result svm_handle_exit(struct vcpu *v)
         domain_crash(v->domain, "triple fault at rip %#llx", (unsigned long long)vmcb->save.rip);
         return RUN_RESCHEDULE;
     case SVM_EXIT_WRITE_CR0:
+    case SVM_EXIT_WRITE_CR3:
     case SVM_EXIT_WRITE_CR4:
     case SVM_EXIT_WRITE_CR8:
         return svm_handle_cr_write(v, (unsigned)(code - SVM_EXIT_WRITE_CR0));

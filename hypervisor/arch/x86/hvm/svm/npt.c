@@ -105,9 +105,13 @@ void npt_flush_domain(struct domain *d, bool wait)
         return;
     for (unsigned i = 0; i < d->nr_vcpus; i++) {
         struct vcpu *v = d->vcpus[i];
-        while (v != self && __atomic_load_n(&v->arch.in_guest, __ATOMIC_SEQ_CST) &&
-               __atomic_load_n(&v->arch.flush_tlb, __ATOMIC_SEQ_CST))
+        for (unsigned spins = 1; v != self &&
+             __atomic_load_n(&v->arch.in_guest, __ATOMIC_SEQ_CST) &&
+             __atomic_load_n(&v->arch.flush_tlb, __ATOMIC_SEQ_CST); spins++) {
+            if (spins % 65536 == 0)
+                sched_vcpu_exit_guest(v);   /* it may have moved to another pCPU */
             cpu_relax();
+        }
     }
 }
 

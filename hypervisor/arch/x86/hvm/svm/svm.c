@@ -95,11 +95,13 @@ static void vmcb_init_control(struct vcpu *v)
                          SVM_INTERCEPT_VMSAVE | SVM_INTERCEPT_STGI | SVM_INTERCEPT_CLGI |
                          SVM_INTERCEPT_SKINIT | SVM_INTERCEPT_ICEBP | SVM_INTERCEPT_MONITOR |
                          SVM_INTERCEPT_MWAIT | SVM_INTERCEPT_XSETBV;
-    /* RDTSCP runs natively: msr.c loads TSC_AUX. CR0/CR4 writes and XSETBV
-     * are checked like hardware (cr.c), so that a guest can raise #GP but
-     * never make VMRUN fail. */
-    c->intercept_cr = SVM_INTERCEPT_CR_WRITE(0) | SVM_INTERCEPT_CR_WRITE(4) |
-                      SVM_INTERCEPT_CR_WRITE(8);
+    /* RDTSCP runs natively: msr.c loads TSC_AUX. CR0/CR3/CR4 writes and
+     * XSETBV are checked like hardware (cr.c), so that a guest can raise #GP
+     * but never make VMRUN fail. (QEMU TCG turns a reserved CR3/CR4 bit in a
+     * guest's MOV into a VMRUN-failure exit.) CR8 writes go to the APIC's
+     * TPR (cr.c says why they must exit). */
+    c->intercept_cr = SVM_INTERCEPT_CR_WRITE(0) | SVM_INTERCEPT_CR_WRITE(3) |
+                      SVM_INTERCEPT_CR_WRITE(4) | SVM_INTERCEPT_CR_WRITE(8);
     c->iopm_base_pa = iopm_pa;
     c->msrpm_base_pa = msrpm_pa;
     c->int_ctl = SVM_V_INTR_MASKING;
@@ -329,6 +331,16 @@ static void inject_pending_interrupt(struct vcpu *v)
     }
 }
 
+/* VMRUN refuses a long-mode CS with both L and D set. Hardware raises #GP
+ * at the far transfer that loads one, but QEMU TCG loads it and runs the
+ * code as 64-bit (D is ignored when L=1); do as it does, so that no guest
+ * can make VMRUN fail this way. The selector's descriptor is unchanged. */
+static void vmcb_cs_ignore_d_in_64bit(struct vmcb_save *s)
+{
+    if ((s->efer & EFER_LMA) && (s->cs.attrib & 0x600) == 0x600)
+        s->cs.attrib &= ~0x400;
+}
+
 enum vcpu_run_result svm_vcpu_run(struct vcpu *v)
 {
     struct vmcb *vmcb = v->arch.vmcb;
@@ -343,6 +355,7 @@ enum vcpu_run_result svm_vcpu_run(struct vcpu *v)
     inject_pending_interrupt(v);
     dbg_before_vmentry(&v->dbg);      /* may change the NPT: flush after it */
     hvm_msr_load_guest(v);
+    vmcb_cs_ignore_d_in_64bit(&vmcb->save);
     /* A flush requested from now on finds in_guest set and makes us exit. */
     __atomic_store_n(&v->arch.in_guest, true, __ATOMIC_SEQ_CST);
     bool flush = __atomic_exchange_n(&v->arch.flush_tlb, false, __ATOMIC_SEQ_CST);

@@ -53,6 +53,8 @@ struct gdbg_vcpu {
     uint64_t npt_hit_addr;
     bool     exec_skip;       /* resume over a reported NPT exec breakpoint */
     uint64_t exec_skip_rip;
+    uint8_t  soft_len;        /* an injected INT n is being delivered: its length */
+    uint32_t soft_intercepts; /* ... and the fault intercepts added for it */
     bool     event_step;      /* a host step through an event delivery ... */
     uint64_t event_rip;       /* ... ends at this handler's first fetch */
     uint64_t event_gpa;
@@ -482,9 +484,22 @@ static int soft_int_gate_fault(struct vcpu *v, unsigned vector, uint32_t *error)
     return 0;
 }
 
-/* Inject INT n after its gate checks; a failed check faults at the instruction. */
+/* Faults the delivery of a software interrupt can raise past the gate
+ * checks (the handler's code segment, the stack). */
+#define SOFT_DELIVERY_FAULTS ((1u << X86_EXC_TS) | (1u << X86_EXC_NP) | (1u << X86_EXC_SS) | \
+                              (1u << X86_EXC_GP) | (1u << X86_EXC_PF))
+
+/*
+ * Inject INT n after its gate checks; a failed check faults at the
+ * instruction. A fault later in the delivery would be raised with the
+ * injected RIP, past the instruction: those faults are intercepted until
+ * the delivery completes (svm_debug_soft_delivery_exit), as KVM does
+ * without NextRIP.
+ */
 static void inject_soft_interrupt_checked(struct vcpu *v, uint8_t vector, unsigned len)
 {
+    struct vmcb_control *c = &v->arch.vmcb->control;
+    struct gdbg_vcpu *gs = gs_of(v);
     uint32_t error = 0;
     int fault = soft_int_gate_fault(v, vector, &error);
 
@@ -494,6 +509,32 @@ static void inject_soft_interrupt_checked(struct vcpu *v, uint8_t vector, unsign
     }
     svm_advance_rip(v, len);
     svm_inject_soft_interrupt(v, vector);
+    gs->soft_len = (uint8_t)len;
+    gs->soft_intercepts |= SOFT_DELIVERY_FAULTS & ~c->intercept_exceptions;
+    c->intercept_exceptions |= SOFT_DELIVERY_FAULTS;
+}
+
+void svm_debug_soft_delivery_exit(struct vcpu *v)
+{
+    struct vmcb *vmcb = v->arch.vmcb;
+    struct gdbg_vcpu *gs = gs_of(v);
+    uint64_t info = vmcb->control.exitintinfo, code = vmcb->control.exitcode;
+    bool soft = (info & SVM_EVTINJ_VALID) && (info & (7ull << 8)) == SVM_EVTINJ_TYPE_SOFT;
+
+    if (!gs->soft_len)
+        return;
+    if (soft && code >= SVM_EXIT_EXCP_BASE && code < SVM_EXIT_EXCP_BASE + 32) {
+        /* The delivery faulted: the fault's RIP is the instruction. */
+        vmcb->save.rip -= gs->soft_len;
+        if (!(vmcb->save.cs.attrib & 0x200))
+            vmcb->save.rip &= 0xffffffffull;
+        vmcb->control.exitintinfo = 0;       /* the INT is re-executed, not re-injected */
+    } else if (soft) {
+        return;                              /* interrupted (#NPF...): injected again */
+    }
+    gs->soft_len = 0;
+    vmcb->control.intercept_exceptions &= ~gs->soft_intercepts;
+    gs->soft_intercepts = 0;
 }
 
 /*

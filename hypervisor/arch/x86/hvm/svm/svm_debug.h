@@ -16,6 +16,9 @@ enum vcpu_run_result svm_debug_handle_swint(struct vcpu *v);
 enum vcpu_run_result svm_debug_handle_icebp(struct vcpu *v);
 /* A fault intercepted while the host debugger single-steps the vCPU. */
 enum vcpu_run_result svm_debug_handle_exception(struct vcpu *v, unsigned vector);
+/* At every exit, before EXITINTINFO is re-injected: ends the watch over an
+ * injected INT n's delivery; if it faulted, RIP goes back to the INT. */
+void svm_debug_soft_delivery_exit(struct vcpu *v);
 /* An emulated instruction completed with the guest's TF set. */
 void svm_debug_emulated_step(struct vcpu *v);
 /* #NPF on a page protected for an emulated watchpoint; false if not ours. */
