@@ -10,11 +10,13 @@
  *    reads past an item's end, which access widths select and read;
  *  - the 16550: the divisor latch behind LCR.DLAB (its bytes are not
  *    characters), IER/IIR/FCR/LCR/MCR/LSR/MSR/SCR as they read back;
+ *  - string port I/O: REP OUTSB to the UART, REP INSB from fw_cfg;
  *  - the exit port: what a read returns;
  *  - the xAPIC: version, LDR/DFR reset values, TPR/PPR/ISR/IRR/TMR while a
  *    vector is in service, CR8 as TPR[7:4], IPIs with every destination shorthand, logical
  *    flat destinations, physical broadcast, and the AP brought up by INIT
- *    and SIPI sent to "all excluding self".
+ *    and SIPI sent to "all excluding self" (an INIT level de-assert after
+ *    that leaves it running).
  * Run it with 2 CPUs and 64 MiB.
  */
 #include "guest.h"
@@ -158,6 +160,25 @@ static void check_uart(void)
     printf("uart: iir without FIFOs=%#x rbr=%#x\n", inb(COM1 + 2), inb(COM1 + 0));
 }
 
+/* ---- string port I/O, as some kernels print and read firmware data ---- */
+static void check_string_io(void)
+{
+    static const char line[] = "uart: this line came through rep outsb\n";
+    char sig[5] = { 0 };
+    const char *src = line;
+    char *dst = sig;
+    unsigned long n = sizeof(line) - 1;
+
+    asm volatile("cld; rep outsb" : "+S"(src), "+c"(n) : "d"(COM1) : "memory");
+    outw(FW_CFG_SEL, 0x00);
+    n = 4;
+    asm volatile("cld; rep insb" : "+D"(dst), "+c"(n) : "d"(FW_CFG_DATA) : "memory");
+    printf("fw_cfg: signature through rep insb=%s, rcx after=%lu, rdi advanced by %ld\n",
+           sig, n, (long)(dst - sig));
+    src = "!\n";
+    asm volatile("outsb; outsb" : "+S"(src) : "d"(COM1) : "memory");
+}
+
 /* ---- the exit port ---- */
 static void check_exit_port(void)
 {
@@ -215,10 +236,17 @@ static void check_cr8(void)
         pause();
     cli();
     printf("apic: vector %#x with CR8=6: delivered %lu times\n", VEC_CR8, cr8_hits);
-    /* Lowering CR8 releases it (under dbgvisor at the next exit: the HLT). */
+    /* Lowering CR8 releases it at once. The vector is now deliverable while
+     * IF=0: a hypervisor asks for the interrupt window, and a CR8 write in
+     * that state must still be an ordinary CR8 write. */
     asm volatile("mov %0, %%cr8" :: "r"(0ul) : "memory");
-    sleep_ticks(100000);
-    printf("apic: after CR8=0: delivered %lu times\n", cr8_hits);
+    outb(0x80, 0);                              /* any exit */
+    asm volatile("mov %0, %%cr8" :: "r"(1ul) : "memory");
+    sti();
+    asm volatile("nop" ::: "memory");
+    cli();
+    printf("apic: after CR8=0 then 1 with IF=0, one STI later: delivered %lu times\n", cr8_hits);
+    asm volatile("mov %0, %%cr8" :: "r"(0ul) : "memory");
 #endif
 }
 
@@ -283,6 +311,9 @@ static void check_apic(void)
     report(smp_start_others(ap_main) == 0, "the AP started by INIT/SIPI to all-excluding-self");
     while (!__atomic_load_n(&ap_ready, __ATOMIC_ACQUIRE))
         pause();
+    /* An INIT level de-assert (level-triggered, level 0), as the MP start-up
+     * sequence sends, resets nobody: the AP must still take the IPIs below. */
+    apic_send_ipi(0, 0x8500 | ICR_ALL_BUT);
     sti();
     send(0, ICR_FIXED | ICR_SELF | (VEC_BASE + 0));
     send(0, ICR_FIXED | ICR_ALL | (VEC_BASE + 1));
@@ -308,6 +339,7 @@ int main(void)
     check_multiboot();
     check_fw_cfg();
     check_uart();
+    check_string_io();
     check_exit_port();
     check_apic();
     return report_summary();

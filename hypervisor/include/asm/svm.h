@@ -132,6 +132,7 @@ _Static_assert(sizeof(struct vmcb) == 4096, "vmcb size");
 #define SVM_EXIT_WRITE_CR0      0x010
 #define SVM_EXIT_WRITE_CR3      0x013
 #define SVM_EXIT_WRITE_CR4      0x014
+#define SVM_EXIT_WRITE_CR8      0x018
 #define SVM_EXIT_READ_DR0       0x020
 #define SVM_EXIT_WRITE_DR0      0x030
 #define SVM_EXIT_EXCP_BASE      0x040

@@ -41,7 +41,7 @@ void vlapic_set_nmi(struct vcpu *v);
 /* An NMI waits and is not blocked: it wakes a halted vCPU. */
 bool vlapic_nmi_deliverable(const struct vcpu *v);
 /* CR8 is TPR[7:4] (64-bit mode): its value for the VMCB's V_TPR before
- * entry, and what the guest left there after an exit. */
+ * entry, and a MOV to CR8 the guest made. */
 uint8_t vlapic_cr8(const struct vcpu *v);
 void vlapic_cr8_written(struct vcpu *v, uint8_t cr8);
 

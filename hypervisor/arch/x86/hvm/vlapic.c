@@ -124,6 +124,8 @@ uint32_t vlapic_read(struct vcpu *v, uint32_t off)
 
 #define DFR_FLAT        0xfu
 #define ICR_LOGICAL     (1u << 11)
+#define ICR_ASSERT      (1u << 14)
+#define ICR_LEVEL_TRIGGER (1u << 15)
 #define DM_FIXED        0
 #define DM_LOWEST       1
 #define DM_NMI          4
@@ -161,7 +163,7 @@ static void send_ipi(struct vcpu *v, uint32_t lo, uint32_t hi)
     unsigned mode = (lo >> 8) & 7;
     uint8_t vector = lo & 0xff;
 
-    if (mode == DM_INIT && !(lo & (1u << 14)))
+    if (mode == DM_INIT && (lo & ICR_LEVEL_TRIGGER) && !(lo & ICR_ASSERT))
         return;                                       /* INIT level de-assert: nothing to do */
     for (unsigned i = 0; i < d->nr_vcpus; i++) {
         struct vcpu *t = d->vcpus[i];
@@ -257,12 +259,7 @@ uint8_t vlapic_cr8(const struct vcpu *v)
 
 void vlapic_cr8_written(struct vcpu *v, uint8_t cr8)
 {
-    struct vlapic *l = &v->arch.vlapic;
-
-    /* A MOV to CR8 sets TPR[7:4] and clears TPR[3:0]; an unchanged value
-     * keeps the low bits an MMIO write may have set. */
-    if ((cr8 & 0xf) != (l->tpr >> 4))
-        l->tpr = (uint32_t)(cr8 & 0xf) << 4;
+    v->arch.vlapic.tpr = (uint32_t)(cr8 & 0xf) << 4;   /* TPR[3:0] are cleared */
 }
 
 bool vlapic_poll_timer(struct vcpu *v, uint64_t now)

@@ -3,6 +3,9 @@
  * (EFER writes go through msr.c), so that a value hardware would refuse
  * raises #GP(0) in the guest instead of reaching the VMCB, where VMRUN
  * would reject it (AMD APM vol. 2 15.5.1) and the domain would be lost.
+ * MOV to CR8 exits too: CR8 is the APIC's TPR[7:4] (vlapic.c), a lowered TPR
+ * must release a held-back vector at once, and QEMU TCG aborts when a guest
+ * writes CR8 itself (V_TPR) while a virtual interrupt is requested (V_IRQ).
  * The checks follow the APM's MOV CRn / LMSW / CLTS / XSETBV pages and the
  * features CPUID offers the guest. TCG gives no decode assists, so the
  * instruction is decoded from guest memory.
@@ -10,6 +13,7 @@
 #include <asm/decode.h>
 #include <asm/hvm_emul.h>
 #include <asm/svm.h>
+#include <asm/vlapic.h>
 #include <asm/x86.h>
 #include <asm/xstate.h>
 #include <dbgvisor/console.h>
@@ -347,7 +351,11 @@ enum vcpu_run_result svm_handle_cr_write(struct vcpu *v, unsigned cr)
         break;
     }
     }
-    if (cr == 0) {
+    if (cr == 8) {
+        if (val >> 4)
+            return raise(v, X86_EXC_GP);   /* CR8 bits 63:4 are reserved */
+        vlapic_cr8_written(v, (uint8_t)val);
+    } else if (cr == 0) {
         vec = check_cr0(v, &val);
         if (vec)
             return raise(v, vec);

@@ -233,6 +233,7 @@ enum vcpu_run_result svm_handle_exit(struct vcpu *v)
     case SVM_EXIT_WRITE_CR0:
     case SVM_EXIT_WRITE_CR3:
     case SVM_EXIT_WRITE_CR4:
+    case SVM_EXIT_WRITE_CR8:
         return svm_handle_cr_write(v, (unsigned)(code - SVM_EXIT_WRITE_CR0));
     case SVM_EXIT_XSETBV:
         return svm_handle_xsetbv(v);

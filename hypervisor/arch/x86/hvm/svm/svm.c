@@ -98,9 +98,10 @@ static void vmcb_init_control(struct vcpu *v)
     /* RDTSCP runs natively: msr.c loads TSC_AUX. CR0/CR3/CR4 writes and
      * XSETBV are checked like hardware (cr.c), so that a guest can raise #GP
      * but never make VMRUN fail. (QEMU TCG turns a reserved CR3/CR4 bit in a
-     * guest's MOV into a VMRUN-failure exit.) */
+     * guest's MOV into a VMRUN-failure exit.) CR8 writes go to the APIC's
+     * TPR (cr.c says why they must exit). */
     c->intercept_cr = SVM_INTERCEPT_CR_WRITE(0) | SVM_INTERCEPT_CR_WRITE(3) |
-                      SVM_INTERCEPT_CR_WRITE(4);
+                      SVM_INTERCEPT_CR_WRITE(4) | SVM_INTERCEPT_CR_WRITE(8);
     c->iopm_base_pa = iopm_pa;
     c->msrpm_base_pa = msrpm_pa;
     c->int_ctl = SVM_V_INTR_MASKING;
@@ -354,7 +355,7 @@ enum vcpu_run_result svm_vcpu_run(struct vcpu *v)
         if (sched_vcpu_take_init_sipi(v))
             return RUN_RESCHEDULE;      /* INIT: it waits for a SIPI */
     }
-    /* With V_INTR_MASKING the guest's CR8 is V_TPR: keep it the APIC's TPR. */
+    /* With V_INTR_MASKING the guest reads CR8 from V_TPR: the APIC's TPR. */
     vmcb->control.int_ctl = (vmcb->control.int_ctl & ~SVM_V_TPR_MASK) | vlapic_cr8(v);
     inject_pending_interrupt(v);
     dbg_before_vmentry(&v->dbg);      /* may change the NPT: flush after it */
@@ -377,7 +378,6 @@ enum vcpu_run_result svm_vcpu_run(struct vcpu *v)
     v->arch.gpr[GPR_RAX] = vmcb->save.rax;
     v->arch.gpr[GPR_RSP] = vmcb->save.rsp;
     vmcb->control.tlb_control = 0;
-    vlapic_cr8_written(v, (uint8_t)(vmcb->control.int_ctl & SVM_V_TPR_MASK));
 
     dbg_after_vmexit(&v->dbg);
     svm_reinject_interrupted_event(v);
