@@ -64,11 +64,3 @@ gdt32_desc:
 boot_stack:
     .skip 16384
 boot_stack_top:
-
-    .section .data
-    .align 4
-    .globl mb_magic, ap_boot_edx
-mb_magic:
-    .long 0
-ap_boot_edx:
-    .long 0

@@ -181,11 +181,3 @@ user_stack_top:
 user_saved_rsp: .quad 0
 user_active:    .long 0
 boot_mb_info:   .long 0
-
-    .section .data
-    .align 4
-    .globl mb_magic, ap_boot_edx
-mb_magic:
-    .long 0
-ap_boot_edx:
-    .long 0

@@ -201,6 +201,8 @@ const char *vector_name(int v);
     (int)last_trap.vector; })
 int try_write_dr(int n, unsigned long v);  /* -1 or vector */
 int try_read_dr(int n, unsigned long *v);
+int try_rdmsr(uint32_t msr, uint64_t *val);  /* -1 or vector; *val 0 on a fault */
+int try_wrmsr(uint32_t msr, uint64_t val);
 
 /* ---- #DB / #BP recorder (debug.c) ---- */
 #define DB_MAX_EVENTS 32

@@ -2,6 +2,9 @@
 #include "guest.h"
 
 struct mb_info *mb_info;
+/* Written by the entry code (entry32.S/entry64.S, trampoline.S) from EAX and
+ * EDX, before the BSS is cleared: so they live in .data. */
+uint32_t mb_magic __attribute__((section(".data"))), ap_boot_edx __attribute__((section(".data")));
 static struct mb_info mb_copy;
 /* The loader may place the info and command line anywhere in low RAM (the
  * AP trampoline or memtest could overwrite them), so keep private copies. */

@@ -215,3 +215,16 @@ void write_dr(int n, unsigned long v)
         guest_exit(unexpected_exit_code);
     }
 }
+
+int try_rdmsr(uint32_t msr, uint64_t *val)
+{
+    uint32_t lo = 0, hi = 0;
+    int vec = TRY_ASM("rdmsr", : "=a"(lo), "=d"(hi) : "c"(msr));
+    *val = ((uint64_t)hi << 32) | lo;
+    return vec;
+}
+
+int try_wrmsr(uint32_t msr, uint64_t val)
+{
+    return TRY_ASM("wrmsr", : : "c"(msr), "a"((uint32_t)val), "d"((uint32_t)(val >> 32)));
+}

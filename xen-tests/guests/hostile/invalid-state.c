@@ -37,10 +37,6 @@ extern uint64_t gdt64[];
 static unsigned long read_cr3_(void) { unsigned long v; asm volatile("mov %%cr3,%0" : "=r"(v)); return v; }
 static int try_cr0(unsigned long v) { return TRY_ASM("mov %0, %%cr0", :: "r"(v)); }
 static int try_cr4(unsigned long v) { return TRY_ASM("mov %0, %%cr4", :: "r"(v)); }
-static int try_wrmsr(uint32_t msr, uint64_t v)
-{
-    return TRY_ASM("wrmsr", :: "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
-}
 static int try_xsetbv(uint32_t idx, uint64_t v)
 {
     return TRY_ASM("xsetbv", :: "c"(idx), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));

@@ -19,18 +19,6 @@
 
 #define GP 13
 
-static int try_rdmsr(uint32_t msr, uint64_t *val)
-{
-    uint32_t lo = 0, hi = 0;
-    int vec = TRY_ASM("rdmsr", : "=a"(lo), "=d"(hi) : "c"(msr));
-    *val = ((uint64_t)hi << 32) | lo;
-    return vec;
-}
-
-static int try_wrmsr(uint32_t msr, uint64_t val)
-{
-    return TRY_ASM("wrmsr", : : "c"(msr), "a"((uint32_t)val), "d"((uint32_t)(val >> 32)));
-}
 
 /* A valid write that must read back as written. */
 static void check_rw(uint32_t msr, uint64_t val, const char *name)
