@@ -6,6 +6,10 @@
 #include <stdint.h>
 
 #define VLAPIC_BASE 0xFEE00000ull
+/* IA32_APIC_BASE flags */
+#define APIC_BASE_BSP    (1u << 8)
+#define APIC_BASE_X2APIC (1u << 10)
+#define APIC_BASE_EN     (1u << 11)
 
 struct vlapic {
     uint32_t id, tpr, spiv, ldr, dfr, esr;
@@ -14,6 +18,7 @@ struct vlapic {
     uint32_t timer_icr, timer_dcr;
     uint64_t timer_start_ns, timer_deadline_ns;   /* deadline 0: not armed */
     uint32_t irr[8], isr[8];
+    bool hw_disabled;                             /* IA32_APIC_BASE.EN clear */
     bool partial_write_logged;                    /* a non-dword write was reported */
     /* NMIs: pending from the ICR (set from other pCPUs); blocked from
      * injection until the handler's IRET (svm/nmi.c). */
@@ -24,6 +29,10 @@ struct vlapic {
 struct vcpu;
 
 void vlapic_reset(struct vcpu *v);
+/* IA32_APIC_BASE.EN: a disabled APIC is not decoded and delivers nothing;
+ * enabling it again brings it back in its reset state (SDM 10.4.3). */
+bool vlapic_hw_enabled(const struct vcpu *v);
+void vlapic_set_hw_enabled(struct vcpu *v, bool enabled);
 /* A bus access to the APIC page (1, 2, 4 or 8 bytes at any offset). */
 uint64_t vlapic_mmio_read(struct vcpu *v, uint32_t offset, unsigned size);
 void vlapic_mmio_write(struct vcpu *v, uint32_t offset, unsigned size, uint64_t value);

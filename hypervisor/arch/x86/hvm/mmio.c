@@ -87,20 +87,6 @@ enum vcpu_run_result hvm_mmio_emulate(struct vcpu *v, uint64_t gpa, const struct
     return RUN_CONTINUE;
 }
 
-/* ---- the xAPIC page ---- */
-
-static uint64_t apic_read(struct vcpu *v, uint64_t gpa, unsigned size)
-{
-    return vlapic_mmio_read(v, gpa & 0xfff, size);
-}
-
-static void apic_write(struct vcpu *v, uint64_t gpa, unsigned size, uint64_t val)
-{
-    vlapic_mmio_write(v, gpa & 0xfff, size, val);
-}
-
-const struct hvm_mmio_device hvm_mmio_apic = { "APIC", apic_read, apic_write };
-
 /* ---- nothing behind the address ---- */
 
 static uint64_t unbacked_read(struct vcpu *v, uint64_t gpa, unsigned size)
@@ -115,6 +101,23 @@ static void unbacked_write(struct vcpu *v, uint64_t gpa, unsigned size, uint64_t
 }
 
 static const struct hvm_mmio_device unbacked = { "unbacked", unbacked_read, unbacked_write };
+
+/* ---- the xAPIC page: decoded only while IA32_APIC_BASE.EN is set ---- */
+
+static uint64_t apic_read(struct vcpu *v, uint64_t gpa, unsigned size)
+{
+    if (!vlapic_hw_enabled(v))
+        return unbacked_read(v, gpa, size);
+    return vlapic_mmio_read(v, gpa & 0xfff, size);
+}
+
+static void apic_write(struct vcpu *v, uint64_t gpa, unsigned size, uint64_t val)
+{
+    if (vlapic_hw_enabled(v))
+        vlapic_mmio_write(v, gpa & 0xfff, size, val);
+}
+
+const struct hvm_mmio_device hvm_mmio_apic = { "APIC", apic_read, apic_write };
 
 static const char *access_name(uint64_t err)
 {

@@ -19,6 +19,7 @@
  */
 #include <asm/hvm_emul.h>
 #include <asm/svm.h>
+#include <asm/vlapic.h>
 #include <asm/x86.h>
 #include <dbgvisor/domain.h>
 #include <dbgvisor/lib.h>
@@ -230,7 +231,7 @@ static enum msr_result misc_read(struct vcpu *v, uint32_t msr, uint64_t *val)
     case MSR_DEBUGCTL:     *val = v->arch.msr.debugctl; return MSR_OK;
     case MSR_PATCH_LEVEL:  *val = 0; return MSR_OK;       /* no microcode loaded */
     case MSR_APIC_BASE:
-        *val = VLAPIC_BASE | (1u << 11) | (v->id == 0 ? (1u << 8) : 0);
+        *val = VLAPIC_BASE | (vlapic_hw_enabled(v) ? APIC_BASE_EN : 0) | (v->id == 0 ? APIC_BASE_BSP : 0);
         return MSR_OK;
     }
     if (msr >= MSR_LBR_FIRST && msr <= MSR_LBR_LAST) {
@@ -256,8 +257,12 @@ static enum msr_result misc_write(struct vcpu *v, uint32_t msr, uint64_t val)
     case MSR_PATCH_LEVEL:
         return MSR_OK;                  /* the "clear before CPUID" idiom */
     case MSR_APIC_BASE:
-        /* The xAPIC stays where it is; x2APIC is not offered. */
-        return (val & ~0xfffull) == VLAPIC_BASE && !(val & (1u << 10)) ? MSR_OK : MSR_GP;
+        /* The xAPIC stays where it is; x2APIC is not offered; EN turns it
+         * off and on (BSP is read-only). */
+        if ((val & ~0xfffull) != VLAPIC_BASE || (val & APIC_BASE_X2APIC))
+            return MSR_GP;
+        vlapic_set_hw_enabled(v, val & APIC_BASE_EN);
+        return MSR_OK;
     }
     return MSR_UNKNOWN;
 }

@@ -61,6 +61,27 @@ void vlapic_reset(struct vcpu *v)
     l->lvt_timer = l->lvt_lint0 = l->lvt_lint1 = l->lvt_error = l->lvt_thermal = l->lvt_perf = LVT_MASKED;
 }
 
+bool vlapic_hw_enabled(const struct vcpu *v)
+{
+    return !__atomic_load_n(&v->arch.vlapic.hw_disabled, __ATOMIC_SEQ_CST);
+}
+
+void vlapic_set_hw_enabled(struct vcpu *v, bool enabled)
+{
+    struct vlapic *l = &v->arch.vlapic;
+    /* NMI blocking belongs to the processor, not to the APIC: it survives. */
+    bool nmi_blocked = l->nmi_blocked, nmi_iret_seen = l->nmi_iret_seen;
+    uint64_t nmi_iret_rip = l->nmi_iret_rip;
+
+    if (enabled == vlapic_hw_enabled(v))
+        return;
+    vlapic_reset(v);
+    l->nmi_blocked = nmi_blocked;
+    l->nmi_iret_seen = nmi_iret_seen;
+    l->nmi_iret_rip = nmi_iret_rip;
+    __atomic_store_n(&l->hw_disabled, !enabled, __ATOMIC_SEQ_CST);
+}
+
 static uint64_t divisor(const struct vlapic *l)
 {
     unsigned code = ((l->timer_dcr & 8) >> 1) | (l->timer_dcr & 3);
@@ -168,8 +189,8 @@ static void send_ipi(struct vcpu *v, uint32_t lo, uint32_t hi)
     for (unsigned i = 0; i < d->nr_vcpus; i++) {
         struct vcpu *t = d->vcpus[i];
 
-        if (!ipi_hits(v, t, lo, hi))
-            continue;
+        if (!vlapic_hw_enabled(t) || !ipi_hits(v, t, lo, hi))
+            continue;                                 /* a disabled APIC receives nothing */
         if (mode == DM_INIT) {
             sched_vcpu_init_received(t);
         } else if (mode == DM_STARTUP) {
@@ -282,7 +303,7 @@ int vlapic_pending_vector(struct vcpu *v)
     struct vlapic *l = &v->arch.vlapic;
     int irr = highest(l->irr);
 
-    if (irr < 16)
+    if (irr < 16 || !vlapic_hw_enabled(v))
         return -1;
     /* A vector waits while its priority class is not above the processor's. */
     if ((uint32_t)(irr & 0xf0) <= (processor_priority(l) & 0xf0))
