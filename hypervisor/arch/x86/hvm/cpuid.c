@@ -1,12 +1,13 @@
 /*
  * CPUID as the guest sees it: the host's, minus what we do not virtualize
  * (SVM, x2APIC, MONITOR, PMU extensions, extended state we do not switch:
- * AVX-512, AMX, MPX, CET), plus the hypervisor bit and the vCPU's own APIC
- * ID. XSAVE and AVX are offered exactly as xstate.c switches them.
+ * AVX-512, AMX, MPX, CET), plus the hypervisor bit, the vCPU's own APIC
+ * ID and the domain's topology. XSAVE and AVX are offered exactly as xstate.c switches them.
  */
 #include <asm/hvm.h>
 #include <asm/hvm_emul.h>
 #include <asm/svm.h>
+#include <asm/vlapic.h>
 #include <asm/x86.h>
 #include <asm/xstate.h>
 #include <dbgvisor/domain.h>
@@ -78,6 +79,59 @@ static void cpuid_xstate(struct vcpu *v, uint32_t sub, uint32_t r[4])
     }
 }
 
+/*
+ * The domain's topology, described the way QEMU describes its own for the
+ * same number of CPUs (-smp N: one package of N single-threaded cores, the
+ * APIC ID is the core number): leaf 1 EBX[23:16] and EDX.HTT only when the
+ * package holds more than one logical processor, leaf 0xB's SMT and core
+ * levels, and 0x80000008 ECX (NC, ApicIdSize). The host's own topology (the
+ * pCPUs) does not show through.
+ */
+#define CPUID1_EDX_APIC (1u << 9)
+#define CPUID1_EDX_HTT  (1u << 28)
+#define TOPO_LEVEL_SMT  1u
+#define TOPO_LEVEL_CORE 2u
+
+static unsigned core_id_bits(unsigned nr_cpus)
+{
+    return nr_cpus > 1 ? 32 - __builtin_clz(nr_cpus - 1) : 0;
+}
+
+static void cpuid_topology_leaf1(struct vcpu *v, uint32_t r[4])
+{
+    unsigned n = v->domain->nr_vcpus;
+
+    r[1] = (r[1] & 0x0000ffff) | (v->id << 24);   /* initial APIC ID */
+    r[3] &= ~CPUID1_EDX_HTT;
+    if (n > 1) {
+        r[1] |= MIN(n, 255u) << 16;
+        r[3] |= CPUID1_EDX_HTT;
+    }
+}
+
+static void cpuid_topology_leafb(struct vcpu *v, uint32_t sub, uint32_t r[4])
+{
+    unsigned n = v->domain->nr_vcpus;
+
+    memset(r, 0, 4 * sizeof(uint32_t));
+    r[2] = sub & 0xff;
+    r[3] = v->id;                                 /* x2APIC ID, every sub-leaf */
+    if (sub == 0) {                               /* one thread per core */
+        r[1] = 1;
+        r[2] |= TOPO_LEVEL_SMT << 8;
+    } else if (sub == 1) {
+        r[0] = core_id_bits(n);
+        r[1] = n;
+        r[2] |= TOPO_LEVEL_CORE << 8;
+    }
+}
+
+static uint32_t cpuid_topology_ext_ecx(struct vcpu *v)
+{
+    unsigned n = v->domain->nr_vcpus;
+    return n > 1 ? (core_id_bits(n) << 12) | (n - 1) : 0;
+}
+
 /* Leaf 7.0 as msr.c implements it: TSC_ADJUST offered, the SPEC_CTRL
  * family (IBRS/STIBP/SSBD, ARCH_CAPABILITIES) hidden. */
 static void hide_msr_features_7(uint32_t r[4])
@@ -107,8 +161,9 @@ void hvm_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t r[4])
         r[0] = MIN(r[0], (uint32_t)MAX_BASIC_LEAF);
         break;
     case 1:
-        r[1] = (r[1] & 0x00ffffff) | (v->id << 24);
-        r[1] = (r[1] & 0xff00ffff) | (v->domain->nr_vcpus << 16);
+        cpuid_topology_leaf1(v, r);
+        if (!vlapic_hw_enabled(v))
+            r[3] &= ~CPUID1_EDX_APIC;              /* IA32_APIC_BASE.EN clear */
         r[2] &= ~((1u << 3) | (1u << 5) | (1u << 15) | (1u << 21) | (1u << 24) |
                   (1u << 27));
         if (!xstate_has_xsave())
@@ -119,7 +174,10 @@ void hvm_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t r[4])
             r[2] &= ~(AVX_DEPENDENT_LEAF1_ECX);
         r[2] |= 1u << 31;                      /* running under a hypervisor */
         break;
-    case 5: case 6: case 0xa: case 0xb:
+    case 0xb:
+        cpuid_topology_leafb(v, sub, r);
+        break;
+    case 5: case 6: case 0xa:
         memset(r, 0, 4 * sizeof(uint32_t));
         break;
     case 7:
@@ -140,6 +198,7 @@ void hvm_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t r[4])
     case 0x80000008:
         /* IBPB, IBRS, STIBP, SSBD, VIRT_SSBD: SPEC_CTRL/PRED_CMD are not offered */
         r[1] &= ~((1u << 12) | (1u << 14) | (1u << 15) | (1u << 24) | (1u << 25));
+        r[2] = cpuid_topology_ext_ecx(v);
         break;
     }
 }
