@@ -77,6 +77,8 @@ int main(void)
     report(ipis == 1, "no interrupt arrives while it is disabled (%u)", ipis);
     report(try_wrmsr(MSR_APIC_BASE, base | APIC_BASE_X2APIC) >= 0,
            "enabling x2APIC is refused with #GP (not offered)");
+    report(try_wrmsr(MSR_APIC_BASE, base | 1) >= 0 && try_wrmsr(MSR_APIC_BASE, base | (1u << 9)) >= 0,
+           "reserved bits 0 and 9 are refused with #GP");
 
     report(try_wrmsr(MSR_APIC_BASE, base) < 0, "setting EN again is accepted");
     report(rdmsr(MSR_APIC_BASE) == base, "IA32_APIC_BASE reads as at boot (%#llx)",
