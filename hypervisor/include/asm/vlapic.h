@@ -10,6 +10,7 @@
 #define APIC_BASE_BSP    (1u << 8)
 #define APIC_BASE_X2APIC (1u << 10)
 #define APIC_BASE_EN     (1u << 11)
+#define APIC_BASE_RESERVED_LOW 0x2ffu   /* bits 0-7 and 9 */
 
 struct vlapic {
     uint32_t id, tpr, spiv, ldr, dfr, esr;

@@ -257,9 +257,9 @@ static enum msr_result misc_write(struct vcpu *v, uint32_t msr, uint64_t val)
     case MSR_PATCH_LEVEL:
         return MSR_OK;                  /* the "clear before CPUID" idiom */
     case MSR_APIC_BASE:
-        /* The xAPIC stays where it is; x2APIC is not offered; EN turns it
-         * off and on (BSP is read-only). */
-        if ((val & ~0xfffull) != VLAPIC_BASE || (val & APIC_BASE_X2APIC))
+        /* The xAPIC stays where it is; x2APIC is not offered; reserved
+         * bits fault; EN turns it off and on (BSP is read-only). */
+        if ((val & ~0xfffull) != VLAPIC_BASE || (val & (APIC_BASE_X2APIC | APIC_BASE_RESERVED_LOW)))
             return MSR_GP;
         vlapic_set_hw_enabled(v, val & APIC_BASE_EN);
         return MSR_OK;
