@@ -1,7 +1,19 @@
 /*
  * String port I/O (INS/OUTS, with or without REP) for the IOIO intercept.
- * SVM reports the port, width, address size and segment; the hypervisor
- * walks the guest's memory operand itself. REP instructions are
+ * SVM reports the port, width and REP; the address size and OUTS's source
+ * segment are reported only with decode assists, which QEMU TCG lacks (it
+ * leaves those bits 0, i.e. "ES"). So the instruction is decoded here: the
+ * last segment-override prefix picks OUTS's source (DS by default; CS, SS,
+ * ES, FS, GS as named; the ES/CS/SS/DS ones are ignored in 64-bit code),
+ * INS always writes ES:rDI, and 0x67 and the code size give the address
+ * size. If the bytes at RIP are no longer an INS/OUTS (another vCPU
+ * rewrote them), the guest re-executes what is there now. Outside 64-bit
+ * code each element is checked against the segment as the CPU does:
+ * unusable (null) segment, a source that is not readable or a destination
+ * that is not writable, or an offset outside the limit (expand-up or
+ * expand-down) is #GP(0), #SS(0) for SS; the instruction stops there with
+ * RCX/RSI/RDI saying how far it got. The hypervisor walks the guest's
+ * memory operand itself. REP instructions are
  * restartable, so a long REP is done in bounded chunks: RCX, RSI/RDI move
  * on, RIP stays, and the guest re-executes the rest after the exit (the
  * scheduler and interrupts get their turn in between, as on hardware).
@@ -14,17 +26,50 @@
 #include <dbgvisor/lib.h>
 #include "svm_internal.h"
 
-#define IOIO_A16        (1u << 7)
-#define IOIO_A32        (1u << 8)
-#define IOIO_SEG_SHIFT  10
 #define CHUNK_MAX       1024u
 #define PF_WRITE        (1u << 1)
 #define PF_USER         (1u << 2)
 
-static struct vmcb_seg *ioio_segment(struct vmcb_save *s, unsigned seg)
+#define SEG_ATTR_WRITABLE  (1u << 1)   /* data: writable; code: readable */
+#define SEG_ATTR_EXPDOWN   (1u << 2)   /* data only */
+#define SEG_ATTR_CODE      (1u << 3)
+#define SEG_ATTR_PRESENT   (1u << 7)
+#define SEG_ATTR_DB        (1u << 10)
+
+static struct vmcb_seg *segment(struct vmcb_save *s, unsigned seg)
 {
     struct vmcb_seg *segs[] = { &s->es, &s->cs, &s->ss, &s->ds, &s->fs, &s->gs };
     return seg < ARRAY_SIZE(segs) ? segs[seg] : &s->ds;
+}
+
+/* The protected-mode checks on one element of `size` bytes at seg:off
+ * (not in real mode or 64-bit code). Injects #GP(0)/#SS(0); false if so. */
+static bool segment_allows(struct vcpu *v, const struct vmcb_seg *seg, uint64_t off,
+                           unsigned size, bool write)
+{
+    struct vmcb_save *s = &v->arch.vmcb->save;
+    int mode = guest_cpu_mode(v);
+    unsigned a = seg->attrib;
+    uint64_t last = off + size - 1, top;
+    bool ok = true;
+
+    if (mode == X86_MODE_REAL16 || mode == X86_MODE_LONG64 || (s->rflags & X86_EFLAGS_VM))
+        return true;
+    if (!(a & SEG_ATTR_PRESENT))
+        ok = false;                            /* null selector */
+    else if (a & SEG_ATTR_CODE)
+        ok = !write && (a & SEG_ATTR_WRITABLE); /* code: read-only, if readable */
+    else if (write && !(a & SEG_ATTR_WRITABLE))
+        ok = false;
+    if (ok && !(a & SEG_ATTR_CODE) && (a & SEG_ATTR_EXPDOWN)) {
+        top = (a & SEG_ATTR_DB) ? 0xffffffffull : 0xffffull;
+        ok = off > seg->limit && last <= top;
+    } else if (ok) {
+        ok = last <= seg->limit;
+    }
+    if (!ok)
+        svm_inject_exception(v, seg == &s->ss ? X86_EXC_SS : X86_EXC_GP, true, 0);
+    return ok;
 }
 
 /* Linear address of seg:offset: segment bases count outside 64-bit code,
@@ -65,9 +110,17 @@ enum vcpu_run_result svm_string_io(struct vcpu *v, uint32_t info)
     uint16_t port = info >> SVM_IOIO_PORT_SHIFT;
     unsigned size = (info >> SVM_IOIO_SIZE_SHIFT) & 7;
     bool in = info & SVM_IOIO_IN, rep = info & SVM_IOIO_REP;
-    uint64_t amask = (info & IOIO_A16) ? 0xffff : (info & IOIO_A32) ? 0xffffffff : ~0ull;
+    uint8_t bytes[X86_MAX_INSN_LEN];
+    struct x86_insn insn;
+    unsigned n = guest_fetch_insn(v, bytes, sizeof(bytes));
+
+    if (x86_decode(bytes, n, (enum x86_mode)guest_cpu_mode(v), &insn) < 0 ||
+        insn.kind != (in ? X86_INSN_INS : X86_INSN_OUTS) || insn.size != size)
+        return guest_insn_changed(v, n, "string I/O");
+
+    uint64_t amask = insn.addr_size == 2 ? 0xffff : insn.addr_size == 4 ? 0xffffffff : ~0ull;
     unsigned ptr = in ? GPR_RDI : GPR_RSI;
-    struct vmcb_seg *seg = in ? &s->es : ioio_segment(s, (info >> IOIO_SEG_SHIFT) & 7);
+    struct vmcb_seg *seg = in ? &s->es : segment(s, insn.seg);
     int64_t step = (s->rflags & X86_EFLAGS_DF) ? -(int64_t)size : (int64_t)size;
     uint64_t count = rep ? (v->arch.gpr[GPR_RCX] & amask) : 1;
     unsigned chunk = (unsigned)MIN(count, (uint64_t)CHUNK_MAX);
@@ -76,6 +129,8 @@ enum vcpu_run_result svm_string_io(struct vcpu *v, uint32_t info)
         uint64_t off = v->arch.gpr[ptr] & amask;
         uint32_t val = 0;
 
+        if (!segment_allows(v, seg, off, size, in))
+            return RUN_CONTINUE;           /* RCX/rSI/rDI say how far it got */
         if (in) {
             val = hvm_io_read(v, port, size);
             if (!access_guest(v, linear(v, seg, off), &val, size, true))
