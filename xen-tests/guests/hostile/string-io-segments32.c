@@ -10,7 +10,11 @@
  * bits 0 (ES), so the old hypervisor read every OUTS source through ES's
  * base and printed the wrong bytes. Each OUTS below prints one line from a
  * table in which every segment's base selects a different text: a wrong
- * segment prints a different line than bare QEMU does.
+ * segment prints a different line than bare QEMU does. Limits and null
+ * selectors: hardware raises #GP(0) for an element past the limit or through
+ * a null selector; QEMU TCG checks neither for data accesses, and the
+ * emulation follows the CPU the guest runs on, so the record (vector, how
+ * far the REP got) must equal bare QEMU's.
  */
 #include "guest.h"
 
@@ -19,6 +23,7 @@
 #define SEL_B1   0x18     /* data, base = BASE1 */
 #define SEL_B2   0x20     /* data, base = BASE2 */
 #define SEL_B3   0x28     /* data, base = BASE3 */
+#define SEL_LIM  0x30     /* data, base 0, limit: the end of table line 1 */
 
 #define LINE 24
 /* Line i of the table sits at offset i * LINE; the bases shift the view. */
@@ -28,13 +33,26 @@ static char table[8][LINE] = {
     "base B2                \n",
     "base B3                \n",
 };
-static uint64_t gdt[6] __attribute__((aligned(8)));
+static uint64_t gdt[7] __attribute__((aligned(8)));
 static uint8_t inbuf[64];
 
 static uint64_t data_desc(uint32_t base)
 {
     return 0xffffull | ((uint64_t)(base & 0xffffff) << 16) | (0x92ull << 40) |
            (0xfull << 48) | (0xcull << 52) | ((uint64_t)(base >> 24) << 56);
+}
+
+/* Byte-granular 32-bit data segment at base 0 ending at `limit`. */
+static uint64_t small_desc(uint32_t limit)
+{
+    return (limit & 0xffff) | (0x92ull << 40) | ((uint64_t)(limit >> 16) << 48) | (0x4ull << 52);
+}
+
+/* fs rep outsb of cx bytes from fs:si with FS = sel; returns the vector or -1. */
+static int fs_outs(uint16_t sel, unsigned long *si, unsigned long *cx)
+{
+    return TRY_ASM("push %%fs; mov %w[s], %%fs\n\tfs rep outsb\n\tpop %%fs",
+                   : "+S"(*si), "+c"(*cx) : [s] "r"(sel), "d"(0x3f8));
 }
 
 /* Each based segment's base is chosen so that offset `table` reads line n. */
@@ -65,6 +83,7 @@ int main(void)
     gdt[3] = data_desc(base_for(1));
     gdt[4] = data_desc(base_for(2));
     gdt[5] = data_desc(base_for(3));
+    gdt[6] = small_desc((uint32_t)(unsigned long)table + 2 * LINE - 1);
     d.limit = sizeof(gdt) - 1;
     d.base = (uint32_t)(unsigned long)gdt;
     asm volatile("lgdt %0" :: "m"(d));
@@ -86,6 +105,15 @@ int main(void)
     OUTS_WITH("fs; gs", SEL_B1, SEL_FLAT, SEL_B2, SEL_B3, SEL_FLAT);
     /* DS override while ES is based (an explicit DS, as the default). */
     OUTS_WITH("ds", SEL_B2, SEL_B3, SEL_FLAT, SEL_FLAT, SEL_FLAT);
+
+    /* Past the limit, then through a null FS: printed, compared with bare QEMU. */
+    unsigned long si = (unsigned long)table + LINE + 8, cx = LINE;
+    int vec = fs_outs(SEL_LIM, &si, &cx);
+    printf("| across the limit: vector %d, %lu left, esi +%lu\n", vec, cx,
+           si - (unsigned long)table);
+    si = (unsigned long)table; cx = 1;
+    vec = fs_outs(0, &si, &cx);
+    printf(" | null fs: vector %d, %lu left, esi +%lu\n", vec, cx, si - (unsigned long)table);
 
     /* INS writes ES:EDI whatever the prefix says. */
     for (unsigned pass = 0; pass < 2; pass++) {

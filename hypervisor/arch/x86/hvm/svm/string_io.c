@@ -7,15 +7,14 @@
  * ES, FS, GS as named; the ES/CS/SS/DS ones are ignored in 64-bit code),
  * INS always writes ES:rDI, and 0x67 and the code size give the address
  * size. If the bytes at RIP are no longer an INS/OUTS (another vCPU
- * rewrote them), the guest re-executes what is there now. Outside 64-bit
- * code each element is checked against the segment as the CPU does:
- * unusable (null) segment, a source that is not readable or a destination
- * that is not writable, or an offset outside the limit (expand-up or
- * expand-down) is #GP(0), #SS(0) for SS; the instruction stops there with
- * RCX/RSI/RDI saying how far it got. The hypervisor walks the guest's
- * memory operand itself. REP instructions are
- * restartable, so a long REP is done in bounded chunks: RCX, RSI/RDI move
- * on, RIP stays, and the guest re-executes the rest after the exit (the
+ * rewrote them), the guest re-executes what is there now. Segment limits,
+ * access rights and null selectors are not checked: hardware would raise
+ * #GP/#SS, but QEMU TCG, the CPU every other instruction of the guest runs
+ * on, does not check them for data accesses, so checking here alone would
+ * make an emulated OUTS fault where the same access elsewhere (and the
+ * same guest on bare QEMU) does not. The hypervisor walks the guest's
+ * memory operand itself. REP instructions are restartable, so a long REP
+ * is done in bounded chunks: RCX, RSI/RDI move on, RIP stays, and the guest re-executes the rest after the exit (the
  * scheduler and interrupts get their turn in between, as on hardware).
  */
 #include <asm/hvm_emul.h>
@@ -30,46 +29,10 @@
 #define PF_WRITE        (1u << 1)
 #define PF_USER         (1u << 2)
 
-#define SEG_ATTR_WRITABLE  (1u << 1)   /* data: writable; code: readable */
-#define SEG_ATTR_EXPDOWN   (1u << 2)   /* data only */
-#define SEG_ATTR_CODE      (1u << 3)
-#define SEG_ATTR_PRESENT   (1u << 7)
-#define SEG_ATTR_DB        (1u << 10)
-
 static struct vmcb_seg *segment(struct vmcb_save *s, unsigned seg)
 {
     struct vmcb_seg *segs[] = { &s->es, &s->cs, &s->ss, &s->ds, &s->fs, &s->gs };
     return seg < ARRAY_SIZE(segs) ? segs[seg] : &s->ds;
-}
-
-/* The protected-mode checks on one element of `size` bytes at seg:off
- * (not in real mode or 64-bit code). Injects #GP(0)/#SS(0); false if so. */
-static bool segment_allows(struct vcpu *v, const struct vmcb_seg *seg, uint64_t off,
-                           unsigned size, bool write)
-{
-    struct vmcb_save *s = &v->arch.vmcb->save;
-    int mode = guest_cpu_mode(v);
-    unsigned a = seg->attrib;
-    uint64_t last = off + size - 1, top;
-    bool ok = true;
-
-    if (mode == X86_MODE_REAL16 || mode == X86_MODE_LONG64 || (s->rflags & X86_EFLAGS_VM))
-        return true;
-    if (!(a & SEG_ATTR_PRESENT))
-        ok = false;                            /* null selector */
-    else if (a & SEG_ATTR_CODE)
-        ok = !write && (a & SEG_ATTR_WRITABLE); /* code: read-only, if readable */
-    else if (write && !(a & SEG_ATTR_WRITABLE))
-        ok = false;
-    if (ok && !(a & SEG_ATTR_CODE) && (a & SEG_ATTR_EXPDOWN)) {
-        top = (a & SEG_ATTR_DB) ? 0xffffffffull : 0xffffull;
-        ok = off > seg->limit && last <= top;
-    } else if (ok) {
-        ok = last <= seg->limit;
-    }
-    if (!ok)
-        svm_inject_exception(v, seg == &s->ss ? X86_EXC_SS : X86_EXC_GP, true, 0);
-    return ok;
 }
 
 /* Linear address of seg:offset: segment bases count outside 64-bit code,
@@ -129,8 +92,6 @@ enum vcpu_run_result svm_string_io(struct vcpu *v, uint32_t info)
         uint64_t off = v->arch.gpr[ptr] & amask;
         uint32_t val = 0;
 
-        if (!segment_allows(v, seg, off, size, in))
-            return RUN_CONTINUE;           /* RCX/rSI/rDI say how far it got */
         if (in) {
             val = hvm_io_read(v, port, size);
             if (!access_guest(v, linear(v, seg, off), &val, size, true))
