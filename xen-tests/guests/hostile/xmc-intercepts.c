@@ -70,6 +70,17 @@ static void stop_flipping(void)
     site = flip_a;
 }
 
+/* ran: calls that executed the intercepted instruction; bad: inconsistent
+ * outcomes (DR0 neither 0 nor the value; #BP returning elsewhere). */
+static void phase_report(const char *what, unsigned long ran, unsigned long nop,
+                         unsigned long bad)
+{
+    printf("xmc-intercepts: %s: %lu calls ran it, %lu ran the other, %lu inconsistent; "
+           "%lu flips\n", what, ran, nop, bad, flips);
+    report(ran + nop == CALLS && bad == 0, "%s: every call ran one of the two", what);
+    report(flips > 0, "%s: the AP rewrote the site while the BSP ran it", what);
+}
+
 static void movdr_phase(void)
 {
     unsigned long wrote = 0, skipped = 0, odd = 0;
@@ -89,10 +100,7 @@ static void movdr_phase(void)
             odd++;
     }
     stop_flipping();
-    printf("xmc-intercepts: mov dr: %lu calls wrote DR0, %lu ran the NOP, %lu odd; "
-           "%lu flips\n", wrote, skipped, odd, flips);
-    report(wrote + skipped == CALLS && odd == 0, "mov dr: every call ran one of the two");
-    report(flips > 0, "mov dr: the AP rewrote the site while the BSP ran it");
+    phase_report("mov dr", wrote, skipped, odd);
 }
 
 static void int3_phase(void)
@@ -111,10 +119,7 @@ static void int3_phase(void)
             skipped++;
     }
     stop_flipping();
-    printf("xmc-intercepts: int3: %lu calls raised #BP, %lu ran the NOP, %lu wrong return "
-           "addresses; %lu flips\n", hit, skipped, bad_ip, flips);
-    report(hit + skipped == CALLS && bad_ip == 0, "int3: every call ran one of the two");
-    report(flips > 0, "int3: the AP rewrote the site while the BSP ran it");
+    phase_report("int3", hit, skipped, bad_ip);
 }
 
 int main(void)
