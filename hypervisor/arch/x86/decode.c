@@ -56,6 +56,7 @@ int x86_decode(const uint8_t *bytes, size_t avail, enum x86_mode mode, struct x8
     int err = 0;
 
     memset(insn, 0, sizeof(*insn));
+    insn->seg = X86_SEG_NONE;
     if (avail > X86_MAX_INSN_LEN)
         avail = X86_MAX_INSN_LEN;       /* longer encodings are #GP anyway */
 
@@ -71,7 +72,14 @@ int x86_decode(const uint8_t *bytes, size_t avail, enum x86_mode mode, struct x8
         case 0x67: addr_ovr = true; break;
         case 0xf0: insn->lock = true; break;
         case 0xf2: case 0xf3:
-        case 0x26: case 0x2e: case 0x36: case 0x3e: case 0x64: case 0x65:
+            break;
+        /* In 64-bit code ES/CS/SS/DS overrides are ignored; the last one wins. */
+        case 0x26: case 0x2e: case 0x36: case 0x3e:
+            if (!long_mode)
+                insn->seg = (uint8_t)((op >> 3) & 3);   /* 26 ES, 2E CS, 36 SS, 3E DS */
+            break;
+        case 0x64: case 0x65:
+            insn->seg = op == 0x64 ? X86_SEG_FS : X86_SEG_GS;
             break;
         default:
             goto opcode;
@@ -87,8 +95,17 @@ opcode:
         addr_size = (def16 != addr_ovr) ? 2 : 4;
     }
     i++;
+    insn->addr_size = (uint8_t)addr_size;
 
     switch (op) {
+    case 0x6c: case 0x6d:               /* INS: ES:rDI, no override */
+    case 0x6e: case 0x6f:               /* OUTS: seg:rSI, DS by default */
+        insn->kind = op < 0x6e ? X86_INSN_INS : X86_INSN_OUTS;
+        insn->size = (op & 1) ? (uint8_t)(op_size == 8 ? 4 : op_size) : 1;
+        if (insn->kind == X86_INSN_OUTS && insn->seg == X86_SEG_NONE)
+            insn->seg = X86_SEG_DS;
+        insn->len = (uint8_t)i;
+        return 0;
     case 0xcc:                          /* INT3 */
     case 0xf1:                          /* ICEBP (INT1) */
         insn->kind = op == 0xcc ? X86_INSN_INT3 : X86_INSN_ICEBP;
@@ -189,8 +206,10 @@ opcode:
 
 fail:
     memset(insn, 0, sizeof(*insn));
+    insn->seg = X86_SEG_NONE;
     return -1;
 truncated:
     memset(insn, 0, sizeof(*insn));
+    insn->seg = X86_SEG_NONE;
     return need_end > X86_MAX_INSN_LEN ? X86_DECODE_TOO_LONG : -1;
 }

@@ -1,4 +1,5 @@
-/* x86 instruction decoder for the exits the hypervisor emulates itself.
+/* x86 instruction decoder for the exits the hypervisor emulates itself
+ * (and for string I/O, whose segment and address size TCG does not report).
  * QEMU TCG offers neither decode assists nor NextRIP (DESIGN.md §1), so MOV DR
  * intercepts, MMIO #NPFs and software-interrupt/ICEBP intercepts (whose
  * length, legacy prefixes included, gives the return address) are decoded here. The memory address of an MMIO
@@ -28,7 +29,13 @@ enum x86_insn_kind {
     X86_INSN_INT_N,        /* CD ib: imm = the vector */
     X86_INSN_INTO,         /* CE (not in 64-bit code) */
     X86_INSN_ICEBP,        /* F1 (INT1) */
+    X86_INSN_INS,          /* 6C/6D: size, addr_size; no operands */
+    X86_INSN_OUTS,         /* 6E/6F: size, addr_size, seg (the source segment) */
 };
+
+/* Segment registers in the SVM IOIO / VMCB order. */
+enum x86_seg { X86_SEG_ES, X86_SEG_CS, X86_SEG_SS, X86_SEG_DS, X86_SEG_FS, X86_SEG_GS,
+               X86_SEG_NONE };
 
 struct x86_insn {
     enum x86_insn_kind kind;
@@ -41,6 +48,8 @@ struct x86_insn {
                            else 4; for MOVZX/MOVSX: the destination register size 2,4,8) */
     uint8_t src_size;   /* for MOVZX/MOVSX: source (memory) size 1 or 2 */
     bool    lock;       /* LOCK prefix seen (MOV DR with LOCK is #UD) */
+    uint8_t seg;        /* the last segment-override prefix (enum x86_seg), X86_SEG_NONE if none */
+    uint8_t addr_size;  /* effective address size in bytes: 2, 4 or 8 */
     uint64_t imm;       /* for MOV_STORE_IMM, zero/sign-extended to size; INT_N: vector */
 };
 

@@ -37,6 +37,10 @@ struct arch_vcpu {
     /* Set when an emulated instruction completed while the guest had TF set:
      * the hardware will not raise its single-step trap, so we inject it. */
     bool step_after_emulation;
+    /* An MMIO access whose bytes did not decode is re-executed once (they may
+     * have been rewritten by another vCPU); the same RIP failing again crashes. */
+    bool mmio_retry;
+    uint64_t mmio_retry_rip;
     /* Extended state (xstate.c): XSAVE area and the guest's XCR0. */
     uint64_t xsave_pa;
     uint64_t xcr0;

@@ -40,6 +40,12 @@ int guest_virt_to_phys(struct vcpu *v, uint64_t gva, uint64_t *gpa);
 unsigned guest_read_linear(struct vcpu *v, uint64_t gla, void *buf, unsigned len);
 /* Fetches the instruction bytes at CS:RIP; returns bytes fetched. */
 unsigned guest_fetch_insn(struct vcpu *v, uint8_t *buf, unsigned len);
+/* After an intercept, the bytes at RIP (n fetched) are not the instruction
+ * that exited: another vCPU rewrote them (cross-modifying code). Hardware
+ * would have executed whatever is there, so the guest re-enters at the same
+ * RIP (counted, reported once). Only if nothing could be fetched is the
+ * domain crashed. `what` names the intercept for the messages. */
+enum vcpu_run_result guest_insn_changed(struct vcpu *v, unsigned n, const char *what);
 /* The guest's current decoding mode (enum x86_mode of asm/decode.h). */
 int guest_cpu_mode(struct vcpu *v);
 

@@ -67,6 +67,7 @@ struct domain {
     uint8_t debug_policy;           /* enum dbgv_debug_policy */
     uint8_t unbacked_access;        /* enum dbgv_unbacked_access */
     uint64_t unbacked_accesses;     /* guest accesses to unbacked GPAs (mmio.c) */
+    uint64_t reexecuted_insns;      /* intercepts whose instruction changed before its decode */
     uint32_t quiet_switches;
     uint64_t created_ns;
     struct arch_domain arch;

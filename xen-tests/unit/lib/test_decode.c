@@ -261,6 +261,42 @@ static void test_table(void)
     }
 }
 
+/* INS/OUTS: the source segment (last override; ES/CS/SS/DS ignored in 64-bit
+ * code; INS writes ES whatever it says) and the address size, which TCG's IOIO
+ * exit omits. */
+static void test_string_io(void)
+{
+    static const struct {
+        const char *what;
+        enum x86_mode mode;
+        uint8_t n, b[6], kind, len, size, seg, asz;
+    } c[] = {
+        { "outsb",              P32, B(0x6e),             X86_INSN_OUTS, 1, 1, X86_SEG_DS, 4 },
+        { "fs rep outsb",       P32, B(0x64, 0xf3, 0x6e), X86_INSN_OUTS, 3, 1, X86_SEG_FS, 4 },
+        { "cs outsl",           P32, B(0x2e, 0x6f),       X86_INSN_OUTS, 2, 4, X86_SEG_CS, 4 },
+        { "es ss outsb: last",  P32, B(0x26, 0x36, 0x6e), X86_INSN_OUTS, 3, 1, X86_SEG_SS, 4 },
+        { "r16 outsw",          R16, B(0x6f),             X86_INSN_OUTS, 1, 2, X86_SEG_DS, 2 },
+        { "r16 67 es outsb",    R16, B(0x67, 0x26, 0x6e), X86_INSN_OUTS, 3, 1, X86_SEG_ES, 4 },
+        { "64 gs cs outsb",     L64, B(0x65, 0x2e, 0x6e), X86_INSN_OUTS, 3, 1, X86_SEG_GS, 8 },
+        { "64 es outsb: ds",    L64, B(0x26, 0x6e),       X86_INSN_OUTS, 2, 1, X86_SEG_DS, 8 },
+        { "64 67 rex.w outsl",  L64, B(0x67, 0x48, 0x6f), X86_INSN_OUTS, 3, 4, X86_SEG_DS, 4 },
+        { "fs rep insb",        P32, B(0x64, 0xf3, 0x6c), X86_INSN_INS,  3, 1, X86_SEG_FS, 4 },
+        { "66 insw",            P32, B(0x66, 0x6d),       X86_INSN_INS,  2, 2, X86_SEG_NONE, 4 },
+    };
+
+    for (size_t i = 0; i < ARRAY_SIZE(c); i++) {
+        struct x86_insn got;
+        int rc = decode_n(c[i].b, c[i].n, c[i].mode, &got);
+        bool ok = rc == 0 && got.kind == c[i].kind && got.len == c[i].len &&
+                  got.size == c[i].size && got.seg == c[i].seg && got.addr_size == c[i].asz;
+
+        if (!ok)
+            fprintf(stderr, "\n  decode \"%s\": rc %d kind %d len %u size %u seg %u asz %u\n",
+                    c[i].what, rc, got.kind, got.len, got.size, got.seg, got.addr_size);
+        CU_ASSERT(ok);
+    }
+}
+
 /* Every strict prefix of a valid instruction is truncated; trailing bytes are ignored. */
 static void test_truncation(void)
 {
@@ -344,6 +380,7 @@ void register_decode_tests(void)
     static const struct unit_test t[] = {
         { "encoding table", test_table },
         { "truncation at every length", test_truncation },
+        { "INS/OUTS segment and address size", test_string_io },
         { "random bytes", test_fuzz },
     };
     add_suite("x86_decode", t, ARRAY_SIZE(t));

@@ -8,6 +8,7 @@
 #include <asm/hvm_emul.h>
 #include <asm/svm.h>
 #include <asm/x86.h>
+#include <dbgvisor/console.h>
 #include <dbgvisor/domain.h>
 #include <dbgvisor/lib.h>
 
@@ -97,4 +98,19 @@ unsigned guest_fetch_insn(struct vcpu *v, uint8_t *buf, unsigned len)
     if (guest_cpu_mode(v) != X86_MODE_LONG64)
         rip = (s->cs.base + rip) & 0xffffffffull;
     return guest_read_linear(v, rip, buf, len);
+}
+
+enum vcpu_run_result guest_insn_changed(struct vcpu *v, unsigned n, const char *what)
+{
+    struct domain *d = v->domain;
+    unsigned long long rip = v->arch.vmcb->save.rip;
+
+    if (n == 0) {
+        domain_crash(d, "%s at rip %#llx: the instruction cannot be fetched", what, rip);
+        return RUN_RESCHEDULE;
+    }
+    if (__atomic_fetch_add(&d->reexecuted_insns, 1, __ATOMIC_RELAXED) == 0)
+        printk("domain %u (%s): %s at rip %#llx: the instruction changed before it was "
+               "decoded, re-executed (reported once)\n", d->id, d->name, what, rip);
+    return RUN_CONTINUE;
 }

@@ -46,6 +46,23 @@ static void write_gpr(struct vcpu *v, const struct x86_insn *insn, uint64_t val,
         *r = (*r & ~(size_mask(size) << shift)) | ((val & size_mask(size)) << shift);
 }
 
+/* The bytes at RIP are no access the emulator knows. Another vCPU may have
+ * rewritten them since the #NPF (cross-modifying code): the first time the
+ * guest re-executes what is there now. If the same RIP fails again, the
+ * instruction really is one the emulator lacks. */
+static bool retry_once(struct vcpu *v, unsigned fetched)
+{
+    uint64_t rip = v->arch.vmcb->save.rip;
+
+    if (fetched == 0 || (v->arch.mmio_retry && v->arch.mmio_retry_rip == rip)) {
+        v->arch.mmio_retry = false;
+        return false;
+    }
+    v->arch.mmio_retry = true;
+    v->arch.mmio_retry_rip = rip;
+    return true;
+}
+
 enum vcpu_run_result hvm_mmio_emulate(struct vcpu *v, uint64_t gpa, const struct hvm_mmio_device *dev)
 {
     uint8_t bytes[X86_MAX_INSN_LEN];
@@ -54,6 +71,8 @@ enum vcpu_run_result hvm_mmio_emulate(struct vcpu *v, uint64_t gpa, const struct
     unsigned shift;
 
     if (x86_decode(bytes, n, (enum x86_mode)guest_cpu_mode(v), &insn) < 0) {
+        if (retry_once(v, n))
+            return guest_insn_changed(v, n, "MMIO access");
         domain_crash(v->domain, "cannot emulate %s access to %#llx at rip %#llx (bytes %02x %02x %02x)",
                      dev->name, (unsigned long long)gpa, (unsigned long long)v->arch.vmcb->save.rip,
                      bytes[0], bytes[1], bytes[2]);
@@ -77,10 +96,13 @@ enum vcpu_run_result hvm_mmio_emulate(struct vcpu *v, uint64_t gpa, const struct
                                         insn.src_size), insn.size);
         break;
     default:
+        if (retry_once(v, n))
+            return guest_insn_changed(v, n, "MMIO access");
         domain_crash(v->domain, "unsupported instruction for %s access to %#llx at rip %#llx",
                      dev->name, (unsigned long long)gpa, (unsigned long long)v->arch.vmcb->save.rip);
         return RUN_RESCHEDULE;
     }
+    v->arch.mmio_retry = false;
     if (domain_is_ended(v->domain))
         return RUN_RESCHEDULE;
     svm_skip_instruction(v, insn.len);

@@ -1,9 +1,20 @@
 /*
  * String port I/O (INS/OUTS, with or without REP) for the IOIO intercept.
- * SVM reports the port, width, address size and segment; the hypervisor
- * walks the guest's memory operand itself. REP instructions are
- * restartable, so a long REP is done in bounded chunks: RCX, RSI/RDI move
- * on, RIP stays, and the guest re-executes the rest after the exit (the
+ * SVM reports the port, width and REP; the address size and OUTS's source
+ * segment are reported only with decode assists, which QEMU TCG lacks (it
+ * leaves those bits 0, i.e. "ES"). So the instruction is decoded here: the
+ * last segment-override prefix picks OUTS's source (DS by default; CS, SS,
+ * ES, FS, GS as named; the ES/CS/SS/DS ones are ignored in 64-bit code),
+ * INS always writes ES:rDI, and 0x67 and the code size give the address
+ * size. If the bytes at RIP are no longer an INS/OUTS (another vCPU
+ * rewrote them), the guest re-executes what is there now. Segment limits,
+ * access rights and null selectors are not checked: hardware would raise
+ * #GP/#SS, but QEMU TCG, the CPU every other instruction of the guest runs
+ * on, does not check them for data accesses, so checking here alone would
+ * make an emulated OUTS fault where the same access elsewhere (and the
+ * same guest on bare QEMU) does not. The hypervisor walks the guest's
+ * memory operand itself. REP instructions are restartable, so a long REP
+ * is done in bounded chunks: RCX, RSI/RDI move on, RIP stays, and the guest re-executes the rest after the exit (the
  * scheduler and interrupts get their turn in between, as on hardware).
  */
 #include <asm/hvm_emul.h>
@@ -14,14 +25,11 @@
 #include <dbgvisor/lib.h>
 #include "svm_internal.h"
 
-#define IOIO_A16        (1u << 7)
-#define IOIO_A32        (1u << 8)
-#define IOIO_SEG_SHIFT  10
 #define CHUNK_MAX       1024u
 #define PF_WRITE        (1u << 1)
 #define PF_USER         (1u << 2)
 
-static struct vmcb_seg *ioio_segment(struct vmcb_save *s, unsigned seg)
+static struct vmcb_seg *segment(struct vmcb_save *s, unsigned seg)
 {
     struct vmcb_seg *segs[] = { &s->es, &s->cs, &s->ss, &s->ds, &s->fs, &s->gs };
     return seg < ARRAY_SIZE(segs) ? segs[seg] : &s->ds;
@@ -65,9 +73,17 @@ enum vcpu_run_result svm_string_io(struct vcpu *v, uint32_t info)
     uint16_t port = info >> SVM_IOIO_PORT_SHIFT;
     unsigned size = (info >> SVM_IOIO_SIZE_SHIFT) & 7;
     bool in = info & SVM_IOIO_IN, rep = info & SVM_IOIO_REP;
-    uint64_t amask = (info & IOIO_A16) ? 0xffff : (info & IOIO_A32) ? 0xffffffff : ~0ull;
+    uint8_t bytes[X86_MAX_INSN_LEN];
+    struct x86_insn insn;
+    unsigned n = guest_fetch_insn(v, bytes, sizeof(bytes));
+
+    if (x86_decode(bytes, n, (enum x86_mode)guest_cpu_mode(v), &insn) < 0 ||
+        insn.kind != (in ? X86_INSN_INS : X86_INSN_OUTS) || insn.size != size)
+        return guest_insn_changed(v, n, "string I/O");
+
+    uint64_t amask = insn.addr_size == 2 ? 0xffff : insn.addr_size == 4 ? 0xffffffff : ~0ull;
     unsigned ptr = in ? GPR_RDI : GPR_RSI;
-    struct vmcb_seg *seg = in ? &s->es : ioio_segment(s, (info >> IOIO_SEG_SHIFT) & 7);
+    struct vmcb_seg *seg = in ? &s->es : segment(s, insn.seg);
     int64_t step = (s->rflags & X86_EFLAGS_DF) ? -(int64_t)size : (int64_t)size;
     uint64_t count = rep ? (v->arch.gpr[GPR_RCX] & amask) : 1;
     unsigned chunk = (unsigned)MIN(count, (uint64_t)CHUNK_MAX);

@@ -297,13 +297,14 @@ enum vcpu_run_result svm_debug_handle_dr_access(struct vcpu *v, uint64_t exitcod
     int mode = guest_cpu_mode(v);
     unsigned n = guest_fetch_insn(v, bytes, sizeof(bytes));
 
-    /* TCG gives no decode assist: find the GPR operand ourselves. */
+    /* TCG gives no decode assist: find the GPR operand ourselves. The exit
+     * says a MOV DR ran; other bytes there now mean another vCPU rewrote
+     * them, and the guest runs what is there instead. */
     if (x86_decode(bytes, n, (enum x86_mode)mode, &insn) < 0 ||
-        (insn.kind != X86_INSN_MOV_FROM_DR && insn.kind != X86_INSN_MOV_TO_DR)) {
-        domain_crash(v->domain, "debug-register exit %#llx at rip %#llx is not a MOV DR",
-                     (unsigned long long)exitcode, (unsigned long long)vmcb->save.rip);
-        return RUN_RESCHEDULE;
-    }
+        (insn.kind != X86_INSN_MOV_FROM_DR && insn.kind != X86_INSN_MOV_TO_DR) ||
+        (insn.kind == X86_INSN_MOV_TO_DR) != (exitcode >= SVM_EXIT_WRITE_DR0) ||
+        (insn.dr < 8 && insn.dr != (exitcode & 0xf)))
+        return guest_insn_changed(v, n, "debug-register exit");
     if (insn.lock) {
         svm_inject_ud(v);
         return RUN_CONTINUE;
@@ -439,11 +440,11 @@ static bool complete_soft_event(struct vcpu *v, struct x86_insn *insn)
         svm_inject_gp(v);
         return false;
     }
+    /* The intercept comes before the instruction runs: if another vCPU
+     * has rewritten it since, the guest re-executes what is there now. */
     if (rc < 0 || (insn->kind != X86_INSN_INT3 && insn->kind != X86_INSN_INT_N &&
                    insn->kind != X86_INSN_INTO && insn->kind != X86_INSN_ICEBP)) {
-        domain_crash(v->domain, "no software interrupt at rip %#llx (%u bytes: %02x %02x %02x)",
-                     (unsigned long long)v->arch.vmcb->save.rip, n, n > 0 ? b[0] : 0,
-                     n > 1 ? b[1] : 0, n > 2 ? b[2] : 0);
+        guest_insn_changed(v, n, "software-interrupt exit");
         return false;
     }
     return true;
