@@ -1,6 +1,6 @@
 /*
- * Extended state switching: SSE/AVX registers, MXCSR and the x87 control
- * word belong to the vCPU, never to the pCPU. Every vCPU has a save page;
+ * Extended state switching: SSE/AVX registers, MXCSR and the x87 state
+ * (ST0-7, FCW/FSW/FTW, FIP/FDP/FOP) belong to the vCPU, never to the pCPU. Every vCPU has a save page;
  * the scheduler loads it when it puts the vCPU on a pCPU and saves it when
  * it takes the vCPU off (svm_vcpu_load/put). The hypervisor is built
  * -mno-sse and never touches these registers, so VM exits in between need
