@@ -6,9 +6,10 @@
  * secret 80-bit value on the x87 stack and keeps it there across timer
  * sleeps (so it is descheduled); after each it checks ST0 holds the exact
  * 80 bits and that the status word (TOP) and tag word are unchanged. Copy 1
- * keeps three markers of its own in other physical registers (TOP 1); after each sleep it dumps
- * all eight physical registers (FNSAVE, then FRSTOR to put them back), must
- * never find the secret there, and checks its own TOP and tags. On hardware
+ * keeps three markers of its own in other physical registers, ending with TOP 0 and FSW 0 (a stack only
+ * the tags show to be in use); after each sleep it dumps all eight physical
+ * registers (FNSAVE, then FRSTOR to put them back), must never find the
+ * secret there, and checks its own TOP and tags. On hardware
  * the whole x87 state (FXSAVE/XSAVE component 0) belongs to the task that
  * loaded it. Natively copy 0 runs alone and must pass the same way.
  */
@@ -58,9 +59,9 @@ int main(void)
     if (victim) {
         push(&secret);                  /* physical register 7 */
     } else {                            /* away from copy 0's register 7 */
-        asm volatile("fincstp; fincstp; fincstp; fincstp");
-        push(&marker);                  /* physical registers 3, 2, 1 */
-        push(&marker);
+        asm volatile("fincstp; fincstp; fincstp");
+        push(&marker);                  /* physical registers 2, 1, 0: */
+        push(&marker);                  /* TOP 0 and FSW 0, but in use */
         push(&marker);
     }
     save_all(&first);
