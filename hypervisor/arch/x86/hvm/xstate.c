@@ -1,6 +1,6 @@
 /*
- * Extended state switching: SSE/AVX registers, MXCSR and the x87 control
- * word belong to the vCPU, never to the pCPU. Every vCPU has a save page;
+ * Extended state switching: SSE/AVX registers, MXCSR and the x87 state
+ * (ST0-7, FCW/FSW/FTW, FIP/FDP/FOP) belong to the vCPU, never to the pCPU. Every vCPU has a save page;
  * the scheduler loads it when it puts the vCPU on a pCPU and saves it when
  * it takes the vCPU off (svm_vcpu_load/put). The hypervisor is built
  * -mno-sse and never touches these registers, so VM exits in between need
@@ -30,17 +30,29 @@ static struct { uint32_t size, offset; bool align64; } component[MAX_COMPONENT +
 
 /*
  * The saved registers, in the vCPU's page. Moved with plain vector loads and
- * stores, not XSAVE/XRSTOR/FXSAVE: under QEMU 10 multi-threaded TCG those
- * (and FNSAVE) around VM entries on two pCPUs corrupt a guest's nested
+ * stores and, for x87, FNSTENV/FLDENV plus FSTP/FLD TBYTE of the eight data
+ * registers, not XSAVE/XRSTOR/FXSAVE/FNSAVE: under QEMU 10 multi-threaded
+ * TCG those around VM entries on two pCPUs corrupt a guest's nested
  * translation now and then (a guest triple fault or a host #PF right after
  * #VMEXIT; reproduced by the ipi-storm guest beside an SSE user, never with
- * -icount or one pCPU). x87 data registers are therefore not switched, only
- * FCW; see docs/security.md.
+ * -icount or one pCPU); see docs/architecture.md.
  */
+struct x87_env {              /* FNSTENV/FLDENV image, 32-bit format */
+    uint16_t fcw, pad0, fsw, pad1, ftw, pad2;
+    uint32_t fip;
+    uint16_t fcs, fop;
+    uint32_t fdp;
+    uint16_t fds, pad3;
+} __attribute__((packed));
+
+struct x87_reg { uint8_t bytes[10]; };
+
 struct saved_fpu {
     uint8_t vec[16][32];      /* YMM0-15 (XMM0-15 in the low halves) */
     uint32_t mxcsr;
-    uint16_t fcw;
+    struct x87_env env;       /* FCW, FSW (TOP), FTW, FIP/FDP/FOP */
+    struct x87_reg st[8];     /* ST0-7 of the saved TOP, whatever their tags */
+    bool x87_in_use;          /* env and st[] hold state beyond FCW */
 };
 
 static inline void xsetbv(uint32_t index, uint64_t value)
@@ -126,15 +138,15 @@ void xstate_vcpu_destroy(struct vcpu *v)
     v->arch.xsave_pa = 0;
 }
 
-/* An all-zero header (XSTATE_BV = 0) makes XRSTOR load every component's
- * initial state; MXCSR still comes from the area. FCW 0x37F is what FNINIT
- * gives and what the area must hold for the FXRSTOR fallback. */
+/* What FNINIT and reset give: FCW 0x37F, every register empty (FTW
+ * 0xFFFF), TOP 0; MXCSR 0x1F80; all data registers zero. */
 void xstate_vcpu_reset(struct vcpu *v)
 {
     struct saved_fpu *f = (struct saved_fpu *)v->arch.xsave_pa;
 
     memset(f, 0, XSAVE_AREA_PAGES * PAGE_SIZE);
-    f->fcw = 0x37f;
+    f->env.fcw = 0x37f;
+    f->env.ftw = 0xffff;
     f->mxcsr = 0x1f80;
     v->arch.xcr0 = XSTATE_X87;
 }
@@ -178,12 +190,93 @@ static void store_vectors(struct saved_fpu *f)
     }
 }
 
+/*
+ * x87 data registers by their stack position: FSTP/FLD TBYTE move all 80
+ * bits unchanged (no conversion, no #IA on SNaN for m80). FSTP of an empty
+ * register stores the indefinite and FLD onto a full one loads it, so the
+ * tags are set first with FLDENV of a copy of the environment (exceptions
+ * masked, TOP kept): all valid to store, all empty to load. Eight pops or
+ * pushes bring TOP back where it was; the real environment (FSW with TOP and
+ * exception flags, FTW, FCW, FIP/FDP) is loaded last.
+ */
+static void x87_set_tags(const struct x87_env *env, uint16_t ftw)
+{
+    struct x87_env tmp = *env;
+
+    tmp.fcw |= 0x3f;                  /* every exception masked */
+    tmp.fsw &= 0x3800;                /* TOP only: no pending exception */
+    tmp.ftw = ftw;
+    __asm__ volatile("fldenv %0" :: "m"(tmp));
+}
+
+#define X87_LOAD(n)  __asm__ volatile("fldt %0" :: "m"(f->st[n]));
+#define X87_STORE(n) __asm__ volatile("fstpt %0" : "=m"(f->st[n]));
+
+static void load_x87(const struct saved_fpu *f)
+{
+    x87_set_tags(&f->env, 0xffff);
+    X87_LOAD(7) X87_LOAD(6) X87_LOAD(5) X87_LOAD(4)
+    X87_LOAD(3) X87_LOAD(2) X87_LOAD(1) X87_LOAD(0)
+    __asm__ volatile("fldenv %0" :: "m"(f->env));
+}
+
+static void store_x87(struct saved_fpu *f)
+{
+    __asm__ volatile("fnstenv %0" : "=m"(f->env));
+    x87_set_tags(&f->env, 0);
+    X87_STORE(0) X87_STORE(1) X87_STORE(2) X87_STORE(3)
+    X87_STORE(4) X87_STORE(5) X87_STORE(6) X87_STORE(7)
+}
+
+/* Register-only probe (no memory access): true unless FSW is all zero and
+ * all eight tags are empty, i.e. the stack is as FNINIT left it. FXAM says
+ * "empty" as C3=1 C2=0 C0=1; eight FINCSTP bring TOP back. FXAM changes
+ * the condition codes, so the caller keeps *fsw, read before. */
+static bool x87_in_use(uint16_t *fsw)
+{
+    uint16_t sw;
+
+    __asm__ volatile("fnstsw %0" : "=a"(*fsw));
+    if (*fsw)
+        return true;
+    for (int i = 0; i < 8; i++) {
+        __asm__ volatile("fxam; fnstsw %0; fincstp" : "=a"(sw));
+        if ((sw & 0x4500) != 0x4100) {
+            while (++i < 8)
+                __asm__ volatile("fincstp");
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Overwrite all eight data registers without memory access, then FNINIT:
+ * no other vCPU's values stay behind, even in empty registers. */
+static void x87_scrub(void)
+{
+    __asm__ volatile("fninit; fldz; fldz; fldz; fldz; fldz; fldz; fldz; fldz; fninit");
+}
+
+/*
+ * The x87 registers move through memory (FNSTENV, FSTP/FLD TBYTE) only for
+ * a vCPU whose stack is not empty: under QEMU 10 multi-threaded TCG these
+ * helper-based accesses can still corrupt a guest's nested translation
+ * (docs/architecture.md), so vCPUs that never keep x87 values pay nothing
+ * and risk nothing. An unused stack is saved as FCW alone and comes back
+ * as FNINIT plus that FCW (FIP/FDP/FOP read 0 then).
+ */
 void xstate_enter_guest(struct vcpu *v)
 {
     const struct saved_fpu *f = (const struct saved_fpu *)v->arch.xsave_pa;
 
     load_vectors(f);                  /* with the host's XCR0: YMM enabled */
-    __asm__ volatile("ldmxcsr %0; fldcw %1" :: "m"(f->mxcsr), "m"(f->fcw));
+    __asm__ volatile("ldmxcsr %0" :: "m"(f->mxcsr));
+    if (f->x87_in_use) {
+        load_x87(f);
+    } else {
+        x87_scrub();
+        __asm__ volatile("fldcw %0" :: "m"(f->env.fcw));
+    }
     if (has_xsave && v->arch.xcr0 != supported)
         xsetbv(0, v->arch.xcr0);
 }
@@ -191,11 +284,19 @@ void xstate_enter_guest(struct vcpu *v)
 void xstate_leave_guest(struct vcpu *v)
 {
     struct saved_fpu *f = (struct saved_fpu *)v->arch.xsave_pa;
+    uint16_t fsw;
 
     if (has_xsave && v->arch.xcr0 != supported)
         xsetbv(0, supported);
     store_vectors(f);
-    __asm__ volatile("stmxcsr %0; fnstcw %1" : "=m"(f->mxcsr), "=m"(f->fcw));
+    __asm__ volatile("stmxcsr %0" : "=m"(f->mxcsr));
+    f->x87_in_use = x87_in_use(&fsw);
+    if (f->x87_in_use) {
+        store_x87(f);
+        f->env.fsw = fsw;             /* the condition codes before FXAM */
+    } else {
+        __asm__ volatile("fnstcw %0" : "=m"(f->env.fcw));
+    }
 }
 
 /* The value checks of XSETBV (Intel SDM XSETBV, AMD APM XSETBV); the
