@@ -24,6 +24,11 @@ bad()  { checks=$((checks + 1)); failures=$((failures + 1)); echo "not ok - $*";
 check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; return 1; fi; }
 # num_lt A B: both are integers and A < B (a counter grew, an order held).
 num_lt() { [[ $1 =~ ^[0-9]+$ && $2 =~ ^[0-9]+$ ]] && [ "$1" -lt "$2" ]; }
+# check_log WHAT LOG CMD...: check, and when it fails show LOG, indented.
+check_log() {
+    local what=$1 log=$2; shift 2
+    if ! check "$what" "$@"; then sed 's/^/#   /' "$log"; fi
+}
 # expect_line FILE REGEX DESCRIPTION
 expect_line() { if grep -Eq -- "$2" "$1"; then ok "$3"; else bad "$3 (no line matching /$2/ in $1)"; sed 's/^/#   /' "$1" | tail -20; fi; }
 reject_line() { if grep -Eq -- "$2" "$1"; then bad "$3 (unexpected /$2/)"; else ok "$3"; fi; }

@@ -24,7 +24,7 @@ if [ ${#stale[@]} -gt 0 ]; then
     fi
     NATIVE=$TMP/native
     O=$NATIVE OUT=$G "$ROOT/xen-tests/guests/check-native.sh" "${stale[@]}" > $TMP/native.log 2>&1
-    check "native records of ${stale[*]}" [ $? -eq 0 ] || sed 's/^/#   /' $TMP/native.log
+    check_log "native records of ${stale[*]}" $TMP/native.log [ $? -eq 0 ]
 fi
 
 # expected GUEST: the native record with each documented QEMU quirk line
@@ -56,7 +56,7 @@ for smp in 1 2; do
         hv_run $out --smp $smp "${args[@]}"
         check "$guest smp=$smp: all four policies exit 0" [ $status -eq 0 ]
         expected $guest > $TMP/ref 2> $TMP/ref.err
-        check "$guest smp=$smp: native record, QEMU quirks made architectural" [ $? -eq 0 ] || sed 's/^/#   /' $TMP/ref.err
+        check_log "$guest smp=$smp: native record, QEMU quirks made architectural" $TMP/ref.err [ $? -eq 0 ]
         check "$guest smp=$smp: the native record is not empty" [ -s $TMP/ref ]
         for p in $POLICIES; do
             domain_lines $out $p > $TMP/cmp

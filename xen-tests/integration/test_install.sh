@@ -41,7 +41,7 @@ int main(void)
 }
 C
 PKG_CONFIG_PATH=$P/lib/pkgconfig cc $TMP/prog.c -o $TMP/prog $(PKG_CONFIG_PATH=$P/lib/pkgconfig pkg-config --cflags --libs xenlight) > $TMP/cc.log 2>&1
-check "a libxl program builds with pkg-config xenlight" [ $? -eq 0 ] || cat $TMP/cc.log
+check_log "a libxl program builds with pkg-config xenlight" $TMP/cc.log [ $? -eq 0 ]
 
 hv_start --domain $G/ticker.elf,name=listed,cmdline="count=0"
 check "hypervisor up" wait_for $XL list
