@@ -21,8 +21,9 @@ struct hvm_msr_state {
 struct vcpu;
 /* Power-up values; INIT leaves these MSRs alone (SDM table 9-1). */
 void hvm_msr_reset(struct vcpu *v);
-/* Before VMRUN: MSRs the guest reads without an exit (TSC_AUX via RDPID,
- * and RDTSCP, whose intercept QEMU TCG does not honour). */
+/* Into the CPU when the vCPU is put on a pCPU, and after an emulated write:
+ * MSRs the guest reads without an exit (TSC_AUX via RDPID, and RDTSCP,
+ * whose intercept QEMU TCG does not honour). */
 void hvm_msr_load_guest(struct vcpu *v);
 
 #endif

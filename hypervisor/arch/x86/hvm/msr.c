@@ -152,6 +152,7 @@ static enum msr_result tsc_write(struct vcpu *v, uint32_t msr, uint64_t val)
         if (!tsc_aux_offered(v) || (val >> 32))
             return MSR_GP;
         v->arch.msr.tsc_aux = val;
+        hvm_msr_load_guest(v);          /* v is loaded: it is the one exiting */
         return MSR_OK;
     }
     return MSR_UNKNOWN;

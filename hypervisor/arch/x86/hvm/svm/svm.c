@@ -341,9 +341,14 @@ static void vmcb_cs_ignore_d_in_64bit(struct vmcb_save *s)
         s->cs.attrib &= ~0x400;
 }
 
-/* The vCPU's x87/SSE/AVX state stays in the CPU from load to put: the
- * hypervisor itself never touches it, so exits need not switch it. */
-void svm_vcpu_load(struct vcpu *v) { xstate_enter_guest(v); }
+/* The vCPU's x87/SSE/AVX state and TSC_AUX stay in the CPU from load to
+ * put: the hypervisor itself never touches them, so exits need not switch
+ * them (an emulated write goes to the CPU at once: the writer is loaded). */
+void svm_vcpu_load(struct vcpu *v)
+{
+    xstate_enter_guest(v);
+    hvm_msr_load_guest(v);
+}
 void svm_vcpu_put(struct vcpu *v) { xstate_leave_guest(v); }
 
 enum vcpu_run_result svm_vcpu_run(struct vcpu *v)
@@ -359,7 +364,6 @@ enum vcpu_run_result svm_vcpu_run(struct vcpu *v)
     vmcb->control.int_ctl = (vmcb->control.int_ctl & ~SVM_V_TPR_MASK) | vlapic_cr8(v);
     inject_pending_interrupt(v);
     dbg_before_vmentry(&v->dbg);      /* may change the NPT: flush after it */
-    hvm_msr_load_guest(v);
     vmcb_cs_ignore_d_in_64bit(&vmcb->save);
     /* A flush requested from now on finds in_guest set and makes us exit. */
     __atomic_store_n(&v->arch.in_guest, true, __ATOMIC_SEQ_CST);
