@@ -75,7 +75,7 @@ static void fill_dominfo(const struct domain *d, struct dbgv_ctl_dominfo *out)
     out->domid = d->id;
     out->state = domain_state_code(d);
     out->debug_policy = d->debug_policy;
-    out->shutdown_reason = d->state == DOMAIN_CRASHED ? DBGV_SHUTDOWN_CRASH : DBGV_SHUTDOWN_POWEROFF;
+    out->shutdown_reason = d->shutdown_reason;
     out->exit_code = d->exit_code;
     out->nr_vcpus = d->nr_vcpus;
     out->mem_bytes = out->max_mem_bytes = d->mem_bytes;

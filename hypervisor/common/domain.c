@@ -238,6 +238,7 @@ int domain_unpause(struct domain *d)
 
 struct end_info {
     int exit_code;
+    uint8_t shutdown_reason;    /* enum dbgv_shutdown_reason */
     const char *reason;
 };
 
@@ -246,16 +247,18 @@ static void record_end(struct domain *d, const void *arg)
     const struct end_info *e = arg;
 
     d->exit_code = e->exit_code;
+    d->shutdown_reason = e->shutdown_reason;
     if (e->reason)
         snprintf(d->crash_reason, sizeof(d->crash_reason), "%s", e->reason);
 }
 
 /* Ends d unless it has ended already: true for the one caller that ended it. */
-static bool domain_end(struct domain *d, enum domain_state state, int code, const char *reason)
+static bool domain_end(struct domain *d, enum domain_state state, int code,
+                       uint8_t shutdown_reason, const char *reason)
 {
     const unsigned alive = STATE_BIT(DOMAIN_BUILDING) | STATE_BIT(DOMAIN_ACTIVE) |
                            STATE_BIT(DOMAIN_PAUSED);
-    struct end_info e = { code, reason };
+    struct end_info e = { code, shutdown_reason, reason };
 
     if (domain_transition(d, alive, state, record_end, &e) < 0)
         return false;
@@ -281,13 +284,27 @@ static void log_debug_counters(struct domain *d)
            (unsigned long long)sum.dr_loads, (unsigned long long)sum.dr_saves);
 }
 
-void domain_shutdown(struct domain *d, int code)
+static const char *const shutdown_reason_names[] = {
+    [DBGV_SHUTDOWN_POWEROFF] = "poweroff", [DBGV_SHUTDOWN_REBOOT] = "reboot",
+    [DBGV_SHUTDOWN_SUSPEND] = "suspend",   [DBGV_SHUTDOWN_CRASH] = "crash",
+    [DBGV_SHUTDOWN_WATCHDOG] = "watchdog",
+};
+
+void domain_shutdown_reason(struct domain *d, enum dbgv_shutdown_reason why, int code)
 {
-    if (!domain_end(d, DOMAIN_SHUTDOWN, code, NULL))
+    if (!domain_end(d, DOMAIN_SHUTDOWN, code, (uint8_t)why, NULL))
         return;
-    printk("domain %u (%s) exited with code %d\n", d->id, d->name, code);
+    if (why == DBGV_SHUTDOWN_POWEROFF)
+        printk("domain %u (%s) exited with code %d\n", d->id, d->name, code);
+    else
+        printk("domain %u (%s) shut down: %s\n", d->id, d->name, shutdown_reason_names[why]);
     log_debug_counters(d);
     events_post_domain(d->id, DBGV_EV_DOMAIN_SHUTDOWN, code);
+}
+
+void domain_shutdown(struct domain *d, int code)
+{
+    domain_shutdown_reason(d, DBGV_SHUTDOWN_POWEROFF, code);
 }
 
 void domain_request_shutdown(struct domain *d, unsigned reason)
@@ -306,7 +323,7 @@ void domain_crash(struct domain *d, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(reason, sizeof(reason), fmt, ap);
     va_end(ap);
-    if (!domain_end(d, DOMAIN_CRASHED, -1, reason))
+    if (!domain_end(d, DOMAIN_CRASHED, -1, DBGV_SHUTDOWN_CRASH, reason))
         return;
     pr_err("domain %u (%s) crashed: %s\n", d->id, d->name, d->crash_reason);
     events_post_domain(d->id, DBGV_EV_DOMAIN_CRASHED, -1);
@@ -316,7 +333,7 @@ int domain_destroy(struct domain *d)
 {
     if (d->state == DOMAIN_FREE)
         return -1;
-    domain_end(d, DOMAIN_CRASHED, -1, "destroyed");
+    domain_end(d, DOMAIN_CRASHED, -1, DBGV_SHUTDOWN_CRASH, "destroyed");
     /* Ended is final, so once synced no vCPU is on a pCPU or will enter
      * again: the VMCBs, NPT and RAM can go. */
     sched_domain_sync(d);

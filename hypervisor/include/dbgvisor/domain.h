@@ -58,6 +58,7 @@ struct domain {
     char name[DOMAIN_NAME_LEN];
     char cmdline[DOMAIN_CMDLINE_LEN];
     int exit_code;
+    uint8_t shutdown_reason;        /* enum dbgv_shutdown_reason, once SHUTDOWN or CRASHED */
     volatile uint8_t shutdown_request; /* 0, or 1 + the reason `xl shutdown` asked for */
     char crash_reason[96];
     uint64_t mem_bytes;
@@ -107,8 +108,10 @@ int domain_wait_stopped(struct domain *d);
 /* Pause from one of the domain's own vCPUs (a debug event): does not wait. */
 void domain_pause_from_vcpu(struct domain *d);
 int domain_unpause(struct domain *d);
-/* Ends a domain: state SHUTDOWN with code, or CRASHED with a reason. */
+/* Ends a domain: state SHUTDOWN with code (domain_shutdown: poweroff; a reset
+ * or a reboot request gives DBGV_SHUTDOWN_REBOOT), or CRASHED with a reason. */
 void domain_shutdown(struct domain *d, int code);
+void domain_shutdown_reason(struct domain *d, enum dbgv_shutdown_reason why, int code);
 /* Ask the guest to shut down (reason: enum dbgv_shutdown_reason); it reads the request at
  * the shutdown-request port and ends itself with its own exit code. */
 void domain_request_shutdown(struct domain *d, unsigned reason);
