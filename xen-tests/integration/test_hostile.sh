@@ -80,7 +80,10 @@ for name in "${guests[@]}"; do
     done
     out=$TMP/$name.hv
     hv_run "$out" --smp "$pcpus" "${args[@]}"
-    check "$name: the hypervisor survives (status $status)" hv_alive "$out" "$status"
+    if ! check "$name: the hypervisor survives (status $status)" hv_alive "$out" "$status"; then
+        echo "#   whole output: $(keep "$out")"
+        grep -vE '^\[canary\]' "$out" | tail -25 | sed 's/^/#   /'
+    fi
     if canary_ok "$out"; then ok "$name: the canary kept its DRs and SSE state"
     else
         bad "$name: the canary was disturbed (whole output: $(keep "$out"))"
