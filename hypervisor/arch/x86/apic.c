@@ -26,16 +26,23 @@ static inline void lapic_write(uint32_t reg, uint32_t v) { *(volatile uint32_t *
 uint32_t lapic_id(void) { return lapic_read(APIC_ID) >> 24; }
 void lapic_eoi(void) { lapic_write(APIC_EOI, 0); }
 
-unsigned this_cpu_id(void)
+/* The pCPU's own struct pcpu is at GS:0 (set by pcpu_set_current; VMLOAD
+ * restores the host's GS base after each exit): no APIC MMIO read on the
+ * exit path. */
+struct pcpu *this_pcpu(void)
 {
-    uint32_t id = lapic_id();
-    for (unsigned i = 0; i < nr_pcpus; i++)
-        if (pcpus[i].apic_id == id)
-            return i;
-    return 0;
+    struct pcpu *p;
+    __asm__("movq %%gs:0, %0" : "=r"(p));
+    return p;
 }
 
-struct pcpu *this_pcpu(void) { return &pcpus[this_cpu_id()]; }
+unsigned this_cpu_id(void) { return this_pcpu()->id; }
+
+void pcpu_set_current(struct pcpu *p)
+{
+    p->self = p;
+    wrmsr(MSR_GS_BASE, (uint64_t)p);
+}
 
 void lapic_init(void)
 {
