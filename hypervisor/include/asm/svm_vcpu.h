@@ -19,6 +19,13 @@ bool svm_cpu_init(void);
 int svm_vcpu_init(struct vcpu *v);
 /* Power-on state, then a multiboot entry: 32-bit protected mode, paging off. */
 void svm_vcpu_set_entry(struct vcpu *v, uint32_t eip, uint32_t eax, uint32_t ebx);
+/* Power-on state, then the Linux 64-bit boot protocol entry: long mode,
+ * paging on, flat CS (L=1)/DS from a GDT the builder wrote, RSI = boot_params. */
+struct vcpu_entry64 {
+    uint64_t rip, rsi, cr3, gdt_base;
+    uint16_t gdt_limit, cs, ds;
+};
+void svm_vcpu_set_entry64(struct vcpu *v, const struct vcpu_entry64 *e);
 /* The INIT signal: the architectural INIT state (real mode, MSRs and x87/SSE kept) and a
  * debug core re-synchronised with it. The vCPU is on no pCPU, or on the calling one. */
 void svm_vcpu_init_signal(struct vcpu *v);

@@ -1,6 +1,6 @@
 /*
  * Guest linear -> guest physical translation by walking the guest's own page
- * tables (no paging, 32-bit two-level with PSE, PAE, 4-level long mode).
+ * tables (no paging, 32-bit two-level with PSE, PAE, 4- and 5-level long mode).
  * Used to fetch instructions for emulation and, for the debugger, to access
  * memory by virtual address.
  */
@@ -15,6 +15,7 @@
 #define PTE_P   0x1ull
 #define PTE_PS  0x80ull
 #define ADDR_MASK 0x000ffffffffff000ull
+#define CR4_LA57_BIT (1ull << 12)
 
 static int read_pte(struct vcpu *v, uint64_t gpa, unsigned size, uint64_t *pte)
 {
@@ -45,8 +46,9 @@ int guest_virt_to_phys(struct vcpu *v, uint64_t gva, uint64_t *gpa)
         *gpa = (pte & 0xfffff000ull) | (gva & 0xfff);
         return GW_OK;
     }
-    int levels = (s->efer & EFER_LMA) ? 4 : 3;
-    uint64_t table = (levels == 4) ? (s->cr3 & ADDR_MASK) : (s->cr3 & 0xffffffe0ull);
+    /* Long mode walks 4 levels, or 5 with CR4.LA57 (offered by CPUID). */
+    int levels = !(s->efer & EFER_LMA) ? 3 : (s->cr4 & CR4_LA57_BIT) ? 5 : 4;
+    uint64_t table = (levels >= 4) ? (s->cr3 & ADDR_MASK) : (s->cr3 & 0xffffffe0ull);
     for (int level = levels; level >= 1; level--) {
         unsigned shift = 12 + 9 * (level - 1);
         unsigned idx = (level == 3 && levels == 3) ? ((gva >> 30) & 3) : ((gva >> shift) & 511);
