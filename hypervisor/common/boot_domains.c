@@ -142,19 +142,12 @@ static int load_linux(struct domain *d, const struct module_opts *o, const void 
     if (bzimage_parse(img, len, &bz, why) < 0 ||
         bzimage_load(&bz, img, len, d->mem_bytes, o->cmdline, rd, rd_len, write_guest, d, &boot, why) < 0)
         return -1;
-    if (boot.mode == BZ_ENTRY_64) {
-        struct vcpu_entry64 e = {
-            .rip = boot.rip, .rsi = boot.rsi, .cr3 = boot.cr3, .gdt_base = boot.gdt_base,
-            .gdt_limit = boot.gdt_limit, .cs = boot.cs, .ds = boot.ds,
-        };
-        svm_vcpu_set_entry64(d->vcpus[0], &e);
-    } else {
-        struct dbgv_ctl_vcpu_regs r = {
-            .mode = DBGV_VCPU_MODE_PM32, .mask = DBGV_REG_RIP | DBGV_REG_RSI,
-            .rip = boot.rip, .rsi = boot.rsi,
-        };
-        svm_vcpu_set_regs(d->vcpus[0], &r);
-    }
+    /* The toolstack's path too: the loader's fixed layout, RIP and RSI. */
+    struct dbgv_ctl_vcpu_regs r = {
+        .mode = boot.mode == BZ_ENTRY_64 ? DBGV_VCPU_MODE_LINUX64 : DBGV_VCPU_MODE_PM32,
+        .mask = DBGV_REG_RIP | DBGV_REG_RSI, .rip = boot.rip, .rsi = boot.rsi,
+    };
+    svm_vcpu_set_regs(d->vcpus[0], &r);
     return 0;
 }
 

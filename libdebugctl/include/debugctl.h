@@ -173,7 +173,7 @@ const char *dbgctl_event_name(unsigned int type);
 
 struct dbgctl_build {
     const char *name;
-    const void *image;         /* multiboot v1 ELF32/ELF64 image in memory */
+    const void *image;         /* multiboot v1 ELF32/ELF64 image or Linux bzImage in memory */
     size_t      image_len;
     uint32_t    memory_mib;
     uint32_t    nr_vcpus;
@@ -183,13 +183,18 @@ struct dbgctl_build {
     uint32_t    quiet_switches;/* 0: default */
     bool        paused;        /* leave it paused after loading */
     unsigned int unbacked_access; /* enum dbgv_unbacked_access, 0: ignore */
+    const void *ramdisk;       /* Linux initrd in memory, NULL: none */
+    size_t      ramdisk_len;
 };
 /* Read a whole file (the kernel image); *buf is malloc'd. */
 int dbgctl_read_file(const char *path, void **buf, size_t *len);
 /* Validate the image, create the domain, load segments (BSS zeroed) and a
  * multiboot info (mem_lower 640, mem_upper, cmdline, no modules), set
- * EIP=entry, EBX=info, EAX=0x2BADB002 on vCPU 0 and unpause. On failure
- * the half-built domain is destroyed and err (if not NULL) says why. */
+ * EIP=entry, EBX=info, EAX=0x2BADB002 on vCPU 0 and unpause. A Linux
+ * bzImage (told by its setup header) is loaded by the boot protocol instead
+ * (kernel, ramdisk, boot_params, cmdline) and vCPU 0 starts at its 64-bit
+ * entry (DBGV_VCPU_MODE_LINUX64) or 32-bit one. On failure the half-built
+ * domain is destroyed and err (if not NULL) says why. */
 int dbgctl_domain_build(dbgctl *h, const struct dbgctl_build *b,
                         uint32_t *domid, char *err, size_t errlen);
 

@@ -5,7 +5,7 @@
  *   value    := STRING | NUMBER | '[' [ value { ',' value } [','] ] ']'
  *   STRING   := "..." | '...'  (C escapes \\ \" \' \n \t)
  *   comments from '#' to the end of the line.
- * Known keys: name, kernel, memory, vcpus, cmdline (alias extra),
+ * Known keys: name, kernel, ramdisk, memory, vcpus, cmdline, extra, root,
  * debug_policy, debug_quiet_switches, unbacked_access. Other Xen keys are ignored with a
  * warning; errors name the line.
  */
@@ -234,11 +234,19 @@ static int apply(struct parser *ps, struct xl_cfg *cfg, const char *key,
             return -1;
         return *cfg->kernel ? 0 : perr(ps, "kernel must not be empty");
     }
-    if ( !strcmp(key, "cmdline") || !strcmp(key, "extra") )
+    if ( !strcmp(key, "ramdisk") )
     {
-        if ( set_string(ps, key, t, &cfg->cmdline, s) )
+        if ( set_string(ps, key, t, &cfg->ramdisk, s) )
             return -1;
-        return strlen(cfg->cmdline) > 4096 ? perr(ps, "%s too long", key) : 0;
+        return *cfg->ramdisk ? 0 : perr(ps, "ramdisk must not be empty");
+    }
+    if ( !strcmp(key, "cmdline") || !strcmp(key, "extra") || !strcmp(key, "root") )
+    {
+        char **dst = key[0] == 'c' ? &cfg->cmdline : key[0] == 'e' ? &cfg->extra : &cfg->root;
+
+        if ( set_string(ps, key, t, dst, s) )
+            return -1;
+        return strlen(*dst) > 4096 ? perr(ps, "%s too long", key) : 0;
     }
     if ( !strcmp(key, "memory") )
         return set_number(ps, key, t, num, 1, 1u << 20, &cfg->memory_mib);
@@ -352,10 +360,29 @@ int xl_cfg_check(const struct xl_cfg *cfg, const char *fname, char *err,
     return 0;
 }
 
+char *xl_cfg_kernel_cmdline(const struct xl_cfg *cfg, xl_cfg_warn_fn warn)
+{
+    char *out;
+
+    if ( cfg->cmdline )
+    {
+        if ( (cfg->root || cfg->extra) && warn )
+            warn("ignoring root= and extra= in favour of cmdline=");
+        return strdup(cfg->cmdline);
+    }
+    if ( cfg->root && asprintf(&out, "root=%s%s%s", cfg->root,
+                               cfg->extra ? " " : "", cfg->extra ? cfg->extra : "") >= 0 )
+        return out;
+    return cfg->root ? NULL : strdup(cfg->extra ? cfg->extra : "");
+}
+
 void xl_cfg_dispose(struct xl_cfg *cfg)
 {
     free(cfg->name);
     free(cfg->kernel);
+    free(cfg->ramdisk);
     free(cfg->cmdline);
+    free(cfg->extra);
+    free(cfg->root);
     memset(cfg, 0, sizeof(*cfg));
 }

@@ -8,7 +8,10 @@
 struct xl_cfg {
     char    *name;
     char    *kernel;
-    char    *cmdline;
+    char    *ramdisk;         /* Linux initrd, NULL: none */
+    char    *cmdline;         /* as Xen: the whole command line, else */
+    char    *extra;           /* "root=ROOT EXTRA" */
+    char    *root;
     uint32_t memory_mib;      /* default XL_CFG_DEFAULT_MEMORY */
     uint32_t vcpus;           /* default 1 */
     int      debug_policy;    /* enum dbgv_debug_policy, -1: hypervisor default */
@@ -33,6 +36,10 @@ int xl_cfg_parse(struct xl_cfg *cfg, const char *text, size_t len,
 /* Check required keys after all input (file + command-line overrides). */
 int xl_cfg_check(const struct xl_cfg *cfg, const char *fname, char *err,
                  size_t errlen);
+/* The guest command line by Xen's rule: cmdline if given (root and extra
+ * then ignored, with a warning), else "root=ROOT EXTRA", "root=ROOT" or
+ * EXTRA. malloc'd; NULL when out of memory. */
+char *xl_cfg_kernel_cmdline(const struct xl_cfg *cfg, xl_cfg_warn_fn warn);
 void xl_cfg_dispose(struct xl_cfg *cfg);
 
 #endif

@@ -534,8 +534,9 @@ int main_create(int argc, char **argv)
 {
     struct xl_cfg cfg;
     struct dbgctl_build b;
-    void *text = NULL, *image = NULL;
-    size_t tlen = 0, ilen = 0;
+    void *text = NULL, *image = NULL, *ramdisk = NULL;
+    char *cmdline = NULL;
+    size_t tlen = 0, ilen = 0, rlen = 0;
     const char *file;
     char err[512];
     uint32_t domid;
@@ -593,12 +594,22 @@ int main_create(int argc, char **argv)
         rc = xl_err("cannot read kernel %s: %s", cfg.kernel, strerror(-rc));
         goto out;
     }
+    if ( cfg.ramdisk && (rc = dbgctl_read_file(cfg.ramdisk, &ramdisk, &rlen)) )
+    {
+        rc = xl_err("cannot read ramdisk %s: %s", cfg.ramdisk, strerror(-rc));
+        goto out;
+    }
+    if ( !(cmdline = xl_cfg_kernel_cmdline(&cfg, quiet ? NULL : warn_line)) )
+    {
+        rc = xl_err("out of memory");
+        goto out;
+    }
     if ( dryrun )
     {
-        printf("name=%s kernel=%s memory=%u vcpus=%u cmdline='%s' debug_policy=%s"
+        printf("name=%s kernel=%s%s%s memory=%u vcpus=%u cmdline='%s' debug_policy=%s"
                " unbacked_access=%s\n",
-               cfg.name, cfg.kernel, cfg.memory_mib, cfg.vcpus,
-               cfg.cmdline ? cfg.cmdline : "",
+               cfg.name, cfg.kernel, cfg.ramdisk ? " ramdisk=" : "",
+               cfg.ramdisk ? cfg.ramdisk : "", cfg.memory_mib, cfg.vcpus, cmdline,
                cfg.debug_policy < 0 ? "default" : dbgctl_policy_name(cfg.debug_policy),
                dbgctl_unbacked_access_name(cfg.unbacked_access));
         rc = EXIT_SUCCESS;
@@ -611,8 +622,10 @@ int main_create(int argc, char **argv)
     b.image_len = ilen;
     b.memory_mib = cfg.memory_mib;
     b.nr_vcpus = cfg.vcpus;
-    b.cmdline = cfg.cmdline;
+    b.cmdline = cmdline;
     b.kernel_path = cfg.kernel;
+    b.ramdisk = ramdisk;
+    b.ramdisk_len = rlen;
     b.policy = cfg.debug_policy;
     b.quiet_switches = cfg.quiet_switches;
     b.unbacked_access = cfg.unbacked_access;
@@ -629,6 +642,8 @@ int main_create(int argc, char **argv)
  out:
     free(text);
     free(image);
+    free(ramdisk);
+    free(cmdline);
     xl_cfg_dispose(&cfg);
     return rc;
 }

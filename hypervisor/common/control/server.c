@@ -323,7 +323,7 @@ static int do_vcpu_set_regs(const uint8_t *p, uint32_t len)
 
     TAKE(req, p, len);
     if ( req.mask == 0 || (req.mask & ~DBGV_REG_ALL) ||
-         req.mode > DBGV_VCPU_MODE_PM32 || req.vcpu >= CTL_MAX_VCPUS )
+         req.mode > DBGV_VCPU_MODE_LAST || req.vcpu >= CTL_MAX_VCPUS )
         return -DBGV_EINVAL;
     if ( (rc = domu_ok(req.domid)) )
         return rc;

@@ -20,9 +20,10 @@ int svm_vcpu_init(struct vcpu *v);
 /* Power-on state, then a multiboot entry: 32-bit protected mode, paging off. */
 void svm_vcpu_set_entry(struct vcpu *v, uint32_t eip, uint32_t eax, uint32_t ebx);
 /* Power-on state, then the Linux 64-bit boot protocol entry: long mode,
- * paging on, flat CS (L=1)/DS from a GDT the builder wrote, RSI = boot_params. */
+ * paging on at cr3, flat CS (L=1)/DS from a GDT the builder wrote, IF=0.
+ * The toolstack's DBGV_VCPU_MODE_LINUX64 (svm_vcpu_set_regs) uses it. */
 struct vcpu_entry64 {
-    uint64_t rip, rsi, cr3, gdt_base;
+    uint64_t cr3, gdt_base;
     uint16_t gdt_limit, cs, ds;
 };
 void svm_vcpu_set_entry64(struct vcpu *v, const struct vcpu_entry64 *e);

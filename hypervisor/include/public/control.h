@@ -276,6 +276,12 @@ struct dbgv_ctl_vcpu_regs {
 #define DBGV_REG_ALL    0x3ffu
 #define DBGV_VCPU_MODE_KEEP  0    /* leave the segment/mode state as is */
 #define DBGV_VCPU_MODE_PM32  1    /* multiboot: 32-bit flat, paging off, IF=0 */
+/* The Linux 64-bit boot protocol state as the shared bzImage loader lays it
+ * out (dbgvisor/bzimage.h): long mode, paging on at CR3 = 0x2000, GDT at
+ * 0x1000 (limit 31), CS 0x10 (flat, L=1), DS/ES/SS/FS/GS 0x18, IF=0; the
+ * masked registers (RIP, RSI = boot_params) are set after it. */
+#define DBGV_VCPU_MODE_LINUX64 2
+#define DBGV_VCPU_MODE_LAST  DBGV_VCPU_MODE_LINUX64
 
 /* VCPU_LIST: request dbgv_ctl_list_req, reply list_rep + entries. */
 enum dbgv_vcpu_state {

@@ -59,15 +59,43 @@ static void test_defaults_and_overrides(void)
     /* A later setting (command-line override) wins. */
     CU_ASSERT_EQUAL(xl_cfg_parse(&c, "memory=256", 10, "<cmdline>", NULL, err, sizeof(err)), 0);
     CU_ASSERT_EQUAL(c.memory_mib, 256);
-    /* extra is Xen's name for the command line. */
-    CU_ASSERT_EQUAL(xl_cfg_parse(&c, "extra='x y'", 11, "<cmdline>", NULL, err, sizeof(err)), 0);
-    CU_ASSERT_STRING_EQUAL(c.cmdline, "x y");
     xl_cfg_dispose(&c);
 
     CU_ASSERT_EQUAL(parse(&c, "memory=4\n", err, sizeof(err)), 0);
     CU_ASSERT_EQUAL(xl_cfg_check(&c, "g.cfg", err, sizeof(err)), -1);
     CU_ASSERT_STRING_EQUAL(err, "g.cfg: no 'name' given");
     xl_cfg_dispose(&c);
+}
+
+static char *cmdline_of(const char *text)
+{
+    struct xl_cfg c;
+    char err[256], *out;
+
+    CU_ASSERT_EQUAL(parse(&c, text, err, sizeof(err)), 0);
+    out = xl_cfg_kernel_cmdline(&c, NULL);
+    xl_cfg_dispose(&c);
+    return out;
+}
+
+/* Xen's rule: cmdline wins; else "root=ROOT EXTRA". */
+static void test_cmdline_root_extra(void)
+{
+    static const struct { const char *text, *want; } cases[] = {
+        { "name='a'\nkernel='k'\n", "" },
+        { "extra='x y'\n", "x y" },
+        { "root='/dev/ram0'\n", "root=/dev/ram0" },
+        { "root='/dev/ram0'\nextra='console=ttyS0'\n", "root=/dev/ram0 console=ttyS0" },
+        { "cmdline='c'\nroot='/dev/ram0'\nextra='e'\n", "c" },
+    };
+
+    for ( unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++ )
+    {
+        char *got = cmdline_of(cases[i].text);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(got);
+        CU_ASSERT_STRING_EQUAL(got, cases[i].want);
+        free(got);
+    }
 }
 
 /* Every error names the file and line. */
@@ -137,6 +165,7 @@ int main(void)
     s = CU_add_suite("xl.cfg", NULL, NULL);
     CU_add_test(s, "full config", test_full);
     CU_add_test(s, "defaults and overrides", test_defaults_and_overrides);
+    CU_add_test(s, "cmdline, root and extra as Xen", test_cmdline_root_extra);
     CU_add_test(s, "errors name the line", test_errors);
     CU_add_test(s, "random input", test_random_input);
     CU_basic_set_mode(CU_BRM_VERBOSE);

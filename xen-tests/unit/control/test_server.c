@@ -416,8 +416,12 @@ static void test_srv_validation(void)
     regs.mask = 1u << 20;
     CU_ASSERT_EQUAL(call(DBGV_CTL_MSG_VCPU_SET_REGS, &regs, sizeof(regs), NULL), -DBGV_EINVAL);
     regs.mask = DBGV_REG_RIP;
+    regs.mode = DBGV_VCPU_MODE_LAST + 1;
+    CU_ASSERT_EQUAL(call(DBGV_CTL_MSG_VCPU_SET_REGS, &regs, sizeof(regs), NULL), -DBGV_EINVAL);
+    regs.mode = DBGV_VCPU_MODE_LINUX64;
     regs.vcpu = 5;
     CU_ASSERT_EQUAL(call(DBGV_CTL_MSG_VCPU_SET_REGS, &regs, sizeof(regs), NULL), -DBGV_ESRCH);
+    regs.mode = DBGV_VCPU_MODE_KEEP;
 
     CU_ASSERT_EQUAL(call(DBGV_CTL_MSG_CONSOLE_READ, &ring, sizeof(ring), NULL), -DBGV_EINVAL);
     /* Unknown and reserved guest-debug types. */
