@@ -3,7 +3,7 @@
 
 int main(void)
 {
-    static void (*const reg[])(void) = { register_vpit_tests, register_vpic_tests };
+    static void (*const reg[])(void) = { register_vpit_tests, register_vpic_tests, register_vioapic_tests };
 
     return unit_main(reg, sizeof(reg) / sizeof(reg[0]));
 }
