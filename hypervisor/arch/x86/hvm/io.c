@@ -2,11 +2,13 @@
  * Port I/O of the guest contract (DESIGN.md §2, docs/third-party-guests.md):
  * COM1 at 0x3F8 (uart.c), QEMU's isa-debug-exit at 0xF4-0xF7 (0xF5 reads the
  * shutdown request, docs/architecture.md; natively it reads 0), fw_cfg at
- * 0x510/0x511 (fw_cfg.c) and the PIC mask registers. Any other port reads
- * as all-ones and ignores writes, like an empty ISA bus.
+ * 0x510/0x511 (fw_cfg.c) and the PIC mask registers. Any other port goes to
+ * the PC platform (platform.c), which reads all-ones and ignores writes for
+ * ports it has no device at, like an empty ISA bus.
  */
 #include <asm/hvm_devices.h>
 #include <asm/hvm_emul.h>
+#include <asm/hvm_platform.h>
 #include <dbgvisor/domain.h>
 
 #define COM1_BASE    0x3F8
@@ -25,6 +27,7 @@ static bool in_range(uint16_t port, uint16_t base, unsigned n)
 void hvm_io_domain_init(struct domain *d)
 {
     vuart_reset(&d->arch.uart);
+    hvm_platform_init(d);
 }
 
 uint32_t hvm_io_read(struct vcpu *v, uint16_t port, unsigned size)
@@ -39,7 +42,7 @@ uint32_t hvm_io_read(struct vcpu *v, uint16_t port, unsigned size)
         return fw_cfg_io_read(v, port, size);
     if (port == PIC1_IMR || port == PIC2_IMR)
         return 0xff;
-    return 0xffffffffu;
+    return hvm_platform_io_read(v, port, size);
 }
 
 void hvm_io_write(struct vcpu *v, uint16_t port, unsigned size, uint32_t val)
@@ -53,5 +56,6 @@ void hvm_io_write(struct vcpu *v, uint16_t port, unsigned size, uint32_t val)
         domain_shutdown(v->domain, (int)val);   /* QEMU exits with (val << 1) | 1 */
     else if (in_range(port, FW_CFG_PORT, 2))
         fw_cfg_io_write(v, port, size, val);
-    /* PIC masks, POST port: accepted and ignored. */
+    else if (port != PIC1_IMR && port != PIC2_IMR)      /* PIC masks: accepted and ignored */
+        hvm_platform_io_write(v, port, size, val);
 }
