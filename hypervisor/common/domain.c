@@ -125,6 +125,7 @@ int domain_create(const struct domain_config *cfg, struct domain **out)
                  hvm_cpu_has_rtm());
         v->arch.wait_for_sipi = i > 0;     /* APs wait for INIT-SIPI-SIPI */
     }
+    hvm_domain_firmware_init(d);
     *out = d;
     rc = 0;
     goto out;

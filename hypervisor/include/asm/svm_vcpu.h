@@ -45,6 +45,8 @@ struct dbgv_ctl_vcpu_regs;
 void svm_vcpu_set_regs(struct vcpu *v, const struct dbgv_ctl_vcpu_regs *r);
 int svm_domain_init(struct domain *d);
 void svm_domain_destroy(struct domain *d);
+/* Once the domain's vCPUs exist: its firmware tables (ACPI) in its memory. */
+void hvm_domain_firmware_init(struct domain *d);
 
 /* Event injection helpers used by exit handlers and the debug layer. */
 void svm_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error);

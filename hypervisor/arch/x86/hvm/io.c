@@ -2,12 +2,14 @@
  * Port I/O of the guest contract (DESIGN.md §2, docs/third-party-guests.md):
  * COM1 at 0x3F8 (uart.c), QEMU's isa-debug-exit at 0xF4-0xF7 (0xF5 reads the
  * shutdown request, docs/architecture.md; natively it reads 0), fw_cfg at
- * 0x510/0x511 (fw_cfg.c), and the 8259A pair, the 8254 and port 0x61 (through
- * the domain's interrupt router, irq.c). Any other port reads as all-ones
- * and ignores writes, like an empty ISA bus.
+ * 0x510/0x511 (fw_cfg.c), the 8259A pair, the 8254 and port 0x61 (through
+ * the domain's interrupt router, irq.c). Any other port goes to the PC
+ * platform (platform.c), which reads all-ones and ignores writes for ports
+ * it has no device at, like an empty ISA bus.
  */
 #include <asm/hvm_devices.h>
 #include <asm/hvm_emul.h>
+#include <asm/hvm_platform.h>
 #include <dbgvisor/domain.h>
 
 #define COM1_BASE    0x3F8
@@ -25,6 +27,7 @@ void hvm_io_domain_init(struct domain *d)
 {
     vuart_reset(&d->arch.uart);
     hvm_irq_domain_init(d);
+    hvm_platform_init(d);
 }
 
 /* The PIC and PIT registers are bytes: a wider access covers consecutive
@@ -64,7 +67,7 @@ uint32_t hvm_io_read(struct vcpu *v, uint16_t port, unsigned size)
     uint32_t val;
     if (irq_ports_read(v, port, size, &val))
         return val;
-    return 0xffffffffu;
+    return hvm_platform_io_read(v, port, size);
 }
 
 void hvm_io_write(struct vcpu *v, uint16_t port, unsigned size, uint32_t val)
@@ -78,6 +81,6 @@ void hvm_io_write(struct vcpu *v, uint16_t port, unsigned size, uint32_t val)
         domain_shutdown(v->domain, (int)val);   /* QEMU exits with (val << 1) | 1 */
     else if (in_range(port, FW_CFG_PORT, 2))
         fw_cfg_io_write(v, port, size, val);
-    else
-        irq_ports_write(v, port, size, val);  /* PIC/PIT, or nothing: dropped */
+    else if (!irq_ports_write(v, port, size, val))   /* PIC/PIT */
+        hvm_platform_io_write(v, port, size, val);
 }
