@@ -48,7 +48,7 @@ struct arch_vcpu {
 
 struct arch_domain {
     uint64_t npt_root_pa;       /* nested page table PML4 */
-    struct vuart uart;          /* COM1 */
+    struct hvm_com1 com1;
     struct vfw_cfg fw_cfg;
 };
 

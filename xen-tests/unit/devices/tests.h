@@ -22,5 +22,6 @@
 
 void register_vpit_tests(void);
 void register_vpic_tests(void);
+void register_vuart_tests(void);
 
 #endif
