@@ -287,6 +287,17 @@ int hv_ctl_console_read(uint32_t domid, uint64_t offset, void *data, uint32_t ma
     return 0;
 }
 
+int hv_ctl_console_write(uint32_t domid, const void *data, uint32_t len,
+                         struct dbgv_ctl_console_write_rep *rep)
+{
+    int rc;
+    struct domain *d = lookup(domid, &rc);
+    if (!d)
+        return rc;
+    rep->accepted = domain_console_input(d, data, len, &rep->room);
+    return 0;
+}
+
 int hv_ctl_hvlog_read(uint64_t offset, void *data, uint32_t max, struct dbgv_ctl_ring_rep *rep)
 {
     console_log_read(offset, data, max, rep);

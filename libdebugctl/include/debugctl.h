@@ -98,6 +98,14 @@ int dbgctl_vcpu_list(dbgctl *h, uint32_t domid,
  * *lost (may be NULL) counts bytes overwritten before they were read. */
 int dbgctl_console_read(dbgctl *h, uint32_t domid, uint64_t *offset,
                         void *buf, size_t max, size_t *len, uint64_t *lost);
+/* Console input: len (<= DBGV_CTL_CONSOLE_WRITE_MAX) bytes into the
+ * domain's UART receiver, as if they arrived on its serial line. Bytes
+ * beyond the receiver's room are lost with an overrun (LSR.OE), as on
+ * hardware; *accepted (may be NULL) says how many went in, *room (may be
+ * NULL) how many it can take now. Sending at most *room bytes (len 0
+ * only asks) loses nothing. -ESRCH: no such domain; -EPERM: Domain-0. */
+int dbgctl_console_write(dbgctl *h, uint32_t domid, const void *buf,
+                         size_t len, size_t *accepted, size_t *room);
 int dbgctl_debug_state(dbgctl *h, uint32_t domid,
                        struct dbgv_vcpu_debug_state **out, unsigned int *nr);
 /* quiet_switches < 0: leave the threshold unchanged. */

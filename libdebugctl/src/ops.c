@@ -379,6 +379,35 @@ DBGCTL_EXPORT int dbgctl_console_read(dbgctl *h, uint32_t domid,
                      len, lost);
 }
 
+DBGCTL_EXPORT int dbgctl_console_write(dbgctl *h, uint32_t domid,
+                                       const void *buf, size_t len,
+                                       size_t *accepted, size_t *room)
+{
+    struct {
+        struct dbgv_ctl_console_write h;
+        uint8_t data[DBGV_CTL_CONSOLE_WRITE_MAX];
+    } req = { .h = { .domid = domid, .len = (uint32_t)len } };
+    struct dbgv_ctl_console_write_rep rep;
+    uint32_t got;
+    int rc;
+
+    if ( len > DBGV_CTL_CONSOLE_WRITE_MAX || (len && !buf) )
+        return -EINVAL;
+    if ( len )
+        memcpy(req.data, buf, len);
+    rc = dbgctl_call(h, DBGV_CTL_MSG_CONSOLE_WRITE, &req, sizeof(req.h) + len,
+                     &rep, sizeof(rep), &got);
+    if ( rc )
+        return rc;
+    if ( got != sizeof(rep) || rep.accepted > len )
+        return -EPROTO;
+    if ( accepted )
+        *accepted = rep.accepted;
+    if ( room )
+        *room = rep.room;
+    return 0;
+}
+
 DBGCTL_EXPORT int dbgctl_hvlog_read(dbgctl *h, uint64_t *offset, void *buf,
                                     size_t max, size_t *len, uint64_t *lost)
 {

@@ -16,6 +16,9 @@
 #include "xl_json.h"
 
 #define CTRL_RBRACKET 0x1d
+#ifndef MIN
+#define MIN(a, b) ((a) < (b) ? (a) : (b))
+#endif
 
 static const char *shutdown_reason_name(unsigned int r)
 {
@@ -363,23 +366,76 @@ static int console_drain(uint32_t domid, uint64_t *off, int *rc)
     return printed;
 }
 
+/* Console input waiting for room in the guest's UART receiver. */
+struct console_input {
+    uint8_t buf[4096];
+    size_t len;
+    size_t room;                    /* receiver room at the last reply */
+    bool open;                      /* stdin not at EOF yet */
+};
+
+/* Keystrokes from stdin; Ctrl-] (Xen's escape) detaches, the rest queues. */
+static void console_read_stdin(struct console_input *in)
+{
+    ssize_t got = read(STDIN_FILENO, in->buf + in->len, sizeof(in->buf) - in->len);
+
+    if ( got <= 0 )
+    {
+        if ( got == 0 || (errno != EINTR && errno != EAGAIN) )
+            in->open = false;       /* EOF on a pipe: keep following output */
+        return;
+    }
+    for ( ssize_t i = 0; i < got; i++ )
+        if ( in->buf[in->len + i] == CTRL_RBRACKET )
+        {
+            got = i;                /* bytes typed before the escape still go */
+            console_stop = 1;
+            break;
+        }
+    in->len += (size_t)got;
+}
+
+/* Send what the receiver has room for (a query when it had none), so the
+ * guest's UART never overruns on our account. */
+static int console_send(uint32_t domid, struct console_input *in)
+{
+    size_t n = MIN(in->len, MIN(in->room, (size_t)DBGV_CTL_CONSOLE_WRITE_MAX));
+    size_t accepted = 0;
+    int rc = dbgctl_console_write(ctx, domid, in->buf, n, &accepted, &in->room);
+
+    if ( rc )
+        return rc;
+    memmove(in->buf, in->buf + accepted, in->len - accepted);
+    in->len -= accepted;
+    return 0;
+}
+
+/* Follow the console as Xen's xenconsole does: stdin raw (a terminal), its
+ * bytes to the guest's UART, output to stdout, until Ctrl-], a signal or
+ * the domain goes away. */
 static int console_follow(uint32_t domid)
 {
     struct termios saved, raw;
     bool tty = isatty(STDIN_FILENO);
     struct sigaction sa = { .sa_handler = on_sigint };
+    struct console_input *in = calloc(1, sizeof(*in));
     uint64_t off = 0;
     int rc = 0;
 
+    if ( !in )
+        return xl_err("out of memory");
+    in->open = true;
+    console_stop = 0;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     if ( tty && tcgetattr(STDIN_FILENO, &saved) == 0 )
     {
-        /* Raw enough to see Ctrl-] without Enter; keep output processing. */
+        /* Raw input (Ctrl-C, Ctrl-Z and friends go to the guest); output
+         * processing kept so a guest's bare \n still starts a line. */
         raw = saved;
-        raw.c_lflag &= ~(ICANON | ECHO | ISIG);
-        raw.c_iflag &= ~(IXON | ICRNL);
-        raw.c_cc[VMIN] = 0;
+        raw.c_lflag &= ~(ICANON | ECHO | ISIG | IEXTEN);
+        raw.c_iflag &= ~(IXON | ICRNL | INLCR | IGNCR | ISTRIP | BRKINT);
+        raw.c_cc[VMIN] = 1;
         raw.c_cc[VTIME] = 0;
         tcsetattr(STDIN_FILENO, TCSANOW, &raw);
     }
@@ -389,31 +445,32 @@ static int console_follow(uint32_t domid)
     while ( !console_stop )
     {
         struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
+        bool want_stdin = in->open && in->len < sizeof(in->buf);
         int n;
 
         console_drain(domid, &off, &rc);
         if ( rc )
             break;
-        /* Let other tools use the one-client control port meanwhile. */
-        dbgctl_idle(ctx);
-        /* stdin only matters on a terminal (Ctrl-] to detach). */
-        n = poll(&pfd, tty ? 1 : 0, 100);
-        if ( n > 0 && (pfd.revents & POLLIN) )
-        {
-            char ch[64];
-            ssize_t got = read(STDIN_FILENO, ch, sizeof(ch));
-
-            for ( ssize_t i = 0; i < got; i++ )
-                if ( ch[i] == CTRL_RBRACKET )
-                    console_stop = 1;
-        }
+        if ( in->len && (rc = console_send(domid, in)) )
+            break;
+        if ( !in->len )
+            dbgctl_idle(ctx);       /* let other tools use the one-client port */
+        /* Pending input polls faster; a full receiver waits for the guest. */
+        n = poll(&pfd, want_stdin ? 1 : 0, in->len ? (in->room ? 0 : 10) : 100);
+        if ( n > 0 && (pfd.revents & (POLLIN | POLLHUP | POLLERR)) )
+            console_read_stdin(in);
     }
+    /* Typed before Ctrl-]: deliver what the guest has room for now (a
+     * query, then a send), without waiting for it to read more. */
+    for ( int i = 0; i < 2 && !rc && in->len; i++ )
+        rc = console_send(domid, in);
     if ( tty )
         tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+    free(in);
     if ( rc == -ESRCH )
         return EXIT_SUCCESS;        /* the domain went away: done */
     if ( rc )
-        return xl_err("reading console: %s", dbgctl_strerror(rc));
+        return xl_err("console: %s", dbgctl_strerror(rc));
     return EXIT_SUCCESS;
 }
 
@@ -422,17 +479,32 @@ int main_console(int argc, char **argv)
     uint32_t domid;
     uint64_t off = 0;
     int c, rc, once = 0;
+    char *end;
+    long num;
 
     optind = 0;   /* 0: glibc re-initialises getopt (ordering mode too) */
     opterr = 0;
-    while ( (c = getopt(argc, argv, "+nt:")) != -1 )
+    while ( (c = getopt(argc, argv, "+bn:t:")) != -1 )
     {
-        if ( c == 'n' )
-            once = 1;
-        else if ( c == 't' )
-            ;                       /* Xen's -t pv|serial: one console here */
-        else
+        switch ( c )
+        {
+        case 'b':
+            once = 1;               /* dbgvisor: print what is buffered, exit */
+            break;
+        case 'n':                   /* Xen: console number; a domain has console 0 */
+            num = strtol(optarg, &end, 10);
+            if ( !*optarg || *end || num < 0 )
+                return xl_usage_err("console", "-n takes a console number");
+            if ( num != 0 )
+                return xl_err("domain has no console %ld (only console 0, its serial port)", num);
+            break;
+        case 't':                   /* Xen: pv|serial; both name the one serial console */
+            if ( strcmp(optarg, "pv") && strcmp(optarg, "serial") )
+                return xl_err("console type \"%s\" unknown (pv or serial)", optarg);
+            break;
+        default:
             return xl_usage_err("console", "unknown option");
+        }
     }
     if ( argc - optind != 1 )
         return xl_usage_err("console", "expected one domain");

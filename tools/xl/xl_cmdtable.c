@@ -42,8 +42,10 @@ const struct cmd_spec cmd_table[] = {
     { "console", main_console, true,
       "Attach to domain's console",
       "[options] <Domain>",
-      "-n  Print what is buffered and exit instead of following.\n"
-      "Ctrl-] detaches from a followed console." },
+      "-t <type>    console type, pv or serial (the same one console)\n"
+      "-n <number>  console number (0: the domain's serial port)\n"
+      "-b           print what is buffered and exit instead of attaching\n"
+      "Keystrokes go to the guest; Ctrl-] detaches." },
     { "vcpu-list", main_vcpulist, true,
       "List the VCPUs for all/some domains",
       "[options] [Domain ...]",

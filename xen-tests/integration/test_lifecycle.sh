@@ -51,7 +51,7 @@ check "it is gone" sh -c "! $XL list | grep -q '^tf '"
 make_cfg flood $G/hostile/console-flood.elf 2 "lines=25 raw=1"
 check "xl create: two vCPUs flooding the console" create flood
 check "it finishes" wait_for state_is flood ---s--
-$XL console -n flood | tr -d '\r\n' > $TMP/ring
+$XL console -b flood | tr -d '\r\n' > $TMP/ring
 sed -n 's/^\[flood\] //p' $LOG | tr -d '\r\n' > $TMP/logged
 check "console ring holds both vCPUs' lines ($(wc -c < $TMP/ring) bytes)" [ "$(wc -c < $TMP/ring)" -gt 10000 ]
 check "the log of the domain carries the same bytes in the same order" cmp -s $TMP/ring $TMP/logged
@@ -64,8 +64,8 @@ for i in $(seq $CYCLES); do
     create busy || continue
     created=$((created + 1))
     # Both vCPUs in the guest: the AP's lines show on the console.
-    for _ in $(seq 50); do $XL console -n busy 2>/dev/null | grep -q '^flood 1/' && break; sleep 0.1; done
-    $XL console -n busy 2>/dev/null | grep -q '^flood 1/' && running=$((running + 1))
+    for _ in $(seq 50); do $XL console -b busy 2>/dev/null | grep -q '^flood 1/' && break; sleep 0.1; done
+    $XL console -b busy 2>/dev/null | grep -q '^flood 1/' && running=$((running + 1))
     $XL destroy busy && destroyed=$((destroyed + 1))
     $XL list | grep -q '^busy ' && break
 done

@@ -380,6 +380,28 @@ static int do_ring_read(uint16_t type, const uint8_t *p, uint32_t len,
     return 0;
 }
 
+static int do_console_write(const uint8_t *p, uint32_t len, uint32_t *rlen)
+{
+    struct dbgv_ctl_console_write req;
+    struct dbgv_ctl_console_write_rep rep = { 0, 0 };
+    int rc;
+
+    if ( len < sizeof(req) )
+        return -DBGV_EINVAL;
+    memcpy(&req, p, sizeof(req));
+    if ( req.len > DBGV_CTL_CONSOLE_WRITE_MAX || len != sizeof(req) + req.len )
+        return -DBGV_EINVAL;
+    if ( (rc = domu_ok(req.domid)) )
+        return rc;
+    if ( (rc = hv_ctl_console_write(req.domid, p + sizeof(req), req.len, &rep)) )
+        return rc;
+    if ( rep.accepted > req.len )
+        return -DBGV_EIO;
+    memcpy(TXP, &rep, sizeof(rep));
+    *rlen = sizeof(rep);
+    return 0;
+}
+
 static int do_debug_state(const uint8_t *p, uint32_t len, uint32_t *rlen)
 {
     struct dbgv_ctl_list_req req;
@@ -656,6 +678,7 @@ static void dispatch(const struct dbgv_ctl_hdr *h, const uint8_t *p)
     case DBGV_CTL_MSG_HVLOG_READ:
         rc = do_ring_read(h->type, p, h->len, &rlen);
         break;
+    case DBGV_CTL_MSG_CONSOLE_WRITE: rc = do_console_write(p, h->len, &rlen); break;
     case DBGV_CTL_MSG_DEBUG_STATE_GET: rc = do_debug_state(p, h->len, &rlen); break;
     case DBGV_CTL_MSG_DEBUG_POLICY_SET: rc = do_debug_policy(p, h->len); break;
     case DBGV_CTL_MSG_EVENTS_READ:   rc = do_events_read(p, h->len, &rlen); break;

@@ -82,6 +82,10 @@ int hv_ctl_vcpu_list(uint32_t domid, uint32_t start,
 /* Fill rep and up to max bytes at data (ctl_ring_read() does this). */
 int hv_ctl_console_read(uint32_t domid, uint64_t offset, void *data,
                         uint32_t max, struct dbgv_ctl_ring_rep *rep);
+/* Console input: len <= DBGV_CTL_CONSOLE_WRITE_MAX; domid is not Domain-0.
+ * Fill rep (accepted <= len). */
+int hv_ctl_console_write(uint32_t domid, const void *data, uint32_t len,
+                         struct dbgv_ctl_console_write_rep *rep);
 int hv_ctl_hvlog_read(uint64_t offset, void *data, uint32_t max,
                       struct dbgv_ctl_ring_rep *rep);
 int hv_ctl_debug_state(uint32_t domid, uint32_t start,

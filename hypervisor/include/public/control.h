@@ -93,6 +93,7 @@ enum dbgv_ctl_msg {
 
     DBGV_CTL_MSG_CONSOLE_READ       = 0x0030,
     DBGV_CTL_MSG_HVLOG_READ         = 0x0031,
+    DBGV_CTL_MSG_CONSOLE_WRITE      = 0x0032,
 
     DBGV_CTL_MSG_DEBUG_STATE_GET    = 0x0040,
     DBGV_CTL_MSG_DEBUG_POLICY_SET   = 0x0041,
@@ -322,6 +323,21 @@ struct dbgv_ctl_ring_rep {
 #define DBGV_CTL_RING_MAX_READ \
     (DBGV_CTL_MAX_PAYLOAD - sizeof(struct dbgv_ctl_ring_rep))
 
+/* CONSOLE_WRITE: console input, header then `len` bytes for the domain's
+ * COM1 receiver (its 16-byte FIFO, or the holding register while the guest
+ * has the FIFO off). Bytes beyond the receiver's room are lost with LSR.OE
+ * set, as on hardware when a sender ignores flow control; a sender that
+ * wants no loss sends at most `room` bytes, and len 0 only asks for it. */
+struct dbgv_ctl_console_write {
+    uint32_t domid;
+    uint32_t len;             /* 0..DBGV_CTL_CONSOLE_WRITE_MAX */
+};
+struct dbgv_ctl_console_write_rep {
+    uint32_t accepted;        /* bytes the receiver took (the rest overran) */
+    uint32_t room;            /* bytes it can take now without overrun */
+};
+#define DBGV_CTL_CONSOLE_WRITE_MAX 256
+
 /* DEBUG_STATE_GET: request dbgv_ctl_list_req, reply list_rep followed by
  * struct dbgv_vcpu_debug_state[count] (public/debug.h). */
 
@@ -493,6 +509,8 @@ DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_vcpu_regs, 96);
 DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_vcpuinfo, 32);
 DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_ring_req, 16);
 DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_ring_rep, 40);
+DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_console_write, 8);
+DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_console_write_rep, 8);
 DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_debug_policy, 16);
 DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_events_req, 16);
 DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_events_rep, 32);

@@ -1,6 +1,6 @@
 /*
  * Port I/O of the guest contract (DESIGN.md §2, docs/third-party-guests.md):
- * COM1 at 0x3F8 (uart.c), QEMU's isa-debug-exit at 0xF4-0xF7 (0xF5 reads the
+ * COM1 at 0x3F8 (com1.c), QEMU's isa-debug-exit at 0xF4-0xF7 (0xF5 reads the
  * shutdown request, docs/architecture.md; natively it reads 0), fw_cfg at
  * 0x510/0x511 (fw_cfg.c), the 8259A pair, the 8254 and port 0x61 (through
  * the domain's interrupt router, irq.c). Any other port goes to the PC
@@ -25,7 +25,7 @@ static bool in_range(uint16_t port, uint16_t base, unsigned n)
 
 void hvm_io_domain_init(struct domain *d)
 {
-    vuart_reset(&d->arch.uart);
+    com1_init(d);
     hvm_irq_domain_init(d);
     hvm_platform_init(d);
 }
@@ -57,7 +57,7 @@ static bool irq_ports_write(struct vcpu *v, uint16_t port, unsigned size, uint32
 uint32_t hvm_io_read(struct vcpu *v, uint16_t port, unsigned size)
 {
     if (in_range(port, COM1_BASE, 8))
-        return vuart_read(v, port - COM1_BASE);
+        return com1_io_read(v->domain, port - COM1_BASE);
     if (port == SHUTDOWN_REQUEST_PORT)
         return v->domain->shutdown_request;
     if (in_range(port, EXIT_PORT, EXIT_PORTS))
@@ -76,7 +76,7 @@ void hvm_io_write(struct vcpu *v, uint16_t port, unsigned size, uint32_t val)
     if (size < 4)
         val &= (1u << (size * 8)) - 1;
     if (in_range(port, COM1_BASE, 8))
-        vuart_write(v, port - COM1_BASE, (uint8_t)val);
+        com1_io_write(v->domain, port - COM1_BASE, (uint8_t)val);
     else if (in_range(port, EXIT_PORT, EXIT_PORTS))
         domain_shutdown(v->domain, (int)val);   /* QEMU exits with (val << 1) | 1 */
     else if (in_range(port, FW_CFG_PORT, 2))
