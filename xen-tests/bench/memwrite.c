@@ -3,7 +3,7 @@
  * pattern into its memory through libdebugctl (MEM_WRITE, 4 KiB frames),
  * read a sample back to check it arrived, destroy the domain.
  *
- *   memwrite KIB [MEM_MIB]   (DBGCTL_URI selects the hypervisor)
+ *   memwrite KIB [MEM_MIB [NAME]]   (DBGCTL_URI selects the hypervisor)
  *
  * Prints: "memwrite bytes=N seconds=S kib_per_s=R transport=T".
  */
@@ -26,6 +26,7 @@ int main(int argc, char **argv)
 {
     size_t kib = argc > 1 ? strtoul(argv[1], NULL, 0) : 1024;
     unsigned int mem = argc > 2 ? strtoul(argv[2], NULL, 0) : kib / 1024 + 2;
+    const char *name = argc > 3 ? argv[3] : "memwrite";
     size_t len = kib * 1024;
     uint8_t *buf = malloc(len), back[4096];
     dbgctl *h;
@@ -42,7 +43,7 @@ int main(int argc, char **argv)
         return 1;
     }
     dbgctl_set_timeout(h, 30000);
-    if ( (rc = dbgctl_domain_create(h, "memwrite", mem, 1, 0, 0, &domid)) )
+    if ( (rc = dbgctl_domain_create(h, name, mem, 1, 0, 0, &domid)) )
     {
         fprintf(stderr, "memwrite: create: %s\n", dbgctl_strerror(rc));
         return 1;
