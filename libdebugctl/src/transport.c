@@ -179,7 +179,32 @@ static int recv_frame(dbgctl *h, int64_t deadline)
     }
 }
 
-/* Round trip with the lock held and a connected socket. */
+/* Wait for the reply to (type, seq), skipping late replies to calls that
+ * timed out (older sequence numbers): 0 with the frame held in h->rx, the
+ * hypervisor's status, or a transport error. */
+static int await_reply(dbgctl *h, uint16_t type, uint32_t seq, int64_t deadline)
+{
+    for ( ;; )
+    {
+        const struct dbgv_ctl_hdr *rh;
+        int rc;
+
+        if ( (rc = recv_frame(h, deadline)) )
+            return rc;
+        rh = ctl_rx_hdr(&h->rx);
+        if ( rh->seq != seq )
+            continue;
+        if ( rh->type == (DBGV_CTL_MSG_ERROR | DBGV_CTL_REPLY) )
+            return rh->status ? rh->status : -EPROTO;
+        if ( rh->type != (type | DBGV_CTL_REPLY) )
+            continue;
+        if ( rh->status )
+            return rh->status < 0 ? rh->status : -EPROTO;
+        return 0;
+    }
+}
+
+/* Round trip with the lock held and a connected transport. */
 static int roundtrip(dbgctl *h, uint16_t type, const void *req,
                      uint32_t reqlen, void *rep, uint32_t repmax,
                      uint32_t *replen, int timeout_ms)
@@ -195,29 +220,16 @@ static int roundtrip(dbgctl *h, uint16_t type, const void *req,
         return -EMSGSIZE;
     if ( (rc = send_all(h, h->txbuf, n, deadline)) )
         return rc;
-
-    for ( ;; )
-    {
-        if ( (rc = recv_frame(h, deadline)) )
-            return rc;
-        rh = ctl_rx_hdr(&h->rx);
-        /* Late replies to calls that timed out carry older sequence numbers. */
-        if ( rh->seq != seq )
-            continue;
-        if ( rh->type == (DBGV_CTL_MSG_ERROR | DBGV_CTL_REPLY) )
-            return rh->status ? rh->status : -EPROTO;
-        if ( rh->type != (type | DBGV_CTL_REPLY) )
-            continue;
-        if ( rh->status )
-            return rh->status < 0 ? rh->status : -EPROTO;
-        if ( rh->len > repmax )
-            return -EPROTO;
-        if ( rh->len && rep )
-            memcpy(rep, ctl_rx_payload(&h->rx), rh->len);
-        if ( replen )
-            *replen = rh->len;
-        return 0;
-    }
+    if ( (rc = await_reply(h, type, seq, deadline)) )
+        return rc;
+    rh = ctl_rx_hdr(&h->rx);
+    if ( rh->len > repmax )
+        return -EPROTO;
+    if ( rh->len && rep )
+        memcpy(rep, ctl_rx_payload(&h->rx), rh->len);
+    if ( replen )
+        *replen = rh->len;
+    return 0;
 }
 
 static int handshake(dbgctl *h)
@@ -294,30 +306,6 @@ int dbgctl_call(dbgctl *h, uint16_t type, const void *req, uint32_t reqlen,
     return rc;
 }
 
-/* Replies of a pipelined call arrive in order: the one for seq is next. */
-static int pipelined_reply(dbgctl *h, uint16_t type, uint32_t seq,
-                           int64_t deadline)
-{
-    for ( ;; )
-    {
-        const struct dbgv_ctl_hdr *rh;
-        int rc;
-
-        if ( (rc = recv_frame(h, deadline)) )
-            return rc;
-        rh = ctl_rx_hdr(&h->rx);
-        if ( rh->seq != seq )
-            continue;
-        if ( rh->type == (DBGV_CTL_MSG_ERROR | DBGV_CTL_REPLY) )
-            return rh->status ? rh->status : -EPROTO;
-        if ( rh->type != (type | DBGV_CTL_REPLY) )
-            continue;
-        if ( rh->status )
-            return rh->status < 0 ? rh->status : -EPROTO;
-        return rh->len ? -EPROTO : 0;
-    }
-}
-
 static int pipeline(dbgctl *h, uint16_t type, uint32_t count,
                     dbgctl_fill_fn fill, void *ctx)
 {
@@ -357,8 +345,11 @@ static int pipeline(dbgctl *h, uint16_t type, uint32_t count,
             built = false;
             sent++;
         }
-        if ( (rc = pipelined_reply(h, type, base + done, deadline)) )
+        /* Replies come in order: the one for base + done is next. */
+        if ( (rc = await_reply(h, type, base + done, deadline)) )
             return rc;
+        if ( ctl_rx_hdr(&h->rx)->len )
+            return -EPROTO;
         done++;
     }
     return 0;
