@@ -38,6 +38,10 @@ void dbgctl_close(dbgctl *h);
 /* Write the URI dbgctl_open(NULL) would use into buf. */
 int dbgctl_default_uri(char *buf, size_t len);
 const char *dbgctl_uri(const dbgctl *h);
+/* "shm" (the hypervisor's shared-memory rings, preferred when the launcher
+ * provides them), "socket" or "none" (disconnected). DBGCTL_TRANSPORT=socket
+ * in the environment forces the socket. */
+const char *dbgctl_transport_name(const dbgctl *h);
 /* Timeout of each later call on this handle; <= 0 restores the default. */
 void dbgctl_set_timeout(dbgctl *h, int timeout_ms);
 /* Drop the connection until the next call, which reconnects by itself.
