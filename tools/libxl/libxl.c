@@ -414,6 +414,8 @@ static int domain_op(libxl_ctx *ctx, uint32_t domid,
  * 0x041200 inline wrappers. */
 #undef libxl_domain_pause
 #undef libxl_domain_unpause
+#undef libxl_domain_shutdown
+#undef libxl_domain_reboot
 
 int libxl_domain_pause(libxl_ctx *ctx, uint32_t domid,
                        const libxl_asyncop_how *ao_how)
@@ -431,6 +433,28 @@ int libxl_domain_destroy(libxl_ctx *ctx, uint32_t domid,
                          const libxl_asyncop_how *ao_how)
 {
     return domain_op(ctx, domid, dbgctl_domain_destroy, "destroying", ao_how);
+}
+
+static int request_shutdown(libxl_ctx *ctx, uint32_t domid, unsigned int reason,
+                            const char *what, const libxl_asyncop_how *ao_how)
+{
+    int rc = dbgctl_domain_shutdown(ctx->h, domid, reason);
+
+    if ( rc )
+        logerr(ctx, rc, "%s domain %u", what, domid);
+    return finish_ao(ctx, xlerr(rc), ao_how);
+}
+
+int libxl_domain_shutdown(libxl_ctx *ctx, uint32_t domid,
+                          const libxl_asyncop_how *ao_how)
+{
+    return request_shutdown(ctx, domid, DBGV_SHUTDOWN_POWEROFF, "shutting down", ao_how);
+}
+
+int libxl_domain_reboot(libxl_ctx *ctx, uint32_t domid,
+                        const libxl_asyncop_how *ao_how)
+{
+    return request_shutdown(ctx, domid, DBGV_SHUTDOWN_REBOOT, "rebooting", ao_how);
 }
 
 /* ---- names ------------------------------------------------------------ */
