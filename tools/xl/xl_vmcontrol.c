@@ -151,6 +151,25 @@ static int vm_start(const struct vm *vm, bool paused, uint32_t *domid)
     return 0;
 }
 
+/* A restart from the monitor: the builder writes the image over the control
+ * channel, where one write can time out on a loaded host; then the half-built
+ * domain may be left behind under our name, so destroy it and try again. */
+static int vm_restart(const struct vm *vm, uint32_t *domid)
+{
+    for ( int attempt = 1; ; attempt++ )
+    {
+        uint32_t stale;
+
+        if ( !vm_start(vm, false, domid) )
+            return 0;
+        if ( attempt == 3 )
+            return -1;
+        if ( !dbgctl_domain_lookup(ctx, vm->cfg.name, &stale) )
+            dbgctl_domain_destroy(ctx, stale);
+        sleep_ms(1000);
+    }
+}
+
 /*
  * Waits for the domain's end and applies its on_* action, as Xen's
  * create_domain() loop: restart destroys it and builds it again from the
@@ -208,7 +227,7 @@ static int monitor(struct vm *vm, uint32_t domid)
             return EXIT_SUCCESS;
         }
         xl_log("Done. Rebooting now");
-        if ( vm_start(vm, false, &domid) )
+        if ( vm_restart(vm, &domid) )
             return EXIT_FAILURE;
     }
 }
