@@ -38,6 +38,7 @@ expect_line $TMP/made '^made +3 +32 +1 +---s--' "xl list: created domain shut do
 # unbacked_access: the default is hardware's (all-ones), "crash" ends the domain.
 for mode in ignore crash; do
     printf 'name = "probe-%s"\nkernel = "%s"\nmemory = 16\ncmdline = "probe=1"\n' $mode $G/memtest.elf > $TMP/probe-$mode.cfg
+    printf 'on_poweroff = "preserve"\non_crash = "preserve"\n' >> $TMP/probe-$mode.cfg   # kept for inspection
     [ $mode = crash ] && echo 'unbacked_access = "crash"' >> $TMP/probe-$mode.cfg
     check "xl create: unbacked_access $mode" $XL create $TMP/probe-$mode.cfg
 done
