@@ -191,7 +191,11 @@ int hv_ctl_domain_shutdown(uint32_t domid, uint32_t reason)
     struct domain *d = lookup(domid, &rc);
     if (!d)
         return rc;
-    domain_request_shutdown(d, reason);   /* reason validated by the server */
+    /* reason validated by the server */
+    if (reason & DBGV_SHUTDOWN_F_NOW)
+        domain_shutdown_reason(d, reason & ~DBGV_SHUTDOWN_F_NOW, 0);
+    else
+        domain_request_shutdown(d, reason);
     return 0;
 }
 

@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <dbgvisor/public/control.h>
 
 struct xl_cfg {
     char    *name;
@@ -17,7 +18,17 @@ struct xl_cfg {
     int      debug_policy;    /* enum dbgv_debug_policy, -1: hypervisor default */
     uint32_t quiet_switches;  /* 0: default */
     unsigned int unbacked_access; /* enum dbgv_unbacked_access, 0: ignore */
+    /* on_poweroff, on_reboot, on_crash, on_watchdog: enum xl_action, indexed
+     * by enum dbgv_shutdown_reason (suspend has no action). */
+    enum xl_action {
+        XL_ACTION_DESTROY, XL_ACTION_RESTART, XL_ACTION_RENAME_RESTART,
+        XL_ACTION_PRESERVE, XL_ACTION_COREDUMP_DESTROY, XL_ACTION_COREDUMP_RESTART,
+        XL_ACTION_COUNT,
+    } on_shutdown[DBGV_SHUTDOWN_WATCHDOG + 1];
 };
+
+/* Xen's action names ("rename-restart"); NULL if out of range. */
+const char *xl_action_name(enum xl_action a);
 
 #define XL_CFG_DEFAULT_MEMORY 64
 

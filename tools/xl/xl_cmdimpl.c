@@ -12,7 +12,6 @@
 #include <time.h>
 #include <unistd.h>
 #include "xl.h"
-#include "xl_cfg.h"
 #include "xl_json.h"
 
 #define CTRL_RBRACKET 0x1d
@@ -270,76 +269,6 @@ int main_unpause(int argc, char **argv)
     return domain_simple(argc, argv, "unpause", dbgctl_domain_unpause);
 }
 
-static void sleep_ms(int ms)
-{
-    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-    nanosleep(&ts, NULL);
-}
-
-/* The guest receives the request (port 0xF5, docs/architecture.md) and ends
- * itself with its own exit code. -w waits for that; -F also waits, and
- * destroys the domain if it has not shut down within -t seconds (10), as
- * for a guest that does not honour requests. */
-int main_shutdown(int argc, char **argv)
-{
-    static const struct option opts[] = {
-        { "wait", no_argument, NULL, 'w' }, { "force", no_argument, NULL, 'F' },
-        { "timeout", required_argument, NULL, 't' }, { NULL, 0, NULL, 0 },
-    };
-    struct dbgv_ctl_dominfo di;
-    uint32_t domid;
-    int c, rc, wait = 0, force = 0;
-    long timeout_ms = 10000, waited_ms = 0;
-    char *end;
-
-    optind = 0;   /* 0: glibc re-initialises getopt (ordering mode too) */
-    opterr = 0;
-    while ( (c = getopt_long(argc, argv, "+wFt:", opts, NULL)) != -1 )
-    {
-        if ( c == 'w' )
-            wait = 1;
-        else if ( c == 'F' )
-            wait = force = 1;
-        else if ( c == 't' )
-        {
-            timeout_ms = strtol(optarg, &end, 10) * 1000;
-            if ( *optarg == '\0' || *end != '\0' || timeout_ms <= 0 )
-                return xl_usage_err("shutdown", "-t needs a positive number of seconds");
-        }
-        else
-            return xl_usage_err("shutdown", "unknown option");
-    }
-    if ( argc - optind != 1 )
-        return xl_usage_err("shutdown", "expected one domain");
-    if ( (rc = xl_find_domain(argv[optind], &domid)) )
-        return rc;
-    if ( domid == 0 )
-        return xl_err("Domain-0 is the control domain and cannot be shut down");
-    if ( (rc = dbgctl_domain_shutdown(ctx, domid, DBGV_SHUTDOWN_POWEROFF)) )
-        return xl_err("%s", dbgctl_strerror(rc));
-    while ( wait )
-    {
-        rc = dbgctl_domain_info(ctx, domid, &di);
-        if ( rc == -ESRCH || (!rc && (di.state == DBGV_DOMSTATE_SHUTDOWN ||
-                                      di.state == DBGV_DOMSTATE_CRASHED)) )
-            break;
-        if ( rc )
-            return xl_err("%s", dbgctl_strerror(rc));
-        if ( force && waited_ms >= timeout_ms )
-        {
-            fprintf(stderr, "xl: %s did not shut down within %ld s, destroying it\n",
-                    argv[optind], timeout_ms / 1000);
-            if ( (rc = dbgctl_domain_destroy(ctx, domid)) && rc != -ESRCH )
-                return xl_err("%s", dbgctl_strerror(rc));
-            break;
-        }
-        sleep_ms(100);
-        waited_ms += 100;
-    }
-    return EXIT_SUCCESS;
-}
-
 /* ---- console ---------------------------------------------------------- */
 
 static volatile sig_atomic_t console_stop;
@@ -413,7 +342,7 @@ static int console_send(uint32_t domid, struct console_input *in)
 /* Follow the console as Xen's xenconsole does: stdin raw (a terminal), its
  * bytes to the guest's UART, output to stdout, until Ctrl-], a signal or
  * the domain goes away. */
-static int console_follow(uint32_t domid)
+int xl_console_follow(uint32_t domid)
 {
     struct termios saved, raw;
     bool tty = isatty(STDIN_FILENO);
@@ -511,7 +440,7 @@ int main_console(int argc, char **argv)
     if ( (rc = xl_find_domain(argv[optind], &domid)) )
         return rc;
     if ( !once )
-        return console_follow(domid);
+        return xl_console_follow(domid);
     console_drain(domid, &off, &rc);
     if ( rc )
         return xl_err("reading console: %s", dbgctl_strerror(rc));
@@ -592,130 +521,5 @@ int main_vcpulist(int argc, char **argv)
     rc = EXIT_SUCCESS;
  out:
     free(doms);
-    return rc;
-}
-
-/* ---- create ----------------------------------------------------------- */
-
-static void warn_line(const char *msg)
-{
-    fprintf(stderr, "xl create: warning: %s\n", msg);
-}
-
-int main_create(int argc, char **argv)
-{
-    struct xl_cfg cfg;
-    struct dbgctl_build b;
-    void *text = NULL, *image = NULL, *ramdisk = NULL;
-    char *cmdline = NULL;
-    size_t tlen = 0, ilen = 0, rlen = 0;
-    const char *file;
-    char err[512];
-    uint32_t domid;
-    int c, rc, paused = 0, console = 0, dryrun = 0, quiet = 0;
-
-    xl_cfg_init(&cfg);
-    optind = 0;   /* 0: glibc re-initialises getopt (ordering mode too) */
-    opterr = 0;
-    while ( (c = getopt(argc, argv, "+pcnqf:")) != -1 )
-    {
-        switch ( c )
-        {
-        case 'p': paused = 1; break;
-        case 'c': console = 1; break;
-        case 'n': dryrun = 1; break;
-        case 'q': quiet = 1; break;
-        case 'f': optind--; argv[optind] = optarg; goto args;  /* xl create -f cfg */
-        default:
-            rc = xl_usage_err("create", "unknown option");
-            goto out;
-        }
-    }
- args:
-    if ( optind >= argc )
-    {
-        rc = xl_usage_err("create", "no config file given");
-        goto out;
-    }
-    file = argv[optind++];
-    if ( (rc = dbgctl_read_file(file, &text, &tlen)) )
-    {
-        rc = xl_err("cannot read config file %s: %s", file, strerror(-rc));
-        goto out;
-    }
-    if ( xl_cfg_parse(&cfg, text, tlen, file, quiet ? NULL : warn_line, err, sizeof(err)) )
-    {
-        rc = xl_err("%s", err);
-        goto out;
-    }
-    /* Trailing key=value arguments override the file, as in Xen. */
-    for ( ; optind < argc; optind++ )
-        if ( xl_cfg_parse(&cfg, argv[optind], strlen(argv[optind]), "<command line>",
-                          quiet ? NULL : warn_line, err, sizeof(err)) )
-        {
-            rc = xl_err("%s", err);
-            goto out;
-        }
-    if ( xl_cfg_check(&cfg, file, err, sizeof(err)) )
-    {
-        rc = xl_err("%s", err);
-        goto out;
-    }
-    if ( (rc = dbgctl_read_file(cfg.kernel, &image, &ilen)) )
-    {
-        rc = xl_err("cannot read kernel %s: %s", cfg.kernel, strerror(-rc));
-        goto out;
-    }
-    if ( cfg.ramdisk && (rc = dbgctl_read_file(cfg.ramdisk, &ramdisk, &rlen)) )
-    {
-        rc = xl_err("cannot read ramdisk %s: %s", cfg.ramdisk, strerror(-rc));
-        goto out;
-    }
-    if ( !(cmdline = xl_cfg_kernel_cmdline(&cfg, quiet ? NULL : warn_line)) )
-    {
-        rc = xl_err("out of memory");
-        goto out;
-    }
-    if ( dryrun )
-    {
-        printf("name=%s kernel=%s%s%s memory=%u vcpus=%u cmdline='%s' debug_policy=%s"
-               " unbacked_access=%s\n",
-               cfg.name, cfg.kernel, cfg.ramdisk ? " ramdisk=" : "",
-               cfg.ramdisk ? cfg.ramdisk : "", cfg.memory_mib, cfg.vcpus, cmdline,
-               cfg.debug_policy < 0 ? "default" : dbgctl_policy_name(cfg.debug_policy),
-               dbgctl_unbacked_access_name(cfg.unbacked_access));
-        rc = EXIT_SUCCESS;
-        goto out;
-    }
-
-    memset(&b, 0, sizeof(b));
-    b.name = cfg.name;
-    b.image = image;
-    b.image_len = ilen;
-    b.memory_mib = cfg.memory_mib;
-    b.nr_vcpus = cfg.vcpus;
-    b.cmdline = cmdline;
-    b.kernel_path = cfg.kernel;
-    b.ramdisk = ramdisk;
-    b.ramdisk_len = rlen;
-    b.policy = cfg.debug_policy;
-    b.quiet_switches = cfg.quiet_switches;
-    b.unbacked_access = cfg.unbacked_access;
-    b.paused = paused;
-    if ( (rc = dbgctl_domain_build(ctx, &b, &domid, err, sizeof(err))) )
-    {
-        rc = xl_err("%s: %s", cfg.name, err);
-        goto out;
-    }
-    if ( !quiet )
-        fprintf(stderr, "Parsing config from %s\nCreated domain %s (id %u)\n",
-                file, cfg.name, domid);
-    rc = console ? console_follow(domid) : EXIT_SUCCESS;
- out:
-    free(text);
-    free(image);
-    free(ramdisk);
-    free(cmdline);
-    xl_cfg_dispose(&cfg);
     return rc;
 }

@@ -117,7 +117,7 @@ expect_line $TMP/list '^spin +[0-9]+ .*(r-----|-b----)' "after detach the guest 
 
 # Two vCPUs are two threads: a breakpoint set for all of them stops the AP
 # in its own code; the other thread's registers are its own.
-printf 'name = "smp"\nkernel = "%s"\nmemory = 32\nvcpus = 2\n' "$G/smp64.elf" > $TMP/smp.cfg
+printf 'name = "smp"\nkernel = "%s"\nmemory = 32\nvcpus = 2\non_poweroff = "preserve"\n' "$G/smp64.elf" > $TMP/smp.cfg
 check "xl create -p a 2-vCPU guest" $XL create -p $TMP/smp.cfg
 gdb_session $((PORT + 2)) smp $TMP/gdb3 \
     -ex 'info threads' -ex 'hbreak ap_main' -ex 'continue' -ex 'info threads' \

@@ -291,7 +291,7 @@ static int do_domain_shutdown(const uint8_t *p, uint32_t len)
     int rc;
 
     TAKE(req, p, len);
-    if ( req.reason > DBGV_SHUTDOWN_WATCHDOG )
+    if ( (req.reason & ~DBGV_SHUTDOWN_F_NOW) > DBGV_SHUTDOWN_WATCHDOG )
         return -DBGV_EINVAL;
     if ( (rc = domu_ok(req.domid)) )
         return rc;

@@ -244,8 +244,11 @@ struct dbgv_ctl_domain_create {
 /* DOMAIN_SHUTDOWN */
 struct dbgv_ctl_domain_shutdown {
     uint32_t domid;
-    uint32_t reason;          /* enum dbgv_shutdown_reason */
+    uint32_t reason;          /* enum dbgv_shutdown_reason, | DBGV_SHUTDOWN_F_NOW */
 };
+/* End the domain for that reason now (a held power button, a reset) instead
+ * of asking the guest: `xl shutdown/reboot -F` once the guest did not act. */
+#define DBGV_SHUTDOWN_F_NOW 0x100u
 
 /* MEM_WRITE: header then `len` bytes. MEM_READ: header only, reply is the
  * bytes. gpa + len must lie inside the domain's memory. */
