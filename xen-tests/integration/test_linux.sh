@@ -70,6 +70,7 @@ ramdisk = "$LX/initrd.gz"
 memory = 256
 vcpus = 1
 debug_policy = "adaptive"
+on_poweroff = "preserve"
 root = "/dev/ram0"
 extra = "console=ttyS0 quiet panic=-1 nohz=off dbgv.ksyms=update_process_times,jiffies dbgv.run=shell"
 CFG
