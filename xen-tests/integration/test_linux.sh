@@ -6,11 +6,12 @@
 # native QEMU run.
 #  1. two Linux domains at once on 2 pCPUs: one under `trap` (1 vCPU), one
 #     under `adaptive` (2 vCPUs), both from boot modules (the launcher);
-#  2. one built by `xl create` (kernel, ramdisk, memory, vcpus, root/extra),
-#     debugged by the real gdb through `xl debug-gdb` (hbreak on a kernel
-#     function and a watchpoint on jiffies, addresses from the guest's
-#     /proc/kallsyms, stepi, continue, detach), then, still running, given
-#     drtest through its interactive console.
+#  2. one built by `xl create` (kernel, ramdisk, memory, vcpus, root/extra)
+#     with 2 vCPUs, debugged by the real gdb through `xl debug-gdb` (hbreak
+#     on a kernel function and a watchpoint on jiffies, addresses from the
+#     guest's /proc/kallsyms, stepi, continue, detach), then, still running
+#     and with the host debugger holding two slots on every vCPU, given
+#     drtest (which uses all four) through its interactive console.
 # Skips (exit 0, saying why) only when the kernel cannot be fetched here.
 . "$(dirname "$0")/lib.sh"
 QEMU=${QEMU:-qemu-system-x86_64}
@@ -68,11 +69,11 @@ name = "lx"
 kernel = "$LX/vmlinuz"
 ramdisk = "$LX/initrd.gz"
 memory = 256
-vcpus = 1
+vcpus = 2
 debug_policy = "adaptive"
 on_poweroff = "preserve"
 root = "/dev/ram0"
-extra = "console=ttyS0 quiet panic=-1 nohz=off dbgv.ksyms=update_process_times,jiffies dbgv.run=shell"
+extra = "console=ttyS0 quiet panic=-1 nohz=off dbgv.ksyms=update_process_times,jiffies,__x64_sys_reboot,panic_timeout dbgv.run=shell"
 CFG
 t0=$SECONDS
 check "xl create: a Linux kernel with its ramdisk" $XL create -q $TMP/lx.cfg
@@ -102,7 +103,7 @@ g=$TMP/gdb.out
 check_log "gdb batch session ends cleanly" $g [ "$gdb_status" -eq 0 ]
 check "the stub ends when gdb detaches" [ "$stub_status" -eq 0 ]
 expect_line $g "^Hardware assisted breakpoint 1 at 0x$UPT" "gdb: hbreak on update_process_times accepted"
-expect_line $g "^Breakpoint 1, 0x$UPT in" "gdb: continue stops at the kernel function"
+expect_line $g "^(Thread [0-9]+ hit )?Breakpoint 1, 0x$UPT in" "gdb: continue stops at the kernel function"
 expect_line $g "^rip +0x$UPT " "gdb: rip is the function's address"
 expect_line $g "^rip +0x[0-9a-f]+ " "gdb: stepi reports the next rip"
 check_log "gdb: stepi moved rip past the function's first instruction" $g \
@@ -111,13 +112,25 @@ expect_line $g "^Hardware watchpoint 2: \*\(long \*\)0x$JIF" "gdb: watchpoint on
 expect_line $g '^New value = [0-9]+$' "gdb: the kernel's jiffies update stops it (old and new value)"
 expect_line $g '^\[Inferior 1 \(Remote target\) detached\]' "gdb: detach"
 
-# Still running after the debugger left: drtest typed at its shell.
+# Still running after gdb left. The host debugger takes two slots on every
+# vCPU (a breakpoint on the reboot syscall, an access watchpoint on
+# panic_timeout: neither is reached), then drtest, typed at the shell, needs
+# all four of the guest's own while the kernel switches DR7 at every context
+# switch: the arbitration must give the guest exactly what hardware would.
+RB=$(ksym __x64_sys_reboot) PT=$(ksym panic_timeout)
+check "debug-attach lx" $XL debug-attach lx
+check "debug-bp: the host holds a breakpoint on __x64_sys_reboot" $XL debug-bp lx --id 0 0x$RB
+check "debug-wp: the host holds an access watchpoint on panic_timeout" $XL debug-wp lx --id 1 --len 4 --type rw 0x$PT
+check "debug-continue lx" $XL debug-continue lx
 (sleep 1; printf 'cat /proc/cmdline; drtest workers=4 writes=2000\n') | $XL console lx > /dev/null 2>&1 &
 con=$!
 ended() { $XL list lx 2>/dev/null | grep -Eq '^lx .* -+s-+ '; }
 check "xl console input: drtest runs and ends the domain" wait_for ended
 kill $con 2>/dev/null; wait $con 2>/dev/null
 console > $TMP/lx.out
+$XL debug-state lx > $TMP/lxstate.out 2>&1
+check_log "debug-state: the host still holds its two slots on both vCPUs" $TMP/lxstate.out \
+    test "$(awk '$1 ~ /^[0-9]+$/ && gsub(/h/, "h", $5) == 2 { c++ } END { print c + 0 }' $TMP/lxstate.out)" -eq 2
 expect_line $TMP/lx.out '^root=/dev/ram0 console=ttyS0 ' "xl create: root= and extra= make the kernel command line"
 tap $TMP/lx.out > $TMP/lx.tap
 check_log "xl create: drtest's TAP lines equal the native run's" $TMP/lx.out cmp -s $TMP/native.tap $TMP/lx.tap
