@@ -209,10 +209,24 @@ static void build_one(const struct multiboot_module *m, const struct multiboot_m
     domain_unpause(d);
 }
 
+/* The module is a Linux initrd: its options (after the path, before "--")
+ * hold the word "ramdisk". Checked without parsing, so that a module with a
+ * bad option is reported once, when it is built. */
 static bool is_ramdisk(const struct multiboot_module *m)
 {
-    struct module_opts o;
-    return parse_module_string(module_string(m), &o) == 0 && o.ramdisk;
+    const char *p = module_string(m);
+
+    for (bool first = true; *p; first = false) {
+        while (*p == ' ')
+            p++;
+        size_t len = strchr(p, ' ') ? (size_t)(strchr(p, ' ') - p) : strlen(p);
+        if (!first && len == 2 && !strncmp(p, "--", 2))
+            return false;
+        if (!first && len == 7 && !strncmp(p, "ramdisk", 7))
+            return true;
+        p += len;
+    }
+    return false;
 }
 
 void boot_domains_create(const struct multiboot_info *mbi)
