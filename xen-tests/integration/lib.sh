@@ -68,6 +68,22 @@ create_paused() {
 }
 create_paused_selfdebug() { create_paused "$1" "$G/selfdebug.elf"; }
 
+# need_linux: the Debian kernel and the drtest initramfs (scripts/fetch-linux.sh)
+# in $LX. Skips the whole test (exit 0, saying why) only when they cannot be
+# fetched on this machine; any other failure is a failed check.
+need_linux() {
+    local rc
+    bash "$ROOT/scripts/fetch-linux.sh" >"$TMP/fetch.out" 2>&1
+    rc=$?
+    if [ $rc -eq 2 ]; then
+        echo "# SKIP: the Linux guest cannot be fetched here:"; sed 's/^/#   /' "$TMP/fetch.out"
+        exit 0
+    fi
+    check "fetch-linux.sh builds the kernel and initramfs" [ $rc -eq 0 ] ||
+        { cat "$TMP/fetch.out"; finish; exit; }
+    LX=${BUILD:-$ROOT/build}/linux
+}
+
 finish() {
     echo "# $checks checks, $failures failed"
     [ "$failures" -eq 0 ]
