@@ -52,11 +52,14 @@ write_cfg() {
     [ $# -lt 4 ] || printf 'cmdline = "%s"\n' "$4" >> $TMP/$1.cfg
 }
 
-# create_paused NAME IMAGE: `xl create -p` of a one-vCPU, 32 MiB domain. The
+# create_paused NAME IMAGE: `xl create -p` of a one-vCPU, 32 MiB domain that
+# stays listed once it ends (on_poweroff/on_crash "preserve": the tests read
+# its console and debug state afterwards). The
 # builder writes the image over the serial control channel; on a loaded
 # machine one write can time out, so destroy the half-built domain and retry.
 create_paused() {
     write_cfg "$1" "$2" 32
+    printf 'on_poweroff = "preserve"\non_crash = "preserve"\n' >> $TMP/$1.cfg
     for _ in 1 2 3; do
         $XL create -p $TMP/$1.cfg && return 0
         $XL destroy $1 > /dev/null 2>&1; sleep 1

@@ -62,4 +62,37 @@ struct x86_insn {
  * Memory kinds require a memory operand (ModRM.mod != 3). */
 int x86_decode(const uint8_t *bytes, size_t avail, enum x86_mode mode, struct x86_insn *insn);
 
+/* One instruction with a memory operand, decoded for the MMIO emulator
+ * (hvm/emulate.c): the opcode, its operand sizes and immediate, and the
+ * parts of the effective address (the access itself is reported by the
+ * #NPF, but a page walk or a string instruction needs the linear address). */
+#define X86_EA_NONE (-1)        /* no base or index register */
+#define X86_EA_RIP  (-2)        /* base is the next instruction's RIP */
+
+struct x86_mem_insn {
+    uint16_t opcode;        /* one-byte opcode, or 0x0F00 | second byte */
+    uint8_t len;            /* total length in bytes incl. prefixes */
+    uint8_t size;           /* operand size in bytes: 1 for byte opcodes, else 2, 4 or 8 */
+    uint8_t src_size;       /* MOVZX/MOVSX: the memory operand's size (1 or 2), else size */
+    uint8_t addr_size;      /* 2, 4 or 8 */
+    uint8_t reg;            /* ModRM.reg with REX.R: a GPR or the opcode extension */
+    uint8_t reg_high8;      /* byte operand reg is AH, CH, DH or BH (reg = 0..3) */
+    uint8_t rep;            /* 0, 0xF2 or 0xF3 */
+    uint8_t seg;            /* segment override (enum x86_seg), X86_SEG_NONE if none */
+    bool lock;
+    bool string;            /* MOVS/STOS/LODS: operands at rSI/rDI, no ModRM */
+    int8_t ea_base;         /* GPR, X86_EA_NONE or X86_EA_RIP */
+    int8_t ea_index;        /* GPR or X86_EA_NONE */
+    uint8_t ea_scale;       /* 1, 2, 4, 8 */
+    int64_t ea_disp;        /* displacement (moffs: the absolute offset) */
+    uint64_t imm;           /* immediate, sign-extended to 64 bits */
+};
+
+/* Decodes an instruction whose operand is in memory, for the opcodes
+ * emulate.c knows (decode.c's table): 0 on success, -1 for anything else
+ * (a register form, an unknown opcode, truncated bytes), X86_DECODE_TOO_LONG
+ * past 15 bytes. */
+int x86_decode_mem(const uint8_t *bytes, size_t avail, enum x86_mode mode,
+                   struct x86_mem_insn *insn);
+
 #endif

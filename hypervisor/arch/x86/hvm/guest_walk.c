@@ -1,6 +1,6 @@
 /*
  * Guest linear -> guest physical translation by walking the guest's own page
- * tables (no paging, 32-bit two-level with PSE, PAE, 4-level long mode).
+ * tables (no paging, 32-bit two-level with PSE, PAE, 4- and 5-level long mode).
  * Used to fetch instructions for emulation and, for the debugger, to access
  * memory by virtual address.
  */
@@ -14,7 +14,10 @@
 
 #define PTE_P   0x1ull
 #define PTE_PS  0x80ull
+#define PF_WRITE (1u << 1)
+#define PF_USER  (1u << 2)
 #define ADDR_MASK 0x000ffffffffff000ull
+#define CR4_LA57_BIT (1ull << 12)
 
 static int read_pte(struct vcpu *v, uint64_t gpa, unsigned size, uint64_t *pte)
 {
@@ -45,8 +48,9 @@ int guest_virt_to_phys(struct vcpu *v, uint64_t gva, uint64_t *gpa)
         *gpa = (pte & 0xfffff000ull) | (gva & 0xfff);
         return GW_OK;
     }
-    int levels = (s->efer & EFER_LMA) ? 4 : 3;
-    uint64_t table = (levels == 4) ? (s->cr3 & ADDR_MASK) : (s->cr3 & 0xffffffe0ull);
+    /* Long mode walks 4 levels, or 5 with CR4.LA57 (offered by CPUID). */
+    int levels = !(s->efer & EFER_LMA) ? 3 : (s->cr4 & CR4_LA57_BIT) ? 5 : 4;
+    uint64_t table = (levels >= 4) ? (s->cr3 & ADDR_MASK) : (s->cr3 & 0xffffffe0ull);
     for (int level = levels; level >= 1; level--) {
         unsigned shift = 12 + 9 * (level - 1);
         unsigned idx = (level == 3 && levels == 3) ? ((gva >> 30) & 3) : ((gva >> shift) & 511);
@@ -113,4 +117,41 @@ enum vcpu_run_result guest_insn_changed(struct vcpu *v, unsigned n, const char *
         printk("domain %u (%s): %s at rip %#llx: the instruction changed before it was "
                "decoded, re-executed (reported once)\n", d->id, d->name, what, rip);
     return RUN_CONTINUE;
+}
+
+static const struct vmcb_seg *segment(const struct vmcb_save *s, unsigned seg)
+{
+    const struct vmcb_seg *segs[] = { &s->es, &s->cs, &s->ss, &s->ds, &s->fs, &s->gs };
+    return seg < ARRAY_SIZE(segs) ? segs[seg] : &s->ds;
+}
+
+uint64_t guest_linear(struct vcpu *v, unsigned seg, uint64_t off)
+{
+    const struct vmcb_save *s = &v->arch.vmcb->save;
+
+    if (guest_cpu_mode(v) != X86_MODE_LONG64)
+        return (segment(s, seg)->base + off) & 0xffffffffull;
+    return (seg == X86_SEG_FS || seg == X86_SEG_GS) ? segment(s, seg)->base + off : off;
+}
+
+bool guest_access_linear(struct vcpu *v, unsigned seg, uint64_t off, void *buf, unsigned size,
+                         bool write)
+{
+    struct vmcb_save *s = &v->arch.vmcb->save;
+    uint64_t gla = guest_linear(v, seg, off), gpa, val = 0;
+
+    if (guest_virt_to_phys(v, gla, &gpa) != GW_OK) {
+        s->cr2 = gla;
+        svm_inject_exception(v, X86_EXC_PF, true,
+                             (write ? PF_WRITE : 0) | (s->cpl == 3 ? PF_USER : 0));
+        return false;
+    }
+    if (write) {
+        memcpy(&val, buf, size);
+        hvm_bus_write(v, gpa, size, val);
+    } else {
+        val = hvm_bus_read(v, gpa, size);
+        memcpy(buf, &val, size);
+    }
+    return true;
 }

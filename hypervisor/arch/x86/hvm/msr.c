@@ -76,6 +76,7 @@ void hvm_msr_reset(struct vcpu *v)
 {
     memset(&v->arch.msr, 0, sizeof(v->arch.msr));
     v->arch.msr.misc_enable = MISC_ENABLE_FAST_STRING | MISC_ENABLE_READ_ONLY;
+    v->arch.msr.apic_base = VLAPIC_BASE;
 }
 
 /* MSRs that hold a linear address: a non-canonical write raises #GP. The
@@ -244,7 +245,7 @@ static enum msr_result misc_read(struct vcpu *v, uint32_t msr, uint64_t *val)
     case MSR_DEBUGCTL:     *val = v->arch.msr.debugctl; return MSR_OK;
     case MSR_PATCH_LEVEL:  *val = 0; return MSR_OK;       /* no microcode loaded */
     case MSR_APIC_BASE:
-        *val = VLAPIC_BASE | (vlapic_hw_enabled(v) ? APIC_BASE_EN : 0) | (v->id == 0 ? APIC_BASE_BSP : 0);
+        *val = v->arch.msr.apic_base | (vlapic_hw_enabled(v) ? APIC_BASE_EN : 0) | (v->id == 0 ? APIC_BASE_BSP : 0);
         return MSR_OK;
     }
     if (msr >= MSR_LBR_FIRST && msr <= MSR_LBR_LAST) {
@@ -270,10 +271,14 @@ static enum msr_result misc_write(struct vcpu *v, uint32_t msr, uint64_t val)
     case MSR_PATCH_LEVEL:
         return MSR_OK;                  /* the "clear before CPUID" idiom */
     case MSR_APIC_BASE:
-        /* The xAPIC stays where it is; x2APIC is not offered; reserved
-         * bits fault; EN turns it off and on (BSP is read-only). */
-        if ((val & ~0xfffull) != VLAPIC_BASE || (val & (APIC_BASE_X2APIC | APIC_BASE_RESERVED_LOW)))
+        /* The xAPIC page moves to the new base (mmio.c dispatches per vCPU;
+         * a base inside RAM is shadowed by the RAM, as under KVM); x2APIC is
+         * not offered; reserved bits and bits beyond MAXPHYADDR fault; EN
+         * turns it off and on (BSP is read-only). */
+        if ((val & ~0xfffull & ~guest_phys_addr_mask(v)) ||
+            (val & (APIC_BASE_X2APIC | APIC_BASE_RESERVED_LOW)))
             return MSR_GP;
+        v->arch.msr.apic_base = val & ~0xfffull;
         vlapic_set_hw_enabled(v, val & APIC_BASE_EN);
         return MSR_OK;
     }

@@ -129,11 +129,10 @@ static enum vcpu_run_result handle_npf(struct vcpu *v)
 {
     uint64_t gpa = v->arch.vmcb->control.exitinfo2;
     uint64_t err = v->arch.vmcb->control.exitinfo1;
+    const struct hvm_mmio_device *dev = hvm_mmio_device_at(v, gpa);
 
-    if ((gpa & ~0xfffull) == VLAPIC_BASE)
-        return hvm_mmio_emulate(v, gpa, &hvm_mmio_apic);
-    if ((gpa & ~0xfffull) == VIOAPIC_BASE && gpa >= v->domain->mem_bytes)
-        return hvm_mmio_emulate(v, gpa, &hvm_mmio_ioapic);
+    if (dev)
+        return hvm_mmio_access(v, gpa, dev);
     if (svm_debug_handle_npf(v, gpa, err))
         return RUN_CONTINUE;
     return hvm_unbacked_access(v, gpa, err);

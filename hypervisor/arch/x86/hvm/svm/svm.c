@@ -13,6 +13,7 @@
 #include <asm/hvm_emul.h>
 #include <asm/x86.h>
 #include <asm/xstate.h>
+#include <dbgvisor/bzimage.h>
 #include <dbgvisor/console.h>
 #include <dbgvisor/domain.h>
 #include <dbgvisor/lib.h>
@@ -208,6 +209,28 @@ void svm_vcpu_set_entry(struct vcpu *v, uint32_t eip, uint32_t eax, uint32_t ebx
     v->arch.gpr[GPR_RBX] = ebx;
     v->arch.wait_for_sipi = false;
     v->arch.init_pending = v->arch.sipi_latched = false;
+}
+
+/*
+ * The Linux 64-bit boot protocol's entry state (Documentation/arch/x86/boot.rst):
+ * long mode with paging on at cr3, PAE, CS a flat 64-bit code segment and
+ * DS/ES/SS/FS/GS flat data, both from the GDT at gdt_base (the caller wrote it there:
+ * the hidden parts loaded here are what that GDT says, as after a far jump and
+ * segment loads), IF=0, GPRs zero; RIP and RSI (boot_params) come after.
+ */
+void svm_vcpu_set_entry64(struct vcpu *v, const struct vcpu_entry64 *e)
+{
+    struct vmcb_save *s = &v->arch.vmcb->save;
+
+    svm_vcpu_set_entry(v, 0, 0, 0);
+    s->cr0 = X86_CR0_PE | X86_CR0_ET | X86_CR0_PG;
+    s->cr3 = e->cr3;
+    s->cr4 = X86_CR4_PAE;
+    s->efer = EFER_SVME | EFER_LME | EFER_LMA;
+    seg(&s->cs, e->cs, 0x0a9b, 0xffffffff, 0);    /* P, DPL 0, code, L=1, G */
+    seg(&s->ds, e->ds, 0x0c93, 0xffffffff, 0);    /* P, DPL 0, data, D/B, G */
+    s->es = s->ss = s->fs = s->gs = s->ds;
+    seg(&s->gdtr, 0, 0, e->gdt_limit, e->gdt_base);
 }
 
 void svm_vcpu_init_signal(struct vcpu *v)
@@ -413,6 +436,13 @@ void svm_vcpu_set_regs(struct vcpu *v, const struct dbgv_ctl_vcpu_regs *r)
 
     if (r->mode == DBGV_VCPU_MODE_PM32)
         svm_vcpu_set_entry(v, (uint32_t)r->rip, (uint32_t)r->rax, (uint32_t)r->rbx);
+    if (r->mode == DBGV_VCPU_MODE_LINUX64) {      /* the layout of bzimage_load() */
+        const struct vcpu_entry64 e = {
+            .cr3 = BZ_PT_GPA, .gdt_base = BZ_GDT_GPA, .gdt_limit = 4 * 8 - 1,
+            .cs = BZ_BOOT_CS, .ds = BZ_BOOT_DS,
+        };
+        svm_vcpu_set_entry64(v, &e);
+    }
     if (r->mask & DBGV_REG_RIP)
         s->rip = r->rip;
     if (r->mask & DBGV_REG_RFLAGS)
