@@ -33,6 +33,9 @@ done
 names=(checks kbd-pulse kbd-outport cf9 fadt-reset acpi-s5)
 reasons=(poweroff reboot reboot reboot reboot poweroff)
 letters=(---s-- ---sr- ---sr- ---sr- ---sr- ---s--)
+how=("exited with code 0" "reset through the 8042" "reset through the 8042" \
+     "reset through the reset control register" "reset through the reset control register" \
+     "ACPI S5 \(soft off\) through PM1a_CNT")
 args=()
 for i in "${!names[@]}"; do
     vcpus=1; [ "$i" -eq 0 ] && vcpus=2
@@ -50,6 +53,9 @@ for i in "${!names[@]}"; do
     check_log "$n: xl list shows ${letters[$i]}" "$TMP/$n.list" grep -q -- " ${letters[$i]} " "$TMP/$n.list"
 done
 $XL dmesg >"$TMP/dmesg" 2>&1
+for i in "${!names[@]}"; do
+    expect_line "$TMP/dmesg" "\(${names[$i]}\):? ${how[$i]}" "xl dmesg: ${names[$i]} ${how[$i]//\\/}"
+done
 check_log "xl dmesg reports the empty port once per domain" "$TMP/dmesg" \
     sh -c "[ \$(grep -c 'no device at port 0x2a0' '$TMP/dmesg') -eq ${#names[@]} ]"
 hv_stop

@@ -33,19 +33,30 @@ static uint64_t platform_clock(void *opaque)
     return now_ns();
 }
 
-static void platform_reset(void *opaque)
+static void platform_reset(struct domain *d, const char *how)
 {
-    struct domain *d = opaque;
-
+    printk("domain %u (%s): reset through %s\n", d->id, d->name, how);
     domain_shutdown_reason(d, DBGV_SHUTDOWN_REBOOT, 0);
+}
+
+static void kbc_reset(void *opaque)
+{
+    platform_reset(opaque, "the 8042's reset line");
+}
+
+static void rcr_reset(void *opaque)
+{
+    platform_reset(opaque, "the reset control register (0xCF9)");
 }
 
 static void platform_sleep(void *opaque, unsigned slp_typ)
 {
     struct domain *d = opaque;
 
-    if (slp_typ == ACPI_SLP_TYP_S5)
+    if (slp_typ == ACPI_SLP_TYP_S5) {
+        printk("domain %u (%s): ACPI S5 (soft off) through PM1a_CNT\n", d->id, d->name);
         domain_shutdown_reason(d, DBGV_SHUTDOWN_POWEROFF, 0);
+    }
     /* The DSDT offers no other sleep state: SLP_EN with another type does nothing. */
 }
 
@@ -79,9 +90,9 @@ void hvm_platform_init(struct domain *d)
     p->lock = (spinlock_t)SPINLOCK_INIT;
     vrtc_init(&p->rtc, host_rtc_unix_seconds(), platform_clock, NULL, d);
     fill_cmos(&p->rtc, d->mem_bytes);
-    vi8042_init(&p->kbc, platform_reset, NULL, d);
+    vi8042_init(&p->kbc, kbc_reset, NULL, d);
     vacpi_pm_init(&p->pm, ACPI_PM_BASE, platform_clock, platform_sleep, NULL, d);
-    vpci_host_init(&p->pci, platform_reset, d);
+    vpci_host_init(&p->pci, rcr_reset, d);
 }
 
 void hvm_domain_firmware_init(struct domain *d)
