@@ -16,6 +16,7 @@
 #include <dbgvisor/time.h>
 
 #define POST_PORT       0x80
+#define PORTS_LOGGED    64              /* per domain: a guest cannot flood the log */
 
 /* CMOS bytes firmware and boot loaders read (IBM AT layout, QEMU/SeaBIOS extensions). */
 #define CMOS_EQUIPMENT  0x14            /* bit 1: FPU present */
@@ -112,6 +113,12 @@ static void unclaimed(struct vcpu *v, uint16_t port, unsigned size, bool write)
 
     __atomic_fetch_add(&p->unclaimed_port_accesses, 1, __ATOMIC_RELAXED);
     if (__atomic_fetch_or(&p->unclaimed_port_seen[port / 8], bit, __ATOMIC_RELAXED) & bit)
+        return;
+    unsigned nth = __atomic_fetch_add(&p->unclaimed_ports_logged, 1, __ATOMIC_RELAXED);
+    if (nth == PORTS_LOGGED)
+        printk("domain %u (%s): more ports without a device; not reported one by one\n",
+               d->id, d->name);
+    if (nth >= PORTS_LOGGED)
         return;
     printk("domain %u (%s): no device at port %#x (%u-byte %s): reads all-ones, writes "
            "dropped; reported once per port\n", d->id, d->name, port, size,
