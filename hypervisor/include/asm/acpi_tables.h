@@ -10,12 +10,14 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <public/platform.h>
 
-/* Where the tables live: the BIOS area, which OSes scan for "RSD PTR " on 16-byte
- * boundaries and which the bzImage loader's e820 does not report as RAM. */
-#define ACPI_TABLES_GPA      0xE0000u
-#define ACPI_TABLES_SIZE     0x1000u
-#define ACPI_RSDP_GPA        ACPI_TABLES_GPA     /* the RSDP comes first */
+/* Where the tables live (public/platform.h): the BIOS area, which OSes scan for
+ * "RSD PTR " on 16-byte boundaries and which the bzImage loader's e820 does not
+ * report as RAM. */
+#define ACPI_TABLES_GPA      DBGV_ACPI_TABLES_GPA
+#define ACPI_TABLES_SIZE     DBGV_ACPI_TABLES_SIZE
+#define ACPI_RSDP_GPA        DBGV_ACPI_RSDP_GPA
 
 /* The fixed hardware the FADT announces (QEMU's PIIX4/ICH9 use the same base). */
 #define ACPI_PM_BASE         0x600u

@@ -4,7 +4,8 @@
  * with its reset control register, the ACPI PM blocks, the POST port, and
  * the ACPI tables in the BIOS area. hvm/platform.c owns the instances and
  * routes ports to them; ports nobody claims read all-ones, drop writes and
- * are counted, each reported once in the hypervisor log (`xl dmesg`).
+ * are counted, each reported once in the hypervisor log (`xl dmesg`), the
+ * first 64 distinct ports of a domain, then one line saying there are more.
  */
 #ifndef ASM_HVM_PLATFORM_H
 #define ASM_HVM_PLATFORM_H
@@ -23,7 +24,8 @@ struct hvm_platform {
     struct vacpi_pm pm;
     struct vpci_host pci;
     uint64_t unclaimed_port_accesses;
-    uint8_t unclaimed_port_seen[65536 / 8];     /* reported to the log already */
+    uint8_t unclaimed_port_seen[65536 / 8];     /* accessed before */
+    unsigned unclaimed_ports_logged;            /* distinct ports met (the first 64 logged) */
 };
 
 struct domain;

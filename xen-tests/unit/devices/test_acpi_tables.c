@@ -177,13 +177,14 @@ static void test_fadt_fixed_hardware(void)
     CU_ASSERT_EQUAL(le_rd64(fadt + 120), ACPI_RESET_PORT);
     CU_ASSERT_EQUAL(fadt[128], ACPI_RESET_VALUE);
     CU_ASSERT_EQUAL(le_rd64(fadt + 140), le_rd32(fadt + 40));   /* X_DSDT = DSDT */
-    CU_ASSERT_EQUAL(le_rd64(fadt + 132), le_rd32(fadt + 36));   /* X_FIRMWARE_CTRL = FACS */
+    CU_ASSERT_EQUAL(le_rd32(fadt + 36), 0);                  /* FACS only in X_FIRMWARE_CTRL */
     CU_ASSERT_EQUAL(le_rd64(fadt + 148 + 4), ACPI_PM1A_EVT);
     CU_ASSERT_EQUAL(le_rd64(fadt + 172 + 4), ACPI_PM1A_CNT);
     CU_ASSERT_EQUAL(le_rd64(fadt + 208 + 4), ACPI_PM_TMR);
-    facs = at(le_rd32(fadt + 36));
+    facs = at(le_rd64(fadt + 132));
     CU_ASSERT(memcmp(facs, "FACS", 4) == 0);
-    CU_ASSERT_EQUAL((le_rd32(fadt + 36)) % 64, 0);
+    CU_ASSERT_EQUAL(le_rd32(facs + 4), 64);
+    CU_ASSERT_EQUAL(le_rd64(fadt + 132) % 64, 0);
     dsdt = table(at(le_rd32(fadt + 40)), "DSDT");
     {
         static const uint8_t s5[] = { 0x08, '\\', '_', 'S', '5', '_', 0x12, 0x08, 0x04,

@@ -35,6 +35,7 @@ void palloc_free(uint64_t addr, size_t npages) { free((void *)(uintptr_t)addr); 
 
 int svm_domain_init(struct domain *d) { return 0; }
 void svm_domain_destroy(struct domain *d) { }
+void hvm_domain_firmware_init(struct domain *d) { }
 int svm_vcpu_init(struct vcpu *v) { return 0; }
 bool hvm_cpu_has_rtm(void) { return false; }
 void dbg_init(struct dbg_vcpu *d, uint32_t vcpu_id, enum dbgv_debug_policy policy,

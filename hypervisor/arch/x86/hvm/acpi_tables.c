@@ -22,7 +22,6 @@
 #define GAS_ACCESS_BYTE  1
 
 /* FADT fields (byte offsets). */
-#define FADT_FIRMWARE_CTRL   36
 #define FADT_DSDT            40
 #define FADT_SCI_INT         46
 #define FADT_PM1A_EVT_BLK    56
@@ -137,10 +136,11 @@ static size_t build_dsdt(uint8_t *t)
     return HDR_LEN + sizeof(dsdt_aml);
 }
 
-static size_t build_fadt(uint8_t *t, uint32_t facs, uint32_t dsdt)
+static size_t build_fadt(uint8_t *t, uint64_t facs, uint32_t dsdt)
 {
     put_header(t, "FACP", FADT_LEN, 6);
-    le_wr32(t + FADT_FIRMWARE_CTRL, facs);
+    /* The FACS only in X_FIRMWARE_CTRL: ACPI 6 wants FIRMWARE_CTRL zero then
+     * (Linux installs the FACS twice when both are set). */
     le_wr32(t + FADT_DSDT, dsdt);
     le_wr16(t + FADT_SCI_INT, ACPI_SCI_IRQ);
     /* SMI_CMD 0: the platform is always in ACPI mode (SCI_EN reads 1). */

@@ -16,6 +16,7 @@
 #include <dbgvisor/time.h>
 
 #define POST_PORT       0x80
+#define PORTS_LOGGED    64              /* per domain: a guest cannot flood the log */
 
 /* CMOS bytes firmware and boot loaders read (IBM AT layout, QEMU/SeaBIOS extensions). */
 #define CMOS_EQUIPMENT  0x14            /* bit 1: FPU present */
@@ -33,19 +34,30 @@ static uint64_t platform_clock(void *opaque)
     return now_ns();
 }
 
-static void platform_reset(void *opaque)
+static void platform_reset(struct domain *d, const char *how)
 {
-    struct domain *d = opaque;
-
+    printk("domain %u (%s): reset through %s\n", d->id, d->name, how);
     domain_shutdown_reason(d, DBGV_SHUTDOWN_REBOOT, 0);
+}
+
+static void kbc_reset(void *opaque)
+{
+    platform_reset(opaque, "the 8042's reset line");
+}
+
+static void rcr_reset(void *opaque)
+{
+    platform_reset(opaque, "the reset control register (0xCF9)");
 }
 
 static void platform_sleep(void *opaque, unsigned slp_typ)
 {
     struct domain *d = opaque;
 
-    if (slp_typ == ACPI_SLP_TYP_S5)
+    if (slp_typ == ACPI_SLP_TYP_S5) {
+        printk("domain %u (%s): ACPI S5 (soft off) through PM1a_CNT\n", d->id, d->name);
         domain_shutdown_reason(d, DBGV_SHUTDOWN_POWEROFF, 0);
+    }
     /* The DSDT offers no other sleep state: SLP_EN with another type does nothing. */
 }
 
@@ -79,9 +91,9 @@ void hvm_platform_init(struct domain *d)
     p->lock = (spinlock_t)SPINLOCK_INIT;
     vrtc_init(&p->rtc, host_rtc_unix_seconds(), platform_clock, NULL, d);
     fill_cmos(&p->rtc, d->mem_bytes);
-    vi8042_init(&p->kbc, platform_reset, NULL, d);
+    vi8042_init(&p->kbc, kbc_reset, NULL, d);
     vacpi_pm_init(&p->pm, ACPI_PM_BASE, platform_clock, platform_sleep, NULL, d);
-    vpci_host_init(&p->pci, platform_reset, d);
+    vpci_host_init(&p->pci, rcr_reset, d);
 }
 
 void hvm_domain_firmware_init(struct domain *d)
@@ -101,6 +113,12 @@ static void unclaimed(struct vcpu *v, uint16_t port, unsigned size, bool write)
 
     __atomic_fetch_add(&p->unclaimed_port_accesses, 1, __ATOMIC_RELAXED);
     if (__atomic_fetch_or(&p->unclaimed_port_seen[port / 8], bit, __ATOMIC_RELAXED) & bit)
+        return;
+    unsigned nth = __atomic_fetch_add(&p->unclaimed_ports_logged, 1, __ATOMIC_RELAXED);
+    if (nth == PORTS_LOGGED)
+        printk("domain %u (%s): more ports without a device; not reported one by one\n",
+               d->id, d->name);
+    if (nth >= PORTS_LOGGED)
         return;
     printk("domain %u (%s): no device at port %#x (%u-byte %s): reads all-ones, writes "
            "dropped; reported once per port\n", d->id, d->name, port, size,
