@@ -263,6 +263,7 @@ enum {
     OP_STR   = 1 << 6,      /* string instruction: rSI/rDI, no ModRM */
     OP_SRC8  = 1 << 7,      /* MOVZX/MOVSX from a byte */
     OP_SRC16 = 1 << 8,      /* MOVZX/MOVSX from a word */
+    OP_EXT   = 1 << 9,      /* ModRM.reg extends the opcode: never a register */
 };
 
 struct opcode_desc {
@@ -277,8 +278,8 @@ struct opcode_desc {
 static const struct opcode_desc mem_opcodes[] = {
     ALU_ROW(0x00), ALU_ROW(0x08), ALU_ROW(0x10), ALU_ROW(0x18),     /* ADD OR ADC SBB */
     ALU_ROW(0x20), ALU_ROW(0x28), ALU_ROW(0x30), ALU_ROW(0x38),     /* AND SUB XOR CMP */
-    { 0x80, OP_MODRM | OP_BYTE | OP_IMM8 }, { 0x81, OP_MODRM | OP_IMMZ },
-    { 0x83, OP_MODRM | OP_IMM8 },                                   /* group 1 */
+    { 0x80, OP_MODRM | OP_EXT | OP_BYTE | OP_IMM8 },                /* group 1 */
+    { 0x81, OP_MODRM | OP_EXT | OP_IMMZ }, { 0x83, OP_MODRM | OP_EXT | OP_IMM8 },
     { 0x84, OP_MODRM | OP_BYTE }, { 0x85, OP_MODRM },               /* TEST */
     { 0x86, OP_MODRM | OP_BYTE }, { 0x87, OP_MODRM },               /* XCHG */
     { 0x88, OP_MODRM | OP_BYTE }, { 0x89, OP_MODRM },               /* MOV r/m, reg */
@@ -288,12 +289,14 @@ static const struct opcode_desc mem_opcodes[] = {
     { 0xa4, OP_STR | OP_BYTE }, { 0xa5, OP_STR },                   /* MOVS */
     { 0xaa, OP_STR | OP_BYTE }, { 0xab, OP_STR },                   /* STOS */
     { 0xac, OP_STR | OP_BYTE }, { 0xad, OP_STR },                   /* LODS */
-    { 0xc6, OP_MODRM | OP_BYTE | OP_IMM8 }, { 0xc7, OP_MODRM | OP_IMMZ },  /* MOV r/m, imm */
-    { 0xf6, OP_MODRM | OP_BYTE | OP_GRP3 }, { 0xf7, OP_MODRM | OP_GRP3 },  /* group 3 */
-    { 0xfe, OP_MODRM | OP_BYTE }, { 0xff, OP_MODRM },               /* groups 4, 5 */
+    { 0xc6, OP_MODRM | OP_EXT | OP_BYTE | OP_IMM8 },                /* MOV r/m, imm */
+    { 0xc7, OP_MODRM | OP_EXT | OP_IMMZ },
+    { 0xf6, OP_MODRM | OP_EXT | OP_BYTE | OP_GRP3 },                /* group 3 */
+    { 0xf7, OP_MODRM | OP_EXT | OP_GRP3 },
+    { 0xfe, OP_MODRM | OP_EXT | OP_BYTE }, { 0xff, OP_MODRM | OP_EXT },     /* groups 4, 5 */
     { 0x0fa3, OP_MODRM }, { 0x0fab, OP_MODRM },                     /* BT, BTS */
     { 0x0fb3, OP_MODRM }, { 0x0fbb, OP_MODRM },                     /* BTR, BTC */
-    { 0x0fba, OP_MODRM | OP_IMM8 },                                 /* group 8 */
+    { 0x0fba, OP_MODRM | OP_EXT | OP_IMM8 },                        /* group 8 */
     { 0x0fb0, OP_MODRM | OP_BYTE }, { 0x0fb1, OP_MODRM },           /* CMPXCHG */
     { 0x0fc0, OP_MODRM | OP_BYTE }, { 0x0fc1, OP_MODRM },           /* XADD */
     { 0x0fb6, OP_MODRM | OP_SRC8 }, { 0x0fb7, OP_MODRM | OP_SRC16 },/* MOVZX */
@@ -409,7 +412,7 @@ int x86_decode_mem(const uint8_t *bytes, size_t avail, enum x86_mode mode,
         if ((bytes[i] >> 6) == 3)
             goto fail;                  /* register form: no memory access */
         insn->reg = (uint8_t)(((bytes[i] >> 3) & 7) | ((pfx.rex & REX_R) ? 8 : 0));
-        if ((desc->flags & OP_BYTE) && !pfx.rex && insn->reg >= 4) {
+        if ((desc->flags & (OP_BYTE | OP_EXT)) == OP_BYTE && !pfx.rex && insn->reg >= 4) {
             insn->reg -= 4;             /* without REX: AH, CH, DH, BH */
             insn->reg_high8 = 1;
         }
