@@ -84,6 +84,7 @@ static void fill_dominfo(const struct domain *d, struct dbgv_ctl_dominfo *out)
     out->quiet_switches = d->quiet_switches;
     out->unbacked_access = d->unbacked_access;
     out->unbacked_accesses = (uint32_t)MIN(d->unbacked_accesses, (uint64_t)UINT32_MAX);
+    out->reexecuted_insns = (uint32_t)MIN(d->reexecuted_insns, (uint64_t)UINT32_MAX);
     snprintf(out->name, sizeof(out->name), "%s", d->name);
 }
 

@@ -113,6 +113,7 @@ static void list_json_one(yajl_gen g, const struct dbgv_ctl_dominfo *d)
         xl_json_u64(g, "debug_quiet_switches", d->quiet_switches);
         xl_json_str(g, "unbacked_access", dbgctl_unbacked_access_name(d->unbacked_access));
         xl_json_u64(g, "unbacked_accesses", d->unbacked_accesses);
+        xl_json_u64(g, "reexecuted_insns", d->reexecuted_insns);
     }
     yajl_gen_map_close(g);
 }

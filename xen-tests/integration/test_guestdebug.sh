@@ -127,7 +127,7 @@ seq = 0
 def call(t, payload):
     global seq
     seq += 1
-    h = struct.pack("<IHHIIiII", 0x56474244, 1, t, seq, len(payload), 0, 0,
+    h = struct.pack("<IHHIIiII", 0x56474244, 2, t, seq, len(payload), 0, 0,
                     zlib.crc32(payload) if payload else 0)
     s.sendall(h + struct.pack("<I", zlib.crc32(h)) + payload)
     buf = b""
@@ -138,7 +138,7 @@ def call(t, payload):
         frame, buf = buf[:32 + rlen], buf[32 + rlen:]
         if rseq == seq:
             return rt, st, frame[32:]
-call(1, struct.pack("<II32s", 1, 0, b"gfuzz"))            # HELLO
+call(1, struct.pack("<II32s", 2, 0, b"gfuzz"))            # HELLO
 pick = lambda *v: random.choice(v)
 codes = {}
 for i in range(1500):

@@ -52,6 +52,15 @@ import json,sys; d={x['name']: x for x in json.loads(sys.argv[1])}
 i, c = d['probe-ignore'], d['probe-crash']
 sys.exit(0 if (i['unbacked_access'], i['unbacked_accesses'], c['unbacked_access']) == ('ignore', 1, 'crash') else 1)" "$($XL list -l)"
 
+# reexecuted_insns: an instruction the MMIO emulator lacks is re-executed once
+# (it could have been rewritten by another vCPU), then ends the domain.
+printf 'name = "probe-sgdt"\nkernel = "%s"\nmemory = 16\ncmdline = "probe=2"\n' $G/memtest.elf > $TMP/probe-sgdt.cfg
+check "xl create: SGDT to unbacked space" $XL create $TMP/probe-sgdt.cfg
+for _ in $(seq 50); do $XL list | grep -q '^probe-sgdt .*---sc-' && break; sleep 0.2; done
+check "xl list -l: reexecuted_insns counts the re-execution" python3 -c "
+import json,sys; d={x['name']: x for x in json.loads(sys.argv[1])}
+sys.exit(0 if (d['probe-sgdt']['reexecuted_insns'], d['probe-ignore']['reexecuted_insns']) == (1, 0) else 1)" "$($XL list -l)"
+
 printf 'name = "broken"\nmemory = lots\n' > $TMP/bad.cfg
 $XL create $TMP/bad.cfg > $TMP/bad.out 2>&1; check "xl create: bad config fails" [ $? -ne 0 ]
 expect_line $TMP/bad.out 'bad.cfg:2:' "xl create: the error names the line"

@@ -1,4 +1,4 @@
-/* x86 decoder for MOV DR, MMIO MOV and software-interrupt exits; see asm/decode.h. */
+/* x86 decoder for MOV DR, software-interrupt, string I/O and MMIO exits; see asm/decode.h. */
 #include <asm/decode.h>
 #include <dbgvisor/lib.h>
 
@@ -113,10 +113,9 @@ int x86_decode(const uint8_t *bytes, size_t avail, enum x86_mode mode, struct x8
 {
     size_t need_end = 0;
     bool long_mode = mode == X86_MODE_LONG64;
-    unsigned i, op_size, addr_size, imm_size = 0, extra = 0;
+    unsigned i, op_size, addr_size;
     uint8_t rex, op, modrm;
     struct prefixes pfx;
-    int err = 0;
 
     memset(insn, 0, sizeof(*insn));
     insn->seg = X86_SEG_NONE;
@@ -177,70 +176,8 @@ int x86_decode(const uint8_t *bytes, size_t avail, enum x86_mode mode, struct x8
             insn->size = long_mode ? 8 : 4;
             insn->len = (uint8_t)i;
             return 0;
-        case 0xb6: case 0xb7:
-            insn->kind = X86_INSN_MOVZX_LOAD;
-            break;
-        case 0xbe: case 0xbf:
-            insn->kind = X86_INSN_MOVSX_LOAD;
-            break;
-        default:
-            goto fail;
-        }
-        insn->src_size = (op & 1) ? 2 : 1;
-        insn->size = (uint8_t)op_size;
-    } else {
-        switch (op) {
-        case 0x88: case 0x89:
-            insn->kind = X86_INSN_MOV_STORE;
-            break;
-        case 0x8a: case 0x8b:
-            insn->kind = X86_INSN_MOV_LOAD;
-            break;
-        case 0xc6: case 0xc7:
-            insn->kind = X86_INSN_MOV_STORE_IMM;
-            break;
-        case 0xa0: case 0xa1: case 0xa2: case 0xa3:
-            /* moffs forms: accumulator, absolute address of addr_size bytes, no ModRM */
-            insn->kind = op < 0xa2 ? X86_INSN_MOV_LOAD : X86_INSN_MOV_STORE;
-            insn->size = (op & 1) ? (uint8_t)op_size : 1;
-            NEED(i + addr_size);
-            insn->len = (uint8_t)(i + addr_size);
-            return 0;
-        default:
-            goto fail;
-        }
-        insn->size = (op & 1) ? (uint8_t)op_size : 1;
-        if (op >= 0xc6)
-            imm_size = insn->size == 8 ? 4 : insn->size;
-    }
-
-    NEED(i + 1);
-    modrm = bytes[i];
-    if ((modrm >> 6) == 3)
-        goto fail;                      /* register form: no memory access to emulate */
-    if (insn->kind == X86_INSN_MOV_STORE_IMM && ((modrm >> 3) & 7) != 0)
-        goto fail;                      /* C6/C7 /1-/7 are other instructions */
-    extra = modrm_extra(bytes + i, avail - i, addr_size, &err);
-    if (err)
-        NEED(i + 2);                    /* the SIB byte */
-    i += 1 + extra;
-    NEED(i + imm_size);
-
-    if (insn->kind == X86_INSN_MOV_STORE_IMM) {
-        insn->imm = read_le(bytes + i, imm_size);
-        if (insn->size == 8 && (insn->imm & BIT(31)))
-            insn->imm |= 0xffffffff00000000ULL;   /* imm32 sign-extended under REX.W */
-    } else {
-        insn->gpr = ((modrm >> 3) & 7) | ((rex & REX_R) ? 8 : 0);
-        /* Without any REX, 8-bit registers 4..7 are AH, CH, DH, BH. */
-        if (insn->size == 1 && !rex && insn->gpr >= 4) {
-            insn->gpr -= 4;
-            insn->gpr_high8 = 1;
         }
     }
-    insn->len = (uint8_t)(i + imm_size);
-    return 0;
-
 fail:
     memset(insn, 0, sizeof(*insn));
     insn->seg = X86_SEG_NONE;
@@ -263,6 +200,7 @@ enum {
     OP_STR   = 1 << 6,      /* string instruction: rSI/rDI, no ModRM */
     OP_SRC8  = 1 << 7,      /* MOVZX/MOVSX from a byte */
     OP_SRC16 = 1 << 8,      /* MOVZX/MOVSX from a word */
+    OP_EXT   = 1 << 9,      /* ModRM.reg extends the opcode: never a register */
 };
 
 struct opcode_desc {
@@ -277,8 +215,8 @@ struct opcode_desc {
 static const struct opcode_desc mem_opcodes[] = {
     ALU_ROW(0x00), ALU_ROW(0x08), ALU_ROW(0x10), ALU_ROW(0x18),     /* ADD OR ADC SBB */
     ALU_ROW(0x20), ALU_ROW(0x28), ALU_ROW(0x30), ALU_ROW(0x38),     /* AND SUB XOR CMP */
-    { 0x80, OP_MODRM | OP_BYTE | OP_IMM8 }, { 0x81, OP_MODRM | OP_IMMZ },
-    { 0x83, OP_MODRM | OP_IMM8 },                                   /* group 1 */
+    { 0x80, OP_MODRM | OP_EXT | OP_BYTE | OP_IMM8 },                /* group 1 */
+    { 0x81, OP_MODRM | OP_EXT | OP_IMMZ }, { 0x83, OP_MODRM | OP_EXT | OP_IMM8 },
     { 0x84, OP_MODRM | OP_BYTE }, { 0x85, OP_MODRM },               /* TEST */
     { 0x86, OP_MODRM | OP_BYTE }, { 0x87, OP_MODRM },               /* XCHG */
     { 0x88, OP_MODRM | OP_BYTE }, { 0x89, OP_MODRM },               /* MOV r/m, reg */
@@ -288,12 +226,14 @@ static const struct opcode_desc mem_opcodes[] = {
     { 0xa4, OP_STR | OP_BYTE }, { 0xa5, OP_STR },                   /* MOVS */
     { 0xaa, OP_STR | OP_BYTE }, { 0xab, OP_STR },                   /* STOS */
     { 0xac, OP_STR | OP_BYTE }, { 0xad, OP_STR },                   /* LODS */
-    { 0xc6, OP_MODRM | OP_BYTE | OP_IMM8 }, { 0xc7, OP_MODRM | OP_IMMZ },  /* MOV r/m, imm */
-    { 0xf6, OP_MODRM | OP_BYTE | OP_GRP3 }, { 0xf7, OP_MODRM | OP_GRP3 },  /* group 3 */
-    { 0xfe, OP_MODRM | OP_BYTE }, { 0xff, OP_MODRM },               /* groups 4, 5 */
+    { 0xc6, OP_MODRM | OP_EXT | OP_BYTE | OP_IMM8 },                /* MOV r/m, imm */
+    { 0xc7, OP_MODRM | OP_EXT | OP_IMMZ },
+    { 0xf6, OP_MODRM | OP_EXT | OP_BYTE | OP_GRP3 },                /* group 3 */
+    { 0xf7, OP_MODRM | OP_EXT | OP_GRP3 },
+    { 0xfe, OP_MODRM | OP_EXT | OP_BYTE }, { 0xff, OP_MODRM | OP_EXT },     /* groups 4, 5 */
     { 0x0fa3, OP_MODRM }, { 0x0fab, OP_MODRM },                     /* BT, BTS */
     { 0x0fb3, OP_MODRM }, { 0x0fbb, OP_MODRM },                     /* BTR, BTC */
-    { 0x0fba, OP_MODRM | OP_IMM8 },                                 /* group 8 */
+    { 0x0fba, OP_MODRM | OP_EXT | OP_IMM8 },                        /* group 8 */
     { 0x0fb0, OP_MODRM | OP_BYTE }, { 0x0fb1, OP_MODRM },           /* CMPXCHG */
     { 0x0fc0, OP_MODRM | OP_BYTE }, { 0x0fc1, OP_MODRM },           /* XADD */
     { 0x0fb6, OP_MODRM | OP_SRC8 }, { 0x0fb7, OP_MODRM | OP_SRC16 },/* MOVZX */
@@ -409,7 +349,7 @@ int x86_decode_mem(const uint8_t *bytes, size_t avail, enum x86_mode mode,
         if ((bytes[i] >> 6) == 3)
             goto fail;                  /* register form: no memory access */
         insn->reg = (uint8_t)(((bytes[i] >> 3) & 7) | ((pfx.rex & REX_R) ? 8 : 0));
-        if ((desc->flags & OP_BYTE) && !pfx.rex && insn->reg >= 4) {
+        if ((desc->flags & (OP_BYTE | OP_EXT)) == OP_BYTE && !pfx.rex && insn->reg >= 4) {
             insn->reg -= 4;             /* without REX: AH, CH, DH, BH */
             insn->reg_high8 = 1;
         }

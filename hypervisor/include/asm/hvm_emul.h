@@ -38,13 +38,29 @@ void hvm_bus_write(struct vcpu *v, uint64_t gpa, unsigned size, uint64_t val);
 /* Instruction emulator (emulate.c): carries out the instruction at RIP whose
  * memory operand is at gpa (strings: at rSI/rDI); `what` names the device. */
 enum vcpu_run_result hvm_emulate_insn(struct vcpu *v, uint64_t gpa, const char *what);
+/* The guest's page walk for the instruction at RIP read table_gpa, which has
+ * nothing behind it: the walk is redone as the CPU does it (all-ones entries:
+ * #PF with RSVD where PAE/long mode reserve bits) and the instruction is
+ * faulted or carried out. */
+enum vcpu_run_result hvm_emulate_walk_fault(struct vcpu *v, uint64_t table_gpa);
 /* An access (#NPF EXITINFO1 in err) to an address with nothing behind it:
  * all-ones/dropped, or a crash if the domain asked for that. */
 enum vcpu_run_result hvm_unbacked_access(struct vcpu *v, uint64_t gpa, uint64_t err);
 
 /* Guest address translation (guest_walk.c). */
 enum { GW_OK = 0, GW_FAULT = -1 };
+/* #PF error-code bits */
+#define PF_PRESENT (1u << 0)
+#define PF_WRITE   (1u << 1)
+#define PF_USER    (1u << 2)
+#define PF_RSVD    (1u << 3)
+#define PF_FETCH   (1u << 4)
+/* GW_OK with *gpa, or GW_FAULT with the error code's P/RSVD bits in
+ * *pf_error (may be NULL); the caller adds W, U and I/D. */
+int guest_translate(struct vcpu *v, uint64_t gva, uint64_t *gpa, uint32_t *pf_error);
 int guest_virt_to_phys(struct vcpu *v, uint64_t gva, uint64_t *gpa);
+/* Raises #PF at gla (CR2) with pf_error, plus U at CPL 3. */
+void guest_inject_pf(struct vcpu *v, uint64_t gla, uint32_t pf_error);
 /* Reads up to len bytes at guest linear address; returns bytes read. */
 unsigned guest_read_linear(struct vcpu *v, uint64_t gla, void *buf, unsigned len);
 /* Linear address of seg:off (enum x86_seg): segment bases count outside

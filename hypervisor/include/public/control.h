@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include "debug.h"
 
-#define DBGV_CTL_VERSION     1
+#define DBGV_CTL_VERSION     2   /* 2: dbgv_ctl_dominfo.reexecuted_insns */
 #define DBGV_CTL_MAGIC       0x56474244u  /* "DBGV" as bytes on the wire */
 
 /* Largest payload either side sends or accepts. */
@@ -205,6 +205,9 @@ struct dbgv_ctl_dominfo {
     uint64_t cpu_time_ns;     /* summed over vCPUs */
     uint32_t quiet_switches;  /* adaptive policy threshold */
     uint32_t unbacked_accesses; /* guest accesses to unbacked GPAs (saturates) */
+    uint32_t reexecuted_insns;  /* intercepted instructions rewritten before their
+                                   decode and re-executed (saturates; since version 2) */
+    uint32_t pad;               /* 0 */
     char     name[DBGV_CTL_NAME_LEN];
 };
 
@@ -501,7 +504,7 @@ DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_error, 8);
 DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_hello_req, 40);
 DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_hello_rep, 48);
 DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_physinfo, 112);
-DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_dominfo, 112);
+DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_dominfo, 120);
 DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_domid, 8);
 DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_list_req, 16);
 DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_list_rep, 8);

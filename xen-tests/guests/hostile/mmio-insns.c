@@ -121,6 +121,11 @@ static void unbacked_forms(uint64_t r, uint64_t f)
     U("cmp qword imm8", uint64_t, "cmpq $-1, %[m]");
     U("add word imm16", uint16_t, "addw $0x1234, %[m]");
     U("or byte imm8",   uint8_t,  "orb $0x81, %[m]");
+    U("and byte imm8",  uint8_t,  "andb $0x0f, %[m]");     /* group 1 /4-/7: an extension, */
+    U("sub byte imm8",  uint8_t,  "subb $0x7f, %[m]");     /* not a high-byte register */
+    U("xor byte imm8",  uint8_t,  "xorb $0x55, %[m]");
+    U("cmp byte imm8",  uint8_t,  "cmpb $0x80, %[m]");
+    U("not byte",       uint8_t,  "notb %[m]");
     U("sub qword imm32",uint64_t, "subq $0x12345678, %[m]");
     U("test byte",      uint8_t,  "testb $0x80, %[m]");
     U("test qword r",   uint64_t, "testq %[r], %[m]");

@@ -450,7 +450,7 @@ static void test_srv_frame_errors(void)
     /* Wrong version with a consistent header: EPROTO, stream stays in sync. */
     n = ctl_frame_build(f, sizeof(f), DBGV_CTL_MSG_PHYSINFO, 56, 0, NULL, 0);
     memcpy(&h, f, sizeof(h));
-    h.version = 2;
+    h.version = DBGV_CTL_VERSION + 1;
     h.hdr_crc = ctl_crc32(0, &h, DBGV_CTL_HDR_CRC_SPAN);
     memcpy(f, &h, sizeof(h));
     ctl_rx_bytes(f, n);

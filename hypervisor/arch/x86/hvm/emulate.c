@@ -351,26 +351,107 @@ static enum vcpu_run_result unknown_insn(struct vcpu *v, uint64_t gpa, const cha
     return RUN_RESCHEDULE;
 }
 
-enum vcpu_run_result hvm_emulate_insn(struct vcpu *v, uint64_t gpa, const char *what)
+/* Carries out the decoded instruction and moves RIP past it once it is complete. */
+static enum vcpu_run_result run(struct emul *e, const uint8_t *bytes, unsigned n, const char *what)
 {
-    uint8_t bytes[X86_MAX_INSN_LEN] = { 0 };
-    struct emul e = { .v = v, .gpa = gpa };
-    unsigned n = guest_fetch_insn(v, bytes, sizeof(bytes));
+    struct vcpu *v = e->v;
     bool done;
 
-    if (x86_decode_mem(bytes, n, (enum x86_mode)guest_cpu_mode(v), &e.insn) < 0)
-        return unknown_insn(v, gpa, what, bytes, n);
-    if (e.insn.string) {
-        done = execute_string(&e);
+    if (e->insn.string) {
+        done = execute_string(e);
     } else {
-        if (!execute(&e))
-            return unknown_insn(v, gpa, what, bytes, n);
+        if (!execute(e))
+            return unknown_insn(v, e->gpa, what, bytes, n);
         done = true;
     }
     v->arch.mmio_retry = false;
     if (domain_is_ended(v->domain))
         return RUN_RESCHEDULE;
     if (done)
-        svm_skip_instruction(v, e.insn.len);
+        svm_skip_instruction(v, e->insn.len);
     return RUN_CONTINUE;
+}
+
+enum vcpu_run_result hvm_emulate_insn(struct vcpu *v, uint64_t gpa, const char *what)
+{
+    uint8_t bytes[X86_MAX_INSN_LEN] = { 0 };
+    struct emul e = { .v = v, .gpa = gpa };
+    unsigned n = guest_fetch_insn(v, bytes, sizeof(bytes));
+
+    if (x86_decode_mem(bytes, n, (enum x86_mode)guest_cpu_mode(v), &e.insn) < 0)
+        return unknown_insn(v, gpa, what, bytes, n);
+    return run(&e, bytes, n, what);
+}
+
+/* ---- page walks through unbacked memory ---- */
+
+/* Whether the instruction writes its memory operand (the #PF's W bit). */
+static bool writes_memory(const struct x86_mem_insn *in)
+{
+    unsigned ext = in->reg & 7;
+
+    if (in->opcode < 0x40)
+        return !(in->opcode & 2) && (in->opcode >> 3) != 7;    /* r/m,reg forms but CMP */
+    switch (in->opcode) {
+    case 0x80: case 0x81: case 0x83: return ext != 7;          /* but CMP */
+    case 0xf6: case 0xf7:            return ext >= 2;          /* but TEST */
+    case 0x0fba:                     return ext != 4;          /* but BT */
+    case 0x84: case 0x85: case 0x8a: case 0x8b: case 0xa0: case 0xa1:
+    case 0x0fa3: case 0x0fb6: case 0x0fb7: case 0x0fbe: case 0x0fbf:
+        return false;
+    }
+    return true;
+}
+
+/* The linear address of the ModRM/moffs operand: segment (override, or SS
+ * for rSP/rBP-based addresses, else DS) + base + index * scale + disp. */
+static uint64_t operand_linear(struct vcpu *v, const struct x86_mem_insn *in)
+{
+    uint64_t ea = (uint64_t)in->ea_disp;
+    unsigned seg = in->seg;
+
+    if (in->ea_base == X86_EA_RIP)
+        ea += v->arch.vmcb->save.rip + in->len;
+    else if (in->ea_base != X86_EA_NONE)
+        ea += v->arch.gpr[in->ea_base];
+    if (in->ea_index != X86_EA_NONE)
+        ea += v->arch.gpr[in->ea_index] * in->ea_scale;
+    if (seg == X86_SEG_NONE)
+        seg = (in->ea_base == GPR_RSP || in->ea_base == GPR_RBP) ? X86_SEG_SS : X86_SEG_DS;
+    return guest_linear(v, seg, ea & size_mask(in->addr_size));
+}
+
+enum vcpu_run_result hvm_emulate_walk_fault(struct vcpu *v, uint64_t table_gpa)
+{
+    const struct vmcb_save *s = &v->arch.vmcb->save;
+    uint64_t rip_linear = guest_linear(v, X86_SEG_CS, s->rip), gla;
+    uint8_t bytes[X86_MAX_INSN_LEN] = { 0 };
+    struct emul e = { .v = v };
+    uint32_t pf_error;
+    unsigned n;
+
+    /* The instruction's own fetch, then its operand: the first whose walk
+     * fails gets the #PF, as on the CPU. */
+    if (guest_translate(v, rip_linear, &e.gpa, &pf_error) != GW_OK) {
+        guest_inject_pf(v, rip_linear, pf_error | ((s->efer & EFER_NXE) ? PF_FETCH : 0));
+        return RUN_CONTINUE;
+    }
+    n = guest_fetch_insn(v, bytes, sizeof(bytes));
+    if (x86_decode_mem(bytes, n, (enum x86_mode)guest_cpu_mode(v), &e.insn) < 0) {
+        domain_crash(v->domain, "guest page walk through unmapped guest-physical address %#llx "
+                     "by an instruction the emulator does not know at rip %#llx (bytes %02x %02x %02x)",
+                     (unsigned long long)table_gpa, (unsigned long long)s->rip,
+                     bytes[0], bytes[1], bytes[2]);
+        return RUN_RESCHEDULE;
+    }
+    if (!e.insn.string) {
+        gla = operand_linear(v, &e.insn);
+        if (guest_translate(v, gla, &e.gpa, &pf_error) != GW_OK) {
+            guest_inject_pf(v, gla, pf_error | (writes_memory(&e.insn) ? PF_WRITE : 0));
+            return RUN_CONTINUE;
+        }
+    }
+    /* The walk completes (32-bit paging without PSE maps all-ones entries):
+     * the access goes where it leads. Strings walk each element. */
+    return run(&e, bytes, n, "page-walk");
 }

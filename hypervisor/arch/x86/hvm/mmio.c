@@ -132,16 +132,12 @@ enum vcpu_run_result hvm_unbacked_access(struct vcpu *v, uint64_t gpa, uint64_t 
                      access_name(err), (unsigned long long)gpa, (unsigned long long)rip);
         return RUN_RESCHEDULE;
     }
-    if (err & NPF_IN_GUEST_WALK) {
-        /* All-ones page-table entries would need a page walk emulated here. */
-        domain_crash(d, "guest page tables at unmapped guest-physical address %#llx (rip %#llx)",
-                     (unsigned long long)gpa, (unsigned long long)rip);
-        return RUN_RESCHEDULE;
-    }
     if (__atomic_fetch_add(&d->unbacked_accesses, 1, __ATOMIC_RELAXED) == 0)
         printk("domain %u (%s): %s of unmapped guest-physical address %#llx at rip %#llx: "
                "reads give all-ones, writes are dropped (reported once)\n", d->id, d->name,
                access_name(err), (unsigned long long)gpa, (unsigned long long)rip);
+    if (err & NPF_IN_GUEST_WALK)
+        return hvm_emulate_walk_fault(v, gpa);     /* page tables read all-ones */
     if (err & SVM_NPF_FETCH) {
         /* Hardware would fetch FF FF, an invalid opcode (group 5, /7). */
         svm_inject_ud(v);
