@@ -7,6 +7,7 @@
 #include <asm/svm_asid.h>
 #include <asm/hvm_msr.h>
 #include <asm/hvm_devices.h>
+#include <asm/hvm_irq.h>
 #include <asm/vlapic.h>
 
 enum x86_gpr {
@@ -50,6 +51,7 @@ struct arch_domain {
     uint64_t npt_root_pa;       /* nested page table PML4 */
     struct hvm_com1 com1;
     struct vfw_cfg fw_cfg;
+    struct hvm_irq irq;         /* vPIC, vPIT, vIOAPIC and their router (irq.c) */
 };
 
 #endif

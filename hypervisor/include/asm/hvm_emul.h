@@ -28,6 +28,7 @@ struct hvm_mmio_device {
     void (*write)(struct vcpu *v, uint64_t gpa, unsigned size, uint64_t val);
 };
 extern const struct hvm_mmio_device hvm_mmio_apic;
+extern const struct hvm_mmio_device hvm_mmio_ioapic;
 enum vcpu_run_result hvm_mmio_emulate(struct vcpu *v, uint64_t gpa, const struct hvm_mmio_device *dev);
 /* An access (#NPF EXITINFO1 in err) to an address with nothing behind it:
  * all-ones/dropped, or a crash if the domain asked for that. */

@@ -22,6 +22,7 @@
 
 void register_vpit_tests(void);
 void register_vpic_tests(void);
+void register_vioapic_tests(void);
 void register_vuart_tests(void);
 
 #endif

@@ -6,6 +6,7 @@
  * interrupt line goes to the domain's ISA interrupt router.
  */
 #include <asm/hvm_devices.h>
+#include <asm/hvm_irq.h>
 #include <dbgvisor/domain.h>
 
 #define COM1_ISA_IRQ 4
@@ -15,16 +16,12 @@ static void com1_tx(void *opaque, uint8_t byte)
     domain_console_putc(opaque, (char)byte);
 }
 
-/*
- * The IRQ 4 line of the domain's ISA bus. Connect at merge: this becomes
- * hvm_isa_irq_set(d, COM1_ISA_IRQ, level) once the router of hvm/irq.c
- * (wt/irq) exists; until then no interrupt controller listens, and guests
- * poll LSR (the level is still readable through com1_irq_line()).
- */
+/* The UART's interrupt output on ISA IRQ 4 (vPIC and vIOAPIC pins). Called
+ * under the UART's lock, so level changes reach the router in order; the
+ * router's lock is a leaf and its kicks are sent after it is dropped. */
 static void com1_irq_changed(void *opaque, bool level)
 {
-    (void)opaque;
-    (void)level;
+    hvm_isa_irq_set(opaque, COM1_ISA_IRQ, level);
 }
 
 void com1_init(struct domain *d)
@@ -53,17 +50,6 @@ void com1_io_write(struct domain *d, unsigned reg, uint8_t val)
     spin_lock(&c->lock);
     vuart_io_write(&c->uart, reg, val);
     spin_unlock(&c->lock);
-}
-
-bool com1_irq_line(struct domain *d)
-{
-    struct hvm_com1 *c = &d->arch.com1;
-    bool level;
-
-    spin_lock(&c->lock);
-    level = vuart_irq_line(&c->uart);
-    spin_unlock(&c->lock);
-    return level;
 }
 
 uint32_t domain_console_input(struct domain *d, const void *buf, uint32_t len, uint32_t *room)

@@ -2,8 +2,9 @@
  * Port I/O of the guest contract (DESIGN.md §2, docs/third-party-guests.md):
  * COM1 at 0x3F8 (com1.c), QEMU's isa-debug-exit at 0xF4-0xF7 (0xF5 reads the
  * shutdown request, docs/architecture.md; natively it reads 0), fw_cfg at
- * 0x510/0x511 (fw_cfg.c) and the PIC mask registers. Any other port reads
- * as all-ones and ignores writes, like an empty ISA bus.
+ * 0x510/0x511 (fw_cfg.c), and the 8259A pair, the 8254 and port 0x61 (through
+ * the domain's interrupt router, irq.c). Any other port reads as all-ones
+ * and ignores writes, like an empty ISA bus.
  */
 #include <asm/hvm_devices.h>
 #include <asm/hvm_emul.h>
@@ -14,8 +15,6 @@
 #define EXIT_PORTS   4
 #define SHUTDOWN_REQUEST_PORT 0xF5      /* 0, or 1 + the reason xl shutdown gave */
 #define FW_CFG_PORT  0x510              /* selector; data at 0x511 */
-#define PIC1_IMR     0x21
-#define PIC2_IMR     0xA1
 
 static bool in_range(uint16_t port, uint16_t base, unsigned n)
 {
@@ -25,6 +24,31 @@ static bool in_range(uint16_t port, uint16_t base, unsigned n)
 void hvm_io_domain_init(struct domain *d)
 {
     com1_init(d);
+    hvm_irq_domain_init(d);
+}
+
+/* The PIC and PIT registers are bytes: a wider access covers consecutive
+ * ports, byte by byte (as on the ISA bus); a port nobody decodes reads 0xFF. */
+static bool irq_ports_read(struct vcpu *v, uint16_t port, unsigned size, uint32_t *val)
+{
+    bool any = false;
+
+    *val = 0;
+    for (unsigned i = 0; i < size; i++) {
+        uint8_t b = 0xff;
+        any |= hvm_irq_io_read(v->domain, (uint16_t)(port + i), &b);
+        *val |= (uint32_t)b << (i * 8);
+    }
+    return any;
+}
+
+static bool irq_ports_write(struct vcpu *v, uint16_t port, unsigned size, uint32_t val)
+{
+    bool any = false;
+
+    for (unsigned i = 0; i < size; i++)
+        any |= hvm_irq_io_write(v->domain, (uint16_t)(port + i), (uint8_t)(val >> (i * 8)));
+    return any;
 }
 
 uint32_t hvm_io_read(struct vcpu *v, uint16_t port, unsigned size)
@@ -37,8 +61,9 @@ uint32_t hvm_io_read(struct vcpu *v, uint16_t port, unsigned size)
         return 0;                       /* the exit device reads as zero */
     if (in_range(port, FW_CFG_PORT, 2))
         return fw_cfg_io_read(v, port, size);
-    if (port == PIC1_IMR || port == PIC2_IMR)
-        return 0xff;
+    uint32_t val;
+    if (irq_ports_read(v, port, size, &val))
+        return val;
     return 0xffffffffu;
 }
 
@@ -53,5 +78,6 @@ void hvm_io_write(struct vcpu *v, uint16_t port, unsigned size, uint32_t val)
         domain_shutdown(v->domain, (int)val);   /* QEMU exits with (val << 1) | 1 */
     else if (in_range(port, FW_CFG_PORT, 2))
         fw_cfg_io_write(v, port, size, val);
-    /* PIC masks, POST port: accepted and ignored. */
+    else
+        irq_ports_write(v, port, size, val);  /* PIC/PIT, or nothing: dropped */
 }

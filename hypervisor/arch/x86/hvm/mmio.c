@@ -2,12 +2,14 @@
  * Memory-mapped I/O emulation: a guest access to a guest-physical address
  * with no RAM behind it exits as #NPF; the faulting instruction is fetched
  * and decoded here (TCG offers no decode assists) and its one memory access
- * is handed to the device that owns the address: the xAPIC page, or the
+ * is handed to the device that owns the address: the xAPIC page, the I/O
+ * APIC window, or the
  * "unbacked" device that stands for nothing at all (reads complete with
  * all-ones, writes are dropped, as a master abort on hardware).
  */
 #include <asm/decode.h>
 #include <asm/hvm_emul.h>
+#include <asm/hvm_irq.h>
 #include <asm/svm.h>
 #include <asm/vlapic.h>
 #include <dbgvisor/console.h>
@@ -140,6 +142,10 @@ static void apic_write(struct vcpu *v, uint64_t gpa, unsigned size, uint64_t val
 }
 
 const struct hvm_mmio_device hvm_mmio_apic = { "APIC", apic_read, apic_write };
+
+/* ---- the I/O APIC window (hvm/irq.c, hvm/vioapic.c) ---- */
+
+const struct hvm_mmio_device hvm_mmio_ioapic = { "IOAPIC", hvm_vioapic_read, hvm_vioapic_write };
 
 static const char *access_name(uint64_t err)
 {

@@ -4,7 +4,8 @@
  * implement does). Groups:
  *   VMCB-backed  EFER, segment bases, SYSCALL/SYSENTER, PAT (checked types);
  *                addresses (FS/GS bases, LSTAR, CSTAR) must be canonical
- *   TSC          IA32_TSC and IA32_TSC_ADJUST share the VMCB TSC offset
+ *   TSC          IA32_TSC and IA32_TSC_ADJUST share the VMCB TSC offset;
+ *                IA32_TSC_DEADLINE is the local APIC timer's (vlapic.c)
  *   MTRR         storage only (QEMU TCG ignores memory types), #GP on
  *                reserved bits and types; present because CPUID.1.EDX.MTRR is
  *   misc         MISC_ENABLE, DEBUGCTL (LBR/BTF stored, no effect), APIC_BASE,
@@ -27,6 +28,7 @@
 #define EFER_FFXSR (1u << 14)
 
 #define MSR_TSC_ADJUST        0x3B
+#define MSR_TSC_DEADLINE      0x6E0
 #define MSR_PATCH_LEVEL       0x8B
 #define MSR_MTRRCAP           0xFE
 #define MSR_MTRR_PHYS_FIRST   0x200
@@ -134,6 +136,11 @@ static enum msr_result tsc_read(struct vcpu *v, uint32_t msr, uint64_t *val)
     switch (msr) {
     case MSR_TSC:        *val = guest_tsc(v); return MSR_OK;
     case MSR_TSC_ADJUST: *val = v->arch.msr.tsc_adjust; return MSR_OK;
+    case MSR_TSC_DEADLINE:
+        if (!guest_cpuid_bit(v, 1, 2, 24))
+            return MSR_GP;
+        *val = vlapic_tsc_deadline(v);
+        return MSR_OK;
     case MSR_TSC_AUX:
         if (!tsc_aux_offered(v))
             return MSR_GP;
@@ -148,6 +155,11 @@ static enum msr_result tsc_write(struct vcpu *v, uint32_t msr, uint64_t val)
     switch (msr) {
     case MSR_TSC:        tsc_move(v, val - guest_tsc(v)); return MSR_OK;
     case MSR_TSC_ADJUST: tsc_move(v, val - v->arch.msr.tsc_adjust); return MSR_OK;
+    case MSR_TSC_DEADLINE:              /* the local APIC's timer (vlapic.c) */
+        if (!guest_cpuid_bit(v, 1, 2, 24))
+            return MSR_GP;
+        vlapic_set_tsc_deadline(v, val, guest_tsc(v));
+        return MSR_OK;
     case MSR_TSC_AUX:
         if (!tsc_aux_offered(v) || (val >> 32))
             return MSR_GP;

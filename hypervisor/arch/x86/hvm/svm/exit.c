@@ -56,7 +56,7 @@ void svm_reinject_interrupted_event(struct vcpu *v)
 static enum vcpu_run_result handle_hlt(struct vcpu *v)
 {
     svm_skip_instruction(v, 1);
-    if (vlapic_pending_vector(v) >= 0 || vlapic_nmi_deliverable(v))
+    if (hvm_vcpu_has_interrupt(v))
         return RUN_CONTINUE;
     v->state = VCPU_BLOCKED;
     return RUN_RESCHEDULE;
@@ -132,6 +132,8 @@ static enum vcpu_run_result handle_npf(struct vcpu *v)
 
     if ((gpa & ~0xfffull) == VLAPIC_BASE)
         return hvm_mmio_emulate(v, gpa, &hvm_mmio_apic);
+    if ((gpa & ~0xfffull) == VIOAPIC_BASE && gpa >= v->domain->mem_bytes)
+        return hvm_mmio_emulate(v, gpa, &hvm_mmio_ioapic);
     if (svm_debug_handle_npf(v, gpa, err))
         return RUN_CONTINUE;
     return hvm_unbacked_access(v, gpa, err);

@@ -3,6 +3,7 @@
  * world switch with event injection. Exit handling is in exit.c; policy
  * (what to intercept for debug registers) comes from the debug core.
  */
+#include <asm/apic.h>
 #include <asm/hvm_emul.h>
 #include <asm/hvm_msr.h>
 #include <asm/npt.h>
@@ -306,24 +307,35 @@ void svm_inject_soft_interrupt(struct vcpu *v, uint8_t vector)
 }
 
 /* Interrupt delivery: inject now if the guest can take it, else ask for a
- * VINTR exit at the moment it opens its interrupt window. */
+ * VINTR exit at the moment it opens its interrupt window. The vPIC's ExtINT
+ * goes first (its vector comes from the INTA cycle, not from the APIC's
+ * priorities), then the APIC's highest deliverable vector. */
 static void inject_pending_interrupt(struct vcpu *v)
 {
     struct vmcb *vmcb = v->arch.vmcb;
     int vec;
+    bool extint;
 
-    vlapic_poll_timer(v, now_ns());
+    hvm_poll_timers(v, now_ns());
+    hvm_irq_flush_kicks(v->domain);
     vmcb->control.intercept_misc1 &= ~SVM_INTERCEPT_VINTR;
     vmcb->control.int_ctl &= ~SVM_V_IRQ;
     if (svm_nmi_inject(v) || (vmcb->control.eventinj & SVM_EVTINJ_VALID))
         return;
     vec = vlapic_pending_vector(v);
-    if (vec < 0)
+    extint = hvm_irq_extint_pending(v);
+    if (vec < 0 && !extint)
         return;
     if (dbg_host_blocks_irqs(&v->dbg))
         return;             /* the host debugger is stepping with IRQs held off */
     if ((vmcb->save.rflags & X86_EFLAGS_IF) && !(vmcb->control.int_state & 1)) {
-        vlapic_ack(v, vec);
+        int ext = extint ? hvm_irq_extint_ack(v) : -1;   /* INTA */
+        if (ext >= 0)
+            vec = ext;
+        else if (vec >= 0)
+            vlapic_ack(v, vec);
+        else
+            return;         /* the PIC's request went away before INTA */
         vmcb->control.eventinj = SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_INTR | (uint64_t)vec;
     } else {
         vmcb->control.int_ctl |= SVM_V_IRQ | SVM_V_IGN_TPR;
@@ -363,6 +375,7 @@ enum vcpu_run_result svm_vcpu_run(struct vcpu *v)
     /* With V_INTR_MASKING the guest reads CR8 from V_TPR: the APIC's TPR. */
     vmcb->control.int_ctl = (vmcb->control.int_ctl & ~SVM_V_TPR_MASK) | vlapic_cr8(v);
     inject_pending_interrupt(v);
+    lapic_timer_fire_by(hvm_next_timer_ns(v));   /* a guest timer due mid-slice exits on time */
     dbg_before_vmentry(&v->dbg);      /* may change the NPT: flush after it */
     vmcb_cs_ignore_d_in_64bit(&vmcb->save);
     /* A flush requested from now on finds in_guest set and makes us exit. */
