@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Console input (issue 10 part 4, issue 12's `xl console`): the uart-echo
-# guest natively on QEMU with its COM1 input from a pipe, then under
+# guest (register checks, then an echo fed by COM1's interrupt through the
+# I/O APIC) natively on QEMU with its COM1 input from a pipe, then under
 # dbgvisor with `xl console` fed from a pipe: the same register checks pass,
 # the lines come back (one longer than the UART's FIFO: flow control, no
 # overrun), EOF on stdin ends neither xl nor the domain. Then `xl console`
