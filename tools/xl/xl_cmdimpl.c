@@ -381,7 +381,15 @@ int xl_console_follow(uint32_t domid)
         console_drain(domid, &off, &rc);
         if ( rc )
             break;
-        if ( in->len && (rc = console_send(domid, in)) )
+        if ( in->len && (rc = console_send(domid, in)) == -ENOSYS )
+        {
+            /* A hypervisor without console input: follow output only. */
+            fprintf(stderr, "xl console: this hypervisor takes no console input; output only\n");
+            in->open = false;
+            in->len = 0;
+            rc = 0;
+        }
+        if ( rc )
             break;
         if ( !in->len )
             dbgctl_idle(ctx);       /* let other tools use the one-client port */

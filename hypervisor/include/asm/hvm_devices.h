@@ -23,11 +23,10 @@ struct vfw_cfg {
 
 struct vcpu;
 struct domain;
-/* COM1 (hvm/com1.c): reset state, register accesses (reg 0-7), IRQ 4 level. */
+/* COM1 (hvm/com1.c): reset state, register accesses (reg 0-7). */
 void com1_init(struct domain *d);
 uint8_t com1_io_read(struct domain *d, unsigned reg);
 void com1_io_write(struct domain *d, unsigned reg, uint8_t val);
-bool com1_irq_line(struct domain *d);
 uint32_t fw_cfg_io_read(struct vcpu *v, uint16_t port, unsigned size);
 void fw_cfg_io_write(struct vcpu *v, uint16_t port, unsigned size, uint32_t val);
 

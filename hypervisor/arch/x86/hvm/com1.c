@@ -16,9 +16,9 @@ static void com1_tx(void *opaque, uint8_t byte)
     domain_console_putc(opaque, (char)byte);
 }
 
-/* The IRQ 4 line of the domain's ISA bus, to the interrupt router (irq.c:
- * vPIC and vIOAPIC pins). Called under the UART lock; the router's lock
- * nests inside it and nothing takes them the other way round. */
+/* The UART's interrupt output on ISA IRQ 4 (vPIC and vIOAPIC pins). Called
+ * under the UART's lock, so level changes reach the router in order; the
+ * router's lock is a leaf and its kicks are sent after it is dropped. */
 static void com1_irq_changed(void *opaque, bool level)
 {
     hvm_isa_irq_set(opaque, COM1_ISA_IRQ, level);
@@ -50,17 +50,6 @@ void com1_io_write(struct domain *d, unsigned reg, uint8_t val)
     spin_lock(&c->lock);
     vuart_io_write(&c->uart, reg, val);
     spin_unlock(&c->lock);
-}
-
-bool com1_irq_line(struct domain *d)
-{
-    struct hvm_com1 *c = &d->arch.com1;
-    bool level;
-
-    spin_lock(&c->lock);
-    level = vuart_irq_line(&c->uart);
-    spin_unlock(&c->lock);
-    return level;
 }
 
 uint32_t domain_console_input(struct domain *d, const void *buf, uint32_t len, uint32_t *room)
