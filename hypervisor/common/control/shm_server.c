@@ -176,6 +176,10 @@ void ctl_shm_poll(uint64_t now_ns)
 {
     if ( !shm.hdr )
         return;
+    /* The server stamps received bytes with its clock: keep it current, or
+     * a pass long after the last ctl_poll would find just-received bytes
+     * "stale" and drop them. */
+    ctl_poll(now_ns);
     shm.hdr->heartbeat++;
     for ( unsigned int i = 0; i < shm.nr; i++ )
         slot_serve(&shm.slot[i], i, now_ns);

@@ -336,6 +336,24 @@ static void test_shm_bad_frames(void)
     CU_ASSERT_EQUAL(h.seq, 81);
 }
 
+/* A pass long after the server's clock last moved (the host descheduled
+ * QEMU): bytes received in it are fresh, not stale. */
+static void test_shm_late_pass(void)
+{
+    static uint8_t f[DBGV_CTL_MAX_FRAME];
+    struct dbgv_ctl_hello_req req = { .client_version = DBGV_CTL_VERSION };
+    size_t n = ctl_frame_build(f, sizeof(f), DBGV_CTL_MSG_HELLO, 31, 0, &req, sizeof(req));
+
+    attach();
+    client_session(7);
+    client_send_raw(f, 16);
+    now += 10 * CTL_RX_STALE_NS;
+    ctl_shm_poll(now);
+    client_send_raw(f + 16, (uint32_t)n - 16);
+    poll_hv();
+    CU_ASSERT_EQUAL(client_reply().seq, 31);
+}
+
 /* A client that never reads replies: the server stops taking requests when
  * a maximal reply would not fit, and never overruns the reply ring. */
 static void test_shm_reply_backpressure(void)
@@ -448,6 +466,7 @@ int main(void)
     CU_add_test(s, "slots are separate streams", test_shm_slots_separate);
     CU_add_test(s, "hostile indices stop the slot", test_shm_hostile_indices);
     CU_add_test(s, "oversize, garbage, torn frames", test_shm_bad_frames);
+    CU_add_test(s, "a late pass keeps fresh bytes", test_shm_late_pass);
     CU_add_test(s, "reply back-pressure", test_shm_reply_backpressure);
     CU_add_test(s, "take-over mid-frame", test_shm_takeover);
     CU_add_test(s, "fuzz 20000 scribbles", test_shm_fuzz);
