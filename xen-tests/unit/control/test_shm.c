@@ -291,6 +291,25 @@ static void test_shm_hostile_indices(void)
     CU_ASSERT_EQUAL(st.corrupt, 2);
 }
 
+/* The header is shared too: a client that rewrites the layout changes
+ * nothing on the hypervisor's side (it keeps its own copy). */
+static void test_shm_hostile_header(void)
+{
+    attach();
+    client_session(1);                  /* the client learnt the layout */
+    hdr->ring_size = 1u << 30;          /* then rewrites it */
+    hdr->slot_stride = 1u << 31;
+    hdr->slot_offset = 0;
+    hdr->nr_slots = 1000;
+    cl.s->session++;                    /* a restart re-derives the rings */
+    poll_hv();
+    CU_ASSERT_EQUAL(cl.s->session_ack, cl.s->session);
+    hello(55);
+    poll_hv();
+    CU_ASSERT_EQUAL(client_reply().seq, 55);
+    CU_ASSERT(!ctl_shm_pending());
+}
+
 static void test_shm_bad_frames(void)
 {
     static uint8_t f[DBGV_CTL_MAX_FRAME + 64];
@@ -465,6 +484,7 @@ int main(void)
     CU_add_test(s, "round trip and pipelining", test_shm_roundtrip);
     CU_add_test(s, "slots are separate streams", test_shm_slots_separate);
     CU_add_test(s, "hostile indices stop the slot", test_shm_hostile_indices);
+    CU_add_test(s, "hostile header", test_shm_hostile_header);
     CU_add_test(s, "oversize, garbage, torn frames", test_shm_bad_frames);
     CU_add_test(s, "a late pass keeps fresh bytes", test_shm_late_pass);
     CU_add_test(s, "reply back-pressure", test_shm_reply_backpressure);
