@@ -27,7 +27,8 @@
 struct dbgctl_shm {
     uint8_t *base;
     size_t size;
-    struct dbgv_shm_hdr *hdr;
+    struct dbgv_shm_hdr *hdr;    /* shared: only the heartbeat is read */
+    struct dbgv_shm_hdr lay;     /* the layout, copied once and checked */
     struct dbgv_shm_slot *s;
     struct shm_ring req, rep;
     uint32_t window;            /* requests a pipelined call keeps in flight */
@@ -63,8 +64,8 @@ static bool layout_ok(const struct dbgv_shm_hdr *hd, size_t size)
 
 static struct dbgv_shm_slot *slot_at(struct dbgctl_shm *m, uint32_t i)
 {
-    return (struct dbgv_shm_slot *)(m->base + m->hdr->slot_offset +
-                                    (size_t)i * m->hdr->slot_stride);
+    return (struct dbgv_shm_slot *)(m->base + m->lay.slot_offset +
+                                    (size_t)i * m->lay.slot_stride);
 }
 
 /* A free slot, else one whose holder no longer exists. */
@@ -73,7 +74,7 @@ static struct dbgv_shm_slot *take_slot(struct dbgctl_shm *m)
     uint32_t me = (uint32_t)getpid();
 
     for ( int pass = 0; pass < 2; pass++ )
-        for ( uint32_t i = 0; i < m->hdr->nr_slots; i++ )
+        for ( uint32_t i = 0; i < m->lay.nr_slots; i++ )
         {
             struct dbgv_shm_slot *s = slot_at(m, i);
             uint32_t owner = peer(&s->owner);
@@ -111,7 +112,7 @@ static int start_session(struct dbgctl_shm *m, int timeout_ms)
         backoff(&us);
     }
     uint8_t *rings = (uint8_t *)m->s + DBGV_SHM_PAGE;
-    uint32_t ring = m->hdr->ring_size;
+    uint32_t ring = m->lay.ring_size;
 
     shm_ring_init_writer(&m->req, &m->s->req_prod, &m->s->req_cons, rings, ring);
     shm_ring_init_reader(&m->rep, &m->s->rep_prod, &m->s->rep_cons,
@@ -162,7 +163,13 @@ int dbgctl_shm_connect(dbgctl *h)
     }
     m->hdr = (struct dbgv_shm_hdr *)m->base;
     /* The hypervisor writes the magic last: before it, nothing is served. */
-    if ( peer(&m->hdr->magic) != DBGV_SHM_MAGIC || !layout_ok(m->hdr, m->size) )
+    if ( peer(&m->hdr->magic) != DBGV_SHM_MAGIC )
+    {
+        unmap(m);
+        return -ENODEV;
+    }
+    memcpy(&m->lay, m->hdr, sizeof(m->lay));
+    if ( !layout_ok(&m->lay, m->size) )
     {
         unmap(m);
         return -ENODEV;

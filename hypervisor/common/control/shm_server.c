@@ -24,14 +24,18 @@
 struct shm_slot_srv {
     struct ctl_chan chan;            /* first: the tx callback gets it */
     struct dbgv_shm_slot *s;
+    uint8_t *rings;                  /* request ring, then reply ring */
     struct shm_ring req, rep;
     uint32_t session;                /* last acknowledged */
     bool broken;
 };
 
+/* The layout is the hypervisor's own copy: the shared header is written
+ * for clients and never read back (a client could rewrite it). */
 static struct {
     struct dbgv_shm_hdr *hdr;
     unsigned int nr;
+    uint32_t ring_size;
     struct shm_slot_srv slot[DBGV_SHM_MAX_SLOTS];
     struct ctl_shm_stats stats;
 } shm;
@@ -53,22 +57,16 @@ static void slot_tx(struct ctl_chan *ch, const void *buf, size_t len)
     shm_ring_write(&sl->rep, buf, (uint32_t)len);
 }
 
-static uint8_t *slot_base(unsigned int i)
-{
-    return (uint8_t *)shm.hdr + shm.hdr->slot_offset + i * shm.hdr->slot_stride;
-}
-
 /* The client took the slot over: forget its predecessor's bytes. */
 static void slot_restart(struct shm_slot_srv *sl, uint32_t session)
 {
-    uint8_t *rings = (uint8_t *)sl->s + DBGV_SHM_PAGE;
-    uint32_t size = shm.hdr->ring_size;
+    uint32_t size = shm.ring_size;
 
     ctl_chan_reset(&sl->chan);
     shm_ring_init_reader(&sl->req, &sl->s->req_prod, &sl->s->req_cons,
-                         rings, size);
+                         sl->rings, size);
     shm_ring_init_writer(&sl->rep, &sl->s->rep_prod, &sl->s->rep_cons,
-                         rings + size, size);
+                         sl->rings + size, size);
     sl->broken = false;
     sl->session = session;
     publish(&sl->s->error, 0);
@@ -101,6 +99,7 @@ int ctl_shm_attach(void *base, uint64_t size)
 
     shm.hdr = base;
     shm.nr = DBGV_SHM_MAX_SLOTS;
+    shm.ring_size = ring;
     publish(&shm.hdr->magic, 0);
     memset(shm.hdr, 0, sizeof(*shm.hdr));
     shm.hdr->version = DBGV_SHM_VERSION;
@@ -111,8 +110,11 @@ int ctl_shm_attach(void *base, uint64_t size)
     for ( unsigned int i = 0; i < shm.nr; i++ )
     {
         struct shm_slot_srv *sl = &shm.slot[i];
+        uint8_t *slot = (uint8_t *)base + DBGV_SHM_PAGE +
+                        (size_t)i * (DBGV_SHM_PAGE + 2 * ring);
 
-        sl->s = (struct dbgv_shm_slot *)slot_base(i);
+        sl->s = (struct dbgv_shm_slot *)slot;
+        sl->rings = slot + DBGV_SHM_PAGE;
         memset(sl->s, 0, sizeof(*sl->s));
         ctl_chan_init(&sl->chan, slot_tx);
         slot_restart(sl, 0);
@@ -176,6 +178,10 @@ void ctl_shm_poll(uint64_t now_ns)
 {
     if ( !shm.hdr )
         return;
+    /* The server stamps received bytes with its clock: keep it current, or
+     * a pass long after the last ctl_poll would find just-received bytes
+     * "stale" and drop them. */
+    ctl_poll(now_ns);
     shm.hdr->heartbeat++;
     for ( unsigned int i = 0; i < shm.nr; i++ )
         slot_serve(&shm.slot[i], i, now_ns);

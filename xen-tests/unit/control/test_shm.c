@@ -291,6 +291,25 @@ static void test_shm_hostile_indices(void)
     CU_ASSERT_EQUAL(st.corrupt, 2);
 }
 
+/* The header is shared too: a client that rewrites the layout changes
+ * nothing on the hypervisor's side (it keeps its own copy). */
+static void test_shm_hostile_header(void)
+{
+    attach();
+    client_session(1);                  /* the client learnt the layout */
+    hdr->ring_size = 1u << 30;          /* then rewrites it */
+    hdr->slot_stride = 1u << 31;
+    hdr->slot_offset = 0;
+    hdr->nr_slots = 1000;
+    cl.s->session++;                    /* a restart re-derives the rings */
+    poll_hv();
+    CU_ASSERT_EQUAL(cl.s->session_ack, cl.s->session);
+    hello(55);
+    poll_hv();
+    CU_ASSERT_EQUAL(client_reply().seq, 55);
+    CU_ASSERT(!ctl_shm_pending());
+}
+
 static void test_shm_bad_frames(void)
 {
     static uint8_t f[DBGV_CTL_MAX_FRAME + 64];
@@ -334,6 +353,24 @@ static void test_shm_bad_frames(void)
         h = client_reply();
     while ( h.magic && h.seq != 81 );
     CU_ASSERT_EQUAL(h.seq, 81);
+}
+
+/* A pass long after the server's clock last moved (the host descheduled
+ * QEMU): bytes received in it are fresh, not stale. */
+static void test_shm_late_pass(void)
+{
+    static uint8_t f[DBGV_CTL_MAX_FRAME];
+    struct dbgv_ctl_hello_req req = { .client_version = DBGV_CTL_VERSION };
+    size_t n = ctl_frame_build(f, sizeof(f), DBGV_CTL_MSG_HELLO, 31, 0, &req, sizeof(req));
+
+    attach();
+    client_session(7);
+    client_send_raw(f, 16);
+    now += 10 * CTL_RX_STALE_NS;
+    ctl_shm_poll(now);
+    client_send_raw(f + 16, (uint32_t)n - 16);
+    poll_hv();
+    CU_ASSERT_EQUAL(client_reply().seq, 31);
 }
 
 /* A client that never reads replies: the server stops taking requests when
@@ -447,7 +484,9 @@ int main(void)
     CU_add_test(s, "round trip and pipelining", test_shm_roundtrip);
     CU_add_test(s, "slots are separate streams", test_shm_slots_separate);
     CU_add_test(s, "hostile indices stop the slot", test_shm_hostile_indices);
+    CU_add_test(s, "hostile header", test_shm_hostile_header);
     CU_add_test(s, "oversize, garbage, torn frames", test_shm_bad_frames);
+    CU_add_test(s, "a late pass keeps fresh bytes", test_shm_late_pass);
     CU_add_test(s, "reply back-pressure", test_shm_reply_backpressure);
     CU_add_test(s, "take-over mid-frame", test_shm_takeover);
     CU_add_test(s, "fuzz 20000 scribbles", test_shm_fuzz);
