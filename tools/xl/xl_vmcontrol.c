@@ -20,7 +20,10 @@
 #include "xl.h"
 #include "xl_cfg.h"
 
-#define POLL_MS 500                 /* how often a waiting xl reads the event queue */
+/* How often a waiting xl reads the event queue. Each poll reconnects (HELLO)
+ * so that other tools get a port without dbgctl-mux: a second is a fair share
+ * of the ~12 KB/s serial channel that image loads also need. */
+#define POLL_MS 1000
 
 /* Xen's LOG(): one line on stderr, which is the log file once daemonized. */
 static void xl_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
