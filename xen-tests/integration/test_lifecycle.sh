@@ -160,7 +160,7 @@ expect_line $TMP/xl-rs.log "^Done. Rebooting now\$" "monitor: Xen's 'Done. Reboo
 expect_line $TMP/xl-rs.log "^Waiting for domain rs \\(domid $id2\\) to die" "monitor: waits for the new domain"
 wait $cons
 check "xl console returns when its domain is gone (as Xen's, it does not follow the restart)" [ $? -eq 0 ]
-expect_line $TMP/rs.console '^shutdown requested \(reason 1\)' "xl console: showed the guest's end"
+expect_line $TMP/rs.console '^lifecycle: up' "xl console: followed the domain until then"
 
 # xl shutdown -w: the guest powers off, the monitor destroys it.
 $XL shutdown -w rs > $TMP/shutdown.out 2>&1
