@@ -300,8 +300,7 @@ void domain_shutdown_reason(struct domain *d, enum dbgv_shutdown_reason why, int
     else
         printk("domain %u (%s) shut down: %s\n", d->id, d->name, shutdown_reason_names[why]);
     log_debug_counters(d);
-    events_post(&(struct dbgv_ctl_event){ .domid = d->id, .type = DBGV_EV_DOMAIN_SHUTDOWN,
-                                          .code = code, .data = why });
+    events_post_domain_data(d->id, DBGV_EV_DOMAIN_SHUTDOWN, code, why);
 }
 
 void domain_shutdown(struct domain *d, int code)
@@ -328,8 +327,7 @@ void domain_crash(struct domain *d, const char *fmt, ...)
     if (!domain_end(d, DOMAIN_CRASHED, -1, DBGV_SHUTDOWN_CRASH, reason))
         return;
     pr_err("domain %u (%s) crashed: %s\n", d->id, d->name, d->crash_reason);
-    events_post(&(struct dbgv_ctl_event){ .domid = d->id, .type = DBGV_EV_DOMAIN_CRASHED,
-                                          .code = -1, .data = DBGV_SHUTDOWN_CRASH });
+    events_post_domain_data(d->id, DBGV_EV_DOMAIN_CRASHED, -1, DBGV_SHUTDOWN_CRASH);
 }
 
 int domain_destroy(struct domain *d)

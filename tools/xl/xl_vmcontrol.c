@@ -20,7 +20,10 @@
 #include "xl.h"
 #include "xl_cfg.h"
 
-#define POLL_MS 500                 /* how often a waiting xl reads the event queue */
+/* How often a waiting xl reads the event queue. Each poll reconnects (HELLO)
+ * so that other tools get a port without dbgctl-mux: a second is a fair share
+ * of the ~12 KB/s serial channel that image loads also need. */
+#define POLL_MS 1000
 
 /* Xen's LOG(): one line on stderr, which is the log file once daemonized. */
 static void xl_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -49,8 +52,7 @@ static bool ended(const struct dbgv_ctl_dominfo *di)
 
 static bool end_event(const struct dbgv_ctl_event *ev)
 {
-    return ev->type == DBGV_EV_DOMAIN_SHUTDOWN || ev->type == DBGV_EV_DOMAIN_CRASHED ||
-           ev->type == DBGV_EV_DOMAIN_DESTROYED;
+    return ev->type == DBGV_EV_DOMAIN_SHUTDOWN || ev->type == DBGV_EV_DOMAIN_CRASHED;
 }
 
 /* Hypervisor gone (socket removed or refused): no point waiting on. */
@@ -63,8 +65,8 @@ enum end_kind { END_SHUTDOWN, END_DESTROYED };
 
 /*
  * Reads domid's events from *since until one says the domain ended or went
- * away, between polls letting other tools use the control port. Returns
- * END_SHUTDOWN with the reason in *reason, END_DESTROYED, or a negative
+ * away, between polls letting other tools use the control port (*since
+ * advances past what was read). Returns END_SHUTDOWN with the reason in *reason, END_DESTROYED, or a negative
  * error (the hypervisor went away). timeout_ms < 0: no limit (-ETIMEDOUT).
  */
 static int wait_end(uint32_t domid, uint64_t *since, int timeout_ms, unsigned int *reason)
@@ -87,10 +89,19 @@ static int wait_end(uint32_t domid, uint64_t *since, int timeout_ms, unsigned in
             return END_DESTROYED;
         if ( hv_gone(rc) )
             return rc;
+        /* The first end event says how it ended (the reason in data), even if
+         * it has been destroyed since (a monitor's on_* action). */
         for ( unsigned int i = 0; i < nr; i++ )
-            look |= end_event(&ev[i]);
-        /* The event says it ended; dominfo says whether it is still there and
-         * why. Lost events or a failed read: ask dominfo anyway. */
+        {
+            if ( ev[i].type == DBGV_EV_DOMAIN_DESTROYED )
+                return END_DESTROYED;
+            if ( end_event(&ev[i]) )
+            {
+                *reason = (unsigned int)ev[i].data;
+                return END_SHUTDOWN;
+            }
+        }
+        /* Lost events, a failed read or the first look: ask dominfo. */
         if ( look || lost || rc )
         {
             rc = dbgctl_domain_info(ctx, domid, &di);

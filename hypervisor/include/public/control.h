@@ -376,8 +376,8 @@ enum dbgv_event_type {
     DBGV_EV_BREAKPOINT      = 1,  /* addr = rip, dr6 = cause */
     DBGV_EV_WATCHPOINT      = 2,  /* addr = rip, dr6 = cause, data = address */
     DBGV_EV_STEP_DONE       = 3,  /* addr = rip */
-    DBGV_EV_DOMAIN_CRASHED  = 4,  /* data = reason/exit information */
-    DBGV_EV_DOMAIN_SHUTDOWN = 5,  /* code = exit code, data = reason */
+    DBGV_EV_DOMAIN_CRASHED  = 4,  /* code = -1, data = DBGV_SHUTDOWN_CRASH */
+    DBGV_EV_DOMAIN_SHUTDOWN = 5,  /* code = exit code, data = enum dbgv_shutdown_reason */
     DBGV_EV_DOMAIN_CREATED  = 6,
     DBGV_EV_DOMAIN_DESTROYED = 7,
 };

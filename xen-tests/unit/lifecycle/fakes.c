@@ -25,7 +25,14 @@ void fake_reset(void)
         atomic_store(&events[i], 0);
 }
 
-void events_post_domain(uint32_t domid, uint16_t type, int32_t code) { atomic_fetch_add(&events[type % 64], 1); }
+void events_post_domain_data(uint32_t domid, uint16_t type, int32_t code, uint64_t data)
+{
+    atomic_fetch_add(&events[type % 64], 1);
+}
+void events_post_domain(uint32_t domid, uint16_t type, int32_t code)
+{
+    events_post_domain_data(domid, type, code, 0);
+}
 
 uint64_t palloc_alloc(size_t npages, size_t align_pages)
 {
