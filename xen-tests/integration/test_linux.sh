@@ -67,6 +67,12 @@ on_poweroff = "preserve"
 root = "/dev/ram0"
 extra = "console=ttyS0 quiet panic=-1 nohz=off dbgv.ksyms=update_process_times,jiffies,__x64_sys_reboot,panic_timeout dbgv.run=shell"
 CFG
+$XL create -n $TMP/lx.cfg > $TMP/dry.out 2>&1
+expect_line $TMP/dry.out "ramdisk=$LX/initrd.gz .* cmdline='root=/dev/ram0 console=ttyS0 " \
+    "xl create -n: the ramdisk, and the command line from root and extra"
+$XL create -q $TMP/lx.cfg name=\"mb\" kernel=\"$G/ticker.elf\" > $TMP/mbrd.out 2>&1
+check_log "xl create: a ramdisk with a multiboot kernel is refused" $TMP/mbrd.out \
+    grep -q 'a ramdisk needs a Linux kernel image' $TMP/mbrd.out
 t0=$SECONDS
 check "xl create: a Linux kernel with its ramdisk" $XL create -q $TMP/lx.cfg
 echo "# xl create (load through the control transport): $((SECONDS - t0)) s"

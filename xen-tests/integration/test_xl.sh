@@ -54,7 +54,7 @@ sys.exit(0 if (i['unbacked_access'], i['unbacked_accesses'], c['unbacked_access'
 
 # reexecuted_insns: an instruction the MMIO emulator lacks is re-executed once
 # (it could have been rewritten by another vCPU), then ends the domain.
-printf 'name = "probe-sgdt"\nkernel = "%s"\nmemory = 16\ncmdline = "probe=2"\n' $G/memtest.elf > $TMP/probe-sgdt.cfg
+printf 'name = "probe-sgdt"\nkernel = "%s"\nmemory = 16\ncmdline = "probe=2"\non_crash = "preserve"\n' $G/memtest.elf > $TMP/probe-sgdt.cfg
 check "xl create: SGDT to unbacked space" $XL create $TMP/probe-sgdt.cfg
 for _ in $(seq 50); do $XL list | grep -q '^probe-sgdt .*---sc-' && break; sleep 0.2; done
 check "xl list -l: reexecuted_insns counts the re-execution" python3 -c "
