@@ -198,7 +198,7 @@ void sched_run(void)
         } else {
             uint64_t t0 = now_ns();
             p->need_resched = false;
-            lapic_timer_fire_by(next_timer);    /* a blocked vCPU's timer */
+            lapic_timer_fire_by(p->id, next_timer);    /* a blocked vCPU's timer */
             safe_halt();              /* until the tick or a kick */
             p->idle_ns += now_ns() - t0;
         }

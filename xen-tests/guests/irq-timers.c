@@ -401,6 +401,12 @@ static void test_tsc_deadline(void)
     apic_write(APIC_LVTT, LAPIC_VECTOR);          /* leaving the mode disarms it */
     report(rdmsr(MSR_TSC_DEADLINE) == 0 && ticks_during(5000) == 0,
            "tsc-deadline: leaving TSC-deadline mode disarms it and the MSR reads 0");
+
+    /* The deadline is a TSC value: moving the TSC past it fires it now. */
+    apic_write(APIC_LVTT, LVTT_TSC_DEADLINE | LAPIC_VECTOR);
+    wrmsr(MSR_TSC_DEADLINE, rdtsc() + 5 * tsc_khz);
+    wrmsr(0x10, rdtsc() + 10 * tsc_khz);          /* IA32_TSC 10 ms ahead */
+    report(ticks_during(200) == 1, "tsc-deadline: a TSC write past the deadline fires it at once");
 }
 
 int main(void)

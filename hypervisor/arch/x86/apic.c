@@ -90,10 +90,8 @@ bool lapic_timer_tick_due(void)
     return due;
 }
 
-void lapic_timer_fire_by(uint64_t deadline_ns)
+void lapic_timer_fire_by(unsigned cpu, uint64_t deadline_ns)
 {
-    unsigned cpu = this_cpu_id();
-
     if (deadline_ns < armed_ns[cpu])
         timer_fire_at(cpu, deadline_ns);
 }

@@ -11,8 +11,9 @@ void lapic_init(void);                 /* enable, spurious vector, the tick */
 /* In the timer interrupt: whether the scheduler tick is due (else the timer
  * fired early for a guest deadline); re-arms the timer either way. */
 bool lapic_timer_tick_due(void);
-/* Make the timer fire by this time (ns) at the latest: a guest timer is due. */
-void lapic_timer_fire_by(uint64_t deadline_ns);
+/* Make this pCPU's timer fire by this time (ns) at the latest: a guest
+ * timer is due. The caller names its pCPU (an APIC read less per entry). */
+void lapic_timer_fire_by(unsigned cpu, uint64_t deadline_ns);
 void lapic_eoi(void);
 uint32_t lapic_id(void);
 void lapic_send_init(uint32_t apic_id);

@@ -108,14 +108,17 @@ static bool all_bytes_valid(uint64_t val, bool (*valid)(uint8_t))
 
 /* ---- TSC group: one offset, TSC_ADJUST follows every TSC change; TSC_AUX ---- */
 
+static uint64_t guest_tsc(struct vcpu *v) { return rdtsc() + v->arch.msr.tsc_offset; }
+
 static void tsc_move(struct vcpu *v, uint64_t delta)
 {
     v->arch.msr.tsc_offset += delta;
     v->arch.msr.tsc_adjust += delta;
     v->arch.vmcb->control.tsc_offset = v->arch.msr.tsc_offset;
+    /* An armed TSC deadline is a TSC value: it moves with the TSC. */
+    if (vlapic_tsc_deadline(v))
+        vlapic_set_tsc_deadline(v, vlapic_tsc_deadline(v), guest_tsc(v));
 }
-
-static uint64_t guest_tsc(struct vcpu *v) { return rdtsc() + v->arch.msr.tsc_offset; }
 
 static bool tsc_aux_offered(struct vcpu *v)
 {

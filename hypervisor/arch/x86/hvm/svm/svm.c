@@ -398,7 +398,7 @@ enum vcpu_run_result svm_vcpu_run(struct vcpu *v)
     /* With V_INTR_MASKING the guest reads CR8 from V_TPR: the APIC's TPR. */
     vmcb->control.int_ctl = (vmcb->control.int_ctl & ~SVM_V_TPR_MASK) | vlapic_cr8(v);
     inject_pending_interrupt(v);
-    lapic_timer_fire_by(hvm_next_timer_ns(v));   /* a guest timer due mid-slice exits on time */
+    lapic_timer_fire_by(p->id, hvm_next_timer_ns(v));   /* a guest timer due mid-slice exits on time */
     dbg_before_vmentry(&v->dbg);      /* may change the NPT: flush after it */
     vmcb_cs_ignore_d_in_64bit(&vmcb->save);
     /* A flush requested from now on finds in_guest set and makes us exit. */
