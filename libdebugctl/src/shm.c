@@ -23,6 +23,11 @@
  * its heartbeat stands still: then nobody serves the file (a stale file,
  * a hypervisor without the transport) and the socket is used instead. */
 #define ACK_STALL_MS 1000
+/* While waiting, how often to check that the file is still the one the
+ * launcher links: when QEMU ends, `dbgvisor stop` or the end of `run`
+ * removes the link, and a waiting client learns it at once rather than at
+ * its timeout. */
+#define GONE_CHECK_MS 500
 
 struct dbgctl_shm {
     uint8_t *base;
@@ -32,6 +37,10 @@ struct dbgctl_shm {
     struct dbgv_shm_slot *s;
     struct shm_ring req, rep;
     uint32_t window;            /* requests a pipelined call keeps in flight */
+    char path[4096];            /* SOCKET.shm, and what it pointed at */
+    dev_t dev;
+    ino_t ino;
+    int64_t checked_ms;
 };
 
 static uint32_t peer(const uint32_t *p)
@@ -152,6 +161,9 @@ int dbgctl_shm_connect(dbgctl *h)
         free(m);
         return m ? -EINVAL : -ENOMEM;
     }
+    memcpy(m->path, path, sizeof(path));
+    m->dev = st.st_dev;
+    m->ino = st.st_ino;
     m->size = (size_t)st.st_size;
     m->base = mmap(NULL, m->size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     close(fd);
@@ -205,12 +217,22 @@ uint32_t dbgctl_shm_window(const dbgctl *h)
     return h->shm ? h->shm->window : 1;
 }
 
-/* The hypervisor stopped the slot (it saw impossible indices). */
-static int slot_error(const struct dbgctl_shm *m)
+/* The hypervisor stopped the slot (it saw impossible indices): -EIO; the
+ * launcher took the file away (QEMU ended): -ECONNRESET. */
+static int slot_error(struct dbgctl_shm *m)
 {
     int32_t e = (int32_t)peer((const uint32_t *)&m->s->error);
+    int64_t now = dbgctl_now_ms();
+    struct stat st;
 
-    return e ? -EIO : 0;
+    if ( e )
+        return -EIO;
+    if ( now - m->checked_ms < GONE_CHECK_MS )
+        return 0;
+    m->checked_ms = now;
+    if ( stat(m->path, &st) || st.st_dev != m->dev || st.st_ino != m->ino )
+        return -ECONNRESET;
+    return 0;
 }
 
 int dbgctl_shm_try_send(dbgctl *h, const void *buf, size_t len)

@@ -48,7 +48,18 @@ check_log "after the hostile client: transfers over shared memory still work" $T
 DBGCTL_TRANSPORT=socket $TMP/memwrite 4 1 sock > $TMP/sock.out 2>&1
 check_log "DBGCTL_TRANSPORT=socket: COM2 still works" $TMP/sock.out transport_is socket $TMP/sock.out
 shmfile=$(readlink $TMP/control.sock.shm)
+# A hypervisor that goes away mid-transfer: a clear error at once, not a
+# hang until the client's 30 s timeout.
+$TMP/memwrite 131072 130 gone > $TMP/gone.out 2>&1 & gpid=$!
+listed() { $XL list | grep -q "^gone "; }
+wait_for listed
+sleep 0.3
+t0=$(date +%s)
 hv_stop
+wait $gpid; gstatus=$?
+t1=$(date +%s)
+failed_fast() { [ $gstatus -ne 0 ] && [ $((t1 - t0)) -lt 10 ] && grep -q "write: connection to the hypervisor lost" $TMP/gone.out; }
+check_log "hypervisor gone mid-transfer: the client fails at once, clearly" $TMP/gone.out failed_fast
 gone() { ! test -e $TMP/control.sock.shm && ! test -e "$shmfile"; }
 check "stop: the shared-memory link and its file are gone" gone
 

@@ -176,6 +176,15 @@ static struct dbgv_ctl_hdr client_reply(void)
     }
 }
 
+/* A HELLO request frame in f (DBGV_CTL_MAX_FRAME bytes); its size. */
+static size_t hello_frame(uint8_t *f, uint32_t seq)
+{
+    struct dbgv_ctl_hello_req req = { .client_version = DBGV_CTL_VERSION };
+
+    return ctl_frame_build(f, DBGV_CTL_MAX_FRAME, DBGV_CTL_MSG_HELLO, seq, 0,
+                           &req, sizeof(req));
+}
+
 static void hello(uint32_t seq)
 {
     struct dbgv_ctl_hello_req req = { .client_version = DBGV_CTL_VERSION };
@@ -227,8 +236,7 @@ static void test_shm_roundtrip(void)
 static void test_shm_slots_separate(void)
 {
     static uint8_t f[DBGV_CTL_MAX_FRAME];
-    struct dbgv_ctl_hello_req req = { .client_version = DBGV_CTL_VERSION };
-    size_t n = ctl_frame_build(f, sizeof(f), DBGV_CTL_MSG_HELLO, 5, 0, &req, sizeof(req));
+    size_t n = hello_frame(f, 5);
     struct client other;
 
     attach();
@@ -360,8 +368,7 @@ static void test_shm_bad_frames(void)
 static void test_shm_late_pass(void)
 {
     static uint8_t f[DBGV_CTL_MAX_FRAME];
-    struct dbgv_ctl_hello_req req = { .client_version = DBGV_CTL_VERSION };
-    size_t n = ctl_frame_build(f, sizeof(f), DBGV_CTL_MSG_HELLO, 31, 0, &req, sizeof(req));
+    size_t n = hello_frame(f, 31);
 
     attach();
     client_session(7);
@@ -413,8 +420,7 @@ static void test_shm_reply_backpressure(void)
 static void test_shm_takeover(void)
 {
     static uint8_t f[DBGV_CTL_MAX_FRAME];
-    struct dbgv_ctl_hello_req req = { .client_version = DBGV_CTL_VERSION };
-    size_t n = ctl_frame_build(f, sizeof(f), DBGV_CTL_MSG_HELLO, 5, 0, &req, sizeof(req));
+    size_t n = hello_frame(f, 5);
 
     attach();
     client_session(6);
