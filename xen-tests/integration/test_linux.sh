@@ -78,7 +78,7 @@ check "xl create: a Linux kernel with its ramdisk" $XL create -q $TMP/lx.cfg
 echo "# xl create (load through the control transport): $((SECONDS - t0)) s"
 console() { $XL console -b lx 2>/dev/null | tr -d '\r'; }
 ksym() { console | sed -n "s/^ksym $1 \([0-9a-f]\{16\}\)$/\1/p"; }
-has_ksyms() { [ -n "$(ksym jiffies)" ]; }
+has_ksyms() { [ -n "$(ksym panic_timeout)" ]; }   # the last one /init prints
 check "xl create: /init prints the kallsyms addresses" wait_for has_ksyms
 UPT=$(ksym update_process_times) JIF=$(ksym jiffies)
 check "xl create: kallsyms gives update_process_times" [ -n "$UPT" ]
