@@ -105,6 +105,15 @@ opcode:
     return 0;
 }
 
+/* A failed decode leaves an empty result (no segment) and says why: the
+ * bytes needed up to need_end (past 15: #GP on the CPU), or 0 for unknown. */
+static int decode_failed(void *insn, size_t size, uint8_t *seg, size_t need_end)
+{
+    memset(insn, 0, size);
+    *seg = X86_SEG_NONE;
+    return need_end > X86_MAX_INSN_LEN ? X86_DECODE_TOO_LONG : -1;
+}
+
 /* The bytes end before byte `end` is reached: truncated, or, past the
  * architectural limit, an encoding the CPU rejects with #GP. */
 #define NEED(end) do { if ((end) > avail) { need_end = (end); goto truncated; } } while (0)
@@ -179,13 +188,9 @@ int x86_decode(const uint8_t *bytes, size_t avail, enum x86_mode mode, struct x8
         }
     }
 fail:
-    memset(insn, 0, sizeof(*insn));
-    insn->seg = X86_SEG_NONE;
-    return -1;
+    need_end = 0;
 truncated:
-    memset(insn, 0, sizeof(*insn));
-    insn->seg = X86_SEG_NONE;
-    return need_end > X86_MAX_INSN_LEN ? X86_DECODE_TOO_LONG : -1;
+    return decode_failed(insn, sizeof(*insn), &insn->seg, need_end);
 }
 
 /* ---- instructions with a memory operand (the MMIO emulator's) ---- */
@@ -378,11 +383,7 @@ int x86_decode_mem(const uint8_t *bytes, size_t avail, enum x86_mode mode,
     return 0;
 
 fail:
-    memset(insn, 0, sizeof(*insn));
-    insn->seg = X86_SEG_NONE;
-    return -1;
+    need_end = 0;
 truncated:
-    memset(insn, 0, sizeof(*insn));
-    insn->seg = X86_SEG_NONE;
-    return need_end > X86_MAX_INSN_LEN ? X86_DECODE_TOO_LONG : -1;
+    return decode_failed(insn, sizeof(*insn), &insn->seg, need_end);
 }

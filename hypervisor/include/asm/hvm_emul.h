@@ -29,8 +29,10 @@ struct hvm_mmio_device {
 };
 /* The device that answers gpa for this vCPU, or NULL (RAM or nothing). */
 const struct hvm_mmio_device *hvm_mmio_device_at(struct vcpu *v, uint64_t gpa);
-/* An #NPF at a device's address: the faulting instruction is emulated. */
-enum vcpu_run_result hvm_mmio_access(struct vcpu *v, uint64_t gpa, const struct hvm_mmio_device *dev);
+/* An #NPF (EXITINFO1 in err) at a device's address: the faulting instruction
+ * is emulated, or the guest's page walk that read the device's page redone. */
+enum vcpu_run_result hvm_mmio_access(struct vcpu *v, uint64_t gpa, uint64_t err,
+                                     const struct hvm_mmio_device *dev);
 /* One bus access by guest-physical address, as the CPU would make it: RAM,
  * a device, or nothing (reads all-ones, writes dropped). */
 uint64_t hvm_bus_read(struct vcpu *v, uint64_t gpa, unsigned size);

@@ -333,6 +333,26 @@ static void test_two_vcpus_one_pcpu(void)
     }
 }
 
+/* A hardware task switch during a trapped run clears DR7.L0-L3 in the CPU;
+ * the guest's view follows (and the next entry writes DR7 again), while G
+ * bits and a run without a switch leave it alone. */
+static void test_task_switch_clears_local_enables(void)
+{
+    fake_reset();
+    vcpu_start(&v, 0, DBGV_POLICY_TRAP, 2);
+    CU_ASSERT_EQUAL(mov_to_dr(&v, 7, 0x40d), DBG_ACCESS_DONE);     /* L0 L1 G1 */
+    run_once(&v);
+    CU_ASSERT_EQUAL(mov_from_dr(&v, 7), 0x40d);                   /* no switch: kept */
+
+    dbg_before_vmentry(&v);
+    fake_vmcb(&v)->dr7 &= ~0x55ull;                                /* the CPU's task switch */
+    dbg_after_vmexit(&v);
+    CU_ASSERT_EQUAL(mov_from_dr(&v, 7), 0x408);                   /* L0/L1 gone, G1 kept */
+    fake_clear_counts();
+    run_once(&v);
+    CU_ASSERT_EQUAL(fake_vmcb(&v)->dr7 & 0xff, 0x08);             /* hardware agrees */
+}
+
 static void test_snapshot(void)
 {
     struct dbgv_vcpu_debug_state s;
@@ -392,6 +412,8 @@ int register_policy_tests(void)
         !CU_add_test(s, "policy change at run time", test_policy_change_at_run_time) ||
         !CU_add_test(s, "host debugging forces trapping", test_host_forces_trapping) ||
         !CU_add_test(s, "two vCPUs on one pCPU keep their values", test_two_vcpus_one_pcpu) ||
+        !CU_add_test(s, "trapped: a task switch clears the local enables",
+                     test_task_switch_clears_local_enables) ||
         !CU_add_test(s, "snapshot", test_snapshot))
         return -1;
     return 0;

@@ -48,29 +48,24 @@ static uint64_t sign_extend(uint64_t val, unsigned size)
 #define FLAGS_IN  "pushfq\n\tandq %[keep], (%%rsp)\n\torq %[in], (%%rsp)\n\tpopfq\n\t"
 #define FLAGS_OUT "\n\tpushfq\n\tpopq %[out]"
 
-#define HOST2(mn, sfx, T, con) do {                                                 \
+/* OPS: the operands, " %[s], %[d]" or " %[d]" (src then unused). */
+#define HOST(mn, sfx, T, con, OPS) do {                                             \
         T d_ = (T)dst, s_ = (T)src;                                                 \
-        asm volatile(FLAGS_IN mn sfx " %[s], %[d]" FLAGS_OUT                        \
+        asm volatile(FLAGS_IN mn sfx OPS FLAGS_OUT                                  \
                      : [d] "+" con (d_), [out] "=&r"(out)                           \
                      : [s] con (s_), [in] "r"(in), [keep] "i"(KEEP_HOST_FLAGS) : "cc"); \
         dst = d_;                                                                   \
     } while (0)
-#define HOST1(mn, sfx, T, con) do {                                                 \
-        T d_ = (T)dst;                                                              \
-        asm volatile(FLAGS_IN mn sfx " %[d]" FLAGS_OUT                              \
-                     : [d] "+" con (d_), [out] "=&r"(out)                           \
-                     : [in] "r"(in), [keep] "i"(KEEP_HOST_FLAGS) : "cc");           \
-        dst = d_;                                                                   \
-    } while (0)
+#define HOST2(mn, sfx, T, con) HOST(mn, sfx, T, con, " %[s], %[d]")
+#define HOST1(mn, sfx, T, con) HOST(mn, sfx, T, con, " %[d]")
+#define WIDE_CASES(H, mn)                                                           \
+        case 2: H(mn, "w", uint16_t, "r"); break;                                   \
+        case 4: H(mn, "l", uint32_t, "r"); break;                                   \
+        default: H(mn, "q", uint64_t, "r"); break;
 #define SIZED(H, mn) do { switch (size) {                                           \
         case 1: H(mn, "b", uint8_t, "q"); break;                                    \
-        case 2: H(mn, "w", uint16_t, "r"); break;                                   \
-        case 4: H(mn, "l", uint32_t, "r"); break;                                   \
-        default: H(mn, "q", uint64_t, "r"); break; } } while (0)
-#define SIZED_NO8(H, mn) do { switch (size) {                                       \
-        case 2: H(mn, "w", uint16_t, "r"); break;                                   \
-        case 4: H(mn, "l", uint32_t, "r"); break;                                   \
-        default: H(mn, "q", uint64_t, "r"); break; } } while (0)
+        WIDE_CASES(H, mn) } } while (0)
+#define SIZED_NO8(H, mn) do { switch (size) { WIDE_CASES(H, mn) } } while (0)
 
 /* dst op src at `size` bytes; returns the result and updates *rflags'
  * arithmetic flags as the instruction does (NOT leaves them alone). */

@@ -32,7 +32,6 @@ static uint64_t unbacked_read(struct vcpu *v, uint64_t gpa, unsigned size)
     return size_mask(size);
 }
 
-
 /* ---- the xAPIC page: decoded only while IA32_APIC_BASE.EN is set ---- */
 
 static uint64_t apic_read(struct vcpu *v, uint64_t gpa, unsigned size)
@@ -112,8 +111,11 @@ void hvm_bus_write(struct vcpu *v, uint64_t gpa, unsigned size, uint64_t val)
         dev->write(v, gpa, size, val & size_mask(size));
 }
 
-enum vcpu_run_result hvm_mmio_access(struct vcpu *v, uint64_t gpa, const struct hvm_mmio_device *dev)
+enum vcpu_run_result hvm_mmio_access(struct vcpu *v, uint64_t gpa, uint64_t err,
+                                     const struct hvm_mmio_device *dev)
 {
+    if (err & NPF_IN_GUEST_WALK)
+        return hvm_emulate_walk_fault(v, gpa);     /* page tables in a device's page */
     return hvm_emulate_insn(v, gpa, dev->name);
 }
 

@@ -132,7 +132,7 @@ static enum vcpu_run_result handle_npf(struct vcpu *v)
     const struct hvm_mmio_device *dev = hvm_mmio_device_at(v, gpa);
 
     if (dev)
-        return hvm_mmio_access(v, gpa, dev);
+        return hvm_mmio_access(v, gpa, err, dev);
     if (svm_debug_handle_npf(v, gpa, err))
         return RUN_CONTINUE;
     return hvm_unbacked_access(v, gpa, err);
