@@ -111,6 +111,8 @@ check "it stays listed as shut down" wait_for state_is rb ---sr-
 check "xl list -l: shutdown_reason reboot" python3 -c "
 import json,subprocess,sys; d=json.loads(subprocess.run(['$XL','list','-l','rb'],capture_output=True,text=True).stdout)
 sys.exit(0 if d[0].get('shutdown_reason')=='reboot' else 1)"
+# The monitor polls once a second: the state can change before it has written its line.
+wait_for grep -q '^Action for shutdown reason code 1' $TMP/xl-rb.log
 expect_line $TMP/xl-rb.log '^Action for shutdown reason code 1 is preserve$' "monitor: on_reboot preserve"
 $XL destroy rb
 
@@ -158,6 +160,7 @@ id2=$(domid_of rs)
 expect_line <($XL list rs) "^rs +$id2 +16 +2 " "the restarted domain has the config's memory and vCPUs"
 check "the restarted guest runs again from its start" wait_for sh -c "$XL console -b rs | grep -q 'lifecycle: up'"
 expect_line $TMP/xl-rs.log "^Done. Rebooting now\$" "monitor: Xen's 'Done. Rebooting now'"
+wait_for grep -q "^Waiting for domain rs (domid $id2)" $TMP/xl-rs.log
 expect_line $TMP/xl-rs.log "^Waiting for domain rs \\(domid $id2\\) to die" "monitor: waits for the new domain"
 wait $cons
 check "xl console returns when its domain is gone (as Xen's, it does not follow the restart)" [ $? -eq 0 ]
