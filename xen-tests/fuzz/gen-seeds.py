@@ -272,3 +272,37 @@ write("vpit", "speaker-ch2", pout(4, 0x01) + pout(3, 0xb6) + pout(2, 0x33) + pou
       ptime(4, 100000) + pout(3, 0xe8) + pin(2) + pin(2))
 write("vpit", "square-bcd", pout(3, 0x37) + pout(0, 0x00) + pout(0, 0x10) + ptime(10, 7777) +
       pout(3, 0x32) + pout(0, 0x02) + pout(0, 0x00) + ptime(6, 99))
+
+
+# ---- vlapic: op (bit 7: vCPU 1; low 3 bits: 0 MMIO write, 1 MMIO read,
+# 2 register write, 3 time, 4 vector, 5 INTA, 6 CR8, 7 APIC_BASE.EN) --------
+def lw(off, size_log2, val, cpu=0): return bytes([0 | cpu << 7]) + struct.pack("<HBI", off, size_log2, val)
+def lr(off, size_log2, cpu=0): return bytes([1 | cpu << 7]) + struct.pack("<HB", off, size_log2)
+def lreg(idx, val, cpu=0): return bytes([2 | cpu << 7, idx]) + struct.pack("<I", val)
+def ltime(v, shift=0): return bytes([3 | shift << 4]) + struct.pack("<I", v)
+def lvec(v, cpu=0): return bytes([4 | cpu << 7, v])
+def linta(cpu=0): return bytes([5 | cpu << 7])
+
+
+write("vlapic", "timer-periodic",
+      lw(0xf0, 2, 0x1ff) + lw(0x3e0, 2, 0xb) + lw(0x320, 2, 0x20030) + lw(0x380, 2, 1000) +
+      ltime(500) + ltime(600) + linta() + lw(0xb0, 2, 0) + ltime(5000) + lr(0x390, 2) + lr(0x200, 2))
+write("vlapic", "tpr-masking",
+      lw(0xf0, 2, 0x1ff) + lvec(0x41) + lvec(0x82) + lw(0x80, 2, 0x90) + linta() + lw(0x80, 2, 0) +
+      linta() + linta() + lw(0xb0, 2, 0) + lw(0xb0, 2, 0) + bytes([6, 0x5]) + lvec(0x51) + linta())
+write("vlapic", "ipi-and-partial",
+      lw(0xf0, 2, 0x1ff) + lw(0xf0, 2, 0x1ff, 1) + lw(0x310, 2, 0x01000000) + lw(0x300, 2, 0x4030) +
+      lw(0x300, 0, 0x31) + lw(0x302, 1, 0x40) + lr(0x301, 0) + lr(0x30e, 3) + linta(1) +
+      lw(0x300, 2, 0x000c4400) + lw(0x300, 2, 0x000c4500) + lw(0x300, 2, 0x000c4610) + bytes([7, 0]) +
+      lvec(0x30) + bytes([7, 1]) + linta())
+
+# ---- uart: (op, value); op bit 7 read, low 3 bits the register -------------
+def uw(reg, v): return bytes([reg, v])
+def ur(reg): return bytes([0x80 | reg, 0])
+
+
+write("uart", "linux-probe",
+      uw(3, 0x80) + uw(0, 0x01) + uw(1, 0x00) + uw(3, 0x03) + ur(0) + ur(3) + uw(2, 0xc7) + ur(2) +
+      uw(4, 0x0b) + uw(1, 0x02) + ur(2) + ur(2) + uw(0, ord("A")) + ur(2) + ur(5) + ur(6) +
+      uw(4, 0x1f) + ur(6) + uw(0, ord("L")) + uw(7, 0x5a) + ur(7))
+write("uart", "dlab-divisor", uw(3, 0x83) + uw(0, 0x0c) + uw(1, 0x01) + ur(0) + ur(1) + uw(3, 0x03) + ur(1))
