@@ -6,7 +6,6 @@ set -u
 reports=$(mktemp -d /tmp/dbgvisor-san.XXXXXX)
 export ASAN_OPTIONS="log_path=$reports/asan:detect_leaks=1:abort_on_error=0:exitcode=23${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
 export UBSAN_OPTIONS="log_path=$reports/ubsan:print_stacktrace=1:halt_on_error=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
-export LSAN_OPTIONS="log_path=$reports/lsan${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 "$@"
 rc=$?
 n=$(find "$reports" -type f | wc -l)
