@@ -226,6 +226,12 @@ def reply(payload, status=0):
     return struct.pack("<BH", status, len(payload)) + payload
 
 
+def event(seq, etype, vcpu=0):    # struct dbgv_ctl_event, 56 bytes
+    return struct.pack("<QQIIHHiQQQ", seq, 1000 * seq, 7, vcpu, etype, 0, 0, 0x401000, 0, 0)
+
+
+write("dbgctl", "gdbg-wait", bytes([13]) + struct.pack("<QB", 1, 1) +
+      reply(struct.pack("<QQQII", 1, 3, 0, 2, 0) + event(1, 0x20) + event(2, 3)))
 dominfo = struct.pack("<IBBBBiIQQQII64s", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, b"Domain-0")
 dominfo1 = struct.pack("<IBBBBiIQQQII64s", 7, 2, 1, 0, 0, 0, 2, 1 << 22, 1 << 22, 5, 0, 0, b"guest-a")
 write("dbgctl", "physinfo", bytes([0]) + reply(b"\0" * 120))
@@ -237,7 +243,7 @@ write("dbgctl", "lookup", bytes([5, 1]) + reply(struct.pack("<II", 2, 2) + domin
 write("dbgctl", "console", bytes([8]) + struct.pack("<HQB", 100, 0, 1) +
       reply(struct.pack("<QQQQII", 0, 5, 0, 5, 5, 0) + b"hello"))
 write("dbgctl", "events", bytes([10, 31]) + struct.pack("<Q", 1) +
-      reply(struct.pack("<QQQII", 1, 3, 0, 2, 0) + struct.pack("<QQIHHiIQQ", 1, 0, 7, 1, 0, 0, 0, 0x401000, 0) * 2))
+      reply(struct.pack("<QQQII", 1, 3, 0, 2, 0) + event(1, 1) + event(2, 3)))
 write("dbgctl", "error", bytes([4]) + reply(b"", status=0xf0 | 3))
 write("dbgctl", "gdbg-read", bytes([12]) + struct.pack("<HQB", 16, 0x1000, 0) + reply(b"A" * 16))
 

@@ -11,8 +11,10 @@
  *  - a failed list call hands back no array, a successful one an array of
  *    exactly *nr entries (ASan checks the size) with NUL-terminated names;
  *  - counts never exceed what the caller asked for, ring reads never more
- *    bytes than the buffer, and the offsets/sequence numbers returned are
- *    the ones the reply carried consistently;
+ *    bytes than the buffer; events handed out are ascending, from the
+ *    requested sequence number on and below the next_seq returned (so
+ *    loops that pass next_seq back, as dbgctl_gdbg_event_cursor() does,
+ *    end);
  *  - a reply longer than the caller's buffer is refused (-EPROTO), as the
  *    transport does.
  */
@@ -124,9 +126,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     case 10:
         max = fuzz_u8(&in) % 64 + 1;
         since = fuzz_u64(&in);
+        off = since;
         rc = dbgctl_events_read(h, &since, DBGV_DOMID_ANY, ev, max, &nr, &lost);
         if ( !rc )
             FUZZ_CHECK(nr <= max, "%u events into %u", nr, max);
+        /* Events are those from since_seq on, oldest first, before next_seq:
+         * a reader that passes next_seq back always makes progress. */
+        for ( unsigned i = 0; !rc && i < nr; i++ )
+            FUZZ_CHECK(ev[i].seq >= (i ? ev[i - 1].seq + 1 : off) && ev[i].seq < since,
+                       "event %u: seq %llu (asked from %llu, next %llu)", i,
+                       (unsigned long long)ev[i].seq, (unsigned long long)off,
+                       (unsigned long long)since);
         break;
     case 11: {
         struct dbgv_gdbg_regs r;
