@@ -153,7 +153,7 @@ write("mbimage", "elf32-fail-write", mb_rec(elf32(), fail=2))
 write("mbimage", "elf32-no-cmdline", mb_rec(elf32(paddr=0x9f000), cmd=b""))
 
 
-# ---- bzimage: mem(u16) fail(u8) initrd_len(u16) cmdlen(u8) cmdline image ----
+# ---- bzimage: mem(u16) fail(u8) cmdlen(u8) cmdline initrd_len(u16) image ----
 def bzimage(version=0x020f, reloc=1, xlf=1, pref=0x1000000, init=0x10000, payload=512):
     img = bytearray(1024 + payload)
     img[0x1f1] = 1
@@ -176,7 +176,7 @@ def bzimage(version=0x020f, reloc=1, xlf=1, pref=0x1000000, init=0x10000, payloa
 
 
 def bz_rec(img, mem=0x01ff, fail=0, initrd=0, cmd=b"console=ttyS0 root=/dev/ram0"):
-    return struct.pack("<HBHB", mem, fail, initrd, len(cmd)) + cmd + img
+    return struct.pack("<HBB", mem, fail, len(cmd)) + cmd + struct.pack("<H", initrd) + img
 
 
 write("bzimage", "bz64-reloc", bz_rec(bzimage()))

@@ -1,7 +1,7 @@
 /*
  * Linux boot-protocol loader (hypervisor/common/bzimage.c). Input: guest
- * memory size (u16, 64 KiB units), the write to fail (u8), initrd length
- * (u16), command line length (u8) and text, then the image (setup header
+ * memory size (u16, 64 KiB units), the write to fail (u8), command line
+ * length (u8) and text, initrd length (u16), then the image (setup header
  * and payload).
  *
  * Invariants:
@@ -25,21 +25,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const uint8_t initrd_bytes[65536];
     struct fuzz_in in = { data, size };
-    struct guestmem g = { 0 };
+    struct guestmem g;
     struct bzimage bz;
     struct bzimage_boot boot;
-    const uint8_t *cmd, *img;
+    const uint8_t *img;
     char cmdline[256];
     const char *why = NULL;
-    size_t cmdlen, len, initrd_len;
+    size_t cmdlen = guestmem_take_setup(&in, &g, cmdline), len, initrd_len;
     int rc;
 
-    g.size = ((uint64_t)fuzz_u16(&in) + 1) << 16;
-    g.fail_at = fuzz_u8(&in);
     initrd_len = fuzz_u16(&in);
-    cmdlen = fuzz_bytes(&in, fuzz_u8(&in), &cmd);
-    memcpy(cmdline, cmd, cmdlen);
-    cmdline[cmdlen] = '\0';
     len = fuzz_bytes(&in, in.left, &img);
 
     FUZZ_CHECK(bzimage_probe(img, len) || bzimage_parse(img, len, &bz, &why) != 0,
@@ -59,19 +54,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     rc = bzimage_load(&bz, img, len, g.size, cmdline, initrd_len ? initrd_bytes : NULL,
                       initrd_len, guestmem_write, &g, &boot, &why);
-    FUZZ_CHECK(!rc == !why, "load %d with reason %s", rc, why ? why : "(none)");
-    if ( g.fail_at && g.writes >= g.fail_at )
-    {
-        FUZZ_CHECK(rc == GUESTMEM_FAIL_RC && g.writes == g.fail_at,
-                   "failed write %u: result %d after %u writes", g.fail_at, rc, g.writes);
+    if ( !guestmem_loaded(&g, rc, why) )
         return 0;
-    }
-    if ( rc )
-    {
-        FUZZ_CHECK(rc == -DBGV_EINVAL || rc == -DBGV_E2BIG, "load result %d", rc);
-        FUZZ_CHECK(g.writes == 0, "refused load (%s) wrote %u times", why, g.writes);
-        return 0;
-    }
 
     uint64_t mem_top = g.size < (1ull << 32) ? g.size : (1ull << 32);
     uint64_t low_end = BZ_CMDLINE_GPA + cmdlen + 1;

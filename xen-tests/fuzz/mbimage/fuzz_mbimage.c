@@ -19,21 +19,17 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    const char *why = NULL;
+    char cmdline[256];
     struct fuzz_in in = { data, size };
-    struct guestmem g = { 0 };
+    struct guestmem g;
     struct mbimage mb;
     struct mbimage_boot boot;
-    const uint8_t *cmd, *img;
-    char cmdline[256];
-    const char *why = NULL;
-    size_t cmdlen, len;
+    const uint8_t *img;
+    size_t len;
     int rc;
 
-    g.size = ((uint64_t)fuzz_u16(&in) + 1) << 16;
-    g.fail_at = fuzz_u8(&in);
-    cmdlen = fuzz_bytes(&in, fuzz_u8(&in), &cmd);
-    memcpy(cmdline, cmd, cmdlen);
-    cmdline[cmdlen] = '\0';
+    guestmem_take_setup(&in, &g, cmdline);
     len = fuzz_bytes(&in, in.left, &img);
 
     rc = mbimage_parse(img, len, &mb, &why);
@@ -65,19 +61,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     rc = mbimage_load(&mb, img, len, g.size, "kernel", cmdline, guestmem_write, &g,
                       &boot, &why);
-    FUZZ_CHECK(!rc == !why, "load %d with reason %s", rc, why ? why : "(none)");
-    if ( g.fail_at && g.writes >= g.fail_at )
-    {
-        FUZZ_CHECK(rc == GUESTMEM_FAIL_RC && g.writes == g.fail_at,
-                   "failed write %u: result %d after %u writes", g.fail_at, rc, g.writes);
+    if ( !guestmem_loaded(&g, rc, why) )
         return 0;
-    }
-    if ( rc )
-    {
-        FUZZ_CHECK(rc == -DBGV_EINVAL || rc == -DBGV_E2BIG, "load result %d", rc);
-        FUZZ_CHECK(g.writes == 0, "refused load (%s) wrote %u times", why, g.writes);
-        return 0;
-    }
     FUZZ_CHECK(boot.eip == mb.entry && boot.eax == MB_BOOTLOADER_MAGIC, "entry state");
     FUZZ_CHECK(boot.ebx >= mb.load_end && boot.info_end > boot.ebx &&
                boot.info_end <= g.size, "info [%#x, %#x) with load_end %#llx, memory %#llx",
