@@ -115,8 +115,8 @@ static uint8_t frame[DBGV_CTL_MAX_FRAME];
 static uint8_t payload_copy[DBGV_CTL_MAX_PAYLOAD];
 
 /* The fake backend really allocates a domain's memory: keep accepted sizes
- * at a few MiB (sizes above 4 GiB of MiB still reach the refusals) so an
- * execution stays in microseconds. */
+ * at 0-2 MiB (sizes above 4096 MiB still reach the refusals) so an
+ * execution stays well below a millisecond. */
 static const uint8_t *small_domains(uint16_t type, const uint8_t *p, size_t n)
 {
     uint32_t mib;
@@ -126,7 +126,7 @@ static const uint8_t *small_domains(uint16_t type, const uint8_t *p, size_t n)
     memcpy(payload_copy, p, n);
     memcpy(&mib, payload_copy + DBGV_CTL_NAME_LEN, 4);
     if ( mib <= 4096 )
-        mib %= 8;
+        mib %= 3;
     memcpy(payload_copy + DBGV_CTL_NAME_LEN, &mib, 4);
     return payload_copy;
 }
