@@ -8,6 +8,7 @@
 #include <dbgvisor/mbimage.h>
 #include <dbgvisor/multiboot.h>
 #include <dbgvisor/policy_names.h>
+#include <public/control.h>
 #include <asm/svm_vcpu.h>
 
 #define DEFAULT_MEM_MIB 64
@@ -20,6 +21,7 @@ struct module_opts {
     int unbacked;
     unsigned quiet;
     const char *cmdline;
+    bool ramdisk;               /* this module is the previous kernel's initrd */
     char path[256];             /* the image's path: the guest's argv[0] */
 };
 
@@ -77,6 +79,8 @@ static int parse_module_string(const char *s, struct module_opts *o)
         if (first) {
             default_name(p, len, o->name);
             snprintf(o->path, sizeof(o->path), "%.*s", (int)len, p);
+        } else if (len == 7 && !strncmp(p, "ramdisk", 7)) {
+            o->ramdisk = true;
         } else if (len == 2 && !strncmp(p, "--", 2)) {
             o->cmdline = end ? end + 1 : "";
             break;
@@ -120,26 +124,63 @@ static int write_guest(void *opaque, uint64_t gpa, const void *data, uint64_t le
     return 0;
 }
 
-static void build_one(const struct multiboot_module *m)
+static const char *module_string(const struct multiboot_module *m)
 {
-    const char *str = m->string ? (const char *)(uint64_t)m->string : "";
+    return m->string ? (const char *)(uint64_t)m->string : "";
+}
+
+/* A Linux bzImage (and its initrd) by the boot protocol; vCPU 0 starts at the
+ * 64-bit entry, or the 32-bit one for a kernel without it. */
+static int load_linux(struct domain *d, const struct module_opts *o, const void *img, size_t len,
+                      const struct multiboot_module *initrd, const char **why)
+{
+    struct bzimage bz;
+    struct bzimage_boot boot;
+    const void *rd = initrd ? (const void *)(uint64_t)initrd->mod_start : NULL;
+    size_t rd_len = initrd ? initrd->mod_end - initrd->mod_start : 0;
+
+    if (bzimage_parse(img, len, &bz, why) < 0 ||
+        bzimage_load(&bz, img, len, d->mem_bytes, o->cmdline, rd, rd_len, write_guest, d, &boot, why) < 0)
+        return -1;
+    /* The toolstack's path too: the loader's fixed layout, RIP and RSI. */
+    struct dbgv_ctl_vcpu_regs r = {
+        .mode = boot.mode == BZ_ENTRY_64 ? DBGV_VCPU_MODE_LINUX64 : DBGV_VCPU_MODE_PM32,
+        .mask = DBGV_REG_RIP | DBGV_REG_RSI, .rip = boot.rip, .rsi = boot.rsi,
+    };
+    svm_vcpu_set_regs(d->vcpus[0], &r);
+    return 0;
+}
+
+static int load_multiboot(struct domain *d, const struct module_opts *o, const void *img, size_t len,
+                          const char **why)
+{
+    struct mbimage mb;
+    struct mbimage_boot boot;
+
+    if (mbimage_parse(img, len, &mb, why) < 0 ||
+        mbimage_load(&mb, img, len, d->mem_bytes, o->path, o->cmdline, write_guest, d, &boot, why) < 0)
+        return -1;
+    svm_vcpu_set_entry(d->vcpus[0], boot.eip, boot.eax, boot.ebx);
+    return 0;
+}
+
+/* One domain from module m; initrd is the module after it when that one is
+ * marked "ramdisk" (Linux only). */
+static void build_one(const struct multiboot_module *m, const struct multiboot_module *initrd)
+{
+    const char *str = module_string(m);
     const void *img = (const void *)(uint64_t)m->mod_start;
     size_t len = m->mod_end - m->mod_start;
     struct module_opts o;
-    struct mbimage mb;
-    struct mbimage_boot boot;
     struct domain *d;
     const char *why = "";
 
     pr_debug("module at %#x-%#x: '%s'\n", m->mod_start, m->mod_end, str);
     if (parse_module_string(str, &o) < 0)
         return;
-    if (bzimage_probe(img, len)) {      /* loader exists, vCPU entry not yet (issue 10) */
-        pr_err("domain %s: Linux bzImage: Linux domains are not supported yet\n", o.name);
-        return;
-    }
-    if (mbimage_parse(img, len, &mb, &why) < 0) {
-        pr_err("domain %s: image is not a multiboot kernel: %s\n", o.name, why);
+    bool is_linux = bzimage_probe(img, len);
+    if (initrd && !is_linux) {
+        pr_err("domain %s: a ramdisk needs a Linux kernel image\n", o.name);
         return;
     }
     struct domain_config cfg = {
@@ -155,16 +196,37 @@ static void build_one(const struct multiboot_module *m)
                "out of memory or domain slots");
         return;
     }
-    if (mbimage_load(&mb, img, len, d->mem_bytes, o.path, o.cmdline, write_guest, d, &boot, &why) < 0) {
-        pr_err("domain %s: cannot load image: %s\n", o.name, why);
+    if ((is_linux ? load_linux(d, &o, img, len, initrd, &why)
+               : load_multiboot(d, &o, img, len, &why)) < 0) {
+        pr_err("domain %s: cannot load %s image: %s\n", o.name,
+               is_linux ? "Linux" : "multiboot", why);
         domain_destroy(d);
         return;
     }
-    svm_vcpu_set_entry(d->vcpus[0], boot.eip, boot.eax, boot.ebx);
-    printk("domain %u (%s): %u vCPU%s, %llu MiB, policy %s\n", d->id, d->name, d->nr_vcpus,
+    printk("domain %u (%s): %u vCPU%s, %llu MiB, policy %s%s\n", d->id, d->name, d->nr_vcpus,
            d->nr_vcpus > 1 ? "s" : "", (unsigned long long)(d->mem_bytes >> 20),
-           dbgv_policy_name(d->debug_policy));
+           dbgv_policy_name(d->debug_policy), is_linux ? ", Linux" : "");
     domain_unpause(d);
+}
+
+/* The module is a Linux initrd: its options (after the path, before "--")
+ * hold the word "ramdisk". Checked without parsing, so that a module with a
+ * bad option is reported once, when it is built. */
+static bool is_ramdisk(const struct multiboot_module *m)
+{
+    const char *p = module_string(m);
+
+    for (bool first = true; *p; first = false) {
+        while (*p == ' ')
+            p++;
+        size_t len = strchr(p, ' ') ? (size_t)(strchr(p, ' ') - p) : strlen(p);
+        if (!first && len == 2 && !strncmp(p, "--", 2))
+            return false;
+        if (!first && len == 7 && !strncmp(p, "ramdisk", 7))
+            return true;
+        p += len;
+    }
+    return false;
 }
 
 void boot_domains_create(const struct multiboot_info *mbi)
@@ -172,6 +234,13 @@ void boot_domains_create(const struct multiboot_info *mbi)
     if (!(mbi->flags & MBI_FLAG_MODS))
         return;
     const struct multiboot_module *mods = (const void *)(uint64_t)mbi->mods_addr;
-    for (uint32_t i = 0; i < mbi->mods_count; i++)
-        build_one(&mods[i]);
+    for (uint32_t i = 0; i < mbi->mods_count; i++) {
+        if (is_ramdisk(&mods[i])) {
+            pr_err("module %u: a ramdisk without a kernel before it\n", i);
+            continue;
+        }
+        bool rd = i + 1 < mbi->mods_count && is_ramdisk(&mods[i + 1]);
+        build_one(&mods[i], rd ? &mods[i + 1] : NULL);
+        i += rd;
+    }
 }

@@ -84,6 +84,7 @@ static void fill_dominfo(const struct domain *d, struct dbgv_ctl_dominfo *out)
     out->quiet_switches = d->quiet_switches;
     out->unbacked_access = d->unbacked_access;
     out->unbacked_accesses = (uint32_t)MIN(d->unbacked_accesses, (uint64_t)UINT32_MAX);
+    out->reexecuted_insns = (uint32_t)MIN(d->reexecuted_insns, (uint64_t)UINT32_MAX);
     snprintf(out->name, sizeof(out->name), "%s", d->name);
 }
 
@@ -191,7 +192,11 @@ int hv_ctl_domain_shutdown(uint32_t domid, uint32_t reason)
     struct domain *d = lookup(domid, &rc);
     if (!d)
         return rc;
-    domain_request_shutdown(d, reason);   /* reason validated by the server */
+    /* reason validated by the server */
+    if (reason & DBGV_SHUTDOWN_F_NOW)
+        domain_shutdown_reason(d, reason & ~DBGV_SHUTDOWN_F_NOW, 0);
+    else
+        domain_request_shutdown(d, reason);
     return 0;
 }
 
@@ -284,6 +289,17 @@ int hv_ctl_console_read(uint32_t domid, uint64_t offset, void *data, uint32_t ma
     spin_lock(&d->console_lock);
     ctl_ring_read(&d->console, offset, data, max, rep);
     spin_unlock(&d->console_lock);
+    return 0;
+}
+
+int hv_ctl_console_write(uint32_t domid, const void *data, uint32_t len,
+                         struct dbgv_ctl_console_write_rep *rep)
+{
+    int rc;
+    struct domain *d = lookup(domid, &rc);
+    if (!d)
+        return rc;
+    rep->accepted = domain_console_input(d, data, len, &rep->room);
     return 0;
 }
 

@@ -125,6 +125,7 @@ int domain_create(const struct domain_config *cfg, struct domain **out)
                  hvm_cpu_has_rtm());
         v->arch.wait_for_sipi = i > 0;     /* APs wait for INIT-SIPI-SIPI */
     }
+    hvm_domain_firmware_init(d);
     *out = d;
     rc = 0;
     goto out;
@@ -299,7 +300,7 @@ void domain_shutdown_reason(struct domain *d, enum dbgv_shutdown_reason why, int
     else
         printk("domain %u (%s) shut down: %s\n", d->id, d->name, shutdown_reason_names[why]);
     log_debug_counters(d);
-    events_post_domain(d->id, DBGV_EV_DOMAIN_SHUTDOWN, code);
+    events_post_domain_data(d->id, DBGV_EV_DOMAIN_SHUTDOWN, code, why);
 }
 
 void domain_shutdown(struct domain *d, int code)
@@ -326,7 +327,7 @@ void domain_crash(struct domain *d, const char *fmt, ...)
     if (!domain_end(d, DOMAIN_CRASHED, -1, DBGV_SHUTDOWN_CRASH, reason))
         return;
     pr_err("domain %u (%s) crashed: %s\n", d->id, d->name, d->crash_reason);
-    events_post_domain(d->id, DBGV_EV_DOMAIN_CRASHED, -1);
+    events_post_domain_data(d->id, DBGV_EV_DOMAIN_CRASHED, -1, DBGV_SHUTDOWN_CRASH);
 }
 
 int domain_destroy(struct domain *d)

@@ -22,10 +22,15 @@ void events_post(struct dbgv_ctl_event *ev)
     spin_unlock(&events_lock);
 }
 
+void events_post_domain_data(uint32_t domid, uint16_t type, int32_t code, uint64_t data)
+{
+    struct dbgv_ctl_event ev = { .domid = domid, .type = type, .code = code, .data = data };
+    events_post(&ev);
+}
+
 void events_post_domain(uint32_t domid, uint16_t type, int32_t code)
 {
-    struct dbgv_ctl_event ev = { .domid = domid, .type = type, .code = code };
-    events_post(&ev);
+    events_post_domain_data(domid, type, code, 0);
 }
 
 uint32_t events_read(uint64_t since_seq, uint32_t domid, struct dbgv_ctl_event *out,

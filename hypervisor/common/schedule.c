@@ -44,6 +44,8 @@ static void tick(struct cpu_regs *regs)
     struct pcpu *p = this_pcpu();
     struct vcpu *v = p->current;
 
+    if (!lapic_timer_tick_due())
+        return;                 /* early for a guest timer: the exit was the point */
     if (!v || now_ns() - v->slice_start_ns >= SCHED_SLICE_NS)
         p->need_resched = true;
     if (p->id == 0 && sched_housekeeping_pending && sched_housekeeping_pending())
@@ -68,12 +70,29 @@ void sched_init(bool exit_when_finished)
     set_irq_handler(VECTOR_EXIT_GUEST, exit_guest_ipi);
 }
 
-/* One pass over the vCPUs of active domains: wake those whose virtual APIC
- * has an interrupt due, and pick the runnable one that waited longest. */
-static struct vcpu *pick_next(uint64_t now)
+static int wake_locked(struct vcpu *v);
+static void send_to_pcpu(int target, uint8_t vector);
+
+/* sched_lock held: the vCPUs the domain's timers just interrupted wake, or
+ * exit the guest on their pCPUs to take the interrupt. */
+static void wake_kicked_locked(struct domain *d)
+{
+    uint32_t kicks = hvm_irq_take_kicks(d);
+
+    for (unsigned j = 0; kicks && j < d->nr_vcpus; j++)
+        if (kicks & (1u << j))
+            send_to_pcpu(wake_locked(d->vcpus[j]), VECTOR_KICK);
+}
+
+/* One pass over the vCPUs of active domains: fire the timers of those that
+ * are blocked (their vCPU's, and their domain's devices) and wake the ones
+ * with an interrupt to take, and pick the runnable one that waited longest.
+ * *next_timer is when the earliest timer of a vCPU still blocked is due. */
+static struct vcpu *pick_next(uint64_t now, uint64_t *next_timer)
 {
     struct vcpu *best = NULL;
 
+    *next_timer = UINT64_MAX;
     spin_lock(&sched_lock);
     for (int i = 0; i < MAX_DOMAINS; i++) {
         struct domain *d = &domains[i];
@@ -81,8 +100,16 @@ static struct vcpu *pick_next(uint64_t now)
             continue;
         for (unsigned j = 0; j < d->nr_vcpus; j++) {
             struct vcpu *v = d->vcpus[j];
-            if (v->state == VCPU_BLOCKED && vlapic_poll_timer(v, now))
+            if (v->state != VCPU_BLOCKED)
+                continue;
+            if (hvm_poll_timers(v, now))
                 v->state = VCPU_RUNNABLE;
+            else if (hvm_next_timer_ns(v) < *next_timer)
+                *next_timer = hvm_next_timer_ns(v);
+        }
+        wake_kicked_locked(d);
+        for (unsigned j = 0; j < d->nr_vcpus; j++) {
+            struct vcpu *v = d->vcpus[j];
             if (v->state == VCPU_RUNNABLE && !v->on_cpu &&
                 (!best || v->last_run_ns < best->last_run_ns))
                 best = v;
@@ -164,13 +191,14 @@ void sched_run(void)
                 machine_exit(code);
             }
         }
-        uint64_t now = now_ns();
-        struct vcpu *v = pick_next(now);
+        uint64_t now = now_ns(), next_timer;
+        struct vcpu *v = pick_next(now, &next_timer);
         if (v) {
             run_vcpu(p, v);
         } else {
             uint64_t t0 = now_ns();
             p->need_resched = false;
+            lapic_timer_fire_by(p->id, next_timer);    /* a blocked vCPU's timer */
             safe_halt();              /* until the tick or a kick */
             p->idle_ns += now_ns() - t0;
         }
@@ -193,12 +221,18 @@ static void send_to_pcpu(int target, uint8_t vector)
         this_pcpu()->need_resched = true;
 }
 
+/* sched_lock held: a blocked vCPU becomes runnable; the pCPU it is on, or -1. */
+static int wake_locked(struct vcpu *v)
+{
+    if (v->state == VCPU_BLOCKED)
+        v->state = VCPU_RUNNABLE;
+    return pcpu_of_locked(v);
+}
+
 void sched_vcpu_kick(struct vcpu *v)
 {
     spin_lock(&sched_lock);
-    if (v->state == VCPU_BLOCKED)
-        v->state = VCPU_RUNNABLE;
-    int target = pcpu_of_locked(v);
+    int target = wake_locked(v);
     spin_unlock(&sched_lock);
     send_to_pcpu(target, VECTOR_KICK);
     /* An idle pCPU notices new work at its next tick. */

@@ -38,6 +38,10 @@ void dbgctl_close(dbgctl *h);
 /* Write the URI dbgctl_open(NULL) would use into buf. */
 int dbgctl_default_uri(char *buf, size_t len);
 const char *dbgctl_uri(const dbgctl *h);
+/* "shm" (the hypervisor's shared-memory rings, preferred when the launcher
+ * provides them), "socket" or "none" (disconnected). DBGCTL_TRANSPORT=socket
+ * in the environment forces the socket. */
+const char *dbgctl_transport_name(const dbgctl *h);
 /* Timeout of each later call on this handle; <= 0 restores the default. */
 void dbgctl_set_timeout(dbgctl *h, int timeout_ms);
 /* Drop the connection until the next call, which reconnects by itself.
@@ -98,6 +102,14 @@ int dbgctl_vcpu_list(dbgctl *h, uint32_t domid,
  * *lost (may be NULL) counts bytes overwritten before they were read. */
 int dbgctl_console_read(dbgctl *h, uint32_t domid, uint64_t *offset,
                         void *buf, size_t max, size_t *len, uint64_t *lost);
+/* Console input: len (<= DBGV_CTL_CONSOLE_WRITE_MAX) bytes into the
+ * domain's UART receiver, as if they arrived on its serial line. Bytes
+ * beyond the receiver's room are lost with an overrun (LSR.OE), as on
+ * hardware; *accepted (may be NULL) says how many went in, *room (may be
+ * NULL) how many it can take now. Sending at most *room bytes (len 0
+ * only asks) loses nothing. -ESRCH: no such domain; -EPERM: Domain-0. */
+int dbgctl_console_write(dbgctl *h, uint32_t domid, const void *buf,
+                         size_t len, size_t *accepted, size_t *room);
 int dbgctl_debug_state(dbgctl *h, uint32_t domid,
                        struct dbgv_vcpu_debug_state **out, unsigned int *nr);
 /* quiet_switches < 0: leave the threshold unchanged. */
@@ -173,7 +185,7 @@ const char *dbgctl_event_name(unsigned int type);
 
 struct dbgctl_build {
     const char *name;
-    const void *image;         /* multiboot v1 ELF32/ELF64 image in memory */
+    const void *image;         /* multiboot v1 ELF32/ELF64 image or Linux bzImage in memory */
     size_t      image_len;
     uint32_t    memory_mib;
     uint32_t    nr_vcpus;
@@ -183,13 +195,18 @@ struct dbgctl_build {
     uint32_t    quiet_switches;/* 0: default */
     bool        paused;        /* leave it paused after loading */
     unsigned int unbacked_access; /* enum dbgv_unbacked_access, 0: ignore */
+    const void *ramdisk;       /* Linux initrd in memory, NULL: none */
+    size_t      ramdisk_len;
 };
 /* Read a whole file (the kernel image); *buf is malloc'd. */
 int dbgctl_read_file(const char *path, void **buf, size_t *len);
 /* Validate the image, create the domain, load segments (BSS zeroed) and a
  * multiboot info (mem_lower 640, mem_upper, cmdline, no modules), set
- * EIP=entry, EBX=info, EAX=0x2BADB002 on vCPU 0 and unpause. On failure
- * the half-built domain is destroyed and err (if not NULL) says why. */
+ * EIP=entry, EBX=info, EAX=0x2BADB002 on vCPU 0 and unpause. A Linux
+ * bzImage (told by its setup header) is loaded by the boot protocol instead
+ * (kernel, ramdisk, boot_params, cmdline) and vCPU 0 starts at its 64-bit
+ * entry (DBGV_VCPU_MODE_LINUX64) or 32-bit one. On failure the half-built
+ * domain is destroyed and err (if not NULL) says why. */
 int dbgctl_domain_build(dbgctl *h, const struct dbgctl_build *b,
                         uint32_t *domid, char *err, size_t errlen);
 

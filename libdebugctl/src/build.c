@@ -100,13 +100,53 @@ static void seterr(char *err, size_t errlen, const char *fmt, ...)
     va_end(ap);
 }
 
+/* Multiboot: EIP = entry, EAX = magic, EBX = info, 32-bit flat state. */
+static int load_multiboot(const struct dbgctl_build *b, const struct mbimage *mb,
+                          struct writer *w, struct dbgv_ctl_vcpu_regs *regs,
+                          const char **why)
+{
+    struct mbimage_boot boot;
+    int rc = mbimage_load(mb, b->image, b->image_len, (uint64_t)b->memory_mib << 20,
+                          b->kernel_path, b->cmdline, write_guest, w, &boot, why);
+
+    if ( rc )
+        return rc;
+    regs->mode = DBGV_VCPU_MODE_PM32;
+    regs->mask = DBGV_REG_RIP | DBGV_REG_RAX | DBGV_REG_RBX | DBGV_REG_RFLAGS;
+    regs->rip = boot.eip;
+    regs->rax = boot.eax;
+    regs->rbx = boot.ebx;
+    regs->rflags = 0x2;         /* IF=0, reserved bit 1 */
+    return 0;
+}
+
+/* Linux boot protocol: the hypervisor knows the loader's fixed layout
+ * (GDT, page tables) from the mode; RIP and RSI = boot_params are ours. */
+static int load_linux(const struct dbgctl_build *b, const struct bzimage *bz,
+                      struct writer *w, struct dbgv_ctl_vcpu_regs *regs,
+                      const char **why)
+{
+    struct bzimage_boot boot;
+    int rc = bzimage_load(bz, b->image, b->image_len, (uint64_t)b->memory_mib << 20,
+                          b->cmdline, b->ramdisk, b->ramdisk_len, write_guest, w,
+                          &boot, why);
+
+    if ( rc )
+        return rc;
+    regs->mode = boot.mode == BZ_ENTRY_64 ? DBGV_VCPU_MODE_LINUX64 : DBGV_VCPU_MODE_PM32;
+    regs->mask = DBGV_REG_RIP | DBGV_REG_RSI | DBGV_REG_RFLAGS;
+    regs->rip = boot.rip;
+    regs->rsi = boot.rsi;
+    regs->rflags = 0x2;
+    return 0;
+}
+
 DBGCTL_EXPORT int dbgctl_domain_build(dbgctl *h, const struct dbgctl_build *b,
                                       uint32_t *domid, char *err,
                                       size_t errlen)
 {
     struct dbgv_ctl_vcpu_regs regs;
-    struct mbimage_boot boot;
-    struct mbimage *mb = NULL;
+    union { struct mbimage mb; struct bzimage bz; } img;
     struct writer w = { .h = h };
     const char *why = NULL;
     bool created = false;
@@ -123,31 +163,21 @@ DBGCTL_EXPORT int dbgctl_domain_build(dbgctl *h, const struct dbgctl_build *b,
     }
     policy = b->policy < 0 ? DBGV_POLICY_DEFAULT : (unsigned int)b->policy;
 
-    /* Check the image before a domain exists to clean up after. The Linux
-     * loader exists but no vCPU can start at its entry yet (issue 10). */
-    if ( bzimage_probe(b->image, b->image_len) )
+    /* Check the image before a domain exists to clean up after. */
+    bool is_linux = bzimage_probe(b->image, b->image_len);
+    if ( b->ramdisk && !is_linux )
     {
-        struct bzimage bz;
-
-        if ( (rc = bzimage_parse(b->image, b->image_len, &bz, &why)) )
-            seterr(err, errlen, "bad Linux kernel image: %s", why);
-        else
-        {
-            seterr(err, errlen, "Linux bzImage (boot protocol %u.%02u): Linux domains "
-                   "are not supported yet", bz.version >> 8, bz.version & 0xff);
-            rc = -EOPNOTSUPP;
-        }
+        seterr(err, errlen, "a ramdisk needs a Linux kernel image");
+        rc = -EINVAL;
         goto out;
     }
-    mb = malloc(sizeof(*mb));
-    if ( !mb )
+    if ( is_linux )
+        rc = bzimage_parse(b->image, b->image_len, &img.bz, &why);
+    else
+        rc = mbimage_parse(b->image, b->image_len, &img.mb, &why);
+    if ( rc )
     {
-        rc = -ENOMEM;
-        goto out;
-    }
-    if ( (rc = mbimage_parse(b->image, b->image_len, mb, &why)) )
-    {
-        seterr(err, errlen, "bad kernel image: %s", why);
+        seterr(err, errlen, "bad %skernel image: %s", is_linux ? "Linux " : "", why);
         goto out;
     }
 
@@ -161,24 +191,18 @@ DBGCTL_EXPORT int dbgctl_domain_build(dbgctl *h, const struct dbgctl_build *b,
     }
     created = true;
 
-    rc = mbimage_load(mb, b->image, b->image_len,
-                      (uint64_t)b->memory_mib << 20, b->kernel_path, b->cmdline, write_guest,
-                      &w, &boot, &why);
+    memset(&regs, 0, sizeof(regs));
+    regs.domid = w.domid;
+    regs.vcpu = 0;
+    if ( is_linux )
+        rc = load_linux(b, &img.bz, &w, &regs, &why);
+    else
+        rc = load_multiboot(b, &img.mb, &w, &regs, &why);
     if ( rc )
     {
         seterr(err, errlen, "loading kernel: %s: %s", why, dbgctl_strerror(rc));
         goto out;
     }
-
-    memset(&regs, 0, sizeof(regs));
-    regs.domid = w.domid;
-    regs.vcpu = 0;
-    regs.mode = DBGV_VCPU_MODE_PM32;
-    regs.mask = DBGV_REG_RIP | DBGV_REG_RAX | DBGV_REG_RBX | DBGV_REG_RFLAGS;
-    regs.rip = boot.eip;
-    regs.rax = boot.eax;
-    regs.rbx = boot.ebx;
-    regs.rflags = 0x2;          /* IF=0, reserved bit 1 */
     if ( (rc = dbgctl_vcpu_set_regs(h, &regs)) )
     {
         seterr(err, errlen, "setting entry registers: %s", dbgctl_strerror(rc));
@@ -194,6 +218,5 @@ DBGCTL_EXPORT int dbgctl_domain_build(dbgctl *h, const struct dbgctl_build *b,
  out:
     if ( created )
         dbgctl_domain_destroy(h, w.domid);
-    free(mb);
     return rc;
 }

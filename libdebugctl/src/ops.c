@@ -264,40 +264,43 @@ DBGCTL_EXPORT int dbgctl_domain_shutdown(dbgctl *h, uint32_t domid,
                        NULL, 0, NULL);
 }
 
+/* MEM_WRITE request i of a transfer: DBGV_CTL_MEM_CHUNK bytes at a time. */
+struct mem_write_ctx {
+    uint32_t domid;
+    uint64_t gpa;
+    const uint8_t *data;         /* NULL: zeros */
+    size_t len;
+};
+
+static uint32_t fill_mem_write(void *ctx, uint32_t i, void *buf)
+{
+    const struct mem_write_ctx *c = ctx;
+    size_t off = (size_t)i * DBGV_CTL_MEM_CHUNK;
+    uint32_t n = MIN(c->len - off, (size_t)DBGV_CTL_MEM_CHUNK);
+    struct dbgv_ctl_mem req = { .domid = c->domid, .gpa = c->gpa + off, .len = n };
+    uint8_t *msg = buf;
+
+    memcpy(msg, &req, sizeof(req));
+    if ( c->data )
+        memcpy(msg + sizeof(req), c->data + off, n);
+    else
+        memset(msg + sizeof(req), 0, n);
+    return sizeof(req) + n;
+}
+
+/* Pipelined: over shared memory many chunks are in flight at once. */
 DBGCTL_EXPORT int dbgctl_mem_write(dbgctl *h, uint32_t domid, uint64_t gpa,
                                    const void *data, size_t len)
 {
-    struct dbgv_ctl_mem req = { .domid = domid };
-    const uint8_t *p = data;
-    uint8_t *msg;
-    int rc = 0;
+    struct mem_write_ctx c = { domid, gpa, data, len };
+    size_t chunks = (len + DBGV_CTL_MEM_CHUNK - 1) / DBGV_CTL_MEM_CHUNK;
 
-    if ( gpa + len < gpa )
+    if ( gpa + len < gpa || chunks > UINT32_MAX )
         return -EINVAL;
-    msg = calloc(1, sizeof(req) + DBGV_CTL_MEM_CHUNK);
-    if ( !msg )
-        return -ENOMEM;
-    while ( len )
-    {
-        uint32_t n = MIN(len, (size_t)DBGV_CTL_MEM_CHUNK);
-
-        req.gpa = gpa;
-        req.len = n;
-        memcpy(msg, &req, sizeof(req));
-        if ( p )
-            memcpy(msg + sizeof(req), p, n);    /* else stays zero */
-        rc = dbgctl_call(h, DBGV_CTL_MSG_MEM_WRITE, msg, sizeof(req) + n,
-                         NULL, 0, NULL);
-        if ( rc )
-            goto out;
-        gpa += n;
-        len -= n;
-        if ( p )
-            p += n;
-    }
- out:
-    free(msg);
-    return rc;
+    if ( !chunks )
+        return 0;
+    return dbgctl_call_pipelined(h, DBGV_CTL_MSG_MEM_WRITE, (uint32_t)chunks,
+                                 fill_mem_write, &c);
 }
 
 DBGCTL_EXPORT int dbgctl_mem_read(dbgctl *h, uint32_t domid, uint64_t gpa,
@@ -377,6 +380,35 @@ DBGCTL_EXPORT int dbgctl_console_read(dbgctl *h, uint32_t domid,
 {
     return ring_read(h, DBGV_CTL_MSG_CONSOLE_READ, domid, offset, buf, max,
                      len, lost);
+}
+
+DBGCTL_EXPORT int dbgctl_console_write(dbgctl *h, uint32_t domid,
+                                       const void *buf, size_t len,
+                                       size_t *accepted, size_t *room)
+{
+    struct {
+        struct dbgv_ctl_console_write h;
+        uint8_t data[DBGV_CTL_CONSOLE_WRITE_MAX];
+    } req = { .h = { .domid = domid, .len = (uint32_t)len } };
+    struct dbgv_ctl_console_write_rep rep;
+    uint32_t got;
+    int rc;
+
+    if ( len > DBGV_CTL_CONSOLE_WRITE_MAX || (len && !buf) )
+        return -EINVAL;
+    if ( len )
+        memcpy(req.data, buf, len);
+    rc = dbgctl_call(h, DBGV_CTL_MSG_CONSOLE_WRITE, &req, sizeof(req.h) + len,
+                     &rep, sizeof(rep), &got);
+    if ( rc )
+        return rc;
+    if ( got != sizeof(rep) || rep.accepted > len )
+        return -EPROTO;
+    if ( accepted )
+        *accepted = rep.accepted;
+    if ( room )
+        *room = rep.room;
+    return 0;
 }
 
 DBGCTL_EXPORT int dbgctl_hvlog_read(dbgctl *h, uint64_t *offset, void *buf,

@@ -1,6 +1,7 @@
 /*
  * libdebugctl transport: URI handling, connection, handshake and the
- * request/reply round trip over the framed byte stream.
+ * request/reply round trip over the framed byte stream: the hypervisor's
+ * shared-memory rings when SOCKET.shm is served (shm.c), else the socket.
  */
 #include <errno.h>
 #include <poll.h>
@@ -52,7 +53,7 @@ static int parse_uri(const char *uri, char **path)
     return *path ? 0 : -ENOMEM;
 }
 
-static int64_t now_ms(void)
+int64_t dbgctl_now_ms(void)
 {
     struct timespec ts;
 
@@ -60,11 +61,17 @@ static int64_t now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+static bool connected(const dbgctl *h)
+{
+    return h->fd >= 0 || h->shm;
+}
+
 static void disconnect(dbgctl *h)
 {
     if ( h->fd >= 0 )
         close(h->fd);
     h->fd = -1;
+    dbgctl_shm_disconnect(h);
     h->pend_off = h->pend_len = 0;
     ctl_rx_reset(&h->rx);
 }
@@ -90,9 +97,24 @@ static int connect_socket(dbgctl *h)
     return 0;
 }
 
-static int send_all(dbgctl *h, const void *buf, size_t len)
+/* The shared-memory slot if the hypervisor serves one, else the socket. */
+static int connect_transport(dbgctl *h)
+{
+    if ( dbgctl_shm_connect(h) == 0 )
+    {
+        h->pend_off = h->pend_len = 0;
+        ctl_rx_reset(&h->rx);
+        return 0;
+    }
+    return connect_socket(h);
+}
+
+static int send_all(dbgctl *h, const void *buf, size_t len, int64_t deadline)
 {
     const uint8_t *p = buf;
+
+    if ( h->shm )
+        return dbgctl_shm_send(h, buf, len, deadline);
 
     while ( len )
     {
@@ -123,12 +145,21 @@ static int recv_frame(dbgctl *h, int64_t deadline)
                 return 0;
         }
 
-        int left = (int)(deadline - now_ms());
+        int left = (int)(deadline - dbgctl_now_ms());
         struct pollfd pfd = { .fd = h->fd, .events = POLLIN };
         ssize_t n;
 
         if ( left <= 0 )
             return -ETIMEDOUT;
+        if ( h->shm )
+        {
+            n = dbgctl_shm_recv(h, h->pend, sizeof(h->pend), deadline);
+            if ( n < 0 )
+                return (int)n;
+            h->pend_off = 0;
+            h->pend_len = n;
+            continue;
+        }
         n = poll(&pfd, 1, left);
         if ( n < 0 && errno == EINTR )
             continue;
@@ -148,29 +179,19 @@ static int recv_frame(dbgctl *h, int64_t deadline)
     }
 }
 
-/* Round trip with the lock held and a connected socket. */
-static int roundtrip(dbgctl *h, uint16_t type, const void *req,
-                     uint32_t reqlen, void *rep, uint32_t repmax,
-                     uint32_t *replen, int timeout_ms)
+/* Wait for the reply to (type, seq), skipping late replies to calls that
+ * timed out (older sequence numbers): 0 with the frame held in h->rx, the
+ * hypervisor's status, or a transport error. */
+static int await_reply(dbgctl *h, uint16_t type, uint32_t seq, int64_t deadline)
 {
-    int64_t deadline = now_ms() + timeout_ms;
-    const struct dbgv_ctl_hdr *rh;
-    uint32_t seq = ++h->seq;
-    size_t n;
-    int rc;
-
-    n = ctl_frame_build(h->txbuf, sizeof(h->txbuf), type, seq, 0, req, reqlen);
-    if ( !n )
-        return -EMSGSIZE;
-    if ( (rc = send_all(h, h->txbuf, n)) )
-        return rc;
-
     for ( ;; )
     {
+        const struct dbgv_ctl_hdr *rh;
+        int rc;
+
         if ( (rc = recv_frame(h, deadline)) )
             return rc;
         rh = ctl_rx_hdr(&h->rx);
-        /* Late replies to calls that timed out carry older sequence numbers. */
         if ( rh->seq != seq )
             continue;
         if ( rh->type == (DBGV_CTL_MSG_ERROR | DBGV_CTL_REPLY) )
@@ -179,14 +200,36 @@ static int roundtrip(dbgctl *h, uint16_t type, const void *req,
             continue;
         if ( rh->status )
             return rh->status < 0 ? rh->status : -EPROTO;
-        if ( rh->len > repmax )
-            return -EPROTO;
-        if ( rh->len && rep )
-            memcpy(rep, ctl_rx_payload(&h->rx), rh->len);
-        if ( replen )
-            *replen = rh->len;
         return 0;
     }
+}
+
+/* Round trip with the lock held and a connected transport. */
+static int roundtrip(dbgctl *h, uint16_t type, const void *req,
+                     uint32_t reqlen, void *rep, uint32_t repmax,
+                     uint32_t *replen, int timeout_ms)
+{
+    int64_t deadline = dbgctl_now_ms() + timeout_ms;
+    const struct dbgv_ctl_hdr *rh;
+    uint32_t seq = ++h->seq;
+    size_t n;
+    int rc;
+
+    n = ctl_frame_build(h->txbuf, sizeof(h->txbuf), type, seq, 0, req, reqlen);
+    if ( !n )
+        return -EMSGSIZE;
+    if ( (rc = send_all(h, h->txbuf, n, deadline)) )
+        return rc;
+    if ( (rc = await_reply(h, type, seq, deadline)) )
+        return rc;
+    rh = ctl_rx_hdr(&h->rx);
+    if ( rh->len > repmax )
+        return -EPROTO;
+    if ( rh->len && rep )
+        memcpy(rep, ctl_rx_payload(&h->rx), rh->len);
+    if ( replen )
+        *replen = rh->len;
+    return 0;
 }
 
 static int handshake(dbgctl *h)
@@ -212,10 +255,27 @@ static int reconnect(dbgctl *h)
     int rc;
 
     disconnect(h);
-    if ( (rc = connect_socket(h)) )
+    if ( (rc = connect_transport(h)) )
         return rc;
     if ( (rc = handshake(h)) )
         disconnect(h);
+    return rc;
+}
+
+/*
+ * After a failure of the shared-memory transport the next call starts a new
+ * session (or falls back to the socket if the file went away): after a
+ * timeout the slot may hold anything, and impossible ring indices, seen
+ * here or reported by the hypervisor, mean the slot is unusable. The
+ * latter is a protocol error for the caller.
+ */
+static int transport_failed(dbgctl *h, int rc)
+{
+    if ( !h->shm || (rc != -ETIMEDOUT && rc != -DBGV_EIO) )
+        return rc;
+    if ( rc == -DBGV_EIO )
+        rc = -EPROTO;
+    disconnect(h);
     return rc;
 }
 
@@ -226,9 +286,10 @@ int dbgctl_call(dbgctl *h, uint16_t type, const void *req, uint32_t reqlen,
 
     pthread_mutex_lock(&h->lock);
     /* A hypervisor that went away and came back is picked up again. */
-    if ( h->fd < 0 && (rc = reconnect(h)) )
+    if ( !connected(h) && (rc = reconnect(h)) )
         goto out;
     rc = roundtrip(h, type, req, reqlen, rep, repmax, replen, h->timeout_ms);
+    rc = transport_failed(h, rc);
     if ( rc == -EPIPE || rc == -ECONNRESET || rc == -ENOTCONN )
     {
         /* Nothing was processed on a dead connection: retrying is safe only
@@ -243,6 +304,76 @@ int dbgctl_call(dbgctl *h, uint16_t type, const void *req, uint32_t reqlen,
  out:
     pthread_mutex_unlock(&h->lock);
     return rc;
+}
+
+static int pipeline(dbgctl *h, uint16_t type, uint32_t count,
+                    dbgctl_fill_fn fill, void *ctx)
+{
+    uint32_t window = dbgctl_shm_window(h), base = h->seq + 1;
+    uint32_t sent = 0, done = 0;
+    bool built = false;
+    size_t n = 0;
+    int rc;
+
+    h->seq += count;
+    while ( done < count )
+    {
+        int64_t deadline = dbgctl_now_ms() + h->timeout_ms;
+
+        /* Fill the window; when the ring is full, take a reply instead. */
+        while ( sent < count && sent - done < window )
+        {
+            if ( !built )
+            {
+                uint32_t len = fill(ctx, sent, h->txbuf + DBGV_CTL_HDR_SIZE);
+
+                n = ctl_frame_build(h->txbuf, sizeof(h->txbuf), type,
+                                    base + sent, 0,
+                                    h->txbuf + DBGV_CTL_HDR_SIZE, len);
+                if ( !n )
+                    return -EMSGSIZE;
+                built = true;
+            }
+            rc = h->shm ? dbgctl_shm_try_send(h, h->txbuf, n)
+                        : send_all(h, h->txbuf, n, deadline);
+            if ( rc == -EAGAIN && sent > done )
+                break;
+            if ( rc == -EAGAIN )
+                rc = send_all(h, h->txbuf, n, deadline);
+            if ( rc )
+                return rc;
+            built = false;
+            sent++;
+        }
+        /* Replies come in order: the one for base + done is next. */
+        if ( (rc = await_reply(h, type, base + done, deadline)) )
+            return rc;
+        if ( ctl_rx_hdr(&h->rx)->len )
+            return -EPROTO;
+        done++;
+    }
+    return 0;
+}
+
+int dbgctl_call_pipelined(dbgctl *h, uint16_t type, uint32_t count,
+                          dbgctl_fill_fn fill, void *ctx)
+{
+    int rc;
+
+    pthread_mutex_lock(&h->lock);
+    if ( !connected(h) && (rc = reconnect(h)) )
+        goto out;
+    rc = transport_failed(h, pipeline(h, type, count, fill, ctx));
+    if ( rc == -EPIPE || rc == -ECONNRESET || rc == -ENOTCONN )
+        reconnect(h);            /* for the next call; this one failed */
+ out:
+    pthread_mutex_unlock(&h->lock);
+    return rc;
+}
+
+DBGCTL_EXPORT const char *dbgctl_transport_name(const dbgctl *h)
+{
+    return h->shm ? "shm" : h->fd >= 0 ? "socket" : "none";
 }
 
 DBGCTL_EXPORT int dbgctl_open(const char *uri, dbgctl **out)
@@ -266,6 +397,9 @@ DBGCTL_EXPORT int dbgctl_open(const char *uri, dbgctl **out)
     }
     h->fd = -1;
     h->timeout_ms = DBGCTL_TIMEOUT_DEFAULT_MS;
+    /* Sequence numbers differ between handles, so a reply meant for a
+     * predecessor on the same slot or socket can never be taken for ours. */
+    h->seq = (uint32_t)getpid() << 16 ^ (uint32_t)dbgctl_now_ms() << 4;
     pthread_mutex_init(&h->lock, NULL);
     ctl_rx_init(&h->rx, h->rxbuf);
     h->uri = strdup(uri);

@@ -223,8 +223,14 @@ int libxl_domain_unpause(libxl_ctx *ctx, uint32_t domid,
                          const libxl_asyncop_how *ao_how);
 int libxl_domain_destroy(libxl_ctx *ctx, uint32_t domid,
                          const libxl_asyncop_how *ao_how);
+/* Ask the guest to power off / reboot (it reads the request at the
+ * shutdown-request port and ends itself; docs/architecture.md). */
+int libxl_domain_shutdown(libxl_ctx *ctx, uint32_t domid,
+                          const libxl_asyncop_how *ao_how);
+int libxl_domain_reboot(libxl_ctx *ctx, uint32_t domid,
+                        const libxl_asyncop_how *ao_how);
 
-/* Older API versions took no ao_how for pause/unpause, as in Xen. */
+/* Older API versions took no ao_how for pause/unpause/shutdown/reboot, as in Xen. */
 #if defined(LIBXL_API_VERSION) && LIBXL_API_VERSION < 0x041300
 static inline int libxl_domain_pause_0x041200(libxl_ctx *ctx, uint32_t domid)
 {
@@ -234,8 +240,18 @@ static inline int libxl_domain_unpause_0x041200(libxl_ctx *ctx, uint32_t domid)
 {
     return libxl_domain_unpause(ctx, domid, NULL);
 }
+static inline int libxl_domain_shutdown_0x041200(libxl_ctx *ctx, uint32_t domid)
+{
+    return libxl_domain_shutdown(ctx, domid, NULL);
+}
+static inline int libxl_domain_reboot_0x041200(libxl_ctx *ctx, uint32_t domid)
+{
+    return libxl_domain_reboot(ctx, domid, NULL);
+}
 #define libxl_domain_pause libxl_domain_pause_0x041200
 #define libxl_domain_unpause libxl_domain_unpause_0x041200
+#define libxl_domain_shutdown libxl_domain_shutdown_0x041200
+#define libxl_domain_reboot libxl_domain_reboot_0x041200
 #endif
 
 #include <libxl_utils.h>

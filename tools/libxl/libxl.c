@@ -399,21 +399,28 @@ void libxl_vcpuinfo_list_free(libxl_vcpuinfo *list, int nr_vcpus)
     free(list);
 }
 
+/* The result of a dbgctl call on a domain, logged and as libxl returns it. */
+static int op_done(libxl_ctx *ctx, uint32_t domid, int rc, const char *what,
+                   const libxl_asyncop_how *ao_how)
+{
+    if ( rc )
+        logerr(ctx, rc, "%s domain %u", what, domid);
+    return finish_ao(ctx, xlerr(rc), ao_how);
+}
+
 static int domain_op(libxl_ctx *ctx, uint32_t domid,
                      int (*op)(dbgctl *, uint32_t), const char *what,
                      const libxl_asyncop_how *ao_how)
 {
-    int rc = op(ctx->h, domid);
-
-    if ( rc )
-        logerr(ctx, rc, "%s domain %u", what, domid);
-    return finish_ao(ctx, xlerr(rc), ao_how);
+    return op_done(ctx, domid, op(ctx->h, domid), what, ao_how);
 }
 
 /* Defined under their real names even when the header maps them to the
  * 0x041200 inline wrappers. */
 #undef libxl_domain_pause
 #undef libxl_domain_unpause
+#undef libxl_domain_shutdown
+#undef libxl_domain_reboot
 
 int libxl_domain_pause(libxl_ctx *ctx, uint32_t domid,
                        const libxl_asyncop_how *ao_how)
@@ -431,6 +438,20 @@ int libxl_domain_destroy(libxl_ctx *ctx, uint32_t domid,
                          const libxl_asyncop_how *ao_how)
 {
     return domain_op(ctx, domid, dbgctl_domain_destroy, "destroying", ao_how);
+}
+
+int libxl_domain_shutdown(libxl_ctx *ctx, uint32_t domid,
+                          const libxl_asyncop_how *ao_how)
+{
+    return op_done(ctx, domid, dbgctl_domain_shutdown(ctx->h, domid, DBGV_SHUTDOWN_POWEROFF),
+                   "shutting down", ao_how);
+}
+
+int libxl_domain_reboot(libxl_ctx *ctx, uint32_t domid,
+                        const libxl_asyncop_how *ao_how)
+{
+    return op_done(ctx, domid, dbgctl_domain_shutdown(ctx->h, domid, DBGV_SHUTDOWN_REBOOT),
+                   "rebooting", ao_how);
 }
 
 /* ---- names ------------------------------------------------------------ */

@@ -33,6 +33,10 @@ int xl_find_domain(const char *arg, uint32_t *domid);
  * main should return *rc (help shown or error). */
 int xl_noopts(int argc, char **argv, const char *cmd, int nargs, int *rc);
 
+/* Follow a domain's console on stdout until Ctrl-] or until the domain is
+ * gone (xl console, xl create -c). */
+int xl_console_follow(uint32_t domid);
+
 int main_list(int argc, char **argv);
 int main_info(int argc, char **argv);
 int main_create(int argc, char **argv);
@@ -40,6 +44,7 @@ int main_destroy(int argc, char **argv);
 int main_pause(int argc, char **argv);
 int main_unpause(int argc, char **argv);
 int main_shutdown(int argc, char **argv);
+int main_reboot(int argc, char **argv);
 int main_console(int argc, char **argv);
 int main_vcpulist(int argc, char **argv);
 int main_dmesg(int argc, char **argv);

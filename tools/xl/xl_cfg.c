@@ -5,8 +5,9 @@
  *   value    := STRING | NUMBER | '[' [ value { ',' value } [','] ] ']'
  *   STRING   := "..." | '...'  (C escapes \\ \" \' \n \t)
  *   comments from '#' to the end of the line.
- * Known keys: name, kernel, memory, vcpus, cmdline (alias extra),
- * debug_policy, debug_quiet_switches, unbacked_access. Other Xen keys are ignored with a
+ * Known keys: name, kernel, ramdisk, memory, vcpus, cmdline, extra, root,
+ * debug_policy, debug_quiet_switches, unbacked_access, on_poweroff, on_reboot,
+ * on_crash, on_watchdog. Other Xen keys are ignored with a
  * warning; errors name the line.
  */
 #include <ctype.h>
@@ -213,6 +214,43 @@ static int set_number(struct parser *ps, const char *key, enum vtype t,
     return 0;
 }
 
+static const char *const action_names[XL_ACTION_COUNT] = {
+    [XL_ACTION_DESTROY] = "destroy", [XL_ACTION_RESTART] = "restart",
+    [XL_ACTION_RENAME_RESTART] = "rename-restart", [XL_ACTION_PRESERVE] = "preserve",
+    [XL_ACTION_COREDUMP_DESTROY] = "coredump-destroy",
+    [XL_ACTION_COREDUMP_RESTART] = "coredump-restart",
+};
+
+const char *xl_action_name(enum xl_action a)
+{
+    return (unsigned int)a < XL_ACTION_COUNT ? action_names[a] : NULL;
+}
+
+/* on_poweroff = "restart" etc. (Xen's xl.cfg names). Actions dbgvisor
+ * cannot carry out are refused here rather than when the guest ends
+ * (docs/xl.md): a core dump would read all guest RAM over the control
+ * channel (minutes for a small domain), and domains cannot be renamed. */
+static int set_action(struct parser *ps, const char *key, enum vtype t, const char *s,
+                      enum xl_action *dst)
+{
+    if ( t != V_STRING )
+        return perr(ps, "%s must be a quoted string", key);
+    for ( int a = 0; a < XL_ACTION_COUNT; a++ )
+        if ( !strcmp(s, action_names[a]) )
+        {
+            if ( a == XL_ACTION_COREDUMP_DESTROY || a == XL_ACTION_COREDUMP_RESTART )
+                return perr(ps, "%s = \"%s\" is not supported (no core dumps; use"
+                            " \"preserve\" and the xl debug-* commands)", key, s);
+            if ( a == XL_ACTION_RENAME_RESTART )
+                return perr(ps, "%s = \"%s\" is not supported (domains cannot be"
+                            " renamed)", key, s);
+            *dst = (enum xl_action)a;
+            return 0;
+        }
+    return perr(ps, "unknown %s action '%s' (destroy, restart, preserve)",
+                key, s);
+}
+
 static int apply(struct parser *ps, struct xl_cfg *cfg, const char *key,
                  enum vtype t, char **s, unsigned long long num,
                  xl_cfg_warn_fn warn)
@@ -234,11 +272,19 @@ static int apply(struct parser *ps, struct xl_cfg *cfg, const char *key,
             return -1;
         return *cfg->kernel ? 0 : perr(ps, "kernel must not be empty");
     }
-    if ( !strcmp(key, "cmdline") || !strcmp(key, "extra") )
+    if ( !strcmp(key, "ramdisk") )
     {
-        if ( set_string(ps, key, t, &cfg->cmdline, s) )
+        if ( set_string(ps, key, t, &cfg->ramdisk, s) )
             return -1;
-        return strlen(cfg->cmdline) > 4096 ? perr(ps, "%s too long", key) : 0;
+        return *cfg->ramdisk ? 0 : perr(ps, "ramdisk must not be empty");
+    }
+    if ( !strcmp(key, "cmdline") || !strcmp(key, "extra") || !strcmp(key, "root") )
+    {
+        char **dst = key[0] == 'c' ? &cfg->cmdline : key[0] == 'e' ? &cfg->extra : &cfg->root;
+
+        if ( set_string(ps, key, t, dst, s) )
+            return -1;
+        return strlen(*dst) > 4096 ? perr(ps, "%s too long", key) : 0;
     }
     if ( !strcmp(key, "memory") )
         return set_number(ps, key, t, num, 1, 1u << 20, &cfg->memory_mib);
@@ -270,6 +316,16 @@ static int apply(struct parser *ps, struct xl_cfg *cfg, const char *key,
         cfg->unbacked_access = (unsigned int)mode;
         return 0;
     }
+    {
+        static const char *const on_keys[] = {
+            [DBGV_SHUTDOWN_POWEROFF] = "on_poweroff", [DBGV_SHUTDOWN_REBOOT] = "on_reboot",
+            [DBGV_SHUTDOWN_CRASH] = "on_crash", [DBGV_SHUTDOWN_WATCHDOG] = "on_watchdog",
+        };
+
+        for ( unsigned int r = 0; r < sizeof(on_keys) / sizeof(on_keys[0]); r++ )
+            if ( on_keys[r] && !strcmp(key, on_keys[r]) )
+                return set_action(ps, key, t, *s, &cfg->on_shutdown[r]);
+    }
     if ( warn )
     {
         char msg[160];
@@ -287,6 +343,12 @@ void xl_cfg_init(struct xl_cfg *cfg)
     cfg->memory_mib = XL_CFG_DEFAULT_MEMORY;
     cfg->vcpus = 1;
     cfg->debug_policy = -1;
+    /* Xen's defaults (xl.cfg(5)). */
+    cfg->on_shutdown[DBGV_SHUTDOWN_POWEROFF] = XL_ACTION_DESTROY;
+    cfg->on_shutdown[DBGV_SHUTDOWN_REBOOT] = XL_ACTION_RESTART;
+    cfg->on_shutdown[DBGV_SHUTDOWN_SUSPEND] = XL_ACTION_PRESERVE;
+    cfg->on_shutdown[DBGV_SHUTDOWN_CRASH] = XL_ACTION_DESTROY;
+    cfg->on_shutdown[DBGV_SHUTDOWN_WATCHDOG] = XL_ACTION_DESTROY;
 }
 
 int xl_cfg_parse(struct xl_cfg *cfg, const char *text, size_t len,
@@ -352,10 +414,29 @@ int xl_cfg_check(const struct xl_cfg *cfg, const char *fname, char *err,
     return 0;
 }
 
+char *xl_cfg_kernel_cmdline(const struct xl_cfg *cfg, xl_cfg_warn_fn warn)
+{
+    char *out;
+
+    if ( cfg->cmdline )
+    {
+        if ( (cfg->root || cfg->extra) && warn )
+            warn("ignoring root= and extra= in favour of cmdline=");
+        return strdup(cfg->cmdline);
+    }
+    if ( cfg->root && asprintf(&out, "root=%s%s%s", cfg->root,
+                               cfg->extra ? " " : "", cfg->extra ? cfg->extra : "") >= 0 )
+        return out;
+    return cfg->root ? NULL : strdup(cfg->extra ? cfg->extra : "");
+}
+
 void xl_cfg_dispose(struct xl_cfg *cfg)
 {
     free(cfg->name);
     free(cfg->kernel);
+    free(cfg->ramdisk);
     free(cfg->cmdline);
+    free(cfg->extra);
+    free(cfg->root);
     memset(cfg, 0, sizeof(*cfg));
 }

@@ -4,17 +4,31 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <dbgvisor/public/control.h>
 
 struct xl_cfg {
     char    *name;
     char    *kernel;
-    char    *cmdline;
+    char    *ramdisk;         /* Linux initrd, NULL: none */
+    char    *cmdline;         /* as Xen: the whole command line, else */
+    char    *extra;           /* "root=ROOT EXTRA" */
+    char    *root;
     uint32_t memory_mib;      /* default XL_CFG_DEFAULT_MEMORY */
     uint32_t vcpus;           /* default 1 */
     int      debug_policy;    /* enum dbgv_debug_policy, -1: hypervisor default */
     uint32_t quiet_switches;  /* 0: default */
     unsigned int unbacked_access; /* enum dbgv_unbacked_access, 0: ignore */
+    /* on_poweroff, on_reboot, on_crash, on_watchdog: enum xl_action, indexed
+     * by enum dbgv_shutdown_reason (suspend has no action). */
+    enum xl_action {
+        XL_ACTION_DESTROY, XL_ACTION_RESTART, XL_ACTION_RENAME_RESTART,
+        XL_ACTION_PRESERVE, XL_ACTION_COREDUMP_DESTROY, XL_ACTION_COREDUMP_RESTART,
+        XL_ACTION_COUNT,
+    } on_shutdown[DBGV_SHUTDOWN_WATCHDOG + 1];
 };
+
+/* Xen's action names ("rename-restart"); NULL if out of range. */
+const char *xl_action_name(enum xl_action a);
 
 #define XL_CFG_DEFAULT_MEMORY 64
 
@@ -33,6 +47,10 @@ int xl_cfg_parse(struct xl_cfg *cfg, const char *text, size_t len,
 /* Check required keys after all input (file + command-line overrides). */
 int xl_cfg_check(const struct xl_cfg *cfg, const char *fname, char *err,
                  size_t errlen);
+/* The guest command line by Xen's rule: cmdline if given (root and extra
+ * then ignored, with a warning), else "root=ROOT EXTRA", "root=ROOT" or
+ * EXTRA. malloc'd; NULL when out of memory. */
+char *xl_cfg_kernel_cmdline(const struct xl_cfg *cfg, xl_cfg_warn_fn warn);
 void xl_cfg_dispose(struct xl_cfg *cfg);
 
 #endif

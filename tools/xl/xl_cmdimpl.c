@@ -12,10 +12,12 @@
 #include <time.h>
 #include <unistd.h>
 #include "xl.h"
-#include "xl_cfg.h"
 #include "xl_json.h"
 
 #define CTRL_RBRACKET 0x1d
+#ifndef MIN
+#define MIN(a, b) ((a) < (b) ? (a) : (b))
+#endif
 
 static const char *shutdown_reason_name(unsigned int r)
 {
@@ -111,6 +113,7 @@ static void list_json_one(yajl_gen g, const struct dbgv_ctl_dominfo *d)
         xl_json_u64(g, "debug_quiet_switches", d->quiet_switches);
         xl_json_str(g, "unbacked_access", dbgctl_unbacked_access_name(d->unbacked_access));
         xl_json_u64(g, "unbacked_accesses", d->unbacked_accesses);
+        xl_json_u64(g, "reexecuted_insns", d->reexecuted_insns);
     }
     yajl_gen_map_close(g);
 }
@@ -267,76 +270,6 @@ int main_unpause(int argc, char **argv)
     return domain_simple(argc, argv, "unpause", dbgctl_domain_unpause);
 }
 
-static void sleep_ms(int ms)
-{
-    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-    nanosleep(&ts, NULL);
-}
-
-/* The guest receives the request (port 0xF5, docs/architecture.md) and ends
- * itself with its own exit code. -w waits for that; -F also waits, and
- * destroys the domain if it has not shut down within -t seconds (10), as
- * for a guest that does not honour requests. */
-int main_shutdown(int argc, char **argv)
-{
-    static const struct option opts[] = {
-        { "wait", no_argument, NULL, 'w' }, { "force", no_argument, NULL, 'F' },
-        { "timeout", required_argument, NULL, 't' }, { NULL, 0, NULL, 0 },
-    };
-    struct dbgv_ctl_dominfo di;
-    uint32_t domid;
-    int c, rc, wait = 0, force = 0;
-    long timeout_ms = 10000, waited_ms = 0;
-    char *end;
-
-    optind = 0;   /* 0: glibc re-initialises getopt (ordering mode too) */
-    opterr = 0;
-    while ( (c = getopt_long(argc, argv, "+wFt:", opts, NULL)) != -1 )
-    {
-        if ( c == 'w' )
-            wait = 1;
-        else if ( c == 'F' )
-            wait = force = 1;
-        else if ( c == 't' )
-        {
-            timeout_ms = strtol(optarg, &end, 10) * 1000;
-            if ( *optarg == '\0' || *end != '\0' || timeout_ms <= 0 )
-                return xl_usage_err("shutdown", "-t needs a positive number of seconds");
-        }
-        else
-            return xl_usage_err("shutdown", "unknown option");
-    }
-    if ( argc - optind != 1 )
-        return xl_usage_err("shutdown", "expected one domain");
-    if ( (rc = xl_find_domain(argv[optind], &domid)) )
-        return rc;
-    if ( domid == 0 )
-        return xl_err("Domain-0 is the control domain and cannot be shut down");
-    if ( (rc = dbgctl_domain_shutdown(ctx, domid, DBGV_SHUTDOWN_POWEROFF)) )
-        return xl_err("%s", dbgctl_strerror(rc));
-    while ( wait )
-    {
-        rc = dbgctl_domain_info(ctx, domid, &di);
-        if ( rc == -ESRCH || (!rc && (di.state == DBGV_DOMSTATE_SHUTDOWN ||
-                                      di.state == DBGV_DOMSTATE_CRASHED)) )
-            break;
-        if ( rc )
-            return xl_err("%s", dbgctl_strerror(rc));
-        if ( force && waited_ms >= timeout_ms )
-        {
-            fprintf(stderr, "xl: %s did not shut down within %ld s, destroying it\n",
-                    argv[optind], timeout_ms / 1000);
-            if ( (rc = dbgctl_domain_destroy(ctx, domid)) && rc != -ESRCH )
-                return xl_err("%s", dbgctl_strerror(rc));
-            break;
-        }
-        sleep_ms(100);
-        waited_ms += 100;
-    }
-    return EXIT_SUCCESS;
-}
-
 /* ---- console ---------------------------------------------------------- */
 
 static volatile sig_atomic_t console_stop;
@@ -363,23 +296,76 @@ static int console_drain(uint32_t domid, uint64_t *off, int *rc)
     return printed;
 }
 
-static int console_follow(uint32_t domid)
+/* Console input waiting for room in the guest's UART receiver. */
+struct console_input {
+    uint8_t buf[4096];
+    size_t len;
+    size_t room;                    /* receiver room at the last reply */
+    bool open;                      /* stdin not at EOF yet */
+};
+
+/* Keystrokes from stdin; Ctrl-] (Xen's escape) detaches, the rest queues. */
+static void console_read_stdin(struct console_input *in)
+{
+    ssize_t got = read(STDIN_FILENO, in->buf + in->len, sizeof(in->buf) - in->len);
+
+    if ( got <= 0 )
+    {
+        if ( got == 0 || (errno != EINTR && errno != EAGAIN) )
+            in->open = false;       /* EOF on a pipe: keep following output */
+        return;
+    }
+    for ( ssize_t i = 0; i < got; i++ )
+        if ( in->buf[in->len + i] == CTRL_RBRACKET )
+        {
+            got = i;                /* bytes typed before the escape still go */
+            console_stop = 1;
+            break;
+        }
+    in->len += (size_t)got;
+}
+
+/* Send what the receiver has room for (a query when it had none), so the
+ * guest's UART never overruns on our account. */
+static int console_send(uint32_t domid, struct console_input *in)
+{
+    size_t n = MIN(in->len, MIN(in->room, (size_t)DBGV_CTL_CONSOLE_WRITE_MAX));
+    size_t accepted = 0;
+    int rc = dbgctl_console_write(ctx, domid, in->buf, n, &accepted, &in->room);
+
+    if ( rc )
+        return rc;
+    memmove(in->buf, in->buf + accepted, in->len - accepted);
+    in->len -= accepted;
+    return 0;
+}
+
+/* Follow the console as Xen's xenconsole does: stdin raw (a terminal), its
+ * bytes to the guest's UART, output to stdout, until Ctrl-], a signal or
+ * the domain goes away. */
+int xl_console_follow(uint32_t domid)
 {
     struct termios saved, raw;
     bool tty = isatty(STDIN_FILENO);
     struct sigaction sa = { .sa_handler = on_sigint };
+    struct console_input *in = calloc(1, sizeof(*in));
     uint64_t off = 0;
     int rc = 0;
 
+    if ( !in )
+        return xl_err("out of memory");
+    in->open = true;
+    console_stop = 0;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     if ( tty && tcgetattr(STDIN_FILENO, &saved) == 0 )
     {
-        /* Raw enough to see Ctrl-] without Enter; keep output processing. */
+        /* Raw input (Ctrl-C, Ctrl-Z and friends go to the guest); output
+         * processing kept so a guest's bare \n still starts a line. */
         raw = saved;
-        raw.c_lflag &= ~(ICANON | ECHO | ISIG);
-        raw.c_iflag &= ~(IXON | ICRNL);
-        raw.c_cc[VMIN] = 0;
+        raw.c_lflag &= ~(ICANON | ECHO | ISIG | IEXTEN);
+        raw.c_iflag &= ~(IXON | ICRNL | INLCR | IGNCR | ISTRIP | BRKINT);
+        raw.c_cc[VMIN] = 1;
         raw.c_cc[VTIME] = 0;
         tcsetattr(STDIN_FILENO, TCSANOW, &raw);
     }
@@ -389,31 +375,40 @@ static int console_follow(uint32_t domid)
     while ( !console_stop )
     {
         struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
+        bool want_stdin = in->open && in->len < sizeof(in->buf);
         int n;
 
         console_drain(domid, &off, &rc);
         if ( rc )
             break;
-        /* Let other tools use the one-client control port meanwhile. */
-        dbgctl_idle(ctx);
-        /* stdin only matters on a terminal (Ctrl-] to detach). */
-        n = poll(&pfd, tty ? 1 : 0, 100);
-        if ( n > 0 && (pfd.revents & POLLIN) )
+        if ( in->len && (rc = console_send(domid, in)) == -ENOSYS )
         {
-            char ch[64];
-            ssize_t got = read(STDIN_FILENO, ch, sizeof(ch));
-
-            for ( ssize_t i = 0; i < got; i++ )
-                if ( ch[i] == CTRL_RBRACKET )
-                    console_stop = 1;
+            /* A hypervisor without console input: follow output only. */
+            fprintf(stderr, "xl console: this hypervisor takes no console input; output only\n");
+            in->open = false;
+            in->len = 0;
+            rc = 0;
         }
+        if ( rc )
+            break;
+        if ( !in->len )
+            dbgctl_idle(ctx);       /* let other tools use the one-client port */
+        /* Pending input polls faster; a full receiver waits for the guest. */
+        n = poll(&pfd, want_stdin ? 1 : 0, in->len ? (in->room ? 0 : 10) : 100);
+        if ( n > 0 && (pfd.revents & (POLLIN | POLLHUP | POLLERR)) )
+            console_read_stdin(in);
     }
+    /* Typed before Ctrl-]: deliver what the guest has room for now (a
+     * query, then a send), without waiting for it to read more. */
+    for ( int i = 0; i < 2 && !rc && in->len; i++ )
+        rc = console_send(domid, in);
     if ( tty )
         tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+    free(in);
     if ( rc == -ESRCH )
         return EXIT_SUCCESS;        /* the domain went away: done */
     if ( rc )
-        return xl_err("reading console: %s", dbgctl_strerror(rc));
+        return xl_err("console: %s", dbgctl_strerror(rc));
     return EXIT_SUCCESS;
 }
 
@@ -422,24 +417,39 @@ int main_console(int argc, char **argv)
     uint32_t domid;
     uint64_t off = 0;
     int c, rc, once = 0;
+    char *end;
+    long num;
 
     optind = 0;   /* 0: glibc re-initialises getopt (ordering mode too) */
     opterr = 0;
-    while ( (c = getopt(argc, argv, "+nt:")) != -1 )
+    while ( (c = getopt(argc, argv, "+bn:t:")) != -1 )
     {
-        if ( c == 'n' )
-            once = 1;
-        else if ( c == 't' )
-            ;                       /* Xen's -t pv|serial: one console here */
-        else
+        switch ( c )
+        {
+        case 'b':
+            once = 1;               /* dbgvisor: print what is buffered, exit */
+            break;
+        case 'n':                   /* Xen: console number; a domain has console 0 */
+            num = strtol(optarg, &end, 10);
+            if ( !*optarg || *end || num < 0 )
+                return xl_usage_err("console", "-n takes a console number");
+            if ( num != 0 )
+                return xl_err("domain has no console %ld (only console 0, its serial port)", num);
+            break;
+        case 't':                   /* Xen: pv|serial; both name the one serial console */
+            if ( strcmp(optarg, "pv") && strcmp(optarg, "serial") )
+                return xl_err("console type \"%s\" unknown (pv or serial)", optarg);
+            break;
+        default:
             return xl_usage_err("console", "unknown option");
+        }
     }
     if ( argc - optind != 1 )
         return xl_usage_err("console", "expected one domain");
     if ( (rc = xl_find_domain(argv[optind], &domid)) )
         return rc;
     if ( !once )
-        return console_follow(domid);
+        return xl_console_follow(domid);
     console_drain(domid, &off, &rc);
     if ( rc )
         return xl_err("reading console: %s", dbgctl_strerror(rc));
@@ -520,115 +530,5 @@ int main_vcpulist(int argc, char **argv)
     rc = EXIT_SUCCESS;
  out:
     free(doms);
-    return rc;
-}
-
-/* ---- create ----------------------------------------------------------- */
-
-static void warn_line(const char *msg)
-{
-    fprintf(stderr, "xl create: warning: %s\n", msg);
-}
-
-int main_create(int argc, char **argv)
-{
-    struct xl_cfg cfg;
-    struct dbgctl_build b;
-    void *text = NULL, *image = NULL;
-    size_t tlen = 0, ilen = 0;
-    const char *file;
-    char err[512];
-    uint32_t domid;
-    int c, rc, paused = 0, console = 0, dryrun = 0, quiet = 0;
-
-    xl_cfg_init(&cfg);
-    optind = 0;   /* 0: glibc re-initialises getopt (ordering mode too) */
-    opterr = 0;
-    while ( (c = getopt(argc, argv, "+pcnqf:")) != -1 )
-    {
-        switch ( c )
-        {
-        case 'p': paused = 1; break;
-        case 'c': console = 1; break;
-        case 'n': dryrun = 1; break;
-        case 'q': quiet = 1; break;
-        case 'f': optind--; argv[optind] = optarg; goto args;  /* xl create -f cfg */
-        default:
-            rc = xl_usage_err("create", "unknown option");
-            goto out;
-        }
-    }
- args:
-    if ( optind >= argc )
-    {
-        rc = xl_usage_err("create", "no config file given");
-        goto out;
-    }
-    file = argv[optind++];
-    if ( (rc = dbgctl_read_file(file, &text, &tlen)) )
-    {
-        rc = xl_err("cannot read config file %s: %s", file, strerror(-rc));
-        goto out;
-    }
-    if ( xl_cfg_parse(&cfg, text, tlen, file, quiet ? NULL : warn_line, err, sizeof(err)) )
-    {
-        rc = xl_err("%s", err);
-        goto out;
-    }
-    /* Trailing key=value arguments override the file, as in Xen. */
-    for ( ; optind < argc; optind++ )
-        if ( xl_cfg_parse(&cfg, argv[optind], strlen(argv[optind]), "<command line>",
-                          quiet ? NULL : warn_line, err, sizeof(err)) )
-        {
-            rc = xl_err("%s", err);
-            goto out;
-        }
-    if ( xl_cfg_check(&cfg, file, err, sizeof(err)) )
-    {
-        rc = xl_err("%s", err);
-        goto out;
-    }
-    if ( (rc = dbgctl_read_file(cfg.kernel, &image, &ilen)) )
-    {
-        rc = xl_err("cannot read kernel %s: %s", cfg.kernel, strerror(-rc));
-        goto out;
-    }
-    if ( dryrun )
-    {
-        printf("name=%s kernel=%s memory=%u vcpus=%u cmdline='%s' debug_policy=%s"
-               " unbacked_access=%s\n",
-               cfg.name, cfg.kernel, cfg.memory_mib, cfg.vcpus,
-               cfg.cmdline ? cfg.cmdline : "",
-               cfg.debug_policy < 0 ? "default" : dbgctl_policy_name(cfg.debug_policy),
-               dbgctl_unbacked_access_name(cfg.unbacked_access));
-        rc = EXIT_SUCCESS;
-        goto out;
-    }
-
-    memset(&b, 0, sizeof(b));
-    b.name = cfg.name;
-    b.image = image;
-    b.image_len = ilen;
-    b.memory_mib = cfg.memory_mib;
-    b.nr_vcpus = cfg.vcpus;
-    b.cmdline = cfg.cmdline;
-    b.kernel_path = cfg.kernel;
-    b.policy = cfg.debug_policy;
-    b.quiet_switches = cfg.quiet_switches;
-    b.unbacked_access = cfg.unbacked_access;
-    b.paused = paused;
-    if ( (rc = dbgctl_domain_build(ctx, &b, &domid, err, sizeof(err))) )
-    {
-        rc = xl_err("%s: %s", cfg.name, err);
-        goto out;
-    }
-    if ( !quiet )
-        fprintf(stderr, "Parsing config from %s\nCreated domain %s (id %u)\n",
-                file, cfg.name, domid);
-    rc = console ? console_follow(domid) : EXIT_SUCCESS;
- out:
-    free(text);
-    free(image);
-    xl_cfg_dispose(&cfg);
     return rc;
 }

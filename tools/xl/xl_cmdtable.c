@@ -20,6 +20,9 @@ const struct cmd_spec cmd_table[] = {
       "-h  Print this help.\n"
       "-p  Leave the domain paused after it is created.\n"
       "-c  Connect to the console after the domain is created.\n"
+      "-F  Run in foreground until death of the domain.\n"
+      "-e  Do not wait in the background for the death of the domain\n"
+      "    (on_poweroff/on_reboot/on_crash are not applied).\n"
       "-n  Dry run: parse and check the config and image, create nothing.\n"
       "-q  Quiet." },
     { "list", main_list, true,
@@ -31,9 +34,19 @@ const struct cmd_spec cmd_table[] = {
       "Terminate a domain immediately", "<Domain>", NULL },
     { "shutdown", main_shutdown, true,
       "Issue a shutdown signal to a domain",
-      "[options] <Domain>",
-      "-w, --wait         Wait for the domain to complete shutdown.\n"
-      "-F, --force        Wait, and destroy the domain if it has not shut down in time.\n"
+      "[options] <-a|Domain>",
+      "-a, --all          Shutdown all guest domains.\n"
+      "-w, --wait         Wait for guest(s) to complete shutdown.\n"
+      "-F                 If the guest has not shut down within the timeout, have\n"
+      "                   the hypervisor power it off (on_poweroff applies).\n"
+      "-t, --timeout SECS How long -F waits (10)." },
+    { "reboot", main_reboot, true,
+      "Issue a reboot signal to a domain",
+      "[options] <-a|Domain>",
+      "-a, --all          Reboot all guest domains.\n"
+      "-w, --wait         Wait for guest(s) to complete the reboot (shut down).\n"
+      "-F                 If the guest has not rebooted within the timeout, have\n"
+      "                   the hypervisor reset it (on_reboot applies).\n"
       "-t, --timeout SECS How long -F waits (10)." },
     { "pause", main_pause, true,
       "Pause execution of a domain", "<Domain>", NULL },
@@ -42,8 +55,10 @@ const struct cmd_spec cmd_table[] = {
     { "console", main_console, true,
       "Attach to domain's console",
       "[options] <Domain>",
-      "-n  Print what is buffered and exit instead of following.\n"
-      "Ctrl-] detaches from a followed console." },
+      "-t <type>    console type, pv or serial (the same one console)\n"
+      "-n <number>  console number (0: the domain's serial port)\n"
+      "-b           print what is buffered and exit instead of attaching\n"
+      "Keystrokes go to the guest; Ctrl-] detaches." },
     { "vcpu-list", main_vcpulist, true,
       "List the VCPUs for all/some domains",
       "[options] [Domain ...]",

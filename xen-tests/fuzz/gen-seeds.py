@@ -85,7 +85,7 @@ write("control", "corrupted",
       frame_rec("DOMAIN_LIST", lst, op=1) + struct.pack("<HB", 14, 0xff) +
       frame_rec("MEM_READ", memr, op=1) + struct.pack("<HB", 40, 0x01))
 
-# ---- decode: mode byte (0 real16, 1 prot16, 2 prot32, 3 long64) + bytes ----
+# ---- decode: mode byte (0 real16, 1 prot16, 2 prot32, 3 long64; +4 memory decoder) + bytes
 insns = {
     "mov-from-dr7": (3, "0f21f8"), "mov-to-dr0-r8": (3, "410f23c0"),
     "mov-dr-lock": (2, "f00f21c0"), "mov-store": (3, "8903"), "mov-store8-ah": (2, "8827"),
@@ -98,8 +98,12 @@ insns = {
     "addr-ovr": (3, "678b03"), "too-long": (3, "66" * 14 + "cc"), "prefixes-rex": (3, "66f2f34848cc"),
     "truncated": (3, "c78000"), "seg-ovr": (2, "2e3e268907"),
 }
+MEMORY_FORMS = ("mov", "movzx", "movsx", "rip-rel", "addr16", "addr-ovr", "truncated", "seg-ovr")
 for name, (mode, hexs) in insns.items():
-    write("decode", name, bytes([mode]) + bytes.fromhex(hexs))
+    # bit 2 of the mode byte: x86_decode_mem(), the MMIO emulator's decoder
+    mem = name.startswith(MEMORY_FORMS) and not name.startswith("mov-from-dr") \
+        and not name.startswith("mov-to-dr") and not name.startswith("mov-dr")
+    write("decode", name, bytes([mode | (4 if mem else 0)]) + bytes.fromhex(hexs))
 
 
 # ---- mbimage: mem(u16, 64 KiB units) fail(u8) cmdlen(u8) cmdline image ------
@@ -302,9 +306,10 @@ write("vlapic", "ipi-and-partial",
       lw(0x300, 2, 0x000c4400) + lw(0x300, 2, 0x000c4500) + lw(0x300, 2, 0x000c4610) + bytes([7, 0]) +
       lvec(0x30) + bytes([7, 1]) + linta())
 
-# ---- uart: (op, value); op bit 7 read, low 3 bits the register -------------
+# ---- uart: (op, value); op bit 7 read, bits 7+6 receive `value & 31` bytes --
 def uw(reg, v): return bytes([reg, v])
 def ur(reg): return bytes([0x80 | reg, 0])
+def urx(data): return bytes([0xc0, len(data)]) + data
 
 
 write("uart", "linux-probe",
@@ -312,3 +317,5 @@ write("uart", "linux-probe",
       uw(4, 0x0b) + uw(1, 0x02) + ur(2) + ur(2) + uw(0, ord("A")) + ur(2) + ur(5) + ur(6) +
       uw(4, 0x1f) + ur(6) + uw(0, ord("L")) + uw(7, 0x5a) + ur(7))
 write("uart", "dlab-divisor", uw(3, 0x83) + uw(0, 0x0c) + uw(1, 0x01) + ur(0) + ur(1) + uw(3, 0x03) + ur(1))
+write("uart", "receive-irq", uw(3, 0x03) + uw(4, 0x0b) + uw(1, 0x0d) + urx(b"hello") + ur(2) + ur(5) +
+      ur(0) + ur(0) + uw(2, 0xc1) + urx(b"0123456789abcdefXYZ") + ur(2) + ur(5) + ur(0) + uw(1, 0) + ur(2))

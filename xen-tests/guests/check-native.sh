@@ -35,6 +35,7 @@ CASES=(
   "debugloop|debugloop|1|rounds=300 every=100 delay=10000|1|^debugloop: done, 0 bad round"
   "bench|bench|1|mode=dr iters=100|1|^bench dr iters=100 "
   "platform|platform|2||1|^# [0-9]+ passed, 0 failed$"
+  "firmware|firmware|2||1|^# [0-9]+ passed, 0 failed$"
 )
 
 run() { # image smp cmdline outfile -> exit status

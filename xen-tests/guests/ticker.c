@@ -1,6 +1,7 @@
 /* ticker: N numbered lines with an APIC-timer HLT sleep between them, so
  * several domains visibly interleave on one pCPU. count=0 runs forever. A
- * shutdown request (`xl shutdown`) ends it with exit code shutdown_code=. */
+ * shutdown request (`xl shutdown`) ends it with exit code shutdown_code=,
+ * a reboot request (`xl reboot`) ends it for reboot. */
 #include "guest.h"
 
 static unsigned long id, ticks;
@@ -8,6 +9,8 @@ static unsigned long id, ticks;
 static void on_shutdown(int reason)
 {
     printf("ticker %lu: shutdown requested (reason %d) after %lu tick(s)\n", id, reason, ticks);
+    if (reason != 0)
+        guest_shutdown(reason);     /* reboot: end for that reason */
     guest_exit(cmdline_uint("shutdown_code", 0));
 }
 

@@ -52,11 +52,14 @@ write_cfg() {
     [ $# -lt 4 ] || printf 'cmdline = "%s"\n' "$4" >> $TMP/$1.cfg
 }
 
-# create_paused NAME IMAGE: `xl create -p` of a one-vCPU, 32 MiB domain. The
+# create_paused NAME IMAGE: `xl create -p` of a one-vCPU, 32 MiB domain that
+# stays listed once it ends (on_poweroff/on_crash "preserve": the tests read
+# its console and debug state afterwards). The
 # builder writes the image over the serial control channel; on a loaded
 # machine one write can time out, so destroy the half-built domain and retry.
 create_paused() {
     write_cfg "$1" "$2" 32
+    printf 'on_poweroff = "preserve"\non_crash = "preserve"\n' >> $TMP/$1.cfg
     for _ in 1 2 3; do
         $XL create -p $TMP/$1.cfg && return 0
         $XL destroy $1 > /dev/null 2>&1; sleep 1
@@ -64,6 +67,22 @@ create_paused() {
     return 1
 }
 create_paused_selfdebug() { create_paused "$1" "$G/selfdebug.elf"; }
+
+# need_linux: the Debian kernel and the drtest initramfs (scripts/fetch-linux.sh)
+# in $LX. Skips the whole test (exit 0, saying why) only when they cannot be
+# fetched on this machine; any other failure is a failed check.
+need_linux() {
+    local rc
+    bash "$ROOT/scripts/fetch-linux.sh" >"$TMP/fetch.out" 2>&1
+    rc=$?
+    if [ $rc -eq 2 ]; then
+        echo "# SKIP: the Linux guest cannot be fetched here:"; sed 's/^/#   /' "$TMP/fetch.out"
+        exit 0
+    fi
+    check "fetch-linux.sh builds the kernel and initramfs" [ $rc -eq 0 ] ||
+        { cat "$TMP/fetch.out"; finish; exit; }
+    LX=${BUILD:-$ROOT/build}/linux
+}
 
 finish() {
     echo "# $checks checks, $failures failed"

@@ -165,12 +165,12 @@ import os, random, socket, struct, sys, zlib
 random.seed(7)
 MAGIC = 0x56474244
 def frame(typ, seq, payload, status=0):
-    h = struct.pack("<IHHIIiII", MAGIC, 1, typ | 0x8000, seq, len(payload), status, 0,
+    h = struct.pack("<IHHIIiII", MAGIC, 2, typ | 0x8000, seq, len(payload), status, 0,
                     zlib.crc32(payload) if payload else 0)
     return h + struct.pack("<I", zlib.crc32(h)) + payload
 def dominfo(domid, state, policy, vcpus, name):
-    return struct.pack("<IBBBBiIQQQII", domid, state, policy, 0, 0, 0, vcpus,
-                       1 << 26, 1 << 26, 10**9, 8, 0) + name
+    return struct.pack("<IBBBBiIQQQIIII", domid, state, policy, 0, 0, 0, vcpus,
+                       1 << 26, 1 << 26, 10**9, 8, 0, 0, 0) + name
 def vstate(vid, n):
     head = struct.pack("<IBBBB4BI", vid, 9, 7, 3, 5, 0, 1, 2, 9, 8)
     regs = struct.pack("<8Q", 1, 2, 3, 4, 0xffffffffffffffff, 0x400, 1 << 40, 0x401)
@@ -192,11 +192,11 @@ while True:
                 body = buf[32:32 + ln]; buf = buf[32 + ln:]; calls += 1
                 mode = conn_no % 4
                 if mode == 3 and calls == 2:           # short read, then hang up
-                    c.sendall(frame(typ, seq, b"\0" * 112)[:20]); raise EOFError
+                    c.sendall(frame(typ, seq, b"\0" * 120)[:20]); raise EOFError
                 if mode == 2 and calls == 2:           # garbage
                     c.sendall(os.urandom(300)); raise EOFError
                 if typ == 1:
-                    rep = struct.pack("<IIII", 1, 8192, 1, 0) + b"fake hv".ljust(32, b"\0")
+                    rep = struct.pack("<IIII", 2, 8192, 1, 0) + b"fake hv".ljust(32, b"\0")
                 elif typ == 2:
                     rep = struct.pack("<IIIIQQQHHI", 0, 0, 0, 3, 1 << 20, 1 << 30, 2**64 - 1, 9, 9, 0) \
                           + b"X" * 64

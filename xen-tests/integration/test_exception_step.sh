@@ -37,7 +37,7 @@ for _ in $(seq 1 20); do
 done
 check "the domain ran to its end under the debugger (continue exit 2)" [ "$rc" -eq 2 ]
 check "each faulting instruction was hit and stepped (7)" [ $steps -eq 7 ]
-$XL console -n ee | grep -v '^ok\|^not ok' > $TMP/dbg.rec
+$XL console -b ee | grep -v '^ok\|^not ok' > $TMP/dbg.rec
 if diff -u $TMP/ref.rec $TMP/dbg.rec > $TMP/diff; then
     ok "every fault's vector, error code and RIP equal the run without a debugger"
 else

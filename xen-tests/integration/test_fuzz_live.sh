@@ -29,7 +29,7 @@ for i in range(10000):
     kind = i % 5
     if kind == 0:   data = os.urandom(random.randint(1, 64))
     elif kind == 1: data = magic + os.urandom(random.randint(0, 60))
-    elif kind == 2: data = magic + struct.pack("<HHIII", 1, random.randint(0, 0xffff), i, random.choice([0, 8, 0xffffffff]), 0) + os.urandom(8)
+    elif kind == 2: data = magic + struct.pack("<HHIII", 2, random.randint(0, 0xffff), i, random.choice([0, 8, 0xffffffff]), 0) + os.urandom(8)
     elif kind == 3: data = os.urandom(4) + magic
     else:           data = bytes([random.choice([0x44, 0x42, 0x47, 0x56, 0])]) * random.randint(1, 40)
     s.sendall(data)

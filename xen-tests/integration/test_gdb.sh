@@ -83,8 +83,8 @@ expect_line $g 'Thread 1' "info threads: one thread per vCPU"
 expect_line $g 'Detaching from program|Inferior 1 .* detached' "detach"
 reject_line $g 'Remote connection closed|Remote failure|Couldn.t' "no protocol error"
 
-for _ in $(seq 150); do $XL console -n sd | grep -q '^# ' && break; sleep 0.2; done
-$XL console -n sd | record > $TMP/gdb.rec
+for _ in $(seq 150); do $XL console -b sd | grep -q '^# ' && break; sleep 0.2; done
+$XL console -b sd | record > $TMP/gdb.rec
 if diff -u $TMP/ref.rec $TMP/gdb.rec > $TMP/diff; then
     ok "the guest's #DB record under gdb equals the run without it"
 else
@@ -117,7 +117,7 @@ expect_line $TMP/list '^spin +[0-9]+ .*(r-----|-b----)' "after detach the guest 
 
 # Two vCPUs are two threads: a breakpoint set for all of them stops the AP
 # in its own code; the other thread's registers are its own.
-printf 'name = "smp"\nkernel = "%s"\nmemory = 32\nvcpus = 2\n' "$G/smp64.elf" > $TMP/smp.cfg
+printf 'name = "smp"\nkernel = "%s"\nmemory = 32\nvcpus = 2\non_poweroff = "preserve"\n' "$G/smp64.elf" > $TMP/smp.cfg
 check "xl create -p a 2-vCPU guest" $XL create -p $TMP/smp.cfg
 gdb_session $((PORT + 2)) smp $TMP/gdb3 \
     -ex 'info threads' -ex 'hbreak ap_main' -ex 'continue' -ex 'info threads' \
@@ -129,8 +129,8 @@ expect_line $TMP/gdb3 '^\* 2 +Thread 2 \(vCPU 1\) ap_main' "info threads: vCPU 1
 expect_line $TMP/gdb3 '^ +1 +Thread 1 \(vCPU 0\) ' "info threads: vCPU 0 listed"
 # The BSP waits for the AP, in main or in smp_start_ap: anywhere but ap_main.
 expect_line $TMP/gdb3 '^rip +0x[0-9a-f]+ +0x[0-9a-f]+ <(main|smp_start_ap|start_ap|wait_started)\+' "thread 1: its own registers"
-for _ in $(seq 100); do $XL console -n smp | grep -q '^smp: counter=' && break; sleep 0.2; done
-$XL console -n smp > $TMP/smp.console
+for _ in $(seq 100); do $XL console -b smp | grep -q '^smp: counter=' && break; sleep 0.2; done
+$XL console -b smp > $TMP/smp.console
 expect_line $TMP/smp.console '^smp: counter=1 expected=1$' "after detach the SMP guest finishes"
 
 # Loopback only, and a bad request does not hurt the hypervisor.

@@ -90,7 +90,7 @@ expect_line $TMP/step_sys "type=step rip=$SYS_ENTRY " "host step of SYSCALL: one
 expect_line $TMP/mem_gva ": 48 c7 c0 05 00 00 00$" "debug-mem by virtual address: movq \$5,%rax"
 check "debug-mem by physical address: same bytes (identity-mapped guest)" cmp -s $TMP/mem_gva $TMP/mem_gpa
 
-record <($XL console -n sd | sed 's/^/[sd] /') > $TMP/dbg.rec
+record <($XL console -b sd | sed 's/^/[sd] /') > $TMP/dbg.rec
 if diff -u $TMP/ref.rec $TMP/dbg.rec > $TMP/diff; then
     ok "the guest's #DB record equals the run without the host debugger"
 else
@@ -105,8 +105,8 @@ check "debug-bp" $XL debug-bp sd --id 2 $TARGET
 $XL debug-continue sd --wait -T 60 > $TMP/ev2
 expect_line $TMP/ev2 "type=breakpoint rip=$TARGET " "breakpoint hit in the second run"
 check "detach resumes the domain" $XL debug-detach sd
-for _ in $(seq 100); do $XL console -n sd | grep -q '^# ' && break; sleep 0.2; done
-record <($XL console -n sd | sed 's/^/[sd] /') > $TMP/dbg2.rec
+for _ in $(seq 100); do $XL console -b sd | grep -q '^# ' && break; sleep 0.2; done
+record <($XL console -b sd | sed 's/^/[sd] /') > $TMP/dbg2.rec
 check "after detach the guest finishes with the reference record" cmp -s $TMP/ref.rec $TMP/dbg2.rec
 $XL debug-continue sd > /dev/null 2>&1; check "continue after detach refused" [ $? -ne 0 ]
 
@@ -127,7 +127,7 @@ seq = 0
 def call(t, payload):
     global seq
     seq += 1
-    h = struct.pack("<IHHIIiII", 0x56474244, 1, t, seq, len(payload), 0, 0,
+    h = struct.pack("<IHHIIiII", 0x56474244, 2, t, seq, len(payload), 0, 0,
                     zlib.crc32(payload) if payload else 0)
     s.sendall(h + struct.pack("<I", zlib.crc32(h)) + payload)
     buf = b""
@@ -138,7 +138,7 @@ def call(t, payload):
         frame, buf = buf[:32 + rlen], buf[32 + rlen:]
         if rseq == seq:
             return rt, st, frame[32:]
-call(1, struct.pack("<II32s", 1, 0, b"gfuzz"))            # HELLO
+call(1, struct.pack("<II32s", 2, 0, b"gfuzz"))            # HELLO
 pick = lambda *v: random.choice(v)
 codes = {}
 for i in range(1500):
@@ -177,7 +177,7 @@ PY
 expect_line $TMP/gfuzz.out '^answered 1500 ' "1500 hostile GDBG requests each got a proper reply"
 sed 's/^/# /' $TMP/gfuzz.out | tail -3
 $XL debug-detach victim > /dev/null 2>&1
-last_tick() { $XL console -n canary | sed -n 's/^ticker [0-9]*: tick \([0-9]*\)$/\1/p' | tail -1; }
+last_tick() { $XL console -b canary | sed -n 's/^ticker [0-9]*: tick \([0-9]*\)$/\1/p' | tail -1; }
 c1=$(last_tick); sleep 1; c2=$(last_tick)
 check "the canary kept running (tick $c1 -> $c2)" num_lt "$c1" "$c2"
 check "the hypervisor still answers" $XL list

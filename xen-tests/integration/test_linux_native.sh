@@ -7,15 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 QEMU=${QEMU:-qemu-system-x86_64}
 
-bash "$ROOT/scripts/fetch-linux.sh" >"$TMP/fetch.out" 2>&1
-rc=$?
-if [ $rc -eq 2 ]; then
-    echo "# SKIP: the Linux guest cannot be fetched here:"; sed 's/^/#   /' "$TMP/fetch.out"
-    exit 0
-fi
-check "fetch-linux.sh builds the kernel and initramfs" [ $rc -eq 0 ]
-[ $rc -eq 0 ] || { cat "$TMP/fetch.out"; finish; exit; }
-LX=${BUILD:-$ROOT/build}/linux
+need_linux
 
 # native_linux OUT SMP CMDLINE: boot, status in $status (1 = drtest exit 0).
 native_linux() {

@@ -25,7 +25,7 @@ for _ in $(seq 1 20); do
 done
 check "the domain ran to its end under the debugger (continue exit 2)" [ "$rc" -eq 2 ]
 reject_line $TMP/events "type=watchpoint" "no store hit the watched bytes"
-$XL console -n sw > $TMP/console
+$XL console -b sw > $TMP/console
 expect_line $TMP/console '^int 0x21: 16, int3: 8, icebp: 8, wrong return addresses: 0$' \
     "each software interrupt delivered exactly once, return address after it"
 expect_line $TMP/console '^# 4 passed, 0 failed$' "the guest passes its checks"

@@ -63,8 +63,14 @@ noreturn void guest_exit(uint32_t code);
  * empty ISA bus, no such port) means no request too. */
 #define SHUTDOWN_REQUEST_PORT 0xF5
 int shutdown_requested(void);         /* the reason, or -1 if none */
+/* End for a reason (0 poweroff, 1 reboot, 3 crash, 4 watchdog) by writing it
+ * to the shutdown-request port, as a Xen guest's SCHEDOP_shutdown; the
+ * toolstack then applies on_poweroff/on_reboot/... Natively QEMU exits with
+ * status (reason << 1) | 1. */
+noreturn void guest_shutdown(int reason);
 /* Called by shutdown_poll() on a request; a guest sets it to end its own way
- * (its own exit code). Unset, the guest prints a line and exits with 0. */
+ * (its own exit code). Unset, the guest prints a line and ends for the
+ * requested reason (a poweroff exits with 0). */
 extern void (*shutdown_handler)(int reason);
 void shutdown_poll(void);             /* sleep_ticks() polls after every wake-up */
 

@@ -91,7 +91,15 @@ void shutdown_poll(void)
     if (shutdown_handler)
         shutdown_handler(reason);
     printf("shutdown requested (reason %d)\n", reason);
-    guest_exit(0);
+    if (reason == 0)
+        guest_exit(0);
+    guest_shutdown(reason);
+}
+
+noreturn void guest_shutdown(int reason)
+{
+    outb(SHUTDOWN_REQUEST_PORT, (uint8_t)reason);
+    halt_forever();
 }
 
 noreturn void guest_exit(uint32_t code)

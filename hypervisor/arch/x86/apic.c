@@ -1,4 +1,10 @@
-/* Host local APIC: the scheduler tick, IPIs and AP start-up. */
+/*
+ * Host local APIC: the scheduler tick, IPIs and AP start-up. The timer runs
+ * one-shot: it fires at the next scheduler tick (every TICK_NS) or earlier
+ * when a guest timer is due before that (lapic_timer_fire_by), so a virtual
+ * timer in the middle of a slice exits the guest on time, as KVM's hrtimer
+ * does.
+ */
 #include <asm/apic.h>
 #include <asm/traps.h>
 #include <asm/x86.h>
@@ -14,11 +20,13 @@
 #define APIC_TMR_ICR 0x380
 #define APIC_TMR_DCR 0x3E0
 #define APIC_ICR_BUSY (1u << 12)
-#define APIC_LVT_PERIODIC (1u << 17)
 
 /* QEMU's APIC timer counts at 1 GHz before the divider. */
 #define TICK_NS      4000000ull   /* shorter ticks starve guests under -icount shift=0 */
 #define TIMER_DIVIDE 16
+
+static uint64_t next_tick_ns[MAX_PCPUS];   /* when each pCPU's scheduler tick is due */
+static uint64_t armed_ns[MAX_PCPUS];       /* when its timer fires */
 
 static inline uint32_t lapic_read(uint32_t reg) { return *(volatile uint32_t *)(LAPIC_BASE + reg); }
 static inline void lapic_write(uint32_t reg, uint32_t v) { *(volatile uint32_t *)(LAPIC_BASE + reg) = v; }
@@ -26,24 +34,66 @@ static inline void lapic_write(uint32_t reg, uint32_t v) { *(volatile uint32_t *
 uint32_t lapic_id(void) { return lapic_read(APIC_ID) >> 24; }
 void lapic_eoi(void) { lapic_write(APIC_EOI, 0); }
 
-unsigned this_cpu_id(void)
+/* The pCPU's own struct pcpu is at GS:0 (set by pcpu_set_current; VMLOAD
+ * restores the host's GS base after each exit): no APIC MMIO read on the
+ * exit path. */
+struct pcpu *this_pcpu(void)
 {
-    uint32_t id = lapic_id();
-    for (unsigned i = 0; i < nr_pcpus; i++)
-        if (pcpus[i].apic_id == id)
-            return i;
-    return 0;
+    struct pcpu *p;
+    __asm__("movq %%gs:0, %0" : "=r"(p));
+    return p;
 }
 
-struct pcpu *this_pcpu(void) { return &pcpus[this_cpu_id()]; }
+unsigned this_cpu_id(void) { return this_pcpu()->id; }
+
+void pcpu_set_current(struct pcpu *p)
+{
+    p->self = p;
+    wrmsr(MSR_GS_BASE, (uint64_t)p);
+}
 
 void lapic_init(void)
 {
     wrmsr(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) | (1u << 11));
     lapic_write(APIC_SPIV, 0x100 | VECTOR_SPURIOUS);
     lapic_write(APIC_TMR_DCR, 0x3);            /* divide by 16 */
-    lapic_write(APIC_LVT_TMR, APIC_LVT_PERIODIC | VECTOR_TIMER);
-    lapic_write(APIC_TMR_ICR, (uint32_t)(TICK_NS / TIMER_DIVIDE));
+    lapic_write(APIC_LVT_TMR, VECTOR_TIMER);   /* one-shot, re-armed at each tick */
+    next_tick_ns[this_cpu_id()] = now_ns();
+    lapic_timer_tick_due();
+}
+
+/* Interrupts are off (hypervisor context or the tick's handler). */
+static void timer_fire_at(unsigned cpu, uint64_t at)
+{
+    uint64_t now = now_ns();
+    uint64_t counts = at > now ? (at - now + TIMER_DIVIDE - 1) / TIMER_DIVIDE : 1;
+
+    armed_ns[cpu] = at;
+    lapic_write(APIC_TMR_ICR, (uint32_t)(counts > UINT32_MAX ? UINT32_MAX : counts));
+}
+
+bool lapic_timer_tick_due(void)
+{
+    unsigned cpu = this_cpu_id();
+    uint64_t now = now_ns();
+
+    if (next_tick_ns[cpu] > now + TICK_NS)
+        next_tick_ns[cpu] = now;                 /* the clock was calibrated since */
+    bool due = now >= next_tick_ns[cpu];
+
+    if (due) {
+        next_tick_ns[cpu] += TICK_NS;
+        if (next_tick_ns[cpu] <= now)
+            next_tick_ns[cpu] = now + TICK_NS;   /* ticks missed: no burst */
+    }
+    timer_fire_at(cpu, next_tick_ns[cpu]);
+    return due;
+}
+
+void lapic_timer_fire_by(unsigned cpu, uint64_t deadline_ns)
+{
+    if (deadline_ns < armed_ns[cpu])
+        timer_fire_at(cpu, deadline_ns);
 }
 
 static void lapic_icr(uint32_t apic_id, uint32_t lo)

@@ -128,6 +128,17 @@ uint64_t dbg_arch_compose_control(uint64_t guest_control, const struct dbg_layou
     return out;
 }
 
+uint64_t dbg_arch_control_after_run(uint64_t guest_control, uint64_t programmed, uint64_t now)
+{
+    const uint64_t local = DR7_L(0) | DR7_L(1) | DR7_L(2) | DR7_L(3);
+
+    /* The guest cannot write DR7 while trapped; only a task switch clears
+     * local enables, and it clears all four (SDM 17.2.4, APM 13.1.1.5). */
+    if (programmed & local & ~now)
+        return guest_control & ~local;
+    return guest_control;
+}
+
 uint64_t dbg_arch_control_on_db(uint64_t control)
 {
     return control & ~DR7_GD;

@@ -1,4 +1,4 @@
-/* x86 decoder for MOV DR, MMIO MOV and software-interrupt exits; see asm/decode.h. */
+/* x86 decoder for MOV DR, software-interrupt, string I/O and MMIO exits; see asm/decode.h. */
 #include <asm/decode.h>
 #include <dbgvisor/lib.h>
 
@@ -41,6 +41,70 @@ static uint64_t read_le(const uint8_t *p, unsigned n)
     return v;
 }
 
+/* Legacy prefixes and REX in front of an opcode. */
+struct prefixes {
+    unsigned len;           /* bytes of prefixes: the opcode is at this index */
+    uint8_t rex;            /* the REX right before the opcode, 0 if none */
+    uint8_t rep;            /* the last F2/F3, 0 if none */
+    uint8_t seg;            /* the last effective segment override, X86_SEG_NONE if none */
+    bool lock;
+    unsigned op_size, addr_size;
+};
+
+/* Reads the prefixes; returns 0, or the index a complete instruction would
+ * still need (past X86_MAX_INSN_LEN: #GP) when the bytes run out first. */
+static size_t decode_prefixes(const uint8_t *bytes, size_t avail, enum x86_mode mode,
+                              struct prefixes *p)
+{
+    bool long_mode = mode == X86_MODE_LONG64;
+    bool def16 = mode == X86_MODE_REAL16 || mode == X86_MODE_PROT16;
+    bool opsize_ovr = false, addr_ovr = false;
+    unsigned i;
+
+    memset(p, 0, sizeof(*p));
+    p->seg = X86_SEG_NONE;
+    for (i = 0;; i++) {
+        uint8_t op;
+
+        if (i + 1 > avail)
+            return i + 1;
+        op = bytes[i];
+        if (long_mode && (op & 0xf0) == 0x40) {
+            p->rex = op;                /* only the last REX counts... */
+            continue;
+        }
+        switch (op) {
+        case 0x66: opsize_ovr = true; break;
+        case 0x67: addr_ovr = true; break;
+        case 0xf0: p->lock = true; break;
+        case 0xf2: case 0xf3:
+            p->rep = op;
+            break;
+        /* In 64-bit code ES/CS/SS/DS overrides are ignored; the last one wins. */
+        case 0x26: case 0x2e: case 0x36: case 0x3e:
+            if (!long_mode)
+                p->seg = (uint8_t)((op >> 3) & 3);      /* 26 ES, 2E CS, 36 SS, 3E DS */
+            break;
+        case 0x64: case 0x65:
+            p->seg = op == 0x64 ? X86_SEG_FS : X86_SEG_GS;
+            break;
+        default:
+            goto opcode;
+        }
+        p->rex = 0;                     /* ...and only right before the opcode */
+    }
+opcode:
+    p->len = i;
+    if (long_mode) {
+        p->op_size = (p->rex & REX_W) ? 8 : opsize_ovr ? 2 : 4;
+        p->addr_size = addr_ovr ? 4 : 8;
+    } else {
+        p->op_size = (def16 != opsize_ovr) ? 2 : 4;
+        p->addr_size = (def16 != addr_ovr) ? 2 : 4;
+    }
+    return 0;
+}
+
 /* The bytes end before byte `end` is reached: truncated, or, past the
  * architectural limit, an encoding the CPU rejects with #GP. */
 #define NEED(end) do { if ((end) > avail) { need_end = (end); goto truncated; } } while (0)
@@ -49,52 +113,24 @@ int x86_decode(const uint8_t *bytes, size_t avail, enum x86_mode mode, struct x8
 {
     size_t need_end = 0;
     bool long_mode = mode == X86_MODE_LONG64;
-    bool def16 = mode == X86_MODE_REAL16 || mode == X86_MODE_PROT16;
-    bool opsize_ovr = false, addr_ovr = false;
-    unsigned i = 0, op_size, addr_size, imm_size = 0, extra = 0;
-    uint8_t rex = 0, op, modrm;
-    int err = 0;
+    unsigned i, op_size, addr_size;
+    uint8_t rex, op, modrm;
+    struct prefixes pfx;
 
     memset(insn, 0, sizeof(*insn));
     insn->seg = X86_SEG_NONE;
     if (avail > X86_MAX_INSN_LEN)
         avail = X86_MAX_INSN_LEN;       /* longer encodings are #GP anyway */
-
-    for (;; i++) {
-        NEED(i + 1);
-        op = bytes[i];
-        if (long_mode && (op & 0xf0) == 0x40) {
-            rex = op;                   /* only the last REX counts... */
-            continue;
-        }
-        switch (op) {
-        case 0x66: opsize_ovr = true; break;
-        case 0x67: addr_ovr = true; break;
-        case 0xf0: insn->lock = true; break;
-        case 0xf2: case 0xf3:
-            break;
-        /* In 64-bit code ES/CS/SS/DS overrides are ignored; the last one wins. */
-        case 0x26: case 0x2e: case 0x36: case 0x3e:
-            if (!long_mode)
-                insn->seg = (uint8_t)((op >> 3) & 3);   /* 26 ES, 2E CS, 36 SS, 3E DS */
-            break;
-        case 0x64: case 0x65:
-            insn->seg = op == 0x64 ? X86_SEG_FS : X86_SEG_GS;
-            break;
-        default:
-            goto opcode;
-        }
-        rex = 0;                        /* ...and only right before the opcode */
-    }
-opcode:
-    if (long_mode) {
-        op_size = (rex & REX_W) ? 8 : opsize_ovr ? 2 : 4;
-        addr_size = addr_ovr ? 4 : 8;
-    } else {
-        op_size = (def16 != opsize_ovr) ? 2 : 4;
-        addr_size = (def16 != addr_ovr) ? 2 : 4;
-    }
-    i++;
+    need_end = decode_prefixes(bytes, avail, mode, &pfx);
+    if (need_end)
+        goto truncated;
+    i = pfx.len;
+    op = bytes[i++];
+    rex = pfx.rex;
+    op_size = pfx.op_size;
+    addr_size = pfx.addr_size;
+    insn->lock = pfx.lock;
+    insn->seg = pfx.seg;
     insn->addr_size = (uint8_t)addr_size;
 
     switch (op) {
@@ -140,68 +176,205 @@ opcode:
             insn->size = long_mode ? 8 : 4;
             insn->len = (uint8_t)i;
             return 0;
-        case 0xb6: case 0xb7:
-            insn->kind = X86_INSN_MOVZX_LOAD;
-            break;
-        case 0xbe: case 0xbf:
-            insn->kind = X86_INSN_MOVSX_LOAD;
-            break;
-        default:
-            goto fail;
-        }
-        insn->src_size = (op & 1) ? 2 : 1;
-        insn->size = (uint8_t)op_size;
-    } else {
-        switch (op) {
-        case 0x88: case 0x89:
-            insn->kind = X86_INSN_MOV_STORE;
-            break;
-        case 0x8a: case 0x8b:
-            insn->kind = X86_INSN_MOV_LOAD;
-            break;
-        case 0xc6: case 0xc7:
-            insn->kind = X86_INSN_MOV_STORE_IMM;
-            break;
-        case 0xa0: case 0xa1: case 0xa2: case 0xa3:
-            /* moffs forms: accumulator, absolute address of addr_size bytes, no ModRM */
-            insn->kind = op < 0xa2 ? X86_INSN_MOV_LOAD : X86_INSN_MOV_STORE;
-            insn->size = (op & 1) ? (uint8_t)op_size : 1;
-            NEED(i + addr_size);
-            insn->len = (uint8_t)(i + addr_size);
-            return 0;
-        default:
-            goto fail;
-        }
-        insn->size = (op & 1) ? (uint8_t)op_size : 1;
-        if (op >= 0xc6)
-            imm_size = insn->size == 8 ? 4 : insn->size;
-    }
-
-    NEED(i + 1);
-    modrm = bytes[i];
-    if ((modrm >> 6) == 3)
-        goto fail;                      /* register form: no memory access to emulate */
-    if (insn->kind == X86_INSN_MOV_STORE_IMM && ((modrm >> 3) & 7) != 0)
-        goto fail;                      /* C6/C7 /1-/7 are other instructions */
-    extra = modrm_extra(bytes + i, avail - i, addr_size, &err);
-    if (err)
-        NEED(i + 2);                    /* the SIB byte */
-    i += 1 + extra;
-    NEED(i + imm_size);
-
-    if (insn->kind == X86_INSN_MOV_STORE_IMM) {
-        insn->imm = read_le(bytes + i, imm_size);
-        if (insn->size == 8 && (insn->imm & BIT(31)))
-            insn->imm |= 0xffffffff00000000ULL;   /* imm32 sign-extended under REX.W */
-    } else {
-        insn->gpr = ((modrm >> 3) & 7) | ((rex & REX_R) ? 8 : 0);
-        /* Without any REX, 8-bit registers 4..7 are AH, CH, DH, BH. */
-        if (insn->size == 1 && !rex && insn->gpr >= 4) {
-            insn->gpr -= 4;
-            insn->gpr_high8 = 1;
         }
     }
-    insn->len = (uint8_t)(i + imm_size);
+fail:
+    memset(insn, 0, sizeof(*insn));
+    insn->seg = X86_SEG_NONE;
+    return -1;
+truncated:
+    memset(insn, 0, sizeof(*insn));
+    insn->seg = X86_SEG_NONE;
+    return need_end > X86_MAX_INSN_LEN ? X86_DECODE_TOO_LONG : -1;
+}
+
+/* ---- instructions with a memory operand (the MMIO emulator's) ---- */
+
+enum {
+    OP_MODRM = 1 << 0,      /* a ModRM byte whose r/m must be memory */
+    OP_BYTE  = 1 << 1,      /* 8-bit operands */
+    OP_IMM8  = 1 << 2,      /* imm8 after the operand */
+    OP_IMMZ  = 1 << 3,      /* imm16/imm32 (imm32 for 64-bit operands) */
+    OP_GRP3  = 1 << 4,      /* F6/F7: the immediate exists for /0 and /1 (TEST) only */
+    OP_MOFFS = 1 << 5,      /* A0-A3: absolute offset of address size, no ModRM */
+    OP_STR   = 1 << 6,      /* string instruction: rSI/rDI, no ModRM */
+    OP_SRC8  = 1 << 7,      /* MOVZX/MOVSX from a byte */
+    OP_SRC16 = 1 << 8,      /* MOVZX/MOVSX from a word */
+    OP_EXT   = 1 << 9,      /* ModRM.reg extends the opcode: never a register */
+};
+
+struct opcode_desc {
+    uint16_t opcode;
+    uint16_t flags;
+};
+
+#define ALU_ROW(base) { base, OP_MODRM | OP_BYTE }, { base + 1, OP_MODRM }, \
+                      { base + 2, OP_MODRM | OP_BYTE }, { base + 3, OP_MODRM }
+
+/* Every opcode emulate.c can carry out on a memory operand. */
+static const struct opcode_desc mem_opcodes[] = {
+    ALU_ROW(0x00), ALU_ROW(0x08), ALU_ROW(0x10), ALU_ROW(0x18),     /* ADD OR ADC SBB */
+    ALU_ROW(0x20), ALU_ROW(0x28), ALU_ROW(0x30), ALU_ROW(0x38),     /* AND SUB XOR CMP */
+    { 0x80, OP_MODRM | OP_EXT | OP_BYTE | OP_IMM8 },                /* group 1 */
+    { 0x81, OP_MODRM | OP_EXT | OP_IMMZ }, { 0x83, OP_MODRM | OP_EXT | OP_IMM8 },
+    { 0x84, OP_MODRM | OP_BYTE }, { 0x85, OP_MODRM },               /* TEST */
+    { 0x86, OP_MODRM | OP_BYTE }, { 0x87, OP_MODRM },               /* XCHG */
+    { 0x88, OP_MODRM | OP_BYTE }, { 0x89, OP_MODRM },               /* MOV r/m, reg */
+    { 0x8a, OP_MODRM | OP_BYTE }, { 0x8b, OP_MODRM },               /* MOV reg, r/m */
+    { 0xa0, OP_MOFFS | OP_BYTE }, { 0xa1, OP_MOFFS },               /* MOV acc, moffs */
+    { 0xa2, OP_MOFFS | OP_BYTE }, { 0xa3, OP_MOFFS },               /* MOV moffs, acc */
+    { 0xa4, OP_STR | OP_BYTE }, { 0xa5, OP_STR },                   /* MOVS */
+    { 0xaa, OP_STR | OP_BYTE }, { 0xab, OP_STR },                   /* STOS */
+    { 0xac, OP_STR | OP_BYTE }, { 0xad, OP_STR },                   /* LODS */
+    { 0xc6, OP_MODRM | OP_EXT | OP_BYTE | OP_IMM8 },                /* MOV r/m, imm */
+    { 0xc7, OP_MODRM | OP_EXT | OP_IMMZ },
+    { 0xf6, OP_MODRM | OP_EXT | OP_BYTE | OP_GRP3 },                /* group 3 */
+    { 0xf7, OP_MODRM | OP_EXT | OP_GRP3 },
+    { 0xfe, OP_MODRM | OP_EXT | OP_BYTE }, { 0xff, OP_MODRM | OP_EXT },     /* groups 4, 5 */
+    { 0x0fa3, OP_MODRM }, { 0x0fab, OP_MODRM },                     /* BT, BTS */
+    { 0x0fb3, OP_MODRM }, { 0x0fbb, OP_MODRM },                     /* BTR, BTC */
+    { 0x0fba, OP_MODRM | OP_EXT | OP_IMM8 },                        /* group 8 */
+    { 0x0fb0, OP_MODRM | OP_BYTE }, { 0x0fb1, OP_MODRM },           /* CMPXCHG */
+    { 0x0fc0, OP_MODRM | OP_BYTE }, { 0x0fc1, OP_MODRM },           /* XADD */
+    { 0x0fb6, OP_MODRM | OP_SRC8 }, { 0x0fb7, OP_MODRM | OP_SRC16 },/* MOVZX */
+    { 0x0fbe, OP_MODRM | OP_SRC8 }, { 0x0fbf, OP_MODRM | OP_SRC16 },/* MOVSX */
+};
+
+static const struct opcode_desc *find_mem_opcode(uint16_t opcode)
+{
+    for (size_t k = 0; k < ARRAY_SIZE(mem_opcodes); k++)
+        if (mem_opcodes[k].opcode == opcode)
+            return &mem_opcodes[k];
+    return NULL;
+}
+
+/* 16-bit addressing: ModRM.rm -> base and index (BP-based forms use SS). */
+static const int8_t ea16_base[8]  = { 3, 3, 5, 5, 6, 7, 5, 3 };     /* BX BX BP BP SI DI BP BX */
+static const int8_t ea16_index[8] = { 6, 7, 6, 7, X86_EA_NONE, X86_EA_NONE, X86_EA_NONE,
+                                      X86_EA_NONE };
+
+/* Fills the effective-address parts from ModRM (at p[0]) and returns the
+ * bytes it takes (ModRM, SIB, displacement), or 0 if they are not all there. */
+static unsigned decode_ea(const uint8_t *p, size_t avail, unsigned addr_size, bool long_mode,
+                          uint8_t rex, struct x86_mem_insn *insn)
+{
+    uint8_t modrm = p[0], mod = modrm >> 6, rm = modrm & 7;
+    int err = 0;
+    unsigned extra = modrm_extra(p, avail, addr_size, &err), disp_len;
+
+    if (err || 1 + extra > avail)
+        return 0;
+    insn->ea_base = insn->ea_index = X86_EA_NONE;
+    insn->ea_scale = 1;
+    if (addr_size == 2) {
+        if (!(mod == 0 && rm == 6)) {
+            insn->ea_base = ea16_base[rm];
+            insn->ea_index = ea16_index[rm];
+        }
+        disp_len = extra;
+    } else if (rm == 4) {
+        uint8_t sib = p[1], base = sib & 7, index = ((sib >> 3) & 7) | ((rex & 0x2) ? 8 : 0);
+
+        insn->ea_scale = (uint8_t)(1u << (sib >> 6));
+        if (index != 4)
+            insn->ea_index = (int8_t)index;
+        if (!(mod == 0 && base == 5))
+            insn->ea_base = (int8_t)(base | ((rex & REX_B) ? 8 : 0));
+        disp_len = extra - 1;
+    } else {
+        if (mod == 0 && rm == 5)
+            insn->ea_base = long_mode ? X86_EA_RIP : X86_EA_NONE;
+        else
+            insn->ea_base = (int8_t)(rm | ((rex & REX_B) ? 8 : 0));
+        disp_len = extra;
+    }
+    insn->ea_disp = 0;
+    if (disp_len) {
+        uint64_t d = read_le(p + 1 + extra - disp_len, disp_len);
+        unsigned shift = 64 - disp_len * 8;
+        insn->ea_disp = (int64_t)(d << shift) >> shift;
+    }
+    return 1 + extra;
+}
+
+int x86_decode_mem(const uint8_t *bytes, size_t avail, enum x86_mode mode,
+                   struct x86_mem_insn *insn)
+{
+    bool long_mode = mode == X86_MODE_LONG64;
+    const struct opcode_desc *desc;
+    struct prefixes pfx;
+    size_t need_end;
+    unsigned i, imm_size = 0;
+    uint16_t opcode;
+
+    memset(insn, 0, sizeof(*insn));
+    insn->seg = X86_SEG_NONE;
+    insn->ea_base = insn->ea_index = X86_EA_NONE;
+    if (avail > X86_MAX_INSN_LEN)
+        avail = X86_MAX_INSN_LEN;
+    need_end = decode_prefixes(bytes, avail, mode, &pfx);
+    if (need_end)
+        goto truncated;
+    i = pfx.len;
+    opcode = bytes[i++];
+    if (opcode == 0x0f) {
+        if ((need_end = i + 1) > avail)
+            goto truncated;
+        opcode = (uint16_t)(0x0f00 | bytes[i++]);
+    }
+    desc = find_mem_opcode(opcode);
+    if (!desc || (long_mode && opcode == 0x82))
+        goto fail;
+    insn->opcode = opcode;
+    insn->rep = pfx.rep;
+    insn->seg = pfx.seg;
+    insn->lock = pfx.lock;
+    insn->addr_size = (uint8_t)pfx.addr_size;
+    insn->size = (desc->flags & OP_BYTE) ? 1 : (uint8_t)pfx.op_size;
+    insn->src_size = (desc->flags & OP_SRC8) ? 1 : (desc->flags & OP_SRC16) ? 2 : insn->size;
+    insn->ea_scale = 1;
+
+    if (desc->flags & OP_STR) {
+        insn->string = true;
+    } else if (desc->flags & OP_MOFFS) {
+        if ((need_end = i + pfx.addr_size) > avail)
+            goto truncated;
+        insn->ea_disp = (int64_t)read_le(bytes + i, pfx.addr_size);
+        i += pfx.addr_size;
+    } else {
+        unsigned ea_len;
+
+        if ((need_end = i + 1) > avail)
+            goto truncated;
+        if ((bytes[i] >> 6) == 3)
+            goto fail;                  /* register form: no memory access */
+        insn->reg = (uint8_t)(((bytes[i] >> 3) & 7) | ((pfx.rex & REX_R) ? 8 : 0));
+        if ((desc->flags & (OP_BYTE | OP_EXT)) == OP_BYTE && !pfx.rex && insn->reg >= 4) {
+            insn->reg -= 4;             /* without REX: AH, CH, DH, BH */
+            insn->reg_high8 = 1;
+        }
+        ea_len = decode_ea(bytes + i, avail - i, pfx.addr_size, long_mode, pfx.rex, insn);
+        if (!ea_len) {
+            need_end = avail + 1;       /* past 15 bytes: #GP */
+            goto truncated;
+        }
+        i += ea_len;
+        if ((desc->flags & OP_GRP3) && (insn->reg & 7) < 2)
+            imm_size = insn->size == 1 ? 1 : insn->size == 2 ? 2 : 4;
+    }
+    if (desc->flags & OP_IMM8)
+        imm_size = 1;
+    else if (desc->flags & OP_IMMZ)
+        imm_size = insn->size == 2 ? 2 : 4;
+    if (imm_size) {
+        unsigned shift = 64 - imm_size * 8;
+
+        if ((need_end = i + imm_size) > avail)
+            goto truncated;
+        insn->imm = (uint64_t)((int64_t)(read_le(bytes + i, imm_size) << shift) >> shift);
+        i += imm_size;
+    }
+    insn->len = (uint8_t)i;
     return 0;
 
 fail:

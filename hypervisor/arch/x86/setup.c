@@ -122,6 +122,7 @@ static void cpu_online(struct pcpu *p)
 
 void start_secondary(uint64_t cpu)
 {
+    pcpu_set_current(&pcpus[cpu]);
     cpu_online(&pcpus[cpu]);
     sched_run();
 }
@@ -159,6 +160,7 @@ void start_hypervisor(uint32_t magic, uint32_t mbi_pa)
     const struct multiboot_info *mbi = (const void *)(uint64_t)mbi_pa;
     struct boot_options opts;
 
+    pcpu_set_current(&pcpus[0]);
     uart_init(UART_COM1);
     if (magic != MULTIBOOT_BOOTLOADER_MAGIC)
         hv_panic("not started by a multiboot loader (magic %#x)", magic);

@@ -99,6 +99,17 @@ bool ctl_rx_push(struct ctl_rx *rx, uint8_t byte)
     return true;
 }
 
+size_t ctl_rx_push_bytes(struct ctl_rx *rx, const void *buf, size_t len)
+{
+    size_t n;
+
+    release(rx);
+    n = MIN(len, (size_t)DBGV_CTL_MAX_FRAME - rx->have);
+    memcpy(rx->buf + rx->have, buf, n);
+    rx->have += n;
+    return n;
+}
+
 static const uint8_t magic_bytes[4] = {
     DBGV_CTL_MAGIC & 0xff, (DBGV_CTL_MAGIC >> 8) & 0xff,
     (DBGV_CTL_MAGIC >> 16) & 0xff, DBGV_CTL_MAGIC >> 24,

@@ -8,22 +8,41 @@
 #include <dbgvisor/control.h>
 
 static struct {
-    struct ctl_rx rx;
+    struct ctl_chan main;  /* the default stream (COM2) */
+    struct ctl_chan *cur;  /* the channel whose request is being answered */
     uint64_t now;          /* last time seen by ctl_poll */
-    uint64_t last_rx;      /* time of the last received byte */
     struct ctl_stats stats;
-    uint8_t rxbuf[DBGV_CTL_MAX_FRAME] __attribute__((aligned(8)));
     uint8_t txbuf[DBGV_CTL_MAX_FRAME] __attribute__((aligned(8)));
 } srv;
 
 /* Replies are built in place in txbuf after the header. */
 #define TXP (srv.txbuf + DBGV_CTL_HDR_SIZE)
 
+static void main_tx(struct ctl_chan *ch, const void *buf, size_t len)
+{
+    ctl_tx_bytes(buf, len);
+}
+
+void ctl_chan_init(struct ctl_chan *ch,
+                   void (*tx)(struct ctl_chan *ch, const void *buf, size_t len))
+{
+    ch->tx = tx;
+    ch->last_rx = 0;
+    ch->held_back = false;
+    ctl_rx_init(&ch->rx, ch->rxbuf);
+}
+
+void ctl_chan_reset(struct ctl_chan *ch)
+{
+    ch->held_back = false;
+    ctl_rx_reset(&ch->rx);
+}
+
 void ctl_init(void)
 {
     memset(&srv.stats, 0, sizeof(srv.stats));
-    srv.now = srv.last_rx = 0;
-    ctl_rx_init(&srv.rx, srv.rxbuf);
+    srv.now = 0;
+    ctl_chan_init(&srv.main, main_tx);
 }
 
 void ctl_get_stats(struct ctl_stats *out)
@@ -38,7 +57,7 @@ static void send_frame(uint16_t type, uint32_t seq, int32_t status,
                                status, TXP, len);
 
     if ( n )
-        ctl_tx_bytes(srv.txbuf, n);
+        srv.cur->tx(srv.cur, srv.txbuf, n);
 }
 
 static void send_error(const struct ctl_rx_error *e)
@@ -272,7 +291,7 @@ static int do_domain_shutdown(const uint8_t *p, uint32_t len)
     int rc;
 
     TAKE(req, p, len);
-    if ( req.reason > DBGV_SHUTDOWN_WATCHDOG )
+    if ( (req.reason & ~DBGV_SHUTDOWN_F_NOW) > DBGV_SHUTDOWN_WATCHDOG )
         return -DBGV_EINVAL;
     if ( (rc = domu_ok(req.domid)) )
         return rc;
@@ -323,7 +342,7 @@ static int do_vcpu_set_regs(const uint8_t *p, uint32_t len)
 
     TAKE(req, p, len);
     if ( req.mask == 0 || (req.mask & ~DBGV_REG_ALL) ||
-         req.mode > DBGV_VCPU_MODE_PM32 || req.vcpu >= CTL_MAX_VCPUS )
+         req.mode > DBGV_VCPU_MODE_LAST || req.vcpu >= CTL_MAX_VCPUS )
         return -DBGV_EINVAL;
     if ( (rc = domu_ok(req.domid)) )
         return rc;
@@ -377,6 +396,28 @@ static int do_ring_read(uint16_t type, const uint8_t *p, uint32_t len,
     rep.pad = 0;
     memcpy(TXP, &rep, sizeof(rep));
     *rlen = sizeof(rep) + rep.len;
+    return 0;
+}
+
+static int do_console_write(const uint8_t *p, uint32_t len, uint32_t *rlen)
+{
+    struct dbgv_ctl_console_write req;
+    struct dbgv_ctl_console_write_rep rep = { 0, 0 };
+    int rc;
+
+    if ( len < sizeof(req) )
+        return -DBGV_EINVAL;
+    memcpy(&req, p, sizeof(req));
+    if ( req.len > DBGV_CTL_CONSOLE_WRITE_MAX || len != sizeof(req) + req.len )
+        return -DBGV_EINVAL;
+    if ( (rc = domu_ok(req.domid)) )
+        return rc;
+    if ( (rc = hv_ctl_console_write(req.domid, p + sizeof(req), req.len, &rep)) )
+        return rc;
+    if ( rep.accepted > req.len )
+        return -DBGV_EIO;
+    memcpy(TXP, &rep, sizeof(rep));
+    *rlen = sizeof(rep);
     return 0;
 }
 
@@ -656,6 +697,7 @@ static void dispatch(const struct dbgv_ctl_hdr *h, const uint8_t *p)
     case DBGV_CTL_MSG_HVLOG_READ:
         rc = do_ring_read(h->type, p, h->len, &rlen);
         break;
+    case DBGV_CTL_MSG_CONSOLE_WRITE: rc = do_console_write(p, h->len, &rlen); break;
     case DBGV_CTL_MSG_DEBUG_STATE_GET: rc = do_debug_state(p, h->len, &rlen); break;
     case DBGV_CTL_MSG_DEBUG_POLICY_SET: rc = do_debug_policy(p, h->len); break;
     case DBGV_CTL_MSG_EVENTS_READ:   rc = do_events_read(p, h->len, &rlen); break;
@@ -674,37 +716,79 @@ static void dispatch(const struct dbgv_ctl_hdr *h, const uint8_t *p)
     send_frame(h->type | DBGV_CTL_REPLY, h->seq, rc, rlen);
 }
 
-void ctl_rx_byte(uint8_t byte)
+/* Answer what the held bytes complete, at most *max_replies times. */
+static void chan_process(struct ctl_chan *ch, unsigned int *max_replies)
 {
     struct ctl_rx_error err;
     enum ctl_rx_result r;
 
-    srv.last_rx = srv.now;
-    ctl_rx_push(&srv.rx, byte);
-    while ( (r = ctl_rx_step(&srv.rx, &err)) != CTL_RX_MORE )
+    srv.cur = ch;
+    ch->held_back = false;
+    for ( ;; )
     {
+        if ( !*max_replies )
+        {
+            ch->held_back = true;      /* more may be held: next call */
+            return;
+        }
+        if ( (r = ctl_rx_step(&ch->rx, &err)) == CTL_RX_MORE )
+            return;
+        (*max_replies)--;
         if ( r == CTL_RX_ERROR )
             send_error(&err);
         else
-            dispatch(ctl_rx_hdr(&srv.rx), ctl_rx_payload(&srv.rx));
+            dispatch(ctl_rx_hdr(&ch->rx), ctl_rx_payload(&ch->rx));
     }
+}
+
+bool ctl_chan_busy(const struct ctl_chan *ch)
+{
+    return ch->held_back;
+}
+
+size_t ctl_chan_rx(struct ctl_chan *ch, const void *buf, size_t len,
+                   unsigned int max_replies)
+{
+    const uint8_t *p = buf;
+    size_t taken = 0;
+
+    if ( len )
+        ch->last_rx = srv.now;
+    for ( ;; )
+    {
+        chan_process(ch, &max_replies);
+        if ( !max_replies || taken == len )
+            return taken;
+        size_t n = ctl_rx_push_bytes(&ch->rx, p + taken, len - taken);
+
+        if ( !n )               /* cannot happen after a step said MORE */
+            return taken;
+        taken += n;
+    }
+}
+
+void ctl_rx_byte(uint8_t byte)
+{
+    ctl_chan_rx(&srv.main, &byte, 1, ~0u);
 }
 
 void ctl_rx_bytes(const void *buf, size_t len)
 {
-    const uint8_t *p = buf;
+    ctl_chan_rx(&srv.main, buf, len, ~0u);
+}
 
-    while ( len-- )
-        ctl_rx_byte(*p++);
+void ctl_chan_poll(struct ctl_chan *ch, uint64_t now_ns)
+{
+    if ( ch->rx.have && !ch->rx.frame_out && !ch->held_back &&
+         now_ns - ch->last_rx > CTL_RX_STALE_NS )
+    {
+        srv.stats.stale_drops++;
+        ctl_rx_reset(&ch->rx);
+    }
 }
 
 void ctl_poll(uint64_t now_ns)
 {
     srv.now = now_ns;
-    if ( srv.rx.have && !srv.rx.frame_out &&
-         now_ns - srv.last_rx > CTL_RX_STALE_NS )
-    {
-        srv.stats.stale_drops++;
-        ctl_rx_reset(&srv.rx);
-    }
+    ctl_chan_poll(&srv.main, now_ns);
 }

@@ -147,11 +147,29 @@ void dbg_before_vmentry(struct dbg_vcpu *d)
     d->ran_untrapped = untrapped;
 }
 
+/* Trapped, the guest's control register lives here, but the CPU can still
+ * change the one it ran with (a hardware task switch clears local enables):
+ * the guest's view follows, and the next entry writes what it composes. */
+static void follow_hardware_control(struct dbg_vcpu *d)
+{
+    uint64_t now;
+
+    if (!d->hw_ctl_valid || !dbg_arch_armed_slots(d->hw_control))
+        return;                 /* nothing armed: nothing the CPU could have cleared */
+    now = dbg_arch_get_control(d);
+    if (now == d->hw_control)
+        return;
+    d->control = dbg_arch_control_after_run(d->control, d->hw_control, now);
+    d->hw_control = now;
+}
+
 void dbg_after_vmexit(struct dbg_vcpu *d)
 {
     dbg_step_after_exit(d);
-    if (!d->ran_untrapped)
+    if (!d->ran_untrapped) {
+        follow_hardware_control(d);
         return;
+    }
     pull_control(d);
     if (rules[d->policy].retrap_on_exit && d->lazy_state == DBGV_LAZY_PASSTHROUGH)
         leave_passthrough(d);

@@ -2,11 +2,18 @@
 #ifndef ASM_APIC_H
 #define ASM_APIC_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define LAPIC_BASE 0xFEE00000ull
 
-void lapic_init(void);                 /* enable, spurious vector, periodic tick */
+void lapic_init(void);                 /* enable, spurious vector, the tick */
+/* In the timer interrupt: whether the scheduler tick is due (else the timer
+ * fired early for a guest deadline); re-arms the timer either way. */
+bool lapic_timer_tick_due(void);
+/* Make this pCPU's timer fire by this time (ns) at the latest: a guest
+ * timer is due. The caller names its pCPU (an APIC read less per entry). */
+void lapic_timer_fire_by(unsigned cpu, uint64_t deadline_ns);
 void lapic_eoi(void);
 uint32_t lapic_id(void);
 void lapic_send_init(uint32_t apic_id);

@@ -1,10 +1,10 @@
 /* x86 instruction decoder for the exits the hypervisor emulates itself
  * (and for string I/O, whose segment and address size TCG does not report).
  * QEMU TCG offers neither decode assists nor NextRIP (DESIGN.md §1), so MOV DR
- * intercepts, MMIO #NPFs and software-interrupt/ICEBP intercepts (whose
- * length, legacy prefixes included, gives the return address) are decoded here. The memory address of an MMIO
- * access comes from the hardware (EXITINFO2): only the length and the
- * register/immediate operands are decoded. */
+ * intercepts and software-interrupt/ICEBP intercepts (whose length, legacy
+ * prefixes included, gives the return address) are decoded by x86_decode,
+ * and MMIO #NPFs by x86_decode_mem (the access's address comes from the
+ * hardware, EXITINFO2, but a page walk or a string needs the operands). */
 #ifndef ASM_DECODE_H
 #define ASM_DECODE_H
 
@@ -20,11 +20,6 @@ enum x86_insn_kind {
     X86_INSN_UNKNOWN = 0,
     X86_INSN_MOV_FROM_DR,  /* 0F 21 /r: gpr <- DRn */
     X86_INSN_MOV_TO_DR,    /* 0F 23 /r: DRn <- gpr */
-    X86_INSN_MOV_STORE,    /* 88/89: mem <- gpr; also A2/A3 (moffs <- AL/rAX) */
-    X86_INSN_MOV_LOAD,     /* 8A/8B: gpr <- mem; also A0/A1 (AL/rAX <- moffs) */
-    X86_INSN_MOV_STORE_IMM,/* C6/C7 /0: mem <- imm */
-    X86_INSN_MOVZX_LOAD,   /* 0F B6/B7 */
-    X86_INSN_MOVSX_LOAD,   /* 0F BE/BF */
     X86_INSN_INT3,         /* CC */
     X86_INSN_INT_N,        /* CD ib: imm = the vector */
     X86_INSN_INTO,         /* CE (not in 64-bit code) */
@@ -40,17 +35,13 @@ enum x86_seg { X86_SEG_ES, X86_SEG_CS, X86_SEG_SS, X86_SEG_DS, X86_SEG_FS, X86_S
 struct x86_insn {
     enum x86_insn_kind kind;
     uint8_t len;        /* total length in bytes incl. prefixes */
-    uint8_t gpr;        /* register operand 0..15 (RAX=0 ... R15=15; for 8-bit without REX,
-                           4..7 = AH,CH,DH,BH with gpr_high8=1 and gpr=0..3); 0 for STORE_IMM */
-    uint8_t gpr_high8;
+    uint8_t gpr;        /* MOV DR: the general register 0..15 (RAX=0 ... R15=15) */
     uint8_t dr;         /* debug register number 0..15 (REX.R extends; >7 is #UD for the caller) */
-    uint8_t size;       /* memory operand size in bytes: 1,2,4,8 (for DR moves: 8 in long mode,
-                           else 4; for MOVZX/MOVSX: the destination register size 2,4,8) */
-    uint8_t src_size;   /* for MOVZX/MOVSX: source (memory) size 1 or 2 */
+    uint8_t size;       /* MOV DR: 8 in long mode, else 4; INS/OUTS: the element size */
     bool    lock;       /* LOCK prefix seen (MOV DR with LOCK is #UD) */
     uint8_t seg;        /* the last segment-override prefix (enum x86_seg), X86_SEG_NONE if none */
     uint8_t addr_size;  /* effective address size in bytes: 2, 4 or 8 */
-    uint64_t imm;       /* for MOV_STORE_IMM, zero/sign-extended to size; INT_N: vector */
+    uint64_t imm;       /* INT_N: the vector */
 };
 
 /* Returned when the encoding is longer than X86_MAX_INSN_LEN: #GP(0) on the CPU. */
@@ -58,8 +49,40 @@ struct x86_insn {
 
 /* Decodes one instruction from bytes[0..avail). Returns 0 on success, -1 if the bytes are
  * not one of the kinds above or are truncated, X86_DECODE_TOO_LONG if the instruction
- * (prefixes included) runs past 15 bytes (insn->kind = X86_INSN_UNKNOWN on failure).
- * Memory kinds require a memory operand (ModRM.mod != 3). */
+ * (prefixes included) runs past 15 bytes (insn->kind = X86_INSN_UNKNOWN on failure). */
 int x86_decode(const uint8_t *bytes, size_t avail, enum x86_mode mode, struct x86_insn *insn);
+
+/* One instruction with a memory operand, decoded for the MMIO emulator
+ * (hvm/emulate.c): the opcode, its operand sizes and immediate, and the
+ * parts of the effective address (the access itself is reported by the
+ * #NPF, but a page walk or a string instruction needs the linear address). */
+#define X86_EA_NONE (-1)        /* no base or index register */
+#define X86_EA_RIP  (-2)        /* base is the next instruction's RIP */
+
+struct x86_mem_insn {
+    uint16_t opcode;        /* one-byte opcode, or 0x0F00 | second byte */
+    uint8_t len;            /* total length in bytes incl. prefixes */
+    uint8_t size;           /* operand size in bytes: 1 for byte opcodes, else 2, 4 or 8 */
+    uint8_t src_size;       /* MOVZX/MOVSX: the memory operand's size (1 or 2), else size */
+    uint8_t addr_size;      /* 2, 4 or 8 */
+    uint8_t reg;            /* ModRM.reg with REX.R: a GPR or the opcode extension */
+    uint8_t reg_high8;      /* byte operand reg is AH, CH, DH or BH (reg = 0..3) */
+    uint8_t rep;            /* 0, 0xF2 or 0xF3 */
+    uint8_t seg;            /* segment override (enum x86_seg), X86_SEG_NONE if none */
+    bool lock;
+    bool string;            /* MOVS/STOS/LODS: operands at rSI/rDI, no ModRM */
+    int8_t ea_base;         /* GPR, X86_EA_NONE or X86_EA_RIP */
+    int8_t ea_index;        /* GPR or X86_EA_NONE */
+    uint8_t ea_scale;       /* 1, 2, 4, 8 */
+    int64_t ea_disp;        /* displacement (moffs: the absolute offset) */
+    uint64_t imm;           /* immediate, sign-extended to 64 bits */
+};
+
+/* Decodes an instruction whose operand is in memory, for the opcodes
+ * emulate.c knows (decode.c's table): 0 on success, -1 for anything else
+ * (a register form, an unknown opcode, truncated bytes), X86_DECODE_TOO_LONG
+ * past 15 bytes. */
+int x86_decode_mem(const uint8_t *bytes, size_t avail, enum x86_mode mode,
+                   struct x86_mem_insn *insn);
 
 #endif

@@ -7,6 +7,8 @@
 #include <asm/svm_asid.h>
 #include <asm/hvm_msr.h>
 #include <asm/hvm_devices.h>
+#include <asm/hvm_irq.h>
+#include <asm/hvm_platform.h>
 #include <asm/vlapic.h>
 
 enum x86_gpr {
@@ -48,8 +50,10 @@ struct arch_vcpu {
 
 struct arch_domain {
     uint64_t npt_root_pa;       /* nested page table PML4 */
-    struct vuart uart;          /* COM1 */
+    struct hvm_com1 com1;
     struct vfw_cfg fw_cfg;
+    struct hvm_irq irq;         /* vPIC, vPIT, vIOAPIC and their router (irq.c) */
+    struct hvm_platform platform; /* RTC, 8042, PCI host, ACPI PM (platform.c) */
 };
 
 #endif

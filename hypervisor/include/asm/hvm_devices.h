@@ -4,13 +4,15 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <asm/vuart.h>
+#include <dbgvisor/spinlock.h>
 
-/* A 16550A whose transmitter is the domain's console and whose receiver
- * never gets data: registers read back as on QEMU's model. */
-struct vuart {
-    uint8_t ier, lcr, mcr, scr, fcr;
-    uint16_t divisor;
-    bool thr_ipending;          /* THR-empty interrupt pending (cleared by an IIR read) */
+/* COM1 (hvm/io.c owns it): the 16550A whose transmitter is the domain's
+ * console and whose receiver the toolstack feeds (`xl console`). The lock
+ * serialises the vCPUs' port accesses and the control loop's input. */
+struct hvm_com1 {
+    spinlock_t lock;
+    struct vuart uart;
 };
 
 /* fw_cfg's traditional interface: selected item and read offset. */
@@ -20,9 +22,11 @@ struct vfw_cfg {
 };
 
 struct vcpu;
-void vuart_reset(struct vuart *u);
-uint8_t vuart_read(struct vcpu *v, unsigned reg);
-void vuart_write(struct vcpu *v, unsigned reg, uint8_t val);
+struct domain;
+/* COM1 (hvm/com1.c): reset state, register accesses (reg 0-7). */
+void com1_init(struct domain *d);
+uint8_t com1_io_read(struct domain *d, unsigned reg);
+void com1_io_write(struct domain *d, unsigned reg, uint8_t val);
 uint32_t fw_cfg_io_read(struct vcpu *v, uint16_t port, unsigned size);
 void fw_cfg_io_write(struct vcpu *v, uint16_t port, unsigned size, uint32_t val);
 

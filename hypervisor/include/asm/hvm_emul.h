@@ -20,24 +20,57 @@ int hvm_msr_write(struct vcpu *v, uint32_t msr, uint64_t val);
 void hvm_cpuid(struct vcpu *v, uint32_t leaf, uint32_t subleaf, uint32_t out[4]);
 /* Whether the guest is offered RTM (changes DR6's reset value). */
 bool hvm_cpu_has_rtm(void);
-/* MMIO (mmio.c): decodes the faulting instruction and hands its one memory
- * access (1, 2, 4 or 8 bytes) to the device that owns the address. */
+/* MMIO (mmio.c): devices by guest-physical address. A device gets accesses
+ * of 1, 2, 4 or 8 bytes at any address in its range. */
 struct hvm_mmio_device {
     const char *name;
     uint64_t (*read)(struct vcpu *v, uint64_t gpa, unsigned size);
     void (*write)(struct vcpu *v, uint64_t gpa, unsigned size, uint64_t val);
 };
-extern const struct hvm_mmio_device hvm_mmio_apic;
-enum vcpu_run_result hvm_mmio_emulate(struct vcpu *v, uint64_t gpa, const struct hvm_mmio_device *dev);
+/* The device that answers gpa for this vCPU, or NULL (RAM or nothing). */
+const struct hvm_mmio_device *hvm_mmio_device_at(struct vcpu *v, uint64_t gpa);
+/* An #NPF at a device's address: the faulting instruction is emulated. */
+enum vcpu_run_result hvm_mmio_access(struct vcpu *v, uint64_t gpa, const struct hvm_mmio_device *dev);
+/* One bus access by guest-physical address, as the CPU would make it: RAM,
+ * a device, or nothing (reads all-ones, writes dropped). */
+uint64_t hvm_bus_read(struct vcpu *v, uint64_t gpa, unsigned size);
+void hvm_bus_write(struct vcpu *v, uint64_t gpa, unsigned size, uint64_t val);
+/* Instruction emulator (emulate.c): carries out the instruction at RIP whose
+ * memory operand is at gpa (strings: at rSI/rDI); `what` names the device. */
+enum vcpu_run_result hvm_emulate_insn(struct vcpu *v, uint64_t gpa, const char *what);
+/* The guest's page walk for the instruction at RIP read table_gpa, which has
+ * nothing behind it: the walk is redone as the CPU does it (all-ones entries:
+ * #PF with RSVD where PAE/long mode reserve bits) and the instruction is
+ * faulted or carried out. */
+enum vcpu_run_result hvm_emulate_walk_fault(struct vcpu *v, uint64_t table_gpa);
 /* An access (#NPF EXITINFO1 in err) to an address with nothing behind it:
  * all-ones/dropped, or a crash if the domain asked for that. */
 enum vcpu_run_result hvm_unbacked_access(struct vcpu *v, uint64_t gpa, uint64_t err);
 
 /* Guest address translation (guest_walk.c). */
 enum { GW_OK = 0, GW_FAULT = -1 };
+/* #PF error-code bits */
+#define PF_PRESENT (1u << 0)
+#define PF_WRITE   (1u << 1)
+#define PF_USER    (1u << 2)
+#define PF_RSVD    (1u << 3)
+#define PF_FETCH   (1u << 4)
+/* GW_OK with *gpa, or GW_FAULT with the error code's P/RSVD bits in
+ * *pf_error (may be NULL); the caller adds W, U and I/D. */
+int guest_translate(struct vcpu *v, uint64_t gva, uint64_t *gpa, uint32_t *pf_error);
 int guest_virt_to_phys(struct vcpu *v, uint64_t gva, uint64_t *gpa);
+/* Raises #PF at gla (CR2) with pf_error, plus U at CPL 3. */
+void guest_inject_pf(struct vcpu *v, uint64_t gla, uint32_t pf_error);
 /* Reads up to len bytes at guest linear address; returns bytes read. */
 unsigned guest_read_linear(struct vcpu *v, uint64_t gla, void *buf, unsigned len);
+/* Linear address of seg:off (enum x86_seg): segment bases count outside
+ * 64-bit code, and for FS/GS inside it. */
+uint64_t guest_linear(struct vcpu *v, unsigned seg, uint64_t off);
+/* One data access (size <= 8) at seg:off through the guest's page tables
+ * and the bus; false once a #PF has been injected. Segment limits and
+ * rights are not checked (QEMU TCG does not check them for data either). */
+bool guest_access_linear(struct vcpu *v, unsigned seg, uint64_t off, void *buf, unsigned size,
+                         bool write);
 /* Fetches the instruction bytes at CS:RIP; returns bytes fetched. */
 unsigned guest_fetch_insn(struct vcpu *v, uint8_t *buf, unsigned len);
 /* After an intercept, the bytes at RIP (n fetched) are not the instruction

@@ -13,6 +13,7 @@ struct hvm_msr_state {
     uint64_t misc_enable;
     uint64_t tsc_aux;           /* loaded into the real MSR for RDTSCP/RDPID */
     uint64_t debugctl;          /* stored and reported; LBR/BTF have no effect */
+    uint64_t apic_base;         /* IA32_APIC_BASE[51:12]: where this vCPU's xAPIC page is */
     uint64_t mtrr_def_type;
     uint64_t mtrr_fixed[HVM_MTRR_NFIXED];
     uint64_t mtrr_var[2 * HVM_MTRR_VCNT];   /* base0, mask0, base1, ... */

@@ -19,6 +19,14 @@ bool svm_cpu_init(void);
 int svm_vcpu_init(struct vcpu *v);
 /* Power-on state, then a multiboot entry: 32-bit protected mode, paging off. */
 void svm_vcpu_set_entry(struct vcpu *v, uint32_t eip, uint32_t eax, uint32_t ebx);
+/* Power-on state, then the Linux 64-bit boot protocol entry: long mode,
+ * paging on at cr3, flat CS (L=1)/DS from a GDT the builder wrote, IF=0.
+ * The toolstack's DBGV_VCPU_MODE_LINUX64 (svm_vcpu_set_regs) uses it. */
+struct vcpu_entry64 {
+    uint64_t cr3, gdt_base;
+    uint16_t gdt_limit, cs, ds;
+};
+void svm_vcpu_set_entry64(struct vcpu *v, const struct vcpu_entry64 *e);
 /* The INIT signal: the architectural INIT state (real mode, MSRs and x87/SSE kept) and a
  * debug core re-synchronised with it. The vCPU is on no pCPU, or on the calling one. */
 void svm_vcpu_init_signal(struct vcpu *v);
@@ -37,6 +45,8 @@ struct dbgv_ctl_vcpu_regs;
 void svm_vcpu_set_regs(struct vcpu *v, const struct dbgv_ctl_vcpu_regs *r);
 int svm_domain_init(struct domain *d);
 void svm_domain_destroy(struct domain *d);
+/* Once the domain's vCPUs exist: its firmware tables (ACPI) in its memory. */
+void hvm_domain_firmware_init(struct domain *d);
 
 /* Event injection helpers used by exit handlers and the debug layer. */
 void svm_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error);

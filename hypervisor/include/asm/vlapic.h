@@ -18,7 +18,9 @@ struct vlapic {
     uint32_t lvt_timer, lvt_lint0, lvt_lint1, lvt_error, lvt_thermal, lvt_perf;
     uint32_t timer_icr, timer_dcr;
     uint64_t timer_start_ns, timer_deadline_ns;   /* deadline 0: not armed */
+    uint64_t tsc_deadline;                        /* IA32_TSC_DEADLINE (guest TSC), 0: disarmed */
     uint32_t irr[8], isr[8];
+    uint32_t tmr[8];                              /* level-triggered vectors (EOI broadcast) */
     bool hw_disabled;                             /* IA32_APIC_BASE.EN clear */
     bool partial_write_logged;                    /* a non-dword write was reported */
     /* NMIs: pending from the ICR (set from other pCPUs); blocked from
@@ -48,6 +50,19 @@ int vlapic_pending_vector(struct vcpu *v);
 void vlapic_ack(struct vcpu *v, int vector);
 void vlapic_set_irq(struct vcpu *v, uint8_t vector);
 void vlapic_set_nmi(struct vcpu *v);
+/* For the interrupt router (hvm/irq.c), which kicks the vCPU itself: set
+ * the vector in IRR (and TMR if level-triggered), or the NMI, no kick. */
+void vlapic_accept_irq(struct vcpu *v, uint8_t vector, bool level);
+void vlapic_set_nmi_pending(struct vcpu *v);
+/* Whether an interrupt message for dest (APIC ID or logical MDA) hits v. */
+bool vlapic_match_dest(const struct vcpu *v, uint8_t dest, bool logical);
+/* LINT0 is unmasked in ExtINT mode: the vPIC's INT reaches this vCPU. */
+bool vlapic_accepts_extint(const struct vcpu *v);
+/* When the timer next fires (host ns), or UINT64_MAX. */
+uint64_t vlapic_timer_deadline_ns(const struct vcpu *v);
+/* IA32_TSC_DEADLINE (msr.c): guest TSC units. */
+uint64_t vlapic_tsc_deadline(const struct vcpu *v);
+void vlapic_set_tsc_deadline(struct vcpu *v, uint64_t deadline, uint64_t guest_tsc_now);
 /* An NMI waits and is not blocked: it wakes a halted vCPU. */
 bool vlapic_nmi_deliverable(const struct vcpu *v);
 /* CR8 is TPR[7:4] (64-bit mode): its value for the VMCB's V_TPR before

@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "../public/control.h"
+#include "ctlframe.h"
 
 /* A partial frame older than this is dropped by ctl_poll(). */
 #define CTL_RX_STALE_NS  500000000ull
@@ -29,6 +30,37 @@ void ctl_rx_bytes(const void *buf, size_t len);
 /* now_ns: any monotonic clock. Drops a stale partial frame, so a client that
  * died mid-frame cannot delay the next one. */
 void ctl_poll(uint64_t now_ns);
+
+/*
+ * A byte stream from the toolstack besides the default one (a shared-memory
+ * slot, docs/protocol.md): its own reassembler, so streams never mix, and
+ * its own transmit function, so each reply goes back the way its request
+ * came. ctl_rx_byte()/ctl_rx_bytes() feed the default channel, whose replies
+ * go to ctl_tx_bytes().
+ */
+struct ctl_chan {
+    struct ctl_rx rx;
+    uint64_t last_rx;
+    bool held_back;            /* max_replies ran out with bytes unexamined */
+    /* Must take all len bytes: the caller of ctl_chan_rx guaranteed room. */
+    void (*tx)(struct ctl_chan *ch, const void *buf, size_t len);
+    uint8_t rxbuf[DBGV_CTL_MAX_FRAME] __attribute__((aligned(8)));
+};
+void ctl_chan_init(struct ctl_chan *ch,
+                   void (*tx)(struct ctl_chan *ch, const void *buf, size_t len));
+/* Forget a partial frame (a new client took the stream over). */
+void ctl_chan_reset(struct ctl_chan *ch);
+/* Feed up to len bytes and answer every request they complete, but send at
+ * most max_replies replies (each at most DBGV_CTL_MAX_FRAME bytes): the
+ * caller sizes it to the room it has. Returns the bytes taken; bytes held
+ * back stay in the channel and are processed by the next call. */
+size_t ctl_chan_rx(struct ctl_chan *ch, const void *buf, size_t len,
+                   unsigned int max_replies);
+/* Did max_replies run out with bytes held that may complete requests? */
+bool ctl_chan_busy(const struct ctl_chan *ch);
+/* Drop a partial frame idle for CTL_RX_STALE_NS (ctl_poll does this for the
+ * default channel). */
+void ctl_chan_poll(struct ctl_chan *ch, uint64_t now_ns);
 
 /* Counters for the hypervisor log / tests. */
 struct ctl_stats {
@@ -82,6 +114,10 @@ int hv_ctl_vcpu_list(uint32_t domid, uint32_t start,
 /* Fill rep and up to max bytes at data (ctl_ring_read() does this). */
 int hv_ctl_console_read(uint32_t domid, uint64_t offset, void *data,
                         uint32_t max, struct dbgv_ctl_ring_rep *rep);
+/* Console input: len <= DBGV_CTL_CONSOLE_WRITE_MAX; domid is not Domain-0.
+ * Fill rep (accepted <= len). */
+int hv_ctl_console_write(uint32_t domid, const void *data, uint32_t len,
+                         struct dbgv_ctl_console_write_rep *rep);
 int hv_ctl_hvlog_read(uint64_t offset, void *data, uint32_t max,
                       struct dbgv_ctl_ring_rep *rep);
 int hv_ctl_debug_state(uint32_t domid, uint32_t start,

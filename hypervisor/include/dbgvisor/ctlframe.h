@@ -49,6 +49,10 @@ void ctl_rx_reset(struct ctl_rx *rx);
 /* Append one byte. Returns false if the buffer is full (only possible if the
  * caller skips ctl_rx_step); the byte is then dropped. */
 bool ctl_rx_push(struct ctl_rx *rx, uint8_t byte);
+/* Append as many of len bytes as fit (a transport that delivers blocks, such
+ * as the shared-memory rings); returns how many were taken. The same rule
+ * applies: step until CTL_RX_MORE before pushing again. */
+size_t ctl_rx_push_bytes(struct ctl_rx *rx, const void *buf, size_t len);
 /* Examine the held bytes; call until it returns CTL_RX_MORE, after every
  * push. A returned frame stays valid until the next step. */
 enum ctl_rx_result ctl_rx_step(struct ctl_rx *rx, struct ctl_rx_error *err);

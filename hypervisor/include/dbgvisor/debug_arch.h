@@ -60,6 +60,10 @@ unsigned dbg_arch_armed_slots(uint64_t control);
  * added, general detect removed (the core emulates it). */
 uint64_t dbg_arch_compose_control(uint64_t guest_control, const struct dbg_layout *l,
                                   const struct dbg_bp host[DBG_MAX_HOST_BP]);
+/* The guest's control register after a trapped run in which the hardware one
+ * went from `programmed` to `now`: a hardware task switch clears the local
+ * enables, and the guest's view follows. */
+uint64_t dbg_arch_control_after_run(uint64_t guest_control, uint64_t programmed, uint64_t now);
 /* Control register after a #DB is delivered (GD cleared). */
 uint64_t dbg_arch_control_on_db(uint64_t control);
 /* Causes recorded in a status register that started from its reset value. */

@@ -120,6 +120,10 @@ int domain_destroy(struct domain *d);
 bool domain_is_ended(const struct domain *d);
 /* Guest console output (from the virtual UART). */
 void domain_console_putc(struct domain *d, char c);
+/* Guest console input (arch: the UART's receiver, hvm/com1.c): bytes beyond
+ * the receiver's room are lost with an overrun, as on hardware. Returns the
+ * bytes taken; *room is what the receiver can take now (flow control). */
+uint32_t domain_console_input(struct domain *d, const void *buf, uint32_t len, uint32_t *room);
 /* Copies to/from guest-physical memory; -1 if outside the domain's RAM. */
 int domain_write_gpa(struct domain *d, uint64_t gpa, const void *src, uint64_t len);
 int domain_read_gpa(struct domain *d, uint64_t gpa, void *dst, uint64_t len);

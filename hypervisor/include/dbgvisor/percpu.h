@@ -10,6 +10,7 @@
 struct vcpu;
 
 struct pcpu {
+    struct pcpu *self;           /* first: this_pcpu() reads it at GS:0 */
     unsigned id;
     uint32_t apic_id;
     bool online;
@@ -25,5 +26,7 @@ extern struct pcpu pcpus[MAX_PCPUS];
 extern unsigned nr_pcpus;
 
 struct pcpu *this_pcpu(void);
+/* Makes p the running pCPU's own (before anything calls this_pcpu). */
+void pcpu_set_current(struct pcpu *p);
 
 #endif

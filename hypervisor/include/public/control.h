@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include "debug.h"
 
-#define DBGV_CTL_VERSION     1
+#define DBGV_CTL_VERSION     2   /* 2: dbgv_ctl_dominfo.reexecuted_insns */
 #define DBGV_CTL_MAGIC       0x56474244u  /* "DBGV" as bytes on the wire */
 
 /* Largest payload either side sends or accepts. */
@@ -93,6 +93,7 @@ enum dbgv_ctl_msg {
 
     DBGV_CTL_MSG_CONSOLE_READ       = 0x0030,
     DBGV_CTL_MSG_HVLOG_READ         = 0x0031,
+    DBGV_CTL_MSG_CONSOLE_WRITE      = 0x0032,
 
     DBGV_CTL_MSG_DEBUG_STATE_GET    = 0x0040,
     DBGV_CTL_MSG_DEBUG_POLICY_SET   = 0x0041,
@@ -204,6 +205,9 @@ struct dbgv_ctl_dominfo {
     uint64_t cpu_time_ns;     /* summed over vCPUs */
     uint32_t quiet_switches;  /* adaptive policy threshold */
     uint32_t unbacked_accesses; /* guest accesses to unbacked GPAs (saturates) */
+    uint32_t reexecuted_insns;  /* intercepted instructions rewritten before their
+                                   decode and re-executed (saturates; since version 2) */
+    uint32_t pad;               /* 0 */
     char     name[DBGV_CTL_NAME_LEN];
 };
 
@@ -243,8 +247,11 @@ struct dbgv_ctl_domain_create {
 /* DOMAIN_SHUTDOWN */
 struct dbgv_ctl_domain_shutdown {
     uint32_t domid;
-    uint32_t reason;          /* enum dbgv_shutdown_reason */
+    uint32_t reason;          /* enum dbgv_shutdown_reason, | DBGV_SHUTDOWN_F_NOW */
 };
+/* End the domain for that reason now (a held power button, a reset) instead
+ * of asking the guest: `xl shutdown/reboot -F` once the guest did not act. */
+#define DBGV_SHUTDOWN_F_NOW 0x100u
 
 /* MEM_WRITE: header then `len` bytes. MEM_READ: header only, reply is the
  * bytes. gpa + len must lie inside the domain's memory. */
@@ -276,6 +283,12 @@ struct dbgv_ctl_vcpu_regs {
 #define DBGV_REG_ALL    0x3ffu
 #define DBGV_VCPU_MODE_KEEP  0    /* leave the segment/mode state as is */
 #define DBGV_VCPU_MODE_PM32  1    /* multiboot: 32-bit flat, paging off, IF=0 */
+/* The Linux 64-bit boot protocol state as the shared bzImage loader lays it
+ * out (dbgvisor/bzimage.h): long mode, paging on at CR3 = 0x2000, GDT at
+ * 0x1000 (limit 31), CS 0x10 (flat, L=1), DS/ES/SS/FS/GS 0x18, IF=0; the
+ * masked registers (RIP, RSI = boot_params) are set after it. */
+#define DBGV_VCPU_MODE_LINUX64 2
+#define DBGV_VCPU_MODE_LAST  DBGV_VCPU_MODE_LINUX64
 
 /* VCPU_LIST: request dbgv_ctl_list_req, reply list_rep + entries. */
 enum dbgv_vcpu_state {
@@ -316,6 +329,21 @@ struct dbgv_ctl_ring_rep {
 #define DBGV_CTL_RING_MAX_READ \
     (DBGV_CTL_MAX_PAYLOAD - sizeof(struct dbgv_ctl_ring_rep))
 
+/* CONSOLE_WRITE: console input, header then `len` bytes for the domain's
+ * COM1 receiver (its 16-byte FIFO, or the holding register while the guest
+ * has the FIFO off). Bytes beyond the receiver's room are lost with LSR.OE
+ * set, as on hardware when a sender ignores flow control; a sender that
+ * wants no loss sends at most `room` bytes, and len 0 only asks for it. */
+struct dbgv_ctl_console_write {
+    uint32_t domid;
+    uint32_t len;             /* 0..DBGV_CTL_CONSOLE_WRITE_MAX */
+};
+struct dbgv_ctl_console_write_rep {
+    uint32_t accepted;        /* bytes the receiver took (the rest overran) */
+    uint32_t room;            /* bytes it can take now without overrun */
+};
+#define DBGV_CTL_CONSOLE_WRITE_MAX 256
+
 /* DEBUG_STATE_GET: request dbgv_ctl_list_req, reply list_rep followed by
  * struct dbgv_vcpu_debug_state[count] (public/debug.h). */
 
@@ -348,8 +376,8 @@ enum dbgv_event_type {
     DBGV_EV_BREAKPOINT      = 1,  /* addr = rip, dr6 = cause */
     DBGV_EV_WATCHPOINT      = 2,  /* addr = rip, dr6 = cause, data = address */
     DBGV_EV_STEP_DONE       = 3,  /* addr = rip */
-    DBGV_EV_DOMAIN_CRASHED  = 4,  /* data = reason/exit information */
-    DBGV_EV_DOMAIN_SHUTDOWN = 5,  /* code = exit code, data = reason */
+    DBGV_EV_DOMAIN_CRASHED  = 4,  /* code = -1, data = DBGV_SHUTDOWN_CRASH */
+    DBGV_EV_DOMAIN_SHUTDOWN = 5,  /* code = exit code, data = enum dbgv_shutdown_reason */
     DBGV_EV_DOMAIN_CREATED  = 6,
     DBGV_EV_DOMAIN_DESTROYED = 7,
 };
@@ -476,7 +504,7 @@ DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_error, 8);
 DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_hello_req, 40);
 DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_hello_rep, 48);
 DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_physinfo, 112);
-DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_dominfo, 112);
+DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_dominfo, 120);
 DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_domid, 8);
 DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_list_req, 16);
 DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_list_rep, 8);
@@ -487,6 +515,8 @@ DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_vcpu_regs, 96);
 DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_vcpuinfo, 32);
 DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_ring_req, 16);
 DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_ring_rep, 40);
+DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_console_write, 8);
+DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_console_write_rep, 8);
 DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_debug_policy, 16);
 DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_events_req, 16);
 DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_events_rep, 32);

@@ -1,7 +1,8 @@
 /*
  * What the per-vCPU device models (hvm/vlapic.c, hvm/uart.c) call outside
- * themselves, faked for the hosted harnesses: time, the scheduler's kicks
- * and INIT/SIPI, the log and the domain console. A domain of FAKE_NR_VCPUS
+ * themselves, faked for the hosted harnesses: time and the TSC rate, the
+ * scheduler's kicks and INIT/SIPI, the EOI broadcast to the I/O APIC, the
+ * log and the domain console. A domain of FAKE_NR_VCPUS
  * vCPUs is built around them.
  */
 #ifndef FUZZ_HVM_FAKES_H
@@ -12,6 +13,7 @@
 #include <dbgvisor/domain.h>
 #include <dbgvisor/sched.h>
 #include <dbgvisor/time.h>
+#include <asm/hvm_irq.h>
 #include "fuzz.h"
 
 #define FAKE_NR_VCPUS 2
@@ -22,6 +24,8 @@ static struct domain fake_dom;
 static struct vcpu fake_vcpu[FAKE_NR_VCPUS];
 
 uint64_t now_ns(void) { return fake_now; }
+uint64_t tsc_khz(void) { return 2000000; }
+void hvm_irq_lapic_eoi(struct vcpu *v, uint8_t vector) { }
 void sched_vcpu_kick(struct vcpu *v) { fake_kicks++; }
 void sched_vcpu_init_received(struct vcpu *v) { fake_inits++; }
 void sched_vcpu_sipi(struct vcpu *v, uint8_t vector) { fake_sipis++; }

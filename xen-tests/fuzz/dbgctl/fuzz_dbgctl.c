@@ -48,6 +48,23 @@ int dbgctl_call(dbgctl *h, uint16_t type, const void *req, uint32_t reqlen,
     return 0;
 }
 
+/* Pipelined requests: one reply each, in order, as the transport gives them. */
+int dbgctl_call_pipelined(dbgctl *h, uint16_t type, uint32_t count, dbgctl_fill_fn fill,
+                          void *ctx)
+{
+    static uint8_t req[DBGV_CTL_MAX_PAYLOAD];
+    int rc = 0;
+
+    for ( uint32_t i = 0; i < count && !rc; i++ )
+        rc = dbgctl_call(h, type, req, fill(ctx, i, req), NULL, 0, NULL);
+    return rc;
+}
+
+uint32_t dbgctl_shm_window(const dbgctl *h)
+{
+    return 1;
+}
+
 static void check_names(const struct dbgv_ctl_dominfo *d, unsigned nr)
 {
     for ( unsigned i = 0; i < nr; i++ )

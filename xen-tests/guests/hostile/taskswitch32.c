@@ -8,7 +8,10 @@
  * the TSSs, sets and clears the busy bits, sets CR0.TS and loads TR. Under
  * SVM the switch is an intercept (0x7D) that the old code did not handle:
  * the domain crashed ("unhandled exit 0x7d"). Bare QEMU performs the switch;
- * so must the hypervisor.
+ * so must the hypervisor. A task switch also clears DR7's local enables
+ * (L0-L3) and keeps the global ones: with L0 and G1 armed, DR7 must read
+ * 0x408 afterwards, also while MOV DR is trapped (the debug core's view of
+ * DR7 used to keep L0).
  */
 #include "guest.h"
 
@@ -99,6 +102,9 @@ int main(void)
     tss_b.iomap = sizeof(tss_b);
     tss_a.iomap = sizeof(tss_a);
     record("before");
+    write_dr(0, (unsigned long)task_b + 1);     /* execute breakpoints nothing runs */
+    write_dr(1, (unsigned long)task_b + 2);
+    write_dr(7, 0x409);                         /* L0 | G1 */
 
     /* JMP to the TSS: B runs and jumps back; A's registers survive. */
     b_mode = 0;
@@ -108,6 +114,11 @@ int main(void)
     report(b_runs == 1 && b_tr == SEL_TSS_B && esi_after == 0x600dcafe && keep == 0x5a5a1234,
            "far JMP to a TSS: task B ran with TR=B, task A resumed with its registers");
     report((read_cr0() & 8) != 0, "a task switch sets CR0.TS");
+    {
+        unsigned long dr7 = read_dr(7);
+        report(dr7 == 0x408, "the task switch cleared DR7.L0 and kept G1 (DR7 %#lx)", dr7);
+        write_dr(7, 0x400);
+    }
     asm volatile("clts");
 
     asm volatile("ljmp $0x20, $0" ::: "memory");

@@ -11,6 +11,8 @@
 void fake_reset(void);
 /* Append text to a domain's console (or the hv log for domid ~0). */
 void fake_console_write(uint32_t domid, const char *s);
+/* Console input bytes a fake domain lost to overrun (its echo takes 16 per write). */
+uint32_t fake_console_overruns(uint32_t domid);
 /* Queue an event as the hypervisor would. */
 void fake_post_event(uint32_t domid, uint16_t type, int32_t code);
 /* Advance fake time by ns (running domains accumulate CPU time). */

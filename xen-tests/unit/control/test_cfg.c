@@ -27,7 +27,7 @@ static void test_full(void)
         "debug_policy = \"lazy-sched\"\n"
         "debug_quiet_switches = 0x10\n"
         "unbacked_access = \"crash\"\n"
-        "on_crash = 'destroy'\n"
+        "on_crash = 'preserve'\n"
         "vif = [ 'bridge=xenbr0',\n   'mac=00:16:3e:00:00:01', ]\n";
 
     warnings = 0;
@@ -40,7 +40,8 @@ static void test_full(void)
     CU_ASSERT_EQUAL(c.debug_policy, DBGV_POLICY_LAZY_SCHED);
     CU_ASSERT_EQUAL(c.quiet_switches, 16);
     CU_ASSERT_EQUAL(c.unbacked_access, DBGV_UNBACKED_CRASH);
-    CU_ASSERT_EQUAL(warnings, 2);           /* on_crash, vif */
+    CU_ASSERT_EQUAL(c.on_shutdown[DBGV_SHUTDOWN_CRASH], XL_ACTION_PRESERVE);
+    CU_ASSERT_EQUAL(warnings, 1);           /* vif */
     CU_ASSERT_EQUAL(xl_cfg_check(&c, "g.cfg", err, sizeof(err)), 0);
     xl_cfg_dispose(&c);
 }
@@ -56,18 +57,56 @@ static void test_defaults_and_overrides(void)
     CU_ASSERT_EQUAL(c.debug_policy, -1);
     CU_ASSERT_EQUAL(c.unbacked_access, DBGV_UNBACKED_IGNORE);
     CU_ASSERT_PTR_NULL(c.cmdline);
+    /* Xen's on_* defaults (xl.cfg(5)). */
+    CU_ASSERT_EQUAL(c.on_shutdown[DBGV_SHUTDOWN_POWEROFF], XL_ACTION_DESTROY);
+    CU_ASSERT_EQUAL(c.on_shutdown[DBGV_SHUTDOWN_REBOOT], XL_ACTION_RESTART);
+    CU_ASSERT_EQUAL(c.on_shutdown[DBGV_SHUTDOWN_CRASH], XL_ACTION_DESTROY);
+    CU_ASSERT_EQUAL(c.on_shutdown[DBGV_SHUTDOWN_WATCHDOG], XL_ACTION_DESTROY);
+    CU_ASSERT_EQUAL(xl_cfg_parse(&c, "on_poweroff='restart'; on_reboot=\"preserve\"", 43,
+                                 "<cmdline>", NULL, err, sizeof(err)), 0);
+    CU_ASSERT_EQUAL(c.on_shutdown[DBGV_SHUTDOWN_POWEROFF], XL_ACTION_RESTART);
+    CU_ASSERT_EQUAL(c.on_shutdown[DBGV_SHUTDOWN_REBOOT], XL_ACTION_PRESERVE);
+    CU_ASSERT_STRING_EQUAL(xl_action_name(XL_ACTION_RENAME_RESTART), "rename-restart");
     /* A later setting (command-line override) wins. */
     CU_ASSERT_EQUAL(xl_cfg_parse(&c, "memory=256", 10, "<cmdline>", NULL, err, sizeof(err)), 0);
     CU_ASSERT_EQUAL(c.memory_mib, 256);
-    /* extra is Xen's name for the command line. */
-    CU_ASSERT_EQUAL(xl_cfg_parse(&c, "extra='x y'", 11, "<cmdline>", NULL, err, sizeof(err)), 0);
-    CU_ASSERT_STRING_EQUAL(c.cmdline, "x y");
     xl_cfg_dispose(&c);
 
     CU_ASSERT_EQUAL(parse(&c, "memory=4\n", err, sizeof(err)), 0);
     CU_ASSERT_EQUAL(xl_cfg_check(&c, "g.cfg", err, sizeof(err)), -1);
     CU_ASSERT_STRING_EQUAL(err, "g.cfg: no 'name' given");
     xl_cfg_dispose(&c);
+}
+
+static char *cmdline_of(const char *text)
+{
+    struct xl_cfg c;
+    char err[256], *out;
+
+    CU_ASSERT_EQUAL(parse(&c, text, err, sizeof(err)), 0);
+    out = xl_cfg_kernel_cmdline(&c, NULL);
+    xl_cfg_dispose(&c);
+    return out;
+}
+
+/* Xen's rule: cmdline wins; else "root=ROOT EXTRA". */
+static void test_cmdline_root_extra(void)
+{
+    static const struct { const char *text, *want; } cases[] = {
+        { "name='a'\nkernel='k'\n", "" },
+        { "extra='x y'\n", "x y" },
+        { "root='/dev/ram0'\n", "root=/dev/ram0" },
+        { "root='/dev/ram0'\nextra='console=ttyS0'\n", "root=/dev/ram0 console=ttyS0" },
+        { "cmdline='c'\nroot='/dev/ram0'\nextra='e'\n", "c" },
+    };
+
+    for ( unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++ )
+    {
+        char *got = cmdline_of(cases[i].text);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(got);
+        CU_ASSERT_STRING_EQUAL(got, cases[i].want);
+        free(got);
+    }
 }
 
 /* Every error names the file and line. */
@@ -106,6 +145,14 @@ static void test_errors(void)
     expect_err("x = [1, 2\n", "g.cfg:2: expected ',' or ']' in list");
     expect_err("name = 'a\\qb'\n", "g.cfg:1: unknown escape '\\q' in string");
     expect_err("# c\n# c\n\n\nvcpus = -1\n", "g.cfg:5: expected a quoted string, a number or a list");
+    expect_err("on_reboot = 'sometimes'\n",
+               "g.cfg:1: unknown on_reboot action 'sometimes' (destroy, restart, preserve)");
+    expect_err("on_poweroff = 1\n", "g.cfg:1: on_poweroff must be a quoted string");
+    expect_err("\non_crash = 'coredump-restart'\n",
+               "g.cfg:2: on_crash = \"coredump-restart\" is not supported (no core dumps; use"
+               " \"preserve\" and the xl debug-* commands)");
+    expect_err("on_reboot = 'rename-restart'\n",
+               "g.cfg:1: on_reboot = \"rename-restart\" is not supported (domains cannot be renamed)");
 }
 
 static void test_random_input(void)
@@ -137,6 +184,7 @@ int main(void)
     s = CU_add_suite("xl.cfg", NULL, NULL);
     CU_add_test(s, "full config", test_full);
     CU_add_test(s, "defaults and overrides", test_defaults_and_overrides);
+    CU_add_test(s, "cmdline, root and extra as Xen", test_cmdline_root_extra);
     CU_add_test(s, "errors name the line", test_errors);
     CU_add_test(s, "random input", test_random_input);
     CU_basic_set_mode(CU_BRM_VERBOSE);

@@ -416,8 +416,12 @@ static void test_srv_validation(void)
     regs.mask = 1u << 20;
     CU_ASSERT_EQUAL(call(DBGV_CTL_MSG_VCPU_SET_REGS, &regs, sizeof(regs), NULL), -DBGV_EINVAL);
     regs.mask = DBGV_REG_RIP;
+    regs.mode = DBGV_VCPU_MODE_LAST + 1;
+    CU_ASSERT_EQUAL(call(DBGV_CTL_MSG_VCPU_SET_REGS, &regs, sizeof(regs), NULL), -DBGV_EINVAL);
+    regs.mode = DBGV_VCPU_MODE_LINUX64;
     regs.vcpu = 5;
     CU_ASSERT_EQUAL(call(DBGV_CTL_MSG_VCPU_SET_REGS, &regs, sizeof(regs), NULL), -DBGV_ESRCH);
+    regs.mode = DBGV_VCPU_MODE_KEEP;
 
     CU_ASSERT_EQUAL(call(DBGV_CTL_MSG_CONSOLE_READ, &ring, sizeof(ring), NULL), -DBGV_EINVAL);
     /* Unknown and reserved guest-debug types. */
@@ -446,7 +450,7 @@ static void test_srv_frame_errors(void)
     /* Wrong version with a consistent header: EPROTO, stream stays in sync. */
     n = ctl_frame_build(f, sizeof(f), DBGV_CTL_MSG_PHYSINFO, 56, 0, NULL, 0);
     memcpy(&h, f, sizeof(h));
-    h.version = 2;
+    h.version = DBGV_CTL_VERSION + 1;
     h.hdr_crc = ctl_crc32(0, &h, DBGV_CTL_HDR_CRC_SPAN);
     memcpy(f, &h, sizeof(h));
     ctl_rx_bytes(f, n);
@@ -512,6 +516,64 @@ static void test_srv_console_events(void)
     CU_ASSERT_EQUAL(call(DBGV_CTL_MSG_EVENTS_READ, &eq, sizeof(eq), &r), 0);
     memcpy(&er, r.p, sizeof(er));
     CU_ASSERT_EQUAL(er.count, 0);
+}
+
+/* CONSOLE_WRITE: header + exactly len bytes, len bounded, Domain-0 and
+ * unknown domains refused; the reply says what was taken and the room. */
+static void test_srv_console_write(void)
+{
+    struct {
+        struct dbgv_ctl_console_write h;
+        uint8_t data[DBGV_CTL_CONSOLE_WRITE_MAX + 8];
+    } req;
+    struct dbgv_ctl_console_write_rep rep;
+    struct dbgv_ctl_ring_req rq = { .domid = 1, .max = 64, .offset = 0 };
+    struct dbgv_ctl_ring_rep rr;
+    struct reply r;
+    int rc;
+
+    setup();
+    create("con", 4, 1, &rc);
+    memset(&req, 'x', sizeof(req));
+    req.h = (struct dbgv_ctl_console_write){ .domid = 1, .len = 3 };
+    memcpy(req.data, "ls\n", 3);
+    CU_ASSERT_EQUAL(call(DBGV_CTL_MSG_CONSOLE_WRITE, &req, sizeof(req.h) + 3, &r), 0);
+    CU_ASSERT_EQUAL(r.h.len, sizeof(rep));
+    memcpy(&rep, r.p, sizeof(rep));
+    CU_ASSERT_EQUAL(rep.accepted, 3);
+    CU_ASSERT_EQUAL(rep.room, 16);
+    CU_ASSERT_EQUAL(call(DBGV_CTL_MSG_CONSOLE_READ, &rq, sizeof(rq), &r), 0);
+    memcpy(&rr, r.p, sizeof(rr));
+    CU_ASSERT_EQUAL(rr.len, 3);
+    CU_ASSERT_EQUAL(memcmp(r.p + sizeof(rr), "ls\n", 3), 0);
+
+    /* More than the receiver holds: the rest overruns. */
+    req.h.len = 40;
+    CU_ASSERT_EQUAL(call(DBGV_CTL_MSG_CONSOLE_WRITE, &req, sizeof(req.h) + 40, &r), 0);
+    memcpy(&rep, r.p, sizeof(rep));
+    CU_ASSERT_EQUAL(rep.accepted, 16);
+    CU_ASSERT_EQUAL(fake_console_overruns(1), 24);
+    /* len 0 asks for the room only. */
+    req.h.len = 0;
+    CU_ASSERT_EQUAL(call(DBGV_CTL_MSG_CONSOLE_WRITE, &req, sizeof(req.h), &r), 0);
+    memcpy(&rep, r.p, sizeof(rep));
+    CU_ASSERT_EQUAL(rep.accepted, 0);
+    CU_ASSERT_EQUAL(rep.room, 16);
+
+    /* Length mismatches, too long, Domain-0, unknown and reserved ids. */
+    req.h.len = 3;
+    CU_ASSERT_EQUAL(call(DBGV_CTL_MSG_CONSOLE_WRITE, &req, sizeof(req.h) + 2, NULL), -DBGV_EINVAL);
+    CU_ASSERT_EQUAL(call(DBGV_CTL_MSG_CONSOLE_WRITE, &req, sizeof(req.h) + 4, NULL), -DBGV_EINVAL);
+    CU_ASSERT_EQUAL(call(DBGV_CTL_MSG_CONSOLE_WRITE, &req, sizeof(req.h) - 1, NULL), -DBGV_EINVAL);
+    req.h.len = DBGV_CTL_CONSOLE_WRITE_MAX + 1;
+    CU_ASSERT_EQUAL(call(DBGV_CTL_MSG_CONSOLE_WRITE, &req, sizeof(req.h) + req.h.len, NULL), -DBGV_EINVAL);
+    req.h.len = 1;
+    req.h.domid = 0;
+    CU_ASSERT_EQUAL(call(DBGV_CTL_MSG_CONSOLE_WRITE, &req, sizeof(req.h) + 1, NULL), -DBGV_EPERM);
+    req.h.domid = 7;
+    CU_ASSERT_EQUAL(call(DBGV_CTL_MSG_CONSOLE_WRITE, &req, sizeof(req.h) + 1, NULL), -DBGV_ESRCH);
+    req.h.domid = DBGV_DOMID_MAX + 1;
+    CU_ASSERT_EQUAL(call(DBGV_CTL_MSG_CONSOLE_WRITE, &req, sizeof(req.h) + 1, NULL), -DBGV_ESRCH);
 }
 
 /* ---- backend helpers -------------------------------------------------- */
@@ -598,6 +660,7 @@ static void test_fuzz(void)
         DBGV_CTL_MSG_MEM_WRITE, DBGV_CTL_MSG_MEM_READ,
         DBGV_CTL_MSG_VCPU_SET_REGS, DBGV_CTL_MSG_VCPU_LIST,
         DBGV_CTL_MSG_CONSOLE_READ, DBGV_CTL_MSG_HVLOG_READ,
+        DBGV_CTL_MSG_CONSOLE_WRITE,
         DBGV_CTL_MSG_DEBUG_STATE_GET, DBGV_CTL_MSG_DEBUG_POLICY_SET,
         DBGV_CTL_MSG_EVENTS_READ, DBGV_CTL_MSG_GDBG_SET_BP, 0, 0xffff,
     };
@@ -853,6 +916,7 @@ int main(void)
     CU_add_test(s, "server validation", test_srv_validation);
     CU_add_test(s, "server frame errors", test_srv_frame_errors);
     CU_add_test(s, "server console and events", test_srv_console_events);
+    CU_add_test(s, "server console input (CONSOLE_WRITE)", test_srv_console_write);
     CU_add_test(s, "ring", test_ring);
     CU_add_test(s, "event queue", test_evq);
     CU_add_test(s, "fuzz 20000 frames", test_fuzz);

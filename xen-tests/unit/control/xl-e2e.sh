@@ -61,7 +61,7 @@ CFG
 "$XL" create -q "$T/guest.cfg"; rc=$?
 check "create exits 0" [ $rc -eq 0 ]
 check "created domain running" bash -c "'$XL' list e2e | grep -q '^e2e  *3  *32  *2  *r-----'"
-"$XL" console -n e2e > "$T/con.txt"
+"$XL" console -b e2e > "$T/con.txt"
 check "guest saw multiboot info (argv[0] is the kernel path)" grep -qF "mem_lower=640 mem_upper=31744 cmdline='$KERNEL hello=world'" "$T/con.txt"
 check "guest entry code loaded" grep -q 'code at entry: f4 eb fd' "$T/con.txt"
 check "debug policy from cfg" bash -c "'$XL' list -v e2e | grep -q 'trap\$'"
@@ -73,6 +73,25 @@ timeout 10 "$XL" console demo1 > "$T/follow.txt"; rc=$?
 wait $killer
 check "console follow ends with the domain" [ $rc -eq 0 ]
 check "console follow saw output" grep -q 'demo1: tick' "$T/follow.txt"
+
+# console input (the fake's guest echoes what its UART receives): piped
+# bytes reach the guest in order through the receiver's room (17 > 16
+# bytes: flow control, no overrun), EOF on stdin does not end the domain
+# or the console, Ctrl-] detaches and leaves the domain running.
+printf 'hello-console-input\n' | timeout 3 "$XL" console e2e > "$T/input.txt"; rc=$?
+check "console keeps following after stdin's EOF (stopped by timeout)" [ $rc -eq 124 ]
+check "piped bytes reached the guest" grep -q '^hello-console-input$' "$T/input.txt"
+printf 'before\035after' | timeout 10 "$XL" console e2e > /dev/null; rc=$?
+check "Ctrl-] in the input detaches (exit 0)" [ $rc -eq 0 ]
+check "bytes before Ctrl-] were sent, none after" bash -c "'$XL' console -b e2e | grep -q 'before' && ! '$XL' console -b e2e | grep -q 'after'"
+check "the domain runs on after detaching" bash -c "'$XL' list e2e | grep -q 'r-----'"
+"$XL" console -n 1 e2e < /dev/null > /dev/null 2> "$T/err"; rc=$?
+check "console -n 1: no such console (exit 1)" [ $rc -eq 1 ]
+check "console -n 1: says so" grep -q 'no console 1' "$T/err"
+"$XL" console -n x e2e < /dev/null > /dev/null 2> "$T/err"; rc=$?
+check "console -n x: usage error" bash -c "[ $rc -ne 0 ] && grep -q usage '$T/err'"
+"$XL" console -t bogus e2e < /dev/null > /dev/null 2>&1; rc=$?
+check "console -t bogus: error" [ $rc -eq 1 ]
 
 # pause / unpause / destroy round trip.
 "$XL" pause e2e && check "pause" bash -c "'$XL' list e2e | grep -q -- '--p---'"

@@ -22,5 +22,12 @@
 
 void register_vpit_tests(void);
 void register_vpic_tests(void);
+void register_vioapic_tests(void);
+void register_irq_router_tests(void);
+void register_vuart_tests(void);
+void register_vrtc_tests(void);
+void register_vi8042_tests(void);
+void register_vacpi_pm_tests(void);
+void register_acpi_tables_tests(void);
 
 #endif

@@ -1,4 +1,6 @@
-/* x86_decode against a table of real encodings (lengths cross-checked with objdump). */
+/* x86_decode and x86_decode_mem against a table of real encodings (lengths
+ * cross-checked with objdump). The MOV rows go through x86_decode_mem and are
+ * seen here as the kinds below, so one table covers both decoders. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,18 +15,23 @@
 
 #define FROM_DR  X86_INSN_MOV_FROM_DR
 #define TO_DR    X86_INSN_MOV_TO_DR
-#define STORE    X86_INSN_MOV_STORE
-#define LOAD     X86_INSN_MOV_LOAD
-#define STOREI   X86_INSN_MOV_STORE_IMM
-#define MOVZX    X86_INSN_MOVZX_LOAD
-#define MOVSX    X86_INSN_MOVSX_LOAD
+/* MOV forms of x86_decode_mem, as this table names them. */
+enum { STORE = 100, LOAD, STOREI, MOVZX, MOVSX };
+
+/* What either decoder found: the fields the table checks. */
+struct tinsn {
+    int kind;
+    uint8_t len, gpr, gpr_high8, dr, size, src_size;
+    bool lock;
+    uint64_t imm;
+};
 
 struct dcase {
     const char *what;
     enum x86_mode mode;
     uint8_t n;              /* bytes in b[] */
     uint8_t b[16];
-    struct x86_insn want;   /* kind UNKNOWN: decoding must fail */
+    struct tinsn want;      /* kind UNKNOWN: decoding must fail */
     int rc;                 /* for failures: 0 means -1 (unknown/truncated) */
 };
 
@@ -212,7 +219,7 @@ static const struct dcase cases[] = {
     { "lone 0f",                L64, B(0x0f), BAD },
 };
 
-static bool insn_equal(const struct x86_insn *a, const struct x86_insn *b)
+static bool insn_equal(const struct tinsn *a, const struct tinsn *b)
 {
     return a->kind == b->kind && a->len == b->len && a->gpr == b->gpr &&
            a->gpr_high8 == b->gpr_high8 && a->dr == b->dr && a->size == b->size &&
@@ -221,19 +228,65 @@ static bool insn_equal(const struct x86_insn *a, const struct x86_insn *b)
 
 /* Decodes exactly n bytes copied to the end of a heap block, so an overread is
  * caught by the allocator's tooling instead of reading the table's zero padding. */
-static int decode_n(const uint8_t *b, size_t n, enum x86_mode mode, struct x86_insn *out)
+/* The MOV forms of an x86_decode_mem result (UNKNOWN for other opcodes). */
+static void mov_view(const struct x86_mem_insn *m, struct tinsn *out)
 {
-    uint8_t *p = malloc(n ? n : 1);
-    int rc;
+    uint64_t mask = m->size >= 8 ? ~0ull : (1ull << (m->size * 8)) - 1;
 
-    memcpy(p, b, n);
-    memset(out, 0xa5, sizeof(*out));    /* the decoder must write every field */
-    rc = x86_decode(p, n, mode, out);
-    free(p);
-    return rc;
+    switch (m->opcode) {
+    case 0x88: case 0x89: case 0xa2: case 0xa3: out->kind = STORE; break;
+    case 0x8a: case 0x8b: case 0xa0: case 0xa1: out->kind = LOAD; break;
+    case 0xc6: case 0xc7:
+        if (m->reg != 0)
+            return;                     /* C6/C7 /1-/7 are other instructions */
+        out->kind = STOREI;
+        break;
+    case 0x0fb6: case 0x0fb7: out->kind = MOVZX; break;
+    case 0x0fbe: case 0x0fbf: out->kind = MOVSX; break;
+    default: out->kind = X86_INSN_UNKNOWN; return;
+    }
+    out->len = m->len;
+    out->gpr = out->kind == STOREI ? 0 : m->reg;
+    out->gpr_high8 = m->reg_high8;
+    out->size = m->size;
+    out->src_size = (out->kind == MOVZX || out->kind == MOVSX) ? m->src_size : 0;
+    out->lock = m->lock;
+    out->imm = out->kind == STOREI ? m->imm & mask : 0;
 }
 
-static void report(const struct dcase *c, size_t avail, int rc, const struct x86_insn *got)
+/* Decodes exactly n bytes copied to the end of a heap block, so an overread is
+ * caught by the allocator's tooling instead of reading the table's zero padding:
+ * x86_decode's kinds, or else x86_decode_mem's MOV forms. */
+static int decode_n(const uint8_t *b, size_t n, enum x86_mode mode, struct tinsn *out)
+{
+    uint8_t *p = malloc(n ? n : 1);
+    struct x86_insn xi;
+    struct x86_mem_insn mi;
+    int rc, rc_mem;
+
+    memcpy(p, b, n);
+    memset(&xi, 0xa5, sizeof(xi));      /* the decoders must write every field */
+    memset(&mi, 0xa5, sizeof(mi));
+    memset(out, 0, sizeof(*out));
+    rc = x86_decode(p, n, mode, &xi);
+    rc_mem = x86_decode_mem(p, n, mode, &mi);
+    free(p);
+    if (rc == 0) {
+        *out = (struct tinsn){ .kind = xi.kind, .len = xi.len, .gpr = xi.gpr, .dr = xi.dr,
+                               .size = xi.size, .lock = xi.lock, .imm = xi.imm };
+        return 0;
+    }
+    if (xi.kind != X86_INSN_UNKNOWN || (rc_mem != 0 && mi.opcode != 0))
+        out->kind = -1;                 /* a failed decode left something behind */
+    if (rc_mem == 0) {
+        mov_view(&mi, out);
+        if (out->kind != X86_INSN_UNKNOWN)
+            return 0;
+    }
+    return rc == X86_DECODE_TOO_LONG || rc_mem == X86_DECODE_TOO_LONG ? X86_DECODE_TOO_LONG : -1;
+}
+
+static void report(const struct dcase *c, size_t avail, int rc, const struct tinsn *got)
 {
     fprintf(stderr, "\n  decode \"%s\" avail %zu: rc %d kind %d len %u gpr %u hi8 %u dr %u "
             "size %u src %u lock %d imm %#llx\n", c->what, avail, rc, got->kind, got->len,
@@ -243,12 +296,12 @@ static void report(const struct dcase *c, size_t avail, int rc, const struct x86
 
 static void test_table(void)
 {
-    static const struct x86_insn unknown = BAD;
+    static const struct tinsn unknown = BAD;
 
     for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
         const struct dcase *c = &cases[i];
         bool want_ok = c->want.kind != X86_INSN_UNKNOWN;
-        struct x86_insn got;
+        struct tinsn got;
         int rc = decode_n(c->b, c->n, c->mode, &got);
         int want_rc = want_ok ? 0 : c->rc ? c->rc : -1;
         bool ok = rc == want_rc && insn_equal(&got, want_ok ? &c->want : &unknown);
@@ -286,7 +339,7 @@ static void test_string_io(void)
 
     for (size_t i = 0; i < ARRAY_SIZE(c); i++) {
         struct x86_insn got;
-        int rc = decode_n(c[i].b, c[i].n, c[i].mode, &got);
+        int rc = x86_decode(c[i].b, c[i].n, c[i].mode, &got);
         bool ok = rc == 0 && got.kind == c[i].kind && got.len == c[i].len &&
                   got.size == c[i].size && got.seg == c[i].seg && got.addr_size == c[i].asz;
 
@@ -297,14 +350,72 @@ static void test_string_io(void)
     }
 }
 
+/* x86_decode_mem: opcodes beyond MOV, immediates, and the effective-address
+ * parts a page walk or a string instruction needs. */
+static void test_mem_operands(void)
+{
+    enum { N = X86_EA_NONE, RIP = X86_EA_RIP, NS = X86_SEG_NONE };
+    static const struct {
+        const char *what;
+        enum x86_mode mode;
+        uint8_t n, b[12];
+        uint16_t opcode;
+        uint8_t len, size, reg, hi8;
+        int8_t base, index;
+        uint8_t scale;
+        int64_t disp;
+        uint64_t imm;
+        uint8_t rep, seg;
+        bool string;
+    } c[] = {
+        { "sub [rax],edx",           L64, B(0x29, 0x10), 0x29, 2, 4, 2, 0, 0, N, 1, 0, 0, 0, NS, 0 },
+        { "add r9,[rip+0x10]",       L64, B(0x4c, 0x03, 0x0d, 0x10, 0, 0, 0), 0x03, 7, 8, 9, 0, RIP, N, 1, 0x10, 0, 0, NS, 0 },
+        { "cmp byte [rbx+rcx*4-8],0x80", L64, B(0x80, 0x7c, 0x8b, 0xf8, 0x80), 0x80, 5, 1, 7, 0, 3, 1, 4, -8, 0xffffffffffffff80ull, 0, NS, 0 },
+        { "and dword [r12],imm32",   L64, B(0x41, 0x81, 0x24, 0x24, 0xf0, 0xf0, 0xf0, 0xf0), 0x81, 8, 4, 4, 0, 12, N, 1, 0, 0xfffffffff0f0f0f0ull, 0, NS, 0 },
+        { "sub qword [abs32],-3",    L64, B(0x48, 0x83, 0x2c, 0x25, 0, 0, 0xe0, 0xfe, 0xfd), 0x83, 9, 8, 5, 0, N, N, 1, (int32_t)0xfee00000, 0xfffffffffffffffdull, 0, NS, 0 },
+        { "test byte [rax],0x80",    L64, B(0xf6, 0x00, 0x80), 0xf6, 3, 1, 0, 0, 0, N, 1, 0, 0xffffffffffffff80ull, 0, NS, 0 },
+        { "neg dword [rax]: no imm", L64, B(0xf7, 0x18), 0xf7, 2, 4, 3, 0, 0, N, 1, 0, 0, 0, NS, 0 },
+        { "lock xchg [rdi],ah",      L64, B(0xf0, 0x86, 0x27), 0x86, 3, 1, 0, 1, 7, N, 1, 0, 0, 0, NS, 0 },
+        { "bts dword [rax],31",      L64, B(0x0f, 0xba, 0x28, 0x1f), 0x0fba, 4, 4, 5, 0, 0, N, 1, 0, 0x1f, 0, NS, 0 },
+        { "cmpxchg [rsi],rcx",       L64, B(0x48, 0x0f, 0xb1, 0x0e), 0x0fb1, 4, 8, 1, 0, 6, N, 1, 0, 0, 0, NS, 0 },
+        { "mov rax,[moffs64]",       L64, B(0x48, 0xa1, 0x80, 3, 0xe0, 0xfe, 0, 0, 0, 0), 0xa1, 10, 8, 0, 0, N, N, 1, 0xfee00380, 0, 0, NS, 0 },
+        { "rep movsd",               L64, B(0xf3, 0xa5), 0xa5, 2, 4, 0, 0, N, N, 1, 0, 0, 0xf3, NS, 1 },
+        { "fs std: stosb",           P32, B(0x64, 0xaa), 0xaa, 2, 1, 0, 0, N, N, 1, 0, 0, 0, X86_SEG_FS, 1 },
+        { "p32 inc dword [ebp+8]",   P32, B(0xff, 0x45, 0x08), 0xff, 3, 4, 0, 0, 5, N, 1, 8, 0, 0, NS, 0 },
+        { "p32 [disp32]: no RIP",    P32, B(0x01, 0x05, 0x80, 3, 0xe0, 0xfe), 0x01, 6, 4, 0, 0, N, N, 1, (int32_t)0xfee00380, 0, 0, NS, 0 },
+        { "r16 add [bp+si+4],ax",    R16, B(0x01, 0x42, 0x04), 0x01, 3, 2, 0, 0, 5, 6, 1, 4, 0, 0, NS, 0 },
+        { "r16 or [0x1234],al",      R16, B(0x08, 0x06, 0x34, 0x12), 0x08, 4, 1, 0, 0, N, N, 1, 0x1234, 0, 0, NS, 0 },
+        { "64: [rbp+r13*1]",         L64, B(0x42, 0x01, 0x44, 0x2d, 0x00), 0x01, 5, 4, 0, 0, 5, 13, 1, 0, 0, 0, NS, 0 },
+        { "64: SIB index 4 = none",  L64, B(0x01, 0x04, 0x24), 0x01, 3, 4, 0, 0, 4, N, 1, 0, 0, 0, NS, 0 },
+    };
+
+    for (size_t i = 0; i < ARRAY_SIZE(c); i++) {
+        struct x86_mem_insn m;
+        int rc = x86_decode_mem(c[i].b, c[i].n, c[i].mode, &m);
+        bool ok = rc == 0 && m.opcode == c[i].opcode && m.len == c[i].len && m.len == c[i].n &&
+                  m.size == c[i].size && m.reg == c[i].reg && m.reg_high8 == c[i].hi8 &&
+                  m.ea_base == c[i].base && m.ea_index == c[i].index &&
+                  m.ea_scale == c[i].scale && m.ea_disp == c[i].disp && m.imm == c[i].imm &&
+                  m.rep == c[i].rep && m.seg == c[i].seg && m.string == c[i].string;
+
+        if (!ok)
+            fprintf(stderr, "\n  decode_mem \"%s\": rc %d op %#x len %u size %u reg %u hi8 %u "
+                    "base %d index %d scale %u disp %lld imm %#llx rep %#x seg %u str %d\n",
+                    c[i].what, rc, m.opcode, m.len, m.size, m.reg, m.reg_high8, m.ea_base,
+                    m.ea_index, m.ea_scale, (long long)m.ea_disp, (unsigned long long)m.imm,
+                    m.rep, m.seg, m.string);
+        CU_ASSERT(ok);
+    }
+}
+
 /* Every strict prefix of a valid instruction is truncated; trailing bytes are ignored. */
 static void test_truncation(void)
 {
-    static const struct x86_insn unknown = BAD;
+    static const struct tinsn unknown = BAD;
 
     for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
         const struct dcase *c = &cases[i];
-        struct x86_insn got;
+        struct tinsn got;
         uint8_t longer[32];
         int rc;
 
@@ -337,7 +448,7 @@ static void test_fuzz(void)
 
     for (int iter = 0; iter < 200000; iter++) {
         uint8_t b[20];
-        struct x86_insn got, again;
+        struct tinsn got, again;
         enum x86_mode mode = modes[iter % 4];
         size_t avail = 1 + (unsigned)rand_r(&seed) % sizeof(b);
 
@@ -381,6 +492,7 @@ void register_decode_tests(void)
         { "encoding table", test_table },
         { "truncation at every length", test_truncation },
         { "INS/OUTS segment and address size", test_string_io },
+        { "memory operands (x86_decode_mem)", test_mem_operands },
         { "random bytes", test_fuzz },
     };
     add_suite("x86_decode", t, ARRAY_SIZE(t));

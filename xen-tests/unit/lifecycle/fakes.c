@@ -25,7 +25,14 @@ void fake_reset(void)
         atomic_store(&events[i], 0);
 }
 
-void events_post_domain(uint32_t domid, uint16_t type, int32_t code) { atomic_fetch_add(&events[type % 64], 1); }
+void events_post_domain_data(uint32_t domid, uint16_t type, int32_t code, uint64_t data)
+{
+    atomic_fetch_add(&events[type % 64], 1);
+}
+void events_post_domain(uint32_t domid, uint16_t type, int32_t code)
+{
+    events_post_domain_data(domid, type, code, 0);
+}
 
 uint64_t palloc_alloc(size_t npages, size_t align_pages)
 {
@@ -35,6 +42,7 @@ void palloc_free(uint64_t addr, size_t npages) { free((void *)(uintptr_t)addr); 
 
 int svm_domain_init(struct domain *d) { return 0; }
 void svm_domain_destroy(struct domain *d) { }
+void hvm_domain_firmware_init(struct domain *d) { }
 int svm_vcpu_init(struct vcpu *v) { return 0; }
 bool hvm_cpu_has_rtm(void) { return false; }
 void dbg_init(struct dbg_vcpu *d, uint32_t vcpu_id, enum dbgv_debug_policy policy,

@@ -3,7 +3,7 @@
 #ifndef LIFECYCLE_FAKES_H
 #define LIFECYCLE_FAKES_H
 
-/* events_post_domain() calls per event type since fake_reset(). */
+/* events_post_domain[_data]() calls per event type since fake_reset(). */
 unsigned fake_events(unsigned type);
 void fake_reset(void);
 

@@ -89,6 +89,7 @@ static void cpuid_xstate(struct vcpu *v, uint32_t sub, uint32_t r[4])
  */
 #define CPUID1_EDX_APIC (1u << 9)
 #define CPUID1_EDX_HTT  (1u << 28)
+#define CPUID1_ECX_TSC_DEADLINE (1u << 24)
 #define TOPO_LEVEL_SMT  1u
 #define TOPO_LEVEL_CORE 2u
 
@@ -172,6 +173,7 @@ void hvm_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t r[4])
             r[2] |= 1u << 27;                  /* OSXSAVE mirrors the guest's CR4 */
         if (!(xstate_guest_supported() & XSTATE_YMM))
             r[2] &= ~(AVX_DEPENDENT_LEAF1_ECX);
+        r[2] |= CPUID1_ECX_TSC_DEADLINE;       /* vlapic.c emulates it, whatever the host has */
         r[2] |= 1u << 31;                      /* running under a hypervisor */
         break;
     case 0xb:

@@ -4,7 +4,8 @@
  * implement does). Groups:
  *   VMCB-backed  EFER, segment bases, SYSCALL/SYSENTER, PAT (checked types);
  *                addresses (FS/GS bases, LSTAR, CSTAR) must be canonical
- *   TSC          IA32_TSC and IA32_TSC_ADJUST share the VMCB TSC offset
+ *   TSC          IA32_TSC and IA32_TSC_ADJUST share the VMCB TSC offset;
+ *                IA32_TSC_DEADLINE is the local APIC timer's (vlapic.c)
  *   MTRR         storage only (QEMU TCG ignores memory types), #GP on
  *                reserved bits and types; present because CPUID.1.EDX.MTRR is
  *   misc         MISC_ENABLE, DEBUGCTL (LBR/BTF stored, no effect), APIC_BASE,
@@ -27,6 +28,7 @@
 #define EFER_FFXSR (1u << 14)
 
 #define MSR_TSC_ADJUST        0x3B
+#define MSR_TSC_DEADLINE      0x6E0
 #define MSR_PATCH_LEVEL       0x8B
 #define MSR_MTRRCAP           0xFE
 #define MSR_MTRR_PHYS_FIRST   0x200
@@ -74,6 +76,7 @@ void hvm_msr_reset(struct vcpu *v)
 {
     memset(&v->arch.msr, 0, sizeof(v->arch.msr));
     v->arch.msr.misc_enable = MISC_ENABLE_FAST_STRING | MISC_ENABLE_READ_ONLY;
+    v->arch.msr.apic_base = VLAPIC_BASE;
 }
 
 /* MSRs that hold a linear address: a non-canonical write raises #GP. The
@@ -105,14 +108,17 @@ static bool all_bytes_valid(uint64_t val, bool (*valid)(uint8_t))
 
 /* ---- TSC group: one offset, TSC_ADJUST follows every TSC change; TSC_AUX ---- */
 
+static uint64_t guest_tsc(struct vcpu *v) { return rdtsc() + v->arch.msr.tsc_offset; }
+
 static void tsc_move(struct vcpu *v, uint64_t delta)
 {
     v->arch.msr.tsc_offset += delta;
     v->arch.msr.tsc_adjust += delta;
     v->arch.vmcb->control.tsc_offset = v->arch.msr.tsc_offset;
+    /* An armed TSC deadline is a TSC value: it moves with the TSC. */
+    if (vlapic_tsc_deadline(v))
+        vlapic_set_tsc_deadline(v, vlapic_tsc_deadline(v), guest_tsc(v));
 }
-
-static uint64_t guest_tsc(struct vcpu *v) { return rdtsc() + v->arch.msr.tsc_offset; }
 
 static bool tsc_aux_offered(struct vcpu *v)
 {
@@ -134,6 +140,11 @@ static enum msr_result tsc_read(struct vcpu *v, uint32_t msr, uint64_t *val)
     switch (msr) {
     case MSR_TSC:        *val = guest_tsc(v); return MSR_OK;
     case MSR_TSC_ADJUST: *val = v->arch.msr.tsc_adjust; return MSR_OK;
+    case MSR_TSC_DEADLINE:
+        if (!guest_cpuid_bit(v, 1, 2, 24))
+            return MSR_GP;
+        *val = vlapic_tsc_deadline(v);
+        return MSR_OK;
     case MSR_TSC_AUX:
         if (!tsc_aux_offered(v))
             return MSR_GP;
@@ -148,6 +159,11 @@ static enum msr_result tsc_write(struct vcpu *v, uint32_t msr, uint64_t val)
     switch (msr) {
     case MSR_TSC:        tsc_move(v, val - guest_tsc(v)); return MSR_OK;
     case MSR_TSC_ADJUST: tsc_move(v, val - v->arch.msr.tsc_adjust); return MSR_OK;
+    case MSR_TSC_DEADLINE:              /* the local APIC's timer (vlapic.c) */
+        if (!guest_cpuid_bit(v, 1, 2, 24))
+            return MSR_GP;
+        vlapic_set_tsc_deadline(v, val, guest_tsc(v));
+        return MSR_OK;
     case MSR_TSC_AUX:
         if (!tsc_aux_offered(v) || (val >> 32))
             return MSR_GP;
@@ -232,7 +248,7 @@ static enum msr_result misc_read(struct vcpu *v, uint32_t msr, uint64_t *val)
     case MSR_DEBUGCTL:     *val = v->arch.msr.debugctl; return MSR_OK;
     case MSR_PATCH_LEVEL:  *val = 0; return MSR_OK;       /* no microcode loaded */
     case MSR_APIC_BASE:
-        *val = VLAPIC_BASE | (vlapic_hw_enabled(v) ? APIC_BASE_EN : 0) | (v->id == 0 ? APIC_BASE_BSP : 0);
+        *val = v->arch.msr.apic_base | (vlapic_hw_enabled(v) ? APIC_BASE_EN : 0) | (v->id == 0 ? APIC_BASE_BSP : 0);
         return MSR_OK;
     }
     if (msr >= MSR_LBR_FIRST && msr <= MSR_LBR_LAST) {
@@ -258,10 +274,14 @@ static enum msr_result misc_write(struct vcpu *v, uint32_t msr, uint64_t val)
     case MSR_PATCH_LEVEL:
         return MSR_OK;                  /* the "clear before CPUID" idiom */
     case MSR_APIC_BASE:
-        /* The xAPIC stays where it is; x2APIC is not offered; reserved
-         * bits fault; EN turns it off and on (BSP is read-only). */
-        if ((val & ~0xfffull) != VLAPIC_BASE || (val & (APIC_BASE_X2APIC | APIC_BASE_RESERVED_LOW)))
+        /* The xAPIC page moves to the new base (mmio.c dispatches per vCPU;
+         * a base inside RAM is shadowed by the RAM, as under KVM); x2APIC is
+         * not offered; reserved bits and bits beyond MAXPHYADDR fault; EN
+         * turns it off and on (BSP is read-only). */
+        if ((val & ~0xfffull & ~guest_phys_addr_mask(v)) ||
+            (val & (APIC_BASE_X2APIC | APIC_BASE_RESERVED_LOW)))
             return MSR_GP;
+        v->arch.msr.apic_base = val & ~0xfffull;
         vlapic_set_hw_enabled(v, val & APIC_BASE_EN);
         return MSR_OK;
     }

@@ -2,9 +2,12 @@
  * Virtual xAPIC: enough of the local APIC for the guest contract: ID,
  * version, TPR, PPR, LDR/DFR, SPIV, EOI, ISR/IRR, ICR (INIT/SIPI/fixed/
  * lowest-priority/NMI IPIs to the domain's own vCPUs, physical or logical
- * destinations and every shorthand; never busy), LVTs and a one-shot/periodic timer counting at 1 GHz
- * before the divider, as QEMU's does.
+ * destinations and every shorthand; never busy), LVTs and a timer in one-shot and periodic mode counting at 1 GHz
+ * before the divider, as QEMU's does, or in TSC-deadline mode (SDM 10.5.4).
+ * Level-triggered vectors from the I/O APIC are marked in TMR and their EOI
+ * is broadcast to it (hvm/irq.c).
  */
+#include <asm/hvm_irq.h>
 #include <asm/svm_vcpu.h>
 #include <asm/vlapic.h>
 #include <dbgvisor/console.h>
@@ -22,6 +25,7 @@
 #define LAPIC_DFR     0x0E0
 #define LAPIC_SPIV    0x0F0
 #define LAPIC_ISR     0x100
+#define LAPIC_TMR     0x180
 #define LAPIC_IRR     0x200
 #define LAPIC_ESR     0x280
 #define LAPIC_ICR_LO  0x300
@@ -36,7 +40,11 @@
 #define LAPIC_TMR_CCR 0x390
 #define LAPIC_TMR_DCR 0x3E0
 #define LVT_MASKED    (1u << 16)
-#define LVT_PERIODIC  (1u << 17)
+#define LVT_TIMER_MODE(lvt) (((lvt) >> 17) & 3)
+#define TIMER_ONESHOT  0
+#define TIMER_PERIODIC 1
+#define TIMER_TSC_DEADLINE 2
+#define LVT_DM_EXTINT  (7u << 8)
 
 static inline bool test_vec(const uint32_t *bm, int vec) { return bm[vec / 32] & (1u << (vec % 32)); }
 /* IRR is set from other pCPUs (IPIs): atomic. */
@@ -94,12 +102,47 @@ static void timer_arm(struct vlapic *l, uint64_t now)
     l->timer_deadline_ns = l->timer_icr ? now + l->timer_icr * divisor(l) : 0;
 }
 
+static bool tsc_deadline_mode(const struct vlapic *l)
+{
+    return LVT_TIMER_MODE(l->lvt_timer) == TIMER_TSC_DEADLINE;
+}
+
+static uint64_t timer_period_ns(const struct vlapic *l)
+{
+    return (uint64_t)l->timer_icr * divisor(l);
+}
+
+/* The current count: what is left of this period (a periodic timer not yet
+ * polled since its deadline is already in the next period); 0 when expired
+ * or in TSC-deadline mode. */
 static uint32_t timer_current(const struct vlapic *l)
 {
-    uint64_t now = now_ns();
-    if (!l->timer_deadline_ns || now >= l->timer_deadline_ns)
+    uint64_t now = now_ns(), left;
+
+    if (!l->timer_deadline_ns || tsc_deadline_mode(l))
         return 0;
-    return (uint32_t)((l->timer_deadline_ns - now) / divisor(l));
+    if (now < l->timer_deadline_ns)
+        left = l->timer_deadline_ns - now;
+    else if (LVT_TIMER_MODE(l->lvt_timer) == TIMER_PERIODIC && timer_period_ns(l))
+        left = timer_period_ns(l) - (now - l->timer_deadline_ns) % timer_period_ns(l);
+    else
+        return 0;
+    return (uint32_t)(left / divisor(l));
+}
+
+/* The LVT timer's mode changes: moving into or out of TSC-deadline mode
+ * disarms the timer (SDM 10.5.4.1; IA32_TSC_DEADLINE and the initial count
+ * read 0 afterwards, as KVM does). */
+static void timer_set_lvt(struct vlapic *l, uint32_t val)
+{
+    bool was_deadline = tsc_deadline_mode(l);
+
+    l->lvt_timer = val;
+    if (was_deadline != tsc_deadline_mode(l)) {
+        l->timer_icr = 0;
+        l->tsc_deadline = 0;
+        l->timer_deadline_ns = 0;
+    }
 }
 
 /* PPR: TPR, or the class of the highest vector in service if that is higher. */
@@ -119,6 +162,8 @@ uint32_t vlapic_read(struct vcpu *v, uint32_t off)
         return l->isr[(off - LAPIC_ISR) / 16];
     if (off >= LAPIC_IRR && off < LAPIC_IRR + 0x80)
         return l->irr[(off - LAPIC_IRR) / 16];
+    if (off >= LAPIC_TMR && off < LAPIC_TMR + 0x80)
+        return l->tmr[(off - LAPIC_TMR) / 16];
     switch (off) {
     case LAPIC_ID:      return l->id << 24;
     case LAPIC_VER:     return 0x00050014;     /* 6 LVTs, version 0x14 */
@@ -164,18 +209,21 @@ static bool logical_match(const struct vlapic *l, uint8_t mda)
     return ((mda >> 4) == 0xf || (mda >> 4) == (ldr >> 4)) && (mda & ldr & 0xf);
 }
 
+bool vlapic_match_dest(const struct vcpu *t, uint8_t dest, bool logical)
+{
+    if (logical)
+        return logical_match(&t->arch.vlapic, dest);
+    return dest == 0xff || dest == t->arch.vlapic.id;  /* physical, 0xFF broadcast */
+}
+
 static bool ipi_hits(const struct vcpu *src, const struct vcpu *t, uint32_t lo, uint32_t hi)
 {
-    uint8_t dest = (uint8_t)(hi >> 24);
-
     switch ((lo >> 18) & 3) {
     case 1:  return t == src;                         /* self */
     case 2:  return true;                             /* all including self */
     case 3:  return t != src;                         /* all excluding self */
     }
-    if (lo & ICR_LOGICAL)
-        return logical_match(&t->arch.vlapic, dest);
-    return dest == 0xff || dest == t->arch.vlapic.id;  /* physical, 0xFF broadcast */
+    return vlapic_match_dest(t, (uint8_t)(hi >> 24), lo & ICR_LOGICAL);
 }
 
 static void send_ipi(struct vcpu *v, uint32_t lo, uint32_t hi)
@@ -218,8 +266,13 @@ void vlapic_write(struct vcpu *v, uint32_t off, uint32_t val)
     case LAPIC_ESR:     l->esr = 0; break;
     case LAPIC_EOI: {
         int vec = highest(l->isr);
-        if (vec >= 0)
-            clr_vec(l->isr, vec);
+        if (vec < 0)
+            break;
+        clr_vec(l->isr, vec);
+        if (test_vec(l->tmr, vec)) {                  /* level-triggered: EOI broadcast */
+            clr_vec(l->tmr, vec);
+            hvm_irq_lapic_eoi(v, (uint8_t)vec);
+        }
         break;
     }
     case LAPIC_ICR_HI:  l->icr_hi = val; break;
@@ -227,13 +280,15 @@ void vlapic_write(struct vcpu *v, uint32_t off, uint32_t val)
         l->icr_lo = val;
         send_ipi(v, val, l->icr_hi);
         break;
-    case LAPIC_LVT_TMR: l->lvt_timer = val & 0x700ff; break;
+    case LAPIC_LVT_TMR: timer_set_lvt(l, val & 0x700ff); break;
     case LAPIC_LVT_THM: l->lvt_thermal = val & 0x107ff; break;
     case LAPIC_LVT_PMC: l->lvt_perf = val & 0x107ff; break;
     case LAPIC_LVT_LINT0: l->lvt_lint0 = val & 0x1f7ff; break;
     case LAPIC_LVT_LINT1: l->lvt_lint1 = val & 0x1f7ff; break;
     case LAPIC_LVT_ERR: l->lvt_error = val & 0x100ff; break;
     case LAPIC_TMR_ICR:
+        if (tsc_deadline_mode(l))
+            break;                                    /* ignored in TSC-deadline mode */
         l->timer_icr = val;
         timer_arm(l, now_ns());
         break;
@@ -290,12 +345,50 @@ bool vlapic_poll_timer(struct vcpu *v, uint64_t now)
     if (l->timer_deadline_ns && now >= l->timer_deadline_ns) {
         if (!(l->lvt_timer & LVT_MASKED) && (l->spiv & 0x100))
             set_vec(l->irr, l->lvt_timer & 0xff);
-        if (l->lvt_timer & LVT_PERIODIC)
-            timer_arm(l, l->timer_deadline_ns);
-        else
-            l->timer_deadline_ns = 0;
+        if (LVT_TIMER_MODE(l->lvt_timer) == TIMER_PERIODIC && timer_period_ns(l)) {
+            /* Periods missed while the vCPU did not run coalesce into this one
+             * interrupt: the next deadline is the first one still ahead. */
+            uint64_t period = timer_period_ns(l);
+            timer_arm(l, l->timer_deadline_ns + period * ((now - l->timer_deadline_ns) / period));
+        } else {
+            l->timer_deadline_ns = 0;                 /* one-shot; TSC deadline disarms */
+            l->tsc_deadline = 0;
+        }
     }
     return vlapic_pending_vector(v) >= 0 || vlapic_nmi_deliverable(v);
+}
+
+uint64_t vlapic_timer_deadline_ns(const struct vcpu *v)
+{
+    uint64_t d = v->arch.vlapic.timer_deadline_ns;
+    return d ? d : UINT64_MAX;
+}
+
+/* IA32_TSC_DEADLINE: in guest TSC units; the host clock's deadline is
+ * rounded up so the interrupt never arrives before the guest's TSC has
+ * reached the value. Outside TSC-deadline mode it reads 0 and ignores writes. */
+uint64_t vlapic_tsc_deadline(const struct vcpu *v)
+{
+    return tsc_deadline_mode(&v->arch.vlapic) ? v->arch.vlapic.tsc_deadline : 0;
+}
+
+void vlapic_set_tsc_deadline(struct vcpu *v, uint64_t deadline, uint64_t guest_tsc_now)
+{
+    struct vlapic *l = &v->arch.vlapic;
+    uint64_t now = now_ns(), khz = tsc_khz(), delta;
+
+    if (!tsc_deadline_mode(l))
+        return;
+    l->tsc_deadline = deadline;
+    if (!deadline) {
+        l->timer_deadline_ns = 0;                     /* 0 disarms */
+        return;
+    }
+    delta = deadline > guest_tsc_now ? deadline - guest_tsc_now : 0;
+    if (delta / khz > (UINT64_MAX - now) / 2000000u)
+        l->timer_deadline_ns = UINT64_MAX - 1;        /* centuries away */
+    else
+        l->timer_deadline_ns = now + (delta / khz) * 1000000u + ((delta % khz) * 1000000u + khz - 1) / khz;
 }
 
 int vlapic_pending_vector(struct vcpu *v)
@@ -317,16 +410,37 @@ void vlapic_ack(struct vcpu *v, int vec)
     set_vec(v->arch.vlapic.isr, vec);
 }
 
+void vlapic_accept_irq(struct vcpu *v, uint8_t vec, bool level)
+{
+    if (level)
+        set_vec(v->arch.vlapic.tmr, vec);
+    else
+        clr_vec(v->arch.vlapic.tmr, vec);
+    set_vec(v->arch.vlapic.irr, vec);
+}
+
 void vlapic_set_irq(struct vcpu *v, uint8_t vec)
 {
-    set_vec(v->arch.vlapic.irr, vec);
+    vlapic_accept_irq(v, vec, false);
     sched_vcpu_kick(v);
+}
+
+void vlapic_set_nmi_pending(struct vcpu *v)
+{
+    __atomic_store_n(&v->arch.vlapic.nmi_pending, true, __ATOMIC_SEQ_CST);
 }
 
 void vlapic_set_nmi(struct vcpu *v)
 {
-    __atomic_store_n(&v->arch.vlapic.nmi_pending, true, __ATOMIC_SEQ_CST);
+    vlapic_set_nmi_pending(v);
     sched_vcpu_kick(v);
+}
+
+bool vlapic_accepts_extint(const struct vcpu *v)
+{
+    uint32_t lint0 = v->arch.vlapic.lvt_lint0;
+
+    return vlapic_hw_enabled(v) && !(lint0 & LVT_MASKED) && (lint0 & (7u << 8)) == LVT_DM_EXTINT;
 }
 
 bool vlapic_nmi_deliverable(const struct vcpu *v)

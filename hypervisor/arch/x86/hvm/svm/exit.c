@@ -56,7 +56,7 @@ void svm_reinject_interrupted_event(struct vcpu *v)
 static enum vcpu_run_result handle_hlt(struct vcpu *v)
 {
     svm_skip_instruction(v, 1);
-    if (vlapic_pending_vector(v) >= 0 || vlapic_nmi_deliverable(v))
+    if (hvm_vcpu_has_interrupt(v))
         return RUN_CONTINUE;
     v->state = VCPU_BLOCKED;
     return RUN_RESCHEDULE;
@@ -129,9 +129,10 @@ static enum vcpu_run_result handle_npf(struct vcpu *v)
 {
     uint64_t gpa = v->arch.vmcb->control.exitinfo2;
     uint64_t err = v->arch.vmcb->control.exitinfo1;
+    const struct hvm_mmio_device *dev = hvm_mmio_device_at(v, gpa);
 
-    if ((gpa & ~0xfffull) == VLAPIC_BASE)
-        return hvm_mmio_emulate(v, gpa, &hvm_mmio_apic);
+    if (dev)
+        return hvm_mmio_access(v, gpa, dev);
     if (svm_debug_handle_npf(v, gpa, err))
         return RUN_CONTINUE;
     return hvm_unbacked_access(v, gpa, err);

@@ -26,45 +26,6 @@
 #include "svm_internal.h"
 
 #define CHUNK_MAX       1024u
-#define PF_WRITE        (1u << 1)
-#define PF_USER         (1u << 2)
-
-static struct vmcb_seg *segment(struct vmcb_save *s, unsigned seg)
-{
-    struct vmcb_seg *segs[] = { &s->es, &s->cs, &s->ss, &s->ds, &s->fs, &s->gs };
-    return seg < ARRAY_SIZE(segs) ? segs[seg] : &s->ds;
-}
-
-/* Linear address of seg:offset: segment bases count outside 64-bit code,
- * and for FS/GS inside it. */
-static uint64_t linear(struct vcpu *v, const struct vmcb_seg *seg, uint64_t off)
-{
-    struct vmcb_save *s = &v->arch.vmcb->save;
-    bool long64 = guest_cpu_mode(v) == X86_MODE_LONG64;
-
-    if (!long64)
-        return (seg->base + off) & 0xffffffffull;
-    return (seg == &s->fs || seg == &s->gs) ? seg->base + off : off;
-}
-
-static bool access_guest(struct vcpu *v, uint64_t gla, void *buf, unsigned size, bool write)
-{
-    struct vmcb_save *s = &v->arch.vmcb->save;
-    uint64_t gpa;
-
-    if (guest_virt_to_phys(v, gla, &gpa) != GW_OK) {
-        s->cr2 = gla;
-        svm_inject_exception(v, X86_EXC_PF, true,
-                             (write ? PF_WRITE : 0) | (s->cpl == 3 ? PF_USER : 0));
-        return false;
-    }
-    /* Nothing behind the address: writes are dropped, reads give all-ones. */
-    if (write)
-        domain_write_gpa(v->domain, gpa, buf, size);
-    else if (domain_read_gpa(v->domain, gpa, buf, size))
-        memset(buf, 0xff, size);
-    return true;
-}
 
 enum vcpu_run_result svm_string_io(struct vcpu *v, uint32_t info)
 {
@@ -83,7 +44,7 @@ enum vcpu_run_result svm_string_io(struct vcpu *v, uint32_t info)
 
     uint64_t amask = insn.addr_size == 2 ? 0xffff : insn.addr_size == 4 ? 0xffffffff : ~0ull;
     unsigned ptr = in ? GPR_RDI : GPR_RSI;
-    struct vmcb_seg *seg = in ? &s->es : segment(s, insn.seg);
+    unsigned seg = in ? X86_SEG_ES : insn.seg;
     int64_t step = (s->rflags & X86_EFLAGS_DF) ? -(int64_t)size : (int64_t)size;
     uint64_t count = rep ? (v->arch.gpr[GPR_RCX] & amask) : 1;
     unsigned chunk = (unsigned)MIN(count, (uint64_t)CHUNK_MAX);
@@ -94,10 +55,10 @@ enum vcpu_run_result svm_string_io(struct vcpu *v, uint32_t info)
 
         if (in) {
             val = hvm_io_read(v, port, size);
-            if (!access_guest(v, linear(v, seg, off), &val, size, true))
+            if (!guest_access_linear(v, seg, off, &val, size, true))
                 return RUN_CONTINUE;       /* #PF: RCX/RDI say how far it got */
         } else {
-            if (!access_guest(v, linear(v, seg, off), &val, size, false))
+            if (!guest_access_linear(v, seg, off, &val, size, false))
                 return RUN_CONTINUE;
             hvm_io_write(v, port, size, val);
         }

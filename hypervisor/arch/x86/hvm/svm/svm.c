@@ -3,6 +3,7 @@
  * world switch with event injection. Exit handling is in exit.c; policy
  * (what to intercept for debug registers) comes from the debug core.
  */
+#include <asm/apic.h>
 #include <asm/hvm_emul.h>
 #include <asm/hvm_msr.h>
 #include <asm/npt.h>
@@ -12,6 +13,7 @@
 #include <asm/hvm_emul.h>
 #include <asm/x86.h>
 #include <asm/xstate.h>
+#include <dbgvisor/bzimage.h>
 #include <dbgvisor/console.h>
 #include <dbgvisor/domain.h>
 #include <dbgvisor/lib.h>
@@ -209,6 +211,28 @@ void svm_vcpu_set_entry(struct vcpu *v, uint32_t eip, uint32_t eax, uint32_t ebx
     v->arch.init_pending = v->arch.sipi_latched = false;
 }
 
+/*
+ * The Linux 64-bit boot protocol's entry state (Documentation/arch/x86/boot.rst):
+ * long mode with paging on at cr3, PAE, CS a flat 64-bit code segment and
+ * DS/ES/SS/FS/GS flat data, both from the GDT at gdt_base (the caller wrote it there:
+ * the hidden parts loaded here are what that GDT says, as after a far jump and
+ * segment loads), IF=0, GPRs zero; RIP and RSI (boot_params) come after.
+ */
+void svm_vcpu_set_entry64(struct vcpu *v, const struct vcpu_entry64 *e)
+{
+    struct vmcb_save *s = &v->arch.vmcb->save;
+
+    svm_vcpu_set_entry(v, 0, 0, 0);
+    s->cr0 = X86_CR0_PE | X86_CR0_ET | X86_CR0_PG;
+    s->cr3 = e->cr3;
+    s->cr4 = X86_CR4_PAE;
+    s->efer = EFER_SVME | EFER_LME | EFER_LMA;
+    seg(&s->cs, e->cs, 0x0a9b, 0xffffffff, 0);    /* P, DPL 0, code, L=1, G */
+    seg(&s->ds, e->ds, 0x0c93, 0xffffffff, 0);    /* P, DPL 0, data, D/B, G */
+    s->es = s->ss = s->fs = s->gs = s->ds;
+    seg(&s->gdtr, 0, 0, e->gdt_limit, e->gdt_base);
+}
+
 void svm_vcpu_init_signal(struct vcpu *v)
 {
     vcpu_reset(v, RESET_INIT);
@@ -306,24 +330,35 @@ void svm_inject_soft_interrupt(struct vcpu *v, uint8_t vector)
 }
 
 /* Interrupt delivery: inject now if the guest can take it, else ask for a
- * VINTR exit at the moment it opens its interrupt window. */
+ * VINTR exit at the moment it opens its interrupt window. The vPIC's ExtINT
+ * goes first (its vector comes from the INTA cycle, not from the APIC's
+ * priorities), then the APIC's highest deliverable vector. */
 static void inject_pending_interrupt(struct vcpu *v)
 {
     struct vmcb *vmcb = v->arch.vmcb;
     int vec;
+    bool extint;
 
-    vlapic_poll_timer(v, now_ns());
+    hvm_poll_timers(v, now_ns());
+    hvm_irq_flush_kicks(v->domain);
     vmcb->control.intercept_misc1 &= ~SVM_INTERCEPT_VINTR;
     vmcb->control.int_ctl &= ~SVM_V_IRQ;
     if (svm_nmi_inject(v) || (vmcb->control.eventinj & SVM_EVTINJ_VALID))
         return;
     vec = vlapic_pending_vector(v);
-    if (vec < 0)
+    extint = hvm_irq_extint_pending(v);
+    if (vec < 0 && !extint)
         return;
     if (dbg_host_blocks_irqs(&v->dbg))
         return;             /* the host debugger is stepping with IRQs held off */
     if ((vmcb->save.rflags & X86_EFLAGS_IF) && !(vmcb->control.int_state & 1)) {
-        vlapic_ack(v, vec);
+        int ext = extint ? hvm_irq_extint_ack(v) : -1;   /* INTA */
+        if (ext >= 0)
+            vec = ext;
+        else if (vec >= 0)
+            vlapic_ack(v, vec);
+        else
+            return;         /* the PIC's request went away before INTA */
         vmcb->control.eventinj = SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_INTR | (uint64_t)vec;
     } else {
         vmcb->control.int_ctl |= SVM_V_IRQ | SVM_V_IGN_TPR;
@@ -363,6 +398,7 @@ enum vcpu_run_result svm_vcpu_run(struct vcpu *v)
     /* With V_INTR_MASKING the guest reads CR8 from V_TPR: the APIC's TPR. */
     vmcb->control.int_ctl = (vmcb->control.int_ctl & ~SVM_V_TPR_MASK) | vlapic_cr8(v);
     inject_pending_interrupt(v);
+    lapic_timer_fire_by(p->id, hvm_next_timer_ns(v));   /* a guest timer due mid-slice exits on time */
     dbg_before_vmentry(&v->dbg);      /* may change the NPT: flush after it */
     vmcb_cs_ignore_d_in_64bit(&vmcb->save);
     /* A flush requested from now on finds in_guest set and makes us exit. */
@@ -400,6 +436,13 @@ void svm_vcpu_set_regs(struct vcpu *v, const struct dbgv_ctl_vcpu_regs *r)
 
     if (r->mode == DBGV_VCPU_MODE_PM32)
         svm_vcpu_set_entry(v, (uint32_t)r->rip, (uint32_t)r->rax, (uint32_t)r->rbx);
+    if (r->mode == DBGV_VCPU_MODE_LINUX64) {      /* the layout of bzimage_load() */
+        const struct vcpu_entry64 e = {
+            .cr3 = BZ_PT_GPA, .gdt_base = BZ_GDT_GPA, .gdt_limit = 4 * 8 - 1,
+            .cs = BZ_BOOT_CS, .ds = BZ_BOOT_DS,
+        };
+        svm_vcpu_set_entry64(v, &e);
+    }
     if (r->mask & DBGV_REG_RIP)
         s->rip = r->rip;
     if (r->mask & DBGV_REG_RFLAGS)

@@ -752,18 +752,16 @@ static void refresh_unplaced(struct vcpu *v)
 }
 
 /* Bytes the faulting instruction accesses at the fault address (1 if it is
- * not one of the moves the decoder knows). */
+ * not one of the instructions the MMIO decoder knows). */
 static unsigned access_size(struct vcpu *v)
 {
     uint8_t b[15];
-    struct x86_insn insn;
+    struct x86_mem_insn insn;
     unsigned n = guest_fetch_insn(v, b, sizeof(b));
 
-    if (x86_decode(b, n, (enum x86_mode)guest_cpu_mode(v), &insn) < 0)
+    if (x86_decode_mem(b, n, (enum x86_mode)guest_cpu_mode(v), &insn) < 0)
         return 1;
-    if (insn.kind == X86_INSN_MOVZX_LOAD || insn.kind == X86_INSN_MOVSX_LOAD)
-        return insn.src_size;
-    return insn.size ? insn.size : 1;
+    return insn.src_size;
 }
 
 static void npt_step_begin(struct vcpu *v, uint64_t gpa)

@@ -1,0 +1,272 @@
+/*
+ * The domain's interrupt router (asm/hvm_irq.h): ISA lines to the vPIC and
+ * the vIOAPIC, vIOAPIC messages to the local APICs, the vPIC's INT to the
+ * vCPU that takes ExtINT, the vPIT's channel 0 to ISA IRQ0, and the timer
+ * poll that the entry path and the scheduler share.
+ */
+#include <asm/hvm_irq.h>
+#include <asm/svm_vcpu.h>
+#include <dbgvisor/domain.h>
+#include <dbgvisor/sched.h>
+#include <dbgvisor/time.h>
+
+static struct hvm_irq *irq_of(struct domain *d) { return &d->arch.irq; }
+
+static void record_kick(struct hvm_irq *irq, const struct vcpu *v)
+{
+    __atomic_fetch_or(&irq->kick_mask, 1u << v->id, __ATOMIC_SEQ_CST);
+}
+
+uint32_t hvm_irq_take_kicks(struct domain *d)
+{
+    return __atomic_exchange_n(&irq_of(d)->kick_mask, 0, __ATOMIC_SEQ_CST);
+}
+
+void hvm_irq_flush_kicks(struct domain *d)
+{
+    uint32_t mask = hvm_irq_take_kicks(d);
+
+    for (unsigned i = 0; i < d->nr_vcpus; i++)
+        if (mask & (1u << i))
+            sched_vcpu_kick(d->vcpus[i]);
+}
+
+static void unlock_and_kick(struct domain *d)
+{
+    spin_unlock(&irq_of(d)->lock);
+    hvm_irq_flush_kicks(d);
+}
+
+/* ---- vPIC INT -> ExtINT ---- */
+
+/* Who takes the vPIC's INT: a vCPU whose LINT0 is ExtINT, or vCPU 0 whose
+ * APIC is hardware-disabled (INT is then its INTR pin). */
+static bool takes_extint(const struct vcpu *v)
+{
+    return vlapic_accepts_extint(v) || (v->id == 0 && !vlapic_hw_enabled(v));
+}
+
+static void pic_int_changed(void *opaque, bool level)
+{
+    struct domain *d = opaque;
+
+    if (!level)
+        return;
+    for (unsigned i = 0; i < d->nr_vcpus; i++)
+        if (takes_extint(d->vcpus[i]))
+            record_kick(irq_of(d), d->vcpus[i]);
+}
+
+bool hvm_irq_extint_pending(struct vcpu *v)
+{
+    return takes_extint(v) && __atomic_load_n(&irq_of(v->domain)->vpic.int_out, __ATOMIC_SEQ_CST);
+}
+
+int hvm_irq_extint_ack(struct vcpu *v)
+{
+    struct hvm_irq *irq = irq_of(v->domain);
+    int vector = -1;
+
+    spin_lock(&irq->lock);
+    if (vpic_int_pending(&irq->vpic))
+        vector = vpic_ack(&irq->vpic);
+    unlock_and_kick(v->domain);
+    return vector;
+}
+
+/* ---- vIOAPIC messages -> local APICs ---- */
+
+static bool ioapic_deliver(void *opaque, const struct vioapic_msg *msg)
+{
+    struct domain *d = opaque;
+    struct vcpu *lowest = NULL;
+    bool taken = false;
+
+    for (unsigned i = 0; i < d->nr_vcpus; i++) {
+        struct vcpu *t = d->vcpus[i];
+
+        if (!vlapic_hw_enabled(t) || !vlapic_match_dest(t, msg->dest, msg->logical))
+            continue;
+        switch (msg->delivery_mode) {
+        case VIOAPIC_DM_FIXED:
+            vlapic_accept_irq(t, msg->vector, msg->level);
+            record_kick(irq_of(d), t);
+            taken = true;
+            break;
+        case VIOAPIC_DM_LOWEST:
+            /* The target whose task priority is lowest (the first on a tie). */
+            if (!lowest || vlapic_read(t, 0x80) < vlapic_read(lowest, 0x80))
+                lowest = t;
+            break;
+        case VIOAPIC_DM_NMI:
+            vlapic_set_nmi_pending(t);
+            record_kick(irq_of(d), t);
+            taken = true;
+            break;
+        default:
+            break;      /* SMI, INIT and ExtINT through the I/O APIC: not modelled */
+        }
+    }
+    if (lowest) {
+        vlapic_accept_irq(lowest, msg->vector, msg->level);
+        record_kick(irq_of(d), lowest);
+        taken = true;
+    }
+    return taken;
+}
+
+void hvm_irq_lapic_eoi(struct vcpu *v, uint8_t vector)
+{
+    struct hvm_irq *irq = irq_of(v->domain);
+
+    spin_lock(&irq->lock);
+    vioapic_eoi(&irq->vioapic, vector);
+    unlock_and_kick(v->domain);
+}
+
+/* ---- ISA lines ---- */
+
+static unsigned isa_irq_to_gsi(unsigned irq)
+{
+    return irq == HVM_PIT_IRQ ? HVM_PIT_GSI : irq;
+}
+
+static void isa_irq_set_locked(struct hvm_irq *irq, unsigned isa, bool level)
+{
+    vpic_set_irq(&irq->vpic, isa, level);
+    vioapic_set_irq(&irq->vioapic, isa_irq_to_gsi(isa), level);
+}
+
+void hvm_isa_irq_set(struct domain *d, unsigned isa, bool level)
+{
+    if (isa >= HVM_ISA_IRQS)
+        return;
+    spin_lock(&irq_of(d)->lock);
+    isa_irq_set_locked(irq_of(d), isa, level);
+    unlock_and_kick(d);
+}
+
+void hvm_isa_irq_pulse(struct domain *d, unsigned isa)
+{
+    if (isa >= HVM_ISA_IRQS)
+        return;
+    spin_lock(&irq_of(d)->lock);
+    isa_irq_set_locked(irq_of(d), isa, true);
+    isa_irq_set_locked(irq_of(d), isa, false);
+    unlock_and_kick(d);
+}
+
+/* ---- ports and MMIO ---- */
+
+/* Under the lock: a PIT write may (re)start or stop channel 0. */
+static void refresh_pit_deadline(struct hvm_irq *irq)
+{
+    __atomic_store_n(&irq->vpit_next_ns, vpit_irq0_next(&irq->vpit), __ATOMIC_RELAXED);
+}
+
+bool hvm_irq_io_read(struct domain *d, uint16_t port, uint8_t *val)
+{
+    struct hvm_irq *irq = irq_of(d);
+    bool ours;
+
+    spin_lock(&irq->lock);
+    ours = vpic_io_read(&irq->vpic, port, val) || vpit_io_read(&irq->vpit, port, val);
+    unlock_and_kick(d);
+    return ours;
+}
+
+bool hvm_irq_io_write(struct domain *d, uint16_t port, uint8_t val)
+{
+    struct hvm_irq *irq = irq_of(d);
+    bool ours;
+
+    spin_lock(&irq->lock);
+    ours = vpic_io_write(&irq->vpic, port, val) || vpit_io_write(&irq->vpit, port, val);
+    refresh_pit_deadline(irq);
+    unlock_and_kick(d);
+    return ours;
+}
+
+/* The window is dword registers: a narrower access reads or writes the
+ * low bytes of the register at its dword (as QEMU's ioapic does). */
+uint64_t hvm_vioapic_read(struct vcpu *v, uint64_t gpa, unsigned size)
+{
+    struct hvm_irq *irq = irq_of(v->domain);
+    uint32_t offset = (uint32_t)(gpa - VIOAPIC_BASE);
+    uint64_t val;
+
+    spin_lock(&irq->lock);
+    val = vioapic_mmio_read(&irq->vioapic, offset & ~3u) >> ((offset & 3) * 8);
+    unlock_and_kick(v->domain);
+    return size >= 4 ? val : val & ((1ull << (size * 8)) - 1);
+}
+
+void hvm_vioapic_write(struct vcpu *v, uint64_t gpa, unsigned size, uint64_t val)
+{
+    struct hvm_irq *irq = irq_of(v->domain);
+    uint32_t offset = (uint32_t)(gpa - VIOAPIC_BASE);
+
+    (void)size;
+    if (offset & 3)
+        return;
+    spin_lock(&irq->lock);
+    vioapic_mmio_write(&irq->vioapic, offset, (uint32_t)val);
+    unlock_and_kick(v->domain);
+}
+
+/* ---- timers ---- */
+
+static uint64_t pit_clock(void *opaque)
+{
+    (void)opaque;
+    return now_ns();
+}
+
+/* vPIT channel 0: one IRQ0 edge per poll however many periods passed (the
+ * controllers latch one request, as a late tick on hardware). */
+static void poll_domain_timers(struct domain *d, uint64_t now)
+{
+    struct hvm_irq *irq = irq_of(d);
+
+    if (now < __atomic_load_n(&irq->vpit_next_ns, __ATOMIC_RELAXED))
+        return;
+    spin_lock(&irq->lock);
+    if (vpit_irq0_edges(&irq->vpit)) {
+        isa_irq_set_locked(irq, HVM_PIT_IRQ, true);
+        isa_irq_set_locked(irq, HVM_PIT_IRQ, false);
+    }
+    refresh_pit_deadline(irq);
+    spin_unlock(&irq->lock);
+}
+
+bool hvm_poll_timers(struct vcpu *v, uint64_t now)
+{
+    poll_domain_timers(v->domain, now);
+    vlapic_poll_timer(v, now);
+    return hvm_vcpu_has_interrupt(v);
+}
+
+uint64_t hvm_next_timer_ns(struct vcpu *v)
+{
+    uint64_t pit = __atomic_load_n(&irq_of(v->domain)->vpit_next_ns, __ATOMIC_RELAXED);
+    uint64_t lapic = vlapic_timer_deadline_ns(v);
+
+    return pit < lapic ? pit : lapic;
+}
+
+bool hvm_vcpu_has_interrupt(struct vcpu *v)
+{
+    return vlapic_pending_vector(v) >= 0 || vlapic_nmi_deliverable(v) || hvm_irq_extint_pending(v);
+}
+
+void hvm_irq_domain_init(struct domain *d)
+{
+    struct hvm_irq *irq = irq_of(d);
+
+    irq->lock = (spinlock_t)SPINLOCK_INIT;
+    irq->kick_mask = 0;
+    vpic_init(&irq->vpic, pic_int_changed, d);
+    vpit_init(&irq->vpit, pit_clock, d);
+    vioapic_init(&irq->vioapic, ioapic_deliver, d);
+    irq->vpit_next_ns = VPIT_NEVER;
+}

@@ -1,0 +1,39 @@
+/*
+ * The PC platform devices of one domain beyond the guest contract (issue
+ * 10): CMOS/RTC, the 8042's reset line, the PCI host bridge without devices
+ * with its reset control register, the ACPI PM blocks, the POST port, and
+ * the ACPI tables in the BIOS area. hvm/platform.c owns the instances and
+ * routes ports to them; ports nobody claims read all-ones, drop writes and
+ * are counted, each reported once in the hypervisor log (`xl dmesg`), the
+ * first 64 distinct ports of a domain, then one line saying there are more.
+ */
+#ifndef ASM_HVM_PLATFORM_H
+#define ASM_HVM_PLATFORM_H
+
+#include <stdint.h>
+#include <asm/vacpi_pm.h>
+#include <asm/vi8042.h>
+#include <asm/vpci_host.h>
+#include <asm/vrtc.h>
+#include <dbgvisor/spinlock.h>
+
+struct hvm_platform {
+    spinlock_t lock;                            /* the devices below, for all vCPUs */
+    struct vrtc rtc;
+    struct vi8042 kbc;
+    struct vacpi_pm pm;
+    struct vpci_host pci;
+    uint64_t unclaimed_port_accesses;
+    uint8_t unclaimed_port_seen[65536 / 8];     /* accessed before */
+    unsigned unclaimed_ports_logged;            /* distinct ports met (the first 64 logged) */
+};
+
+struct domain;
+struct vcpu;
+/* Power-on state of the devices (the domain's memory size is known). */
+void hvm_platform_init(struct domain *d);
+/* Port accesses the guest contract's devices did not take. */
+uint32_t hvm_platform_io_read(struct vcpu *v, uint16_t port, unsigned size);
+void hvm_platform_io_write(struct vcpu *v, uint16_t port, unsigned size, uint32_t val);
+
+#endif

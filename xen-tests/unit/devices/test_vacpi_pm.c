@@ -1,0 +1,133 @@
+/*
+ * ACPI PM1a blocks and PM timer (hypervisor/arch/x86/hvm/vacpi_pm.c) and
+ * the PCI host bridge without devices (pci_host.c): S5 through PM1a_CNT as
+ * ACPICA writes it, other sleep types, write-1-to-clear status, the timer's
+ * rate and TMR_STS; configuration reads of absent functions, the reset
+ * control register.
+ */
+#include <asm/acpi_tables.h>
+#include <asm/vacpi_pm.h>
+#include <asm/vpci_host.h>
+#include "tests.h"
+
+#define NS 1000000000ull
+
+static uint64_t fake_ns;
+static struct vacpi_pm pm;
+static int slept = -1;
+static bool sci;
+static unsigned resets;
+
+static uint64_t fake_clock(void *opaque) { (void)opaque; return fake_ns; }
+static void on_sleep(void *opaque, unsigned typ) { (void)opaque; slept = (int)typ; }
+static void on_sci(void *opaque, bool level) { (void)opaque; sci = level; }
+static void on_reset(void *opaque) { (void)opaque; resets++; }
+
+static uint32_t rd(uint16_t port, unsigned size)
+{
+    uint32_t v = 0;
+
+    CU_ASSERT(vacpi_pm_io_read(&pm, port, size, &v));
+    return v;
+}
+
+static void wr(uint16_t port, unsigned size, uint32_t v)
+{
+    CU_ASSERT(vacpi_pm_io_write(&pm, port, size, v));
+}
+
+static void reset(void)
+{
+    fake_ns = 3 * NS;
+    slept = -1;
+    sci = false;
+    vacpi_pm_init(&pm, ACPI_PM_BASE, fake_clock, on_sleep, on_sci, NULL);
+}
+
+static void test_s5_poweroff(void)
+{
+    reset();
+    CU_ASSERT_EQUAL(rd(ACPI_PM1A_CNT, 2) & 1, 1);         /* SCI_EN: ACPI mode */
+    wr(ACPI_PM1A_CNT, 2, (ACPI_SLP_TYP_S5 << 10) | 1);    /* ACPICA: type first ... */
+    CU_ASSERT_EQUAL(slept, -1);
+    CU_ASSERT_EQUAL(rd(ACPI_PM1A_CNT, 2), (ACPI_SLP_TYP_S5 << 10) | 1);
+    wr(ACPI_PM1A_CNT, 2, (ACPI_SLP_TYP_S5 << 10) | (1u << 13) | 1);   /* ... then SLP_EN */
+    CU_ASSERT_EQUAL(slept, ACPI_SLP_TYP_S5);
+    CU_ASSERT_EQUAL(rd(ACPI_PM1A_CNT, 2) & (1u << 13), 0);          /* write-only */
+    reset();
+    wr(ACPI_PM1A_CNT + 1, 1, (1u << 5) | (3u << 2));      /* byte write: SLP_EN, type 3 */
+    CU_ASSERT_EQUAL(slept, 3);
+}
+
+static void test_timer_and_tmr_sts(void)
+{
+    uint32_t t0, t1;
+
+    reset();
+    t0 = rd(ACPI_PM_TMR, 4);
+    fake_ns += NS;
+    t1 = rd(ACPI_PM_TMR, 4);
+    CU_ASSERT_EQUAL((t1 - t0) & 0xffffff, VACPI_PM_TIMER_HZ);
+    CU_ASSERT_EQUAL(t1 >> 24, 0);                         /* 24 bits */
+    CU_ASSERT_EQUAL(rd(ACPI_PM1A_EVT, 2) & 1, 0);
+    fake_ns += 3 * NS;                                    /* 2^23 ticks is 2.34 s */
+    CU_ASSERT_EQUAL(rd(ACPI_PM1A_EVT, 2) & 1, 1);
+    wr(ACPI_PM1A_EVT + 2, 2, 1);                          /* TMR_EN */
+    rd(ACPI_PM1A_EVT, 2);
+    CU_ASSERT_TRUE(sci);
+    wr(ACPI_PM1A_EVT, 2, 1);                              /* write 1 to clear */
+    CU_ASSERT_EQUAL(rd(ACPI_PM1A_EVT, 2) & 1, 0);
+    CU_ASSERT_FALSE(sci);
+    CU_ASSERT_EQUAL(rd(ACPI_PM1A_EVT + 2, 2), 1);
+}
+
+static void test_ports_outside(void)
+{
+    uint32_t v;
+
+    reset();
+    CU_ASSERT_FALSE(vacpi_pm_io_read(&pm, ACPI_PM_BASE + 6, 2, &v));
+    CU_ASSERT_FALSE(vacpi_pm_io_read(&pm, ACPI_PM_BASE + 12, 1, &v));
+    CU_ASSERT_FALSE(vacpi_pm_io_read(&pm, ACPI_PM_BASE - 1, 1, &v));
+}
+
+static void test_pci_host_no_devices_and_reset(void)
+{
+    struct vpci_host h;
+    uint32_t v = 0;
+
+    resets = 0;
+    vpci_host_init(&h, on_reset, NULL);
+    CU_ASSERT(vpci_host_io_write(&h, 0xcf8, 4, 0x80000000u));   /* bus 0 dev 0 fn 0, reg 0 */
+    CU_ASSERT(vpci_host_io_read(&h, 0xcf8, 4, &v));
+    CU_ASSERT_EQUAL(v, 0x80000000u);
+    CU_ASSERT(vpci_host_io_read(&h, 0xcfc, 4, &v));
+    CU_ASSERT_EQUAL(v, 0xffffffffu);                             /* vendor 0xFFFF: absent */
+    CU_ASSERT(vpci_host_io_read(&h, 0xcfe, 2, &v));
+    CU_ASSERT_EQUAL(v & 0xffff, 0xffff);
+    CU_ASSERT(vpci_host_io_write(&h, 0xcfc, 4, 0x12345678u));
+    CU_ASSERT(vpci_host_io_read(&h, 0xcfc, 4, &v));
+    CU_ASSERT_EQUAL(v, 0xffffffffu);
+    CU_ASSERT(vpci_host_io_read(&h, 0xcf9, 1, &v));
+    CU_ASSERT_EQUAL(v, 0);
+    CU_ASSERT(vpci_host_io_write(&h, 0xcf9, 1, 0x02));           /* full reset selected */
+    CU_ASSERT_EQUAL(resets, 0);
+    CU_ASSERT(vpci_host_io_read(&h, 0xcf9, 1, &v));
+    CU_ASSERT_EQUAL(v, 0x02);
+    CU_ASSERT(vpci_host_io_write(&h, 0xcf9, 1, 0x06));           /* reset CPU */
+    CU_ASSERT_EQUAL(resets, 1);
+    CU_ASSERT_FALSE(vpci_host_io_read(&h, 0xcf7, 1, &v));
+    CU_ASSERT_FALSE(vpci_host_io_read(&h, 0xd00, 1, &v));
+}
+
+void register_vacpi_pm_tests(void)
+{
+    static const struct unit_test tests[] = {
+        { "SLP_EN with SLP_TYP enters the sleep state (S5)", test_s5_poweroff },
+        { "PM timer rate, TMR_STS, SCI, write-1-to-clear", test_timer_and_tmr_sts },
+        { "ports beside the blocks are not the device's", test_ports_outside },
+        { "PCI host: absent functions, reset control register", test_pci_host_no_devices_and_reset },
+    };
+
+    add_suite("vacpi_pm + vpci_host", tests, sizeof(tests) / sizeof(tests[0]));
+}
