@@ -13,6 +13,18 @@ PKG_CONFIG  ?= pkg-config
 HOST_CFLAGS ?= -O2 -g -Wall -Wextra -Werror=implicit-function-declaration \
                -Wno-unused-parameter -std=gnu11 -D_GNU_SOURCE
 
+# SAN=1: the host side (libraries, tools, hosted unit tests) built with
+# AddressSanitizer + UndefinedBehaviorSanitizer, any finding fatal, into its
+# own build/san tree and dist (xen-tests/run-tests runs the unit tests and
+# two tool integration tests this way; xen-tests/sanitize.sh fails on any report).
+ifeq ($(SAN),1)
+SAN_FLAGS       := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+override BUILD  := $(ROOT)/build/san
+override DIST   := $(BUILD)/dist
+override CC     := gcc $(SAN_FLAGS)
+override HOSTCC := gcc $(SAN_FLAGS)
+endif
+
 # Hypervisor and guest toolchain: freestanding x86_64 (guests may be 32-bit).
 HV_CC       ?= gcc
 HV_LD       ?= ld

@@ -8,7 +8,7 @@ export ROOT DIST BUILD
 SUBDIRS := hypervisor xen-tests/guests libdebugctl tools/libxl tools/xl tools/dbgtop tools/gdbsx
 SUBDIRS := $(foreach d,$(SUBDIRS),$(if $(wildcard $(d)/Makefile),$(d)))
 
-.PHONY: all deps run test bench install clean $(SUBDIRS) launcher
+.PHONY: all deps run test bench install clean $(SUBDIRS) launcher san fuzz fuzz-long
 all: $(SUBDIRS) launcher
 
 deps:
@@ -32,6 +32,20 @@ $(DIST)/bin/dbgvisor: tools/launcher/dbgvisor.in Config.mk
 	@mkdir -p $(dir $@)
 	sed -e 's|@QEMU@|$(QEMU)|; s|@QEMU_CPU@|$(QEMU_CPU)|' $< > $@
 	chmod +x $@
+
+# The toolstack built with ASan+UBSan (SAN=1, Config.mk) into build/san/dist,
+# beside the normal hypervisor, guests and launcher, for the sanitizer tests.
+SAN_DIST := $(ROOT)/build/san/dist
+san: all
+	$(MAKE) SAN=1 libdebugctl tools/libxl tools/xl tools/dbgtop tools/gdbsx
+	mkdir -p $(SAN_DIST)/bin $(SAN_DIST)/share/dbgvisor
+	ln -sfn $(DIST)/boot $(SAN_DIST)/boot
+	for d in $(DIST)/share/dbgvisor/*; do ln -sfn $$d $(SAN_DIST)/share/dbgvisor/; done
+	cp $(DIST)/bin/dbgvisor $(SAN_DIST)/bin/dbgvisor
+
+# Coverage-guided fuzzing (xen-tests/fuzz, docs/reliability.md).
+fuzz fuzz-long: deps
+	$(MAKE) -C xen-tests/fuzz $@
 
 run: deps
 	$(MAKE) all

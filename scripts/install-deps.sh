@@ -7,7 +7,8 @@ set -euo pipefail
 
 PACKAGES=(gcc make binutils pkg-config libc6-dev
           libyajl-dev libcunit1-dev libncurses-dev
-          libxen-dev tmux gdb python3 socat acpica-tools)
+          libxen-dev tmux gdb python3 socat acpica-tools
+          clang libclang-rt-14-dev llvm)   # libFuzzer, ASan/UBSan runtimes, llvm-symbolizer
 BACKPORTS_PACKAGES=(qemu-system-x86)
 MIN_QEMU_MAJOR=10
 BACKPORTS_LIST=/etc/apt/sources.list.d/dbgvisor-bookworm-backports.list

@@ -109,6 +109,8 @@ int bzimage_parse(const void *image, size_t len, struct bzimage *bz,
     }
     if ( bz->init_size < syssize_bytes )
         FAIL(-DBGV_EINVAL, "init_size smaller than the kernel it must hold");
+    if ( bz->entry64 && bz->init_size <= BZ_STARTUP_64_OFF )
+        FAIL(-DBGV_EINVAL, "64-bit entry point (startup_64) beyond init_size");
     if ( bz->pref_address < ONE_MB || bz->pref_address % PAGE ||
          bz->pref_address >= FOUR_GB || bz->init_size > FOUR_GB - bz->pref_address )
         FAIL(-DBGV_EINVAL, "pref_address not a page-aligned address between 1 MiB and 4 GiB");

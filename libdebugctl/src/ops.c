@@ -467,6 +467,15 @@ DBGCTL_EXPORT int dbgctl_events_read(dbgctl *h, uint64_t *since,
         goto out;
     }
     memcpy(out, rep->b + sizeof(er), er.count * sizeof(*out));
+    /* Events from since_seq on, oldest first, all before next_seq: else a
+     * reader passing next_seq back (dbgctl_gdbg_event_cursor) may never end. */
+    for ( uint32_t i = 0; i < er.count; i++ )
+        if ( out[i].seq < (i ? out[i - 1].seq + 1 : req.since_seq) ||
+             out[i].seq >= er.next_seq )
+        {
+            rc = -EPROTO;
+            goto out;
+        }
     *nr = er.count;
     *since = er.next_seq;
     if ( lost )

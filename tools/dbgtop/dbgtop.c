@@ -1430,6 +1430,17 @@ static char *socket_uri(const char *arg)
     return asprintf(&uri, "unix:%s/%s", cwd, arg) < 0 ? NULL : uri;
 }
 
+/* The connection, snapshots and URI a poller holds; def: the URI not to free. */
+static void poller_dispose(struct poller *p, const char *def)
+{
+    if ( p->h )
+        dbgctl_close(p->h);
+    snap_put(p->base);
+    snap_put(p->prev);
+    if ( p->uri != def )
+        free((char *)p->uri);
+}
+
 int main(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -1549,12 +1560,7 @@ int main(int argc, char **argv)
             batch_print(s, &u.v, u.vcpus_all);
             snap_put(s);
         }
-        if ( p.h )
-            dbgctl_close(p.h);
-        snap_put(p.base);
-        snap_put(p.prev);
-        if ( p.uri != def )
-            free((char *)p.uri);
+        poller_dispose(&p, def);
         return all_up ? 0 : 1;
     }
 
@@ -1584,8 +1590,8 @@ int main(int argc, char **argv)
     ts.tv_nsec += 500000000;
     if ( ts.tv_nsec >= 1000000000 )
         ts.tv_sec++, ts.tv_nsec -= 1000000000;
-    if ( pthread_timedjoin_np(tid, NULL, &ts) == 0 && p.h )
-        dbgctl_close(p.h);
+    if ( pthread_timedjoin_np(tid, NULL, &ts) == 0 )
+        poller_dispose(&p, def);    /* the poller is gone: nothing uses it now */
     free(u.expanded);
     snap_put(u.s);
     if ( got_signal && got_signal != SIGINT )

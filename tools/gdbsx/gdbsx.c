@@ -207,7 +207,7 @@ static void put_hex_le(char **p, uint64_t v, unsigned int bytes)
 {
     for ( unsigned int i = 0; i < bytes; i++ )
     {
-        uint8_t b = (uint8_t)(v >> (8 * i));
+        uint8_t b = i < 8 ? (uint8_t)(v >> (8 * i)) : 0;   /* wider registers: zero above */
         *(*p)++ = hexd[b >> 4];
         *(*p)++ = hexd[b & 15];
     }
