@@ -208,7 +208,12 @@ void dbgctl_shm_disconnect(dbgctl *h)
     if ( !m )
         return;
     h->shm = NULL;
-    __atomic_store_n(&m->s->owner, 0, __ATOMIC_RELEASE);
+    /* A child of fork() that drops the connection it inherited must leave
+     * the slot to its parent, which still talks through it: only the
+     * process that took the slot gives it back. */
+    uint32_t me = (uint32_t)getpid();
+    __atomic_compare_exchange_n(&m->s->owner, &me, 0, false,
+                                __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
     unmap(m);
 }
 

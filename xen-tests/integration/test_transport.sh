@@ -8,6 +8,8 @@ HVINC=$ROOT/hypervisor/include
 cc -O2 -Wall -I$DIST/include $ROOT/xen-tests/bench/memwrite.c -o $TMP/memwrite \
    -L$DIST/lib -Wl,-rpath,$DIST/lib -ldebugctl || exit 1
 cc -O2 -Wall -I$HVINC $(dirname "$0")/progs/shm_hostile.c -o $TMP/shm_hostile || exit 1
+cc -O2 -Wall -I$DIST/include $(dirname "$0")/progs/fork_slot.c -o $TMP/fork_slot \
+   -L$DIST/lib -Wl,-rpath,$DIST/lib -ldebugctl || exit 1
 # transport_is T OUT: memwrite's line in OUT names transport T.
 transport_is() { grep -q "^memwrite bytes=.* transport=$1\$" "$2"; }
 rate_above() { local r; r=$(sed -n 's/.*kib_per_s=\([0-9]*\).*/\1/p' "$2"); [ -n "$r" ] && [ "$r" -gt "$1" ]; }
@@ -29,11 +31,18 @@ for i in $(seq 10); do $TMP/memwrite 128 2 par$i > $TMP/par$i.out 2>&1 & pids+=(
 allok=1
 for p in "${pids[@]}"; do wait $p || allok=0; done
 kill $fpid 2>/dev/null; wait $fpid 2>/dev/null
-check "10 clients at once (8 slots): every transfer verified" [ $allok = 1 ] ||
-    grep -v "^memwrite bytes" $TMP/par*.out | sed 's/^/#   /' 
+if ! check "10 clients at once (8 slots): every transfer verified" [ $allok = 1 ]; then
+    grep -v "^memwrite bytes" $TMP/par*.out | sed 's/^/#   /'
+fi
 check "10 clients at once: some over shared memory" grep -q "transport=shm" $TMP/par*.out
 expect_line $TMP/follow "^ticker 0: tick [0-9]+" "xl console kept following meanwhile"
 check "xl list after the crowd" wait_for $XL list
+
+# A client that forks (xl create's monitor and console child): the child's
+# dropped connection must not give the parent's slot away from under it.
+$TMP/fork_slot unix:$TMP/control.sock > $TMP/fork.out 2>&1
+check_log "fork: parent and child keep working, each on its own slot" $TMP/fork.out [ $? -eq 0 ]
+expect_line $TMP/fork.out "^fork_slot parent=shm/0" "fork: the parent stayed on shared memory"
 
 # A hostile client: impossible ring indices stop its slot, nothing else.
 $TMP/shm_hostile $TMP/control.sock.shm > $TMP/hostile.out 2>&1
