@@ -4,15 +4,16 @@
 # watchpoints in all four slots, execution breakpoints, perf breakpoint
 # counters across context switches) must print exactly the TAP lines of the
 # native QEMU run.
-#  1. two Linux domains at once on 2 pCPUs: one under `trap` (1 vCPU), one
-#     under `adaptive` (2 vCPUs), both from boot modules (the launcher);
+#  1. four Linux domains at once on 2 pCPUs, one per debug policy: `trap`
+#     (1 vCPU), `adaptive` (2 vCPUs), `lazy-exit` and `lazy-sched` (1 vCPU
+#     each), all from boot modules (the launcher);
 #  2. one built by `xl create` (kernel, ramdisk, memory, vcpus, root/extra)
 #     with 2 vCPUs, debugged by the real gdb through `xl debug-gdb` (hbreak
 #     on a kernel function and a watchpoint on jiffies, addresses from the
 #     guest's /proc/kallsyms, stepi, continue, detach), then, still running
 #     and with the host debugger holding two slots on every vCPU, given
 #     drtest (which uses all four) through its interactive console.
-# Skips (exit 0, saying why) only when the kernel cannot be fetched here.
+# A kernel that cannot be fetched fails the test (need_linux).
 . "$(dirname "$0")/lib.sh"
 QEMU=${QEMU:-qemu-system-x86_64}
 
@@ -33,14 +34,16 @@ tap $TMP/native.out > $TMP/native.tap
 echo "# native: $((SECONDS - t0)) s"
 check_log "native reference: drtest passed" $TMP/native.out grep -q '^# 21 passed, 0 failed$' $TMP/native.out
 
-# ---- 1. two Linux domains at once, trap and adaptive ----
+# ---- 1. four Linux domains at once, one per policy ----
 t0=$SECONDS
 hv_run $TMP/two.out --timeout 240 --smp 2 \
     --domain "$LX/vmlinuz,name=lxtrap,policy=trap,vcpus=1,mem=256,ramdisk=$LX/initrd.gz,cmdline=\"$CMDLINE\"" \
-    --domain "$LX/vmlinuz,name=lxadapt,policy=adaptive,vcpus=2,mem=256,ramdisk=$LX/initrd.gz,cmdline=\"$CMDLINE\""
-echo "# two Linux domains: $((SECONDS - t0)) s"
-check_log "two Linux domains: both end through port 0xF4 with 0" $TMP/two.out [ $status -eq 0 ]
-for d in lxtrap:1 lxadapt:2; do
+    --domain "$LX/vmlinuz,name=lxadapt,policy=adaptive,vcpus=2,mem=256,ramdisk=$LX/initrd.gz,cmdline=\"$CMDLINE\"" \
+    --domain "$LX/vmlinuz,name=lxlazy,policy=lazy-exit,vcpus=1,mem=256,ramdisk=$LX/initrd.gz,cmdline=\"$CMDLINE\"" \
+    --domain "$LX/vmlinuz,name=lxsched,policy=lazy-sched,vcpus=1,mem=256,ramdisk=$LX/initrd.gz,cmdline=\"$CMDLINE\""
+echo "# four Linux domains: $((SECONDS - t0)) s"
+check_log "four Linux domains: all end through port 0xF4 with 0" $TMP/two.out [ $status -eq 0 ]
+for d in lxtrap:1 lxadapt:2 lxlazy:1 lxsched:1; do
     name=${d%:*} cpus=${d#*:}
     domain_lines $TMP/two.out $name > $TMP/$name.out
     expect_line $TMP/$name.out "^init: 6\.[0-9.]+-[0-9]+-cloud-amd64 .* $cpus cpu\(s\)$" \
