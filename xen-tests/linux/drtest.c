@@ -406,6 +406,8 @@ int main(int argc, char **argv)
     if ( writes < 1 )
         writes = 2000;
 
+    /* For `make bench`: under -icount shift=0 the TSC counts instructions. */
+    note("tsc start %llu", (unsigned long long)__builtin_ia32_rdtsc());
     uname(&u);
     note("drtest on Linux %s, %ld cpu(s), workers=%d writes=%ld", u.release,
          sysconf(_SC_NPROCESSORS_ONLN), workers, writes);
@@ -414,6 +416,7 @@ int main(int argc, char **argv)
     test_ptrace_exec_breakpoint();
     test_perf_breakpoints(workers, writes);
 
+    note("tsc end %llu", (unsigned long long)__builtin_ia32_rdtsc());
     printf("1..%u\n# %u passed, %u failed\n", tests, tests - failures, failures);
     fflush(stdout);
     rc = failures ? 1 : 0;
