@@ -177,6 +177,22 @@ PY
 expect_line $TMP/gfuzz.out '^answered 1500 ' "1500 hostile GDBG requests each got a proper reply"
 sed 's/^/# /' $TMP/gfuzz.out | tail -3
 $XL debug-detach victim > /dev/null 2>&1
+# Host breakpoints on a 32-bit guest (issue 12 reported none firing on the
+# ticker's apic_timer_oneshot under adaptive and lazy-exit): that function is
+# inlined into sleep_ticks in the 32-bit build, so its out-of-line copy never
+# runs; a breakpoint on sleep_ticks, which runs every tick, stops at once.
+TICKER=$G/ticker.elf
+calls_to() { objdump -d "$TICKER" | grep -c "call.*<$1>"; }
+check "ticker (32-bit): apic_timer_oneshot is never called, it is inlined" [ "$(calls_to apic_timer_oneshot)" = 0 ]
+SLEEP=$(printf '0x%x' $(( 0x$(nm "$TICKER" | awk '$3 == "sleep_ticks" { print $1 }') )))
+for p in adaptive lazy-exit; do
+    $XL debug-policy tick $p > /dev/null
+    $XL debug-attach tick > /dev/null
+    $XL debug-bp tick --id 0 $SLEEP > /dev/null
+    timeout 30 $XL debug-continue --wait tick > $TMP/tick-$p.ev 2>&1
+    expect_line $TMP/tick-$p.ev "type=breakpoint rip=$SLEEP " "32-bit ticker under $p: a host breakpoint on sleep_ticks stops it"
+    $XL debug-detach tick > /dev/null
+done
 last_tick() { $XL console -b canary | sed -n 's/^ticker [0-9]*: tick \([0-9]*\)$/\1/p' | tail -1; }
 c1=$(last_tick); sleep 1; c2=$(last_tick)
 check "the canary kept running (tick $c1 -> $c2)" num_lt "$c1" "$c2"
