@@ -41,6 +41,8 @@ int main_list(int argc, char **argv);
 int main_info(int argc, char **argv);
 int main_create(int argc, char **argv);
 int main_destroy(int argc, char **argv);
+int main_domid(int argc, char **argv);
+int main_domname(int argc, char **argv);
 int main_pause(int argc, char **argv);
 int main_unpause(int argc, char **argv);
 int main_shutdown(int argc, char **argv);

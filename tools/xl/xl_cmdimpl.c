@@ -270,6 +270,69 @@ int main_unpause(int argc, char **argv)
     return domain_simple(argc, argv, "unpause", dbgctl_domain_unpause);
 }
 
+/* ---- names and ids: Xen's messages and exit codes ---------------------- */
+
+/* Xen's libxl_name_to_domid: by name only (a number is a name here too). */
+static int domid_of_name(const char *name, uint32_t *domid)
+{
+    struct dbgv_ctl_dominfo *doms;
+    unsigned int nr;
+    int found = -1;
+
+    if ( dbgctl_domain_list(ctx, &doms, &nr) )
+        return -1;
+    for ( unsigned int i = 0; i < nr && found < 0; i++ )
+        if ( !strncmp(doms[i].name, name, sizeof(doms[i].name)) )
+        {
+            *domid = doms[i].domid;
+            found = 0;
+        }
+    free(doms);
+    return found;
+}
+
+int main_domid(int argc, char **argv)
+{
+    uint32_t domid;
+    int rc;
+
+    if ( xl_noopts(argc, argv, "domid", 1, &rc) )
+        return rc;
+    if ( domid_of_name(argv[optind], &domid) )
+    {
+        fprintf(stderr, "Can't get domid of domain name '%s', maybe this domain does not exist.\n",
+                argv[optind]);
+        return EXIT_FAILURE;
+    }
+    printf("%u\n", domid);
+    return EXIT_SUCCESS;
+}
+
+int main_domname(int argc, char **argv)
+{
+    struct dbgv_ctl_dominfo di;
+    char *end;
+    uint32_t domid;
+    int rc;
+
+    if ( xl_noopts(argc, argv, "domname", 1, &rc) )
+        return rc;
+    domid = (uint32_t)strtol(argv[optind], &end, 10);
+    if ( end == argv[optind] )
+    {
+        fprintf(stderr, "Invalid domain id.\n\n");
+        return EXIT_FAILURE;
+    }
+    if ( dbgctl_domain_info(ctx, domid, &di) )
+    {
+        fprintf(stderr, "Can't get domain name of domain id '%u', maybe this domain does not exist.\n",
+                domid);
+        return EXIT_FAILURE;
+    }
+    printf("%.*s\n", (int)sizeof(di.name), di.name);
+    return EXIT_SUCCESS;
+}
+
 /* ---- console ---------------------------------------------------------- */
 
 static volatile sig_atomic_t console_stop;

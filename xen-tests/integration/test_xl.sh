@@ -13,6 +13,23 @@ expect_line $TMP/list '^Name +ID +Mem VCPUs	State	Time\(s\)$' "xl list: Xen's he
 check "xl list: Domain-0 first" [ "$(sed -n 2p $TMP/list | awk '{print $1, $2}')" = "Domain-0 0" ]
 expect_line $TMP/list '^tick +1 +64 +1 +(r-----|-b----)' "xl list: tick running with 64 MiB"
 
+# domid/domname as Xen's: names only for domid, Xen's messages and exit codes.
+check "xl domid tick: its id" [ "$($XL domid tick)" = 1 ]
+check "xl domid Domain-0: 0" [ "$($XL domid Domain-0)" = 0 ]
+check "xl domname 1: tick" [ "$($XL domname 1)" = tick ]
+check "xl domname 0: Domain-0" [ "$($XL domname 0)" = Domain-0 ]
+$XL domid nosuch > $TMP/domid.out 2>&1; st=$?
+check "xl domid of an unknown name exits 1" [ $st -eq 1 ]
+expect_line $TMP/domid.out "^Can't get domid of domain name 'nosuch', maybe this domain does not exist\.$" "xl domid: Xen's message"
+$XL domid 1 > /dev/null 2>&1; st=$?
+check "xl domid takes a name, not an id (as Xen's)" [ $st -eq 1 ]
+$XL domname 42 > $TMP/domname.out 2>&1; st=$?
+check "xl domname of an unknown id exits 1" [ $st -eq 1 ]
+expect_line $TMP/domname.out "^Can't get domain name of domain id '42', maybe this domain does not exist\.$" "xl domname: Xen's message"
+$XL domname tick > $TMP/domname.out 2>&1; st=$?
+check "xl domname of a non-number exits 1" [ $st -eq 1 ]
+expect_line $TMP/domname.out '^Invalid domain id\.$' "xl domname: Xen's 'Invalid domain id.'"
+
 $XL list -l > $TMP/list.json
 check "xl list -l: valid JSON with three domains" python3 -c "
 import json,sys; d=json.load(open('$TMP/list.json')); n=[x['name'] for x in d]
