@@ -57,6 +57,9 @@ memory = 32
 vcpus = 2
 cmdline = "hello=world"
 debug_policy = "trap"
+# Kept after it shuts down, for the checks below (the default, destroy, lets
+# xl create's monitor remove it at any moment after the shutdown).
+on_poweroff = "preserve"
 CFG
 "$XL" create -q "$T/guest.cfg"; rc=$?
 check "create exits 0" [ $rc -eq 0 ]
@@ -94,8 +97,10 @@ check "console -n x: usage error" bash -c "[ $rc -ne 0 ] && grep -q usage '$T/er
 check "console -t bogus: error" [ $rc -eq 1 ]
 
 # pause / unpause / destroy round trip.
-"$XL" pause e2e && check "pause" bash -c "'$XL' list e2e | grep -q -- '--p---'"
-"$XL" unpause 3 && check "unpause" bash -c "'$XL' list e2e | grep -q 'r-----'"
+"$XL" pause e2e
+check "pause" bash -c "'$XL' list e2e | grep -q -- '--p---'"
+"$XL" unpause 3
+check "unpause" bash -c "'$XL' list e2e | grep -q 'r-----'"
 "$XL" debug-policy e2e adaptive --quiet-switches 4
 check "debug-policy set" bash -c "'$XL' debug-state -l e2e | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d[\"policy\"]==\"adaptive\" and d[\"quiet_switches\"]==4 and len(d[\"vcpus\"])==2'"
 check "debug-state text" bash -c "'$XL' debug-state e2e | grep -q '^   1 adaptive'"
