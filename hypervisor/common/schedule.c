@@ -111,6 +111,7 @@ static struct vcpu *pick_next(uint64_t now, uint64_t *next_timer)
         for (unsigned j = 0; j < d->nr_vcpus; j++) {
             struct vcpu *v = d->vcpus[j];
             if (v->state == VCPU_RUNNABLE && !v->on_cpu &&
+                (v->hard_affinity & (1u << this_cpu_id())) &&
                 (!best || v->last_run_ns < best->last_run_ns))
                 best = v;
         }
@@ -236,6 +237,21 @@ void sched_vcpu_kick(struct vcpu *v)
     spin_unlock(&sched_lock);
     send_to_pcpu(target, VECTOR_KICK);
     /* An idle pCPU notices new work at its next tick. */
+}
+
+uint32_t sched_all_pcpus(void)
+{
+    return nr_pcpus >= 32 ? UINT32_MAX : (1u << nr_pcpus) - 1;
+}
+
+void sched_vcpu_set_affinity(struct vcpu *v, uint32_t cpumap)
+{
+    spin_lock(&sched_lock);
+    v->hard_affinity = cpumap;
+    int target = pcpu_of_locked(v);
+    spin_unlock(&sched_lock);
+    if (target >= 0 && !(cpumap & (1u << target)))
+        send_to_pcpu(target, VECTOR_KICK);   /* off that pCPU; picked again elsewhere */
 }
 
 void sched_vcpu_exit_guest(struct vcpu *v)

@@ -28,5 +28,10 @@ void sched_vcpu_sipi(struct vcpu *v, uint8_t vector);
 /* [vCPU, before each entry, if an INIT is pending or a SIPI latched] Apply them. true: v
  * now waits for a SIPI and must leave its pCPU; false: it starts at the latched SIPI. */
 bool sched_vcpu_take_init_sipi(struct vcpu *v);
+/* Hard affinity (Xen's vcpu-pin): v is picked only on the pCPUs in cpumap
+ * (bit n = pCPU n, non-empty, pCPUs that exist); if it is on another one now
+ * it leaves it at once. sched_all_pcpus() is every pCPU, the default. */
+void sched_vcpu_set_affinity(struct vcpu *v, uint32_t cpumap);
+uint32_t sched_all_pcpus(void);
 
 #endif
