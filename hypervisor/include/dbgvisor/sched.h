@@ -4,11 +4,12 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <public/control.h>
 
 struct vcpu;
 struct domain;
 
-#define SCHED_SLICE_NS 12000000ull   /* 12 ms: three scheduler ticks */
+#define SCHED_SLICE_NS DBGV_SCHED_SLICE_NS   /* three scheduler ticks */
 
 void sched_init(bool exit_when_done);
 /* The per-pCPU loop: pick, run, repeat; an idle pCPU halts until the tick. */

@@ -124,6 +124,10 @@ enum dbgv_ctl_msg {
     DBGV_CTL_MSG_ERROR              = 0x7fff,
 };
 
+/* The scheduler ("rr": fair round-robin over all pCPUs) runs a vCPU for at
+ * most this long before the next runnable one; `xl sched-rr` shows it. */
+#define DBGV_SCHED_SLICE_NS 12000000ull  /* 12 ms */
+
 #define DBGV_DOMID_SELF   0u           /* Domain-0: the control domain */
 #define DBGV_DOMID_ANY    0xffffffffu  /* event filter: every domain */
 #define DBGV_DOMID_MAX    0x7fef       /* like Xen's DOMID_FIRST_RESERVED - 1 */
