@@ -141,7 +141,7 @@ check "xl info: the full list as before" [ "$($XL info | grep -c ' : ')" -ge 25 
 # ---- uptime --------------------------------------------------------------
 $XL uptime > $TMP/up
 check "xl uptime: Xen's header" [ "$(head -1 $TMP/up)" = "$(printf '%-33s %4s %s' Name ID Uptime)" ]
-expect_line $TMP/up '^Domain-0 {26}    0  0:0[0-9]:[0-9]{2}$' "xl uptime: Domain-0 (the hypervisor's uptime)"
+expect_line $TMP/up '^Domain-0 {25}    0  0:0[0-9]:[0-9]{2}$' "xl uptime: Domain-0 (the hypervisor's uptime)"
 expect_line $TMP/up '^tick {29}    1  0:0[0-9]:[0-9]{2}$' "xl uptime: tick, Xen's %-33s %4d %s"
 expect_line <($XL uptime -s tick) '^ [0-9]{2}:[0-9]{2}:[0-9]{2} up  0:0[0-9], tick \(1\)$' "xl uptime -s: Xen's short form"
 
