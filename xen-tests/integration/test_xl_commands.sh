@@ -37,6 +37,21 @@ $XL -N list > $TMP/n.out 2>&1; st=$?
 check "-N on a command without a dry run: status 1, Xen's message" \
     [ $st -eq 1 -a "$(cat $TMP/n.out)" = "command does not implement -N (dryrun) option" ]
 
+# Every command in the help is completed by bash and described in xl(1).
+COMP=$ROOT/tools/xl/bash-completion/xl
+cmds=$($XL help | sed -n 's/^ \([a-z][-a-z0-9]*\) .*/\1/p')
+completes() {   # completes WORD CUR EXPECTED: what bash offers after "xl WORD"
+    ( . "$COMP"
+      if [ -z "$1" ]; then COMP_WORDS=(xl "$2"); COMP_CWORD=1; else COMP_WORDS=(xl "$1" "$2"); COMP_CWORD=2; fi
+      _xl; printf '%s\n' "${COMPREPLY[@]}" ) | grep -qx -- "$3"
+}
+all_complete() { for c in $cmds; do completes "" "$c" "$c" || { echo "missing $c"; return 1; }; done; }
+all_in_man() { for c in $cmds; do grep -qF "fB${c//-/\\-}\\fR" "$ROOT/tools/xl/xl.1" || { echo "missing $c"; return 1; }; done; }
+check "bash completion: every command of xl help ($(echo $cmds | wc -w))" all_complete
+check "bash completion: debug-keys offers Xen's q" completes debug-keys "" q
+check "bash completion: vcpu-pin offers all" completes vcpu-pin "" all
+check "xl(1): every command of xl help" all_in_man
+
 # ---- rename --------------------------------------------------------------
 check "xl rename tick tock" $XL rename tick tock
 check "xl domid tock: the same domain" [ "$($XL domid tock)" = 1 ]
