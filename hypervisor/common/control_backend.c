@@ -350,6 +350,17 @@ int hv_ctl_debug_keys(const char *keys, uint32_t len)
     return 0;
 }
 
+int hv_ctl_sched_params(bool set, uint32_t tslice_us, struct dbgv_ctl_sched_params *out)
+{
+    if (set) {
+        sched_set_slice_ns((uint64_t)tslice_us * 1000);
+        printk("scheduler: time slice %u us\n", tslice_us);
+    }
+    out->flags = 0;
+    out->tslice_us = (uint32_t)(sched_slice_ns() / 1000);
+    return 0;
+}
+
 int hv_ctl_debug_state(uint32_t domid, uint32_t start, struct dbgv_vcpu_debug_state *out,
                        uint32_t max, uint32_t *count, uint32_t *total)
 {

@@ -83,7 +83,7 @@ static void dump_runq(char key)
 {
     printk("'%c' pressed -> dumping run queues\n", key);
     printk("Scheduler: dbgvisor round-robin (rr), slice %llu ms, one queue for all pCPUs\n",
-           (unsigned long long)(SCHED_SLICE_NS / 1000000));
+           (unsigned long long)(sched_slice_ns() / 1000000));
     for (unsigned c = 0; c < nr_pcpus; c++) {
         struct vcpu *v = pcpus[c].current;
         if (v)

@@ -32,6 +32,7 @@
 #include <dbgvisor/time.h>
 
 static spinlock_t sched_lock = SPINLOCK_INIT;
+static uint64_t slice_ns = SCHED_SLICE_NS;
 static bool exit_when_done;
 static bool any_domain_seen;
 
@@ -46,7 +47,7 @@ static void tick(struct cpu_regs *regs)
 
     if (!lapic_timer_tick_due())
         return;                 /* early for a guest timer: the exit was the point */
-    if (!v || now_ns() - v->slice_start_ns >= SCHED_SLICE_NS)
+    if (!v || now_ns() - v->slice_start_ns >= __atomic_load_n(&slice_ns, __ATOMIC_RELAXED))
         p->need_resched = true;
     if (p->id == 0 && sched_housekeeping_pending && sched_housekeeping_pending())
         p->need_resched = true;
@@ -237,6 +238,16 @@ void sched_vcpu_kick(struct vcpu *v)
     spin_unlock(&sched_lock);
     send_to_pcpu(target, VECTOR_KICK);
     /* An idle pCPU notices new work at its next tick. */
+}
+
+uint64_t sched_slice_ns(void)
+{
+    return __atomic_load_n(&slice_ns, __ATOMIC_RELAXED);
+}
+
+void sched_set_slice_ns(uint64_t ns)
+{
+    __atomic_store_n(&slice_ns, ns, __ATOMIC_RELAXED);
 }
 
 uint32_t sched_all_pcpus(void)

@@ -67,6 +67,10 @@ int dbgctl_hvlog_clear(dbgctl *h);
  * hypervisor state into its log; "h" lists them. */
 int dbgctl_debug_keys(dbgctl *h, const char *keys);
 
+/* The scheduler's time slice in microseconds: *tslice_us out; set_us > 0
+ * sets it first (DBGV_SCHED_TSLICE_MIN_US..MAX_US), 0 only reads. */
+int dbgctl_sched_params(dbgctl *h, uint32_t set_us, uint32_t *tslice_us);
+
 /* ---- domains ----------------------------------------------------------- */
 
 /* All domains (Domain-0 first); *out is malloc'd, free() it. */

@@ -292,6 +292,24 @@ DBGCTL_EXPORT int dbgctl_hvlog_clear(dbgctl *h)
     return dbgctl_call(h, DBGV_CTL_MSG_HVLOG_CLEAR, NULL, 0, NULL, 0, NULL);
 }
 
+DBGCTL_EXPORT int dbgctl_sched_params(dbgctl *h, uint32_t set_us,
+                                      uint32_t *tslice_us)
+{
+    struct dbgv_ctl_sched_params req = { 0, set_us }, rep;
+    uint32_t len = 0;
+    int rc;
+
+    if ( set_us )
+        req.flags = DBGV_SCHED_F_SET_TSLICE;
+    rc = dbgctl_call(h, DBGV_CTL_MSG_SCHED_PARAMS, &req, sizeof(req), &rep,
+                     sizeof(rep), &len);
+    if ( !rc && len != sizeof(rep) )
+        rc = -EPROTO;
+    if ( !rc )
+        *tslice_us = rep.tslice_us;
+    return rc;
+}
+
 DBGCTL_EXPORT int dbgctl_debug_keys(dbgctl *h, const char *keys)
 {
     struct {

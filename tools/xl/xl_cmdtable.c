@@ -96,10 +96,11 @@ const struct cmd_spec cmd_table[] = {
       "-r RLIMIT, --ratelimit_us=RLIMIT  Set the scheduling rate limit, in microseconds\n"
       "-p CPUPOOL, --cpupool=CPUPOOL     Restrict output to CPUPOOL" },
     { "sched-rr", main_sched_rr, true, false,
-      "Get dbgvisor's round-robin scheduler parameters",
-      "[-d <Domain>] [-s]",
+      "Get/set dbgvisor's round-robin scheduler parameters",
+      "[-d <Domain>] [-s [-t TSLICE]]",
       "-d DOMAIN, --domain=DOMAIN        Domain to show\n"
-      "-s         --schedparam           Query scheduler parameters" },
+      "-s         --schedparam           Query / modify scheduler parameters\n"
+      "-t TSLICE, --tslice_ms=TSLICE     Set the timeslice, in milliseconds" },
     { "domid", main_domid, true, false,
       "Convert a domain name to domain id", "<DomainName>", NULL },
     { "domname", main_domname, true, false,

@@ -93,6 +93,35 @@ sleep 0.5
 for i in $(seq 12); do echo "$(cpu_of spin1) $(cpu_of spin2)"; sleep 0.25; done > $TMP/pinned
 check "vcpu-pin: both busy vCPUs stay on pCPU 1 ($(sort $TMP/pinned | uniq -c | xargs))" \
     [ "$(grep -cx '1 1' $TMP/pinned)" -eq 12 ]
+# The time slice (xl sched-rr -s -t): the two busy vCPUs share pCPU 1. With
+# 12 ms slices both run in every ~0.4 s window; with 1 s slices, in most
+# windows only one of them does.
+stalled_windows() {
+python3 - "$XL" <<'PY'
+import json,subprocess,sys,time
+def t():
+    d=json.loads(subprocess.run([sys.argv[1],'list','-l'],capture_output=True,text=True).stdout)
+    return {x['config']['c_info']['name']: x['dbgvisor']['cpu_time_ns'] for x in d}
+prev=t(); stalled=0
+for i in range(10):
+    time.sleep(0.2); cur=t()
+    a=cur['spin1']-prev['spin1']; b=cur['spin2']-prev['spin2']
+    stalled += min(a,b) < 0.1*max(a,b)
+    prev=cur
+print(stalled)
+PY
+}
+n12=$(stalled_windows)
+check "sched-rr: 12 ms slices, both vCPUs run in (nearly) every window ($n12 of 10 with one stalled)" [ "$n12" -le 1 ]
+check "xl sched-rr -s -t 1000" $XL sched-rr -s -t 1000
+check "xl sched-rr -s: the new slice" [ "$($XL sched-rr -s)" = "Cpupool Pool-0: sched=RR tslice=1000ms" ]
+n1000=$(stalled_windows)
+check "sched-rr: 1 s slices, one vCPU runs alone in most windows ($n1000 of 10)" [ "$n1000" -ge 3 ]
+$XL sched-rr -s -t 0 > $TMP/t0.out 2>&1; st=$?
+check "xl sched-rr -t 0: refused" [ $st -eq 1 -a "$(cat $TMP/t0.out)" = "xl sched-rr: the time slice is 1..1000 ms" ]
+$XL sched-rr -t 5 > $TMP/t5.out 2>&1; st=$?
+check "xl sched-rr -t without -s: Xen's message" [ $st -eq 1 -a "$(cat $TMP/t5.out)" = "Must specify schedparam to set schedule parameter values." ]
+check "xl sched-rr -s -t 12: back to the default" $XL sched-rr -s -t 12
 check "xl vcpu-pin spin1 0 0" $XL vcpu-pin spin1 0 0
 sleep 0.5
 for i in $(seq 8); do cpu_of spin1; sleep 0.25; done > $TMP/moved

@@ -492,6 +492,7 @@ static int do_events_read(const uint8_t *p, uint32_t len, uint32_t *rlen)
 #pragma weak hv_ctl_vcpu_set_affinity
 #pragma weak hv_ctl_hvlog_clear
 #pragma weak hv_ctl_debug_keys
+#pragma weak hv_ctl_sched_params
 
 static int do_domain_rename(const uint8_t *p, uint32_t len)
 {
@@ -539,6 +540,27 @@ static int do_debug_keys(const uint8_t *p, uint32_t len)
         return -DBGV_EINVAL;
     return hv_ctl_debug_keys ? hv_ctl_debug_keys((const char *)p + sizeof(req), req.len)
                              : -DBGV_ENOSYS;
+}
+
+static int do_sched_params(const uint8_t *p, uint32_t len, uint32_t *rlen)
+{
+    struct dbgv_ctl_sched_params req, rep = { 0, 0 };
+    bool set;
+    int rc;
+
+    TAKE(req, p, len);
+    set = req.flags & DBGV_SCHED_F_SET_TSLICE;
+    if ( (req.flags & ~DBGV_SCHED_F_SET_TSLICE) || (!set && req.tslice_us) ||
+         (set && (req.tslice_us < DBGV_SCHED_TSLICE_MIN_US ||
+                  req.tslice_us > DBGV_SCHED_TSLICE_MAX_US)) )
+        return -DBGV_EINVAL;
+    if ( !hv_ctl_sched_params )
+        return -DBGV_ENOSYS;
+    if ( (rc = hv_ctl_sched_params(set, req.tslice_us, &rep)) )
+        return rc;
+    memcpy(TXP, &rep, sizeof(rep));
+    *rlen = sizeof(rep);
+    return 0;
 }
 
 /* The hosted test backends do not implement the range: weak references
@@ -751,6 +773,7 @@ static void dispatch(const struct dbgv_ctl_hdr *h, const uint8_t *p)
     case DBGV_CTL_MSG_VCPU_SET_AFFINITY: rc = do_vcpu_set_affinity(p, h->len); break;
     case DBGV_CTL_MSG_HVLOG_CLEAR:   rc = do_hvlog_clear(h->len); break;
     case DBGV_CTL_MSG_DEBUG_KEYS:    rc = do_debug_keys(p, h->len); break;
+    case DBGV_CTL_MSG_SCHED_PARAMS:  rc = do_sched_params(p, h->len, &rlen); break;
     case DBGV_CTL_MSG_CONSOLE_READ:
     case DBGV_CTL_MSG_HVLOG_READ:
         rc = do_ring_read(h->type, p, h->len, &rlen);

@@ -142,6 +142,8 @@ int hv_ctl_domain_rename(uint32_t domid, const char *name);
 int hv_ctl_vcpu_set_affinity(uint32_t domid, uint32_t vcpu, uint32_t cpumap);
 int hv_ctl_hvlog_clear(void);
 int hv_ctl_debug_keys(const char *keys, uint32_t len);
+/* set: tslice_us is within DBGV_SCHED_TSLICE_MIN_US..MAX_US. Fill *out. */
+int hv_ctl_sched_params(bool set, uint32_t tslice_us, struct dbgv_ctl_sched_params *out);
 
 /* Guest debugging (0x01xx, docs/guest-debug.md); common/guest_debug.c.
  * Fields are validated by the server (sizes, pads, types, lengths,

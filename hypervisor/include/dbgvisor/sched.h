@@ -9,7 +9,7 @@
 struct vcpu;
 struct domain;
 
-#define SCHED_SLICE_NS DBGV_SCHED_SLICE_NS   /* three scheduler ticks */
+#define SCHED_SLICE_NS DBGV_SCHED_SLICE_NS   /* at boot: three scheduler ticks */
 
 void sched_init(bool exit_when_done);
 /* The per-pCPU loop: pick, run, repeat; an idle pCPU halts until the tick. */
@@ -34,5 +34,9 @@ bool sched_vcpu_take_init_sipi(struct vcpu *v);
  * it leaves it at once. sched_all_pcpus() is every pCPU, the default. */
 void sched_vcpu_set_affinity(struct vcpu *v, uint32_t cpumap);
 uint32_t sched_all_pcpus(void);
+/* The time slice (SCHED_PARAMS, `xl sched-rr -s -t`); takes effect at each
+ * pCPU's next tick. */
+uint64_t sched_slice_ns(void);
+void sched_set_slice_ns(uint64_t ns);
 
 #endif

@@ -104,6 +104,8 @@ enum dbgv_ctl_msg {
 
     DBGV_CTL_MSG_EVENTS_READ        = 0x0050,
 
+    DBGV_CTL_MSG_SCHED_PARAMS       = 0x0060,
+
     /* Reserved for guest debugging (issue 5): values fixed now so that
      * clients and hypervisor agree; until implemented they answer ENOSYS. */
     DBGV_CTL_MSG_GDBG_FIRST         = 0x0100,
@@ -125,7 +127,8 @@ enum dbgv_ctl_msg {
 };
 
 /* The scheduler ("rr": fair round-robin over all pCPUs) runs a vCPU for at
- * most this long before the next runnable one; `xl sched-rr` shows it. */
+ * most one time slice before the next runnable one: this long at boot,
+ * SCHED_PARAMS reads and sets it. */
 #define DBGV_SCHED_SLICE_NS 12000000ull  /* 12 ms */
 
 #define DBGV_DOMID_SELF   0u           /* Domain-0: the control domain */
@@ -350,6 +353,18 @@ struct dbgv_ctl_debug_keys {
 };
 #define DBGV_CTL_DEBUG_KEYS_MAX 64
 
+/* SCHED_PARAMS: request and reply. The reply has the values in force (after
+ * the request's change, if any). With DBGV_SCHED_F_SET_TSLICE the time slice
+ * becomes tslice_us, within Xen's credit limits (1 ms .. 1 s; -EINVAL else).
+ * Without it tslice_us must be 0. */
+struct dbgv_ctl_sched_params {
+    uint32_t flags;           /* DBGV_SCHED_F_* */
+    uint32_t tslice_us;
+};
+#define DBGV_SCHED_F_SET_TSLICE  (1u << 0)
+#define DBGV_SCHED_TSLICE_MIN_US 1000u
+#define DBGV_SCHED_TSLICE_MAX_US 1000000u
+
 /* CONSOLE_READ (per domain) and HVLOG_READ (domid ignored): rings addressed
  * by absolute byte offset since the ring was created, so a reader that
  * passes back next_offset neither loses nor duplicates output. If the
@@ -558,6 +573,7 @@ DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_vcpuinfo, 32);
 DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_vcpu_affinity, 16);
 DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_domain_rename, 72);
 DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_debug_keys, 8);
+DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_sched_params, 8);
 DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_ring_req, 16);
 DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_ring_rep, 40);
 DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_console_write, 8);
