@@ -83,7 +83,7 @@ static void fill_dominfo(const struct domain *d, struct dbgv_ctl_dominfo *out)
     out->nr_vcpus = d->nr_vcpus;
     out->mem_bytes = out->max_mem_bytes = d->mem_bytes;
     for (unsigned i = 0; i < d->nr_vcpus; i++)
-        out->cpu_time_ns += d->vcpus[i]->cpu_time_ns;
+        out->cpu_time_ns += sched_vcpu_time_ns(d->vcpus[i]);
     out->quiet_switches = d->quiet_switches;
     out->unbacked_access = d->unbacked_access;
     out->unbacked_accesses = (uint32_t)MIN(d->unbacked_accesses, (uint64_t)UINT32_MAX);
@@ -278,7 +278,7 @@ int hv_ctl_vcpu_list(uint32_t domid, uint32_t start, struct dbgv_ctl_vcpuinfo *o
         o->state = vcpu_state_code(v);
         o->pcpu = v->pcpu;
         o->hard_affinity = v->hard_affinity;
-        o->cpu_time_ns = v->cpu_time_ns;
+        o->cpu_time_ns = sched_vcpu_time_ns(v);
         o->rip = svm_vcpu_rip(v);
     }
     return 0;

@@ -250,6 +250,14 @@ void sched_set_slice_ns(uint64_t ns)
     __atomic_store_n(&slice_ns, ns, __ATOMIC_RELAXED);
 }
 
+uint64_t sched_vcpu_time_ns(struct vcpu *v)
+{
+    spin_lock(&sched_lock);
+    uint64_t t = v->cpu_time_ns + (v->on_cpu ? now_ns() - v->slice_start_ns : 0);
+    spin_unlock(&sched_lock);
+    return t;
+}
+
 uint32_t sched_all_pcpus(void)
 {
     return nr_pcpus >= 32 ? UINT32_MAX : (1u << nr_pcpus) - 1;

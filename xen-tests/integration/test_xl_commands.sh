@@ -7,7 +7,7 @@
 # sched-rr/sched-credit.
 . "$(dirname "$0")/lib.sh"
 
-SPIN="mode=compute iters=4000000000"
+SPIN="mode=compute iters=4000000000000"   # hours: busy for the whole test
 hv_start --smp 2 --domain $G/ticker.elf,name=tick,cmdline="count=0" \
          --domain "$G/bench.elf,name=spin1,cmdline=$SPIN" \
          --domain "$G/bench.elf,name=spin2,cmdline=$SPIN"
@@ -93,30 +93,34 @@ sleep 0.5
 for i in $(seq 12); do echo "$(cpu_of spin1) $(cpu_of spin2)"; sleep 0.25; done > $TMP/pinned
 check "vcpu-pin: both busy vCPUs stay on pCPU 1 ($(sort $TMP/pinned | uniq -c | xargs))" \
     [ "$(grep -cx '1 1' $TMP/pinned)" -eq 12 ]
-# The time slice (xl sched-rr -s -t): the two busy vCPUs share pCPU 1. With
-# 12 ms slices both run in every ~0.4 s window; with 1 s slices, in most
-# windows only one of them does.
-stalled_windows() {
+# The time slice (xl sched-rr -s -t): the two busy vCPUs share pCPU 1 (tick
+# kept on pCPU 0). With 12 ms slices they split every ~0.4 s window evenly;
+# with 1 s slices most windows go mostly to one of them. Printed: the mean
+# imbalance |a-b|/(a+b) of their CPU time over 12 windows, in percent.
+imbalance() {
 python3 - "$XL" <<'PY'
 import json,subprocess,sys,time
 def t():
     d=json.loads(subprocess.run([sys.argv[1],'list','-l'],capture_output=True,text=True).stdout)
     return {x['config']['c_info']['name']: x['dbgvisor']['cpu_time_ns'] for x in d}
-prev=t(); stalled=0
-for i in range(10):
+prev=t(); total=0
+for i in range(12):
     time.sleep(0.2); cur=t()
     a=cur['spin1']-prev['spin1']; b=cur['spin2']-prev['spin2']
-    stalled += min(a,b) < 0.1*max(a,b)
+    total += abs(a-b)/max(a+b,1)
     prev=cur
-print(stalled)
+print(int(100*total/12))
 PY
 }
-n12=$(stalled_windows)
-check "sched-rr: 12 ms slices, both vCPUs run in (nearly) every window ($n12 of 10 with one stalled)" [ "$n12" -le 1 ]
+$XL vcpu-pin tick 0 0
+check "the two busy domains still run" sh -c "$XL list spin1 spin2 2>/dev/null; $XL list | grep -Ec '^spin[12] .* r-----' | grep -qx 2"
+i12=$(imbalance)
+check "sched-rr: 12 ms slices share pCPU 1 evenly (mean imbalance $i12%)" num_lt "$i12" 30
 check "xl sched-rr -s -t 1000" $XL sched-rr -s -t 1000
 check "xl sched-rr -s: the new slice" [ "$($XL sched-rr -s)" = "Cpupool Pool-0: sched=RR tslice=1000ms" ]
-n1000=$(stalled_windows)
-check "sched-rr: 1 s slices, one vCPU runs alone in most windows ($n1000 of 10)" [ "$n1000" -ge 3 ]
+i1000=$(imbalance)
+check "sched-rr: 1 s slices, mostly one vCPU at a time (mean imbalance $i1000%)" num_lt 50 "$i1000"
+$XL vcpu-pin tick 0 all
 $XL sched-rr -s -t 0 > $TMP/t0.out 2>&1; st=$?
 check "xl sched-rr -t 0: refused" [ $st -eq 1 -a "$(cat $TMP/t0.out)" = "xl sched-rr: the time slice is 1..1000 ms" ]
 $XL sched-rr -t 5 > $TMP/t5.out 2>&1; st=$?

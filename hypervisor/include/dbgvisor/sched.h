@@ -37,6 +37,9 @@ uint32_t sched_all_pcpus(void);
 /* The time slice (SCHED_PARAMS, `xl sched-rr -s -t`); takes effect at each
  * pCPU's next tick. */
 uint64_t sched_slice_ns(void);
+/* CPU time v has had, including the slice it is running now (as Xen's
+ * vcpu_time: xl list and vcpu-list show it live). */
+uint64_t sched_vcpu_time_ns(struct vcpu *v);
 void sched_set_slice_ns(uint64_t ns);
 
 #endif
