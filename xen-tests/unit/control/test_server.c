@@ -665,6 +665,20 @@ static void test_srv_host_management(void)
     CU_ASSERT_EQUAL(call(DBGV_CTL_MSG_DEBUG_KEYS, &dk, sizeof(dk.h), NULL), -DBGV_EINVAL);
     dk.h.len = DBGV_CTL_DEBUG_KEYS_MAX + 1;
     CU_ASSERT_EQUAL(call(DBGV_CTL_MSG_DEBUG_KEYS, &dk, sizeof(dk), NULL), -DBGV_EINVAL);
+
+    struct dbgv_ctl_sched_params sp = { 0, 0 };
+    CU_ASSERT_EQUAL(call(DBGV_CTL_MSG_SCHED_PARAMS, &sp, sizeof(sp), NULL), -DBGV_ENOSYS);
+    sp.tslice_us = 5000;            /* a value without the flag */
+    CU_ASSERT_EQUAL(call(DBGV_CTL_MSG_SCHED_PARAMS, &sp, sizeof(sp), NULL), -DBGV_EINVAL);
+    sp.flags = DBGV_SCHED_F_SET_TSLICE;
+    CU_ASSERT_EQUAL(call(DBGV_CTL_MSG_SCHED_PARAMS, &sp, sizeof(sp), NULL), -DBGV_ENOSYS);
+    sp.tslice_us = DBGV_SCHED_TSLICE_MIN_US - 1;
+    CU_ASSERT_EQUAL(call(DBGV_CTL_MSG_SCHED_PARAMS, &sp, sizeof(sp), NULL), -DBGV_EINVAL);
+    sp.tslice_us = DBGV_SCHED_TSLICE_MAX_US + 1;
+    CU_ASSERT_EQUAL(call(DBGV_CTL_MSG_SCHED_PARAMS, &sp, sizeof(sp), NULL), -DBGV_EINVAL);
+    sp.flags = 2;
+    sp.tslice_us = 5000;
+    CU_ASSERT_EQUAL(call(DBGV_CTL_MSG_SCHED_PARAMS, &sp, sizeof(sp), NULL), -DBGV_EINVAL);
 }
 
 static void test_evq(void)
