@@ -1,0 +1,197 @@
+/*
+ * The boot-time domain on arm64 (first slice: one domain, one vCPU, run to its
+ * end on the boot CPU). Its RAM is one contiguous host block mapped at IPA
+ * 0x40000000 as on QEMU virt; the guest is an arm64 Linux Image from a boot
+ * module, entered at EL1h with the MMU off, DAIF masked and x0 = the IPA of
+ * its device tree: the host's, with /memory giving the domain's RAM.
+ * The life cycle here (end and crash reports) is the arm64 stand-in for
+ * common/domain.c until that file's arch hooks are split (docs/arm64.md).
+ */
+#include <dbgvisor/console.h>
+#include <dbgvisor/domain.h>
+#include <dbgvisor/lib.h>
+#include <dbgvisor/page_alloc.h>
+#include <asm/arm64.h>
+#include <asm/fdt.h>
+#include <asm/sysreg.h>
+#include <asm/vdebug.h>
+
+#define GUEST_RAM_IPA     0x40000000ULL
+#define IMAGE_MAGIC       0x644d5241U   /* "ARM\x64" at offset 56 */
+#define IMAGE_DEFAULT_TEXT_OFFSET 0x80000ULL
+#define SZ_2M             (1ULL << 21)
+#define SCTLR_EL1_RESET   0x30d00800ULL /* RES1 bits; MMU, caches off */
+#define CPTR_EL2_VALUE    0x000033ffULL /* nVHE RES1 bits + TZ, TSM: SVE and SME trap, FP/SIMD not */
+#define CNTHCTL_EL1PCTEN  (1ULL << 0)
+#define CNTHCTL_EL1PCEN   (1ULL << 1)
+
+struct domain domains[MAX_DOMAINS];
+static struct vcpu boot_vcpu;
+
+void *arm64_gpa_to_hva(struct domain *d, uint64_t ipa, uint64_t len)
+{
+    uint64_t off = ipa - d->arch.ram_ipa;
+
+    if (ipa < d->arch.ram_ipa || off >= d->mem_bytes || len > d->mem_bytes - off)
+        return NULL;
+    return (void *)(d->ram_hpa + off);
+}
+
+static int load_image(struct domain *d, const struct boot_module *m, uint64_t *entry)
+{
+    const uint8_t *img = (const uint8_t *)m->start;
+    uint64_t size = m->end - m->start, text_offset, image_size;
+    uint32_t magic;
+    void *dst;
+
+    if (size < 64)
+        return -1;
+    memcpy(&magic, img + 56, 4);
+    memcpy(&text_offset, img + 8, 8);
+    memcpy(&image_size, img + 16, 8);
+    if (magic != IMAGE_MAGIC)
+        return -1;
+    if (image_size == 0)                /* booting.rst: old images */
+        text_offset = IMAGE_DEFAULT_TEXT_OFFSET;
+    *entry = d->arch.ram_ipa + text_offset;
+    dst = arm64_gpa_to_hva(d, *entry, MAX(size, image_size));
+    if (!dst)
+        return -1;
+    memcpy(dst, img, size);
+    return 0;
+}
+
+/* The host's DTB in the last 2 MiB of guest RAM, its memory node resized. */
+static int load_dtb(struct domain *d, const void *host_dtb, uint64_t *dtb_ipa)
+{
+    uint32_t size = fdt_size(host_dtb), len;
+    void *dst;
+    uint8_t *reg;
+
+    *dtb_ipa = d->arch.ram_ipa + d->mem_bytes - SZ_2M;
+    dst = arm64_gpa_to_hva(d, *dtb_ipa, size);
+    if (!size || size > SZ_2M || !dst)
+        return -1;
+    memcpy(dst, host_dtb, size);
+    reg = (uint8_t *)fdt_node_prop(dst, "memory", "reg", &len);
+    if (!reg || len != 16)              /* QEMU virt: two address and two size cells */
+        return -1;
+    fdt_set_cells(reg, 2, d->arch.ram_ipa);
+    fdt_set_cells(reg + 8, 2, d->mem_bytes);
+    return 0;
+}
+
+struct domain *arm64_build_domain(const char *name, const struct boot_module *image,
+                                  const void *host_dtb, uint64_t mem_bytes)
+{
+    struct domain *d = &domains[1];
+    struct vcpu *v = &boot_vcpu;
+    uint64_t entry, dtb_ipa;
+
+    memset(d, 0, sizeof(*d));
+    d->id = 1;
+    snprintf(d->name, sizeof(d->name), "%s", name);
+    d->mem_bytes = mem_bytes;
+    d->arch.ram_ipa = GUEST_RAM_IPA;
+    d->ram_hpa = palloc_alloc(mem_bytes / PAGE_SIZE, SZ_2M / PAGE_SIZE);
+    if (!d->ram_hpa || stage2_init(d) < 0 ||
+        stage2_map_ram(d, d->arch.ram_ipa, d->ram_hpa, mem_bytes) < 0) {
+        pr_err("domain %s: out of memory\n", name);
+        return NULL;
+    }
+    memset((void *)d->ram_hpa, 0, mem_bytes);
+    if (load_image(d, image, &entry) < 0 || load_dtb(d, host_dtb, &dtb_ipa) < 0) {
+        pr_err("domain %s: not an arm64 Image, or no usable device tree\n", name);
+        return NULL;
+    }
+    d->nr_vcpus = 1;
+    d->vcpus[0] = v;
+    d->state = DOMAIN_ACTIVE;
+    memset(v, 0, sizeof(*v));
+    v->domain = d;
+    v->arch.regs.x[0] = dtb_ipa;
+    v->arch.regs.elr = entry;
+    v->arch.regs.spsr = PSR_DAIF | PSR_MODE_EL1H;
+    vdebug_reset(&v->arch.dbgregs);
+    printk("domain %u (%s): %llu MiB at IPA %#llx, entry %#llx, DTB at %#llx\n", d->id,
+           d->name, (unsigned long long)(mem_bytes >> 20), (unsigned long long)d->arch.ram_ipa,
+           (unsigned long long)entry, (unsigned long long)dtb_ipa);
+    return d;
+}
+
+/* The EL1 state of a vCPU out of reset, and the EL2 controls it runs under. */
+static void vcpu_enter_reset_state(struct vcpu *v)
+{
+    write_sysreg(sctlr_el1, SCTLR_EL1_RESET);
+    write_sysreg(vbar_el1, 0);
+    write_sysreg(cntvoff_el2, 0);
+    write_sysreg(cnthctl_el2, CNTHCTL_EL1PCTEN | CNTHCTL_EL1PCEN);
+    write_sysreg(cptr_el2, CPTR_EL2_VALUE);
+    write_sysreg(hcr_el2, HCR_VM | HCR_SWIO | HCR_RW | HCR_TSC);
+    stage2_activate(v->domain);
+    vdebug_load(v);
+    isb();
+}
+
+void arm64_run_vcpu(struct vcpu *v)
+{
+    vcpu_enter_reset_state(v);
+    for (;;) {
+        uint64_t kind = guest_enter(&v->arch.regs);
+
+        v->arch.esr = read_sysreg(esr_el2);
+        v->arch.far = read_sysreg(far_el2);
+        v->arch.hpfar = read_sysreg(hpfar_el2);
+        if (!arm64_handle_exit(v, kind) || domain_is_ended(v->domain))
+            return;
+    }
+}
+
+/* --- life cycle (stand-in for common/domain.c, same messages) --------------------- */
+
+bool domain_is_ended(const struct domain *d)
+{
+    return d->state == DOMAIN_SHUTDOWN || d->state == DOMAIN_CRASHED;
+}
+
+static void log_debug_counters(struct domain *d)
+{
+    const struct vdebug_regs *r = &d->vcpus[0]->arch.dbgregs;
+
+    printk("debug counters %s: dr-exits=%llu db-exits=0 dr-loads=%llu dr-saves=0\n", d->name,
+           (unsigned long long)r->access_exits, (unsigned long long)r->loads);
+}
+
+void domain_shutdown_reason(struct domain *d, enum dbgv_shutdown_reason why, int code)
+{
+    if (domain_is_ended(d))
+        return;
+    d->state = DOMAIN_SHUTDOWN;
+    d->exit_code = code;
+    d->shutdown_reason = (uint8_t)why;
+    if (why == DBGV_SHUTDOWN_POWEROFF)
+        printk("domain %u (%s) exited with code %d\n", d->id, d->name, code);
+    else
+        printk("domain %u (%s) shut down: reason %d\n", d->id, d->name, (int)why);
+    log_debug_counters(d);
+}
+
+void domain_shutdown(struct domain *d, int code)
+{
+    domain_shutdown_reason(d, DBGV_SHUTDOWN_POWEROFF, code);
+}
+
+void domain_crash(struct domain *d, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (domain_is_ended(d))
+        return;
+    va_start(ap, fmt);
+    vsnprintf(d->crash_reason, sizeof(d->crash_reason), fmt, ap);
+    va_end(ap);
+    d->state = DOMAIN_CRASHED;
+    d->exit_code = -1;
+    d->shutdown_reason = DBGV_SHUTDOWN_CRASH;
+    pr_err("domain %u (%s) crashed: %s\n", d->id, d->name, d->crash_reason);
+}

@@ -1,0 +1,58 @@
+/*
+ * Entry from the boot loader (QEMU -kernel, or any arm64 Linux loader): the
+ * Image header of Documentation/arch/arm64/booting.rst, then, at EL2 with the
+ * MMU off and x0 = the DTB's physical address, a stack, a zeroed BSS, the
+ * EL2 vectors, the stage-1 identity map and C.
+ */
+    .section .text.head, "ax"
+    .globl _start
+_start:
+    b       primary_entry           /* code0 */
+    .long   0                       /* code1 */
+    .quad   0x80000                 /* text_offset: loaded at a 2 MiB boundary + 512 KiB */
+    .quad   __hv_size               /* image_size, BSS included */
+    .quad   0                       /* flags: little endian, any page size, 2 MiB base */
+    .quad   0, 0, 0                 /* res2-4 */
+    .ascii  "ARM\x64"               /* magic */
+    .long   0                       /* res5 (no PE header) */
+
+primary_entry:
+    mov     x19, x0                 /* DTB */
+    msr     daifset, #0xf
+    mrs     x1, CurrentEL
+    cmp     x1, #(2 << 2)
+    b.ne    not_el2
+    ldr     x1, =__bss_start
+    ldr     x2, =__bss_end
+1:  cmp     x1, x2
+    b.hs    2f
+    stp     xzr, xzr, [x1], #16
+    b       1b
+2:  ldr     x1, =boot_stack_top
+    mov     sp, x1
+    ldr     x1, =el2_vectors
+    msr     vbar_el2, x1
+    isb
+    bl      mmu_init_el2
+    mov     x0, x19
+    bl      arm64_start
+3:  wfe
+    b       3b
+
+/* Not at EL2 (QEMU without virtualization=on): say so on QEMU virt's PL011
+ * (the only address we can know without a DTB walk) and stop. */
+not_el2:
+    ldr     x1, =0x09000000
+    adr     x2, not_el2_msg
+4:  ldrb    w3, [x2], #1
+    cbz     w3, 3b
+    str     w3, [x1]
+    b       4b
+not_el2_msg:
+    .asciz  "(HV) [ERR] dbgvisor must be entered at EL2 (QEMU: -M virt,virtualization=on)\r\n"
+
+    .bss
+    .balign 16
+boot_stack:
+    .skip   16384
+boot_stack_top:

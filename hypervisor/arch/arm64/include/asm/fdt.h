@@ -1,0 +1,19 @@
+/* Reading a flattened device tree (the DTB the boot loader passes in x0). */
+#ifndef ASM_ARM64_FDT_H
+#define ASM_ARM64_FDT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Size of a valid blob, 0 if fdt is not one. */
+uint32_t fdt_size(const void *fdt);
+/* Property of the top-level node `node` ("chosen", or "memory" for "memory@..."). */
+const void *fdt_node_prop(const void *fdt, const char *node, const char *prop, uint32_t *len);
+/* Property of the first node whose "compatible" list holds compat. */
+const void *fdt_compatible_prop(const void *fdt, const char *compat, const char *prop,
+                                uint32_t *len);
+/* Big-endian cells. */
+uint64_t fdt_cells(const void *p, unsigned ncells);
+void fdt_set_cells(void *p, unsigned ncells, uint64_t v);
+
+#endif

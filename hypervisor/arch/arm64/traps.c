@@ -1,0 +1,155 @@
+/*
+ * Exits from a guest (EL1 -> EL2): dispatch on the exception class of
+ * ESR_EL2. The guest's PSCI and exit calls (HVC, or SMC trapped by
+ * HCR_EL2.TSC), stage-2 data aborts (device emulation), trapped debug
+ * registers; anything else ends only this domain.
+ */
+#include <dbgvisor/console.h>
+#include <dbgvisor/domain.h>
+#include <dbgvisor/lib.h>
+#include <asm/arm64.h>
+#include <asm/sysreg.h>
+#include <asm/vdebug.h>
+#include <asm/vpl011.h>
+#include <asm/vpsci.h>
+
+/* Vector offsets from VBAR_EL1 (ARM DDI 0487 D1.10.2). */
+#define VEC_CURRENT_SP0   0x000
+#define VEC_CURRENT_SPX   0x200
+#define VEC_LOWER_A64     0x400
+#define PSR_MODE_MASK     0xf
+#define PSR_MODE_EL0T     0x0
+#define PSR_MODE_EL1T     0x4
+
+/* Take an exception to the guest's EL1 as the hardware would have. */
+static void inject_el1(struct vcpu *v, uint64_t esr, uint64_t far)
+{
+    struct guest_regs *r = &v->arch.regs;
+    unsigned mode = r->spsr & PSR_MODE_MASK;
+    uint64_t off = mode == PSR_MODE_EL0T ? VEC_LOWER_A64
+                 : mode == PSR_MODE_EL1T ? VEC_CURRENT_SP0 : VEC_CURRENT_SPX;
+
+    write_sysreg(esr_el1, esr);
+    write_sysreg(far_el1, far);
+    write_sysreg(elr_el1, r->elr);
+    write_sysreg(spsr_el1, r->spsr);
+    r->elr = read_sysreg(vbar_el1) + off;
+    r->spsr = PSR_DAIF | PSR_MODE_EL1H;
+}
+
+static void inject_undef(struct vcpu *v)
+{
+    inject_el1(v, (uint64_t)EC_UNKNOWN << 26 | ESR_IL, 0);
+}
+
+/* A synchronous external abort on a data access (what QEMU virt gives for an
+ * address with nothing behind it). */
+static void inject_external_dabt(struct vcpu *v)
+{
+    bool from_el0 = (v->arch.regs.spsr & PSR_MODE_MASK) == PSR_MODE_EL0T;
+    uint64_t ec = from_el0 ? EC_DABT_LOW : EC_DABT_LOW + 1;
+
+    inject_el1(v, ec << 26 | ESR_IL | (v->arch.esr & DABT_WNR) | 0x10, v->arch.far);
+}
+
+static void skip_insn(struct vcpu *v)
+{
+    v->arch.regs.elr += 4;
+}
+
+static uint64_t get_reg(struct vcpu *v, unsigned rt)
+{
+    return rt == 31 ? 0 : v->arch.regs.x[rt];
+}
+
+static void set_reg(struct vcpu *v, unsigned rt, uint64_t val)
+{
+    if (rt != 31)
+        v->arch.regs.x[rt] = val;
+}
+
+static bool handle_mmio(struct vcpu *v)
+{
+    struct domain *d = v->domain;
+    uint32_t iss = (uint32_t)ESR_ISS(v->arch.esr);
+    uint64_t ipa = (v->arch.hpfar >> 4) << 12 | (v->arch.far & 0xfff);
+    unsigned size = 1u << DABT_SAS(iss), rt = DABT_SRT(iss);
+    uint64_t val;
+    bool ok;
+
+    if (!(iss & DABT_ISV)) {
+        domain_crash(d, "data abort at IPA %#llx without instruction syndrome",
+                     (unsigned long long)ipa);
+        return false;
+    }
+    if (ipa < VPL011_IPA || ipa >= VPL011_IPA + VPL011_SIZE) {
+        inject_external_dabt(v);
+        return true;
+    }
+    if (iss & DABT_WNR) {
+        ok = vpl011_write(d, ipa - VPL011_IPA, size, get_reg(v, rt));
+    } else {
+        ok = vpl011_read(d, ipa - VPL011_IPA, size, &val);
+        if (ok) {
+            if ((iss & DABT_SSE) && size < 8 && (val & (1ULL << (size * 8 - 1))))
+                val |= ~0ULL << (size * 8);
+            if (!(iss & DABT_SF))
+                val &= 0xffffffffULL;
+            set_reg(v, rt, val);
+        }
+    }
+    if (!ok) {
+        inject_external_dabt(v);
+        return true;
+    }
+    skip_insn(v);
+    return true;
+}
+
+static bool handle_sysreg(struct vcpu *v)
+{
+    uint32_t iss = (uint32_t)ESR_ISS(v->arch.esr);
+    unsigned rt = (iss >> 5) & 0x1f;
+    struct sysreg_access a = {
+        .op0 = (iss >> 20) & 3, .op2 = (iss >> 17) & 7, .op1 = (iss >> 14) & 7,
+        .crn = (iss >> 10) & 0xf, .crm = (iss >> 1) & 0xf, .write = !(iss & 1),
+    };
+
+    a.value = get_reg(v, rt);
+    if (!vdebug_access(v, &a)) {
+        inject_undef(v);
+        return true;
+    }
+    if (!a.write)
+        set_reg(v, rt, a.value);
+    skip_insn(v);
+    return true;
+}
+
+bool arm64_handle_exit(struct vcpu *v, uint64_t kind)
+{
+    struct domain *d = v->domain;
+    unsigned ec = ESR_EC(v->arch.esr);
+
+    if (kind == EXIT_IRQ || kind == EXIT_FIQ)
+        return true;            /* nothing routed to EL2 yet; the guest runs on */
+    if (kind != EXIT_SYNC) {
+        domain_crash(d, "SError from the guest (ESR %#llx)", (unsigned long long)v->arch.esr);
+        return false;
+    }
+    switch (ec) {
+    case EC_HVC64:
+        return vpsci_call(v);   /* ELR is already past the HVC */
+    case EC_SMC64:
+        skip_insn(v);           /* a trapped SMC returns to the SMC itself */
+        return vpsci_call(v);
+    case EC_DABT_LOW:
+        return handle_mmio(v);
+    case EC_SYS64:
+        return handle_sysreg(v);
+    default:
+        domain_crash(d, "unhandled exit: EC %#x ESR %#llx at PC %#llx", ec,
+                     (unsigned long long)v->arch.esr, (unsigned long long)v->arch.regs.elr);
+        return false;
+    }
+}
