@@ -40,14 +40,18 @@ primary_entry:
     b       3b
 
 /* Not at EL2 (QEMU without virtualization=on): say so on QEMU virt's PL011
- * (the only address we can know without a DTB walk) and stop. */
+ * (the only address we can know without a DTB walk) and power off through
+ * PSCI, whose conduit is HVC when there is no EL2. */
 not_el2:
     ldr     x1, =0x09000000
     adr     x2, not_el2_msg
 4:  ldrb    w3, [x2], #1
-    cbz     w3, 3b
+    cbz     w3, 5f
     str     w3, [x1]
     b       4b
+5:  ldr     x0, =0x84000008         /* PSCI SYSTEM_OFF */
+    hvc     #0
+    b       3b
 not_el2_msg:
     .asciz  "(HV) [ERR] dbgvisor must be entered at EL2 (QEMU: -M virt,virtualization=on)\r\n"
 

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# arm64 (docs/arm64.md): the AArch64 hypervisor entered at EL2 on QEMU virt
+# (virtualization=on, GICv3) runs a domain from its boot module behind
+# stage-2, with an emulated PL011 and PSCI; the guest's debug registers trap
+# to EL2 and the debug-register guest prints the same record as on bare QEMU
+# (no EL2) line for line. Skips only if qemu-system-aarch64 is missing
+# (`make deps` installs it: qemu-system-arm from bookworm-backports).
+. "$(dirname "$0")/lib.sh"
+
+QEMU_ARM64=${QEMU_ARM64:-qemu-system-aarch64}
+if ! command -v "$QEMU_ARM64" >/dev/null 2>&1; then
+    echo "# SKIP: $QEMU_ARM64 not installed (make deps installs qemu-system-arm from backports)"
+    exit 0
+fi
+HV=$DIST/boot/dbgvisor-arm64.bin
+A=$G/arm64
+check "arm64 hypervisor and guests built" [ -f "$HV" ] && [ -f "$A/dr-basic-arm64.bin" ] ||
+    { finish; exit; }
+
+# native IMAGE OUT: the guest alone on QEMU virt, entered at EL1.
+native() {
+    timeout 60 "$QEMU_ARM64" -M virt -cpu max -m 64M -display none -monitor none \
+        -serial stdio -no-reboot -kernel "$1" </dev/null 2>&1 | tr -d '\r' >"$2"
+}
+# hv OUT APPEND [MACHINE]: the hypervisor with IMAGE as its boot module.
+hv() {
+    local image=$1 out=$2 append=$3 machine=${4:-virt,virtualization=on,gic-version=3}
+    timeout 60 "$QEMU_ARM64" -M "$machine" -cpu max -m 256M -display none -monitor none \
+        -serial stdio -no-reboot -kernel "$HV" -initrd "$image" -append "$append" \
+        </dev/null 2>&1 | tr -d '\r' >"$out"
+}
+# counter OUT NAME: a value from the domain's "debug counters" line.
+counter() { sed -n "s/.*debug counters .* $2=\([0-9]*\).*/\1/p" "$1"; }
+
+# Boot: EL2, the domain's console lines, PSCI/exit call ends it with its code.
+hv "$A/hello-arm64.bin" $TMP/hello.out "domain=hello mem=32"
+expect_line $TMP/hello.out '^\(HV\) dbgvisor \(arm64\) at EL2' "boot: entered at EL2"
+expect_line $TMP/hello.out '^\(HV\) domain 1 \(hello\): 32 MiB at IPA 0x40000000' "boot: domain built from the boot module"
+expect_line $TMP/hello.out '^\[hello\] ok 1 - entered at EL1' "boot: guest runs at EL1, PL011 output emulated"
+expect_line $TMP/hello.out '^\(HV\) domain 1 \(hello\) exited with code 0$' "boot: exit call ends the domain with its code"
+expect_line $TMP/hello.out '^\(HV\) all domains ended, powering off' "boot: the machine powers off"
+reject_line $TMP/hello.out 'hypervisor exception|\[ERR\]' "boot: no hypervisor error"
+
+# Without EL2 (virtualization=off) the hypervisor says why it cannot run.
+hv "$A/hello-arm64.bin" $TMP/noel2.out "domain=hello" virt
+expect_line $TMP/noel2.out 'dbgvisor must be entered at EL2' "boot: refused below EL2, with the reason"
+
+# Debug registers: native record == record under the hypervisor (trap policy).
+native "$A/dr-basic-arm64.bin" $TMP/dr-native.out
+expect_line $TMP/dr-native.out '^# [0-9]+ passed, 0 failed$' "dr-basic-arm64: passes natively"
+hv "$A/dr-basic-arm64.bin" $TMP/dr-hv.out "domain=dr-basic"
+domain_lines $TMP/dr-hv.out dr-basic >$TMP/dr-hv.lines
+if diff -u $TMP/dr-native.out $TMP/dr-hv.lines >$TMP/dr.diff; then
+    ok "dr-basic-arm64: same record as native, line for line ($(wc -l <$TMP/dr-hv.lines) lines)"
+else
+    bad "dr-basic-arm64: record differs from native"; sed 's/^/#   /' $TMP/dr.diff
+fi
+expect_line $TMP/dr-hv.out '^\(HV\) domain 1 \(dr-basic\) exited with code 0$' "dr-basic-arm64: exit code 0 under the hypervisor"
+exits=$(counter $TMP/dr-hv.out dr-exits)
+check "dr-basic-arm64: its debug-register accesses trapped to EL2 (dr-exits=$exits)" num_lt 0 "${exits:-0}"
+
+finish
