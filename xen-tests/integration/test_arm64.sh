@@ -41,22 +41,44 @@ expect_line $TMP/hello.out '^\(HV\) domain 1 \(hello\) exited with code 0$' "boo
 expect_line $TMP/hello.out '^\(HV\) all domains ended, powering off' "boot: the machine powers off"
 reject_line $TMP/hello.out 'hypervisor exception|\[ERR\]' "boot: no hypervisor error"
 
+# The exit call carries the guest's code (bare QEMU: SYSTEM_OFF, status 0).
+hv "$A/exit-code-arm64.bin" $TMP/exit.out "domain=exit"
+expect_line $TMP/exit.out '^\(HV\) domain 1 \(exit\) exited with code 42$' "exit: DBGV_HVC_EXIT ends the domain with code 42"
+
+# An exception at EL2 is reported (syndrome, PC) and stops the machine.
+hv "$A/hello-arm64.bin" $TMP/fault.out "domain=hello selftest=fault"
+expect_line $TMP/fault.out '^\(HV\) \[ERR\] hypervisor exception \(kind 0\): ESR_EL2 0x2000000 ELR_EL2 0x4' "fault: EL2 exception reported with its syndrome"
+reject_line $TMP/fault.out '^\[hello\]' "fault: nothing runs after it"
+
 # Without EL2 (virtualization=off) the hypervisor says why it cannot run.
 hv "$A/hello-arm64.bin" $TMP/noel2.out "domain=hello" virt
 expect_line $TMP/noel2.out 'dbgvisor must be entered at EL2' "boot: refused below EL2, with the reason"
 
-# Debug registers: native record == record under the hypervisor (trap policy).
-native "$A/dr-basic-arm64.bin" $TMP/dr-native.out
-expect_line $TMP/dr-native.out '^# [0-9]+ passed, 0 failed$' "dr-basic-arm64: passes natively"
-hv "$A/dr-basic-arm64.bin" $TMP/dr-hv.out "domain=dr-basic"
-domain_lines $TMP/dr-hv.out dr-basic >$TMP/dr-hv.lines
-if diff -u $TMP/dr-native.out $TMP/dr-hv.lines >$TMP/dr.diff; then
-    ok "dr-basic-arm64: same record as native, line for line ($(wc -l <$TMP/dr-hv.lines) lines)"
-else
-    bad "dr-basic-arm64: record differs from native"; sed 's/^/#   /' $TMP/dr.diff
-fi
-expect_line $TMP/dr-hv.out '^\(HV\) domain 1 \(dr-basic\) exited with code 0$' "dr-basic-arm64: exit code 0 under the hypervisor"
-exits=$(counter $TMP/dr-hv.out dr-exits)
+# compare GUEST NAME: the guest's record on bare QEMU and as a domain (64 MiB
+# both) must be equal line for line, and pass; leaves $TMP/NAME-hv.out.
+compare() {
+    local guest=$1 name=$2
+    native "$A/$guest.bin" $TMP/$name-native.out
+    expect_line $TMP/$name-native.out '^# [0-9]+ passed, 0 failed$' "$guest: passes natively"
+    hv "$A/$guest.bin" $TMP/$name-hv.out "domain=$name mem=64"
+    domain_lines $TMP/$name-hv.out $name >$TMP/$name-hv.lines
+    if diff -u $TMP/$name-native.out $TMP/$name-hv.lines >$TMP/$name.diff; then
+        ok "$guest: same record as native, line for line ($(wc -l <$TMP/$name-hv.lines) lines)"
+    else
+        bad "$guest: record differs from native"; sed 's/^/#   /' $TMP/$name.diff
+    fi
+    expect_line $TMP/$name-hv.out "^\(HV\) domain 1 \($name\) exited with code 0\$" \
+        "$guest: exit code 0 under the hypervisor"
+    reject_line $TMP/$name-hv.out 'hypervisor exception|\[ERR\]' "$guest: no hypervisor error"
+}
+
+# Isolation: addresses with nothing behind them (device hole, past RAM) give
+# the domain the external aborts bare QEMU gives, and nothing else.
+compare unbacked-arm64 unbacked
+
+# Debug registers: every access traps to EL2 (trap policy), the record is native's.
+compare dr-basic-arm64 dr-basic
+exits=$(counter $TMP/dr-basic-hv.out dr-exits)
 check "dr-basic-arm64: its debug-register accesses trapped to EL2 (dr-exits=$exits)" num_lt 0 "${exits:-0}"
 
 finish

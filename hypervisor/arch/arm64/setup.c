@@ -2,7 +2,8 @@
  * arm64 start of day (from head.S, at EL2 with the MMU on): console from the
  * DTB, memory, the domain from the boot module (the initrd the DTB names),
  * run it, power off. The hypervisor's command line (/chosen bootargs) names
- * the domain: "domain=NAME mem=MiB".
+ * the domain: "domain=NAME mem=MiB"; "selftest=fault" takes an exception at
+ * EL2 on purpose (the fault report is tested).
  */
 #include <dbgvisor/console.h>
 #include <dbgvisor/domain.h>
@@ -99,7 +100,7 @@ void arm64_start(const void *dtb)
 {
     struct boot_module module = { 0, 0 };
     const char *bootargs;
-    char name[DOMAIN_NAME_LEN] = "guest", mem[16];
+    char name[DOMAIN_NAME_LEN] = "guest", mem[16], selftest[16];
     unsigned mem_mib = DEFAULT_MEM_MIB;
     uint32_t len;
     struct domain *d;
@@ -125,6 +126,9 @@ void arm64_start(const void *dtb)
         cmdline_get(bootargs, "domain", name, sizeof(name));
         if (cmdline_get(bootargs, "mem", mem, sizeof(mem)) && parse_uint(mem))
             mem_mib = MIN(parse_uint(mem), MAX_MEM_MIB);
+        if (cmdline_get(bootargs, "selftest", selftest, sizeof(selftest)) &&
+            strcmp(selftest, "fault") == 0)
+            __asm__ volatile("udf #0");
     }
     mem_mib = ALIGN_UP(mem_mib, 2u);
     vdebug_probe();

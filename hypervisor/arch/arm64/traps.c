@@ -42,16 +42,6 @@ static void inject_undef(struct vcpu *v)
     inject_el1(v, (uint64_t)EC_UNKNOWN << 26 | ESR_IL, 0);
 }
 
-/* A synchronous external abort on a data access (what QEMU virt gives for an
- * address with nothing behind it). */
-static void inject_external_dabt(struct vcpu *v)
-{
-    bool from_el0 = (v->arch.regs.spsr & PSR_MODE_MASK) == PSR_MODE_EL0T;
-    uint64_t ec = from_el0 ? EC_DABT_LOW : EC_DABT_LOW + 1;
-
-    inject_el1(v, ec << 26 | ESR_IL | (v->arch.esr & DABT_WNR) | 0x10, v->arch.far);
-}
-
 static void skip_insn(struct vcpu *v)
 {
     v->arch.regs.elr += 4;
@@ -68,6 +58,17 @@ static void set_reg(struct vcpu *v, unsigned rt, uint64_t val)
         v->arch.regs.x[rt] = val;
 }
 
+/* An abort at an IPA with nothing behind it: what QEMU virt gives for unassigned
+ * memory, a synchronous external abort, with the guest's VA in FAR. */
+static void inject_external_abort(struct vcpu *v, bool insn)
+{
+    bool from_el0 = (v->arch.regs.spsr & PSR_MODE_MASK) == PSR_MODE_EL0T;
+    uint64_t ec = (insn ? EC_IABT_LOW : EC_DABT_LOW) + (from_el0 ? 0 : 1);
+    uint64_t wnr = insn ? 0 : v->arch.esr & DABT_WNR;
+
+    inject_el1(v, ec << 26 | ESR_IL | wnr | FSC_EXTERNAL, v->arch.far);
+}
+
 static bool handle_mmio(struct vcpu *v)
 {
     struct domain *d = v->domain;
@@ -77,14 +78,18 @@ static bool handle_mmio(struct vcpu *v)
     uint64_t val;
     bool ok;
 
-    if (!(iss & DABT_ISV)) {
-        domain_crash(d, "data abort at IPA %#llx without instruction syndrome",
-                     (unsigned long long)ipa);
+    if (iss & DABT_S1PTW) {
+        domain_crash(d, "stage-1 table walk at IPA %#llx outside RAM", (unsigned long long)ipa);
         return false;
     }
     if (ipa < VPL011_IPA || ipa >= VPL011_IPA + VPL011_SIZE) {
-        inject_external_dabt(v);
+        inject_external_abort(v, false);
         return true;
+    }
+    if (!(iss & DABT_ISV)) {
+        domain_crash(d, "PL011 access at IPA %#llx without instruction syndrome",
+                     (unsigned long long)ipa);
+        return false;
     }
     if (iss & DABT_WNR) {
         ok = vpl011_write(d, ipa - VPL011_IPA, size, get_reg(v, rt));
@@ -99,7 +104,7 @@ static bool handle_mmio(struct vcpu *v)
         }
     }
     if (!ok) {
-        inject_external_dabt(v);
+        inject_external_abort(v, false);
         return true;
     }
     skip_insn(v);
@@ -145,6 +150,13 @@ bool arm64_handle_exit(struct vcpu *v, uint64_t kind)
         return vpsci_call(v);
     case EC_DABT_LOW:
         return handle_mmio(v);
+    case EC_IABT_LOW:           /* fetch from an IPA with no RAM */
+        if (ESR_ISS(v->arch.esr) & DABT_S1PTW) {
+            domain_crash(d, "stage-1 table walk outside RAM (instruction fetch)");
+            return false;
+        }
+        inject_external_abort(v, true);
+        return true;
     case EC_SYS64:
         return handle_sysreg(v);
     default:

@@ -46,7 +46,9 @@
 #define DABT_SSE        (1U << 21)
 #define DABT_SRT(iss)   (((iss) >> 16) & 0x1f)
 #define DABT_SF         (1U << 15)
+#define DABT_S1PTW      (1U << 7)      /* fault on a stage-1 table walk */
 #define DABT_WNR        (1U << 6)
+#define FSC_EXTERNAL    0x10           /* synchronous external abort */
 
 /* PSTATE / SPSR */
 #define PSR_MODE_EL1H   0x5
