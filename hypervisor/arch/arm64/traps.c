@@ -42,9 +42,15 @@ static void inject_undef(struct vcpu *v)
     inject_el1(v, (uint64_t)EC_UNKNOWN << 26 | ESR_IL, 0);
 }
 
+/* The hypervisor completed the guest's instruction: move past it as the CPU
+ * would have. A trapped instruction left PSTATE.SS set (it did not complete),
+ * so a guest stepping with MDSCR_EL1.SS would run one more instruction before
+ * its step exception: clearing SS makes the step pending at once, ELR = the
+ * next instruction. BTYPE is zero after any instruction that is not a branch. */
 static void skip_insn(struct vcpu *v)
 {
     v->arch.regs.elr += 4;
+    v->arch.regs.spsr &= ~(PSR_SS | PSR_BTYPE);
 }
 
 static uint64_t get_reg(struct vcpu *v, unsigned rt)

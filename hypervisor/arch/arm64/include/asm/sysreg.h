@@ -53,5 +53,7 @@
 /* PSTATE / SPSR */
 #define PSR_MODE_EL1H   0x5
 #define PSR_DAIF        (0xfULL << 6)
+#define PSR_BTYPE       (3ULL << 10)
+#define PSR_SS          (1ULL << 21)   /* software step state */
 
 #endif
