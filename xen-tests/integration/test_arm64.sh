@@ -81,6 +81,10 @@ compare dr-basic-arm64 dr-basic
 exits=$(counter $TMP/dr-basic-hv.out dr-exits)
 check "dr-basic-arm64: its debug-register accesses trapped to EL2 (dr-exits=$exits)" num_lt 0 "${exits:-0}"
 
+# Hostile: breakpoints and watchpoints matching at EL2 over the hypervisor's
+# memory never fire there (debug exceptions target the guest's EL1).
+compare el2-match-arm64 el2match
+
 # Software step across instructions the hypervisor completes (trapped MSR,
 # emulated PL011 read, PSCI HVC): one step exception each, as on hardware.
 compare dr-step-arm64 step
