@@ -63,8 +63,10 @@ static uint32_t next_token(struct fdt_cursor *c, const char **name, const uint8_
     switch (tok) {
     case FDT_BEGIN_NODE:
         *name = (const char *)c->base + c->off;
-        n = (uint32_t)strnlen(*name, c->end - c->off) + 1;
-        c->off += ALIGN_UP(n, 4);
+        n = (uint32_t)strnlen(*name, c->end - c->off);
+        if (n == c->end - c->off)
+            return FDT_END;         /* the name runs off the block */
+        c->off += ALIGN_UP(n + 1, 4);
         return tok;
     case FDT_PROP:
         if (c->off + 8 > c->end)
@@ -72,7 +74,11 @@ static uint32_t next_token(struct fdt_cursor *c, const char **name, const uint8_
         *len = be32(c->base + c->off);
         n = be32(c->base + c->off + 4);
         *val = c->base + c->off + 8;
-        *name = n < c->strings_size ? (const char *)c->strings + n : "";
+        /* The name must end inside the strings block. */
+        if (n >= c->strings_size ||
+            strnlen((const char *)c->strings + n, c->strings_size - n) == c->strings_size - n)
+            return FDT_END;
+        *name = (const char *)c->strings + n;
         if (*len > c->end - c->off - 8)
             return FDT_END;
         c->off += 8 + ALIGN_UP(*len, 4);
@@ -121,7 +127,7 @@ static bool list_holds(const uint8_t *val, uint32_t len, const char *s)
     while (i < len) {
         const char *item = (const char *)val + i;
         size_t n = strnlen(item, len - i);
-        if (strcmp(item, s) == 0)
+        if (n == strlen(s) && memcmp(item, s, n) == 0)
             return true;
         i += (uint32_t)n + 1;
     }
