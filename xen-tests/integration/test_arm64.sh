@@ -76,6 +76,9 @@ compare() {
 # the domain the external aborts bare QEMU gives, and nothing else.
 compare unbacked-arm64 unbacked
 
+# FP, SVE and SME as the CPU offers them at EL1 (not trapped, lengths not capped).
+compare sve-arm64 sve
+
 # Debug registers: every access traps to EL2 (trap policy), the record is native's.
 compare dr-basic-arm64 dr-basic
 exits=$(counter $TMP/dr-basic-hv.out dr-exits)

@@ -21,7 +21,19 @@
 #define IMAGE_DEFAULT_TEXT_OFFSET 0x80000ULL
 #define SZ_2M             (1ULL << 21)
 #define SCTLR_EL1_RESET   0x30d00800ULL /* RES1 bits; MMU, caches off */
-#define CPTR_EL2_VALUE    0x000033ffULL /* nVHE RES1 bits + TZ, TSM: SVE and SME trap, FP/SIMD not */
+/* Nothing trapped: FP/SIMD, SVE and SME are the guest's at EL1 as on bare
+ * hardware (CPTR_EL2 nVHE RES1 bits only), their vector lengths not capped at
+ * EL2. The hypervisor never touches them (built -mgeneral-regs-only) and runs
+ * one vCPU per pCPU today; with vCPUs sharing a pCPU their state must be
+ * switched, as x86's xstate.c does. */
+#define CPTR_EL2_VALUE    0x000022ffULL
+#define ZCR_LEN_MAX       0xfULL                  /* capped to the implemented maximum */
+#define SMCR_FA64         (1ULL << 31)
+#define SMCR_EZT0         (1ULL << 30)
+/* HCRX_EL2: what EL1 may use without EL2 in the way (MOPS, TCR2, SCTLR2). */
+#define HCRX_MSCEN        (1ULL << 11)
+#define HCRX_TCR2EN       (1ULL << 14)
+#define HCRX_SCTLR2EN     (1ULL << 15)
 #define CNTHCTL_EL1PCTEN  (1ULL << 0)
 #define CNTHCTL_EL1PCEN   (1ULL << 1)
 
@@ -127,6 +139,13 @@ static void vcpu_enter_reset_state(struct vcpu *v)
     write_sysreg(cntvoff_el2, 0);
     write_sysreg(cnthctl_el2, CNTHCTL_EL1PCTEN | CNTHCTL_EL1PCEN);
     write_sysreg(cptr_el2, CPTR_EL2_VALUE);
+    isb();
+    if ((read_sysreg(id_aa64pfr0_el1) >> 32) & 0xf)            /* SVE */
+        write_sysreg(s3_4_c1_c2_0, ZCR_LEN_MAX);                /* ZCR_EL2 */
+    if ((read_sysreg(id_aa64pfr1_el1) >> 24) & 0xf)            /* SME */
+        write_sysreg(s3_4_c1_c2_6, SMCR_FA64 | SMCR_EZT0 | ZCR_LEN_MAX);   /* SMCR_EL2 */
+    if ((read_sysreg(id_aa64mmfr1_el1) >> 40) & 0xf)           /* FEAT_HCX */
+        write_sysreg(s3_4_c1_c2_2, HCRX_MSCEN | HCRX_TCR2EN | HCRX_SCTLR2EN);  /* HCRX_EL2 */
     write_sysreg(hcr_el2, HCR_VM | HCR_SWIO | HCR_RW | HCR_TSC);
     stage2_activate(v->domain);
     vdebug_load(v);
