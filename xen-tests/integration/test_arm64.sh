@@ -79,6 +79,9 @@ compare unbacked-arm64 unbacked
 # FP, SVE and SME as the CPU offers them at EL1 (not trapped, lengths not capped).
 compare sve-arm64 sve
 
+# Pointer authentication at EL1 (keys and PAC instructions not trapped).
+compare pauth-arm64 pauth
+
 # Debug registers: every access traps to EL2 (trap policy), the record is native's.
 compare dr-basic-arm64 dr-basic
 exits=$(counter $TMP/dr-basic-hv.out dr-exits)

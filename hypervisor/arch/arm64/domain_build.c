@@ -131,6 +131,19 @@ struct domain *arm64_build_domain(const char *name, const struct boot_module *im
     return d;
 }
 
+/* Pointer authentication (any of APA, API, APA3 implemented): the guest's keys
+ * and PAC instructions are its own, as without EL2 (Linux signs return
+ * addresses with them). The hypervisor does not use them. */
+static uint64_t pauth_controls(void)
+{
+    uint64_t isar1 = read_sysreg(id_aa64isar1_el1);
+    uint64_t isar2 = read_sysreg(id_aa64isar2_el1);
+
+    if (((isar1 >> 4) & 0xf) || ((isar1 >> 8) & 0xf) || ((isar2 >> 12) & 0xf))
+        return HCR_API | HCR_APK;
+    return 0;
+}
+
 /* The EL1 state of a vCPU out of reset, and the EL2 controls it runs under. */
 static void vcpu_enter_reset_state(struct vcpu *v)
 {
@@ -146,7 +159,7 @@ static void vcpu_enter_reset_state(struct vcpu *v)
         write_sysreg(s3_4_c1_c2_6, SMCR_FA64 | SMCR_EZT0 | ZCR_LEN_MAX);   /* SMCR_EL2 */
     if ((read_sysreg(id_aa64mmfr1_el1) >> 40) & 0xf)           /* FEAT_HCX */
         write_sysreg(s3_4_c1_c2_2, HCRX_MSCEN | HCRX_TCR2EN | HCRX_SCTLR2EN);  /* HCRX_EL2 */
-    write_sysreg(hcr_el2, HCR_VM | HCR_SWIO | HCR_RW | HCR_TSC);
+    write_sysreg(hcr_el2, HCR_VM | HCR_SWIO | HCR_RW | HCR_TSC | pauth_controls());
     stage2_activate(v->domain);
     vdebug_load(v);
     isb();

@@ -19,6 +19,8 @@
 #define HCR_TSC     (1ULL << 19)    /* trap SMC */
 #define HCR_TID3    (1ULL << 18)    /* trap ID group 3 (ID_AA64DFR0_EL1 ...) */
 #define HCR_RW      (1ULL << 31)    /* EL1 is AArch64 */
+#define HCR_APK     (1ULL << 40)    /* pointer-auth key registers not trapped */
+#define HCR_API     (1ULL << 41)    /* pointer-auth instructions not trapped */
 
 /* MDCR_EL2 */
 #define MDCR_HPMN_MASK 0x1fULL
