@@ -41,6 +41,11 @@ expect_line $TMP/hello.out '^\(HV\) domain 1 \(hello\) exited with code 0$' "boo
 expect_line $TMP/hello.out '^\(HV\) all domains ended, powering off' "boot: the machine powers off"
 reject_line $TMP/hello.out 'hypervisor exception|\[ERR\]' "boot: no hypervisor error"
 
+# Debug-register policies: trap is the one implemented; any other is refused.
+hv "$A/hello-arm64.bin" $TMP/policy.out "domain=hello policy=adaptive"
+expect_line $TMP/policy.out "policy 'adaptive': only trap is implemented on arm64" "policy: adaptive refused with the reason"
+reject_line $TMP/policy.out '^\[hello\]' "policy: no domain runs under a policy it did not ask for"
+
 # The exit call carries the guest's code (bare QEMU: SYSTEM_OFF, status 0).
 hv "$A/exit-code-arm64.bin" $TMP/exit.out "domain=exit"
 expect_line $TMP/exit.out '^\(HV\) domain 1 \(exit\) exited with code 42$' "exit: DBGV_HVC_EXIT ends the domain with code 42"

@@ -186,12 +186,14 @@ bool domain_is_ended(const struct domain *d)
     return d->state == DOMAIN_SHUTDOWN || d->state == DOMAIN_CRASHED;
 }
 
+/* The x86 line's shape (common/domain.c), from the same counters type. */
 static void log_debug_counters(struct domain *d)
 {
-    const struct vdebug_regs *r = &d->vcpus[0]->arch.dbgregs;
+    const struct dbgv_debug_counters *c = &d->vcpus[0]->arch.dbgregs.counters;
 
-    printk("debug counters %s: dr-exits=%llu db-exits=0 dr-loads=%llu dr-saves=0\n", d->name,
-           (unsigned long long)r->access_exits, (unsigned long long)r->loads);
+    printk("debug counters %s: dr-exits=%llu db-exits=%llu dr-loads=%llu dr-saves=%llu\n",
+           d->name, (unsigned long long)c->dr_access_exits, (unsigned long long)c->db_exits,
+           (unsigned long long)c->dr_loads, (unsigned long long)c->dr_saves);
 }
 
 void domain_shutdown_reason(struct domain *d, enum dbgv_shutdown_reason why, int code)

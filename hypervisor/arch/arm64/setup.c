@@ -2,13 +2,15 @@
  * arm64 start of day (from head.S, at EL2 with the MMU on): console from the
  * DTB, memory, the domain from the boot module (the initrd the DTB names),
  * run it, power off. The hypervisor's command line (/chosen bootargs) names
- * the domain: "domain=NAME mem=MiB"; "selftest=fault" takes an exception at
+ * the domain: "domain=NAME mem=MiB policy=trap" (the debug-register policy:
+ * only trap exists on arm64 yet, docs/arm64.md); "selftest=fault" takes an exception at
  * EL2 on purpose (the fault report is tested).
  */
 #include <dbgvisor/console.h>
 #include <dbgvisor/domain.h>
 #include <dbgvisor/lib.h>
 #include <dbgvisor/page_alloc.h>
+#include <dbgvisor/policy_names.h>
 #include <asm/arm64.h>
 #include <asm/fdt.h>
 #include <asm/sysreg.h>
@@ -100,7 +102,7 @@ void arm64_start(const void *dtb)
 {
     struct boot_module module = { 0, 0 };
     const char *bootargs;
-    char name[DOMAIN_NAME_LEN] = "guest", mem[16], selftest[16];
+    char name[DOMAIN_NAME_LEN] = "guest", mem[16], selftest[16], policy[16] = "trap";
     unsigned mem_mib = DEFAULT_MEM_MIB;
     uint32_t len;
     struct domain *d;
@@ -126,11 +128,16 @@ void arm64_start(const void *dtb)
         cmdline_get(bootargs, "domain", name, sizeof(name));
         if (cmdline_get(bootargs, "mem", mem, sizeof(mem)) && parse_uint(mem))
             mem_mib = MIN(parse_uint(mem), MAX_MEM_MIB);
+        cmdline_get(bootargs, "policy", policy, sizeof(policy));
         if (cmdline_get(bootargs, "selftest", selftest, sizeof(selftest)) &&
             strcmp(selftest, "fault") == 0)
             __asm__ volatile("udf #0");
     }
     mem_mib = ALIGN_UP(mem_mib, 2u);
+    if (dbgv_policy_parse(policy, (unsigned)strlen(policy)) != DBGV_POLICY_TRAP) {
+        pr_err("debug-register policy '%s': only trap is implemented on arm64\n", policy);
+        host_system_off();
+    }
     vdebug_probe();
     d = arm64_build_domain(name, &module, dtb, (uint64_t)mem_mib << 20);
     if (d)

@@ -85,7 +85,7 @@ void vdebug_load(struct vcpu *v)
     write_sysreg(osdlr_el1, r->osdlr);
     write_sysreg(oslar_el1, (r->oslsr & OSLSR_OSLK) ? 1 : 0);
     isb();
-    r->loads++;
+    r->counters.dr_loads++;
 }
 
 #define ENC(op1, crn, crm, op2) ((op1) << 12 | (crn) << 8 | (crm) << 4 | (op2))
@@ -194,6 +194,6 @@ bool vdebug_access(struct vcpu *v, struct sysreg_access *a)
     else
         ok = read_only(a, enc) || control_access(r, a, enc);
     if (ok)
-        r->access_exits++;
+        r->counters.dr_access_exits++;
     return ok;
 }

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <public/debug.h>
 
 #define VDEBUG_MAX_BP 16
 #define VDEBUG_MAX_WP 16
@@ -21,8 +22,7 @@ struct vdebug_regs {
     uint64_t oslsr;             /* OSLK (bit 1) as the guest set it through OSLAR */
     uint64_t osdlr;
     uint64_t claim;             /* DBGCLAIM tag bits */
-    uint64_t access_exits;      /* trapped accesses emulated */
-    uint64_t loads;             /* view loaded into the hardware */
+    struct dbgv_debug_counters counters;   /* dr_access_exits, dr_loads so far */
 };
 
 /* A trapped MRS/MSR of the debug register space (op0 = 2). */
