@@ -17,9 +17,9 @@ A=$G/arm64
 check "arm64 hypervisor and guests built" [ -f "$HV" ] && [ -f "$A/dr-basic-arm64.bin" ] ||
     { finish; exit; }
 
-# native IMAGE OUT: the guest alone on QEMU virt, entered at EL1.
+# native IMAGE OUT: the guest alone on QEMU virt (the hypervisor's GICv3), entered at EL1.
 native() {
-    timeout 60 "$QEMU_ARM64" -M virt -cpu max -m 64M -display none -monitor none \
+    timeout 60 "$QEMU_ARM64" -M virt,gic-version=3 -cpu max -m 64M -display none -monitor none \
         -serial stdio -no-reboot -kernel "$1" </dev/null 2>&1 | tr -d '\r' >"$2"
 }
 # hv OUT APPEND [MACHINE]: the hypervisor with IMAGE as its boot module.
@@ -86,6 +86,9 @@ compare sve-arm64 sve
 
 # Pointer authentication at EL1 (keys and PAC instructions not trapped).
 compare pauth-arm64 pauth
+
+# The GICv3 CPU interface registers at EL1: the virtual interface's, SGIs trap.
+compare gic-cpuif-arm64 gic
 
 # Debug registers: every access traps to EL2 (trap policy), the record is native's.
 compare dr-basic-arm64 dr-basic

@@ -10,6 +10,7 @@
 #include <asm/arm64.h>
 #include <asm/sysreg.h>
 #include <asm/vdebug.h>
+#include <asm/vgic_cpuif.h>
 #include <asm/vpl011.h>
 #include <asm/vpsci.h>
 
@@ -127,7 +128,7 @@ static bool handle_sysreg(struct vcpu *v)
     };
 
     a.value = get_reg(v, rt);
-    if (!vdebug_access(v, &a)) {
+    if (!vdebug_access(v, &a) && !vgic_cpuif_access(v, &a)) {
         inject_undef(v);
         return true;
     }

@@ -88,8 +88,6 @@ void vdebug_load(struct vcpu *v)
     r->counters.dr_loads++;
 }
 
-#define ENC(op1, crn, crm, op2) ((op1) << 12 | (crn) << 8 | (crm) << 4 | (op2))
-
 /* Breakpoint/watchpoint pairs: op1 0, CRn 0, CRm = n, op2 4-7. */
 static bool slot_access(struct vdebug_regs *r, struct sysreg_access *a)
 {
@@ -129,9 +127,9 @@ static bool read_only(struct sysreg_access *a, unsigned enc)
     if (a->write)
         return false;
     switch (enc) {
-    case ENC(0, 1, 0, 0): a->value = read_sysreg(mdrar_el1); return true;
-    case ENC(0, 7, 14, 6): a->value = read_sysreg(dbgauthstatus_el1); return true;
-    case ENC(3, 0, 1, 0): a->value = read_sysreg(mdccsr_el0); return true;
+    case SYSREG_ENC(0, 1, 0, 0): a->value = read_sysreg(mdrar_el1); return true;
+    case SYSREG_ENC(0, 7, 14, 6): a->value = read_sysreg(dbgauthstatus_el1); return true;
+    case SYSREG_ENC(3, 0, 1, 0): a->value = read_sysreg(mdccsr_el0); return true;
     default: return false;
     }
 }
@@ -139,34 +137,34 @@ static bool read_only(struct sysreg_access *a, unsigned enc)
 static bool control_access(struct vdebug_regs *r, struct sysreg_access *a, unsigned enc)
 {
     switch (enc) {
-    case ENC(0, 0, 2, 2):                       /* MDSCR_EL1 */
+    case SYSREG_ENC(0, 0, 2, 2):                       /* MDSCR_EL1 */
         if (a->write) {
             write_sysreg(mdscr_el1, a->value);
             r->mdscr = read_sysreg(mdscr_el1);
         }
         a->value = r->mdscr;
         return true;
-    case ENC(0, 1, 0, 4):                       /* OSLAR_EL1: write-only */
+    case SYSREG_ENC(0, 1, 0, 4):                       /* OSLAR_EL1: write-only */
         if (!a->write)
             return false;
         write_sysreg(oslar_el1, a->value);
         isb();
         r->oslsr = read_sysreg(oslsr_el1);
         return true;
-    case ENC(0, 1, 1, 4):                       /* OSLSR_EL1: read-only */
+    case SYSREG_ENC(0, 1, 1, 4):                       /* OSLSR_EL1: read-only */
         if (a->write)
             return false;
         a->value = read_sysreg(oslsr_el1);
         return true;
-    case ENC(0, 1, 3, 4):                       /* OSDLR_EL1 */
+    case SYSREG_ENC(0, 1, 3, 4):                       /* OSDLR_EL1 */
         if (a->write) {
             write_sysreg(osdlr_el1, a->value);
             r->osdlr = read_sysreg(osdlr_el1);
         }
         a->value = r->osdlr;
         return true;
-    case ENC(0, 7, 8, 6):                       /* DBGCLAIMSET_EL1 */
-    case ENC(0, 7, 9, 6):                       /* DBGCLAIMCLR_EL1 */
+    case SYSREG_ENC(0, 7, 8, 6):                       /* DBGCLAIMSET_EL1 */
+    case SYSREG_ENC(0, 7, 9, 6):                       /* DBGCLAIMCLR_EL1 */
         if (a->write) {
             if (a->crm == 8)
                 write_sysreg(dbgclaimset_el1, a->value);
@@ -184,7 +182,7 @@ static bool control_access(struct vdebug_regs *r, struct sysreg_access *a, unsig
 bool vdebug_access(struct vcpu *v, struct sysreg_access *a)
 {
     struct vdebug_regs *r = &v->arch.dbgregs;
-    unsigned enc = ENC(a->op1, a->crn, a->crm, a->op2);
+    unsigned enc = SYSREG_ENC(a->op1, a->crn, a->crm, a->op2);
     bool ok;
 
     if (a->op0 != 2)

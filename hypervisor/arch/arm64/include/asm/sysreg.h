@@ -2,12 +2,23 @@
 #ifndef ASM_ARM64_SYSREG_H
 #define ASM_ARM64_SYSREG_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define read_sysreg(r) ({ uint64_t __v; __asm__ volatile("mrs %0, " #r : "=r"(__v)); __v; })
 #define write_sysreg(r, v) __asm__ volatile("msr " #r ", %0" : : "r"((uint64_t)(v)))
 #define isb() __asm__ volatile("isb" ::: "memory")
 #define dsb(opt) __asm__ volatile("dsb " #opt ::: "memory")
+
+/* A trapped MRS/MSR (EC 0x18), decoded from its ISS. */
+struct sysreg_access {
+    uint8_t op0, op1, crn, crm, op2;
+    bool write;
+    uint64_t value;             /* write: the source; read: the result */
+};
+
+/* op1, CRn, CRm, op2 of a register in one number, for switch statements. */
+#define SYSREG_ENC(op1, crn, crm, op2) ((op1) << 12 | (crn) << 8 | (crm) << 4 | (op2))
 
 /* HCR_EL2 */
 #define HCR_VM      (1ULL << 0)     /* stage-2 translation */

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <public/debug.h>
+#include <asm/sysreg.h>
 
 #define VDEBUG_MAX_BP 16
 #define VDEBUG_MAX_WP 16
@@ -23,13 +24,6 @@ struct vdebug_regs {
     uint64_t osdlr;
     uint64_t claim;             /* DBGCLAIM tag bits */
     struct dbgv_debug_counters counters;   /* dr_access_exits, dr_loads so far */
-};
-
-/* A trapped MRS/MSR of the debug register space (op0 = 2). */
-struct sysreg_access {
-    uint8_t op0, op1, crn, crm, op2;
-    bool write;
-    uint64_t value;             /* write: the source; read: the result */
 };
 
 struct vcpu;
