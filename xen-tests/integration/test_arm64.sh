@@ -41,6 +41,18 @@ expect_line $TMP/hello.out '^\(HV\) domain 1 \(hello\) exited with code 0$' "boo
 expect_line $TMP/hello.out '^\(HV\) all domains ended, powering off' "boot: the machine powers off"
 reject_line $TMP/hello.out 'hypervisor exception|\[ERR\]' "boot: no hypervisor error"
 
+# The domain's device tree: its RAM and PL011, PSCI by SMC (trapped), none of
+# the host's other devices or boot data.
+hv "$A/dtb-arm64.bin" $TMP/dtb.out "domain=dtb mem=64"
+expect_line $TMP/dtb.out '^\[dtb\] memory 0x40000000 size 0x4000000$' "dtb: /memory is the domain's 64 MiB"
+expect_line $TMP/dtb.out '^\[dtb\] pl011 0x9000000$' "dtb: the PL011 is described"
+expect_line $TMP/dtb.out '^\[dtb\] virtio-mmio no$' "dtb: no virtio-mmio transports"
+expect_line $TMP/dtb.out '^\[dtb\] pcie no$' "dtb: no PCIe host"
+expect_line $TMP/dtb.out '^\[dtb\] gic-v3 no$' "dtb: no GIC distributor (not virtualized yet)"
+expect_line $TMP/dtb.out '^\[dtb\] chosen initrd no$' "dtb: not the host's initrd"
+expect_line $TMP/dtb.out '^\[dtb\] chosen bootargs no$' "dtb: not the host's command line"
+expect_line $TMP/dtb.out '^\(HV\) domain 1 \(dtb\) exited with code 0$' "dtb: the guest passes"
+
 # Debug-register policies: trap is the one implemented; any other is refused.
 hv "$A/hello-arm64.bin" $TMP/policy.out "domain=hello policy=adaptive"
 expect_line $TMP/policy.out "policy 'adaptive': only trap is implemented on arm64" "policy: adaptive refused with the reason"

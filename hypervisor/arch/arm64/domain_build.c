@@ -3,7 +3,7 @@
  * end on the boot CPU). Its RAM is one contiguous host block mapped at IPA
  * 0x40000000 as on QEMU virt; the guest is an arm64 Linux Image from a boot
  * module, entered at EL1h with the MMU off, DAIF masked and x0 = the IPA of
- * its device tree: the host's, with /memory giving the domain's RAM.
+ * its device tree (load_dtb: the host's, cut down to what the domain has).
  * The life cycle here (end and crash reports) is the arm64 stand-in for
  * common/domain.c until that file's arch hooks are split (docs/arm64.md).
  */
@@ -73,12 +73,41 @@ static int load_image(struct domain *d, const struct boot_module *m, uint64_t *e
     return 0;
 }
 
-/* The host's DTB in the last 2 MiB of guest RAM, its memory node resized. */
+/* Top-level nodes of the host's tree that describe what a domain has: its RAM,
+ * PSCI, the PL011 (and the clock it names), the CPUs, the architected timer. */
+static bool domain_has_node(const char *name)
+{
+    static const char *const keep[] = { "memory", "psci", "pl011", "apb-pclk", "cpus", "timer",
+                                        "chosen", "aliases" };
+    unsigned i;
+
+    for (i = 0; i < ARRAY_SIZE(keep); i++) {
+        size_t n = strlen(keep[i]);
+        if (strncmp(name, keep[i], n) == 0 && (name[n] == 0 || name[n] == '@'))
+            return true;
+    }
+    return false;
+}
+
+/* One vCPU: cpu@0 only (cpu-map goes with the others). */
+static bool domain_has_cpu(const char *name)
+{
+    return strcmp(name, "cpu@0") == 0;
+}
+
+/* The domain's device tree, in the last 2 MiB of its RAM: the host's, with
+ * /memory resized to the domain's RAM and everything the domain does not have
+ * removed: other devices (virtio, PCIe, flash, fw_cfg, GPIO, RTC), the GIC
+ * (no virtual distributor yet) and the root's reference to it, other CPUs,
+ * and the host's boot data in /chosen (its initrd, command line, seeds). */
 static int load_dtb(struct domain *d, const void *host_dtb, uint64_t *dtb_ipa)
 {
+    static const char *const host_chosen[] = { "linux,initrd-start", "linux,initrd-end",
+                                                "bootargs", "rng-seed", "kaslr-seed" };
     uint32_t size = fdt_size(host_dtb), len;
     void *dst;
     uint8_t *reg;
+    unsigned i;
 
     *dtb_ipa = d->arch.ram_ipa + d->mem_bytes - SZ_2M;
     dst = arm64_gpa_to_hva(d, *dtb_ipa, size);
@@ -90,6 +119,11 @@ static int load_dtb(struct domain *d, const void *host_dtb, uint64_t *dtb_ipa)
         return -1;
     fdt_set_cells(reg, 2, d->arch.ram_ipa);
     fdt_set_cells(reg + 8, 2, d->mem_bytes);
+    fdt_remove_nodes(dst, NULL, domain_has_node);
+    fdt_remove_nodes(dst, "cpus", domain_has_cpu);
+    fdt_remove_prop(dst, "", "interrupt-parent");
+    for (i = 0; i < ARRAY_SIZE(host_chosen); i++)
+        fdt_remove_prop(dst, "chosen", host_chosen[i]);
     return 0;
 }
 

@@ -113,6 +113,15 @@ static bool cursor_init(struct fdt_cursor *c, const void *fdt)
     return true;
 }
 
+/* Overwrite [from, to) of the structure block with FDT_NOP tokens. */
+static void nop_range(struct fdt_cursor *c, uint32_t from, uint32_t to)
+{
+    uint8_t *b = (uint8_t *)c->base;
+
+    for (; from + 4 <= to; from += 4)
+        fdt_set_cells(b + from, 1, FDT_NOP);
+}
+
 static bool name_matches(const char *node, const char *want)
 {
     size_t n = strlen(want);
@@ -195,4 +204,57 @@ const void *fdt_compatible_prop(const void *fdt, const char *compat, const char 
             return node_prop(c, node_off, prop, len);
     }
     return NULL;
+}
+
+/* Depth 1 is the root; top-level nodes are at depth 2, their children at 3. */
+void fdt_remove_nodes(void *fdt, const char *parent, bool (*keep)(const char *name))
+{
+    struct fdt_cursor c;
+    const char *name;
+    const uint8_t *val;
+    uint32_t tok, l, start, depth = 0, in_parent = !parent, victim = 0, victim_depth = 0;
+    uint32_t target = parent ? 3 : 2;
+
+    if (!cursor_init(&c, fdt))
+        return;
+    for (start = c.off; (tok = next_token(&c, &name, &val, &l)) != FDT_END; start = c.off) {
+        if (tok == FDT_BEGIN_NODE) {
+            depth++;
+            if (parent && depth == 2)
+                in_parent = name_matches(name, parent);
+            if (!victim_depth && in_parent && depth == target && !keep(name)) {
+                victim = start;
+                victim_depth = depth;
+            }
+        } else if (tok == FDT_END_NODE) {
+            if (victim_depth && depth == victim_depth) {
+                nop_range(&c, victim, c.off);
+                victim_depth = 0;
+            }
+            depth--;
+        }
+    }
+}
+
+void fdt_remove_prop(void *fdt, const char *node, const char *prop)
+{
+    struct fdt_cursor c;
+    const char *name;
+    const uint8_t *val;
+    uint32_t tok, l, start, depth = 0;
+    bool in_node = false;
+
+    if (!cursor_init(&c, fdt))
+        return;
+    for (start = c.off; (tok = next_token(&c, &name, &val, &l)) != FDT_END; start = c.off) {
+        if (tok == FDT_BEGIN_NODE) {
+            depth++;
+            in_node = depth == 1 ? !*node : depth == 2 && *node && name_matches(name, node);
+        } else if (tok == FDT_END_NODE) {
+            depth--;
+            in_node = depth == 1 && !*node;
+        } else if (tok == FDT_PROP && in_node && strcmp(name, prop) == 0) {
+            nop_range(&c, start, c.off);
+        }
+    }
 }

@@ -253,6 +253,42 @@ static void test_unterminated_strings(void)
     CU_ASSERT_PTR_NULL(fdt_compatible_prop(out, "arm,pl011x", "reg", &len));
 }
 
+static bool keep_memory_chosen(const char *name)
+{
+    return strncmp(name, "memory@", 7) == 0 || strcmp(name, "chosen") == 0;
+}
+
+static bool keep_nothing(const char *name)
+{
+    (void)name;
+    return false;
+}
+
+/* Editing in place: removed nodes and properties become NOPs, the rest is found as before. */
+static void test_remove(void)
+{
+    uint32_t len;
+    const uint8_t *p;
+
+    build_virt();
+    fdt_remove_nodes(out, NULL, keep_memory_chosen);
+    CU_ASSERT_EQUAL(fdt_size(out), out_size);
+    CU_ASSERT_PTR_NULL(fdt_compatible_prop(out, "arm,pl011", "reg", &len));
+    p = fdt_node_prop(out, "memory", "reg", &len);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    CU_ASSERT_EQUAL(fdt_cells(p, 2), 0x40000000);
+    CU_ASSERT_PTR_NULL(fdt_node_prop(out, "memoryx", "reg", &len));  /* "memoryx@0" went */
+
+    fdt_remove_prop(out, "chosen", "bootargs");
+    CU_ASSERT_PTR_NULL(fdt_node_prop(out, "chosen", "bootargs", &len));
+    CU_ASSERT_PTR_NOT_NULL(fdt_node_prop(out, "chosen", "linux,initrd-start", &len));
+
+    fdt_remove_nodes(out, "chosen", keep_nothing);      /* its child only */
+    CU_ASSERT_PTR_NOT_NULL(fdt_node_prop(out, "chosen", "linux,initrd-end", &len));
+    fdt_remove_prop(out, "", "compatible");             /* a root property */
+    CU_ASSERT_PTR_NOT_NULL(fdt_node_prop(out, "memory", "reg", &len));
+}
+
 void register_fdt_tests(void)
 {
     static const struct unit_test tests[] = {
@@ -262,6 +298,7 @@ void register_fdt_tests(void)
         { "header offsets past the end", test_bad_header },
         { "property past the end", test_bad_property },
         { "unterminated strings", test_unterminated_strings },
+        { "remove nodes and properties", test_remove },
     };
 
     add_suite("fdt", tests, sizeof(tests) / sizeof(tests[0]));

@@ -12,6 +12,14 @@ const void *fdt_node_prop(const void *fdt, const char *node, const char *prop, u
 /* Property of the first node whose "compatible" list holds compat. */
 const void *fdt_compatible_prop(const void *fdt, const char *compat, const char *prop,
                                 uint32_t *len);
+/* Editing in place (the builder's domain DTB): what is removed becomes
+ * FDT_NOP tokens, so nothing moves and the blob stays valid.
+ * Removes the children of the top-level node `parent` (NULL: the top-level
+ * nodes themselves) for which keep(name) is false. */
+void fdt_remove_nodes(void *fdt, const char *parent, bool (*keep)(const char *name));
+/* Removes property prop of the top-level node `node` ("" for the root). */
+void fdt_remove_prop(void *fdt, const char *node, const char *prop);
+
 /* Big-endian cells. */
 uint64_t fdt_cells(const void *p, unsigned ncells);
 void fdt_set_cells(void *p, unsigned ncells, uint64_t v);
