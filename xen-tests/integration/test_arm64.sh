@@ -35,10 +35,11 @@ counter() { sed -n "s/.*debug counters .* $2=\([0-9]*\).*/\1/p" "$1"; }
 # Boot: EL2, the domain's console lines, PSCI/exit call ends it with its code.
 hv "$A/hello-arm64.bin" $TMP/hello.out "domain=hello mem=32"
 expect_line $TMP/hello.out '^\(HV\) dbgvisor \(arm64\) at EL2' "boot: entered at EL2"
-expect_line $TMP/hello.out '^\(HV\) domain 1 \(hello\): 32 MiB at IPA 0x40000000' "boot: domain built from the boot module"
+expect_line $TMP/hello.out '^\(HV\) domain 1 \(hello\): 1 vCPU, 32 MiB, policy trap$' "boot: domain built from the boot module"
+expect_line $TMP/hello.out '^\(HV\) domain 1 \(hello\): RAM at IPA 0x40000000, entry 0x40080000' "boot: RAM and entry where QEMU virt puts them"
 expect_line $TMP/hello.out '^\[hello\] ok 1 - entered at EL1' "boot: guest runs at EL1, PL011 output emulated"
 expect_line $TMP/hello.out '^\(HV\) domain 1 \(hello\) exited with code 0$' "boot: exit call ends the domain with its code"
-expect_line $TMP/hello.out '^\(HV\) all domains ended, powering off' "boot: the machine powers off"
+expect_line $TMP/hello.out '^\(HV\) all domains have ended$' "boot: the end is reported as on x86"
 reject_line $TMP/hello.out 'hypervisor exception|\[ERR\]' "boot: no hypervisor error"
 
 # The domain's device tree: its RAM and PL011, PSCI by SMC (trapped), none of

@@ -159,9 +159,11 @@ struct domain *arm64_build_domain(const char *name, const struct boot_module *im
     v->arch.regs.elr = entry;
     v->arch.regs.spsr = PSR_DAIF | PSR_MODE_EL1H;
     vdebug_reset(&v->arch.dbgregs);
-    printk("domain %u (%s): %llu MiB at IPA %#llx, entry %#llx, DTB at %#llx\n", d->id,
-           d->name, (unsigned long long)(mem_bytes >> 20), (unsigned long long)d->arch.ram_ipa,
-           (unsigned long long)entry, (unsigned long long)dtb_ipa);
+    printk("domain %u (%s): 1 vCPU, %llu MiB, policy trap\n", d->id, d->name,
+           (unsigned long long)(mem_bytes >> 20));
+    printk("domain %u (%s): RAM at IPA %#llx, entry %#llx, device tree at %#llx\n", d->id,
+           d->name, (unsigned long long)d->arch.ram_ipa, (unsigned long long)entry,
+           (unsigned long long)dtb_ipa);
     return d;
 }
 

@@ -142,7 +142,7 @@ void arm64_start(const void *dtb)
     d = arm64_build_domain(name, &module, dtb, (uint64_t)mem_mib << 20);
     if (d)
         arm64_run_vcpu(d->vcpus[0]);
-    printk("all domains ended, powering off\n");
+    printk("all domains have ended\n");
     host_system_off();
 }
 
