@@ -22,10 +22,10 @@ native() {
     timeout 60 "$QEMU_ARM64" -M virt,gic-version=3 -cpu max -m 64M -display none -monitor none \
         -serial stdio -no-reboot -kernel "$1" </dev/null 2>&1 | tr -d '\r' >"$2"
 }
-# hv OUT APPEND [MACHINE]: the hypervisor with IMAGE as its boot module.
+# hv IMAGE OUT APPEND [MACHINE [PCPUS]]: the hypervisor with IMAGE as its boot module.
 hv() {
-    local image=$1 out=$2 append=$3 machine=${4:-virt,virtualization=on,gic-version=3}
-    timeout 60 "$QEMU_ARM64" -M "$machine" -cpu max -m 256M -display none -monitor none \
+    local image=$1 out=$2 append=$3 machine=${4:-virt,virtualization=on,gic-version=3} smp=${5:-1}
+    timeout 60 "$QEMU_ARM64" -M "$machine" -cpu max -smp "$smp" -m 256M -display none -monitor none \
         -serial stdio -no-reboot -kernel "$HV" -initrd "$image" -append "$append" \
         </dev/null 2>&1 | tr -d '\r' >"$out"
 }
@@ -58,6 +58,13 @@ expect_line $TMP/dtb.out '^\(HV\) domain 1 \(dtb\) exited with code 0$' "dtb: th
 hv "$A/hello-arm64.bin" $TMP/policy.out "domain=hello policy=adaptive"
 expect_line $TMP/policy.out "policy 'adaptive': only trap is implemented on arm64" "policy: adaptive refused with the reason"
 reject_line $TMP/policy.out '^\[hello\]' "policy: no domain runs under a policy it did not ask for"
+
+# Every pCPU QEMU gives is started (PSCI CPU_ON) and waits at EL2; the domain
+# still has one vCPU (its device tree lists cpu@0 only).
+hv "$A/dtb-arm64.bin" $TMP/smp.out "domain=smp" virt,virtualization=on,gic-version=3 4
+expect_line $TMP/smp.out '^\(HV\) pCPU 3 up \(MPIDR 0x3\)$' "smp: the fourth pCPU comes up at EL2"
+expect_line $TMP/smp.out '^\(HV\) 4 pCPUs online$' "smp: four pCPUs online"
+expect_line $TMP/smp.out '^\(HV\) domain 1 \(smp\) exited with code 0$' "smp: the domain runs beside them"
 
 # The exit call carries the guest's code (bare QEMU: SYSTEM_OFF, status 0).
 hv "$A/exit-code-arm64.bin" $TMP/exit.out "domain=exit"

@@ -206,6 +206,33 @@ const void *fdt_compatible_prop(const void *fdt, const char *compat, const char 
     return NULL;
 }
 
+unsigned fdt_for_each_child_prop(const void *fdt, const char *parent, const char *prop,
+                                 void (*fn)(void *ctx, const void *val, uint32_t len),
+                                 void *ctx)
+{
+    struct fdt_cursor c;
+    const char *name;
+    const uint8_t *val;
+    uint32_t tok, l, depth = 0;
+    bool in_parent = false;
+    unsigned n = 0;
+
+    if (!cursor_init(&c, fdt))
+        return 0;
+    while ((tok = next_token(&c, &name, &val, &l)) != FDT_END) {
+        if (tok == FDT_BEGIN_NODE) {
+            if (++depth == 2)
+                in_parent = name_matches(name, parent);
+        } else if (tok == FDT_END_NODE) {
+            depth--;
+        } else if (tok == FDT_PROP && in_parent && depth == 3 && strcmp(name, prop) == 0) {
+            fn(ctx, val, l);
+            n++;
+        }
+    }
+    return n;
+}
+
 /* Depth 1 is the root; top-level nodes are at depth 2, their children at 3. */
 void fdt_remove_nodes(void *fdt, const char *parent, bool (*keep)(const char *name))
 {

@@ -4,6 +4,8 @@
  * MMU off and x0 = the DTB's physical address, a stack, a zeroed BSS, the
  * EL2 vectors, the stage-1 identity map and C.
  */
+#define SECONDARY_STACK_SHIFT 14      /* 16 KiB each, smp.c */
+
     .section .text.head, "ax"
     .globl _start
 _start:
@@ -38,6 +40,26 @@ primary_entry:
     bl      arm64_start
 3:  wfe
     b       3b
+
+/* A secondary pCPU, started by smp.c through PSCI CPU_ON: at EL2, MMU off,
+ * x0 = its index. Its stack is secondary_stacks[index]; then the shared
+ * vectors and stage-1 tables, and C. */
+    .globl secondary_entry
+secondary_entry:
+    msr     daifset, #0xf
+    mov     x19, x0
+    ldr     x1, =secondary_stacks
+    add     x0, x0, #1
+    add     x1, x1, x0, lsl #SECONDARY_STACK_SHIFT
+    mov     sp, x1
+    ldr     x1, =el2_vectors
+    msr     vbar_el2, x1
+    isb
+    bl      mmu_enable_el2
+    mov     x0, x19
+    bl      smp_secondary_start
+6:  wfi
+    b       6b
 
 /* Not at EL2 (QEMU without virtualization=on): say so on QEMU virt's PL011
  * (the only address we can know without a DTB walk) and power off through

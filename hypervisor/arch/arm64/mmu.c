@@ -36,15 +36,9 @@
 
 static uint64_t l1_table[512] __attribute__((aligned(4096)));
 
-void mmu_init_el2(void)
+/* This CPU's translation registers and MMU (every pCPU, the tables are shared). */
+void mmu_enable_el2(void)
 {
-    uint64_t gib;
-
-    l1_table[0] = 0 | PTE_BLOCK | PTE_ATTR(MAIR_DEVICE_IDX) | PTE_AF | PTE_XN;
-    for (gib = 1; gib < 4; gib++)
-        l1_table[gib] = (gib << 30) | PTE_BLOCK | PTE_ATTR(MAIR_NORMAL_IDX) | PTE_SH_INNER |
-                        PTE_AF;
-    dsb(sy);
     write_sysreg(mair_el2, MAIR_VALUE);
     write_sysreg(tcr_el2, TCR_RES1 | TCR_T0SZ(32) | TCR_IRGN0_WB | TCR_ORGN0_WB |
                           TCR_SH0_INNER | TCR_PS_40BIT);
@@ -55,4 +49,16 @@ void mmu_init_el2(void)
     isb();
     write_sysreg(sctlr_el2, SCTLR_RES1 | SCTLR_M | SCTLR_C | SCTLR_SA | SCTLR_I);
     isb();
+}
+
+void mmu_init_el2(void)
+{
+    uint64_t gib;
+
+    l1_table[0] = 0 | PTE_BLOCK | PTE_ATTR(MAIR_DEVICE_IDX) | PTE_AF | PTE_XN;
+    for (gib = 1; gib < 4; gib++)
+        l1_table[gib] = (gib << 30) | PTE_BLOCK | PTE_ATTR(MAIR_NORMAL_IDX) | PTE_SH_INNER |
+                        PTE_AF;
+    dsb(sy);
+    mmu_enable_el2();
 }

@@ -139,6 +139,7 @@ void arm64_start(const void *dtb)
         host_system_off();
     }
     vdebug_probe();
+    smp_boot_secondaries(dtb);
     d = arm64_build_domain(name, &module, dtb, (uint64_t)mem_mib << 20);
     if (d)
         arm64_run_vcpu(d->vcpus[0]);

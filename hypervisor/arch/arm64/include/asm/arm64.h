@@ -13,11 +13,20 @@ struct vcpu;
 enum guest_exit_kind { EXIT_SYNC = 0, EXIT_IRQ = 1, EXIT_FIQ = 2, EXIT_SERROR = 3 };
 uint64_t guest_enter(struct guest_regs *regs);
 
-/* mmu.c: the hypervisor's stage-1 identity map, MMU on (called from head.S). */
+/* mmu.c: the hypervisor's stage-1 identity map, MMU on (called from head.S):
+ * built and enabled on the boot CPU, enabled on each secondary. */
 void mmu_init_el2(void);
+void mmu_enable_el2(void);
+
+/* smp.c: every pCPU the device tree lists is started (PSCI CPU_ON) and idles
+ * at EL2 until there is work for it (the scheduler, next). */
+#define MAX_PCPUS 8
+void smp_boot_secondaries(const void *dtb);
 
 /* psci.c: the machine's PSCI firmware (SMC conduit, below EL2). */
 void __attribute__((noreturn)) host_system_off(void);
+/* CPU_ON: start the CPU mpidr at entry (physical) with x0 = context; PSCI status. */
+int64_t host_cpu_on(uint64_t mpidr, uint64_t entry, uint64_t context);
 
 /* stage2.c: a domain's guest-physical -> host-physical tables. */
 int stage2_init(struct domain *d);

@@ -12,6 +12,12 @@ const void *fdt_node_prop(const void *fdt, const char *node, const char *prop, u
 /* Property of the first node whose "compatible" list holds compat. */
 const void *fdt_compatible_prop(const void *fdt, const char *compat, const char *prop,
                                 uint32_t *len);
+/* Calls fn(ctx, value, len) with property prop of each child of the top-level
+ * node parent that has one, in order; returns how many there were. */
+unsigned fdt_for_each_child_prop(const void *fdt, const char *parent, const char *prop,
+                                 void (*fn)(void *ctx, const void *val, uint32_t len),
+                                 void *ctx);
+
 /* Editing in place (the builder's domain DTB): what is removed becomes
  * FDT_NOP tokens, so nothing moves and the blob stays valid.
  * Removes the children of the top-level node `parent` (NULL: the top-level
