@@ -253,6 +253,50 @@ static void test_unterminated_strings(void)
     CU_ASSERT_PTR_NULL(fdt_compatible_prop(out, "arm,pl011x", "reg", &len));
 }
 
+static void collect(void *ctx, const void *val, uint32_t len)
+{
+    uint64_t *sum = ctx;
+
+    *sum = *sum * 1000 + fdt_cells(val, len / 4);
+}
+
+/* /cpus-style iteration: the children's property, in order, not the parent's own. */
+static void test_children(void)
+{
+    struct blob b;
+    uint64_t sum = 0;
+    uint8_t one[4];
+
+    memset(&b, 0, sizeof(b));
+    begin(&b, "");
+    begin(&b, "cpus");
+    fdt_set_cells(one, 1, 9);
+    prop(&b, "reg", one, 4);                    /* the parent's: not counted */
+    begin(&b, "cpu@0");
+    fdt_set_cells(one, 1, 1);
+    prop(&b, "reg", one, 4);
+    end(&b);
+    begin(&b, "cpu-map");
+    begin(&b, "core0");
+    prop(&b, "reg", one, 4);                    /* a grandchild: not counted */
+    end(&b);
+    end(&b);
+    begin(&b, "cpu@1");
+    fdt_set_cells(one, 1, 2);
+    prop(&b, "reg", one, 4);
+    end(&b);
+    end(&b);
+    begin(&b, "other");
+    begin(&b, "cpu@9");
+    prop(&b, "reg", one, 4);
+    end(&b);
+    end(&b);
+    end(&b);
+    finish(&b);
+    CU_ASSERT_EQUAL(fdt_for_each_child_prop(out, "cpus", "reg", collect, &sum), 2);
+    CU_ASSERT_EQUAL(sum, 1002);
+}
+
 static bool keep_memory_chosen(const char *name)
 {
     return strncmp(name, "memory@", 7) == 0 || strcmp(name, "chosen") == 0;
@@ -299,6 +343,7 @@ void register_fdt_tests(void)
         { "property past the end", test_bad_property },
         { "unterminated strings", test_unterminated_strings },
         { "remove nodes and properties", test_remove },
+        { "children's properties", test_children },
     };
 
     add_suite("fdt", tests, sizeof(tests) / sizeof(tests[0]));
