@@ -36,6 +36,7 @@ primary_entry:
     msr     vbar_el2, x1
     isb
     bl      mmu_init_el2
+    mov     x29, xzr                /* the outermost frame: backtraces end here */
     mov     x0, x19
     bl      arm64_start
 3:  wfe
@@ -56,6 +57,7 @@ secondary_entry:
     msr     vbar_el2, x1
     isb
     bl      mmu_enable_el2
+    mov     x29, xzr
     mov     x0, x19
     bl      smp_secondary_start
 6:  wfi
