@@ -8,6 +8,7 @@
  * common/domain.c until that file's arch hooks are split (docs/arm64.md).
  */
 #include <dbgvisor/console.h>
+#include <dbgvisor/control.h>
 #include <dbgvisor/domain.h>
 #include <dbgvisor/lib.h>
 #include <dbgvisor/page_alloc.h>
@@ -139,6 +140,7 @@ struct domain *arm64_build_domain(const char *name, const struct boot_module *im
     snprintf(d->name, sizeof(d->name), "%s", name);
     d->mem_bytes = mem_bytes;
     d->arch.ram_ipa = GUEST_RAM_IPA;
+    ctl_ring_init(&d->console, d->console_buf, sizeof(d->console_buf));   /* `xl console` */
     d->ram_hpa = palloc_alloc(mem_bytes / PAGE_SIZE, SZ_2M / PAGE_SIZE);
     if (!d->ram_hpa || stage2_init(d) < 0 ||
         stage2_map_ram(d, d->arch.ram_ipa, d->ram_hpa, mem_bytes) < 0) {
