@@ -22,20 +22,37 @@
 #define PSR_MODE_EL0T     0x0
 #define PSR_MODE_EL1T     0x4
 
-/* Take an exception to the guest's EL1 as the hardware would have. */
+#define PSR_SSBS          (1ULL << 12)
+#define PSR_PAN           (1ULL << 22)
+#define PSR_DIT           (1ULL << 24)
+#define SCTLR_EL1_SPAN    (1ULL << 23)
+#define SCTLR_EL1_DSSBS   (1ULL << 44)
+
+/* Take an exception to the guest's EL1 as the hardware would have: the return
+ * state in ELR/SPSR_EL1, the vector for where it came from, and the PSTATE of
+ * an exception entry (DAIF masked, EL1h; PAN set unless SCTLR_EL1.SPAN, SSBS
+ * from SCTLR_EL1.DSSBS, DIT kept, SS/BTYPE/UAO/IL cleared). */
 static void inject_el1(struct vcpu *v, uint64_t esr, uint64_t far)
 {
     struct guest_regs *r = &v->arch.regs;
     unsigned mode = r->spsr & PSR_MODE_MASK;
     uint64_t off = mode == PSR_MODE_EL0T ? VEC_LOWER_A64
                  : mode == PSR_MODE_EL1T ? VEC_CURRENT_SP0 : VEC_CURRENT_SPX;
+    uint64_t sctlr = read_sysreg(sctlr_el1), pstate = PSR_DAIF | PSR_MODE_EL1H;
 
+    if (((read_sysreg(id_aa64mmfr1_el1) >> 20) & 0xf) && !(sctlr & SCTLR_EL1_SPAN))
+        pstate |= PSR_PAN;                      /* FEAT_PAN */
+    else
+        pstate |= r->spsr & PSR_PAN;
+    if (sctlr & SCTLR_EL1_DSSBS)
+        pstate |= PSR_SSBS;
+    pstate |= r->spsr & PSR_DIT;
     write_sysreg(esr_el1, esr);
     write_sysreg(far_el1, far);
     write_sysreg(elr_el1, r->elr);
     write_sysreg(spsr_el1, r->spsr);
     r->elr = read_sysreg(vbar_el1) + off;
-    r->spsr = PSR_DAIF | PSR_MODE_EL1H;
+    r->spsr = pstate;
 }
 
 static void inject_undef(struct vcpu *v)

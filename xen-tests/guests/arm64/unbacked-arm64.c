@@ -13,13 +13,17 @@
 #define EC_IABT_CUR 0x21
 #define EC_DABT_CUR 0x25
 
-static volatile uint64_t esr, far, aborts;
+static volatile uint64_t esr, far, aborts, pan_in_handler;
+
+#define SCTLR_SPAN  (1UL << 23)
+#define PSTATE_PAN  (1UL << 22)
 
 static void on_data_abort(struct trap_frame *f)
 {
     esr = f->esr;
     far = f->far;
     aborts++;
+    pan_in_handler = read_sysreg(s3_0_c4_c2_3) & PSTATE_PAN;  /* PAN */
     f->elr += 4;                    /* skip the access */
 }
 
@@ -53,6 +57,16 @@ int main(void)
     access("the device hole", HOLE, true);
     access("past RAM", RAM_END, false);
     access("past RAM", RAM_END + 0x1000, true);
+
+    /* Exception entry sets PSTATE.PAN when SCTLR_EL1.SPAN is 0 (FEAT_PAN). */
+    if ((read_sysreg(id_aa64mmfr1_el1) >> 20) & 0xf) {
+        write_sysreg(sctlr_el1, read_sysreg(sctlr_el1) & ~SCTLR_SPAN);
+        isb();
+        access("the device hole", HOLE, false);
+        report(pan_in_handler, "the abort handler runs with PSTATE.PAN set (SPAN = 0)");
+        write_sysreg(sctlr_el1, read_sysreg(sctlr_el1) | SCTLR_SPAN);
+        isb();
+    }
 
     aborts = 0;
     __asm__ volatile("blr %0" : : "r"(RAM_END + 0x2000) : "x30", "memory");
