@@ -42,9 +42,17 @@ expect_line $TMP/hello.out '^\(HV\) domain 1 \(hello\) exited with code 0$' "boo
 expect_line $TMP/hello.out '^\(HV\) all domains have ended$' "boot: the end is reported as on x86"
 reject_line $TMP/hello.out 'hypervisor exception|\[ERR\]' "boot: no hypervisor error"
 
-# The domain's device tree: its RAM and PL011, PSCI by SMC (trapped), none of
-# the host's other devices or boot data.
-hv "$A/dtb-arm64.bin" $TMP/dtb.out "domain=dtb mem=64"
+# Debug-register policies: trap is the one implemented; any other is refused.
+hv "$A/hello-arm64.bin" $TMP/policy.out "domain=hello policy=adaptive"
+expect_line $TMP/policy.out "policy 'adaptive': only trap is implemented on arm64" "policy: adaptive refused with the reason"
+reject_line $TMP/policy.out '^\[hello\]' "policy: no domain runs under a policy it did not ask for"
+
+# Every pCPU QEMU gives is started (PSCI CPU_ON) and waits at EL2; the domain
+# still has one vCPU. Its device tree: its RAM and PL011, PSCI by SMC (trapped),
+# cpu@0 only, none of the host's other devices or boot data.
+hv "$A/dtb-arm64.bin" $TMP/dtb.out "domain=dtb mem=64" virt,virtualization=on,gic-version=3 4
+expect_line $TMP/dtb.out '^\(HV\) pCPU 3 up \(MPIDR 0x3\)$' "smp: the fourth pCPU comes up at EL2"
+expect_line $TMP/dtb.out '^\(HV\) 4 pCPUs online$' "smp: four pCPUs online"
 expect_line $TMP/dtb.out '^\[dtb\] memory 0x40000000 size 0x4000000$' "dtb: /memory is the domain's 64 MiB"
 expect_line $TMP/dtb.out '^\[dtb\] pl011 0x9000000$' "dtb: the PL011 is described"
 expect_line $TMP/dtb.out '^\[dtb\] virtio-mmio no$' "dtb: no virtio-mmio transports"
@@ -52,19 +60,7 @@ expect_line $TMP/dtb.out '^\[dtb\] pcie no$' "dtb: no PCIe host"
 expect_line $TMP/dtb.out '^\[dtb\] gic-v3 no$' "dtb: no GIC distributor (not virtualized yet)"
 expect_line $TMP/dtb.out '^\[dtb\] chosen initrd no$' "dtb: not the host's initrd"
 expect_line $TMP/dtb.out '^\[dtb\] chosen bootargs no$' "dtb: not the host's command line"
-expect_line $TMP/dtb.out '^\(HV\) domain 1 \(dtb\) exited with code 0$' "dtb: the guest passes"
-
-# Debug-register policies: trap is the one implemented; any other is refused.
-hv "$A/hello-arm64.bin" $TMP/policy.out "domain=hello policy=adaptive"
-expect_line $TMP/policy.out "policy 'adaptive': only trap is implemented on arm64" "policy: adaptive refused with the reason"
-reject_line $TMP/policy.out '^\[hello\]' "policy: no domain runs under a policy it did not ask for"
-
-# Every pCPU QEMU gives is started (PSCI CPU_ON) and waits at EL2; the domain
-# still has one vCPU (its device tree lists cpu@0 only).
-hv "$A/dtb-arm64.bin" $TMP/smp.out "domain=smp" virt,virtualization=on,gic-version=3 4
-expect_line $TMP/smp.out '^\(HV\) pCPU 3 up \(MPIDR 0x3\)$' "smp: the fourth pCPU comes up at EL2"
-expect_line $TMP/smp.out '^\(HV\) 4 pCPUs online$' "smp: four pCPUs online"
-expect_line $TMP/smp.out '^\(HV\) domain 1 \(smp\) exited with code 0$' "smp: the domain runs beside them"
+expect_line $TMP/dtb.out '^\(HV\) domain 1 \(dtb\) exited with code 0$' "dtb: the guest passes beside the idle pCPUs"
 
 # The exit call carries the guest's code (bare QEMU: SYSTEM_OFF, status 0).
 hv "$A/exit-code-arm64.bin" $TMP/exit.out "domain=exit"
