@@ -14,8 +14,8 @@ if ! command -v "$QEMU_ARM64" >/dev/null 2>&1; then
 fi
 HV=$DIST/boot/dbgvisor-arm64.bin
 A=$G/arm64
-check "arm64 hypervisor and guests built" [ -f "$HV" ] && [ -f "$A/dr-basic-arm64.bin" ] ||
-    { finish; exit; }
+built() { [ -f "$HV" ] && [ -f "$A/dr-basic-arm64.bin" ]; }
+check "arm64 hypervisor and guests built (make arm64)" built || { finish; exit; }
 
 # native IMAGE OUT: the guest alone on QEMU virt (the hypervisor's GICv3), entered at EL1.
 native() {
