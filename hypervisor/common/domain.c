@@ -362,34 +362,6 @@ int domain_destroy(struct domain *d)
     return 0;
 }
 
-/* Echo complete lines to the hypervisor console, prefixed by the name; a
- * line longer than the buffer is cut into several. */
-static void console_line_add(struct domain *d, char c)
-{
-    if (c != '\n' && d->line_len < sizeof(d->line) - 1) {
-        d->line[d->line_len++] = c;
-        return;
-    }
-    char out[sizeof(d->line) + DOMAIN_NAME_LEN + 4];
-    int n = snprintf(out, sizeof(out), "[%s] %.*s\n", d->name, (int)d->line_len, d->line);
-    console_write_raw(out, (size_t)MIN(n, (int)sizeof(out) - 1));
-    d->line_len = 0;
-    if (c != '\n')
-        d->line[d->line_len++] = c;
-}
-
-/* The ring and the line echoed to the hypervisor console see the same bytes
- * in the same order, also when several vCPUs print at once: both are filled,
- * and a complete line written out, under the domain's console lock. */
-void domain_console_putc(struct domain *d, char c)
-{
-    spin_lock(&d->console_lock);
-    ctl_ring_write(&d->console, &c, 1);
-    if (c != '\r')
-        console_line_add(d, c);
-    spin_unlock(&d->console_lock);
-}
-
 void *domain_gpa_to_hva(struct domain *d, uint64_t gpa, uint64_t len)
 {
     if (gpa >= d->mem_bytes || len > d->mem_bytes - gpa)
