@@ -11,11 +11,37 @@
 #include <string.h>
 #include "xl.h"
 
-dbgctl *ctx;
+static dbgctl *connection;
 const char *xl_uri;
 int xl_verbose;
 int xl_dryrun;
 static const char *cur_cmd = "";
+
+dbgctl *xl_ctx(void)
+{
+    static char uri[512];
+    int rc;
+
+    if ( connection )
+        return connection;
+    if ( !xl_uri && dbgctl_default_uri(uri, sizeof(uri)) == 0 )
+        xl_uri = uri;
+    rc = dbgctl_open(xl_uri, &connection);
+    if ( rc )
+    {
+        xl_err("cannot connect to the hypervisor at %s: %s",
+               xl_uri ? xl_uri : "(default)", dbgctl_strerror(rc));
+        exit(EXIT_FAILURE);
+    }
+    return connection;
+}
+
+/* The real variable, not the macro that connects. */
+void xl_disconnect(void)
+{
+    dbgctl_close(connection);
+    connection = NULL;
+}
 
 int xl_err(const char *fmt, ...)
 {
@@ -39,7 +65,7 @@ int xl_usage_err(const char *cmd, const char *msg)
 
 int xl_find_domain(const char *arg, uint32_t *domid)
 {
-    int rc = dbgctl_domain_lookup(ctx, arg, domid);
+    int rc = dbgctl_domain_lookup(xl_ctx(), arg, domid);
 
     if ( rc == -ESRCH )
         return xl_err("unknown domain '%s'", arg);
@@ -51,7 +77,7 @@ int xl_find_domain(const char *arg, uint32_t *domid)
 uint32_t xl_find_domain_or_exit(const char *arg)
 {
     uint32_t domid;
-    int rc = dbgctl_domain_lookup(ctx, arg, &domid);
+    int rc = dbgctl_domain_lookup(xl_ctx(), arg, &domid);
 
     if ( rc )
     {
@@ -203,28 +229,7 @@ int main(int argc, char **argv)
         return EXIT_FAILURE;
     }
 
-    /* Help never needs the hypervisor. */
-    for ( int i = optind + 1; i < argc && cmd->needs_hv; i++ )
-        if ( !strcmp(argv[i], "-h") || !strcmp(argv[i], "--help") )
-        {
-            xl_help(cmd->name);
-            return EXIT_SUCCESS;
-        }
-        else if ( !strcmp(argv[i], "--") )
-            break;
-
-    if ( cmd->needs_hv )
-    {
-        static char uri[512];
-
-        if ( !xl_uri && dbgctl_default_uri(uri, sizeof(uri)) == 0 )
-            xl_uri = uri;
-        rc = dbgctl_open(xl_uri, &ctx);
-        if ( rc )
-            return xl_err("cannot connect to the hypervisor at %s: %s",
-                          xl_uri ? xl_uri : "(default)", dbgctl_strerror(rc));
-    }
     rc = cmd->fn(argc - optind, argv + optind);
-    dbgctl_close(ctx);
+    xl_disconnect();
     return rc;
 }

@@ -15,7 +15,6 @@
 struct cmd_spec {
     const char *name;
     int (*fn)(int argc, char **argv);
-    bool needs_hv;          /* open the control connection first */
     bool can_dryrun;        /* honours the global -N */
     const char *summary;
     const char *usage;      /* after "xl <name> " */
@@ -26,8 +25,13 @@ extern const struct cmd_spec cmd_table[];
 extern const int cmd_table_count;
 const struct cmd_spec *cmd_find(const char *name);
 
-/* The connection, opened by main() for commands that need it. */
-extern dbgctl *ctx;
+/* The connection to the hypervisor, opened on first use (as Xen's xl
+ * parses a command's options before it needs libxl): a usage error never
+ * waits for, or fails on, a missing hypervisor. xl_ctx() exits with
+ * status 1 if the hypervisor cannot be reached. */
+dbgctl *xl_ctx(void);
+/* Close the connection if one was opened (before exec). */
+void xl_disconnect(void);
 extern const char *xl_uri;
 extern int xl_verbose;     /* global -v, once per -v */
 extern int xl_dryrun;      /* global -N */

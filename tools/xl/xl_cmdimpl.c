@@ -32,7 +32,7 @@ static int domain_simple(int argc, char **argv, const char *cmd,
     if ( domid == 0 )
         return xl_err("Domain-0 is the control domain and cannot be %s",
                       !strcmp(cmd, "destroy") ? "destroyed" : "paused or unpaused");
-    if ( (rc = op(ctx, domid)) )
+    if ( (rc = op(xl_ctx(), domid)) )
         return xl_err("%s", dbgctl_strerror(rc));
     return EXIT_SUCCESS;
 }
@@ -61,7 +61,7 @@ static int domid_of_name(const char *name, uint32_t *domid)
     unsigned int nr;
     int found = -1;
 
-    if ( dbgctl_domain_list(ctx, &doms, &nr) )
+    if ( dbgctl_domain_list(xl_ctx(), &doms, &nr) )
         return -1;
     for ( unsigned int i = 0; i < nr && found < 0; i++ )
         if ( !strncmp(doms[i].name, name, sizeof(doms[i].name)) )
@@ -105,7 +105,7 @@ int main_domname(int argc, char **argv)
         fprintf(stderr, "Invalid domain id.\n\n");
         return EXIT_FAILURE;
     }
-    if ( dbgctl_domain_info(ctx, domid, &di) )
+    if ( dbgctl_domain_info(xl_ctx(), domid, &di) )
     {
         fprintf(stderr, "Can't get domain name of domain id '%u', maybe this domain does not exist.\n",
                 domid);
@@ -128,7 +128,7 @@ static int console_drain(uint32_t domid, uint64_t *off, int *rc)
     int printed = 0;
 
     do {
-        *rc = dbgctl_console_read(ctx, domid, off, buf, sizeof(buf), &len, NULL);
+        *rc = dbgctl_console_read(xl_ctx(), domid, off, buf, sizeof(buf), &len, NULL);
         if ( *rc )
             return printed;
         if ( len )
@@ -176,7 +176,7 @@ static int console_send(uint32_t domid, struct console_input *in)
 {
     size_t n = MIN(in->len, MIN(in->room, (size_t)DBGV_CTL_CONSOLE_WRITE_MAX));
     size_t accepted = 0;
-    int rc = dbgctl_console_write(ctx, domid, in->buf, n, &accepted, &in->room);
+    int rc = dbgctl_console_write(xl_ctx(), domid, in->buf, n, &accepted, &in->room);
 
     if ( rc )
         return rc;
@@ -237,7 +237,7 @@ int xl_console_follow(uint32_t domid)
         if ( rc )
             break;
         if ( !in->len )
-            dbgctl_idle(ctx);       /* let other tools use the one-client port */
+            dbgctl_idle(xl_ctx());       /* let other tools use the one-client port */
         /* Pending input polls faster; a full receiver waits for the guest. */
         n = poll(&pfd, want_stdin ? 1 : 0, in->len ? (in->room ? 0 : 10) : 100);
         if ( n > 0 && (pfd.revents & (POLLIN | POLLHUP | POLLERR)) )

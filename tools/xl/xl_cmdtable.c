@@ -14,9 +14,9 @@ int main_debug_mem(int argc, char **argv);
 int main_debug_gdb(int argc, char **argv);
 
 const struct cmd_spec cmd_table[] = {
-    /* name, function, needs the hypervisor, can dry-run (-N),
+    /* name, function, can dry-run (-N),
      * summary, usage, options: Xen 4.17's texts where the command is Xen's. */
-    { "create", main_create, true, true,
+    { "create", main_create, true,
       "Create a domain from config file <filename>",
       "<ConfigFile> [options] [vars]",
       "-h                      Print this help.\n"
@@ -29,14 +29,14 @@ const struct cmd_spec cmd_table[] = {
       "-d                      Enable debug messages.\n"
       "-F                      Run in foreground until death of the domain.\n"
       "-e                      Do not wait in the background for the death of the domain." },
-    { "list", main_list, true, false,
+    { "list", main_list, false,
       "List information about all/some domains",
       "[options] [Domain]\n",
       "-l, --long              Output all VM details\n"
       "-v, --verbose           Prints out UUIDs and security context" },
-    { "destroy", main_destroy, true, false,
+    { "destroy", main_destroy, false,
       "Terminate a domain immediately", "<Domain>", NULL },
-    { "shutdown", main_shutdown, true, false,
+    { "shutdown", main_shutdown, false,
       "Issue a shutdown signal to a domain",
       "[options] <-a|Domain>",
       "-a, --all               Shutdown all guest domains.\n"
@@ -45,7 +45,7 @@ const struct cmd_spec cmd_table[] = {
       "                        the hypervisor power it off (on_poweroff applies).\n"
       "-t, --timeout SECS      How long -F waits (10).\n"
       "-w, --wait              Wait for guest(s) to shutdown.\n" },
-    { "reboot", main_reboot, true, false,
+    { "reboot", main_reboot, false,
       "Issue a reboot signal to a domain",
       "[options] <-a|Domain>",
       "-a, --all               Shutdown all guest domains.\n"
@@ -54,38 +54,38 @@ const struct cmd_spec cmd_table[] = {
       "                        the hypervisor reset it (on_reboot applies).\n"
       "-t, --timeout SECS      How long -F waits (10).\n"
       "-w, --wait              Wait for guest(s) to reboot.\n" },
-    { "pause", main_pause, true, false,
+    { "pause", main_pause, false,
       "Pause execution of a domain", "<Domain>", NULL },
-    { "unpause", main_unpause, true, false,
+    { "unpause", main_unpause, false,
       "Unpause a paused domain", "<Domain>", NULL },
-    { "console", main_console, true, false,
+    { "console", main_console, false,
       "Attach to domain's console",
       "[options] <Domain>\n"
       "-t <type>       console type, pv or serial (the same one console)\n"
       "-n <number>     console number (0: the domain's serial port)\n"
       "-b              print what is buffered and exit instead of attaching",
       NULL },
-    { "mem-max", main_memmax, true, false,
+    { "mem-max", main_memmax, false,
       "Set the maximum amount reservation for a domain",
       "<Domain> <MemMB['b'[bytes]|'k'[KB]|'m'[MB]|'g'[GB]|'t'[TB]]>", NULL },
-    { "mem-set", main_memset, true, false,
+    { "mem-set", main_memset, false,
       "Set the current memory usage for a domain",
       "<Domain> <MemMB['b'[bytes]|'k'[KB]|'m'[MB]|'g'[GB]|'t'[TB]]>", NULL },
-    { "vcpu-list", main_vcpulist, true, false,
+    { "vcpu-list", main_vcpulist, false,
       "List the VCPUs for all/some domains",
       "[Domain, ...]", NULL },
-    { "vcpu-pin", main_vcpupin, true, true,
+    { "vcpu-pin", main_vcpupin, true,
       "Set which CPUs a VCPU can use",
       "[option] <Domain> <VCPU|all> <Hard affinity|-|all> <Soft affinity|-|all>",
       "-f, --force        undo an override pinning done by the kernel" },
-    { "vcpu-set", main_vcpuset, true, false,
+    { "vcpu-set", main_vcpuset, false,
       "Set the number of active VCPUs allowed for the domain",
       "[option] <Domain> <vCPUs>",
       "-i, --ignore-host  Don't limit the vCPU based on the host CPU count" },
-    { "info", main_info, true, false,
+    { "info", main_info, false,
       "Get information about Xen host",
       "[Key]", NULL },
-    { "sched-credit", main_sched_credit, true, false,
+    { "sched-credit", main_sched_credit, false,
       "Get/set credit scheduler parameters",
       "[-d <Domain> [-w[=WEIGHT]|-c[=CAP]]] [-s [-t TSLICE] [-r RATELIMIT]] [-p CPUPOOL]",
       "-d DOMAIN, --domain=DOMAIN        Domain to modify\n"
@@ -95,47 +95,47 @@ const struct cmd_spec cmd_table[] = {
       "-t TSLICE, --tslice_ms=TSLICE     Set the timeslice, in milliseconds\n"
       "-r RLIMIT, --ratelimit_us=RLIMIT  Set the scheduling rate limit, in microseconds\n"
       "-p CPUPOOL, --cpupool=CPUPOOL     Restrict output to CPUPOOL" },
-    { "sched-rr", main_sched_rr, true, false,
+    { "sched-rr", main_sched_rr, false,
       "Get/set dbgvisor's round-robin scheduler parameters",
       "[-d <Domain>] [-s [-t TSLICE]]",
       "-d DOMAIN, --domain=DOMAIN        Domain to show\n"
       "-s         --schedparam           Query / modify scheduler parameters\n"
       "-t TSLICE, --tslice_ms=TSLICE     Set the timeslice, in milliseconds" },
-    { "domid", main_domid, true, false,
+    { "domid", main_domid, false,
       "Convert a domain name to domain id", "<DomainName>", NULL },
-    { "domname", main_domname, true, false,
+    { "domname", main_domname, false,
       "Convert a domain id to domain name", "<DomainId>", NULL },
-    { "rename", main_rename, true, false,
+    { "rename", main_rename, false,
       "Rename a domain", "<Domain> <NewDomainName>", NULL },
-    { "debug-keys", main_debug_keys, true, false,
+    { "debug-keys", main_debug_keys, false,
       "Send debug keys to Xen", "<Keys>", NULL },
-    { "dmesg", main_dmesg, true, false,
+    { "dmesg", main_dmesg, false,
       "Read and/or clear dmesg buffer",
       "[-c]",
       "  -c                        Clear dmesg buffer as well as printing it" },
-    { "top", main_top, false, false,
+    { "top", main_top, false,
       "Monitor a host and the domains in real time", "", NULL },
-    { "uptime", main_uptime, true, false,
+    { "uptime", main_uptime, false,
       "Print uptime for all/some domains", "[-s] [Domain]", NULL },
-    { "debug-state", main_debug_state, true, false,
+    { "debug-state", main_debug_state, false,
       "Show the per-vCPU debug-register virtualization state",
       "[options] <Domain>",
       "-l, --long  Output in JSON." },
-    { "debug-policy", main_debug_policy, true, false,
+    { "debug-policy", main_debug_policy, false,
       "Set a domain's debug-register switching policy",
       "<Domain> <trap|lazy-exit|lazy-sched|adaptive> [--quiet-switches N]",
       "--quiet-switches N  adaptive: re-trap after N quiet switches." },
-    { "debug-attach", main_debug_attach, true, false,
+    { "debug-attach", main_debug_attach, false,
       "Attach the host debugger to a domain (pauses it)", "<Domain>", NULL },
-    { "debug-detach", main_debug_detach, true, false,
+    { "debug-detach", main_debug_detach, false,
       "Remove the host debugger's breakpoints and resume the domain", "<Domain>", NULL },
-    { "debug-bp", main_debug_bp, true, false,
+    { "debug-bp", main_debug_bp, false,
       "Set or clear a host execution breakpoint (guest virtual address)",
       "[options] <Domain> <address> | --clear --id N <Domain>",
       "-i, --id N    Breakpoint id 0-7 (default 0); ids are shared with debug-wp.\n"
       "-v, --vcpu N  Only on this vCPU (default: every vCPU).\n"
       "-c, --clear   Remove breakpoint --id N." },
-    { "debug-wp", main_debug_wp, true, false,
+    { "debug-wp", main_debug_wp, false,
       "Set or clear a host watchpoint (guest virtual address)",
       "[options] <Domain> <address> | --clear --id N <Domain>",
       "-i, --id N      Breakpoint id 0-7 (default 0).\n"
@@ -143,31 +143,31 @@ const struct cmd_spec cmd_table[] = {
       "-t, --type T    w (write, default), r (read), rw (access).\n"
       "-v, --vcpu N    Only on this vCPU (default: every vCPU).\n"
       "-c, --clear     Remove watchpoint --id N." },
-    { "debug-step", main_debug_step, true, false,
+    { "debug-step", main_debug_step, false,
       "Single-step a vCPU of a paused, attached domain and print the event",
       "[options] <Domain>",
       "-v, --vcpu N     vCPU (default 0).\n"
       "-n, --count N    Steps (default 1).\n"
       "--irqs           Let interrupts in while stepping.\n"
       "-T, --timeout S  Give up after S seconds per step (default 30)." },
-    { "debug-continue", main_debug_continue, true, false,
+    { "debug-continue", main_debug_continue, false,
       "Resume an attached domain until its next debug event",
       "[options] <Domain>",
       "-w, --wait       Wait for the next event and print it (exit 2 if the domain ended).\n"
       "-T, --timeout S  With --wait: give up after S seconds (default 30)." },
-    { "debug-regs", main_debug_regs, true, false,
+    { "debug-regs", main_debug_regs, false,
       "Print a vCPU's registers and the guest's own debug registers",
       "[options] <Domain>", "-v, --vcpu N  vCPU (default 0)." },
-    { "debug-mem", main_debug_mem, true, false,
+    { "debug-mem", main_debug_mem, false,
       "Read or write guest memory by virtual (default) or physical address",
       "[options] <Domain> <address> <length> | --write HEX <Domain> <address>",
       "-v, --vcpu N   Translate through this vCPU's page tables (default 0).\n"
       "-p, --phys     The address is guest-physical.\n"
       "-W, --write H  Write these bytes (hex) instead of reading." },
-    { "debug-gdb", main_debug_gdb, true, false,
+    { "debug-gdb", main_debug_gdb, false,
       "Serve the GDB remote protocol for a domain on loopback (runs gdbsx)",
       "[--port N] <Domain>", "-P, --port N  TCP port on 127.0.0.1 (default 1234)." },
-    { "help", main_help, false, false,
+    { "help", main_help, false,
       "Print this help", "[command]", NULL },
 };
 

@@ -77,8 +77,8 @@ int main_debug_state(int argc, char **argv)
         return rc;
     if ( domid == 0 )
         return xl_err("Domain-0 has no virtualized debug state");
-    if ( (rc = dbgctl_domain_info(ctx, domid, &di)) ||
-         (rc = dbgctl_debug_state(ctx, domid, &st, &nr)) )
+    if ( (rc = dbgctl_domain_info(xl_ctx(), domid, &di)) ||
+         (rc = dbgctl_debug_state(xl_ctx(), domid, &st, &nr)) )
     {
         rc = xl_err("reading debug state: %s", dbgctl_strerror(rc));
         goto out;
@@ -169,7 +169,7 @@ int main_debug_policy(int argc, char **argv)
         return rc;
     if ( domid == 0 )
         return xl_err("Domain-0 has no virtualized debug state");
-    if ( (rc = dbgctl_debug_policy_set(ctx, domid, policy, quiet)) )
+    if ( (rc = dbgctl_debug_policy_set(xl_ctx(), domid, policy, quiet)) )
         return xl_err("%s", dbgctl_strerror(rc));
     return EXIT_SUCCESS;
 }

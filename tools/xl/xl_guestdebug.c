@@ -204,7 +204,7 @@ int main_debug_attach(int argc, char **argv)
     if ( gd_getopt(argc, argv, "debug-attach", &o, &rc) ||
          gd_domain(argc, argv, "debug-attach", 0, &domid, &rc) )
         return rc;
-    if ( (rc = dbgctl_gdbg_attach(ctx, domid)) )
+    if ( (rc = dbgctl_gdbg_attach(xl_ctx(), domid)) )
         return fail("attach", rc);
     return EXIT_SUCCESS;
 }
@@ -218,7 +218,7 @@ int main_debug_detach(int argc, char **argv)
     if ( gd_getopt(argc, argv, "debug-detach", &o, &rc) ||
          gd_domain(argc, argv, "debug-detach", 0, &domid, &rc) )
         return rc;
-    if ( (rc = dbgctl_gdbg_detach(ctx, domid)) )
+    if ( (rc = dbgctl_gdbg_detach(xl_ctx(), domid)) )
         return fail("detach", rc);
     return EXIT_SUCCESS;
 }
@@ -240,7 +240,7 @@ static int bp_common(int argc, char **argv, const char *cmd, bool watch)
             return xl_usage_err(cmd, "--clear needs --id");
         if ( gd_domain(argc, argv, cmd, 0, &domid, &rc) )
             return rc;
-        if ( (rc = dbgctl_gdbg_clear_bp(ctx, domid, vcpu, o.id)) )
+        if ( (rc = dbgctl_gdbg_clear_bp(xl_ctx(), domid, vcpu, o.id)) )
             return fail("clear breakpoint", rc);
         return EXIT_SUCCESS;
     }
@@ -262,7 +262,7 @@ static int bp_common(int argc, char **argv, const char *cmd, bool watch)
         o.type = DBGV_GDBG_BP_EXEC;
         o.len = 1;
     }
-    if ( (rc = dbgctl_gdbg_set_bp(ctx, domid, vcpu, o.id, (unsigned int)o.type, o.len,
+    if ( (rc = dbgctl_gdbg_set_bp(xl_ctx(), domid, vcpu, o.id, (unsigned int)o.type, o.len,
                                   addr)) )
         return fail(watch ? "set watchpoint" : "set breakpoint", rc);
     return EXIT_SUCCESS;
@@ -283,7 +283,7 @@ int main_debug_wp(int argc, char **argv)
 static int wait_print(uint32_t domid, uint64_t *cursor, int timeout_ms, bool *ended,
                       struct dbgv_ctl_event *ev)
 {
-    int rc = dbgctl_gdbg_wait(ctx, domid, cursor, timeout_ms, ev);
+    int rc = dbgctl_gdbg_wait(xl_ctx(), domid, cursor, timeout_ms, ev);
 
     if ( rc )
         return fail("waiting for an event", rc);
@@ -307,9 +307,9 @@ int main_debug_step(int argc, char **argv)
         return rc;
     for ( unsigned int i = 0; i < o.count && !ended; i++ )
     {
-        if ( (rc = dbgctl_gdbg_event_cursor(ctx, domid, &cursor)) )
+        if ( (rc = dbgctl_gdbg_event_cursor(xl_ctx(), domid, &cursor)) )
             return fail("reading events", rc);
-        if ( (rc = dbgctl_gdbg_step(ctx, domid, o.vcpu,
+        if ( (rc = dbgctl_gdbg_step(xl_ctx(), domid, o.vcpu,
                                     o.irqs ? DBGV_GDBG_STEP_IRQS : 0)) )
             return fail("step", rc);
         if ( (rc = wait_print(domid, &cursor, o.timeout_ms, &ended, &ev)) )
@@ -330,9 +330,9 @@ int main_debug_continue(int argc, char **argv)
     if ( gd_getopt(argc, argv, "debug-continue", &o, &rc) ||
          gd_domain(argc, argv, "debug-continue", 0, &domid, &rc) )
         return rc;
-    if ( o.wait && (rc = dbgctl_gdbg_event_cursor(ctx, domid, &cursor)) )
+    if ( o.wait && (rc = dbgctl_gdbg_event_cursor(xl_ctx(), domid, &cursor)) )
         return fail("reading events", rc);
-    if ( (rc = dbgctl_gdbg_continue(ctx, domid)) )
+    if ( (rc = dbgctl_gdbg_continue(xl_ctx(), domid)) )
         return fail("continue", rc);
     if ( !o.wait )
         return EXIT_SUCCESS;
@@ -356,7 +356,7 @@ int main_debug_regs(int argc, char **argv)
     if ( gd_getopt(argc, argv, "debug-regs", &o, &rc) ||
          gd_domain(argc, argv, "debug-regs", 0, &domid, &rc) )
         return rc;
-    if ( (rc = dbgctl_gdbg_get_regs(ctx, domid, o.vcpu, &r)) )
+    if ( (rc = dbgctl_gdbg_get_regs(xl_ctx(), domid, o.vcpu, &r)) )
         return fail("reading registers", rc);
     for ( int i = 0; i < 16; i++ )
         printf("%-6s 0x%016" PRIx64 "\n", names[i], r.gpr[i]);
@@ -412,7 +412,7 @@ int main_debug_mem(int argc, char **argv)
             }
             buf[i] = (uint8_t)(hi << 4 | lo);
         }
-        rc = dbgctl_gdbg_write(ctx, domid, o.vcpu, addr, !o.phys, buf, n / 2);
+        rc = dbgctl_gdbg_write(xl_ctx(), domid, o.vcpu, addr, !o.phys, buf, n / 2);
         free(buf);
         return rc ? fail("writing memory", rc) : EXIT_SUCCESS;
     }
@@ -420,7 +420,7 @@ int main_debug_mem(int argc, char **argv)
         return xl_usage_err("debug-mem", "length must be 1..65536");
     if ( !(buf = malloc(len)) )
         return xl_err("out of memory");
-    if ( (rc = dbgctl_gdbg_read(ctx, domid, o.vcpu, addr, !o.phys, buf, len)) )
+    if ( (rc = dbgctl_gdbg_read(xl_ctx(), domid, o.vcpu, addr, !o.phys, buf, len)) )
     {
         free(buf);
         return fail("reading memory", rc);
@@ -461,8 +461,7 @@ int main_debug_gdb(int argc, char **argv)
     snprintf(dom, sizeof(dom), "%u", domid);
     if ( xl_uri )
         setenv(DBGCTL_URI_ENV, xl_uri, 1);
-    dbgctl_close(ctx);
-    ctx = NULL;
+    xl_disconnect();
     execl(stub, "gdbsx", "--port", port, dom, (char *)NULL);
     return xl_err("cannot run %s: %s", stub, strerror(errno));
 }

@@ -101,7 +101,7 @@ int main_list(int argc, char **argv)
 
         if ( !(doms = calloc(1, sizeof(*doms))) )
             return xl_err("out of memory");
-        if ( dbgctl_domain_info(ctx, domid, doms) )
+        if ( dbgctl_domain_info(xl_ctx(), domid, doms) )
         {
             fprintf(stderr, "Error: Domain '%s' does not exist.\n", argv[optind]);
             free(doms);
@@ -180,9 +180,9 @@ int main_info(int argc, char **argv)
     while ( xl_getopt(argc, argv, "", NULL, "info", 0) != -1 )
         ;
     info_name = argc > optind ? argv[optind] : NULL;
-    if ( (rc = dbgctl_physinfo(ctx, &pi)) )
+    if ( (rc = dbgctl_physinfo(xl_ctx(), &pi)) )
         return xl_err("reading host information: %s", dbgctl_strerror(rc));
-    hello = dbgctl_hello_info(ctx);
+    hello = dbgctl_hello_info(xl_ctx());
     if ( uname(&un) < 0 )
         memset(&un, 0, sizeof(un));
 
@@ -214,7 +214,7 @@ int main_info(int argc, char **argv)
     info_line("nr_domains", "%u", pi.nr_domains);
     info_line("protocol_version", "%u", hello->version);
     info_line("debug_abi_version", "%u", hello->debug_abi);
-    info_line("control_uri", "%s", dbgctl_uri(ctx));
+    info_line("control_uri", "%s", dbgctl_uri(xl_ctx()));
     info_line("xend_config_format", "%u", 4);
     return EXIT_SUCCESS;
 }
@@ -272,7 +272,7 @@ int main_uptime(int argc, char **argv)
         if ( !(doms = calloc(argc - optind, sizeof(*doms))) )
             return xl_err("out of memory");
         for ( int i = optind; i < argc; i++ )
-            if ( dbgctl_domain_info(ctx, xl_find_domain_or_exit(argv[i]), &doms[nr]) == 0 )
+            if ( dbgctl_domain_info(xl_ctx(), xl_find_domain_or_exit(argv[i]), &doms[nr]) == 0 )
                 nr++;
     }
     else if ( (rc = xl_select_domains(0, NULL, &doms, &nr)) )
@@ -303,13 +303,13 @@ int main_dmesg(int argc, char **argv)
         if ( opt == 'c' )
             clear = 1;
     do {
-        if ( (rc = dbgctl_hvlog_read(ctx, &off, buf, sizeof(buf), &len, &lost)) )
+        if ( (rc = dbgctl_hvlog_read(xl_ctx(), &off, buf, sizeof(buf), &len, &lost)) )
             return xl_err("reading the hypervisor log: %s", dbgctl_strerror(rc));
         fwrite(buf, 1, len, stdout);
     } while ( len );
     /* What was printed is cleared; lines logged meanwhile may go with it,
      * as with Xen's read-and-clear. */
-    if ( clear && (rc = dbgctl_hvlog_clear(ctx)) )
+    if ( clear && (rc = dbgctl_hvlog_clear(xl_ctx())) )
         return xl_err("clearing the hypervisor log: %s", dbgctl_strerror(rc));
     return EXIT_SUCCESS;
 }

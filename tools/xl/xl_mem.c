@@ -26,7 +26,7 @@ static int set_memory(int argc, char **argv, const char *cmd, const char *what)
         fprintf(stderr, "invalid memory size: %s\n", mem);
         return EXIT_FAILURE;
     }
-    if ( domid != 0 && dbgctl_domain_info(ctx, domid, &di) == 0 &&
+    if ( domid != 0 && dbgctl_domain_info(xl_ctx(), domid, &di) == 0 &&
          (uint64_t)kb == di.mem_bytes >> 10 )
         return EXIT_SUCCESS;        /* what it has: nothing to change */
     fprintf(stderr, "xl %s: not supported: a dbgvisor domain's memory is fixed when it is "

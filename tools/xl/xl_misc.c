@@ -17,7 +17,7 @@ int main_rename(int argc, char **argv)
     new_name = argv[optind];
     domid = xl_find_domain_or_exit(dom);
     /* Domain-0 is the toolstack's stand-in here: its name is fixed. */
-    rc = domid ? dbgctl_domain_rename(ctx, domid, new_name) : -EPERM;
+    rc = domid ? dbgctl_domain_rename(xl_ctx(), domid, new_name) : -EPERM;
     if ( rc )
     {
         fprintf(stderr, "Can't rename domain '%s'.\n", dom);
@@ -36,7 +36,7 @@ int main_debug_keys(int argc, char **argv)
     while ( xl_getopt(argc, argv, "", NULL, "debug-keys", 1) != -1 )
         ;
     keys = argv[optind];
-    if ( dbgctl_debug_keys(ctx, keys) )
+    if ( dbgctl_debug_keys(xl_ctx(), keys) )
     {
         fprintf(stderr, "cannot send debug keys: %s\n", keys);
         return EXIT_FAILURE;

@@ -17,7 +17,7 @@
 static int pool_output(uint32_t set_ms)
 {
     uint32_t us;
-    int rc = dbgctl_sched_params(ctx, set_ms * 1000, &us);
+    int rc = dbgctl_sched_params(xl_ctx(), set_ms * 1000, &us);
 
     if ( rc )
     {

@@ -45,7 +45,7 @@ int xl_select_domains(int argc, char **argv, struct dbgv_ctl_dominfo **doms,
     struct dbgv_ctl_dominfo *sel = NULL;
     int rc;
 
-    if ( (rc = dbgctl_domain_list(ctx, doms, nr)) )
+    if ( (rc = dbgctl_domain_list(xl_ctx(), doms, nr)) )
         return xl_err("listing domains: %s", dbgctl_strerror(rc));
     if ( argc == 0 )
         return 0;

@@ -13,7 +13,7 @@ static unsigned int host_cpus(void)
 {
     struct dbgv_ctl_physinfo pi;
 
-    if ( dbgctl_physinfo(ctx, &pi) )
+    if ( dbgctl_physinfo(xl_ctx(), &pi) )
     {
         fprintf(stderr, "libxl_physinfo failed.\n");
         exit(EXIT_FAILURE);
@@ -64,7 +64,7 @@ int main_vcpulist(int argc, char **argv)
         struct dbgv_ctl_vcpuinfo *v = NULL;
         unsigned int nv = 0;
 
-        if ( doms[i].domid == 0 || dbgctl_vcpu_list(ctx, doms[i].domid, &v, &nv) )
+        if ( doms[i].domid == 0 || dbgctl_vcpu_list(xl_ctx(), doms[i].domid, &v, &nv) )
             continue;               /* Domain-0 has no vCPUs here; gone meanwhile */
         for ( unsigned int k = 0; k < nv; k++ )
             print_vcpuinfo(&doms[i], &v[k], nr_cpus);
@@ -147,7 +147,7 @@ int main_vcpupin(int argc, char **argv)
     }
     if ( !strcmp(hard_str, "-") )
         return EXIT_SUCCESS;        /* hard affinity left alone */
-    rc = hard ? dbgctl_vcpu_set_affinity(ctx, domid, vcpuid, hard) : -EINVAL;
+    rc = hard ? dbgctl_vcpu_set_affinity(xl_ctx(), domid, vcpuid, hard) : -EINVAL;
     if ( rc )
     {
         if ( vcpuid == DBGV_VCPU_ALL )
@@ -196,7 +196,7 @@ int main_vcpuset(int argc, char **argv)
         fprintf(stderr, "Error: Invalid argument.\n");
         return EXIT_FAILURE;
     }
-    if ( dbgctl_domain_info(ctx, domid, &di) )
+    if ( dbgctl_domain_info(xl_ctx(), domid, &di) )
     {
         fprintf(stderr, "Domain %u does not exist.\n", domid);
         return EXIT_FAILURE;

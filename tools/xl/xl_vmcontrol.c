@@ -85,7 +85,7 @@ static int wait_end(uint32_t domid, uint64_t *since, int timeout_ms, unsigned in
         int rc;
 
         first = false;
-        rc = dbgctl_events_read(ctx, since, domid, ev, 16, &nr, &lost);
+        rc = dbgctl_events_read(xl_ctx(), since, domid, ev, 16, &nr, &lost);
         if ( rc == -ESRCH )
             return END_DESTROYED;
         if ( hv_gone(rc) )
@@ -105,7 +105,7 @@ static int wait_end(uint32_t domid, uint64_t *since, int timeout_ms, unsigned in
         /* Lost events, a failed read or the first look: ask dominfo. */
         if ( look || lost || rc )
         {
-            rc = dbgctl_domain_info(ctx, domid, &di);
+            rc = dbgctl_domain_info(xl_ctx(), domid, &di);
             if ( rc == -ESRCH )
                 return END_DESTROYED;
             if ( hv_gone(rc) )
@@ -120,7 +120,7 @@ static int wait_end(uint32_t domid, uint64_t *since, int timeout_ms, unsigned in
             continue;
         if ( timeout_ms >= 0 && waited >= timeout_ms )
             return -ETIMEDOUT;
-        dbgctl_idle(ctx);
+        dbgctl_idle(xl_ctx());
         sleep_ms(POLL_MS);
         waited += POLL_MS;
     }
@@ -165,7 +165,7 @@ static int vm_start(const struct vm *vm, bool paused, uint32_t *domid)
     b.quiet_switches = vm->cfg.quiet_switches;
     b.unbacked_access = vm->cfg.unbacked_access;
     b.paused = paused;
-    rc = dbgctl_domain_build(ctx, &b, domid, err, sizeof(err));
+    rc = dbgctl_domain_build(xl_ctx(), &b, domid, err, sizeof(err));
     free(image);
     free(ramdisk);
     if ( rc )
@@ -186,8 +186,8 @@ static int vm_restart(const struct vm *vm, uint32_t *domid)
             return 0;
         if ( attempt == 3 )
             return -1;
-        if ( !dbgctl_domain_lookup(ctx, vm->cfg.name, &stale) )
-            dbgctl_domain_destroy(ctx, stale);
+        if ( !dbgctl_domain_lookup(xl_ctx(), vm->cfg.name, &stale) )
+            dbgctl_domain_destroy(xl_ctx(), stale);
         sleep_ms(1000);
     }
 }
@@ -241,7 +241,7 @@ static int monitor(struct vm *vm, uint32_t domid)
         }
         /* destroy or restart (the config refuses the others) */
         xl_log("Domain %u needs to be cleaned up: destroying the domain", domid);
-        if ( (rc = dbgctl_domain_destroy(ctx, domid)) && rc != -ESRCH )
+        if ( (rc = dbgctl_domain_destroy(xl_ctx(), domid)) && rc != -ESRCH )
             xl_log("destroy failed (rc=%d)", rc);
         if ( action != XL_ACTION_RESTART )
         {
@@ -258,7 +258,7 @@ static int monitor(struct vm *vm, uint32_t domid)
  * socket (the per-user runtime directory, or the test's own directory). */
 static int log_path(const char *name, char *out, size_t len)
 {
-    const char *uri = dbgctl_uri(ctx), *path, *slash;
+    const char *uri = dbgctl_uri(xl_ctx()), *path, *slash;
 
     path = strncmp(uri, "unix:", 5) ? uri : uri + 5;
     slash = strrchr(path, '/');
@@ -310,7 +310,7 @@ static int daemonize(const char *name)
     dup2(fd, STDOUT_FILENO);
     dup2(fd, STDERR_FILENO);
     close(fd);
-    dbgctl_idle(ctx);               /* drop the connection shared with the caller */
+    dbgctl_idle(xl_ctx());               /* drop the connection shared with the caller */
     return 0;
 }
 
@@ -323,7 +323,7 @@ static pid_t console_child(uint32_t domid)
     pid = fork();
     if ( pid == 0 )
     {
-        dbgctl_idle(ctx);           /* its own connection */
+        dbgctl_idle(xl_ctx());           /* its own connection */
         _exit(xl_console_follow(domid));
     }
     if ( pid < 0 )
@@ -534,7 +534,7 @@ static int wait_deaths(struct waited *w, int nr, unsigned int why, int timeout_m
             fprintf(stderr, "Domain %u did not %s within %d s: ending it for the reason\n",
                     w[i].domid, why == DBGV_SHUTDOWN_REBOOT ? "reboot" : "shut down",
                     timeout_ms / 1000);
-            rc = dbgctl_domain_shutdown(ctx, w[i].domid, why | DBGV_SHUTDOWN_F_NOW);
+            rc = dbgctl_domain_shutdown(xl_ctx(), w[i].domid, why | DBGV_SHUTDOWN_F_NOW);
             if ( rc && rc != -ESRCH )
                 return xl_err("%s failed (rc=%d)", why == DBGV_SHUTDOWN_REBOOT ?
                               "reboot" : "shutdown", rc);
@@ -560,11 +560,11 @@ static int request(uint32_t domid, unsigned int why, struct waited *w)
     fprintf(stderr, "%s domain %u\n", why == DBGV_SHUTDOWN_REBOOT ? "Rebooting" : "Shutting down",
             domid);
     /* The cursor first, so the end cannot slip in before it. */
-    if ( w && (rc = dbgctl_gdbg_event_cursor(ctx, domid, &w->since)) )
+    if ( w && (rc = dbgctl_gdbg_event_cursor(xl_ctx(), domid, &w->since)) )
         return xl_err("wait for death failed (rc=%d)", rc);
     if ( w )
         w->domid = domid;
-    if ( (rc = dbgctl_domain_shutdown(ctx, domid, why)) )
+    if ( (rc = dbgctl_domain_shutdown(xl_ctx(), domid, why)) )
     {
         fprintf(stderr, "%s failed (rc=%d)\n", why == DBGV_SHUTDOWN_REBOOT ? "reboot" : "shutdown",
                 rc);
@@ -621,7 +621,7 @@ static int shutdown_or_reboot(int argc, char **argv, unsigned int why)
     }
     if ( all )
     {
-        if ( (rc = dbgctl_domain_list(ctx, &doms, &nr)) )
+        if ( (rc = dbgctl_domain_list(xl_ctx(), &doms, &nr)) )
             return xl_err("listing domains: %s", dbgctl_strerror(rc));
     }
     else

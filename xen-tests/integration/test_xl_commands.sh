@@ -7,6 +7,27 @@
 # sched-rr/sched-credit.
 . "$(dirname "$0")/lib.sh"
 
+# ---- options before the connection (no hypervisor yet) ------------------
+# Xen's xl parses a command's options before it talks to libxl: a usage
+# error is status 2 whether or not a hypervisor answers.
+usage_without_hv() {
+    for c in $($XL help | sed -n 's/^ \([a-z][-a-z0-9]*\) .*/\1/p'); do
+        [ "$c" = help ] && continue
+        $XL $c -Q >/dev/null 2>&1; st=$?
+        [ $st -eq 2 ] || { echo "xl $c -Q: status $st"; return 1; }
+        $XL $c nosuchdomain 1 2 >/dev/null 2>&1; st=$?
+        [ $st -le 2 ] || { echo "xl $c nosuchdomain: status $st"; return 1; }
+    done
+}
+check "no hypervisor: every command's unknown option is status 2" usage_without_hv
+$XL rename tick > $TMP/miss0.out 2>&1; st=$?
+check "no hypervisor: a missing argument is status 2" [ $st -eq 2 ]
+$XL list > $TMP/nohv.out 2>&1; st=$?
+check "no hypervisor: a command that needs it fails with status 1" [ $st -eq 1 ]
+expect_line $TMP/nohv.out 'cannot connect to the hypervisor' "no hypervisor: says so"
+write_cfg early "$G/ticker.elf" 16
+check "no hypervisor: xl create -n needs none" sh -c "$XL create -n $TMP/early.cfg >/dev/null 2>&1"
+
 SPIN="mode=compute iters=4000000000000"   # hours: busy for the whole test
 hv_start --smp 2 --domain $G/ticker.elf,name=tick,cmdline="count=0" \
          --domain "$G/bench.elf,name=spin1,cmdline=$SPIN" \
