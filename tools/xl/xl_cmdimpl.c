@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include "xl.h"
 #include "xl_utils.h"
+#include "xl_userdata.h"
 
 #define CTRL_RBRACKET 0x1d
 #ifndef MIN
@@ -37,9 +38,19 @@ static int domain_simple(int argc, char **argv, const char *cmd,
     return EXIT_SUCCESS;
 }
 
+/* Destroys it and forgets its configuration (Xen's userdata goes with it). */
+static int destroy_domain(dbgctl *h, uint32_t domid)
+{
+    int rc = dbgctl_domain_destroy(h, domid);
+
+    if ( !rc )
+        xl_userdata_remove(domid);
+    return rc;
+}
+
 int main_destroy(int argc, char **argv)
 {
-    return domain_simple(argc, argv, "destroy", dbgctl_domain_destroy);
+    return domain_simple(argc, argv, "destroy", destroy_domain);
 }
 
 int main_pause(int argc, char **argv)

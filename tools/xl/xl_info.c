@@ -14,6 +14,7 @@
 #include "xl.h"
 #include "xl_json.h"
 #include "xl_utils.h"
+#include "xl_userdata.h"
 
 /* ---- xl list ---------------------------------------------------------- */
 
@@ -61,8 +62,22 @@ static int list_long(const struct dbgv_ctl_dominfo *doms, unsigned int nr)
             .max_vcpus = d->nr_vcpus, .max_memkb = d->max_mem_bytes >> 10,
             .target_memkb = d->mem_bytes >> 10,
         };
+        /* What only the configuration says, for domains xl created; the
+         * name, vCPUs and memory are the hypervisor's (after rename...). */
+        yajl_val cfg = d->domid ? xl_userdata_load(d->domid) : NULL;
 
+        if ( cfg )
+        {
+            jd.kernel = xl_userdata_str(cfg, "b_info", "kernel");
+            jd.ramdisk = xl_userdata_str(cfg, "b_info", "ramdisk");
+            jd.cmdline = xl_userdata_str(cfg, "b_info", "cmdline");
+            jd.on_poweroff = xl_userdata_str(cfg, "on_poweroff", NULL);
+            jd.on_reboot = xl_userdata_str(cfg, "on_reboot", NULL);
+            jd.on_watchdog = xl_userdata_str(cfg, "on_watchdog", NULL);
+            jd.on_crash = xl_userdata_str(cfg, "on_crash", NULL);
+        }
         xl_json_domain_open(g, &jd);
+        yajl_tree_free(cfg);
         dbgvisor_json(g, d);
         yajl_gen_map_close(g);
     }

@@ -16,7 +16,7 @@ yajl_gen xl_json_open(void)
     return g;
 }
 
-int xl_json_close(yajl_gen g)
+int xl_json_write(yajl_gen g, FILE *f)
 {
     const unsigned char *buf;
     size_t len;
@@ -24,10 +24,15 @@ int xl_json_close(yajl_gen g)
 
     if ( yajl_gen_get_buf(g, &buf, &len) != yajl_gen_status_ok )
         rc = xl_err("generating JSON failed");
-    else if ( fwrite(buf, 1, len, stdout) != len )
+    else if ( fwrite(buf, 1, len, f) != len )
         rc = xl_err("writing JSON failed");
     yajl_gen_free(g);
     return rc;
+}
+
+int xl_json_close(yajl_gen g)
+{
+    return xl_json_write(g, stdout);
 }
 
 void xl_json_key(yajl_gen g, const char *key)
@@ -85,17 +90,10 @@ static void action(yajl_gen g, const char *key, const char *xl_name)
     xl_json_str(g, key, buf);
 }
 
-void xl_json_domain_open(yajl_gen g, const struct xl_json_domain *d)
+void xl_json_config(yajl_gen g, const struct xl_json_domain *d)
 {
     char uuid[37];
 
-    yajl_gen_map_open(g);
-    xl_json_key(g, "domid");
-    if ( d->domid < 0 )
-        yajl_gen_null(g);
-    else
-        yajl_gen_integer(g, d->domid);
-    xl_json_key(g, "config");
     yajl_gen_map_open(g);
 
     xl_json_key(g, "c_info");
@@ -132,5 +130,17 @@ void xl_json_domain_open(yajl_gen g, const struct xl_json_domain *d)
     action(g, "on_reboot", d->on_reboot);
     action(g, "on_watchdog", d->on_watchdog);
     action(g, "on_crash", d->on_crash);
-    yajl_gen_map_close(g);          /* config */
+    yajl_gen_map_close(g);
+}
+
+void xl_json_domain_open(yajl_gen g, const struct xl_json_domain *d)
+{
+    yajl_gen_map_open(g);
+    xl_json_key(g, "domid");
+    if ( d->domid < 0 )
+        yajl_gen_null(g);
+    else
+        yajl_gen_integer(g, d->domid);
+    xl_json_key(g, "config");
+    xl_json_config(g, d);
 }

@@ -3,11 +3,14 @@
 #define XL_JSON_H
 
 #include <stdint.h>
+#include <stdio.h>
 #include <yajl/yajl_gen.h>
 
 yajl_gen xl_json_open(void);
 /* Print the document to stdout and free the generator; 0 or EXIT_FAILURE. */
 int xl_json_close(yajl_gen g);
+/* The same to f. */
+int xl_json_write(yajl_gen g, FILE *f);
 void xl_json_key(yajl_gen g, const char *key);
 void xl_json_str(yajl_gen g, const char *key, const char *val);
 void xl_json_u64(yajl_gen g, const char *key, uint64_t val);
@@ -25,6 +28,9 @@ struct xl_json_domain {
     const char *kernel, *ramdisk, *cmdline;   /* NULL: not known, left out */
     const char *on_poweroff, *on_reboot, *on_crash, *on_watchdog;  /* NULL: left out */
 };
+/* Xen's libxl_domain_config object: {"c_info": {...}, "b_info": {...},
+ * "on_poweroff": ...} (what libxl stores as a domain's userdata). */
+void xl_json_config(yajl_gen g, const struct xl_json_domain *d);
 /*
  * Opens one element of Xen's `xl list -l` / `create -n` array:
  *   {"domid": N, "config": {"c_info": {...}, "b_info": {...}, "on_*": ...},

@@ -20,6 +20,7 @@
 #include "xl.h"
 #include "xl_cfg.h"
 #include "xl_json.h"
+#include "xl_userdata.h"
 
 /* How often a waiting xl reads the event queue. Each poll reconnects (HELLO)
  * so that other tools get a port without dbgctl-mux: a second is a fair share
@@ -136,8 +137,26 @@ struct vm {
     char *cmdline;                  /* from cmdline, or root and extra (Xen's rule) */
 };
 
+/* The configuration in Xen's libxl_domain_config terms (domid -1: none). */
+static void vm_json(const struct vm *vm, int64_t domid, struct xl_json_domain *jd)
+{
+    *jd = (struct xl_json_domain){
+        .domid = domid, .type = "hvm", .name = vm->cfg.name, .max_vcpus = vm->cfg.vcpus,
+        .max_memkb = (uint64_t)vm->cfg.memory_mib << 10,
+        .target_memkb = (uint64_t)vm->cfg.memory_mib << 10,
+        .kernel = vm->cfg.kernel, .ramdisk = vm->cfg.ramdisk, .cmdline = vm->cmdline,
+        .on_poweroff = xl_action_name(vm->cfg.on_shutdown[DBGV_SHUTDOWN_POWEROFF]),
+        .on_reboot = xl_action_name(vm->cfg.on_shutdown[DBGV_SHUTDOWN_REBOOT]),
+        .on_crash = xl_action_name(vm->cfg.on_shutdown[DBGV_SHUTDOWN_CRASH]),
+        .on_watchdog = xl_action_name(vm->cfg.on_shutdown[DBGV_SHUTDOWN_WATCHDOG]),
+    };
+}
+
+/* Builds the domain and stores its configuration (Xen's userdata), which
+ * later commands (list -l) read. */
 static int vm_start(const struct vm *vm, bool paused, uint32_t *domid)
 {
+    struct xl_json_domain jd;
     struct dbgctl_build b;
     void *image = NULL, *ramdisk = NULL;
     size_t ilen = 0, rlen = 0;
@@ -170,6 +189,8 @@ static int vm_start(const struct vm *vm, bool paused, uint32_t *domid)
     free(ramdisk);
     if ( rc )
         return xl_err("%s: %s", vm->cfg.name, err);
+    vm_json(vm, *domid, &jd);
+    xl_userdata_store(*domid, &jd);     /* the domain runs without it: not fatal */
     return 0;
 }
 
@@ -190,6 +211,21 @@ static int vm_restart(const struct vm *vm, uint32_t *domid)
             dbgctl_domain_destroy(xl_ctx(), stale);
         sleep_ms(1000);
     }
+}
+
+/* A restart keeps the name the domain has now (xl rename since), as Xen's
+ * monitor restarts from the configuration as it is at the reboot. */
+static void adopt_name(struct vm *vm, uint32_t domid)
+{
+    struct dbgv_ctl_dominfo di;
+    char *name;
+
+    if ( dbgctl_domain_info(xl_ctx(), domid, &di) ||
+         !strncmp(di.name, vm->cfg.name, sizeof(di.name)) ||
+         !(name = strndup(di.name, sizeof(di.name))) )
+        return;
+    free(vm->cfg.name);
+    vm->cfg.name = name;
 }
 
 /*
@@ -213,6 +249,7 @@ static int monitor(struct vm *vm, uint32_t domid)
         if ( rc == END_DESTROYED )
         {
             xl_log("Domain %u has been destroyed.", domid);
+            xl_userdata_remove(domid);
             return EXIT_SUCCESS;
         }
         if ( rc < 0 )
@@ -240,9 +277,12 @@ static int monitor(struct vm *vm, uint32_t domid)
             return EXIT_SUCCESS;
         }
         /* destroy or restart (the config refuses the others) */
+        if ( action == XL_ACTION_RESTART )
+            adopt_name(vm, domid);
         xl_log("Domain %u needs to be cleaned up: destroying the domain", domid);
         if ( (rc = dbgctl_domain_destroy(xl_ctx(), domid)) && rc != -ESRCH )
             xl_log("destroy failed (rc=%d)", rc);
+        xl_userdata_remove(domid);
         if ( action != XL_ACTION_RESTART )
         {
             xl_log("Done. Exiting now");
@@ -254,18 +294,14 @@ static int monitor(struct vm *vm, uint32_t domid)
     }
 }
 
-/* The monitor's log, Xen's /var/log/xen/xl-NAME.log: here beside the control
- * socket (the per-user runtime directory, or the test's own directory). */
+/* The monitor's log, Xen's /var/log/xen/xl-NAME.log: in the state directory
+ * beside the control socket. */
 static int log_path(const char *name, char *out, size_t len)
 {
-    const char *uri = dbgctl_uri(xl_ctx()), *path, *slash;
+    char file[DBGV_CTL_NAME_LEN + 16];
 
-    path = strncmp(uri, "unix:", 5) ? uri : uri + 5;
-    slash = strrchr(path, '/');
-    if ( !slash )
-        return snprintf(out, len, "xl-%s.log", name) < (int)len ? 0 : -1;
-    return snprintf(out, len, "%.*s/xl-%s.log", (int)(slash - path), path, name) < (int)len
-           ? 0 : -1;
+    snprintf(file, sizeof(file), "xl-%s.log", name);
+    return xl_state_path(file, out, len);
 }
 
 /* Xen's do_daemonize(): 0 in the detached monitor (stdout and stderr to the
@@ -367,17 +403,9 @@ static int load_config(struct xl_cfg *cfg, const char *file, int argc, char **ar
 static int print_config_json(const struct vm *vm)
 {
     yajl_gen g = xl_json_open();
-    struct xl_json_domain jd = {
-        .domid = -1, .type = "hvm", .name = vm->cfg.name, .max_vcpus = vm->cfg.vcpus,
-        .max_memkb = (uint64_t)vm->cfg.memory_mib << 10,
-        .target_memkb = (uint64_t)vm->cfg.memory_mib << 10,
-        .kernel = vm->cfg.kernel, .ramdisk = vm->cfg.ramdisk, .cmdline = vm->cmdline,
-        .on_poweroff = xl_action_name(vm->cfg.on_shutdown[DBGV_SHUTDOWN_POWEROFF]),
-        .on_reboot = xl_action_name(vm->cfg.on_shutdown[DBGV_SHUTDOWN_REBOOT]),
-        .on_crash = xl_action_name(vm->cfg.on_shutdown[DBGV_SHUTDOWN_CRASH]),
-        .on_watchdog = xl_action_name(vm->cfg.on_shutdown[DBGV_SHUTDOWN_WATCHDOG]),
-    };
+    struct xl_json_domain jd;
 
+    vm_json(vm, -1, &jd);
     if ( !g )
         return xl_err("unable to allocate JSON generator");
     xl_json_domain_open(g, &jd);
