@@ -85,6 +85,7 @@ int main_vcpuset(int argc, char **argv);
 int main_memset(int argc, char **argv);
 int main_memmax(int argc, char **argv);
 int main_debug_keys(int argc, char **argv);
+int main_sysrq(int argc, char **argv);
 int main_sched_credit(int argc, char **argv);
 int main_sched_rr(int argc, char **argv);
 

@@ -107,6 +107,8 @@ const struct cmd_spec cmd_table[] = {
       "Convert a domain id to domain name", "<DomainId>", NULL },
     { "rename", main_rename, false,
       "Rename a domain", "<Domain> <NewDomainName>", NULL },
+    { "sysrq", main_sysrq, false,
+      "Send a sysrq to a domain", "<Domain> <letter>", NULL },
     { "debug-keys", main_debug_keys, false,
       "Send debug keys to Xen", "<Keys>", NULL },
     { "dmesg", main_dmesg, false,

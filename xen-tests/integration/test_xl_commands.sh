@@ -2,9 +2,10 @@
 # xl's everyday commands against live domains, in Xen 4.17's formats and
 # messages (tools/xl/xl_cmdtable.c, xl_info.c, xl_vcpu.c, xl_misc.c,
 # xl_mem.c, xl_sched.c, xl_utils.c): help and usage errors, rename, uptime,
-# vcpu-list/vcpu-pin (affinity the scheduler honours), vcpu-set, mem-set,
+# sysrq, vcpu-list/vcpu-pin (affinity the scheduler honours), vcpu-set, mem-set,
 # debug-keys, dmesg -c, info KEY, list -v/-l, create -n/-d, -N, -v, top,
-# sched-rr/sched-credit.
+# sched-rr/sched-credit; the stored per-domain configuration (list -l after
+# create, rename, restart, destroy); option parsing before the connection.
 . "$(dirname "$0")/lib.sh"
 
 # ---- options before the connection (no hypervisor yet) ------------------
@@ -84,6 +85,18 @@ $XL rename nosuch x > $TMP/ren2.out 2>&1; st=$?
 check "xl rename of an unknown domain: Xen's find_domain message" \
     [ $st -eq 1 -a "$(cat $TMP/ren2.out)" = "nosuch is an invalid domain identifier (rc=-6)" ]
 check "xl rename tock tick" $XL rename tock tick
+
+# ---- sysrq: Xen's checks; no guest has a channel for it ------------------
+$XL sysrq tick s > $TMP/sq.out 2>&1; st=$?
+check "xl sysrq tick s: Xen's exit status 0" [ $st -eq 0 ]
+expect_line $TMP/sq.out "^xl sysrq: sysrq 's' not delivered: domain 1 has no PV control channel" \
+    "xl sysrq: says the key is not delivered (as a Xen HVM guest without PV drivers)"
+$XL sysrq tick ab > $TMP/sq2.out 2>&1; st=$?
+check "xl sysrq with two letters: Xen's 'Invalid sysrq.', status 1" [ $st -eq 1 -a "$(head -1 $TMP/sq2.out)" = "Invalid sysrq." ]
+$XL sysrq nosuch s > $TMP/sq3.out 2>&1; st=$?
+check "xl sysrq of an unknown domain: Xen's find_domain message" \
+    [ $st -eq 1 -a "$(cat $TMP/sq3.out)" = "nosuch is an invalid domain identifier (rc=-6)" ]
+check "xl sysrq: the guest runs on" sh -c "$XL list tick | grep -Eq '^tick .* [-rb]{2}----'"
 
 # ---- vcpu-list: Xen's printf formats, byte for byte ---------------------
 $XL vcpu-list > $TMP/vl
@@ -259,6 +272,41 @@ check "xl create -d: creates the domain" [ $st -eq 0 ]
 check "xl create -d: printed the config as JSON" python3 -c "
 import json; assert json.load(open('$TMP/dbg.json'))['config']['c_info']['name']=='made'"
 check "xl create -d: the domain exists" wait_for sh -c "$XL list | grep -q '^made '"
+
+# ---- the stored configuration (Xen's libxl userdata) ---------------------
+made_id=$($XL domid made)
+has_userdata() { ls $TMP/userdata-d.$1.*.libxl-json >/dev/null 2>&1; }
+check "xl create: the config stored beside the control socket (userdata-d.$made_id.*.libxl-json)" has_userdata $made_id
+cfg_of() { python3 -c "
+import json,sys; d=json.loads(sys.argv[1]); assert len(d)==1; c=d[0]['config']; b=c['b_info']
+print(c['c_info']['name'], b.get('kernel','-').split('/')[-1], repr(b.get('cmdline')), c.get('on_poweroff'), c.get('on_reboot'))
+" "$($XL list -l $1)"; }
+check "xl list -l made: kernel, cmdline, on_* from the stored config ($(cfg_of made))" \
+    [ "$(cfg_of made)" = "made ticker.elf 'count=3 id=9' preserve restart" ]
+check "xl list -l tick: a boot-time domain has no stored config ($(cfg_of tick))" \
+    [ "$(cfg_of tick)" = "tick - None None None" ]
+check "xl rename made made2" $XL rename made made2
+check "xl rename: the config stays with the domain ($(cfg_of made2))" \
+    [ "$(cfg_of made2)" = "made2 ticker.elf 'count=3 id=9' preserve restart" ]
+$XL rename made2 made
+# tick's domid under another hypervisor instance (another nonce): not tick's.
+cp $TMP/userdata-d.$made_id.*.libxl-json $TMP/userdata-d.1.1-1.libxl-json
+check "a file of an earlier hypervisor for a reused domid is ignored ($(cfg_of tick))" \
+    [ "$(cfg_of tick)" = "tick - None None None" ]
+write_cfg keep "$G/bench.elf" 16 "mode=compute iters=4000000000000"
+check "xl create keep (on_reboot restart by default)" $XL create -q $TMP/keep.cfg
+k1=$($XL domid keep)
+$XL reboot -F -t 1 keep > $TMP/keep.out 2>&1
+restarted() { k2=$($XL domid keep 2>/dev/null); [ -n "$k2" ] && [ "$k2" != "$k1" ]; }
+check "xl reboot -F keep: restarted under a new domid" wait_for restarted
+k2=$($XL domid keep)
+check "restart: the new domain has the stored config ($(cfg_of keep))" \
+    [ "$(cfg_of keep)" = "keep bench.elf 'mode=compute iters=4000000000000' destroy restart" ]
+check "restart: the file of domid $k1 is gone, $k2 has one" sh -c "! ls $TMP/userdata-d.$k1.* 2>/dev/null && ls $TMP/userdata-d.$k2.* >/dev/null"
+check "a store prunes the files of an earlier hypervisor" [ ! -e $TMP/userdata-d.1.1-1.libxl-json ]
+check "xl destroy keep" $XL destroy keep
+check "xl destroy: the domain's config goes with it" sh -c "! ls $TMP/userdata-d.$k2.* 2>/dev/null"
+
 $XL create $TMP/made.cfg -Z > $TMP/cz.out 2>&1; st=$?
 check "xl create CONFIG -Z: options after the file are parsed (status 2)" [ $st -eq 2 ]
 
@@ -276,4 +324,5 @@ TERM=xterm timeout -s INT 4 script -qec "$XL top" /dev/null > $TMP/top.out 2>&1
 expect_line $TMP/top.out 'spin1' "xl top: runs dbgtop, which shows the domains"
 
 check "xl destroy made" $XL destroy made
+check "xl destroy made: its config file is gone" sh -c "! ls $TMP/userdata-d.$made_id.* 2>/dev/null"
 finish
