@@ -229,6 +229,17 @@ int main(int argc, char **argv)
         return EXIT_FAILURE;
     }
 
+    /* -h anywhere before "--": the help, also for the commands that parse
+     * their options without xl_getopt. */
+    for ( int i = optind + 1; i < argc; i++ )
+        if ( !strcmp(argv[i], "-h") || !strcmp(argv[i], "--help") )
+        {
+            xl_help(cmd->name);
+            return EXIT_SUCCESS;
+        }
+        else if ( !strcmp(argv[i], "--") )
+            break;
+
     rc = cmd->fn(argc - optind, argv + optind);
     xl_disconnect();
     return rc;

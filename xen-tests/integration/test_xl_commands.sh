@@ -14,13 +14,15 @@
 usage_without_hv() {
     for c in $($XL help | sed -n 's/^ \([a-z][-a-z0-9]*\) .*/\1/p'); do
         [ "$c" = help ] && continue
+        $XL $c -h > $TMP/h.out 2>&1; st=$?
+        [ $st -eq 0 ] && grep -q "^Usage: xl .* $c " $TMP/h.out || { echo "xl $c -h: status $st"; return 1; }
         $XL $c -Q >/dev/null 2>&1; st=$?
         [ $st -eq 2 ] || { echo "xl $c -Q: status $st"; return 1; }
         $XL $c nosuchdomain 1 2 >/dev/null 2>&1; st=$?
         [ $st -le 2 ] || { echo "xl $c nosuchdomain: status $st"; return 1; }
     done
 }
-check "no hypervisor: every command's unknown option is status 2" usage_without_hv
+check "no hypervisor: every command's -h is its help (0), an unknown option status 2" usage_without_hv
 $XL rename tick > $TMP/miss0.out 2>&1; st=$?
 check "no hypervisor: a missing argument is status 2" [ $st -eq 2 ]
 $XL list > $TMP/nohv.out 2>&1; st=$?
