@@ -137,7 +137,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             FUZZ_CHECK(vlapic_cr8(v) == (l->tpr >> 4), "CR8 %u TPR %#x", vlapic_cr8(v), l->tpr);
             break;
         case 7:
-            vlapic_set_hw_enabled(v, fuzz_u8(&in) & 1);
+            { uint8_t b = fuzz_u8(&in); vlapic_set_mode(v, b & 1, b & 2); }
             break;
         }
         for ( unsigned i = 0; i < FAKE_NR_VCPUS; i++ )
