@@ -436,8 +436,8 @@ static const struct x2apic_reg x2apic_regs[] = {
     { LAPIC_EOI, X2_WO, 0 },           { LAPIC_LDR, X2_RO, 0 },
     { LAPIC_SPIV, X2_RW, 0x3ff },      { LAPIC_ESR, X2_RW, 0 },
     { LAPIC_LVT_TMR, X2_RW, 0x710ff }, { LAPIC_LVT_THM, X2_RW, 0x117ff },
-    { LAPIC_LVT_PMC, X2_RW, 0x117ff }, { LAPIC_LVT_LINT0, X2_RW, 0x1ffff },
-    { LAPIC_LVT_LINT1, X2_RW, 0x1ffff }, { LAPIC_LVT_ERR, X2_RW, 0x110ff },
+    { LAPIC_LVT_PMC, X2_RW, 0x117ff }, { LAPIC_LVT_LINT0, X2_RW, 0x1f7ff },
+    { LAPIC_LVT_LINT1, X2_RW, 0x1f7ff }, { LAPIC_LVT_ERR, X2_RW, 0x110ff },
     { LAPIC_TMR_ICR, X2_RW, 0xffffffff }, { LAPIC_TMR_CCR, X2_RO, 0 },
     { LAPIC_TMR_DCR, X2_RW, 0xb },     { LAPIC_SELF_IPI, X2_WO, 0xff },
 };
