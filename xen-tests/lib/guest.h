@@ -263,6 +263,9 @@ int smp_start_ap(unsigned int cpu, ap_fn_t fn);
 /* Same for a machine with exactly one AP, started the way many OSes and
  * test kernels do: INIT and SIPI to "all excluding self". It runs fn(1). */
 int smp_start_others(ap_fn_t fn);
+/* Waits until *p (a counter another CPU bumps) reaches want, or a generous
+ * TSC budget (2e10 cycles) runs out: false. */
+bool wait_count(volatile unsigned long *p, unsigned long want);
 void spin_lock(volatile int *l);
 void spin_unlock(volatile int *l);
 static inline unsigned long atomic_xadd(volatile unsigned long *p, unsigned long v)

@@ -73,17 +73,6 @@ static void ap_main(unsigned int cpu)
     }
 }
 
-static bool wait_for(volatile unsigned long *p, unsigned long want)
-{
-    uint64_t start = rdtsc();
-    while (*p < want) {
-        if (rdtsc() - start > 20000000000ull)
-            return false;
-        pause();
-    }
-    return true;
-}
-
 /* Sends one IPI from the BSP and lets both CPUs take what reaches them;
  * returns which got it: bit 0 the BSP, bit 1 the AP. */
 static unsigned deliver(uint64_t icr)
@@ -117,7 +106,7 @@ int main(void)
     report((base & (APIC_BASE_EN | APIC_BASE_EXTD)) == (APIC_BASE_EN | APIC_BASE_EXTD), "the BSP is in x2APIC mode");
 
     x2apic_ipis = true;                        /* INIT and SIPI through the x2APIC ICR */
-    report(smp_start_ap(1, ap_main) == 0 && wait_for(&ap_ready, 1),
+    report(smp_start_ap(1, ap_main) == 0 && wait_count(&ap_ready, 1),
            "INIT-SIPI-SIPI through the x2APIC ICR starts the AP (in xAPIC mode)");
     report((ap_base & (APIC_BASE_EN | APIC_BASE_EXTD)) == APIC_BASE_EN, "the AP started in xAPIC mode");
     report(ap_id == 1 && ap_ldr == 2, "the AP's x2APIC ID is 1, its LDR 0x2 (%u, %#x)", ap_id, ap_ldr);
@@ -146,7 +135,7 @@ int main(void)
     report(got == 3, "logical 0xFFFFFFFF reaches both (%u)", got);
 
     wrmsr(X2APIC_ICR, DEST(1) | ICR_NMI);
-    report(wait_for(&nmis[1], 1) && nmis[0] == 0, "an NMI by ID reaches the AP");
+    report(wait_count(&nmis[1], 1) && nmis[0] == 0, "an NMI by ID reaches the AP");
 
     {
         unsigned long bsp = hits[0], ap = hits[1];
@@ -155,13 +144,13 @@ int main(void)
         send_back = 1;
         wrmsr(X2APIC_ICR, DEST(1) | VEC);      /* wakes the AP: it sends VEC to x2APIC ID 0 */
         sti();
-        back = wait_for(&hits[0], bsp + 1);
+        back = wait_count(&hits[0], bsp + 1);
         cli();
         report(back && hits[1] == ap + 1, "the AP's IPI to ID 0 reaches the BSP");
     }
 
     ap_ready = 0;
-    report(smp_start_ap(1, ap_main) == 0 && wait_for(&ap_ready, 1) && ap_starts == 2,
+    report(smp_start_ap(1, ap_main) == 0 && wait_count(&ap_ready, 1) && ap_starts == 2,
            "INIT-SIPI restarts the AP while it is in x2APIC mode");
     report((ap_base & (APIC_BASE_EN | APIC_BASE_EXTD)) == (APIC_BASE_EN | APIC_BASE_EXTD),
            "INIT left it in x2APIC mode (IA32_APIC_BASE %#llx)", (unsigned long long)ap_base);

@@ -426,33 +426,35 @@ void vlapic_mmio_write(struct vcpu *v, uint32_t offset, unsigned size, uint64_t 
  * (0 for one that must be written with 0); read-only and write-only ones
  * are marked. Reserved bits, bits 63:32 included, raise #GP (SDM
  * 11.12.1.3). No DFR, ICR2, APR or RRD in this mode, and no CMCI LVT (the
- * version register counts 6 LVTs). The ICR is 64 bits (x2apic_icr_write). */
+ * version register counts 6 LVTs). */
 enum { X2_RW, X2_RO, X2_WO };
-struct x2apic_reg { uint16_t offset; uint8_t access; uint32_t writable; };
+struct x2apic_reg { uint16_t offset; uint8_t access; uint64_t writable; };
+
+/* The ICR is one 64-bit register: vector, delivery mode, destination mode,
+ * level, trigger mode, shorthand, and the destination in 63:32. The
+ * delivery status (bit 12) is reserved too, as AMD defines it. */
+#define X2APIC_ICR_VALID 0xffffffff000ccfffull
 
 static const struct x2apic_reg x2apic_regs[] = {
     { LAPIC_ID, X2_RO, 0 },            { LAPIC_VER, X2_RO, 0 },
     { LAPIC_TPR, X2_RW, 0xff },        { LAPIC_PPR, X2_RO, 0 },
     { LAPIC_EOI, X2_WO, 0 },           { LAPIC_LDR, X2_RO, 0 },
     { LAPIC_SPIV, X2_RW, 0x3ff },      { LAPIC_ESR, X2_RW, 0 },
+    { LAPIC_ICR_LO, X2_RW, X2APIC_ICR_VALID },
     { LAPIC_LVT_TMR, X2_RW, 0x710ff }, { LAPIC_LVT_THM, X2_RW, 0x117ff },
     { LAPIC_LVT_PMC, X2_RW, 0x117ff }, { LAPIC_LVT_LINT0, X2_RW, 0x1f7ff },
     { LAPIC_LVT_LINT1, X2_RW, 0x1f7ff }, { LAPIC_LVT_ERR, X2_RW, 0x110ff },
     { LAPIC_TMR_ICR, X2_RW, 0xffffffff }, { LAPIC_TMR_CCR, X2_RO, 0 },
     { LAPIC_TMR_DCR, X2_RW, 0xb },     { LAPIC_SELF_IPI, X2_WO, 0xff },
 };
-
-/* ICR bits that are not reserved in x2APIC mode: vector, delivery mode,
- * destination mode, level, trigger mode, shorthand, the destination (63:32).
- * The delivery status bit (12) is reserved too, as AMD defines it. */
-#define X2APIC_ICR_VALID (0xffffffff00000000ull | 0xccfffu)
-
 static const struct x2apic_reg x2apic_vector_bitmap = { LAPIC_ISR, X2_RO, 0 };   /* ISR, TMR, IRR */
 
-static const struct x2apic_reg *x2apic_reg(uint32_t msr)
+/* The register an MSR of 0x800-0x8FF names, or NULL (#GP): outside x2APIC
+ * mode, or no such register. */
+static const struct x2apic_reg *x2apic_reg(const struct vcpu *v, uint32_t off)
 {
-    uint32_t off = (msr - X2APIC_MSR_FIRST) << 4;
-
+    if (!vlapic_x2apic_mode(v))
+        return NULL;
     if (off >= LAPIC_ISR && off < LAPIC_IRR + 0x80)
         return &x2apic_vector_bitmap;
     for (size_t i = 0; i < ARRAY_SIZE(x2apic_regs); i++)
@@ -465,18 +467,11 @@ int vlapic_x2apic_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
     struct vlapic *l = &v->arch.vlapic;
     uint32_t off = (msr - X2APIC_MSR_FIRST) << 4;
-    const struct x2apic_reg *r;
+    const struct x2apic_reg *r = x2apic_reg(v, off);
 
-    if (!vlapic_x2apic_mode(v))
-        return -1;
-    if (off == LAPIC_ICR_LO) {
-        *val = ((uint64_t)l->icr_hi << 32) | l->icr_lo;
-        return 0;
-    }
-    r = x2apic_reg(msr);
     if (!r || r->access == X2_WO)
         return -1;
-    *val = vlapic_read(v, off);
+    *val = off == LAPIC_ICR_LO ? ((uint64_t)l->icr_hi << 32) | l->icr_lo : vlapic_read(v, off);
     return 0;
 }
 
@@ -484,25 +479,19 @@ int vlapic_x2apic_write(struct vcpu *v, uint32_t msr, uint64_t val)
 {
     struct vlapic *l = &v->arch.vlapic;
     uint32_t off = (msr - X2APIC_MSR_FIRST) << 4;
-    const struct x2apic_reg *r;
+    const struct x2apic_reg *r = x2apic_reg(v, off);
 
-    if (!vlapic_x2apic_mode(v))
+    if (!r || r->access == X2_RO || (val & ~r->writable))
         return -1;
     if (off == LAPIC_ICR_LO) {
-        if (val & ~X2APIC_ICR_VALID)
-            return -1;
         l->icr_lo = (uint32_t)val;
         l->icr_hi = (uint32_t)(val >> 32);
         send_ipi(v, l->icr_lo, l->icr_hi);
-        return 0;
-    }
-    r = x2apic_reg(msr);
-    if (!r || r->access == X2_RO || (val & ~(uint64_t)r->writable))
-        return -1;
-    if (off == LAPIC_SELF_IPI)
+    } else if (off == LAPIC_SELF_IPI) {
         send_ipi(v, ICR_SHORTHAND_SELF | (uint32_t)val, 0);   /* fixed, edge */
-    else
+    } else {
         vlapic_write(v, off, (uint32_t)val);
+    }
     return 0;
 }
 
