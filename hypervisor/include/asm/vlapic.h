@@ -1,5 +1,5 @@
 /* Virtual local APIC of one vCPU: xAPIC (emulated on #NPF at its
- * IA32_APIC_BASE page) or x2APIC (the MSRs 0x800-0x8FF). */
+ * IA32_APIC_BASE page) or x2APIC (the MSRs 0x800-0xBFF). */
 #ifndef ASM_VLAPIC_H
 #define ASM_VLAPIC_H
 
@@ -12,9 +12,10 @@
 #define APIC_BASE_X2APIC (1u << 10)
 #define APIC_BASE_EN     (1u << 11)
 #define APIC_BASE_RESERVED_LOW 0x2ffu   /* bits 0-7 and 9 */
-/* The x2APIC register MSRs (SDM vol 3 11.12.1.2): 0x800 + xAPIC offset / 16. */
+/* The x2APIC register MSRs (SDM vol 3 11.12.1.2): 0x800 + xAPIC offset / 16;
+ * the whole range 0x800-0xBFF belongs to the APIC (#GP where no register is). */
 #define X2APIC_MSR_FIRST 0x800u
-#define X2APIC_MSR_LAST  0x8ffu
+#define X2APIC_MSR_LAST  0xbffu
 
 struct vlapic {
     uint32_t id, tpr, spiv, ldr, dfr, esr;        /* id: 8 bits (xAPIC) or 32 (x2APIC) */
@@ -52,7 +53,7 @@ bool vlapic_x2apic_mode(const struct vcpu *v);
 bool vlapic_set_mode(struct vcpu *v, bool enabled, bool x2apic);
 /* The xAPIC page is decoded: enabled and not in x2APIC mode. */
 bool vlapic_mmio_decoded(const struct vcpu *v);
-/* RDMSR/WRMSR of 0x800-0x8FF: 0, or -1 for #GP (not in x2APIC mode, no
+/* RDMSR/WRMSR of 0x800-0xBFF: 0, or -1 for #GP (not in x2APIC mode, no
  * such register, write-only/read-only, reserved bits set). */
 int vlapic_x2apic_read(struct vcpu *v, uint32_t msr, uint64_t *val);
 int vlapic_x2apic_write(struct vcpu *v, uint32_t msr, uint64_t val);

@@ -11,7 +11,7 @@
  *    x2APIC resets the APIC, entering it keeps TPR, SVR and the LVTs but not
  *    an xAPIC ID written by software (the x2APIC ID is the initial one) nor
  *    the ICR's high half;
- *  - the MSRs 0x800-0x8FF: #GP outside x2APIC mode; in it, every register
+ *  - the MSRs 0x800-0xBFF: #GP outside x2APIC mode; in it, every register
  *    read and written as Table 11-6 says: read-only ones (ID, version, PPR,
  *    LDR, ISR/TMR/IRR, current count) #GP on WRMSR, write-only ones (EOI,
  *    SELF IPI) #GP on RDMSR, EOI and ESR #GP on a nonzero write, no DFR, ICR2,

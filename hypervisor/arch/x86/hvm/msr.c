@@ -10,7 +10,7 @@
  *                reserved bits and types; present because CPUID.1.EDX.MTRR is
  *   misc         MISC_ENABLE, DEBUGCTL (LBR/BTF stored, no effect), APIC_BASE,
  *                patch level
- *   x2APIC       0x800-0x8FF, the local APIC's registers in x2APIC mode
+ *   x2APIC       0x800-0xBFF, the local APIC's registers in x2APIC mode
  *                (vlapic.c)
  *   AMD          HWCR/SYSCFG read-only, VM_CR (SVM disabled and locked: no
  *                nested SVM), the legacy PMU counters (read 0, writes dropped)

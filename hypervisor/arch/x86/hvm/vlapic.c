@@ -7,7 +7,7 @@
  * Level-triggered vectors from the I/O APIC are marked in TMR and their EOI
  * is broadcast to it (hvm/irq.c).
  * Two modes (SDM vol 3 11.12, AMD APM vol 2 16.11): xAPIC, through the page
- * at IA32_APIC_BASE (mmio.c), and x2APIC, through the MSRs 0x800-0x8FF
+ * at IA32_APIC_BASE (mmio.c), and x2APIC, through the MSRs 0x800-0xBFF
  * (msr.c): a 32-bit read-only ID, LDR derived from it, the ICR as one 64-bit
  * register, SELF IPI, #GP for what the mode lacks and for reserved bits.
  */
@@ -420,7 +420,7 @@ void vlapic_mmio_write(struct vcpu *v, uint32_t offset, unsigned size, uint64_t 
     }
 }
 
-/* ---- x2APIC mode: the registers as MSRs 0x800-0x8FF (SDM table 11-6) ---- */
+/* ---- x2APIC mode: the registers as MSRs 0x800-0xBFF (SDM table 11-6) ---- */
 
 /* Each register that exists in x2APIC mode, with the bits a WRMSR may set
  * (0 for one that must be written with 0); read-only and write-only ones
@@ -449,7 +449,7 @@ static const struct x2apic_reg x2apic_regs[] = {
 };
 static const struct x2apic_reg x2apic_vector_bitmap = { LAPIC_ISR, X2_RO, 0 };   /* ISR, TMR, IRR */
 
-/* The register an MSR of 0x800-0x8FF names, or NULL (#GP): outside x2APIC
+/* The register an MSR of 0x800-0xBFF names, or NULL (#GP): outside x2APIC
  * mode, or no such register. */
 static const struct x2apic_reg *x2apic_reg(const struct vcpu *v, uint32_t off)
 {
