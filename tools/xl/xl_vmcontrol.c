@@ -367,6 +367,7 @@ int main_create(int argc, char **argv)
     int daemon = 1, watch = 1;      /* Xen: -F foreground, -e no monitor */
 
     xl_cfg_init(&vm.cfg);
+    vm.cfg.verbose = xl_verbose;    /* xl -v create: name the options not used */
     optind = 0;   /* 0: glibc re-initialises getopt (ordering mode too) */
     opterr = 0;
     while ( (c = getopt(argc, argv, "+pcnqFef:")) != -1 )
