@@ -32,6 +32,9 @@ $(DIST)/bin/dbgvisor: tools/launcher/dbgvisor.in Config.mk
 	@mkdir -p $(dir $@)
 	sed -e 's|@QEMU@|$(QEMU)|; s|@QEMU_CPU@|$(QEMU_CPU)|' $< > $@
 	chmod +x $@
+launcher: $(DIST)/share/man/man1/dbgvisor.1
+$(DIST)/share/man/man1/dbgvisor.1: tools/launcher/dbgvisor.1
+	install -D -m 644 $< $@
 
 # The toolstack built with ASan+UBSan (SAN=1, Config.mk) into build/san/dist,
 # beside the normal hypervisor, guests and launcher, for the sanitizer tests.
@@ -59,6 +62,10 @@ bench: deps
 	$(MAKE) all
 	@bash xen-tests/bench/run-bench
 
+# Nothing is installed at a path of Xen's own (libxenlight, libxl.h,
+# xenlight.pc, xl(1), xl.cfg(5), the xl bash completion): those live in
+# $(PREFIX)/{lib,include,share}/dbgvisor (docs/install.md,
+# xen-tests/integration/test_install.sh).
 install: all
 	mkdir -p $(DESTDIR)$(PREFIX)
 	cp -a $(DIST)/. $(DESTDIR)$(PREFIX)/
