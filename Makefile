@@ -43,7 +43,12 @@ san: all
 	$(MAKE) SAN=1 libdebugctl tools/libxl tools/xl tools/dbgtop tools/gdbsx
 	mkdir -p $(SAN_DIST)/bin $(SAN_DIST)/share/dbgvisor
 	ln -sfn $(DIST)/boot $(SAN_DIST)/boot
-	for d in $(DIST)/share/dbgvisor/*; do ln -sfn $$d $(SAN_DIST)/share/dbgvisor/; done
+	@# The guests and the like from the normal build; what the sanitized tools
+	@# installed themselves (xl's manual and completion) stays.
+	for d in $(DIST)/share/dbgvisor/*; do \
+	    [ -d $(SAN_DIST)/share/dbgvisor/$$(basename $$d) ] && [ ! -L $(SAN_DIST)/share/dbgvisor/$$(basename $$d) ] || \
+	        ln -sfn $$d $(SAN_DIST)/share/dbgvisor/; \
+	done
 	cp $(DIST)/bin/dbgvisor $(SAN_DIST)/bin/dbgvisor
 
 # Coverage-guided fuzzing (xen-tests/fuzz, docs/reliability.md).
