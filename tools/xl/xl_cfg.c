@@ -408,7 +408,7 @@ static struct xl_cfg_setting *find(const struct xl_cfg *cfg, const char *name)
 }
 
 /* "+=": the earlier value, then this one. */
-static int combine(struct parser *ps, const struct cfg_value *prev, struct cfg_value *v)
+static int combine(const struct cfg_value *prev, struct cfg_value *v)
 {
     if ( prev->is_list != v->is_list )
         return -2;
@@ -450,7 +450,7 @@ static int store(struct xl_cfg *cfg, struct parser *ps, char *name, int line, bo
     struct xl_cfg_setting *s, *prev = add ? find(cfg, name) : NULL;
     int rc;
 
-    if ( prev && (rc = combine(ps, prev->value, v)) )
+    if ( prev && (rc = combine(prev->value, v)) )
     {
         if ( rc == -2 &&
              asprintf(verr, "%s:%d: can't add [list] to \"string\" or vice versa",
