@@ -51,6 +51,23 @@ static bool name_taken(const char *name)
     return false;
 }
 
+int domain_rename(struct domain *d, const char *name)
+{
+    int rc = 0;
+
+    if (!name[0] || strlen(name) >= DOMAIN_NAME_LEN)
+        return -DBGV_EINVAL;
+    spin_lock(&domains_lock);
+    if (strcmp(d->name, name) && name_taken(name))
+        rc = -DBGV_EEXIST;
+    else {
+        printk("domain %u (%s) renamed to %s\n", d->id, d->name, name);
+        snprintf(d->name, sizeof(d->name), "%s", name);
+    }
+    spin_unlock(&domains_lock);
+    return rc;
+}
+
 static int domain_transition(struct domain *d, unsigned from, enum domain_state to,
                              void (*on_change)(struct domain *, const void *), const void *arg);
 #define STATE_BIT(s) (1u << (s))
@@ -118,6 +135,7 @@ int domain_create(const struct domain_config *cfg, struct domain **out)
         v->domain = d;
         v->id = i;
         v->pcpu = -1;
+        v->hard_affinity = sched_all_pcpus();
         v->state = VCPU_OFFLINE;
         if (svm_vcpu_init(v) < 0)
             goto fail;

@@ -9,7 +9,7 @@
  * As in Xen, a number and a string are the same kind of atom: numbers are
  * read with strtol(base 0) whether quoted or not. '+=' appends to a string
  * or a list set earlier (or sets it). A later setting wins. Unknown names
- * are ignored silently (named with cfg->verbose). Syntax errors are all
+ * are ignored, silently unless the caller asks for notes. Syntax errors are all
  * reported, one per line, as "FILE:LINE: config parsing error near `X': ...".
  * Where Xen only warns about a bad value of a known option and goes on with
  * the default, dbgvisor refuses it (docs/xl.md).
@@ -469,11 +469,11 @@ static int store(struct xl_cfg *cfg, struct parser *ps, char *name, int line, bo
     s->value = v;
     s->next = cfg->settings;
     cfg->settings = s;
-    if ( cfg->verbose > 0 && warn && !known_key(name) )
+    if ( warn && !known_key(name) )
     {
         char msg[200];
 
-        snprintf(msg, sizeof(msg), "%s:%d: ignoring `%s' (not used by dbgvisor)",
+        snprintf(msg, sizeof(msg), "%s:%d: ignoring unsupported option '%s'",
                  ps->fname, line, name);
         warn(msg);
     }

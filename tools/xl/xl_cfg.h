@@ -26,9 +26,6 @@ struct xl_cfg {
         XL_ACTION_PRESERVE, XL_ACTION_COREDUMP_DESTROY, XL_ACTION_COREDUMP_RESTART,
         XL_ACTION_COUNT,
     } on_shutdown[DBGV_SHUTDOWN_WATCHDOG + 1];
-    /* Set by the caller: > 0 makes xl_cfg_parse() name, through its warn
-     * callback, each option dbgvisor does not use (xl -v create). */
-    int      verbose;
     /* Every setting parsed so far, newest first (what += appends to). */
     struct xl_cfg_setting *settings;
 };
@@ -38,7 +35,8 @@ const char *xl_action_name(enum xl_action a);
 
 #define XL_CFG_DEFAULT_MEMORY 64
 
-/* Notes (with cfg->verbose, the options ignored) go to this callback if not NULL. */
+/* Notes on the options ignored ("FILE:LINE: ignoring `vif' ...") go to this
+ * callback; NULL ignores them silently, as Xen does (xl passes one for -v). */
 typedef void (*xl_cfg_warn_fn)(const char *msg);
 
 /*

@@ -31,8 +31,8 @@ $XL destroy quoted
 
 $XL -v create $TMP/g.cfg > $TMP/v.out 2>&1
 check_log "xl -v create" $TMP/v.out [ $? -eq 0 ]
-expect_line $TMP/v.out "g\.cfg:7: ignoring \`vif' \(not used by dbgvisor\)" "xl -v names vif and its line"
-expect_line $TMP/v.out "g\.cfg:9: ignoring \`builder'" "xl -v names builder"
+expect_line $TMP/v.out "g\.cfg:7: ignoring unsupported option 'vif'" "xl -v names vif and its line"
+expect_line $TMP/v.out "g\.cfg:9: ignoring unsupported option 'builder'" "xl -v names builder"
 $XL destroy quoted
 
 # += appends, in the file and from the command line; a later setting wins.
