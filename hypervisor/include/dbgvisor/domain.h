@@ -10,7 +10,7 @@
 #include <dbgvisor/spinlock.h>
 
 #define MAX_DOMAINS      64
-#define MAX_VCPUS        8
+#define MAX_VCPUS        DBGV_MAX_VCPUS_PER_DOMAIN
 #define DOMAIN_NAME_LEN  32
 #define DOMAIN_CMDLINE_LEN 256
 #define DOMAIN_CONSOLE_SIZE (16 * 1024)

@@ -244,12 +244,16 @@ struct dbgv_ctl_list_rep {
 #define DBGV_CTL_LIST_MAX(entry) \
     ((DBGV_CTL_MAX_PAYLOAD - sizeof(struct dbgv_ctl_list_rep)) / sizeof(entry))
 
+/* vCPUs a domain may have (the hypervisor's limit; xl.cfg's vcpus and
+ * maxvcpus are checked against it). */
+#define DBGV_MAX_VCPUS_PER_DOMAIN 8
+
 /* DOMAIN_CREATE: reply is struct dbgv_ctl_domid. The domain is created
  * paused, with zeroed memory; the toolstack loads it and unpauses. */
 struct dbgv_ctl_domain_create {
     char     name[DBGV_CTL_NAME_LEN]; /* NUL-terminated, [A-Za-z0-9_.-]+ */
     uint32_t memory_mib;      /* >= 1 */
-    uint32_t nr_vcpus;        /* >= 1 */
+    uint32_t nr_vcpus;        /* 1..DBGV_MAX_VCPUS_PER_DOMAIN */
     uint8_t  debug_policy;    /* enum dbgv_debug_policy */
     uint8_t  unbacked_access; /* enum dbgv_unbacked_access (0 from older clients) */
     uint8_t  pad[2];
