@@ -299,6 +299,45 @@ void xstate_leave_guest(struct vcpu *v)
     }
 }
 
+/* One register by number: the instructions name it, so a case per register. */
+#define VEC_GET(n) case n: __asm__ volatile(VEC_INSN " %%" VREG #n ", %0" : "=m"(*(uint8_t (*)[32])buf)); break;
+#define VEC_SET(n) case n: __asm__ volatile(VEC_INSN " %0, %%" VREG #n :: "m"(*(const uint8_t (*)[32])buf)); break;
+
+void xstate_vector_get(struct vcpu *v, unsigned n, uint8_t buf[32])
+{
+    if (has_xsave && (v->arch.xcr0 & XSTATE_YMM)) {
+#define VEC_INSN "vmovdqu"
+#define VREG "ymm"
+        switch (n & 15) { VEC_ALL(VEC_GET) }
+#undef VREG
+#undef VEC_INSN
+    } else {
+#define VEC_INSN "movdqu"
+#define VREG "xmm"
+        switch (n & 15) { VEC_ALL(VEC_GET) }
+#undef VREG
+#undef VEC_INSN
+        memset(buf + 16, 0, 16);
+    }
+}
+
+void xstate_vector_set(struct vcpu *v, unsigned n, const uint8_t buf[32])
+{
+    if (has_xsave && (v->arch.xcr0 & XSTATE_YMM)) {
+#define VEC_INSN "vmovdqu"
+#define VREG "ymm"
+        switch (n & 15) { VEC_ALL(VEC_SET) }
+#undef VREG
+#undef VEC_INSN
+    } else {
+#define VEC_INSN "movdqu"
+#define VREG "xmm"
+        switch (n & 15) { VEC_ALL(VEC_SET) }
+#undef VREG
+#undef VEC_INSN
+    }
+}
+
 /* The value checks of XSETBV (Intel SDM XSETBV, AMD APM XSETBV); the
  * caller has checked CR4.OSXSAVE (#UD) and CPL (#GP). */
 int xstate_set_xcr(struct vcpu *v, uint32_t index, uint64_t value)
