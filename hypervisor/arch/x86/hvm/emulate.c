@@ -205,7 +205,7 @@ static bool push(struct vcpu *v, uint64_t val, unsigned size)
     unsigned asize = stack_addr_size(v);
     uint64_t rsp = (v->arch.gpr[GPR_RSP] - size) & size_mask(asize);
 
-    if (!guest_access_linear(v, X86_SEG_SS, rsp, &val, size, true))
+    if (!guest_access_linear(v, X86_SEG_SS, rsp, &val, size, GA_WRITE))
         return false;
     reg_write(v, GPR_RSP, false, asize, rsp);
     return true;
@@ -216,7 +216,7 @@ static bool push(struct vcpu *v, uint64_t val, unsigned size)
 static bool operand_access(struct emul *e, uint64_t *val, bool write)
 {
     return guest_access_linear(e->v, operand_seg(&e->insn), operand_offset(e->v, &e->insn),
-                               val, e->insn.size, write);
+                               val, e->insn.size, write ? GA_WRITE : GA_READ);
 }
 
 static enum exec_result pop_to_mem(struct emul *e)
@@ -225,7 +225,7 @@ static enum exec_result pop_to_mem(struct emul *e)
     unsigned size = e->insn.size, asize = stack_addr_size(v);
     uint64_t old_rsp = v->arch.gpr[GPR_RSP], val = 0;
 
-    if (!guest_access_linear(v, X86_SEG_SS, old_rsp & size_mask(asize), &val, size, false))
+    if (!guest_access_linear(v, X86_SEG_SS, old_rsp & size_mask(asize), &val, size, GA_READ))
         return EXEC_FAULTED;
     /* An rSP-based destination is addressed with the incremented rSP. */
     reg_write(v, GPR_RSP, false, asize, old_rsp + size);
@@ -447,13 +447,13 @@ static bool execute_string(struct emul *e)
     for (unsigned i = 0; i < chunk; i++) {
         uint64_t val = 0, dst = 0;
 
-        if (reads_src && !guest_access_linear(v, src_seg, v->arch.gpr[GPR_RSI] & amask, &val, size, false))
+        if (reads_src && !guest_access_linear(v, src_seg, v->arch.gpr[GPR_RSI] & amask, &val, size, GA_READ))
             return false;
         if (base == 0xaa || base == 0xae)
             val = reg_read(v, GPR_RAX, false, size);
-        if (compares && !guest_access_linear(v, X86_SEG_ES, v->arch.gpr[GPR_RDI] & amask, &dst, size, false))
+        if (compares && !guest_access_linear(v, X86_SEG_ES, v->arch.gpr[GPR_RDI] & amask, &dst, size, GA_READ))
             return false;
-        if (writes_dst && !guest_access_linear(v, X86_SEG_ES, v->arch.gpr[GPR_RDI] & amask, &val, size, true))
+        if (writes_dst && !guest_access_linear(v, X86_SEG_ES, v->arch.gpr[GPR_RDI] & amask, &val, size, GA_WRITE))
             return false;
         if (base == 0xac)
             reg_write(v, GPR_RAX, false, size, val);
@@ -583,8 +583,8 @@ enum vcpu_run_result hvm_emulate_walk_fault(struct vcpu *v, uint64_t table_gpa)
 
     /* The instruction's own fetch, then its operand: the first whose walk
      * fails gets the #PF, as on the CPU. */
-    if (guest_translate(v, rip_linear, &e.gpa, &pf_error) != GW_OK) {
-        guest_inject_pf(v, rip_linear, pf_error | ((s->efer & EFER_NXE) ? PF_FETCH : 0));
+    if (guest_translate(v, rip_linear, GA_FETCH, &e.gpa, &pf_error) != GW_OK) {
+        guest_inject_pf(v, rip_linear, pf_error);
         return RUN_CONTINUE;
     }
     n = guest_fetch_insn(v, bytes, sizeof(bytes));
@@ -597,8 +597,9 @@ enum vcpu_run_result hvm_emulate_walk_fault(struct vcpu *v, uint64_t table_gpa)
     }
     if (!e.insn.string) {
         gla = operand_linear(v, &e.insn);
-        if (guest_translate(v, gla, &e.gpa, &pf_error) != GW_OK) {
-            guest_inject_pf(v, gla, pf_error | (writes_memory(&e.insn) ? PF_WRITE : 0));
+        if (guest_translate(v, gla, writes_memory(&e.insn) ? GA_WRITE : GA_READ, &e.gpa,
+                            &pf_error) != GW_OK) {
+            guest_inject_pf(v, gla, pf_error);
             return RUN_CONTINUE;
         }
     }
