@@ -41,22 +41,7 @@ static uint8_t pages[NPAGES][4096] __attribute__((aligned(4096)));
 
 static uint64_t *pml4(void)
 {
-    uint64_t cr3;
-    asm volatile("mov %%cr3, %0" : "=r"(cr3));
-    return (uint64_t *)(cr3 & ~0xfffUL);
-}
-
-static void flush_tlb(void)
-{
-    uint64_t cr3;
-    asm volatile("mov %%cr3, %0; mov %0, %%cr3" : "=r"(cr3) : : "memory");
-}
-
-static unsigned long cr2(void)
-{
-    unsigned long v;
-    asm volatile("mov %%cr2, %0" : "=r"(v));
-    return v;
+    return (uint64_t *)(read_cr3() & ~0xfffUL);
 }
 
 /* Maps page i with `flags`, the upper levels with A cleared. */
@@ -79,9 +64,9 @@ static const char *bits(uint64_t pte)
 
 static void expect_pf(int vec, unsigned long addr, unsigned long err, const char *what)
 {
-    report(vec == PF && last_trap.error_code == err && cr2() == addr,
+    report(vec == PF && last_trap.error_code == err && read_cr2() == addr,
            "%s: #PF error %#lx at %#lx (vector %d, error %#lx, cr2 %#lx)", what, err, addr, vec,
-           (unsigned long)last_trap.error_code, cr2());
+           (unsigned long)last_trap.error_code, read_cr2());
 }
 
 static void string_io_rights(void)
@@ -174,13 +159,13 @@ static void user_rights(void)
     memset(pages[PG_SUPER], 0x33, 0x100);
     *(volatile uint32_t *)TIMER_ICR = 0x77;
     r = run_user(user_cmps);
-    report(r == -1 - PF && last_trap.error_code == 0x5 && cr2() == VA(PG_SUPER) + 0x40,
+    report(r == -1 - PF && last_trap.error_code == 0x5 && read_cr2() == VA(PG_SUPER) + 0x40,
            "CPL 3 cmpsl of the APIC with a supervisor page: #PF error 0x5 (result %ld, error %#lx, cr2 %#lx)",
-           r, (unsigned long)last_trap.error_code, cr2());
+           r, (unsigned long)last_trap.error_code, read_cr2());
     r = run_user(user_movs);
-    report(r == -1 - PF && last_trap.error_code == 0x7 && cr2() == VA(PG_SUPER) + 0x40,
+    report(r == -1 - PF && last_trap.error_code == 0x7 && read_cr2() == VA(PG_SUPER) + 0x40,
            "CPL 3 movsl from the APIC into a supervisor page: #PF error 0x7 (result %ld, error %#lx, cr2 %#lx)",
-           r, (unsigned long)last_trap.error_code, cr2());
+           r, (unsigned long)last_trap.error_code, read_cr2());
     report(*(uint32_t *)(pages[PG_SUPER] + 0x40) == 0x33333333, "the supervisor page is unchanged");
     *(volatile uint32_t *)TIMER_ICR = 0;
     pt[PG_SUPER] |= PTE_US;
