@@ -9,6 +9,7 @@ struct vcpu;
 
 void register_alu_tests(void);
 void register_walk_tests(void);
+void register_decode_mem_tests(void);
 
 /* fakes.c: one vCPU of one domain whose RAM is fake_ram[] (gpa 0 up);
  * beyond it the bus reads all-ones and drops writes. */
