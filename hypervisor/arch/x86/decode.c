@@ -270,6 +270,8 @@ static const struct opcode_desc mem_opcodes[] = {
     { 0x0f6e, OP_MODRM | OP_SIMD }, { 0x0f7e, OP_MODRM | OP_SIMD }, /* MOVD/MOVQ */
     { 0x0f6f, OP_MODRM | OP_SIMD }, { 0x0f7f, OP_MODRM | OP_SIMD }, /* MOVDQA/MOVDQU */
     { 0x0fd6, OP_MODRM | OP_SIMD }, { 0x0fe7, OP_MODRM | OP_SIMD }, /* MOVQ store, MOVNTDQ */
+    { X86_OP_0F38 | 0x2a, OP_MODRM | OP_SIMD },                     /* MOVNTDQA */
+    { 0x0fc7, OP_MODRM | OP_EXT },                                  /* CMPXCHG8B/16B (/1) */
 };
 /* SETcc and CMOVcc: 0F 90-9F (a byte) and 0F 40-4F. */
 #define IS_SETCC(op)  ((op) >= 0x0f90 && (op) <= 0x0f9f)
@@ -358,6 +360,7 @@ static unsigned simd_size(uint16_t opcode, uint8_t prefix, bool vex_l, bool wide
     case 0x0fd6:                                /* MOVQ m64, xmm */
         return prefix == 0x66 ? 8 : 0;
     case 0x0fe7:                                /* MOVNTDQ */
+    case X86_OP_0F38 | 0x2a:                    /* MOVNTDQA */
         return prefix == 0x66 ? vec : 0;
     }
     return 0;
@@ -389,12 +392,12 @@ static unsigned decode_vex(const uint8_t *bytes, size_t avail, size_t i, bool lo
     last = bytes[i + len - 1];
     if (((last >> 3) & 0xf) != 0xf)
         return 0;                       /* vvvv: no second source in a move */
-    if (map != 1)
-        return 0;
+    if (map != 1 && map != 2)
+        return 0;                       /* the 0F 3A map has no plain moves */
     insn->vex = true;
     insn->vex_l = (last >> 2) & 1;
     insn->simd_prefix = pp_prefix[last & 3];
-    *opcode = (uint16_t)(0x0f00 | bytes[i + len]);
+    *opcode = (uint16_t)((map == 1 ? 0x0f00 : X86_OP_0F38) | bytes[i + len]);
     return len + 1;
 }
 
@@ -486,6 +489,11 @@ int x86_decode_mem(const uint8_t *bytes, size_t avail, enum x86_mode mode,
         i += ea_len;
         if (opcode == 0x8f && (insn->reg & 7) != 0)
             goto fail;                  /* XOP, or #UD */
+        if (opcode == 0x0fc7) {         /* only /1 has a memory operand to emulate */
+            if ((insn->reg & 7) != 1)
+                goto fail;
+            insn->size = insn->src_size = (pfx.rex & REX_W) ? 16 : 8;
+        }
         /* PUSH/POP, and near CALL/JMP (FF /2 /4, 64 bits whatever 66 says),
          * default to 64-bit operands in long mode. */
         if (long_mode && ((desc->flags & OP_STACK) || (opcode == 0xff && (insn->reg & 7) == 6)) &&

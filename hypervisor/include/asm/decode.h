@@ -65,7 +65,8 @@ struct x86_mem_insn {
     uint16_t opcode;        /* one-byte opcode, 0x0F00 | second byte, or X86_OP_0F38 | third */
     uint8_t len;            /* total length in bytes incl. prefixes */
     uint8_t size;           /* operand size in bytes: 1 for byte opcodes, else 2, 4 or 8;
-                             * SSE/AVX moves: the memory operand's 4, 8, 16 or 32 */
+                             * SSE/AVX moves: the memory operand's 4, 8, 16 or 32;
+                             * CMPXCHG8B/16B: 8 or 16 */
     uint8_t src_size;       /* MOVZX/MOVSX: the memory operand's size (1 or 2), else size */
     uint8_t addr_size;      /* 2, 4 or 8 */
     uint8_t reg;            /* ModRM.reg with REX.R: a GPR or the opcode extension */

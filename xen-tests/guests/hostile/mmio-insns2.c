@@ -7,9 +7,9 @@
  * a quotient that does not fit, the shifts and rotates (SHL SHR SAR ROL ROR
  * RCL RCR by 1, CL and imm8, counts of 0 and past the width, SHLD/SHRD),
  * CMPS and SCAS with REP/REPE/REPNE, PUSH m and POP m, SETcc, CMOVcc,
- * BSF/BSR/TZCNT/LZCNT/POPCNT, MOVBE, MOVNTI, MOV m16,Sreg and the SSE/AVX
- * moves (MOVD/MOVQ, MOVDQA/MOVDQU, MOVAPS/MOVUPS, MOVSS/MOVSD, MOVNTDQ,
- * VMOVD, VMOVDQU 128/256). Hardware performs each access; dbgvisor used to
+ * BSF/BSR/TZCNT/LZCNT/POPCNT, MOVBE, MOVNTI, CMPXCHG8B/16B, MOV m16,Sreg
+ * and the SSE/AVX moves (MOVD/MOVQ, MOVDQA/MOVDQU, MOVAPS/MOVUPS,
+ * MOVSS/MOVSD, MOVNTDQ, MOVNTDQA, VMOVD, VMOVDQU 128/256). Hardware performs each access; dbgvisor used to
  * end the domain ("cannot emulate ... access"). Each form runs once on RAM
  * (the reference, executed by the CPU) and once on MMIO with the same
  * operands and flags, and the register operands, all six arithmetic flags
@@ -51,7 +51,7 @@ static void check_form(const char *name, const char *where, const struct regs *r
 }
 
 /* INSN uses %[m] (memory of type T), %[r] (a 64-bit register), RAX, RDX and
- * may clobber RCX, R9 and XMM3-5/YMM3-5. The reference runs on RAM holding
+ * may clobber RBX, RCX, R9 and XMM3-5/YMM3-5. The reference runs on RAM holding
  * `mem`, the MMIO run on `target` (holding `mem` if it keeps writes). */
 #define FORM(name, T, INSN, target, keeps, mem, r0, a0, d0, f0) do {                       \
         T ref_m = (T)(mem), io_m;                                                           \
@@ -59,12 +59,12 @@ static void check_form(const char *name, const char *where, const struct regs *r
         volatile T *io_p = (volatile T *)(target);                                          \
         asm volatile(FLAGS_IN INSN FLAGS_OUT                                                \
                      : [f] "+r"(ref.f), [m] "+m"(ref_m), [r] "+r"(ref.r), "+a"(ref.a),      \
-                       "+d"(ref.d) : : "cc", "rcx", "r9", "memory");\
+                       "+d"(ref.d) : : "cc", "rbx", "rcx", "r9", "memory");\
         if (keeps)                                                                          \
             *io_p = (T)(mem);                                                               \
         asm volatile(FLAGS_IN INSN FLAGS_OUT                                                \
                      : [f] "+r"(io.f), [m] "+m"(*(T *)(target)), [r] "+r"(io.r), "+a"(io.a),\
-                       "+d"(io.d) : : "cc", "rcx", "r9", "memory"); \
+                       "+d"(io.d) : : "cc", "rbx", "rcx", "r9", "memory"); \
         io_m = *io_p;                                                                       \
         if (!(keeps))                                                                       \
             ref_m = (T)(mem);                                                               \
@@ -147,6 +147,12 @@ static void unbacked_forms(uint64_t r, uint64_t a, uint64_t d, uint64_t f)
     U("push m",          uint64_t, "pushq %[m]; popq %[r]");
     U("pop m",           uint64_t, "pushq %[r]; popq %[m]");
     U("push m word",     uint16_t, "pushw %[m]; popw %w[r]");
+    U("cmpxchg8b ne",    uint64_t, "movq %[r], %%rbx; movq %%rbx, %%rcx; shrq $32, %%rcx; cmpxchg8b %[m]");
+    U("cmpxchg8b eq",    uint64_t, "movq %[r], %%rbx; movq %%rbx, %%rcx; shrq $32, %%rcx; "
+                                   "movq %[m], %%rax; movq %%rax, %%rdx; shrq $32, %%rdx; cmpxchg8b %[m]");
+    U("cmpxchg16b ne",   u128,     "movq %[r], %%rbx; movq %%rbx, %%rcx; notq %%rcx; cmpxchg16b %[m]");
+    U("cmpxchg16b eq",   u128,     "movq %[r], %%rbx; movq %%rbx, %%rcx; notq %%rcx; "
+                                   "movq %[m], %%rax; movq 8+%[m], %%rdx; cmpxchg16b %[m]");
     U("mov m,ds",        uint16_t, "movw %%ds, %[m]");
     U("mov m,ss",        uint16_t, "movw %%ss, %[m]");
     U("movq load",       uint64_t, "movq %[r], %%xmm3; movq %[m], %%xmm3; movq %%xmm3, %[r]");
@@ -185,6 +191,7 @@ static void vector_moves(void)
     LOAD16("movups load", "movups (%2)");
     LOAD16("movaps load", "movaps (%2)");
     LOAD16("movupd load", "movupd (%2)");
+    LOAD16("movntdqa load", "movntdqa (%2)");
 #undef LOAD16
 #define STORE16(name, INSN) do {                                                        \
         asm volatile("movdqa %0, %%xmm4\n\t" INSN : : "m"(*(uint8_t (*)[16])pattern),   \

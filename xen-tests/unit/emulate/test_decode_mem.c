@@ -66,6 +66,11 @@ static const struct mcase cases[] = {
     { "mov %ds,(%rax): a word", L64, B(0x8c, 0x18), 0, 0x8c, 2, 2, 3, 0, false, 0 },
     { "cmpsb with repe", L64, B(0xf3, 0xa6), 0, 0xa6, 2, 1, 0, 0xf3, false, 0 },
     { "mul register form: no memory", L64, B(0xf7, 0xe1), -1, NONE },
+    { "cmpxchg8b (%rax)", L64, B(0x0f, 0xc7, 0x08), 0, 0x0fc7, 3, 8, 1, 0, false, 0 },
+    { "cmpxchg16b (%rax)", L64, B(0x48, 0x0f, 0xc7, 0x08), 0, 0x0fc7, 4, 16, 1, 0, false, 0 },
+    { "vmptrld: not emulated", L64, B(0x0f, 0xc7, 0x30), -1, NONE },
+    { "movntdqa (%rax),%xmm1", L64, B(0x66, 0x0f, 0x38, 0x2a, 0x08), 0, X86_OP_0F38 | 0x2a, 5, 16, 1, 0x66, false, 0 },
+    { "vmovntdqa (%rax),%ymm1 (VEX map 2)", L64, B(0xc4, 0xe2, 0x7d, 0x2a, 0x08), 0, X86_OP_0F38 | 0x2a, 5, 32, 1, 0x66, true, 0 },
 };
 
 static void test_forms(void)

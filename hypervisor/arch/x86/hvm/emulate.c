@@ -7,7 +7,7 @@
  * (and MOVNTI, MOVBE, MOV m16,Sreg), MOVZX/MOVSX, the ALU and compare forms
  * (group 1), TEST, XCHG, NOT/NEG, INC/DEC, MUL/IMUL/DIV/IDIV, the shifts
  * and rotates (group 2, SHLD/SHRD), BT/BTS/BTR/BTC, BSF/BSR/TZCNT/LZCNT/
- * POPCNT, SETcc/CMOVcc, CMPXCHG, XADD, PUSH/POP m, near CALL/JMP through
+ * POPCNT, SETcc/CMOVcc, CMPXCHG, CMPXCHG8B/16B, XADD, PUSH/POP m, near CALL/JMP through
  * memory, MOVS/STOS/LODS/CMPS/SCAS with REP/REPE/REPNE and DF (either side
  * MMIO or RAM, addressed through the guest's page tables), and the SSE/AVX
  * moves (emulate_sse.c). Results and flags come from the host CPU running
@@ -163,6 +163,33 @@ static void cmpxchg(struct emul *e)
     } else {
         mem_write(e, size, old);        /* the processor always writes the destination */
         reg_write(v, GPR_RAX, false, size, old);
+    }
+}
+
+/* CMPXCHG8B/16B: rDX:rAX against the operand; rCX:rBX stored if equal,
+ * else the old value is written back (the locked cycle always writes) and
+ * loaded into rDX:rAX. Only ZF changes. */
+static void cmpxchg_double(struct emul *e)
+{
+    struct vcpu *v = e->v;
+    unsigned half = e->insn.size / 2;
+    uint64_t mem[2] = { 0, 0 }, m = size_mask(half), *rflags = &v->arch.vmcb->save.rflags;
+    uint64_t lo, hi;
+
+    emul_mem_read(e, mem, e->insn.size);
+    lo = half == 8 ? mem[0] : mem[0] & m;
+    hi = half == 8 ? mem[1] : mem[0] >> 32;
+    if (lo == (v->arch.gpr[GPR_RAX] & m) && hi == (v->arch.gpr[GPR_RDX] & m)) {
+        uint64_t new[2] = { v->arch.gpr[GPR_RBX] & m, v->arch.gpr[GPR_RCX] & m };
+        if (half == 4)
+            new[0] |= new[1] << 32;
+        emul_mem_write(e, new, e->insn.size);
+        *rflags |= EFL_ZF;
+    } else {
+        emul_mem_write(e, mem, e->insn.size);
+        reg_write(v, GPR_RAX, false, half, lo);
+        reg_write(v, GPR_RDX, false, half, hi);
+        *rflags &= ~EFL_ZF;
     }
 }
 
@@ -401,6 +428,9 @@ static enum exec_result execute(struct emul *e)
     case 0x0fb0: case 0x0fb1:
         cmpxchg(e);
         return EXEC_DONE;
+    case 0x0fc7:                                    /* /1 (the decoder's only form) */
+        cmpxchg_double(e);
+        return EXEC_DONE;
     case 0x0fc0: case 0x0fc1: {
         uint64_t old = mem_read(e, size);
         mem_write(e, size, host_alu(ALU_ADD, size, old, reg_operand(e), rflags));
@@ -414,7 +444,7 @@ static enum exec_result execute(struct emul *e)
         set_reg_operand(e, size, sign_extend(mem_read(e, in->src_size), in->src_size));
         return EXEC_DONE;
     case 0x0f10: case 0x0f11: case 0x0f28: case 0x0f29: case 0x0f2b: case 0x0f6e:
-    case 0x0f6f: case 0x0f7e: case 0x0f7f: case 0x0fd6: case 0x0fe7:
+    case 0x0f6f: case 0x0f7e: case 0x0f7f: case 0x0fd6: case 0x0fe7: case X86_OP_0F38 | 0x2a:
         return emulate_simd_move(e) ? EXEC_DONE : EXEC_UNKNOWN;
     }
     return EXEC_UNKNOWN;
@@ -560,7 +590,7 @@ static bool writes_memory(const struct x86_mem_insn *in)
     case 0x69: case 0x6b: case 0x0faf: case 0x0fbc: case 0x0fbd: case 0x0fb8:
     case 0x0fa3: case 0x0fb6: case 0x0fb7: case 0x0fbe: case 0x0fbf:
     case X86_OP_0F38 | 0xf0:
-    case 0x0f10: case 0x0f28: case 0x0f6e: case 0x0f6f:
+    case 0x0f10: case 0x0f28: case 0x0f6e: case 0x0f6f: case X86_OP_0F38 | 0x2a:
         return false;
     }
     return true;

@@ -1,7 +1,8 @@
 /*
  * SSE/AVX moves aimed at MMIO (a kernel's memcpy_toio/fromio, a driver's
  * 16-byte register window): MOVD/MOVQ, MOVSS/MOVSD, MOVUPS/MOVAPS/MOVUPD/
- * MOVAPD, MOVDQU/MOVDQA, MOVNTDQ/MOVNTPS/MOVNTPD and their VEX forms.
+ * MOVAPD, MOVDQU/MOVDQA, MOVNTDQ/MOVNTPS/MOVNTPD, MOVNTDQA and their VEX
+ * forms.
  * The guest's XMM/YMM registers stay in the CPU while its exits are
  * handled (xstate.c switches them only when the vCPU is put), so the
  * emulator reads and writes the live registers. A load writes the destination as
