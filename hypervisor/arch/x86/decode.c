@@ -271,6 +271,8 @@ static const struct opcode_desc mem_opcodes[] = {
     { 0x0f6f, OP_MODRM | OP_SIMD }, { 0x0f7f, OP_MODRM | OP_SIMD }, /* MOVDQA/MOVDQU */
     { 0x0fd6, OP_MODRM | OP_SIMD }, { 0x0fe7, OP_MODRM | OP_SIMD }, /* MOVQ store, MOVNTDQ */
     { X86_OP_0F38 | 0x2a, OP_MODRM | OP_SIMD },                     /* MOVNTDQA */
+    { 0x0f12, OP_MODRM | OP_SIMD }, { 0x0f13, OP_MODRM | OP_SIMD }, /* MOVLPS/PD */
+    { 0x0f16, OP_MODRM | OP_SIMD }, { 0x0f17, OP_MODRM | OP_SIMD }, /* MOVHPS/PD */
     { 0x0fc7, OP_MODRM | OP_EXT },                                  /* CMPXCHG8B/16B (/1) */
 };
 /* SETcc and CMOVcc: 0F 90-9F (a byte) and 0F 40-4F. */
@@ -359,6 +361,8 @@ static unsigned simd_size(uint16_t opcode, uint8_t prefix, bool vex_l, bool wide
         return prefix == 0x66 || prefix == 0xf3 ? vec : 0;
     case 0x0fd6:                                /* MOVQ m64, xmm */
         return prefix == 0x66 ? 8 : 0;
+    case 0x0f12: case 0x0f13: case 0x0f16: case 0x0f17:    /* MOVLPS/PD, MOVHPS/PD */
+        return (prefix == 0 || prefix == 0x66) && !vex_l ? 8 : 0;
     case 0x0fe7:                                /* MOVNTDQ */
     case X86_OP_0F38 | 0x2a:                    /* MOVNTDQA */
         return prefix == 0x66 ? vec : 0;

@@ -9,7 +9,8 @@
  * CMPS and SCAS with REP/REPE/REPNE, PUSH m and POP m, SETcc, CMOVcc,
  * BSF/BSR/TZCNT/LZCNT/POPCNT, MOVBE, MOVNTI, CMPXCHG8B/16B, MOV m16,Sreg
  * and the SSE/AVX moves (MOVD/MOVQ, MOVDQA/MOVDQU, MOVAPS/MOVUPS,
- * MOVSS/MOVSD, MOVNTDQ, MOVNTDQA, VMOVD, VMOVDQU 128/256). Hardware performs each access; dbgvisor used to
+ * MOVSS/MOVSD, MOVLPS/MOVHPS/MOVLPD/MOVHPD, MOVNTDQ, MOVNTDQA, VMOVD,
+ * VMOVDQU 128/256). Hardware performs each access; dbgvisor used to
  * end the domain ("cannot emulate ... access"). Each form runs once on RAM
  * (the reference, executed by the CPU) and once on MMIO with the same
  * operands and flags, and the register operands, all six arithmetic flags
@@ -206,7 +207,22 @@ static void vector_moves(void)
     STORE16("movups store", "movups %%xmm4, (%1)");
     STORE16("movntdq store", "movntdq %%xmm4, (%1)");
     STORE16("movntps store", "movntps %%xmm4, (%1)");
-#undef STORE16
+
+    /* MOVLPS/MOVHPS: one half from memory, the other half kept */
+    asm volatile("movdqa %1, %%xmm3\n\tmovlps (%2), %%xmm3\n\tmovdqa %%xmm3, %0"
+                 : "=m"(*(uint8_t (*)[16])out) : "m"(*(uint8_t (*)[16])pattern), "r"(un) : "memory");
+    ok = true;
+    for (unsigned i = 0; i < 16; i++)
+        ok &= out[i] == (i < 8 ? bus : pattern[i]);
+    report(ok, "movlps load from unbacked space: bytes 0-7 the bus value, 8-15 kept");
+    asm volatile("movdqa %1, %%xmm3\n\tmovhpd (%2), %%xmm3\n\tmovdqa %%xmm3, %0"
+                 : "=m"(*(uint8_t (*)[16])out) : "m"(*(uint8_t (*)[16])pattern), "r"(un) : "memory");
+    ok = true;
+    for (unsigned i = 0; i < 16; i++)
+        ok &= out[i] == (i < 8 ? pattern[i] : bus);
+    report(ok, "movhpd load from unbacked space: bytes 0-7 kept, 8-15 the bus value");
+    STORE16("movhps store", "movhps %%xmm4, (%1)");
+    STORE16("movlpd store", "movlpd %%xmm4, (%1)");
 
     /* VEX: 256-bit load, and a 128-bit load that zeroes bits 255:128 */
     memset(out, 0x5a, sizeof(out));
@@ -235,6 +251,7 @@ static void vector_moves(void)
     for (unsigned i = 0; i < 32; i++)
         ok &= un[i] == bus;
     report(ok, "vmovdqu ymm store to unbacked space: dropped");
+#undef STORE16
 }
 
 /* DIV/IDIV: #DE for a zero divisor or a quotient too wide, the registers untouched. */

@@ -69,6 +69,9 @@ static const struct mcase cases[] = {
     { "cmpxchg8b (%rax)", L64, B(0x0f, 0xc7, 0x08), 0, 0x0fc7, 3, 8, 1, 0, false, 0 },
     { "cmpxchg16b (%rax)", L64, B(0x48, 0x0f, 0xc7, 0x08), 0, 0x0fc7, 4, 16, 1, 0, false, 0 },
     { "vmptrld: not emulated", L64, B(0x0f, 0xc7, 0x30), -1, NONE },
+    { "movhps (%rcx),%xmm4", L64, B(0x0f, 0x16, 0x21), 0, 0x0f16, 3, 8, 4, 0, false, 0 },
+    { "movlpd %xmm4,(%rcx)", L64, B(0x66, 0x0f, 0x13, 0x21), 0, 0x0f13, 4, 8, 4, 0x66, false, 0 },
+    { "movddup (F2 0F 12): not emulated", L64, B(0xf2, 0x0f, 0x12, 0x21), -1, NONE },
     { "movntdqa (%rax),%xmm1", L64, B(0x66, 0x0f, 0x38, 0x2a, 0x08), 0, X86_OP_0F38 | 0x2a, 5, 16, 1, 0x66, false, 0 },
     { "vmovntdqa (%rax),%ymm1 (VEX map 2)", L64, B(0xc4, 0xe2, 0x7d, 0x2a, 0x08), 0, X86_OP_0F38 | 0x2a, 5, 32, 1, 0x66, true, 0 },
 };

@@ -445,6 +445,7 @@ static enum exec_result execute(struct emul *e)
         return EXEC_DONE;
     case 0x0f10: case 0x0f11: case 0x0f28: case 0x0f29: case 0x0f2b: case 0x0f6e:
     case 0x0f6f: case 0x0f7e: case 0x0f7f: case 0x0fd6: case 0x0fe7: case X86_OP_0F38 | 0x2a:
+    case 0x0f12: case 0x0f13: case 0x0f16: case 0x0f17:
         return emulate_simd_move(e) ? EXEC_DONE : EXEC_UNKNOWN;
     }
     return EXEC_UNKNOWN;
@@ -591,6 +592,7 @@ static bool writes_memory(const struct x86_mem_insn *in)
     case 0x0fa3: case 0x0fb6: case 0x0fb7: case 0x0fbe: case 0x0fbf:
     case X86_OP_0F38 | 0xf0:
     case 0x0f10: case 0x0f28: case 0x0f6e: case 0x0f6f: case X86_OP_0F38 | 0x2a:
+    case 0x0f12: case 0x0f16:
         return false;
     }
     return true;
