@@ -237,6 +237,23 @@ static void test_straddle(void)
     CU_ASSERT_EQUAL(fake_ram[PA(1) + 1], 0x11);
 }
 
+/* The traced walk (for decode caches) records each entry read, changes nothing. */
+static void test_trace(void)
+{
+    struct guest_walk_trace t;
+    uint64_t gpa;
+
+    long_mode();
+    map(0, P);
+    CU_ASSERT_EQUAL(guest_translate_traced(&fake_vcpu, VA(0), &gpa, NULL, &t), GW_OK);
+    CU_ASSERT_EQUAL(t.n, 4);
+    CU_ASSERT_EQUAL(t.gpa[0], PML4);
+    CU_ASSERT_EQUAL(t.gpa[3], PT);
+    CU_ASSERT_EQUAL(t.val[3], PA(0) | P);
+    CU_ASSERT_EQUAL(t.size[3], 8);
+    CU_ASSERT_EQUAL(leaf(0) & A, 0);
+}
+
 void register_walk_tests(void)
 {
     static const struct unit_test tests[] = {
@@ -248,6 +265,7 @@ void register_walk_tests(void)
         { "2 MiB page", test_2m_page },
         { "32-bit paging", test_32bit },
         { "an access straddling pages", test_straddle },
+        { "the traced walk", test_trace },
     };
     add_suite("guest page walker", tests, sizeof(tests) / sizeof(tests[0]));
 }

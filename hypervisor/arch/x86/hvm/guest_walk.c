@@ -41,15 +41,6 @@
 #define EFLAGS_AC (1ull << 18)
 #define WALK_RESTARTS 8         /* entries changed under the walk this often: give up */
 
-/* A page-table read is a bus read: RAM, or a device, or nothing at all,
- * which gives all-ones as on a PC (such an entry is present with its
- * reserved bits set: #PF with RSVD, or in 32-bit paging without PSE a
- * mapping of the top page of the 4 GiB space). */
-static uint64_t read_pte(struct vcpu *v, uint64_t gpa, unsigned size)
-{
-    return hvm_bus_read(v, gpa, size);
-}
-
 static unsigned guest_maxphyaddr(struct vcpu *v)
 {
     uint32_t r[4];
@@ -77,7 +68,25 @@ struct walk {
     uint64_t rights;            /* U/S and R/W of all levels ANDed, NX ORed */
     uint32_t error;             /* the #PF error code once it faults */
     bool restart;               /* an entry changed under a compare-exchange */
+    struct guest_walk_trace *trace;     /* the entries read, or NULL */
 };
+
+/* A page-table read is a bus read: RAM, or a device, or nothing at all,
+ * which gives all-ones as on a PC (such an entry is present with its
+ * reserved bits set: #PF with RSVD, or in 32-bit paging without PSE a
+ * mapping of the top page of the 4 GiB space). */
+static uint64_t read_pte(struct walk *w, uint64_t gpa, unsigned size)
+{
+    uint64_t val = hvm_bus_read(w->v, gpa, size);
+    struct guest_walk_trace *t = w->trace;
+
+    if (t && t->n < GW_TRACE_MAX) {
+        t->gpa[t->n] = gpa;
+        t->val[t->n] = val;
+        t->size[t->n++] = (uint8_t)size;
+    }
+    return val;
+}
 
 /* The access is made at CPL 3 (U in the error code, user rights). */
 static bool user_access(const struct walk *w)
@@ -192,7 +201,7 @@ static int walk_32bit(struct walk *w, uint64_t gva, uint64_t *gpa)
     unsigned m = MIN(guest_maxphyaddr(v), 40u);
     uint64_t big_rsvd = (1ull << 21) | (((1ull << (40 - m)) - 1) << (13 + m - 32));
 
-    pte = read_pte(v, pde_pa, 4);
+    pte = read_pte(w, pde_pa, 4);
     if (entry_faults(w, pte, (pse && (pte & PTE_PS)) ? big_rsvd : 0))
         return GW_FAULT;
     if ((pte & PTE_PS) && pse) {
@@ -201,7 +210,7 @@ static int walk_32bit(struct walk *w, uint64_t gva, uint64_t *gpa)
     }
     use_table_entry(w, pde_pa, 4, pte);
     pte_pa = (pte & 0xfffff000ull) + ((gva >> 12) & 0x3ff) * 4;
-    pte = read_pte(v, pte_pa, 4);
+    pte = read_pte(w, pte_pa, 4);
     if (entry_faults(w, pte, 0))
         return GW_FAULT;
     *gpa = (pte & 0xfffff000ull) | (gva & 0xfff);
@@ -224,7 +233,7 @@ static int walk_pae(struct walk *w, uint64_t gva, uint64_t *gpa)
         bool large = level >= 2 && level <= 3 && !legacy_pdpte;
         uint64_t level_rsvd = rsvd, pte_pa = table + idx * 8;
 
-        pte = read_pte(v, pte_pa, 8);
+        pte = read_pte(w, pte_pa, 8);
         if (legacy_pdpte)
             level_rsvd = rsvd | PTE_NX | 0x1e6ull;     /* and bits 63, 8:5, 2:1 */
         else if (level >= 4)
@@ -249,11 +258,11 @@ static int walk_pae(struct walk *w, uint64_t gva, uint64_t *gpa)
     return GW_FAULT;                    /* not reached: level 1 is a leaf */
 }
 
-int guest_translate(struct vcpu *v, uint64_t gva, unsigned access, uint64_t *gpa,
-                    uint32_t *pf_error)
+static int translate(struct vcpu *v, uint64_t gva, unsigned access, uint64_t *gpa,
+                     uint32_t *pf_error, struct guest_walk_trace *trace)
 {
     struct vmcb_save *s = &v->arch.vmcb->save;
-    struct walk w = { .v = v, .access = access };
+    struct walk w = { .v = v, .access = access, .trace = trace };
     uint32_t unused;
     int r = GW_FAULT;
 
@@ -268,12 +277,26 @@ int guest_translate(struct vcpu *v, uint64_t gva, unsigned access, uint64_t *gpa
     for (unsigned attempt = 0; attempt < WALK_RESTARTS; attempt++) {
         w.rights = PTE_US | PTE_RW;
         w.restart = false;
+        if (trace)
+            trace->n = 0;
         r = w.pae ? walk_pae(&w, gva, gpa) : walk_32bit(&w, gva, gpa);
         if (!w.restart)
             break;
     }
     *pf_error = w.error;
     return r;
+}
+
+int guest_translate(struct vcpu *v, uint64_t gva, unsigned access, uint64_t *gpa,
+                    uint32_t *pf_error)
+{
+    return translate(v, gva, access, gpa, pf_error, NULL);
+}
+
+int guest_translate_traced(struct vcpu *v, uint64_t gva, uint64_t *gpa, uint32_t *pf_error,
+                           struct guest_walk_trace *trace)
+{
+    return translate(v, gva, GA_PROBE, gpa, pf_error, trace);
 }
 
 int guest_virt_to_phys(struct vcpu *v, uint64_t gva, uint64_t *gpa)
