@@ -129,6 +129,8 @@ static void unbacked_forms(uint64_t r, uint64_t a, uint64_t d, uint64_t f)
     U("rol byte imm",    uint8_t,  "rolb $9, %[m]");
     U("rcr byte cl",     uint8_t,  "movl %k[r], %%ecx; rcrb %%cl, %[m]");
     U("rcl word imm",    uint16_t, "rclw $11, %[m]");
+    U("rcl word imm 17", uint16_t, "rclw $17, %[m]");     /* a whole turn */
+    U("rcr byte imm 18", uint8_t,  "rcrb $18, %[m]");
     U("ror qword 1",     uint64_t, "rorq %[m]");
     U("shld word cl",    uint16_t, "movl %k[r], %%ecx; shldw %%cl, %w[r], %[m]");
     U("shrd qword imm",  uint64_t, "shrdq $13, %[r], %[m]");

@@ -90,22 +90,22 @@ static void test_shifts(void)
     uint64_t f;
 
     f = CF | ZF;
-    CU_ASSERT_EQUAL(host_shift(4, 4, 0x80000001, 0, &f), 0x80000001);  /* count 0: flags kept */
+    CU_ASSERT_EQUAL(host_shift(4, 4, 0x80000001, 0, false, &f), 0x80000001);  /* count 0: flags kept */
     CU_ASSERT_EQUAL(f & ARITH_FLAGS, CF | ZF);
     f = 0;
-    CU_ASSERT_EQUAL(host_shift(4, 4, 0x80000001, 33, &f), 0x00000002); /* count masked to 1 */
+    CU_ASSERT_EQUAL(host_shift(4, 4, 0x80000001, 33, false, &f), 0x00000002); /* count masked to 1 */
     CU_ASSERT_EQUAL(f & CF, CF);
     f = CF;
-    CU_ASSERT_EQUAL(host_shift(2, 1, 0x80, 1, &f), 0x01);              /* RCL: CF in, bit 7 out */
+    CU_ASSERT_EQUAL(host_shift(2, 1, 0x80, 1, false, &f), 0x01);              /* RCL: CF in, bit 7 out */
     CU_ASSERT_EQUAL(f & CF, CF);
     f = 0;
-    CU_ASSERT_EQUAL(host_shift(3, 1, 0x01, 9, &f), 0x01);              /* RCR byte: 9 mod 9 */
+    CU_ASSERT_EQUAL(host_shift(3, 1, 0x01, 9, false, &f), 0x01);              /* RCR byte: 9 mod 9 */
     f = 0;
-    CU_ASSERT_EQUAL(host_shift(7, 2, 0x8000, 15, &f), 0xffff);         /* SAR word */
-    CU_ASSERT_EQUAL(host_shift(5, 8, 1ull << 63, 63, &f), 1);          /* SHR qword */
-    CU_ASSERT_EQUAL(host_shift(0, 8, 0x8000000000000001ull, 4, &f), 0x18);   /* ROL */
-    CU_ASSERT_EQUAL(host_shift(1, 2, 0x0001, 1, &f), 0x8000);          /* ROR word */
-    CU_ASSERT_EQUAL(host_shift(6, 1, 0x41, 1, &f), 0x82);              /* /6: SAL */
+    CU_ASSERT_EQUAL(host_shift(7, 2, 0x8000, 15, false, &f), 0xffff);         /* SAR word */
+    CU_ASSERT_EQUAL(host_shift(5, 8, 1ull << 63, 63, false, &f), 1);          /* SHR qword */
+    CU_ASSERT_EQUAL(host_shift(0, 8, 0x8000000000000001ull, 4, false, &f), 0x18);   /* ROL */
+    CU_ASSERT_EQUAL(host_shift(1, 2, 0x0001, 1, false, &f), 0x8000);          /* ROR word */
+    CU_ASSERT_EQUAL(host_shift(6, 1, 0x41, 1, false, &f), 0x82);              /* /6: SAL */
     CU_ASSERT_EQUAL(host_shift_double(true, 4, 0x12345678, 0x9abcdef0, 8, &f), 0x3456789a);
     CU_ASSERT_EQUAL(host_shift_double(false, 2, 0x1234, 0xabcd, 4, &f), 0xd123);
 }

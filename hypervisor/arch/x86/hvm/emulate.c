@@ -365,7 +365,7 @@ static enum exec_result execute(struct emul *e)
         return EXEC_DONE;
     case 0xc0: case 0xc1: case 0xd0: case 0xd1: case 0xd2: case 0xd3: {   /* group 2 */
         uint8_t count = op <= 0xc1 ? (uint8_t)in->imm : op <= 0xd1 ? 1 : (uint8_t)v->arch.gpr[GPR_RCX];
-        mem_write(e, size, host_shift(ext, size, mem_read(e, size), count, rflags));
+        mem_write(e, size, host_shift(ext, size, mem_read(e, size), count, op <= 0xc1, rflags));
         return EXEC_DONE;
     }
     case 0x0fa4: case 0x0fa5: case 0x0fac: case 0x0fad: {   /* SHLD, SHRD */

@@ -72,10 +72,40 @@ uint64_t host_alu(enum alu_op op, unsigned size, uint64_t dst, uint64_t src, uin
     return dst & size_mask(size);
 }
 
-uint64_t host_shift(unsigned ext, unsigned size, uint64_t dst, uint8_t count, uint64_t *rflags)
+/* RCL/RCR by an immediate that is a whole turn (a multiple of width+1:
+ * byte 9, 18, 27, word 17) rotate nothing, and QEMU TCG computes their
+ * flags for the immediate form otherwise than for the CL form: those run
+ * as the immediate form itself. False for every other case. */
+#define HOSTIMM(mn, sfx, T, con, N) HOST(mn, sfx, T, con, " $" #N ", %[d]")
+static bool whole_turn_rotate(unsigned ext, unsigned size, uint64_t dst, uint8_t count,
+                              uint64_t *rflags, uint64_t *result)
 {
     uint64_t in = *rflags & ARITH_FLAGS, out = *rflags, src = 0;
+    bool rcl = (ext & 7) == 2;
 
+    switch (size == 1 ? count & 0x1f : size == 2 ? (count & 0x1f) | 0x100 : 0) {
+    case 9:  if (rcl) HOSTIMM("rcl", "b", uint8_t, "q", 9);  else HOSTIMM("rcr", "b", uint8_t, "q", 9);  break;
+    case 18: if (rcl) HOSTIMM("rcl", "b", uint8_t, "q", 18); else HOSTIMM("rcr", "b", uint8_t, "q", 18); break;
+    case 27: if (rcl) HOSTIMM("rcl", "b", uint8_t, "q", 27); else HOSTIMM("rcr", "b", uint8_t, "q", 27); break;
+    case 0x100 | 17:
+        if (rcl) HOSTIMM("rcl", "w", uint16_t, "r", 17); else HOSTIMM("rcr", "w", uint16_t, "r", 17);
+        break;
+    default:
+        return false;
+    }
+    *result = dst & size_mask(size);
+    *rflags = (*rflags & ~ARITH_FLAGS) | (out & ARITH_FLAGS);
+    return true;
+}
+
+uint64_t host_shift(unsigned ext, unsigned size, uint64_t dst, uint8_t count, bool imm,
+                    uint64_t *rflags)
+{
+    uint64_t in = *rflags & ARITH_FLAGS, out = *rflags, src = 0, result;
+
+    if (imm && ((ext & 7) == 2 || (ext & 7) == 3) &&
+        whole_turn_rotate(ext, size, dst, count, rflags, &result))
+        return result;
     switch (ext & 7) {
     case 0: SIZED(HOSTCL, "rol"); break;
     case 1: SIZED(HOSTCL, "ror"); break;

@@ -42,8 +42,10 @@ enum alu_op { ALU_ADD, ALU_OR, ALU_ADC, ALU_SBB, ALU_AND, ALU_SUB, ALU_XOR, ALU_
 /* dst op src at `size` bytes; returns the result and updates *rflags'
  * arithmetic flags as the instruction does (NOT leaves them alone). */
 uint64_t host_alu(enum alu_op op, unsigned size, uint64_t dst, uint64_t src, uint64_t *rflags);
-/* Group 2 (ROL ROR RCL RCR SHL SHR SAL SAR by ModRM.reg = ext) of dst by count. */
-uint64_t host_shift(unsigned ext, unsigned size, uint64_t dst, uint8_t count, uint64_t *rflags);
+/* Group 2 (ROL ROR RCL RCR SHL SHR SAL SAR by ModRM.reg = ext) of dst by
+ * count, an imm8 of the instruction (imm) or CL/1. */
+uint64_t host_shift(unsigned ext, unsigned size, uint64_t dst, uint8_t count, bool imm,
+                    uint64_t *rflags);
 /* SHLD (left) / SHRD of dst with the bits of src, by count (16/32/64 bits). */
 uint64_t host_shift_double(bool left, unsigned size, uint64_t dst, uint64_t src, uint8_t count,
                            uint64_t *rflags);
