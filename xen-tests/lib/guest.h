@@ -116,6 +116,10 @@ static inline unsigned long read_cr4(void) { unsigned long v; asm volatile("mov 
 static inline void write_cr4(unsigned long v) { asm volatile("mov %0,%%cr4" :: "r"(v) : "memory"); }
 static inline unsigned long read_cr0(void) { unsigned long v; asm volatile("mov %%cr0,%0" : "=r"(v)); return v; }
 static inline void write_cr0(unsigned long v) { asm volatile("mov %0,%%cr0" :: "r"(v) : "memory"); }
+static inline unsigned long read_cr2(void) { unsigned long v; asm volatile("mov %%cr2,%0" : "=r"(v)); return v; }
+static inline unsigned long read_cr3(void) { unsigned long v; asm volatile("mov %%cr3,%0" : "=r"(v)); return v; }
+/* Reloading CR3 flushes the non-global TLB entries (after a page-table edit). */
+static inline void flush_tlb(void) { asm volatile("mov %0,%%cr3" :: "r"(read_cr3()) : "memory"); }
 
 /* SSE: CR0.EM off, CR0.MP and CR4.OSFXSR/OSXMMEXCPT on. The library itself
  * is built without SSE, so XMM registers hold only what a guest puts there. */

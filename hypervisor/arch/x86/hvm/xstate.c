@@ -299,6 +299,44 @@ void xstate_leave_guest(struct vcpu *v)
     }
 }
 
+/* One register by number: the instructions name it, so a case per register;
+ * YMM moves only while the guest's XCR0 (loaded now) enables them. */
+#define VEC_MOVE(n) case n:                                                              \
+        if (to_reg)                                                                      \
+            __asm__ volatile(VEC_INSN " %0, %%" VREG #n :: "m"(*(const uint8_t (*)[32])buf)); \
+        else                                                                             \
+            __asm__ volatile(VEC_INSN " %%" VREG #n ", %0" : "=m"(*(uint8_t (*)[32])buf));   \
+        break;
+
+static void vector_move(struct vcpu *v, unsigned n, uint8_t buf[32], bool to_reg)
+{
+    if (has_xsave && (v->arch.xcr0 & XSTATE_YMM)) {
+#define VEC_INSN "vmovdqu"
+#define VREG "ymm"
+        switch (n & 15) { VEC_ALL(VEC_MOVE) }
+#undef VREG
+#undef VEC_INSN
+        return;
+    }
+#define VEC_INSN "movdqu"
+#define VREG "xmm"
+    switch (n & 15) { VEC_ALL(VEC_MOVE) }
+#undef VREG
+#undef VEC_INSN
+    if (!to_reg)
+        memset(buf + 16, 0, 16);
+}
+
+void xstate_vector_get(struct vcpu *v, unsigned n, uint8_t buf[32])
+{
+    vector_move(v, n, buf, false);
+}
+
+void xstate_vector_set(struct vcpu *v, unsigned n, const uint8_t buf[32])
+{
+    vector_move(v, n, (uint8_t *)buf, true);
+}
+
 /* The value checks of XSETBV (Intel SDM XSETBV, AMD APM XSETBV); the
  * caller has checked CR4.OSXSAVE (#UD) and CPL (#GP). */
 int xstate_set_xcr(struct vcpu *v, uint32_t index, uint64_t value)
