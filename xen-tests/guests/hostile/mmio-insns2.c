@@ -155,7 +155,7 @@ static void unbacked_forms(uint64_t r, uint64_t a, uint64_t d, uint64_t f)
                                    "movq %[m], %%rax; movq %%rax, %%rdx; shrq $32, %%rdx; cmpxchg8b %[m]");
     U("cmpxchg16b ne",   u128,     "movq %[r], %%rbx; movq %%rbx, %%rcx; notq %%rcx; cmpxchg16b %[m]");
     U("cmpxchg16b eq",   u128,     "movq %[r], %%rbx; movq %%rbx, %%rcx; notq %%rcx; "
-                                   "movq %[m], %%rax; movq 8+%[m], %%rdx; cmpxchg16b %[m]");
+                                   "movq %[m], %%rax; movq 8%[m], %%rdx; cmpxchg16b %[m]");
     U("mov m,ds",        uint16_t, "movw %%ds, %[m]");
     U("mov m,ss",        uint16_t, "movw %%ss, %[m]");
     U("movq load",       uint64_t, "movq %[r], %%xmm3; movq %[m], %%xmm3; movq %%xmm3, %[r]");
