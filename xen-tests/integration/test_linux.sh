@@ -24,6 +24,23 @@ CMDLINE="console=ttyS0 quiet panic=-1 dbgv.ksyms=start_kernel,jiffies $ARGS"
 # drtest's verdict lines (the "# drtest on ..., N cpu(s)" comment aside).
 tap() { grep -E '^(ok|not ok|1\.\.)' "$1"; }
 
+# ---- 0. the platform as Linux sees it: its whole log, 2 vCPUs ----
+# Busybox's poweroff is /init (rdinit): after 4 s (clocksource watchdog
+# rounds) it powers the domain off through ACPI S5. ignore_loglevel puts
+# every message, KERN_DEBUG too, on the console.
+PLATFORM_CMDLINE="console=ttyS0 ignore_loglevel panic=-1 rdinit=/bin/poweroff -- -d 4 -f"
+t0=$SECONDS
+hv_run $TMP/plat.out --timeout 120 --smp 2 \
+    --domain "$LX/vmlinuz,name=lxplat,policy=trap,vcpus=2,mem=256,ramdisk=$LX/initrd.gz,cmdline=\"$PLATFORM_CMDLINE\""
+echo "# platform boot: $((SECONDS - t0)) s"
+domain_lines $TMP/plat.out lxplat > $TMP/lxplat.out
+check_log "platform: the domain powers off (ACPI S5) with 0" $TMP/plat.out [ $status -eq 0 ]
+expect_line $TMP/lxplat.out 'smp: Brought up 1 node, 2 CPUs' "platform: Linux brings up both vCPUs"
+reject_line $TMP/lxplat.out 'PCI: (Fatal|System does not support PCI)' "platform: Linux finds PCI configuration space"
+expect_line $TMP/lxplat.out 'pci 0000:00:00\.0: \[8086:1237\] type 00 class 0x060000' \
+    "platform: the host bridge at 00:00.0 is QEMU's i440FX"
+[ -z "${LINUX_PLATFORM_ONLY:-}" ] || { finish; exit; }
+
 # The native reference, 2 CPUs.
 t0=$SECONDS
 timeout 90 "$QEMU" -accel tcg -cpu max -m 256 -smp 2 -display none -no-reboot \

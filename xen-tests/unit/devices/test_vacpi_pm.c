@@ -1,13 +1,10 @@
 /*
- * ACPI PM1a blocks and PM timer (hypervisor/arch/x86/hvm/vacpi_pm.c) and
- * the PCI host bridge without devices (pci_host.c): S5 through PM1a_CNT as
- * ACPICA writes it, other sleep types, write-1-to-clear status, the timer's
- * rate and TMR_STS; configuration reads of absent functions, the reset
- * control register.
+ * ACPI PM1a blocks and PM timer (hypervisor/arch/x86/hvm/vacpi_pm.c): S5
+ * through PM1a_CNT as ACPICA writes it, other sleep types, write-1-to-clear
+ * status, the timer's rate and TMR_STS.
  */
 #include <asm/acpi_tables.h>
 #include <asm/vacpi_pm.h>
-#include <asm/vpci_host.h>
 #include "tests.h"
 
 #define NS 1000000000ull
@@ -16,12 +13,10 @@ static uint64_t fake_ns;
 static struct vacpi_pm pm;
 static int slept = -1;
 static bool sci;
-static unsigned resets;
 
 static uint64_t fake_clock(void *opaque) { (void)opaque; return fake_ns; }
 static void on_sleep(void *opaque, unsigned typ) { (void)opaque; slept = (int)typ; }
 static void on_sci(void *opaque, bool level) { (void)opaque; sci = level; }
-static void on_reset(void *opaque) { (void)opaque; resets++; }
 
 static uint32_t rd(uint16_t port, unsigned size)
 {
@@ -91,43 +86,13 @@ static void test_ports_outside(void)
     CU_ASSERT_FALSE(vacpi_pm_io_read(&pm, ACPI_PM_BASE - 1, 1, &v));
 }
 
-static void test_pci_host_no_devices_and_reset(void)
-{
-    struct vpci_host h;
-    uint32_t v = 0;
-
-    resets = 0;
-    vpci_host_init(&h, on_reset, NULL);
-    CU_ASSERT(vpci_host_io_write(&h, 0xcf8, 4, 0x80000000u));   /* bus 0 dev 0 fn 0, reg 0 */
-    CU_ASSERT(vpci_host_io_read(&h, 0xcf8, 4, &v));
-    CU_ASSERT_EQUAL(v, 0x80000000u);
-    CU_ASSERT(vpci_host_io_read(&h, 0xcfc, 4, &v));
-    CU_ASSERT_EQUAL(v, 0xffffffffu);                             /* vendor 0xFFFF: absent */
-    CU_ASSERT(vpci_host_io_read(&h, 0xcfe, 2, &v));
-    CU_ASSERT_EQUAL(v & 0xffff, 0xffff);
-    CU_ASSERT(vpci_host_io_write(&h, 0xcfc, 4, 0x12345678u));
-    CU_ASSERT(vpci_host_io_read(&h, 0xcfc, 4, &v));
-    CU_ASSERT_EQUAL(v, 0xffffffffu);
-    CU_ASSERT(vpci_host_io_read(&h, 0xcf9, 1, &v));
-    CU_ASSERT_EQUAL(v, 0);
-    CU_ASSERT(vpci_host_io_write(&h, 0xcf9, 1, 0x02));           /* full reset selected */
-    CU_ASSERT_EQUAL(resets, 0);
-    CU_ASSERT(vpci_host_io_read(&h, 0xcf9, 1, &v));
-    CU_ASSERT_EQUAL(v, 0x02);
-    CU_ASSERT(vpci_host_io_write(&h, 0xcf9, 1, 0x06));           /* reset CPU */
-    CU_ASSERT_EQUAL(resets, 1);
-    CU_ASSERT_FALSE(vpci_host_io_read(&h, 0xcf7, 1, &v));
-    CU_ASSERT_FALSE(vpci_host_io_read(&h, 0xd00, 1, &v));
-}
-
 void register_vacpi_pm_tests(void)
 {
     static const struct unit_test tests[] = {
         { "SLP_EN with SLP_TYP enters the sleep state (S5)", test_s5_poweroff },
         { "PM timer rate, TMR_STS, SCI, write-1-to-clear", test_timer_and_tmr_sts },
         { "ports beside the blocks are not the device's", test_ports_outside },
-        { "PCI host: absent functions, reset control register", test_pci_host_no_devices_and_reset },
     };
 
-    add_suite("vacpi_pm + vpci_host", tests, sizeof(tests) / sizeof(tests[0]));
+    add_suite("vacpi_pm", tests, sizeof(tests) / sizeof(tests[0]));
 }

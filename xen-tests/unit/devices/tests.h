@@ -28,6 +28,7 @@ void register_vuart_tests(void);
 void register_vrtc_tests(void);
 void register_vi8042_tests(void);
 void register_vacpi_pm_tests(void);
+void register_vpci_host_tests(void);
 void register_acpi_tables_tests(void);
 
 #endif
