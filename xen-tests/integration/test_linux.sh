@@ -39,6 +39,7 @@ expect_line $TMP/lxplat.out 'smp: Brought up 1 node, 2 CPUs' "platform: Linux br
 reject_line $TMP/lxplat.out 'PCI: (Fatal|System does not support PCI)' "platform: Linux finds PCI configuration space"
 expect_line $TMP/lxplat.out 'pci 0000:00:00\.0: \[8086:1237\] type 00 class 0x060000' \
     "platform: the host bridge at 00:00.0 is QEMU's i440FX"
+expect_line $TMP/lxplat.out 'ACPI: RSDP 0x00000000000E0000 000024 \(v02 DBGVSR\)' "platform: the RSDP at DBGV_ACPI_RSDP_GPA"
 [ -z "${LINUX_PLATFORM_ONLY:-}" ] || { finish; exit; }
 
 # The native reference, 2 CPUs.
