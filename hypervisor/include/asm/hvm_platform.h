@@ -23,6 +23,7 @@ struct hvm_platform {
     struct vi8042 kbc;
     struct vacpi_pm pm;
     struct vpci_host pci;
+    uint64_t next_event_ns;                     /* the RTC's or PM timer's next interrupt */
     uint64_t unclaimed_port_accesses;
     uint8_t unclaimed_port_seen[65536 / 8];     /* accessed before */
     unsigned unclaimed_ports_logged;            /* distinct ports met (the first 64 logged) */
@@ -35,5 +36,11 @@ void hvm_platform_init(struct domain *d);
 /* Port accesses the guest contract's devices did not take. */
 uint32_t hvm_platform_io_read(struct vcpu *v, uint16_t port, unsigned size);
 void hvm_platform_io_write(struct vcpu *v, uint16_t port, unsigned size, uint32_t val);
+/* The devices' own interrupts (RTC update/alarm/periodic, PM timer overflow
+ * with TMR_EN) due by now, into the interrupt router, whose kicks stay
+ * recorded for the caller (hvm_poll_timers); and when the next is due (ns,
+ * UINT64_MAX if none is enabled). */
+void hvm_platform_poll_timers(struct domain *d, uint64_t now);
+uint64_t hvm_platform_next_timer_ns(struct domain *d);
 
 #endif

@@ -76,6 +76,30 @@ static void test_timer_and_tmr_sts(void)
     CU_ASSERT_EQUAL(rd(ACPI_PM1A_EVT + 2, 2), 1);
 }
 
+/* The overflow interrupt without accesses: the owner polls at next_event. */
+static void test_timer_overflow_event(void)
+{
+    /* At 3 s the timer is at 10738635 ticks: bit 23 next toggles at 2^24
+     * ticks (4.6869688745 s, rounded up to the ns), then at 3 * 2^23. */
+    const uint64_t first = 4686968875ull, second = 7030453312ull;
+
+    reset();
+    CU_ASSERT_EQUAL(vacpi_pm_next_event(&pm), VACPI_PM_NEVER);   /* TMR_EN clear */
+    wr(ACPI_PM1A_EVT + 2, 2, 1);                                 /* TMR_EN */
+    CU_ASSERT_EQUAL(vacpi_pm_next_event(&pm), first);
+    fake_ns = first - 1;
+    vacpi_pm_poll(&pm);
+    CU_ASSERT_FALSE(sci);                                        /* not yet */
+    fake_ns = first;
+    vacpi_pm_poll(&pm);
+    CU_ASSERT_TRUE(sci);                                         /* the SCI rises without an access */
+    CU_ASSERT_EQUAL(rd(ACPI_PM_TMR, 4), 0);                      /* 2^24 wraps the 24 bits */
+    CU_ASSERT_EQUAL(vacpi_pm_next_event(&pm), VACPI_PM_NEVER);   /* up until TMR_STS is cleared */
+    wr(ACPI_PM1A_EVT, 2, 1);
+    CU_ASSERT_FALSE(sci);
+    CU_ASSERT_EQUAL(vacpi_pm_next_event(&pm), second);
+}
+
 static void test_ports_outside(void)
 {
     uint32_t v;
@@ -91,6 +115,7 @@ void register_vacpi_pm_tests(void)
     static const struct unit_test tests[] = {
         { "SLP_EN with SLP_TYP enters the sleep state (S5)", test_s5_poweroff },
         { "PM timer rate, TMR_STS, SCI, write-1-to-clear", test_timer_and_tmr_sts },
+        { "PM timer overflow raises the SCI at next_event, without accesses", test_timer_overflow_event },
         { "ports beside the blocks are not the device's", test_ports_outside },
     };
 
