@@ -8,47 +8,61 @@
 #include <dbgvisor/time.h>
 
 #define PIT_HZ 1193182u
-#define CALIBRATE_MS 10
+#define CALIBRATE_MS 50                 /* the longest mode 0 countdown is 54.9 ms */
 #define CALIBRATE_RUNS 5
 
 static uint64_t khz = 1000000;   /* assume 1 GHz until calibrated */
 static uint64_t tsc_at_boot;
 
-/* TSC ticks during one CALIBRATE_MS countdown of PIT channel 2. */
-static uint64_t pit_measure_tsc(void)
+/* One CALIBRATE_MS countdown of PIT channel 2: its length in TSC ticks, and
+ * the uncertainty, the TSC ticks around the two moments that bound it: the
+ * count's last byte written (the countdown starts) and the OUT2 edge (seen
+ * between two polls). */
+static uint64_t pit_measure_tsc(uint64_t *uncertainty)
 {
     uint16_t count = PIT_HZ * CALIBRATE_MS / 1000;
+    uint64_t start0, start1, prev, now;
 
     outb(0x61, (inb(0x61) & ~0x02) | 0x01);   /* gate on, speaker off */
     outb(0x43, 0xB0);                          /* ch2, lo/hi, mode 0 */
     outb(0x42, count & 0xff);
+    start0 = rdtsc();
     outb(0x42, count >> 8);
-    uint64_t start = rdtsc();
-    while (!(inb(0x61) & 0x20))
+    start1 = prev = rdtsc();
+    while (!(inb(0x61) & 0x20)) {
+        prev = rdtsc();
         cpu_relax();
-    return rdtsc() - start;
+    }
+    now = rdtsc();
+    *uncertainty = (start1 - start0) + (now - prev);
+    return (now + prev) / 2 - (start0 + start1) / 2;
 }
 
 /*
- * The median of CALIBRATE_RUNS measurements: under QEMU TCG on a loaded
- * host the vCPU thread can be descheduled inside one countdown, which made a
- * single measurement several times too high (16 GHz seen for a 2.7 GHz TSC);
- * guest time (vPIT, APIC timers) runs that much slower and Linux then finds
- * "IO-APIC + timer doesn't work".
+ * Under QEMU TCG without -icount, the PIT and the TSC both follow real time,
+ * but the vCPU thread can be descheduled at any moment on a loaded host:
+ * inside a countdown that costs nothing, both clocks run on; between the
+ * TSC read and the port access that start or end the countdown it shifts
+ * one end by the time away. Each run says how long that window was; the run
+ * with the narrowest one wins. (A median of five plain countdowns still came
+ * out 10-25% high with eight jobs on two cores; one countdown alone had been
+ * 6x high, and guest time, vPIT and APIC timers, ran that much slower.)
  */
 void time_init(void)
 {
-    uint64_t d[CALIBRATE_RUNS];
+    uint64_t best = 0, best_uncertainty = UINT64_MAX;
 
     tsc_at_boot = rdtsc();
     for (unsigned i = 0; i < CALIBRATE_RUNS; i++) {
-        uint64_t v = pit_measure_tsc(), j = i;
-        for (; j > 0 && d[j - 1] > v; j--)
-            d[j] = d[j - 1];
-        d[j] = v;
+        uint64_t uncertainty, ticks = pit_measure_tsc(&uncertainty);
+
+        if (uncertainty < best_uncertainty) {
+            best = ticks;
+            best_uncertainty = uncertainty;
+        }
     }
-    if (d[CALIBRATE_RUNS / 2] > 1000)
-        khz = d[CALIBRATE_RUNS / 2] / CALIBRATE_MS;
+    if (best > 1000)
+        khz = best / CALIBRATE_MS;
 }
 
 uint64_t tsc_khz(void) { return khz; }
