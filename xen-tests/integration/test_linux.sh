@@ -41,16 +41,14 @@ expect_line $TMP/lxplat.out 'pci 0000:00:00\.0: \[8086:1237\] type 00 class 0x06
     "platform: the host bridge at 00:00.0 is QEMU's i440FX"
 expect_line $TMP/lxplat.out 'ACPI: RSDP 0x00000000000E0000 000024 \(v02 DBGVSR\)' "platform: the RSDP at DBGV_ACPI_RSDP_GPA"
 # The hypervisor's TSC calibration, which every guest clock derives from,
-# against the frequency Linux finds on bare QEMU (its HPET reference).
-timeout 120 "$QEMU" -accel tcg -cpu max -m 256 -smp 2 -display none -no-reboot \
-    -device isa-debug-exit,iobase=0xf4,iosize=0x04 -serial stdio -monitor none \
-    -kernel "$LX/vmlinuz" -initrd "$LX/initrd.gz" -append "$PLATFORM_CMDLINE" \
-    </dev/null 2>&1 | tr -d '\r' > $TMP/platnative.out
-native_mhz=$(sed -n 's/.*tsc: Detected \([0-9.]*\) MHz processor$/\1/p' $TMP/platnative.out | head -1)
+# against the host kernel's TSC frequency: under QEMU TCG without -icount
+# the TSC a program on QEMU reads is the host's (Linux on bare QEMU finds
+# the same, through its HPET, when the load lets it calibrate at all).
+host_khz=$(awk -F': ' '/^cpu MHz/ { printf "%d", $2 * 1000; exit }' /proc/cpuinfo)
 hv_khz=$(sed -n 's/^(HV) TSC: \([0-9]*\) kHz$/\1/p' $TMP/plat.out | head -1)
 within_1pct() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a > 0 && b > 0 && (a - b) / b < 0.01 && (b - a) / b < 0.01) }'; }
-check "platform: the hypervisor's TSC ($hv_khz kHz) within 1% of native Linux's ($native_mhz MHz)" \
-    within_1pct "$hv_khz" "$(awk -v m="$native_mhz" 'BEGIN { print m * 1000 }')"
+check "platform: the hypervisor's TSC ($hv_khz kHz) within 1% of the host's ($host_khz kHz)" \
+    within_1pct "$hv_khz" "$host_khz"
 [ -z "${LINUX_PLATFORM_ONLY:-}" ] || { finish; exit; }
 
 # The native reference, 2 CPUs.
