@@ -18,18 +18,7 @@ static uint64_t fake_clock(void *opaque) { (void)opaque; return fake_ns; }
 static void on_sleep(void *opaque, unsigned typ) { (void)opaque; slept = (int)typ; }
 static void on_sci(void *opaque, bool level) { (void)opaque; sci = level; }
 
-static uint32_t rd(uint16_t port, unsigned size)
-{
-    uint32_t v = 0;
-
-    CU_ASSERT(vacpi_pm_io_read(&pm, port, size, &v));
-    return v;
-}
-
-static void wr(uint16_t port, unsigned size, uint32_t v)
-{
-    CU_ASSERT(vacpi_pm_io_write(&pm, port, size, v));
-}
+DEVICE_SIZED_PORT_HELPERS(vacpi_pm, &pm)
 
 static void reset(void)
 {

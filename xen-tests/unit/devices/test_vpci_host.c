@@ -19,18 +19,7 @@ static void reset(void)
     vpci_host_init(&h, on_reset, NULL);
 }
 
-static uint32_t rd(uint16_t port, unsigned size)
-{
-    uint32_t v = 0;
-
-    CU_ASSERT(vpci_host_io_read(&h, port, size, &v));
-    return v;
-}
-
-static void wr(uint16_t port, unsigned size, uint32_t v)
-{
-    CU_ASSERT(vpci_host_io_write(&h, port, size, v));
-}
+DEVICE_SIZED_PORT_HELPERS(vpci_host, &h)
 
 /* Configuration mechanism #1 address of bus 0 DEVICE FUNCTION, register REG. */
 static uint32_t cfg_addr(unsigned device, unsigned function, unsigned reg)
