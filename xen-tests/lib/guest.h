@@ -246,6 +246,10 @@ void apic_timer_oneshot(uint32_t count);  /* divide by 1, vector TIMER_VECTOR */
 extern volatile unsigned long timer_ticks; /* bumped by the timer handler */
 void sleep_ticks(uint32_t count);     /* arm one-shot, HLT until it fired */
 void apic_send_ipi(uint32_t dest, uint32_t icr_low);
+/* Set by a guest whose sending CPU is in x2APIC mode: apic_send_ipi (and so
+ * smp_start_ap) writes the 64-bit x2APIC ICR instead of the xAPIC page. */
+#define X2APIC_ICR 0x830
+extern bool x2apic_ipis;
 
 /* ---- fw_cfg ---- */
 uint16_t fwcfg_cpu_count(void);
@@ -259,6 +263,9 @@ int smp_start_ap(unsigned int cpu, ap_fn_t fn);
 /* Same for a machine with exactly one AP, started the way many OSes and
  * test kernels do: INIT and SIPI to "all excluding self". It runs fn(1). */
 int smp_start_others(ap_fn_t fn);
+/* Waits until *p (a counter another CPU bumps) reaches want, or a generous
+ * TSC budget (2e10 cycles) runs out: false. */
+bool wait_count(volatile unsigned long *p, unsigned long want);
 void spin_lock(volatile int *l);
 void spin_unlock(volatile int *l);
 static inline unsigned long atomic_xadd(volatile unsigned long *p, unsigned long v)

@@ -1,6 +1,6 @@
 /*
  * CPUID as the guest sees it: the host's, minus what we do not virtualize
- * (SVM, x2APIC, MONITOR, PMU extensions, extended state we do not switch:
+ * (SVM, MONITOR, PMU extensions, extended state we do not switch:
  * AVX-512, AMX, MPX, CET), plus the hypervisor bit and leaves (signature,
  * TSC and APIC timer frequencies), the vCPU's own APIC ID and the domain's
  * topology. XSAVE and AVX are offered exactly as xstate.c switches them.
@@ -101,6 +101,7 @@ static void cpuid_xstate(struct vcpu *v, uint32_t sub, uint32_t r[4])
 #define CPUID1_EDX_APIC (1u << 9)
 #define CPUID1_EDX_HTT  (1u << 28)
 #define CPUID1_ECX_TSC_DEADLINE (1u << 24)
+#define CPUID1_ECX_X2APIC (1u << 21)
 #define TOPO_LEVEL_SMT  1u
 #define TOPO_LEVEL_CORE 2u
 
@@ -181,8 +182,7 @@ void hvm_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t r[4])
         cpuid_topology_leaf1(v, r);
         if (!vlapic_hw_enabled(v))
             r[3] &= ~CPUID1_EDX_APIC;              /* IA32_APIC_BASE.EN clear */
-        r[2] &= ~((1u << 3) | (1u << 5) | (1u << 15) | (1u << 21) | (1u << 24) |
-                  (1u << 27));
+        r[2] &= ~((1u << 3) | (1u << 5) | (1u << 15) | (1u << 24) | (1u << 27));
         if (!xstate_has_xsave())
             r[2] &= ~(1u << 26);
         else if (v->arch.vmcb->save.cr4 & (1u << 18))
@@ -190,6 +190,7 @@ void hvm_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t r[4])
         if (!(xstate_guest_supported() & XSTATE_YMM))
             r[2] &= ~(AVX_DEPENDENT_LEAF1_ECX);
         r[2] |= CPUID1_ECX_TSC_DEADLINE;       /* vlapic.c emulates it, whatever the host has */
+        r[2] |= CPUID1_ECX_X2APIC;             /* so does it x2APIC mode */
         r[2] |= 1u << 31;                      /* running under a hypervisor */
         break;
     case 0xb:

@@ -126,7 +126,7 @@ enum vcpu_reset_kind {
  * vol. 2 table 14-1): real mode at F000:FFF0, CR0 = 0x60000010 (INIT keeps CD/NW),
  * CR2/CR3/CR4 = 0, EFER = 0, RFLAGS = 2, DR0-3 = 0, DR6 = 0xFFFF0FF0, DR7 = 0x400, GPRs 0
  * but EDX = family/model/stepping, GDTR/IDTR base 0 limit 0xFFFF, segments base 0 limit
- * 0xFFFF, the local APIC reset (INIT keeps its ID), no pending event. The debug core is
+ * 0xFFFF, the local APIC reset (INIT keeps its ID and its mode), no pending event. The debug core is
  * told by the callers (dbg_vcpu_reset) that the DR state and intercepts were reset.
  */
 static void vcpu_reset(struct vcpu *v, enum vcpu_reset_kind kind)
@@ -134,7 +134,6 @@ static void vcpu_reset(struct vcpu *v, enum vcpu_reset_kind kind)
     struct vmcb *vmcb = v->arch.vmcb;
     struct vmcb_save *s = &vmcb->save;
     const struct vmcb_save old = *s;
-    uint32_t apic_id = v->arch.vlapic.id;
     uint32_t id[4];
 
     memset(vmcb, 0, sizeof(*vmcb));
@@ -158,8 +157,8 @@ static void vcpu_reset(struct vcpu *v, enum vcpu_reset_kind kind)
     v->arch.gpr[GPR_RDX] = id[0];
     v->arch.flush_tlb = true;              /* INIT invalidates the TLBs */
     v->arch.step_after_emulation = false;
-    vlapic_reset(v);
     if (kind == RESET_INIT) {
+        vlapic_init_signal(v);             /* the APIC keeps its ID and mode */
         s->cr0 = (old.cr0 & CR0_CD_NW) | X86_CR0_ET;
         /* MSRs are not changed by INIT (EFER is, above). */
         s->star = old.star;
@@ -171,9 +170,9 @@ static void vcpu_reset(struct vcpu *v, enum vcpu_reset_kind kind)
         s->sysenter_esp = old.sysenter_esp;
         s->sysenter_eip = old.sysenter_eip;
         s->g_pat = old.g_pat;
-        v->arch.vlapic.id = apic_id;
         /* x87/SSE/AVX state: INIT leaves it as it is. */
     } else {
+        vlapic_reset(v);
         xstate_vcpu_reset(v);              /* FCW, MXCSR and XCR0 as after RESET */
     }
 }
