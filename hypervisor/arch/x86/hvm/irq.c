@@ -2,11 +2,14 @@
  * The domain's interrupt router (asm/hvm_irq.h): ISA lines to the vPIC and
  * the vIOAPIC, vIOAPIC messages to the local APICs, the vPIC's INT to the
  * vCPU that takes ExtINT, the vPIT's channel 0 to ISA IRQ0, and the timer
- * poll that the entry path and the scheduler share.
+ * poll that the entry path and the scheduler share (the vPIT, the local
+ * APIC timer, and the platform's: RTC, PM timer, asm/hvm_platform.h).
  */
 #include <asm/hvm_irq.h>
+#include <asm/hvm_platform.h>
 #include <asm/svm_vcpu.h>
 #include <dbgvisor/domain.h>
+#include <dbgvisor/lib.h>
 #include <dbgvisor/sched.h>
 #include <dbgvisor/time.h>
 
@@ -137,13 +140,19 @@ static void isa_irq_set_locked(struct hvm_irq *irq, unsigned isa, bool level)
     vioapic_set_irq(&irq->vioapic, isa_irq_to_gsi(isa), level);
 }
 
-void hvm_isa_irq_set(struct domain *d, unsigned isa, bool level)
+void hvm_isa_irq_set_deferred(struct domain *d, unsigned isa, bool level)
 {
     if (isa >= HVM_ISA_IRQS)
         return;
     spin_lock(&irq_of(d)->lock);
     isa_irq_set_locked(irq_of(d), isa, level);
-    unlock_and_kick(d);
+    spin_unlock(&irq_of(d)->lock);
+}
+
+void hvm_isa_irq_set(struct domain *d, unsigned isa, bool level)
+{
+    hvm_isa_irq_set_deferred(d, isa, level);
+    hvm_irq_flush_kicks(d);
 }
 
 void hvm_isa_irq_pulse(struct domain *d, unsigned isa)
@@ -242,6 +251,7 @@ static void poll_domain_timers(struct domain *d, uint64_t now)
 bool hvm_poll_timers(struct vcpu *v, uint64_t now)
 {
     poll_domain_timers(v->domain, now);
+    hvm_platform_poll_timers(v->domain, now);
     vlapic_poll_timer(v, now);
     return hvm_vcpu_has_interrupt(v);
 }
@@ -250,8 +260,9 @@ uint64_t hvm_next_timer_ns(struct vcpu *v)
 {
     uint64_t pit = __atomic_load_n(&irq_of(v->domain)->vpit_next_ns, __ATOMIC_RELAXED);
     uint64_t lapic = vlapic_timer_deadline_ns(v);
+    uint64_t platform = hvm_platform_next_timer_ns(v->domain);
 
-    return pit < lapic ? pit : lapic;
+    return MIN(MIN(pit, lapic), platform);
 }
 
 bool hvm_vcpu_has_interrupt(struct vcpu *v)
