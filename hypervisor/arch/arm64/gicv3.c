@@ -10,23 +10,9 @@
 #include <dbgvisor/lib.h>
 #include <asm/fdt.h>
 #include <asm/gicv3.h>
+#include <asm/gicv3_regs.h>
 #include <asm/sysreg.h>
 
-#define GICD_CTLR         0x0000
-#define GICD_CTLR_GRP1    (1U << 1)
-#define GICD_CTLR_ARE     (1U << 4)
-#define GICD_CTLR_RWP     (1U << 31)
-#define GICR_FRAME        0x20000       /* RD_base + SGI_base */
-#define GICR_TYPER        0x0008
-#define GICR_TYPER_VLPIS  (1ULL << 1)
-#define GICR_TYPER_LAST   (1ULL << 4)
-#define GICR_WAKER        0x0014
-#define WAKER_SLEEP       (1U << 1)
-#define WAKER_ASLEEP      (1U << 2)
-#define GICR_SGI          0x10000
-#define GICR_IGROUPR0     0x0080
-#define GICR_ISENABLER0   0x0100
-#define GICR_IPRIORITYR   0x0400
 #define ICC_SRE_ALL       0xfULL        /* SRE, DFB, DIB, Enable (EL1 may use ICC_SRE_EL1) */
 #define ICC_CTLR_EOIMODE  (1ULL << 1)
 #define HV_PRIORITY       0xa0

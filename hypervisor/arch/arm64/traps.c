@@ -194,16 +194,57 @@ static bool handle_sysreg(struct vcpu *v)
 #define WFX_TI_WFIT     2
 #define WFX_RV          (1U << 2)
 #define WFX_RN(iss)     (((iss) >> 5) & 0x1f)
+#define INSN_WFIT_MASK  0xffffffe0U
+#define INSN_WFIT       0xd5031020U     /* WFIT Xt: Rd in bits 4:0 */
+#define PAR_F           1ULL
+#define PAR_PA(par)     ((par) & 0x0000fffffffff000ULL)
+
+/* The guest's instruction at its PC, through its stage 1 and our stage 2
+ * (AT S12E1R; PAR_EL1 is the guest's, so it is put back). */
+static bool read_guest_insn(struct vcpu *v, uint32_t *insn)
+{
+    uint64_t va = v->arch.regs.elr, saved = read_sysreg(par_el1), par, pa, off;
+
+    __asm__ volatile("at s12e1r, %0" : : "r"(va));
+    isb();
+    par = read_sysreg(par_el1);
+    write_sysreg(par_el1, saved);
+    if (par & PAR_F)
+        return false;
+    pa = PAR_PA(par) | (va & 0xfff);
+    off = pa - v->domain->ram_hpa;
+    if (pa < v->domain->ram_hpa || off > v->domain->mem_bytes - 4)
+        return false;
+    *insn = *(const volatile uint32_t *)pa;
+    return true;
+}
+
+/* WFIT's timeout register: from the syndrome (TI = WFIT, RV), or, where the
+ * CPU reports a trapped WFIT as a plain WFI (QEMU 10 gives TI = 0 and no
+ * register), from the instruction itself. -1 when it is a WFI. */
+static int wfit_register(struct vcpu *v, uint32_t iss)
+{
+    uint32_t insn;
+
+    if (WFX_TI(iss) == WFX_TI_WFIT)
+        return (iss & WFX_RV) ? (int)WFX_RN(iss) : -1;
+    if (read_guest_insn(v, &insn) && (insn & INSN_WFIT_MASK) == INSN_WFIT)
+        return (int)(insn & 0x1f);
+    return -1;
+}
 
 static bool handle_wfx(struct vcpu *v)
 {
     uint32_t iss = (uint32_t)ESR_ISS(v->arch.esr);
     uint64_t wake_at = UINT64_MAX;
+    int rt;
 
-    if (WFX_TI(iss) == WFX_TI_WFIT && (iss & WFX_RV))
-        wake_at = vtimer_virt_to_phys(v->domain, get_reg(v, WFX_RN(iss)));
-    if (WFX_TI(iss) == WFX_TI_WFI || WFX_TI(iss) == WFX_TI_WFIT)
+    if (WFX_TI(iss) == WFX_TI_WFI || WFX_TI(iss) == WFX_TI_WFIT) {
+        rt = wfit_register(v, iss);
+        if (rt >= 0)
+            wake_at = vtimer_virt_to_phys(v->domain, get_reg(v, (unsigned)rt));
         vcpu_block(v, wake_at);
+    }
     skip_insn(v);
     return true;
 }

@@ -19,38 +19,12 @@
 #include <dbgvisor/domain.h>
 #include <dbgvisor/lib.h>
 #include <asm/gicv3.h>
+#include <asm/gicv3_regs.h>
 #include <asm/sysreg.h>
 #include <asm/vgic.h>
 
-/* Distributor */
-#define GICD_CTLR        0x0000
-#define GICD_TYPER       0x0004
-#define GICD_IIDR        0x0008
-#define GICD_CTLR_GRP0   (1U << 0)
-#define GICD_CTLR_GRP1   (1U << 1)
-#define GICD_CTLR_ARE    (1U << 4)      /* affinity routing: always on (RAO/WI) */
-#define GICD_CTLR_DS     (1U << 6)      /* one security state (RAO/WI) */
 #define GICD_TYPER_VALUE (15U << 19)    /* IDbits: 16; ITLinesNumber 0: no SPIs */
-/* Redistributor: RD_base */
-#define GICR_CTLR        0x0000
-#define GICR_IIDR        0x0004
-#define GICR_TYPER       0x0008
-#define GICR_TYPER_LAST  (1ULL << 4)    /* the only one: vCPU 0, affinity 0 */
-#define GICR_WAKER       0x0014
-#define WAKER_SLEEP      (1U << 1)
-#define WAKER_ASLEEP     (1U << 2)
-/* Redistributor: SGI_base */
-#define GICR_SGI         0x10000
-#define GICR_IGROUPR0    0x0080
-#define GICR_ISENABLER0  0x0100
-#define GICR_ICENABLER0  0x0180
-#define GICR_IPRIORITYR  0x0400
-#define GICR_ICFGR0      0x0c00
-#define GICR_ICFGR1      0x0c04
-#define GICR_IGRPMODR0   0x0d00
 #define ICFGR0_SGIS_EDGE 0xaaaaaaaaU   /* SGIs are edge-triggered (RO) */
-/* Both frames: identification */
-#define GIC_PIDR2        0xffe8
 #define PIDR2_GICV3      0x3b
 #define IIDR_DBGVISOR    0x0000043bU    /* Arm's JEP106 code, product 0 */
 
@@ -62,8 +36,6 @@
 #define LR_PRIORITY_SHIFT 48
 #define LR_PINTID_SHIFT  32
 #define ICH_HCR_EN       (1ULL << 0)
-
-#define PRIORITY_MASK    0xff            /* the guest's priority byte, kept whole */
 
 static uint64_t read_lr(unsigned n)
 {
@@ -266,7 +238,7 @@ static bool redist_write(struct vcpu *v, uint64_t off, unsigned size, uint32_t v
         if (size != 1 && size != 4)
             return false;
         for (i = 0; i < size && first + i < 32; i++)
-            g->priority[first + i] = (uint8_t)(val >> (8 * i)) & PRIORITY_MASK;
+            g->priority[first + i] = (uint8_t)(val >> (8 * i));
         return true;
     }
     if (size != 4)

@@ -10,7 +10,11 @@
  *  - WFI with IRQs masked (PSTATE.I) still wakes when the timer fires, with
  *    ISR_EL1.I set; unmasking takes the interrupt;
  *  - at ICC_PMR_EL1 = 0x80 the interrupt (priority 0x80) is not signalled and
- *    ICC_IAR1_EL1 gives 1023; raising the mask delivers it.
+ *    ICC_IAR1_EL1 gives 1023; raising the mask delivers it;
+ *  - disabled at the redistributor (GICR_ICENABLER0) it is not signalled;
+ *    enabling it again delivers it while the timer's line is high, and not
+ *    when the timer was turned off first (a level-sensitive PPI);
+ *  - WFIT (FEAT_WFxT) with no interrupt to come returns at its timeout.
  * Under dbgvisor the distributor and redistributor are emulated, the timer is
  * the domain's (CNTVOFF_EL2), its physical interrupt is taken at EL2 and given
  * to the guest through a list register, and WFI traps and blocks on the
@@ -111,6 +115,35 @@ static void wait_irq_wfi(void)
     __asm__ volatile("msr daifset, #2" ::: "memory");
 }
 
+/* The timer has fired (its line is high); give an interrupt time to arrive. */
+static void wait_timer_fired(void)
+{
+    unsigned i;
+
+    while (!(read_sysreg(cntv_ctl_el0) & CNTV_ISTATUS))
+        ;
+    for (i = 0; i < 100000; i++)
+        __asm__ volatile("" ::: "memory");
+}
+
+/* Nothing signalled: ISR_EL1.I clear, no handler runs when IRQs are unmasked
+ * for a moment, and ICC_IAR1_EL1 gives 1023. */
+static bool not_signalled(void)
+{
+    unsigned before = irqs;
+    bool pending = read_sysreg(isr_el1) & ISR_I;
+    uint64_t iar;
+
+    __asm__ volatile("msr daifclr, #2; isb; msr daifset, #2" ::: "memory");
+    iar = icc_iar1() & 0xffffff;
+    return irqs == before && !pending && iar == SPURIOUS;
+}
+
+static void wfit(uint64_t vcount)
+{
+    __asm__ volatile(".arch armv8.7-a\n\twfit %0" : : "r"(vcount) : "memory");
+}
+
 static void check_timer_irq(const char *what)
 {
     report(last_intid == TIMER_INTID, "%s: ICC_IAR1_EL1 gave INTID %lu", what,
@@ -121,8 +154,7 @@ static void check_timer_irq(const char *what)
 
 int main(void)
 {
-    unsigned i, before;
-    uint64_t iar;
+    unsigned i;
 
     if (!((read_sysreg(id_aa64pfr0_el1) >> 24) & 0xf)) {
         report(false, "GIC system registers");
@@ -153,21 +185,39 @@ int main(void)
     icc_pmr(PRIORITY);
     isb();
     arm_timer();
-    while (!(read_sysreg(cntv_ctl_el0) & CNTV_ISTATUS))
-        ;
-    for (i = 0; i < 100000; i++)
-        __asm__ volatile("" ::: "memory");
-    before = irqs;
-    __asm__ volatile("msr daifclr, #2; isb; msr daifset, #2" ::: "memory");
-    report(irqs == before && !(read_sysreg(isr_el1) & ISR_I),
-           "priority 0x80 at PMR 0x80: not signalled");
-    iar = icc_iar1() & 0xffffff;
-    report(iar == SPURIOUS, "priority 0x80 at PMR 0x80: ICC_IAR1_EL1 gives %lu", (unsigned long)iar);
+    wait_timer_fired();
+    report(not_signalled(), "priority 0x80 at PMR 0x80: not signalled, ICC_IAR1_EL1 gives 1023");
     icc_pmr(0xff);
     isb();
     wait_irq_wfi();
     check_timer_irq("after raising PMR");
-    report(irqs == ROUNDS + 2, "%u timer interrupts in all", irqs);
+
+    /* Disabled at the redistributor: held back, delivered once enabled. */
+    *reg32(GICR_SGI + GICR_ICENABLER0) = 1U << TIMER_INTID;
+    arm_timer();
+    wait_timer_fired();
+    report(not_signalled(), "disabled PPI 27: not signalled, ICC_IAR1_EL1 gives 1023");
+    *reg32(GICR_SGI + GICR_ISENABLER0) = 1U << TIMER_INTID;
+    wait_irq_wfi();
+    check_timer_irq("enabled again");
+
+    /* The line went low while it was disabled: nothing to deliver. */
+    *reg32(GICR_SGI + GICR_ICENABLER0) = 1U << TIMER_INTID;
+    arm_timer();
+    wait_timer_fired();
+    write_sysreg(cntv_ctl_el0, 0);
+    isb();
+    *reg32(GICR_SGI + GICR_ISENABLER0) = 1U << TIMER_INTID;
+    report(not_signalled(), "timer off before enabling: no interrupt");
+    report(irqs == ROUNDS + 3, "%u timer interrupts in all", irqs);
+
+    /* WFIT: no interrupt comes, the timeout ends the wait. */
+    if (read_sysreg(id_aa64isar2_el1) & 0xf) {
+        uint64_t until = read_sysreg(cntvct_el0) + read_sysreg(cntfrq_el0) / 100;
+        while (read_sysreg(cntvct_el0) < until)
+            wfit(until);
+        report(irqs == ROUNDS + 3, "WFIT returned at its timeout, no interrupt");
+    }
 
     write_sysreg(cntv_ctl_el0, 0);
     *reg32(GICR_SGI + GICR_ICENABLER0) = 1U << TIMER_INTID;
