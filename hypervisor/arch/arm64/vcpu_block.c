@@ -35,11 +35,12 @@ void vcpu_block(struct vcpu *v, uint64_t wake_at)
         write_sysreg(CNTHP_CVAL_EL2, deadline);
         write_sysreg(CNTHP_CTL_EL2, CNT_CTL_ENABLE);
     }
+    if (physical_count() < deadline)
+        v->arch.wfi_blocks++;
     /* DAIF is masked at EL2: WFI wakes for the hyp timer's PPI without taking it. */
     while (physical_count() < deadline)
         __asm__ volatile("wfi" ::: "memory");
     write_sysreg(CNTHP_CTL_EL2, 0);         /* its line low: nothing left pending */
     isb();
-    v->arch.wfi_blocks++;
     vtimer_load(v);
 }
