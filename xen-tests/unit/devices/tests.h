@@ -37,6 +37,7 @@
     }
 
 void register_vpit_tests(void);
+void register_isa_bus_tests(void);
 void register_vpic_tests(void);
 void register_vioapic_tests(void);
 void register_irq_router_tests(void);

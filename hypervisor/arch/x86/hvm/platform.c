@@ -18,6 +18,7 @@
 #include <asm/host_rtc.h>
 #include <asm/hvm_irq.h>
 #include <asm/hvm_platform.h>
+#include <asm/isa_bus.h>
 #include <asm/svm_vcpu.h>
 #include <dbgvisor/console.h>
 #include <dbgvisor/domain.h>
@@ -201,8 +202,10 @@ static bool com2_port(uint16_t port)
 }
 
 /* One byte of a byte-wide device (RTC, 8042, COM2); false if none is there. */
-static bool byte_read(struct hvm_platform *p, uint16_t port, uint8_t *byte)
+static bool byte_read(void *bus, uint16_t port, uint8_t *byte)
 {
+    struct hvm_platform *p = bus;
+
     if (com2_port(port)) {
         *byte = vuart_io_read(&p->com2, port - COM2_BASE);
         return true;
@@ -210,39 +213,15 @@ static bool byte_read(struct hvm_platform *p, uint16_t port, uint8_t *byte)
     return vrtc_io_read(&p->rtc, port, byte) || vi8042_io_read(&p->kbc, port, byte);
 }
 
-static bool byte_write(struct hvm_platform *p, uint16_t port, uint8_t byte)
+static bool byte_write(void *bus, uint16_t port, uint8_t byte)
 {
+    struct hvm_platform *p = bus;
+
     if (com2_port(port)) {
         vuart_io_write(&p->com2, port - COM2_BASE, byte);
         return true;
     }
     return vrtc_io_write(&p->rtc, port, byte) || vi8042_io_write(&p->kbc, port, byte);
-}
-
-/* The byte-wide devices: a wider access is one byte access per port, as on
- * the ISA bus (a byte nobody decodes reads 0xFF). */
-static bool byte_device_read(struct hvm_platform *p, uint16_t port, unsigned size, uint32_t *val)
-{
-    uint8_t byte;
-
-    if (!byte_read(p, port, &byte))
-        return false;
-    *val = 0xffffffffu;
-    for (unsigned i = 0; i < size; i++, byte = 0xff) {
-        if (i)
-            byte_read(p, (uint16_t)(port + i), &byte);
-        *val = (*val & ~(0xffu << (8 * i))) | ((uint32_t)byte << (8 * i));
-    }
-    return true;
-}
-
-static bool byte_device_write(struct hvm_platform *p, uint16_t port, unsigned size, uint32_t val)
-{
-    if (!byte_write(p, port, (uint8_t)val))
-        return false;
-    for (unsigned i = 1; i < size; i++)
-        byte_write(p, (uint16_t)(port + i), (uint8_t)(val >> (8 * i)));
-    return true;
 }
 
 uint32_t hvm_platform_io_read(struct vcpu *v, uint16_t port, unsigned size)
@@ -252,7 +231,7 @@ uint32_t hvm_platform_io_read(struct vcpu *v, uint16_t port, unsigned size)
     bool claimed;
 
     spin_lock(&p->lock);
-    claimed = byte_device_read(p, port, size, &val) || vacpi_pm_io_read(&p->pm, port, size, &val) ||
+    claimed = isa_bus_read(byte_read, p, port, size, &val) || vacpi_pm_io_read(&p->pm, port, size, &val) ||
               vpci_host_io_read(&p->pci, port, size, &val);
     if (claimed)
         refresh_deadline(p);
@@ -271,7 +250,7 @@ void hvm_platform_io_write(struct vcpu *v, uint16_t port, unsigned size, uint32_
     /* A reset or S5 ends the domain from inside these calls; the domain's
      * own lock is never held while taking the platform's. */
     spin_lock(&p->lock);
-    claimed = byte_device_write(p, port, size, val) || vacpi_pm_io_write(&p->pm, port, size, val) ||
+    claimed = isa_bus_write(byte_write, p, port, size, val) || vacpi_pm_io_write(&p->pm, port, size, val) ||
               vpci_host_io_write(&p->pci, port, size, val);
     if (claimed)
         refresh_deadline(p);
