@@ -57,7 +57,7 @@ test: deps
 
 bench: deps
 	$(MAKE) all
-	@bash xen-tests/bench/run-bench
+	@bash xen-tests/bench/run-bench $(SECTIONS)
 
 install: all
 	mkdir -p $(DESTDIR)$(PREFIX)
