@@ -60,6 +60,19 @@ enum { GW_OK = 0, GW_FAULT = -1 };
 /* GW_OK with *gpa, or GW_FAULT with the error code's P/RSVD bits in
  * *pf_error (may be NULL); the caller adds W, U and I/D. */
 int guest_translate(struct vcpu *v, uint64_t gva, uint64_t *gpa, uint32_t *pf_error);
+/* The paging-structure entries one walk read, in order: the same entries
+ * holding the same values give the same translation (a decode cache checks
+ * them instead of walking again). */
+#define GW_TRACE_MAX 5
+struct guest_walk_trace {
+    unsigned n;
+    uint64_t gpa[GW_TRACE_MAX];
+    uint64_t val[GW_TRACE_MAX];
+    uint8_t  size[GW_TRACE_MAX];      /* 4 or 8 bytes */
+};
+/* guest_translate, recording the entries it read in *trace. */
+int guest_translate_traced(struct vcpu *v, uint64_t gva, uint64_t *gpa, uint32_t *pf_error,
+                           struct guest_walk_trace *trace);
 int guest_virt_to_phys(struct vcpu *v, uint64_t gva, uint64_t *gpa);
 /* Raises #PF at gla (CR2) with pf_error, plus U at CPL 3. */
 void guest_inject_pf(struct vcpu *v, uint64_t gla, uint32_t pf_error);

@@ -26,9 +26,16 @@
  * which gives all-ones as on a PC (such an entry is present with its
  * reserved bits set: #PF with RSVD, or in 32-bit paging without PSE a
  * mapping of the top page of the 4 GiB space). */
-static uint64_t read_pte(struct vcpu *v, uint64_t gpa, unsigned size)
+static uint64_t read_pte(struct vcpu *v, uint64_t gpa, unsigned size, struct guest_walk_trace *t)
 {
-    return hvm_bus_read(v, gpa, size);
+    uint64_t val = hvm_bus_read(v, gpa, size);
+
+    if (t && t->n < GW_TRACE_MAX) {
+        t->gpa[t->n] = gpa;
+        t->val[t->n] = val;
+        t->size[t->n++] = (uint8_t)size;
+    }
+    return val;
 }
 
 static unsigned guest_maxphyaddr(struct vcpu *v)
@@ -65,10 +72,18 @@ static int walk_fault(uint64_t pte, uint64_t rsvd, uint32_t *pf_error)
 
 int guest_translate(struct vcpu *v, uint64_t gva, uint64_t *gpa, uint32_t *pf_error)
 {
+    return guest_translate_traced(v, gva, gpa, pf_error, NULL);
+}
+
+int guest_translate_traced(struct vcpu *v, uint64_t gva, uint64_t *gpa, uint32_t *pf_error,
+                           struct guest_walk_trace *t)
+{
     struct vmcb_save *s = &v->arch.vmcb->save;
     uint32_t unused;
     uint64_t pte;
 
+    if (t)
+        t->n = 0;
     if (!pf_error)
         pf_error = &unused;
     *pf_error = 0;
@@ -83,14 +98,14 @@ int guest_translate(struct vcpu *v, uint64_t gva, uint64_t *gpa, uint32_t *pf_er
         unsigned m = MIN(guest_maxphyaddr(v), 40u);
         uint64_t big_rsvd = (1ull << 21) | (((1ull << (40 - m)) - 1) << (13 + m - 32));
 
-        pte = read_pte(v, pde_pa, 4);
+        pte = read_pte(v, pde_pa, 4, t);
         if (walk_fault(pte, (pse && (pte & PTE_PS)) ? big_rsvd : 0, pf_error))
             return GW_FAULT;
         if ((pte & PTE_PS) && pse) {
             *gpa = (pte & 0xffc00000ull) | ((pte & 0x1fe000ull) << 19) | (gva & 0x3fffff);
             return GW_OK;
         }
-        pte = read_pte(v, (pte & 0xfffff000ull) + ((gva >> 12) & 0x3ff) * 4, 4);
+        pte = read_pte(v, (pte & 0xfffff000ull) + ((gva >> 12) & 0x3ff) * 4, 4, t);
         if (walk_fault(pte, 0, pf_error))
             return GW_FAULT;
         *gpa = (pte & 0xfffff000ull) | (gva & 0xfff);
@@ -107,7 +122,7 @@ int guest_translate(struct vcpu *v, uint64_t gva, uint64_t *gpa, uint32_t *pf_er
         bool large = level >= 2 && level <= 3 && !legacy_pdpte;
         uint64_t level_rsvd = rsvd;
 
-        pte = read_pte(v, table + idx * 8, 8);
+        pte = read_pte(v, table + idx * 8, 8, t);
         if (legacy_pdpte)
             level_rsvd = rsvd | PTE_NX | 0x1e6ull;     /* and bits 63, 8:5, 2:1 */
         else if (level >= 4)

@@ -16,6 +16,7 @@
 #include <asm/npt.h>
 #include "svm_internal.h"
 #include "svm_debug.h"
+#include "dr_decode.h"
 
 #define DR_INTERCEPT_ALL 0x00ff00ffu     /* reads and writes of DR0-DR7 */
 /* Untrapped, writes of DR4-DR7 still exit: QEMU's TCG would keep reserved
@@ -292,15 +293,15 @@ static uint64_t *gpr(struct vcpu *v, unsigned n) { return &v->arch.gpr[n & 15]; 
 enum vcpu_run_result svm_debug_handle_dr_access(struct vcpu *v, uint64_t exitcode)
 {
     struct vmcb *vmcb = v->arch.vmcb;
-    uint8_t bytes[15];
     struct x86_insn insn;
     int mode = guest_cpu_mode(v);
-    unsigned n = guest_fetch_insn(v, bytes, sizeof(bytes));
+    unsigned n;
 
-    /* TCG gives no decode assist: find the GPR operand ourselves. The exit
-     * says a MOV DR ran; other bytes there now mean another vCPU rewrote
-     * them, and the guest runs what is there instead. */
-    if (x86_decode(bytes, n, (enum x86_mode)mode, &insn) < 0 ||
+    /* TCG gives no decode assist: find the GPR operand ourselves (once per
+     * instruction, dr_decode.c). The exit says a MOV DR ran; other bytes
+     * there now mean another vCPU rewrote them, and the guest runs what is
+     * there instead. */
+    if (svm_decode_dr_insn(v, mode, &insn, &n) < 0 ||
         (insn.kind != X86_INSN_MOV_FROM_DR && insn.kind != X86_INSN_MOV_TO_DR) ||
         (insn.kind == X86_INSN_MOV_TO_DR) != (exitcode >= SVM_EXIT_WRITE_DR0) ||
         (insn.dr < 8 && insn.dr != (exitcode & 0xf)))
