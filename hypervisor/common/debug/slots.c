@@ -8,16 +8,6 @@
 #include "dbgvisor/lib.h"
 #include "internal.h"
 
-bool dbg_host_active(const struct dbg_vcpu *d)
-{
-    return d->host_step || d->host_enabled != 0;
-}
-
-bool dbg_guest_owns_all(const struct dbg_vcpu *d)
-{
-    return d->lazy_state == DBGV_LAZY_PASSTHROUGH && !dbg_host_active(d);
-}
-
 static void give(struct dbg_layout *l, unsigned hw, uint8_t owner, unsigned index)
 {
     l->owner[hw] = owner;

@@ -333,13 +333,13 @@ void svm_inject_soft_interrupt(struct vcpu *v, uint8_t vector)
  * VINTR exit at the moment it opens its interrupt window. The vPIC's ExtINT
  * goes first (its vector comes from the INTA cycle, not from the APIC's
  * priorities), then the APIC's highest deliverable vector. */
-static void inject_pending_interrupt(struct vcpu *v, uint64_t now)
+static void inject_pending_interrupt(struct vcpu *v, uint64_t now, uint64_t next_timer)
 {
     struct vmcb *vmcb = v->arch.vmcb;
     int vec;
     bool extint;
 
-    if (now >= hvm_next_timer_ns(v))      /* the timers are polled only when one is due */
+    if (now >= next_timer)                /* the timers are polled only when one is due */
         hvm_poll_timers(v, now);
     hvm_irq_flush_kicks(v->domain);
     vmcb->control.intercept_misc1 &= ~SVM_INTERCEPT_VINTR;
@@ -391,7 +391,7 @@ enum vcpu_run_result svm_vcpu_run(struct vcpu *v)
 {
     struct vmcb *vmcb = v->arch.vmcb;
     struct pcpu *p = this_pcpu();
-    uint64_t now;
+    uint64_t now, next_timer;
 
     if (v->arch.init_pending || v->arch.sipi_latched) {
         if (sched_vcpu_take_init_sipi(v))
@@ -400,8 +400,11 @@ enum vcpu_run_result svm_vcpu_run(struct vcpu *v)
     /* With V_INTR_MASKING the guest reads CR8 from V_TPR: the APIC's TPR. */
     vmcb->control.int_ctl = (vmcb->control.int_ctl & ~SVM_V_TPR_MASK) | vlapic_cr8(v);
     now = now_ns();
-    inject_pending_interrupt(v, now);
-    lapic_timer_fire_by(p->id, hvm_next_timer_ns(v));   /* a guest timer due mid-slice exits on time */
+    next_timer = hvm_next_timer_ns(v);
+    inject_pending_interrupt(v, now, next_timer);
+    if (now >= next_timer)                /* polled: the next one is later */
+        next_timer = hvm_next_timer_ns(v);
+    lapic_timer_fire_by(p->id, next_timer);   /* a guest timer due mid-slice exits on time */
     dbg_before_vmentry(&v->dbg);      /* may change the NPT: flush after it */
     vmcb_cs_ignore_d_in_64bit(&vmcb->save);
     /* A flush requested from now on finds in_guest set and makes us exit. */
