@@ -218,6 +218,9 @@ int main_info(int argc, char **argv)
     LINE("cpu_mhz", "%u.%03u", pi.cpu_khz / 1000, pi.cpu_khz % 1000);
     LINE("virt_caps", "%s%s", pi.caps & DBGV_CAP_HVM ? "hvm" : "",
          pi.caps & DBGV_CAP_HAP ? " hap" : "");
+    /* The boot probe of the debug registers (docs/protocol.md, PHYSINFO caps). */
+    LINE("dr_reserved_bits", "%s", pi.caps & DBGV_CAP_DR_RESERVED_KEPT ? "kept" : "masked");
+    LINE("dr_write_exits", "%s", pi.caps & DBGV_CAP_DR_WRITE_EXITS ? "yes" : "no");
     LINE("total_memory", "%" PRIu64, pi.total_mem >> 20);
     LINE("free_memory", "%" PRIu64, pi.free_mem >> 20);
     LINE("xen_major", "%u", pi.hv_major);

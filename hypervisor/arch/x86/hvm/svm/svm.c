@@ -22,8 +22,6 @@
 #include <dbgvisor/sched.h>
 #include "svm_internal.h"
 
-extern void svm_vmrun(uint64_t *gpr, uint64_t vmcb_pa, uint64_t host_vmcb_pa);
-
 static uint64_t iopm_pa, msrpm_pa;
 static spinlock_t bitmaps_lock = SPINLOCK_INIT;
 

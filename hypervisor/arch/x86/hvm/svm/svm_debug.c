@@ -17,10 +17,12 @@
 #include "svm_internal.h"
 #include "svm_debug.h"
 #include "dr_decode.h"
+#include <asm/svm_dr_probe.h>
 
 #define DR_INTERCEPT_ALL 0x00ff00ffu     /* reads and writes of DR0-DR7 */
-/* Untrapped, writes of DR4-DR7 still exit: QEMU's TCG would keep reserved
- * DR6/DR7 bits as written, so the core applies the architectural masks. */
+/* Untrapped, writes of DR4-DR7 still exit where the platform keeps reserved
+ * DR6/DR7 bits as written (QEMU's TCG; the boot probe, dr_probe.c), so the
+ * core applies the architectural masks. */
 #define DR_INTERCEPT_PASSTHROUGH 0x00f00000u
 
 static struct vcpu *dbg_to_vcpu(struct dbg_vcpu *d)
@@ -102,7 +104,8 @@ uint64_t dbg_arch_get_control(struct dbg_vcpu *d) { return dbg_vmcb(d)->save.dr7
 
 void dbg_arch_set_intercepts(struct dbg_vcpu *d, bool on)
 {
-    dbg_vmcb(d)->control.intercept_dr = on ? DR_INTERCEPT_ALL : DR_INTERCEPT_PASSTHROUGH;
+    dbg_vmcb(d)->control.intercept_dr = on ? DR_INTERCEPT_ALL
+                                      : svm_dr_writes_exit() ? DR_INTERCEPT_PASSTHROUGH : 0;
 }
 
 void dbg_arch_inject_db(struct dbg_vcpu *d, uint64_t dr6)
