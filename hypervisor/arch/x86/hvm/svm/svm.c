@@ -340,14 +340,17 @@ static void inject_pending_interrupt(struct vcpu *v, uint64_t now, uint64_t next
     if (now >= next_timer)                /* the timers are polled only when one is due */
         hvm_poll_timers(v, now);
     hvm_irq_flush_kicks(v->domain);
+    v->arch.irqs_idle = false;
     vmcb->control.intercept_misc1 &= ~SVM_INTERCEPT_VINTR;
     vmcb->control.int_ctl &= ~SVM_V_IRQ;
     if (svm_nmi_inject(v) || (vmcb->control.eventinj & SVM_EVTINJ_VALID))
         return;
     vec = vlapic_pending_vector(v);
     extint = hvm_irq_extint_pending(v);
-    if (vec < 0 && !extint)
+    if (vec < 0 && !extint) {
+        v->arch.irqs_idle = true;
         return;
+    }
     if (dbg_host_blocks_irqs(&v->dbg))
         return;             /* the host debugger is stepping with IRQs held off */
     if ((vmcb->save.rflags & X86_EFLAGS_IF) && !(vmcb->control.int_state & 1)) {
@@ -365,6 +368,22 @@ static void inject_pending_interrupt(struct vcpu *v, uint64_t now, uint64_t next
     }
 }
 
+/*
+ * Whether the interrupt evaluation can be skipped at this entry: the last one
+ * found nothing to deliver, no guest timer is due, and the exit was one whose
+ * handler never touches an interrupt controller (CPUID, MOV DR). Whatever
+ * another pCPU makes pending comes with a host interrupt (kick or exit IPI),
+ * held off while we are here and taken as an INTR exit right after VMRUN,
+ * which evaluates again; so does any other exit.
+ */
+static bool irqs_unchanged(const struct vcpu *v, uint64_t now, uint64_t next_timer)
+{
+    uint64_t code = v->arch.vmcb->control.exitcode;
+
+    return v->arch.irqs_idle && now < next_timer &&
+           (code == SVM_EXIT_CPUID || (code >= SVM_EXIT_READ_DR0 && code < SVM_EXIT_READ_DR0 + 0x20));
+}
+
 /* VMRUN refuses a long-mode CS with both L and D set. Hardware raises #GP
  * at the far transfer that loads one, but QEMU TCG loads it and runs the
  * code as 64-bit (D is ignored when L=1); do as it does, so that no guest
@@ -380,6 +399,7 @@ static void vmcb_cs_ignore_d_in_64bit(struct vmcb_save *s)
  * them (an emulated write goes to the CPU at once: the writer is loaded). */
 void svm_vcpu_load(struct vcpu *v)
 {
+    v->arch.irqs_idle = false;            /* evaluated afresh after a time off the pCPU */
     xstate_enter_guest(v);
     hvm_msr_load_guest(v);
 }
@@ -399,7 +419,8 @@ enum vcpu_run_result svm_vcpu_run(struct vcpu *v)
     vmcb->control.int_ctl = (vmcb->control.int_ctl & ~SVM_V_TPR_MASK) | vlapic_cr8(v);
     now = now_ns();
     next_timer = hvm_next_timer_ns(v);
-    inject_pending_interrupt(v, now, next_timer);
+    if (!irqs_unchanged(v, now, next_timer))
+        inject_pending_interrupt(v, now, next_timer);
     if (now >= next_timer)                /* polled: the next one is later */
         next_timer = hvm_next_timer_ns(v);
     lapic_timer_fire_by(p->id, next_timer);   /* a guest timer due mid-slice exits on time */
