@@ -74,7 +74,7 @@ test: deps
 
 bench: deps
 	$(MAKE) all
-	@bash xen-tests/bench/run-bench
+	@bash xen-tests/bench/run-bench $(SECTIONS)
 
 # Nothing is installed at a path of Xen's own (libxenlight, libxl.h,
 # xenlight.pc, xl(1), xl.cfg(5), the xl bash completion): those live in

@@ -5,6 +5,7 @@
  */
 #include <asm/svm_vcpu.h>
 #include <dbgvisor/console.h>
+#include <dbgvisor/debug_arch.h>
 #include <dbgvisor/control.h>
 #include <dbgvisor/domain.h>
 #include <dbgvisor/events.h>
@@ -41,7 +42,7 @@ int hv_ctl_physinfo(struct dbgv_ctl_physinfo *out)
     out->uptime_ns = now_ns();
     out->hv_major = 0;
     out->hv_minor = 1;
-    out->caps = DBGV_CAP_HVM | DBGV_CAP_HAP;
+    out->caps = DBGV_CAP_HVM | DBGV_CAP_HAP | dbg_arch_platform_caps();
     snprintf(out->hv_version, sizeof(out->hv_version), "%s", HV_VERSION_STRING);
     snprintf(out->hv_extra, sizeof(out->hv_extra), "svm npt");
     return 0;

@@ -214,6 +214,9 @@ int main_info(int argc, char **argv)
     info_line("nr_domains", "%u", pi.nr_domains);
     info_line("protocol_version", "%u", hello->version);
     info_line("debug_abi_version", "%u", hello->debug_abi);
+    /* The boot probe of the debug registers (docs/protocol.md, PHYSINFO caps). */
+    info_line("dr_reserved_bits", "%s", pi.caps & DBGV_CAP_DR_RESERVED_KEPT ? "kept" : "masked");
+    info_line("dr_write_exits", "%s", pi.caps & DBGV_CAP_DR_WRITE_EXITS ? "yes" : "no");
     info_line("control_uri", "%s", dbgctl_uri(ctx));
     info_line("xend_config_format", "%u", 4);
     return EXIT_SUCCESS;

@@ -174,6 +174,12 @@ struct dbgv_ctl_physinfo {
 };
 #define DBGV_CAP_HVM   (1u << 0)
 #define DBGV_CAP_HAP   (1u << 1)   /* NPT */
+/* The platform keeps reserved DR6/DR7 bits as a guest writes them (the boot
+ * probe found QEMU TCG's behaviour; docs/architecture.md). */
+#define DBGV_CAP_DR_RESERVED_KEPT (1u << 2)
+/* Untrapped guests' writes of DR4-DR7 exit so that the hypervisor applies
+ * the masks: the probe found the quirk, or the dr_write_exits=on boot option. */
+#define DBGV_CAP_DR_WRITE_EXITS   (1u << 3)
 
 /* Domain states (xl letters r b p s c d). */
 enum dbgv_dom_state {

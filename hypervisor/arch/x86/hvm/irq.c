@@ -29,7 +29,7 @@ void hvm_irq_flush_kicks(struct domain *d)
 {
     uint32_t mask = hvm_irq_take_kicks(d);
 
-    for (unsigned i = 0; i < d->nr_vcpus; i++)
+    for (unsigned i = 0; mask >> i && i < d->nr_vcpus; i++)   /* none on nearly every entry */
         if (mask & (1u << i))
             sched_vcpu_kick(d->vcpus[i]);
 }
@@ -62,7 +62,7 @@ static void pic_int_changed(void *opaque, bool level)
 
 bool hvm_irq_extint_pending(struct vcpu *v)
 {
-    return takes_extint(v) && __atomic_load_n(&irq_of(v->domain)->vpic.int_out, __ATOMIC_SEQ_CST);
+    return __atomic_load_n(&irq_of(v->domain)->vpic.int_out, __ATOMIC_SEQ_CST) && takes_extint(v);
 }
 
 int hvm_irq_extint_ack(struct vcpu *v)
@@ -190,8 +190,11 @@ bool hvm_irq_io_write(struct domain *d, uint16_t port, uint8_t val)
     bool ours;
 
     spin_lock(&irq->lock);
-    ours = vpic_io_write(&irq->vpic, port, val) || vpit_io_write(&irq->vpit, port, val);
-    refresh_pit_deadline(irq);
+    ours = vpic_io_write(&irq->vpic, port, val);
+    if (!ours && vpit_io_write(&irq->vpit, port, val)) {
+        ours = true;
+        refresh_pit_deadline(irq);      /* only a PIT write moves channel 0 */
+    }
     unlock_and_kick(d);
     return ours;
 }

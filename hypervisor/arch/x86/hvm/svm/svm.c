@@ -22,8 +22,6 @@
 #include <dbgvisor/sched.h>
 #include "svm_internal.h"
 
-extern void svm_vmrun(uint64_t *gpr, uint64_t vmcb_pa, uint64_t host_vmcb_pa);
-
 static uint64_t iopm_pa, msrpm_pa;
 static spinlock_t bitmaps_lock = SPINLOCK_INIT;
 
@@ -332,22 +330,26 @@ void svm_inject_soft_interrupt(struct vcpu *v, uint8_t vector)
  * VINTR exit at the moment it opens its interrupt window. The vPIC's ExtINT
  * goes first (its vector comes from the INTA cycle, not from the APIC's
  * priorities), then the APIC's highest deliverable vector. */
-static void inject_pending_interrupt(struct vcpu *v)
+static void inject_pending_interrupt(struct vcpu *v, uint64_t now, uint64_t next_timer)
 {
     struct vmcb *vmcb = v->arch.vmcb;
     int vec;
     bool extint;
 
-    hvm_poll_timers(v, now_ns());
+    if (now >= next_timer)                /* the timers are polled only when one is due */
+        hvm_poll_timers(v, now);
     hvm_irq_flush_kicks(v->domain);
+    v->arch.irqs_idle = false;
     vmcb->control.intercept_misc1 &= ~SVM_INTERCEPT_VINTR;
     vmcb->control.int_ctl &= ~SVM_V_IRQ;
     if (svm_nmi_inject(v) || (vmcb->control.eventinj & SVM_EVTINJ_VALID))
         return;
     vec = vlapic_pending_vector(v);
     extint = hvm_irq_extint_pending(v);
-    if (vec < 0 && !extint)
+    if (vec < 0 && !extint) {
+        v->arch.irqs_idle = true;
         return;
+    }
     if (dbg_host_blocks_irqs(&v->dbg))
         return;             /* the host debugger is stepping with IRQs held off */
     if ((vmcb->save.rflags & X86_EFLAGS_IF) && !(vmcb->control.int_state & 1)) {
@@ -365,6 +367,22 @@ static void inject_pending_interrupt(struct vcpu *v)
     }
 }
 
+/*
+ * Whether the interrupt evaluation can be skipped at this entry: the last one
+ * found nothing to deliver, no guest timer is due, and the exit was one whose
+ * handler never touches an interrupt controller (CPUID, MOV DR). Whatever
+ * another pCPU makes pending comes with a host interrupt (kick or exit IPI),
+ * held off while we are here and taken as an INTR exit right after VMRUN,
+ * which evaluates again; so does any other exit.
+ */
+static bool irqs_unchanged(const struct vcpu *v, uint64_t now, uint64_t next_timer)
+{
+    uint64_t code = v->arch.vmcb->control.exitcode;
+
+    return v->arch.irqs_idle && now < next_timer &&
+           (code == SVM_EXIT_CPUID || (code >= SVM_EXIT_READ_DR0 && code < SVM_EXIT_READ_DR0 + 0x20));
+}
+
 /* VMRUN refuses a long-mode CS with both L and D set. Hardware raises #GP
  * at the far transfer that loads one, but QEMU TCG loads it and runs the
  * code as 64-bit (D is ignored when L=1); do as it does, so that no guest
@@ -380,6 +398,7 @@ static void vmcb_cs_ignore_d_in_64bit(struct vmcb_save *s)
  * them (an emulated write goes to the CPU at once: the writer is loaded). */
 void svm_vcpu_load(struct vcpu *v)
 {
+    v->arch.irqs_idle = false;            /* evaluated afresh after a time off the pCPU */
     xstate_enter_guest(v);
     hvm_msr_load_guest(v);
 }
@@ -389,6 +408,7 @@ enum vcpu_run_result svm_vcpu_run(struct vcpu *v)
 {
     struct vmcb *vmcb = v->arch.vmcb;
     struct pcpu *p = this_pcpu();
+    uint64_t now, next_timer;
 
     if (v->arch.init_pending || v->arch.sipi_latched) {
         if (sched_vcpu_take_init_sipi(v))
@@ -396,8 +416,13 @@ enum vcpu_run_result svm_vcpu_run(struct vcpu *v)
     }
     /* With V_INTR_MASKING the guest reads CR8 from V_TPR: the APIC's TPR. */
     vmcb->control.int_ctl = (vmcb->control.int_ctl & ~SVM_V_TPR_MASK) | vlapic_cr8(v);
-    inject_pending_interrupt(v);
-    lapic_timer_fire_by(p->id, hvm_next_timer_ns(v));   /* a guest timer due mid-slice exits on time */
+    now = now_ns();
+    next_timer = hvm_next_timer_ns(v);
+    if (!irqs_unchanged(v, now, next_timer))
+        inject_pending_interrupt(v, now, next_timer);
+    if (now >= next_timer)                /* polled: the next one is later */
+        next_timer = hvm_next_timer_ns(v);
+    lapic_timer_fire_by(p->id, next_timer);   /* a guest timer due mid-slice exits on time */
     dbg_before_vmentry(&v->dbg);      /* may change the NPT: flush after it */
     vmcb_cs_ignore_d_in_64bit(&vmcb->save);
     /* A flush requested from now on finds in_guest set and makes us exit. */
