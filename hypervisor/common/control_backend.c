@@ -66,6 +66,7 @@ static void fill_dom0(struct dbgv_ctl_dominfo *out)
     memset(out, 0, sizeof(*out));
     out->domid = 0;
     out->state = DBGV_DOMSTATE_RUNNING;
+    out->overhead_pages = (uint32_t)palloc_hypervisor.pages;
     snprintf(out->name, sizeof(out->name), "Domain-0");
 }
 
@@ -85,6 +86,8 @@ static void fill_dominfo(const struct domain *d, struct dbgv_ctl_dominfo *out)
     out->unbacked_access = d->unbacked_access;
     out->unbacked_accesses = (uint32_t)MIN(d->unbacked_accesses, (uint64_t)UINT32_MAX);
     out->reexecuted_insns = (uint32_t)MIN(d->reexecuted_insns, (uint64_t)UINT32_MAX);
+    if (d->ram_hpa)                 /* RAM is charged to the domain from creation on */
+        out->overhead_pages = (uint32_t)(d->pages.pages - d->mem_bytes / PAGE_SIZE);
     snprintf(out->name, sizeof(out->name), "%s", d->name);
 }
 

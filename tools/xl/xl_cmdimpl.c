@@ -101,6 +101,7 @@ static void list_json_one(yajl_gen g, const struct dbgv_ctl_dominfo *d)
     xl_json_u64(g, "max_memory_kb", d->max_mem_bytes >> 10);
     xl_json_u64(g, "vcpus", d->nr_vcpus);
     xl_json_u64(g, "cpu_time_ns", d->cpu_time_ns);
+    xl_json_u64(g, "overhead_kb", (uint64_t)d->overhead_pages * 4);
     xl_json_bool(g, "control_domain", d->domid == 0);
     if ( d->state == DBGV_DOMSTATE_SHUTDOWN || d->state == DBGV_DOMSTATE_CRASHED )
     {

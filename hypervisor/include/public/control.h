@@ -207,7 +207,9 @@ struct dbgv_ctl_dominfo {
     uint32_t unbacked_accesses; /* guest accesses to unbacked GPAs (saturates) */
     uint32_t reexecuted_insns;  /* intercepted instructions rewritten before their
                                    decode and re-executed (saturates; since version 2) */
-    uint32_t pad;               /* 0 */
+    uint32_t overhead_pages;    /* 4 KiB pages the hypervisor allocated for the domain
+                                   beyond its RAM (NPT tables, VMCBs, XSAVE areas);
+                                   Domain-0: the hypervisor's own (former pad) */
     char     name[DBGV_CTL_NAME_LEN];
 };
 
