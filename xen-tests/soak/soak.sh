@@ -213,7 +213,9 @@ w_dbgtop() {
         if [ $st -eq 0 ] && grep -q '^ds1 ' $WORK/top.out; then
             count dbgtop batch
         else
-            fail_note dbgtop "dbgtop -b (status $st): $(grep -v '^ ' $WORK/top.out | tail -2 | tr '\n' '|')"
+            # A refresh that could not reach the hypervisor is status 1 and
+            # a DISCONNECTED line; its reason decides timeout or failure.
+            fail_note dbgtop "dbgtop -b (status $st): $(grep -m1 -E '^DISCONNECTED|^dbgtop:' $WORK/top.out) $(grep -v '^ ' $WORK/top.out | tail -2 | tr '\n' '|')"
             cp $WORK/top.out $WORK/fail-top.$(date +%s).out
         fi
         sleep 0.5
