@@ -8,8 +8,8 @@ export ROOT DIST BUILD
 SUBDIRS := hypervisor xen-tests/guests libdebugctl tools/libxl tools/xl tools/dbgtop tools/gdbsx
 SUBDIRS := $(foreach d,$(SUBDIRS),$(if $(wildcard $(d)/Makefile),$(d)))
 
-.PHONY: all deps run test bench install clean $(SUBDIRS) launcher san fuzz fuzz-long soak
-all: $(SUBDIRS) launcher
+.PHONY: all deps run test bench install clean $(SUBDIRS) launcher san fuzz fuzz-long arm64 soak
+all: $(SUBDIRS) launcher arm64
 
 deps:
 	@bash scripts/install-deps.sh
@@ -21,6 +21,15 @@ hypervisor xen-tests/guests:
 
 libdebugctl:
 	$(MAKE) -C $@ install
+
+# The AArch64 hypervisor and its guests (docs/arm64.md), with Debian's cross
+# compiler (`make deps` installs it); without it they are left out, and
+# xen-tests/integration/test_arm64.sh says so.
+ARM64_CC ?= aarch64-linux-gnu-gcc
+arm64:
+	@if command -v $(ARM64_CC) >/dev/null 2>&1; then \
+	    $(MAKE) -C hypervisor ARCH=arm64 && $(MAKE) -C xen-tests/guests/arm64; \
+	else echo "arm64: $(ARM64_CC) not found, arm64 hypervisor not built (make deps)"; fi
 
 tools/libxl tools/xl tools/dbgtop tools/gdbsx: libdebugctl
 	$(MAKE) -C $@ install

@@ -8,8 +8,9 @@ set -euo pipefail
 PACKAGES=(gcc make binutils pkg-config libc6-dev
           libyajl-dev libcunit1-dev libncurses-dev
           libxen-dev tmux gdb python3 socat acpica-tools
-          clang libclang-rt-14-dev llvm)   # libFuzzer, ASan/UBSan runtimes, llvm-symbolizer
-BACKPORTS_PACKAGES=(qemu-system-x86)
+          clang libclang-rt-14-dev llvm    # libFuzzer, ASan/UBSan runtimes, llvm-symbolizer
+          gcc-aarch64-linux-gnu gdb-multiarch)   # arm64 hypervisor and guests (docs/arm64.md)
+BACKPORTS_PACKAGES=(qemu-system-x86 qemu-system-arm)
 MIN_QEMU_MAJOR=10
 BACKPORTS_LIST=/etc/apt/sources.list.d/dbgvisor-bookworm-backports.list
 
@@ -19,10 +20,12 @@ for p in "${PACKAGES[@]}"; do
 done
 
 qemu_ok() {
-    command -v qemu-system-x86_64 >/dev/null 2>&1 || return 1
-    local v
-    v=$(qemu-system-x86_64 --version | sed -n 's/.*version \([0-9]*\)\..*/\1/p' | head -1)
-    [ -n "$v" ] && [ "$v" -ge "$MIN_QEMU_MAJOR" ]
+    local q v
+    for q in qemu-system-x86_64 qemu-system-aarch64; do
+        command -v $q >/dev/null 2>&1 || return 1
+        v=$($q --version | sed -n 's/.*version \([0-9]*\)\..*/\1/p' | head -1)
+        [ -n "$v" ] && [ "$v" -ge "$MIN_QEMU_MAJOR" ] || return 1
+    done
 }
 
 need_qemu=0

@@ -46,6 +46,13 @@ void log_printk(enum log_level lvl, const char *fmt, ...)
         console_write_raw(line, n);
 }
 
+void console_log_clear(void)
+{
+    spin_lock(&hv_log_lock);
+    ctl_ring_clear(&hv_log);
+    spin_unlock(&hv_log_lock);
+}
+
 uint32_t console_log_read(uint64_t offset, void *data, uint32_t max, struct dbgv_ctl_ring_rep *rep)
 {
     uint32_t n;

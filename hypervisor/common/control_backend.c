@@ -10,7 +10,9 @@
 #include <dbgvisor/events.h>
 #include <dbgvisor/lib.h>
 #include <dbgvisor/page_alloc.h>
+#include <dbgvisor/keyhandler.h>
 #include <dbgvisor/percpu.h>
+#include <dbgvisor/sched.h>
 #include <dbgvisor/time.h>
 
 #define HV_VERSION_STRING "dbgvisor 0.1"
@@ -66,7 +68,7 @@ static void fill_dom0(struct dbgv_ctl_dominfo *out)
     memset(out, 0, sizeof(*out));
     out->domid = 0;
     out->state = DBGV_DOMSTATE_RUNNING;
-    out->overhead_pages = (uint32_t)palloc_hypervisor.pages;
+    out->uptime_s = (uint32_t)MIN(now_ns() / 1000000000ull, (uint64_t)UINT32_MAX);
     snprintf(out->name, sizeof(out->name), "Domain-0");
 }
 
@@ -81,14 +83,29 @@ static void fill_dominfo(const struct domain *d, struct dbgv_ctl_dominfo *out)
     out->nr_vcpus = d->nr_vcpus;
     out->mem_bytes = out->max_mem_bytes = d->mem_bytes;
     for (unsigned i = 0; i < d->nr_vcpus; i++)
-        out->cpu_time_ns += d->vcpus[i]->cpu_time_ns;
+        out->cpu_time_ns += sched_vcpu_time_ns(d->vcpus[i]);
     out->quiet_switches = d->quiet_switches;
     out->unbacked_access = d->unbacked_access;
     out->unbacked_accesses = (uint32_t)MIN(d->unbacked_accesses, (uint64_t)UINT32_MAX);
     out->reexecuted_insns = (uint32_t)MIN(d->reexecuted_insns, (uint64_t)UINT32_MAX);
-    if (d->ram_hpa)                 /* RAM is charged to the domain from creation on */
-        out->overhead_pages = (uint32_t)(d->pages.pages - d->mem_bytes / PAGE_SIZE);
+    out->uptime_s = (uint32_t)MIN((now_ns() - d->created_ns) / 1000000000ull, (uint64_t)UINT32_MAX);
     snprintf(out->name, sizeof(out->name), "%s", d->name);
+}
+
+int hv_ctl_domain_meminfo(uint32_t domid, struct dbgv_ctl_meminfo *out)
+{
+    struct domain *d;
+
+    if (domid == 0) {
+        out->overhead_bytes = (uint64_t)palloc_hypervisor.pages * PAGE_SIZE;
+        return 0;
+    }
+    if (!(d = domain_by_id(domid)))
+        return -DBGV_ESRCH;
+    /* RAM is charged to the domain from its creation on (domain.c). */
+    out->ram_bytes = d->mem_bytes;
+    out->overhead_bytes = (uint64_t)d->pages.pages * PAGE_SIZE - d->mem_bytes;
+    return 0;
 }
 
 /* The live domain with the smallest id >= from, or NULL. */
@@ -276,9 +293,33 @@ int hv_ctl_vcpu_list(uint32_t domid, uint32_t start, struct dbgv_ctl_vcpuinfo *o
         o->vcpu = i;
         o->state = vcpu_state_code(v);
         o->pcpu = v->pcpu;
-        o->cpu_time_ns = v->cpu_time_ns;
+        o->hard_affinity = v->hard_affinity;
+        o->cpu_time_ns = sched_vcpu_time_ns(v);
         o->rip = svm_vcpu_rip(v);
     }
+    return 0;
+}
+
+int hv_ctl_domain_rename(uint32_t domid, const char *name)
+{
+    int rc;
+    struct domain *d = lookup(domid, &rc);
+    return d ? domain_rename(d, name) : rc;
+}
+
+int hv_ctl_vcpu_set_affinity(uint32_t domid, uint32_t vcpu, uint32_t cpumap)
+{
+    int rc;
+    struct domain *d = lookup(domid, &rc);
+    if (!d)
+        return rc;
+    if (cpumap & ~sched_all_pcpus())
+        return -DBGV_EINVAL;          /* a pCPU that does not exist */
+    if (vcpu != DBGV_VCPU_ALL && vcpu >= d->nr_vcpus)
+        return -DBGV_ESRCH;
+    for (unsigned i = 0; i < d->nr_vcpus; i++)
+        if (vcpu == DBGV_VCPU_ALL || vcpu == i)
+            sched_vcpu_set_affinity(d->vcpus[i], cpumap);
     return 0;
 }
 
@@ -309,6 +350,30 @@ int hv_ctl_console_write(uint32_t domid, const void *data, uint32_t len,
 int hv_ctl_hvlog_read(uint64_t offset, void *data, uint32_t max, struct dbgv_ctl_ring_rep *rep)
 {
     console_log_read(offset, data, max, rep);
+    return 0;
+}
+
+int hv_ctl_hvlog_clear(void)
+{
+    console_log_clear();
+    return 0;
+}
+
+int hv_ctl_debug_keys(const char *keys, uint32_t len)
+{
+    for (uint32_t i = 0; i < len; i++)
+        keyhandler_handle(keys[i]);
+    return 0;
+}
+
+int hv_ctl_sched_params(bool set, uint32_t tslice_us, struct dbgv_ctl_sched_params *out)
+{
+    if (set) {
+        sched_set_slice_ns((uint64_t)tslice_us * 1000);
+        printk("scheduler: time slice %u us\n", tslice_us);
+    }
+    out->flags = 0;
+    out->tslice_us = (uint32_t)(sched_slice_ns() / 1000);
     return 0;
 }
 

@@ -51,6 +51,23 @@ static bool name_taken(const char *name)
     return false;
 }
 
+int domain_rename(struct domain *d, const char *name)
+{
+    int rc = 0;
+
+    if (!name[0] || strlen(name) >= DOMAIN_NAME_LEN)
+        return -DBGV_EINVAL;
+    spin_lock(&domains_lock);
+    if (strcmp(d->name, name) && name_taken(name))
+        rc = -DBGV_EEXIST;
+    else {
+        printk("domain %u (%s) renamed to %s\n", d->id, d->name, name);
+        snprintf(d->name, sizeof(d->name), "%s", name);
+    }
+    spin_unlock(&domains_lock);
+    return rc;
+}
+
 static int domain_transition(struct domain *d, unsigned from, enum domain_state to,
                              void (*on_change)(struct domain *, const void *), const void *arg);
 #define STATE_BIT(s) (1u << (s))
@@ -121,6 +138,7 @@ int domain_create(const struct domain_config *cfg, struct domain **out)
         v->domain = d;
         v->id = i;
         v->pcpu = -1;
+        v->hard_affinity = sched_all_pcpus();
         v->state = VCPU_OFFLINE;
         if (svm_vcpu_init(v) < 0)
             goto fail;
@@ -345,34 +363,6 @@ int domain_destroy(struct domain *d)
     free_domain_resources(d);
     spin_unlock(&domains_lock);
     return 0;
-}
-
-/* Echo complete lines to the hypervisor console, prefixed by the name; a
- * line longer than the buffer is cut into several. */
-static void console_line_add(struct domain *d, char c)
-{
-    if (c != '\n' && d->line_len < sizeof(d->line) - 1) {
-        d->line[d->line_len++] = c;
-        return;
-    }
-    char out[sizeof(d->line) + DOMAIN_NAME_LEN + 4];
-    int n = snprintf(out, sizeof(out), "[%s] %.*s\n", d->name, (int)d->line_len, d->line);
-    console_write_raw(out, (size_t)MIN(n, (int)sizeof(out) - 1));
-    d->line_len = 0;
-    if (c != '\n')
-        d->line[d->line_len++] = c;
-}
-
-/* The ring and the line echoed to the hypervisor console see the same bytes
- * in the same order, also when several vCPUs print at once: both are filled,
- * and a complete line written out, under the domain's console lock. */
-void domain_console_putc(struct domain *d, char c)
-{
-    spin_lock(&d->console_lock);
-    ctl_ring_write(&d->console, &c, 1);
-    if (c != '\r')
-        console_line_add(d, c);
-    spin_unlock(&d->console_lock);
 }
 
 void *domain_gpa_to_hva(struct domain *d, uint64_t gpa, uint64_t len)

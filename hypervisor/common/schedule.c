@@ -32,6 +32,7 @@
 #include <dbgvisor/time.h>
 
 static spinlock_t sched_lock = SPINLOCK_INIT;
+static uint64_t slice_ns = SCHED_SLICE_NS;
 static bool exit_when_done;
 static bool any_domain_seen;
 
@@ -46,7 +47,7 @@ static void tick(struct cpu_regs *regs)
 
     if (!lapic_timer_tick_due())
         return;                 /* early for a guest timer: the exit was the point */
-    if (!v || now_ns() - v->slice_start_ns >= SCHED_SLICE_NS)
+    if (!v || now_ns() - v->slice_start_ns >= __atomic_load_n(&slice_ns, __ATOMIC_RELAXED))
         p->need_resched = true;
     if (p->id == 0 && sched_housekeeping_pending && sched_housekeeping_pending())
         p->need_resched = true;
@@ -111,6 +112,7 @@ static struct vcpu *pick_next(uint64_t now, uint64_t *next_timer)
         for (unsigned j = 0; j < d->nr_vcpus; j++) {
             struct vcpu *v = d->vcpus[j];
             if (v->state == VCPU_RUNNABLE && !v->on_cpu &&
+                (v->hard_affinity & (1u << this_cpu_id())) &&
                 (!best || v->last_run_ns < best->last_run_ns))
                 best = v;
         }
@@ -236,6 +238,39 @@ void sched_vcpu_kick(struct vcpu *v)
     spin_unlock(&sched_lock);
     send_to_pcpu(target, VECTOR_KICK);
     /* An idle pCPU notices new work at its next tick. */
+}
+
+uint64_t sched_slice_ns(void)
+{
+    return __atomic_load_n(&slice_ns, __ATOMIC_RELAXED);
+}
+
+void sched_set_slice_ns(uint64_t ns)
+{
+    __atomic_store_n(&slice_ns, ns, __ATOMIC_RELAXED);
+}
+
+uint64_t sched_vcpu_time_ns(struct vcpu *v)
+{
+    spin_lock(&sched_lock);
+    uint64_t t = v->cpu_time_ns + (v->on_cpu ? now_ns() - v->slice_start_ns : 0);
+    spin_unlock(&sched_lock);
+    return t;
+}
+
+uint32_t sched_all_pcpus(void)
+{
+    return nr_pcpus >= 32 ? UINT32_MAX : (1u << nr_pcpus) - 1;
+}
+
+void sched_vcpu_set_affinity(struct vcpu *v, uint32_t cpumap)
+{
+    spin_lock(&sched_lock);
+    v->hard_affinity = cpumap;
+    int target = pcpu_of_locked(v);
+    spin_unlock(&sched_lock);
+    if (target >= 0 && !(cpumap & (1u << target)))
+        send_to_pcpu(target, VECTOR_KICK);   /* off that pCPU; picked again elsewhere */
 }
 
 void sched_vcpu_exit_guest(struct vcpu *v)

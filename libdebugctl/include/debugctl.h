@@ -61,6 +61,16 @@ int dbgctl_physinfo(dbgctl *h, struct dbgv_ctl_physinfo *out);
 int dbgctl_hvlog_read(dbgctl *h, uint64_t *offset, void *buf, size_t max,
                       size_t *len, uint64_t *lost);
 
+/* Discard what the hypervisor log holds (xl dmesg -c). */
+int dbgctl_hvlog_clear(dbgctl *h);
+/* Xen's debug keys (1..DBGV_CTL_DEBUG_KEYS_MAX characters): each dumps some
+ * hypervisor state into its log; "h" lists them. */
+int dbgctl_debug_keys(dbgctl *h, const char *keys);
+
+/* The scheduler's time slice in microseconds: *tslice_us out; set_us > 0
+ * sets it first (DBGV_SCHED_TSLICE_MIN_US..MAX_US), 0 only reads. */
+int dbgctl_sched_params(dbgctl *h, uint32_t set_us, uint32_t *tslice_us);
+
 /* ---- domains ----------------------------------------------------------- */
 
 /* All domains (Domain-0 first); *out is malloc'd, free() it. */
@@ -84,6 +94,11 @@ int dbgctl_domain_pause(dbgctl *h, uint32_t domid);
 int dbgctl_domain_unpause(dbgctl *h, uint32_t domid);
 int dbgctl_domain_destroy(dbgctl *h, uint32_t domid);
 int dbgctl_domain_shutdown(dbgctl *h, uint32_t domid, unsigned int reason);
+/* A new name, unique among live domains (-EEXIST), [A-Za-z0-9_.-]. */
+int dbgctl_domain_rename(dbgctl *h, uint32_t domid, const char *name);
+/* RAM and the hypervisor's overhead for it (Domain-0: the hypervisor's own
+ * pages); -ENOSYS from a hypervisor without DOMAIN_MEMINFO. */
+int dbgctl_domain_meminfo(dbgctl *h, uint32_t domid, struct dbgv_ctl_meminfo *out);
 
 /* Guest-physical memory; split into DBGV_CTL_MEM_CHUNK requests.
  * dbgctl_mem_write with data NULL writes zeros. */
@@ -95,6 +110,9 @@ int dbgctl_vcpu_set_regs(dbgctl *h, const struct dbgv_ctl_vcpu_regs *regs);
 
 /* ---- vCPUs, console, debug state, events ------------------------------ */
 
+/* Hard affinity of one vCPU or of all (DBGV_VCPU_ALL): bit n = pCPU n. */
+int dbgctl_vcpu_set_affinity(dbgctl *h, uint32_t domid, uint32_t vcpu,
+                             uint32_t cpumap);
 int dbgctl_vcpu_list(dbgctl *h, uint32_t domid,
                      struct dbgv_ctl_vcpuinfo **out, unsigned int *nr);
 /* Read console output from *offset (0: the start); *offset advances past

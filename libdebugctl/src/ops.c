@@ -264,6 +264,81 @@ DBGCTL_EXPORT int dbgctl_domain_shutdown(dbgctl *h, uint32_t domid,
                        NULL, 0, NULL);
 }
 
+DBGCTL_EXPORT int dbgctl_domain_rename(dbgctl *h, uint32_t domid,
+                                       const char *name)
+{
+    struct dbgv_ctl_domain_rename req = { .domid = domid };
+
+    if ( !name || !*name || strlen(name) >= sizeof(req.name) )
+        return -EINVAL;
+    strcpy(req.name, name);
+    return dbgctl_call(h, DBGV_CTL_MSG_DOMAIN_RENAME, &req, sizeof(req),
+                       NULL, 0, NULL);
+}
+
+DBGCTL_EXPORT int dbgctl_domain_meminfo(dbgctl *h, uint32_t domid,
+                                        struct dbgv_ctl_meminfo *out)
+{
+    struct dbgv_ctl_domid req = { .domid = domid };
+    uint32_t len = 0;
+    int rc = dbgctl_call(h, DBGV_CTL_MSG_DOMAIN_MEMINFO, &req, sizeof(req), out,
+                         sizeof(*out), &len);
+
+    if ( !rc && (len != sizeof(*out) || out->domid != domid) )
+        rc = -EPROTO;
+    return rc;
+}
+
+DBGCTL_EXPORT int dbgctl_vcpu_set_affinity(dbgctl *h, uint32_t domid,
+                                           uint32_t vcpu, uint32_t cpumap)
+{
+    struct dbgv_ctl_vcpu_affinity req = {
+        .domid = domid, .vcpu = vcpu, .cpumap = cpumap,
+    };
+
+    return dbgctl_call(h, DBGV_CTL_MSG_VCPU_SET_AFFINITY, &req, sizeof(req),
+                       NULL, 0, NULL);
+}
+
+DBGCTL_EXPORT int dbgctl_hvlog_clear(dbgctl *h)
+{
+    return dbgctl_call(h, DBGV_CTL_MSG_HVLOG_CLEAR, NULL, 0, NULL, 0, NULL);
+}
+
+DBGCTL_EXPORT int dbgctl_sched_params(dbgctl *h, uint32_t set_us,
+                                      uint32_t *tslice_us)
+{
+    struct dbgv_ctl_sched_params req = { 0, set_us }, rep;
+    uint32_t len = 0;
+    int rc;
+
+    if ( set_us )
+        req.flags = DBGV_SCHED_F_SET_TSLICE;
+    rc = dbgctl_call(h, DBGV_CTL_MSG_SCHED_PARAMS, &req, sizeof(req), &rep,
+                     sizeof(rep), &len);
+    if ( !rc && len != sizeof(rep) )
+        rc = -EPROTO;
+    if ( !rc )
+        *tslice_us = rep.tslice_us;
+    return rc;
+}
+
+DBGCTL_EXPORT int dbgctl_debug_keys(dbgctl *h, const char *keys)
+{
+    struct {
+        struct dbgv_ctl_debug_keys hdr;
+        char keys[DBGV_CTL_DEBUG_KEYS_MAX];
+    } req = { { 0, 0 }, { 0 } };
+    size_t n = keys ? strlen(keys) : 0;
+
+    if ( n == 0 || n > DBGV_CTL_DEBUG_KEYS_MAX )
+        return -EINVAL;
+    req.hdr.len = (uint32_t)n;
+    memcpy(req.keys, keys, n);
+    return dbgctl_call(h, DBGV_CTL_MSG_DEBUG_KEYS, &req, sizeof(req.hdr) + n,
+                       NULL, 0, NULL);
+}
+
 /* MEM_WRITE request i of a transfer: DBGV_CTL_MEM_CHUNK bytes at a time. */
 struct mem_write_ctx {
     uint32_t domid;

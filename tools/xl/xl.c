@@ -1,6 +1,7 @@
 /*
- * xl: main program. Global options, the control connection, shared helpers
- * and help. Commands live in xl_cmdimpl.c and xl_debug.c.
+ * xl: main program. Global options, the control connection, option parsing
+ * and help as Xen's xl prints them (tools/xl/xl.c, xl_utils.c in Xen).
+ * Commands live in one file per family (xl_cmdtable.c lists them).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -13,6 +14,7 @@
 dbgctl *ctx;
 const char *xl_uri;
 int xl_verbose;
+int xl_dryrun;
 static const char *cur_cmd = "";
 
 int xl_err(const char *fmt, ...)
@@ -31,7 +33,8 @@ int xl_usage_err(const char *cmd, const char *msg)
 {
     const struct cmd_spec *c = cmd_find(cmd);
 
-    return xl_err("%s (usage: xl %s %s)", msg, cmd, c ? c->usage : "");
+    xl_err("%s (usage: xl %s %s)", msg, cmd, c ? c->usage : "");
+    return XL_EXIT_USAGE;
 }
 
 int xl_find_domain(const char *arg, uint32_t *domid)
@@ -45,65 +48,114 @@ int xl_find_domain(const char *arg, uint32_t *domid)
     return 0;
 }
 
-static void help_cmd(FILE *f, const struct cmd_spec *c)
+uint32_t xl_find_domain_or_exit(const char *arg)
 {
-    fprintf(f, "Usage: xl %s %s\n\n%s.\n", c->name, c->usage, c->summary);
+    uint32_t domid;
+    int rc = dbgctl_domain_lookup(ctx, arg, &domid);
+
+    if ( rc )
+    {
+        /* Xen's find_domain(): its libxl error code in the message. */
+        fprintf(stderr, "%s is an invalid domain identifier (rc=%d)\n", arg,
+                rc == -ESRCH ? XL_ERROR_INVAL : XL_ERROR_FAIL);
+        exit(EXIT_FAILURE);
+    }
+    return domid;
+}
+
+/* Xen's help(): the full list, or one command's usage and options. */
+void xl_help(const char *command)
+{
+    const struct cmd_spec *c;
+
+    if ( !command || !strcmp(command, "help") )
+    {
+        printf("Usage xl [-vN] [-U URI] <subcommand> [args]\n\n"
+               "xl full list of subcommands:\n\n");
+        for ( int i = 0; i < cmd_table_count; i++ )
+        {
+            printf(" %-19s ", cmd_table[i].name);
+            if ( strlen(cmd_table[i].name) > 19 )
+                printf("\n %-19s ", "");
+            printf("%s\n", cmd_table[i].summary);
+        }
+        return;
+    }
+    if ( !(c = cmd_find(command)) )
+    {
+        printf("command \"%s\" not implemented\n", command);
+        return;
+    }
+    printf("Usage: xl [-v%s] %s %s\n\n%s.\n\n", c->can_dryrun ? "N" : "", c->name,
+           c->usage, c->summary);
     if ( c->options )
-        fprintf(f, "\nOptions:\n\n%s\n", c->options);
+        printf("Options:\n\n%s\n", c->options);
+}
+
+int xl_getopt(int argc, char **argv, const char *optstring,
+              const struct option *longopts, const char *cmd, int reqargs)
+{
+    static const struct option help_only[] = {
+        { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+    };
+    char opts[64];
+    int opt;
+
+    /* '+': options stop at the first argument; 'h' always means help. */
+    snprintf(opts, sizeof(opts), "+%sh", optstring);
+    opterr = 0;
+    opt = getopt_long(argc, argv, opts, longopts ? longopts : help_only, NULL);
+    if ( opt == '?' )
+    {
+        if ( optopt == 'h' )
+        {
+            xl_help(cmd);
+            exit(EXIT_SUCCESS);
+        }
+        if ( optopt )
+            fprintf(stderr, "option `%c' not supported.\n", optopt);
+        else
+            fprintf(stderr, "option `%s' not supported.\n", argv[optind - 1]);
+        exit(XL_EXIT_USAGE);
+    }
+    if ( opt == ':' )
+    {
+        fprintf(stderr, "option `%c' needs a value.\n", optopt);
+        exit(XL_EXIT_USAGE);
+    }
+    if ( opt == 'h' )
+    {
+        xl_help(cmd);
+        exit(EXIT_SUCCESS);
+    }
+    if ( opt != -1 )
+        return opt;
+    if ( argc - optind <= reqargs - 1 )
+    {
+        fprintf(stderr, "'xl %s' requires at least %d argument%s.\n\n", cmd, reqargs,
+                reqargs > 1 ? "s" : "");
+        xl_help(cmd);
+        exit(XL_EXIT_USAGE);
+    }
+    return -1;
 }
 
 int xl_noopts(int argc, char **argv, const char *cmd, int nargs, int *rc)
 {
-    static const struct option opts[] = {
-        { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
-    };
-    int c;
-
     optind = 0;   /* 0: glibc re-initialises getopt (ordering mode too) */
-    opterr = 0;
-    while ( (c = getopt_long(argc, argv, "+h", opts, NULL)) != -1 )
+    while ( xl_getopt(argc, argv, "", NULL, cmd, nargs) != -1 )
+        ;
+    if ( argc - optind > nargs )
     {
-        if ( c == 'h' )
-        {
-            help_cmd(stdout, cmd_find(cmd));
-            *rc = EXIT_SUCCESS;
-            return -1;
-        }
-        *rc = xl_usage_err(cmd, "unknown option");
-        return -1;
-    }
-    if ( argc - optind != nargs )
-    {
-        *rc = xl_usage_err(cmd, argc - optind < nargs ? "missing argument"
-                                                      : "too many arguments");
+        *rc = xl_usage_err(cmd, "too many arguments");
         return -1;
     }
     return 0;
 }
 
-static void help_all(FILE *f)
-{
-    fprintf(f, "Usage: xl [-v] [-U URI] <subcommand> [args]\n\n"
-               "xl full list of subcommands:\n\n");
-    for ( int i = 0; i < cmd_table_count; i++ )
-        fprintf(f, " %-20s%s\n", cmd_table[i].name, cmd_table[i].summary);
-    fprintf(f, "\nThe hypervisor is reached at $" DBGCTL_URI_ENV
-               " or the default control socket; -U overrides both.\n");
-}
-
 int main_help(int argc, char **argv)
 {
-    const struct cmd_spec *c;
-
-    if ( argc < 2 )
-    {
-        help_all(stdout);
-        return EXIT_SUCCESS;
-    }
-    c = cmd_find(argv[1]);
-    if ( !c )
-        return xl_err("unknown command '%s'", argv[1]);
-    help_cmd(stdout, c);
+    xl_help(argc > 1 ? argv[1] : NULL);
     return EXIT_SUCCESS;
 }
 
@@ -112,6 +164,7 @@ int main(int argc, char **argv)
     static const struct option opts[] = {
         { "uri", required_argument, NULL, 'U' },
         { "verbose", no_argument, NULL, 'v' },
+        { "dry-run", no_argument, NULL, 'N' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -119,32 +172,42 @@ int main(int argc, char **argv)
     int c, rc;
 
     opterr = 0;
-    while ( (c = getopt_long(argc, argv, "+U:vh", opts, NULL)) != -1 )
+    while ( (c = getopt_long(argc, argv, "+U:vNh", opts, NULL)) != -1 )
     {
         switch ( c )
         {
         case 'U': xl_uri = optarg; break;
         case 'v': xl_verbose++; break;
-        case 'h': help_all(stdout); return EXIT_SUCCESS;
+        case 'N': xl_dryrun = 1; break;
+        case 'h': xl_help(NULL); return EXIT_SUCCESS;
         default:
-            return xl_err("unknown global option '%s' (see xl help)", argv[optind - 1]);
+            fprintf(stderr, "unknown global option\n");
+            return EXIT_FAILURE;
         }
     }
     if ( optind >= argc )
     {
-        help_all(stderr);
+        xl_help(NULL);              /* as Xen: the list on stdout, status 1 */
         return EXIT_FAILURE;
     }
     cmd = cmd_find(argv[optind]);
     if ( !cmd )
-        return xl_err("unknown command '%s' (see xl help)", argv[optind]);
+    {
+        fprintf(stderr, "command not implemented\n");
+        return EXIT_FAILURE;
+    }
     cur_cmd = cmd->name;
+    if ( xl_dryrun && !cmd->can_dryrun )
+    {
+        fprintf(stderr, "command does not implement -N (dryrun) option\n");
+        return EXIT_FAILURE;
+    }
 
     /* Help never needs the hypervisor. */
     for ( int i = optind + 1; i < argc && cmd->needs_hv; i++ )
         if ( !strcmp(argv[i], "-h") || !strcmp(argv[i], "--help") )
         {
-            help_cmd(stdout, cmd);
+            xl_help(cmd->name);
             return EXIT_SUCCESS;
         }
         else if ( !strcmp(argv[i], "--") )

@@ -19,6 +19,7 @@
 #include <unistd.h>
 #include "xl.h"
 #include "xl_cfg.h"
+#include "xl_json.h"
 
 /* How often a waiting xl reads the event queue. Each poll reconnects (HELLO)
  * so that other tools get a port without dbgctl-mux: a second is a fair share
@@ -345,54 +346,117 @@ static int load_config(struct xl_cfg *cfg, const char *file, int argc, char **ar
 
     if ( (rc = dbgctl_read_file(file, &text, &tlen)) )
         return xl_err("cannot read config file %s: %s", file, strerror(-rc));
-    rc = xl_cfg_parse(cfg, text, tlen, file, quiet ? NULL : warn_line, err, sizeof(err));
+    /* The parser's warnings name ignored keys: Xen ignores them silently,
+     * a -v run names them. */
+    xl_cfg_warn_fn ignored = xl_verbose && !quiet ? warn_line : NULL;
+
+    rc = xl_cfg_parse(cfg, text, tlen, file, ignored, err, sizeof(err));
     free(text);
     if ( rc )
         return xl_err("%s", err);
     for ( int i = 0; i < argc; i++ )
         if ( xl_cfg_parse(cfg, argv[i], strlen(argv[i]), "<command line>",
-                          quiet ? NULL : warn_line, err, sizeof(err)) )
+                          ignored, err, sizeof(err)) )
             return xl_err("%s", err);
     if ( xl_cfg_check(cfg, file, err, sizeof(err)) )
         return xl_err("%s", err);
     return 0;
 }
 
+/* Xen's printf_info(): the configuration as libxl's JSON, domid null. */
+static int print_config_json(const struct vm *vm)
+{
+    yajl_gen g = xl_json_open();
+    struct xl_json_domain jd = {
+        .domid = -1, .type = "hvm", .name = vm->cfg.name, .max_vcpus = vm->cfg.vcpus,
+        .max_memkb = (uint64_t)vm->cfg.memory_mib << 10,
+        .target_memkb = (uint64_t)vm->cfg.memory_mib << 10,
+        .kernel = vm->cfg.kernel, .ramdisk = vm->cfg.ramdisk, .cmdline = vm->cmdline,
+        .on_poweroff = xl_action_name(vm->cfg.on_shutdown[DBGV_SHUTDOWN_POWEROFF]),
+        .on_reboot = xl_action_name(vm->cfg.on_shutdown[DBGV_SHUTDOWN_REBOOT]),
+        .on_crash = xl_action_name(vm->cfg.on_shutdown[DBGV_SHUTDOWN_CRASH]),
+        .on_watchdog = xl_action_name(vm->cfg.on_shutdown[DBGV_SHUTDOWN_WATCHDOG]),
+    };
+
+    if ( !g )
+        return xl_err("unable to allocate JSON generator");
+    xl_json_domain_open(g, &jd);
+    xl_json_key(g, "dbgvisor");     /* dbgvisor's keys of the config */
+    yajl_gen_map_open(g);
+    xl_json_str(g, "debug_policy", vm->cfg.debug_policy < 0 ? "default"
+                                   : dbgctl_policy_name(vm->cfg.debug_policy));
+    xl_json_u64(g, "quiet_switches", vm->cfg.quiet_switches);
+    xl_json_str(g, "unbacked_access", dbgctl_unbacked_access_name(vm->cfg.unbacked_access));
+    yajl_gen_map_close(g);
+    yajl_gen_map_close(g);
+    return xl_json_close(g);
+}
+
 int main_create(int argc, char **argv)
 {
+    static const struct option opts[] = {
+        { "dryrun", no_argument, NULL, 'n' }, { "quiet", no_argument, NULL, 'q' },
+        { "defconfig", required_argument, NULL, 'f' }, { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
     struct vm vm = { 0 };
+    const char *filename = NULL;
+    char **vars = NULL;
     uint32_t domid;
     pid_t console_pid = -1;
-    int c, rc, paused = 0, console = 0, dryrun = 0, quiet = 0;
+    int opt, rc, paused = 0, console = 0, dryrun = xl_dryrun, quiet = 0, debug = 0, nvars = 0;
     int daemon = 1, watch = 1;      /* Xen: -F foreground, -e no monitor */
 
     xl_cfg_init(&vm.cfg);
-    optind = 0;   /* 0: glibc re-initialises getopt (ordering mode too) */
-    opterr = 0;
-    while ( (c = getopt(argc, argv, "+pcnqFef:")) != -1 )
+    /* Xen's order: the config file may come first, options after it. */
+    if ( argc > 1 && argv[1][0] != '-' && !strchr(argv[1], '=') )
     {
-        switch ( c )
+        filename = argv[1];
+        argc--;
+        argv++;
+    }
+    optind = 0;
+    while ( (opt = xl_getopt(argc, argv, "Fnqf:pcde", opts, "create", 0)) != -1 )
+    {
+        switch ( opt )
         {
         case 'p': paused = 1; break;
         case 'c': console = 1; break;
         case 'n': dryrun = 1; break;
         case 'q': quiet = 1; break;
+        case 'd': debug = 1; break;
         case 'F': daemon = 0; break;
         case 'e': daemon = watch = 0; break;
-        case 'f': optind--; argv[optind] = optarg; goto args;  /* xl create -f cfg */
-        default:
-            rc = xl_usage_err("create", "unknown option");
+        case 'f': filename = optarg; break;
+        }
+    }
+    if ( !(vars = calloc(argc + 1, sizeof(*vars))) )
+    {
+        rc = xl_err("out of memory");
+        goto out;
+    }
+    for ( ; optind < argc; optind++ )
+    {
+        if ( strchr(argv[optind], '=') )
+            vars[nvars++] = argv[optind];
+        else if ( !filename )
+            filename = argv[optind];
+        else
+        {
+            xl_help("create");
+            rc = XL_EXIT_USAGE;
             goto out;
         }
     }
- args:
-    if ( optind >= argc )
+    if ( !filename )
     {
         rc = xl_usage_err("create", "no config file given");
         goto out;
     }
-    vm.config_source = argv[optind++];
-    if ( (rc = load_config(&vm.cfg, vm.config_source, argc - optind, argv + optind, quiet)) )
+    vm.config_source = filename;
+    if ( !quiet )
+        fprintf(stderr, "Parsing config from %s\n", filename);
+    if ( (rc = load_config(&vm.cfg, vm.config_source, nvars, vars, quiet)) )
         goto out;
     /* Absolute, so a restart finds it whatever the monitor's directory. */
     if ( !realpath(vm.cfg.kernel, vm.image_path) )
@@ -410,28 +474,17 @@ int main_create(int argc, char **argv)
         rc = xl_err("out of memory");
         goto out;
     }
+    if ( (debug || dryrun) && (rc = print_config_json(&vm)) )
+        goto out;
     if ( dryrun )
     {
-        printf("name=%s kernel=%s%s%s memory=%u vcpus=%u cmdline='%s' debug_policy=%s"
-               " unbacked_access=%s on_poweroff=%s on_reboot=%s on_crash=%s"
-               " on_watchdog=%s\n",
-               vm.cfg.name, vm.cfg.kernel, vm.cfg.ramdisk ? " ramdisk=" : "",
-               vm.cfg.ramdisk ? vm.cfg.ramdisk : "", vm.cfg.memory_mib, vm.cfg.vcpus,
-               vm.cmdline,
-               vm.cfg.debug_policy < 0 ? "default" : dbgctl_policy_name(vm.cfg.debug_policy),
-               dbgctl_unbacked_access_name(vm.cfg.unbacked_access),
-               xl_action_name(vm.cfg.on_shutdown[DBGV_SHUTDOWN_POWEROFF]),
-               xl_action_name(vm.cfg.on_shutdown[DBGV_SHUTDOWN_REBOOT]),
-               xl_action_name(vm.cfg.on_shutdown[DBGV_SHUTDOWN_CRASH]),
-               xl_action_name(vm.cfg.on_shutdown[DBGV_SHUTDOWN_WATCHDOG]));
         rc = EXIT_SUCCESS;
         goto out;
     }
     if ( (rc = vm_start(&vm, paused, &domid)) )
         goto out;
     if ( !quiet )
-        fprintf(stderr, "Parsing config from %s\nCreated domain %s (id %u)\n",
-                vm.config_source, vm.cfg.name, domid);
+        fprintf(stderr, "Created domain %s (id %u)\n", vm.cfg.name, domid);
     rc = EXIT_SUCCESS;
     if ( watch && daemon )
     {
@@ -453,6 +506,7 @@ int main_create(int argc, char **argv)
             waitpid(console_pid, NULL, 0);
     }
  out:
+    free(vars);
     free(vm.cmdline);
     xl_cfg_dispose(&vm.cfg);
     return rc;

@@ -110,7 +110,7 @@ check "xl create: a guest that reboots, on_reboot preserve" $XL create -q $TMP/r
 check "it stays listed as shut down" wait_for state_is rb ---sr-
 check "xl list -l: shutdown_reason reboot" python3 -c "
 import json,subprocess,sys; d=json.loads(subprocess.run(['$XL','list','-l','rb'],capture_output=True,text=True).stdout)
-sys.exit(0 if d[0].get('shutdown_reason')=='reboot' else 1)"
+sys.exit(0 if d[0]['dbgvisor'].get('shutdown_reason')=='reboot' else 1)"
 # The monitor polls once a second: the state can change before it has written its line.
 wait_for grep -q '^Action for shutdown reason code 1' $TMP/xl-rb.log
 expect_line $TMP/xl-rb.log '^Action for shutdown reason code 1 is preserve$' "monitor: on_reboot preserve"

@@ -70,9 +70,10 @@ on_poweroff = "preserve"
 root = "/dev/ram0"
 extra = "console=ttyS0 quiet panic=-1 nohz=off dbgv.ksyms=update_process_times,jiffies,__x64_sys_reboot,panic_timeout dbgv.run=shell"
 CFG
-$XL create -n $TMP/lx.cfg > $TMP/dry.out 2>&1
-expect_line $TMP/dry.out "ramdisk=$LX/initrd.gz .* cmdline='root=/dev/ram0 console=ttyS0 " \
-    "xl create -n: the ramdisk, and the command line from root and extra"
+$XL create -qn $TMP/lx.cfg > $TMP/dry.out 2>&1
+check_log "xl create -n: the ramdisk, and the command line from root and extra" $TMP/dry.out python3 -c "
+import json,sys; b=json.load(open('$TMP/dry.out'))['config']['b_info']
+sys.exit(0 if b['ramdisk']=='$LX/initrd.gz' and b['cmdline'].startswith('root=/dev/ram0 console=ttyS0 ') else 1)"
 $XL create -q $TMP/lx.cfg name=\"mb\" kernel=\"$G/ticker.elf\" > $TMP/mbrd.out 2>&1
 check_log "xl create: a ramdisk with a multiboot kernel is refused" $TMP/mbrd.out \
     grep -q 'a ramdisk needs a Linux kernel image' $TMP/mbrd.out

@@ -32,8 +32,9 @@ expect_line $TMP/domname.out '^Invalid domain id\.$' "xl domname: Xen's 'Invalid
 
 $XL list -l > $TMP/list.json
 check "xl list -l: valid JSON with three domains" python3 -c "
-import json,sys; d=json.load(open('$TMP/list.json')); n=[x['name'] for x in d]
-sys.exit(0 if n==['Domain-0','tick','stress'] and d[1]['vcpus']==1 and d[1]['memory_kb']==65536 else 1)"
+import json,sys; d=json.load(open('$TMP/list.json')); n=[x['config']['c_info']['name'] for x in d]
+b=d[1]['config']['b_info']
+sys.exit(0 if n==['Domain-0','tick','stress'] and b['max_vcpus']==1 and b['target_memkb']==65536 else 1)"
 
 cat > $TMP/guest.cfg <<CFG
 # a comment
@@ -65,7 +66,7 @@ expect_line <($XL list) '^probe-ignore .*---s--' "xl list: that domain ran to it
 expect_line <($XL list) '^probe-crash .*---sc-' "xl list: unbacked_access = \"crash\" crashed the other"
 reject_line <($XL console -b probe-crash) 'probe read' "unbacked_access crash: the read never completed"
 check "xl list -l: the mode and the count of unbacked accesses" python3 -c "
-import json,sys; d={x['name']: x for x in json.loads(sys.argv[1])}
+import json,sys; d={x['config']['c_info']['name']: x['dbgvisor'] for x in json.loads(sys.argv[1])}
 i, c = d['probe-ignore'], d['probe-crash']
 sys.exit(0 if (i['unbacked_access'], i['unbacked_accesses'], c['unbacked_access']) == ('ignore', 1, 'crash') else 1)" "$($XL list -l)"
 
@@ -75,7 +76,7 @@ printf 'name = "probe-sgdt"\nkernel = "%s"\nmemory = 16\ncmdline = "probe=2"\non
 check "xl create: SGDT to unbacked space" $XL create $TMP/probe-sgdt.cfg
 for _ in $(seq 50); do $XL list | grep -q '^probe-sgdt .*---sc-' && break; sleep 0.2; done
 check "xl list -l: reexecuted_insns counts the re-execution" python3 -c "
-import json,sys; d={x['name']: x for x in json.loads(sys.argv[1])}
+import json,sys; d={x['config']['c_info']['name']: x['dbgvisor'] for x in json.loads(sys.argv[1])}
 sys.exit(0 if (d['probe-sgdt']['reexecuted_insns'], d['probe-ignore']['reexecuted_insns']) == (1, 0) else 1)" "$($XL list -l)"
 
 printf 'name = "broken"\nmemory = lots\n' > $TMP/bad.cfg
@@ -140,7 +141,7 @@ check "xl shutdown -w" $XL shutdown -w tick
 expect_line <($XL list) '^tick .*---s--' "xl shutdown: tick has shut down"
 check "xl shutdown: tick exited with its own code (7)" python3 -c "
 import json,subprocess,sys; d=json.loads(subprocess.run(['$XL','list','-l'],capture_output=True,text=True).stdout)
-t=[x for x in d if x['name']=='tick'][0]; print(t.get('exit_code')); sys.exit(0 if t.get('exit_code')==7 else 1)"
+t=[x['dbgvisor'] for x in d if x['config']['c_info']['name']=='tick'][0]; print(t.get('exit_code')); sys.exit(0 if t.get('exit_code')==7 else 1)"
 expect_line <($XL console -b tick) '^ticker 0: shutdown requested \(reason 0\) after [0-9]+ tick' "xl shutdown: the ticker saw the request"
 # A guest that never looks (a compute loop): after the timeout -F has the
 # hypervisor power it off, and xl create's monitor destroys it (on_poweroff).

@@ -11,6 +11,12 @@ void ctl_ring_init(struct ctl_ring *r, void *buf, uint32_t size)
     r->buf = buf;
     r->size = size;     /* power of two: checked by the mask arithmetic users */
     r->prod = 0;
+    r->start = 0;
+}
+
+void ctl_ring_clear(struct ctl_ring *r)
+{
+    r->start = r->prod;
 }
 
 void ctl_ring_write(struct ctl_ring *r, const void *data, size_t len)
@@ -39,7 +45,7 @@ void ctl_ring_write(struct ctl_ring *r, const void *data, size_t len)
 uint32_t ctl_ring_read(const struct ctl_ring *r, uint64_t offset, void *data,
                        uint32_t max, struct dbgv_ctl_ring_rep *rep)
 {
-    uint64_t oldest = r->prod > r->size ? r->prod - r->size : 0;
+    uint64_t oldest = MAX(r->prod > r->size ? r->prod - r->size : 0, r->start);
     uint8_t *out = data;
     uint32_t len, done = 0;
 

@@ -487,6 +487,106 @@ static int do_events_read(const uint8_t *p, uint32_t len, uint32_t *rlen)
 
 /* ---- guest debugging (0x01xx) ------------------------------------------ */
 
+/* ---- host management: optional in a backend (weak) -------------------- */
+#pragma weak hv_ctl_domain_rename
+#pragma weak hv_ctl_domain_meminfo
+#pragma weak hv_ctl_vcpu_set_affinity
+#pragma weak hv_ctl_hvlog_clear
+#pragma weak hv_ctl_debug_keys
+#pragma weak hv_ctl_sched_params
+
+static int do_domain_rename(const uint8_t *p, uint32_t len)
+{
+    struct dbgv_ctl_domain_rename req;
+    int rc;
+
+    TAKE(req, p, len);
+    if ( req.pad || !name_ok(req.name, sizeof(req.name)) )
+        return -DBGV_EINVAL;
+    if ( (rc = domu_ok(req.domid)) )
+        return rc;
+    return hv_ctl_domain_rename ? hv_ctl_domain_rename(req.domid, req.name) : -DBGV_ENOSYS;
+}
+
+static int do_domain_meminfo(const uint8_t *p, uint32_t len, uint32_t *rlen)
+{
+    struct dbgv_ctl_domid req;
+    struct dbgv_ctl_meminfo rep;
+    int rc;
+
+    TAKE(req, p, len);
+    if ( req.pad )
+        return -DBGV_EINVAL;
+    if ( (rc = domid_ok(req.domid)) )
+        return rc;
+    if ( !hv_ctl_domain_meminfo )
+        return -DBGV_ENOSYS;
+    memset(&rep, 0, sizeof(rep));
+    if ( (rc = hv_ctl_domain_meminfo(req.domid, &rep)) )
+        return rc;
+    rep.domid = req.domid;
+    rep.pad = 0;
+    memcpy(TXP, &rep, sizeof(rep));
+    *rlen = sizeof(rep);
+    return 0;
+}
+
+static int do_vcpu_set_affinity(const uint8_t *p, uint32_t len)
+{
+    struct dbgv_ctl_vcpu_affinity req;
+    int rc;
+
+    TAKE(req, p, len);
+    if ( req.pad || !req.cpumap || (req.vcpu >= CTL_MAX_VCPUS && req.vcpu != DBGV_VCPU_ALL) )
+        return -DBGV_EINVAL;
+    if ( (rc = domu_ok(req.domid)) )
+        return rc;
+    return hv_ctl_vcpu_set_affinity ? hv_ctl_vcpu_set_affinity(req.domid, req.vcpu, req.cpumap)
+                                    : -DBGV_ENOSYS;
+}
+
+static int do_hvlog_clear(uint32_t len)
+{
+    if ( len )
+        return -DBGV_EINVAL;
+    return hv_ctl_hvlog_clear ? hv_ctl_hvlog_clear() : -DBGV_ENOSYS;
+}
+
+static int do_debug_keys(const uint8_t *p, uint32_t len)
+{
+    struct dbgv_ctl_debug_keys req;
+
+    if ( len < sizeof(req) )
+        return -DBGV_EINVAL;
+    memcpy(&req, p, sizeof(req));
+    if ( req.pad || req.len == 0 || req.len > DBGV_CTL_DEBUG_KEYS_MAX ||
+         len != sizeof(req) + req.len )
+        return -DBGV_EINVAL;
+    return hv_ctl_debug_keys ? hv_ctl_debug_keys((const char *)p + sizeof(req), req.len)
+                             : -DBGV_ENOSYS;
+}
+
+static int do_sched_params(const uint8_t *p, uint32_t len, uint32_t *rlen)
+{
+    struct dbgv_ctl_sched_params req, rep = { 0, 0 };
+    bool set;
+    int rc;
+
+    TAKE(req, p, len);
+    set = req.flags & DBGV_SCHED_F_SET_TSLICE;
+    if ( (req.flags & ~DBGV_SCHED_F_SET_TSLICE) || (!set && req.tslice_us) ||
+         (set && (req.tslice_us < DBGV_SCHED_TSLICE_MIN_US ||
+                  req.tslice_us > DBGV_SCHED_TSLICE_MAX_US)) )
+        return -DBGV_EINVAL;
+    if ( !hv_ctl_sched_params )
+        return -DBGV_ENOSYS;
+    if ( (rc = hv_ctl_sched_params(set, req.tslice_us, &rep)) )
+        return rc;
+    memcpy(TXP, &rep, sizeof(rep));
+    *rlen = sizeof(rep);
+    return 0;
+}
+
 /* The hosted test backends do not implement the range: weak references
  * let the server link without them and answer -ENOSYS. */
 #pragma weak hv_ctl_gdbg_attach
@@ -693,6 +793,12 @@ static void dispatch(const struct dbgv_ctl_hdr *h, const uint8_t *p)
     case DBGV_CTL_MSG_MEM_READ:      rc = do_mem_read(p, h->len, &rlen); break;
     case DBGV_CTL_MSG_VCPU_SET_REGS: rc = do_vcpu_set_regs(p, h->len); break;
     case DBGV_CTL_MSG_VCPU_LIST:     rc = do_vcpu_list(p, h->len, &rlen); break;
+    case DBGV_CTL_MSG_DOMAIN_RENAME: rc = do_domain_rename(p, h->len); break;
+    case DBGV_CTL_MSG_DOMAIN_MEMINFO: rc = do_domain_meminfo(p, h->len, &rlen); break;
+    case DBGV_CTL_MSG_VCPU_SET_AFFINITY: rc = do_vcpu_set_affinity(p, h->len); break;
+    case DBGV_CTL_MSG_HVLOG_CLEAR:   rc = do_hvlog_clear(h->len); break;
+    case DBGV_CTL_MSG_DEBUG_KEYS:    rc = do_debug_keys(p, h->len); break;
+    case DBGV_CTL_MSG_SCHED_PARAMS:  rc = do_sched_params(p, h->len, &rlen); break;
     case DBGV_CTL_MSG_CONSOLE_READ:
     case DBGV_CTL_MSG_HVLOG_READ:
         rc = do_ring_read(h->type, p, h->len, &rlen);

@@ -21,6 +21,8 @@ void console_write_raw(const char *s, size_t len);
 #include <stdint.h>
 struct dbgv_ctl_ring_rep;
 /* Reads the hypervisor log ring from an absolute offset (`xl dmesg`). */
+/* Discard what the log ring holds (xl dmesg -c). */
+void console_log_clear(void);
 uint32_t console_log_read(uint64_t offset, void *data, uint32_t max, struct dbgv_ctl_ring_rep *rep);
 
 #endif

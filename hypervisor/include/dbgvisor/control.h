@@ -133,6 +133,19 @@ int hv_ctl_events_read(uint64_t since_seq, uint32_t domid,
 
 #define CTL_MAX_VCPUS 64
 
+/* Host management (xl rename, vcpu-pin, dmesg -c, debug-keys). Optional like
+ * the guest-debugging range: a backend without them answers -ENOSYS.
+ * rename: name validated as DOMAIN_CREATE's, domid not Domain-0.
+ * set_affinity: cpumap non-zero, vcpu < CTL_MAX_VCPUS or DBGV_VCPU_ALL; the
+ * backend checks the pCPUs exist (-EINVAL). debug_keys: 1..64 bytes. */
+int hv_ctl_domain_rename(uint32_t domid, const char *name);
+int hv_ctl_domain_meminfo(uint32_t domid, struct dbgv_ctl_meminfo *out);
+int hv_ctl_vcpu_set_affinity(uint32_t domid, uint32_t vcpu, uint32_t cpumap);
+int hv_ctl_hvlog_clear(void);
+int hv_ctl_debug_keys(const char *keys, uint32_t len);
+/* set: tslice_us is within DBGV_SCHED_TSLICE_MIN_US..MAX_US. Fill *out. */
+int hv_ctl_sched_params(bool set, uint32_t tslice_us, struct dbgv_ctl_sched_params *out);
+
 /* Guest debugging (0x01xx, docs/guest-debug.md); common/guest_debug.c.
  * Fields are validated by the server (sizes, pads, types, lengths,
  * alignment, vCPU < CTL_MAX_VCPUS or ALL); existence, attachment (-EPERM)
@@ -163,9 +176,12 @@ struct ctl_ring {
     uint8_t *buf;
     uint32_t size;
     uint64_t prod;    /* bytes ever written */
+    uint64_t start;   /* bytes before this offset were cleared */
 };
 void ctl_ring_init(struct ctl_ring *r, void *buf, uint32_t size);
 void ctl_ring_write(struct ctl_ring *r, const void *data, size_t len);
+/* Discard what the ring holds: readers start after it (HVLOG_CLEAR). */
+void ctl_ring_clear(struct ctl_ring *r);
 /* Implements the CONSOLE_READ/HVLOG_READ semantics; returns bytes copied. */
 uint32_t ctl_ring_read(const struct ctl_ring *r, uint64_t offset, void *data,
                        uint32_t max, struct dbgv_ctl_ring_rep *rep);

@@ -44,6 +44,7 @@ struct vcpu {
     volatile bool on_cpu;
     int on_pcpu;                    /* the pCPU that picked it, while on_cpu */
     int pcpu;                       /* pCPU it last entered guest mode on, -1 never */
+    uint32_t hard_affinity;         /* pCPUs it may be picked on (bit n = pCPU n) */
     uint64_t cpu_time_ns;
     uint64_t slice_start_ns;
     uint64_t last_run_ns;           /* for round-robin ordering */
@@ -100,6 +101,8 @@ struct domain_config {
  * memory short). */
 int domain_create(const struct domain_config *cfg, struct domain **out);
 struct domain *domain_by_id(unsigned id);
+/* A new name, unique among live domains: 0, -DBGV_EINVAL or -DBGV_EEXIST. */
+int domain_rename(struct domain *d, const char *name);
 /* ACTIVE -> PAUSED; returns once no vCPU of d is on a pCPU. -1 if d is not
  * running (not started, or ended). */
 int domain_pause(struct domain *d);

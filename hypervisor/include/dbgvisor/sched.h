@@ -4,11 +4,12 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <public/control.h>
 
 struct vcpu;
 struct domain;
 
-#define SCHED_SLICE_NS 12000000ull   /* 12 ms: three scheduler ticks */
+#define SCHED_SLICE_NS DBGV_SCHED_SLICE_NS   /* at boot: three scheduler ticks */
 
 void sched_init(bool exit_when_done);
 /* The per-pCPU loop: pick, run, repeat; an idle pCPU halts until the tick. */
@@ -28,5 +29,17 @@ void sched_vcpu_sipi(struct vcpu *v, uint8_t vector);
 /* [vCPU, before each entry, if an INIT is pending or a SIPI latched] Apply them. true: v
  * now waits for a SIPI and must leave its pCPU; false: it starts at the latched SIPI. */
 bool sched_vcpu_take_init_sipi(struct vcpu *v);
+/* Hard affinity (Xen's vcpu-pin): v is picked only on the pCPUs in cpumap
+ * (bit n = pCPU n, non-empty, pCPUs that exist); if it is on another one now
+ * it leaves it at once. sched_all_pcpus() is every pCPU, the default. */
+void sched_vcpu_set_affinity(struct vcpu *v, uint32_t cpumap);
+uint32_t sched_all_pcpus(void);
+/* The time slice (SCHED_PARAMS, `xl sched-rr -s -t`); takes effect at each
+ * pCPU's next tick. */
+uint64_t sched_slice_ns(void);
+/* CPU time v has had, including the slice it is running now (as Xen's
+ * vcpu_time: xl list and vcpu-list show it live). */
+uint64_t sched_vcpu_time_ns(struct vcpu *v);
+void sched_set_slice_ns(uint64_t ns);
 
 #endif

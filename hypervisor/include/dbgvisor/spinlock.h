@@ -2,6 +2,8 @@
 #ifndef DBGVISOR_SPINLOCK_H
 #define DBGVISOR_SPINLOCK_H
 
+#include <asm/cpu_relax.h>
+
 typedef struct { volatile int locked; } spinlock_t;
 #define SPINLOCK_INIT { 0 }
 
@@ -9,7 +11,7 @@ static inline void spin_lock(spinlock_t *l)
 {
     while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
         while (__atomic_load_n(&l->locked, __ATOMIC_RELAXED))
-            __asm__ volatile("pause");
+            cpu_relax();
 }
 static inline void spin_unlock(spinlock_t *l) { __atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE); }
 

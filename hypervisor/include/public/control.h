@@ -88,17 +88,24 @@ enum dbgv_ctl_msg {
     DBGV_CTL_MSG_MEM_WRITE          = 0x0017,
     DBGV_CTL_MSG_MEM_READ           = 0x0018,
     DBGV_CTL_MSG_VCPU_SET_REGS      = 0x0019,
+    DBGV_CTL_MSG_DOMAIN_RENAME      = 0x001a,
+    DBGV_CTL_MSG_DOMAIN_MEMINFO     = 0x001b,
 
     DBGV_CTL_MSG_VCPU_LIST          = 0x0020,
+    DBGV_CTL_MSG_VCPU_SET_AFFINITY  = 0x0021,
 
     DBGV_CTL_MSG_CONSOLE_READ       = 0x0030,
     DBGV_CTL_MSG_HVLOG_READ         = 0x0031,
     DBGV_CTL_MSG_CONSOLE_WRITE      = 0x0032,
+    DBGV_CTL_MSG_HVLOG_CLEAR        = 0x0033,
+    DBGV_CTL_MSG_DEBUG_KEYS         = 0x0034,
 
     DBGV_CTL_MSG_DEBUG_STATE_GET    = 0x0040,
     DBGV_CTL_MSG_DEBUG_POLICY_SET   = 0x0041,
 
     DBGV_CTL_MSG_EVENTS_READ        = 0x0050,
+
+    DBGV_CTL_MSG_SCHED_PARAMS       = 0x0060,
 
     /* Reserved for guest debugging (issue 5): values fixed now so that
      * clients and hypervisor agree; until implemented they answer ENOSYS. */
@@ -119,6 +126,11 @@ enum dbgv_ctl_msg {
 
     DBGV_CTL_MSG_ERROR              = 0x7fff,
 };
+
+/* The scheduler ("rr": fair round-robin over all pCPUs) runs a vCPU for at
+ * most one time slice before the next runnable one: this long at boot,
+ * SCHED_PARAMS reads and sets it. */
+#define DBGV_SCHED_SLICE_NS 12000000ull  /* 12 ms */
 
 #define DBGV_DOMID_SELF   0u           /* Domain-0: the control domain */
 #define DBGV_DOMID_ANY    0xffffffffu  /* event filter: every domain */
@@ -207,9 +219,8 @@ struct dbgv_ctl_dominfo {
     uint32_t unbacked_accesses; /* guest accesses to unbacked GPAs (saturates) */
     uint32_t reexecuted_insns;  /* intercepted instructions rewritten before their
                                    decode and re-executed (saturates; since version 2) */
-    uint32_t overhead_pages;    /* 4 KiB pages the hypervisor allocated for the domain
-                                   beyond its RAM (NPT tables, VMCBs, XSAVE areas);
-                                   Domain-0: the hypervisor's own (former pad) */
+    uint32_t uptime_s;          /* seconds since the domain was created (Domain-0:
+                                   since the hypervisor started); 0 from older servers */
     char     name[DBGV_CTL_NAME_LEN];
 };
 
@@ -305,10 +316,67 @@ struct dbgv_ctl_vcpuinfo {
     uint8_t  state;           /* enum dbgv_vcpu_state */
     uint8_t  pad[3];
     int32_t  pcpu;            /* current or last pCPU, -1 if never run */
-    uint32_t pad2;
+    uint32_t hard_affinity;   /* pCPUs it may run on, bit n = pCPU n (0 from older
+                                 servers: unknown, every pCPU) */
     uint64_t cpu_time_ns;
     uint64_t rip;
 };
+
+/* VCPU_SET_AFFINITY: the pCPUs one vCPU (or every vCPU of the domain) may
+ * run on, as Xen's hard affinity. cpumap must be non-empty and name only
+ * pCPUs that exist (-EINVAL otherwise); a vCPU on a pCPU outside it leaves
+ * that pCPU at once. */
+struct dbgv_ctl_vcpu_affinity {
+    uint32_t domid;
+    uint32_t vcpu;            /* a vCPU or DBGV_VCPU_ALL */
+    uint32_t cpumap;          /* bit n = pCPU n */
+    uint32_t pad;
+};
+#define DBGV_VCPU_ALL 0xffffffffu
+
+/* DOMAIN_MEMINFO (request dbgv_ctl_domid): where a domain's memory is. Every
+ * page of the hypervisor's allocator is charged to a domain or to the
+ * hypervisor, so PHYSINFO's free_mem plus every domain's ram_bytes +
+ * overhead_bytes (Domain-0 included) is total_mem. */
+struct dbgv_ctl_meminfo {
+    uint32_t domid;
+    uint32_t pad;             /* 0 */
+    uint64_t ram_bytes;       /* the guest's RAM (Domain-0: 0) */
+    uint64_t overhead_bytes;  /* beyond RAM: NPT tables, one VMCB and one XSAVE area
+                                 per vCPU; Domain-0: the hypervisor's own pages */
+};
+
+/* DOMAIN_RENAME: a guest domain takes a new name, unique among the live
+ * domains (-EEXIST otherwise), same rules as DOMAIN_CREATE's. */
+struct dbgv_ctl_domain_rename {
+    uint32_t domid;
+    uint32_t pad;
+    char     name[DBGV_CTL_NAME_LEN];
+};
+
+/* HVLOG_CLEAR: empty request. Discards what the hypervisor log holds, as
+ * Xen's `xl dmesg -c`: later reads start after it (a reader behind is told
+ * the cleared bytes as lost). */
+
+/* DEBUG_KEYS: header then `len` key characters, handled in order as Xen's
+ * debug keys; what they print goes to the hypervisor log. 'h' lists them. */
+struct dbgv_ctl_debug_keys {
+    uint32_t len;             /* 1..DBGV_CTL_DEBUG_KEYS_MAX */
+    uint32_t pad;
+};
+#define DBGV_CTL_DEBUG_KEYS_MAX 64
+
+/* SCHED_PARAMS: request and reply. The reply has the values in force (after
+ * the request's change, if any). With DBGV_SCHED_F_SET_TSLICE the time slice
+ * becomes tslice_us, within Xen's credit limits (1 ms .. 1 s; -EINVAL else).
+ * Without it tslice_us must be 0. */
+struct dbgv_ctl_sched_params {
+    uint32_t flags;           /* DBGV_SCHED_F_* */
+    uint32_t tslice_us;
+};
+#define DBGV_SCHED_F_SET_TSLICE  (1u << 0)
+#define DBGV_SCHED_TSLICE_MIN_US 1000u
+#define DBGV_SCHED_TSLICE_MAX_US 1000000u
 
 /* CONSOLE_READ (per domain) and HVLOG_READ (domid ignored): rings addressed
  * by absolute byte offset since the ring was created, so a reader that
@@ -515,6 +583,11 @@ DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_domain_shutdown, 8);
 DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_mem, 16);
 DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_vcpu_regs, 96);
 DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_vcpuinfo, 32);
+DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_vcpu_affinity, 16);
+DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_domain_rename, 72);
+DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_meminfo, 24);
+DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_debug_keys, 8);
+DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_sched_params, 8);
 DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_ring_req, 16);
 DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_ring_rep, 40);
 DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_console_write, 8);

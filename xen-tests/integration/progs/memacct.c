@@ -2,8 +2,9 @@
  * Creates and destroys ITERATIONS domains, BATCH at a time (1 MiB of RAM,
  * 1 or 2 vCPUs, every policy in turn), through libdebugctl directly so that
  * 1,000 cycles take seconds. Checks, with every domain listed:
- *   - the accounting identity: free + sum over domains (RAM + overhead),
- *     Domain-0's overhead being the hypervisor's own pages, equals total;
+ *   - the accounting identity: free + sum over domains (RAM + overhead, from
+ *     DOMAIN_MEMINFO), Domain-0's overhead being the hypervisor's own pages,
+ *     equals total; meminfo's RAM agrees with dominfo's;
  *   - every new domain has a nonzero overhead (NPT, VMCB, XSAVE area);
  *   - after each batch is destroyed, free memory is exactly where it started.
  * Usage: memacct ITERATIONS BATCH   (exit 0: all held; 1: a check failed)
@@ -39,6 +40,7 @@ static int snapshot(uint64_t *free_mem, uint64_t *dom_overhead_pages, uint64_t *
 {
     struct dbgv_ctl_physinfo pi;
     struct dbgv_ctl_dominfo *doms;
+    struct dbgv_ctl_meminfo mi;
     unsigned int nr;
     uint64_t held = 0;
     int rc;
@@ -47,11 +49,18 @@ static int snapshot(uint64_t *free_mem, uint64_t *dom_overhead_pages, uint64_t *
         return fail("physinfo/list: %s", dbgctl_strerror(rc));
     *dom_overhead_pages = 0;
     for (unsigned int i = 0; i < nr; i++) {
-        held += doms[i].mem_bytes + doms[i].overhead_pages * PAGE;
+        if ((rc = dbgctl_domain_meminfo(h, doms[i].domid, &mi)) < 0) {
+            free(doms);
+            return fail("meminfo %u: %s", doms[i].domid, dbgctl_strerror(rc));
+        }
+        if (mi.ram_bytes != doms[i].mem_bytes)
+            fail("domain %u: meminfo RAM %" PRIu64 " != dominfo %" PRIu64, doms[i].domid,
+                 mi.ram_bytes, doms[i].mem_bytes);
+        held += mi.ram_bytes + mi.overhead_bytes;
         if (doms[i].domid == 0)
-            *hv_pages = doms[i].overhead_pages;
+            *hv_pages = mi.overhead_bytes / PAGE;
         else
-            *dom_overhead_pages += doms[i].overhead_pages;
+            *dom_overhead_pages += mi.overhead_bytes / PAGE;
     }
     free(doms);
     /* Physinfo and the list are two requests: nothing else may create or
@@ -91,22 +100,22 @@ int main(int argc, char **argv)
         for (; n < batch && done + n < iterations; n++) {
             char name[32];
             unsigned vcpus = 1 + (done + n) % 2, policy = (done + n) % DBGV_POLICY_COUNT;
-            struct dbgv_ctl_dominfo di;
+            struct dbgv_ctl_meminfo di;
 
             snprintf(name, sizeof(name), "memacct-%u", done + n);
             if ((rc = dbgctl_domain_create(h, name, 1, vcpus, policy, 0, &ids[n])) < 0) {
                 fail("create %s: %s", name, dbgctl_strerror(rc));
                 break;
             }
-            if ((rc = dbgctl_domain_info(h, ids[n], &di)) < 0) {
+            if ((rc = dbgctl_domain_meminfo(h, ids[n], &di)) < 0) {
                 fail("info %s: %s", name, dbgctl_strerror(rc));
                 n++;
                 break;
             }
-            if (di.overhead_pages == 0)
+            if (di.overhead_bytes == 0)
                 fail("%s: overhead 0 (NPT, VMCB and XSAVE pages not counted)", name);
-            max_ovh = di.overhead_pages > max_ovh ? di.overhead_pages : max_ovh;
-            min_ovh = di.overhead_pages < min_ovh ? di.overhead_pages : min_ovh;
+            max_ovh = di.overhead_bytes / PAGE > max_ovh ? di.overhead_bytes / PAGE : max_ovh;
+            min_ovh = di.overhead_bytes / PAGE < min_ovh ? di.overhead_bytes / PAGE : min_ovh;
         }
         snapshot(&free_now, &ovh, &hv);
         for (unsigned i = 0; i < n; i++)

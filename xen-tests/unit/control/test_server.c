@@ -609,6 +609,76 @@ static void test_ring(void)
     n = ctl_ring_read(&ring, 1000, out, sizeof(out), &rep);
     CU_ASSERT_EQUAL(n, 0);
     CU_ASSERT_EQUAL(rep.next_offset, 46);
+    /* Cleared (xl dmesg -c): what it held is gone, reported as lost to a
+     * reader from the start; what comes after is read again. */
+    ctl_ring_clear(&ring);
+    n = ctl_ring_read(&ring, 0, out, sizeof(out), &rep);
+    CU_ASSERT_EQUAL(n, 0);
+    CU_ASSERT_EQUAL(rep.lost, 46);
+    CU_ASSERT_EQUAL(rep.next_offset, 46);
+    ctl_ring_write(&ring, "new", 3);
+    n = ctl_ring_read(&ring, 0, out, sizeof(out), &rep);
+    CU_ASSERT_EQUAL(n, 3);
+    CU_ASSERT_EQUAL(memcmp(out, "new", 3), 0);
+    CU_ASSERT_EQUAL(rep.offset, 46);
+}
+
+/* The host-management messages: the server validates every field before a
+ * backend sees it; the hosted backend has none of them (-ENOSYS). */
+static void test_srv_host_management(void)
+{
+    struct dbgv_ctl_domain_rename ren = { .domid = 1, .name = "new-name" };
+    struct dbgv_ctl_vcpu_affinity aff = { .domid = 1, .vcpu = 0, .cpumap = 1 };
+    struct {
+        struct dbgv_ctl_debug_keys h;
+        char keys[DBGV_CTL_DEBUG_KEYS_MAX + 1];
+    } dk = { { 1, 0 }, "h" };
+
+    CU_ASSERT_EQUAL(call(DBGV_CTL_MSG_DOMAIN_RENAME, &ren, sizeof(ren), NULL), -DBGV_ENOSYS);
+    strcpy(ren.name, "bad name");
+    CU_ASSERT_EQUAL(call(DBGV_CTL_MSG_DOMAIN_RENAME, &ren, sizeof(ren), NULL), -DBGV_EINVAL);
+    memset(ren.name, 0, sizeof(ren.name));
+    CU_ASSERT_EQUAL(call(DBGV_CTL_MSG_DOMAIN_RENAME, &ren, sizeof(ren), NULL), -DBGV_EINVAL);
+    strcpy(ren.name, "x");
+    ren.domid = 0;
+    CU_ASSERT_EQUAL(call(DBGV_CTL_MSG_DOMAIN_RENAME, &ren, sizeof(ren), NULL), -DBGV_EPERM);
+    CU_ASSERT_EQUAL(call(DBGV_CTL_MSG_DOMAIN_RENAME, &ren, sizeof(ren) - 1, NULL), -DBGV_EINVAL);
+
+    CU_ASSERT_EQUAL(call(DBGV_CTL_MSG_VCPU_SET_AFFINITY, &aff, sizeof(aff), NULL), -DBGV_ENOSYS);
+    aff.vcpu = DBGV_VCPU_ALL;
+    CU_ASSERT_EQUAL(call(DBGV_CTL_MSG_VCPU_SET_AFFINITY, &aff, sizeof(aff), NULL), -DBGV_ENOSYS);
+    aff.cpumap = 0;
+    CU_ASSERT_EQUAL(call(DBGV_CTL_MSG_VCPU_SET_AFFINITY, &aff, sizeof(aff), NULL), -DBGV_EINVAL);
+    aff.cpumap = 1;
+    aff.vcpu = CTL_MAX_VCPUS;
+    CU_ASSERT_EQUAL(call(DBGV_CTL_MSG_VCPU_SET_AFFINITY, &aff, sizeof(aff), NULL), -DBGV_EINVAL);
+    aff.vcpu = 0;
+    aff.pad = 1;
+    CU_ASSERT_EQUAL(call(DBGV_CTL_MSG_VCPU_SET_AFFINITY, &aff, sizeof(aff), NULL), -DBGV_EINVAL);
+
+    CU_ASSERT_EQUAL(call(DBGV_CTL_MSG_HVLOG_CLEAR, NULL, 0, NULL), -DBGV_ENOSYS);
+    CU_ASSERT_EQUAL(call(DBGV_CTL_MSG_HVLOG_CLEAR, &aff, 8, NULL), -DBGV_EINVAL);
+
+    CU_ASSERT_EQUAL(call(DBGV_CTL_MSG_DEBUG_KEYS, &dk, sizeof(dk.h) + 1, NULL), -DBGV_ENOSYS);
+    CU_ASSERT_EQUAL(call(DBGV_CTL_MSG_DEBUG_KEYS, &dk, sizeof(dk.h) + 2, NULL), -DBGV_EINVAL);
+    dk.h.len = 0;
+    CU_ASSERT_EQUAL(call(DBGV_CTL_MSG_DEBUG_KEYS, &dk, sizeof(dk.h), NULL), -DBGV_EINVAL);
+    dk.h.len = DBGV_CTL_DEBUG_KEYS_MAX + 1;
+    CU_ASSERT_EQUAL(call(DBGV_CTL_MSG_DEBUG_KEYS, &dk, sizeof(dk), NULL), -DBGV_EINVAL);
+
+    struct dbgv_ctl_sched_params sp = { 0, 0 };
+    CU_ASSERT_EQUAL(call(DBGV_CTL_MSG_SCHED_PARAMS, &sp, sizeof(sp), NULL), -DBGV_ENOSYS);
+    sp.tslice_us = 5000;            /* a value without the flag */
+    CU_ASSERT_EQUAL(call(DBGV_CTL_MSG_SCHED_PARAMS, &sp, sizeof(sp), NULL), -DBGV_EINVAL);
+    sp.flags = DBGV_SCHED_F_SET_TSLICE;
+    CU_ASSERT_EQUAL(call(DBGV_CTL_MSG_SCHED_PARAMS, &sp, sizeof(sp), NULL), -DBGV_ENOSYS);
+    sp.tslice_us = DBGV_SCHED_TSLICE_MIN_US - 1;
+    CU_ASSERT_EQUAL(call(DBGV_CTL_MSG_SCHED_PARAMS, &sp, sizeof(sp), NULL), -DBGV_EINVAL);
+    sp.tslice_us = DBGV_SCHED_TSLICE_MAX_US + 1;
+    CU_ASSERT_EQUAL(call(DBGV_CTL_MSG_SCHED_PARAMS, &sp, sizeof(sp), NULL), -DBGV_EINVAL);
+    sp.flags = 2;
+    sp.tslice_us = 5000;
+    CU_ASSERT_EQUAL(call(DBGV_CTL_MSG_SCHED_PARAMS, &sp, sizeof(sp), NULL), -DBGV_EINVAL);
 }
 
 static void test_evq(void)
@@ -917,6 +987,7 @@ int main(void)
     CU_add_test(s, "server frame errors", test_srv_frame_errors);
     CU_add_test(s, "server console and events", test_srv_console_events);
     CU_add_test(s, "server console input (CONSOLE_WRITE)", test_srv_console_write);
+    CU_add_test(s, "server host management", test_srv_host_management);
     CU_add_test(s, "ring", test_ring);
     CU_add_test(s, "event queue", test_evq);
     CU_add_test(s, "fuzz 20000 frames", test_fuzz);

@@ -1,0 +1,287 @@
+/*
+ * A small flattened-device-tree reader (devicetree specification v0.4, ch. 5):
+ * walks the structure block for the few properties the hypervisor needs. The
+ * blob comes from the boot loader; every offset is checked against its size.
+ */
+#include <dbgvisor/lib.h>
+#include <asm/fdt.h>
+
+#define FDT_MAGIC       0xd00dfeedU
+#define FDT_BEGIN_NODE  1
+#define FDT_END_NODE    2
+#define FDT_PROP        3
+#define FDT_NOP         4
+#define FDT_END         9
+
+static uint32_t be32(const void *p)
+{
+    const uint8_t *b = p;
+    return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+}
+
+uint64_t fdt_cells(const void *p, unsigned ncells)
+{
+    uint64_t v = 0;
+    unsigned i;
+
+    for (i = 0; i < ncells; i++)
+        v = v << 32 | be32((const uint8_t *)p + 4 * i);
+    return v;
+}
+
+void fdt_set_cells(void *p, unsigned ncells, uint64_t v)
+{
+    uint8_t *b = p;
+    int i;
+
+    for (i = (int)ncells * 4 - 1; i >= 0; i--, v >>= 8)
+        b[i] = (uint8_t)v;
+}
+
+uint32_t fdt_size(const void *fdt)
+{
+    if (!fdt || be32(fdt) != FDT_MAGIC)
+        return 0;
+    return be32((const uint8_t *)fdt + 4);
+}
+
+struct fdt_cursor {
+    const uint8_t *base, *strings;
+    uint32_t off, end, strings_size;
+};
+
+/* Next token at c->off; fills name (node name or property name), value and length. */
+static uint32_t next_token(struct fdt_cursor *c, const char **name, const uint8_t **val,
+                           uint32_t *len)
+{
+    uint32_t tok, n;
+
+    if (c->off + 4 > c->end)
+        return FDT_END;
+    tok = be32(c->base + c->off);
+    c->off += 4;
+    switch (tok) {
+    case FDT_BEGIN_NODE:
+        *name = (const char *)c->base + c->off;
+        n = (uint32_t)strnlen(*name, c->end - c->off);
+        if (n == c->end - c->off)
+            return FDT_END;         /* the name runs off the block */
+        c->off += ALIGN_UP(n + 1, 4);
+        return tok;
+    case FDT_PROP:
+        if (c->off + 8 > c->end)
+            return FDT_END;
+        *len = be32(c->base + c->off);
+        n = be32(c->base + c->off + 4);
+        *val = c->base + c->off + 8;
+        /* The name must end inside the strings block. */
+        if (n >= c->strings_size ||
+            strnlen((const char *)c->strings + n, c->strings_size - n) == c->strings_size - n)
+            return FDT_END;
+        *name = (const char *)c->strings + n;
+        if (*len > c->end - c->off - 8)
+            return FDT_END;
+        c->off += 8 + ALIGN_UP(*len, 4);
+        return tok;
+    case FDT_END_NODE:
+    case FDT_NOP:
+        return tok;
+    default:
+        return FDT_END;
+    }
+}
+
+static bool cursor_init(struct fdt_cursor *c, const void *fdt)
+{
+    uint32_t size = fdt_size(fdt), off_struct, off_strings, size_struct, size_strings;
+    const uint8_t *b = fdt;
+
+    if (size < 40)
+        return false;
+    off_struct = be32(b + 8);
+    off_strings = be32(b + 12);
+    size_strings = be32(b + 32);
+    size_struct = be32(b + 36);
+    if (off_struct > size || size_struct > size - off_struct || off_strings > size ||
+        size_strings > size - off_strings)
+        return false;
+    c->base = b;
+    c->off = off_struct;
+    c->end = off_struct + size_struct;
+    c->strings = b + off_strings;
+    c->strings_size = size_strings;
+    return true;
+}
+
+/* Overwrite [from, to) of the structure block with FDT_NOP tokens. */
+static void nop_range(struct fdt_cursor *c, uint32_t from, uint32_t to)
+{
+    uint8_t *b = (uint8_t *)c->base;
+
+    for (; from + 4 <= to; from += 4)
+        fdt_set_cells(b + from, 1, FDT_NOP);
+}
+
+static bool name_matches(const char *node, const char *want)
+{
+    size_t n = strlen(want);
+
+    return strncmp(node, want, n) == 0 && (node[n] == 0 || node[n] == '@');
+}
+
+static bool list_holds(const uint8_t *val, uint32_t len, const char *s)
+{
+    uint32_t i = 0;
+
+    while (i < len) {
+        const char *item = (const char *)val + i;
+        size_t n = strnlen(item, len - i);
+        if (n == strlen(s) && memcmp(item, s, n) == 0)
+            return true;
+        i += (uint32_t)n + 1;
+    }
+    return false;
+}
+
+/* Property prop of the node whose BEGIN_NODE token ended at node_off. */
+static const void *node_prop(struct fdt_cursor c, uint32_t node_off, const char *prop,
+                             uint32_t *len)
+{
+    const char *name;
+    const uint8_t *val;
+    uint32_t tok, l, depth = 0;
+
+    c.off = node_off;
+    while ((tok = next_token(&c, &name, &val, &l)) != FDT_END) {
+        if (tok == FDT_BEGIN_NODE)
+            depth++;
+        else if (tok == FDT_END_NODE && depth-- == 0)
+            return NULL;
+        else if (tok == FDT_PROP && depth == 0 && strcmp(name, prop) == 0) {
+            *len = l;
+            return val;
+        }
+    }
+    return NULL;
+}
+
+const void *fdt_node_prop(const void *fdt, const char *node, const char *prop, uint32_t *len)
+{
+    struct fdt_cursor c;
+    const char *name;
+    const uint8_t *val;
+    uint32_t tok, l;
+    int depth = 0;
+
+    if (!cursor_init(&c, fdt))
+        return NULL;
+    while ((tok = next_token(&c, &name, &val, &l)) != FDT_END) {
+        if (tok == FDT_BEGIN_NODE) {
+            if (++depth == 2 && name_matches(name, node))
+                return node_prop(c, c.off, prop, len);
+        } else if (tok == FDT_END_NODE) {
+            depth--;
+        }
+    }
+    return NULL;
+}
+
+const void *fdt_compatible_prop(const void *fdt, const char *compat, const char *prop,
+                                uint32_t *len)
+{
+    struct fdt_cursor c;
+    const char *name;
+    const uint8_t *val;
+    uint32_t tok, l, node_off = 0;
+
+    if (!cursor_init(&c, fdt))
+        return NULL;
+    while ((tok = next_token(&c, &name, &val, &l)) != FDT_END) {
+        if (tok == FDT_BEGIN_NODE)
+            node_off = c.off;
+        else if (tok == FDT_PROP && strcmp(name, "compatible") == 0 &&
+                 list_holds(val, l, compat))
+            return node_prop(c, node_off, prop, len);
+    }
+    return NULL;
+}
+
+unsigned fdt_for_each_child_prop(const void *fdt, const char *parent, const char *prop,
+                                 void (*fn)(void *ctx, const void *val, uint32_t len),
+                                 void *ctx)
+{
+    struct fdt_cursor c;
+    const char *name;
+    const uint8_t *val;
+    uint32_t tok, l, depth = 0;
+    bool in_parent = false;
+    unsigned n = 0;
+
+    if (!cursor_init(&c, fdt))
+        return 0;
+    while ((tok = next_token(&c, &name, &val, &l)) != FDT_END) {
+        if (tok == FDT_BEGIN_NODE) {
+            if (++depth == 2)
+                in_parent = name_matches(name, parent);
+        } else if (tok == FDT_END_NODE) {
+            depth--;
+        } else if (tok == FDT_PROP && in_parent && depth == 3 && strcmp(name, prop) == 0) {
+            fn(ctx, val, l);
+            n++;
+        }
+    }
+    return n;
+}
+
+/* Depth 1 is the root; top-level nodes are at depth 2, their children at 3. */
+void fdt_remove_nodes(void *fdt, const char *parent, bool (*keep)(const char *name))
+{
+    struct fdt_cursor c;
+    const char *name;
+    const uint8_t *val;
+    uint32_t tok, l, start, depth = 0, in_parent = !parent, victim = 0, victim_depth = 0;
+    uint32_t target = parent ? 3 : 2;
+
+    if (!cursor_init(&c, fdt))
+        return;
+    for (start = c.off; (tok = next_token(&c, &name, &val, &l)) != FDT_END; start = c.off) {
+        if (tok == FDT_BEGIN_NODE) {
+            depth++;
+            if (parent && depth == 2)
+                in_parent = name_matches(name, parent);
+            if (!victim_depth && in_parent && depth == target && !keep(name)) {
+                victim = start;
+                victim_depth = depth;
+            }
+        } else if (tok == FDT_END_NODE) {
+            if (victim_depth && depth == victim_depth) {
+                nop_range(&c, victim, c.off);
+                victim_depth = 0;
+            }
+            depth--;
+        }
+    }
+}
+
+void fdt_remove_prop(void *fdt, const char *node, const char *prop)
+{
+    struct fdt_cursor c;
+    const char *name;
+    const uint8_t *val;
+    uint32_t tok, l, start, depth = 0;
+    bool in_node = false;
+
+    if (!cursor_init(&c, fdt))
+        return;
+    for (start = c.off; (tok = next_token(&c, &name, &val, &l)) != FDT_END; start = c.off) {
+        if (tok == FDT_BEGIN_NODE) {
+            depth++;
+            in_node = depth == 1 ? !*node : depth == 2 && *node && name_matches(name, node);
+        } else if (tok == FDT_END_NODE) {
+            depth--;
+            in_node = depth == 1 && !*node;
+        } else if (tok == FDT_PROP && in_node && strcmp(name, prop) == 0) {
+            nop_range(&c, start, c.off);
+        }
+    }
+}

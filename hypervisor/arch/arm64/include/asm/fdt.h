@@ -1,0 +1,33 @@
+/* Reading a flattened device tree (the DTB the boot loader passes in x0). */
+#ifndef ASM_ARM64_FDT_H
+#define ASM_ARM64_FDT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Size of a valid blob, 0 if fdt is not one. */
+uint32_t fdt_size(const void *fdt);
+/* Property of the top-level node `node` ("chosen", or "memory" for "memory@..."). */
+const void *fdt_node_prop(const void *fdt, const char *node, const char *prop, uint32_t *len);
+/* Property of the first node whose "compatible" list holds compat. */
+const void *fdt_compatible_prop(const void *fdt, const char *compat, const char *prop,
+                                uint32_t *len);
+/* Calls fn(ctx, value, len) with property prop of each child of the top-level
+ * node parent that has one, in order; returns how many there were. */
+unsigned fdt_for_each_child_prop(const void *fdt, const char *parent, const char *prop,
+                                 void (*fn)(void *ctx, const void *val, uint32_t len),
+                                 void *ctx);
+
+/* Editing in place (the builder's domain DTB): what is removed becomes
+ * FDT_NOP tokens, so nothing moves and the blob stays valid.
+ * Removes the children of the top-level node `parent` (NULL: the top-level
+ * nodes themselves) for which keep(name) is false. */
+void fdt_remove_nodes(void *fdt, const char *parent, bool (*keep)(const char *name));
+/* Removes property prop of the top-level node `node` ("" for the root). */
+void fdt_remove_prop(void *fdt, const char *node, const char *prop);
+
+/* Big-endian cells. */
+uint64_t fdt_cells(const void *p, unsigned ncells);
+void fdt_set_cells(void *p, unsigned ncells, uint64_t v);
+
+#endif

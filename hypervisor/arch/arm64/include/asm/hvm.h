@@ -1,0 +1,30 @@
+/* The arm64 part of struct vcpu / struct domain (dbgvisor/domain.h). */
+#ifndef ASM_ARM64_HVM_H
+#define ASM_ARM64_HVM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <asm/vpl011.h>
+#include <asm/vdebug.h>
+
+/* Guest general registers and return state, saved by the EL2 vectors (entry.S:
+ * the offsets there follow this layout). */
+struct guest_regs {
+    uint64_t x[31];
+    uint64_t elr;       /* guest PC */
+    uint64_t spsr;      /* guest PSTATE */
+};
+
+struct arch_vcpu {
+    struct guest_regs regs;
+    uint64_t esr, far, hpfar;   /* syndrome of the last exit */
+    struct vdebug_regs dbgregs; /* the guest's debug registers (vdebug.c) */
+};
+
+struct arch_domain {
+    uint64_t s2_root_pa;        /* stage-2 level-1 table (VTTBR_EL2.BADDR) */
+    uint64_t ram_ipa;           /* guest RAM starts here (QEMU virt: 0x40000000) */
+    struct vpl011 uart;
+};
+
+#endif

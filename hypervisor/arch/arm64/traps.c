@@ -1,0 +1,191 @@
+/*
+ * Exits from a guest (EL1 -> EL2): dispatch on the exception class of
+ * ESR_EL2. The guest's PSCI and exit calls (HVC, or SMC trapped by
+ * HCR_EL2.TSC), stage-2 data aborts (device emulation), trapped debug
+ * registers; anything else ends only this domain.
+ */
+#include <dbgvisor/console.h>
+#include <dbgvisor/domain.h>
+#include <dbgvisor/lib.h>
+#include <asm/arm64.h>
+#include <asm/sysreg.h>
+#include <asm/vdebug.h>
+#include <asm/vgic_cpuif.h>
+#include <asm/vpl011.h>
+#include <asm/vpsci.h>
+
+/* Vector offsets from VBAR_EL1 (ARM DDI 0487 D1.10.2). */
+#define VEC_CURRENT_SP0   0x000
+#define VEC_CURRENT_SPX   0x200
+#define VEC_LOWER_A64     0x400
+#define PSR_MODE_MASK     0xf
+#define PSR_MODE_EL0T     0x0
+#define PSR_MODE_EL1T     0x4
+
+#define PSR_SSBS          (1ULL << 12)
+#define PSR_PAN           (1ULL << 22)
+#define PSR_DIT           (1ULL << 24)
+#define SCTLR_EL1_SPAN    (1ULL << 23)
+#define SCTLR_EL1_DSSBS   (1ULL << 44)
+
+/* Take an exception to the guest's EL1 as the hardware would have: the return
+ * state in ELR/SPSR_EL1, the vector for where it came from, and the PSTATE of
+ * an exception entry (DAIF masked, EL1h; PAN set unless SCTLR_EL1.SPAN, SSBS
+ * from SCTLR_EL1.DSSBS, DIT kept, SS/BTYPE/UAO/IL cleared). */
+static void inject_el1(struct vcpu *v, uint64_t esr, uint64_t far)
+{
+    struct guest_regs *r = &v->arch.regs;
+    unsigned mode = r->spsr & PSR_MODE_MASK;
+    uint64_t off = mode == PSR_MODE_EL0T ? VEC_LOWER_A64
+                 : mode == PSR_MODE_EL1T ? VEC_CURRENT_SP0 : VEC_CURRENT_SPX;
+    uint64_t sctlr = read_sysreg(sctlr_el1), pstate = PSR_DAIF | PSR_MODE_EL1H;
+
+    if (((read_sysreg(id_aa64mmfr1_el1) >> 20) & 0xf) && !(sctlr & SCTLR_EL1_SPAN))
+        pstate |= PSR_PAN;                      /* FEAT_PAN */
+    else
+        pstate |= r->spsr & PSR_PAN;
+    if (sctlr & SCTLR_EL1_DSSBS)
+        pstate |= PSR_SSBS;
+    pstate |= r->spsr & PSR_DIT;
+    write_sysreg(esr_el1, esr);
+    write_sysreg(far_el1, far);
+    write_sysreg(elr_el1, r->elr);
+    write_sysreg(spsr_el1, r->spsr);
+    r->elr = read_sysreg(vbar_el1) + off;
+    r->spsr = pstate;
+}
+
+static void inject_undef(struct vcpu *v)
+{
+    inject_el1(v, (uint64_t)EC_UNKNOWN << 26 | ESR_IL, 0);
+}
+
+/* The hypervisor completed the guest's instruction: move past it as the CPU
+ * would have. A trapped instruction left PSTATE.SS set (it did not complete),
+ * so a guest stepping with MDSCR_EL1.SS would run one more instruction before
+ * its step exception: clearing SS makes the step pending at once, ELR = the
+ * next instruction. BTYPE is zero after any instruction that is not a branch. */
+static void skip_insn(struct vcpu *v)
+{
+    v->arch.regs.elr += 4;
+    v->arch.regs.spsr &= ~(PSR_SS | PSR_BTYPE);
+}
+
+static uint64_t get_reg(struct vcpu *v, unsigned rt)
+{
+    return rt == 31 ? 0 : v->arch.regs.x[rt];
+}
+
+static void set_reg(struct vcpu *v, unsigned rt, uint64_t val)
+{
+    if (rt != 31)
+        v->arch.regs.x[rt] = val;
+}
+
+/* An abort at an IPA with nothing behind it: what QEMU virt gives for unassigned
+ * memory, a synchronous external abort, with the guest's VA in FAR. */
+static void inject_external_abort(struct vcpu *v, bool insn)
+{
+    bool from_el0 = (v->arch.regs.spsr & PSR_MODE_MASK) == PSR_MODE_EL0T;
+    uint64_t ec = (insn ? EC_IABT_LOW : EC_DABT_LOW) + (from_el0 ? 0 : 1);
+    uint64_t wnr = insn ? 0 : v->arch.esr & DABT_WNR;
+
+    inject_el1(v, ec << 26 | ESR_IL | wnr | FSC_EXTERNAL, v->arch.far);
+}
+
+static bool handle_mmio(struct vcpu *v)
+{
+    struct domain *d = v->domain;
+    uint32_t iss = (uint32_t)ESR_ISS(v->arch.esr);
+    uint64_t ipa = (v->arch.hpfar >> 4) << 12 | (v->arch.far & 0xfff);
+    unsigned size = 1u << DABT_SAS(iss), rt = DABT_SRT(iss);
+    uint64_t val;
+    bool ok;
+
+    if (iss & DABT_S1PTW) {
+        domain_crash(d, "stage-1 table walk at IPA %#llx outside RAM", (unsigned long long)ipa);
+        return false;
+    }
+    if (ipa < VPL011_IPA || ipa >= VPL011_IPA + VPL011_SIZE) {
+        inject_external_abort(v, false);
+        return true;
+    }
+    if (!(iss & DABT_ISV)) {
+        domain_crash(d, "PL011 access at IPA %#llx without instruction syndrome",
+                     (unsigned long long)ipa);
+        return false;
+    }
+    if (iss & DABT_WNR) {
+        ok = vpl011_write(d, ipa - VPL011_IPA, size, get_reg(v, rt));
+    } else {
+        ok = vpl011_read(d, ipa - VPL011_IPA, size, &val);
+        if (ok) {
+            if ((iss & DABT_SSE) && size < 8 && (val & (1ULL << (size * 8 - 1))))
+                val |= ~0ULL << (size * 8);
+            if (!(iss & DABT_SF))
+                val &= 0xffffffffULL;
+            set_reg(v, rt, val);
+        }
+    }
+    if (!ok) {
+        inject_external_abort(v, false);
+        return true;
+    }
+    skip_insn(v);
+    return true;
+}
+
+static bool handle_sysreg(struct vcpu *v)
+{
+    uint32_t iss = (uint32_t)ESR_ISS(v->arch.esr);
+    unsigned rt = (iss >> 5) & 0x1f;
+    struct sysreg_access a = {
+        .op0 = (iss >> 20) & 3, .op2 = (iss >> 17) & 7, .op1 = (iss >> 14) & 7,
+        .crn = (iss >> 10) & 0xf, .crm = (iss >> 1) & 0xf, .write = !(iss & 1),
+    };
+
+    a.value = get_reg(v, rt);
+    if (!vdebug_access(v, &a) && !vgic_cpuif_access(v, &a)) {
+        inject_undef(v);
+        return true;
+    }
+    if (!a.write)
+        set_reg(v, rt, a.value);
+    skip_insn(v);
+    return true;
+}
+
+bool arm64_handle_exit(struct vcpu *v, uint64_t kind)
+{
+    struct domain *d = v->domain;
+    unsigned ec = ESR_EC(v->arch.esr);
+
+    if (kind == EXIT_IRQ || kind == EXIT_FIQ)
+        return true;            /* nothing routed to EL2 yet; the guest runs on */
+    if (kind != EXIT_SYNC) {
+        domain_crash(d, "SError from the guest (ESR %#llx)", (unsigned long long)v->arch.esr);
+        return false;
+    }
+    switch (ec) {
+    case EC_HVC64:
+        return vpsci_call(v);   /* ELR is already past the HVC */
+    case EC_SMC64:
+        skip_insn(v);           /* a trapped SMC returns to the SMC itself */
+        return vpsci_call(v);
+    case EC_DABT_LOW:
+        return handle_mmio(v);
+    case EC_IABT_LOW:           /* fetch from an IPA with no RAM */
+        if (ESR_ISS(v->arch.esr) & DABT_S1PTW) {
+            domain_crash(d, "stage-1 table walk outside RAM (instruction fetch)");
+            return false;
+        }
+        inject_external_abort(v, true);
+        return true;
+    case EC_SYS64:
+        return handle_sysreg(v);
+    default:
+        domain_crash(d, "unhandled exit: EC %#x ESR %#llx at PC %#llx", ec,
+                     (unsigned long long)v->arch.esr, (unsigned long long)v->arch.regs.elr);
+        return false;
+    }
+}

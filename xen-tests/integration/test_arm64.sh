@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# arm64 (docs/arm64.md): the AArch64 hypervisor entered at EL2 on QEMU virt
+# (virtualization=on, GICv3) runs a domain from its boot module behind
+# stage-2, with an emulated PL011 and PSCI; the guest's debug registers trap
+# to EL2 and the debug-register guest prints the same record as on bare QEMU
+# (no EL2) line for line. Skips only if qemu-system-aarch64 is missing
+# (`make deps` installs it: qemu-system-arm from bookworm-backports).
+. "$(dirname "$0")/lib.sh"
+
+QEMU_ARM64=${QEMU_ARM64:-qemu-system-aarch64}
+if ! command -v "$QEMU_ARM64" >/dev/null 2>&1; then
+    echo "# SKIP: $QEMU_ARM64 not installed (make deps installs qemu-system-arm from backports)"
+    exit 0
+fi
+HV=$DIST/boot/dbgvisor-arm64.bin
+A=$G/arm64
+built() { [ -f "$HV" ] && [ -f "$A/dr-basic-arm64.bin" ]; }
+check "arm64 hypervisor and guests built (make arm64)" built || { finish; exit; }
+
+# native IMAGE OUT: the guest alone on QEMU virt (the hypervisor's GICv3), entered at EL1.
+native() {
+    timeout 60 "$QEMU_ARM64" -M virt,gic-version=3 -cpu max -m 64M -display none -monitor none \
+        -serial stdio -no-reboot -kernel "$1" </dev/null 2>&1 | tr -d '\r' >"$2"
+}
+# hv IMAGE OUT APPEND [MACHINE [PCPUS]]: the hypervisor with IMAGE as its boot module.
+hv() {
+    local image=$1 out=$2 append=$3 machine=${4:-virt,virtualization=on,gic-version=3} smp=${5:-1}
+    timeout 60 "$QEMU_ARM64" -M "$machine" -cpu max -smp "$smp" -m 256M -display none -monitor none \
+        -serial stdio -no-reboot -kernel "$HV" -initrd "$image" -append "$append" \
+        </dev/null 2>&1 | tr -d '\r' >"$out"
+}
+# counter OUT NAME: a value from the domain's "debug counters" line.
+counter() { sed -n "s/.*debug counters .* $2=\([0-9]*\).*/\1/p" "$1"; }
+
+# Boot: EL2, the domain's console lines, PSCI/exit call ends it with its code.
+hv "$A/hello-arm64.bin" $TMP/hello.out "domain=hello mem=32"
+expect_line $TMP/hello.out '^\(HV\) dbgvisor \(arm64\) at EL2' "boot: entered at EL2"
+expect_line $TMP/hello.out '^\(HV\) domain 1 \(hello\): 1 vCPU, 32 MiB, policy trap$' "boot: domain built from the boot module"
+expect_line $TMP/hello.out '^\(HV\) domain 1 \(hello\): RAM at IPA 0x40000000, entry 0x40080000' "boot: RAM and entry where QEMU virt puts them"
+expect_line $TMP/hello.out '^\[hello\] ok 1 - entered at EL1' "boot: guest runs at EL1, PL011 output emulated"
+expect_line $TMP/hello.out '^\(HV\) domain 1 \(hello\) exited with code 0$' "boot: exit call ends the domain with its code"
+expect_line $TMP/hello.out '^\(HV\) all domains have ended$' "boot: the end is reported as on x86"
+reject_line $TMP/hello.out 'hypervisor exception|\[ERR\]' "boot: no hypervisor error"
+
+# Debug-register policies: trap is the one implemented; any other is refused.
+hv "$A/hello-arm64.bin" $TMP/policy.out "domain=hello policy=adaptive"
+expect_line $TMP/policy.out "policy 'adaptive': only trap is implemented on arm64" "policy: adaptive refused with the reason"
+reject_line $TMP/policy.out '^\[hello\]' "policy: no domain runs under a policy it did not ask for"
+
+# Every pCPU QEMU gives is started (PSCI CPU_ON) and waits at EL2; the domain
+# still has one vCPU. Its device tree: its RAM and PL011, PSCI by SMC (trapped),
+# cpu@0 only, none of the host's other devices or boot data.
+hv "$A/dtb-arm64.bin" $TMP/dtb.out "domain=dtb mem=64" virt,virtualization=on,gic-version=3 4
+expect_line $TMP/dtb.out '^\(HV\) pCPU 3 up \(MPIDR 0x3\)$' "smp: the fourth pCPU comes up at EL2"
+expect_line $TMP/dtb.out '^\(HV\) 4 pCPUs online$' "smp: four pCPUs online"
+expect_line $TMP/dtb.out '^\[dtb\] memory 0x40000000 size 0x4000000$' "dtb: /memory is the domain's 64 MiB"
+expect_line $TMP/dtb.out '^\[dtb\] pl011 0x9000000$' "dtb: the PL011 is described"
+expect_line $TMP/dtb.out '^\[dtb\] virtio-mmio no$' "dtb: no virtio-mmio transports"
+expect_line $TMP/dtb.out '^\[dtb\] pcie no$' "dtb: no PCIe host"
+expect_line $TMP/dtb.out '^\[dtb\] gic-v3 no$' "dtb: no GIC distributor (not virtualized yet)"
+expect_line $TMP/dtb.out '^\[dtb\] chosen initrd no$' "dtb: not the host's initrd"
+expect_line $TMP/dtb.out '^\[dtb\] chosen bootargs no$' "dtb: not the host's command line"
+expect_line $TMP/dtb.out '^\(HV\) domain 1 \(dtb\) exited with code 0$' "dtb: the guest passes beside the idle pCPUs"
+
+# The exit call carries the guest's code (bare QEMU: SYSTEM_OFF, status 0).
+hv "$A/exit-code-arm64.bin" $TMP/exit.out "domain=exit"
+expect_line $TMP/exit.out '^\(HV\) domain 1 \(exit\) exited with code 42$' "exit: DBGV_HVC_EXIT ends the domain with code 42"
+
+# An exception at EL2 is reported (syndrome, PC) and stops the machine.
+hv "$A/hello-arm64.bin" $TMP/fault.out "domain=hello selftest=fault"
+expect_line $TMP/fault.out '^\(HV\) \[ERR\] hypervisor exception \(kind 0\): ESR_EL2 0x2000000 ELR_EL2 0x4' "fault: EL2 exception reported with its syndrome"
+reject_line $TMP/fault.out '^\[hello\]' "fault: nothing runs after it"
+
+# Without EL2 (virtualization=off) the hypervisor says why it cannot run.
+hv "$A/hello-arm64.bin" $TMP/noel2.out "domain=hello" virt
+expect_line $TMP/noel2.out 'dbgvisor must be entered at EL2' "boot: refused below EL2, with the reason"
+
+# compare GUEST NAME: the guest's record on bare QEMU and as a domain (64 MiB
+# both) must be equal line for line, and pass; leaves $TMP/NAME-hv.out.
+compare() {
+    local guest=$1 name=$2
+    native "$A/$guest.bin" $TMP/$name-native.out
+    expect_line $TMP/$name-native.out '^# [0-9]+ passed, 0 failed$' "$guest: passes natively"
+    hv "$A/$guest.bin" $TMP/$name-hv.out "domain=$name mem=64"
+    domain_lines $TMP/$name-hv.out $name >$TMP/$name-hv.lines
+    if diff -u $TMP/$name-native.out $TMP/$name-hv.lines >$TMP/$name.diff; then
+        ok "$guest: same record as native, line for line ($(wc -l <$TMP/$name-hv.lines) lines)"
+    else
+        bad "$guest: record differs from native"; sed 's/^/#   /' $TMP/$name.diff
+    fi
+    expect_line $TMP/$name-hv.out "^\(HV\) domain 1 \($name\) exited with code 0\$" \
+        "$guest: exit code 0 under the hypervisor"
+    reject_line $TMP/$name-hv.out 'hypervisor exception|\[ERR\]' "$guest: no hypervisor error"
+}
+
+# Isolation: addresses with nothing behind them (device hole, past RAM) give
+# the domain the external aborts bare QEMU gives, and nothing else.
+compare unbacked-arm64 unbacked
+
+# FP, SVE and SME as the CPU offers them at EL1 (not trapped, lengths not capped).
+compare sve-arm64 sve
+
+# Pointer authentication at EL1 (keys and PAC instructions not trapped).
+compare pauth-arm64 pauth
+
+# The GICv3 CPU interface registers at EL1: the virtual interface's, SGIs trap.
+compare gic-cpuif-arm64 gic
+
+# Debug registers: every access traps to EL2 (trap policy), the record is native's.
+compare dr-basic-arm64 dr-basic
+exits=$(counter $TMP/dr-basic-hv.out dr-exits)
+check "dr-basic-arm64: its debug-register accesses trapped to EL2 (dr-exits=$exits)" num_lt 0 "${exits:-0}"
+
+# Hostile: breakpoints and watchpoints matching at EL2 over the hypervisor's
+# memory never fire there (debug exceptions target the guest's EL1).
+compare el2-match-arm64 el2match
+
+# Software step across instructions the hypervisor completes (trapped MSR,
+# emulated PL011 read, PSCI HVC): one step exception each, as on hardware.
+compare dr-step-arm64 step
+
+finish

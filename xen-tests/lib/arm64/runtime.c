@@ -1,0 +1,78 @@
+/* C entry, PL011 console, exit and exception dispatch of the arm64 guest library. */
+#include "guest.h"
+
+#define PL011_BASE  0x09000000UL
+#define PL011_DR    0x00
+#define PL011_FR    0x18
+#define FR_TXFF     (1U << 5)
+
+const void *boot_dtb;
+static trap_handler_fn handlers[64];
+
+void putchar_serial(char c)
+{
+    volatile uint32_t *base = (volatile uint32_t *)PL011_BASE;
+
+    while (base[PL011_FR / 4] & FR_TXFF)
+        ;
+    base[PL011_DR / 4] = (uint8_t)c;
+}
+
+int printf(const char *fmt, ...)
+{
+    char buf[256];
+    va_list ap;
+    int n;
+
+    va_start(ap, fmt);
+    n = vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    for (const char *p = buf; *p; p++) {
+        if (*p == '\n')
+            putchar_serial('\r');
+        putchar_serial(*p);
+    }
+    return n;
+}
+
+uint64_t hvc_call(uint64_t fn, uint64_t arg)
+{
+    register uint64_t x0 __asm__("x0") = fn;
+    register uint64_t x1 __asm__("x1") = arg;
+
+    __asm__ volatile("hvc #0" : "+r"(x0), "+r"(x1) : : "x2", "x3", "memory");
+    return x0;
+}
+
+noreturn void guest_exit(uint32_t code)
+{
+    hvc_call(DBGV_HVC_EXIT, code);      /* returns only where it is unknown */
+    hvc_call(PSCI_SYSTEM_OFF, 0);
+    for (;;)
+        __asm__ volatile("wfi");
+}
+
+void set_trap_handler(unsigned ec, trap_handler_fn fn)
+{
+    if (ec < ARRAY_SIZE(handlers))
+        handlers[ec] = fn;
+}
+
+void trap_entry(struct trap_frame *f)
+{
+    trap_handler_fn fn = handlers[ESR_EC(f->esr)];
+
+    if (fn) {
+        fn(f);
+        return;
+    }
+    printf("unexpected exception: ESR %#lx ELR %#lx FAR %#lx SPSR %#lx\n",
+           (unsigned long)f->esr, (unsigned long)f->elr, (unsigned long)f->far,
+           (unsigned long)f->spsr);
+    guest_exit(3);
+}
+
+void guest_start(void)
+{
+    guest_exit((uint32_t)main());
+}

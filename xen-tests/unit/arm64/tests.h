@@ -1,0 +1,9 @@
+/* Suites of the arm64 unit tests. */
+#ifndef UNIT_ARM64_TESTS_H
+#define UNIT_ARM64_TESTS_H
+
+#include "unit.h"
+
+void register_fdt_tests(void);
+
+#endif
