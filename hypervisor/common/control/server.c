@@ -219,19 +219,28 @@ static int do_domain_list(const uint8_t *p, uint32_t len, uint32_t *rlen)
     return list_reply(count, total, max, sizeof(*out), rlen);
 }
 
-static int do_domain_info(const uint8_t *p, uint32_t len, uint32_t *rlen)
+/* A query that names only a domain (dbgv_ctl_domid, Domain-0 included). */
+static int take_domid(const uint8_t *p, uint32_t len, uint32_t *domid)
 {
     struct dbgv_ctl_domid req;
-    struct dbgv_ctl_dominfo rep;
-    int rc;
 
     TAKE(req, p, len);
     if ( req.pad )
         return -DBGV_EINVAL;
-    if ( (rc = domid_ok(req.domid)) )
+    *domid = req.domid;
+    return domid_ok(req.domid);
+}
+
+static int do_domain_info(const uint8_t *p, uint32_t len, uint32_t *rlen)
+{
+    struct dbgv_ctl_dominfo rep;
+    uint32_t domid;
+    int rc;
+
+    if ( (rc = take_domid(p, len, &domid)) )
         return rc;
     memset(&rep, 0, sizeof(rep));
-    if ( (rc = hv_ctl_domain_info(req.domid, &rep)) )
+    if ( (rc = hv_ctl_domain_info(domid, &rep)) )
         return rc;
     sanitise_dominfo(&rep);
     memcpy(TXP, &rep, sizeof(rep));
@@ -510,21 +519,18 @@ static int do_domain_rename(const uint8_t *p, uint32_t len)
 
 static int do_domain_meminfo(const uint8_t *p, uint32_t len, uint32_t *rlen)
 {
-    struct dbgv_ctl_domid req;
     struct dbgv_ctl_meminfo rep;
+    uint32_t domid;
     int rc;
 
-    TAKE(req, p, len);
-    if ( req.pad )
-        return -DBGV_EINVAL;
-    if ( (rc = domid_ok(req.domid)) )
+    if ( (rc = take_domid(p, len, &domid)) )
         return rc;
     if ( !hv_ctl_domain_meminfo )
         return -DBGV_ENOSYS;
     memset(&rep, 0, sizeof(rep));
-    if ( (rc = hv_ctl_domain_meminfo(req.domid, &rep)) )
+    if ( (rc = hv_ctl_domain_meminfo(domid, &rep)) )
         return rc;
-    rep.domid = req.domid;
+    rep.domid = domid;
     rep.pad = 0;
     memcpy(TXP, &rep, sizeof(rep));
     *rlen = sizeof(rep);
