@@ -165,6 +165,10 @@ check_log "run: QEMU killed: the launcher exits 4 and names the signal" $TMP/run
     sh -c "[ $rst -eq 4 ] && grep -q 'QEMU died of signal 9' $TMP/run.out"
 for _ in $(seq 50); do gone $rsup && break; sleep 0.1; done
 check "run: no mux or supervisor left" gone $rsup
+# The pid file names QEMU itself (it named timeout(1), whose QEMU lived on
+# as an orphan after the kill: found by this test's first version).
+no_run_procs() { ! ps -eo args | grep -v grep | grep -Eq "^(qemu-system|timeout|bash .*dbgvisor run).*$R"; }
+check "run: no QEMU, timeout or launcher process of the run is left" no_run_procs
 rleft() { ls $R $R.hv $R.pid $R.shm $TMP/run.console.log $TMP/run.mux.log "$rshm" 2>/dev/null; }
 check "run: nothing left behind ($(rleft | tr '\n' ' '))" [ -z "$(rleft)" ]
 finish
