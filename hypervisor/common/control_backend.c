@@ -93,6 +93,22 @@ static void fill_dominfo(const struct domain *d, struct dbgv_ctl_dominfo *out)
     snprintf(out->name, sizeof(out->name), "%s", d->name);
 }
 
+int hv_ctl_domain_meminfo(uint32_t domid, struct dbgv_ctl_meminfo *out)
+{
+    struct domain *d;
+
+    if (domid == 0) {
+        out->overhead_bytes = (uint64_t)palloc_hypervisor.pages * PAGE_SIZE;
+        return 0;
+    }
+    if (!(d = domain_by_id(domid)))
+        return -DBGV_ESRCH;
+    /* RAM is charged to the domain from its creation on (domain.c). */
+    out->ram_bytes = d->mem_bytes;
+    out->overhead_bytes = (uint64_t)d->pages.pages * PAGE_SIZE - d->mem_bytes;
+    return 0;
+}
+
 /* The live domain with the smallest id >= from, or NULL. */
 static struct domain *next_domain(uint32_t from)
 {

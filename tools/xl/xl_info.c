@@ -21,6 +21,7 @@
 static void dbgvisor_json(yajl_gen g, const struct dbgv_ctl_dominfo *d)
 {
     char letters[7];
+    struct dbgv_ctl_meminfo mi;     /* beyond RAM; Domain-0: the hypervisor's own */
 
     xl_state_letters(d, letters);
     xl_json_key(g, "dbgvisor");
@@ -29,6 +30,8 @@ static void dbgvisor_json(yajl_gen g, const struct dbgv_ctl_dominfo *d)
     xl_json_str(g, "state_letters", letters);
     xl_json_u64(g, "cpu_time_ns", d->cpu_time_ns);
     xl_json_u64(g, "uptime_s", d->uptime_s);
+    if ( dbgctl_domain_meminfo(ctx, d->domid, &mi) == 0 )
+        xl_json_u64(g, "overhead_kb", mi.overhead_bytes >> 10);
     xl_json_bool(g, "control_domain", d->domid == 0);
     if ( xl_domain_ended(d) )
     {

@@ -7,6 +7,7 @@
 #include <asm/hvm.h>
 #include <dbgvisor/debug.h>
 #include <dbgvisor/control.h>
+#include <dbgvisor/page_alloc.h>
 #include <dbgvisor/spinlock.h>
 
 #define MAX_DOMAINS      64
@@ -64,6 +65,7 @@ struct domain {
     char crash_reason[96];
     uint64_t mem_bytes;
     uint64_t ram_hpa;               /* host-physical base of the contiguous RAM */
+    struct palloc_owner pages;      /* RAM + overhead (NPT tables, VMCBs, XSAVE areas) */
     unsigned nr_vcpus;
     struct vcpu *vcpus[MAX_VCPUS];
     uint8_t debug_policy;           /* enum dbgv_debug_policy */

@@ -89,6 +89,7 @@ enum dbgv_ctl_msg {
     DBGV_CTL_MSG_MEM_READ           = 0x0018,
     DBGV_CTL_MSG_VCPU_SET_REGS      = 0x0019,
     DBGV_CTL_MSG_DOMAIN_RENAME      = 0x001a,
+    DBGV_CTL_MSG_DOMAIN_MEMINFO     = 0x001b,
 
     DBGV_CTL_MSG_VCPU_LIST          = 0x0020,
     DBGV_CTL_MSG_VCPU_SET_AFFINITY  = 0x0021,
@@ -343,6 +344,18 @@ struct dbgv_ctl_vcpu_affinity {
 };
 #define DBGV_VCPU_ALL 0xffffffffu
 
+/* DOMAIN_MEMINFO (request dbgv_ctl_domid): where a domain's memory is. Every
+ * page of the hypervisor's allocator is charged to a domain or to the
+ * hypervisor, so PHYSINFO's free_mem plus every domain's ram_bytes +
+ * overhead_bytes (Domain-0 included) is total_mem. */
+struct dbgv_ctl_meminfo {
+    uint32_t domid;
+    uint32_t pad;             /* 0 */
+    uint64_t ram_bytes;       /* the guest's RAM (Domain-0: 0) */
+    uint64_t overhead_bytes;  /* beyond RAM: NPT tables, one VMCB and one XSAVE area
+                                 per vCPU; Domain-0: the hypervisor's own pages */
+};
+
 /* DOMAIN_RENAME: a guest domain takes a new name, unique among the live
  * domains (-EEXIST otherwise), same rules as DOMAIN_CREATE's. */
 struct dbgv_ctl_domain_rename {
@@ -582,6 +595,7 @@ DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_vcpu_regs, 96);
 DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_vcpuinfo, 32);
 DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_vcpu_affinity, 16);
 DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_domain_rename, 72);
+DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_meminfo, 24);
 DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_debug_keys, 8);
 DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_sched_params, 8);
 DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_ring_req, 16);

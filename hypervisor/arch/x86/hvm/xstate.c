@@ -124,7 +124,7 @@ int xstate_vcpu_init(struct vcpu *v)
     _Static_assert(XSAVE_AREA_PAGES * PAGE_SIZE >= 1024, "XSAVE area");
     if (xstate_size(supported) > XSAVE_AREA_PAGES * PAGE_SIZE)
         return -1;
-    v->arch.xsave_pa = palloc_alloc(XSAVE_AREA_PAGES, 1);
+    v->arch.xsave_pa = palloc_alloc_for(&v->domain->pages, XSAVE_AREA_PAGES, 1);
     if (!v->arch.xsave_pa)
         return -1;
     xstate_vcpu_reset(v);
@@ -134,7 +134,7 @@ int xstate_vcpu_init(struct vcpu *v)
 void xstate_vcpu_destroy(struct vcpu *v)
 {
     if (v->arch.xsave_pa)
-        palloc_free(v->arch.xsave_pa, XSAVE_AREA_PAGES);
+        palloc_free_for(&v->domain->pages, v->arch.xsave_pa, XSAVE_AREA_PAGES);
     v->arch.xsave_pa = 0;
 }
 

@@ -25,9 +25,9 @@
 static uint64_t iopm_pa, msrpm_pa;
 static spinlock_t bitmaps_lock = SPINLOCK_INIT;
 
-static uint64_t zeroed_pages(size_t n)
+static uint64_t zeroed_pages(struct palloc_owner *owner, size_t n)
 {
-    uint64_t pa = palloc_alloc(n, 1);
+    uint64_t pa = palloc_alloc_for(owner, n, 1);
     if (pa)
         memset((void *)pa, 0, n * PAGE_SIZE);
     return pa;
@@ -50,8 +50,8 @@ bool svm_cpu_init(void)
     if (rdmsr(MSR_VM_CR) & (1u << 4))   /* SVMDIS */
         return false;
     wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
-    p->host_save_pa = zeroed_pages(1);
-    p->host_vmcb_pa = zeroed_pages(1);
+    p->host_save_pa = zeroed_pages(&palloc_hypervisor, 1);
+    p->host_vmcb_pa = zeroed_pages(&palloc_hypervisor, 1);
     if (!p->host_save_pa || !p->host_vmcb_pa)
         return false;
     wrmsr(MSR_VM_HSAVE_PA, p->host_save_pa);
@@ -62,8 +62,8 @@ bool svm_cpu_init(void)
     spin_lock(&bitmaps_lock);
     if (!iopm_pa) {
         /* Intercept every port and every MSR: the guest sees only what we emulate. */
-        iopm_pa = zeroed_pages(3);
-        msrpm_pa = zeroed_pages(2);
+        iopm_pa = zeroed_pages(&palloc_hypervisor, 3);
+        msrpm_pa = zeroed_pages(&palloc_hypervisor, 2);
         memset((void *)iopm_pa, 0xff, 3 * PAGE_SIZE);
         memset((void *)msrpm_pa, 0xff, 2 * PAGE_SIZE);
     }
@@ -177,7 +177,7 @@ static void vcpu_reset(struct vcpu *v, enum vcpu_reset_kind kind)
 
 int svm_vcpu_init(struct vcpu *v)
 {
-    v->arch.vmcb_pa = zeroed_pages(1);
+    v->arch.vmcb_pa = zeroed_pages(&v->domain->pages, 1);
     if (!v->arch.vmcb_pa)
         return -1;
     v->arch.vmcb = (struct vmcb *)v->arch.vmcb_pa;
@@ -258,7 +258,7 @@ void svm_domain_destroy(struct domain *d)
     npt_destroy(d);
     for (unsigned i = 0; i < d->nr_vcpus; i++)
         if (d->vcpus[i] && d->vcpus[i]->arch.vmcb_pa) {
-            palloc_free(d->vcpus[i]->arch.vmcb_pa, 1);
+            palloc_free_for(&d->pages, d->vcpus[i]->arch.vmcb_pa, 1);
             xstate_vcpu_destroy(d->vcpus[i]);
         }
 }
