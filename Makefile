@@ -8,7 +8,7 @@ export ROOT DIST BUILD
 SUBDIRS := hypervisor xen-tests/guests libdebugctl tools/libxl tools/xl tools/dbgtop tools/gdbsx
 SUBDIRS := $(foreach d,$(SUBDIRS),$(if $(wildcard $(d)/Makefile),$(d)))
 
-.PHONY: all deps run test bench install clean $(SUBDIRS) launcher san fuzz fuzz-long arm64
+.PHONY: all deps run test bench install clean $(SUBDIRS) launcher san fuzz fuzz-long arm64 soak
 all: $(SUBDIRS) launcher arm64
 
 deps:
@@ -41,6 +41,9 @@ $(DIST)/bin/dbgvisor: tools/launcher/dbgvisor.in Config.mk
 	@mkdir -p $(dir $@)
 	sed -e 's|@QEMU@|$(QEMU)|; s|@QEMU_CPU@|$(QEMU_CPU)|' $< > $@
 	chmod +x $@
+launcher: $(DIST)/share/man/man1/dbgvisor.1
+$(DIST)/share/man/man1/dbgvisor.1: tools/launcher/dbgvisor.1
+	install -D -m 644 $< $@
 
 # The toolstack built with ASan+UBSan (SAN=1, Config.mk) into build/san/dist,
 # beside the normal hypervisor, guests and launcher, for the sanitizer tests.
@@ -49,7 +52,12 @@ san: all
 	$(MAKE) SAN=1 libdebugctl tools/libxl tools/xl tools/dbgtop tools/gdbsx
 	mkdir -p $(SAN_DIST)/bin $(SAN_DIST)/share/dbgvisor
 	ln -sfn $(DIST)/boot $(SAN_DIST)/boot
-	for d in $(DIST)/share/dbgvisor/*; do ln -sfn $$d $(SAN_DIST)/share/dbgvisor/; done
+	@# The guests and the like from the normal build; what the sanitized tools
+	@# installed themselves (xl's manual and completion) stays.
+	for d in $(DIST)/share/dbgvisor/*; do \
+	    [ -d $(SAN_DIST)/share/dbgvisor/$$(basename $$d) ] && [ ! -L $(SAN_DIST)/share/dbgvisor/$$(basename $$d) ] || \
+	        ln -sfn $$d $(SAN_DIST)/share/dbgvisor/; \
+	done
 	cp $(DIST)/bin/dbgvisor $(SAN_DIST)/bin/dbgvisor
 
 # Coverage-guided fuzzing (xen-tests/fuzz, docs/reliability.md).
@@ -64,10 +72,20 @@ test: deps
 	$(MAKE) all
 	@bash xen-tests/run-tests
 
+# Soak (docs/reliability.md): SOAK_MINUTES (default 30) of toolstack churn
+# beside 16 DR-heavy domains, then 1,000 domains more (SOAK_MEMACCT).
+soak: deps
+	$(MAKE) all
+	@bash xen-tests/soak/soak.sh
+
 bench: deps
 	$(MAKE) all
-	@bash xen-tests/bench/run-bench
+	@bash xen-tests/bench/run-bench $(SECTIONS)
 
+# Nothing is installed at a path of Xen's own (libxenlight, libxl.h,
+# xenlight.pc, xl(1), xl.cfg(5), the xl bash completion): those live in
+# $(PREFIX)/{lib,include,share}/dbgvisor (docs/install.md,
+# xen-tests/integration/test_install.sh).
 install: all
 	mkdir -p $(DESTDIR)$(PREFIX)
 	cp -a $(DIST)/. $(DESTDIR)$(PREFIX)/

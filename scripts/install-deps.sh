@@ -10,6 +10,7 @@ PACKAGES=(gcc make binutils pkg-config libc6-dev
           libxen-dev tmux gdb python3 socat acpica-tools
           clang libclang-rt-14-dev llvm    # libFuzzer, ASan/UBSan runtimes, llvm-symbolizer
           gcc-aarch64-linux-gnu gdb-multiarch)   # arm64 hypervisor and guests (docs/arm64.md)
+PACKAGES+=(groff-base man-db bsdextrautils)   # test_install: manual pages (groff -ww, man -l, col)
 BACKPORTS_PACKAGES=(qemu-system-x86 qemu-system-arm)
 MIN_QEMU_MAJOR=10
 BACKPORTS_LIST=/etc/apt/sources.list.d/dbgvisor-bookworm-backports.list

@@ -7,6 +7,7 @@
 #include <dbgvisor/le.h>
 #include <dbgvisor/lib.h>
 #include <public/control.h>
+#include <public/platform.h>
 
 #define ONE_MB      0x100000ull
 #define LOW_RAM_END 0xa0000ull      /* 640 KiB: the legacy VGA/BIOS hole above */
@@ -29,10 +30,10 @@
 #define DESC_CODE32 0x00cf9b000000ffffull   /* G, D, P, DPL0, exec/read, accessed */
 #define DESC_DATA   0x00cf93000000ffffull   /* G, D/B, P, DPL0, read/write, accessed */
 
-/* The part of boot_params the loader fills from a local buffer: alt_mem_k up to
+/* The part of boot_params the loader fills from a local buffer: acpi_rsdp_addr up to
  * the end of the setup header's room. */
-#define BP_PATCH_START BP_ALT_MEM_K
-#define BP_PATCH_LEN   (BZ_HDR_LIMIT - BP_ALT_MEM_K)
+#define BP_PATCH_START BP_ACPI_RSDP_ADDR
+#define BP_PATCH_LEN   (BZ_HDR_LIMIT - BP_PATCH_START)
 
 #define FAIL(code, msg) do { rc = (code); reason = (msg); goto out; } while ( 0 )
 
@@ -225,6 +226,9 @@ static void build_header(const struct bzimage *bz, const uint8_t *img,
     le_wr32(AT(BZ_RAMDISK_SIZE), (uint32_t)(boot->initrd_end - boot->initrd_start));
     le_wr32(AT(BZ_CMD_LINE_PTR), (uint32_t)boot->cmdline);
     le_wr32(AT(BP_ALT_MEM_K), (uint32_t)((mem_top - ONE_MB) / 1024));
+    /* The hypervisor writes the ACPI tables into every domain: the kernel
+     * takes the RSDP from here instead of scanning the BIOS area. */
+    le_wr64(AT(BP_ACPI_RSDP_ADDR), DBGV_ACPI_RSDP_GPA);
     *AT(BP_E820_ENTRIES) = (uint8_t)boot->e820_entries;
     *AT(BP_SENTINEL) = 0;   /* fields above were cleared by the loader */
 #undef AT

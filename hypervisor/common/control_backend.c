@@ -5,6 +5,7 @@
  */
 #include <asm/svm_vcpu.h>
 #include <dbgvisor/console.h>
+#include <dbgvisor/debug_arch.h>
 #include <dbgvisor/control.h>
 #include <dbgvisor/domain.h>
 #include <dbgvisor/events.h>
@@ -41,7 +42,7 @@ int hv_ctl_physinfo(struct dbgv_ctl_physinfo *out)
     out->uptime_ns = now_ns();
     out->hv_major = 0;
     out->hv_minor = 1;
-    out->caps = DBGV_CAP_HVM | DBGV_CAP_HAP;
+    out->caps = DBGV_CAP_HVM | DBGV_CAP_HAP | dbg_arch_platform_caps();
     snprintf(out->hv_version, sizeof(out->hv_version), "%s", HV_VERSION_STRING);
     snprintf(out->hv_extra, sizeof(out->hv_extra), "svm npt");
     return 0;
@@ -90,6 +91,22 @@ static void fill_dominfo(const struct domain *d, struct dbgv_ctl_dominfo *out)
     out->reexecuted_insns = (uint32_t)MIN(d->reexecuted_insns, (uint64_t)UINT32_MAX);
     out->uptime_s = (uint32_t)MIN((now_ns() - d->created_ns) / 1000000000ull, (uint64_t)UINT32_MAX);
     snprintf(out->name, sizeof(out->name), "%s", d->name);
+}
+
+int hv_ctl_domain_meminfo(uint32_t domid, struct dbgv_ctl_meminfo *out)
+{
+    struct domain *d;
+
+    if (domid == 0) {
+        out->overhead_bytes = (uint64_t)palloc_hypervisor.pages * PAGE_SIZE;
+        return 0;
+    }
+    if (!(d = domain_by_id(domid)))
+        return -DBGV_ESRCH;
+    /* RAM is charged to the domain from its creation on (domain.c). */
+    out->ram_bytes = d->mem_bytes;
+    out->overhead_bytes = (uint64_t)d->pages.pages * PAGE_SIZE - d->mem_bytes;
+    return 0;
 }
 
 /* The live domain with the smallest id >= from, or NULL. */

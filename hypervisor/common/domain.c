@@ -79,7 +79,10 @@ static void free_domain_resources(struct domain *d)
         if (d->vcpus[i])
             vcpu_release(d->vcpus[i]);
     if (d->ram_hpa)
-        palloc_free(d->ram_hpa, d->mem_bytes / PAGE_SIZE);
+        palloc_free_for(&d->pages, d->ram_hpa, d->mem_bytes / PAGE_SIZE);
+    if (d->pages.pages)
+        pr_warn("domain %u (%s) freed with %zu pages still allocated (leaked)\n",
+                d->id, d->name, d->pages.pages);
     domain_transition(d, STATE_BIT(DOMAIN_BUILDING) | STATE_BIT(DOMAIN_SHUTDOWN) |
                       STATE_BIT(DOMAIN_CRASHED), DOMAIN_FREE, NULL, NULL);
 }
@@ -121,7 +124,7 @@ int domain_create(const struct domain_config *cfg, struct domain **out)
     d->quiet_switches = cfg->quiet_switches;
     d->created_ns = now_ns();
     ctl_ring_init(&d->console, d->console_buf, sizeof(d->console_buf));
-    d->ram_hpa = palloc_alloc(d->mem_bytes / PAGE_SIZE, 512);
+    d->ram_hpa = palloc_alloc_for(&d->pages, d->mem_bytes / PAGE_SIZE, 512);
     if (!d->ram_hpa)
         goto fail;
     memset((void *)d->ram_hpa, 0, d->mem_bytes);

@@ -6,9 +6,15 @@
  * and count both. Runs are scanned a 64-bit word at a time so that 64 MiB domain
  * allocations stay cheap.
  *
- * Not thread-safe: for every entry point, caller holds palloc lock. */
+ * Every allocation is charged to an owner (a domain, or the hypervisor for
+ * plain palloc_alloc), so `xl info`/`xl list` can say where memory went and a
+ * destroyed domain that still holds pages is a leak that shows.
+ *
+ * One lock inside: callers on several pCPUs hold different locks of their own
+ * (the domain table's, the SVM bitmaps', none at AP start-up). */
 #include <dbgvisor/lib.h>
 #include <dbgvisor/page_alloc.h>
+#include <dbgvisor/spinlock.h>
 
 #define NFRAMES (PALLOC_LIMIT >> PAGE_SHIFT)
 #define NWORDS (NFRAMES / 64)
@@ -16,6 +22,8 @@
 static uint64_t used[NWORDS];
 static uint64_t managed[NWORDS];
 static size_t nfree, ntotal, nbad;
+static spinlock_t palloc_lock = SPINLOCK_INIT;
+struct palloc_owner palloc_hypervisor;
 
 /* Freestanding: no libgcc __popcountdi2. */
 static unsigned popcount64(uint64_t x)
@@ -80,6 +88,7 @@ void palloc_init(void)
     memset(used, 0xff, sizeof(used));
     memset(managed, 0, sizeof(managed));
     nfree = ntotal = nbad = 0;
+    palloc_hypervisor.pages = 0;
 }
 
 void palloc_add_free(uint64_t start, uint64_t end)
@@ -90,8 +99,10 @@ void palloc_add_free(uint64_t start, uint64_t end)
     f0 = MAX(f0, (size_t)1);                    /* frame 0 is never handed out */
     if (f0 >= f1)
         return;
+    spin_lock(&palloc_lock);
     ntotal += update_range(managed, f0, f1, true);
     nfree += update_range(used, f0, f1, false);
+    spin_unlock(&palloc_lock);
 }
 
 void palloc_reserve(uint64_t start, uint64_t end)
@@ -101,12 +112,14 @@ void palloc_reserve(uint64_t start, uint64_t end)
     to_frames(start, end, true, &f0, &f1);
     if (f0 >= f1)
         return;
+    spin_lock(&palloc_lock);
     /* Only free pages change in used[]: those were all managed and free. */
     nfree -= update_range(used, f0, f1, true);
     ntotal -= update_range(managed, f0, f1, false);
+    spin_unlock(&palloc_lock);
 }
 
-uint64_t palloc_alloc(size_t npages, size_t align_pages)
+static uint64_t alloc_locked(size_t npages, size_t align_pages)
 {
     size_t f = 1;
 
@@ -131,13 +144,13 @@ uint64_t palloc_alloc(size_t npages, size_t align_pages)
     return (uint64_t)f << PAGE_SHIFT;
 }
 
-void palloc_free(uint64_t addr, size_t npages)
+/* Frees unless the range is not an allocation, or not one the owner can hold. */
+static void free_locked(struct palloc_owner *owner, uint64_t addr, size_t npages)
 {
     size_t f = addr >> PAGE_SHIFT;
 
-    if (npages == 0)
-        return;
     if ((addr & (PAGE_SIZE - 1)) || addr >= PALLOC_LIMIT || npages > NFRAMES - f ||
+        npages > owner->pages ||                                  /* not all its own */
         find_bit(used, f, f + npages, false) != f + npages ||      /* already free */
         find_bit(managed, f, f + npages, false) != f + npages) {   /* reserved */
         nbad++;
@@ -145,6 +158,38 @@ void palloc_free(uint64_t addr, size_t npages)
     }
     update_range(used, f, f + npages, false);
     nfree += npages;
+    owner->pages -= npages;
+}
+
+uint64_t palloc_alloc_for(struct palloc_owner *owner, size_t npages, size_t align_pages)
+{
+    uint64_t pa;
+
+    spin_lock(&palloc_lock);
+    pa = alloc_locked(npages, align_pages);
+    if (pa)
+        owner->pages += npages;
+    spin_unlock(&palloc_lock);
+    return pa;
+}
+
+void palloc_free_for(struct palloc_owner *owner, uint64_t addr, size_t npages)
+{
+    if (npages == 0)
+        return;
+    spin_lock(&palloc_lock);
+    free_locked(owner, addr, npages);
+    spin_unlock(&palloc_lock);
+}
+
+uint64_t palloc_alloc(size_t npages, size_t align_pages)
+{
+    return palloc_alloc_for(&palloc_hypervisor, npages, align_pages);
+}
+
+void palloc_free(uint64_t addr, size_t npages)
+{
+    palloc_free_for(&palloc_hypervisor, addr, npages);
 }
 
 size_t palloc_free_pages(void)

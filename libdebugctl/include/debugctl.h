@@ -96,6 +96,9 @@ int dbgctl_domain_destroy(dbgctl *h, uint32_t domid);
 int dbgctl_domain_shutdown(dbgctl *h, uint32_t domid, unsigned int reason);
 /* A new name, unique among live domains (-EEXIST), [A-Za-z0-9_.-]. */
 int dbgctl_domain_rename(dbgctl *h, uint32_t domid, const char *name);
+/* RAM and the hypervisor's overhead for it (Domain-0: the hypervisor's own
+ * pages); -ENOSYS from a hypervisor without DOMAIN_MEMINFO. */
+int dbgctl_domain_meminfo(dbgctl *h, uint32_t domid, struct dbgv_ctl_meminfo *out);
 
 /* Guest-physical memory; split into DBGV_CTL_MEM_CHUNK requests.
  * dbgctl_mem_write with data NULL writes zeros. */

@@ -7,7 +7,13 @@
  * Because only complete, valid frames go upstream, a client that dies
  * mid-frame can no longer tear the hypervisor's stream.
  *
- *   dbgctl-mux --hv unix:/run/.../hv.sock --listen /run/.../control.sock
+ *   dbgctl-mux --hv unix:/run/.../hv.sock --listen /run/.../control.sock [--hv-pid PID]
+ *
+ * With --hv-pid (QEMU's pid), the mux ends once that process has: it never
+ * outlives the hypervisor it serves. A mux that is restarted (the launcher
+ * restarts one that died) numbers its requests upstream from a fresh random
+ * start and checks each reply's type, so a reply to its predecessor's last
+ * request, still on its way, is never taken for one of its own.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -58,6 +64,7 @@ static uint32_t probe_seq;
 static int64_t probe_sent;
 static int next_rr;              /* round-robin fairness */
 static const char *hv_path;
+static pid_t hv_pid;             /* 0: not watched */
 static volatile sig_atomic_t stop;
 
 static int64_t now_ms(void)
@@ -234,7 +241,9 @@ static void upstream_frame(void)
         up_ready = h->seq == probe_seq;
         return;
     }
-    if ( h->seq != inflight_seq || !inflight )
+    if ( !inflight || h->seq != inflight_seq ||
+         (h->type != (inflight->type | DBGV_CTL_REPLY) &&
+          h->type != (DBGV_CTL_MSG_ERROR | DBGV_CTL_REPLY)) )
         return;                  /* stale or unsolicited: drop */
     inflight = NULL;
     c->state = C_IDLE;
@@ -265,18 +274,23 @@ int main(int argc, char **argv)
     static const struct option opts[] = {
         { "hv", required_argument, NULL, 'H' },
         { "listen", required_argument, NULL, 'l' },
+        { "hv-pid", required_argument, NULL, 'p' },
         { NULL, 0, NULL, 0 },
     };
     const char *listen_path = NULL;
     struct sockaddr_un tmp;
     int c;
 
-    while ( (c = getopt_long(argc, argv, "H:l:", opts, NULL)) != -1 )
+    while ( (c = getopt_long(argc, argv, "H:l:p:", opts, NULL)) != -1 )
     {
+        char *end;
+
         if ( c == 'H' )
             hv_path = unix_path(optarg);
         else if ( c == 'l' )
             listen_path = unix_path(optarg);
+        else if ( c == 'p' && (hv_pid = (pid_t)strtol(optarg, &end, 10)) > 0 && !*end )
+            continue;
         else
             goto usage;
     }
@@ -286,6 +300,7 @@ int main(int argc, char **argv)
     signal(SIGTERM, on_signal);
     signal(SIGINT, on_signal);
     ctl_rx_init(&up_rx, up_rxbuf);
+    up_seq = (uint32_t)now_ms() * 2654435761u ^ (uint32_t)getpid() << 16;
     listen_fd = unix_listen(listen_path, 16);
     if ( listen_fd < 0 )
     {
@@ -298,6 +313,13 @@ int main(int argc, char **argv)
     while ( !stop )
     {
         struct pollfd pfd[MAX_CLIENTS + 2];
+
+        if ( hv_pid && kill(hv_pid, 0) < 0 && errno == ESRCH )
+        {
+            fprintf(stderr, "dbgctl-mux: the hypervisor (pid %d) has ended; exiting\n",
+                    (int)hv_pid);
+            break;
+        }
         struct client *who[MAX_CLIENTS + 2];
         int n = 0;
 
@@ -419,6 +441,6 @@ int main(int argc, char **argv)
     return 0;
 
  usage:
-    fprintf(stderr, "usage: dbgctl-mux --hv unix:HV_SOCKET --listen unix:CONTROL_SOCKET\n");
+    fprintf(stderr, "usage: dbgctl-mux --hv unix:HV_SOCKET --listen unix:CONTROL_SOCKET [--hv-pid PID]\n");
     return 2;
 }

@@ -136,16 +136,21 @@ DBGCTL_EXPORT int dbgctl_debug_state(dbgctl *h, uint32_t domid,
                       (void **)out, nr);
 }
 
-DBGCTL_EXPORT int dbgctl_domain_info(dbgctl *h, uint32_t domid,
-                                     struct dbgv_ctl_dominfo *out)
+/* A query about one domain whose reply is a fixed-size structure. */
+static int domain_query(dbgctl *h, uint16_t type, uint32_t domid, void *out, uint32_t size)
 {
     struct dbgv_ctl_domid req = { .domid = domid };
     uint32_t len = 0;
-    int rc = dbgctl_call(h, DBGV_CTL_MSG_DOMAIN_INFO, &req, sizeof(req), out,
-                         sizeof(*out), &len);
+    int rc = dbgctl_call(h, type, &req, sizeof(req), out, size, &len);
 
-    if ( !rc && len != sizeof(*out) )
-        rc = -EPROTO;
+    return !rc && len != size ? -EPROTO : rc;
+}
+
+DBGCTL_EXPORT int dbgctl_domain_info(dbgctl *h, uint32_t domid,
+                                     struct dbgv_ctl_dominfo *out)
+{
+    int rc = domain_query(h, DBGV_CTL_MSG_DOMAIN_INFO, domid, out, sizeof(*out));
+
     if ( !rc )
         out->name[DBGV_CTL_NAME_LEN - 1] = '\0';
     return rc;
@@ -274,6 +279,14 @@ DBGCTL_EXPORT int dbgctl_domain_rename(dbgctl *h, uint32_t domid,
     strcpy(req.name, name);
     return dbgctl_call(h, DBGV_CTL_MSG_DOMAIN_RENAME, &req, sizeof(req),
                        NULL, 0, NULL);
+}
+
+DBGCTL_EXPORT int dbgctl_domain_meminfo(dbgctl *h, uint32_t domid,
+                                        struct dbgv_ctl_meminfo *out)
+{
+    int rc = domain_query(h, DBGV_CTL_MSG_DOMAIN_MEMINFO, domid, out, sizeof(*out));
+
+    return !rc && out->domid != domid ? -EPROTO : rc;
 }
 
 DBGCTL_EXPORT int dbgctl_vcpu_set_affinity(dbgctl *h, uint32_t domid,

@@ -371,6 +371,8 @@ struct view {
     bool desc;
     double delay;
     const char *uri;
+    bool full_names;                    /* -f: names not cut at 10 columns */
+    bool repeat_header;                 /* -r, key r: a header before each domain */
 };
 
 static void fmt_rate(double r, char *b, size_t n)
@@ -649,12 +651,14 @@ static int batch_name_width(const struct snap *s)
     return w;
 }
 
+/* As xentop's batch mode: names cut at the column's 10 characters unless
+ * -f; with -r the header comes before each domain instead of once. */
 static void batch_print(const struct snap *s, const struct view *v, bool vcpus)
 {
-    char l[4][256], row[512];
+    char l[4][256], row[512], hdr[512];
     const struct dsamp **o;
     cell_t c[C_COUNT];
-    int name_w = batch_name_width(s);
+    int name_w = v->full_names ? batch_name_width(s) : cols[C_NAME].width;
 
     summary(s, v, l);
     for ( int i = 0; i < 4; i++ )
@@ -663,11 +667,14 @@ static void batch_print(const struct snap *s, const struct view *v, bool vcpus)
     if ( s && s->up )
     {
         hdr_cells(v, c);
-        row_text(row, sizeof(row), c, name_w, 0);
-        printf("%s\n", row);
+        row_text(hdr, sizeof(hdr), c, name_w, 0);
+        if ( !v->repeat_header )
+            printf("%s\n", hdr);
         o = sorted(s, v);
         for ( unsigned int i = 0; o && i < s->nd; i++ )
         {
+            if ( v->repeat_header )
+                printf("%s\n", hdr);
             dom_cells(o[i], c);
             row_text(row, sizeof(row), c, name_w, 0);
             printf("%s\n", row);
@@ -900,11 +907,12 @@ static void toggle_expanded(struct ui *u, uint32_t domid)
         u->expanded[domid / 8] ^= 1u << (domid % 8);
 }
 
-static int name_width(void)
+/* What the terminal leaves, up to NAME_W_MAX; -f: up to a whole name. */
+static int name_width(const struct view *v)
 {
-    int w = COLS - 2 - fixed_width();
+    int w = COLS - 2 - fixed_width(), max = v->full_names ? DBGV_CTL_NAME_LEN - 1 : NAME_W_MAX;
 
-    return w < 6 ? 6 : w > NAME_W_MAX ? NAME_W_MAX : w;
+    return w < 6 ? 6 : w > max ? max : w;
 }
 
 static void put_line(int y, int attr, const char *text)
@@ -965,7 +973,9 @@ static void draw_help(struct ui *u)
         "  p            next debug policy for the selected domain:",
         "               trap > lazy-exit > lazy-sched > adaptive",
         "  P            pause or unpause the selected domain",
-        "  r            refresh now          h, ?   this help",
+        "  v            every domain's vCPUs  r   repeat the header",
+        "  Ctrl-L       repaint, refresh now  h, ?  this help",
+        "  n, b         (xentop's networks and block devices: none here)",
         "",
         "DREXIT/s MOV-DR exits  #DB/s #DB exits  LD+SV/s DR loads+saves",
         "HBP host-owned slots   STEP single-step owner (guest/host)",
@@ -1003,9 +1013,9 @@ static void draw_help(struct ui *u)
 static void draw(struct ui *u)
 {
     const struct snap *s = u->s;
-    char l[4][256], row[512];
+    char l[4][256], row[512], hdr[512];
     cell_t c[C_COUNT];
-    int x[C_COUNT], name_w = name_width(), y;
+    int x[C_COUNT], name_w = name_width(&u->v), y, rep = u->v.repeat_header;
     const struct dsamp **o;
     bool alarm;
 
@@ -1030,8 +1040,8 @@ static void draw(struct ui *u)
 
     /* Header: reverse video, the sort column marked (and underlined). */
     hdr_cells(&u->v, c);
-    row_text(row, sizeof(row), c, name_w, 2);
-    fill_line(4, attr_of(u, P_HEADER), row);
+    row_text(hdr, sizeof(hdr), c, name_w, 2);
+    fill_line(4, attr_of(u, P_HEADER), hdr);
     layout(name_w, 2, x);
     {
         int w = u->v.sort == C_NAME ? name_w : cols[u->v.sort].width;
@@ -1062,6 +1072,7 @@ static void draw(struct ui *u)
         u->sel_pos = sel_idx;
         for ( unsigned int i = 0; i < s->nd; i++ )
         {
+            nrows += rep;               /* -r: its header */
             if ( (int)i == sel_idx )
                 sel_row = nrows;
             nrows++;
@@ -1088,7 +1099,9 @@ static void draw(struct ui *u)
         const struct dsamp *d = o[i];
         bool exp = is_expanded(u, d->info.domid), sel = (int)i == sel_idx;
 
-        if ( r++ >= u->top )
+        if ( rep && r++ >= u->top )
+            fill_line(y++, attr_of(u, P_HEADER), hdr);
+        if ( y < LINES - 1 && r++ >= u->top )
         {
             int base = sel ? attr_of(u, P_SEL) : (int)A_NORMAL;
             /* On the selected row only the cell's video attributes add up:
@@ -1149,7 +1162,7 @@ static void draw(struct ui *u)
     else
         put_line(LINES - 1, attr_of(u, P_DIM),
                  "q quit  Up/Dn select  Enter vCPUs  s/S sort  d delay  p policy  "
-                 "P pause  h help");
+                 "P pause  v  r  h help");
     wnoutrefresh(stdscr);
     if ( u->help )
         draw_help(u);
@@ -1230,6 +1243,16 @@ static void set_delay(struct ui *u, double d)
     pthread_mutex_unlock(&sh.m);
 }
 
+#define KEY_REPAINT 0x0c                /* Ctrl-L */
+
+/* xentop's -n/-x and keys n/b: devices dbgvisor domains do not have. */
+static const char *not_applicable(bool networks)
+{
+    return networks ? "networks: not applicable (dbgvisor domains have no network devices)"
+                    : "block devices: not applicable (dbgvisor domains have no virtual"
+                      " block devices)";
+}
+
 /* Returns false to quit. */
 static bool handle_key(struct ui *u, int ch)
 {
@@ -1305,7 +1328,21 @@ static bool handle_key(struct ui *u, int ch)
     case 'P':
         request(u, ACT_PAUSE_TOGGLE);
         break;
-    case 'r': case 'R':
+    case 'v': case 'V':                 /* xentop's: every domain's vCPUs, or none */
+        u->vcpus_all = !u->vcpus_all;
+        memset(u->expanded, 0, DBGV_DOMID_MAX / 8 + 1);
+        break;
+    case 'r': case 'R':                 /* xentop's: repeat the header */
+        u->v.repeat_header = !u->v.repeat_header;
+        snprintf(u->msg, sizeof(u->msg), "repeat header %s", u->v.repeat_header ? "on" : "off");
+        u->msg_until = mono_now() + MSG_SECONDS;
+        break;
+    case 'n': case 'N': case 'b': case 'B':
+        snprintf(u->msg, sizeof(u->msg), "%s", not_applicable(ch == 'n' || ch == 'N'));
+        u->msg_until = mono_now() + MSG_SECONDS;
+        break;
+    case KEY_REPAINT:                   /* xentop's Ctrl-L: repaint, and poll now */
+        clearok(curscr, TRUE);
         pthread_mutex_lock(&sh.m);
         sh.refresh = true;
         pthread_cond_broadcast(&sh.cv);
@@ -1402,7 +1439,7 @@ static int run_screen(struct ui *u, long iterations)
 static void usage(FILE *f)
 {
     fprintf(f,
-"usage: dbgtop [--socket PATH] [-d SECONDS] [-b] [-i N] [-v] [-m]\n"
+"usage: dbgtop [--socket PATH] [-d SECONDS] [-b] [-i N] [-v] [-f] [-r] [-m]\n"
 "\n"
 "Live debug-register state of every dbgvisor domain, like xentop.\n"
 "\n"
@@ -1412,11 +1449,14 @@ static void usage(FILE *f)
 "  -b, --batch          plain text on stdout instead of the screen\n"
 "  -i, --iterations N   stop after N refreshes\n"
 "  -v, --vcpus          show every domain's vCPUs (batch: one line each)\n"
+"  -f, --full-name      whole domain names (else cut at 10 columns, as xentop)\n"
+"  -r, --repeat-header  the table header before each domain\n"
+"  -n, --networks, -x, --vbds  xentop's; not applicable (no such devices)\n"
 "  -m, --mono           no colours (also when NO_COLOR is set)\n"
 "  -h, --help           this help;  -V, --version  the version\n"
 "\n"
 "Keys: q quit, arrows select, Enter vCPUs, s/S sort, d delay, p policy,\n"
-"P pause, h help. See dbgtop(1).\n");
+"P pause, v all vCPUs, r repeat header, Ctrl-L repaint, h help. See dbgtop(1).\n");
 }
 
 static char *socket_uri(const char *arg)
@@ -1449,6 +1489,10 @@ int main(int argc, char **argv)
         { "batch", no_argument, NULL, 'b' },
         { "iterations", required_argument, NULL, 'i' },
         { "vcpus", no_argument, NULL, 'v' },
+        { "full-name", no_argument, NULL, 'f' },
+        { "repeat-header", no_argument, NULL, 'r' },
+        { "networks", no_argument, NULL, 'n' },
+        { "vbds", no_argument, NULL, 'x' },
         { "mono", no_argument, NULL, 'm' },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
@@ -1463,7 +1507,7 @@ int main(int argc, char **argv)
     int c, rc = 0;
     pthread_t tid;
 
-    while ( (c = getopt_long(argc, argv, "S:d:bi:vmhV", opts, NULL)) != -1 )
+    while ( (c = getopt_long(argc, argv, "S:d:bi:vfrnxmhV", opts, NULL)) != -1 )
     {
         switch ( c )
         {
@@ -1494,6 +1538,15 @@ int main(int argc, char **argv)
             break;
         case 'v':
             u.vcpus_all = true;
+            break;
+        case 'f':
+            u.v.full_names = true;
+            break;
+        case 'r':
+            u.v.repeat_header = true;
+            break;
+        case 'n': case 'x':
+            fprintf(stderr, "dbgtop: -%c: %s\n", c, not_applicable(c == 'n'));
             break;
         case 'm':
             u.color = false;

@@ -790,7 +790,10 @@ static int serve(void)
         int rc = 0;
 
         if ( n == -1 )
+        {
+            fprintf(stderr, "gdbsx: gdb closed the connection\n");
             return 0;               /* gdb went away */
+        }
         if ( n == -3 )
         {
             /* Ctrl-C while stopped: we are stopped already. */
@@ -896,7 +899,10 @@ static int serve(void)
             break;
         }
         if ( rc < 0 )
+        {
+            fprintf(stderr, "gdbsx: connection to gdb lost\n");
             return 0;
+        }
     }
 }
 

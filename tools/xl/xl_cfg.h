@@ -1,4 +1,4 @@
-/* xl.cfg subset parser (Xen syntax: key = value, strings quoted). */
+/* xl.cfg parser: Xen 4.17's grammar (libxlutil), the options dbgvisor uses. */
 #ifndef XL_CFG_H
 #define XL_CFG_H
 
@@ -15,6 +15,7 @@ struct xl_cfg {
     char    *root;
     uint32_t memory_mib;      /* default XL_CFG_DEFAULT_MEMORY */
     uint32_t vcpus;           /* default 1 */
+    uint32_t max_vcpus;       /* maxvcpus, 0: not given (= vcpus) */
     int      debug_policy;    /* enum dbgv_debug_policy, -1: hypervisor default */
     uint32_t quiet_switches;  /* 0: default */
     unsigned int unbacked_access; /* enum dbgv_unbacked_access, 0: ignore */
@@ -25,6 +26,8 @@ struct xl_cfg {
         XL_ACTION_PRESERVE, XL_ACTION_COREDUMP_DESTROY, XL_ACTION_COREDUMP_RESTART,
         XL_ACTION_COUNT,
     } on_shutdown[DBGV_SHUTDOWN_WATCHDOG + 1];
+    /* Every setting parsed so far, newest first (what += appends to). */
+    struct xl_cfg_setting *settings;
 };
 
 /* Xen's action names ("rename-restart"); NULL if out of range. */
@@ -32,13 +35,15 @@ const char *xl_action_name(enum xl_action a);
 
 #define XL_CFG_DEFAULT_MEMORY 64
 
-/* Warnings (ignored options) go to this callback if not NULL. */
+/* Notes on the options ignored ("FILE:LINE: ignoring `vif' ...") go to this
+ * callback; NULL ignores them silently, as Xen does (xl passes one for -v). */
 typedef void (*xl_cfg_warn_fn)(const char *msg);
 
 /*
- * Parse text (not necessarily NUL-terminated) from file fname. On error
- * returns -1 with "fname:line: message" in err. cfg must be zeroed or
- * xl_cfg_init()ed; free with xl_cfg_dispose().
+ * Parse text (not necessarily NUL-terminated) from file fname, after what
+ * earlier calls parsed (command-line overrides: later settings win, += appends).
+ * On error returns -1 with "fname:line: message" lines in err (every syntax
+ * error, one per line). cfg must be xl_cfg_init()ed; free with xl_cfg_dispose().
  */
 void xl_cfg_init(struct xl_cfg *cfg);
 int xl_cfg_parse(struct xl_cfg *cfg, const char *text, size_t len,

@@ -22,6 +22,7 @@
 static void dbgvisor_json(yajl_gen g, const struct dbgv_ctl_dominfo *d)
 {
     char letters[7];
+    struct dbgv_ctl_meminfo mi;     /* beyond RAM; Domain-0: the hypervisor's own */
 
     xl_state_letters(d, letters);
     xl_json_key(g, "dbgvisor");
@@ -30,6 +31,8 @@ static void dbgvisor_json(yajl_gen g, const struct dbgv_ctl_dominfo *d)
     xl_json_str(g, "state_letters", letters);
     xl_json_u64(g, "cpu_time_ns", d->cpu_time_ns);
     xl_json_u64(g, "uptime_s", d->uptime_s);
+    if ( dbgctl_domain_meminfo(xl_ctx(), d->domid, &mi) == 0 )
+        xl_json_u64(g, "overhead_kb", mi.overhead_bytes >> 10);
     xl_json_bool(g, "control_domain", d->domid == 0);
     if ( xl_domain_ended(d) )
     {
@@ -229,6 +232,9 @@ int main_info(int argc, char **argv)
     info_line("nr_domains", "%u", pi.nr_domains);
     info_line("protocol_version", "%u", hello->version);
     info_line("debug_abi_version", "%u", hello->debug_abi);
+    /* The boot probe of the debug registers (docs/protocol.md, PHYSINFO caps). */
+    info_line("dr_reserved_bits", "%s", pi.caps & DBGV_CAP_DR_RESERVED_KEPT ? "kept" : "masked");
+    info_line("dr_write_exits", "%s", pi.caps & DBGV_CAP_DR_WRITE_EXITS ? "yes" : "no");
     info_line("control_uri", "%s", dbgctl_uri(xl_ctx()));
     info_line("xend_config_format", "%u", 4);
     return EXIT_SUCCESS;

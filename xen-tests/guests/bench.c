@@ -2,6 +2,8 @@
  * executed instructions, so the numbers are deterministic.
  *   mode=compute  arithmetic only: no exits, the pure cost of running nested
  *   mode=io       OUT to port 0x80: one intercepted instruction per iteration
+ *   mode=cpuid    CPUID leaf 1: one intercepted instruction per iteration
+ *   mode=msr      RDMSR of IA32_APIC_BASE: one intercepted instruction per iteration
  *   mode=dr       rewrite DR0-3/DR7 and read DR6 back-to-back (a debugger-heavy guest)
  *   mode=drsleep  the same, with a timer sleep between rounds so the vCPU is
  *                 descheduled (what the lazy-switch policies are about);
@@ -39,13 +41,14 @@ static bool has(const char *w)
     return false;
 }
 
-enum mode { COMPUTE, IO, DR, DRSLEEP, BURST, SPARSE };
-static const char *const names[] = { "compute", "io", "dr", "drsleep", "burst", "sparse" };
+enum mode { COMPUTE, IO, DR, DRSLEEP, BURST, SPARSE, CPUID, MSR };
+static const char *const names[] = { "compute", "io", "dr", "drsleep", "burst", "sparse", "cpuid", "msr" };
 
 int main(void)
 {
     unsigned long iters = cmdline_uint("iters", 2000);
     enum mode mode = has("mode=compute") ? COMPUTE : has("mode=io") ? IO :
+                     has("mode=cpuid") ? CPUID : has("mode=msr") ? MSR :
                      has("mode=drsleep") ? DRSLEEP : has("mode=burst") ? BURST :
                      has("mode=sparse") ? SPARSE : DR;
     volatile unsigned long sink = 0;
@@ -87,6 +90,10 @@ int main(void)
                 sink += i * 2654435761UL ^ (sink >> 3);
             else if (mode == IO)
                 outb(0x80, (uint8_t)i);
+            else if (mode == CPUID)
+                sink += cpuid(1, 0).a;
+            else if (mode == MSR)
+                sink += rdmsr(0x1b);
             else
                 sink += dr_round(i);
         }

@@ -2,7 +2,8 @@
  * firmware: the legacy PC platform and firmware tables an OS (Linux) looks
  * for, used the way it uses them; run natively on QEMU and under dbgvisor
  * by xen-tests/integration/test_firmware.sh. The checks hold on both where
- * the platforms agree; hv=1 adds dbgvisor's own promises (no PCI devices).
+ * the platforms agree; hv=1 adds dbgvisor's own promises (no PCI device but
+ * the host bridge).
  *  - CMOS/RTC: read as Linux's mc146818_get_time does (wait while UIP, BCD
  *    per register B), valid date fields with the century byte, the clock
  *    advancing by one second at an update; CMOS RAM with the NMI-mask bit;
@@ -11,7 +12,8 @@
  *    list, the MADT (one enabled local APIC per CPU, the I/O APIC at
  *    0xFEC00000 with GSI base 0, ISA IRQ0 -> GSI 2, LINT1 NMI), the FADT's
  *    PM1a control block and the DSDT's \_S5 package;
- *  - PCI configuration mechanism #1, port 0x80, a port with nothing behind it;
+ *  - PCI configuration mechanism #1 with the i440FX host bridge at 00:00.0,
+ *    port 0x80, a port with nothing behind it;
  *  - the 8042: self test 0xAA -> 0x55, command byte written and read back.
  * Then it ends as end=N says: 0 exit port, 1 8042 pulse 0xFE, 2 8042 output
  * port bit 0 (0xD1), 3 reset control register 0xCF9, 4 the FADT's reset
@@ -232,9 +234,12 @@ static void test_pci_and_ports(bool hv)
     outl(PCI_ADDR, 0x80000000u);
     report(inl(PCI_ADDR) == 0x80000000u, "PCI: CONFIG_ADDRESS reads back");
     uint32_t id = inl(PCI_DATA);
+    report(id == 0x12378086u, "PCI: 00:00.0 is the i440FX host bridge (8086:1237)");
+    outl(PCI_ADDR, 0x80000008u);                /* revision, class */
+    report(inl(PCI_DATA) >> 8 == 0x060000u && inw(PCI_DATA + 2) == 0x0600,
+           "PCI: 00:00.0's class is host bridge (what Linux's type-1 probe looks for)");
     if (hv) {
-        report(id == 0xffffffffu, "PCI: bus 0 device 0 reads all-ones (no devices)");
-        outl(PCI_ADDR, 0x80000800u);            /* device 1 */
+        outl(PCI_ADDR, 0x80000800u);            /* device 1: QEMU has its PIIX3 there */
         report(inl(PCI_DATA) == 0xffffffffu && inw(PCI_DATA + 2) == 0xffff,
                "PCI: device 1 reads all-ones, word access too");
     }

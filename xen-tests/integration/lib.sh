@@ -39,6 +39,27 @@ hv_run() { local out=$1; shift; "$DBGVISOR" run --timeout 120 --socket "$TMP/run
 
 # Lines a domain printed, without the "[name] " prefix.
 domain_lines() { sed -n "s/^\[$2\] //p" "$1"; }
+# with_quirks GUEST RECORD: RECORD (a guest's native output) with each line
+# where QEMU TCG departs from the architecture replaced by the architectural
+# line xen-tests/guests/native-quirks.txt gives for GUEST; fails if a listed
+# line is not in the record (the list stays exact).
+with_quirks() {
+    python3 - "$1" "$2" "$ROOT/xen-tests/guests/native-quirks.txt" <<'PY'
+import sys
+guest, record, quirks = sys.argv[1:]
+lines = open(record).read().split("\n")
+for q in open(quirks):
+    if q.startswith("#") or not q.strip():
+        continue
+    g, native, arch, why = q.rstrip("\n").split("|", 3)
+    if g != guest:
+        continue
+    if native not in lines:
+        sys.exit(f"native-quirks.txt: '{native}' is not in the native {guest} record")
+    lines[lines.index(native)] = arch
+sys.stdout.write("\n".join(lines))
+PY
+}
 
 hv_start() { "$DBGVISOR" start --socket "$TMP/control.sock" "$@" >"$TMP/start.out" 2>&1 || { cat "$TMP/start.out"; return 1; }; }
 hv_stop()  { "$DBGVISOR" stop --socket "$TMP/control.sock" >/dev/null 2>&1; }

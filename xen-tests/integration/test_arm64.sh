@@ -3,7 +3,8 @@
 # (virtualization=on, GICv3) runs a domain from its boot module behind
 # stage-2, with an emulated PL011 and PSCI; the guest's debug registers trap
 # to EL2 and the debug-register guest prints the same record as on bare QEMU
-# (no EL2) line for line. Skips only if qemu-system-aarch64 is missing
+# (no EL2) line for line; the virtual timer interrupts a guest through the
+# emulated GICv3 and a list register, and WFI blocks on the hyp timer. Skips only if qemu-system-aarch64 is missing
 # (`make deps` installs it: qemu-system-arm from bookworm-backports).
 . "$(dirname "$0")/lib.sh"
 
@@ -57,7 +58,7 @@ expect_line $TMP/dtb.out '^\[dtb\] memory 0x40000000 size 0x4000000$' "dtb: /mem
 expect_line $TMP/dtb.out '^\[dtb\] pl011 0x9000000$' "dtb: the PL011 is described"
 expect_line $TMP/dtb.out '^\[dtb\] virtio-mmio no$' "dtb: no virtio-mmio transports"
 expect_line $TMP/dtb.out '^\[dtb\] pcie no$' "dtb: no PCIe host"
-expect_line $TMP/dtb.out '^\[dtb\] gic-v3 no$' "dtb: no GIC distributor (not virtualized yet)"
+expect_line $TMP/dtb.out '^\[dtb\] gic-v3 no$' "dtb: no GIC node (the domain's GIC is not described yet)"
 expect_line $TMP/dtb.out '^\[dtb\] chosen initrd no$' "dtb: not the host's initrd"
 expect_line $TMP/dtb.out '^\[dtb\] chosen bootargs no$' "dtb: not the host's command line"
 expect_line $TMP/dtb.out '^\(HV\) domain 1 \(dtb\) exited with code 0$' "dtb: the guest passes beside the idle pCPUs"
@@ -105,6 +106,12 @@ compare pauth-arm64 pauth
 
 # The GICv3 CPU interface registers at EL1: the virtual interface's, SGIs trap.
 compare gic-cpuif-arm64 gic
+
+# The virtual timer and its PPI 27 through the emulated distributor and
+# redistributor and a list register; WFI traps and sleeps on the hyp timer.
+compare timer-arm64 timer
+blocked=$(sed -n 's/^(HV) domain 1 (timer): \([0-9]*\) WFI blocked$/\1/p' $TMP/timer-hv.out)
+check "timer-arm64: WFI trapped and blocked until the deadline (${blocked:-0} times)" num_lt 0 "${blocked:-0}"
 
 # Debug registers: every access traps to EL2 (trap policy), the record is native's.
 compare dr-basic-arm64 dr-basic

@@ -56,6 +56,25 @@ $DBGTOP -d 0 -b > $TMP/e1 2>&1; check "bad -d is a usage error" [ $? -eq 2 ]
 $DBGTOP -b -i 1 < /dev/null > /dev/null 2>&1 ; check "batch works without a terminal" [ $? -eq 0 ]
 $DBGTOP > $TMP/e2 2>&1 < /dev/null; check "the screen needs a terminal (status 2)" [ $? -eq 2 ]
 expect_line $TMP/e2 'not a terminal \(use -b' "the screen without a terminal says to use -b"
+# xentop's options: names cut at 10 columns unless -f, -r repeats the
+# header before each domain, -n and -x have nothing to show here.
+create_paused a-rather-long-name $G/ticker.elf
+$DBGTOP -b -i 1 > $TMP/trunc.out 2>&1
+expect_line $TMP/trunc.out '^a-rather-l +[0-9]+ ' "batch: names cut at 10 columns, as xentop"
+$DBGTOP -b -i 1 -f > $TMP/full.out 2>&1
+expect_line $TMP/full.out '^a-rather-long-name +[0-9]+ ' "batch -f: full names"
+$DBGTOP -b -i 1 --full-name > $TMP/full2.out 2>&1
+expect_line $TMP/full2.out '^a-rather-long-name +[0-9]+ ' "batch --full-name: full names"
+$XL destroy a-rather-long-name
+$DBGTOP -b -i 1 -r > $TMP/rep.out 2>&1
+check "batch -r: the header before each of the 3 domains" \
+    [ "$(grep -c '^NAME ' $TMP/rep.out)" -eq 3 -a "$(grep -A1 '^NAME ' $TMP/rep.out | grep -cE '^(Domain-0|stress|tick) ')" -eq 3 ]
+for o in -n --networks -x --vbds; do
+    $DBGTOP -b -i 1 $o > $TMP/na.out 2> $TMP/na.err
+    check "batch $o: runs on (status 0)" [ $? -eq 0 ]
+    expect_line $TMP/na.err 'not applicable' "$o: says it is not applicable"
+    expect_line $TMP/na.out '^NAME ' "$o: the table is still printed"
+done
 $DBGTOP --help > $TMP/help.out; check "--help" [ $? -eq 0 ]
 expect_line $TMP/help.out '^usage: dbgtop \[--socket PATH\] \[-d SECONDS\] \[-b\] \[-i N\]' "--help: usage line"
 
@@ -127,6 +146,23 @@ sleep 0.3; check "screen: any key closes the help" bash -c "! tmux -f /dev/null 
 keys d 2 Enter
 see 'delay 2\.0s' "screen: d sets the delay"
 keys d 0 . 5 Enter
+# xentop's keys: v all vCPUs, r repeat the header, n/b not applicable,
+# Ctrl-L repaints.
+keys v
+check "screen: v shows every domain's vCPUs" \
+    bash -c "for _ in \$(seq 25); do [ \$(tmux -f /dev/null -S '$TMP/tmux.sock' capture-pane -p -t top | grep -c '^    vCPU0 ') -ge 2 ] && exit 0; sleep 0.2; done; exit 1"
+keys v
+keys r
+check "screen: r repeats the header before each domain" \
+    bash -c "for _ in \$(seq 25); do [ \$(tmux -f /dev/null -S '$TMP/tmux.sock' capture-pane -p -t top | grep -cE '^  NAME +ID') -ge 4 ] && exit 0; sleep 0.2; done; exit 1"
+keys r
+see 'repeat header off' "screen: r again turns it off"
+keys n
+see 'networks: not applicable' "screen: n says networks are not applicable"
+keys b
+see 'block devices: not applicable' "screen: b says block devices are not applicable"
+keys C-l
+see '^  NAME +ID' "screen: Ctrl-L repaints"
 
 "${TM[@]}" resize-window -t top -x 120 -y 40
 see '^  NAME {20,}ID STATE' "screen: wider after a resize"

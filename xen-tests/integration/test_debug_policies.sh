@@ -9,7 +9,6 @@
 . "$(dirname "$0")/lib.sh"
 POLICIES="trap lazy-exit lazy-sched adaptive"
 GUESTS="dr-basic dr-bp dr-step dr-gd dr-icebp dr-selfprotect dr-stress dr32"
-QUIRKS=$ROOT/xen-tests/guests/native-quirks.txt
 BUILD=${BUILD:-$ROOT/build}
 
 # Native records: the ones `make check-native` left if they are newer than
@@ -27,26 +26,6 @@ if [ ${#stale[@]} -gt 0 ]; then
     check_log "native records of ${stale[*]}" $TMP/native.log [ $? -eq 0 ]
 fi
 
-# expected GUEST: the native record with each documented QEMU quirk line
-# replaced by its architectural line; fails if a listed line is not there.
-expected() {
-    python3 - "$1" "$NATIVE/$1.native.txt" "$QUIRKS" <<'PY'
-import sys
-guest, record, quirks = sys.argv[1:]
-lines = open(record).read().split("\n")
-for q in open(quirks):
-    if q.startswith("#") or not q.strip():
-        continue
-    g, native, arch, why = q.rstrip("\n").split("|", 3)
-    if g != guest:
-        continue
-    if native not in lines:
-        sys.exit(f"native-quirks.txt: '{native}' is not in the native {guest} record")
-    lines[lines.index(native)] = arch
-sys.stdout.write("\n".join(lines))
-PY
-}
-
 for smp in 1 2; do
     for guest in $GUESTS; do
         cmd=$(cat "$NATIVE/$guest.native.cmdline" 2>/dev/null)
@@ -55,7 +34,7 @@ for smp in 1 2; do
         out=$TMP/$guest.smp$smp.out
         hv_run $out --smp $smp "${args[@]}"
         check "$guest smp=$smp: all four policies exit 0" [ $status -eq 0 ]
-        expected $guest > $TMP/ref 2> $TMP/ref.err
+        with_quirks $guest "$NATIVE/$guest.native.txt" > $TMP/ref 2> $TMP/ref.err
         check_log "$guest smp=$smp: native record, QEMU quirks made architectural" $TMP/ref.err [ $? -eq 0 ]
         check "$guest smp=$smp: the native record is not empty" [ -s $TMP/ref ]
         for p in $POLICIES; do

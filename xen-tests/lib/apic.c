@@ -46,8 +46,14 @@ void sleep_ticks(uint32_t count)
     shutdown_poll();
 }
 
+bool x2apic_ipis;
+
 void apic_send_ipi(uint32_t dest, uint32_t icr_low)
 {
+    if (x2apic_ipis) {
+        wrmsr(X2APIC_ICR, (uint64_t)dest << 32 | icr_low);
+        return;
+    }
     apic_write(APIC_ICR2, dest << 24);
     apic_write(APIC_ICR, icr_low);
 }

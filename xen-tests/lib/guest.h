@@ -116,6 +116,10 @@ static inline unsigned long read_cr4(void) { unsigned long v; asm volatile("mov 
 static inline void write_cr4(unsigned long v) { asm volatile("mov %0,%%cr4" :: "r"(v) : "memory"); }
 static inline unsigned long read_cr0(void) { unsigned long v; asm volatile("mov %%cr0,%0" : "=r"(v)); return v; }
 static inline void write_cr0(unsigned long v) { asm volatile("mov %0,%%cr0" :: "r"(v) : "memory"); }
+static inline unsigned long read_cr2(void) { unsigned long v; asm volatile("mov %%cr2,%0" : "=r"(v)); return v; }
+static inline unsigned long read_cr3(void) { unsigned long v; asm volatile("mov %%cr3,%0" : "=r"(v)); return v; }
+/* Reloading CR3 flushes the non-global TLB entries (after a page-table edit). */
+static inline void flush_tlb(void) { asm volatile("mov %0,%%cr3" :: "r"(read_cr3()) : "memory"); }
 
 /* SSE: CR0.EM off, CR0.MP and CR4.OSFXSR/OSXMMEXCPT on. The library itself
  * is built without SSE, so XMM registers hold only what a guest puts there. */
@@ -246,6 +250,10 @@ void apic_timer_oneshot(uint32_t count);  /* divide by 1, vector TIMER_VECTOR */
 extern volatile unsigned long timer_ticks; /* bumped by the timer handler */
 void sleep_ticks(uint32_t count);     /* arm one-shot, HLT until it fired */
 void apic_send_ipi(uint32_t dest, uint32_t icr_low);
+/* Set by a guest whose sending CPU is in x2APIC mode: apic_send_ipi (and so
+ * smp_start_ap) writes the 64-bit x2APIC ICR instead of the xAPIC page. */
+#define X2APIC_ICR 0x830
+extern bool x2apic_ipis;
 
 /* ---- fw_cfg ---- */
 uint16_t fwcfg_cpu_count(void);
@@ -259,6 +267,9 @@ int smp_start_ap(unsigned int cpu, ap_fn_t fn);
 /* Same for a machine with exactly one AP, started the way many OSes and
  * test kernels do: INIT and SIPI to "all excluding self". It runs fn(1). */
 int smp_start_others(ap_fn_t fn);
+/* Waits until *p (a counter another CPU bumps) reaches want, or a generous
+ * TSC budget (2e10 cycles) runs out: false. */
+bool wait_count(volatile unsigned long *p, unsigned long want);
 void spin_lock(volatile int *l);
 void spin_unlock(volatile int *l);
 static inline unsigned long atomic_xadd(volatile unsigned long *p, unsigned long v)

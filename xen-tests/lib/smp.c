@@ -24,6 +24,18 @@ void spin_lock(volatile int *l)
             pause();
 }
 
+bool wait_count(volatile unsigned long *p, unsigned long want)
+{
+    uint64_t start = rdtsc();
+
+    while (*p < want) {
+        if (rdtsc() - start > 20000000000ull)
+            return false;
+        pause();
+    }
+    return true;
+}
+
 void spin_unlock(volatile int *l)
 {
     __atomic_store_n(l, 0, __ATOMIC_RELEASE);

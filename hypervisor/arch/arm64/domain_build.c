@@ -16,6 +16,8 @@
 #include <asm/fdt.h>
 #include <asm/sysreg.h>
 #include <asm/vdebug.h>
+#include <asm/vgic.h>
+#include <asm/vtimer.h>
 
 #define GUEST_RAM_IPA     0x40000000ULL
 #define IMAGE_MAGIC       0x644d5241U   /* "ARM\x64" at offset 56 */
@@ -35,6 +37,9 @@
 #define HCRX_MSCEN        (1ULL << 11)
 #define HCRX_TCR2EN       (1ULL << 14)
 #define HCRX_SCTLR2EN     (1ULL << 15)
+/* CNTHCTL_EL2 with HCR_EL2.E2H = 0: the physical counter and timer open to
+ * EL1 as without EL2; EL1TVT/EL1TVCT (FEAT_ECV) clear, so the virtual timer
+ * and counter are the guest's, offset by CNTVOFF_EL2 (vtimer.c). */
 #define CNTHCTL_EL1PCTEN  (1ULL << 0)
 #define CNTHCTL_EL1PCEN   (1ULL << 1)
 
@@ -161,6 +166,7 @@ struct domain *arm64_build_domain(const char *name, const struct boot_module *im
     v->arch.regs.elr = entry;
     v->arch.regs.spsr = PSR_DAIF | PSR_MODE_EL1H;
     vdebug_reset(&v->arch.dbgregs);
+    vtimer_domain_init(d);
     printk("domain %u (%s): 1 vCPU, %llu MiB, policy trap\n", d->id, d->name,
            (unsigned long long)(mem_bytes >> 20));
     printk("domain %u (%s): RAM at IPA %#llx, entry %#llx, device tree at %#llx\n", d->id,
@@ -187,7 +193,6 @@ static void vcpu_enter_reset_state(struct vcpu *v)
 {
     write_sysreg(sctlr_el1, SCTLR_EL1_RESET);
     write_sysreg(vbar_el1, 0);
-    write_sysreg(cntvoff_el2, 0);
     write_sysreg(cnthctl_el2, CNTHCTL_EL1PCTEN | CNTHCTL_EL1PCEN);
     write_sysreg(cptr_el2, CPTR_EL2_VALUE);
     isb();
@@ -197,10 +202,13 @@ static void vcpu_enter_reset_state(struct vcpu *v)
         write_sysreg(s3_4_c1_c2_6, SMCR_FA64 | SMCR_EZT0 | ZCR_LEN_MAX);   /* SMCR_EL2 */
     if ((read_sysreg(id_aa64mmfr1_el1) >> 40) & 0xf)           /* FEAT_HCX */
         write_sysreg(s3_4_c1_c2_2, HCRX_MSCEN | HCRX_TCR2EN | HCRX_SCTLR2EN);  /* HCRX_EL2 */
-    write_sysreg(hcr_el2, HCR_VM | HCR_SWIO | HCR_RW | HCR_TSC | HCR_IMO | HCR_FMO | HCR_AMO |
-                          pauth_controls());
+    write_sysreg(hcr_el2, HCR_VM | HCR_SWIO | HCR_RW | HCR_TSC | HCR_TWI | HCR_IMO | HCR_FMO |
+                          HCR_AMO | pauth_controls());
     stage2_activate(v->domain);
     vdebug_load(v);
+    vtimer_load(v);
+    vgic_vcpu_reset(v);
+    vgic_load(v);
     isb();
 }
 
@@ -247,6 +255,8 @@ void domain_shutdown_reason(struct domain *d, enum dbgv_shutdown_reason why, int
     else
         printk("domain %u (%s) shut down: reason %d\n", d->id, d->name, (int)why);
     log_debug_counters(d);
+    printk("domain %u (%s): %llu WFI blocked\n", d->id, d->name,
+           (unsigned long long)d->vcpus[0]->arch.wfi_blocks);
 }
 
 void domain_shutdown(struct domain *d, int code)

@@ -13,6 +13,7 @@
 #include <dbgvisor/policy_names.h>
 #include <asm/arm64.h>
 #include <asm/fdt.h>
+#include <asm/gicv3.h>
 #include <asm/sysreg.h>
 #include <asm/uart.h>
 #include <asm/vdebug.h>
@@ -139,6 +140,8 @@ void arm64_start(const void *dtb)
         host_system_off();
     }
     vdebug_probe();
+    if (!gicv3_init(dtb))
+        host_system_off();
     smp_boot_secondaries(dtb);
     d = arm64_build_domain(name, &module, dtb, (uint64_t)mem_mib << 20);
     if (d)

@@ -2,17 +2,22 @@
  * Exits from a guest (EL1 -> EL2): dispatch on the exception class of
  * ESR_EL2. The guest's PSCI and exit calls (HVC, or SMC trapped by
  * HCR_EL2.TSC), stage-2 data aborts (device emulation), trapped debug
- * registers; anything else ends only this domain.
+ * registers, WFI (HCR_EL2.TWI), physical interrupts (the guest's timer);
+ * anything else ends only this domain.
  */
 #include <dbgvisor/console.h>
 #include <dbgvisor/domain.h>
 #include <dbgvisor/lib.h>
 #include <asm/arm64.h>
 #include <asm/sysreg.h>
+#include <asm/gicv3.h>
+#include <asm/vcpu_block.h>
 #include <asm/vdebug.h>
+#include <asm/vgic.h>
 #include <asm/vgic_cpuif.h>
 #include <asm/vpl011.h>
 #include <asm/vpsci.h>
+#include <asm/vtimer.h>
 
 /* Vector offsets from VBAR_EL1 (ARM DDI 0487 D1.10.2). */
 #define VEC_CURRENT_SP0   0x000
@@ -93,12 +98,38 @@ static void inject_external_abort(struct vcpu *v, bool insn)
     inject_el1(v, ec << 26 | ESR_IL | wnr | FSC_EXTERNAL, v->arch.far);
 }
 
+static bool pl011_access(struct vcpu *v, uint64_t off, unsigned size, bool write, uint64_t *val)
+{
+    return write ? vpl011_write(v->domain, off, size, *val) : vpl011_read(v->domain, off, size, val);
+}
+
+/* The devices a domain has, at QEMU virt's addresses. */
+static const struct mmio_region {
+    uint64_t base, size;
+    bool (*access)(struct vcpu *v, uint64_t off, unsigned size, bool write, uint64_t *val);
+} mmio_regions[] = {
+    { VPL011_IPA, VPL011_SIZE, pl011_access },
+    { VGICD_IPA, VGICD_SIZE, vgic_dist_access },
+    { VGICR_IPA, VGICR_SIZE, vgic_redist_access },
+};
+
+static const struct mmio_region *mmio_region_at(uint64_t ipa)
+{
+    unsigned i;
+
+    for (i = 0; i < ARRAY_SIZE(mmio_regions); i++)
+        if (ipa >= mmio_regions[i].base && ipa - mmio_regions[i].base < mmio_regions[i].size)
+            return &mmio_regions[i];
+    return NULL;
+}
+
 static bool handle_mmio(struct vcpu *v)
 {
     struct domain *d = v->domain;
     uint32_t iss = (uint32_t)ESR_ISS(v->arch.esr);
     uint64_t ipa = (v->arch.hpfar >> 4) << 12 | (v->arch.far & 0xfff);
     unsigned size = 1u << DABT_SAS(iss), rt = DABT_SRT(iss);
+    const struct mmio_region *dev = mmio_region_at(ipa);
     uint64_t val;
     bool ok;
 
@@ -106,19 +137,20 @@ static bool handle_mmio(struct vcpu *v)
         domain_crash(d, "stage-1 table walk at IPA %#llx outside RAM", (unsigned long long)ipa);
         return false;
     }
-    if (ipa < VPL011_IPA || ipa >= VPL011_IPA + VPL011_SIZE) {
+    if (!dev) {
         inject_external_abort(v, false);
         return true;
     }
     if (!(iss & DABT_ISV)) {
-        domain_crash(d, "PL011 access at IPA %#llx without instruction syndrome",
+        domain_crash(d, "device access at IPA %#llx without instruction syndrome",
                      (unsigned long long)ipa);
         return false;
     }
     if (iss & DABT_WNR) {
-        ok = vpl011_write(d, ipa - VPL011_IPA, size, get_reg(v, rt));
+        val = get_reg(v, rt);
+        ok = dev->access(v, ipa - dev->base, size, true, &val);
     } else {
-        ok = vpl011_read(d, ipa - VPL011_IPA, size, &val);
+        ok = dev->access(v, ipa - dev->base, size, false, &val);
         if (ok) {
             if ((iss & DABT_SSE) && size < 8 && (val & (1ULL << (size * 8 - 1))))
                 val |= ~0ULL << (size * 8);
@@ -155,13 +187,93 @@ static bool handle_sysreg(struct vcpu *v)
     return true;
 }
 
+/* WFI/WFIT (ISS.TI 0/2; WFE is not trapped): block until there is
+ * something to wake for. WFIT's timeout register holds a virtual count. */
+#define WFX_TI(iss)     ((iss) & 3)
+#define WFX_TI_WFI      0
+#define WFX_TI_WFIT     2
+#define WFX_RV          (1U << 2)
+#define WFX_RN(iss)     (((iss) >> 5) & 0x1f)
+#define INSN_WFIT_MASK  0xffffffe0U
+#define INSN_WFIT       0xd5031020U     /* WFIT Xt: Rd in bits 4:0 */
+#define PAR_F           1ULL
+#define PAR_PA(par)     ((par) & 0x0000fffffffff000ULL)
+
+/* The guest's instruction at its PC, through its stage 1 and our stage 2
+ * (AT S12E1R; PAR_EL1 is the guest's, so it is put back). */
+static bool read_guest_insn(struct vcpu *v, uint32_t *insn)
+{
+    uint64_t va = v->arch.regs.elr, saved = read_sysreg(par_el1), par, pa, off;
+
+    __asm__ volatile("at s12e1r, %0" : : "r"(va));
+    isb();
+    par = read_sysreg(par_el1);
+    write_sysreg(par_el1, saved);
+    if (par & PAR_F)
+        return false;
+    pa = PAR_PA(par) | (va & 0xfff);
+    off = pa - v->domain->ram_hpa;
+    if (pa < v->domain->ram_hpa || off > v->domain->mem_bytes - 4)
+        return false;
+    *insn = *(const volatile uint32_t *)pa;
+    return true;
+}
+
+/* WFIT's timeout register: from the syndrome (TI = WFIT, RV), or, where the
+ * CPU reports a trapped WFIT as a plain WFI (QEMU 10 gives TI = 0 and no
+ * register), from the instruction itself. -1 when it is a WFI. */
+static int wfit_register(struct vcpu *v, uint32_t iss)
+{
+    uint32_t insn;
+
+    if (WFX_TI(iss) == WFX_TI_WFIT)
+        return (iss & WFX_RV) ? (int)WFX_RN(iss) : -1;
+    if (read_guest_insn(v, &insn) && (insn & INSN_WFIT_MASK) == INSN_WFIT)
+        return (int)(insn & 0x1f);
+    return -1;
+}
+
+static bool handle_wfx(struct vcpu *v)
+{
+    uint32_t iss = (uint32_t)ESR_ISS(v->arch.esr);
+    uint64_t wake_at = UINT64_MAX;
+    int rt;
+
+    if (WFX_TI(iss) == WFX_TI_WFI || WFX_TI(iss) == WFX_TI_WFIT) {
+        rt = wfit_register(v, iss);
+        if (rt >= 0)
+            wake_at = vtimer_virt_to_phys(v->domain, get_reg(v, (unsigned)rt));
+        vcpu_block(v, wake_at);
+    }
+    skip_insn(v);
+    return true;
+}
+
+/* A physical interrupt taken at EL2 while the guest ran (HCR_EL2.IMO). */
+static void handle_irq(struct vcpu *v)
+{
+    uint32_t intid = gicv3_ack();
+
+    if (intid == INTID_SPURIOUS)
+        return;
+    gicv3_priority_drop(intid);
+    if (intid == PPI_VIRT_TIMER)
+        vgic_inject_hw(v, intid);           /* active until the guest deactivates it */
+    else
+        gicv3_deactivate(intid);            /* the hyp timer after a wake-up: not the guest's */
+}
+
 bool arm64_handle_exit(struct vcpu *v, uint64_t kind)
 {
     struct domain *d = v->domain;
     unsigned ec = ESR_EC(v->arch.esr);
 
-    if (kind == EXIT_IRQ || kind == EXIT_FIQ)
-        return true;            /* nothing routed to EL2 yet; the guest runs on */
+    if (kind == EXIT_IRQ) {
+        handle_irq(v);
+        return true;
+    }
+    if (kind == EXIT_FIQ)
+        return true;            /* no group-0 interrupt is enabled */
     if (kind != EXIT_SYNC) {
         domain_crash(d, "SError from the guest (ESR %#llx)", (unsigned long long)v->arch.esr);
         return false;
@@ -183,6 +295,8 @@ bool arm64_handle_exit(struct vcpu *v, uint64_t kind)
         return true;
     case EC_SYS64:
         return handle_sysreg(v);
+    case EC_WFX:
+        return handle_wfx(v);
     default:
         domain_crash(d, "unhandled exit: EC %#x ESR %#llx at PC %#llx", ec,
                      (unsigned long long)v->arch.esr, (unsigned long long)v->arch.regs.elr);

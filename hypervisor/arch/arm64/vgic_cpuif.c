@@ -2,11 +2,10 @@
  * GICv3 CPU interface at EL1. HCR_EL2.IMO/FMO make the guest's ICC_* accesses
  * go to the virtual interface (ICV_*, state in ICH_VMCR_EL2), so a domain
  * never reaches the physical GIC; what still traps to EL2 is SGI generation
- * (ICC_SGI0R/SGI1R/ASGI1R_EL1). A domain has one vCPU and no virtual
- * distributor yet, so an SGI has nowhere to go: the write is accepted and
- * dropped, which is what the guest observes on bare QEMU too as long as it
- * cannot enable a distributor (docs/arm64.md, "what is next": GICv3 with list
- * registers).
+ * (ICC_SGI0R/SGI1R/ASGI1R_EL1). A domain has one vCPU and its redistributor
+ * (vgic.c) does not model SGIs yet, so the write is accepted and dropped,
+ * which is what gic-cpuif-arm64 observes on bare QEMU too, where nothing
+ * enabled SGI 1 (docs/arm64.md, "what is next": SGIs between vCPUs).
  */
 #include <asm/vgic_cpuif.h>
 

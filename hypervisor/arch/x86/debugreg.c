@@ -75,14 +75,12 @@ uint64_t dbg_arch_read_value(uint64_t v, bool long_mode)
     return long_mode ? v : (uint32_t)v;
 }
 
+/* Ln|Gn of each slot, gathered into bit n (called on every VM entry and exit). */
 unsigned dbg_arch_armed_slots(uint64_t control)
 {
-    unsigned n, mask = 0;
+    unsigned e = (unsigned)(control | (control >> 1)) & 0x55u;
 
-    for (n = 0; n < X86_NR_BP_SLOTS; n++)
-        if (dr7_slot_enabled(control, n))
-            mask |= 1u << n;
-    return mask;
+    return (e & 1u) | ((e >> 1) & 2u) | ((e >> 2) & 4u) | ((e >> 3) & 8u);
 }
 
 static unsigned len_field(unsigned bytes)

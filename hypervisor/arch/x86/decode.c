@@ -48,6 +48,7 @@ struct prefixes {
     uint8_t rep;            /* the last F2/F3, 0 if none */
     uint8_t seg;            /* the last effective segment override, X86_SEG_NONE if none */
     bool lock;
+    bool opsize_prefix;     /* a 66 was seen (SSE: a mandatory prefix) */
     unsigned op_size, addr_size;
 };
 
@@ -95,6 +96,7 @@ static size_t decode_prefixes(const uint8_t *bytes, size_t avail, enum x86_mode 
     }
 opcode:
     p->len = i;
+    p->opsize_prefix = opsize_ovr;
     if (long_mode) {
         p->op_size = (p->rex & REX_W) ? 8 : opsize_ovr ? 2 : 4;
         p->addr_size = addr_ovr ? 4 : 8;
@@ -206,6 +208,9 @@ enum {
     OP_SRC8  = 1 << 7,      /* MOVZX/MOVSX from a byte */
     OP_SRC16 = 1 << 8,      /* MOVZX/MOVSX from a word */
     OP_EXT   = 1 << 9,      /* ModRM.reg extends the opcode: never a register */
+    OP_SIMD  = 1 << 10,     /* SSE/AVX move: size from the mandatory prefix (simd_size) */
+    OP_SREG  = 1 << 11,     /* MOV m16, Sreg: a word whatever the operand size */
+    OP_STACK = 1 << 12,     /* PUSH/POP/CALL/JMP through memory: 64-bit in long mode */
 };
 
 struct opcode_desc {
@@ -243,10 +248,45 @@ static const struct opcode_desc mem_opcodes[] = {
     { 0x0fc0, OP_MODRM | OP_BYTE }, { 0x0fc1, OP_MODRM },           /* XADD */
     { 0x0fb6, OP_MODRM | OP_SRC8 }, { 0x0fb7, OP_MODRM | OP_SRC16 },/* MOVZX */
     { 0x0fbe, OP_MODRM | OP_SRC8 }, { 0x0fbf, OP_MODRM | OP_SRC16 },/* MOVSX */
+    { 0x69, OP_MODRM | OP_IMMZ }, { 0x6b, OP_MODRM | OP_IMM8 },     /* IMUL r, r/m, imm */
+    { 0x0faf, OP_MODRM },                                           /* IMUL r, r/m */
+    { 0xc0, OP_MODRM | OP_EXT | OP_BYTE | OP_IMM8 },                /* group 2: shifts */
+    { 0xc1, OP_MODRM | OP_EXT | OP_IMM8 },
+    { 0xd0, OP_MODRM | OP_EXT | OP_BYTE }, { 0xd1, OP_MODRM | OP_EXT },
+    { 0xd2, OP_MODRM | OP_EXT | OP_BYTE }, { 0xd3, OP_MODRM | OP_EXT },
+    { 0x0fa4, OP_MODRM | OP_IMM8 }, { 0x0fa5, OP_MODRM },           /* SHLD */
+    { 0x0fac, OP_MODRM | OP_IMM8 }, { 0x0fad, OP_MODRM },           /* SHRD */
+    { 0xa6, OP_STR | OP_BYTE }, { 0xa7, OP_STR },                   /* CMPS */
+    { 0xae, OP_STR | OP_BYTE }, { 0xaf, OP_STR },                   /* SCAS */
+    { 0x8f, OP_MODRM | OP_EXT | OP_STACK },                         /* POP r/m */
+    { 0x8c, OP_MODRM | OP_SREG },                                   /* MOV r/m, Sreg */
+    { 0x0fbc, OP_MODRM }, { 0x0fbd, OP_MODRM },                     /* BSF/TZCNT, BSR/LZCNT */
+    { 0x0fb8, OP_MODRM },                                           /* POPCNT (F3) */
+    { 0x0fc3, OP_MODRM },                                           /* MOVNTI */
+    { X86_OP_0F38 | 0xf0, OP_MODRM }, { X86_OP_0F38 | 0xf1, OP_MODRM },   /* MOVBE */
+    { 0x0f10, OP_MODRM | OP_SIMD }, { 0x0f11, OP_MODRM | OP_SIMD }, /* MOVUPS/PD, MOVSS/SD */
+    { 0x0f28, OP_MODRM | OP_SIMD }, { 0x0f29, OP_MODRM | OP_SIMD }, /* MOVAPS/PD */
+    { 0x0f2b, OP_MODRM | OP_SIMD },                                 /* MOVNTPS/PD */
+    { 0x0f6e, OP_MODRM | OP_SIMD }, { 0x0f7e, OP_MODRM | OP_SIMD }, /* MOVD/MOVQ */
+    { 0x0f6f, OP_MODRM | OP_SIMD }, { 0x0f7f, OP_MODRM | OP_SIMD }, /* MOVDQA/MOVDQU */
+    { 0x0fd6, OP_MODRM | OP_SIMD }, { 0x0fe7, OP_MODRM | OP_SIMD }, /* MOVQ store, MOVNTDQ */
+    { X86_OP_0F38 | 0x2a, OP_MODRM | OP_SIMD },                     /* MOVNTDQA */
+    { 0x0f12, OP_MODRM | OP_SIMD }, { 0x0f13, OP_MODRM | OP_SIMD }, /* MOVLPS/PD */
+    { 0x0f16, OP_MODRM | OP_SIMD }, { 0x0f17, OP_MODRM | OP_SIMD }, /* MOVHPS/PD */
+    { 0x0fc7, OP_MODRM | OP_EXT },                                  /* CMPXCHG8B/16B (/1) */
 };
+/* SETcc and CMOVcc: 0F 90-9F (a byte) and 0F 40-4F. */
+#define IS_SETCC(op)  ((op) >= 0x0f90 && (op) <= 0x0f9f)
+#define IS_CMOVCC(op) ((op) >= 0x0f40 && (op) <= 0x0f4f)
+static const struct opcode_desc setcc_desc = { 0x0f90, OP_MODRM | OP_BYTE };
+static const struct opcode_desc cmovcc_desc = { 0x0f40, OP_MODRM };
 
 static const struct opcode_desc *find_mem_opcode(uint16_t opcode)
 {
+    if (IS_SETCC(opcode))
+        return &setcc_desc;
+    if (IS_CMOVCC(opcode))
+        return &cmovcc_desc;
     for (size_t k = 0; k < ARRAY_SIZE(mem_opcodes); k++)
         if (mem_opcodes[k].opcode == opcode)
             return &mem_opcodes[k];
@@ -302,6 +342,69 @@ static unsigned decode_ea(const uint8_t *p, size_t avail, unsigned addr_size, bo
     return 1 + extra;
 }
 
+/* The memory operand's size of an SSE/AVX move by its mandatory prefix, or
+ * 0 for a form that is not one (MMX, or no memory move). */
+static unsigned simd_size(uint16_t opcode, uint8_t prefix, bool vex_l, bool wide)
+{
+    unsigned vec = vex_l ? 32 : 16;
+
+    switch (opcode) {
+    case 0x0f10: case 0x0f11:                   /* MOVUPS/MOVUPD, MOVSS, MOVSD */
+        return prefix == 0xf3 ? 4 : prefix == 0xf2 ? 8 : vec;
+    case 0x0f28: case 0x0f29: case 0x0f2b:      /* MOVAPS/MOVAPD, MOVNTPS/MOVNTPD */
+        return prefix == 0 || prefix == 0x66 ? vec : 0;
+    case 0x0f6e:                                /* MOVD/MOVQ xmm, r/m */
+        return prefix == 0x66 ? (wide ? 8 : 4) : 0;
+    case 0x0f7e:                                /* MOVD/MOVQ r/m, xmm; MOVQ xmm, m64 */
+        return prefix == 0x66 ? (wide ? 8 : 4) : prefix == 0xf3 ? 8 : 0;
+    case 0x0f6f: case 0x0f7f:                   /* MOVDQA, MOVDQU */
+        return prefix == 0x66 || prefix == 0xf3 ? vec : 0;
+    case 0x0fd6:                                /* MOVQ m64, xmm */
+        return prefix == 0x66 ? 8 : 0;
+    case 0x0f12: case 0x0f13: case 0x0f16: case 0x0f17:    /* MOVLPS/PD, MOVHPS/PD */
+        return (prefix == 0 || prefix == 0x66) && !vex_l ? 8 : 0;
+    case 0x0fe7:                                /* MOVNTDQ */
+    case X86_OP_0F38 | 0x2a:                    /* MOVNTDQA */
+        return prefix == 0x66 ? vec : 0;
+    }
+    return 0;
+}
+
+/* A VEX prefix (C4/C5) at bytes[i]: fills the map's opcode, REX bits,
+ * VEX.L and pp; returns the bytes it takes, or 0 if it is no VEX prefix
+ * (LES/LDS outside 64-bit code) or one the emulator does not know. */
+static unsigned decode_vex(const uint8_t *bytes, size_t avail, size_t i, bool long_mode,
+                           uint16_t *opcode, uint8_t *rex, struct x86_mem_insn *insn)
+{
+    static const uint8_t pp_prefix[4] = { 0, 0x66, 0xf3, 0xf2 };
+    uint8_t b1, last, map = 1;
+    unsigned len = bytes[i] == 0xc5 ? 2 : 3;
+
+    if (i + len + 1 > avail)
+        return 0;
+    b1 = bytes[i + 1];
+    if (!long_mode && (b1 >> 6) != 3)
+        return 0;                       /* LES/LDS with a memory operand */
+    *rex = (b1 & 0x80) ? 0 : REX_R;
+    if (len == 3) {
+        map = b1 & 0x1f;
+        *rex |= (b1 & 0x40 ? 0 : 0x2) | (b1 & 0x20 ? 0 : REX_B);
+        if (!long_mode)
+            *rex &= REX_R;              /* VEX.X/B ignored outside 64-bit code */
+        *rex |= (bytes[i + 2] & 0x80) ? REX_W : 0;
+    }
+    last = bytes[i + len - 1];
+    if (((last >> 3) & 0xf) != 0xf)
+        return 0;                       /* vvvv: no second source in a move */
+    if (map != 1 && map != 2)
+        return 0;                       /* the 0F 3A map has no plain moves */
+    insn->vex = true;
+    insn->vex_l = (last >> 2) & 1;
+    insn->simd_prefix = pp_prefix[last & 3];
+    *opcode = (uint16_t)((map == 1 ? 0x0f00 : X86_OP_0F38) | bytes[i + len]);
+    return len + 1;
+}
+
 int x86_decode_mem(const uint8_t *bytes, size_t avail, enum x86_mode mode,
                    struct x86_mem_insn *insn)
 {
@@ -321,21 +424,45 @@ int x86_decode_mem(const uint8_t *bytes, size_t avail, enum x86_mode mode,
     if (need_end)
         goto truncated;
     i = pfx.len;
-    opcode = bytes[i++];
-    if (opcode == 0x0f) {
-        if ((need_end = i + 1) > avail)
-            goto truncated;
-        opcode = (uint16_t)(0x0f00 | bytes[i++]);
+    if ((bytes[i] == 0xc4 || bytes[i] == 0xc5) && mode != X86_MODE_REAL16) {
+        unsigned vex_len;
+
+        if (pfx.rex || pfx.rep || pfx.opsize_prefix || pfx.lock)
+            goto fail;                  /* #UD before any access */
+        vex_len = decode_vex(bytes, avail, i, long_mode, &opcode, &pfx.rex, insn);
+        if (!vex_len)
+            goto fail;
+        i += vex_len;
+        if (pfx.rex & REX_W)
+            pfx.op_size = 8;
+    } else {
+        opcode = bytes[i++];
+        if (opcode == 0x0f) {
+            if ((need_end = i + 1) > avail)
+                goto truncated;
+            opcode = (uint16_t)(0x0f00 | bytes[i++]);
+            if (opcode == 0x0f38) {
+                if ((need_end = i + 1) > avail)
+                    goto truncated;
+                opcode = (uint16_t)(X86_OP_0F38 | bytes[i++]);
+            }
+        }
+        insn->simd_prefix = pfx.rep ? pfx.rep : pfx.opsize_prefix ? 0x66 : 0;
     }
     desc = find_mem_opcode(opcode);
-    if (!desc || (long_mode && opcode == 0x82))
+    if (!desc || (long_mode && opcode == 0x82) || (insn->vex && !(desc->flags & OP_SIMD)))
         goto fail;
     insn->opcode = opcode;
-    insn->rep = pfx.rep;
+    insn->rep = insn->vex ? 0 : pfx.rep;
     insn->seg = pfx.seg;
     insn->lock = pfx.lock;
     insn->addr_size = (uint8_t)pfx.addr_size;
-    insn->size = (desc->flags & OP_BYTE) ? 1 : (uint8_t)pfx.op_size;
+    insn->size = (desc->flags & OP_BYTE) ? 1 : (desc->flags & OP_SREG) ? 2 : (uint8_t)pfx.op_size;
+    if (desc->flags & OP_SIMD) {
+        insn->size = (uint8_t)simd_size(opcode, insn->simd_prefix, insn->vex_l, pfx.rex & REX_W);
+        if (!insn->size)
+            goto fail;
+    }
     insn->src_size = (desc->flags & OP_SRC8) ? 1 : (desc->flags & OP_SRC16) ? 2 : insn->size;
     insn->ea_scale = 1;
 
@@ -364,6 +491,20 @@ int x86_decode_mem(const uint8_t *bytes, size_t avail, enum x86_mode mode,
             goto truncated;
         }
         i += ea_len;
+        if (opcode == 0x8f && (insn->reg & 7) != 0)
+            goto fail;                  /* XOP, or #UD */
+        if (opcode == 0x0fc7) {         /* only /1 has a memory operand to emulate */
+            if ((insn->reg & 7) != 1)
+                goto fail;
+            insn->size = insn->src_size = (pfx.rex & REX_W) ? 16 : 8;
+        }
+        /* PUSH/POP, and near CALL/JMP (FF /2 /4, 64 bits whatever 66 says),
+         * default to 64-bit operands in long mode. */
+        if (long_mode && ((desc->flags & OP_STACK) || (opcode == 0xff && (insn->reg & 7) == 6)) &&
+            insn->size == 4)
+            insn->size = insn->src_size = 8;
+        if (long_mode && opcode == 0xff && ((insn->reg & 7) == 2 || (insn->reg & 7) == 4))
+            insn->size = insn->src_size = 8;
         if ((desc->flags & OP_GRP3) && (insn->reg & 7) < 2)
             imm_size = insn->size == 1 ? 1 : insn->size == 2 ? 2 : 4;
     }

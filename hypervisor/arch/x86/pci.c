@@ -12,14 +12,6 @@
 #define PCI_HEADER    0x0c
 #define PCI_BAR0      0x10
 
-static inline uint32_t inl(uint16_t port)
-{
-    uint32_t v;
-
-    __asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
-    return v;
-}
-
 static uint32_t conf_addr(struct pci_addr a, uint8_t reg)
 {
     return 0x80000000u | (uint32_t)a.bus << 16 | (uint32_t)a.dev << 11 |

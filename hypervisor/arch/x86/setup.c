@@ -3,6 +3,7 @@
  * domains from multiboot modules, then each pCPU enters the scheduler.
  */
 #include <asm/apic.h>
+#include <asm/svm_dr_probe.h>
 #include <asm/svm_vcpu.h>
 #include <asm/traps.h>
 #include <asm/uart.h>
@@ -42,6 +43,7 @@ struct boot_options {
     bool exit_when_done;
     bool selftest_fault;     /* prove the fault path: dump, backtrace, exit code 3 */
     enum log_level loglvl;
+    enum dr_write_exits_option dr_write_exits;
 };
 
 static void parse_cmdline(const char *cmd, struct boot_options *o)
@@ -49,6 +51,7 @@ static void parse_cmdline(const char *cmd, struct boot_options *o)
     o->exit_when_done = false;
     o->selftest_fault = false;
     o->loglvl = LOG_INFO;
+    o->dr_write_exits = DR_WRITE_EXITS_AUTO;
     for (const char *p = cmd; p && *p;) {
         while (*p == ' ')
             p++;
@@ -62,6 +65,10 @@ static void parse_cmdline(const char *cmd, struct boot_options *o)
             o->loglvl = LOG_DEBUG;
         else if (len == 11 && !strncmp(p, "loglvl=warn", 11))
             o->loglvl = LOG_WARN;
+        else if (len == 17 && !strncmp(p, "dr_write_exits=on", 17))
+            o->dr_write_exits = DR_WRITE_EXITS_ON;
+        else if (len == 18 && !strncmp(p, "dr_write_exits=off", 18))
+            o->dr_write_exits = DR_WRITE_EXITS_OFF;
         p += len;
     }
 }
@@ -183,6 +190,7 @@ void start_hypervisor(uint32_t magic, uint32_t mbi_pa)
     printk("TSC: %llu kHz\n", (unsigned long long)tsc_khz());
     sched_init(opts.exit_when_done);
     cpu_online(&pcpus[0]);
+    svm_dr_probe(opts.dr_write_exits);
     unsigned want = fw_cfg_cpu_count();
     start_aps(want);
     printk("%u pCPU%s online, SVM with nested paging\n", nr_pcpus, nr_pcpus > 1 ? "s" : "");

@@ -219,19 +219,28 @@ static int do_domain_list(const uint8_t *p, uint32_t len, uint32_t *rlen)
     return list_reply(count, total, max, sizeof(*out), rlen);
 }
 
-static int do_domain_info(const uint8_t *p, uint32_t len, uint32_t *rlen)
+/* A query that names only a domain (dbgv_ctl_domid, Domain-0 included). */
+static int take_domid(const uint8_t *p, uint32_t len, uint32_t *domid)
 {
     struct dbgv_ctl_domid req;
-    struct dbgv_ctl_dominfo rep;
-    int rc;
 
     TAKE(req, p, len);
     if ( req.pad )
         return -DBGV_EINVAL;
-    if ( (rc = domid_ok(req.domid)) )
+    *domid = req.domid;
+    return domid_ok(req.domid);
+}
+
+static int do_domain_info(const uint8_t *p, uint32_t len, uint32_t *rlen)
+{
+    struct dbgv_ctl_dominfo rep;
+    uint32_t domid;
+    int rc;
+
+    if ( (rc = take_domid(p, len, &domid)) )
         return rc;
     memset(&rep, 0, sizeof(rep));
-    if ( (rc = hv_ctl_domain_info(req.domid, &rep)) )
+    if ( (rc = hv_ctl_domain_info(domid, &rep)) )
         return rc;
     sanitise_dominfo(&rep);
     memcpy(TXP, &rep, sizeof(rep));
@@ -489,6 +498,7 @@ static int do_events_read(const uint8_t *p, uint32_t len, uint32_t *rlen)
 
 /* ---- host management: optional in a backend (weak) -------------------- */
 #pragma weak hv_ctl_domain_rename
+#pragma weak hv_ctl_domain_meminfo
 #pragma weak hv_ctl_vcpu_set_affinity
 #pragma weak hv_ctl_hvlog_clear
 #pragma weak hv_ctl_debug_keys
@@ -505,6 +515,26 @@ static int do_domain_rename(const uint8_t *p, uint32_t len)
     if ( (rc = domu_ok(req.domid)) )
         return rc;
     return hv_ctl_domain_rename ? hv_ctl_domain_rename(req.domid, req.name) : -DBGV_ENOSYS;
+}
+
+static int do_domain_meminfo(const uint8_t *p, uint32_t len, uint32_t *rlen)
+{
+    struct dbgv_ctl_meminfo rep;
+    uint32_t domid;
+    int rc;
+
+    if ( (rc = take_domid(p, len, &domid)) )
+        return rc;
+    if ( !hv_ctl_domain_meminfo )
+        return -DBGV_ENOSYS;
+    memset(&rep, 0, sizeof(rep));
+    if ( (rc = hv_ctl_domain_meminfo(domid, &rep)) )
+        return rc;
+    rep.domid = domid;
+    rep.pad = 0;
+    memcpy(TXP, &rep, sizeof(rep));
+    *rlen = sizeof(rep);
+    return 0;
 }
 
 static int do_vcpu_set_affinity(const uint8_t *p, uint32_t len)
@@ -770,6 +800,7 @@ static void dispatch(const struct dbgv_ctl_hdr *h, const uint8_t *p)
     case DBGV_CTL_MSG_VCPU_SET_REGS: rc = do_vcpu_set_regs(p, h->len); break;
     case DBGV_CTL_MSG_VCPU_LIST:     rc = do_vcpu_list(p, h->len, &rlen); break;
     case DBGV_CTL_MSG_DOMAIN_RENAME: rc = do_domain_rename(p, h->len); break;
+    case DBGV_CTL_MSG_DOMAIN_MEMINFO: rc = do_domain_meminfo(p, h->len, &rlen); break;
     case DBGV_CTL_MSG_VCPU_SET_AFFINITY: rc = do_vcpu_set_affinity(p, h->len); break;
     case DBGV_CTL_MSG_HVLOG_CLEAR:   rc = do_hvlog_clear(h->len); break;
     case DBGV_CTL_MSG_DEBUG_KEYS:    rc = do_debug_keys(p, h->len); break;

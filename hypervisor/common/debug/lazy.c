@@ -117,6 +117,20 @@ static void program_control(struct dbg_vcpu *d, uint64_t status, uint64_t contro
     d->hw_ctl_valid = true;
 }
 
+/* The hardware control of a trapped vCPU: composed again only when the guest's
+ * control or the layout (host breakpoints included) changed since the last entry. */
+static uint64_t composed_control(struct dbg_vcpu *d)
+{
+    if (!d->composed_valid || d->composed_from != d->control ||
+        d->composed_gen != d->layout_gen) {
+        d->composed = dbg_arch_compose_control(d->control, &d->layout, d->host_bp);
+        d->composed_from = d->control;
+        d->composed_gen = d->layout_gen;
+        d->composed_valid = true;
+    }
+    return d->composed;
+}
+
 void dbg_before_vmentry(struct dbg_vcpu *d)
 {
     bool untrapped;
@@ -131,7 +145,8 @@ void dbg_before_vmentry(struct dbg_vcpu *d)
     /* The host's values must never be visible to, or clobbered by, an untrapped guest. */
     if (d->lazy_state == DBGV_LAZY_PASSTHROUGH && dbg_host_active(d))
         leave_passthrough(d);
-    dbg_layout_update(d);
+    /* The layout is current: whatever changes its inputs (guest control, host
+     * breakpoints and step, the lazy state) recomputes it at once. */
 
     untrapped = dbg_guest_owns_all(d);
     if (untrapped) {
@@ -139,7 +154,7 @@ void dbg_before_vmentry(struct dbg_vcpu *d)
         control = d->control;
     } else {
         status = dbg_arch_status_reset(d->rtm);   /* so a #DB exit shows only its cause */
-        control = dbg_arch_compose_control(d->control, &d->layout, d->host_bp);
+        control = composed_control(d);
     }
     program_slots(d, control);
     program_control(d, status, control, !untrapped);
@@ -161,6 +176,7 @@ static void follow_hardware_control(struct dbg_vcpu *d)
         return;
     d->control = dbg_arch_control_after_run(d->control, d->hw_control, now);
     d->hw_control = now;
+    dbg_layout_update(d);       /* the guest's armed slots may have changed */
 }
 
 void dbg_after_vmexit(struct dbg_vcpu *d)

@@ -8,27 +8,6 @@
 #include "dbgvisor/lib.h"
 #include "internal.h"
 
-static uint32_t host_enabled(const struct dbg_vcpu *d)
-{
-    uint32_t mask = 0;
-    unsigned id;
-
-    for (id = 0; id < DBG_MAX_HOST_BP; id++)
-        if (d->host_bp[id].enabled)
-            mask |= 1u << id;
-    return mask;
-}
-
-bool dbg_host_active(const struct dbg_vcpu *d)
-{
-    return d->host_step || host_enabled(d) != 0;
-}
-
-bool dbg_guest_owns_all(const struct dbg_vcpu *d)
-{
-    return d->lazy_state == DBGV_LAZY_PASSTHROUGH && !dbg_host_active(d);
-}
-
 static void give(struct dbg_layout *l, unsigned hw, uint8_t owner, unsigned index)
 {
     l->owner[hw] = owner;
@@ -69,9 +48,10 @@ void dbg_layout_update(struct dbg_vcpu *d)
 {
     const struct dbg_layout old = d->layout;
     struct dbg_layout *l = &d->layout;
-    uint32_t host = host_enabled(d);
+    uint32_t host = d->host_enabled;
     unsigned armed, g, id;
 
+    d->layout_gen++;
     memset(l, 0, sizeof(*l));
     memset(l->guest_hw, DBG_NO_SLOT, sizeof(l->guest_hw));
     memset(l->host_hw, DBG_NO_SLOT, sizeof(l->host_hw));
@@ -130,6 +110,7 @@ bool dbg_host_set_bp(struct dbg_vcpu *d, unsigned id, const struct dbg_bp *bp)
         return false;
     d->host_bp[id] = *bp;
     d->host_bp[id].enabled = true;
+    d->host_enabled |= 1u << id;
     dbg_layout_update(d);
     return true;
 }
@@ -139,6 +120,7 @@ void dbg_host_clear_bp(struct dbg_vcpu *d, unsigned id)
     if (id >= DBG_MAX_HOST_BP)
         return;
     d->host_bp[id].enabled = false;
+    d->host_enabled &= ~(1u << id);
     dbg_layout_update(d);
 }
 

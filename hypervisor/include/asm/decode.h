@@ -59,10 +59,14 @@ int x86_decode(const uint8_t *bytes, size_t avail, enum x86_mode mode, struct x8
 #define X86_EA_NONE (-1)        /* no base or index register */
 #define X86_EA_RIP  (-2)        /* base is the next instruction's RIP */
 
+#define X86_OP_0F38 0x3800     /* opcode of the 0F 38 map: X86_OP_0F38 | third byte */
+
 struct x86_mem_insn {
-    uint16_t opcode;        /* one-byte opcode, or 0x0F00 | second byte */
+    uint16_t opcode;        /* one-byte opcode, 0x0F00 | second byte, or X86_OP_0F38 | third */
     uint8_t len;            /* total length in bytes incl. prefixes */
-    uint8_t size;           /* operand size in bytes: 1 for byte opcodes, else 2, 4 or 8 */
+    uint8_t size;           /* operand size in bytes: 1 for byte opcodes, else 2, 4 or 8;
+                             * SSE/AVX moves: the memory operand's 4, 8, 16 or 32;
+                             * CMPXCHG8B/16B: 8 or 16 */
     uint8_t src_size;       /* MOVZX/MOVSX: the memory operand's size (1 or 2), else size */
     uint8_t addr_size;      /* 2, 4 or 8 */
     uint8_t reg;            /* ModRM.reg with REX.R: a GPR or the opcode extension */
@@ -70,7 +74,10 @@ struct x86_mem_insn {
     uint8_t rep;            /* 0, 0xF2 or 0xF3 */
     uint8_t seg;            /* segment override (enum x86_seg), X86_SEG_NONE if none */
     bool lock;
-    bool string;            /* MOVS/STOS/LODS: operands at rSI/rDI, no ModRM */
+    bool string;            /* MOVS/STOS/LODS/CMPS/SCAS: operands at rSI/rDI, no ModRM */
+    bool vex;               /* VEX-encoded (C4/C5): an AVX move */
+    uint8_t vex_l;          /* VEX.L: 256-bit */
+    uint8_t simd_prefix;    /* SSE/AVX mandatory prefix: 0, 0x66, 0xF3 or 0xF2 (VEX.pp) */
     int8_t ea_base;         /* GPR, X86_EA_NONE or X86_EA_RIP */
     int8_t ea_index;        /* GPR or X86_EA_NONE */
     uint8_t ea_scale;       /* 1, 2, 4, 8 */

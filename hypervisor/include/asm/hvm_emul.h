@@ -57,23 +57,46 @@ enum { GW_OK = 0, GW_FAULT = -1 };
 #define PF_USER    (1u << 2)
 #define PF_RSVD    (1u << 3)
 #define PF_FETCH   (1u << 4)
-/* GW_OK with *gpa, or GW_FAULT with the error code's P/RSVD bits in
- * *pf_error (may be NULL); the caller adds W, U and I/D. */
-int guest_translate(struct vcpu *v, uint64_t gva, uint64_t *gpa, uint32_t *pf_error);
-int guest_virt_to_phys(struct vcpu *v, uint64_t gva, uint64_t *gpa);
-/* Raises #PF at gla (CR2) with pf_error, plus U at CPL 3. */
+/* How an access is made: what the walk checks and the #PF reports. */
+#define GA_READ     0u
+#define GA_WRITE    (1u << 0)   /* a data write (W; R/W, CR0.WP; sets D) */
+#define GA_FETCH    (1u << 1)   /* an instruction fetch (I/D; NX, SMEP) */
+#define GA_IMPLICIT (1u << 2)   /* a supervisor access whatever the CPL (system structures) */
+#define GA_PROBE    (1u << 3)   /* the debugger's look: no rights checked, no A/D set */
+/* GW_OK with *gpa (Accessed, and Dirty for a write, set in the guest's
+ * entries), or GW_FAULT with the whole #PF error code (P, W, U, RSVD, I/D)
+ * in *pf_error (may be NULL). */
+int guest_translate(struct vcpu *v, uint64_t gva, unsigned access, uint64_t *gpa,
+                    uint32_t *pf_error);
+/* The paging-structure entries one walk read, in order: the same entries
+ * holding the same values give the same translation (a decode cache checks
+ * them instead of walking again). */
+#define GW_TRACE_MAX 5
+struct guest_walk_trace {
+    unsigned n;
+    uint64_t gpa[GW_TRACE_MAX];
+    uint64_t val[GW_TRACE_MAX];
+    uint8_t  size[GW_TRACE_MAX];      /* 4 or 8 bytes */
+};
+/* A GA_PROBE walk recording the entries it read in *trace. */
+int guest_translate_traced(struct vcpu *v, uint64_t gva, uint64_t *gpa, uint32_t *pf_error,
+                           struct guest_walk_trace *trace);
+int guest_virt_to_phys(struct vcpu *v, uint64_t gva, uint64_t *gpa);   /* GA_PROBE */
+/* Raises #PF at gla (CR2) with the error code guest_translate gave. */
 void guest_inject_pf(struct vcpu *v, uint64_t gla, uint32_t pf_error);
-/* Reads up to len bytes at guest linear address; returns bytes read. */
+/* Reads up to len bytes of RAM at guest linear address (GA_PROBE: for the
+ * debugger and for reads of what the CPU has just used); returns bytes read. */
 unsigned guest_read_linear(struct vcpu *v, uint64_t gla, void *buf, unsigned len);
 /* Linear address of seg:off (enum x86_seg): segment bases count outside
  * 64-bit code, and for FS/GS inside it. */
 uint64_t guest_linear(struct vcpu *v, unsigned seg, uint64_t off);
-/* One data access (size <= 8) at seg:off through the guest's page tables
- * and the bus; false once a #PF has been injected. Segment limits and
- * rights are not checked (QEMU TCG does not check them for data either). */
+/* One data access (size <= 8, GA_READ or GA_WRITE, maybe GA_IMPLICIT) at
+ * seg:off through the guest's page tables (rights checked, A/D set) and
+ * the bus; false once a #PF has been injected. Segment limits and rights
+ * are not checked (QEMU TCG does not check them for data either). */
 bool guest_access_linear(struct vcpu *v, unsigned seg, uint64_t off, void *buf, unsigned size,
-                         bool write);
-/* Fetches the instruction bytes at CS:RIP; returns bytes fetched. */
+                         unsigned access);
+/* Fetches the instruction bytes at CS:RIP (a fetch at the CPL); returns bytes fetched. */
 unsigned guest_fetch_insn(struct vcpu *v, uint8_t *buf, unsigned len);
 /* After an intercept, the bytes at RIP (n fetched) are not the instruction
  * that exited: another vCPU rewrote them (cross-modifying code). Hardware

@@ -45,6 +45,9 @@ void hvm_irq_domain_init(struct domain *d);
 /* Level of ISA IRQ 0-15 (vPIC and vIOAPIC pins); a pulse is one edge. */
 void hvm_isa_irq_set(struct domain *d, unsigned irq, bool level);
 void hvm_isa_irq_pulse(struct domain *d, unsigned irq);
+/* hvm_isa_irq_set for a caller that may hold sched_lock (the timer poll):
+ * the kicks stay recorded, for the caller to flush or take. */
+void hvm_isa_irq_set_deferred(struct domain *d, unsigned irq, bool level);
 /* Ports of the vPIC (0x20/0x21, 0xA0/0xA1, 0x4D0/0x4D1) and the vPIT
  * (0x40-0x43, 0x61): false if the port is not theirs. */
 bool hvm_irq_io_read(struct domain *d, uint16_t port, uint8_t *val);
@@ -62,11 +65,12 @@ int hvm_irq_extint_ack(struct vcpu *v);
 /* An interrupt (APIC vector, NMI or ExtINT) is deliverable to v: it wakes from HLT. */
 bool hvm_vcpu_has_interrupt(struct vcpu *v);
 
-/* Fire every timer due by now (v's local APIC timer and the domain's vPIT)
+/* Fire every timer due by now (v's local APIC timer, the domain's vPIT and
+ * its platform devices')
  * into the interrupt controllers; true if v has an interrupt to take.
  * Kicks of other vCPUs stay recorded until flushed or taken. */
 bool hvm_poll_timers(struct vcpu *v, uint64_t now);
-/* When the next of v's timers (its APIC timer, the domain's vPIT) is due, in
+/* When the next of v's timers (its APIC timer, the domain's vPIT, RTC, PM timer) is due, in
  * ns, or UINT64_MAX: the host timer must fire then (svm.c, schedule.c). */
 uint64_t hvm_next_timer_ns(struct vcpu *v);
 /* Send the kicks recorded under the lock (sched_vcpu_kick takes sched_lock). */

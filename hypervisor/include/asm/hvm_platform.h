@@ -1,8 +1,8 @@
 /*
  * The PC platform devices of one domain beyond the guest contract (issue
- * 10): CMOS/RTC, the 8042's reset line, the PCI host bridge without devices
- * with its reset control register, the ACPI PM blocks, the POST port, and
- * the ACPI tables in the BIOS area. hvm/platform.c owns the instances and
+ * 10): CMOS/RTC, the 8042's reset line, COM2 (a 16550A with nothing
+ * attached), the PCI host bridge with its reset control register, the ACPI
+ * PM blocks, the POST port, and the ACPI tables in the BIOS area. hvm/platform.c owns the instances and
  * routes ports to them; ports nobody claims read all-ones, drop writes and
  * are counted, each reported once in the hypervisor log (`xl dmesg`), the
  * first 64 distinct ports of a domain, then one line saying there are more.
@@ -15,6 +15,7 @@
 #include <asm/vi8042.h>
 #include <asm/vpci_host.h>
 #include <asm/vrtc.h>
+#include <asm/vuart.h>
 #include <dbgvisor/spinlock.h>
 
 struct hvm_platform {
@@ -23,6 +24,8 @@ struct hvm_platform {
     struct vi8042 kbc;
     struct vacpi_pm pm;
     struct vpci_host pci;
+    struct vuart com2;                          /* 0x2F8, IRQ 3, nothing attached */
+    uint64_t next_event_ns;                     /* the RTC's or PM timer's next interrupt */
     uint64_t unclaimed_port_accesses;
     uint8_t unclaimed_port_seen[65536 / 8];     /* accessed before */
     unsigned unclaimed_ports_logged;            /* distinct ports met (the first 64 logged) */
@@ -35,5 +38,11 @@ void hvm_platform_init(struct domain *d);
 /* Port accesses the guest contract's devices did not take. */
 uint32_t hvm_platform_io_read(struct vcpu *v, uint16_t port, unsigned size);
 void hvm_platform_io_write(struct vcpu *v, uint16_t port, unsigned size, uint32_t val);
+/* The devices' own interrupts (RTC update/alarm/periodic, PM timer overflow
+ * with TMR_EN) due by now, into the interrupt router, whose kicks stay
+ * recorded for the caller (hvm_poll_timers); and when the next is due (ns,
+ * UINT64_MAX if none is enabled). */
+void hvm_platform_poll_timers(struct domain *d, uint64_t now);
+uint64_t hvm_platform_next_timer_ns(struct domain *d);
 
 #endif

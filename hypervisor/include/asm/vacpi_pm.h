@@ -5,7 +5,8 @@
  * Self-contained: the owner passes port accesses in, supplies the time (ns),
  * is told when the guest enters a sleep state (SLP_EN with its SLP_TYP) and
  * of SCI level changes. Only the PM timer raises status (TMR_STS, every
- * 2^23 ticks), seen at accesses: the owner arms no timer for it.
+ * 2^23 ticks): seen at accesses, and, so that an enabled TMR_STS raises the
+ * SCI without one, by vacpi_pm_poll() at vacpi_pm_next_event().
  */
 #ifndef ASM_VACPI_PM_H
 #define ASM_VACPI_PM_H
@@ -14,6 +15,7 @@
 #include <stdint.h>
 
 #define VACPI_PM_TIMER_HZ 3579545u
+#define VACPI_PM_NEVER    UINT64_MAX
 
 typedef uint64_t (*vacpi_pm_clock_fn)(void *opaque);             /* now, in ns */
 typedef void (*vacpi_pm_sleep_fn)(void *opaque, unsigned slp_typ); /* SLP_EN written */
@@ -37,5 +39,9 @@ void vacpi_pm_init(struct vacpi_pm *pm, uint16_t base, vacpi_pm_clock_fn clock,
 /* Accesses of 1, 2 or 4 bytes; false if the port is not the device's. */
 bool vacpi_pm_io_read(struct vacpi_pm *pm, uint16_t port, unsigned size, uint32_t *val);
 bool vacpi_pm_io_write(struct vacpi_pm *pm, uint16_t port, unsigned size, uint32_t val);
+/* Bring the SCI up to now; when (ns) an enabled status bit is next set, or
+ * VACPI_PM_NEVER (the SCI is already up, or nothing enabled will set). */
+void vacpi_pm_poll(struct vacpi_pm *pm);
+uint64_t vacpi_pm_next_event(struct vacpi_pm *pm);
 
 #endif

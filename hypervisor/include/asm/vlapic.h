@@ -1,4 +1,5 @@
-/* Virtual xAPIC state of one vCPU (emulated on #NPF at 0xFEE00000). */
+/* Virtual local APIC of one vCPU: xAPIC (emulated on #NPF at its
+ * IA32_APIC_BASE page) or x2APIC (the MSRs 0x800-0xBFF). */
 #ifndef ASM_VLAPIC_H
 #define ASM_VLAPIC_H
 
@@ -11,9 +12,13 @@
 #define APIC_BASE_X2APIC (1u << 10)
 #define APIC_BASE_EN     (1u << 11)
 #define APIC_BASE_RESERVED_LOW 0x2ffu   /* bits 0-7 and 9 */
+/* The x2APIC register MSRs (SDM vol 3 11.12.1.2): 0x800 + xAPIC offset / 16;
+ * the whole range 0x800-0xBFF belongs to the APIC (#GP where no register is). */
+#define X2APIC_MSR_FIRST 0x800u
+#define X2APIC_MSR_LAST  0xbffu
 
 struct vlapic {
-    uint32_t id, tpr, spiv, ldr, dfr, esr;
+    uint32_t id, tpr, spiv, ldr, dfr, esr;        /* id: 8 bits (xAPIC) or 32 (x2APIC) */
     uint32_t icr_lo, icr_hi;
     uint32_t lvt_timer, lvt_lint0, lvt_lint1, lvt_error, lvt_thermal, lvt_perf;
     uint32_t timer_icr, timer_dcr;
@@ -22,6 +27,7 @@ struct vlapic {
     uint32_t irr[8], isr[8];
     uint32_t tmr[8];                              /* level-triggered vectors (EOI broadcast) */
     bool hw_disabled;                             /* IA32_APIC_BASE.EN clear */
+    bool x2apic;                                  /* IA32_APIC_BASE.EXTD set (with EN) */
     bool partial_write_logged;                    /* a non-dword write was reported */
     /* NMIs: pending from the ICR (set from other pCPUs); blocked from
      * injection until the handler's IRET (svm/nmi.c). */
@@ -31,11 +37,26 @@ struct vlapic {
 
 struct vcpu;
 
+/* RESET: xAPIC mode, every register at its power-up value. */
 void vlapic_reset(struct vcpu *v);
+/* INIT: the registers as after RESET, but the APIC keeps its ID and its
+ * mode (disabled, xAPIC or x2APIC: IA32_APIC_BASE is unchanged). */
+void vlapic_init_signal(struct vcpu *v);
 /* IA32_APIC_BASE.EN: a disabled APIC is not decoded and delivers nothing;
  * enabling it again brings it back in its reset state (SDM 10.4.3). */
 bool vlapic_hw_enabled(const struct vcpu *v);
-void vlapic_set_hw_enabled(struct vcpu *v, bool enabled);
+/* IA32_APIC_BASE.EXTD: the APIC is in x2APIC mode (implies enabled). */
+bool vlapic_x2apic_mode(const struct vcpu *v);
+/* A write of IA32_APIC_BASE's EN and EXTD bits: false (the caller raises
+ * #GP, nothing changes) for EXTD without EN and for the transitions the SDM
+ * forbids (x2APIC -> xAPIC, disabled -> x2APIC; SDM vol 3 11.12.5). */
+bool vlapic_set_mode(struct vcpu *v, bool enabled, bool x2apic);
+/* The xAPIC page is decoded: enabled and not in x2APIC mode. */
+bool vlapic_mmio_decoded(const struct vcpu *v);
+/* RDMSR/WRMSR of 0x800-0xBFF: 0, or -1 for #GP (not in x2APIC mode, no
+ * such register, write-only/read-only, reserved bits set). */
+int vlapic_x2apic_read(struct vcpu *v, uint32_t msr, uint64_t *val);
+int vlapic_x2apic_write(struct vcpu *v, uint32_t msr, uint64_t val);
 /* A bus access to the APIC page (1, 2, 4 or 8 bytes at any offset). */
 uint64_t vlapic_mmio_read(struct vcpu *v, uint32_t offset, unsigned size);
 void vlapic_mmio_write(struct vcpu *v, uint32_t offset, unsigned size, uint64_t value);
@@ -54,7 +75,8 @@ void vlapic_set_nmi(struct vcpu *v);
  * the vector in IRR (and TMR if level-triggered), or the NMI, no kick. */
 void vlapic_accept_irq(struct vcpu *v, uint8_t vector, bool level);
 void vlapic_set_nmi_pending(struct vcpu *v);
-/* Whether an interrupt message for dest (APIC ID or logical MDA) hits v. */
+/* Whether an 8-bit interrupt message (I/O APIC) for dest (APIC ID or
+ * logical MDA; 0xFF broadcast) hits v, in v's own mode. */
 bool vlapic_match_dest(const struct vcpu *v, uint8_t dest, bool logical);
 /* LINT0 is unmasked in ExtINT mode: the vPIC's INT reaches this vCPU. */
 bool vlapic_accepts_extint(const struct vcpu *v);

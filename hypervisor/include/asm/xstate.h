@@ -40,6 +40,13 @@ void xstate_vcpu_destroy(struct vcpu *v);
 void xstate_enter_guest(struct vcpu *v);
 void xstate_leave_guest(struct vcpu *v);
 
+/* The guest's vector register n (0-15) of the vCPU v loaded on this pCPU
+ * (its registers stay in the CPU from load to put, exits included): 32
+ * bytes, XMMn in the low 16, YMMn's upper half above (zeros, and left
+ * alone, while the guest's XCR0 does not enable YMM). */
+void xstate_vector_get(struct vcpu *v, unsigned n, uint8_t buf[32]);
+void xstate_vector_set(struct vcpu *v, unsigned n, const uint8_t buf[32]);
+
 /* XSETBV from the guest: 0, or the exception vector hardware raises. */
 int xstate_set_xcr(struct vcpu *v, uint32_t index, uint64_t value);
 

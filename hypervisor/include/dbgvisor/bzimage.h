@@ -58,6 +58,7 @@
 
 /* boot_params fields outside the setup header. */
 #define BP_SIZE             4096u
+#define BP_ACPI_RSDP_ADDR   0x070         /* u64 (zero-page.rst; not the burnt 2.14 header field) */
 #define BP_ALT_MEM_K        0x1e0
 #define BP_E820_ENTRIES     0x1e8
 #define BP_SENTINEL         0x1ef

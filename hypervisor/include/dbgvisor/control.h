@@ -139,6 +139,7 @@ int hv_ctl_events_read(uint64_t since_seq, uint32_t domid,
  * set_affinity: cpumap non-zero, vcpu < CTL_MAX_VCPUS or DBGV_VCPU_ALL; the
  * backend checks the pCPUs exist (-EINVAL). debug_keys: 1..64 bytes. */
 int hv_ctl_domain_rename(uint32_t domid, const char *name);
+int hv_ctl_domain_meminfo(uint32_t domid, struct dbgv_ctl_meminfo *out);
 int hv_ctl_vcpu_set_affinity(uint32_t domid, uint32_t vcpu, uint32_t cpumap);
 int hv_ctl_hvlog_clear(void);
 int hv_ctl_debug_keys(const char *keys, uint32_t len);

@@ -123,7 +123,15 @@ struct dbg_vcpu {
 
     /* ownership */
     struct dbg_layout layout;
+    uint32_t layout_gen;          /* bumped by every layout recomputation */
     struct dbg_bp host_bp[DBG_MAX_HOST_BP];
+    uint32_t host_enabled;        /* bit per enabled host_bp[] (kept with them) */
+
+    /* the hardware control composed for the trapped view, kept while its inputs hold */
+    bool     composed_valid;
+    uint32_t composed_gen;        /* layout_gen it was composed for */
+    uint64_t composed_from;       /* guest control it was composed from */
+    uint64_t composed;
     bool     host_step;           /* host debugger single-steps this vCPU */
     bool     host_step_irqs;      /* let interrupts in while host-stepping */
     bool     step_armed;          /* the last entry carried the host's TF */

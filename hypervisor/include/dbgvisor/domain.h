@@ -7,10 +7,11 @@
 #include <asm/hvm.h>
 #include <dbgvisor/debug.h>
 #include <dbgvisor/control.h>
+#include <dbgvisor/page_alloc.h>
 #include <dbgvisor/spinlock.h>
 
 #define MAX_DOMAINS      64
-#define MAX_VCPUS        8
+#define MAX_VCPUS        DBGV_MAX_VCPUS_PER_DOMAIN
 #define DOMAIN_NAME_LEN  32
 #define DOMAIN_CMDLINE_LEN 256
 #define DOMAIN_CONSOLE_SIZE (16 * 1024)
@@ -64,6 +65,7 @@ struct domain {
     char crash_reason[96];
     uint64_t mem_bytes;
     uint64_t ram_hpa;               /* host-physical base of the contiguous RAM */
+    struct palloc_owner pages;      /* RAM + overhead (NPT tables, VMCBs, XSAVE areas) */
     unsigned nr_vcpus;
     struct vcpu *vcpus[MAX_VCPUS];
     uint8_t debug_policy;           /* enum dbgv_debug_policy */

@@ -89,6 +89,7 @@ enum dbgv_ctl_msg {
     DBGV_CTL_MSG_MEM_READ           = 0x0018,
     DBGV_CTL_MSG_VCPU_SET_REGS      = 0x0019,
     DBGV_CTL_MSG_DOMAIN_RENAME      = 0x001a,
+    DBGV_CTL_MSG_DOMAIN_MEMINFO     = 0x001b,
 
     DBGV_CTL_MSG_VCPU_LIST          = 0x0020,
     DBGV_CTL_MSG_VCPU_SET_AFFINITY  = 0x0021,
@@ -174,6 +175,12 @@ struct dbgv_ctl_physinfo {
 };
 #define DBGV_CAP_HVM   (1u << 0)
 #define DBGV_CAP_HAP   (1u << 1)   /* NPT */
+/* The platform keeps reserved DR6/DR7 bits as a guest writes them (the boot
+ * probe found QEMU TCG's behaviour; docs/architecture.md). */
+#define DBGV_CAP_DR_RESERVED_KEPT (1u << 2)
+/* Untrapped guests' writes of DR4-DR7 exit so that the hypervisor applies
+ * the masks: the probe found the quirk, or the dr_write_exits=on boot option. */
+#define DBGV_CAP_DR_WRITE_EXITS   (1u << 3)
 
 /* Domain states (xl letters r b p s c d). */
 enum dbgv_dom_state {
@@ -244,12 +251,16 @@ struct dbgv_ctl_list_rep {
 #define DBGV_CTL_LIST_MAX(entry) \
     ((DBGV_CTL_MAX_PAYLOAD - sizeof(struct dbgv_ctl_list_rep)) / sizeof(entry))
 
+/* vCPUs a domain may have (the hypervisor's limit; xl.cfg's vcpus and
+ * maxvcpus are checked against it). */
+#define DBGV_MAX_VCPUS_PER_DOMAIN 8
+
 /* DOMAIN_CREATE: reply is struct dbgv_ctl_domid. The domain is created
  * paused, with zeroed memory; the toolstack loads it and unpauses. */
 struct dbgv_ctl_domain_create {
     char     name[DBGV_CTL_NAME_LEN]; /* NUL-terminated, [A-Za-z0-9_.-]+ */
     uint32_t memory_mib;      /* >= 1 */
-    uint32_t nr_vcpus;        /* >= 1 */
+    uint32_t nr_vcpus;        /* 1..DBGV_MAX_VCPUS_PER_DOMAIN */
     uint8_t  debug_policy;    /* enum dbgv_debug_policy */
     uint8_t  unbacked_access; /* enum dbgv_unbacked_access (0 from older clients) */
     uint8_t  pad[2];
@@ -332,6 +343,18 @@ struct dbgv_ctl_vcpu_affinity {
     uint32_t pad;
 };
 #define DBGV_VCPU_ALL 0xffffffffu
+
+/* DOMAIN_MEMINFO (request dbgv_ctl_domid): where a domain's memory is. Every
+ * page of the hypervisor's allocator is charged to a domain or to the
+ * hypervisor, so PHYSINFO's free_mem plus every domain's ram_bytes +
+ * overhead_bytes (Domain-0 included) is total_mem. */
+struct dbgv_ctl_meminfo {
+    uint32_t domid;
+    uint32_t pad;             /* 0 */
+    uint64_t ram_bytes;       /* the guest's RAM (Domain-0: 0) */
+    uint64_t overhead_bytes;  /* beyond RAM: NPT tables, one VMCB and one XSAVE area
+                                 per vCPU; Domain-0: the hypervisor's own pages */
+};
 
 /* DOMAIN_RENAME: a guest domain takes a new name, unique among the live
  * domains (-EEXIST otherwise), same rules as DOMAIN_CREATE's. */
@@ -572,6 +595,7 @@ DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_vcpu_regs, 96);
 DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_vcpuinfo, 32);
 DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_vcpu_affinity, 16);
 DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_domain_rename, 72);
+DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_meminfo, 24);
 DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_debug_keys, 8);
 DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_sched_params, 8);
 DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_ring_req, 16);

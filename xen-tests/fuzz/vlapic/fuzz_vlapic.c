@@ -1,7 +1,8 @@
 /*
  * Virtual xAPIC (hypervisor/arch/x86/hvm/vlapic.c) of a 2-vCPU domain driven
  * by sequences of MMIO accesses (any size and offset), time steps, external
- * vectors, INTA/EOI, CR8 writes and IA32_APIC_BASE.EN changes.
+ * vectors, INTA/EOI, CR8 writes, IA32_APIC_BASE.EN/EXTD changes and x2APIC
+ * MSR writes (any register, any value).
  * Invariants, after every step, for both vCPUs:
  *  - a vector offered for delivery is >= 16, pending in IRR, its priority
  *    class above TPR and above the highest vector in service, and the APIC
@@ -10,7 +11,8 @@
  *    timer vector; a timer poll before the deadline raises nothing;
  *  - an MMIO read returns no more bits than its size; a write that is not
  *    one aligned dword changes no register;
- *  - EOI retires exactly the highest vector in service.
+ *  - EOI retires exactly the highest vector in service;
+ *  - a WRMSR that raises #GP changes nothing.
  */
 #include <asm/vlapic.h>
 #include "hvm_fakes.h"
@@ -136,9 +138,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             vlapic_cr8_written(v, fuzz_u8(&in));
             FUZZ_CHECK(vlapic_cr8(v) == (l->tpr >> 4), "CR8 %u TPR %#x", vlapic_cr8(v), l->tpr);
             break;
-        case 7:
-            vlapic_set_hw_enabled(v, fuzz_u8(&in) & 1);
+        case 7: {                                   /* IA32_APIC_BASE, or an x2APIC WRMSR */
+            uint8_t b = fuzz_u8(&in);
+
+            if ( b & 4 )
+            {
+                uint32_t msr = X2APIC_MSR_FIRST + fuzz_u8(&in);
+                uint64_t val = fuzz_u64(&in);
+                struct vlapic before = *l;
+
+                if ( vlapic_x2apic_write(v, msr, val) < 0 )
+                    FUZZ_CHECK(!memcmp(&before, l, sizeof(before)),
+                               "refused WRMSR %#x %#llx changed the APIC", msr, (unsigned long long)val);
+            }
+            else
+                vlapic_set_mode(v, b & 1, b & 2);
             break;
+        }
         }
         for ( unsigned i = 0; i < FAKE_NR_VCPUS; i++ )
             check_delivery(&fake_vcpu[i]);

@@ -8,8 +8,9 @@
  * address with nothing behind it, writes are dropped, so the ICR sends
  * nothing) and no interrupt is delivered through it. Setting EN again brings
  * the APIC back in its power-up state: software-disabled (SPIV 0xFF), every
- * LVT masked, TPR 0, nothing pending, its ID unchanged. x2APIC (bit 10)
- * stays refused with #GP, as dbgvisor does not offer it.
+ * LVT masked, TPR 0, nothing pending, its ID unchanged. Setting EXTD
+ * (bit 10) with EN from the disabled state is refused with #GP: x2APIC
+ * mode is entered from xAPIC mode only (SDM vol 3 11.12.5; x2apic-msrs).
  * native=no: QEMU's APIC model (10.x) only clears the CPUID bit and stops
  * deliveries: its page still decodes and keeps every register across the
  * disable, where hardware (and KVM's reset on re-enable) do not.
@@ -76,7 +77,7 @@ int main(void)
     settle();
     report(ipis == 1, "no interrupt arrives while it is disabled (%u)", ipis);
     report(try_wrmsr(MSR_APIC_BASE, base | APIC_BASE_X2APIC) >= 0,
-           "enabling x2APIC is refused with #GP (not offered)");
+           "disabled -> x2APIC is refused with #GP (only xAPIC -> x2APIC is legal)");
     report(try_wrmsr(MSR_APIC_BASE, base | 1) >= 0 && try_wrmsr(MSR_APIC_BASE, base | (1u << 9)) >= 0,
            "reserved bits 0 and 9 are refused with #GP");
 

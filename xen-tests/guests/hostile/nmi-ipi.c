@@ -49,43 +49,31 @@ static void ap_main(unsigned int cpu)
     }
 }
 
-/* Waits until *p reaches want (or a generous TSC budget runs out). */
-static bool wait_for(volatile unsigned long *p, unsigned long want)
-{
-    uint64_t start = rdtsc();
-    while (*p < want) {
-        if (rdtsc() - start > 20000000000ull)
-            return false;
-        pause();
-    }
-    return true;
-}
-
 int main(void)
 {
     apic_init();
     trap_set_handler(2, nmi_handler);
-    if (smp_start_ap(1, ap_main) || !wait_for(&ap_ready, 1)) {
+    if (smp_start_ap(1, ap_main) || !wait_count(&ap_ready, 1)) {
         report(false, "AP 1 started");
         return report_summary();
     }
 
     apic_send_ipi(1, ICR_NMI);
-    report(wait_for(&nmis[1], 1) && wait_for(&ap_wakeups, 1), "an NMI IPI reaches the other vCPU and wakes it from HLT with IF=0");
+    report(wait_count(&nmis[1], 1) && wait_count(&ap_wakeups, 1), "an NMI IPI reaches the other vCPU and wakes it from HLT with IF=0");
     apic_send_ipi(1, ICR_NMI | 0x42);
-    report(wait_for(&nmis[1], 2) && nmis[0] == 0, "a second NMI IPI (vector field ignored) reaches it, none comes back");
+    report(wait_count(&nmis[1], 2) && nmis[0] == 0, "a second NMI IPI (vector field ignored) reaches it, none comes back");
     apic_write(APIC_ICR, ICR_OTHERS | ICR_NMI);
-    report(wait_for(&nmis[1], 3) && nmis[0] == 0, "the all-but-self shorthand reaches it, not the sender");
+    report(wait_count(&nmis[1], 3) && nmis[0] == 0, "the all-but-self shorthand reaches it, not the sender");
 
     cli();
     apic_write(APIC_ICR, ICR_SELF | ICR_NMI);
-    report(wait_for(&nmis[0], 1), "a self-NMI by shorthand arrives with IF=0");
+    report(wait_count(&nmis[0], 1), "a self-NMI by shorthand arrives with IF=0");
     apic_send_ipi(apic_id(), ICR_NMI);
-    report(wait_for(&nmis[0], 2), "a self-NMI by destination ID arrives");
+    report(wait_count(&nmis[0], 2), "a self-NMI by destination ID arrives");
 
     resend_in_handler = 1;
     apic_write(APIC_ICR, ICR_SELF | ICR_NMI);
-    report(wait_for(&nmis[0], 4), "an NMI sent inside the handler arrives after its IRET");
+    report(wait_count(&nmis[0], 4), "an NMI sent inside the handler arrives after its IRET");
     report(count_at_return == 3, "it did not arrive before the handler returned");
     report(nested == 0, "no NMI ever nested in the handler");
     report(nmis[1] == 3, "the other vCPU got exactly its three NMIs");

@@ -35,12 +35,6 @@ static uint64_t *pml4(void)
     return (uint64_t *)(cr3 & ~0xfffUL);
 }
 
-static void flush_tlb(void)
-{
-    uint64_t cr3;
-    asm volatile("mov %%cr3, %0; mov %0, %%cr3" : "=r"(cr3) : : "memory");
-}
-
 static unsigned long cr2(void)
 {
     unsigned long v;

@@ -8,7 +8,8 @@
  * ports. Only what would end the machine is left out (SLP_EN, 0xCF9 bit 2,
  * 8042 pulses and output-port writes). Hardware keeps such devices working:
  * afterwards the RTC counts again once A and B are set to normal values, the
- * PCI bridge still answers all-ones, the PM timer runs, the 8042 passes its
+ * PCI host bridge still answers with its IDs (and absent devices with
+ * all-ones), the PM timer runs, the 8042 passes its
  * self test. The hypervisor must serialise the devices (one platform lock
  * per domain) and log at most 64 distinct empty ports per domain.
  * Not run natively: random configuration writes would reprogram QEMU's real
@@ -150,8 +151,10 @@ int main(void)
     report(s != s0, "the RTC counts again once A and B are normal (%#x -> %#x)", s0, s);
 
     outl(0xcf8, 0x80000000u);
-    report(inl(0xcf8) == 0x80000000u && inl(0xcfc) == 0xffffffffu,
-           "the PCI bridge still reads back its address and all-ones data");
+    report(inl(0xcf8) == 0x80000000u && inl(0xcfc) == 0x12378086u,
+           "the PCI bridge still reads back its address and its read-only IDs");
+    outl(0xcf8, 0x80000800u);
+    report(inl(0xcfc) == 0xffffffffu, "00:01.0 still reads all-ones");
     t0 = inl(0x608) & 0xffffff;
     for (volatile int i = 0; i < 100000; i++)
         ;

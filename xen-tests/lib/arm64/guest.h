@@ -63,5 +63,7 @@ struct trap_frame {
  * with. An exception with no handler prints a line and exits with code 3. */
 typedef void (*trap_handler_fn)(struct trap_frame *f);
 void set_trap_handler(unsigned ec, trap_handler_fn fn);
+/* Handler for IRQs (the IRQ vectors); without one an IRQ exits with code 3. */
+void set_irq_handler(trap_handler_fn fn);
 
 #endif

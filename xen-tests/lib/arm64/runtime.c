@@ -8,6 +8,7 @@
 
 const void *boot_dtb;
 static trap_handler_fn handlers[64];
+static trap_handler_fn irq_handler;
 
 void putchar_serial(char c)
 {
@@ -58,13 +59,26 @@ void set_trap_handler(unsigned ec, trap_handler_fn fn)
         handlers[ec] = fn;
 }
 
-void trap_entry(struct trap_frame *f)
+void set_irq_handler(trap_handler_fn fn)
 {
-    trap_handler_fn fn = handlers[ESR_EC(f->esr)];
+    irq_handler = fn;
+}
+
+/* vector: 0-15 in VBAR_EL1 order; its low two bits are the kind (sync, IRQ,
+ * FIQ, SError). ESR_EL1 means something for synchronous exceptions only. */
+void trap_entry(struct trap_frame *f, unsigned vector)
+{
+    trap_handler_fn fn = (vector & 3) == 1 ? irq_handler
+                       : (vector & 3) == 0 ? handlers[ESR_EC(f->esr)] : NULL;
 
     if (fn) {
         fn(f);
         return;
+    }
+    if ((vector & 3) != 0) {
+        printf("unexpected %s at ELR %#lx\n", (vector & 3) == 1 ? "IRQ" : (vector & 3) == 2 ? "FIQ" : "SError",
+               (unsigned long)f->elr);
+        guest_exit(3);
     }
     printf("unexpected exception: ESR %#lx ELR %#lx FAR %#lx SPSR %#lx\n",
            (unsigned long)f->esr, (unsigned long)f->elr, (unsigned long)f->far,

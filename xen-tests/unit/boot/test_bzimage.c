@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <dbgvisor/bzimage.h>
+#include <public/platform.h>
 #include <dbgvisor/le.h>
 #include <dbgvisor/mbimage.h>
 #include <public/control.h>
@@ -179,9 +180,11 @@ static void check_loaded(const uint8_t *img, size_t len, uint64_t mem,
     CU_ASSERT_EQUAL(bp[BP_SENTINEL], 0);
     CU_ASSERT_EQUAL(le_rd32(bp + BZ_CODE32_START), boot.kernel_start);
     CU_ASSERT_EQUAL(le_rd32(bp + BP_ALT_MEM_K), (mem - MiB) / 1024);
+    /* acpi_rsdp_addr: the RSDP the hypervisor writes, so Linux need not scan. */
+    CU_ASSERT_EQUAL(le_rd64(bp + BP_ACPI_RSDP_ADDR), DBGV_ACPI_RSDP_GPA);
     for (unsigned i = 0; i < BP_ALT_MEM_K; i++)
-        if (bp[i]) {
-            CU_FAIL("boot_params below alt_mem_k is not zero");
+        if (bp[i] && (i < BP_ACPI_RSDP_ADDR || i >= BP_ACPI_RSDP_ADDR + 8)) {
+            CU_FAIL("boot_params below alt_mem_k is not zero but for acpi_rsdp_addr");
             break;
         }
 

@@ -120,7 +120,7 @@ check "unknown command" one_line_err "$XL" frobnicate
 check "bad option" one_line_err "$XL" list --bogus
 check "no hypervisor" one_line_err env DBGCTL_URI=unix:$T/none.sock "$XL" list
 printf 'name = "x"\nmemory 12\n' > "$T/bad.cfg"
-check "cfg error names the line" bash -c "'$XL' create '$T/bad.cfg' 2>&1 | grep -q 'bad.cfg:2: expected'"
+check "cfg error names the line" bash -c "'$XL' create '$T/bad.cfg' 2>&1 | grep -q 'bad.cfg:2: config parsing error near .12.: expected'"
 printf 'name = "y"\nkernel = "%s"\n' "$T/bad.cfg" > "$T/badk.cfg"
 check "bad kernel rejected" one_line_err "$XL" create -q "$T/badk.cfg"
 check "bad kernel leaves no domain" bash -c "! '$XL' list y 2>/dev/null"

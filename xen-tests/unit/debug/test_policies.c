@@ -145,6 +145,31 @@ static void test_adaptive_clean_never_switches(void)
     CU_ASSERT_EQUAL(v.counters.policy_switches, 0);
 }
 
+/* Issue 11: a clean vCPU (DR7 idle, no host breakpoints) pays nothing for the debug
+ * subsystem on a world switch under any policy: once its first entry has programmed the
+ * VMCB, exits, entries and switches make no mechanism call at all (no slot load or save,
+ * no DR6/DR7 read or write, no intercept change). */
+static void test_clean_vcpu_pays_nothing(void)
+{
+    for (unsigned p = 0; p < DBGV_POLICY_COUNT; p++) {
+        unsigned total = 0;
+
+        fake_reset();
+        vcpu_start(&v, 0, (enum dbgv_debug_policy)p, 2);
+        run_once(&v);
+        fake_clear_counts();
+        for (unsigned i = 0; i < 20; i++) {
+            run_once(&v);
+            reswitch(&v);
+        }
+        for (unsigned op = 0; op < OP_COUNT; op++)
+            total += fake_calls((enum fake_op)op);
+        CU_ASSERT_EQUAL(total, 0);
+        CU_ASSERT_EQUAL(v.counters.dr_loads + v.counters.dr_saves, 0);
+        CU_ASSERT_EQUAL(v.counters.policy_switches, 0);
+    }
+}
+
 /* Ours: untrapped while live, re-trapped after `quiet_switches` quiet switch-outs. */
 static void test_adaptive(void)
 {
@@ -414,7 +439,9 @@ int register_policy_tests(void)
         !CU_add_test(s, "two vCPUs on one pCPU keep their values", test_two_vcpus_one_pcpu) ||
         !CU_add_test(s, "trapped: a task switch clears the local enables",
                      test_task_switch_clears_local_enables) ||
-        !CU_add_test(s, "snapshot", test_snapshot))
+        !CU_add_test(s, "snapshot", test_snapshot) ||
+        !CU_add_test(s, "clean vCPU: no mechanism call on exits and switches, every policy",
+                     test_clean_vcpu_pays_nothing))
         return -1;
     return 0;
 }

@@ -189,7 +189,11 @@ static void test_fadt_fixed_hardware(void)
     {
         static const uint8_t s5[] = { 0x08, '\\', '_', 'S', '5', '_', 0x12, 0x08, 0x04,
                                       0x0a, ACPI_SLP_TYP_S5, 0x0a, ACPI_SLP_TYP_S5 };
+        /* The PCI root bridge: Device (PCI0) { Name (_HID, EisaId ("PNP0A03")) ... } */
+        static const uint8_t pci0[] = { 'P', 'C', 'I', '0', 0x08, '_', 'H', 'I', 'D',
+                                        0x0c, 0x41, 0xd0, 0x0a, 0x03 };
         CU_ASSERT(memmem(dsdt + 36, le_rd32(dsdt + 4) - 36, s5, sizeof(s5)) != NULL);
+        CU_ASSERT(memmem(dsdt + 36, le_rd32(dsdt + 4) - 36, pci0, sizeof(pci0)) != NULL);
     }
 }
 
@@ -245,7 +249,7 @@ void register_acpi_tables_tests(void)
         { "RSDT and XSDT list FADT and MADT", test_rsdt_and_xsdt_list_the_same_tables },
         { "MADT: one enabled local APIC per vCPU, I/O APIC, overrides, NMI",
           test_madt_one_lapic_per_vcpu },
-        { "FADT: PM1a, PM timer, SCI 9, reset register, FACS, DSDT with \\_S5",
+        { "FADT: PM1a, PM timer, SCI 9, reset register, FACS, DSDT with \\_S5 and PCI0",
           test_fadt_fixed_hardware },
         { "refuses 0 or 256 CPUs and a short buffer", test_refuses_what_does_not_fit },
         { "iasl -d disassembles FADT, MADT and DSDT", test_iasl_disassembles_every_table },

@@ -52,6 +52,9 @@ int vlapic_pending_vector(struct vcpu *v)
     return -1;
 }
 bool vlapic_nmi_deliverable(const struct vcpu *v) { return v->arch.vlapic.nmi_pending; }
+/* The platform devices' timers (hvm/platform.c): none in these tests. */
+void hvm_platform_poll_timers(struct domain *d, uint64_t now) { (void)d; (void)now; }
+uint64_t hvm_platform_next_timer_ns(struct domain *d) { (void)d; return UINT64_MAX; }
 
 /* ---- helpers ---- */
 

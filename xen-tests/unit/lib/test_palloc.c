@@ -293,6 +293,39 @@ static void test_model(void)
     CU_ASSERT_EQUAL(bad, 0);
 }
 
+/* Every page is charged to its owner; frees beyond what an owner holds are refused. */
+static void test_owners(void)
+{
+    struct palloc_owner a = { 0 }, b = { 0 };
+    uint64_t pa, pb, ph;
+
+    palloc_init();
+    palloc_add_free(PG(1), PG(1025));
+    ph = palloc_alloc(3, 1);
+    pa = palloc_alloc_for(&a, 512, 512);
+    pb = palloc_alloc_for(&b, 7, 1);
+    CU_ASSERT(ph && pa && pb);
+    CU_ASSERT_EQUAL(palloc_hypervisor.pages, 3);
+    CU_ASSERT_EQUAL(a.pages, 512);
+    CU_ASSERT_EQUAL(b.pages, 7);
+    CU_ASSERT_EQUAL(palloc_free_pages() + 3 + 512 + 7, palloc_total_pages());
+    CU_ASSERT_EQUAL(palloc_alloc_for(&a, 4096, 1), 0);   /* failed: nothing charged */
+    CU_ASSERT_EQUAL(a.pages, 512);
+
+    palloc_free_for(&b, pa, 512);               /* b holds 7: refused, nothing freed */
+    CU_ASSERT_EQUAL(palloc_bad_frees(), 1);
+    CU_ASSERT_EQUAL(b.pages, 7);
+    CU_ASSERT_EQUAL(a.pages, 512);
+    palloc_free_for(&b, pb, 7);
+    palloc_free_for(&a, pa, 512);
+    palloc_free_for(&a, pa, 1);                 /* double free: refused */
+    CU_ASSERT_EQUAL(palloc_bad_frees(), 2);
+    CU_ASSERT_EQUAL(a.pages + b.pages, 0);
+    palloc_free(ph, 3);
+    CU_ASSERT_EQUAL(palloc_hypervisor.pages, 0);
+    CU_ASSERT_EQUAL(palloc_free_pages(), palloc_total_pages());
+}
+
 void register_palloc_tests(void)
 {
     static const struct unit_test t[] = {
@@ -307,6 +340,7 @@ void register_palloc_tests(void)
         { "double/bad frees", test_bad_frees },
         { "64 MiB allocations", test_large_fast },
         { "random walk vs model", test_model },
+        { "owners", test_owners },
     };
     add_suite("page_alloc", t, ARRAY_SIZE(t));
 }

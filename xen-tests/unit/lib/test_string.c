@@ -26,6 +26,35 @@ static void test_memcpy_memset(void)
     }
 }
 
+/* Word-at-a-time paths: every alignment of both sides, lengths across
+ * several words, a difference at every position. */
+static void test_word_paths(void)
+{
+    unsigned char a[96] __attribute__((aligned(8))), b[96] __attribute__((aligned(8)));
+
+    for (size_t da = 0; da < 8; da++)
+        for (size_t sa = 0; sa < 8; sa++)
+            for (size_t n = 0; n <= 40; n += 3) {
+                for (size_t i = 0; i < sizeof(a); i++)
+                    a[i] = (unsigned char)(i * 13 + 1), b[i] = 0xee;
+                dv_memcpy(b + da, a + sa, n);
+                CU_ASSERT_EQUAL(memcmp(b + da, a + sa, n), 0);
+                CU_ASSERT(da == 0 || b[da - 1] == 0xee);
+                CU_ASSERT_EQUAL(b[da + n], 0xee);
+                CU_ASSERT_EQUAL(dv_memcmp(b + da, a + sa, n), 0);
+                for (size_t k = 0; k < n; k++) {
+                    b[da + k] ^= 0x80;
+                    CU_ASSERT_EQUAL(sign(dv_memcmp(b + da, a + sa, n)),
+                                    sign(memcmp(b + da, a + sa, n)));
+                    b[da + k] ^= 0x80;
+                }
+                dv_memset(b + da, 0x5a, n);
+                for (size_t k = 0; k < n; k++)
+                    CU_ASSERT_EQUAL(b[da + k], 0x5a);
+                CU_ASSERT_EQUAL(b[da + n], 0xee);
+            }
+}
+
 /* Every overlap direction and distance. */
 static void test_memmove(void)
 {
@@ -99,6 +128,7 @@ void register_string_tests(void)
         { "memcpy/memset", test_memcpy_memset },
         { "memmove overlaps", test_memmove },
         { "memcmp", test_memcmp },
+        { "word paths", test_word_paths },
         { "strlen/strnlen", test_strlen },
         { "strcmp/strncmp", test_strcmp },
         { "strchr", test_strchr },

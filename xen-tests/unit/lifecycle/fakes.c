@@ -39,6 +39,18 @@ uint64_t palloc_alloc(size_t npages, size_t align_pages)
     return (uint64_t)(uintptr_t)aligned_alloc(align_pages * 4096, npages * 4096);
 }
 void palloc_free(uint64_t addr, size_t npages) { free((void *)(uintptr_t)addr); }
+uint64_t palloc_alloc_for(struct palloc_owner *o, size_t npages, size_t align_pages)
+{
+    uint64_t pa = palloc_alloc(npages, align_pages);
+    if (pa)
+        o->pages += npages;
+    return pa;
+}
+void palloc_free_for(struct palloc_owner *o, uint64_t addr, size_t npages)
+{
+    o->pages -= npages;
+    palloc_free(addr, npages);
+}
 
 int svm_domain_init(struct domain *d) { return 0; }
 void svm_domain_destroy(struct domain *d) { }
@@ -50,6 +62,7 @@ void dbg_init(struct dbg_vcpu *d, uint32_t vcpu_id, enum dbgv_debug_policy polic
 void dbg_snapshot(const struct dbg_vcpu *d, struct dbgv_vcpu_debug_state *out) { memset(out, 0, sizeof(*out)); }
 void sched_vcpu_kick(struct vcpu *v) { }
 void sched_domain_sync(struct domain *d) { }
+uint32_t sched_all_pcpus(void) { return 0x3; }   /* two pCPUs */
 void ctl_ring_init(struct ctl_ring *r, void *buf, uint32_t size) { }
 void ctl_ring_write(struct ctl_ring *r, const void *data, size_t len) { }
 void log_printk(enum log_level lvl, const char *fmt, ...) { }

@@ -75,14 +75,52 @@
 #define MPS_ACTIVE_HIGH      1u
 #define MPS_LEVEL            (3u << 2)
 
-/* DSDT body: Name (\_S5, Package (4) { SLP_TYP a, SLP_TYP b, 0, 0 }). */
+/* AML encodings (ACPI 6.3, 20.2): a two-byte PkgLength of N bytes (itself
+ * included), little-endian words and dwords inside resource descriptors. */
+#define AML_PKGLEN2(n)  (uint8_t)(0x40 | ((n) & 0x0f)), (uint8_t)((n) >> 4)
+#define AML_W(v)        (uint8_t)(v), (uint8_t)((v) >> 8)
+#define AML_D(v)        AML_W(v), AML_W((v) >> 16)
+
+/* \_SB.PCI0's _CRS (6.4 resource descriptors): what the host bridge
+ * (pci_host.c) decodes. Bus numbers 0-255; the configuration ports
+ * 0xCF8-0xCFF consumed; I/O windows below and above them; memory windows
+ * at the VGA hole and from 3 GiB (the most RAM a domain has) up to the
+ * I/O APIC. */
+#define PCI0_CRS_LEN    110
+#define PCI0_BUF_PKG    (2 + 2 + PCI0_CRS_LEN)                  /* PkgLength, BytePrefix size, bytes */
+#define PCI0_DEV_PKG    (2 + 4 + 10 + 6 + 5 + 1 + PCI0_BUF_PKG) /* PkgLength, name, _HID, _UID, _CRS */
+#define SB_SCOPE_PKG    (2 + 4 + 2 + PCI0_DEV_PKG)              /* PkgLength, \_SB_, DeviceOp */
+
+/* DSDT body: Name (\_S5, Package (4) { SLP_TYP a, SLP_TYP b, 0, 0 }), and
+ * the PCI root bridge Linux enumerates bus 0 from (an ACPI system scans only
+ * the roots the namespace declares). */
 static const uint8_t dsdt_aml[] = {
     0x08, '\\', '_', 'S', '5', '_',         /* NameOp, \_S5_ */
     0x12, 0x08, 0x04,                       /* PackageOp, PkgLength 8, 4 elements */
     0x0A, ACPI_SLP_TYP_S5,                  /* BytePrefix SLP_TYPa */
     0x0A, ACPI_SLP_TYP_S5,                  /* BytePrefix SLP_TYPb */
     0x00, 0x00,                             /* ZeroOp, ZeroOp (reserved) */
+    0x10, AML_PKGLEN2(SB_SCOPE_PKG), '_', 'S', 'B', '_',       /* Scope (\_SB) */
+    0x5B, 0x82, AML_PKGLEN2(PCI0_DEV_PKG), 'P', 'C', 'I', '0', /* Device (PCI0) */
+    0x08, '_', 'H', 'I', 'D', 0x0C, 0x41, 0xD0, 0x0A, 0x03,    /* Name (_HID, EisaId ("PNP0A03")) */
+    0x08, '_', 'U', 'I', 'D', 0x00,                            /* Name (_UID, Zero) */
+    0x08, '_', 'C', 'R', 'S',                                  /* Name (_CRS, Buffer (110) {...}) */
+    0x11, AML_PKGLEN2(PCI0_BUF_PKG), 0x0A, PCI0_CRS_LEN,
+    /* WordBusNumber: producer, MinFixed, MaxFixed; 0-0xFF */
+    0x88, AML_W(13), 0x02, 0x0C, 0x00, AML_W(0), AML_W(0), AML_W(0xFF), AML_W(0), AML_W(0x100),
+    /* IO (Decode16, 0xCF8, 0xCF8, 1, 8) */
+    0x47, 0x01, AML_W(0xCF8), AML_W(0xCF8), 0x01, 0x08,
+    /* WordIO: producer, MinFixed, MaxFixed, EntireRange; 0-0xCF7 and 0xD00-0xFFFF */
+    0x88, AML_W(13), 0x01, 0x0C, 0x03, AML_W(0), AML_W(0), AML_W(0xCF7), AML_W(0), AML_W(0xCF8),
+    0x88, AML_W(13), 0x01, 0x0C, 0x03, AML_W(0), AML_W(0xD00), AML_W(0xFFFF), AML_W(0), AML_W(0xF300),
+    /* DWordMemory: producer, MinFixed, MaxFixed; the VGA hole (cacheable,
+     * read-write) and 0xC0000000-0xFEBFFFFF (non-cacheable, read-write) */
+    0x87, AML_W(23), 0x00, 0x0C, 0x03, AML_D(0), AML_D(0xA0000), AML_D(0xBFFFF), AML_D(0), AML_D(0x20000),
+    0x87, AML_W(23), 0x00, 0x0C, 0x01, AML_D(0), AML_D(0xC0000000u), AML_D(0xFEBFFFFFu), AML_D(0),
+    AML_D(0x3EC00000u),
+    0x79, 0x00,                             /* EndTag, checksum 0 (none) */
 };
+_Static_assert(sizeof(dsdt_aml) == 15 + 1 + SB_SCOPE_PKG, "PkgLengths match the AML");
 
 static uint8_t checksum(const uint8_t *p, size_t len)
 {

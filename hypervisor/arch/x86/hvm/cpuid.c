@@ -1,8 +1,9 @@
 /*
  * CPUID as the guest sees it: the host's, minus what we do not virtualize
- * (SVM, x2APIC, MONITOR, PMU extensions, extended state we do not switch:
- * AVX-512, AMX, MPX, CET), plus the hypervisor bit, the vCPU's own APIC
- * ID and the domain's topology. XSAVE and AVX are offered exactly as xstate.c switches them.
+ * (SVM, MONITOR, PMU extensions, extended state we do not switch:
+ * AVX-512, AMX, MPX, CET), plus the hypervisor bit and leaves (signature,
+ * TSC and APIC timer frequencies), the vCPU's own APIC ID and the domain's
+ * topology. XSAVE and AVX are offered exactly as xstate.c switches them.
  */
 #include <asm/hvm.h>
 #include <asm/hvm_emul.h>
@@ -12,9 +13,19 @@
 #include <asm/xstate.h>
 #include <dbgvisor/domain.h>
 #include <dbgvisor/lib.h>
+#include <dbgvisor/time.h>
 
 #define MAX_BASIC_LEAF 0xd
 #define MAX_EXT_LEAF   0x80000008
+
+/* Hypervisor leaves: 0x40000000 (max leaf, signature), 0x40000001-0F zero,
+ * 0x40000010 the timing leaf VMware proposed and KVM, ACRN and others
+ * offer (docs/pc-platform.md): EAX the TSC's kHz (the guest's TSC is the
+ * host's, offset only), EBX the local APIC timer's kHz before its divider. */
+#define HV_BASE_LEAF   0x40000000
+#define HV_TIMING_LEAF 0x40000010
+#define HV_MAX_LEAF    HV_TIMING_LEAF
+#define APIC_TIMER_KHZ 1000000u         /* vlapic.c counts one per ns */
 
 /* Leaf 1 ECX features that use the VEX-encoded YMM state: FMA, AVX, F16C. */
 #define AVX_DEPENDENT_LEAF1_ECX ((1u << 12) | (1u << 28) | (1u << 29))
@@ -90,6 +101,7 @@ static void cpuid_xstate(struct vcpu *v, uint32_t sub, uint32_t r[4])
 #define CPUID1_EDX_APIC (1u << 9)
 #define CPUID1_EDX_HTT  (1u << 28)
 #define CPUID1_ECX_TSC_DEADLINE (1u << 24)
+#define CPUID1_ECX_X2APIC (1u << 21)
 #define TOPO_LEVEL_SMT  1u
 #define TOPO_LEVEL_CORE 2u
 
@@ -144,17 +156,22 @@ static void hide_msr_features_7(uint32_t r[4])
 void hvm_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t r[4])
 {
     bool known = leaf <= MAX_BASIC_LEAF || (leaf >= 0x80000000 && leaf <= MAX_EXT_LEAF) ||
-                 (leaf >= 0x40000000 && leaf <= 0x40000001);
+                 (leaf >= HV_BASE_LEAF && leaf <= HV_MAX_LEAF);
 
     memset(r, 0, 4 * sizeof(uint32_t));
     if (!known)
         return;
-    if (leaf == 0x40000000) {
-        r[0] = 0x40000001;
+    if (leaf == HV_BASE_LEAF) {
+        r[0] = HV_MAX_LEAF;
         memcpy(&r[1], "dbgvisor    ", 12);
         return;
     }
-    if (leaf == 0x40000001)
+    if (leaf == HV_TIMING_LEAF) {
+        r[0] = (uint32_t)tsc_khz();
+        r[1] = APIC_TIMER_KHZ;
+        return;
+    }
+    if (leaf > HV_BASE_LEAF && leaf < HV_TIMING_LEAF)
         return;
     cpuid_count(leaf, sub, &r[0], &r[1], &r[2], &r[3]);
     switch (leaf) {
@@ -165,8 +182,7 @@ void hvm_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t r[4])
         cpuid_topology_leaf1(v, r);
         if (!vlapic_hw_enabled(v))
             r[3] &= ~CPUID1_EDX_APIC;              /* IA32_APIC_BASE.EN clear */
-        r[2] &= ~((1u << 3) | (1u << 5) | (1u << 15) | (1u << 21) | (1u << 24) |
-                  (1u << 27));
+        r[2] &= ~((1u << 3) | (1u << 5) | (1u << 15) | (1u << 24) | (1u << 27));
         if (!xstate_has_xsave())
             r[2] &= ~(1u << 26);
         else if (v->arch.vmcb->save.cr4 & (1u << 18))
@@ -174,6 +190,7 @@ void hvm_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t r[4])
         if (!(xstate_guest_supported() & XSTATE_YMM))
             r[2] &= ~(AVX_DEPENDENT_LEAF1_ECX);
         r[2] |= CPUID1_ECX_TSC_DEADLINE;       /* vlapic.c emulates it, whatever the host has */
+        r[2] |= CPUID1_ECX_X2APIC;             /* so does it x2APIC mode */
         r[2] |= 1u << 31;                      /* running under a hypervisor */
         break;
     case 0xb:

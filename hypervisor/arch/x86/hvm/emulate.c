@@ -3,15 +3,20 @@
  * xAPIC page, other devices of mmio.c's table, guest-physical space with
  * nothing behind it). TCG gives no decode assists, so the instruction at
  * RIP is decoded (decode.c: x86_decode_mem) and carried out against the
- * "bus" (hvm_bus_read/write: RAM, a device, or nothing): MOV in every form,
- * MOVZX/MOVSX, the ALU and compare forms (ADD OR ADC SBB AND SUB XOR CMP,
- * group 1), TEST, XCHG, NOT/NEG, INC/DEC, BT/BTS/BTR/BTC, CMPXCHG, XADD and
- * MOVS/STOS/LODS with REP and DF (either side MMIO or RAM, addressed
- * through the guest's page tables). Arithmetic flags come from the host CPU
- * running the same operation on the same values, so they are exactly what
- * the processor gives (undefined ones included). An instruction that is not
- * known here ends the domain with the reason: hardware would have performed
- * the access, so neither #UD nor a skipped instruction would be faithful.
+ * "bus" (hvm_bus_read/write: RAM, a device, or nothing): MOV in every form
+ * (and MOVNTI, MOVBE, MOV m16,Sreg), MOVZX/MOVSX, the ALU and compare forms
+ * (group 1), TEST, XCHG, NOT/NEG, INC/DEC, MUL/IMUL/DIV/IDIV, the shifts
+ * and rotates (group 2, SHLD/SHRD), BT/BTS/BTR/BTC, BSF/BSR/TZCNT/LZCNT/
+ * POPCNT, SETcc/CMOVcc, CMPXCHG, CMPXCHG8B/16B, XADD, PUSH/POP m, near CALL/JMP through
+ * memory, MOVS/STOS/LODS/CMPS/SCAS with REP/REPE/REPNE and DF (either side
+ * MMIO or RAM, addressed through the guest's page tables), and the SSE/AVX
+ * moves (emulate_sse.c). Results and flags come from the host CPU running
+ * the same operation on the same values (emulate_alu.c), so they are what
+ * the processor gives, undefined flags included. What is left (far
+ * CALL/JMP and MOV Sreg loads through MMIO, descriptor-table loads, x87 and
+ * MMX operands, other vector instructions) ends the domain with the bytes
+ * in the reason: hardware would have performed the access, so neither #UD
+ * nor a skipped instruction would be faithful.
  */
 #include <asm/decode.h>
 #include <asm/hvm_emul.h>
@@ -20,81 +25,15 @@
 #include <dbgvisor/console.h>
 #include <dbgvisor/domain.h>
 #include <dbgvisor/lib.h>
+#include "emulate_internal.h"
 #include "svm/svm_internal.h"
 
-#define ARITH_FLAGS     0x8d5ull        /* CF PF AF ZF SF OF */
-#define KEEP_HOST_FLAGS (-0x8d6ll)      /* ~ARITH_FLAGS as a sign-extended imm32 */
 #define STRING_CHUNK    1024u           /* REP iterations per exit (restartable) */
-
-enum alu_op { ALU_ADD, ALU_OR, ALU_ADC, ALU_SBB, ALU_AND, ALU_SUB, ALU_XOR, ALU_CMP,
-              ALU_TEST, ALU_BT, ALU_BTS, ALU_BTR, ALU_BTC,
-              ALU_NOT, ALU_NEG, ALU_INC, ALU_DEC };
-
-static uint64_t size_mask(unsigned size)
-{
-    return size >= 8 ? ~0ull : (1ull << (size * 8)) - 1;
-}
 
 static uint64_t sign_extend(uint64_t val, unsigned size)
 {
     unsigned shift = 64 - size * 8;
     return size >= 8 ? val : (uint64_t)((int64_t)(val << shift) >> shift);
-}
-
-/* ---- the host CPU computes results and flags ---- */
-
-/* Loads the guest's arithmetic flags into the host's RFLAGS (the host keeps
- * its own IF/DF/TF...), runs the instruction, stores the resulting RFLAGS. */
-#define FLAGS_IN  "pushfq\n\tandq %[keep], (%%rsp)\n\torq %[in], (%%rsp)\n\tpopfq\n\t"
-#define FLAGS_OUT "\n\tpushfq\n\tpopq %[out]"
-
-/* OPS: the operands, " %[s], %[d]" or " %[d]" (src then unused). */
-#define HOST(mn, sfx, T, con, OPS) do {                                             \
-        T d_ = (T)dst, s_ = (T)src;                                                 \
-        asm volatile(FLAGS_IN mn sfx OPS FLAGS_OUT                                  \
-                     : [d] "+" con (d_), [out] "=&r"(out)                           \
-                     : [s] con (s_), [in] "r"(in), [keep] "i"(KEEP_HOST_FLAGS) : "cc"); \
-        dst = d_;                                                                   \
-    } while (0)
-#define HOST2(mn, sfx, T, con) HOST(mn, sfx, T, con, " %[s], %[d]")
-#define HOST1(mn, sfx, T, con) HOST(mn, sfx, T, con, " %[d]")
-#define WIDE_CASES(H, mn)                                                           \
-        case 2: H(mn, "w", uint16_t, "r"); break;                                   \
-        case 4: H(mn, "l", uint32_t, "r"); break;                                   \
-        default: H(mn, "q", uint64_t, "r"); break;
-#define SIZED(H, mn) do { switch (size) {                                           \
-        case 1: H(mn, "b", uint8_t, "q"); break;                                    \
-        WIDE_CASES(H, mn) } } while (0)
-#define SIZED_NO8(H, mn) do { switch (size) { WIDE_CASES(H, mn) } } while (0)
-
-/* dst op src at `size` bytes; returns the result and updates *rflags'
- * arithmetic flags as the instruction does (NOT leaves them alone). */
-static uint64_t host_alu(enum alu_op op, unsigned size, uint64_t dst, uint64_t src,
-                         uint64_t *rflags)
-{
-    uint64_t in = *rflags & ARITH_FLAGS, out = *rflags;
-
-    switch (op) {
-    case ALU_ADD:  SIZED(HOST2, "add"); break;
-    case ALU_OR:   SIZED(HOST2, "or"); break;
-    case ALU_ADC:  SIZED(HOST2, "adc"); break;
-    case ALU_SBB:  SIZED(HOST2, "sbb"); break;
-    case ALU_AND:  SIZED(HOST2, "and"); break;
-    case ALU_SUB:  SIZED(HOST2, "sub"); break;
-    case ALU_XOR:  SIZED(HOST2, "xor"); break;
-    case ALU_CMP:  SIZED(HOST2, "cmp"); break;
-    case ALU_TEST: SIZED(HOST2, "test"); break;
-    case ALU_BT:   SIZED_NO8(HOST2, "bt"); break;
-    case ALU_BTS:  SIZED_NO8(HOST2, "bts"); break;
-    case ALU_BTR:  SIZED_NO8(HOST2, "btr"); break;
-    case ALU_BTC:  SIZED_NO8(HOST2, "btc"); break;
-    case ALU_NOT:  return ~dst & size_mask(size);
-    case ALU_NEG:  SIZED(HOST1, "neg"); break;
-    case ALU_INC:  SIZED(HOST1, "inc"); break;
-    case ALU_DEC:  SIZED(HOST1, "dec"); break;
-    }
-    *rflags = (*rflags & ~ARITH_FLAGS) | (out & ARITH_FLAGS);
-    return dst & size_mask(size);
 }
 
 /* ---- registers ---- */
@@ -117,10 +56,11 @@ static void reg_write(struct vcpu *v, unsigned reg, bool high8, unsigned size, u
 
 /* ---- one instruction ---- */
 
-struct emul {
-    struct vcpu *v;
-    struct x86_mem_insn insn;
-    uint64_t gpa;                       /* the memory operand (not for strings) */
+enum exec_result {
+    EXEC_UNKNOWN,       /* not an instruction the emulator knows */
+    EXEC_DONE,          /* carried out: RIP moves past it */
+    EXEC_JUMPED,        /* carried out, RIP set by the instruction */
+    EXEC_FAULTED,       /* an exception was injected (or the domain ended): RIP stays */
 };
 
 static uint64_t mem_read(struct emul *e, unsigned size)
@@ -133,6 +73,25 @@ static void mem_write(struct emul *e, unsigned size, uint64_t val)
     hvm_bus_write(e->v, e->gpa, size, val & size_mask(size));
 }
 
+/* Wider operands (vector moves) go to the bus 8 bytes at a time, as the
+ * processor splits them. */
+void emul_mem_read(struct emul *e, void *buf, unsigned size)
+{
+    for (unsigned off = 0; off < size; off += 8) {
+        uint64_t val = hvm_bus_read(e->v, e->gpa + off, MIN(size - off, 8u));
+        memcpy((uint8_t *)buf + off, &val, MIN(size - off, 8u));
+    }
+}
+
+void emul_mem_write(struct emul *e, const void *buf, unsigned size)
+{
+    for (unsigned off = 0; off < size; off += 8) {
+        uint64_t val = 0;
+        memcpy(&val, (const uint8_t *)buf + off, MIN(size - off, 8u));
+        hvm_bus_write(e->v, e->gpa + off, MIN(size - off, 8u), val);
+    }
+}
+
 static uint64_t reg_operand(struct emul *e)
 {
     return reg_read(e->v, e->insn.reg, e->insn.reg_high8, e->insn.size);
@@ -141,6 +100,28 @@ static uint64_t reg_operand(struct emul *e)
 static void set_reg_operand(struct emul *e, unsigned size, uint64_t val)
 {
     reg_write(e->v, e->insn.reg, e->insn.reg_high8, size, val);
+}
+
+/* The ModRM/moffs operand's segment (override, or SS for rSP/rBP-based
+ * addresses, else DS) and offset (base + index * scale + disp). */
+static unsigned operand_seg(const struct x86_mem_insn *in)
+{
+    if (in->seg != X86_SEG_NONE)
+        return in->seg;
+    return (in->ea_base == GPR_RSP || in->ea_base == GPR_RBP) ? X86_SEG_SS : X86_SEG_DS;
+}
+
+static uint64_t operand_offset(struct vcpu *v, const struct x86_mem_insn *in)
+{
+    uint64_t ea = (uint64_t)in->ea_disp;
+
+    if (in->ea_base == X86_EA_RIP)
+        ea += v->arch.vmcb->save.rip + in->len;
+    else if (in->ea_base != X86_EA_NONE)
+        ea += v->arch.gpr[in->ea_base];
+    if (in->ea_index != X86_EA_NONE)
+        ea += v->arch.gpr[in->ea_index] * in->ea_scale;
+    return ea & size_mask(in->addr_size);
 }
 
 /* r/m op= src (a read-modify-write; CMP, TEST and BT only read). */
@@ -152,6 +133,15 @@ static void alu_to_mem(struct emul *e, enum alu_op op, uint64_t src)
 
     if (op != ALU_CMP && op != ALU_TEST && op != ALU_BT)
         mem_write(e, size, res);
+}
+
+/* reg = reg op r/m (IMUL, the bit scans). */
+static void alu_to_reg(struct emul *e, enum alu_op op, uint64_t dst)
+{
+    unsigned size = e->insn.size;
+
+    set_reg_operand(e, size, host_alu(op, size, dst, mem_read(e, size),
+                                      &e->v->arch.vmcb->save.rflags));
 }
 
 /* Bit tests: the #NPF reports the operand the bit offset selects, so only
@@ -176,12 +166,137 @@ static void cmpxchg(struct emul *e)
     }
 }
 
+/* CMPXCHG8B/16B: rDX:rAX against the operand; rCX:rBX stored if equal,
+ * else the old value is written back (the locked cycle always writes) and
+ * loaded into rDX:rAX. Only ZF changes. */
+static void cmpxchg_double(struct emul *e)
+{
+    struct vcpu *v = e->v;
+    unsigned half = e->insn.size / 2;
+    uint64_t mem[2] = { 0, 0 }, m = size_mask(half), *rflags = &v->arch.vmcb->save.rflags;
+    uint64_t lo, hi;
+
+    emul_mem_read(e, mem, e->insn.size);
+    lo = half == 8 ? mem[0] : mem[0] & m;
+    hi = half == 8 ? mem[1] : mem[0] >> 32;
+    if (lo == (v->arch.gpr[GPR_RAX] & m) && hi == (v->arch.gpr[GPR_RDX] & m)) {
+        uint64_t new[2] = { v->arch.gpr[GPR_RBX] & m, v->arch.gpr[GPR_RCX] & m };
+        if (half == 4)
+            new[0] |= new[1] << 32;
+        emul_mem_write(e, new, e->insn.size);
+        *rflags |= EFL_ZF;
+    } else {
+        emul_mem_write(e, mem, e->insn.size);
+        reg_write(v, GPR_RAX, false, half, lo);
+        reg_write(v, GPR_RDX, false, half, hi);
+        *rflags &= ~EFL_ZF;
+    }
+}
+
+static enum exec_result mul_div(struct emul *e, unsigned ext)
+{
+    struct vcpu *v = e->v;
+    uint64_t rax = v->arch.gpr[GPR_RAX], rdx = v->arch.gpr[GPR_RDX];
+
+    if (!host_muldiv(ext, e->insn.size, mem_read(e, e->insn.size), &rax, &rdx,
+                     &v->arch.vmcb->save.rflags)) {
+        svm_inject_exception(v, X86_EXC_DE, false, 0);
+        return EXEC_FAULTED;
+    }
+    v->arch.gpr[GPR_RAX] = rax;
+    v->arch.gpr[GPR_RDX] = rdx;
+    return EXEC_DONE;
+}
+
+static uint64_t bswap(uint64_t val, unsigned size)
+{
+    uint64_t r = 0;
+
+    for (unsigned i = 0; i < size; i++, val >>= 8)
+        r = (r << 8) | (val & 0xff);
+    return r;
+}
+
+/* ---- the stack ---- */
+
+/* The stack's address size: 64-bit code, else SS's B bit. */
+static unsigned stack_addr_size(struct vcpu *v)
+{
+    if (guest_cpu_mode(v) == X86_MODE_LONG64)
+        return 8;
+    return (v->arch.vmcb->save.ss.attrib & 0x400) ? 4 : 2;
+}
+
+static bool push(struct vcpu *v, uint64_t val, unsigned size)
+{
+    unsigned asize = stack_addr_size(v);
+    uint64_t rsp = (v->arch.gpr[GPR_RSP] - size) & size_mask(asize);
+
+    if (!guest_access_linear(v, X86_SEG_SS, rsp, &val, size, GA_WRITE))
+        return false;
+    reg_write(v, GPR_RSP, false, asize, rsp);
+    return true;
+}
+
+/* The ModRM operand by its linear address: for the forms that also touch
+ * the stack, either access may be the one that exited. */
+static bool operand_access(struct emul *e, uint64_t *val, bool write)
+{
+    return guest_access_linear(e->v, operand_seg(&e->insn), operand_offset(e->v, &e->insn),
+                               val, e->insn.size, write ? GA_WRITE : GA_READ);
+}
+
+static enum exec_result pop_to_mem(struct emul *e)
+{
+    struct vcpu *v = e->v;
+    unsigned size = e->insn.size, asize = stack_addr_size(v);
+    uint64_t old_rsp = v->arch.gpr[GPR_RSP], val = 0;
+
+    if (!guest_access_linear(v, X86_SEG_SS, old_rsp & size_mask(asize), &val, size, GA_READ))
+        return EXEC_FAULTED;
+    /* An rSP-based destination is addressed with the incremented rSP. */
+    reg_write(v, GPR_RSP, false, asize, old_rsp + size);
+    if (!operand_access(e, &val, true)) {
+        v->arch.gpr[GPR_RSP] = old_rsp;
+        return EXEC_FAULTED;
+    }
+    return EXEC_DONE;
+}
+
+/* FF /2 /4 /6: near CALL, near JMP, PUSH through memory. */
+static enum exec_result group5_memory(struct emul *e, unsigned ext)
+{
+    struct vcpu *v = e->v;
+    struct vmcb_save *s = &v->arch.vmcb->save;
+    unsigned size = e->insn.size;
+    uint64_t val = 0;
+
+    if (!operand_access(e, &val, false))
+        return EXEC_FAULTED;
+    if (ext == 6)
+        return push(v, val, size) ? EXEC_DONE : EXEC_FAULTED;
+    if (size == 8 && (uint64_t)((int64_t)(val << 16) >> 16) != val) {
+        svm_inject_exception(v, X86_EXC_GP, true, 0);   /* non-canonical target */
+        return EXEC_FAULTED;
+    }
+    if (ext == 2 && !push(v, (s->rip + e->insn.len) & size_mask(size), size))
+        return EXEC_FAULTED;
+    s->rip = val;
+    return EXEC_JUMPED;
+}
+
+static uint16_t segment_selector(const struct vmcb_save *s, unsigned sreg)
+{
+    const struct vmcb_seg *segs[] = { &s->es, &s->cs, &s->ss, &s->ds, &s->fs, &s->gs };
+    return segs[sreg]->sel;
+}
+
 static const enum alu_op group1[8] = { ALU_ADD, ALU_OR, ALU_ADC, ALU_SBB,
                                        ALU_AND, ALU_SUB, ALU_XOR, ALU_CMP };
 static const enum alu_op group8[4] = { ALU_BT, ALU_BTS, ALU_BTR, ALU_BTC };
 
-/* Carries out a non-string instruction; false if it is not one we know. */
-static bool execute(struct emul *e)
+/* Carries out a non-string instruction. */
+static enum exec_result execute(struct emul *e)
 {
     struct x86_mem_insn *in = &e->insn;
     struct vcpu *v = e->v;
@@ -198,39 +313,73 @@ static bool execute(struct emul *e)
         } else {
             alu_to_mem(e, alu, reg_operand(e));
         }
-        return true;
+        return EXEC_DONE;
+    }
+    if (op >= 0x0f40 && op <= 0x0f4f) {             /* CMOVcc: the load always happens */
+        uint64_t val = mem_read(e, size);
+        /* a 32-bit destination is zero-extended even when nothing moves */
+        set_reg_operand(e, size, condition_holds(op & 0xf, *rflags) ? val : reg_operand(e));
+        return EXEC_DONE;
+    }
+    if (op >= 0x0f90 && op <= 0x0f9f) {             /* SETcc */
+        mem_write(e, 1, condition_holds(op & 0xf, *rflags));
+        return EXEC_DONE;
     }
     switch (op) {
     case 0x80: case 0x81: case 0x83:
         alu_to_mem(e, group1[ext], in->imm & size_mask(size));
-        return true;
+        return EXEC_DONE;
     case 0x84: case 0x85:
         alu_to_mem(e, ALU_TEST, reg_operand(e));
-        return true;
+        return EXEC_DONE;
     case 0x86: case 0x87: {                         /* XCHG: locked by itself */
         uint64_t old = mem_read(e, size);
         mem_write(e, size, reg_operand(e));
         set_reg_operand(e, size, old);
-        return true;
+        return EXEC_DONE;
     }
-    case 0x88: case 0x89:
+    case 0x88: case 0x89: case 0x0fc3:              /* MOV, MOVNTI */
         mem_write(e, size, reg_operand(e));
-        return true;
+        return EXEC_DONE;
     case 0x8a: case 0x8b:
         set_reg_operand(e, size, mem_read(e, size));
-        return true;
+        return EXEC_DONE;
+    case 0x8c:                                      /* MOV m16, Sreg */
+        if (ext > 5)
+            return EXEC_UNKNOWN;
+        mem_write(e, 2, segment_selector(&v->arch.vmcb->save, ext));
+        return EXEC_DONE;
+    case 0x8f:                                      /* POP r/m */
+        return pop_to_mem(e);
     case 0xa0: case 0xa1:
         reg_write(v, GPR_RAX, false, size, mem_read(e, size));
-        return true;
+        return EXEC_DONE;
     case 0xa2: case 0xa3:
         mem_write(e, size, reg_read(v, GPR_RAX, false, size));
-        return true;
+        return EXEC_DONE;
+    case 0x69: case 0x6b:                           /* IMUL reg, r/m, imm */
+        alu_to_reg(e, ALU_IMUL, in->imm & size_mask(size));
+        return EXEC_DONE;
+    case 0x0faf:                                    /* IMUL reg, r/m */
+        alu_to_reg(e, ALU_IMUL, reg_operand(e));
+        return EXEC_DONE;
+    case 0xc0: case 0xc1: case 0xd0: case 0xd1: case 0xd2: case 0xd3: {   /* group 2 */
+        uint8_t count = op <= 0xc1 ? (uint8_t)in->imm : op <= 0xd1 ? 1 : (uint8_t)v->arch.gpr[GPR_RCX];
+        mem_write(e, size, host_shift(ext, size, mem_read(e, size), count, op <= 0xc1, rflags));
+        return EXEC_DONE;
+    }
+    case 0x0fa4: case 0x0fa5: case 0x0fac: case 0x0fad: {   /* SHLD, SHRD */
+        uint8_t count = (op & 1) ? (uint8_t)v->arch.gpr[GPR_RCX] : (uint8_t)in->imm;
+        mem_write(e, size, host_shift_double(op < 0x0fac, size, mem_read(e, size),
+                                             reg_operand(e), count, rflags));
+        return EXEC_DONE;
+    }
     case 0xc6: case 0xc7:
         if (ext != 0)
-            return false;
+            return EXEC_UNKNOWN;
         mem_write(e, size, in->imm);
-        return true;
-    case 0xf6: case 0xf7:                           /* group 3: TEST NOT NEG */
+        return EXEC_DONE;
+    case 0xf6: case 0xf7:                           /* group 3 */
         if (ext < 2)
             alu_to_mem(e, ALU_TEST, in->imm & size_mask(size));
         else if (ext == 2)
@@ -238,42 +387,71 @@ static bool execute(struct emul *e)
         else if (ext == 3)
             alu_to_mem(e, ALU_NEG, 0);
         else
-            return false;                           /* MUL/IMUL/DIV/IDIV */
-        return true;
-    case 0xfe: case 0xff:                           /* groups 4/5: INC DEC */
-        if (ext > 1)
-            return false;                           /* CALL/JMP/PUSH through memory */
-        alu_to_mem(e, ext == 0 ? ALU_INC : ALU_DEC, 0);
-        return true;
-    case 0x0fa3: bit_op(e, ALU_BT, reg_operand(e)); return true;
-    case 0x0fab: bit_op(e, ALU_BTS, reg_operand(e)); return true;
-    case 0x0fb3: bit_op(e, ALU_BTR, reg_operand(e)); return true;
-    case 0x0fbb: bit_op(e, ALU_BTC, reg_operand(e)); return true;
+            return mul_div(e, ext);
+        return EXEC_DONE;
+    case 0xfe: case 0xff:                           /* groups 4/5 */
+        if (ext <= 1) {
+            alu_to_mem(e, ext == 0 ? ALU_INC : ALU_DEC, 0);
+            return EXEC_DONE;
+        }
+        if (op == 0xff && (ext == 2 || ext == 4 || ext == 6))
+            return group5_memory(e, ext);
+        return EXEC_UNKNOWN;                        /* far CALL/JMP through memory */
+    case 0x0fa3: bit_op(e, ALU_BT, reg_operand(e)); return EXEC_DONE;
+    case 0x0fab: bit_op(e, ALU_BTS, reg_operand(e)); return EXEC_DONE;
+    case 0x0fb3: bit_op(e, ALU_BTR, reg_operand(e)); return EXEC_DONE;
+    case 0x0fbb: bit_op(e, ALU_BTC, reg_operand(e)); return EXEC_DONE;
     case 0x0fba:
         if (ext < 4)
-            return false;
+            return EXEC_UNKNOWN;
         bit_op(e, group8[ext - 4], in->imm);
-        return true;
+        return EXEC_DONE;
+    case 0x0fbc: case 0x0fbd: {                     /* BSF/BSR, with F3 TZCNT/LZCNT */
+        bool count = in->rep == 0xf3;
+        alu_to_reg(e, op == 0x0fbc ? (count ? ALU_TZCNT : ALU_BSF) : (count ? ALU_LZCNT : ALU_BSR),
+                   reg_operand(e));
+        return EXEC_DONE;
+    }
+    case 0x0fb8:                                    /* POPCNT (without F3: JMPE, #UD) */
+        if (in->rep != 0xf3)
+            return EXEC_UNKNOWN;
+        alu_to_reg(e, ALU_POPCNT, reg_operand(e));
+        return EXEC_DONE;
+    case X86_OP_0F38 | 0xf0: case X86_OP_0F38 | 0xf1:   /* MOVBE (F2: CRC32) */
+        if (in->rep == 0xf2)
+            return EXEC_UNKNOWN;
+        if (op & 1)
+            mem_write(e, size, bswap(reg_operand(e), size));
+        else
+            set_reg_operand(e, size, bswap(mem_read(e, size), size));
+        return EXEC_DONE;
     case 0x0fb0: case 0x0fb1:
         cmpxchg(e);
-        return true;
+        return EXEC_DONE;
+    case 0x0fc7:                                    /* /1 (the decoder's only form) */
+        cmpxchg_double(e);
+        return EXEC_DONE;
     case 0x0fc0: case 0x0fc1: {
         uint64_t old = mem_read(e, size);
         mem_write(e, size, host_alu(ALU_ADD, size, old, reg_operand(e), rflags));
         set_reg_operand(e, size, old);
-        return true;
+        return EXEC_DONE;
     }
     case 0x0fb6: case 0x0fb7:
         set_reg_operand(e, size, mem_read(e, in->src_size));
-        return true;
+        return EXEC_DONE;
     case 0x0fbe: case 0x0fbf:
         set_reg_operand(e, size, sign_extend(mem_read(e, in->src_size), in->src_size));
-        return true;
+        return EXEC_DONE;
+    case 0x0f10: case 0x0f11: case 0x0f28: case 0x0f29: case 0x0f2b: case 0x0f6e:
+    case 0x0f6f: case 0x0f7e: case 0x0f7f: case 0x0fd6: case 0x0fe7: case X86_OP_0F38 | 0x2a:
+    case 0x0f12: case 0x0f13: case 0x0f16: case 0x0f17:
+        return emulate_simd_move(e) ? EXEC_DONE : EXEC_UNKNOWN;
     }
-    return false;
+    return EXEC_UNKNOWN;
 }
 
-/* ---- MOVS, STOS, LODS ---- */
+/* ---- MOVS, STOS, LODS, CMPS, SCAS ---- */
 
 /* Returns false if the instruction is not complete (REP chunk done or a
  * fault injected): RIP stays, the guest re-executes it. */
@@ -281,37 +459,48 @@ static bool execute_string(struct emul *e)
 {
     struct x86_mem_insn *in = &e->insn;
     struct vcpu *v = e->v;
+    uint64_t *rflags = &v->arch.vmcb->save.rflags;
     unsigned size = in->size;
     uint64_t amask = size_mask(in->addr_size);
-    int64_t step = (v->arch.vmcb->save.rflags & X86_EFLAGS_DF) ? -(int64_t)size : (int64_t)size;
+    int64_t step = (*rflags & X86_EFLAGS_DF) ? -(int64_t)size : (int64_t)size;
     unsigned src_seg = in->seg == X86_SEG_NONE ? X86_SEG_DS : in->seg;
     uint64_t count = in->rep ? (v->arch.gpr[GPR_RCX] & amask) : 1;
     unsigned chunk = (unsigned)MIN(count, (uint64_t)STRING_CHUNK);
     uint8_t base = (uint8_t)(in->opcode & ~1u);
-    bool reads = base != 0xaa, writes = base != 0xac;
+    bool compares = base == 0xa6 || base == 0xae;                   /* CMPS, SCAS */
+    bool reads_src = base == 0xa4 || base == 0xa6 || base == 0xac;  /* MOVS, CMPS, LODS */
+    bool writes_dst = base == 0xa4 || base == 0xaa;                 /* MOVS, STOS */
+    bool uses_dst = base != 0xac;
 
     /* Each element goes through the guest's page tables and the bus, so
      * either side may be RAM or MMIO; a #PF stops with the registers
      * saying how far it got. */
     for (unsigned i = 0; i < chunk; i++) {
-        uint64_t val = 0;
+        uint64_t val = 0, dst = 0;
 
-        if (reads && !guest_access_linear(v, src_seg, v->arch.gpr[GPR_RSI] & amask, &val, size, false))
+        if (reads_src && !guest_access_linear(v, src_seg, v->arch.gpr[GPR_RSI] & amask, &val, size, GA_READ))
             return false;
-        if (base == 0xaa)
+        if (base == 0xaa || base == 0xae)
             val = reg_read(v, GPR_RAX, false, size);
-        if (writes && !guest_access_linear(v, X86_SEG_ES, v->arch.gpr[GPR_RDI] & amask, &val, size, true))
+        if (compares && !guest_access_linear(v, X86_SEG_ES, v->arch.gpr[GPR_RDI] & amask, &dst, size, GA_READ))
+            return false;
+        if (writes_dst && !guest_access_linear(v, X86_SEG_ES, v->arch.gpr[GPR_RDI] & amask, &val, size, GA_WRITE))
             return false;
         if (base == 0xac)
             reg_write(v, GPR_RAX, false, size, val);
-        if (reads)
+        if (compares)
+            host_alu(ALU_CMP, size, val, dst, rflags);
+        if (reads_src)
             reg_write(v, GPR_RSI, false, in->addr_size, v->arch.gpr[GPR_RSI] + (uint64_t)step);
-        if (writes)
+        if (uses_dst)
             reg_write(v, GPR_RDI, false, in->addr_size, v->arch.gpr[GPR_RDI] + (uint64_t)step);
         if (in->rep)
             reg_write(v, GPR_RCX, false, in->addr_size, v->arch.gpr[GPR_RCX] - 1);
         if (domain_is_ended(v->domain))
             return false;
+        /* REPE stops at the first difference, REPNE at the first match. */
+        if (compares && in->rep && !(*rflags & EFL_ZF) == (in->rep == 0xf3))
+            return true;
     }
     return chunk == count;
 }
@@ -338,11 +527,14 @@ static bool retry_once(struct vcpu *v, unsigned fetched)
 static enum vcpu_run_result unknown_insn(struct vcpu *v, uint64_t gpa, const char *what,
                                          const uint8_t *b, unsigned n)
 {
+    char hex[X86_MAX_INSN_LEN * 3 + 1] = "";
+
     if (retry_once(v, n))
         return guest_insn_changed(v, n, "MMIO access");
-    domain_crash(v->domain, "cannot emulate %s access to %#llx at rip %#llx "
-                 "(bytes %02x %02x %02x %02x %02x %02x)", what, (unsigned long long)gpa,
-                 (unsigned long long)v->arch.vmcb->save.rip, b[0], b[1], b[2], b[3], b[4], b[5]);
+    for (unsigned i = 0; i < n; i++)
+        snprintf(hex + i * 3, sizeof(hex) - i * 3, "%s%02x", i ? " " : "", b[i]);
+    domain_crash(v->domain, "cannot emulate %s access to %#llx at rip %#llx (bytes %s)",
+                 what, (unsigned long long)gpa, (unsigned long long)v->arch.vmcb->save.rip, hex);
     return RUN_RESCHEDULE;
 }
 
@@ -350,20 +542,19 @@ static enum vcpu_run_result unknown_insn(struct vcpu *v, uint64_t gpa, const cha
 static enum vcpu_run_result run(struct emul *e, const uint8_t *bytes, unsigned n, const char *what)
 {
     struct vcpu *v = e->v;
-    bool done;
+    enum exec_result r;
 
-    if (e->insn.string) {
-        done = execute_string(e);
-    } else {
-        if (!execute(e))
-            return unknown_insn(v, e->gpa, what, bytes, n);
-        done = true;
-    }
+    if (e->insn.string)
+        r = execute_string(e) ? EXEC_DONE : EXEC_FAULTED;
+    else if ((r = execute(e)) == EXEC_UNKNOWN)
+        return unknown_insn(v, e->gpa, what, bytes, n);
     v->arch.mmio_retry = false;
     if (domain_is_ended(v->domain))
         return RUN_RESCHEDULE;
-    if (done)
+    if (r == EXEC_DONE)
         svm_skip_instruction(v, e->insn.len);
+    else if (r == EXEC_JUMPED)
+        svm_skip_instruction(v, 0);     /* RIP is the target: the rest of completing it */
     return RUN_CONTINUE;
 }
 
@@ -384,36 +575,33 @@ enum vcpu_run_result hvm_emulate_insn(struct vcpu *v, uint64_t gpa, const char *
 static bool writes_memory(const struct x86_mem_insn *in)
 {
     unsigned ext = in->reg & 7;
+    uint16_t op = in->opcode;
 
-    if (in->opcode < 0x40)
-        return !(in->opcode & 2) && (in->opcode >> 3) != 7;    /* r/m,reg forms but CMP */
-    switch (in->opcode) {
+    if (op < 0x40)
+        return !(op & 2) && (op >> 3) != 7;                     /* r/m,reg forms but CMP */
+    if (op >= 0x0f40 && op <= 0x0f4f)
+        return false;                                           /* CMOVcc */
+    switch (op) {
     case 0x80: case 0x81: case 0x83: return ext != 7;          /* but CMP */
-    case 0xf6: case 0xf7:            return ext >= 2;          /* but TEST */
+    case 0xf6: case 0xf7:            return ext == 2 || ext == 3;  /* NOT, NEG */
+    case 0xff:                       return ext <= 1;          /* INC, DEC */
     case 0x0fba:                     return ext != 4;          /* but BT */
+    case 0x0f7e:                     return in->simd_prefix == 0x66;
     case 0x84: case 0x85: case 0x8a: case 0x8b: case 0xa0: case 0xa1:
+    case 0x69: case 0x6b: case 0x0faf: case 0x0fbc: case 0x0fbd: case 0x0fb8:
     case 0x0fa3: case 0x0fb6: case 0x0fb7: case 0x0fbe: case 0x0fbf:
+    case X86_OP_0F38 | 0xf0:
+    case 0x0f10: case 0x0f28: case 0x0f6e: case 0x0f6f: case X86_OP_0F38 | 0x2a:
+    case 0x0f12: case 0x0f16:
         return false;
     }
     return true;
 }
 
-/* The linear address of the ModRM/moffs operand: segment (override, or SS
- * for rSP/rBP-based addresses, else DS) + base + index * scale + disp. */
+/* The linear address of the ModRM/moffs operand. */
 static uint64_t operand_linear(struct vcpu *v, const struct x86_mem_insn *in)
 {
-    uint64_t ea = (uint64_t)in->ea_disp;
-    unsigned seg = in->seg;
-
-    if (in->ea_base == X86_EA_RIP)
-        ea += v->arch.vmcb->save.rip + in->len;
-    else if (in->ea_base != X86_EA_NONE)
-        ea += v->arch.gpr[in->ea_base];
-    if (in->ea_index != X86_EA_NONE)
-        ea += v->arch.gpr[in->ea_index] * in->ea_scale;
-    if (seg == X86_SEG_NONE)
-        seg = (in->ea_base == GPR_RSP || in->ea_base == GPR_RBP) ? X86_SEG_SS : X86_SEG_DS;
-    return guest_linear(v, seg, ea & size_mask(in->addr_size));
+    return guest_linear(v, operand_seg(in), operand_offset(v, in));
 }
 
 enum vcpu_run_result hvm_emulate_walk_fault(struct vcpu *v, uint64_t table_gpa)
@@ -427,8 +615,8 @@ enum vcpu_run_result hvm_emulate_walk_fault(struct vcpu *v, uint64_t table_gpa)
 
     /* The instruction's own fetch, then its operand: the first whose walk
      * fails gets the #PF, as on the CPU. */
-    if (guest_translate(v, rip_linear, &e.gpa, &pf_error) != GW_OK) {
-        guest_inject_pf(v, rip_linear, pf_error | ((s->efer & EFER_NXE) ? PF_FETCH : 0));
+    if (guest_translate(v, rip_linear, GA_FETCH, &e.gpa, &pf_error) != GW_OK) {
+        guest_inject_pf(v, rip_linear, pf_error);
         return RUN_CONTINUE;
     }
     n = guest_fetch_insn(v, bytes, sizeof(bytes));
@@ -441,8 +629,9 @@ enum vcpu_run_result hvm_emulate_walk_fault(struct vcpu *v, uint64_t table_gpa)
     }
     if (!e.insn.string) {
         gla = operand_linear(v, &e.insn);
-        if (guest_translate(v, gla, &e.gpa, &pf_error) != GW_OK) {
-            guest_inject_pf(v, gla, pf_error | (writes_memory(&e.insn) ? PF_WRITE : 0));
+        if (guest_translate(v, gla, writes_memory(&e.insn) ? GA_WRITE : GA_READ, &e.gpa,
+                            &pf_error) != GW_OK) {
+            guest_inject_pf(v, gla, pf_error);
             return RUN_CONTINUE;
         }
     }

@@ -11,6 +11,7 @@
 #include <asm/hvm_devices.h>
 #include <asm/hvm_emul.h>
 #include <asm/hvm_platform.h>
+#include <asm/isa_bus.h>
 #include <dbgvisor/domain.h>
 
 #define COM1_BASE    0x3F8
@@ -40,28 +41,15 @@ void hvm_io_domain_init(struct domain *d)
     hvm_platform_init(d);
 }
 
-/* The PIC and PIT registers are bytes: a wider access covers consecutive
- * ports, byte by byte (as on the ISA bus); a port nobody decodes reads 0xFF. */
-static bool irq_ports_read(struct vcpu *v, uint16_t port, unsigned size, uint32_t *val)
+/* The PIC, PIT and port 0x61 sit on the ISA bus (asm/isa_bus.h). */
+static bool irq_port_read(void *domain, uint16_t port, uint8_t *byte)
 {
-    bool any = false;
-
-    *val = 0;
-    for (unsigned i = 0; i < size; i++) {
-        uint8_t b = 0xff;
-        any |= hvm_irq_io_read(v->domain, (uint16_t)(port + i), &b);
-        *val |= (uint32_t)b << (i * 8);
-    }
-    return any;
+    return hvm_irq_io_read(domain, port, byte);
 }
 
-static bool irq_ports_write(struct vcpu *v, uint16_t port, unsigned size, uint32_t val)
+static bool irq_port_write(void *domain, uint16_t port, uint8_t byte)
 {
-    bool any = false;
-
-    for (unsigned i = 0; i < size; i++)
-        any |= hvm_irq_io_write(v->domain, (uint16_t)(port + i), (uint8_t)(val >> (i * 8)));
-    return any;
+    return hvm_irq_io_write(domain, port, byte);
 }
 
 uint32_t hvm_io_read(struct vcpu *v, uint16_t port, unsigned size)
@@ -75,7 +63,7 @@ uint32_t hvm_io_read(struct vcpu *v, uint16_t port, unsigned size)
     if (in_range(port, FW_CFG_PORT, 2))
         return fw_cfg_io_read(v, port, size);
     uint32_t val;
-    if (irq_ports_read(v, port, size, &val))
+    if (isa_bus_read(irq_port_read, v->domain, port, size, &val))
         return val;
     return hvm_platform_io_read(v, port, size);
 }
@@ -93,6 +81,6 @@ void hvm_io_write(struct vcpu *v, uint16_t port, unsigned size, uint32_t val)
         domain_shutdown(v->domain, (int)val);   /* QEMU exits with (val << 1) | 1 */
     else if (in_range(port, FW_CFG_PORT, 2))
         fw_cfg_io_write(v, port, size, val);
-    else if (!irq_ports_write(v, port, size, val))   /* PIC/PIT */
+    else if (!isa_bus_write(irq_port_write, v->domain, port, size, val))   /* PIC/PIT */
         hvm_platform_io_write(v, port, size, val);
 }

@@ -2,11 +2,14 @@
  * The domain's interrupt router (asm/hvm_irq.h): ISA lines to the vPIC and
  * the vIOAPIC, vIOAPIC messages to the local APICs, the vPIC's INT to the
  * vCPU that takes ExtINT, the vPIT's channel 0 to ISA IRQ0, and the timer
- * poll that the entry path and the scheduler share.
+ * poll that the entry path and the scheduler share (the vPIT, the local
+ * APIC timer, and the platform's: RTC, PM timer, asm/hvm_platform.h).
  */
 #include <asm/hvm_irq.h>
+#include <asm/hvm_platform.h>
 #include <asm/svm_vcpu.h>
 #include <dbgvisor/domain.h>
+#include <dbgvisor/lib.h>
 #include <dbgvisor/sched.h>
 #include <dbgvisor/time.h>
 
@@ -26,7 +29,7 @@ void hvm_irq_flush_kicks(struct domain *d)
 {
     uint32_t mask = hvm_irq_take_kicks(d);
 
-    for (unsigned i = 0; i < d->nr_vcpus; i++)
+    for (unsigned i = 0; mask >> i && i < d->nr_vcpus; i++)   /* none on nearly every entry */
         if (mask & (1u << i))
             sched_vcpu_kick(d->vcpus[i]);
 }
@@ -59,7 +62,7 @@ static void pic_int_changed(void *opaque, bool level)
 
 bool hvm_irq_extint_pending(struct vcpu *v)
 {
-    return takes_extint(v) && __atomic_load_n(&irq_of(v->domain)->vpic.int_out, __ATOMIC_SEQ_CST);
+    return __atomic_load_n(&irq_of(v->domain)->vpic.int_out, __ATOMIC_SEQ_CST) && takes_extint(v);
 }
 
 int hvm_irq_extint_ack(struct vcpu *v)
@@ -137,13 +140,19 @@ static void isa_irq_set_locked(struct hvm_irq *irq, unsigned isa, bool level)
     vioapic_set_irq(&irq->vioapic, isa_irq_to_gsi(isa), level);
 }
 
-void hvm_isa_irq_set(struct domain *d, unsigned isa, bool level)
+void hvm_isa_irq_set_deferred(struct domain *d, unsigned isa, bool level)
 {
     if (isa >= HVM_ISA_IRQS)
         return;
     spin_lock(&irq_of(d)->lock);
     isa_irq_set_locked(irq_of(d), isa, level);
-    unlock_and_kick(d);
+    spin_unlock(&irq_of(d)->lock);
+}
+
+void hvm_isa_irq_set(struct domain *d, unsigned isa, bool level)
+{
+    hvm_isa_irq_set_deferred(d, isa, level);
+    hvm_irq_flush_kicks(d);
 }
 
 void hvm_isa_irq_pulse(struct domain *d, unsigned isa)
@@ -181,8 +190,11 @@ bool hvm_irq_io_write(struct domain *d, uint16_t port, uint8_t val)
     bool ours;
 
     spin_lock(&irq->lock);
-    ours = vpic_io_write(&irq->vpic, port, val) || vpit_io_write(&irq->vpit, port, val);
-    refresh_pit_deadline(irq);
+    ours = vpic_io_write(&irq->vpic, port, val);
+    if (!ours && vpit_io_write(&irq->vpit, port, val)) {
+        ours = true;
+        refresh_pit_deadline(irq);      /* only a PIT write moves channel 0 */
+    }
     unlock_and_kick(d);
     return ours;
 }
@@ -242,6 +254,7 @@ static void poll_domain_timers(struct domain *d, uint64_t now)
 bool hvm_poll_timers(struct vcpu *v, uint64_t now)
 {
     poll_domain_timers(v->domain, now);
+    hvm_platform_poll_timers(v->domain, now);
     vlapic_poll_timer(v, now);
     return hvm_vcpu_has_interrupt(v);
 }
@@ -250,8 +263,9 @@ uint64_t hvm_next_timer_ns(struct vcpu *v)
 {
     uint64_t pit = __atomic_load_n(&irq_of(v->domain)->vpit_next_ns, __ATOMIC_RELAXED);
     uint64_t lapic = vlapic_timer_deadline_ns(v);
+    uint64_t platform = hvm_platform_next_timer_ns(v->domain);
 
-    return pit < lapic ? pit : lapic;
+    return MIN(MIN(pit, lapic), platform);
 }
 
 bool hvm_vcpu_has_interrupt(struct vcpu *v)

@@ -32,7 +32,8 @@ static uint64_t unbacked_read(struct vcpu *v, uint64_t gpa, unsigned size)
     return size_mask(size);
 }
 
-/* ---- the xAPIC page: decoded only while IA32_APIC_BASE.EN is set ---- */
+/* ---- the xAPIC page: decoded only in xAPIC mode (not while disabled
+ * nor in x2APIC mode, where the MSRs replace it: SDM 11.12.1.2) ---- */
 
 static uint64_t apic_read(struct vcpu *v, uint64_t gpa, unsigned size)
 {
@@ -46,11 +47,11 @@ static void apic_write(struct vcpu *v, uint64_t gpa, unsigned size, uint64_t val
 
 static const struct hvm_mmio_device apic = { "APIC", apic_read, apic_write };
 
-/* Each vCPU's xAPIC page sits at its own IA32_APIC_BASE, while enabled. */
+/* Each vCPU's xAPIC page sits at its own IA32_APIC_BASE, in xAPIC mode. */
 static bool apic_located(struct vcpu *v, uint64_t *base)
 {
     *base = v->arch.msr.apic_base;
-    return vlapic_hw_enabled(v);
+    return vlapic_mmio_decoded(v);
 }
 
 /* ---- the address -> device table ---- */

@@ -10,6 +10,8 @@
  *                reserved bits and types; present because CPUID.1.EDX.MTRR is
  *   misc         MISC_ENABLE, DEBUGCTL (LBR/BTF stored, no effect), APIC_BASE,
  *                patch level
+ *   x2APIC       0x800-0xBFF, the local APIC's registers in x2APIC mode
+ *                (vlapic.c)
  *   AMD          HWCR/SYSCFG read-only, VM_CR (SVM disabled and locked: no
  *                nested SVM), the legacy PMU counters (read 0, writes dropped)
  *   TSC_AUX      when CPUID offers RDTSCP or RDPID (passed through from the
@@ -248,7 +250,8 @@ static enum msr_result misc_read(struct vcpu *v, uint32_t msr, uint64_t *val)
     case MSR_DEBUGCTL:     *val = v->arch.msr.debugctl; return MSR_OK;
     case MSR_PATCH_LEVEL:  *val = 0; return MSR_OK;       /* no microcode loaded */
     case MSR_APIC_BASE:
-        *val = v->arch.msr.apic_base | (vlapic_hw_enabled(v) ? APIC_BASE_EN : 0) | (v->id == 0 ? APIC_BASE_BSP : 0);
+        *val = v->arch.msr.apic_base | (vlapic_hw_enabled(v) ? APIC_BASE_EN : 0) |
+               (vlapic_x2apic_mode(v) ? APIC_BASE_X2APIC : 0) | (v->id == 0 ? APIC_BASE_BSP : 0);
         return MSR_OK;
     }
     if (msr >= MSR_LBR_FIRST && msr <= MSR_LBR_LAST) {
@@ -275,17 +278,34 @@ static enum msr_result misc_write(struct vcpu *v, uint32_t msr, uint64_t val)
         return MSR_OK;                  /* the "clear before CPUID" idiom */
     case MSR_APIC_BASE:
         /* The xAPIC page moves to the new base (mmio.c dispatches per vCPU;
-         * a base inside RAM is shadowed by the RAM, as under KVM); x2APIC is
-         * not offered; reserved bits and bits beyond MAXPHYADDR fault; EN
-         * turns it off and on (BSP is read-only). */
-        if ((val & ~0xfffull & ~guest_phys_addr_mask(v)) ||
-            (val & (APIC_BASE_X2APIC | APIC_BASE_RESERVED_LOW)))
+         * a base inside RAM is shadowed by the RAM, as under KVM); reserved
+         * bits and bits beyond MAXPHYADDR fault; EN and EXTD choose disabled,
+         * xAPIC or x2APIC mode, and an illegal transition faults (vlapic.c;
+         * BSP is read-only). */
+        if ((val & ~0xfffull & ~guest_phys_addr_mask(v)) || (val & APIC_BASE_RESERVED_LOW) ||
+            ((val & APIC_BASE_X2APIC) && !guest_cpuid_bit(v, 1, 2, 21)) ||
+            !vlapic_set_mode(v, val & APIC_BASE_EN, val & APIC_BASE_X2APIC))
             return MSR_GP;
         v->arch.msr.apic_base = val & ~0xfffull;
-        vlapic_set_hw_enabled(v, val & APIC_BASE_EN);
         return MSR_OK;
     }
     return MSR_UNKNOWN;
+}
+
+/* ---- x2APIC registers (vlapic.c): #GP outside x2APIC mode ---- */
+
+static enum msr_result x2apic_read(struct vcpu *v, uint32_t msr, uint64_t *val)
+{
+    if (msr < X2APIC_MSR_FIRST || msr > X2APIC_MSR_LAST)
+        return MSR_UNKNOWN;
+    return vlapic_x2apic_read(v, msr, val) < 0 ? MSR_GP : MSR_OK;
+}
+
+static enum msr_result x2apic_write(struct vcpu *v, uint32_t msr, uint64_t val)
+{
+    if (msr < X2APIC_MSR_FIRST || msr > X2APIC_MSR_LAST)
+        return MSR_UNKNOWN;
+    return vlapic_x2apic_write(v, msr, val) < 0 ? MSR_GP : MSR_OK;
 }
 
 /* ---- AMD system configuration ---- */
@@ -325,10 +345,10 @@ static enum msr_result amd_write(struct vcpu *v, uint32_t msr, uint64_t val)
 
 /* The groups in turn; the first that knows the MSR decides. */
 static enum msr_result (*const group_read[])(struct vcpu *, uint32_t, uint64_t *) = {
-    tsc_read, mtrr_read, misc_read, amd_read,
+    tsc_read, mtrr_read, misc_read, x2apic_read, amd_read,
 };
 static enum msr_result (*const group_write[])(struct vcpu *, uint32_t, uint64_t) = {
-    tsc_write, mtrr_write, misc_write, amd_write,
+    tsc_write, mtrr_write, misc_write, x2apic_write, amd_write,
 };
 
 /* ---- VMCB-backed MSRs, then the groups above ---- */

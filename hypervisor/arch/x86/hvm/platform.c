@@ -2,13 +2,23 @@
  * A domain's PC platform (see asm/hvm_platform.h): instances, their wiring
  * to the domain (reset and S5 end it with the matching shutdown reason),
  * the firmware data they expose (CMOS bytes, ACPI tables) and the
- * accounting of ports nothing emulates. Interrupt lines (RTC IRQ8, the
- * 8042's IRQ1/12, the SCI) are not connected: nothing here raises them
- * unless the guest enables them, and the interrupt controllers route them.
+ * accounting of ports nothing emulates, and the devices' interrupt lines
+ * (RTC IRQ8, the SCI on IRQ9, the 8042's IRQ1/12, COM2's IRQ3) into the domain's
+ * interrupt router, both from port accesses and from the timer poll (RTC
+ * update, alarm and periodic interrupts, the PM timer's overflow).
+ *
+ * Lock order: platform lock, then the router's (a leaf). The device
+ * callbacks run under the platform lock and only record kicks
+ * (hvm_isa_irq_set_deferred): the port paths send them once the lock is
+ * dropped; the timer poll, which the scheduler runs under sched_lock, leaves
+ * them to its caller, and only tries the platform lock (a vCPU ending the
+ * domain through a port holds it while the shutdown takes sched_lock).
  */
 #include <asm/acpi_tables.h>
 #include <asm/host_rtc.h>
+#include <asm/hvm_irq.h>
 #include <asm/hvm_platform.h>
+#include <asm/isa_bus.h>
 #include <asm/svm_vcpu.h>
 #include <dbgvisor/console.h>
 #include <dbgvisor/domain.h>
@@ -16,6 +26,10 @@
 #include <dbgvisor/time.h>
 
 #define POST_PORT       0x80
+#define RTC_ISA_IRQ     8
+#define SCI_ISA_IRQ     9               /* the FADT's SCI_INT; level, active high (MADT) */
+#define COM2_BASE       0x2F8
+#define COM2_ISA_IRQ    3
 #define PORTS_LOGGED    64              /* per domain: a guest cannot flood the log */
 
 /* CMOS bytes firmware and boot loaders read (IBM AT layout, QEMU/SeaBIOS extensions). */
@@ -61,6 +75,61 @@ static void platform_sleep(void *opaque, unsigned slp_typ)
     /* The DSDT offers no other sleep state: SLP_EN with another type does nothing. */
 }
 
+static void rtc_irq(void *opaque, bool level)
+{
+    hvm_isa_irq_set_deferred(opaque, RTC_ISA_IRQ, level);
+}
+
+static void sci_irq(void *opaque, bool level)
+{
+    hvm_isa_irq_set_deferred(opaque, SCI_ISA_IRQ, level);
+}
+
+static void com2_irq(void *opaque, bool level)
+{
+    hvm_isa_irq_set_deferred(opaque, COM2_ISA_IRQ, level);
+}
+
+/* Nothing is attached to COM2: what the guest sends is lost, as on a port
+ * without a cable. (The host's COM2, the control channel, is another
+ * device: a guest's port accesses all exit and never reach the host's.) */
+static void com2_tx(void *opaque, uint8_t byte)
+{
+    (void)opaque;
+    (void)byte;
+}
+
+static void kbc_irq(void *opaque, unsigned irq, bool level)
+{
+    hvm_isa_irq_set_deferred(opaque, irq, level);
+}
+
+/* Under the lock: when the RTC or the PM timer next raises its line by
+ * itself (read without the lock by the timer poll). */
+static void refresh_deadline(struct hvm_platform *p)
+{
+    uint64_t next = MIN(vrtc_next_event(&p->rtc), vacpi_pm_next_event(&p->pm));
+
+    __atomic_store_n(&p->next_event_ns, next, __ATOMIC_RELAXED);
+}
+
+void hvm_platform_poll_timers(struct domain *d, uint64_t now)
+{
+    struct hvm_platform *p = &d->arch.platform;
+
+    if (now < __atomic_load_n(&p->next_event_ns, __ATOMIC_RELAXED) || !spin_trylock(&p->lock))
+        return;                             /* not due, or a port access is under way: next poll */
+    vrtc_poll(&p->rtc);
+    vacpi_pm_poll(&p->pm);
+    refresh_deadline(p);
+    spin_unlock(&p->lock);
+}
+
+uint64_t hvm_platform_next_timer_ns(struct domain *d)
+{
+    return __atomic_load_n(&d->arch.platform.next_event_ns, __ATOMIC_RELAXED);
+}
+
 static void cmos_word(struct vrtc *rtc, uint8_t index, uint16_t val)
 {
     vrtc_set_cmos(rtc, index, (uint8_t)val);
@@ -89,11 +158,13 @@ void hvm_platform_init(struct domain *d)
     struct hvm_platform *p = &d->arch.platform;
 
     p->lock = (spinlock_t)SPINLOCK_INIT;
-    vrtc_init(&p->rtc, host_rtc_unix_seconds(), platform_clock, NULL, d);
+    vrtc_init(&p->rtc, host_rtc_unix_seconds(), platform_clock, rtc_irq, d);
     fill_cmos(&p->rtc, d->mem_bytes);
-    vi8042_init(&p->kbc, kbc_reset, NULL, d);
-    vacpi_pm_init(&p->pm, ACPI_PM_BASE, platform_clock, platform_sleep, NULL, d);
+    vi8042_init(&p->kbc, kbc_reset, kbc_irq, d);
+    vacpi_pm_init(&p->pm, ACPI_PM_BASE, platform_clock, platform_sleep, sci_irq, d);
     vpci_host_init(&p->pci, rcr_reset, d);
+    vuart_init(&p->com2, com2_tx, com2_irq, d);
+    p->next_event_ns = UINT64_MAX;          /* nothing enabled at power-on */
 }
 
 void hvm_domain_firmware_init(struct domain *d)
@@ -125,33 +196,32 @@ static void unclaimed(struct vcpu *v, uint16_t port, unsigned size, bool write)
            write ? "write" : "read");
 }
 
-/* The byte-wide devices: a wider access is one byte access per port, as on the ISA bus. */
-static bool byte_device_read(struct hvm_platform *p, uint16_t port, unsigned size, uint32_t *val)
+static bool com2_port(uint16_t port)
 {
-    uint8_t byte;
-
-    if (!vrtc_io_read(&p->rtc, port, &byte) && !vi8042_io_read(&p->kbc, port, &byte))
-        return false;
-    *val = 0xffffffffu;
-    for (unsigned i = 0; i < size; i++, byte = 0xff) {
-        if (i && !vrtc_io_read(&p->rtc, (uint16_t)(port + i), &byte))
-            vi8042_io_read(&p->kbc, (uint16_t)(port + i), &byte);
-        *val = (*val & ~(0xffu << (8 * i))) | ((uint32_t)byte << (8 * i));
-    }
-    return true;
+    return port >= COM2_BASE && port < COM2_BASE + 8;
 }
 
-static bool byte_device_write(struct hvm_platform *p, uint16_t port, unsigned size, uint32_t val)
+/* One byte of a byte-wide device (RTC, 8042, COM2); false if none is there. */
+static bool byte_read(void *bus, uint16_t port, uint8_t *byte)
 {
-    if (!vrtc_io_write(&p->rtc, port, (uint8_t)val) && !vi8042_io_write(&p->kbc, port, (uint8_t)val))
-        return false;
-    for (unsigned i = 1; i < size; i++) {
-        uint8_t byte = (uint8_t)(val >> (8 * i));
+    struct hvm_platform *p = bus;
 
-        if (!vrtc_io_write(&p->rtc, (uint16_t)(port + i), byte))
-            vi8042_io_write(&p->kbc, (uint16_t)(port + i), byte);
+    if (com2_port(port)) {
+        *byte = vuart_io_read(&p->com2, port - COM2_BASE);
+        return true;
     }
-    return true;
+    return vrtc_io_read(&p->rtc, port, byte) || vi8042_io_read(&p->kbc, port, byte);
+}
+
+static bool byte_write(void *bus, uint16_t port, uint8_t byte)
+{
+    struct hvm_platform *p = bus;
+
+    if (com2_port(port)) {
+        vuart_io_write(&p->com2, port - COM2_BASE, byte);
+        return true;
+    }
+    return vrtc_io_write(&p->rtc, port, byte) || vi8042_io_write(&p->kbc, port, byte);
 }
 
 uint32_t hvm_platform_io_read(struct vcpu *v, uint16_t port, unsigned size)
@@ -161,9 +231,12 @@ uint32_t hvm_platform_io_read(struct vcpu *v, uint16_t port, unsigned size)
     bool claimed;
 
     spin_lock(&p->lock);
-    claimed = byte_device_read(p, port, size, &val) || vacpi_pm_io_read(&p->pm, port, size, &val) ||
+    claimed = isa_bus_read(byte_read, p, port, size, &val) || vacpi_pm_io_read(&p->pm, port, size, &val) ||
               vpci_host_io_read(&p->pci, port, size, &val);
+    if (claimed)
+        refresh_deadline(p);
     spin_unlock(&p->lock);
+    hvm_irq_flush_kicks(v->domain);
     if (!claimed && port != POST_PORT)
         unclaimed(v, port, size, false);
     return claimed ? val : 0xffffffffu;
@@ -177,9 +250,12 @@ void hvm_platform_io_write(struct vcpu *v, uint16_t port, unsigned size, uint32_
     /* A reset or S5 ends the domain from inside these calls; the domain's
      * own lock is never held while taking the platform's. */
     spin_lock(&p->lock);
-    claimed = byte_device_write(p, port, size, val) || vacpi_pm_io_write(&p->pm, port, size, val) ||
+    claimed = isa_bus_write(byte_write, p, port, size, val) || vacpi_pm_io_write(&p->pm, port, size, val) ||
               vpci_host_io_write(&p->pci, port, size, val);
+    if (claimed)
+        refresh_deadline(p);
     spin_unlock(&p->lock);
+    hvm_irq_flush_kicks(v->domain);
     if (!claimed && port != POST_PORT)      /* POST codes: accepted, nobody displays them */
         unclaimed(v, port, size, true);
 }

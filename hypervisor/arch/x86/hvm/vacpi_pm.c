@@ -32,6 +32,13 @@ static uint64_t timer_ticks(const struct vacpi_pm *pm)
     return ns / NS_PER_S * VACPI_PM_TIMER_HZ + ns % NS_PER_S * VACPI_PM_TIMER_HZ / NS_PER_S;
 }
 
+/* The first ns at which the timer reads at least `ticks` (timer_ticks' inverse, rounded up). */
+static uint64_t ticks_to_ns(uint64_t ticks)
+{
+    return ticks / VACPI_PM_TIMER_HZ * NS_PER_S +
+           (ticks % VACPI_PM_TIMER_HZ * NS_PER_S + VACPI_PM_TIMER_HZ - 1) / VACPI_PM_TIMER_HZ;
+}
+
 static uint16_t status(const struct vacpi_pm *pm, uint64_t ticks)
 {
     bool tmr = (ticks >> TMR_STS_SHIFT) != (pm->tmr_sts_since >> TMR_STS_SHIFT);
@@ -48,6 +55,22 @@ static void update_sci(struct vacpi_pm *pm, uint64_t ticks)
         if (pm->irq)
             pm->irq(pm->opaque, level);
     }
+}
+
+void vacpi_pm_poll(struct vacpi_pm *pm)
+{
+    update_sci(pm, timer_ticks(pm));
+}
+
+uint64_t vacpi_pm_next_event(struct vacpi_pm *pm)
+{
+    uint64_t ticks = timer_ticks(pm);
+
+    update_sci(pm, ticks);
+    if (pm->sci || !(pm->cnt & CNT_SCI_EN) || !(pm->en & STS_TMR))
+        return VACPI_PM_NEVER;
+    /* Only TMR_STS sets by itself: when bit 23 of the timer next toggles. */
+    return ticks_to_ns(((ticks >> TMR_STS_SHIFT) + 1) << TMR_STS_SHIFT);
 }
 
 void vacpi_pm_init(struct vacpi_pm *pm, uint16_t base, vacpi_pm_clock_fn clock,

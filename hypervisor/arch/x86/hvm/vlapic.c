@@ -1,11 +1,15 @@
 /*
- * Virtual xAPIC: enough of the local APIC for the guest contract: ID,
- * version, TPR, PPR, LDR/DFR, SPIV, EOI, ISR/IRR, ICR (INIT/SIPI/fixed/
+ * Virtual local APIC: enough of it for the guest contract: ID, version,
+ * TPR, PPR, LDR/DFR, SPIV, EOI, ISR/IRR, ICR (INIT/SIPI/fixed/
  * lowest-priority/NMI IPIs to the domain's own vCPUs, physical or logical
  * destinations and every shorthand; never busy), LVTs and a timer in one-shot and periodic mode counting at 1 GHz
  * before the divider, as QEMU's does, or in TSC-deadline mode (SDM 10.5.4).
  * Level-triggered vectors from the I/O APIC are marked in TMR and their EOI
  * is broadcast to it (hvm/irq.c).
+ * Two modes (SDM vol 3 11.12, AMD APM vol 2 16.11): xAPIC, through the page
+ * at IA32_APIC_BASE (mmio.c), and x2APIC, through the MSRs 0x800-0xBFF
+ * (msr.c): a 32-bit read-only ID, LDR derived from it, the ICR as one 64-bit
+ * register, SELF IPI, #GP for what the mode lacks and for reserved bits.
  */
 #include <asm/hvm_irq.h>
 #include <asm/svm_vcpu.h>
@@ -39,6 +43,7 @@
 #define LAPIC_TMR_ICR 0x380
 #define LAPIC_TMR_CCR 0x390
 #define LAPIC_TMR_DCR 0x3E0
+#define LAPIC_SELF_IPI 0x3F0     /* x2APIC mode only */
 #define LVT_MASKED    (1u << 16)
 #define LVT_TIMER_MODE(lvt) (((lvt) >> 17) & 3)
 #define TIMER_ONESHOT  0
@@ -69,25 +74,86 @@ void vlapic_reset(struct vcpu *v)
     l->lvt_timer = l->lvt_lint0 = l->lvt_lint1 = l->lvt_error = l->lvt_thermal = l->lvt_perf = LVT_MASKED;
 }
 
+void vlapic_init_signal(struct vcpu *v)
+{
+    struct vlapic *l = &v->arch.vlapic;
+    uint32_t id = l->id, ldr = l->ldr;
+    bool hw_disabled = l->hw_disabled, x2apic = l->x2apic;
+
+    vlapic_reset(v);
+    l->id = id;
+    l->hw_disabled = hw_disabled;
+    l->x2apic = x2apic;
+    if (x2apic)
+        l->ldr = ldr;                                 /* derived from the ID, read-only */
+}
+
 bool vlapic_hw_enabled(const struct vcpu *v)
 {
     return !__atomic_load_n(&v->arch.vlapic.hw_disabled, __ATOMIC_SEQ_CST);
 }
 
-void vlapic_set_hw_enabled(struct vcpu *v, bool enabled)
+bool vlapic_x2apic_mode(const struct vcpu *v)
+{
+    return __atomic_load_n(&v->arch.vlapic.x2apic, __ATOMIC_SEQ_CST);
+}
+
+bool vlapic_mmio_decoded(const struct vcpu *v)
+{
+    return vlapic_hw_enabled(v) && !vlapic_x2apic_mode(v);
+}
+
+/* EN changes: a disabled APIC loses its state, an enabled one starts from
+ * its reset state in xAPIC mode. */
+static void set_hw_enabled(struct vcpu *v, bool enabled)
 {
     struct vlapic *l = &v->arch.vlapic;
     /* NMI blocking belongs to the processor, not to the APIC: it survives. */
     bool nmi_blocked = l->nmi_blocked, nmi_iret_seen = l->nmi_iret_seen;
     uint64_t nmi_iret_rip = l->nmi_iret_rip;
 
-    if (enabled == vlapic_hw_enabled(v))
-        return;
     vlapic_reset(v);
     l->nmi_blocked = nmi_blocked;
     l->nmi_iret_seen = nmi_iret_seen;
     l->nmi_iret_rip = nmi_iret_rip;
     __atomic_store_n(&l->hw_disabled, !enabled, __ATOMIC_SEQ_CST);
+}
+
+/* x2APIC logical ID (SDM 11.12.10.2): cluster ID = x2APIC ID[19:4] in bits
+ * 31:16, one bit per logical ID (x2APIC ID[3:0]) below. */
+static uint32_t x2apic_ldr(uint32_t id)
+{
+    return ((id >> 4) << 16) | (1u << (id & 0xf));
+}
+
+/* xAPIC -> x2APIC keeps every register but these (SDM 11.12.5.1): the ID
+ * becomes the initial (x2)APIC ID whatever software wrote to the xAPIC ID,
+ * LDR is derived from it, the ICR's high half is not kept. */
+static void enter_x2apic(struct vcpu *v)
+{
+    struct vlapic *l = &v->arch.vlapic;
+
+    l->id = v->id;
+    l->ldr = x2apic_ldr(l->id);
+    l->icr_hi = 0;
+    __atomic_store_n(&l->x2apic, true, __ATOMIC_SEQ_CST);
+}
+
+bool vlapic_set_mode(struct vcpu *v, bool enabled, bool x2apic)
+{
+    bool was_enabled = vlapic_hw_enabled(v), was_x2apic = vlapic_x2apic_mode(v);
+
+    if (x2apic && !enabled)
+        return false;                                 /* EXTD without EN: invalid */
+    if (enabled == was_enabled && x2apic == was_x2apic)
+        return true;
+    if ((was_x2apic && enabled && !x2apic) || (!was_enabled && x2apic))
+        return false;                                 /* x2APIC -> xAPIC, disabled -> x2APIC */
+    if (x2apic)
+        enter_x2apic(v);
+    else
+        set_hw_enabled(v, enabled);                   /* to or from disabled */
+    return true;
 }
 
 static uint64_t divisor(const struct vlapic *l)
@@ -165,7 +231,7 @@ uint32_t vlapic_read(struct vcpu *v, uint32_t off)
     if (off >= LAPIC_TMR && off < LAPIC_TMR + 0x80)
         return l->tmr[(off - LAPIC_TMR) / 16];
     switch (off) {
-    case LAPIC_ID:      return l->id << 24;
+    case LAPIC_ID:      return vlapic_x2apic_mode(v) ? l->id : l->id << 24;
     case LAPIC_VER:     return 0x00050014;     /* 6 LVTs, version 0x14 */
     case LAPIC_TPR:     return l->tpr;
     case LAPIC_PPR:     return processor_priority(l);
@@ -190,6 +256,7 @@ uint32_t vlapic_read(struct vcpu *v, uint32_t off)
 
 #define DFR_FLAT        0xfu
 #define ICR_LOGICAL     (1u << 11)
+#define ICR_SHORTHAND_SELF (1u << 18)
 #define ICR_ASSERT      (1u << 14)
 #define ICR_LEVEL_TRIGGER (1u << 15)
 #define DM_FIXED        0
@@ -209,24 +276,49 @@ static bool logical_match(const struct vlapic *l, uint8_t mda)
     return ((mda >> 4) == 0xf || (mda >> 4) == (ldr >> 4)) && (mda & ldr & 0xf);
 }
 
-bool vlapic_match_dest(const struct vcpu *t, uint8_t dest, bool logical)
+#define X2APIC_BROADCAST 0xffffffffu
+
+/* Whether a message for mda (APIC ID or logical destination, as wide as the
+ * sender's mode makes it) hits t, decoded in t's own mode as KVM does for a
+ * domain whose vCPUs mix modes: an x2APIC matches 32-bit IDs, 0xFFFFFFFF
+ * broadcast and logical clusters; an xAPIC 8-bit IDs, 0xFF broadcast and
+ * its DFR model. */
+static bool dest_match(const struct vcpu *t, uint32_t mda, bool logical)
 {
+    const struct vlapic *l = &t->arch.vlapic;
+
+    if (vlapic_x2apic_mode(t)) {
+        if (mda == X2APIC_BROADCAST)
+            return true;
+        if (logical)
+            return (mda >> 16) == (l->ldr >> 16) && (mda & l->ldr & 0xffff);
+        return mda == l->id;
+    }
     if (logical)
-        return logical_match(&t->arch.vlapic, dest);
-    return dest == 0xff || dest == t->arch.vlapic.id;  /* physical, 0xFF broadcast */
+        return mda <= 0xff && logical_match(l, (uint8_t)mda);
+    return mda == 0xff || mda == l->id;               /* physical, 0xFF broadcast */
 }
 
-static bool ipi_hits(const struct vcpu *src, const struct vcpu *t, uint32_t lo, uint32_t hi)
+bool vlapic_match_dest(const struct vcpu *t, uint8_t dest, bool logical)
+{
+    /* An 8-bit message's 0xFF is the broadcast in either mode (no
+     * interrupt remapping). */
+    return dest_match(t, dest == 0xff && vlapic_x2apic_mode(t) ? X2APIC_BROADCAST : dest, logical);
+}
+
+static bool ipi_hits(const struct vcpu *src, const struct vcpu *t, uint32_t lo, uint32_t dest)
 {
     switch ((lo >> 18) & 3) {
     case 1:  return t == src;                         /* self */
     case 2:  return true;                             /* all including self */
     case 3:  return t != src;                         /* all excluding self */
     }
-    return vlapic_match_dest(t, (uint8_t)(hi >> 24), lo & ICR_LOGICAL);
+    return dest_match(t, dest, lo & ICR_LOGICAL);
 }
 
-static void send_ipi(struct vcpu *v, uint32_t lo, uint32_t hi)
+/* An IPI from v's ICR: lo its low half, dest the destination field (8 bits
+ * in xAPIC mode, 32 in x2APIC mode). */
+static void send_ipi(struct vcpu *v, uint32_t lo, uint32_t dest)
 {
     struct domain *d = v->domain;
     unsigned mode = (lo >> 8) & 7;
@@ -237,7 +329,7 @@ static void send_ipi(struct vcpu *v, uint32_t lo, uint32_t hi)
     for (unsigned i = 0; i < d->nr_vcpus; i++) {
         struct vcpu *t = d->vcpus[i];
 
-        if (!vlapic_hw_enabled(t) || !ipi_hits(v, t, lo, hi))
+        if (!vlapic_hw_enabled(t) || !ipi_hits(v, t, lo, dest))
             continue;                                 /* a disabled APIC receives nothing */
         if (mode == DM_INIT) {
             sched_vcpu_init_received(t);
@@ -278,7 +370,7 @@ void vlapic_write(struct vcpu *v, uint32_t off, uint32_t val)
     case LAPIC_ICR_HI:  l->icr_hi = val; break;
     case LAPIC_ICR_LO:
         l->icr_lo = val;
-        send_ipi(v, val, l->icr_hi);
+        send_ipi(v, val, l->icr_hi >> 24);
         break;
     case LAPIC_LVT_TMR: timer_set_lvt(l, val & 0x700ff); break;
     case LAPIC_LVT_THM: l->lvt_thermal = val & 0x107ff; break;
@@ -326,6 +418,81 @@ void vlapic_mmio_write(struct vcpu *v, uint32_t offset, unsigned size, uint64_t 
         printk("d%u v%u: %u-byte APIC write at offset %#x dropped (only aligned dwords count; "
                "reported once)\n", v->domain->id, v->id, size, offset);
     }
+}
+
+/* ---- x2APIC mode: the registers as MSRs 0x800-0xBFF (SDM table 11-6) ---- */
+
+/* Each register that exists in x2APIC mode, with the bits a WRMSR may set
+ * (0 for one that must be written with 0); read-only and write-only ones
+ * are marked. Reserved bits, bits 63:32 included, raise #GP (SDM
+ * 11.12.1.3). No DFR, ICR2, APR or RRD in this mode, and no CMCI LVT (the
+ * version register counts 6 LVTs). */
+enum { X2_RW, X2_RO, X2_WO };
+struct x2apic_reg { uint16_t offset; uint8_t access; uint64_t writable; };
+
+/* The ICR is one 64-bit register: vector, delivery mode, destination mode,
+ * level, trigger mode, shorthand, and the destination in 63:32. The
+ * delivery status (bit 12) is reserved too, as AMD defines it. */
+#define X2APIC_ICR_VALID 0xffffffff000ccfffull
+
+static const struct x2apic_reg x2apic_regs[] = {
+    { LAPIC_ID, X2_RO, 0 },            { LAPIC_VER, X2_RO, 0 },
+    { LAPIC_TPR, X2_RW, 0xff },        { LAPIC_PPR, X2_RO, 0 },
+    { LAPIC_EOI, X2_WO, 0 },           { LAPIC_LDR, X2_RO, 0 },
+    { LAPIC_SPIV, X2_RW, 0x3ff },      { LAPIC_ESR, X2_RW, 0 },
+    { LAPIC_ICR_LO, X2_RW, X2APIC_ICR_VALID },
+    { LAPIC_LVT_TMR, X2_RW, 0x710ff }, { LAPIC_LVT_THM, X2_RW, 0x117ff },
+    { LAPIC_LVT_PMC, X2_RW, 0x117ff }, { LAPIC_LVT_LINT0, X2_RW, 0x1f7ff },
+    { LAPIC_LVT_LINT1, X2_RW, 0x1f7ff }, { LAPIC_LVT_ERR, X2_RW, 0x110ff },
+    { LAPIC_TMR_ICR, X2_RW, 0xffffffff }, { LAPIC_TMR_CCR, X2_RO, 0 },
+    { LAPIC_TMR_DCR, X2_RW, 0xb },     { LAPIC_SELF_IPI, X2_WO, 0xff },
+};
+static const struct x2apic_reg x2apic_vector_bitmap = { LAPIC_ISR, X2_RO, 0 };   /* ISR, TMR, IRR */
+
+/* The register an MSR of 0x800-0xBFF names, or NULL (#GP): outside x2APIC
+ * mode, or no such register. */
+static const struct x2apic_reg *x2apic_reg(const struct vcpu *v, uint32_t off)
+{
+    if (!vlapic_x2apic_mode(v))
+        return NULL;
+    if (off >= LAPIC_ISR && off < LAPIC_IRR + 0x80)
+        return &x2apic_vector_bitmap;
+    for (size_t i = 0; i < ARRAY_SIZE(x2apic_regs); i++)
+        if (x2apic_regs[i].offset == off)
+            return &x2apic_regs[i];
+    return NULL;
+}
+
+int vlapic_x2apic_read(struct vcpu *v, uint32_t msr, uint64_t *val)
+{
+    struct vlapic *l = &v->arch.vlapic;
+    uint32_t off = (msr - X2APIC_MSR_FIRST) << 4;
+    const struct x2apic_reg *r = x2apic_reg(v, off);
+
+    if (!r || r->access == X2_WO)
+        return -1;
+    *val = off == LAPIC_ICR_LO ? ((uint64_t)l->icr_hi << 32) | l->icr_lo : vlapic_read(v, off);
+    return 0;
+}
+
+int vlapic_x2apic_write(struct vcpu *v, uint32_t msr, uint64_t val)
+{
+    struct vlapic *l = &v->arch.vlapic;
+    uint32_t off = (msr - X2APIC_MSR_FIRST) << 4;
+    const struct x2apic_reg *r = x2apic_reg(v, off);
+
+    if (!r || r->access == X2_RO || (val & ~r->writable))
+        return -1;
+    if (off == LAPIC_ICR_LO) {
+        l->icr_lo = (uint32_t)val;
+        l->icr_hi = (uint32_t)(val >> 32);
+        send_ipi(v, l->icr_lo, l->icr_hi);
+    } else if (off == LAPIC_SELF_IPI) {
+        send_ipi(v, ICR_SHORTHAND_SELF | (uint32_t)val, 0);   /* fixed, edge */
+    } else {
+        vlapic_write(v, off, (uint32_t)val);
+    }
+    return 0;
 }
 
 uint8_t vlapic_cr8(const struct vcpu *v)

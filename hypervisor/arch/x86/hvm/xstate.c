@@ -124,7 +124,7 @@ int xstate_vcpu_init(struct vcpu *v)
     _Static_assert(XSAVE_AREA_PAGES * PAGE_SIZE >= 1024, "XSAVE area");
     if (xstate_size(supported) > XSAVE_AREA_PAGES * PAGE_SIZE)
         return -1;
-    v->arch.xsave_pa = palloc_alloc(XSAVE_AREA_PAGES, 1);
+    v->arch.xsave_pa = palloc_alloc_for(&v->domain->pages, XSAVE_AREA_PAGES, 1);
     if (!v->arch.xsave_pa)
         return -1;
     xstate_vcpu_reset(v);
@@ -134,7 +134,7 @@ int xstate_vcpu_init(struct vcpu *v)
 void xstate_vcpu_destroy(struct vcpu *v)
 {
     if (v->arch.xsave_pa)
-        palloc_free(v->arch.xsave_pa, XSAVE_AREA_PAGES);
+        palloc_free_for(&v->domain->pages, v->arch.xsave_pa, XSAVE_AREA_PAGES);
     v->arch.xsave_pa = 0;
 }
 
@@ -297,6 +297,44 @@ void xstate_leave_guest(struct vcpu *v)
     } else {
         __asm__ volatile("fnstcw %0" : "=m"(f->env.fcw));
     }
+}
+
+/* One register by number: the instructions name it, so a case per register;
+ * YMM moves only while the guest's XCR0 (loaded now) enables them. */
+#define VEC_MOVE(n) case n:                                                              \
+        if (to_reg)                                                                      \
+            __asm__ volatile(VEC_INSN " %0, %%" VREG #n :: "m"(*(const uint8_t (*)[32])buf)); \
+        else                                                                             \
+            __asm__ volatile(VEC_INSN " %%" VREG #n ", %0" : "=m"(*(uint8_t (*)[32])buf));   \
+        break;
+
+static void vector_move(struct vcpu *v, unsigned n, uint8_t buf[32], bool to_reg)
+{
+    if (has_xsave && (v->arch.xcr0 & XSTATE_YMM)) {
+#define VEC_INSN "vmovdqu"
+#define VREG "ymm"
+        switch (n & 15) { VEC_ALL(VEC_MOVE) }
+#undef VREG
+#undef VEC_INSN
+        return;
+    }
+#define VEC_INSN "movdqu"
+#define VREG "xmm"
+    switch (n & 15) { VEC_ALL(VEC_MOVE) }
+#undef VREG
+#undef VEC_INSN
+    if (!to_reg)
+        memset(buf + 16, 0, 16);
+}
+
+void xstate_vector_get(struct vcpu *v, unsigned n, uint8_t buf[32])
+{
+    vector_move(v, n, buf, false);
+}
+
+void xstate_vector_set(struct vcpu *v, unsigned n, const uint8_t buf[32])
+{
+    vector_move(v, n, (uint8_t *)buf, true);
 }
 
 /* The value checks of XSETBV (Intel SDM XSETBV, AMD APM XSETBV); the

@@ -63,6 +63,28 @@ struct sysreg_access {
 #define DABT_WNR        (1U << 6)
 #define FSC_EXTERNAL    0x10           /* synchronous external abort */
 
+/* GICv3 CPU interface (ARM IHI 0069): at EL2 the ICC_* names reach the
+ * physical interface; the guest's, with HCR_EL2.IMO/FMO, the virtual one. */
+#define ICC_IAR1_EL1    s3_0_c12_c12_0
+#define ICC_EOIR1_EL1   s3_0_c12_c12_1
+#define ICC_DIR_EL1     s3_0_c12_c11_1
+#define ICC_PMR_EL1     s3_0_c4_c6_0
+#define ICC_CTLR_EL1    s3_0_c12_c12_4
+#define ICC_IGRPEN1_EL1 s3_0_c12_c12_7
+#define ICC_SRE_EL2     s3_4_c12_c9_5
+#define ICH_HCR_EL2     s3_4_c12_c11_0
+#define ICH_VTR_EL2     s3_4_c12_c11_1
+#define ICH_ELRSR_EL2   s3_4_c12_c11_5
+#define ICH_VMCR_EL2    s3_4_c12_c11_7
+#define INTID_SPURIOUS  1023
+
+/* Generic timer */
+#define CNT_CTL_ENABLE  (1ULL << 0)
+#define CNT_CTL_IMASK   (1ULL << 1)
+#define CNT_CTL_ISTATUS (1ULL << 2)
+#define CNTHP_CTL_EL2   cnthp_ctl_el2
+#define CNTHP_CVAL_EL2  cnthp_cval_el2
+
 /* PSTATE / SPSR */
 #define PSR_MODE_EL1H   0x5
 #define PSR_DAIF        (0xfULL << 6)

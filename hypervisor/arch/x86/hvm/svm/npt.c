@@ -17,9 +17,9 @@
 #define PTE_NX (1ull << 63)
 #define PTE_ADDR 0x000ffffffffff000ull
 
-static uint64_t *table_alloc(void)
+static uint64_t *table_alloc(struct domain *d)
 {
-    uint64_t pa = palloc_alloc(1, 1);
+    uint64_t pa = palloc_alloc_for(&d->pages, 1, 1);
     if (!pa)
         return NULL;
     memset((void *)pa, 0, PAGE_SIZE);
@@ -32,7 +32,7 @@ static uint64_t *npt_walk(struct domain *d, uint64_t gpa, bool create)
     if (!d->arch.npt_root_pa) {
         if (!create)
             return NULL;
-        uint64_t *root = table_alloc();
+        uint64_t *root = table_alloc(d);
         if (!root)
             return NULL;
         d->arch.npt_root_pa = (uint64_t)root;
@@ -43,7 +43,7 @@ static uint64_t *npt_walk(struct domain *d, uint64_t gpa, bool create)
         if (!(table[idx] & PTE_P)) {
             if (!create)
                 return NULL;
-            uint64_t *next = table_alloc();
+            uint64_t *next = table_alloc(d);
             if (!next)
                 return NULL;
             table[idx] = (uint64_t)next | PTE_P | PTE_W | PTE_U;
@@ -115,19 +115,19 @@ void npt_flush_domain(struct domain *d, bool wait)
     }
 }
 
-static void free_level(uint64_t table_pa, int level)
+static void free_level(struct domain *d, uint64_t table_pa, int level)
 {
     uint64_t *table = (uint64_t *)table_pa;
     if (level > 0)
         for (int i = 0; i < 512; i++)
             if (table[i] & PTE_P)
-                free_level(table[i] & PTE_ADDR, level - 1);
-    palloc_free(table_pa, 1);
+                free_level(d, table[i] & PTE_ADDR, level - 1);
+    palloc_free_for(&d->pages, table_pa, 1);
 }
 
 void npt_destroy(struct domain *d)
 {
     if (d->arch.npt_root_pa)
-        free_level(d->arch.npt_root_pa, 3);
+        free_level(d, d->arch.npt_root_pa, 3);
     d->arch.npt_root_pa = 0;
 }

@@ -13,7 +13,9 @@
  * on, does not check them for data accesses, so checking here alone would
  * make an emulated OUTS fault where the same access elsewhere (and the
  * same guest on bare QEMU) does not. The hypervisor walks the guest's
- * memory operand itself. REP instructions are restartable, so a long REP
+ * page tables for the memory operand itself, as a data access at the CPL
+ * (INS a write, OUTS a read): the page's rights are checked (#PF with the
+ * hardware's error code) and its Accessed/Dirty bits set. REP instructions are restartable, so a long REP
  * is done in bounded chunks: RCX, RSI/RDI move on, RIP stays, and the guest re-executes the rest after the exit (the
  * scheduler and interrupts get their turn in between, as on hardware).
  */
@@ -55,10 +57,10 @@ enum vcpu_run_result svm_string_io(struct vcpu *v, uint32_t info)
 
         if (in) {
             val = hvm_io_read(v, port, size);
-            if (!guest_access_linear(v, seg, off, &val, size, true))
+            if (!guest_access_linear(v, seg, off, &val, size, GA_WRITE))
                 return RUN_CONTINUE;       /* #PF: RCX/RDI say how far it got */
         } else {
-            if (!guest_access_linear(v, seg, off, &val, size, false))
+            if (!guest_access_linear(v, seg, off, &val, size, GA_READ))
                 return RUN_CONTINUE;
             hvm_io_write(v, port, size, val);
         }

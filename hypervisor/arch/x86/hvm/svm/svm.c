@@ -22,14 +22,12 @@
 #include <dbgvisor/sched.h>
 #include "svm_internal.h"
 
-extern void svm_vmrun(uint64_t *gpr, uint64_t vmcb_pa, uint64_t host_vmcb_pa);
-
 static uint64_t iopm_pa, msrpm_pa;
 static spinlock_t bitmaps_lock = SPINLOCK_INIT;
 
-static uint64_t zeroed_pages(size_t n)
+static uint64_t zeroed_pages(struct palloc_owner *owner, size_t n)
 {
-    uint64_t pa = palloc_alloc(n, 1);
+    uint64_t pa = palloc_alloc_for(owner, n, 1);
     if (pa)
         memset((void *)pa, 0, n * PAGE_SIZE);
     return pa;
@@ -52,8 +50,8 @@ bool svm_cpu_init(void)
     if (rdmsr(MSR_VM_CR) & (1u << 4))   /* SVMDIS */
         return false;
     wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
-    p->host_save_pa = zeroed_pages(1);
-    p->host_vmcb_pa = zeroed_pages(1);
+    p->host_save_pa = zeroed_pages(&palloc_hypervisor, 1);
+    p->host_vmcb_pa = zeroed_pages(&palloc_hypervisor, 1);
     if (!p->host_save_pa || !p->host_vmcb_pa)
         return false;
     wrmsr(MSR_VM_HSAVE_PA, p->host_save_pa);
@@ -64,8 +62,8 @@ bool svm_cpu_init(void)
     spin_lock(&bitmaps_lock);
     if (!iopm_pa) {
         /* Intercept every port and every MSR: the guest sees only what we emulate. */
-        iopm_pa = zeroed_pages(3);
-        msrpm_pa = zeroed_pages(2);
+        iopm_pa = zeroed_pages(&palloc_hypervisor, 3);
+        msrpm_pa = zeroed_pages(&palloc_hypervisor, 2);
         memset((void *)iopm_pa, 0xff, 3 * PAGE_SIZE);
         memset((void *)msrpm_pa, 0xff, 2 * PAGE_SIZE);
     }
@@ -126,7 +124,7 @@ enum vcpu_reset_kind {
  * vol. 2 table 14-1): real mode at F000:FFF0, CR0 = 0x60000010 (INIT keeps CD/NW),
  * CR2/CR3/CR4 = 0, EFER = 0, RFLAGS = 2, DR0-3 = 0, DR6 = 0xFFFF0FF0, DR7 = 0x400, GPRs 0
  * but EDX = family/model/stepping, GDTR/IDTR base 0 limit 0xFFFF, segments base 0 limit
- * 0xFFFF, the local APIC reset (INIT keeps its ID), no pending event. The debug core is
+ * 0xFFFF, the local APIC reset (INIT keeps its ID and its mode), no pending event. The debug core is
  * told by the callers (dbg_vcpu_reset) that the DR state and intercepts were reset.
  */
 static void vcpu_reset(struct vcpu *v, enum vcpu_reset_kind kind)
@@ -134,7 +132,6 @@ static void vcpu_reset(struct vcpu *v, enum vcpu_reset_kind kind)
     struct vmcb *vmcb = v->arch.vmcb;
     struct vmcb_save *s = &vmcb->save;
     const struct vmcb_save old = *s;
-    uint32_t apic_id = v->arch.vlapic.id;
     uint32_t id[4];
 
     memset(vmcb, 0, sizeof(*vmcb));
@@ -158,8 +155,8 @@ static void vcpu_reset(struct vcpu *v, enum vcpu_reset_kind kind)
     v->arch.gpr[GPR_RDX] = id[0];
     v->arch.flush_tlb = true;              /* INIT invalidates the TLBs */
     v->arch.step_after_emulation = false;
-    vlapic_reset(v);
     if (kind == RESET_INIT) {
+        vlapic_init_signal(v);             /* the APIC keeps its ID and mode */
         s->cr0 = (old.cr0 & CR0_CD_NW) | X86_CR0_ET;
         /* MSRs are not changed by INIT (EFER is, above). */
         s->star = old.star;
@@ -171,16 +168,16 @@ static void vcpu_reset(struct vcpu *v, enum vcpu_reset_kind kind)
         s->sysenter_esp = old.sysenter_esp;
         s->sysenter_eip = old.sysenter_eip;
         s->g_pat = old.g_pat;
-        v->arch.vlapic.id = apic_id;
         /* x87/SSE/AVX state: INIT leaves it as it is. */
     } else {
+        vlapic_reset(v);
         xstate_vcpu_reset(v);              /* FCW, MXCSR and XCR0 as after RESET */
     }
 }
 
 int svm_vcpu_init(struct vcpu *v)
 {
-    v->arch.vmcb_pa = zeroed_pages(1);
+    v->arch.vmcb_pa = zeroed_pages(&v->domain->pages, 1);
     if (!v->arch.vmcb_pa)
         return -1;
     v->arch.vmcb = (struct vmcb *)v->arch.vmcb_pa;
@@ -261,7 +258,7 @@ void svm_domain_destroy(struct domain *d)
     npt_destroy(d);
     for (unsigned i = 0; i < d->nr_vcpus; i++)
         if (d->vcpus[i] && d->vcpus[i]->arch.vmcb_pa) {
-            palloc_free(d->vcpus[i]->arch.vmcb_pa, 1);
+            palloc_free_for(&d->pages, d->vcpus[i]->arch.vmcb_pa, 1);
             xstate_vcpu_destroy(d->vcpus[i]);
         }
 }
@@ -333,22 +330,26 @@ void svm_inject_soft_interrupt(struct vcpu *v, uint8_t vector)
  * VINTR exit at the moment it opens its interrupt window. The vPIC's ExtINT
  * goes first (its vector comes from the INTA cycle, not from the APIC's
  * priorities), then the APIC's highest deliverable vector. */
-static void inject_pending_interrupt(struct vcpu *v)
+static void inject_pending_interrupt(struct vcpu *v, uint64_t now, uint64_t next_timer)
 {
     struct vmcb *vmcb = v->arch.vmcb;
     int vec;
     bool extint;
 
-    hvm_poll_timers(v, now_ns());
+    if (now >= next_timer)                /* the timers are polled only when one is due */
+        hvm_poll_timers(v, now);
     hvm_irq_flush_kicks(v->domain);
+    v->arch.irqs_idle = false;
     vmcb->control.intercept_misc1 &= ~SVM_INTERCEPT_VINTR;
     vmcb->control.int_ctl &= ~SVM_V_IRQ;
     if (svm_nmi_inject(v) || (vmcb->control.eventinj & SVM_EVTINJ_VALID))
         return;
     vec = vlapic_pending_vector(v);
     extint = hvm_irq_extint_pending(v);
-    if (vec < 0 && !extint)
+    if (vec < 0 && !extint) {
+        v->arch.irqs_idle = true;
         return;
+    }
     if (dbg_host_blocks_irqs(&v->dbg))
         return;             /* the host debugger is stepping with IRQs held off */
     if ((vmcb->save.rflags & X86_EFLAGS_IF) && !(vmcb->control.int_state & 1)) {
@@ -366,6 +367,22 @@ static void inject_pending_interrupt(struct vcpu *v)
     }
 }
 
+/*
+ * Whether the interrupt evaluation can be skipped at this entry: the last one
+ * found nothing to deliver, no guest timer is due, and the exit was one whose
+ * handler never touches an interrupt controller (CPUID, MOV DR). Whatever
+ * another pCPU makes pending comes with a host interrupt (kick or exit IPI),
+ * held off while we are here and taken as an INTR exit right after VMRUN,
+ * which evaluates again; so does any other exit.
+ */
+static bool irqs_unchanged(const struct vcpu *v, uint64_t now, uint64_t next_timer)
+{
+    uint64_t code = v->arch.vmcb->control.exitcode;
+
+    return v->arch.irqs_idle && now < next_timer &&
+           (code == SVM_EXIT_CPUID || (code >= SVM_EXIT_READ_DR0 && code < SVM_EXIT_READ_DR0 + 0x20));
+}
+
 /* VMRUN refuses a long-mode CS with both L and D set. Hardware raises #GP
  * at the far transfer that loads one, but QEMU TCG loads it and runs the
  * code as 64-bit (D is ignored when L=1); do as it does, so that no guest
@@ -381,6 +398,7 @@ static void vmcb_cs_ignore_d_in_64bit(struct vmcb_save *s)
  * them (an emulated write goes to the CPU at once: the writer is loaded). */
 void svm_vcpu_load(struct vcpu *v)
 {
+    v->arch.irqs_idle = false;            /* evaluated afresh after a time off the pCPU */
     xstate_enter_guest(v);
     hvm_msr_load_guest(v);
 }
@@ -390,6 +408,7 @@ enum vcpu_run_result svm_vcpu_run(struct vcpu *v)
 {
     struct vmcb *vmcb = v->arch.vmcb;
     struct pcpu *p = this_pcpu();
+    uint64_t now, next_timer;
 
     if (v->arch.init_pending || v->arch.sipi_latched) {
         if (sched_vcpu_take_init_sipi(v))
@@ -397,8 +416,13 @@ enum vcpu_run_result svm_vcpu_run(struct vcpu *v)
     }
     /* With V_INTR_MASKING the guest reads CR8 from V_TPR: the APIC's TPR. */
     vmcb->control.int_ctl = (vmcb->control.int_ctl & ~SVM_V_TPR_MASK) | vlapic_cr8(v);
-    inject_pending_interrupt(v);
-    lapic_timer_fire_by(p->id, hvm_next_timer_ns(v));   /* a guest timer due mid-slice exits on time */
+    now = now_ns();
+    next_timer = hvm_next_timer_ns(v);
+    if (!irqs_unchanged(v, now, next_timer))
+        inject_pending_interrupt(v, now, next_timer);
+    if (now >= next_timer)                /* polled: the next one is later */
+        next_timer = hvm_next_timer_ns(v);
+    lapic_timer_fire_by(p->id, next_timer);   /* a guest timer due mid-slice exits on time */
     dbg_before_vmentry(&v->dbg);      /* may change the NPT: flush after it */
     vmcb_cs_ignore_d_in_64bit(&vmcb->save);
     /* A flush requested from now on finds in_guest set and makes us exit. */

@@ -16,10 +16,13 @@
 #include <asm/npt.h>
 #include "svm_internal.h"
 #include "svm_debug.h"
+#include "dr_decode.h"
+#include <asm/svm_dr_probe.h>
 
 #define DR_INTERCEPT_ALL 0x00ff00ffu     /* reads and writes of DR0-DR7 */
-/* Untrapped, writes of DR4-DR7 still exit: QEMU's TCG would keep reserved
- * DR6/DR7 bits as written, so the core applies the architectural masks. */
+/* Untrapped, writes of DR4-DR7 still exit where the platform keeps reserved
+ * DR6/DR7 bits as written (QEMU's TCG; the boot probe, dr_probe.c), so the
+ * core applies the architectural masks. */
 #define DR_INTERCEPT_PASSTHROUGH 0x00f00000u
 
 static struct vcpu *dbg_to_vcpu(struct dbg_vcpu *d)
@@ -101,7 +104,8 @@ uint64_t dbg_arch_get_control(struct dbg_vcpu *d) { return dbg_vmcb(d)->save.dr7
 
 void dbg_arch_set_intercepts(struct dbg_vcpu *d, bool on)
 {
-    dbg_vmcb(d)->control.intercept_dr = on ? DR_INTERCEPT_ALL : DR_INTERCEPT_PASSTHROUGH;
+    dbg_vmcb(d)->control.intercept_dr = on ? DR_INTERCEPT_ALL
+                                      : svm_dr_writes_exit() ? DR_INTERCEPT_PASSTHROUGH : 0;
 }
 
 void dbg_arch_inject_db(struct dbg_vcpu *d, uint64_t dr6)
@@ -292,15 +296,15 @@ static uint64_t *gpr(struct vcpu *v, unsigned n) { return &v->arch.gpr[n & 15]; 
 enum vcpu_run_result svm_debug_handle_dr_access(struct vcpu *v, uint64_t exitcode)
 {
     struct vmcb *vmcb = v->arch.vmcb;
-    uint8_t bytes[15];
     struct x86_insn insn;
     int mode = guest_cpu_mode(v);
-    unsigned n = guest_fetch_insn(v, bytes, sizeof(bytes));
+    unsigned n;
 
-    /* TCG gives no decode assist: find the GPR operand ourselves. The exit
-     * says a MOV DR ran; other bytes there now mean another vCPU rewrote
-     * them, and the guest runs what is there instead. */
-    if (x86_decode(bytes, n, (enum x86_mode)mode, &insn) < 0 ||
+    /* TCG gives no decode assist: find the GPR operand ourselves (once per
+     * instruction, dr_decode.c). The exit says a MOV DR ran; other bytes
+     * there now mean another vCPU rewrote them, and the guest runs what is
+     * there instead. */
+    if (svm_decode_dr_insn(v, mode, &insn, &n) < 0 ||
         (insn.kind != X86_INSN_MOV_FROM_DR && insn.kind != X86_INSN_MOV_TO_DR) ||
         (insn.kind == X86_INSN_MOV_TO_DR) != (exitcode >= SVM_EXIT_WRITE_DR0) ||
         (insn.dr < 8 && insn.dr != (exitcode & 0xf)))

@@ -8,6 +8,8 @@
 struct vcpu;
 
 enum vcpu_run_result svm_handle_exit(struct vcpu *v);
+/* The world switch (vmrun.S): GIF must be 0. */
+void svm_vmrun(uint64_t *gpr, uint64_t vmcb_pa, uint64_t host_vmcb_pa);
 /* An exit during event delivery (EXITINTINFO valid): deliver it again. */
 void svm_reinject_interrupted_event(struct vcpu *v);
 /* Inject INT n as a software interrupt (type 4); RIP must be past the instruction. */

@@ -1,0 +1,111 @@
+/*
+ * The physical GICv3 (ARM IHI 0069) at EL2. The hypervisor takes two PPIs:
+ * the virtual timer's (27) while a guest runs, which it hands to the guest
+ * through a list register (vgic.c), and its own hyp timer's (26), which wakes
+ * a vCPU blocked in WFI (vcpu_block.c). EOImode 1 splits priority drop from
+ * deactivation, so a timer interrupt stays active (and cannot fire again)
+ * until the guest deactivates the virtual interrupt linked to it.
+ */
+#include <dbgvisor/console.h>
+#include <dbgvisor/lib.h>
+#include <asm/fdt.h>
+#include <asm/gicv3.h>
+#include <asm/gicv3_regs.h>
+#include <asm/sysreg.h>
+
+#define ICC_SRE_ALL       0xfULL        /* SRE, DFB, DIB, Enable (EL1 may use ICC_SRE_EL1) */
+#define ICC_CTLR_EOIMODE  (1ULL << 1)
+#define HV_PRIORITY       0xa0
+#define SPIN_LIMIT        10000000UL
+
+static volatile uint32_t *reg32(uint64_t addr) { return (volatile uint32_t *)addr; }
+
+/* This CPU's redistributor: the frame whose TYPER affinity is our MPIDR's. */
+static uint64_t find_redistributor(uint64_t base, uint64_t size)
+{
+    uint64_t mpidr = read_sysreg(mpidr_el1);
+    uint64_t aff = (mpidr & 0xffffff) | ((mpidr >> 32) & 0xff) << 24;
+    uint64_t off = 0;
+
+    while (off + GICR_FRAME <= size) {
+        uint64_t typer = *(volatile uint64_t *)(base + off + GICR_TYPER);
+        if ((typer >> 32) == aff)
+            return base + off;
+        if (typer & GICR_TYPER_LAST)
+            break;
+        off += GICR_FRAME * ((typer & GICR_TYPER_VLPIS) ? 2 : 1);
+    }
+    return 0;
+}
+
+static bool wait_clear(volatile uint32_t *r, uint32_t bits)
+{
+    unsigned long i;
+
+    for (i = 0; i < SPIN_LIMIT; i++)
+        if (!(*r & bits))
+            return true;
+    return false;
+}
+
+bool gicv3_init(const void *dtb)
+{
+    uint32_t len, ppis = 1U << PPI_HYP_TIMER | 1U << PPI_VIRT_TIMER;
+    const uint8_t *reg = fdt_compatible_prop(dtb, "arm,gic-v3", "reg", &len);
+    uint64_t gicd, gicr;
+    volatile uint8_t *prio;
+
+    if (!reg || len < 32) {
+        pr_err("no GICv3 in the device tree (QEMU: -M virt,gic-version=3)\n");
+        return false;
+    }
+    gicd = fdt_cells(reg, 2);
+    gicr = find_redistributor(fdt_cells(reg + 16, 2), fdt_cells(reg + 24, 2));
+    if (!gicr) {
+        pr_err("GICv3: no redistributor for this CPU\n");
+        return false;
+    }
+    *reg32(gicd + GICD_CTLR) |= GICD_CTLR_ARE | GICD_CTLR_GRP1;
+    *reg32(gicr + GICR_WAKER) &= ~WAKER_SLEEP;
+    if (!wait_clear(reg32(gicd + GICD_CTLR), GICD_CTLR_RWP) ||
+        !wait_clear(reg32(gicr + GICR_WAKER), WAKER_ASLEEP)) {
+        pr_err("GICv3: distributor or redistributor does not respond\n");
+        return false;
+    }
+    prio = (volatile uint8_t *)(gicr + GICR_SGI + GICR_IPRIORITYR);
+    prio[PPI_HYP_TIMER] = HV_PRIORITY;
+    prio[PPI_VIRT_TIMER] = HV_PRIORITY;
+    *reg32(gicr + GICR_SGI + GICR_IGROUPR0) |= ppis;
+    *reg32(gicr + GICR_SGI + GICR_ISENABLER0) = ppis;
+
+    write_sysreg(ICC_SRE_EL2, ICC_SRE_ALL);
+    isb();
+    write_sysreg(ICC_PMR_EL1, 0xff);
+    write_sysreg(ICC_CTLR_EL1, read_sysreg(ICC_CTLR_EL1) | ICC_CTLR_EOIMODE);
+    write_sysreg(ICC_IGRPEN1_EL1, 1);
+    isb();
+    printk("GICv3: distributor %#llx, redistributor %#llx, %llu list registers\n",
+           (unsigned long long)gicd, (unsigned long long)gicr,
+           (unsigned long long)(read_sysreg(ICH_VTR_EL2) & 0x1f) + 1);
+    return true;
+}
+
+uint32_t gicv3_ack(void)
+{
+    uint32_t intid = (uint32_t)read_sysreg(ICC_IAR1_EL1) & 0xffffff;
+
+    dsb(sy);
+    return intid;
+}
+
+void gicv3_priority_drop(uint32_t intid)
+{
+    write_sysreg(ICC_EOIR1_EL1, intid);
+    isb();
+}
+
+void gicv3_deactivate(uint32_t intid)
+{
+    write_sysreg(ICC_DIR_EL1, intid);
+    isb();
+}

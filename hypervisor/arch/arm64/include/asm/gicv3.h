@@ -1,0 +1,23 @@
+/* The physical GICv3 as the hypervisor uses it at EL2 (gicv3.c). */
+#ifndef ASM_ARM64_GICV3_H
+#define ASM_ARM64_GICV3_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define PPI_HYP_TIMER   26      /* CNTHP: wakes a blocked vCPU */
+#define PPI_VIRT_TIMER  27      /* CNTV: the running guest's timer */
+#define PPI_MAINTENANCE 25
+
+/* Distributor and this CPU's redistributor from the device tree ("arm,gic-v3"):
+ * the two timer PPIs enabled as group 1, the CPU interface on with split
+ * priority drop / deactivation (EOImode 1). False if there is no GICv3. */
+bool gicv3_init(const void *dtb);
+/* Acknowledge the highest-priority pending interrupt: its INTID (1023: none). */
+uint32_t gicv3_ack(void);
+/* Priority drop only: the interrupt stays active until gicv3_deactivate, or
+ * until the guest deactivates the virtual interrupt it is linked to. */
+void gicv3_priority_drop(uint32_t intid);
+void gicv3_deactivate(uint32_t intid);
+
+#endif

@@ -1,0 +1,38 @@
+/* A domain's GICv3 (vgic.c): its distributor and its vCPU's redistributor,
+ * emulated, and virtual interrupts delivered through list registers. */
+#ifndef ASM_ARM64_VGIC_H
+#define ASM_ARM64_VGIC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define VGICD_IPA       0x08000000ULL   /* where QEMU virt puts them */
+#define VGICD_SIZE      0x10000ULL
+#define VGICR_IPA       0x080a0000ULL
+#define VGICR_SIZE      0x20000ULL      /* one vCPU: RD_base + SGI_base */
+
+/* The guest-visible state of the vCPU's SGIs and PPIs (INTIDs 0-31). */
+struct vgic_cpu {
+    uint32_t enabled, group, icfgr1, grpmod;
+    uint8_t priority[32];
+    bool asleep;                /* GICR_WAKER.ProcessorSleep */
+    uint32_t held;              /* physical interrupts kept active while the
+                                   guest cannot take their virtual one */
+};
+
+struct domain;
+struct vcpu;
+void vgic_vcpu_reset(struct vcpu *v);
+/* The virtual CPU interface on (ICH_HCR_EL2.En), before the vCPU runs. */
+void vgic_load(struct vcpu *v);
+/* MMIO: offset in the region, 1/4/8 bytes; false gives the guest an external abort. */
+bool vgic_dist_access(struct vcpu *v, uint64_t off, unsigned size, bool write, uint64_t *val);
+bool vgic_redist_access(struct vcpu *v, uint64_t off, unsigned size, bool write, uint64_t *val);
+/* Physical PPI intid, acknowledged and priority-dropped but still active:
+ * becomes the guest's pending virtual interrupt of the same INTID, linked to
+ * it (LR.HW), so the guest's deactivation deactivates the physical one. */
+void vgic_inject_hw(struct vcpu *v, uint32_t intid);
+/* A virtual interrupt is pending in a list register (WFI wakes for it). */
+bool vgic_has_pending(void);
+
+#endif

@@ -1,0 +1,263 @@
+/*
+ * A domain's GICv3 (ARM IHI 0069): the distributor and the redistributor of
+ * its one vCPU at QEMU virt's addresses, so a guest brings up its GIC as on
+ * bare QEMU, and the interrupts it enables delivered through the virtual CPU
+ * interface's list registers (ICH_LR<n>_EL2). Its ICC_* system registers
+ * are the virtual interface's (ICV_*, HCR_EL2.IMO/FMO, vgic_cpuif.c).
+ *
+ * Delivered today: PPIs backed by a physical interrupt (the virtual timer).
+ * The physical interrupt is acknowledged at EL2 and left active; the list
+ * register is a hardware one (HW = 1, pINTID), so when the guest deactivates
+ * the virtual interrupt the GIC deactivates the physical one, and a timer
+ * whose line is still high fires again, as a level-sensitive PPI does. While
+ * the guest cannot take it (disabled, group off) the physical interrupt is
+ * held active and released (deactivated, so the GIC samples the line again)
+ * when the guest changes its enables.
+ * Not modelled yet: SPIs, SGIs between vCPUs, the pending/active registers
+ * (RAZ/WI), LPIs and the ITS (docs/arm64.md).
+ */
+#include <dbgvisor/domain.h>
+#include <dbgvisor/lib.h>
+#include <asm/gicv3.h>
+#include <asm/gicv3_regs.h>
+#include <asm/sysreg.h>
+#include <asm/vgic.h>
+
+#define GICD_TYPER_VALUE (15U << 19)    /* IDbits: 16; ITLinesNumber 0: no SPIs */
+#define ICFGR0_SGIS_EDGE 0xaaaaaaaaU   /* SGIs are edge-triggered (RO) */
+#define PIDR2_GICV3      0x3b
+#define IIDR_DBGVISOR    0x0000043bU    /* Arm's JEP106 code, product 0 */
+
+/* ICH_LR<n>_EL2 */
+#define LR_STATE_PENDING (1ULL << 62)
+#define LR_STATE_MASK    (3ULL << 62)
+#define LR_HW            (1ULL << 61)
+#define LR_GROUP1        (1ULL << 60)
+#define LR_PRIORITY_SHIFT 48
+#define LR_PINTID_SHIFT  32
+#define ICH_HCR_EN       (1ULL << 0)
+
+static uint64_t read_lr(unsigned n)
+{
+    switch (n) {
+    case 0:  return read_sysreg(s3_4_c12_c12_0);
+    case 1:  return read_sysreg(s3_4_c12_c12_1);
+    case 2:  return read_sysreg(s3_4_c12_c12_2);
+    case 3:  return read_sysreg(s3_4_c12_c12_3);
+    case 4:  return read_sysreg(s3_4_c12_c12_4);
+    case 5:  return read_sysreg(s3_4_c12_c12_5);
+    case 6:  return read_sysreg(s3_4_c12_c12_6);
+    case 7:  return read_sysreg(s3_4_c12_c12_7);
+    case 8:  return read_sysreg(s3_4_c12_c13_0);
+    case 9:  return read_sysreg(s3_4_c12_c13_1);
+    case 10: return read_sysreg(s3_4_c12_c13_2);
+    case 11: return read_sysreg(s3_4_c12_c13_3);
+    case 12: return read_sysreg(s3_4_c12_c13_4);
+    case 13: return read_sysreg(s3_4_c12_c13_5);
+    case 14: return read_sysreg(s3_4_c12_c13_6);
+    default: return read_sysreg(s3_4_c12_c13_7);
+    }
+}
+
+static void write_lr(unsigned n, uint64_t v)
+{
+    switch (n) {
+    case 0:  write_sysreg(s3_4_c12_c12_0, v); break;
+    case 1:  write_sysreg(s3_4_c12_c12_1, v); break;
+    case 2:  write_sysreg(s3_4_c12_c12_2, v); break;
+    case 3:  write_sysreg(s3_4_c12_c12_3, v); break;
+    case 4:  write_sysreg(s3_4_c12_c12_4, v); break;
+    case 5:  write_sysreg(s3_4_c12_c12_5, v); break;
+    case 6:  write_sysreg(s3_4_c12_c12_6, v); break;
+    case 7:  write_sysreg(s3_4_c12_c12_7, v); break;
+    case 8:  write_sysreg(s3_4_c12_c13_0, v); break;
+    case 9:  write_sysreg(s3_4_c12_c13_1, v); break;
+    case 10: write_sysreg(s3_4_c12_c13_2, v); break;
+    case 11: write_sysreg(s3_4_c12_c13_3, v); break;
+    case 12: write_sysreg(s3_4_c12_c13_4, v); break;
+    case 13: write_sysreg(s3_4_c12_c13_5, v); break;
+    case 14: write_sysreg(s3_4_c12_c13_6, v); break;
+    default: write_sysreg(s3_4_c12_c13_7, v); break;
+    }
+}
+
+static unsigned nr_lrs(void)
+{
+    return (unsigned)(read_sysreg(ICH_VTR_EL2) & 0x1f) + 1;
+}
+
+void vgic_vcpu_reset(struct vcpu *v)
+{
+    struct vgic_cpu *g = &v->arch.vgic;
+    unsigned n;
+
+    memset(g, 0, sizeof(*g));
+    g->asleep = true;
+    v->domain->arch.gicd_ctlr = 0;
+    for (n = 0; n < nr_lrs(); n++)
+        write_lr(n, 0);
+    write_sysreg(ICH_VMCR_EL2, 0);
+}
+
+void vgic_load(struct vcpu *v)
+{
+    write_sysreg(ICH_HCR_EL2, ICH_HCR_EN);
+    isb();
+}
+
+bool vgic_has_pending(void)
+{
+    unsigned n;
+
+    for (n = 0; n < nr_lrs(); n++)
+        if (read_lr(n) & LR_STATE_PENDING)
+            return true;
+    return false;
+}
+
+/* The guest would be signalled this interrupt: enabled, its group enabled. */
+static bool deliverable(const struct vcpu *v, uint32_t intid)
+{
+    const struct vgic_cpu *g = &v->arch.vgic;
+    uint32_t grp = (g->group >> intid) & 1 ? GICD_CTLR_GRP1 : GICD_CTLR_GRP0;
+
+    return ((g->enabled >> intid) & 1) && (v->domain->arch.gicd_ctlr & grp);
+}
+
+void vgic_inject_hw(struct vcpu *v, uint32_t intid)
+{
+    struct vgic_cpu *g = &v->arch.vgic;
+    uint64_t empty = read_sysreg(ICH_ELRSR_EL2);
+    unsigned n, count = nr_lrs();
+
+    if (intid >= 32)
+        return;
+    for (n = 0; n < count && !((empty >> n) & 1); n++)
+        ;
+    if (!deliverable(v, intid) || n == count) {
+        g->held |= 1U << intid;
+        return;
+    }
+    write_lr(n, LR_STATE_PENDING | LR_HW | ((g->group >> intid) & 1 ? LR_GROUP1 : 0) |
+                (uint64_t)g->priority[intid] << LR_PRIORITY_SHIFT |
+                (uint64_t)intid << LR_PINTID_SHIFT | intid);
+    isb();
+}
+
+/* The guest changed what it can take: held physical interrupts are
+ * deactivated, so the GIC samples their lines again and those still high come
+ * back to vgic_inject_hw. */
+static void release_held(struct vcpu *v)
+{
+    uint32_t held = v->arch.vgic.held;
+    unsigned intid;
+
+    v->arch.vgic.held = 0;
+    for (intid = 0; intid < 32; intid++)
+        if ((held >> intid) & 1)
+            gicv3_deactivate(intid);
+}
+
+/* Disabled while pending in a list register: it leaves the list register (the
+ * GIC stops forwarding it); its physical interrupt is sampled again. */
+static void withdraw_disabled(struct vcpu *v, uint32_t disabled)
+{
+    unsigned n;
+
+    for (n = 0; n < nr_lrs(); n++) {
+        uint64_t lr = read_lr(n);
+        uint32_t intid = (uint32_t)lr;
+        if ((lr & LR_STATE_MASK) != LR_STATE_PENDING || intid >= 32 || !((disabled >> intid) & 1))
+            continue;
+        write_lr(n, 0);
+        isb();
+        if (lr & LR_HW)
+            gicv3_deactivate((uint32_t)(lr >> LR_PINTID_SHIFT) & 0x1fff);
+    }
+}
+
+bool vgic_dist_access(struct vcpu *v, uint64_t off, unsigned size, bool write, uint64_t *val)
+{
+    struct domain *d = v->domain;
+
+    if (size != 4)
+        return false;
+    if (write) {
+        if (off == GICD_CTLR) {
+            d->arch.gicd_ctlr = (uint32_t)*val & (GICD_CTLR_GRP0 | GICD_CTLR_GRP1);
+            release_held(v);
+        }
+        return true;                        /* read-only and absent registers: WI */
+    }
+    switch (off) {
+    case GICD_CTLR:  *val = d->arch.gicd_ctlr | GICD_CTLR_ARE | GICD_CTLR_DS; break;
+    case GICD_TYPER: *val = GICD_TYPER_VALUE; break;
+    case GICD_IIDR:  *val = IIDR_DBGVISOR; break;
+    case GIC_PIDR2:  *val = PIDR2_GICV3; break;
+    default:         *val = 0; break;       /* no SPIs: their registers RAZ */
+    }
+    return true;
+}
+
+static bool redist_read(struct vgic_cpu *g, uint64_t off, unsigned size, uint64_t *val)
+{
+    if (off >= GICR_SGI + GICR_IPRIORITYR && off < GICR_SGI + GICR_IPRIORITYR + 32) {
+        unsigned i, first = (unsigned)(off - GICR_SGI - GICR_IPRIORITYR);
+        *val = 0;
+        for (i = 0; i < size && first + i < 32; i++)
+            *val |= (uint64_t)g->priority[first + i] << (8 * i);
+        return size == 1 || size == 4;
+    }
+    if (off == GICR_TYPER)
+        *val = GICR_TYPER_LAST;             /* affinity 0.0.0.0, processor 0 */
+    else if (size != 4)
+        return false;
+    switch (off) {
+    case GICR_TYPER:                  break;
+    case GICR_IIDR:                   *val = IIDR_DBGVISOR; break;
+    case GICR_WAKER:                  *val = g->asleep ? WAKER_SLEEP | WAKER_ASLEEP : 0; break;
+    case GIC_PIDR2:
+    case GICR_SGI + GIC_PIDR2:        *val = PIDR2_GICV3; break;
+    case GICR_SGI + GICR_IGROUPR0:    *val = g->group; break;
+    case GICR_SGI + GICR_ISENABLER0:
+    case GICR_SGI + GICR_ICENABLER0:  *val = g->enabled; break;
+    case GICR_SGI + GICR_ICFGR0:      *val = ICFGR0_SGIS_EDGE; break;
+    case GICR_SGI + GICR_ICFGR1:      *val = g->icfgr1; break;
+    case GICR_SGI + GICR_IGRPMODR0:   *val = g->grpmod; break;
+    default:                          *val = 0; break;
+    }
+    return true;
+}
+
+static bool redist_write(struct vcpu *v, uint64_t off, unsigned size, uint32_t val)
+{
+    struct vgic_cpu *g = &v->arch.vgic;
+
+    if (off >= GICR_SGI + GICR_IPRIORITYR && off < GICR_SGI + GICR_IPRIORITYR + 32) {
+        unsigned i, first = (unsigned)(off - GICR_SGI - GICR_IPRIORITYR);
+        if (size != 1 && size != 4)
+            return false;
+        for (i = 0; i < size && first + i < 32; i++)
+            g->priority[first + i] = (uint8_t)(val >> (8 * i));
+        return true;
+    }
+    if (size != 4)
+        return false;
+    switch (off) {
+    case GICR_WAKER:                  g->asleep = val & WAKER_SLEEP; break;
+    case GICR_SGI + GICR_IGROUPR0:    g->group = val; release_held(v); break;
+    case GICR_SGI + GICR_ISENABLER0:  g->enabled |= val; release_held(v); break;
+    case GICR_SGI + GICR_ICENABLER0:  g->enabled &= ~val; withdraw_disabled(v, val); break;
+    case GICR_SGI + GICR_ICFGR1:      g->icfgr1 = val; break;
+    case GICR_SGI + GICR_IGRPMODR0:   g->grpmod = val; break;
+    default:                          break;     /* read-only, or not modelled: WI */
+    }
+    return true;
+}
+
+bool vgic_redist_access(struct vcpu *v, uint64_t off, unsigned size, bool write, uint64_t *val)
+{
+    if (write)
+        return redist_write(v, off, size, (uint32_t)*val);
+    return redist_read(&v->arch.vgic, off, size, val);
+}

@@ -1,0 +1,111 @@
+/*
+ * hostile: vcpus=1 native=no
+ *
+ * cpuid-hypervisor-timing-leaf: the frequencies dbgvisor offers in CPUID
+ * leaf 0x40000010 (the hypervisor timing leaf VMware proposed and KVM,
+ * ACRN and others implement: EAX the TSC in kHz, EBX the local APIC
+ * timer's input in kHz), checked against what the guest measures with the
+ * PC's own reference, PIT channel 2 gated by port 0x61: a kernel that
+ * trusts the leaf instead of calibrating must get the same answer. Also
+ * the leaf range: 0x40000000 names dbgvisor and reaches 0x40000010, and
+ * the leaves in between are zero. Not run natively: bare QEMU TCG offers
+ * no hypervisor leaves.
+ */
+#include "guest.h"
+
+#define PIT_HZ        1193182u
+#define WINDOW_MS     50
+#define APIC_TMCCT    0x390
+#define APIC_TDCR     0x3E0
+#define APIC_LVTT     0x320
+
+static uint32_t apic_count(void) { return apic_read(APIC_TMCCT); }
+
+/* One 50 ms countdown of PIT channel 2: TSC ticks and APIC timer counts in
+ * it, and how tightly its start and end were seen (TSC ticks): the start
+ * between the TSC reads around the count's last byte, the end between the
+ * start of the last poll that saw OUT2 low and the end of the first that saw
+ * it high (a vCPU descheduled between two polls widens it). */
+static uint64_t measure(uint64_t *apic_counts, uint64_t *uncertainty)
+{
+    uint16_t count = PIT_HZ * WINDOW_MS / 1000;
+    uint64_t start0, start1, before_low, before, now;
+    uint32_t apic0, apic1;
+
+    outb(0x61, (uint8_t)((inb(0x61) & ~0x02) | 0x01));
+    outb(0x43, 0xb0);
+    outb(0x42, (uint8_t)count);
+    start0 = rdtsc();
+    outb(0x42, (uint8_t)(count >> 8));
+    start1 = before_low = rdtsc();
+    apic0 = apic_count();
+    /* OUT2 rose after the last read that saw it low began and before the
+     * first that saw it high ended. */
+    for (;;) {
+        before = rdtsc();
+        if (inb(0x61) & 0x20)
+            break;
+        before_low = before;
+    }
+    now = rdtsc();
+    apic1 = apic_count();
+    *apic_counts = apic0 - apic1;
+    *uncertainty = (start1 - start0) + (now - before_low);
+    return (now + before_low) / 2 - (start0 + start1) / 2;
+}
+
+static bool within_percent(uint64_t a, uint64_t b, unsigned pct)
+{
+    uint64_t diff = a > b ? a - b : b - a;
+
+    return diff * 100 <= b * pct;
+}
+
+int main(void)
+{
+    struct cpuid_regs base = cpuid(0x40000000, 0), timing;
+    char sig[13];
+    bool zero = true;
+    uint64_t best_tsc = 0, best_apic = 0, best_unc = ~0ull;
+
+    memcpy(sig, &base.b, 4);
+    memcpy(sig + 4, &base.c, 4);
+    memcpy(sig + 8, &base.d, 4);
+    sig[12] = 0;
+    report(strncmp(sig, "dbgvisor    ", 12) == 0, "leaf 0x40000000 names dbgvisor");
+    report(base.a >= 0x40000010, "leaf 0x40000000 reaches the timing leaf (max %#x)", base.a);
+    for (uint32_t leaf = 0x40000001; leaf < 0x40000010; leaf++) {
+        struct cpuid_regs r = cpuid(leaf, 0);
+        zero = zero && !r.a && !r.b && !r.c && !r.d;
+    }
+    report(zero, "leaves 0x40000001-0x4000000f are zero");
+    timing = cpuid(0x40000010, 0);
+
+    apic_init();
+    apic_write(APIC_TDCR, 0xB);                 /* divide by 1 */
+    apic_write(APIC_LVTT, BIT(16));             /* masked, one-shot: counts down */
+    /* A window counts when its two ends were seen within 0.5% of it (each
+     * end is one exit wide): on a loaded host the vCPU can be descheduled
+     * right around a port access. */
+    for (unsigned i = 0; i < 10 && best_unc * 200 > best_tsc; i++) {
+        uint64_t apic_counts, unc;
+
+        apic_write(APIC_TMICT, 0xffffffffu);    /* 4.29 s at 1 GHz: outlasts the window */
+        uint64_t tsc = measure(&apic_counts, &unc);
+        if (unc < best_unc) {
+            best_unc = unc;
+            best_tsc = tsc;
+            best_apic = apic_counts;
+        }
+    }
+    report(best_unc * 200 <= best_tsc, "a 50 ms PIT window seen within 0.5%% (of 10 tries)");
+    apic_write(APIC_TMICT, 0);
+    printf("# leaf 0x40000010: tsc %u kHz, apic %u kHz; measured tsc %llu kHz, apic %llu kHz\n",
+           timing.a, timing.b, (unsigned long long)(best_tsc / WINDOW_MS),
+           (unsigned long long)(best_apic / WINDOW_MS));
+    report(timing.a && within_percent(timing.a, best_tsc / WINDOW_MS, 1),
+           "EAX: the TSC frequency, within 1%% of its rate against the PIT");
+    report(timing.b == 1000000 && within_percent(timing.b, best_apic / WINDOW_MS, 1),
+           "EBX: the APIC timer's 1 GHz input, within 1%% of its rate against the PIT");
+    return report_summary();
+}

@@ -1,0 +1,122 @@
+/*
+ * hostile: pcpus=1 policies=trap,lazy-exit,lazy-sched,adaptive native=compare
+ *
+ * movdr-rewrite-remap: the same linear address holds a different MOV DR each
+ * time it runs (issue 11). A trapped MOV DR gives the hypervisor only the
+ * debug register and the direction in its exit code; the general register
+ * comes from decoding the instruction, and dbgvisor caches decodes per vCPU.
+ * This guest runs a MOV to DR0 at one RIP, then, at that same RIP and CR3:
+ *  - rewrites its ModRM byte in place (another source register; then another
+ *    debug register, which changes the exit code too);
+ *  - remaps the page through its PTE (invlpg) to a page holding another
+ *    encoding, and back;
+ *  - remaps it one level up, through the page-directory entry, to another
+ *    page table;
+ *  - adds a REX prefix ahead of it (R8 as the source) on a fresh page.
+ * On a CPU each run moves whatever register the bytes at RIP name, through
+ * whatever page the tables lead to: the record printed (DR0/DR1 after each
+ * step) must equal the native one under every policy. A cache keyed on the
+ * RIP alone gives the old register's value.
+ */
+#include "guest.h"
+
+#define WINDOW   (3UL << 39)          /* PML4[3]: tables of our own, 4 KiB pages */
+#define PTE_P    0x1
+#define PTE_RW   0x2
+
+static uint64_t pdpt[512] __attribute__((aligned(4096)));
+static uint64_t pd[512] __attribute__((aligned(4096)));
+static uint64_t pt_a[512] __attribute__((aligned(4096)));
+static uint64_t pt_b[512] __attribute__((aligned(4096)));
+static uint8_t page_a[4096] __attribute__((aligned(4096)));
+static uint8_t page_b[4096] __attribute__((aligned(4096)));
+static uint8_t page_c[4096] __attribute__((aligned(4096)));
+
+#define CODE_OFF 0x123                /* the MOV DR's offset in its page */
+
+static uint64_t *pml4(void)
+{
+    uint64_t cr3;
+    asm volatile("mov %%cr3, %0" : "=r"(cr3));
+    return (uint64_t *)(cr3 & ~0xfffUL);
+}
+
+static void invlpg(unsigned long va)
+{
+    asm volatile("invlpg (%0)" :: "r"(va) : "memory");
+}
+
+/* MOV DR (bytes), then RET, at CODE_OFF of page p. */
+static void put(uint8_t *p, const uint8_t *bytes, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++)
+        p[CODE_OFF + i] = bytes[i];
+    p[CODE_OFF + n] = 0xc3;
+}
+
+/* Call the code at the window with RAX, RBX, RCX and R8 holding known values. */
+static void run(void)
+{
+    unsigned long target = WINDOW + CODE_OFF;
+
+    asm volatile("mov $0x1110, %%rax\n\t"
+                 "mov $0x2220, %%rbx\n\t"
+                 "mov $0x3330, %%rcx\n\t"
+                 "mov $0x8880, %%r8\n\t"
+                 "call *%0"
+                 : : "r"(target) : "rax", "rbx", "rcx", "r8", "memory");
+}
+
+static void step(const char *what, unsigned long want_dr0, unsigned long want_dr1)
+{
+    unsigned long dr0, dr1;
+
+    write_dr0(0);
+    write_dr1(0);
+    run();
+    dr0 = read_dr0();
+    dr1 = read_dr1();
+    printf("%s: dr0 %#lx dr1 %#lx\n", what, dr0, dr1);
+    report(dr0 == want_dr0 && dr1 == want_dr1, "%s", what);
+}
+
+int main(void)
+{
+    static const uint8_t rax_dr0[] = { 0x0f, 0x23, 0xc0 };     /* mov %rax, %dr0 */
+    static const uint8_t rcx_dr0[] = { 0x0f, 0x23, 0xc1 };     /* mov %rcx, %dr0 */
+    static const uint8_t r8_dr0[] = { 0x41, 0x0f, 0x23, 0xc0 }; /* mov %r8, %dr0 */
+    uint64_t *p4 = pml4();
+
+    put(page_a, rax_dr0, sizeof(rax_dr0));
+    put(page_b, rcx_dr0, sizeof(rcx_dr0));
+    put(page_c, r8_dr0, sizeof(r8_dr0));
+    pt_a[0] = (uint64_t)page_a | PTE_P | PTE_RW;
+    pt_b[0] = (uint64_t)page_c | PTE_P | PTE_RW;
+    pd[0] = (uint64_t)pt_a | PTE_P | PTE_RW;
+    pdpt[0] = (uint64_t)pd | PTE_P | PTE_RW;
+    p4[3] = (uint64_t)pdpt | PTE_P | PTE_RW;
+    asm volatile("mov %%cr3, %%rax; mov %%rax, %%cr3" ::: "rax", "memory");
+
+    step("page a, mov %rax,%dr0", 0x1110, 0);
+    step("page a again", 0x1110, 0);
+    page_a[CODE_OFF + 2] = 0xc3;                 /* ModRM: rm = rbx */
+    step("modrm rewritten to %rbx", 0x2220, 0);
+    page_a[CODE_OFF + 2] = 0xc8;                 /* ModRM: reg = dr1, rm = rax */
+    step("modrm rewritten to %rax,%dr1", 0, 0x1110);
+    page_a[CODE_OFF + 2] = 0xc3;
+    step("modrm back to %rbx,%dr0", 0x2220, 0);
+    pt_a[0] = (uint64_t)page_b | PTE_P | PTE_RW; /* the PTE now leads to page b */
+    invlpg(WINDOW);
+    step("pte remapped to page b (%rcx)", 0x3330, 0);
+    pt_a[0] = (uint64_t)page_a | PTE_P | PTE_RW;
+    invlpg(WINDOW);
+    step("pte remapped back to page a (%rbx)", 0x2220, 0);
+    pd[0] = (uint64_t)pt_b | PTE_P | PTE_RW;     /* the PDE now leads to another table */
+    invlpg(WINDOW);
+    step("pde remapped to page c (rex, %r8)", 0x8880, 0);
+    pd[0] = (uint64_t)pt_a | PTE_P | PTE_RW;
+    invlpg(WINDOW);
+    step("pde remapped back to page a (%rbx)", 0x2220, 0);
+    write_dr0(0);
+    return report_summary();
+}

@@ -1,0 +1,9 @@
+/* CUnit runner for the emulator unit tests. */
+#include "tests.h"
+
+int main(void)
+{
+    static void (*const reg[])(void) = { register_alu_tests, register_walk_tests, register_decode_mem_tests };
+
+    return unit_main(reg, sizeof(reg) / sizeof(reg[0]));
+}

@@ -1,0 +1,9 @@
+/* CUnit runner for the local APIC unit tests. */
+#include "tests.h"
+
+int main(void)
+{
+    static void (*const reg[])(void) = { register_x2apic_tests };
+
+    return unit_main(reg, sizeof(reg) / sizeof(reg[0]));
+}
