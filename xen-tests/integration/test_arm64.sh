@@ -16,7 +16,7 @@ fi
 HV=$DIST/boot/dbgvisor-arm64.bin
 A=$G/arm64
 built() { [ -f "$HV" ] && [ -f "$A/dr-basic-arm64.bin" ]; }
-check "arm64 hypervisor and guests built (make arm64)" built || { finish; exit; }
+if ! check "arm64 hypervisor and guests built (make arm64)" built; then finish; exit; fi
 
 # native IMAGE OUT: the guest alone on QEMU virt (the hypervisor's GICv3), entered at EL1.
 native() {

@@ -21,7 +21,7 @@ clear_errors() { ! grep -vEq "$CLEAR" "$1"; }
 hv_start --smp 2 --domain $G/debugloop.elf,name=dl,mem=8,cmdline="every=100 delay=100000" \
          --domain $G/dr-stress.elf,name=ds,mem=8,cmdline="iterations=0 every=500" \
          --domain $G/ticker.elf,name=tk,mem=8,cmdline="count=0 delay=20000000"
-check "hypervisor up" wait_for $XL list || { finish; exit; }
+if ! check "hypervisor up" wait_for $XL list; then finish; exit; fi
 $TMP/evwatch $TMP/stop-events 500 $TMP/events.shm > /dev/null 2> $TMP/evwatch.shm.err &
 evshm=$!
 DBGCTL_TRANSPORT=socket $TMP/evwatch $TMP/stop-events 500 $TMP/events.mux > /dev/null 2> $TMP/evwatch.mux.err &
@@ -136,8 +136,10 @@ sleep 1
 touch $TMP/stop-flood2; wait $flood
 $XL list > $TMP/gone.shm 2>&1; st1=$?
 socket_xl list > $TMP/gone.mux 2>&1; st2=$?
-check_log "QEMU killed: xl over shared memory fails clearly (status $st1)" $TMP/gone.shm sh -c "[ $st1 -ne 0 ] && grep -Eq '$CLEAR' $TMP/gone.shm"
-check_log "QEMU killed: xl over the mux fails clearly (status $st2)" $TMP/gone.mux sh -c "[ $st2 -ne 0 ] && grep -Eq '$CLEAR' $TMP/gone.mux"
+# failed_clearly STATUS FILE: nonzero status and a clear message in FILE.
+failed_clearly() { [ "$1" -ne 0 ] || return 1; grep -Eq "$CLEAR" "$2"; }
+check_log "QEMU killed: xl over shared memory fails clearly (status $st1)" $TMP/gone.shm failed_clearly $st1 $TMP/gone.shm
+check_log "QEMU killed: xl over the mux fails clearly (status $st2)" $TMP/gone.mux failed_clearly $st2 $TMP/gone.mux
 check_log "requests cut off by QEMU's death failed clearly" $TMP/flood2.err clear_errors $TMP/flood2.err
 gone() { for p; do kill -0 $p 2>/dev/null && return 1; done; return 0; }
 for _ in $(seq 50); do gone $sup && break; sleep 0.1; done
