@@ -274,6 +274,11 @@ static const struct opcode_desc mem_opcodes[] = {
     { 0x0f12, OP_MODRM | OP_SIMD }, { 0x0f13, OP_MODRM | OP_SIMD }, /* MOVLPS/PD */
     { 0x0f16, OP_MODRM | OP_SIMD }, { 0x0f17, OP_MODRM | OP_SIMD }, /* MOVHPS/PD */
     { 0x0fc7, OP_MODRM | OP_EXT },                                  /* CMPXCHG8B/16B (/1) */
+    { 0x8e, OP_MODRM | OP_SREG },                                   /* MOV Sreg, m16 */
+    { 0xc4, OP_MODRM }, { 0xc5, OP_MODRM },                         /* LES, LDS (not 64-bit) */
+    { 0x0fb2, OP_MODRM }, { 0x0fb4, OP_MODRM }, { 0x0fb5, OP_MODRM },   /* LSS, LFS, LGS */
+    { 0x0f00, OP_MODRM | OP_EXT | OP_SREG },                        /* SLDT STR LLDT LTR (m16) */
+    { 0x0f01, OP_MODRM | OP_EXT },                                  /* SGDT SIDT LGDT LIDT SMSW */
 };
 /* SETcc and CMOVcc: 0F 90-9F (a byte) and 0F 40-4F. */
 #define IS_SETCC(op)  ((op) >= 0x0f90 && (op) <= 0x0f9f)
@@ -424,7 +429,10 @@ int x86_decode_mem(const uint8_t *bytes, size_t avail, enum x86_mode mode,
     if (need_end)
         goto truncated;
     i = pfx.len;
-    if ((bytes[i] == 0xc4 || bytes[i] == 0xc5) && mode != X86_MODE_REAL16) {
+    /* C4/C5 are VEX in 64-bit code and, elsewhere, where ModRM.mod would
+     * be 3; with a memory ModRM outside 64-bit code they are LES/LDS. */
+    if ((bytes[i] == 0xc4 || bytes[i] == 0xc5) && mode != X86_MODE_REAL16 &&
+        (long_mode || (i + 1 < avail && (bytes[i + 1] >> 6) == 3))) {
         unsigned vex_len;
 
         if (pfx.rex || pfx.rep || pfx.opsize_prefix || pfx.lock)
@@ -450,7 +458,8 @@ int x86_decode_mem(const uint8_t *bytes, size_t avail, enum x86_mode mode,
         insn->simd_prefix = pfx.rep ? pfx.rep : pfx.opsize_prefix ? 0x66 : 0;
     }
     desc = find_mem_opcode(opcode);
-    if (!desc || (long_mode && opcode == 0x82) || (insn->vex && !(desc->flags & OP_SIMD)))
+    if (!desc || (long_mode && (opcode == 0x82 || opcode == 0xc4 || opcode == 0xc5)) ||
+        (insn->vex && !(desc->flags & OP_SIMD)))
         goto fail;
     insn->opcode = opcode;
     insn->rep = insn->vex ? 0 : pfx.rep;
@@ -493,6 +502,14 @@ int x86_decode_mem(const uint8_t *bytes, size_t avail, enum x86_mode mode,
         i += ea_len;
         if (opcode == 0x8f && (insn->reg & 7) != 0)
             goto fail;                  /* XOP, or #UD */
+        if (opcode == 0x0f00 && (insn->reg & 7) > 3)
+            goto fail;                  /* VERR/VERW: not emulated */
+        if (opcode == 0x0f01) {         /* /0-/3 take m16&32/64, /4 SMSW m16 */
+            if ((insn->reg & 7) > 4)
+                goto fail;              /* LMSW exits as a CR0 write; INVLPG reads nothing */
+            if ((insn->reg & 7) == 4)
+                insn->size = insn->src_size = 2;
+        }
         if (opcode == 0x0fc7) {         /* only /1 has a memory operand to emulate */
             if ((insn->reg & 7) != 1)
                 goto fail;

@@ -56,13 +56,6 @@ static void reg_write(struct vcpu *v, unsigned reg, bool high8, unsigned size, u
 
 /* ---- one instruction ---- */
 
-enum exec_result {
-    EXEC_UNKNOWN,       /* not an instruction the emulator knows */
-    EXEC_DONE,          /* carried out: RIP moves past it */
-    EXEC_JUMPED,        /* carried out, RIP set by the instruction */
-    EXEC_FAULTED,       /* an exception was injected (or the domain ended): RIP stays */
-};
-
 static uint64_t mem_read(struct emul *e, unsigned size)
 {
     return hvm_bus_read(e->v, e->gpa, size) & size_mask(size);
@@ -100,6 +93,17 @@ static uint64_t reg_operand(struct emul *e)
 static void set_reg_operand(struct emul *e, unsigned size, uint64_t val)
 {
     reg_write(e->v, e->insn.reg, e->insn.reg_high8, size, val);
+}
+
+void emul_set_reg(struct emul *e, unsigned size, uint64_t val)
+{
+    set_reg_operand(e, size, val);
+}
+
+enum exec_result emul_fault(struct vcpu *v, unsigned vector, uint32_t error)
+{
+    svm_inject_exception(v, (uint8_t)vector, true, error);
+    return EXEC_FAULTED;
 }
 
 /* The ModRM/moffs operand's segment (override, or SS for rSP/rBP-based
@@ -227,7 +231,7 @@ static unsigned stack_addr_size(struct vcpu *v)
     return (v->arch.vmcb->save.ss.attrib & 0x400) ? 4 : 2;
 }
 
-static bool push(struct vcpu *v, uint64_t val, unsigned size)
+bool emul_push(struct vcpu *v, uint64_t val, unsigned size)
 {
     unsigned asize = stack_addr_size(v);
     uint64_t rsp = (v->arch.gpr[GPR_RSP] - size) & size_mask(asize);
@@ -240,10 +244,17 @@ static bool push(struct vcpu *v, uint64_t val, unsigned size)
 
 /* The ModRM operand by its linear address: for the forms that also touch
  * the stack, either access may be the one that exited. */
+bool emul_operand_access(struct emul *e, unsigned at, void *buf, unsigned size, bool write)
+{
+    uint64_t off = (operand_offset(e->v, &e->insn) + at) & size_mask(e->insn.addr_size);
+
+    return guest_access_linear(e->v, operand_seg(&e->insn), off, buf, size,
+                               write ? GA_WRITE : GA_READ);
+}
+
 static bool operand_access(struct emul *e, uint64_t *val, bool write)
 {
-    return guest_access_linear(e->v, operand_seg(&e->insn), operand_offset(e->v, &e->insn),
-                               val, e->insn.size, write ? GA_WRITE : GA_READ);
+    return emul_operand_access(e, 0, val, e->insn.size, write);
 }
 
 static enum exec_result pop_to_mem(struct emul *e)
@@ -274,12 +285,12 @@ static enum exec_result group5_memory(struct emul *e, unsigned ext)
     if (!operand_access(e, &val, false))
         return EXEC_FAULTED;
     if (ext == 6)
-        return push(v, val, size) ? EXEC_DONE : EXEC_FAULTED;
+        return emul_push(v, val, size) ? EXEC_DONE : EXEC_FAULTED;
     if (size == 8 && (uint64_t)((int64_t)(val << 16) >> 16) != val) {
         svm_inject_exception(v, X86_EXC_GP, true, 0);   /* non-canonical target */
         return EXEC_FAULTED;
     }
-    if (ext == 2 && !push(v, (s->rip + e->insn.len) & size_mask(size), size))
+    if (ext == 2 && !emul_push(v, (s->rip + e->insn.len) & size_mask(size), size))
         return EXEC_FAULTED;
     s->rip = val;
     return EXEC_JUMPED;
@@ -396,7 +407,13 @@ static enum exec_result execute(struct emul *e)
         }
         if (op == 0xff && (ext == 2 || ext == 4 || ext == 6))
             return group5_memory(e, ext);
-        return EXEC_UNKNOWN;                        /* far CALL/JMP through memory */
+        if (op == 0xff && (ext == 3 || ext == 5))
+            return emulate_segment_insn(e);         /* far CALL/JMP through memory */
+        return EXEC_UNKNOWN;
+    case 0x8e: case 0xc4: case 0xc5: case 0x0fb2: case 0x0fb4: case 0x0fb5:
+        return emulate_segment_insn(e);
+    case 0x0f00: case 0x0f01:
+        return emulate_system_insn(e);
     case 0x0fa3: bit_op(e, ALU_BT, reg_operand(e)); return EXEC_DONE;
     case 0x0fab: bit_op(e, ALU_BTS, reg_operand(e)); return EXEC_DONE;
     case 0x0fb3: bit_op(e, ALU_BTR, reg_operand(e)); return EXEC_DONE;
@@ -531,8 +548,8 @@ static enum vcpu_run_result unknown_insn(struct vcpu *v, uint64_t gpa, const cha
 
     if (retry_once(v, n))
         return guest_insn_changed(v, n, "MMIO access");
-    for (unsigned i = 0; i < n; i++)
-        snprintf(hex + i * 3, sizeof(hex) - i * 3, "%s%02x", i ? " " : "", b[i]);
+    for (unsigned i = 0, at = 0; i < n; i++)      /* "8e 00 ...": 3 characters a byte */
+        at += (unsigned)snprintf(hex + at, sizeof(hex) - at, "%s%02x", i ? " " : "", b[i]);
     domain_crash(v->domain, "cannot emulate %s access to %#llx at rip %#llx (bytes %s)",
                  what, (unsigned long long)gpa, (unsigned long long)v->arch.vmcb->save.rip, hex);
     return RUN_RESCHEDULE;
@@ -551,8 +568,10 @@ static enum vcpu_run_result run(struct emul *e, const uint8_t *bytes, unsigned n
     v->arch.mmio_retry = false;
     if (domain_is_ended(v->domain))
         return RUN_RESCHEDULE;
-    if (r == EXEC_DONE)
+    if (r == EXEC_DONE || r == EXEC_DONE_SHADOW)
         svm_skip_instruction(v, e->insn.len);
+    if (r == EXEC_DONE_SHADOW)
+        v->arch.vmcb->control.int_state |= 1;   /* MOV SS: the next instruction is shadowed */
     else if (r == EXEC_JUMPED)
         svm_skip_instruction(v, 0);     /* RIP is the target: the rest of completing it */
     return RUN_CONTINUE;
@@ -593,7 +612,10 @@ static bool writes_memory(const struct x86_mem_insn *in)
     case X86_OP_0F38 | 0xf0:
     case 0x0f10: case 0x0f28: case 0x0f6e: case 0x0f6f: case X86_OP_0F38 | 0x2a:
     case 0x0f12: case 0x0f16:
+    case 0x8e: case 0xc4: case 0xc5: case 0x0fb2: case 0x0fb4: case 0x0fb5:
         return false;
+    case 0x0f00:                     return ext <= 1;          /* SLDT, STR */
+    case 0x0f01:                     return ext <= 1 || ext == 4;  /* SGDT, SIDT, SMSW */
     }
     return true;
 }

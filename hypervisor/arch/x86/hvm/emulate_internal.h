@@ -1,5 +1,6 @@
 /* The MMIO instruction emulator's parts (emulate.c, emulate_alu.c,
- * emulate_sse.c): one instruction in flight and the operations on it. */
+ * emulate_sse.c, emulate_seg.c, emulate_sys.c): one instruction in flight
+ * and the operations on it. */
 #ifndef HVM_EMULATE_INTERNAL_H
 #define HVM_EMULATE_INTERNAL_H
 
@@ -22,6 +23,15 @@ struct emul {
     uint64_t gpa;                       /* the memory operand (not for strings) */
 };
 
+enum exec_result {
+    EXEC_UNKNOWN,       /* not an instruction the emulator knows */
+    EXEC_DONE,          /* carried out: RIP moves past it */
+    EXEC_JUMPED,        /* carried out, RIP set by the instruction */
+    EXEC_FAULTED,       /* an exception was injected (or the domain ended): RIP stays */
+    EXEC_DONE_SHADOW,   /* carried out, and the next instruction runs in an interrupt
+                         * shadow (MOV SS) */
+};
+
 static inline uint64_t size_mask(unsigned size)
 {
     return size >= 8 ? ~0ull : (1ull << (size * 8)) - 1;
@@ -30,6 +40,18 @@ static inline uint64_t size_mask(unsigned size)
 /* The memory operand, size bytes (up to 32, in 8-byte bus accesses). */
 void emul_mem_read(struct emul *e, void *buf, unsigned size);
 void emul_mem_write(struct emul *e, const void *buf, unsigned size);
+
+/* The ModRM operand `at` bytes in (size <= 8) by its linear address,
+ * through the guest's page tables: for operands read or written in parts
+ * (far pointers, descriptor-table registers), any part may be the MMIO one.
+ * False once a #PF has been injected. */
+bool emul_operand_access(struct emul *e, unsigned at, void *buf, unsigned size, bool write);
+/* Writes the ModRM.reg general register at size bytes (4 zero-extends). */
+void emul_set_reg(struct emul *e, unsigned size, uint64_t val);
+/* Pushes size bytes at SS:rSP (stack address size from the mode and SS.B). */
+bool emul_push(struct vcpu *v, uint64_t val, unsigned size);
+/* Raises vector with an error code; returns EXEC_FAULTED. */
+enum exec_result emul_fault(struct vcpu *v, unsigned vector, uint32_t error);
 
 /* ---- emulate_alu.c: the host CPU computes results and flags ---- */
 
@@ -61,5 +83,32 @@ bool condition_holds(unsigned cc, uint64_t rflags);
 /* An SSE/AVX move between an XMM/YMM register and the memory operand;
  * false if the form is not one the emulator knows. */
 bool emulate_simd_move(struct emul *e);
+
+/* ---- emulate_seg.c: segment loads (one place for the descriptor checks) ---- */
+
+/* Reads the 8-byte descriptor sel selects in the GDT or LDT (a supervisor
+ * access); #GP(sel) if it is past the table's limit. extra: bytes the
+ * descriptor needs past 8 (long mode's 16-byte system descriptors), read
+ * into desc[1]. False once an exception has been injected. */
+bool seg_read_descriptor(struct vcpu *v, uint16_t sel, uint64_t desc[2], unsigned extra);
+/* Writes back the descriptor's high dword (accessed, busy bits). */
+bool seg_write_descriptor_high(struct vcpu *v, uint16_t sel, uint64_t desc);
+/* The VMCB's hidden part of a segment register from a descriptor. */
+struct vmcb_seg;
+void seg_from_descriptor(struct vmcb_seg *seg, uint16_t sel, uint64_t desc);
+/* Loads ES, SS, DS, FS or GS (enum x86_seg) with sel as MOV Sreg, POP Sreg
+ * and LxS do: real-mode/V86 semantics, or the protected-mode checks (#GP,
+ * #SS, #NP with the selector's error code). False once an exception has
+ * been injected, the register unchanged. */
+bool seg_load_data(struct vcpu *v, unsigned sreg, uint16_t sel);
+/* MOV Sreg,m16 (8E), LDS/LES/LFS/LGS/LSS (C5 C4 0F B4 0F B5 0F B2), far
+ * CALL/JMP through memory (FF /3 /5). */
+enum exec_result emulate_segment_insn(struct emul *e);
+
+/* ---- emulate_sys.c ---- */
+
+/* SLDT/STR/LLDT/LTR (0F 00 /0-/3) and SGDT/SIDT/LGDT/LIDT/SMSW (0F 01
+ * /0-/4) with a memory operand. */
+enum exec_result emulate_system_insn(struct emul *e);
 
 #endif
