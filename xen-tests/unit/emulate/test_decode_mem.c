@@ -45,7 +45,17 @@ static const struct mcase cases[] = {
     { "movaps with F3: not a form", L64, B(0xf3, 0x0f, 0x28, 0x21), -1, NONE },
     { "VEX with vvvv != 1111: not a move", L64, B(0xc5, 0xf6, 0x6f, 0x28), -1, NONE },
     { "VEX after 66: #UD", L64, B(0x66, 0xc5, 0xfe, 0x6f, 0x28), -1, NONE },
-    { "C4 in 32-bit code with a memory ModRM: LES", P32, B(0xc4, 0x01), -1, NONE },
+    /* les (%ecx),%eax; lds (%ecx),%ax (66); lss (%rax),%rdx (REX.W) */
+    { "C4 in 32-bit code with a memory ModRM: LES", P32, B(0xc4, 0x01), 0, 0xc4, 2, 4, 0, 0, false, 0 },
+    { "LDS m16:16", P32, B(0x66, 0xc5, 0x01), 0, 0xc5, 3, 2, 0, 0x66, false, 0 },
+    { "LSS m16:64", L64, B(0x48, 0x0f, 0xb2, 0x10), 0, 0x0fb2, 4, 8, 2, 0, false, 0 },
+    { "mov (%rax),%ss: a word", L64, B(0x8e, 0x10), 0, 0x8e, 2, 2, 2, 0, false, 0 },
+    { "lcall *(%rax): m16:32 in 64-bit code", L64, B(0xff, 0x18), 0, 0xff, 2, 4, 3, 0, false, 0 },
+    { "sgdt (%rax): 64-bit", L64, B(0x0f, 0x01, 0x00), 0, 0x0f01, 3, 4, 0, 0, false, 0 },
+    { "smsw (%rax): a word", L64, B(0x0f, 0x01, 0x20), 0, 0x0f01, 3, 2, 4, 0, false, 0 },
+    { "ltr (%rax): a word", L64, B(0x0f, 0x00, 0x18), 0, 0x0f00, 3, 2, 3, 0, false, 0 },
+    { "invlpg (%rax): no access", L64, B(0x0f, 0x01, 0x38), -1, NONE },
+    { "verr (%rax): not emulated", L64, B(0x0f, 0x00, 0x20), -1, NONE },
     /* movbe (%rsi),%ecx; movbe %rcx,(%rsi) */
     { "movbe load", L64, B(0x0f, 0x38, 0xf0, 0x0e), 0, X86_OP_0F38 | 0xf0, 4, 4, 1, 0, false, 0 },
     { "movbe store qword", L64, B(0x48, 0x0f, 0x38, 0xf1, 0x0e), 0, X86_OP_0F38 | 0xf1, 5, 8, 1, 0, false, 0 },
