@@ -280,15 +280,19 @@ static void test_table_registers(void)
 
 void register_seg_tests(void)
 {
+    static const struct { const char *name; void (*fn)(void); } tests[] = {
+        { "mov ds,m16: descriptor loaded, accessed bit set", test_mov_ds },
+        { "mov sreg faults: #GP/#NP/#SS with the selector, #UD for CS", test_mov_sreg_faults },
+        { "mov ss,m16 shadows the next instruction", test_mov_ss_shadow },
+        { "les: offset to the register, selector to ES", test_les },
+        { "far call m16:32: CS and EIP pushed, CS loaded", test_far_call },
+        { "far jmp/call faults", test_far_jmp_faults },
+        { "far jmp in real mode: base = selector << 4", test_far_jmp_real_mode },
+        { "ltr/lldt: busy TSS, type, CPL and mode checks", test_ltr_lldt },
+        { "sgdt/smsw/lidt/lgdt: UMIP and CPL", test_table_registers },
+    };
     CU_pSuite s = CU_add_suite("segment and table instructions on MMIO", NULL, NULL);
 
-    CU_add_test(s, "mov ds,m16: descriptor loaded, accessed bit set", test_mov_ds);
-    CU_add_test(s, "mov sreg faults: #GP/#NP/#SS with the selector, #UD for CS", test_mov_sreg_faults);
-    CU_add_test(s, "mov ss,m16 shadows the next instruction", test_mov_ss_shadow);
-    CU_add_test(s, "les: offset to the register, selector to ES", test_les);
-    CU_add_test(s, "far call m16:32: CS and EIP pushed, CS loaded", test_far_call);
-    CU_add_test(s, "far jmp/call faults", test_far_jmp_faults);
-    CU_add_test(s, "far jmp in real mode: base = selector << 4", test_far_jmp_real_mode);
-    CU_add_test(s, "ltr/lldt: busy TSS, type, CPL and mode checks", test_ltr_lldt);
-    CU_add_test(s, "sgdt/smsw/lidt/lgdt: UMIP and CPL", test_table_registers);
+    for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
+        CU_add_test(s, tests[i].name, tests[i].fn);
 }

@@ -86,6 +86,20 @@ bool emulate_simd_move(struct emul *e);
 
 /* ---- emulate_seg.c: segment loads (one place for the descriptor checks) ---- */
 
+/* An 8-byte segment descriptor's fields; error codes carry the selector
+ * without its RPL. */
+#define DESC_TYPE(d)    ((unsigned)((d) >> 40) & 0xf)
+#define DESC_DPL(d)     ((unsigned)((d) >> 45) & 3)
+#define DESC_A          (1ull << 40)
+#define DESC_S          (1ull << 44)
+#define DESC_P          (1ull << 47)
+#define DESC_L          (1ull << 53)
+#define DESC_G          (1ull << 55)
+#define SEL_ERROR(sel)  ((uint32_t)(sel) & 0xfffc)
+
+/* Protected mode outside virtual-8086 mode: where selectors index tables. */
+bool seg_protected_mode(struct vcpu *v);
+
 /* Reads the 8-byte descriptor sel selects in the GDT or LDT (a supervisor
  * access); #GP(sel) if it is past the table's limit. extra: bytes the
  * descriptor needs past 8 (long mode's 16-byte system descriptors), read

@@ -19,17 +19,9 @@
 #include <dbgvisor/lib.h>
 #include "emulate_internal.h"
 
-#define DESC_TYPE(d)    ((unsigned)((d) >> 40) & 0xf)
-#define DESC_DPL(d)     ((unsigned)((d) >> 45) & 3)
-#define DESC_A          (1ull << 40)
-#define DESC_S          (1ull << 44)
-#define DESC_P          (1ull << 47)
-#define DESC_L          (1ull << 53)
-#define DESC_G          (1ull << 55)
 #define TYPE_CODE       0x8u
 #define TYPE_CONFORMING 0x4u            /* code; for data: expand-down */
 #define TYPE_RW         0x2u            /* readable code, writable data */
-#define SEL_ERROR(sel)  ((uint32_t)(sel) & 0xfffc)
 
 static struct vmcb_seg *segment_reg(struct vmcb_save *s, unsigned sreg)
 {
@@ -37,8 +29,9 @@ static struct vmcb_seg *segment_reg(struct vmcb_save *s, unsigned sreg)
     return segs[sreg];
 }
 
-static bool protected_mode(const struct vmcb_save *s)
+bool seg_protected_mode(struct vcpu *v)
 {
+    const struct vmcb_save *s = &v->arch.vmcb->save;
     return (s->cr0 & X86_CR0_PE) && !(s->rflags & X86_EFLAGS_VM);
 }
 
@@ -129,7 +122,7 @@ bool seg_load_data(struct vcpu *v, unsigned sreg, uint16_t sel)
     uint64_t d[2];
     unsigned fault;
 
-    if (!protected_mode(s)) {
+    if (!seg_protected_mode(v)) {
         /* Real mode keeps the limit and attributes; V86 sets them. */
         seg->sel = sel;
         seg->base = (uint64_t)sel << 4;
@@ -211,7 +204,7 @@ static enum exec_result far_transfer(struct emul *e, bool call, uint64_t target,
     struct vmcb_seg cs;
     bool unknown;
 
-    if (!protected_mode(s)) {
+    if (!seg_protected_mode(v)) {
         if (call && !push_return(v, size, ret))
             return EXEC_FAULTED;
         s->cs.sel = sel;

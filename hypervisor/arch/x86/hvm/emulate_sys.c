@@ -17,20 +17,11 @@
 #include "emulate_internal.h"
 
 #define CR4_UMIP        (1ull << 11)
-#define DESC_TYPE(d)    ((unsigned)((d) >> 40) & 0xf)
-#define DESC_S          (1ull << 44)
-#define DESC_P          (1ull << 47)
 #define TSS_BUSY        (2ull << 40)
-#define SEL_ERROR(sel)  ((uint32_t)(sel) & 0xfffc)
 
 static unsigned cpl(const struct vmcb_save *s)
 {
     return (s->rflags & X86_EFLAGS_VM) ? 3 : s->cpl;
-}
-
-static bool protected_mode(const struct vmcb_save *s)
-{
-    return (s->cr0 & X86_CR0_PE) && !(s->rflags & X86_EFLAGS_VM);
 }
 
 static bool canonical(uint64_t a)
@@ -136,7 +127,7 @@ enum exec_result emulate_system_insn(struct emul *e)
 
     if (ext > 4 || (group7 && ext == 4 && !store))
         return EXEC_UNKNOWN;                     /* VERR/VERW, LMSW, INVLPG... */
-    if (!group7 && !protected_mode(s)) {
+    if (!group7 && !seg_protected_mode(v)) {
         svm_inject_ud(v);                        /* SLDT/STR/LLDT/LTR in real and V86 mode */
         return EXEC_FAULTED;
     }
