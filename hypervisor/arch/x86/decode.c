@@ -279,6 +279,10 @@ static const struct opcode_desc mem_opcodes[] = {
     { 0x0fb2, OP_MODRM }, { 0x0fb4, OP_MODRM }, { 0x0fb5, OP_MODRM },   /* LSS, LFS, LGS */
     { 0x0f00, OP_MODRM | OP_EXT | OP_SREG },                        /* SLDT STR LLDT LTR (m16) */
     { 0x0f01, OP_MODRM | OP_EXT },                                  /* SGDT SIDT LGDT LIDT SMSW */
+    { 0xd8, OP_MODRM | OP_EXT }, { 0xd9, OP_MODRM | OP_EXT },       /* x87 with a memory */
+    { 0xda, OP_MODRM | OP_EXT }, { 0xdb, OP_MODRM | OP_EXT },       /* operand (emulate_x87.c */
+    { 0xdc, OP_MODRM | OP_EXT }, { 0xdd, OP_MODRM | OP_EXT },       /* says which forms) */
+    { 0xde, OP_MODRM | OP_EXT }, { 0xdf, OP_MODRM | OP_EXT },
 };
 /* SETcc and CMOVcc: 0F 90-9F (a byte) and 0F 40-4F. */
 #define IS_SETCC(op)  ((op) >= 0x0f90 && (op) <= 0x0f9f)
@@ -358,12 +362,12 @@ static unsigned simd_size(uint16_t opcode, uint8_t prefix, bool vex_l, bool wide
         return prefix == 0xf3 ? 4 : prefix == 0xf2 ? 8 : vec;
     case 0x0f28: case 0x0f29: case 0x0f2b:      /* MOVAPS/MOVAPD, MOVNTPS/MOVNTPD */
         return prefix == 0 || prefix == 0x66 ? vec : 0;
-    case 0x0f6e:                                /* MOVD/MOVQ xmm, r/m */
-        return prefix == 0x66 ? (wide ? 8 : 4) : 0;
-    case 0x0f7e:                                /* MOVD/MOVQ r/m, xmm; MOVQ xmm, m64 */
-        return prefix == 0x66 ? (wide ? 8 : 4) : prefix == 0xf3 ? 8 : 0;
-    case 0x0f6f: case 0x0f7f:                   /* MOVDQA, MOVDQU */
-        return prefix == 0x66 || prefix == 0xf3 ? vec : 0;
+    case 0x0f6e:                                /* MOVD/MOVQ xmm/mm, r/m */
+        return prefix == 0x66 || prefix == 0 ? (wide ? 8 : 4) : 0;
+    case 0x0f7e:                                /* MOVD/MOVQ r/m, xmm/mm; MOVQ xmm, m64 */
+        return prefix == 0x66 || prefix == 0 ? (wide ? 8 : 4) : prefix == 0xf3 ? 8 : 0;
+    case 0x0f6f: case 0x0f7f:                   /* MOVDQA, MOVDQU; MMX MOVQ */
+        return prefix == 0x66 || prefix == 0xf3 ? vec : prefix == 0 && !vex_l ? 8 : 0;
     case 0x0fd6:                                /* MOVQ m64, xmm */
         return prefix == 0x66 ? 8 : 0;
     case 0x0f12: case 0x0f13: case 0x0f16: case 0x0f17:    /* MOVLPS/PD, MOVHPS/PD */
@@ -469,8 +473,8 @@ int x86_decode_mem(const uint8_t *bytes, size_t avail, enum x86_mode mode,
     insn->size = (desc->flags & OP_BYTE) ? 1 : (desc->flags & OP_SREG) ? 2 : (uint8_t)pfx.op_size;
     if (desc->flags & OP_SIMD) {
         insn->size = (uint8_t)simd_size(opcode, insn->simd_prefix, insn->vex_l, pfx.rex & REX_W);
-        if (!insn->size)
-            goto fail;
+        if (!insn->size || (insn->vex && !insn->simd_prefix && (opcode & 0xff) >= 0x6e))
+            goto fail;                  /* the MMX forms have no VEX encoding */
     }
     insn->src_size = (desc->flags & OP_SRC8) ? 1 : (desc->flags & OP_SRC16) ? 2 : insn->size;
     insn->ea_scale = 1;
@@ -490,6 +494,7 @@ int x86_decode_mem(const uint8_t *bytes, size_t avail, enum x86_mode mode,
         if ((bytes[i] >> 6) == 3)
             goto fail;                  /* register form: no memory access */
         insn->reg = (uint8_t)(((bytes[i] >> 3) & 7) | ((pfx.rex & REX_R) ? 8 : 0));
+        insn->modrm = bytes[i];
         if ((desc->flags & (OP_BYTE | OP_EXT)) == OP_BYTE && !pfx.rex && insn->reg >= 4) {
             insn->reg -= 4;             /* without REX: AH, CH, DH, BH */
             insn->reg_high8 = 1;

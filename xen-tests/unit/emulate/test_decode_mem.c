@@ -41,7 +41,12 @@ static const struct mcase cases[] = {
     { "movsd store (F2 0F 11)", L64, B(0xf2, 0x0f, 0x11, 0x21), 0, 0x0f11, 4, 8, 4, 0xf2, false, 0 },
     { "movups load", L64, B(0x0f, 0x10, 0x21), 0, 0x0f10, 3, 16, 4, 0, false, 0 },
     { "movntdq store", P32, B(0x66, 0x0f, 0xe7, 0x21), 0, 0x0fe7, 4, 16, 4, 0x66, false, 0 },
-    { "MMX movq load: not emulated", L64, B(0x0f, 0x6f, 0x21), -1, NONE },
+    { "MMX movq load", L64, B(0x0f, 0x6f, 0x21), 0, 0x0f6f, 3, 8, 4, 0, false, 0 },
+    { "MMX movd store", L64, B(0x0f, 0x7e, 0x21), 0, 0x0f7e, 3, 4, 4, 0, false, 0 },
+    { "VEX.pp=0 0F 6F: #UD", L64, B(0xc5, 0xf8, 0x6f, 0x28), -1, NONE },
+    /* fldt (%rax); fistpll 8(%rbx) */
+    { "fldt", L64, B(0xdb, 0x28), 0, 0xdb, 2, 4, 5, 0, false, 0 },
+    { "fistpll disp8", L64, B(0xdf, 0x7b, 0x08), 0, 0xdf, 3, 4, 7, 0, false, 0 },
     { "movaps with F3: not a form", L64, B(0xf3, 0x0f, 0x28, 0x21), -1, NONE },
     { "VEX with vvvv != 1111: not a move", L64, B(0xc5, 0xf6, 0x6f, 0x28), -1, NONE },
     { "VEX after 66: #UD", L64, B(0x66, 0xc5, 0xfe, 0x6f, 0x28), -1, NONE },

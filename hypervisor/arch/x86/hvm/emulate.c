@@ -56,6 +56,8 @@ static void reg_write(struct vcpu *v, unsigned reg, bool high8, unsigned size, u
 
 /* ---- one instruction ---- */
 
+static uint16_t segment_selector(const struct vmcb_save *s, unsigned sreg);
+
 static uint64_t mem_read(struct emul *e, unsigned size)
 {
     return hvm_bus_read(e->v, e->gpa, size) & size_mask(size);
@@ -250,6 +252,48 @@ bool emul_operand_access(struct emul *e, unsigned at, void *buf, unsigned size, 
 
     return guest_access_linear(e->v, operand_seg(&e->insn), off, buf, size,
                                write ? GA_WRITE : GA_READ);
+}
+
+bool emul_operand_read(struct emul *e, void *buf, unsigned size)
+{
+    for (unsigned at = 0; at < size; at += 8)
+        if (!emul_operand_access(e, at, (uint8_t *)buf + at, MIN(size - at, 8u), false))
+            return false;
+    return true;
+}
+
+bool emul_operand_write(struct emul *e, const void *buf, unsigned size)
+{
+    for (unsigned at = 0; at < size; at += 8)
+        if (!emul_operand_access(e, at, (uint8_t *)buf + at, MIN(size - at, 8u), true))
+            return false;
+    return true;
+}
+
+uint64_t emul_operand_offset(struct emul *e)
+{
+    return operand_offset(e->v, &e->insn);
+}
+
+uint16_t emul_operand_selector(struct emul *e)
+{
+    return segment_selector(&e->v->arch.vmcb->save, operand_seg(&e->insn));
+}
+
+bool emul_operand_writable(struct emul *e, unsigned size)
+{
+    uint64_t first = guest_linear(e->v, operand_seg(&e->insn), operand_offset(e->v, &e->insn));
+    uint64_t last = first + size - 1, gpa;
+    uint32_t pf_error;
+
+    for (uint64_t page = first; ; page = (page | 0xfff) + 1) {
+        if (guest_translate(e->v, page, GA_WRITE, &gpa, &pf_error) != GW_OK) {
+            guest_inject_pf(e->v, page, pf_error);
+            return false;
+        }
+        if ((page | 0xfff) >= last)
+            return true;
+    }
 }
 
 static bool operand_access(struct emul *e, uint64_t *val, bool write)
@@ -460,8 +504,14 @@ static enum exec_result execute(struct emul *e)
     case 0x0fbe: case 0x0fbf:
         set_reg_operand(e, size, sign_extend(mem_read(e, in->src_size), in->src_size));
         return EXEC_DONE;
-    case 0x0f10: case 0x0f11: case 0x0f28: case 0x0f29: case 0x0f2b: case 0x0f6e:
-    case 0x0f6f: case 0x0f7e: case 0x0f7f: case 0x0fd6: case 0x0fe7: case X86_OP_0F38 | 0x2a:
+    case 0xd8: case 0xd9: case 0xda: case 0xdb: case 0xdc: case 0xdd: case 0xde: case 0xdf:
+        return emulate_x87(e);
+    case 0x0f6e: case 0x0f6f: case 0x0f7e: case 0x0f7f:
+        if (!in->vex && in->simd_prefix == 0)
+            return emulate_mmx_move(e);
+        return emulate_simd_move(e) ? EXEC_DONE : EXEC_UNKNOWN;
+    case 0x0f10: case 0x0f11: case 0x0f28: case 0x0f29: case 0x0f2b:
+    case 0x0fd6: case 0x0fe7: case X86_OP_0F38 | 0x2a:
     case 0x0f12: case 0x0f13: case 0x0f16: case 0x0f17:
         return emulate_simd_move(e) ? EXEC_DONE : EXEC_UNKNOWN;
     }
@@ -605,7 +655,13 @@ static bool writes_memory(const struct x86_mem_insn *in)
     case 0xf6: case 0xf7:            return ext == 2 || ext == 3;  /* NOT, NEG */
     case 0xff:                       return ext <= 1;          /* INC, DEC */
     case 0x0fba:                     return ext != 4;          /* but BT */
-    case 0x0f7e:                     return in->simd_prefix == 0x66;
+    case 0x0f7e:                     return in->simd_prefix != 0xf3;  /* MOVD/MOVQ stores */
+    case 0xd9: case 0xdb: case 0xdd: case 0xdf:                 /* x87 stores */
+        return in->opcode == 0xd9 ? ext == 2 || ext == 3 || ext == 7
+                                  : ext == 1 || ext == 2 || ext == 3 || ext >= 6 ||
+                                    (in->opcode == 0xdd && ext == 7);
+    case 0xd8: case 0xda: case 0xdc: case 0xde:
+        return false;
     case 0x84: case 0x85: case 0x8a: case 0x8b: case 0xa0: case 0xa1:
     case 0x69: case 0x6b: case 0x0faf: case 0x0fbc: case 0x0fbd: case 0x0fb8:
     case 0x0fa3: case 0x0fb6: case 0x0fb7: case 0x0fbe: case 0x0fbf:

@@ -16,6 +16,15 @@ struct vcpu;
 #define EFL_ZF 0x040ull
 #define EFL_SF 0x080ull
 #define EFL_OF 0x800ull
+#define CR0_MP 0x2ull
+#define CR0_EM 0x4ull
+#define CR0_TS 0x8ull
+#define CR0_NE 0x20ull
+#define CR4_OSFXSR 0x200ull
+#define CR4_OSXMMEXCPT 0x400ull
+#define X86_EXC_NM 7
+#define X86_EXC_MF 16
+#define X86_EXC_XM 19
 
 struct emul {
     struct vcpu *v;
@@ -46,6 +55,16 @@ void emul_mem_write(struct emul *e, const void *buf, unsigned size);
  * (far pointers, descriptor-table registers), any part may be the MMIO one.
  * False once a #PF has been injected. */
 bool emul_operand_access(struct emul *e, unsigned at, void *buf, unsigned size, bool write);
+/* The whole ModRM operand, size bytes (up to 32), in 8-byte parts. */
+bool emul_operand_read(struct emul *e, void *buf, unsigned size);
+bool emul_operand_write(struct emul *e, const void *buf, unsigned size);
+/* Whether the operand's size bytes can be written (pages translated for a
+ * write, #PF injected if not): for instructions that change registers
+ * before they store. */
+bool emul_operand_writable(struct emul *e, unsigned size);
+/* The operand's offset (the effective address) and its segment's selector. */
+uint64_t emul_operand_offset(struct emul *e);
+uint16_t emul_operand_selector(struct emul *e);
 /* Writes the ModRM.reg general register at size bytes (4 zero-extends). */
 void emul_set_reg(struct emul *e, unsigned size, uint64_t val);
 /* Pushes size bytes at SS:rSP (stack address size from the mode and SS.B). */
@@ -118,6 +137,14 @@ bool seg_load_data(struct vcpu *v, unsigned sreg, uint16_t sel);
 /* MOV Sreg,m16 (8E), LDS/LES/LFS/LGS/LSS (C5 C4 0F B4 0F B5 0F B2), far
  * CALL/JMP through memory (FF /3 /5). */
 enum exec_result emulate_segment_insn(struct emul *e);
+
+/* ---- emulate_x87.c ---- */
+
+/* x87 instructions with a memory operand (D8-DF) and the MMX moves
+ * (0F 6E/6F/7E/7F without a prefix), run by the host CPU on the guest's
+ * live x87 state with the operand bounced through a buffer. */
+enum exec_result emulate_x87(struct emul *e);
+enum exec_result emulate_mmx_move(struct emul *e);
 
 /* ---- emulate_sys.c ---- */
 

@@ -37,13 +37,6 @@ static struct { uint32_t size, offset; bool align64; } component[MAX_COMPONENT +
  * #VMEXIT; reproduced by the ipi-storm guest beside an SSE user, never with
  * -icount or one pCPU); see docs/architecture.md.
  */
-struct x87_env {              /* FNSTENV/FLDENV image, 32-bit format */
-    uint16_t fcw, pad0, fsw, pad1, ftw, pad2;
-    uint32_t fip;
-    uint16_t fcs, fop;
-    uint32_t fdp;
-    uint16_t fds, pad3;
-} __attribute__((packed));
 
 struct x87_reg { uint8_t bytes[10]; };
 
