@@ -211,6 +211,7 @@ enum {
     OP_SIMD  = 1 << 10,     /* SSE/AVX move: size from the mandatory prefix (simd_size) */
     OP_SREG  = 1 << 11,     /* MOV m16, Sreg: a word whatever the operand size */
     OP_STACK = 1 << 12,     /* PUSH/POP/CALL/JMP through memory: 64-bit in long mode */
+    OP_VALU  = 1 << 13,     /* SSE/AVX arithmetic: a VEX form names a second source */
 };
 
 struct opcode_desc {
@@ -279,6 +280,14 @@ static const struct opcode_desc mem_opcodes[] = {
     { 0x0fb2, OP_MODRM }, { 0x0fb4, OP_MODRM }, { 0x0fb5, OP_MODRM },   /* LSS, LFS, LGS */
     { 0x0f00, OP_MODRM | OP_EXT | OP_SREG },                        /* SLDT STR LLDT LTR (m16) */
     { 0x0f01, OP_MODRM | OP_EXT },                                  /* SGDT SIDT LGDT LIDT SMSW */
+#define VALU(op) { op, OP_MODRM | OP_SIMD | OP_VALU }
+    VALU(0x0f54), VALU(0x0f55), VALU(0x0f56), VALU(0x0f57),         /* ANDPS ANDNPS ORPS XORPS */
+    VALU(0x0f58), VALU(0x0f59), VALU(0x0f5c), VALU(0x0f5d),         /* ADD MUL SUB MIN */
+    VALU(0x0f5e), VALU(0x0f5f),                                     /* DIV MAX (PS PD SS SD) */
+    VALU(0x0fd4), VALU(0x0fdb), VALU(0x0fdf), VALU(0x0feb),         /* PADDQ PAND PANDN POR */
+    VALU(0x0fef), VALU(0x0ffe), VALU(0x0ffa), VALU(0x0ffb),         /* PXOR PADDD PSUBD PSUBQ */
+    VALU(0x0f74), VALU(0x0f75), VALU(0x0f76),                       /* PCMPEQB/W/D */
+#undef VALU
     { 0xd8, OP_MODRM | OP_EXT }, { 0xd9, OP_MODRM | OP_EXT },       /* x87 with a memory */
     { 0xda, OP_MODRM | OP_EXT }, { 0xdb, OP_MODRM | OP_EXT },       /* operand (emulate_x87.c */
     { 0xdc, OP_MODRM | OP_EXT }, { 0xdd, OP_MODRM | OP_EXT },       /* says which forms) */
@@ -375,6 +384,13 @@ static unsigned simd_size(uint16_t opcode, uint8_t prefix, bool vex_l, bool wide
     case 0x0fe7:                                /* MOVNTDQ */
     case X86_OP_0F38 | 0x2a:                    /* MOVNTDQA */
         return prefix == 0x66 ? vec : 0;
+    case 0x0f54: case 0x0f55: case 0x0f56: case 0x0f57:     /* logic: PS, PD */
+        return prefix == 0 || prefix == 0x66 ? vec : 0;
+    case 0x0f58: case 0x0f59: case 0x0f5c: case 0x0f5d: case 0x0f5e: case 0x0f5f:
+        return prefix == 0xf3 ? 4 : prefix == 0xf2 ? 8 : vec;    /* SS, SD, PS/PD */
+    case 0x0fd4: case 0x0fdb: case 0x0fdf: case 0x0feb: case 0x0fef: case 0x0ffe:
+    case 0x0ffa: case 0x0ffb: case 0x0f74: case 0x0f75: case 0x0f76:
+        return prefix == 0x66 ? vec : 0;        /* the MMX forms (no prefix) are not emulated */
     }
     return 0;
 }
@@ -403,8 +419,7 @@ static unsigned decode_vex(const uint8_t *bytes, size_t avail, size_t i, bool lo
         *rex |= (bytes[i + 2] & 0x80) ? REX_W : 0;
     }
     last = bytes[i + len - 1];
-    if (((last >> 3) & 0xf) != 0xf)
-        return 0;                       /* vvvv: no second source in a move */
+    insn->vex_vvvv = (uint8_t)((~last >> 3) & (long_mode ? 0xf : 0x7));
     if (map != 1 && map != 2)
         return 0;                       /* the 0F 3A map has no plain moves */
     insn->vex = true;
@@ -473,8 +488,11 @@ int x86_decode_mem(const uint8_t *bytes, size_t avail, enum x86_mode mode,
     insn->size = (desc->flags & OP_BYTE) ? 1 : (desc->flags & OP_SREG) ? 2 : (uint8_t)pfx.op_size;
     if (desc->flags & OP_SIMD) {
         insn->size = (uint8_t)simd_size(opcode, insn->simd_prefix, insn->vex_l, pfx.rex & REX_W);
-        if (!insn->size || (insn->vex && !insn->simd_prefix && (opcode & 0xff) >= 0x6e))
+        if (!insn->size || (insn->vex && !insn->simd_prefix && (opcode & 0xff) >= 0x6e &&
+                            !(desc->flags & OP_VALU)))
             goto fail;                  /* the MMX forms have no VEX encoding */
+        if (insn->vex && insn->vex_vvvv && !(desc->flags & OP_VALU))
+            goto fail;                  /* vvvv: no second source in a move */
     }
     insn->src_size = (desc->flags & OP_SRC8) ? 1 : (desc->flags & OP_SRC16) ? 2 : insn->size;
     insn->ea_scale = 1;

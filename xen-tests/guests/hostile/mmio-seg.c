@@ -16,17 +16,12 @@
  * access exits on its second part). Hardware performs these accesses;
  * dbgvisor used to end the domain ("cannot emulate IOAPIC access").
  */
-#include "guest.h"
+#include "mmio-alias.h"
 
-#define IOAPIC      0xFEC00000UL
-#define ALIAS_LIN   (IOAPIC - 0x1000)   /* a RAM page mapped right below it */
 #define GP 13
 #define NP 11
 #define SS_FAULT 12
 
-static volatile uint32_t *const ioregsel = (volatile uint32_t *)IOAPIC;
-static uint8_t alias_page[4096] __attribute__((aligned(4096)));
-static uint64_t alias_pt[512] __attribute__((aligned(4096)));
 
 /* The lib's GDT (null, code64 0x08, data 0x10, code32 0x18, user data 0x20,
  * user code 0x28, TSS 0x30) and descriptors to load and fault on. */
@@ -62,10 +57,6 @@ static uint64_t system_desc(uint64_t base, uint32_t limit, unsigned type)
 static void setup(void)
 {
     struct dtr d = { sizeof(gdt) - 1, (uint64_t)gdt };
-    uint64_t *pml4 = (uint64_t *)(read_cr3() & ~0xfffUL);
-    uint64_t *pdpt = (uint64_t *)(pml4[0] & ~0xfffUL);
-    uint64_t *pd = (uint64_t *)(pdpt[3] & ~0xfffUL);
-
     for (int i = 0; i < 8; i++)
         gdt[i] = gdt64[i];
     gdt[SEL_NP_DATA / 8] = 0x00CF12000000FFFFull;
@@ -76,10 +67,7 @@ static void setup(void)
     gdt[SEL_DATA3 / 8] = 0x00CFF2000000FFFFull;
     ldt[1] = 0x00CF12000000FFFFull;             /* 0x0c: not present */
     asm volatile("lgdt %0" :: "m"(d));
-    /* 0xFEA00000-0xFEBFFFFF: one 4 KiB page, the last, onto alias_page. */
-    alias_pt[511] = (uint64_t)alias_page | 3;
-    pd[(ALIAS_LIN >> 21) & 511] = (uint64_t)alias_pt | 3;
-    flush_tlb();
+    map_alias_below_ioapic();
 }
 
 static void put_ptr(unsigned offset_size, uint64_t offset, uint8_t sel)

@@ -14,41 +14,21 @@
  * memory must agree. Hardware performs the access; dbgvisor used to end
  * the domain ("cannot emulate IOAPIC access ... (bytes d9 ...)").
  */
-#include "guest.h"
+#include "mmio-alias.h"
 
-#define IOAPIC      0xFEC00000UL
-#define ALIAS_LIN   (IOAPIC - 0x1000)
 #define NM 7
-
-static volatile uint32_t *const ioregsel = (volatile uint32_t *)IOAPIC;
-static uint8_t alias_page[4096] __attribute__((aligned(4096)));
-static uint64_t alias_pt[512] __attribute__((aligned(4096)));
 
 static void setup(void)
 {
-    uint64_t *pml4 = (uint64_t *)(read_cr3() & ~0xfffUL);
-    uint64_t *pdpt = (uint64_t *)(pml4[0] & ~0xfffUL);
-    uint64_t *pd = (uint64_t *)(pdpt[3] & ~0xfffUL);
-
-    alias_pt[511] = (uint64_t)alias_page | 3;
-    pd[(ALIAS_LIN >> 21) & 511] = (uint64_t)alias_pt | 3;
-    flush_tlb();
+    map_alias_below_ioapic();
     write_cr0(read_cr0() | 0x20);                   /* NE: #MF, not FERR# */
     sse_enable();
 }
 
 /* An operand of `size` bytes whose last byte is IOREGSEL. */
-#define OPERAND(size) ((void *)(IOAPIC - ((size) - 1)))
-static void put(const void *v, unsigned size)
-{
-    memcpy(alias_page + 4096 - (size - 1), v, size - 1);
-    *ioregsel = ((const uint8_t *)v)[size - 1];
-}
-static void get(void *v, unsigned size)
-{
-    memcpy(v, alias_page + 4096 - (size - 1), size - 1);
-    ((uint8_t *)v)[size - 1] = (uint8_t)*ioregsel;
-}
+#define OPERAND(size) straddling_operand(size)
+#define put(v, size) put_straddling(v, size)
+#define get(v, size) get_straddling(v, size)
 
 struct x87_state {
     uint16_t fsw;
@@ -67,14 +47,6 @@ static void capture(struct x87_state *s)
 {
     asm volatile("fnstsw %0; fstpt %1; fstpt %2; fstpt %3; fninit"
                  : "=m"(s->fsw), "=m"(s->st[0]), "=m"(s->st[1]), "=m"(s->st[2]));
-}
-
-static bool same_bytes(const void *a, const void *b, unsigned n)
-{
-    for (unsigned i = 0; i < n; i++)
-        if (((const uint8_t *)a)[i] != ((const uint8_t *)b)[i])
-            return false;
-    return true;
 }
 
 static bool same_state(const struct x87_state *a, const struct x87_state *b, unsigned size)

@@ -12,6 +12,7 @@ void register_walk_tests(void);
 void register_decode_mem_tests(void);
 void register_seg_tests(void);
 void register_x87_tests(void);
+void register_vec_alu_tests(void);
 
 /* fakes.c: one vCPU of one domain whose RAM is fake_ram[] (gpa 0 up);
  * beyond it the bus reads all-ones and drops writes. */

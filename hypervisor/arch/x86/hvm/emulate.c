@@ -108,6 +108,12 @@ enum exec_result emul_fault(struct vcpu *v, unsigned vector, uint32_t error)
     return EXEC_FAULTED;
 }
 
+enum exec_result emul_raise(struct vcpu *v, unsigned vector)
+{
+    svm_inject_exception(v, (uint8_t)vector, vector == X86_EXC_GP, 0);
+    return EXEC_FAULTED;
+}
+
 /* The ModRM/moffs operand's segment (override, or SS for rSP/rBP-based
  * addresses, else DS) and offset (base + index * scale + disp). */
 static unsigned operand_seg(const struct x86_mem_insn *in)
@@ -275,6 +281,11 @@ uint64_t emul_operand_offset(struct emul *e)
     return operand_offset(e->v, &e->insn);
 }
 
+uint64_t emul_operand_linear(struct emul *e)
+{
+    return guest_linear(e->v, operand_seg(&e->insn), operand_offset(e->v, &e->insn));
+}
+
 uint16_t emul_operand_selector(struct emul *e)
 {
     return segment_selector(&e->v->arch.vmcb->save, operand_seg(&e->insn));
@@ -282,7 +293,7 @@ uint16_t emul_operand_selector(struct emul *e)
 
 bool emul_operand_writable(struct emul *e, unsigned size)
 {
-    uint64_t first = guest_linear(e->v, operand_seg(&e->insn), operand_offset(e->v, &e->insn));
+    uint64_t first = emul_operand_linear(e);
     uint64_t last = first + size - 1, gpa;
     uint32_t pf_error;
 
@@ -376,6 +387,8 @@ static enum exec_result execute(struct emul *e)
         set_reg_operand(e, size, condition_holds(op & 0xf, *rflags) ? val : reg_operand(e));
         return EXEC_DONE;
     }
+    if (vec_alu_opcode(op))                         /* SSE/AVX arithmetic */
+        return emulate_vec_alu(e);
     if (op >= 0x0f90 && op <= 0x0f9f) {             /* SETcc */
         mem_write(e, 1, condition_holds(op & 0xf, *rflags));
         return EXEC_DONE;
@@ -650,6 +663,8 @@ static bool writes_memory(const struct x86_mem_insn *in)
         return !(op & 2) && (op >> 3) != 7;                     /* r/m,reg forms but CMP */
     if (op >= 0x0f40 && op <= 0x0f4f)
         return false;                                           /* CMOVcc */
+    if (vec_alu_opcode(op))
+        return false;                                           /* vector arithmetic */
     switch (op) {
     case 0x80: case 0x81: case 0x83: return ext != 7;          /* but CMP */
     case 0xf6: case 0xf7:            return ext == 2 || ext == 3;  /* NOT, NEG */

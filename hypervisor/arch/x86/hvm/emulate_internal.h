@@ -62,8 +62,10 @@ bool emul_operand_write(struct emul *e, const void *buf, unsigned size);
  * write, #PF injected if not): for instructions that change registers
  * before they store. */
 bool emul_operand_writable(struct emul *e, unsigned size);
-/* The operand's offset (the effective address) and its segment's selector. */
+/* The operand's offset (the effective address), linear address and its
+ * segment's selector. */
 uint64_t emul_operand_offset(struct emul *e);
+uint64_t emul_operand_linear(struct emul *e);
 uint16_t emul_operand_selector(struct emul *e);
 /* Writes the ModRM.reg general register at size bytes (4 zero-extends). */
 void emul_set_reg(struct emul *e, unsigned size, uint64_t val);
@@ -71,6 +73,8 @@ void emul_set_reg(struct emul *e, unsigned size, uint64_t val);
 bool emul_push(struct vcpu *v, uint64_t val, unsigned size);
 /* Raises vector with an error code; returns EXEC_FAULTED. */
 enum exec_result emul_fault(struct vcpu *v, unsigned vector, uint32_t error);
+/* Raises #UD, #NM, #MF, #XM (no error code) or #GP(0); EXEC_FAULTED. */
+enum exec_result emul_raise(struct vcpu *v, unsigned vector);
 
 /* ---- emulate_alu.c: the host CPU computes results and flags ---- */
 
@@ -145,6 +149,13 @@ enum exec_result emulate_segment_insn(struct emul *e);
  * live x87 state with the operand bounced through a buffer. */
 enum exec_result emulate_x87(struct emul *e);
 enum exec_result emulate_mmx_move(struct emul *e);
+
+/* ---- emulate_vec_alu.c ---- */
+
+/* SSE/AVX arithmetic with a memory source (the OP_VALU forms of decode.c). */
+enum exec_result emulate_vec_alu(struct emul *e);
+/* Whether opcode is one of them (with some mandatory prefix). */
+bool vec_alu_opcode(uint16_t opcode);
 
 /* ---- emulate_sys.c ---- */
 

@@ -154,12 +154,6 @@ static void x87_set_last(struct emul *e, unsigned op)
     __asm__ volatile("fldenv %0" :: "m"(env));
 }
 
-static enum exec_result raise(struct vcpu *v, unsigned vector)
-{
-    svm_inject_exception(v, (uint8_t)vector, false, 0);
-    return EXEC_FAULTED;
-}
-
 /*
  * The guest's instruction on the host with no unmasked exception pending:
  * a waiting instruction would raise #MF in the hypervisor otherwise. On
@@ -188,7 +182,7 @@ enum exec_result emulate_x87(struct emul *e)
     if (!f.size)
         return EXEC_UNKNOWN;
     if (e->v->arch.vmcb->save.cr0 & (CR0_EM | CR0_TS))
-        return raise(e->v, X86_EXC_NM);
+        return emul_raise(e->v, X86_EXC_NM);
     /* A store's destination is checked before the instruction runs: a
      * #PF must find the x87 stack as it was (FSTP not yet popped). */
     if (f.store ? !emul_operand_writable(e, f.size) : !emul_operand_read(e, buf, f.size))
@@ -270,7 +264,7 @@ enum exec_result emulate_mmx_move(struct emul *e)
         return EXEC_FAULTED;
     }
     if (s->cr0 & CR0_TS)
-        return raise(e->v, X86_EXC_NM);
+        return emul_raise(e->v, X86_EXC_NM);
     if (store ? !emul_operand_writable(e, e->insn.size) : !emul_operand_read(e, buf, e->insn.size))
         return EXEC_FAULTED;
     struct host_run r = { MMX_OP | (e->insn.size == 8 ? MMX_QWORD : 0), reg, buf };
