@@ -9,14 +9,18 @@
  * and rotates (group 2, SHLD/SHRD), BT/BTS/BTR/BTC, BSF/BSR/TZCNT/LZCNT/
  * POPCNT, SETcc/CMOVcc, CMPXCHG, CMPXCHG8B/16B, XADD, PUSH/POP m, near CALL/JMP through
  * memory, MOVS/STOS/LODS/CMPS/SCAS with REP/REPE/REPNE and DF (either side
- * MMIO or RAM, addressed through the guest's page tables), and the SSE/AVX
- * moves (emulate_sse.c). Results and flags come from the host CPU running
- * the same operation on the same values (emulate_alu.c), so they are what
- * the processor gives, undefined flags included. What is left (far
- * CALL/JMP and MOV Sreg loads through MMIO, descriptor-table loads, x87 and
- * MMX operands, other vector instructions) ends the domain with the bytes
- * in the reason: hardware would have performed the access, so neither #UD
- * nor a skipped instruction would be faithful.
+ * MMIO or RAM, addressed through the guest's page tables), the SSE/AVX
+ * moves (emulate_sse.c) and arithmetic (emulate_vec_alu.c), x87 and MMX
+ * memory operands (emulate_x87.c), MOV Sreg, LxS and far CALL/JMP
+ * (emulate_seg.c) and the descriptor-table instructions (emulate_sys.c).
+ * Results and flags come from the host CPU running the same operation on
+ * the same values (emulate_alu.c and the bounce buffers of the vector and
+ * x87 parts), so they are what the processor gives, undefined flags
+ * included. What is left (far transfers through gates, VERR/VERW, other
+ * vector instructions, FLDENV/FNSAVE-class x87 state loads and stores)
+ * ends the domain with the bytes in the reason: hardware would have
+ * performed the access, so neither #UD nor a skipped instruction would be
+ * faithful.
  */
 #include <asm/decode.h>
 #include <asm/hvm_emul.h>

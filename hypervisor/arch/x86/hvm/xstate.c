@@ -5,7 +5,10 @@
  * it takes the vCPU off (svm_vcpu_load/put). The hypervisor is built
  * -mno-sse and never touches these registers, so VM exits in between need
  * no switch at all (an earlier version switched at every exit: +4% per
- * exit on the bench guest's port-I/O loop).
+ * exit on the bench guest's port-I/O loop). While an exit is handled the
+ * FPU is therefore the guest's: the MMIO emulator moves its vector
+ * registers (xstate_vector_get/set) and runs its x87, MMX and SSE/AVX
+ * instructions on that live state (emulate_x87.c, emulate_vec_alu.c).
  *
  * Every component the hypervisor offers is switched whatever the guest's
  * XCR0 says (the hypervisor runs with all of them enabled): a component a
