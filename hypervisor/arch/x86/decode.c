@@ -212,6 +212,7 @@ enum {
     OP_SREG  = 1 << 11,     /* MOV m16, Sreg: a word whatever the operand size */
     OP_STACK = 1 << 12,     /* PUSH/POP/CALL/JMP through memory: 64-bit in long mode */
     OP_VALU  = 1 << 13,     /* SSE/AVX arithmetic: a VEX form names a second source */
+    OP_POPSEG = 1 << 14,    /* POP Sreg: the operand is the stack, no ModRM */
 };
 
 struct opcode_desc {
@@ -279,6 +280,8 @@ static const struct opcode_desc mem_opcodes[] = {
     { 0xc4, OP_MODRM }, { 0xc5, OP_MODRM },                         /* LES, LDS (not 64-bit) */
     { 0x0fb2, OP_MODRM }, { 0x0fb4, OP_MODRM }, { 0x0fb5, OP_MODRM },   /* LSS, LFS, LGS */
     { 0x0f00, OP_MODRM | OP_EXT | OP_SREG },                        /* SLDT STR LLDT LTR (m16) */
+    { 0x07, OP_POPSEG }, { 0x17, OP_POPSEG }, { 0x1f, OP_POPSEG },  /* POP ES SS DS */
+    { 0x0fa1, OP_POPSEG }, { 0x0fa9, OP_POPSEG },                   /* POP FS GS */
     { 0x0f01, OP_MODRM | OP_EXT },                                  /* SGDT SIDT LGDT LIDT SMSW */
 #define VALU(op) { op, OP_MODRM | OP_SIMD | OP_VALU }
     VALU(0x0f54), VALU(0x0f55), VALU(0x0f56), VALU(0x0f57),         /* ANDPS ANDNPS ORPS XORPS */
@@ -499,6 +502,11 @@ int x86_decode_mem(const uint8_t *bytes, size_t avail, enum x86_mode mode,
 
     if (desc->flags & OP_STR) {
         insn->string = true;
+    } else if (desc->flags & OP_POPSEG) {
+        if (long_mode && opcode < 0x100)
+            goto fail;                  /* POP ES/SS/DS: #UD in 64-bit code */
+        if (long_mode && insn->size == 4)
+            insn->size = insn->src_size = 8;
     } else if (desc->flags & OP_MOFFS) {
         if ((need_end = i + pfx.addr_size) > avail)
             goto truncated;

@@ -145,6 +145,27 @@ static void sti_if(unsigned long flags)
         sti();
 }
 
+/* POP FS/GS with RSP at the I/O APIC: the slot's low word is IOREGSEL. */
+static void pop_segment(void)
+{
+    unsigned long flags = read_flags();
+    uint64_t rsp_after = 0;
+
+    cli();
+    *ioregsel = 0x20;
+    asm volatile("mov %%rsp, %%r8; mov %1, %%rsp; pop %%fs; mov %%rsp, %0; mov %%r8, %%rsp"
+                 : "=r"(rsp_after) : "r"(IOAPIC) : "r8", "memory");
+    sti_if(flags);
+    report(sreg(4) == 0x20 && rsp_after == IOAPIC + 8, "pop fs from an MMIO stack: FS %#x, RSP +%lu",
+           sreg(4), rsp_after - IOAPIC);
+    *ioregsel = SEL_NP_DATA;
+    asm volatile("mov %%rsp, %%r8; mov %1, %%rsp; lea 1f(%%rip), %%r9; mov %%r9, trap_fixup\n\t"
+                 "pop %%gs\n1:\tmovq $0, trap_fixup; mov %%rsp, %0; mov %%r8, %%rsp"
+                 : "=r"(rsp_after) : "r"(IOAPIC) : "r8", "r9", "memory");
+    report(rsp_after == IOAPIC, "pop gs of a segment not present: RSP unchanged");
+    asm volatile("mov %0, %%fs; mov %0, %%gs" :: "r"(0x10));
+}
+
 static void load_far_pointer(void)
 {
     unsigned long flags = read_flags();
@@ -273,6 +294,7 @@ int main(void)
     setup();
     mov_sreg();
     load_far_pointer();
+    pop_segment();
     far_transfers();
     table_stores();
     table_loads();

@@ -60,6 +60,9 @@ static const struct mcase cases[] = {
     { "smsw (%rax): a word", L64, B(0x0f, 0x01, 0x20), 0, 0x0f01, 3, 2, 4, 0, false, 0 },
     { "ltr (%rax): a word", L64, B(0x0f, 0x00, 0x18), 0, 0x0f00, 3, 2, 3, 0, false, 0 },
     { "invlpg (%rax): no access", L64, B(0x0f, 0x01, 0x38), -1, NONE },
+    { "pop %fs: 64-bit slot", L64, B(0x0f, 0xa1), 0, 0x0fa1, 2, 8, 0, 0, false, 0 },
+    { "pop %ds in 32-bit code", P32, B(0x1f), 0, 0x1f, 1, 4, 0, 0, false, 0 },
+    { "pop %es in 64-bit code: #UD", L64, B(0x07), -1, NONE },
     { "verr (%rax): not emulated", L64, B(0x0f, 0x00, 0x20), -1, NONE },
     /* movbe (%rsi),%ecx; movbe %rcx,(%rsi) */
     { "movbe load", L64, B(0x0f, 0x38, 0xf0, 0x0e), 0, X86_OP_0F38 | 0xf0, 4, 4, 1, 0, false, 0 },

@@ -236,7 +236,7 @@ static uint64_t bswap(uint64_t val, unsigned size)
 /* ---- the stack ---- */
 
 /* The stack's address size: 64-bit code, else SS's B bit. */
-static unsigned stack_addr_size(struct vcpu *v)
+unsigned emul_stack_addr_size(struct vcpu *v)
 {
     if (guest_cpu_mode(v) == X86_MODE_LONG64)
         return 8;
@@ -245,7 +245,7 @@ static unsigned stack_addr_size(struct vcpu *v)
 
 bool emul_push(struct vcpu *v, uint64_t val, unsigned size)
 {
-    unsigned asize = stack_addr_size(v);
+    unsigned asize = emul_stack_addr_size(v);
     uint64_t rsp = (v->arch.gpr[GPR_RSP] - size) & size_mask(asize);
 
     if (!guest_access_linear(v, X86_SEG_SS, rsp, &val, size, GA_WRITE))
@@ -319,7 +319,7 @@ static bool operand_access(struct emul *e, uint64_t *val, bool write)
 static enum exec_result pop_to_mem(struct emul *e)
 {
     struct vcpu *v = e->v;
-    unsigned size = e->insn.size, asize = stack_addr_size(v);
+    unsigned size = e->insn.size, asize = emul_stack_addr_size(v);
     uint64_t old_rsp = v->arch.gpr[GPR_RSP], val = 0;
 
     if (!guest_access_linear(v, X86_SEG_SS, old_rsp & size_mask(asize), &val, size, GA_READ))
@@ -472,6 +472,7 @@ static enum exec_result execute(struct emul *e)
             return emulate_segment_insn(e);         /* far CALL/JMP through memory */
         return EXEC_UNKNOWN;
     case 0x8e: case 0xc4: case 0xc5: case 0x0fb2: case 0x0fb4: case 0x0fb5:
+    case 0x07: case 0x17: case 0x1f: case 0x0fa1: case 0x0fa9:     /* POP Sreg */
         return emulate_segment_insn(e);
     case 0x0f00: case 0x0f01:
         return emulate_system_insn(e);
@@ -657,6 +658,11 @@ enum vcpu_run_result hvm_emulate_insn(struct vcpu *v, uint64_t gpa, const char *
 
 /* ---- page walks through unbacked memory ---- */
 
+static bool pops_segment(uint16_t op)
+{
+    return op == 0x07 || op == 0x17 || op == 0x1f || op == 0x0fa1 || op == 0x0fa9;
+}
+
 /* Whether the instruction writes its memory operand (the #PF's W bit). */
 static bool writes_memory(const struct x86_mem_insn *in)
 {
@@ -724,7 +730,7 @@ enum vcpu_run_result hvm_emulate_walk_fault(struct vcpu *v, uint64_t table_gpa)
                      bytes[0], bytes[1], bytes[2]);
         return RUN_RESCHEDULE;
     }
-    if (!e.insn.string) {
+    if (!e.insn.string && !pops_segment(e.insn.opcode)) {   /* those walk as they access */
         gla = operand_linear(v, &e.insn);
         if (guest_translate(v, gla, writes_memory(&e.insn) ? GA_WRITE : GA_READ, &e.gpa,
                             &pf_error) != GW_OK) {

@@ -69,6 +69,8 @@ uint64_t emul_operand_linear(struct emul *e);
 uint16_t emul_operand_selector(struct emul *e);
 /* Writes the ModRM.reg general register at size bytes (4 zero-extends). */
 void emul_set_reg(struct emul *e, unsigned size, uint64_t val);
+/* The stack's address size: 8 in 64-bit code, else 4 or 2 by SS.B. */
+unsigned emul_stack_addr_size(struct vcpu *v);
 /* Pushes size bytes at SS:rSP (stack address size from the mode and SS.B). */
 bool emul_push(struct vcpu *v, uint64_t val, unsigned size);
 /* Raises vector with an error code; returns EXEC_FAULTED. */
@@ -138,7 +140,7 @@ void seg_from_descriptor(struct vmcb_seg *seg, uint16_t sel, uint64_t desc);
  * #SS, #NP with the selector's error code). False once an exception has
  * been injected, the register unchanged. */
 bool seg_load_data(struct vcpu *v, unsigned sreg, uint16_t sel);
-/* MOV Sreg,m16 (8E), LDS/LES/LFS/LGS/LSS (C5 C4 0F B4 0F B5 0F B2), far
+/* MOV Sreg,m16 (8E), POP Sreg (07 17 1F 0F A1 0F A9), LDS/LES/LFS/LGS/LSS (C5 C4 0F B4 0F B5 0F B2), far
  * CALL/JMP through memory (FF /3 /5). */
 enum exec_result emulate_segment_insn(struct emul *e);
 

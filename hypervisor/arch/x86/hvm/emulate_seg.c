@@ -1,6 +1,6 @@
 /*
- * Segment loads for the MMIO emulator: MOV Sreg,m16, LDS/LES/LFS/LGS/LSS
- * and far CALL/JMP through a pointer that a device holds (or that straddles
+ * Segment loads for the MMIO emulator: MOV Sreg,m16, POP Sreg (the stack in
+ * MMIO), LDS/LES/LFS/LGS/LSS and far CALL/JMP through a pointer that a device holds (or that straddles
  * RAM and a device). The descriptor checks are the processor's (Intel SDM
  * vol. 2 MOV, LDS/LES/LFS/LGS/LSS, JMP, CALL; AMD APM vol. 3): a null
  * selector, a selector past the GDT/LDT limit, the wrong type or privilege
@@ -258,6 +258,26 @@ static unsigned lxs_segment(uint16_t op)
     }
 }
 
+/* POP Sreg with the stack in MMIO: the selector is the low word of an
+ * operand-size slot; rSP moves only once the load succeeded. */
+static enum exec_result pop_segment(struct emul *e)
+{
+    static const uint8_t sreg_of[] = { [0x07] = X86_SEG_ES, [0x17] = X86_SEG_SS,
+                                       [0x1f] = X86_SEG_DS };
+    struct vcpu *v = e->v;
+    uint16_t op = e->insn.opcode;
+    unsigned sreg = op == 0x0fa1 ? X86_SEG_FS : op == 0x0fa9 ? X86_SEG_GS : sreg_of[op];
+    unsigned asize = emul_stack_addr_size(v), size = e->insn.size;
+    uint64_t rsp = v->arch.gpr[GPR_RSP], val = 0;
+
+    if (!guest_access_linear(v, X86_SEG_SS, rsp & size_mask(asize), &val, size, GA_READ) ||
+        !seg_load_data(v, sreg, (uint16_t)val))
+        return EXEC_FAULTED;
+    v->arch.gpr[GPR_RSP] = asize == 8 ? rsp + size
+                         : (rsp & ~size_mask(asize)) | ((rsp + size) & size_mask(asize));
+    return sreg == X86_SEG_SS ? EXEC_DONE_SHADOW : EXEC_DONE;
+}
+
 enum exec_result emulate_segment_insn(struct emul *e)
 {
     struct vcpu *v = e->v;
@@ -265,6 +285,9 @@ enum exec_result emulate_segment_insn(struct emul *e)
     uint64_t offset;
     uint16_t sel = 0;
 
+    if (e->insn.opcode == 0x07 || e->insn.opcode == 0x17 || e->insn.opcode == 0x1f ||
+        e->insn.opcode == 0x0fa1 || e->insn.opcode == 0x0fa9)
+        return pop_segment(e);
     if (e->insn.opcode == 0x8e) {                       /* MOV Sreg, m16 */
         if (sreg == X86_SEG_CS || sreg > X86_SEG_GS) {
             svm_inject_ud(v);
