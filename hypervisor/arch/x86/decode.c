@@ -290,6 +290,7 @@ static const struct opcode_desc mem_opcodes[] = {
     VALU(0x0fd4), VALU(0x0fdb), VALU(0x0fdf), VALU(0x0feb),         /* PADDQ PAND PANDN POR */
     VALU(0x0fef), VALU(0x0ffe), VALU(0x0ffa), VALU(0x0ffb),         /* PXOR PADDD PSUBD PSUBQ */
     VALU(0x0f74), VALU(0x0f75), VALU(0x0f76),                       /* PCMPEQB/W/D */
+    { 0x0fc2, OP_MODRM | OP_SIMD | OP_VALU | OP_IMM8 },             /* CMPPS/PD/SS/SD */
 #undef VALU
     { 0xd8, OP_MODRM | OP_EXT }, { 0xd9, OP_MODRM | OP_EXT },       /* x87 with a memory */
     { 0xda, OP_MODRM | OP_EXT }, { 0xdb, OP_MODRM | OP_EXT },       /* operand (emulate_x87.c */
@@ -389,7 +390,7 @@ static unsigned simd_size(uint16_t opcode, uint8_t prefix, bool vex_l, bool wide
         return prefix == 0x66 ? vec : 0;
     case 0x0f54: case 0x0f55: case 0x0f56: case 0x0f57:     /* logic: PS, PD */
         return prefix == 0 || prefix == 0x66 ? vec : 0;
-    case 0x0f58: case 0x0f59: case 0x0f5c: case 0x0f5d: case 0x0f5e: case 0x0f5f:
+    case 0x0f58: case 0x0f59: case 0x0f5c: case 0x0f5d: case 0x0f5e: case 0x0f5f: case 0x0fc2:
         return prefix == 0xf3 ? 4 : prefix == 0xf2 ? 8 : vec;    /* SS, SD, PS/PD */
     case 0x0fd4: case 0x0fdb: case 0x0fdf: case 0x0feb: case 0x0fef: case 0x0ffe:
     case 0x0ffa: case 0x0ffb: case 0x0f74: case 0x0f75: case 0x0f76:

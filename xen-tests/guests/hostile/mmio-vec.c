@@ -3,7 +3,8 @@
  *
  * mmio-vec: SSE and AVX arithmetic whose source operand is MMIO (issue 9):
  * ADDPS/MULPD/SUBPS/DIVPD/MINPS/MAXPD, ADDSS/MULSD/DIVSS, ANDPS/ORPD/XORPS/
- * ANDNPD, PADDD/PADDQ/PSUBD/PSUBQ, PAND/PANDN/POR/PXOR, PCMPEQB/W/D in
+ * ANDNPD, PADDD/PADDQ/PSUBD/PSUBQ, PAND/PANDN/POR/PXOR, PCMPEQB/W/D,
+ * CMPPS/CMPPD/CMPSD/VCMPPS/VCMPSS (predicates 0-7) in
  * legacy SSE (m128 aligned at the I/O APIC: IOREGSEL in the low dword,
  * zeros above; m32/m64 scalars) and VEX.128/VEX.256 (m128/m256 whose last
  * byte is IOREGSEL, a RAM page mapped right below it; vvvv as the first
@@ -122,6 +123,8 @@ static void forms(void)
     FORM("pcmpeqb", 16, true, "pcmpeqb (%0), %%xmm3", zero32, 0x1f80);
     FORM("pcmpeqw", 16, true, "pcmpeqw (%0), %%xmm3", zero32, 0x1f80);
     FORM("pcmpeqd", 16, true, "pcmpeqd (%0), %%xmm3", lane0, 0x1f80);
+    FORM("cmpps lt", 16, true, "cmpps $1, (%0), %%xmm3", lane0, 0x1f80);
+    FORM("cmppd unord", 16, true, "cmppd $3, (%0), %%xmm3", lane0, 0x1f80);
     /* legacy scalars: any alignment */
     FORM("addss", 4, false, "addss (%0), %%xmm3", &one, 0x1f80);
     FORM("mulsd", 8, false, "mulsd (%0), %%xmm3", &two, 0x1f80);
@@ -135,6 +138,9 @@ static void forms(void)
     FORM("vpaddd ymm", 32, false, "vpaddd (%0), %%ymm4, %%ymm3", any, 0x1f80);
     FORM("vsubsd", 8, false, "vsubsd (%0), %%xmm4, %%xmm3", &two, 0x1f80);
     FORM("vmaxss", 4, false, "vmaxss (%0), %%xmm4, %%xmm3", &one, 0x1f80);
+    FORM("cmpsd le", 8, false, "cmpsd $2, (%0), %%xmm3", &two, 0x1f80);
+    FORM("vcmpps nlt ymm", 32, false, "vcmpps $5, (%0), %%ymm4, %%ymm3", any, 0x1f80);
+    FORM("vcmpss eq", 4, false, "vcmpss $0, (%0), %%xmm4, %%xmm3", &one, 0x1f80);
     unmasked_exception();
 }
 

@@ -61,6 +61,9 @@ static const struct mcase cases[] = {
     { "ltr (%rax): a word", L64, B(0x0f, 0x00, 0x18), 0, 0x0f00, 3, 2, 3, 0, false, 0 },
     { "invlpg (%rax): no access", L64, B(0x0f, 0x01, 0x38), -1, NONE },
     { "pop %fs: 64-bit slot", L64, B(0x0f, 0xa1), 0, 0x0fa1, 2, 8, 0, 0, false, 0 },
+    /* vcmpps $5,(%rax),%ymm4,%ymm3; cmpsd $2,(%rax),%xmm3 */
+    { "vcmpps ymm: vvvv kept, imm8", L64, B(0xc5, 0xdc, 0xc2, 0x18, 0x05), 0, 0x0fc2, 5, 32, 3, 0, true, 5 },
+    { "cmpsd m64", L64, B(0xf2, 0x0f, 0xc2, 0x18, 0x02), 0, 0x0fc2, 5, 8, 3, 0xf2, false, 2 },
     { "pop %ds in 32-bit code", P32, B(0x1f), 0, 0x1f, 1, 4, 0, 0, false, 0 },
     { "pop %es in 64-bit code: #UD", L64, B(0x07), -1, NONE },
     { "verr (%rax): not emulated", L64, B(0x0f, 0x00, 0x20), -1, NONE },

@@ -1,7 +1,8 @@
 /*
  * SSE/AVX arithmetic whose source operand is MMIO (m32/m64/m128/m256):
  * ANDPS/ANDNPS/ORPS/XORPS (and PD), ADD/MUL/SUB/MIN/DIV/MAX in PS/PD/SS/SD,
- * PADDQ/PADDD/PSUBD/PSUBQ, PAND/PANDN/POR/PXOR, PCMPEQB/W/D, legacy SSE
+ * PADDQ/PADDD/PSUBD/PSUBQ, PAND/PANDN/POR/PXOR, PCMPEQB/W/D, CMPPS/PD/SS/SD
+ * (predicates 0-7), legacy SSE
  * (destination = destination op source) and VEX.128/256 (destination =
  * VEX.vvvv op source). The operand is read from the device into a buffer
  * and the host CPU runs the same operation on it with the guest's values in
@@ -71,15 +72,35 @@ FORMS(paddq, paddq) FORMS(pand, pand) FORMS(pandn, pandn) FORMS(por, por)
 FORMS(pxor, pxor) FORMS(paddd, paddd) FORMS(psubd, psubd) FORMS(psubq, psubq)
 FORMS(pcmpeqb, pcmpeqb) FORMS(pcmpeqw, pcmpeqw) FORMS(pcmpeqd, pcmpeqd)
 
+/* CMPPS/CMPPD/CMPSS/CMPSD: the predicate is an immediate of the
+ * instruction, so one function per predicate; the eight the legacy forms
+ * have (VEX's predicates 8-31 are not emulated). */
+#define CMP_FORMS(id, sfx, n)                                                           \
+    LEGACY(id##n##_sse, "cmp" sfx " $" #n ",")                                          \
+    VEX(id##n##_v128, "vcmp" sfx " $" #n ",", "xmm", "vmovdqu")                         \
+    VEX(id##n##_v256, "vcmp" sfx " $" #n ",", "ymm", "vmovdqu")
+#define CMP_SCALAR(id, sfx, n)                                                          \
+    LEGACY(id##n##_sse, "cmp" sfx " $" #n ",")                                          \
+    VEX(id##n##_v128, "vcmp" sfx " $" #n ",", "xmm", "vmovdqu")
+#define CMP_EIGHT(M, id, sfx) M(id, sfx, 0) M(id, sfx, 1) M(id, sfx, 2) M(id, sfx, 3)    \
+                              M(id, sfx, 4) M(id, sfx, 5) M(id, sfx, 6) M(id, sfx, 7)
+CMP_EIGHT(CMP_FORMS, cmpps, "ps") CMP_EIGHT(CMP_FORMS, cmppd, "pd")
+CMP_EIGHT(CMP_SCALAR, cmpss, "ss") CMP_EIGHT(CMP_SCALAR, cmpsd, "sd")
+
 struct vec_op {
     uint16_t opcode;
     uint8_t prefix;                     /* mandatory prefix / VEX.pp */
     vec_op_fn sse, v128, v256;          /* v256 NULL: scalar */
     bool floating;                      /* raises SIMD floating-point exceptions */
+    int8_t imm;                         /* the immediate it needs, or -1 */
 };
 
-#define P(op, pfx, id, fp)  { op, pfx, id##_sse, id##_v128, id##_v256, fp }
-#define S(op, pfx, id)      { op, pfx, id##_sse, id##_v128, NULL, true }
+#define P(op, pfx, id, fp)  { op, pfx, id##_sse, id##_v128, id##_v256, fp, -1 }
+#define S(op, pfx, id)      { op, pfx, id##_sse, id##_v128, NULL, true, -1 }
+#define CP(pfx, id, n)      { 0x0fc2, pfx, id##n##_sse, id##n##_v128, id##n##_v256, true, n }
+#define CS(pfx, id, n)      { 0x0fc2, pfx, id##n##_sse, id##n##_v128, NULL, true, n }
+#define CMP_ROWS(R, pfx, id) R(pfx, id, 0), R(pfx, id, 1), R(pfx, id, 2), R(pfx, id, 3), \
+                             R(pfx, id, 4), R(pfx, id, 5), R(pfx, id, 6), R(pfx, id, 7)
 static const struct vec_op vec_ops[] = {
     P(0x0f54, 0, andps, false), P(0x0f54, 0x66, andpd, false),
     P(0x0f55, 0, andnps, false), P(0x0f55, 0x66, andnpd, false),
@@ -95,12 +116,15 @@ static const struct vec_op vec_ops[] = {
     P(0x0feb, 0x66, por, false), P(0x0fef, 0x66, pxor, false), P(0x0ffe, 0x66, paddd, false),
     P(0x0ffa, 0x66, psubd, false), P(0x0ffb, 0x66, psubq, false),
     P(0x0f74, 0x66, pcmpeqb, false), P(0x0f75, 0x66, pcmpeqw, false), P(0x0f76, 0x66, pcmpeqd, false),
+    CMP_ROWS(CP, 0, cmpps), CMP_ROWS(CP, 0x66, cmppd),
+    CMP_ROWS(CS, 0xf3, cmpss), CMP_ROWS(CS, 0xf2, cmpsd),
 };
 
 static const struct vec_op *find_op(const struct x86_mem_insn *in)
 {
     for (size_t i = 0; i < ARRAY_SIZE(vec_ops); i++)
-        if (vec_ops[i].opcode == in->opcode && vec_ops[i].prefix == in->simd_prefix)
+        if (vec_ops[i].opcode == in->opcode && vec_ops[i].prefix == in->simd_prefix &&
+            (vec_ops[i].imm < 0 || (uint64_t)vec_ops[i].imm == in->imm))
             return &vec_ops[i];
     return NULL;
 }
