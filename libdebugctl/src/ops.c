@@ -136,6 +136,87 @@ DBGCTL_EXPORT int dbgctl_debug_state(dbgctl *h, uint32_t domid,
                       (void **)out, nr);
 }
 
+/* Every vCPU's debug state in a few round trips (DEBUG_STATE_LIST pages by
+ * (domid, vCPU)); an older hypervisor answers the unknown type -ENOSYS. */
+DBGCTL_EXPORT int dbgctl_debug_state_all(dbgctl *h, struct dbgv_ctl_dom_debug_state **out,
+                                         unsigned int *nr)
+{
+    const size_t esize = sizeof(**out);
+    struct reply *rep = malloc(sizeof(*rep));
+    struct dbgv_ctl_dom_debug_state *all = NULL;
+    struct dbgv_ctl_list_rep lr;
+    unsigned int have = 0;
+    uint32_t len;
+    int rc = 0;
+
+    *out = NULL;
+    *nr = 0;
+    if ( !rep )
+        return -ENOMEM;
+    for ( ;; )
+    {
+        struct dbgv_ctl_list_req req = {
+            .max = (DBGV_CTL_MAX_PAYLOAD - sizeof(lr)) / esize,
+        };
+        struct dbgv_ctl_dom_debug_state *grown;
+
+        if ( have )     /* after the last entry seen */
+        {
+            req.domid = all[have - 1].domid;
+            req.start = all[have - 1].st.vcpu_id + 1;
+        }
+        rc = dbgctl_call(h, DBGV_CTL_MSG_DEBUG_STATE_LIST, &req, sizeof(req),
+                         rep->b, sizeof(rep->b), &len);
+        if ( rc )
+            goto out;
+        if ( len < sizeof(lr) )
+        {
+            rc = -EPROTO;
+            goto out;
+        }
+        memcpy(&lr, rep->b, sizeof(lr));
+        if ( len != sizeof(lr) + (size_t)lr.count * esize || lr.count > req.max ||
+             lr.count > lr.total )
+        {
+            rc = -EPROTO;
+            goto out;
+        }
+        if ( lr.count == 0 )
+            break;
+        if ( have + lr.count > 65536 )  /* a hypervisor that never stops */
+        {
+            rc = -EPROTO;
+            goto out;
+        }
+        if ( !(grown = realloc(all, (have + lr.count) * esize)) )
+        {
+            rc = -ENOMEM;
+            goto out;
+        }
+        all = grown;
+        memcpy(all + have, rep->b + sizeof(lr), lr.count * esize);
+        /* Pages must move forward, or paging would not end. */
+        for ( unsigned int i = have ? have : 1; i < have + lr.count; i++ )
+            if ( all[i].domid < all[i - 1].domid ||
+                 (all[i].domid == all[i - 1].domid &&
+                  all[i].st.vcpu_id <= all[i - 1].st.vcpu_id) )
+            {
+                rc = -EPROTO;
+                goto out;
+            }
+        have += lr.count;
+        if ( lr.count == lr.total )
+            break;
+    }
+    *out = all;
+    *nr = have;
+    all = NULL;
+ out:
+    free(all);
+    free(rep);
+    return rc;
+}
+
 /* A query about one domain whose reply is a fixed-size structure. */
 static int domain_query(dbgctl *h, uint16_t type, uint32_t domid, void *out, uint32_t size)
 {
