@@ -23,9 +23,23 @@ DBGCTL_EXPORT int dbgctl_physinfo(dbgctl *h, struct dbgv_ctl_physinfo *out)
     return rc;
 }
 
+/* DEBUG_STATE_LIST entries from..to-1 (and the one before, if any) ascend
+ * strictly by (domid, vCPU). */
+static bool moves_forward(const uint8_t *all, size_t from, size_t to)
+{
+    const struct dbgv_ctl_dom_debug_state *e = (const void *)all;
+
+    for ( size_t i = from ? from : 1; i < to; i++ )
+        if ( e[i].domid < e[i - 1].domid ||
+             (e[i].domid == e[i - 1].domid && e[i].st.vcpu_id <= e[i - 1].st.vcpu_id) )
+            return false;
+    return true;
+}
+
 /*
  * Fetch a whole list by pages: DOMAIN_LIST pages by start domid, the vCPU
- * lists by start index. The result is malloc'd.
+ * lists by start index, DEBUG_STATE_LIST by (domid, vCPU) after the last
+ * entry. The result is malloc'd.
  */
 static int fetch_list(dbgctl *h, uint16_t type, uint32_t domid, size_t esize,
                       void **out, unsigned int *nr)
@@ -63,6 +77,18 @@ static int fetch_list(dbgctl *h, uint16_t type, uint32_t domid, size_t esize,
             else
                 req.domid = 0;
         }
+        else if ( type == DBGV_CTL_MSG_DEBUG_STATE_LIST )
+        {
+            /* Page by (domid, vCPU): after the last entry seen. */
+            if ( have )
+            {
+                const struct dbgv_ctl_dom_debug_state *last =
+                    (const void *)(all + (have - 1) * esize);
+
+                req.domid = last->domid;
+                req.start = last->st.vcpu_id + 1;
+            }
+        }
         else
             req.start = have;
 
@@ -91,9 +117,25 @@ static int fetch_list(dbgctl *h, uint16_t type, uint32_t domid, size_t esize,
         }
         all = grown;
         memcpy(all + have * esize, rep->b + sizeof(lr), lr.count * esize);
-        have += lr.count;
-        if ( have >= lr.total )
-            break;
+        if ( type == DBGV_CTL_MSG_DEBUG_STATE_LIST )
+        {
+            /* total counts what is left from the cursor on; entries must
+             * move forward, or the walk would not end. */
+            if ( lr.count > lr.total || !moves_forward(all, have, have + lr.count) )
+            {
+                rc = -EPROTO;
+                goto out;
+            }
+            have += lr.count;
+            if ( lr.count == lr.total )
+                break;
+        }
+        else
+        {
+            have += lr.count;
+            if ( have >= lr.total )
+                break;
+        }
         if ( have > 65536 )     /* a hypervisor that never stops */
         {
             rc = -EPROTO;
@@ -141,80 +183,8 @@ DBGCTL_EXPORT int dbgctl_debug_state(dbgctl *h, uint32_t domid,
 DBGCTL_EXPORT int dbgctl_debug_state_all(dbgctl *h, struct dbgv_ctl_dom_debug_state **out,
                                          unsigned int *nr)
 {
-    const size_t esize = sizeof(**out);
-    struct reply *rep = malloc(sizeof(*rep));
-    struct dbgv_ctl_dom_debug_state *all = NULL;
-    struct dbgv_ctl_list_rep lr;
-    unsigned int have = 0;
-    uint32_t len;
-    int rc = 0;
-
-    *out = NULL;
-    *nr = 0;
-    if ( !rep )
-        return -ENOMEM;
-    for ( ;; )
-    {
-        struct dbgv_ctl_list_req req = {
-            .max = (DBGV_CTL_MAX_PAYLOAD - sizeof(lr)) / esize,
-        };
-        struct dbgv_ctl_dom_debug_state *grown;
-
-        if ( have )     /* after the last entry seen */
-        {
-            req.domid = all[have - 1].domid;
-            req.start = all[have - 1].st.vcpu_id + 1;
-        }
-        rc = dbgctl_call(h, DBGV_CTL_MSG_DEBUG_STATE_LIST, &req, sizeof(req),
-                         rep->b, sizeof(rep->b), &len);
-        if ( rc )
-            goto out;
-        if ( len < sizeof(lr) )
-        {
-            rc = -EPROTO;
-            goto out;
-        }
-        memcpy(&lr, rep->b, sizeof(lr));
-        if ( len != sizeof(lr) + (size_t)lr.count * esize || lr.count > req.max ||
-             lr.count > lr.total )
-        {
-            rc = -EPROTO;
-            goto out;
-        }
-        if ( lr.count == 0 )
-            break;
-        if ( have + lr.count > 65536 )  /* a hypervisor that never stops */
-        {
-            rc = -EPROTO;
-            goto out;
-        }
-        if ( !(grown = realloc(all, (have + lr.count) * esize)) )
-        {
-            rc = -ENOMEM;
-            goto out;
-        }
-        all = grown;
-        memcpy(all + have, rep->b + sizeof(lr), lr.count * esize);
-        /* Pages must move forward, or paging would not end. */
-        for ( unsigned int i = have ? have : 1; i < have + lr.count; i++ )
-            if ( all[i].domid < all[i - 1].domid ||
-                 (all[i].domid == all[i - 1].domid &&
-                  all[i].st.vcpu_id <= all[i - 1].st.vcpu_id) )
-            {
-                rc = -EPROTO;
-                goto out;
-            }
-        have += lr.count;
-        if ( lr.count == lr.total )
-            break;
-    }
-    *out = all;
-    *nr = have;
-    all = NULL;
- out:
-    free(all);
-    free(rep);
-    return rc;
+    return fetch_list(h, DBGV_CTL_MSG_DEBUG_STATE_LIST, 0, sizeof(**out),
+                      (void **)out, nr);
 }
 
 /* A query about one domain whose reply is a fixed-size structure. */
