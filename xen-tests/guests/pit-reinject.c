@@ -80,18 +80,7 @@ static void ioapic_handler(struct trap_frame *f)
 static void pic_init(bool auto_eoi, uint8_t master_mask)
 {
     pic_auto_eoi = auto_eoi;
-    outb(0x21, 0xFF);
-    outb(0xA1, 0xFF);
-    outb(0x20, 0x11);
-    outb(0x21, PIC_VECTOR);
-    outb(0x21, 0x04);
-    outb(0x21, auto_eoi ? 0x03 : 0x01);
-    outb(0xA0, 0x11);
-    outb(0xA1, PIC_VECTOR + 8);
-    outb(0xA1, 0x02);
-    outb(0xA1, 0x01);
-    outb(0x21, master_mask);
-    outb(0xA1, 0xFF);
+    pic8259_init(PIC_VECTOR, auto_eoi, master_mask);
 }
 
 static void pit_ch0_periodic(uint32_t hz)
