@@ -311,6 +311,20 @@ static void test_pit_reinject_masked_and_reprogrammed(void)
     CU_ASSERT(hvm_irq_extint_pending(&vcpus[0]));     /* the new period ticks */
 }
 
+/* Through the PIC with EOIs: how many ticks the guest counted. */
+static unsigned pic_take_all(void)
+{
+    unsigned n = 0;
+
+    hvm_poll_timers(&vcpus[0], fake_now);
+    while (hvm_irq_extint_pending(&vcpus[0]) && n < 10000) {
+        CU_ASSERT_EQUAL(hvm_irq_extint_ack(&vcpus[0]), 0x30);
+        n++;
+        out8(0x20, 0x20);
+    }
+    return n;
+}
+
 static void test_pit_timer_mode_one_missed(void)
 {
     setup(1);
@@ -319,6 +333,18 @@ static void test_pit_timer_mode_one_missed(void)
     pit_start_1khz();
     fake_now += 5 * PERIOD_NS + PERIOD_NS / 2;
     CU_ASSERT_EQUAL(lapic_take_all(0x70), 1);         /* merged into one late tick */
+
+    setup(1);
+    pic_init_unmask_irq0();
+    vcpus[0].arch.vlapic.lvt_lint0 = 7u << 8;
+    hvm_irq_set_timer_mode(&dom, TIMER_MODE_ONE_MISSED_TICK_PENDING);
+    pit_start_1khz();
+    for (unsigned i = 0; i < 5; i++) {                /* late every time: one tick each */
+        fake_now += 3 * PERIOD_NS;
+        CU_ASSERT_EQUAL(pic_take_all(), 1);
+    }
+    fake_now += PERIOD_NS;                            /* on time */
+    CU_ASSERT_EQUAL(pic_take_all(), 1);
 }
 
 void register_irq_router_tests(void)
