@@ -9,6 +9,7 @@
 #include <dbgvisor/multiboot.h>
 #include <dbgvisor/policy_names.h>
 #include <public/control.h>
+#include <asm/hvm_irq.h>
 #include <asm/svm_vcpu.h>
 
 #define DEFAULT_MEM_MIB 64
@@ -19,6 +20,7 @@ struct module_opts {
     unsigned mem_mib;
     int policy;
     int unbacked;
+    int timer_mode;             /* enum timer_mode (asm/tick_reinject.h) */
     unsigned quiet;
     const char *cmdline;
     bool ramdisk;               /* this module is the previous kernel's initrd */
@@ -60,6 +62,7 @@ static int parse_module_string(const char *s, struct module_opts *o)
     o->mem_mib = DEFAULT_MEM_MIB;
     o->policy = DBGV_POLICY_DEFAULT;
     o->quiet = DBGV_ADAPTIVE_QUIET_SWITCHES_DEFAULT;
+    o->timer_mode = TIMER_MODE_DEFAULT;
     o->cmdline = "";
     for (bool first = true; *p; first = false) {
         while (*p == ' ')
@@ -98,6 +101,9 @@ static int parse_module_string(const char *s, struct module_opts *o)
         } else if (val && klen == 15 && !strncmp(p, "unbacked_access", 15)) {
             o->unbacked = dbgv_unbacked_access_parse(val, vlen);
             ok = o->unbacked >= 0;
+        } else if (val && klen == 10 && !strncmp(p, "timer_mode", 10)) {
+            o->timer_mode = timer_mode_parse(val, vlen);
+            ok = o->timer_mode >= 0;
         } else {
             ok = false;
         }
@@ -196,6 +202,10 @@ static void build_one(const struct multiboot_module *m, const struct multiboot_m
                "out of memory or domain slots");
         return;
     }
+    hvm_irq_set_timer_mode(d, (enum timer_mode)o.timer_mode);
+    if (o.timer_mode != TIMER_MODE_DEFAULT)
+        printk("domain %u (%s): timer_mode %s\n", d->id, d->name,
+               timer_mode_name((enum timer_mode)o.timer_mode));
     if ((is_linux ? load_linux(d, &o, img, len, initrd, &why)
                : load_multiboot(d, &o, img, len, &why)) < 0) {
         pr_err("domain %s: cannot load %s image: %s\n", o.name,

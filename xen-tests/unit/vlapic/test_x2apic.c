@@ -32,6 +32,7 @@ void sched_vcpu_kick(struct vcpu *v) { (void)v; }
 void sched_vcpu_init_received(struct vcpu *v) { inits[v->id % NR]++; }
 void sched_vcpu_sipi(struct vcpu *v, uint8_t vector) { (void)vector; sipis[v->id % NR]++; }
 void hvm_irq_lapic_eoi(struct vcpu *v, uint8_t vector) { (void)v; eois++; last_eoi_vector = vector; }
+void hvm_irq_lapic_edge_eoi(struct vcpu *v, uint8_t vector) { (void)v; (void)vector; }
 void log_printk(enum log_level lvl, const char *fmt, ...) { (void)lvl; (void)fmt; }
 
 /* vCPU i has APIC ID ids[i] (one beyond cluster 0, to see LDR's cluster). */

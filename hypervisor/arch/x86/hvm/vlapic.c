@@ -364,6 +364,8 @@ void vlapic_write(struct vcpu *v, uint32_t off, uint32_t val)
         if (test_vec(l->tmr, vec)) {                  /* level-triggered: EOI broadcast */
             clr_vec(l->tmr, vec);
             hvm_irq_lapic_eoi(v, (uint8_t)vec);
+        } else {
+            hvm_irq_lapic_edge_eoi(v, (uint8_t)vec);  /* a PIT tick's acknowledgement */
         }
         break;
     }
