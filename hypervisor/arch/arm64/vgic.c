@@ -86,23 +86,108 @@ static unsigned nr_lrs(void)
     return (unsigned)(read_sysreg(ICH_VTR_EL2) & 0x1f) + 1;
 }
 
+/* ICH_AP0R<n>/AP1R<n>: one register per 32 preemption levels (VTR.PREbits). */
+static unsigned nr_aprs(void)
+{
+    return 1u << (((read_sysreg(ICH_VTR_EL2) >> 26) & 7) + 1 - 5);
+}
+
+static uint64_t read_apr(unsigned group, unsigned n)
+{
+    switch (group * 4 + n) {
+    case 0: return read_sysreg(s3_4_c12_c8_0);
+    case 1: return read_sysreg(s3_4_c12_c8_1);
+    case 2: return read_sysreg(s3_4_c12_c8_2);
+    case 3: return read_sysreg(s3_4_c12_c8_3);
+    case 4: return read_sysreg(s3_4_c12_c9_0);
+    case 5: return read_sysreg(s3_4_c12_c9_1);
+    case 6: return read_sysreg(s3_4_c12_c9_2);
+    default: return read_sysreg(s3_4_c12_c9_3);
+    }
+}
+
+static void write_apr(unsigned group, unsigned n, uint64_t v)
+{
+    switch (group * 4 + n) {
+    case 0: write_sysreg(s3_4_c12_c8_0, v); break;
+    case 1: write_sysreg(s3_4_c12_c8_1, v); break;
+    case 2: write_sysreg(s3_4_c12_c8_2, v); break;
+    case 3: write_sysreg(s3_4_c12_c8_3, v); break;
+    case 4: write_sysreg(s3_4_c12_c9_0, v); break;
+    case 5: write_sysreg(s3_4_c12_c9_1, v); break;
+    case 6: write_sysreg(s3_4_c12_c9_2, v); break;
+    default: write_sysreg(s3_4_c12_c9_3, v); break;
+    }
+}
+
+/* The vCPU's redistributor out of reset (the domain's distributor is reset
+ * with the domain: zero). */
 void vgic_vcpu_reset(struct vcpu *v)
 {
     struct vgic_cpu *g = &v->arch.vgic;
-    unsigned n;
 
     memset(g, 0, sizeof(*g));
     g->asleep = true;
-    v->domain->arch.gicd_ctlr = 0;
-    for (n = 0; n < nr_lrs(); n++)
-        write_lr(n, 0);
-    write_sysreg(ICH_VMCR_EL2, 0);
 }
+
+/* PPIs whose physical interrupt the vCPU owns while it is active: the one
+ * linked to a hardware list register (the virtual timer's), or held. */
+#define VCPU_PHYS_PPIS (1U << PPI_VIRT_TIMER)
 
 void vgic_load(struct vcpu *v)
 {
+    struct vgic_cpu *g = &v->arch.vgic;
+    unsigned n, aprs = nr_aprs();
+
+    for (n = 0; n < 32; n++)
+        if ((g->phys_active >> n) & 1)
+            gicv3_set_ppi_active(n, true);
+    for (n = 0; n < nr_lrs(); n++)
+        write_lr(n, g->lr[n]);
+    for (n = 0; n < aprs; n++) {
+        write_apr(0, n, g->ap0r[n]);
+        write_apr(1, n, g->ap1r[n]);
+    }
+    write_sysreg(ICH_VMCR_EL2, g->vmcr);
     write_sysreg(ICH_HCR_EL2, ICH_HCR_EN);
     isb();
+}
+
+void vgic_save(struct vcpu *v)
+{
+    struct vgic_cpu *g = &v->arch.vgic;
+    unsigned n, aprs = nr_aprs();
+
+    write_sysreg(ICH_HCR_EL2, 0);
+    isb();
+    g->vmcr = read_sysreg(ICH_VMCR_EL2);
+    for (n = 0; n < aprs; n++) {
+        g->ap0r[n] = read_apr(0, n);
+        g->ap1r[n] = read_apr(1, n);
+        write_apr(0, n, 0);
+        write_apr(1, n, 0);
+    }
+    for (n = 0; n < nr_lrs(); n++) {
+        g->lr[n] = read_lr(n);
+        write_lr(n, 0);
+    }
+    g->phys_active = 0;
+    for (n = 0; n < 32; n++)
+        if (((VCPU_PHYS_PPIS >> n) & 1) && gicv3_ppi_active(n)) {
+            g->phys_active |= 1U << n;
+            gicv3_set_ppi_active(n, false);
+        }
+    isb();
+}
+
+bool vgic_saved_pending(const struct vcpu *v)
+{
+    unsigned n;
+
+    for (n = 0; n < 16; n++)
+        if (v->arch.vgic.lr[n] & LR_STATE_PENDING)
+            return true;
+    return false;
 }
 
 bool vgic_has_pending(void)

@@ -18,13 +18,24 @@ struct vgic_cpu {
     bool asleep;                /* GICR_WAKER.ProcessorSleep */
     uint32_t held;              /* physical interrupts kept active while the
                                    guest cannot take their virtual one */
+    /* The virtual CPU interface while the vCPU is off its pCPU (vgic_save). */
+    uint64_t lr[16];
+    uint64_t vmcr;
+    uint64_t ap0r[4], ap1r[4];
+    uint32_t phys_active;       /* its PPIs left active in the physical GIC */
 };
 
 struct domain;
 struct vcpu;
 void vgic_vcpu_reset(struct vcpu *v);
-/* The virtual CPU interface on (ICH_HCR_EL2.En), before the vCPU runs. */
+/* The vCPU's virtual CPU interface (list registers, VMCR, active priorities)
+ * into the hardware and on (ICH_HCR_EL2.En), with the physical PPIs linked to
+ * its list registers active again on this pCPU; vgic_save takes it all out
+ * and leaves this pCPU's PPIs inactive for the next vCPU. */
 void vgic_load(struct vcpu *v);
+void vgic_save(struct vcpu *v);
+/* A virtual interrupt is pending in the saved list registers (a vCPU off its pCPU). */
+bool vgic_saved_pending(const struct vcpu *v);
 /* MMIO: offset in the region, 1/4/8 bytes; false gives the guest an external abort. */
 bool vgic_dist_access(struct vcpu *v, uint64_t off, unsigned size, bool write, uint64_t *val);
 bool vgic_redist_access(struct vcpu *v, uint64_t off, unsigned size, bool write, uint64_t *val);
