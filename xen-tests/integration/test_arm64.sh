@@ -126,4 +126,38 @@ compare el2-match-arm64 el2match
 # emulated PL011 read, PSCI HVC): one step exception each, as on hardware.
 compare dr-step-arm64 step
 
+# Several domains (a boot bundle, scripts/arm64-bundle.sh) under the shared
+# scheduler: two isolation-arm64 domains on one pCPU, then on two. Each must
+# print native's record (its registers out of reset hold nothing of the
+# other's, its secret survives the other running), and on one pCPU they must
+# interleave (the second starts before the first ends).
+native "$A/isolation-arm64.bin" $TMP/iso-native.out
+expect_line $TMP/iso-native.out '^# [0-9]+ passed, 0 failed$' "isolation-arm64: passes natively"
+"$ROOT/scripts/arm64-bundle.sh" $TMP/iso.bundle "$A/isolation-arm64.bin,name=a,mem=64" \
+    "$A/isolation-arm64.bin,name=b,mem=64"
+# first_line FILE REGEX: the number of the first line matching, or 0.
+first_line() { grep -nE -- "$2" "$1" | head -1 | cut -d: -f1; }
+last_line() { grep -nE -- "$2" "$1" | tail -1 | cut -d: -f1; }
+for pcpus in 1 2; do
+    out=$TMP/iso-$pcpus.out
+    hv $TMP/iso.bundle $out "" virt,virtualization=on,gic-version=3 $pcpus
+    expect_line $out '^\(HV\) boot bundle: 2 domains$' "bundle ($pcpus pCPU): two domains read from the boot module"
+    expect_line $out '^\(HV\) domain 2 \(b\): 1 vCPU, 64 MiB, policy trap$' "bundle ($pcpus pCPU): the second domain built"
+    for name in a b; do
+        domain_lines $out $name >$TMP/iso-$pcpus-$name.lines
+        if diff -u $TMP/iso-native.out $TMP/iso-$pcpus-$name.lines >$TMP/iso-$pcpus-$name.diff; then
+            ok "isolation-arm64 ($pcpus pCPU, domain $name): native's record, nothing crossed"
+        else
+            bad "isolation-arm64 ($pcpus pCPU, domain $name): record differs from native"
+            sed 's/^/#   /' $TMP/iso-$pcpus-$name.diff
+        fi
+        expect_line $out "^\(HV\) domain [12] \($name\) exited with code 0\$" "isolation-arm64 ($pcpus pCPU, domain $name): exit code 0"
+    done
+    reject_line $out 'hypervisor exception|\[ERR\]' "isolation-arm64 ($pcpus pCPU): no hypervisor error"
+done
+b_first=$(first_line $TMP/iso-1.out '^\[b\] ')
+a_last=$(last_line $TMP/iso-1.out '^\[a\] ')
+check "isolation-arm64 (1 pCPU): the domains interleave (b's first line ${b_first:-none} before a's last ${a_last:-none})" \
+    num_lt "${b_first:-x}" "${a_last:-x}"
+
 finish
