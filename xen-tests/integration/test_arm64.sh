@@ -18,10 +18,10 @@ A=$G/arm64
 built() { [ -f "$HV" ] && [ -f "$A/dr-basic-arm64.bin" ]; }
 if ! check "arm64 hypervisor and guests built (make arm64)" built; then finish; exit; fi
 
-# native IMAGE OUT: the guest alone on QEMU virt (the hypervisor's GICv3), entered at EL1.
+# native IMAGE OUT [CPUS]: the guest alone on QEMU virt (the hypervisor's GICv3), entered at EL1.
 native() {
-    timeout 60 "$QEMU_ARM64" -M virt,gic-version=3 -cpu max -m 64M -display none -monitor none \
-        -serial stdio -no-reboot -kernel "$1" </dev/null 2>&1 | tr -d '\r' >"$2"
+    timeout 60 "$QEMU_ARM64" -M virt,gic-version=3 -cpu max -smp "${3:-1}" -m 64M -display none \
+        -monitor none -serial stdio -no-reboot -kernel "$1" </dev/null 2>&1 | tr -d '\r' >"$2"
 }
 # hv IMAGE OUT APPEND [MACHINE [PCPUS]]: the hypervisor with IMAGE as its boot module.
 hv() {
@@ -159,5 +159,27 @@ b_first=$(first_line $TMP/iso-1.out '^\[b\] ')
 a_last=$(last_line $TMP/iso-1.out '^\[a\] ')
 check "isolation-arm64 (1 pCPU): the domains interleave (b's first line ${b_first:-none} before a's last ${a_last:-none})" \
     num_lt "${b_first:-x}" "${a_last:-x}"
+
+# An SMP domain (vcpus=2) against bare QEMU -smp 2: its device tree lists
+# cpu@0 and cpu@1 (enable-method psci), PSCI CPU_ON/AFFINITY_INFO/CPU_OFF
+# start and stop vCPU 1, a redistributor per vCPU, SGIs both ways through
+# trapped ICC_SGI1R_EL1 and list registers; on one pCPU (the two vCPUs share
+# it) and on two.
+native "$A/smp-arm64.bin" $TMP/smp-native.out 2
+expect_line $TMP/smp-native.out '^# [0-9]+ passed, 0 failed$' "smp-arm64: passes natively on two CPUs"
+for pcpus in 1 2; do
+    out=$TMP/smp-$pcpus.out
+    hv "$A/smp-arm64.bin" $out "domain=smp mem=64 vcpus=2" virt,virtualization=on,gic-version=3 $pcpus
+    expect_line $out '^\(HV\) domain 1 \(smp\): 2 vCPUs, 64 MiB, policy trap$' "smp-arm64 ($pcpus pCPU): a domain with two vCPUs"
+    domain_lines $out smp >$TMP/smp-$pcpus.lines
+    if diff -u $TMP/smp-native.out $TMP/smp-$pcpus.lines >$TMP/smp-$pcpus.diff; then
+        ok "smp-arm64 ($pcpus pCPU): same record as native -smp 2 ($(wc -l <$TMP/smp-$pcpus.lines) lines)"
+    else
+        bad "smp-arm64 ($pcpus pCPU): record differs from native -smp 2"
+        sed 's/^/#   /' $TMP/smp-$pcpus.diff
+    fi
+    expect_line $out '^\(HV\) domain 1 \(smp\) exited with code 0$' "smp-arm64 ($pcpus pCPU): exit code 0"
+    reject_line $out 'hypervisor exception|\[ERR\]' "smp-arm64 ($pcpus pCPU): no hypervisor error"
+done
 
 finish

@@ -78,19 +78,46 @@ static bool domain_has_node(const char *name)
     return false;
 }
 
-/* One vCPU: cpu@0 only (cpu-map goes with the others; the builder does not
- * write the domain's own /cpus yet, docs/arm64.md). */
+/* cpu@0 is kept (cpu-map and the host's other CPUs go); add_cpus copies it
+ * for the domain's other vCPUs. */
 static bool domain_has_cpu(const char *name)
 {
     return strcmp(name, "cpu@0") == 0;
 }
 
+/* cpu@1 ... cpu@N-1 as copies of cpu@0 (enable-method psci), reg = MPIDR =
+ * the vCPU's id (VMPIDR_EL2, vcpu.c). */
+static int add_cpus(void *dtb, unsigned vcpus)
+{
+    char prev[16], name[16];
+    unsigned i;
+
+    /* QEMU names no enable method for a lone CPU; the domain's are started by PSCI. */
+    if (vcpus > 1 && fdt_add_child_prop(dtb, (uint32_t)SZ_2M, "cpus", "cpu@0", "enable-method",
+                                        "psci", 5) < 0)
+        return -1;
+    for (i = 1; i < vcpus; i++) {
+        uint32_t len;
+        uint8_t *reg;
+
+        snprintf(prev, sizeof(prev), "cpu@%x", i - 1);
+        snprintf(name, sizeof(name), "cpu@%x", i);
+        if (fdt_clone_child(dtb, (uint32_t)SZ_2M, "cpus", prev, name) < 0)
+            return -1;
+        reg = fdt_child_prop(dtb, "cpus", name, "reg", &len);
+        if (!reg || (len != 4 && len != 8))
+            return -1;
+        fdt_set_cells(reg, len / 4, i);
+    }
+    return 0;
+}
+
 /* The domain's device tree, in the last 2 MiB of its RAM: the host's, with
- * /memory resized to the domain's RAM and everything the domain does not have
- * removed: other devices (virtio, PCIe, flash, fw_cfg, GPIO, RTC), the GIC
- * (no virtual distributor yet) and the root's reference to it, other CPUs,
+ * /memory resized to the domain's RAM, a cpu@N per vCPU, and everything the
+ * domain does not have removed: other devices (virtio, PCIe, flash, fw_cfg, GPIO, RTC), the GIC
+ * (no virtual distributor yet) and the root's reference to it, the host's CPUs,
  * and the host's boot data in /chosen (its initrd, command line, seeds). */
-static int load_dtb(struct domain *d, const void *host_dtb, uint64_t *dtb_ipa)
+static int load_dtb(struct domain *d, const void *host_dtb, unsigned vcpus, uint64_t *dtb_ipa)
 {
     static const char *const host_chosen[] = { "linux,initrd-start", "linux,initrd-end",
                                                 "bootargs", "rng-seed", "kaslr-seed" };
@@ -111,6 +138,8 @@ static int load_dtb(struct domain *d, const void *host_dtb, uint64_t *dtb_ipa)
     fdt_set_cells(reg + 8, 2, d->mem_bytes);
     fdt_remove_nodes(dst, NULL, domain_has_node);
     fdt_remove_nodes(dst, "cpus", domain_has_cpu);
+    if (add_cpus(dst, vcpus) < 0)
+        return -1;
     fdt_remove_prop(dst, "", "interrupt-parent");
     for (i = 0; i < ARRAY_SIZE(host_chosen); i++)
         fdt_remove_prop(dst, "chosen", host_chosen[i]);
@@ -165,7 +194,7 @@ struct domain *arm64_build_domain(const struct boot_domain *spec, const void *ho
     }
     memset((void *)d->ram_hpa, 0, mem_bytes);
     if (load_image(d, spec->image, spec->image_size, &entry) < 0 ||
-        load_dtb(d, host_dtb, &dtb_ipa) < 0) {
+        load_dtb(d, host_dtb, spec->vcpus, &dtb_ipa) < 0) {
         pr_err("domain %s: not an arm64 Image, or no usable device tree\n", spec->name);
         d->state = DOMAIN_CRASHED;
         return NULL;

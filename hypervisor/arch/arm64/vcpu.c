@@ -113,8 +113,17 @@ void arch_vcpu_put(struct vcpu *v)
 
 enum vcpu_run_result arch_vcpu_run(struct vcpu *v)
 {
-    uint64_t kind = guest_enter(&v->arch.regs);
+    uint64_t kind;
 
+    /* PSCI CPU_OFF, or a CPU_ON that came before the vCPU left (schedule.c). */
+    if (v->arch.init_pending || v->arch.sipi_latched) {
+        if (sched_vcpu_take_init_sipi(v))
+            return RUN_RESCHEDULE;
+        arch_vcpu_load(v);                  /* restarted from reset on this pCPU */
+    }
+    if (__atomic_load_n(&v->arch.vgic.sgi_pending, __ATOMIC_RELAXED))
+        vgic_flush_sgis(v);
+    kind = guest_enter(&v->arch.regs);
     v->arch.esr = read_sysreg(esr_el2);
     v->arch.far = read_sysreg(far_el2);
     v->arch.hpfar = read_sysreg(hpfar_el2);
@@ -128,7 +137,8 @@ enum vcpu_run_result arch_vcpu_run(struct vcpu *v)
 bool arch_vcpu_poll_timers(struct vcpu *v, uint64_t now)
 {
     __atomic_thread_fence(__ATOMIC_ACQUIRE);
-    return counter_now() >= v->arch.block_deadline || vgic_saved_pending(v);
+    return counter_now() >= v->arch.block_deadline || vgic_saved_pending(v) ||
+           vgic_sgi_waiting(v);
 }
 
 uint64_t arch_vcpu_next_timer_ns(struct vcpu *v)

@@ -1,4 +1,4 @@
-/* A domain's GICv3 (vgic.c): its distributor and its vCPU's redistributor,
+/* A domain's GICv3 (vgic.c): its distributor and a redistributor per vCPU,
  * emulated, and virtual interrupts delivered through list registers. */
 #ifndef ASM_ARM64_VGIC_H
 #define ASM_ARM64_VGIC_H
@@ -9,7 +9,8 @@
 #define VGICD_IPA       0x08000000ULL   /* where QEMU virt puts them */
 #define VGICD_SIZE      0x10000ULL
 #define VGICR_IPA       0x080a0000ULL
-#define VGICR_SIZE      0x20000ULL      /* one vCPU: RD_base + SGI_base */
+#define VGICR_FRAME     0x20000ULL      /* per vCPU: RD_base + SGI_base */
+#define VGICR_SIZE      (VGICR_FRAME * 8)   /* room for the most vCPUs a domain has */
 
 /* The guest-visible state of the vCPU's SGIs and PPIs (INTIDs 0-31). */
 struct vgic_cpu {
@@ -23,6 +24,8 @@ struct vgic_cpu {
     uint64_t vmcr;
     uint64_t ap0r[4], ap1r[4];
     uint32_t phys_active;       /* its PPIs left active in the physical GIC */
+    uint32_t sgi_pending;       /* SGIs sent to it, not yet in a list register
+                                   (bit n = INTID n; set by any vCPU, atomic) */
 };
 
 struct domain;
@@ -45,5 +48,11 @@ bool vgic_redist_access(struct vcpu *v, uint64_t off, unsigned size, bool write,
 void vgic_inject_hw(struct vcpu *v, uint32_t intid);
 /* A virtual interrupt is pending in a list register (WFI wakes for it). */
 bool vgic_has_pending(void);
+/* ICC_SGI1R_EL1 written by v: the SGI to the vCPUs it names (each kicked). */
+void vgic_send_sgi(struct vcpu *v, uint64_t sgi1r);
+/* An SGI sent to v that it would take (enabled, group on) is waiting. */
+bool vgic_sgi_waiting(const struct vcpu *v);
+/* Before v enters: its waiting SGIs into free list registers. */
+void vgic_flush_sgis(struct vcpu *v);
 
 #endif
