@@ -6,7 +6,8 @@
  * CPU_ON gets ALREADY_ON, AFFINITY_INFO then says on. Each CPU wakes its own
  * redistributor (frames of 128 KiB, TYPER.Last on the last) and enables its
  * SGIs; CPU 0 sends SGI 2 to CPU 1 through ICC_SGI1R_EL1 (target list) and
- * CPU 1 answers each with SGI 1 to CPU 0, four rounds, both waiting in WFI;
+ * CPU 1 answers each with SGI 1 to CPU 0, four rounds (CPU 0 waits in WFIT,
+ * at most a second, CPU 1 in WFI);
  * an SGI to "all but self" (IRM) reaches CPU 1 only. CPU 1 then calls
  * CPU_OFF, AFFINITY_INFO sees it off, and a second CPU_ON starts it again
  * from its entry point. Only deterministic facts are printed: the record is
@@ -57,6 +58,12 @@ static volatile uint64_t cpu1_mpidr, cpu1_x0;
 static uint8_t cpu1_stack[8192] __attribute__((aligned(16)));
 
 static volatile uint32_t *reg32(uint64_t addr) { return (volatile uint32_t *)addr; }
+
+/* WFI with a timeout (FEAT_WFxT): an answer that never comes ends the wait. */
+static void wfit(uint64_t vcount)
+{
+    __asm__ volatile(".arch armv8.7-a\n\twfit %0" : : "r"(vcount) : "memory");
+}
 
 static int64_t psci(uint64_t fn, uint64_t a, uint64_t b, uint64_t c)
 {
@@ -223,10 +230,10 @@ int main(void)
     __asm__ volatile("msr daifclr, #2" ::: "memory");
     for (round = 0; round < ROUNDS; round++) {
         unsigned before = replies;
-        unsigned long i;
+        uint64_t give_up = read_sysreg(cntvct_el0) + read_sysreg(cntfrq_el0);     /* 1 s */
         send_sgi(SGI_PING, 1);
-        for (i = 0; i < SPIN_LIMIT && replies == before; i++)
-            __asm__ volatile("wfi" ::: "memory");
+        while (replies == before && read_sysreg(cntvct_el0) < give_up)
+            wfit(give_up);
     }
     report(pings == ROUNDS && replies == ROUNDS, "%u SGIs to CPU 1, %u answers to CPU 0",
            pings, replies);
