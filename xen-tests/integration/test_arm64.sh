@@ -182,4 +182,16 @@ for pcpus in 1 2; do
     reject_line $out 'hypervisor exception|\[ERR\]' "smp-arm64 ($pcpus pCPU): no hypervisor error"
 done
 
+# The launcher: dbgvisor run --arch arm64 builds the bundle and the QEMU line;
+# the status says how the domains ended (QEMU's own is always 0).
+launch() { "$DIST/bin/dbgvisor" run --arch arm64 --timeout 60 "$@" >$TMP/launch.out 2>&1; status=$?; }
+launch --smp 1 --domain "$A/hello-arm64.bin,name=h1,mem=32" --domain "$A/smp-arm64.bin,name=s,vcpus=2"
+check "launcher: two arm64 domains, status 0 (got $status)" [ "$status" = 0 ]
+expect_line $TMP/launch.out '^\[h1\] ok 1 - entered at EL1' "launcher: [h1] lines"
+expect_line $TMP/launch.out '^\[s\] # 17 passed, 0 failed$' "launcher: [s] lines, its two vCPUs on one pCPU"
+launch --domain "$A/exit-code-arm64.bin,name=e"
+check "launcher: a domain's nonzero exit code gives status 1 (got $status)" [ "$status" = 1 ]
+launch --domain "$A/hello-arm64.bin,policy=adaptive"
+check "launcher: an option arm64 lacks is refused before QEMU starts (status $status)" [ "$status" = 2 ]
+
 finish
