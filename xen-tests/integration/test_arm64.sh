@@ -4,7 +4,12 @@
 # stage-2, with an emulated PL011 and PSCI; the guest's debug registers trap
 # to EL2 and the debug-register guest prints the same record as on bare QEMU
 # (no EL2) line for line; the virtual timer interrupts a guest through the
-# emulated GICv3 and a list register, and WFI blocks on the hyp timer. Skips only if qemu-system-aarch64 is missing
+# emulated GICv3 and a list register, and WFI blocks in the scheduler.
+# Several domains from a boot bundle share the pCPUs under the common
+# scheduler without seeing each other's registers (isolation-arm64, on one
+# pCPU and on two), an SMP domain brings up its second vCPU and exchanges SGIs
+# as on bare QEMU -smp 2 (smp-arm64), and `dbgvisor run --arch arm64` drives
+# it all. Skips only if qemu-system-aarch64 is missing
 # (`make deps` installs it: qemu-system-arm from bookworm-backports).
 . "$(dirname "$0")/lib.sh"
 
