@@ -3,7 +3,7 @@
  * them from one boot bundle on one pCPU and on two). Each reads the EL0/EL1
  * registers a vCPU can write without trapping as they are out of reset (the
  * thread IDs, CONTEXTIDR, FAR/AFSR/PAR, MAIR/AMAIR, SP_EL0, a
- * pointer-authentication key, FPCR, the SVE Z and P registers at the longest
+ * pointer-authentication key, the EL1 physical timer's CVAL/CTL, FPCR, the SVE Z and P registers at the longest
  * vector): none may hold what the other domain wrote. Then it fills them
  * with its own secret (from the physical counter at its start, so the two
  * domains differ) and checks, after sleeping in WFIT (the other domain runs
@@ -22,7 +22,7 @@
 #define VL_MAX      256
 
 struct regs {
-    uint64_t sys[12];
+    uint64_t sys[14];
     uint64_t fpcr;
     uint8_t z[32 * VL_MAX];
     uint8_t p[16 * VL_MAX / 8];
@@ -31,6 +31,7 @@ struct regs {
 static const char *const sys_names[] = {
     "TPIDR_EL0", "TPIDRRO_EL0", "TPIDR_EL1", "CONTEXTIDR_EL1", "FAR_EL1", "AFSR0_EL1",
     "AFSR1_EL1", "PAR_EL1", "MAIR_EL1", "AMAIR_EL1", "SP_EL0", "APIAKeyLo_EL1",
+    "CNTP_CVAL_EL0", "CNTP_CTL_EL0",
 };
 
 static bool has_sve, has_pauth;
@@ -51,6 +52,8 @@ static void read_regs(struct regs *r)
     r->sys[9] = read_sysreg(amair_el1);
     r->sys[10] = read_sysreg(sp_el0);
     r->sys[11] = has_pauth ? read_sysreg(s3_0_c2_c1_0) : 0;
+    r->sys[12] = read_sysreg(cntp_cval_el0);
+    r->sys[13] = read_sysreg(cntp_ctl_el0) & 3;     /* ENABLE, IMASK (ISTATUS is the timer's) */
     __asm__ volatile("mrs %0, fpcr" : "=r"(r->fpcr));
     if (has_sve)
         __asm__ volatile(".arch_extension sve\n"
@@ -78,6 +81,8 @@ static void write_regs(const struct regs *r)
     write_sysreg(sp_el0, r->sys[10]);
     if (has_pauth)
         write_sysreg(s3_0_c2_c1_0, r->sys[11]);
+    write_sysreg(cntp_cval_el0, r->sys[12]);
+    write_sysreg(cntp_ctl_el0, r->sys[13]);
     __asm__ volatile("msr fpcr, %0" : : "r"(r->fpcr));
     if (has_sve)
         __asm__ volatile(".arch_extension sve\n"
@@ -112,6 +117,7 @@ static void make_secret(struct regs *r, uint64_t seed)
     r->sys[4] &= ~0xfUL;
     r->sys[10] &= ~0xfUL;
     r->sys[5] = r->sys[6] = 0;              /* AFSR: RES0 on QEMU */
+    r->sys[13] = 2;                         /* physical timer off, masked: no interrupt */
     r->fpcr = (next(&seed) & 3) << 22 | 1UL << 24;
     for (i = 0; i < sizeof(r->z); i += 8) {
         uint64_t v = next(&seed);
