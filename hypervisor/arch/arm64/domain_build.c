@@ -260,11 +260,24 @@ static void stop_vcpus(struct domain *d)
         sched_vcpu_kick(d->vcpus[i]);
 }
 
+/* The end is reported before the state says so: pCPU 0 powers the machine off
+ * as soon as every domain has ended (schedule.c), which cut another pCPU's
+ * end lines short. d->lock makes a second vCPU ending the domain wait, then
+ * find it ended. */
+static void publish_end(struct domain *d, enum domain_state state)
+{
+    __atomic_store_n(&d->state, state, __ATOMIC_RELEASE);
+    spin_unlock(&d->lock);
+    stop_vcpus(d);
+}
+
 void domain_shutdown_reason(struct domain *d, enum dbgv_shutdown_reason why, int code)
 {
-    if (domain_is_ended(d))
+    spin_lock(&d->lock);
+    if (domain_is_ended(d)) {
+        spin_unlock(&d->lock);
         return;
-    d->state = DOMAIN_SHUTDOWN;
+    }
     d->exit_code = code;
     d->shutdown_reason = (uint8_t)why;
     if (why == DBGV_SHUTDOWN_POWEROFF)
@@ -272,7 +285,7 @@ void domain_shutdown_reason(struct domain *d, enum dbgv_shutdown_reason why, int
     else
         printk("domain %u (%s) shut down: reason %d\n", d->id, d->name, (int)why);
     log_debug_counters(d);
-    stop_vcpus(d);
+    publish_end(d, DOMAIN_SHUTDOWN);
 }
 
 void domain_shutdown(struct domain *d, int code)
@@ -284,14 +297,16 @@ void domain_crash(struct domain *d, const char *fmt, ...)
 {
     va_list ap;
 
-    if (domain_is_ended(d))
+    spin_lock(&d->lock);
+    if (domain_is_ended(d)) {
+        spin_unlock(&d->lock);
         return;
+    }
     va_start(ap, fmt);
     vsnprintf(d->crash_reason, sizeof(d->crash_reason), fmt, ap);
     va_end(ap);
-    d->state = DOMAIN_CRASHED;
     d->exit_code = -1;
     d->shutdown_reason = DBGV_SHUTDOWN_CRASH;
     pr_err("domain %u (%s) crashed: %s\n", d->id, d->name, d->crash_reason);
-    stop_vcpus(d);
+    publish_end(d, DOMAIN_CRASHED);
 }

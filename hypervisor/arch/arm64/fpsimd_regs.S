@@ -7,56 +7,43 @@
     .arch   armv8.2-a+sve
     .arch_extension sme
 
+/* q_pairs OP: OP (stp or ldp) of V0-V31 in pairs at x0. */
+.macro q_pairs op
+    .set .Lq_off, 0
+    .irp pair, "q0, q1", "q2, q3", "q4, q5", "q6, q7", "q8, q9", "q10, q11", "q12, q13", "q14, q15", "q16, q17", "q18, q19", "q20, q21", "q22, q23", "q24, q25", "q26, q27", "q28, q29", "q30, q31"
+    \op     \pair, [x0, #.Lq_off]
+    .set .Lq_off, .Lq_off + 32
+    .endr
+.endm
+/* z_regs OP, BASE / p_regs OP, BASE: OP (str or ldr) of Z0-Z31 / P0-P15 at
+ * BASE + n vector (predicate) lengths. */
+.macro z_regs op, base
+    .irp n, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31
+    \op     z\n, [\base, #\n, mul vl]
+    .endr
+.endm
+.macro p_regs op, base
+    .irp n, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15
+    \op     p\n, [\base, #\n, mul vl]
+    .endr
+.endm
+
     .text
 /* V0-V31 at x0 (CPUs without SVE). */
     .globl fp_save_v
 fp_save_v:
-    stp     q0, q1, [x0, #0]
-    stp     q2, q3, [x0, #32]
-    stp     q4, q5, [x0, #64]
-    stp     q6, q7, [x0, #96]
-    stp     q8, q9, [x0, #128]
-    stp     q10, q11, [x0, #160]
-    stp     q12, q13, [x0, #192]
-    stp     q14, q15, [x0, #224]
-    stp     q16, q17, [x0, #256]
-    stp     q18, q19, [x0, #288]
-    stp     q20, q21, [x0, #320]
-    stp     q22, q23, [x0, #352]
-    stp     q24, q25, [x0, #384]
-    stp     q26, q27, [x0, #416]
-    stp     q28, q29, [x0, #448]
-    stp     q30, q31, [x0, #480]
+    q_pairs stp
     ret
     .globl fp_load_v
 fp_load_v:
-    ldp     q0, q1, [x0, #0]
-    ldp     q2, q3, [x0, #32]
-    ldp     q4, q5, [x0, #64]
-    ldp     q6, q7, [x0, #96]
-    ldp     q8, q9, [x0, #128]
-    ldp     q10, q11, [x0, #160]
-    ldp     q12, q13, [x0, #192]
-    ldp     q14, q15, [x0, #224]
-    ldp     q16, q17, [x0, #256]
-    ldp     q18, q19, [x0, #288]
-    ldp     q20, q21, [x0, #320]
-    ldp     q22, q23, [x0, #352]
-    ldp     q24, q25, [x0, #384]
-    ldp     q26, q27, [x0, #416]
-    ldp     q28, q29, [x0, #448]
-    ldp     q30, q31, [x0, #480]
+    q_pairs ldp
     ret
 
 /* Z0-Z31 at x0, P0-P15 then FFR at x1, each at the current vector length. */
     .globl fp_save_sve
 fp_save_sve:
-    .irp n, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31
-    str     z\n, [x0, #\n, mul vl]
-    .endr
-    .irp n, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15
-    str     p\n, [x1, #\n, mul vl]
-    .endr
+    z_regs  str, x0
+    p_regs  str, x1
     rdffr   p0.b
     str     p0, [x1, #16, mul vl]
     ret
@@ -64,12 +51,8 @@ fp_save_sve:
 fp_load_sve:
     ldr     p0, [x1, #16, mul vl]
     wrffr   p0.b
-    .irp n, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15
-    ldr     p\n, [x1, #\n, mul vl]
-    .endr
-    .irp n, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31
-    ldr     z\n, [x0, #\n, mul vl]
-    .endr
+    p_regs  ldr, x1
+    z_regs  ldr, x0
     ret
 
 /* The streaming vector length in bytes. */
