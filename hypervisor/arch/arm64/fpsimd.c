@@ -22,10 +22,11 @@ void fpsimd_probe(void)
     has_sve = (read_sysreg(id_aa64pfr0_el1) >> 32) & 0xf;
     has_sme = sme != 0;
     has_sme2 = sme >= 2;
-    if (has_sme) {
-        uint64_t svl = fp_svl_bytes();
-        za_bytes = svl * svl;
-    }
+    /* Room for ZA at the architecture's longest SVL: the length EL2 saves at
+     * is SMCR_EL2's, set per vCPU load, not what it is now (at boot its LEN
+     * is still the reset value, and a buffer sized by it was overrun). */
+    if (has_sme)
+        za_bytes = (uint64_t)FP_VL_MAX * FP_VL_MAX;
 }
 
 uint64_t fpsimd_za_bytes(void)

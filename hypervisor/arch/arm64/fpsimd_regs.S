@@ -55,12 +55,6 @@ fp_load_sve:
     z_regs  ldr, x0
     ret
 
-/* The streaming vector length in bytes. */
-    .globl fp_svl_bytes
-fp_svl_bytes:
-    rdsvl   x0, #1
-    ret
-
 /* ZA (PSTATE.ZA set): its SVL rows of SVL bytes at x0. */
     .globl fp_save_za
 fp_save_za:

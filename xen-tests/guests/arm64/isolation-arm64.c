@@ -3,7 +3,8 @@
  * them from one boot bundle on one pCPU and on two). Each reads the EL0/EL1
  * registers a vCPU can write without trapping as they are out of reset (the
  * thread IDs, CONTEXTIDR, FAR/AFSR/PAR, MAIR/AMAIR, SP_EL0, a
- * pointer-authentication key, the EL1 physical timer's CVAL/CTL, FPCR, the SVE Z and P registers at the longest
+ * pointer-authentication key, the EL1 physical timer's CVAL/CTL, FPCR, SME's
+ * SVCR and ZA array, the SVE Z and P registers at the longest
  * vector): none may hold what the other domain wrote. Then it fills them
  * with its own secret (from the physical counter at its start, so the two
  * domains differ) and checks, after sleeping in WFIT (the other domain runs
@@ -14,8 +15,11 @@
  */
 #include "guest.h"
 
+int memcmp(const void *a, const void *b, size_t n);
+
 #define CPACR_FPEN  (3UL << 20)
 #define CPACR_ZEN   (3UL << 16)
+#define CPACR_SMEN  (3UL << 24)
 #define RAM_END     0x44000000UL   /* 0x40000000 + 64 MiB */
 #define EC_DABT_CUR 0x25
 #define ROUNDS      6
@@ -23,7 +27,7 @@
 
 struct regs {
     uint64_t sys[14];
-    uint64_t fpcr;
+    uint64_t fpcr, svcr;
     uint8_t z[32 * VL_MAX];
     uint8_t p[16 * VL_MAX / 8];
 };
@@ -34,9 +38,29 @@ static const char *const sys_names[] = {
     "CNTP_CVAL_EL0", "CNTP_CTL_EL0",
 };
 
-static bool has_sve, has_pauth;
-static uint64_t vl;
+static bool has_sve, has_pauth, has_sme;
+static uint64_t vl, svl;
 static struct regs now, mine;
+static uint8_t za_now[VL_MAX * VL_MAX], za_mine[VL_MAX * VL_MAX];
+
+/* ZA row by row (PSTATE.ZA set). */
+static void za_store(uint8_t *buf)
+{
+    uint64_t row;
+
+    for (row = 0; row < svl; row++)
+        __asm__ volatile(".arch_extension sme\n mov w12, %w0\n str za[w12, 0], [%1]"
+                         : : "r"(row), "r"(buf + row * svl) : "x12", "memory");
+}
+
+static void za_load(const uint8_t *buf)
+{
+    uint64_t row;
+
+    for (row = 0; row < svl; row++)
+        __asm__ volatile(".arch_extension sme\n mov w12, %w0\n ldr za[w12, 0], [%1]"
+                         : : "r"(row), "r"(buf + row * svl) : "x12", "memory");
+}
 
 static void read_regs(struct regs *r)
 {
@@ -55,6 +79,7 @@ static void read_regs(struct regs *r)
     r->sys[12] = read_sysreg(cntp_cval_el0);
     r->sys[13] = read_sysreg(cntp_ctl_el0) & 3;     /* ENABLE, IMASK (ISTATUS is the timer's) */
     __asm__ volatile("mrs %0, fpcr" : "=r"(r->fpcr));
+    r->svcr = has_sme ? read_sysreg(s3_3_c4_c2_2) : 0;
     if (has_sve)
         __asm__ volatile(".arch_extension sve\n"
                          ".irp n,0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31\n"
@@ -138,6 +163,7 @@ static unsigned differences(const struct regs *a, const struct regs *b)
     for (i = 0; i < ARRAY_SIZE(a->sys); i++)
         n += a->sys[i] != b->sys[i];
     n += a->fpcr != b->fpcr;
+    n += a->svcr != b->svcr;
     for (i = 0; has_sve && i < 32 * vl; i++)
         n += a->z[(i / vl) * vl + i % vl] != b->z[(i / vl) * vl + i % vl];
     for (i = 0; has_sve && i < 16 * vl / 8; i++)
@@ -182,15 +208,21 @@ int main(void)
 
     has_pauth = ((isar1 >> 4) & 0xf) || ((isar1 >> 8) & 0xf) || ((isar2 >> 12) & 0xf);
     has_sve = (read_sysreg(id_aa64pfr0_el1) >> 32) & 0xf;
-    write_sysreg(cpacr_el1, CPACR_FPEN | (has_sve ? CPACR_ZEN : 0));
+    has_sme = (read_sysreg(id_aa64pfr1_el1) >> 24) & 0xf;
+    write_sysreg(cpacr_el1, CPACR_FPEN | (has_sve ? CPACR_ZEN : 0) | (has_sme ? CPACR_SMEN : 0));
     isb();
+    if (has_sme) {
+        write_sysreg(s3_0_c1_c2_6, 0xf);                /* SMCR_EL1: the longest vector */
+        isb();
+        __asm__ volatile(".arch_extension sme\n rdsvl %0, #1" : "=r"(svl));
+    }
     if (has_sve) {
         write_sysreg(s3_0_c1_c2_0, 0xf);                /* ZCR_EL1: the longest vector */
         isb();
         __asm__ volatile(".arch_extension sve\n rdvl %0, #1" : "=r"(vl));
     }
-    printf("SVE %s, pointer authentication %s\n", has_sve ? "yes" : "no",
-           has_pauth ? "yes" : "no");
+    printf("SVE %s, SME %s, pointer authentication %s\n", has_sve ? "yes" : "no",
+           has_sme ? "yes" : "no", has_pauth ? "yes" : "no");
 
     /* Out of reset: nothing of another domain's. */
     read_regs(&now);
@@ -204,19 +236,34 @@ int main(void)
     for (i = 0, zero = 0; has_sve && i < 2 * vl; i++)
         zero += now.p[i] == 0;
     report(!has_sve || zero == 2 * vl, "P0-P15 out of reset: all zero");
+    report(now.svcr == 0, "SVCR out of reset: %#lx (streaming mode and ZA off)", (unsigned long)now.svcr);
+    if (has_sme) {                  /* ZA on: zeroed, not another domain's */
+        __asm__ volatile(".arch_extension sme\n smstart za" ::: "memory");
+        za_store(za_now);
+        for (i = 0, zero = 0; i < svl * svl; i++)
+            zero += za_now[i] == 0;
+        report(zero == svl * svl, "ZA when enabled: all %lu bytes zero", (unsigned long)(svl * svl));
+    }
 
     /* Our secret: kept while the other domain runs. */
     make_secret(&mine, read_sysreg(cntpct_el0) | 1);
     write_regs(&mine);
     read_regs(&mine);                       /* as the CPU stores them */
+    for (i = 0; has_sme && i < svl * svl; i++)
+        za_mine[i] = mine.z[i % sizeof(mine.z)] ^ (uint8_t)(i / sizeof(mine.z));
+    if (has_sme)
+        za_load(za_mine);
     for (round = 0; round < ROUNDS; round++) {
         if (round % 2)
             spin_ms(30);                    /* through several slices: preempted */
         else
             sleep_ms(5);                    /* blocked: the other domain runs */
         read_regs(&now);
-        report(differences(&now, &mine) == 0, "round %u (%s): every register holds our secret",
-               round, round % 2 ? "preempted" : "slept");
+        if (has_sme)
+            za_store(za_now);
+        report(differences(&now, &mine) == 0 && (!has_sme || memcmp(za_now, za_mine, svl * svl) == 0),
+               "round %u (%s): every register holds our secret", round,
+               round % 2 ? "preempted" : "slept");
     }
 
     /* Past our RAM: external aborts, whatever is there in the host. */
@@ -228,5 +275,7 @@ int main(void)
         report(aborts == 1 && abort_far == addr, "load at %#lx past our RAM: external abort",
                (unsigned long)addr);
     }
+    if (has_sme)
+        __asm__ volatile(".arch_extension sme\n smstop za" ::: "memory");
     return report_summary();
 }

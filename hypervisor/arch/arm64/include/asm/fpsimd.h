@@ -17,7 +17,7 @@ struct fp_context {
     uint8_t z[32 * FP_VL_MAX] __attribute__((aligned(16)));
     uint8_t p[17 * FP_VL_MAX / 8];      /* P0-P15, then FFR */
     uint8_t zt0[64];
-    uint8_t *za;                /* SVL x SVL bytes when the CPU has SME */
+    uint8_t *za;                /* FP_VL_MAX squared bytes when the CPU has SME */
 };
 
 /* What the CPU has (boot CPU, before any vCPU runs). */
@@ -38,6 +38,5 @@ void fp_save_za(uint8_t *za);
 void fp_load_za(const uint8_t *za);
 void fp_save_zt0(uint8_t *zt0);
 void fp_load_zt0(const uint8_t *zt0);
-uint64_t fp_svl_bytes(void);
 
 #endif
