@@ -4,7 +4,7 @@
  * registers a vCPU can write without trapping as they are out of reset (the
  * thread IDs, CONTEXTIDR, FAR/AFSR/PAR, MAIR/AMAIR, SP_EL0, a
  * pointer-authentication key, the EL1 physical timer's CVAL/CTL, FPCR, SME's
- * SVCR and ZA array, the SVE Z and P registers at the longest
+ * SVCR and ZA array (the secret is kept in streaming mode, ZA on), the SVE Z and P registers at the longest
  * vector): none may hold what the other domain wrote. Then it fills them
  * with its own secret (from the physical counter at its start, so the two
  * domains differ) and checks, after sleeping in WFIT (the other domain runs
@@ -237,8 +237,8 @@ int main(void)
         zero += now.p[i] == 0;
     report(!has_sve || zero == 2 * vl, "P0-P15 out of reset: all zero");
     report(now.svcr == 0, "SVCR out of reset: %#lx (streaming mode and ZA off)", (unsigned long)now.svcr);
-    if (has_sme) {                  /* ZA on: zeroed, not another domain's */
-        __asm__ volatile(".arch_extension sme\n smstart za" ::: "memory");
+    if (has_sme) {                  /* streaming mode and ZA on: zeroed, not another domain's */
+        __asm__ volatile(".arch_extension sme\n smstart" ::: "memory");
         za_store(za_now);
         for (i = 0, zero = 0; i < svl * svl; i++)
             zero += za_now[i] == 0;
@@ -276,6 +276,6 @@ int main(void)
                (unsigned long)addr);
     }
     if (has_sme)
-        __asm__ volatile(".arch_extension sme\n smstop za" ::: "memory");
+        __asm__ volatile(".arch_extension sme\n smstop" ::: "memory");
     return report_summary();
 }
