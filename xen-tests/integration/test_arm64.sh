@@ -4,7 +4,12 @@
 # stage-2, with an emulated PL011 and PSCI; the guest's debug registers trap
 # to EL2 and the debug-register guest prints the same record as on bare QEMU
 # (no EL2) line for line; the virtual timer interrupts a guest through the
-# emulated GICv3 and a list register, and WFI blocks on the hyp timer. Skips only if qemu-system-aarch64 is missing
+# emulated GICv3 and a list register, and WFI blocks in the scheduler.
+# Several domains from a boot bundle share the pCPUs under the common
+# scheduler without seeing each other's registers (isolation-arm64, on one
+# pCPU and on two), an SMP domain brings up its second vCPU and exchanges SGIs
+# as on bare QEMU -smp 2 (smp-arm64), and `dbgvisor run --arch arm64` drives
+# it all. Skips only if qemu-system-aarch64 is missing
 # (`make deps` installs it: qemu-system-arm from bookworm-backports).
 . "$(dirname "$0")/lib.sh"
 
@@ -18,10 +23,10 @@ A=$G/arm64
 built() { [ -f "$HV" ] && [ -f "$A/dr-basic-arm64.bin" ]; }
 if ! check "arm64 hypervisor and guests built (make arm64)" built; then finish; exit; fi
 
-# native IMAGE OUT: the guest alone on QEMU virt (the hypervisor's GICv3), entered at EL1.
+# native IMAGE OUT [CPUS]: the guest alone on QEMU virt (the hypervisor's GICv3), entered at EL1.
 native() {
-    timeout 60 "$QEMU_ARM64" -M virt,gic-version=3 -cpu max -m 64M -display none -monitor none \
-        -serial stdio -no-reboot -kernel "$1" </dev/null 2>&1 | tr -d '\r' >"$2"
+    timeout 60 "$QEMU_ARM64" -M virt,gic-version=3 -cpu max -smp "${3:-1}" -m 64M -display none \
+        -monitor none -serial stdio -no-reboot -kernel "$1" </dev/null 2>&1 | tr -d '\r' >"$2"
 }
 # hv IMAGE OUT APPEND [MACHINE [PCPUS]]: the hypervisor with IMAGE as its boot module.
 hv() {
@@ -125,5 +130,73 @@ compare el2-match-arm64 el2match
 # Software step across instructions the hypervisor completes (trapped MSR,
 # emulated PL011 read, PSCI HVC): one step exception each, as on hardware.
 compare dr-step-arm64 step
+
+# Several domains (a boot bundle, scripts/arm64-bundle.sh) under the shared
+# scheduler: two isolation-arm64 domains on one pCPU, then on two. Each must
+# print native's record (its registers out of reset hold nothing of the
+# other's, its secret survives the other running), and on one pCPU they must
+# interleave (the second starts before the first ends).
+native "$A/isolation-arm64.bin" $TMP/iso-native.out
+expect_line $TMP/iso-native.out '^# [0-9]+ passed, 0 failed$' "isolation-arm64: passes natively"
+"$ROOT/scripts/arm64-bundle.sh" $TMP/iso.bundle "$A/isolation-arm64.bin,name=a,mem=64" \
+    "$A/isolation-arm64.bin,name=b,mem=64"
+# first_line FILE REGEX: the number of the first line matching, or 0.
+first_line() { grep -nE -- "$2" "$1" | head -1 | cut -d: -f1; }
+last_line() { grep -nE -- "$2" "$1" | tail -1 | cut -d: -f1; }
+for pcpus in 1 2; do
+    out=$TMP/iso-$pcpus.out
+    hv $TMP/iso.bundle $out "" virt,virtualization=on,gic-version=3 $pcpus
+    expect_line $out '^\(HV\) boot bundle: 2 domains$' "bundle ($pcpus pCPU): two domains read from the boot module"
+    expect_line $out '^\(HV\) domain 2 \(b\): 1 vCPU, 64 MiB, policy trap$' "bundle ($pcpus pCPU): the second domain built"
+    for name in a b; do
+        domain_lines $out $name >$TMP/iso-$pcpus-$name.lines
+        if diff -u $TMP/iso-native.out $TMP/iso-$pcpus-$name.lines >$TMP/iso-$pcpus-$name.diff; then
+            ok "isolation-arm64 ($pcpus pCPU, domain $name): native's record, nothing crossed"
+        else
+            bad "isolation-arm64 ($pcpus pCPU, domain $name): record differs from native"
+            sed 's/^/#   /' $TMP/iso-$pcpus-$name.diff
+        fi
+        expect_line $out "^\(HV\) domain [12] \($name\) exited with code 0\$" "isolation-arm64 ($pcpus pCPU, domain $name): exit code 0"
+    done
+    reject_line $out 'hypervisor exception|\[ERR\]' "isolation-arm64 ($pcpus pCPU): no hypervisor error"
+done
+b_first=$(first_line $TMP/iso-1.out '^\[b\] ')
+a_last=$(last_line $TMP/iso-1.out '^\[a\] ')
+check "isolation-arm64 (1 pCPU): the domains interleave (b's first line ${b_first:-none} before a's last ${a_last:-none})" \
+    num_lt "${b_first:-x}" "${a_last:-x}"
+
+# An SMP domain (vcpus=2) against bare QEMU -smp 2: its device tree lists
+# cpu@0 and cpu@1 (enable-method psci), PSCI CPU_ON/AFFINITY_INFO/CPU_OFF
+# start and stop vCPU 1, a redistributor per vCPU, SGIs both ways through
+# trapped ICC_SGI1R_EL1 and list registers; on one pCPU (the two vCPUs share
+# it) and on two.
+native "$A/smp-arm64.bin" $TMP/smp-native.out 2
+expect_line $TMP/smp-native.out '^# [0-9]+ passed, 0 failed$' "smp-arm64: passes natively on two CPUs"
+for pcpus in 1 2; do
+    out=$TMP/smp-$pcpus.out
+    hv "$A/smp-arm64.bin" $out "domain=smp mem=64 vcpus=2" virt,virtualization=on,gic-version=3 $pcpus
+    expect_line $out '^\(HV\) domain 1 \(smp\): 2 vCPUs, 64 MiB, policy trap$' "smp-arm64 ($pcpus pCPU): a domain with two vCPUs"
+    domain_lines $out smp >$TMP/smp-$pcpus.lines
+    if diff -u $TMP/smp-native.out $TMP/smp-$pcpus.lines >$TMP/smp-$pcpus.diff; then
+        ok "smp-arm64 ($pcpus pCPU): same record as native -smp 2 ($(wc -l <$TMP/smp-$pcpus.lines) lines)"
+    else
+        bad "smp-arm64 ($pcpus pCPU): record differs from native -smp 2"
+        sed 's/^/#   /' $TMP/smp-$pcpus.diff
+    fi
+    expect_line $out '^\(HV\) domain 1 \(smp\) exited with code 0$' "smp-arm64 ($pcpus pCPU): exit code 0"
+    reject_line $out 'hypervisor exception|\[ERR\]' "smp-arm64 ($pcpus pCPU): no hypervisor error"
+done
+
+# The launcher: dbgvisor run --arch arm64 builds the bundle and the QEMU line;
+# the status says how the domains ended (QEMU's own is always 0).
+launch() { "$DIST/bin/dbgvisor" run --arch arm64 --timeout 60 "$@" >$TMP/launch.out 2>&1; status=$?; }
+launch --smp 1 --domain "$A/hello-arm64.bin,name=h1,mem=32" --domain "$A/smp-arm64.bin,name=s,vcpus=2"
+check "launcher: two arm64 domains, status 0 (got $status)" [ "$status" = 0 ]
+expect_line $TMP/launch.out '^\[h1\] ok 1 - entered at EL1' "launcher: [h1] lines"
+expect_line $TMP/launch.out '^\[s\] # 17 passed, 0 failed$' "launcher: [s] lines, its two vCPUs on one pCPU"
+launch --domain "$A/exit-code-arm64.bin,name=e"
+check "launcher: a domain's nonzero exit code gives status 1 (got $status)" [ "$status" = 1 ]
+launch --domain "$A/hello-arm64.bin,policy=adaptive"
+check "launcher: an option arm64 lacks is refused before QEMU starts (status $status)" [ "$status" = 2 ]
 
 finish
