@@ -1,5 +1,5 @@
 /*
- * hostile: vcpus=2 native=compare
+ * hostile: vcpus=2 policies=trap native=compare
  *
  * apic-esr-illegal: the local APIC's error handling (issue 9; SDM vol 3
  * 11.5.3 and 11.12.1.3 / 10.6.3.1 "x2APIC differences in error handling",
@@ -76,7 +76,7 @@ static void bad_handler(struct trap_frame *f)
 static void settle(void)
 {
     sti();
-    for (int i = 0; i < 100000; i++)
+    for (int i = 0; i < 20000; i++)
         pause();
     cli();
 }

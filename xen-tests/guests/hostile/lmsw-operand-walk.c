@@ -1,5 +1,5 @@
 /*
- * hostile: native=compare
+ * hostile: policies=trap native=compare
  *
  * lmsw-operand-walk: LMSW with a memory operand is intercepted (a CR0
  * write) before the CPU reads the operand: SVM checks instruction
