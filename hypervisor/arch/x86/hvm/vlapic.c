@@ -1,8 +1,9 @@
 /*
  * Virtual local APIC: enough of it for the guest contract: ID, version,
- * TPR, PPR, LDR/DFR, SPIV, EOI, ISR/IRR, ICR (INIT/SIPI/fixed/
+ * TPR, PPR, APR, LDR/DFR, SPIV, EOI, ISR/IRR, ESR, ICR (INIT/SIPI/fixed/
  * lowest-priority/NMI IPIs to the domain's own vCPUs, physical or logical
- * destinations and every shorthand; never busy), LVTs and a timer in one-shot and periodic mode counting at 1 GHz
+ * destinations and every shorthand; never busy; lowest priority by
+ * arbitration), LVTs (the error LVT raised by APIC errors) and a timer in one-shot and periodic mode counting at 1 GHz
  * before the divider, as QEMU's does, or in TSC-deadline mode (SDM 10.5.4).
  * Level-triggered vectors from the I/O APIC are marked in TMR and their EOI
  * is broadcast to it (hvm/irq.c).
