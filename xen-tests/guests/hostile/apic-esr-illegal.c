@@ -73,13 +73,7 @@ static void bad_handler(struct trap_frame *f)
         apic_eoi();
 }
 
-static void settle(void)
-{
-    sti();
-    for (int i = 0; i < 20000; i++)
-        pause();
-    cli();
-}
+static void settle(void) { irq_settle(20000); }
 
 static void ap_main(unsigned int cpu)
 {

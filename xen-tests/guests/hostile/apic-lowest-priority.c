@@ -78,13 +78,7 @@ static void set_ap_tpr(uint32_t tpr)
 
 static void nmi_handler(struct trap_frame *f) { (void)f; }
 
-static void settle(void)
-{
-    sti();
-    for (int i = 0; i < 20000; i++)
-        pause();
-    cli();
-}
+static void settle(void) { irq_settle(20000); }
 
 /* n lowest-priority interrupts, one at a time, each taken before the next. */
 static void send(bool ioapic, unsigned n)
