@@ -98,7 +98,7 @@ enum guest_read_kind { GR_DEBUGGER, GR_SYSTEM };
 unsigned guest_read_linear(struct vcpu *v, uint64_t gla, void *buf, unsigned len,
                            enum guest_read_kind kind);
 /* Linear address of seg:off (enum x86_seg): segment bases count outside
- * 64-bit code, and for FS/GS inside it. */
+ * 64-bit code, and for FS/GS inside it; X86_SEG_NONE: off is linear. */
 uint64_t guest_linear(struct vcpu *v, unsigned seg, uint64_t off);
 /* One data access (size <= 8, GA_READ or GA_WRITE, maybe GA_IMPLICIT) at
  * seg:off through the guest's page tables (rights checked, A/D set) and
@@ -106,9 +106,6 @@ uint64_t guest_linear(struct vcpu *v, unsigned seg, uint64_t off);
  * are not checked (QEMU TCG does not check them for data either). */
 bool guest_access_linear(struct vcpu *v, unsigned seg, uint64_t off, void *buf, unsigned size,
                          unsigned access);
-/* The same at a linear address the caller computed (an instruction's
- * explicit operand: rights at the CPL, A/D, #PF injected). */
-bool guest_access_gla(struct vcpu *v, uint64_t gla, void *buf, unsigned size, unsigned access);
 /* Fetches the instruction bytes at CS:RIP (a fetch at the CPL); returns bytes fetched. */
 unsigned guest_fetch_insn(struct vcpu *v, uint8_t *buf, unsigned len);
 /* After an intercept, the bytes at RIP (n fetched) are not the instruction

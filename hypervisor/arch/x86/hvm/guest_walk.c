@@ -376,6 +376,8 @@ uint64_t guest_linear(struct vcpu *v, unsigned seg, uint64_t off)
 {
     const struct vmcb_save *s = &v->arch.vmcb->save;
 
+    if (seg == X86_SEG_NONE)            /* already linear (descriptor tables) */
+        return (s->efer & EFER_LMA) ? off : off & 0xffffffffull;
     if (guest_cpu_mode(v) != X86_MODE_LONG64)
         return (segment(s, seg)->base + off) & 0xffffffffull;
     return (seg == X86_SEG_FS || seg == X86_SEG_GS) ? segment(s, seg)->base + off : off;
@@ -384,12 +386,7 @@ uint64_t guest_linear(struct vcpu *v, unsigned seg, uint64_t off)
 bool guest_access_linear(struct vcpu *v, unsigned seg, uint64_t off, void *buf, unsigned size,
                          unsigned access)
 {
-    return guest_access_gla(v, guest_linear(v, seg, off), buf, size, access);
-}
-
-bool guest_access_gla(struct vcpu *v, uint64_t gla, void *buf, unsigned size, unsigned access)
-{
-    uint64_t gpa[2], val = 0;
+    uint64_t gla = guest_linear(v, seg, off), gpa[2], val = 0;
     unsigned first = MIN(size, (unsigned)(0x1000 - (gla & 0xfff)));
     uint32_t pf_error;
 
