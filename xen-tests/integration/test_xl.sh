@@ -150,6 +150,22 @@ check "xl create busy" $XL create $TMP/busy.cfg
 check "xl shutdown -F -t 2: returns" $XL shutdown -F -t 2 busy
 check "xl shutdown -F: the guest that ignored the request was powered off and destroyed" wait_for sh -c "! $XL list | grep -q '^busy '"
 
+# A multiboot kernel's ramdisk is its boot module (QEMU's -initrd): the
+# guest checks the module and prints its name.
+cat > $TMP/mbmod.cfg <<CFG
+name = "mbmod"
+kernel = "$G/hostile/multiboot-initrd-module.elf"
+ramdisk = "$ROOT/xen-tests/guests/hostile/multiboot-initrd-module.c"
+memory = 32
+on_poweroff = "preserve"
+CFG
+check "xl create: a multiboot kernel with a ramdisk" $XL create $TMP/mbmod.cfg
+mbmod_done() { $XL console -b mbmod | grep -q '^# 3 passed, 0 failed'; }
+check "xl create: the ramdisk is the multiboot kernel's module (its checks pass)" wait_for mbmod_done
+expect_line <($XL console -b mbmod) "^module: [0-9]+ bytes, FNV-1a 0x[0-9a-f]+, string 'multiboot-initrd-module.c'" \
+    "xl create: the module's string is the ramdisk's file name"
+$XL destroy mbmod
+
 check "xl destroy" $XL destroy stress
 reject_line <($XL list) '^stress ' "xl list: destroyed domain gone"
 finish

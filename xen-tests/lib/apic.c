@@ -50,6 +50,14 @@ void apic_timer_oneshot(uint32_t count)
     apic_write(APIC_TMICT, count);
 }
 
+void irq_settle(unsigned spins)
+{
+    sti();
+    for (unsigned i = 0; i < spins; i++)
+        pause();
+    cli();
+}
+
 /* STI;HLT is atomic (STI shadow), so a timer that fires after the check
  * still wakes the HLT. Returns with interrupts disabled. */
 void sleep_ticks(uint32_t count)

@@ -250,6 +250,8 @@ uint32_t apic_id(void);
 void pic8259_init(uint8_t vector, bool auto_eoi, uint8_t master_mask);
 void apic_eoi(void);
 void apic_timer_oneshot(uint32_t count);  /* divide by 1, vector TIMER_VECTOR */
+/* Lets pending interrupts in: STI, `spins` PAUSEs, CLI. */
+void irq_settle(unsigned spins);
 extern volatile unsigned long timer_ticks; /* bumped by the timer handler */
 void sleep_ticks(uint32_t count);     /* arm one-shot, HLT until it fired */
 void apic_send_ipi(uint32_t dest, uint32_t icr_low);

@@ -176,8 +176,7 @@ static bool ioapic_deliver(void *opaque, const struct vioapic_msg *msg)
             taken = true;
             break;
         case VIOAPIC_DM_LOWEST:
-            /* The target whose task priority is lowest (the first on a tie). */
-            if (!lowest || vlapic_read(t, 0x80) < vlapic_read(lowest, 0x80))
+            if (vlapic_lowest_priority_beats(t, lowest))   /* arbitration: vlapic.c */
                 lowest = t;
             break;
         case VIOAPIC_DM_NMI:
@@ -190,6 +189,7 @@ static bool ioapic_deliver(void *opaque, const struct vioapic_msg *msg)
         }
     }
     if (lowest) {
+        vlapic_lowest_priority_won(lowest);
         vlapic_accept_irq(lowest, msg->vector, msg->level);
         record_kick(irq_of(d), lowest);
         taken = true;
