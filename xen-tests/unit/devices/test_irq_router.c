@@ -44,6 +44,12 @@ uint32_t vlapic_read(struct vcpu *v, uint32_t off) { return off == 0x80 ? v->arc
 void vlapic_set_nmi_pending(struct vcpu *v) { v->arch.vlapic.nmi_pending = true; }
 bool vlapic_poll_timer(struct vcpu *v, uint64_t now) { (void)v; (void)now; return false; }
 uint64_t vlapic_timer_deadline_ns(const struct vcpu *v) { (void)v; return UINT64_MAX; }
+/* Arbitration by TPR alone (vlapic.c's own is tested in unit/vlapic). */
+bool vlapic_lowest_priority_beats(const struct vcpu *c, const struct vcpu *winner)
+{
+    return !winner || (c->arch.vlapic.tpr & 0xf0) < (winner->arch.vlapic.tpr & 0xf0);
+}
+void vlapic_lowest_priority_won(struct vcpu *v) { (void)v; }
 int vlapic_pending_vector(struct vcpu *v)
 {
     for (int vec = 255; vec >= 16; vec--)
