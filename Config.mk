@@ -1,7 +1,11 @@
 # dbgvisor build configuration, included by every Makefile in the tree.
 # Override any of these on the command line: make QEMU=/opt/qemu/bin/qemu-system-x86_64
 
-ROOT        ?= $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+# Expanded now, while this file is the last one read: a later -include of
+# dependency files would make MAKEFILE_LIST point elsewhere.
+ifndef ROOT
+ROOT        := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+endif
 DIST        ?= $(ROOT)/dist
 BUILD       ?= $(ROOT)/build
 
