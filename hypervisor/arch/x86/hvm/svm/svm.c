@@ -367,20 +367,30 @@ static void inject_pending_interrupt(struct vcpu *v, uint64_t now, uint64_t next
     }
 }
 
+/* Exits whose handler never touches an interrupt controller: CPUID, MOV DR,
+ * and port I/O to a port with no device, the exit device or fw_cfg. */
+static bool exit_leaves_irqs_alone(const struct vmcb_control *c)
+{
+    uint32_t io = (uint32_t)c->exitinfo1;
+
+    if (c->exitcode == SVM_EXIT_IOIO)
+        return !(io & SVM_IOIO_STR) &&
+               !hvm_io_port_touches_irqs(io >> SVM_IOIO_PORT_SHIFT, (io >> SVM_IOIO_SIZE_SHIFT) & 7);
+    return c->exitcode == SVM_EXIT_CPUID ||
+           (c->exitcode >= SVM_EXIT_READ_DR0 && c->exitcode < SVM_EXIT_READ_DR0 + 0x20);
+}
+
 /*
  * Whether the interrupt evaluation can be skipped at this entry: the last one
  * found nothing to deliver, no guest timer is due, and the exit was one whose
- * handler never touches an interrupt controller (CPUID, MOV DR). Whatever
+ * handler never touches an interrupt controller. Whatever
  * another pCPU makes pending comes with a host interrupt (kick or exit IPI),
  * held off while we are here and taken as an INTR exit right after VMRUN,
  * which evaluates again; so does any other exit.
  */
 static bool irqs_unchanged(const struct vcpu *v, uint64_t now, uint64_t next_timer)
 {
-    uint64_t code = v->arch.vmcb->control.exitcode;
-
-    return v->arch.irqs_idle && now < next_timer &&
-           (code == SVM_EXIT_CPUID || (code >= SVM_EXIT_READ_DR0 && code < SVM_EXIT_READ_DR0 + 0x20));
+    return v->arch.irqs_idle && now < next_timer && exit_leaves_irqs_alone(&v->arch.vmcb->control);
 }
 
 /* VMRUN refuses a long-mode CS with both L and D set. Hardware raises #GP
