@@ -18,6 +18,14 @@ enum x86_gpr {
 
 struct vmcb;
 
+/* The fixed part of one CPUID leaf as the guest sees it (cpuid.c). */
+#define HVM_CPUID_CACHED 8
+struct hvm_cpuid_entry {
+    uint32_t leaf, sub;
+    uint32_t r[4];
+    bool filled;
+};
+
 struct arch_vcpu {
     /* Indexed by x86 register number; RAX and RSP live in the VMCB while
      * the guest runs and are copied here around each exit (svm_sync_*). */
@@ -47,6 +55,7 @@ struct arch_vcpu {
     /* Extended state (xstate.c): XSAVE area and the guest's XCR0. */
     uint64_t xsave_pa;
     uint64_t xcr0;
+    struct hvm_cpuid_entry cpuid_cache[HVM_CPUID_CACHED];   /* CPUID exits (cpuid.c) */
 };
 
 struct arch_domain {

@@ -116,7 +116,7 @@ static enum vcpu_run_result handle_cpuid(struct vcpu *v)
 {
     uint32_t r[4];
 
-    hvm_cpuid(v, (uint32_t)v->arch.gpr[GPR_RAX], (uint32_t)v->arch.gpr[GPR_RCX], r);
+    hvm_cpuid_exit(v, (uint32_t)v->arch.gpr[GPR_RAX], (uint32_t)v->arch.gpr[GPR_RCX], r);
     v->arch.gpr[GPR_RAX] = r[0];
     v->arch.gpr[GPR_RBX] = r[1];
     v->arch.gpr[GPR_RCX] = r[2];

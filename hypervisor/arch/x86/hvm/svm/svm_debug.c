@@ -64,14 +64,20 @@ struct gdbg_vcpu {
 };
 static struct gdbg_vcpu gdbg_state[MAX_DOMAINS][MAX_VCPUS];
 
-static struct gdbg_vcpu *gs_of(struct vcpu *v)
+/* A new domain in this slot: out of line, so that gs_of (every exit) is a
+ * leaf the compiler inlines. */
+static __attribute__((noinline, cold)) void gs_claim(struct gdbg_vcpu *g, uint32_t domid)
+{
+    memset(g, 0, sizeof(*g));
+    g->domid = domid;
+}
+
+static inline struct gdbg_vcpu *gs_of(struct vcpu *v)
 {
     struct gdbg_vcpu *g = &gdbg_state[v->domain - domains][v->id % MAX_VCPUS];
 
-    if (g->domid != v->domain->id) {      /* a new domain in this slot */
-        memset(g, 0, sizeof(*g));
-        g->domid = v->domain->id;
-    }
+    if (__builtin_expect(g->domid != v->domain->id, 0))
+        gs_claim(g, v->domain->id);
     return g;
 }
 
