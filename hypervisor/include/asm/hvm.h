@@ -36,6 +36,7 @@ struct arch_vcpu {
     bool flush_tlb;             /* drop this vCPU's TLB entries: a fresh ASID at next entry (npt.c) */
     bool in_guest;              /* from taking flush_tlb until the VM exit */
     bool irqs_idle;             /* the last interrupt evaluation found nothing to deliver (svm.c) */
+    bool exit_left_irqs;        /* this exit's handler touched no interrupt controller (exit.c) */
     struct vlapic vlapic;
     struct hvm_msr_state msr;
     /* AP start-up (schedule.c): INIT parks the vCPU in wait-for-SIPI, SIPI starts it at

@@ -367,30 +367,18 @@ static void inject_pending_interrupt(struct vcpu *v, uint64_t now, uint64_t next
     }
 }
 
-/* Exits whose handler never touches an interrupt controller: CPUID, MOV DR,
- * and port I/O to a port with no device, the exit device or fw_cfg. */
-static bool exit_leaves_irqs_alone(const struct vmcb_control *c)
-{
-    uint32_t io = (uint32_t)c->exitinfo1;
-
-    if (c->exitcode == SVM_EXIT_IOIO)
-        return !(io & SVM_IOIO_STR) &&
-               !hvm_io_port_touches_irqs(io >> SVM_IOIO_PORT_SHIFT, (io >> SVM_IOIO_SIZE_SHIFT) & 7);
-    return c->exitcode == SVM_EXIT_CPUID ||
-           (c->exitcode >= SVM_EXIT_READ_DR0 && c->exitcode < SVM_EXIT_READ_DR0 + 0x20);
-}
-
 /*
  * Whether the interrupt evaluation can be skipped at this entry: the last one
  * found nothing to deliver, no guest timer is due, and the exit was one whose
- * handler never touches an interrupt controller. Whatever
+ * handler never touches an interrupt controller (it said so: exit.c).
+ * Whatever
  * another pCPU makes pending comes with a host interrupt (kick or exit IPI),
  * held off while we are here and taken as an INTR exit right after VMRUN,
  * which evaluates again; so does any other exit.
  */
 static bool irqs_unchanged(const struct vcpu *v, uint64_t now, uint64_t next_timer)
 {
-    return v->arch.irqs_idle && now < next_timer && exit_leaves_irqs_alone(&v->arch.vmcb->control);
+    return v->arch.irqs_idle && now < next_timer && v->arch.exit_left_irqs;
 }
 
 /* VMRUN refuses a long-mode CS with both L and D set. Hardware raises #GP
@@ -452,6 +440,7 @@ enum vcpu_run_result svm_vcpu_run(struct vcpu *v)
     v->arch.gpr[GPR_RAX] = vmcb->save.rax;
     v->arch.gpr[GPR_RSP] = vmcb->save.rsp;
     vmcb->control.tlb_control = 0;
+    v->arch.exit_left_irqs = false;       /* until its handler says otherwise */
 
     dbg_after_vmexit(&v->dbg);
     svm_reinject_interrupted_event(v);
