@@ -17,6 +17,7 @@ enum x86_gpr {
 };
 
 struct vmcb;
+struct gdbg_vcpu;
 
 /* The fixed part of one CPUID leaf as the guest sees it (cpuid.c). */
 #define HVM_CPUID_CACHED 8
@@ -57,6 +58,7 @@ struct arch_vcpu {
     uint64_t xsave_pa;
     uint64_t xcr0;
     struct hvm_cpuid_entry cpuid_cache[HVM_CPUID_CACHED];   /* CPUID exits (cpuid.c) */
+    struct gdbg_vcpu *svm_debug;   /* its host-debugger state (svm_debug.c), NULL until first use */
 };
 
 struct arch_domain {

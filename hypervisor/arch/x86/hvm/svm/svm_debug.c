@@ -64,21 +64,25 @@ struct gdbg_vcpu {
 };
 static struct gdbg_vcpu gdbg_state[MAX_DOMAINS][MAX_VCPUS];
 
-/* A new domain in this slot: out of line, so that gs_of (every exit) is a
- * leaf the compiler inlines. */
-static __attribute__((noinline, cold)) void gs_claim(struct gdbg_vcpu *g, uint32_t domid)
+/* A vCPU's first use of its slot (vCPUs start zeroed): the slot is reset
+ * if it last served another domain. Out of line: gs_of runs on every exit. */
+static __attribute__((noinline, cold)) struct gdbg_vcpu *gs_attach(struct vcpu *v)
 {
-    memset(g, 0, sizeof(*g));
-    g->domid = domid;
+    struct gdbg_vcpu *g = &gdbg_state[v->domain - domains][v->id % MAX_VCPUS];
+
+    if (g->domid != v->domain->id) {      /* a new domain in this slot */
+        memset(g, 0, sizeof(*g));
+        g->domid = v->domain->id;
+    }
+    v->arch.svm_debug = g;
+    return g;
 }
 
 static inline struct gdbg_vcpu *gs_of(struct vcpu *v)
 {
-    struct gdbg_vcpu *g = &gdbg_state[v->domain - domains][v->id % MAX_VCPUS];
+    struct gdbg_vcpu *g = v->arch.svm_debug;
 
-    if (__builtin_expect(g->domid != v->domain->id, 0))
-        gs_claim(g, v->domain->id);
-    return g;
+    return __builtin_expect(g != NULL, 1) ? g : gs_attach(v);
 }
 
 void dbg_arch_load_slots(struct dbg_vcpu *d, const uint64_t val[DBG_NR_SLOTS])
