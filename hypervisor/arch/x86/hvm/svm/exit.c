@@ -98,6 +98,7 @@ static enum vcpu_run_result handle_msr(struct vcpu *v)
         rc = hvm_msr_write(v, msr, val);
     } else {
         rc = hvm_msr_read(v, msr, &val);
+        v->arch.exit_left_irqs = true;     /* reads change no interrupt state (msr.c, vlapic.c) */
         if (rc == 0) {
             v->arch.gpr[GPR_RAX] = (uint32_t)val;
             v->arch.gpr[GPR_RDX] = val >> 32;

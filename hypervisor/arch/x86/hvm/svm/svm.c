@@ -370,7 +370,8 @@ static void inject_pending_interrupt(struct vcpu *v, uint64_t now, uint64_t next
 /*
  * Whether the interrupt evaluation can be skipped at this entry: the last one
  * found nothing to deliver, no guest timer is due, and the exit was one whose
- * handler never touches an interrupt controller (it said so: exit.c).
+ * handler never touches an interrupt controller (it said so, exit.c: CPUID,
+ * MOV DR, RDMSR, port I/O where no interrupt-raising device sits).
  * Whatever
  * another pCPU makes pending comes with a host interrupt (kick or exit IPI),
  * held off while we are here and taken as an INTR exit right after VMRUN,
