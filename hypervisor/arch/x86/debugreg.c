@@ -78,9 +78,12 @@ uint64_t dbg_arch_read_value(uint64_t v, bool long_mode)
 /* Ln|Gn of each slot, gathered into bit n (called on every VM entry and exit). */
 unsigned dbg_arch_armed_slots(uint64_t control)
 {
-    unsigned e = (unsigned)(control | (control >> 1)) & 0x55u;
+    unsigned e = (unsigned)(control | (control >> 1)) & 0x55u;   /* bits 0, 2, 4, 6 */
 
-    return (e & 1u) | ((e >> 1) & 2u) | ((e >> 2) & 4u) | ((e >> 3) & 8u);
+    if (!e)
+        return 0;                       /* the common case: nothing armed */
+    e = (e | (e >> 1)) & 0x33u;         /* bits 0-1, 4-5 */
+    return (e | (e >> 2)) & 0x0fu;
 }
 
 static unsigned len_field(unsigned bytes)

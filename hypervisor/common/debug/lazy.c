@@ -84,6 +84,16 @@ void dbg_lazy_on_access(struct dbg_vcpu *d)
         enter_passthrough(d);
 }
 
+/* Four words: compared inline rather than through memcmp (every entry of an armed vCPU). */
+static bool same_slots(const uint64_t a[DBG_NR_SLOTS], const uint64_t b[DBG_NR_SLOTS])
+{
+    uint64_t diff = 0;
+
+    for (unsigned n = 0; n < DBG_NR_SLOTS; n++)
+        diff |= a[n] ^ b[n];
+    return diff == 0;
+}
+
 /* Slots are loaded only when something will use them: the guest untrapped, or an armed
  * breakpoint (guest's or host's). A clean vCPU never pays. */
 static void program_slots(struct dbg_vcpu *d, uint64_t hw_control)
@@ -96,10 +106,11 @@ static void program_slots(struct dbg_vcpu *d, uint64_t hw_control)
     if (!untrapped && !dbg_arch_armed_slots(hw_control))
         return;
     dbg_layout_values(d, want);
-    if (!d->hw_slots_valid || memcmp(want, d->hw_slot, sizeof(want)) != 0) {
+    if (!d->hw_slots_valid || !same_slots(want, d->hw_slot)) {
         dbg_arch_load_slots(d, want);
         d->counters.dr_loads++;
-        memcpy(d->hw_slot, want, sizeof(want));
+        for (unsigned n = 0; n < DBG_NR_SLOTS; n++)
+            d->hw_slot[n] = want[n];
         d->hw_slots_valid = true;
     }
     d->dirty = untrapped;

@@ -17,6 +17,15 @@ enum x86_gpr {
 };
 
 struct vmcb;
+struct gdbg_vcpu;
+
+/* The fixed part of one CPUID leaf as the guest sees it (cpuid.c). */
+#define HVM_CPUID_CACHED 8
+struct hvm_cpuid_entry {
+    uint32_t leaf, sub;
+    uint32_t r[4];
+    bool filled;
+};
 
 struct arch_vcpu {
     /* Indexed by x86 register number; RAX and RSP live in the VMCB while
@@ -28,6 +37,7 @@ struct arch_vcpu {
     bool flush_tlb;             /* drop this vCPU's TLB entries: a fresh ASID at next entry (npt.c) */
     bool in_guest;              /* from taking flush_tlb until the VM exit */
     bool irqs_idle;             /* the last interrupt evaluation found nothing to deliver (svm.c) */
+    bool exit_left_irqs;        /* this exit's handler touched no interrupt controller (exit.c) */
     struct vlapic vlapic;
     struct hvm_msr_state msr;
     /* AP start-up (schedule.c): INIT parks the vCPU in wait-for-SIPI, SIPI starts it at
@@ -47,6 +57,8 @@ struct arch_vcpu {
     /* Extended state (xstate.c): XSAVE area and the guest's XCR0. */
     uint64_t xsave_pa;
     uint64_t xcr0;
+    struct hvm_cpuid_entry cpuid_cache[HVM_CPUID_CACHED];   /* CPUID exits (cpuid.c) */
+    struct gdbg_vcpu *svm_debug;   /* its host-debugger state (svm_debug.c), NULL until first use */
 };
 
 struct arch_domain {

@@ -13,11 +13,15 @@ struct domain;
 void hvm_io_domain_init(struct domain *d);   /* device reset state */
 uint32_t hvm_io_read(struct vcpu *v, uint16_t port, unsigned size);
 void hvm_io_write(struct vcpu *v, uint16_t port, unsigned size, uint32_t val);
+/* Whether an access there can reach an interrupt controller (io.c). */
+bool hvm_io_port_touches_irqs(uint16_t port, unsigned size);
 /* MSRs (msr.c): 0 ok, -1 means #GP. */
 int hvm_msr_read(struct vcpu *v, uint32_t msr, uint64_t *val);
 int hvm_msr_write(struct vcpu *v, uint32_t msr, uint64_t val);
 /* Filtered CPUID (cpuid.c): out[] = eax, ebx, ecx, edx. */
 void hvm_cpuid(struct vcpu *v, uint32_t leaf, uint32_t subleaf, uint32_t out[4]);
+/* The same for the vCPU's own CPUID exit, through its per-vCPU cache. */
+void hvm_cpuid_exit(struct vcpu *v, uint32_t leaf, uint32_t subleaf, uint32_t out[4]);
 /* Whether the guest is offered RTM (changes DR6's reset value). */
 bool hvm_cpu_has_rtm(void);
 /* MMIO (mmio.c): devices by guest-physical address. A device gets accesses

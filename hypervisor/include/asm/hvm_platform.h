@@ -38,6 +38,7 @@ void hvm_platform_init(struct domain *d);
 /* Port accesses the guest contract's devices did not take. */
 uint32_t hvm_platform_io_read(struct vcpu *v, uint16_t port, unsigned size);
 void hvm_platform_io_write(struct vcpu *v, uint16_t port, unsigned size, uint32_t val);
+void hvm_platform_no_device(struct vcpu *v, uint16_t port, unsigned size, bool write);
 /* The devices' own interrupts (RTC update/alarm/periodic, PM timer overflow
  * with TMR_EN) due by now, into the interrupt router, whose kicks stay
  * recorded for the caller (hvm_poll_timers); and when the next is due (ns,

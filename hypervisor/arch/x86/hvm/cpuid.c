@@ -63,7 +63,7 @@ static void cpuid_leaf7(struct vcpu *v, uint32_t sub, uint32_t r[4])
 
 /* Leaf 0xD from what xstate.c switches and the guest's own XCR0 (the host
  * runs with its own XCR0, so the CPU's sizes do not apply to the guest). */
-static void cpuid_xstate(struct vcpu *v, uint32_t sub, uint32_t r[4])
+static void cpuid_xstate(uint32_t sub, uint32_t r[4])
 {
     uint64_t offered = xstate_guest_supported();
 
@@ -75,12 +75,12 @@ static void cpuid_xstate(struct vcpu *v, uint32_t sub, uint32_t r[4])
     case 0:
         r[0] = (uint32_t)offered;
         r[3] = (uint32_t)(offered >> 32);
-        r[1] = xstate_size(v->arch.xcr0);
+        r[1] = 0;                              /* the XCR0 size: a dynamic bit */
         r[2] = xstate_size(offered);
         break;
     case 1:
         r[0] &= XSAVE_SUB1_OFFERED;
-        r[1] = (r[0] & 2) ? xstate_compacted_size(v->arch.xcr0) : 0;
+        r[1] = 0;                              /* the XCR0 size: a dynamic bit */
         r[2] = r[3] = 0;
         break;
     default:
@@ -102,6 +102,8 @@ static void cpuid_xstate(struct vcpu *v, uint32_t sub, uint32_t r[4])
 #define CPUID1_EDX_HTT  (1u << 28)
 #define CPUID1_ECX_TSC_DEADLINE (1u << 24)
 #define CPUID1_ECX_X2APIC (1u << 21)
+#define CPUID1_ECX_OSXSAVE (1u << 27)
+#define CR4_OSXSAVE        (1u << 18)
 #define TOPO_LEVEL_SMT  1u
 #define TOPO_LEVEL_CORE 2u
 
@@ -153,7 +155,10 @@ static void hide_msr_features_7(uint32_t r[4])
     r[3] &= ~((1u << 26) | (1u << 27) | (1u << 29) | (1u << 31));
 }
 
-void hvm_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t r[4])
+/* What the guest sees at (leaf, sub) but for the bits that follow the
+ * vCPU's state (cpuid_dynamic_bits): a function of the host, the domain's
+ * topology and the vCPU's number only, so it can be cached per vCPU. */
+static void cpuid_fixed(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t r[4])
 {
     bool known = leaf <= MAX_BASIC_LEAF || (leaf >= 0x80000000 && leaf <= MAX_EXT_LEAF) ||
                  (leaf >= HV_BASE_LEAF && leaf <= HV_MAX_LEAF);
@@ -180,13 +185,9 @@ void hvm_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t r[4])
         break;
     case 1:
         cpuid_topology_leaf1(v, r);
-        if (!vlapic_hw_enabled(v))
-            r[3] &= ~CPUID1_EDX_APIC;              /* IA32_APIC_BASE.EN clear */
-        r[2] &= ~((1u << 3) | (1u << 5) | (1u << 15) | (1u << 24) | (1u << 27));
+        r[2] &= ~((1u << 3) | (1u << 5) | (1u << 15) | (1u << 24) | CPUID1_ECX_OSXSAVE);
         if (!xstate_has_xsave())
             r[2] &= ~(1u << 26);
-        else if (v->arch.vmcb->save.cr4 & (1u << 18))
-            r[2] |= 1u << 27;                  /* OSXSAVE mirrors the guest's CR4 */
         if (!(xstate_guest_supported() & XSTATE_YMM))
             r[2] &= ~(AVX_DEPENDENT_LEAF1_ECX);
         r[2] |= CPUID1_ECX_TSC_DEADLINE;       /* vlapic.c emulates it, whatever the host has */
@@ -205,7 +206,7 @@ void hvm_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t r[4])
             hide_msr_features_7(r);
         break;
     case 0xd:
-        cpuid_xstate(v, sub, r);
+        cpuid_xstate(sub, r);
         break;
     case 0x80000000:
         r[0] = MIN(r[0], (uint32_t)MAX_EXT_LEAF);
@@ -220,6 +221,54 @@ void hvm_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t r[4])
         r[2] = cpuid_topology_ext_ecx(v);
         break;
     }
+}
+
+/* The bits that follow the vCPU's state: the APIC's enable
+ * (IA32_APIC_BASE.EN), CR4.OSXSAVE, and leaf 0xD's sizes of the XCR0 state. */
+static void cpuid_dynamic_bits(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t r[4])
+{
+    if (leaf == 1) {
+        if (!vlapic_hw_enabled(v))
+            r[3] &= ~CPUID1_EDX_APIC;
+        if (xstate_has_xsave() && (v->arch.vmcb->save.cr4 & CR4_OSXSAVE))
+            r[2] |= CPUID1_ECX_OSXSAVE;
+    } else if (leaf == 0xd && xstate_has_xsave()) {
+        if (sub == 0)
+            r[1] = xstate_size(v->arch.xcr0);
+        else if (sub == 1)
+            r[1] = (r[0] & 2) ? xstate_compacted_size(v->arch.xcr0) : 0;
+    }
+}
+
+void hvm_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t r[4])
+{
+    cpuid_fixed(v, leaf, sub, r);
+    cpuid_dynamic_bits(v, leaf, sub, r);
+}
+
+static __attribute__((noinline, cold)) void cpuid_cache_fill(struct vcpu *v, struct hvm_cpuid_entry *e,
+                                                              uint32_t leaf, uint32_t sub)
+{
+    cpuid_fixed(v, leaf, sub, e->r);
+    e->leaf = leaf;
+    e->sub = sub;
+    e->filled = true;
+}
+
+/* A CPUID exit: the fixed part from the vCPU's cache (filled on a miss;
+ * only the vCPU itself, in its exits, uses it), then the dynamic bits. */
+void hvm_cpuid_exit(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t r[4])
+{
+    struct hvm_cpuid_entry *e = &v->arch.cpuid_cache[(leaf ^ (leaf >> 27) ^ sub) % HVM_CPUID_CACHED];
+
+    if (__builtin_expect(!e->filled || e->leaf != leaf || e->sub != sub, 0))
+        cpuid_cache_fill(v, e, leaf, sub);
+    r[0] = e->r[0];
+    r[1] = e->r[1];
+    r[2] = e->r[2];
+    r[3] = e->r[3];
+    if (leaf == 1 || leaf == 0xd)
+        cpuid_dynamic_bits(v, leaf, sub, r);
 }
 
 bool hvm_cpu_has_rtm(void)

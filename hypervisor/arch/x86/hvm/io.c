@@ -7,11 +7,22 @@
  * the domain's interrupt router, irq.c). Any other port goes to the PC
  * platform (platform.c), which reads all-ones and ignores writes for ports
  * it has no device at, like an empty ISA bus.
+ *
+ * Dispatch is one lookup in a port table (below) that names, for each port,
+ * the first of those in the order above that takes an access starting or
+ * lying there; an access whose bytes fall to different owners takes the
+ * whole chain, so every access ends where the chain would send it.
  */
 #include <asm/hvm_devices.h>
 #include <asm/hvm_emul.h>
 #include <asm/hvm_platform.h>
 #include <asm/isa_bus.h>
+#include <asm/acpi_tables.h>
+#include <asm/vi8042.h>
+#include <asm/vpci_host.h>
+#include <asm/vpic.h>
+#include <asm/vpit.h>
+#include <asm/vrtc.h>
 #include <dbgvisor/domain.h>
 
 #define COM1_BASE    0x3F8
@@ -20,9 +31,61 @@
 #define SHUTDOWN_REQUEST_PORT 0xF5      /* 0, or 1 + the reason xl shutdown gave */
 #define FW_CFG_PORT  0x510              /* selector; data at 0x511 */
 
-static bool in_range(uint16_t port, uint16_t base, unsigned n)
+#define COM2_BASE    0x2F8
+#define TABLE_PORTS  0x1000             /* no device decodes a port above 0xFFF */
+
+/* Who owns a port. COM1, the exit device and fw_cfg are decided by the
+ * access's first port alone (the chain asks them first); the interrupt
+ * router's and the platform's byte devices by each byte; the platform's
+ * wide devices (ACPI PM block, PCI host) are asked for the whole access
+ * by the platform itself. PORT_NOBODY: no device at all. */
+enum port_owner {
+    PORT_NOBODY, PORT_COM1, PORT_EXIT, PORT_FW_CFG, PORT_IRQ_ROUTER, PORT_PLATFORM,
+};
+
+#define OWN(first, n, owner) [(first) ... (first) + (n) - 1] = (owner)
+static const uint8_t port_owner[TABLE_PORTS] = {
+    OWN(COM1_BASE, 8, PORT_COM1),
+    OWN(EXIT_PORT, EXIT_PORTS, PORT_EXIT),
+    OWN(FW_CFG_PORT, 2, PORT_FW_CFG),
+    OWN(VPIC_MASTER_CMD, 2, PORT_IRQ_ROUTER),
+    OWN(VPIC_SLAVE_CMD, 2, PORT_IRQ_ROUTER),
+    OWN(VPIC_ELCR_MASTER, 2, PORT_IRQ_ROUTER),
+    OWN(VPIT_PORT_BASE, 4, PORT_IRQ_ROUTER),
+    OWN(VPIT_PORT_B, 1, PORT_IRQ_ROUTER),
+    OWN(COM2_BASE, 8, PORT_PLATFORM),
+    OWN(VRTC_PORT_INDEX, 2, PORT_PLATFORM),
+    OWN(VI8042_DATA, 1, PORT_PLATFORM),
+    OWN(VI8042_CMD, 1, PORT_PLATFORM),
+    OWN(ACPI_PM_BASE, ACPI_PM_PORTS, PORT_PLATFORM),
+    OWN(VPCI_HOST_PORT_ADDR, VPCI_HOST_PORTS, PORT_PLATFORM),
+};
+
+static enum port_owner owner_of(uint16_t port)
 {
-    return port >= base && port < base + n;
+    return port < TABLE_PORTS ? port_owner[port] : PORT_NOBODY;
+}
+
+/* The owner of the whole access, or PORT_CHAIN when its bytes have
+ * different owners (e.g. a word at 0x60 spans the 8042 and port B). */
+#define PORT_CHAIN 0xff
+static unsigned access_owner(uint16_t port, unsigned size)
+{
+    enum port_owner first = owner_of(port);
+
+    if (first == PORT_COM1 || first == PORT_EXIT || first == PORT_FW_CFG)
+        return first;
+    for (unsigned i = 1; i < size; i++)
+        if (owner_of((uint16_t)(port + i)) != first)
+            return PORT_CHAIN;
+    return first;
+}
+
+bool hvm_io_port_touches_irqs(uint16_t port, unsigned size)
+{
+    unsigned owner = access_owner(port, size);
+
+    return !(owner == PORT_NOBODY || owner == PORT_EXIT || owner == PORT_FW_CFG);
 }
 
 /* A byte written to the shutdown-request port ends the domain for that
@@ -52,20 +115,47 @@ static bool irq_port_write(void *domain, uint16_t port, uint8_t byte)
     return hvm_irq_io_write(domain, port, byte);
 }
 
-uint32_t hvm_io_read(struct vcpu *v, uint16_t port, unsigned size)
+/* The whole chain, in the order of the header comment: for accesses
+ * whose bytes belong to different owners. */
+static uint32_t chain_read(struct vcpu *v, uint16_t port, unsigned size)
 {
-    if (in_range(port, COM1_BASE, 8))
-        return com1_io_read(v->domain, port - COM1_BASE);
-    if (port == SHUTDOWN_REQUEST_PORT)
-        return v->domain->shutdown_request;
-    if (in_range(port, EXIT_PORT, EXIT_PORTS))
-        return 0;                       /* the exit device reads as zero */
-    if (in_range(port, FW_CFG_PORT, 2))
-        return fw_cfg_io_read(v, port, size);
     uint32_t val;
+
     if (isa_bus_read(irq_port_read, v->domain, port, size, &val))
         return val;
     return hvm_platform_io_read(v, port, size);
+}
+
+static void chain_write(struct vcpu *v, uint16_t port, unsigned size, uint32_t val)
+{
+    if (!isa_bus_write(irq_port_write, v->domain, port, size, val))   /* PIC/PIT */
+        hvm_platform_io_write(v, port, size, val);
+}
+
+uint32_t hvm_io_read(struct vcpu *v, uint16_t port, unsigned size)
+{
+    uint32_t val;
+
+    switch (access_owner(port, size)) {
+    case PORT_COM1:
+        return com1_io_read(v->domain, port - COM1_BASE);
+    case PORT_EXIT:
+        if (port == SHUTDOWN_REQUEST_PORT)
+            return v->domain->shutdown_request;
+        return 0;                       /* the exit device reads as zero */
+    case PORT_FW_CFG:
+        return fw_cfg_io_read(v, port, size);
+    case PORT_IRQ_ROUTER:
+        isa_bus_read(irq_port_read, v->domain, port, size, &val);
+        return val;
+    case PORT_PLATFORM:
+        return hvm_platform_io_read(v, port, size);
+    case PORT_NOBODY:
+        hvm_platform_no_device(v, port, size, false);
+        return 0xffffffffu;
+    default:
+        return chain_read(v, port, size);
+    }
 }
 
 void hvm_io_write(struct vcpu *v, uint16_t port, unsigned size, uint32_t val)
@@ -73,14 +163,30 @@ void hvm_io_write(struct vcpu *v, uint16_t port, unsigned size, uint32_t val)
     /* OUT sends only AL, AX or EAX: the rest of RAX is not part of it. */
     if (size < 4)
         val &= (1u << (size * 8)) - 1;
-    if (in_range(port, COM1_BASE, 8))
+    switch (access_owner(port, size)) {
+    case PORT_COM1:
         com1_io_write(v->domain, port - COM1_BASE, (uint8_t)val);
-    else if (port == SHUTDOWN_REQUEST_PORT && size == 1 && guest_shutdown_reason(val))
-        domain_shutdown_reason(v->domain, (enum dbgv_shutdown_reason)val, 0);
-    else if (in_range(port, EXIT_PORT, EXIT_PORTS))
-        domain_shutdown(v->domain, (int)val);   /* QEMU exits with (val << 1) | 1 */
-    else if (in_range(port, FW_CFG_PORT, 2))
+        break;
+    case PORT_EXIT:
+        if (port == SHUTDOWN_REQUEST_PORT && size == 1 && guest_shutdown_reason(val))
+            domain_shutdown_reason(v->domain, (enum dbgv_shutdown_reason)val, 0);
+        else
+            domain_shutdown(v->domain, (int)val);   /* QEMU exits with (val << 1) | 1 */
+        break;
+    case PORT_FW_CFG:
         fw_cfg_io_write(v, port, size, val);
-    else if (!isa_bus_write(irq_port_write, v->domain, port, size, val))   /* PIC/PIT */
+        break;
+    case PORT_IRQ_ROUTER:
+        isa_bus_write(irq_port_write, v->domain, port, size, val);
+        break;
+    case PORT_PLATFORM:
         hvm_platform_io_write(v, port, size, val);
+        break;
+    case PORT_NOBODY:
+        hvm_platform_no_device(v, port, size, true);
+        break;
+    default:
+        chain_write(v, port, size, val);
+        break;
+    }
 }

@@ -196,6 +196,14 @@ static void unclaimed(struct vcpu *v, uint16_t port, unsigned size, bool write)
            write ? "write" : "read");
 }
 
+/* An access no device of the domain claims: all-ones on reads, writes
+ * dropped (the caller's part), counted and reported once per port. */
+void hvm_platform_no_device(struct vcpu *v, uint16_t port, unsigned size, bool write)
+{
+    if (port != POST_PORT)                  /* POST codes: accepted, nobody displays them */
+        unclaimed(v, port, size, write);
+}
+
 static bool com2_port(uint16_t port)
 {
     return port >= COM2_BASE && port < COM2_BASE + 8;
@@ -237,8 +245,8 @@ uint32_t hvm_platform_io_read(struct vcpu *v, uint16_t port, unsigned size)
         refresh_deadline(p);
     spin_unlock(&p->lock);
     hvm_irq_flush_kicks(v->domain);
-    if (!claimed && port != POST_PORT)
-        unclaimed(v, port, size, false);
+    if (!claimed)
+        hvm_platform_no_device(v, port, size, false);
     return claimed ? val : 0xffffffffu;
 }
 
@@ -256,6 +264,6 @@ void hvm_platform_io_write(struct vcpu *v, uint16_t port, unsigned size, uint32_
         refresh_deadline(p);
     spin_unlock(&p->lock);
     hvm_irq_flush_kicks(v->domain);
-    if (!claimed && port != POST_PORT)      /* POST codes: accepted, nobody displays them */
-        unclaimed(v, port, size, true);
+    if (!claimed)
+        hvm_platform_no_device(v, port, size, true);
 }

@@ -71,6 +71,7 @@ static enum vcpu_run_result handle_ioio(struct vcpu *v)
 
     if (info & SVM_IOIO_STR)
         return svm_string_io(v, info);
+    v->arch.exit_left_irqs = !hvm_io_port_touches_irqs(port, size);
     if (info & SVM_IOIO_IN) {
         uint32_t val = hvm_io_read(v, port, size);
         uint64_t mask = size == 4 ? 0xffffffffull : (1ull << (size * 8)) - 1;
@@ -97,6 +98,7 @@ static enum vcpu_run_result handle_msr(struct vcpu *v)
         rc = hvm_msr_write(v, msr, val);
     } else {
         rc = hvm_msr_read(v, msr, &val);
+        v->arch.exit_left_irqs = true;     /* reads change no interrupt state (msr.c, vlapic.c) */
         if (rc == 0) {
             v->arch.gpr[GPR_RAX] = (uint32_t)val;
             v->arch.gpr[GPR_RDX] = val >> 32;
@@ -116,12 +118,13 @@ static enum vcpu_run_result handle_cpuid(struct vcpu *v)
 {
     uint32_t r[4];
 
-    hvm_cpuid(v, (uint32_t)v->arch.gpr[GPR_RAX], (uint32_t)v->arch.gpr[GPR_RCX], r);
+    hvm_cpuid_exit(v, (uint32_t)v->arch.gpr[GPR_RAX], (uint32_t)v->arch.gpr[GPR_RCX], r);
     v->arch.gpr[GPR_RAX] = r[0];
     v->arch.gpr[GPR_RBX] = r[1];
     v->arch.gpr[GPR_RCX] = r[2];
     v->arch.gpr[GPR_RDX] = r[3];
     svm_skip_instruction(v, 2);
+    v->arch.exit_left_irqs = true;
     return RUN_CONTINUE;
 }
 
@@ -181,8 +184,10 @@ enum vcpu_run_result svm_handle_exit(struct vcpu *v)
         return handle_invalid_state(v);
 
     svm_nmi_after_exit(v);
-    if (code >= SVM_EXIT_READ_DR0 && code < SVM_EXIT_READ_DR0 + 0x20)
+    if (code >= SVM_EXIT_READ_DR0 && code < SVM_EXIT_READ_DR0 + 0x20) {
+        v->arch.exit_left_irqs = true;        /* the debug core only */
         return svm_debug_handle_dr_access(v, code);
+    }
     switch (code) {
     case SVM_EXIT_INTR:
     case SVM_EXIT_NMI:

@@ -376,17 +376,16 @@ static void inject_pending_interrupt(struct vcpu *v, uint64_t now, uint64_t next
 /*
  * Whether the interrupt evaluation can be skipped at this entry: the last one
  * found nothing to deliver, no guest timer is due, and the exit was one whose
- * handler never touches an interrupt controller (CPUID, MOV DR). Whatever
+ * handler never touches an interrupt controller (it said so, exit.c: CPUID,
+ * MOV DR, RDMSR, port I/O where no interrupt-raising device sits).
+ * Whatever
  * another pCPU makes pending comes with a host interrupt (kick or exit IPI),
  * held off while we are here and taken as an INTR exit right after VMRUN,
  * which evaluates again; so does any other exit.
  */
 static bool irqs_unchanged(const struct vcpu *v, uint64_t now, uint64_t next_timer)
 {
-    uint64_t code = v->arch.vmcb->control.exitcode;
-
-    return v->arch.irqs_idle && now < next_timer &&
-           (code == SVM_EXIT_CPUID || (code >= SVM_EXIT_READ_DR0 && code < SVM_EXIT_READ_DR0 + 0x20));
+    return v->arch.irqs_idle && now < next_timer && v->arch.exit_left_irqs;
 }
 
 /* VMRUN refuses a long-mode CS with both L and D set. Hardware raises #GP
@@ -448,6 +447,7 @@ enum vcpu_run_result svm_vcpu_run(struct vcpu *v)
     v->arch.gpr[GPR_RAX] = vmcb->save.rax;
     v->arch.gpr[GPR_RSP] = vmcb->save.rsp;
     vmcb->control.tlb_control = 0;
+    v->arch.exit_left_irqs = false;       /* until its handler says otherwise */
 
     dbg_after_vmexit(&v->dbg);
     svm_reinject_interrupted_event(v);

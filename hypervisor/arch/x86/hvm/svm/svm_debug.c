@@ -64,7 +64,9 @@ struct gdbg_vcpu {
 };
 static struct gdbg_vcpu gdbg_state[MAX_DOMAINS][MAX_VCPUS];
 
-static struct gdbg_vcpu *gs_of(struct vcpu *v)
+/* A vCPU's first use of its slot (vCPUs start zeroed): the slot is reset
+ * if it last served another domain. Out of line: gs_of runs on every exit. */
+static __attribute__((noinline, cold)) struct gdbg_vcpu *gs_attach(struct vcpu *v)
 {
     struct gdbg_vcpu *g = &gdbg_state[v->domain - domains][v->id % MAX_VCPUS];
 
@@ -72,7 +74,15 @@ static struct gdbg_vcpu *gs_of(struct vcpu *v)
         memset(g, 0, sizeof(*g));
         g->domid = v->domain->id;
     }
+    v->arch.svm_debug = g;
     return g;
+}
+
+static inline struct gdbg_vcpu *gs_of(struct vcpu *v)
+{
+    struct gdbg_vcpu *g = v->arch.svm_debug;
+
+    return __builtin_expect(g != NULL, 1) ? g : gs_attach(v);
 }
 
 void dbg_arch_load_slots(struct dbg_vcpu *d, const uint64_t val[DBG_NR_SLOTS])
