@@ -43,9 +43,9 @@ expect_line $TMP/hello.out '^\(HV\) domain 1 \(hello\) exited with code 0$' "boo
 expect_line $TMP/hello.out '^\(HV\) all domains have ended$' "boot: the end is reported as on x86"
 reject_line $TMP/hello.out 'hypervisor exception|\[ERR\]' "boot: no hypervisor error"
 
-# Debug-register policies: trap is the one implemented; any other is refused.
-hv "$A/hello-arm64.bin" $TMP/policy.out "domain=hello policy=adaptive"
-expect_line $TMP/policy.out "policy 'adaptive': only trap is implemented on arm64" "policy: adaptive refused with the reason"
+# Debug-register policies: the debug core's four; an unknown one is refused.
+hv "$A/hello-arm64.bin" $TMP/policy.out "domain=hello policy=sometimes"
+expect_line $TMP/policy.out "policy 'sometimes': trap, lazy-exit, lazy-sched or adaptive" "policy: an unknown policy refused with the reason"
 reject_line $TMP/policy.out '^\[hello\]' "policy: no domain runs under a policy it did not ask for"
 
 # Every pCPU QEMU gives is started (PSCI CPU_ON) and waits at EL2; the domain
@@ -76,22 +76,25 @@ reject_line $TMP/fault.out '^\[hello\]' "fault: nothing runs after it"
 hv "$A/hello-arm64.bin" $TMP/noel2.out "domain=hello" virt
 expect_line $TMP/noel2.out 'dbgvisor must be entered at EL2' "boot: refused below EL2, with the reason"
 
-# compare GUEST NAME: the guest's record on bare QEMU and as a domain (64 MiB
-# both) must be equal line for line, and pass; leaves $TMP/NAME-hv.out.
+# compare GUEST NAME [POLICY]: the guest's record on bare QEMU and as a domain
+# (64 MiB both; the debug core's POLICY, default trap) must be equal line for
+# line, and pass; leaves $TMP/NAME-hv.out (NAME-POLICY-hv.out with a POLICY).
 compare() {
-    local guest=$1 name=$2
-    native "$A/$guest.bin" $TMP/$name-native.out
-    expect_line $TMP/$name-native.out '^# [0-9]+ passed, 0 failed$' "$guest: passes natively"
-    hv "$A/$guest.bin" $TMP/$name-hv.out "domain=$name mem=64"
-    domain_lines $TMP/$name-hv.out $name >$TMP/$name-hv.lines
-    if diff -u $TMP/$name-native.out $TMP/$name-hv.lines >$TMP/$name.diff; then
-        ok "$guest: same record as native, line for line ($(wc -l <$TMP/$name-hv.lines) lines)"
-    else
-        bad "$guest: record differs from native"; sed 's/^/#   /' $TMP/$name.diff
+    local guest=$1 name=$2 policy=${3:-trap} out=$2${3:+-$3}
+    if [ ! -f $TMP/$name-native.out ]; then
+        native "$A/$guest.bin" $TMP/$name-native.out
+        expect_line $TMP/$name-native.out '^# [0-9]+ passed, 0 failed$' "$guest: passes natively"
     fi
-    expect_line $TMP/$name-hv.out "^\(HV\) domain 1 \($name\) exited with code 0\$" \
-        "$guest: exit code 0 under the hypervisor"
-    reject_line $TMP/$name-hv.out 'hypervisor exception|\[ERR\]' "$guest: no hypervisor error"
+    hv "$A/$guest.bin" $TMP/$out-hv.out "domain=$name mem=64 policy=$policy"
+    domain_lines $TMP/$out-hv.out $name >$TMP/$out-hv.lines
+    if diff -u $TMP/$name-native.out $TMP/$out-hv.lines >$TMP/$out.diff; then
+        ok "$guest ($policy): same record as native, line for line ($(wc -l <$TMP/$out-hv.lines) lines)"
+    else
+        bad "$guest ($policy): record differs from native"; sed 's/^/#   /' $TMP/$out.diff
+    fi
+    expect_line $TMP/$out-hv.out "^\(HV\) domain 1 \($name\) exited with code 0\$" \
+        "$guest ($policy): exit code 0 under the hypervisor"
+    reject_line $TMP/$out-hv.out 'hypervisor exception|\[ERR\]' "$guest ($policy): no hypervisor error"
 }
 
 # Isolation: addresses with nothing behind them (device hole, past RAM) give
@@ -113,17 +116,33 @@ compare timer-arm64 timer
 blocked=$(sed -n 's/^(HV) domain 1 (timer): \([0-9]*\) WFI blocked$/\1/p' $TMP/timer-hv.out)
 check "timer-arm64: WFI trapped and blocked until the deadline (${blocked:-0} times)" num_lt 0 "${blocked:-0}"
 
-# Debug registers: every access traps to EL2 (trap policy), the record is native's.
-compare dr-basic-arm64 dr-basic
-exits=$(counter $TMP/dr-basic-hv.out dr-exits)
-check "dr-basic-arm64: its debug-register accesses trapped to EL2 (dr-exits=$exits)" num_lt 0 "${exits:-0}"
-
-# Hostile: breakpoints and watchpoints matching at EL2 over the hypervisor's
-# memory never fire there (debug exceptions target the guest's EL1).
-compare el2-match-arm64 el2match
-
-# Software step across instructions the hypervisor completes (trapped MSR,
-# emulated PL011 read, PSCI HVC): one step exception each, as on hardware.
-compare dr-step-arm64 step
+# The debug-register guests under each of the debug core's policies: the
+# record is native's whatever the policy. dr-basic: breakpoints, watchpoints,
+# OS lock, MDSCR_EL1 read-back. el2-match (hostile): breakpoints and
+# watchpoints matching at EL2 over the hypervisor's memory never fire there
+# (debug exceptions target the guest's EL1). dr-step: software step across
+# instructions the hypervisor completes (trapped MSR, emulated PL011 read,
+# PSCI HVC): one step exception each, as on hardware.
+for policy in trap lazy-exit lazy-sched adaptive; do
+    compare dr-basic-arm64 dr-basic $policy
+    compare el2-match-arm64 el2match $policy
+    compare dr-step-arm64 step $policy
+done
+# What each policy did (docs/arm64.md): trap emulates every access and never
+# saves the guest's registers; lazy-exit stops trapping at an access and saves
+# and re-traps at the next exit (seed 001); lazy-sched and adaptive stop
+# trapping at the first access and run dirty from then on (seed 003): one exit.
+dr_counters() { echo "dr-exits=$(counter $1 dr-exits) dr-saves=$(counter $1 dr-saves)"; }
+trap_all() { num_lt 1 "$(counter $1 dr-exits)" && [ "$(counter $1 dr-saves)" = 0 ]; }
+saves_each_exit() { num_lt 1 "$(counter $1 dr-saves)" && [ "$(counter $1 dr-saves)" -le "$(counter $1 dr-exits)" ]; }
+one_exit() { [ "$(counter $1 dr-exits)" = 1 ] && [ "$(counter $1 dr-loads)" = 1 ]; }
+check "dr-basic-arm64 (trap): every access trapped, nothing saved ($(dr_counters $TMP/dr-basic-trap-hv.out))" \
+    trap_all $TMP/dr-basic-trap-hv.out
+check "dr-basic-arm64 (lazy-exit): saved at the exits after untrapped runs ($(dr_counters $TMP/dr-basic-lazy-exit-hv.out))" \
+    saves_each_exit $TMP/dr-basic-lazy-exit-hv.out
+for policy in lazy-sched adaptive; do
+    check "dr-basic-arm64 ($policy): one trapped access, then dirty and untrapped ($(dr_counters $TMP/dr-basic-$policy-hv.out))" \
+        one_exit $TMP/dr-basic-$policy-hv.out
+done
 
 finish

@@ -12,10 +12,10 @@
 #include <dbgvisor/domain.h>
 #include <dbgvisor/lib.h>
 #include <dbgvisor/page_alloc.h>
+#include <dbgvisor/policy_names.h>
 #include <asm/arm64.h>
 #include <asm/fdt.h>
 #include <asm/sysreg.h>
-#include <asm/vdebug.h>
 #include <asm/vgic.h>
 #include <asm/vtimer.h>
 
@@ -134,7 +134,8 @@ static int load_dtb(struct domain *d, const void *host_dtb, uint64_t *dtb_ipa)
 }
 
 struct domain *arm64_build_domain(const char *name, const struct boot_module *image,
-                                  const void *host_dtb, uint64_t mem_bytes)
+                                  const void *host_dtb, uint64_t mem_bytes,
+                                  enum dbgv_debug_policy policy, uint32_t quiet_switches)
 {
     struct domain *d = &domains[1];
     struct vcpu *v = &boot_vcpu;
@@ -165,10 +166,12 @@ struct domain *arm64_build_domain(const char *name, const struct boot_module *im
     v->arch.regs.x[0] = dtb_ipa;
     v->arch.regs.elr = entry;
     v->arch.regs.spsr = PSR_DAIF | PSR_MODE_EL1H;
-    vdebug_reset(&v->arch.dbgregs);
+    d->debug_policy = (uint8_t)policy;
+    d->quiet_switches = quiet_switches;
+    dbg_init(&v->dbg, 0, policy, quiet_switches, false);
     vtimer_domain_init(d);
-    printk("domain %u (%s): 1 vCPU, %llu MiB, policy trap\n", d->id, d->name,
-           (unsigned long long)(mem_bytes >> 20));
+    printk("domain %u (%s): 1 vCPU, %llu MiB, policy %s\n", d->id, d->name,
+           (unsigned long long)(mem_bytes >> 20), dbgv_policy_name(policy));
     printk("domain %u (%s): RAM at IPA %#llx, entry %#llx, device tree at %#llx\n", d->id,
            d->name, (unsigned long long)d->arch.ram_ipa, (unsigned long long)entry,
            (unsigned long long)dtb_ipa);
@@ -205,7 +208,7 @@ static void vcpu_enter_reset_state(struct vcpu *v)
     write_sysreg(hcr_el2, HCR_VM | HCR_SWIO | HCR_RW | HCR_TSC | HCR_TWI | HCR_IMO | HCR_FMO |
                           HCR_AMO | pauth_controls());
     stage2_activate(v->domain);
-    vdebug_load(v);
+    dbg_on_schedule(&v->dbg);       /* the debug core programs this pCPU's registers */
     vtimer_load(v);
     vgic_vcpu_reset(v);
     vgic_load(v);
@@ -216,14 +219,18 @@ void arm64_run_vcpu(struct vcpu *v)
 {
     vcpu_enter_reset_state(v);
     for (;;) {
-        uint64_t kind = guest_enter(&v->arch.regs);
+        uint64_t kind;
 
+        dbg_before_vmentry(&v->dbg);
+        kind = guest_enter(&v->arch.regs);
         v->arch.esr = read_sysreg(esr_el2);
         v->arch.far = read_sysreg(far_el2);
         v->arch.hpfar = read_sysreg(hpfar_el2);
+        dbg_after_vmexit(&v->dbg);
         if (!arm64_handle_exit(v, kind) || domain_is_ended(v->domain))
-            return;
+            break;
     }
+    dbg_on_deschedule(&v->dbg);
 }
 
 /* --- life cycle (stand-in for common/domain.c, same messages) --------------------- */
@@ -236,7 +243,7 @@ bool domain_is_ended(const struct domain *d)
 /* The x86 line's shape (common/domain.c), from the same counters type. */
 static void log_debug_counters(struct domain *d)
 {
-    const struct dbgv_debug_counters *c = &d->vcpus[0]->arch.dbgregs.counters;
+    const struct dbgv_debug_counters *c = &d->vcpus[0]->dbg.counters;
 
     printk("debug counters %s: dr-exits=%llu db-exits=%llu dr-loads=%llu dr-saves=%llu\n",
            d->name, (unsigned long long)c->dr_access_exits, (unsigned long long)c->db_exits,

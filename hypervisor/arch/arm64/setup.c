@@ -2,8 +2,9 @@
  * arm64 start of day (from head.S, at EL2 with the MMU on): console from the
  * DTB, memory, the domain from the boot module (the initrd the DTB names),
  * run it, power off. The hypervisor's command line (/chosen bootargs) names
- * the domain: "domain=NAME mem=MiB policy=trap" (the debug-register policy:
- * only trap exists on arm64 yet, docs/arm64.md); "selftest=fault" takes an exception at
+ * the domain: "domain=NAME mem=MiB policy=trap quiet=N" (the debug core's
+ * policy, default trap, and adaptive's quiet switch-outs, docs/arm64.md);
+ * "selftest=fault" takes an exception at
  * EL2 on purpose (the fault report is tested).
  */
 #include <dbgvisor/console.h>
@@ -103,8 +104,9 @@ void arm64_start(const void *dtb)
 {
     struct boot_module module = { 0, 0 };
     const char *bootargs;
-    char name[DOMAIN_NAME_LEN] = "guest", mem[16], selftest[16], policy[16] = "trap";
-    unsigned mem_mib = DEFAULT_MEM_MIB;
+    char name[DOMAIN_NAME_LEN] = "guest", mem[16], selftest[16], policy[16] = "trap", quiet[16];
+    unsigned mem_mib = DEFAULT_MEM_MIB, quiet_switches = DBGV_ADAPTIVE_QUIET_SWITCHES_DEFAULT;
+    int policy_nr;
     uint32_t len;
     struct domain *d;
 
@@ -130,20 +132,25 @@ void arm64_start(const void *dtb)
         if (cmdline_get(bootargs, "mem", mem, sizeof(mem)) && parse_uint(mem))
             mem_mib = MIN(parse_uint(mem), MAX_MEM_MIB);
         cmdline_get(bootargs, "policy", policy, sizeof(policy));
+        if (cmdline_get(bootargs, "quiet", quiet, sizeof(quiet)))
+            quiet_switches = parse_uint(quiet);
         if (cmdline_get(bootargs, "selftest", selftest, sizeof(selftest)) &&
             strcmp(selftest, "fault") == 0)
             __asm__ volatile("udf #0");
     }
     mem_mib = ALIGN_UP(mem_mib, 2u);
-    if (dbgv_policy_parse(policy, (unsigned)strlen(policy)) != DBGV_POLICY_TRAP) {
-        pr_err("debug-register policy '%s': only trap is implemented on arm64\n", policy);
+    policy_nr = dbgv_policy_parse(policy, (unsigned)strlen(policy));
+    if (policy_nr < 0) {
+        pr_err("debug-register policy '%s': trap, lazy-exit, lazy-sched or adaptive\n",
+               policy);
         host_system_off();
     }
     vdebug_probe();
     if (!gicv3_init(dtb))
         host_system_off();
     smp_boot_secondaries(dtb);
-    d = arm64_build_domain(name, &module, dtb, (uint64_t)mem_mib << 20);
+    d = arm64_build_domain(name, &module, dtb, (uint64_t)mem_mib << 20,
+                           (enum dbgv_debug_policy)policy_nr, quiet_switches);
     if (d)
         arm64_run_vcpu(d->vcpus[0]);
     printk("all domains have ended\n");

@@ -26,6 +26,7 @@ static uint64_t physical_count(void)
 void vcpu_block(struct vcpu *v, uint64_t wake_at)
 {
     uint64_t deadline;
+    bool blocked;
 
     if (vgic_has_pending())
         return;
@@ -35,12 +36,17 @@ void vcpu_block(struct vcpu *v, uint64_t wake_at)
         write_sysreg(CNTHP_CVAL_EL2, deadline);
         write_sysreg(CNTHP_CTL_EL2, CNT_CTL_ENABLE);
     }
-    if (physical_count() < deadline)
+    blocked = physical_count() < deadline;
+    if (blocked) {
         v->arch.wfi_blocks++;
+        dbg_on_deschedule(&v->dbg);     /* it leaves the pCPU, as a blocked vCPU on x86 */
+    }
     /* DAIF is masked at EL2: WFI wakes for the hyp timer's PPI without taking it. */
     while (physical_count() < deadline)
         __asm__ volatile("wfi" ::: "memory");
     write_sysreg(CNTHP_CTL_EL2, 0);         /* its line low: nothing left pending */
     isb();
     vtimer_load(v);
+    if (blocked)
+        dbg_on_schedule(&v->dbg);
 }

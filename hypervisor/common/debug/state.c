@@ -7,7 +7,7 @@
  * the hardware: the next entry programs status, control and intercepts from scratch. */
 static void reset_guest_state(struct dbg_vcpu *d)
 {
-    memset(d->dr, 0, sizeof(d->dr));
+    dbg_arch_regs_reset(d->dr);
     d->status = d->last_dr6_seen = dbg_arch_status_reset(d->rtm);
     d->control = d->last_dr7_seen = dbg_arch_control_reset();
     d->lazy_state = DBGV_LAZY_TRAPPING;
@@ -58,7 +58,8 @@ void dbg_snapshot(const struct dbg_vcpu *d, struct dbgv_vcpu_debug_state *out)
     out->lazy_state = d->lazy_state;
     out->dirty = d->dirty;
     out->step_owner = d->host_step ? DBGV_OWNER_HOST : DBGV_OWNER_FREE; /* guest TF is its own */
-    for (n = 0; n < DBG_NR_SLOTS; n++) {
+    /* The ABI's slots are x86's four (public/debug.h). */
+    for (n = 0; n < MIN(DBG_NR_SLOTS, DBGV_NR_SLOTS); n++) {
         out->slot_owner[n] = d->layout.owner[n];
         out->guest_dr[n] = d->dr[n];
     }

@@ -38,6 +38,12 @@ enum dbgv_lazy_state {
 
 #define DBGV_NR_SLOTS 4
 
+/* Architecture whose debug register file a vCPU's state describes. */
+enum dbgv_arch {
+    DBGV_ARCH_X86   = 0,    /* DR0-3, DR6, DR7 */
+    DBGV_ARCH_ARM64 = 1,    /* DBGBVR/BCR<n>, DBGWVR/WCR<n>, MDSCR_EL1, OS lock */
+};
+
 struct dbgv_debug_counters {
     uint64_t dr_access_exits;   /* MOV DR intercepts taken */
     uint64_t db_exits;          /* #DB intercepts taken */

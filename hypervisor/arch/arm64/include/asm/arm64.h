@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <public/debug.h>
 #include <asm/hvm.h>
 
 struct domain;
@@ -40,7 +41,8 @@ bool arm64_handle_exit(struct vcpu *v, uint64_t kind);
 /* domain_build.c: the boot-time domain from a boot module. */
 struct boot_module { uint64_t start, end; };
 struct domain *arm64_build_domain(const char *name, const struct boot_module *image,
-                                  const void *host_dtb, uint64_t mem_bytes);
+                                  const void *host_dtb, uint64_t mem_bytes,
+                                  enum dbgv_debug_policy policy, uint32_t quiet_switches);
 void arm64_run_vcpu(struct vcpu *v);
 
 /* Guest memory access helpers. */
