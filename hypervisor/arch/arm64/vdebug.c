@@ -181,6 +181,13 @@ void dbg_arch_set_intercepts(struct dbg_vcpu *d, bool on)
     isb();
 }
 
+uint32_t dbg_arch_slots_present(void)
+{
+    unsigned bp = (1u << nr_bp) - 1, wp = (1u << nr_wp) - 1;
+
+    return bp << DBG_ARM64_BVR(0) | wp << DBG_ARM64_WVR(0);
+}
+
 uint32_t dbg_arch_platform_caps(void)
 {
     return 0;

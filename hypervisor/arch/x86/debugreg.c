@@ -15,6 +15,11 @@ static uint64_t dr6_volatile(bool rtm)
     return rtm ? (DR6_VOLATILE | DR6_RTM) : DR6_VOLATILE;
 }
 
+uint32_t dbg_arch_slots_present(void)
+{
+    return (1u << DBG_NR_SLOTS) - 1;
+}
+
 uint64_t dbg_arch_status_reset(bool rtm)
 {
     return DR6_ACTIVE_LOW;

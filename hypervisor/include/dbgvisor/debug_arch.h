@@ -33,6 +33,8 @@ uint64_t dbg_arch_get_control(struct dbg_vcpu *d);
  * 0x00f00000): QEMU TCG does not apply the reserved bits of DR6/DR7 on a guest write,
  * so the core applies them; DR0-3 and all reads run untrapped. */
 void dbg_arch_set_intercepts(struct dbg_vcpu *d, bool on);
+/* Bit n set: this CPU has slot n (arm64: fewer pairs than the file has room for). */
+uint32_t dbg_arch_slots_present(void);
 /* DBGV_CAP_DR_* bits for PHYSINFO: what the platform does with reserved status/control
  * bits, and whether untrapped writes of them still exit. */
 uint32_t dbg_arch_platform_caps(void);

@@ -606,7 +606,7 @@ DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_debug_policy, 16);
 DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_events_req, 16);
 DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_events_rep, 32);
 DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_event, 56);
-DBGV_CTL_ASSERT_SIZE(struct dbgv_vcpu_debug_state, 136);
+DBGV_CTL_ASSERT_SIZE(struct dbgv_vcpu_debug_state, 768);
 DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_gdbg_bp, 24);
 DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_gdbg_step, 16);
 DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_gdbg_vcpu, 8);

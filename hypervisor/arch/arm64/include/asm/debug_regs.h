@@ -10,21 +10,21 @@
 #ifndef ASM_ARM64_DEBUG_REGS_H
 #define ASM_ARM64_DEBUG_REGS_H
 
-#define DBG_ARM64_MAX_BP      16
-#define DBG_ARM64_MAX_WP      16
-
-/* Register numbers in the core's file (struct dbg_vcpu.dr). */
-#define DBG_ARM64_BVR(n)      (n)                                     /* slots 0-15 */
-#define DBG_ARM64_WVR(n)      (DBG_ARM64_MAX_BP + (n))                /* slots 16-31 */
-#define DBG_ARM64_BCR(n)      (DBG_NR_SLOTS + (n))
-#define DBG_ARM64_WCR(n)      (DBG_NR_SLOTS + DBG_ARM64_MAX_BP + (n))
-#define DBG_ARM64_OSLSR       (2 * DBG_NR_SLOTS)      /* OS lock, as OSLAR set it */
-#define DBG_ARM64_OSDLR       (2 * DBG_NR_SLOTS + 1)  /* OS double lock */
-#define DBG_ARM64_CLAIM       (2 * DBG_NR_SLOTS + 2)  /* DBGCLAIM tag bits */
-#define DBG_ARM64_MDCCINT     (2 * DBG_NR_SLOTS + 3)  /* comms channel interrupt enables */
+/* Register numbers in the core's file (struct dbg_vcpu.dr): the public ABI's order
+ * (public/debug.h), so the toolstack's snapshot is the file as it is. */
+#define DBG_ARM64_MAX_BP      DBGV_ARM64_MAX_BP
+#define DBG_ARM64_MAX_WP      DBGV_ARM64_MAX_WP
+#define DBG_ARM64_BVR(n)      DBGV_ARM64_BVR(n)
+#define DBG_ARM64_WVR(n)      DBGV_ARM64_WVR(n)
+#define DBG_ARM64_BCR(n)      DBGV_ARM64_BCR(n)
+#define DBG_ARM64_WCR(n)      DBGV_ARM64_WCR(n)
+#define DBG_ARM64_OSLSR       DBGV_ARM64_OSLSR
+#define DBG_ARM64_OSDLR       DBGV_ARM64_OSDLR
+#define DBG_ARM64_CLAIM       DBGV_ARM64_CLAIM
+#define DBG_ARM64_MDCCINT     DBGV_ARM64_MDCCINT
 
 #define DBG_NR_SLOTS          (DBG_ARM64_MAX_BP + DBG_ARM64_MAX_WP)
-#define DBG_NR_REGS           (2 * DBG_NR_SLOTS + 4)
+#define DBG_NR_REGS           DBGV_ARM64_NR_REGS
 #define DBG_REG_CONTROL       0xff                    /* MDSCR_EL1 */
 #define DBG_REG_STATUS        0xfe                    /* none: never decoded */
 /* MDSCR_EL1.MDE and the E bit of each control register arm a slot. */
