@@ -76,25 +76,26 @@ reject_line $TMP/fault.out '^\[hello\]' "fault: nothing runs after it"
 hv "$A/hello-arm64.bin" $TMP/noel2.out "domain=hello" virt
 expect_line $TMP/noel2.out 'dbgvisor must be entered at EL2' "boot: refused below EL2, with the reason"
 
-# compare GUEST NAME [POLICY]: the guest's record on bare QEMU and as a domain
-# (64 MiB both; the debug core's POLICY, default trap) must be equal line for
-# line, and pass; leaves $TMP/NAME-hv.out (NAME-POLICY-hv.out with a POLICY).
+# compare GUEST NAME [POLICY [QUIET]]: the guest's record on bare QEMU and as a
+# domain (64 MiB both; the debug core's POLICY, default trap, and adaptive's
+# quiet switch-outs) must be equal line for line, and pass; leaves
+# $TMP/NAME-hv.out (NAME-POLICY[-qQUIET]-hv.out with a POLICY).
 compare() {
-    local guest=$1 name=$2 policy=${3:-trap} out=$2${3:+-$3}
+    local guest=$1 name=$2 policy=${3:-trap} out=$2${3:+-$3}${4:+-q$4}
     if [ ! -f $TMP/$name-native.out ]; then
         native "$A/$guest.bin" $TMP/$name-native.out
         expect_line $TMP/$name-native.out '^# [0-9]+ passed, 0 failed$' "$guest: passes natively"
     fi
-    hv "$A/$guest.bin" $TMP/$out-hv.out "domain=$name mem=64 policy=$policy"
+    hv "$A/$guest.bin" $TMP/$out-hv.out "domain=$name mem=64 policy=$policy${4:+ quiet=$4}"
     domain_lines $TMP/$out-hv.out $name >$TMP/$out-hv.lines
     if diff -u $TMP/$name-native.out $TMP/$out-hv.lines >$TMP/$out.diff; then
-        ok "$guest ($policy): same record as native, line for line ($(wc -l <$TMP/$out-hv.lines) lines)"
+        ok "$guest ($policy${4:+ quiet=$4}): same record as native, line for line ($(wc -l <$TMP/$out-hv.lines) lines)"
     else
-        bad "$guest ($policy): record differs from native"; sed 's/^/#   /' $TMP/$out.diff
+        bad "$guest ($policy${4:+ quiet=$4}): record differs from native"; sed 's/^/#   /' $TMP/$out.diff
     fi
     expect_line $TMP/$out-hv.out "^\(HV\) domain 1 \($name\) exited with code 0\$" \
-        "$guest ($policy): exit code 0 under the hypervisor"
-    reject_line $TMP/$out-hv.out 'hypervisor exception|\[ERR\]' "$guest ($policy): no hypervisor error"
+        "$guest ($policy${4:+ quiet=$4}): exit code 0 under the hypervisor"
+    reject_line $TMP/$out-hv.out 'hypervisor exception|\[ERR\]' "$guest ($policy${4:+ quiet=$4}): no hypervisor error"
 }
 
 # Isolation: addresses with nothing behind them (device hole, past RAM) give
@@ -144,5 +145,30 @@ for policy in lazy-sched adaptive; do
     check "dr-basic-arm64 ($policy): one trapped access, then dirty and untrapped ($(dr_counters $TMP/dr-basic-$policy-hv.out))" \
         one_exit $TMP/dr-basic-$policy-hv.out
 done
+
+# Switch-outs (a WFI that sleeps): dr-switch-arm64 arms a watchpoint, sleeps 12
+# times checking its registers and the watchpoint after each, disarms, sleeps
+# 12 quiet times (more than adaptive's 8), then touches a register and arms
+# again. lazy-sched saves the dirty registers at each switch-out and, as they
+# arm a watchpoint, stops trapping again at once on the way in (seed 003): the
+# first access and the one after the quiet sleeps are its only exits.
+# adaptive keeps them untrapped and saved across the armed sleeps, traps again
+# after 8 quiet ones (its second exit); with quiet=100 it never does (one exit).
+for policy in trap lazy-exit lazy-sched adaptive; do
+    compare dr-switch-arm64 switch $policy
+done
+compare dr-switch-arm64 switch adaptive 100
+blocked_sleeps() { num_lt 11 "$(sed -n 's/^(HV) domain 1 (switch): \([0-9]*\) WFI blocked$/\1/p' $1)"; }
+check "dr-switch-arm64: its sleeps blocked in the hypervisor (switch-outs)" \
+    blocked_sleeps $TMP/switch-lazy-sched-hv.out
+exits_saves() { [ "$(counter $1 dr-exits)" = "$2" ] && num_lt "$3" "$(counter $1 dr-saves)"; }
+check "dr-switch-arm64 (trap): nothing saved ($(dr_counters $TMP/switch-trap-hv.out))" \
+    trap_all $TMP/switch-trap-hv.out
+check "dr-switch-arm64 (lazy-sched): saved at each armed switch-out, untrapped again on the way in ($(dr_counters $TMP/switch-lazy-sched-hv.out))" \
+    exits_saves $TMP/switch-lazy-sched-hv.out 2 10
+check "dr-switch-arm64 (adaptive): trapping again after the quiet switch-outs ($(dr_counters $TMP/switch-adaptive-hv.out))" \
+    exits_saves $TMP/switch-adaptive-hv.out 2 10
+check "dr-switch-arm64 (adaptive quiet=100): never quiet enough to trap again ($(dr_counters $TMP/switch-adaptive-q100-hv.out))" \
+    exits_saves $TMP/switch-adaptive-q100-hv.out 1 10
 
 finish
