@@ -171,4 +171,28 @@ check "dr-switch-arm64 (adaptive): trapping again after the quiet switch-outs ($
 check "dr-switch-arm64 (adaptive quiet=100): never quiet enough to trap again ($(dr_counters $TMP/switch-adaptive-q100-hv.out))" \
     exits_saves $TMP/switch-adaptive-q100-hv.out 1 10
 
+# The toolstack decodes an arm64 vCPU's debug state (debug ABI 2's arch tag and
+# register file) from a fake control server.
+python3 "$(dirname "$0")/fake_arm64_debug_state.py" $TMP/fake.sock > $TMP/fake.log 2>&1 &
+fake=$!
+for _ in $(seq 50); do [ -S $TMP/fake.sock ] && break; sleep 0.1; done
+DBGCTL_URI=unix:$TMP/fake.sock DBGCTL_TRANSPORT=socket $DIST/bin/xl debug-state arm > $TMP/ds.txt 2>&1
+DBGCTL_URI=unix:$TMP/fake.sock DBGCTL_TRANSPORT=socket $DIST/bin/xl debug-state -l arm > $TMP/ds.json 2>&1
+kill $fake 2>/dev/null; wait $fake 2>/dev/null
+expect_line $TMP/ds.txt 'Slots Step +DR-exits .* OSLSR +MDSCR' "xl debug-state (arm64): OSLSR and MDSCR where x86 has DR6 and DR7"
+expect_line $TMP/ds.txt '^ +0 adaptive +passthrough dirty +gggggg/gggg +- +1 +0 +0 +0 +1 +0 0x8 +0xa000 *$' \
+    "xl debug-state (arm64): owners of the 6 breakpoints / 4 watchpoints, OSLSR, MDSCR_EL1"
+json_arm64() {
+    python3 -c '
+import json, sys
+v = json.load(open(sys.argv[1]))["vcpus"][0]
+assert v["arch"] == "arm64" and "slots" not in v and "guest_dr7" not in v
+assert len(v["breakpoints"]) == 6 and len(v["watchpoints"]) == 4
+assert v["breakpoints"][1]["value"] == "0x40abc000"
+assert v["watchpoints"][0] == {"owner": "guest", "value": "0x40001000", "control": "0x1ff7"}
+assert v["mdscr_el1"] == "0xa000" and v["oslsr_el1"] == "0x8"
+' "$1"
+}
+check "xl debug-state -l (arm64): arch, the pairs the CPU has, MDSCR_EL1, the OS lock" json_arm64 $TMP/ds.json
+
 finish
