@@ -392,6 +392,25 @@ int hv_ctl_debug_state(uint32_t domid, uint32_t start, struct dbgv_vcpu_debug_st
     return 0;
 }
 
+int hv_ctl_debug_state_list(uint32_t domid, uint32_t start,
+                            struct dbgv_ctl_dom_debug_state *out, uint32_t max,
+                            uint32_t *count, uint32_t *total)
+{
+    *count = 0;
+    *total = 0;
+    for (struct domain *d = next_domain(MAX(domid, 1u)); d; d = next_domain(d->id + 1u)) {
+        for (uint32_t i = d->id == domid ? start : 0; i < d->nr_vcpus; i++) {
+            if (*count < max) {
+                out[*count].domid = d->id;
+                dbg_snapshot(&d->vcpus[i]->dbg, &out[*count].st);
+                (*count)++;
+            }
+            (*total)++;
+        }
+    }
+    return 0;
+}
+
 int hv_ctl_debug_policy_set(uint32_t domid, uint32_t policy, bool set_quiet, uint32_t quiet)
 {
     int rc;

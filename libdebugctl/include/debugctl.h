@@ -130,6 +130,11 @@ int dbgctl_console_write(dbgctl *h, uint32_t domid, const void *buf,
                          size_t len, size_t *accepted, size_t *room);
 int dbgctl_debug_state(dbgctl *h, uint32_t domid,
                        struct dbgv_vcpu_debug_state **out, unsigned int *nr);
+/* Every vCPU of every domain, ordered by (domid, vcpu_id), in one round trip
+ * per 56 vCPUs (DEBUG_STATE_LIST); -ENOSYS from a hypervisor without it.
+ * *out is malloc'ed (free it). */
+int dbgctl_debug_state_all(dbgctl *h, struct dbgv_ctl_dom_debug_state **out,
+                           unsigned int *nr);
 /* quiet_switches < 0: leave the threshold unchanged. */
 int dbgctl_debug_policy_set(dbgctl *h, uint32_t domid, unsigned int policy,
                             int64_t quiet_switches);

@@ -23,9 +23,23 @@ DBGCTL_EXPORT int dbgctl_physinfo(dbgctl *h, struct dbgv_ctl_physinfo *out)
     return rc;
 }
 
+/* DEBUG_STATE_LIST entries from..to-1 (and the one before, if any) ascend
+ * strictly by (domid, vCPU). */
+static bool moves_forward(const uint8_t *all, size_t from, size_t to)
+{
+    const struct dbgv_ctl_dom_debug_state *e = (const void *)all;
+
+    for ( size_t i = from ? from : 1; i < to; i++ )
+        if ( e[i].domid < e[i - 1].domid ||
+             (e[i].domid == e[i - 1].domid && e[i].st.vcpu_id <= e[i - 1].st.vcpu_id) )
+            return false;
+    return true;
+}
+
 /*
  * Fetch a whole list by pages: DOMAIN_LIST pages by start domid, the vCPU
- * lists by start index. The result is malloc'd.
+ * lists by start index, DEBUG_STATE_LIST by (domid, vCPU) after the last
+ * entry. The result is malloc'd.
  */
 static int fetch_list(dbgctl *h, uint16_t type, uint32_t domid, size_t esize,
                       void **out, unsigned int *nr)
@@ -63,6 +77,18 @@ static int fetch_list(dbgctl *h, uint16_t type, uint32_t domid, size_t esize,
             else
                 req.domid = 0;
         }
+        else if ( type == DBGV_CTL_MSG_DEBUG_STATE_LIST )
+        {
+            /* Page by (domid, vCPU): after the last entry seen. */
+            if ( have )
+            {
+                const struct dbgv_ctl_dom_debug_state *last =
+                    (const void *)(all + (have - 1) * esize);
+
+                req.domid = last->domid;
+                req.start = last->st.vcpu_id + 1;
+            }
+        }
         else
             req.start = have;
 
@@ -91,9 +117,25 @@ static int fetch_list(dbgctl *h, uint16_t type, uint32_t domid, size_t esize,
         }
         all = grown;
         memcpy(all + have * esize, rep->b + sizeof(lr), lr.count * esize);
-        have += lr.count;
-        if ( have >= lr.total )
-            break;
+        if ( type == DBGV_CTL_MSG_DEBUG_STATE_LIST )
+        {
+            /* total counts what is left from the cursor on; entries must
+             * move forward, or the walk would not end. */
+            if ( lr.count > lr.total || !moves_forward(all, have, have + lr.count) )
+            {
+                rc = -EPROTO;
+                goto out;
+            }
+            have += lr.count;
+            if ( lr.count == lr.total )
+                break;
+        }
+        else
+        {
+            have += lr.count;
+            if ( have >= lr.total )
+                break;
+        }
         if ( have > 65536 )     /* a hypervisor that never stops */
         {
             rc = -EPROTO;
@@ -133,6 +175,15 @@ DBGCTL_EXPORT int dbgctl_debug_state(dbgctl *h, uint32_t domid,
                                      unsigned int *nr)
 {
     return fetch_list(h, DBGV_CTL_MSG_DEBUG_STATE_GET, domid, sizeof(**out),
+                      (void **)out, nr);
+}
+
+/* Every vCPU's debug state in a few round trips (DEBUG_STATE_LIST pages by
+ * (domid, vCPU)); an older hypervisor answers the unknown type -ENOSYS. */
+DBGCTL_EXPORT int dbgctl_debug_state_all(dbgctl *h, struct dbgv_ctl_dom_debug_state **out,
+                                         unsigned int *nr)
+{
+    return fetch_list(h, DBGV_CTL_MSG_DEBUG_STATE_LIST, 0, sizeof(**out),
                       (void **)out, nr);
 }
 

@@ -242,11 +242,25 @@ static int poller_connect(struct poller *p)
     return 0;
 }
 
+/* How many entries from all[k] on belong to all[k]'s domain. */
+static unsigned int vcpus_of(const struct dbgv_ctl_dom_debug_state *all,
+                             unsigned int nall, unsigned int k)
+{
+    unsigned int n = 0;
+
+    while ( k + n < nall && all[k + n].domid == all[k].domid )
+        n++;
+    return n;
+}
+
 static struct snap *poll_once(struct poller *p)
 {
     struct dbgv_ctl_dominfo *doms = NULL;
+    struct dbgv_ctl_dom_debug_state *all = NULL;
     struct snap *s = calloc(1, sizeof(*s));
-    unsigned int nd = 0;
+    unsigned int nd = 0, nall = 0;
+    bool per_domain;
+    double t_all;
     int rc;
 
     if ( !s )
@@ -266,7 +280,14 @@ static struct snap *poll_once(struct poller *p)
         rc = -ENOMEM;
         goto down;
     }
-    for ( unsigned int i = 0; i < nd; i++ )
+    /* Every domain's debug state in one or two round trips; a hypervisor
+     * without DEBUG_STATE_LIST is asked domain by domain. */
+    rc = dbgctl_debug_state_all(p->h, &all, &nall);
+    per_domain = rc == -ENOSYS;
+    if ( rc && !per_domain )
+        goto down;
+    t_all = mono_now();
+    for ( unsigned int i = 0, k = 0; i < nd; i++ )
     {
         struct dsamp *d = &s->d[s->nd];
         struct dbgv_vcpu_debug_state *st = NULL;
@@ -280,13 +301,25 @@ static struct snap *poll_once(struct poller *p)
             d->err = -ENODATA;          /* Domain-0: no virtualized state */
             continue;
         }
-        rc = dbgctl_debug_state(p->h, d->info.domid, &st, &nr);
-        d->t = mono_now();
-        if ( rc && !domain_error(rc) )
-            goto down;
+        if ( per_domain )
+        {
+            rc = dbgctl_debug_state(p->h, d->info.domid, &st, &nr);
+            d->t = mono_now();
+            if ( rc && !domain_error(rc) )
+                goto down;
+        }
+        else
+        {
+            /* Both lists ascend by domid: this domain's entries are next. */
+            while ( k < nall && all[k].domid < d->info.domid )
+                k++;
+            rc = k < nall && all[k].domid == d->info.domid ? 0 : -ESRCH;
+            d->t = t_all;
+        }
         if ( rc )
             d->err = rc;
-        else if ( nr && !(d->v = calloc(nr, sizeof(*d->v))) )
+        else if ( (per_domain ? nr : (nr = vcpus_of(all, nall, k))) &&
+                  !(d->v = calloc(nr, sizeof(*d->v))) )
         {
             free(st);
             rc = -ENOMEM;
@@ -294,13 +327,14 @@ static struct snap *poll_once(struct poller *p)
         }
         else
         {
-            for ( unsigned int k = 0; k < nr; k++ )
-                d->v[k].st = st[k];
+            for ( unsigned int j = 0; j < nr; j++ )
+                d->v[j].st = per_domain ? st[j] : all[k + j].st;
             d->nr = nr;
         }
         free(st);
         summarize(d);
     }
+    free(all);
     free(doms);
     dbgctl_idle(p->h);
 
@@ -326,6 +360,7 @@ static struct snap *poll_once(struct poller *p)
 
  down:
     free(doms);
+    free(all);
     if ( p->h )
         dbgctl_idle(p->h);
     for ( unsigned int i = 0; i < s->nd; i++ )

@@ -14,6 +14,10 @@
  *                 hypervisor's load/save counters)
  *   mode=sparse   iters sleeps; every third one is followed by rewriting DR0-3
  *                 (a guest that uses its registers now and then)
+ *   mode=rate     the compute loop without end: every period=C TSC cycles
+ *                 (default 50000000) one line "rate N iterations=I cycles=C",
+ *                 the work done in that window (throughput as the guest sees
+ *                 it, for measuring what others cost it: run-bench 6)
  * iters=N (default 2000). Prints one line: "bench MODE iters=N cycles=C per_iter=P". */
 #include "guest.h"
 
@@ -44,6 +48,24 @@ static bool has(const char *w)
 enum mode { COMPUTE, IO, DR, DRSLEEP, BURST, SPARSE, CPUID, MSR };
 static const char *const names[] = { "compute", "io", "dr", "drsleep", "burst", "sparse", "cpuid", "msr" };
 
+/* mode=rate: compute work per window of guest TSC, forever. */
+static void rate_loop(uint64_t period)
+{
+    volatile unsigned long sink = 0;
+
+    for (unsigned long n = 1;; n++) {
+        uint64_t t0 = rdtsc(), t;
+        unsigned long done = 0;
+
+        do {
+            for (unsigned long i = 0; i < 1000; i++)
+                sink += i * 2654435761UL ^ (sink >> 3);
+            done += 1000;
+        } while ((t = rdtsc()) - t0 < period);
+        printf("rate %lu iterations=%lu cycles=%llu\n", n, done, (unsigned long long)(t - t0));
+    }
+}
+
 int main(void)
 {
     unsigned long iters = cmdline_uint("iters", 2000);
@@ -54,6 +76,8 @@ int main(void)
     volatile unsigned long sink = 0;
     uint64_t cycles = 0, t0;
 
+    if (has("mode=rate"))
+        rate_loop(cmdline_uint("period", 50000000));
     if (mode == SPARSE) {
         for (unsigned long i = 0; i < iters; i++) {
             sleep_ticks(2000);

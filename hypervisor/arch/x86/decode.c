@@ -211,6 +211,8 @@ enum {
     OP_SIMD  = 1 << 10,     /* SSE/AVX move: size from the mandatory prefix (simd_size) */
     OP_SREG  = 1 << 11,     /* MOV m16, Sreg: a word whatever the operand size */
     OP_STACK = 1 << 12,     /* PUSH/POP/CALL/JMP through memory: 64-bit in long mode */
+    OP_VALU  = 1 << 13,     /* SSE/AVX arithmetic: a VEX form names a second source */
+    OP_POPSEG = 1 << 14,    /* POP Sreg: the operand is the stack, no ModRM */
 };
 
 struct opcode_desc {
@@ -274,6 +276,26 @@ static const struct opcode_desc mem_opcodes[] = {
     { 0x0f12, OP_MODRM | OP_SIMD }, { 0x0f13, OP_MODRM | OP_SIMD }, /* MOVLPS/PD */
     { 0x0f16, OP_MODRM | OP_SIMD }, { 0x0f17, OP_MODRM | OP_SIMD }, /* MOVHPS/PD */
     { 0x0fc7, OP_MODRM | OP_EXT },                                  /* CMPXCHG8B/16B (/1) */
+    { 0x8e, OP_MODRM | OP_SREG },                                   /* MOV Sreg, m16 */
+    { 0xc4, OP_MODRM }, { 0xc5, OP_MODRM },                         /* LES, LDS (not 64-bit) */
+    { 0x0fb2, OP_MODRM }, { 0x0fb4, OP_MODRM }, { 0x0fb5, OP_MODRM },   /* LSS, LFS, LGS */
+    { 0x0f00, OP_MODRM | OP_EXT | OP_SREG },                        /* SLDT STR LLDT LTR (m16) */
+    { 0x07, OP_POPSEG }, { 0x17, OP_POPSEG }, { 0x1f, OP_POPSEG },  /* POP ES SS DS */
+    { 0x0fa1, OP_POPSEG }, { 0x0fa9, OP_POPSEG },                   /* POP FS GS */
+    { 0x0f01, OP_MODRM | OP_EXT },                                  /* SGDT SIDT LGDT LIDT SMSW */
+#define VALU(op) { op, OP_MODRM | OP_SIMD | OP_VALU }
+    VALU(0x0f54), VALU(0x0f55), VALU(0x0f56), VALU(0x0f57),         /* ANDPS ANDNPS ORPS XORPS */
+    VALU(0x0f58), VALU(0x0f59), VALU(0x0f5c), VALU(0x0f5d),         /* ADD MUL SUB MIN */
+    VALU(0x0f5e), VALU(0x0f5f),                                     /* DIV MAX (PS PD SS SD) */
+    VALU(0x0fd4), VALU(0x0fdb), VALU(0x0fdf), VALU(0x0feb),         /* PADDQ PAND PANDN POR */
+    VALU(0x0fef), VALU(0x0ffe), VALU(0x0ffa), VALU(0x0ffb),         /* PXOR PADDD PSUBD PSUBQ */
+    VALU(0x0f74), VALU(0x0f75), VALU(0x0f76),                       /* PCMPEQB/W/D */
+    { 0x0fc2, OP_MODRM | OP_SIMD | OP_VALU | OP_IMM8 },             /* CMPPS/PD/SS/SD */
+#undef VALU
+    { 0xd8, OP_MODRM | OP_EXT }, { 0xd9, OP_MODRM | OP_EXT },       /* x87 with a memory */
+    { 0xda, OP_MODRM | OP_EXT }, { 0xdb, OP_MODRM | OP_EXT },       /* operand (emulate_x87.c */
+    { 0xdc, OP_MODRM | OP_EXT }, { 0xdd, OP_MODRM | OP_EXT },       /* says which forms) */
+    { 0xde, OP_MODRM | OP_EXT }, { 0xdf, OP_MODRM | OP_EXT },
 };
 /* SETcc and CMOVcc: 0F 90-9F (a byte) and 0F 40-4F. */
 #define IS_SETCC(op)  ((op) >= 0x0f90 && (op) <= 0x0f9f)
@@ -353,12 +375,12 @@ static unsigned simd_size(uint16_t opcode, uint8_t prefix, bool vex_l, bool wide
         return prefix == 0xf3 ? 4 : prefix == 0xf2 ? 8 : vec;
     case 0x0f28: case 0x0f29: case 0x0f2b:      /* MOVAPS/MOVAPD, MOVNTPS/MOVNTPD */
         return prefix == 0 || prefix == 0x66 ? vec : 0;
-    case 0x0f6e:                                /* MOVD/MOVQ xmm, r/m */
-        return prefix == 0x66 ? (wide ? 8 : 4) : 0;
-    case 0x0f7e:                                /* MOVD/MOVQ r/m, xmm; MOVQ xmm, m64 */
-        return prefix == 0x66 ? (wide ? 8 : 4) : prefix == 0xf3 ? 8 : 0;
-    case 0x0f6f: case 0x0f7f:                   /* MOVDQA, MOVDQU */
-        return prefix == 0x66 || prefix == 0xf3 ? vec : 0;
+    case 0x0f6e:                                /* MOVD/MOVQ xmm/mm, r/m */
+        return prefix == 0x66 || prefix == 0 ? (wide ? 8 : 4) : 0;
+    case 0x0f7e:                                /* MOVD/MOVQ r/m, xmm/mm; MOVQ xmm, m64 */
+        return prefix == 0x66 || prefix == 0 ? (wide ? 8 : 4) : prefix == 0xf3 ? 8 : 0;
+    case 0x0f6f: case 0x0f7f:                   /* MOVDQA, MOVDQU; MMX MOVQ */
+        return prefix == 0x66 || prefix == 0xf3 ? vec : prefix == 0 && !vex_l ? 8 : 0;
     case 0x0fd6:                                /* MOVQ m64, xmm */
         return prefix == 0x66 ? 8 : 0;
     case 0x0f12: case 0x0f13: case 0x0f16: case 0x0f17:    /* MOVLPS/PD, MOVHPS/PD */
@@ -366,6 +388,13 @@ static unsigned simd_size(uint16_t opcode, uint8_t prefix, bool vex_l, bool wide
     case 0x0fe7:                                /* MOVNTDQ */
     case X86_OP_0F38 | 0x2a:                    /* MOVNTDQA */
         return prefix == 0x66 ? vec : 0;
+    case 0x0f54: case 0x0f55: case 0x0f56: case 0x0f57:     /* logic: PS, PD */
+        return prefix == 0 || prefix == 0x66 ? vec : 0;
+    case 0x0f58: case 0x0f59: case 0x0f5c: case 0x0f5d: case 0x0f5e: case 0x0f5f: case 0x0fc2:
+        return prefix == 0xf3 ? 4 : prefix == 0xf2 ? 8 : vec;    /* SS, SD, PS/PD */
+    case 0x0fd4: case 0x0fdb: case 0x0fdf: case 0x0feb: case 0x0fef: case 0x0ffe:
+    case 0x0ffa: case 0x0ffb: case 0x0f74: case 0x0f75: case 0x0f76:
+        return prefix == 0x66 ? vec : 0;        /* the MMX forms (no prefix) are not emulated */
     }
     return 0;
 }
@@ -394,8 +423,7 @@ static unsigned decode_vex(const uint8_t *bytes, size_t avail, size_t i, bool lo
         *rex |= (bytes[i + 2] & 0x80) ? REX_W : 0;
     }
     last = bytes[i + len - 1];
-    if (((last >> 3) & 0xf) != 0xf)
-        return 0;                       /* vvvv: no second source in a move */
+    insn->vex_vvvv = (uint8_t)((~last >> 3) & (long_mode ? 0xf : 0x7));
     if (map != 1 && map != 2)
         return 0;                       /* the 0F 3A map has no plain moves */
     insn->vex = true;
@@ -424,7 +452,10 @@ int x86_decode_mem(const uint8_t *bytes, size_t avail, enum x86_mode mode,
     if (need_end)
         goto truncated;
     i = pfx.len;
-    if ((bytes[i] == 0xc4 || bytes[i] == 0xc5) && mode != X86_MODE_REAL16) {
+    /* C4/C5 are VEX in 64-bit code and, elsewhere, where ModRM.mod would
+     * be 3; with a memory ModRM outside 64-bit code they are LES/LDS. */
+    if ((bytes[i] == 0xc4 || bytes[i] == 0xc5) && mode != X86_MODE_REAL16 &&
+        (long_mode || (i + 1 < avail && (bytes[i + 1] >> 6) == 3))) {
         unsigned vex_len;
 
         if (pfx.rex || pfx.rep || pfx.opsize_prefix || pfx.lock)
@@ -450,7 +481,8 @@ int x86_decode_mem(const uint8_t *bytes, size_t avail, enum x86_mode mode,
         insn->simd_prefix = pfx.rep ? pfx.rep : pfx.opsize_prefix ? 0x66 : 0;
     }
     desc = find_mem_opcode(opcode);
-    if (!desc || (long_mode && opcode == 0x82) || (insn->vex && !(desc->flags & OP_SIMD)))
+    if (!desc || (long_mode && (opcode == 0x82 || opcode == 0xc4 || opcode == 0xc5)) ||
+        (insn->vex && !(desc->flags & OP_SIMD)))
         goto fail;
     insn->opcode = opcode;
     insn->rep = insn->vex ? 0 : pfx.rep;
@@ -460,14 +492,22 @@ int x86_decode_mem(const uint8_t *bytes, size_t avail, enum x86_mode mode,
     insn->size = (desc->flags & OP_BYTE) ? 1 : (desc->flags & OP_SREG) ? 2 : (uint8_t)pfx.op_size;
     if (desc->flags & OP_SIMD) {
         insn->size = (uint8_t)simd_size(opcode, insn->simd_prefix, insn->vex_l, pfx.rex & REX_W);
-        if (!insn->size)
-            goto fail;
+        if (!insn->size || (insn->vex && !insn->simd_prefix && (opcode & 0xff) >= 0x6e &&
+                            !(desc->flags & OP_VALU)))
+            goto fail;                  /* the MMX forms have no VEX encoding */
+        if (insn->vex && insn->vex_vvvv && !(desc->flags & OP_VALU))
+            goto fail;                  /* vvvv: no second source in a move */
     }
     insn->src_size = (desc->flags & OP_SRC8) ? 1 : (desc->flags & OP_SRC16) ? 2 : insn->size;
     insn->ea_scale = 1;
 
     if (desc->flags & OP_STR) {
         insn->string = true;
+    } else if (desc->flags & OP_POPSEG) {
+        if (long_mode && opcode < 0x100)
+            goto fail;                  /* POP ES/SS/DS: #UD in 64-bit code */
+        if (long_mode && insn->size == 4)
+            insn->size = insn->src_size = 8;
     } else if (desc->flags & OP_MOFFS) {
         if ((need_end = i + pfx.addr_size) > avail)
             goto truncated;
@@ -481,6 +521,7 @@ int x86_decode_mem(const uint8_t *bytes, size_t avail, enum x86_mode mode,
         if ((bytes[i] >> 6) == 3)
             goto fail;                  /* register form: no memory access */
         insn->reg = (uint8_t)(((bytes[i] >> 3) & 7) | ((pfx.rex & REX_R) ? 8 : 0));
+        insn->modrm = bytes[i];
         if ((desc->flags & (OP_BYTE | OP_EXT)) == OP_BYTE && !pfx.rex && insn->reg >= 4) {
             insn->reg -= 4;             /* without REX: AH, CH, DH, BH */
             insn->reg_high8 = 1;
@@ -493,6 +534,14 @@ int x86_decode_mem(const uint8_t *bytes, size_t avail, enum x86_mode mode,
         i += ea_len;
         if (opcode == 0x8f && (insn->reg & 7) != 0)
             goto fail;                  /* XOP, or #UD */
+        if (opcode == 0x0f00 && (insn->reg & 7) > 3)
+            goto fail;                  /* VERR/VERW: not emulated */
+        if (opcode == 0x0f01) {         /* /0-/3 take m16&32/64, /4 SMSW m16 */
+            if ((insn->reg & 7) > 4)
+                goto fail;              /* LMSW exits as a CR0 write; INVLPG reads nothing */
+            if ((insn->reg & 7) == 4)
+                insn->size = insn->src_size = 2;
+        }
         if (opcode == 0x0fc7) {         /* only /1 has a memory operand to emulate */
             if ((insn->reg & 7) != 1)
                 goto fail;

@@ -143,6 +143,7 @@ static int do_hello(const uint8_t *p, uint32_t len, uint32_t *rlen)
     hv_ctl_hello(&rep);
     if ( gdbg_backend() )
         rep.features |= DBGV_CTL_F_GUEST_DEBUG;
+    rep.features |= DBGV_CTL_F_DEBUG_STATE_LIST;
     rep.hv_version[sizeof(rep.hv_version) - 1] = '\0';
     rep.version = DBGV_CTL_VERSION;
     rep.max_payload = DBGV_CTL_MAX_PAYLOAD;
@@ -446,6 +447,27 @@ static int do_debug_state(const uint8_t *p, uint32_t len, uint32_t *rlen)
     rc = hv_ctl_debug_state(req.domid, req.start, out, max, &count, &total);
     if ( rc )
         return rc;
+    return list_reply(count, total, max, sizeof(*out), rlen);
+}
+
+static int do_debug_state_list(const uint8_t *p, uint32_t len, uint32_t *rlen)
+{
+    struct dbgv_ctl_list_req req;
+    struct dbgv_ctl_dom_debug_state *out =
+        (void *)(TXP + sizeof(struct dbgv_ctl_list_rep));
+    uint32_t max, count = 0, total = 0;
+    int rc;
+
+    if ( (rc = take_list(&req, p, len)) || (rc = domid_ok(req.domid)) )
+        return rc;
+    max = MIN(req.max,
+              (uint32_t)DBGV_CTL_LIST_MAX(struct dbgv_ctl_dom_debug_state));
+    memset(out, 0, max * sizeof(*out));
+    rc = hv_ctl_debug_state_list(req.domid, req.start, out, max, &count, &total);
+    if ( rc )
+        return rc;
+    for ( uint32_t i = 0; i < count && i < max; i++ )
+        out[i].pad = 0;
     return list_reply(count, total, max, sizeof(*out), rlen);
 }
 
@@ -811,6 +833,7 @@ static void dispatch(const struct dbgv_ctl_hdr *h, const uint8_t *p)
         break;
     case DBGV_CTL_MSG_CONSOLE_WRITE: rc = do_console_write(p, h->len, &rlen); break;
     case DBGV_CTL_MSG_DEBUG_STATE_GET: rc = do_debug_state(p, h->len, &rlen); break;
+    case DBGV_CTL_MSG_DEBUG_STATE_LIST: rc = do_debug_state_list(p, h->len, &rlen); break;
     case DBGV_CTL_MSG_DEBUG_POLICY_SET: rc = do_debug_policy(p, h->len); break;
     case DBGV_CTL_MSG_EVENTS_READ:   rc = do_events_read(p, h->len, &rlen); break;
     case DBGV_CTL_MSG_GDBG_FIRST ... DBGV_CTL_MSG_GDBG_LAST:

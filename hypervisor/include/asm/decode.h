@@ -66,10 +66,12 @@ struct x86_mem_insn {
     uint8_t len;            /* total length in bytes incl. prefixes */
     uint8_t size;           /* operand size in bytes: 1 for byte opcodes, else 2, 4 or 8;
                              * SSE/AVX moves: the memory operand's 4, 8, 16 or 32;
-                             * CMPXCHG8B/16B: 8 or 16 */
+                             * CMPXCHG8B/16B: 8 or 16; x87 (D8-DF): unused */
     uint8_t src_size;       /* MOVZX/MOVSX: the memory operand's size (1 or 2), else size */
     uint8_t addr_size;      /* 2, 4 or 8 */
     uint8_t reg;            /* ModRM.reg with REX.R: a GPR or the opcode extension */
+    uint8_t modrm;          /* the ModRM byte itself (x87: FOP's low byte) */
+    uint8_t vex_vvvv;       /* VEX: the second source register (0-15) */
     uint8_t reg_high8;      /* byte operand reg is AH, CH, DH or BH (reg = 0..3) */
     uint8_t rep;            /* 0, 0xF2 or 0xF3 */
     uint8_t seg;            /* segment override (enum x86_seg), X86_SEG_NONE if none */

@@ -88,7 +88,7 @@ void guest_inject_pf(struct vcpu *v, uint64_t gla, uint32_t pf_error);
  * debugger and for reads of what the CPU has just used); returns bytes read. */
 unsigned guest_read_linear(struct vcpu *v, uint64_t gla, void *buf, unsigned len);
 /* Linear address of seg:off (enum x86_seg): segment bases count outside
- * 64-bit code, and for FS/GS inside it. */
+ * 64-bit code, and for FS/GS inside it; X86_SEG_NONE: off is linear. */
 uint64_t guest_linear(struct vcpu *v, unsigned seg, uint64_t off);
 /* One data access (size <= 8, GA_READ or GA_WRITE, maybe GA_IMPLICIT) at
  * seg:off through the guest's page tables (rights checked, A/D set) and

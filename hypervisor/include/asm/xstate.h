@@ -47,6 +47,17 @@ void xstate_leave_guest(struct vcpu *v);
 void xstate_vector_get(struct vcpu *v, unsigned n, uint8_t buf[32]);
 void xstate_vector_set(struct vcpu *v, unsigned n, const uint8_t buf[32]);
 
+/* The x87 environment as FNSTENV stores and FLDENV loads it (32-bit
+ * protected-mode format): control, status (TOP, flags), tags, and the
+ * last instruction's and operand's pointers and opcode. */
+struct x87_env {
+    uint16_t fcw, pad0, fsw, pad1, ftw, pad2;
+    uint32_t fip;
+    uint16_t fcs, fop;
+    uint32_t fdp;
+    uint16_t fds, pad3;
+} __attribute__((packed));
+
 /* XSETBV from the guest: 0, or the exception vector hardware raises. */
 int xstate_set_xcr(struct vcpu *v, uint32_t index, uint64_t value);
 

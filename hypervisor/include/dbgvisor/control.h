@@ -123,6 +123,12 @@ int hv_ctl_hvlog_read(uint64_t offset, void *data, uint32_t max,
 int hv_ctl_debug_state(uint32_t domid, uint32_t start,
                        struct dbgv_vcpu_debug_state *out, uint32_t max,
                        uint32_t *count, uint32_t *total);
+/* Every vCPU of the domains with id >= domid (from vCPU start of domain
+ * domid itself), in (domid, vCPU) order: up to max entries, *total counts
+ * them all. */
+int hv_ctl_debug_state_list(uint32_t domid, uint32_t start,
+                            struct dbgv_ctl_dom_debug_state *out, uint32_t max,
+                            uint32_t *count, uint32_t *total);
 /* policy < DBGV_POLICY_COUNT; quiet_switches >= 1 when set_quiet. */
 int hv_ctl_debug_policy_set(uint32_t domid, uint32_t policy, bool set_quiet,
                             uint32_t quiet_switches);

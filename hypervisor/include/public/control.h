@@ -102,6 +102,7 @@ enum dbgv_ctl_msg {
 
     DBGV_CTL_MSG_DEBUG_STATE_GET    = 0x0040,
     DBGV_CTL_MSG_DEBUG_POLICY_SET   = 0x0041,
+    DBGV_CTL_MSG_DEBUG_STATE_LIST   = 0x0042,
 
     DBGV_CTL_MSG_EVENTS_READ        = 0x0050,
 
@@ -157,6 +158,7 @@ struct dbgv_ctl_hello_rep {
     char     hv_version[32];  /* e.g. "dbgvisor 0.1" */
 };
 #define DBGV_CTL_F_GUEST_DEBUG (1u << 0)  /* GDBG_* implemented */
+#define DBGV_CTL_F_DEBUG_STATE_LIST (1u << 1)  /* DEBUG_STATE_LIST implemented */
 
 /* PHYSINFO: empty request. */
 struct dbgv_ctl_physinfo {
@@ -427,6 +429,17 @@ struct dbgv_ctl_console_write_rep {
 /* DEBUG_STATE_GET: request dbgv_ctl_list_req, reply list_rep followed by
  * struct dbgv_vcpu_debug_state[count] (public/debug.h). */
 
+/* DEBUG_STATE_LIST: every vCPU of every domain in one round trip (a monitor
+ * polling 64 domains would otherwise pay 64). Request dbgv_ctl_list_req
+ * with domid, start = the first (domain, vCPU) wanted; reply list_rep
+ * (total = entries from that point on) followed by entries in (domid, vCPU)
+ * order. The next page starts after the last entry's (domid, vcpu_id). */
+struct dbgv_ctl_dom_debug_state {
+    uint32_t domid;
+    uint32_t pad;
+    struct dbgv_vcpu_debug_state st;
+};
+
 /* DEBUG_POLICY_SET */
 struct dbgv_ctl_debug_policy {
     uint32_t domid;
@@ -607,6 +620,7 @@ DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_events_req, 16);
 DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_events_rep, 32);
 DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_event, 56);
 DBGV_CTL_ASSERT_SIZE(struct dbgv_vcpu_debug_state, 768);
+DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_dom_debug_state, 776);
 DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_gdbg_bp, 24);
 DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_gdbg_step, 16);
 DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_gdbg_vcpu, 8);

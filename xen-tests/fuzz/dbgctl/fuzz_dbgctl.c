@@ -88,7 +88,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memset(h, 0, sizeof(*h));
     h->fd = -1;
 
-    switch ( fuzz_u8(&in) % 14 )
+    switch ( fuzz_u8(&in) % 15 )
     {
     case 0: {
         struct dbgv_ctl_physinfo pi;
@@ -164,6 +164,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         len = fuzz_u16(&in) % sizeof(buf);
         rc = dbgctl_gdbg_read(h, 1, 0, fuzz_u64(&in), fuzz_u8(&in) & 1, buf, len);
         break;
+    case 14: {
+        struct dbgv_ctl_dom_debug_state *all;
+
+        rc = dbgctl_debug_state_all(h, &all, &nr);
+        list = rc ? NULL : all;
+        /* Whatever the replies said, what comes back moves strictly
+         * forward by (domid, vCPU): the walk always ended. */
+        for ( unsigned i = 1; !rc && i < nr; i++ )
+            FUZZ_CHECK(all[i].domid > all[i - 1].domid ||
+                       (all[i].domid == all[i - 1].domid &&
+                        all[i].st.vcpu_id > all[i - 1].st.vcpu_id),
+                       "entry %u of %u out of order", i, nr);
+        break;
+    }
     case 13:
         since = fuzz_u64(&in);
         rc = (fuzz_u8(&in) & 1) ? dbgctl_gdbg_wait(h, 1, &since, 0, ev)

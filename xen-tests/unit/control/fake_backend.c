@@ -441,6 +441,26 @@ int hv_ctl_debug_state(uint32_t domid, uint32_t start,
     return 0;
 }
 
+int hv_ctl_debug_state_list(uint32_t domid, uint32_t start,
+                            struct dbgv_ctl_dom_debug_state *out, uint32_t max,
+                            uint32_t *count, uint32_t *total)
+{
+    *count = *total = 0;
+    for ( uint32_t i = domid ? domid : 1; i < FAKE_MAX_DOMS; i++ )
+        for ( uint32_t v = i == domid ? start : 0;
+              doms[i].used && v < doms[i].info.nr_vcpus; v++ )
+        {
+            if ( *count < max )
+            {
+                out[*count].domid = i;
+                out[*count].st = doms[i].vcpu[v].dbg;
+                (*count)++;
+            }
+            (*total)++;
+        }
+    return 0;
+}
+
 int hv_ctl_debug_policy_set(uint32_t domid, uint32_t policy, bool set_quiet,
                             uint32_t quiet_switches)
 {

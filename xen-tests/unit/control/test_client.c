@@ -197,6 +197,49 @@ static void test_basic_ops(void)
     dbgctl_close(h);
 }
 
+/* DEBUG_STATE_LIST: 20 domains of 4 vCPUs are 80 entries, two pages of
+ * at most 56, in (domid, vCPU) order and equal to the per-domain answers. */
+static void test_debug_state_all(void)
+{
+    dbgctl *h = open_ok();
+    struct dbgv_ctl_dom_debug_state *all = NULL;
+    uint32_t ids[20];
+    unsigned int nr = 0, at = 0;
+    char name[16];
+
+    if ( !h )
+        return;
+    for ( int i = 0; i < 20; i++ )
+    {
+        snprintf(name, sizeof(name), "dsa%d", i);
+        CU_ASSERT_EQUAL_FATAL(dbgctl_domain_create(h, name, 4, 4, i % DBGV_POLICY_COUNT, 0, &ids[i]), 0);
+    }
+    CU_ASSERT_EQUAL(dbgctl_debug_state_all(h, &all, &nr), 0);
+    CU_ASSERT_EQUAL(nr, 80);
+    for ( int i = 0; i < 20 && nr == 80; i++ )
+    {
+        struct dbgv_vcpu_debug_state *st = NULL;
+        unsigned int n = 0;
+
+        CU_ASSERT_EQUAL(dbgctl_debug_state(h, ids[i], &st, &n), 0);
+        CU_ASSERT_EQUAL(n, 4);
+        for ( unsigned int v = 0; v < n; v++, at++ )
+        {
+            CU_ASSERT_EQUAL(all[at].domid, ids[i]);
+            CU_ASSERT_EQUAL(all[at].st.vcpu_id, v);
+            CU_ASSERT_EQUAL(memcmp(&all[at].st, &st[v], sizeof(st[v])), 0);
+        }
+        free(st);
+    }
+    free(all);
+    for ( int i = 0; i < 20; i++ )
+        CU_ASSERT_EQUAL(dbgctl_domain_destroy(h, ids[i]), 0);
+    CU_ASSERT_EQUAL(dbgctl_debug_state_all(h, &all, &nr), 0);
+    CU_ASSERT_EQUAL(nr, 0);
+    free(all);
+    dbgctl_close(h);
+}
+
 static void test_build(void)
 {
     struct dbgctl_build b = { .name = "built", .memory_mib = 32, .nr_vcpus = 1,
@@ -462,6 +505,7 @@ int main(int argc, char **argv)
     CU_add_test(s, "uri", test_uri);
     CU_add_test(s, "names", test_names);
     CU_add_test(s, "basic operations", test_basic_ops);
+    CU_add_test(s, "debug state of every domain", test_debug_state_all);
     CU_add_test(s, "domain builder", test_build);
     CU_add_test(s, "console offsets", test_console_offsets);
     CU_add_test(s, "events across reconnect", test_events_reconnect);

@@ -348,6 +348,60 @@ static void test_srv_domains(void)
     CU_ASSERT_EQUAL(call(DBGV_CTL_MSG_DOMAIN_PAUSE, &d, sizeof(d), NULL), -DBGV_EINVAL);
 }
 
+/* DEBUG_STATE_LIST: every vCPU of every domain in (domid, vCPU) order,
+ * paged from a (domid, vCPU) cursor; validated like the other lists. */
+static void test_srv_debug_state_list(void)
+{
+    struct dbgv_ctl_list_req lr = { .domid = 0, .max = 100 };
+    struct dbgv_ctl_dom_debug_state e;
+    struct dbgv_ctl_list_rep rep;
+    struct reply r;
+    uint32_t a, b;
+    int rc;
+
+    setup();
+    a = create("alpha", 4, 2, &rc);
+    b = create("beta", 4, 3, &rc);
+    CU_ASSERT_EQUAL(call(DBGV_CTL_MSG_DEBUG_STATE_LIST, &lr, sizeof(lr), &r), 0);
+    memcpy(&rep, r.p, sizeof(rep));
+    CU_ASSERT_EQUAL(rep.count, 5);
+    CU_ASSERT_EQUAL(rep.total, 5);
+    CU_ASSERT_EQUAL(r.h.len, sizeof(rep) + 5 * sizeof(e));
+    memcpy(&e, r.p + sizeof(rep) + 2 * sizeof(e), sizeof(e));
+    CU_ASSERT_EQUAL(e.domid, b);
+    CU_ASSERT_EQUAL(e.st.vcpu_id, 0);
+    CU_ASSERT_EQUAL(e.pad, 0);
+    /* From alpha's vCPU 1, two entries: alpha 1, beta 0; four remain. */
+    lr = (struct dbgv_ctl_list_req){ .domid = a, .start = 1, .max = 2 };
+    CU_ASSERT_EQUAL(call(DBGV_CTL_MSG_DEBUG_STATE_LIST, &lr, sizeof(lr), &r), 0);
+    memcpy(&rep, r.p, sizeof(rep));
+    CU_ASSERT_EQUAL(rep.count, 2);
+    CU_ASSERT_EQUAL(rep.total, 4);
+    memcpy(&e, r.p + sizeof(rep), sizeof(e));
+    CU_ASSERT_EQUAL(e.domid, a);
+    CU_ASSERT_EQUAL(e.st.vcpu_id, 1);
+    memcpy(&e, r.p + sizeof(rep) + sizeof(e), sizeof(e));
+    CU_ASSERT_EQUAL(e.domid, b);
+    CU_ASSERT_EQUAL(e.st.vcpu_id, 0);
+    /* Past the last domain: an empty page. */
+    lr = (struct dbgv_ctl_list_req){ .domid = b + 1, .max = 10 };
+    CU_ASSERT_EQUAL(call(DBGV_CTL_MSG_DEBUG_STATE_LIST, &lr, sizeof(lr), &r), 0);
+    memcpy(&rep, r.p, sizeof(rep));
+    CU_ASSERT_EQUAL(rep.count, 0);
+    CU_ASSERT_EQUAL(rep.total, 0);
+    /* A huge max is clamped to what fits in one reply. */
+    lr = (struct dbgv_ctl_list_req){ .max = 0xffffffffu };
+    CU_ASSERT_EQUAL(call(DBGV_CTL_MSG_DEBUG_STATE_LIST, &lr, sizeof(lr), &r), 0);
+    /* Refused before the backend: max 0, pad, out-of-range id, wrong size. */
+    lr = (struct dbgv_ctl_list_req){ .max = 0 };
+    CU_ASSERT_EQUAL(call(DBGV_CTL_MSG_DEBUG_STATE_LIST, &lr, sizeof(lr), NULL), -DBGV_EINVAL);
+    lr = (struct dbgv_ctl_list_req){ .max = 1, .pad = 1 };
+    CU_ASSERT_EQUAL(call(DBGV_CTL_MSG_DEBUG_STATE_LIST, &lr, sizeof(lr), NULL), -DBGV_EINVAL);
+    lr = (struct dbgv_ctl_list_req){ .domid = DBGV_DOMID_MAX + 1, .max = 1 };
+    CU_ASSERT_EQUAL(call(DBGV_CTL_MSG_DEBUG_STATE_LIST, &lr, sizeof(lr), NULL), -DBGV_ESRCH);
+    CU_ASSERT_EQUAL(call(DBGV_CTL_MSG_DEBUG_STATE_LIST, &lr, sizeof(lr) - 4, NULL), -DBGV_EINVAL);
+}
+
 static void test_srv_validation(void)
 {
     struct dbgv_ctl_domain_create c = { .name = "ok", .memory_mib = 4, .nr_vcpus = 1 };
@@ -732,6 +786,7 @@ static void test_fuzz(void)
         DBGV_CTL_MSG_CONSOLE_READ, DBGV_CTL_MSG_HVLOG_READ,
         DBGV_CTL_MSG_CONSOLE_WRITE,
         DBGV_CTL_MSG_DEBUG_STATE_GET, DBGV_CTL_MSG_DEBUG_POLICY_SET,
+        DBGV_CTL_MSG_DEBUG_STATE_LIST,
         DBGV_CTL_MSG_EVENTS_READ, DBGV_CTL_MSG_GDBG_SET_BP, 0, 0xffff,
     };
     struct ctl_stats st;
@@ -984,6 +1039,7 @@ int main(void)
     CU_add_test(s, "server hello", test_srv_hello);
     CU_add_test(s, "server domains", test_srv_domains);
     CU_add_test(s, "server validation", test_srv_validation);
+    CU_add_test(s, "server debug state of every domain", test_srv_debug_state_list);
     CU_add_test(s, "server frame errors", test_srv_frame_errors);
     CU_add_test(s, "server console and events", test_srv_console_events);
     CU_add_test(s, "server console input (CONSOLE_WRITE)", test_srv_console_write);

@@ -3,6 +3,7 @@
 #include <string.h>
 #include <asm/hvm_emul.h>
 #include <asm/svm.h>
+#include <asm/xstate.h>
 #include <dbgvisor/console.h>
 #include <dbgvisor/domain.h>
 #include "tests.h"
@@ -17,6 +18,7 @@ uint32_t injected_error;
 void fake_reset(void)
 {
     memset(fake_ram, 0, sizeof(fake_ram));
+    memset(fake_mmio, 0, sizeof(fake_mmio));
     memset(&fake_vmcb, 0, sizeof(fake_vmcb));
     memset(&fake_vcpu, 0, sizeof(fake_vcpu));
     fake_vcpu.domain = &fake_domain;
@@ -41,12 +43,18 @@ int domain_read_gpa(struct domain *d, uint64_t gpa, void *dst, uint64_t len)
     return 0;
 }
 
+uint8_t fake_mmio[FAKE_MMIO_BYTES];
+
 uint64_t hvm_bus_read(struct vcpu *v, uint64_t gpa, unsigned size)
 {
     uint64_t val = 0;
 
     if (domain_read_gpa(v->domain, gpa, &val, size) == 0)
         return val;
+    if (gpa - FAKE_MMIO_BASE < FAKE_MMIO_BYTES && gpa - FAKE_MMIO_BASE + size <= FAKE_MMIO_BYTES) {
+        memcpy(&val, fake_mmio + (gpa - FAKE_MMIO_BASE), size);
+        return val;
+    }
     return size >= 8 ? ~0ull : (1ull << (size * 8)) - 1;
 }
 
@@ -55,6 +63,35 @@ void hvm_bus_write(struct vcpu *v, uint64_t gpa, unsigned size, uint64_t val)
     void *p = domain_gpa_to_hva(v->domain, gpa, size);
     if (p)
         memcpy(p, &val, size);
+    else if (gpa - FAKE_MMIO_BASE < FAKE_MMIO_BYTES && gpa - FAKE_MMIO_BASE + size <= FAKE_MMIO_BYTES)
+        memcpy(fake_mmio + (gpa - FAKE_MMIO_BASE), &val, size);
+}
+
+bool domain_is_ended(const struct domain *d)
+{
+    (void)d;
+    return false;
+}
+
+void svm_skip_instruction(struct vcpu *v, unsigned len);
+void svm_skip_instruction(struct vcpu *v, unsigned len)
+{
+    v->arch.vmcb->save.rip += len;
+    v->arch.vmcb->control.int_state &= ~1ull;
+}
+
+static uint8_t fake_vectors[16][32];
+
+void xstate_vector_get(struct vcpu *v, unsigned n, uint8_t buf[32])
+{
+    (void)v;
+    memcpy(buf, fake_vectors[n & 15], 32);
+}
+
+void xstate_vector_set(struct vcpu *v, unsigned n, const uint8_t buf[32])
+{
+    (void)v;
+    memcpy(fake_vectors[n & 15], buf, 32);
 }
 
 void hvm_cpuid(struct vcpu *v, uint32_t leaf, uint32_t subleaf, uint32_t out[4])

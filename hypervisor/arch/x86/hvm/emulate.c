@@ -9,14 +9,18 @@
  * and rotates (group 2, SHLD/SHRD), BT/BTS/BTR/BTC, BSF/BSR/TZCNT/LZCNT/
  * POPCNT, SETcc/CMOVcc, CMPXCHG, CMPXCHG8B/16B, XADD, PUSH/POP m, near CALL/JMP through
  * memory, MOVS/STOS/LODS/CMPS/SCAS with REP/REPE/REPNE and DF (either side
- * MMIO or RAM, addressed through the guest's page tables), and the SSE/AVX
- * moves (emulate_sse.c). Results and flags come from the host CPU running
- * the same operation on the same values (emulate_alu.c), so they are what
- * the processor gives, undefined flags included. What is left (far
- * CALL/JMP and MOV Sreg loads through MMIO, descriptor-table loads, x87 and
- * MMX operands, other vector instructions) ends the domain with the bytes
- * in the reason: hardware would have performed the access, so neither #UD
- * nor a skipped instruction would be faithful.
+ * MMIO or RAM, addressed through the guest's page tables), the SSE/AVX
+ * moves (emulate_sse.c) and arithmetic (emulate_vec_alu.c), x87 and MMX
+ * memory operands (emulate_x87.c), MOV Sreg, LxS and far CALL/JMP
+ * (emulate_seg.c) and the descriptor-table instructions (emulate_sys.c).
+ * Results and flags come from the host CPU running the same operation on
+ * the same values (emulate_alu.c and the bounce buffers of the vector and
+ * x87 parts), so they are what the processor gives, undefined flags
+ * included. What is left (far transfers through gates, VERR/VERW, other
+ * vector instructions, FLDENV/FNSAVE-class x87 state loads and stores)
+ * ends the domain with the bytes in the reason: hardware would have
+ * performed the access, so neither #UD nor a skipped instruction would be
+ * faithful.
  */
 #include <asm/decode.h>
 #include <asm/hvm_emul.h>
@@ -56,12 +60,7 @@ static void reg_write(struct vcpu *v, unsigned reg, bool high8, unsigned size, u
 
 /* ---- one instruction ---- */
 
-enum exec_result {
-    EXEC_UNKNOWN,       /* not an instruction the emulator knows */
-    EXEC_DONE,          /* carried out: RIP moves past it */
-    EXEC_JUMPED,        /* carried out, RIP set by the instruction */
-    EXEC_FAULTED,       /* an exception was injected (or the domain ended): RIP stays */
-};
+static uint16_t segment_selector(const struct vmcb_save *s, unsigned sreg);
 
 static uint64_t mem_read(struct emul *e, unsigned size)
 {
@@ -100,6 +99,23 @@ static uint64_t reg_operand(struct emul *e)
 static void set_reg_operand(struct emul *e, unsigned size, uint64_t val)
 {
     reg_write(e->v, e->insn.reg, e->insn.reg_high8, size, val);
+}
+
+void emul_set_reg(struct emul *e, unsigned size, uint64_t val)
+{
+    set_reg_operand(e, size, val);
+}
+
+enum exec_result emul_fault(struct vcpu *v, unsigned vector, uint32_t error)
+{
+    svm_inject_exception(v, (uint8_t)vector, true, error);
+    return EXEC_FAULTED;
+}
+
+enum exec_result emul_raise(struct vcpu *v, unsigned vector)
+{
+    svm_inject_exception(v, (uint8_t)vector, vector == X86_EXC_GP, 0);
+    return EXEC_FAULTED;
 }
 
 /* The ModRM/moffs operand's segment (override, or SS for rSP/rBP-based
@@ -220,16 +236,16 @@ static uint64_t bswap(uint64_t val, unsigned size)
 /* ---- the stack ---- */
 
 /* The stack's address size: 64-bit code, else SS's B bit. */
-static unsigned stack_addr_size(struct vcpu *v)
+unsigned emul_stack_addr_size(struct vcpu *v)
 {
     if (guest_cpu_mode(v) == X86_MODE_LONG64)
         return 8;
     return (v->arch.vmcb->save.ss.attrib & 0x400) ? 4 : 2;
 }
 
-static bool push(struct vcpu *v, uint64_t val, unsigned size)
+bool emul_push(struct vcpu *v, uint64_t val, unsigned size)
 {
-    unsigned asize = stack_addr_size(v);
+    unsigned asize = emul_stack_addr_size(v);
     uint64_t rsp = (v->arch.gpr[GPR_RSP] - size) & size_mask(asize);
 
     if (!guest_access_linear(v, X86_SEG_SS, rsp, &val, size, GA_WRITE))
@@ -240,16 +256,70 @@ static bool push(struct vcpu *v, uint64_t val, unsigned size)
 
 /* The ModRM operand by its linear address: for the forms that also touch
  * the stack, either access may be the one that exited. */
+bool emul_operand_access(struct emul *e, unsigned at, void *buf, unsigned size, bool write)
+{
+    uint64_t off = (operand_offset(e->v, &e->insn) + at) & size_mask(e->insn.addr_size);
+
+    return guest_access_linear(e->v, operand_seg(&e->insn), off, buf, size,
+                               write ? GA_WRITE : GA_READ);
+}
+
+bool emul_operand_read(struct emul *e, void *buf, unsigned size)
+{
+    for (unsigned at = 0; at < size; at += 8)
+        if (!emul_operand_access(e, at, (uint8_t *)buf + at, MIN(size - at, 8u), false))
+            return false;
+    return true;
+}
+
+bool emul_operand_write(struct emul *e, const void *buf, unsigned size)
+{
+    for (unsigned at = 0; at < size; at += 8)
+        if (!emul_operand_access(e, at, (uint8_t *)buf + at, MIN(size - at, 8u), true))
+            return false;
+    return true;
+}
+
+uint64_t emul_operand_offset(struct emul *e)
+{
+    return operand_offset(e->v, &e->insn);
+}
+
+uint64_t emul_operand_linear(struct emul *e)
+{
+    return guest_linear(e->v, operand_seg(&e->insn), operand_offset(e->v, &e->insn));
+}
+
+uint16_t emul_operand_selector(struct emul *e)
+{
+    return segment_selector(&e->v->arch.vmcb->save, operand_seg(&e->insn));
+}
+
+bool emul_operand_writable(struct emul *e, unsigned size)
+{
+    uint64_t first = emul_operand_linear(e);
+    uint64_t last = first + size - 1, gpa;
+    uint32_t pf_error;
+
+    for (uint64_t page = first; ; page = (page | 0xfff) + 1) {
+        if (guest_translate(e->v, page, GA_WRITE, &gpa, &pf_error) != GW_OK) {
+            guest_inject_pf(e->v, page, pf_error);
+            return false;
+        }
+        if ((page | 0xfff) >= last)
+            return true;
+    }
+}
+
 static bool operand_access(struct emul *e, uint64_t *val, bool write)
 {
-    return guest_access_linear(e->v, operand_seg(&e->insn), operand_offset(e->v, &e->insn),
-                               val, e->insn.size, write ? GA_WRITE : GA_READ);
+    return emul_operand_access(e, 0, val, e->insn.size, write);
 }
 
 static enum exec_result pop_to_mem(struct emul *e)
 {
     struct vcpu *v = e->v;
-    unsigned size = e->insn.size, asize = stack_addr_size(v);
+    unsigned size = e->insn.size, asize = emul_stack_addr_size(v);
     uint64_t old_rsp = v->arch.gpr[GPR_RSP], val = 0;
 
     if (!guest_access_linear(v, X86_SEG_SS, old_rsp & size_mask(asize), &val, size, GA_READ))
@@ -274,12 +344,12 @@ static enum exec_result group5_memory(struct emul *e, unsigned ext)
     if (!operand_access(e, &val, false))
         return EXEC_FAULTED;
     if (ext == 6)
-        return push(v, val, size) ? EXEC_DONE : EXEC_FAULTED;
+        return emul_push(v, val, size) ? EXEC_DONE : EXEC_FAULTED;
     if (size == 8 && (uint64_t)((int64_t)(val << 16) >> 16) != val) {
         svm_inject_exception(v, X86_EXC_GP, true, 0);   /* non-canonical target */
         return EXEC_FAULTED;
     }
-    if (ext == 2 && !push(v, (s->rip + e->insn.len) & size_mask(size), size))
+    if (ext == 2 && !emul_push(v, (s->rip + e->insn.len) & size_mask(size), size))
         return EXEC_FAULTED;
     s->rip = val;
     return EXEC_JUMPED;
@@ -321,6 +391,8 @@ static enum exec_result execute(struct emul *e)
         set_reg_operand(e, size, condition_holds(op & 0xf, *rflags) ? val : reg_operand(e));
         return EXEC_DONE;
     }
+    if (vec_alu_opcode(op))                         /* SSE/AVX arithmetic */
+        return emulate_vec_alu(e);
     if (op >= 0x0f90 && op <= 0x0f9f) {             /* SETcc */
         mem_write(e, 1, condition_holds(op & 0xf, *rflags));
         return EXEC_DONE;
@@ -396,7 +468,14 @@ static enum exec_result execute(struct emul *e)
         }
         if (op == 0xff && (ext == 2 || ext == 4 || ext == 6))
             return group5_memory(e, ext);
-        return EXEC_UNKNOWN;                        /* far CALL/JMP through memory */
+        if (op == 0xff && (ext == 3 || ext == 5))
+            return emulate_segment_insn(e);         /* far CALL/JMP through memory */
+        return EXEC_UNKNOWN;
+    case 0x8e: case 0xc4: case 0xc5: case 0x0fb2: case 0x0fb4: case 0x0fb5:
+    case 0x07: case 0x17: case 0x1f: case 0x0fa1: case 0x0fa9:     /* POP Sreg */
+        return emulate_segment_insn(e);
+    case 0x0f00: case 0x0f01:
+        return emulate_system_insn(e);
     case 0x0fa3: bit_op(e, ALU_BT, reg_operand(e)); return EXEC_DONE;
     case 0x0fab: bit_op(e, ALU_BTS, reg_operand(e)); return EXEC_DONE;
     case 0x0fb3: bit_op(e, ALU_BTR, reg_operand(e)); return EXEC_DONE;
@@ -443,8 +522,14 @@ static enum exec_result execute(struct emul *e)
     case 0x0fbe: case 0x0fbf:
         set_reg_operand(e, size, sign_extend(mem_read(e, in->src_size), in->src_size));
         return EXEC_DONE;
-    case 0x0f10: case 0x0f11: case 0x0f28: case 0x0f29: case 0x0f2b: case 0x0f6e:
-    case 0x0f6f: case 0x0f7e: case 0x0f7f: case 0x0fd6: case 0x0fe7: case X86_OP_0F38 | 0x2a:
+    case 0xd8: case 0xd9: case 0xda: case 0xdb: case 0xdc: case 0xdd: case 0xde: case 0xdf:
+        return emulate_x87(e);
+    case 0x0f6e: case 0x0f6f: case 0x0f7e: case 0x0f7f:
+        if (!in->vex && in->simd_prefix == 0)
+            return emulate_mmx_move(e);
+        return emulate_simd_move(e) ? EXEC_DONE : EXEC_UNKNOWN;
+    case 0x0f10: case 0x0f11: case 0x0f28: case 0x0f29: case 0x0f2b:
+    case 0x0fd6: case 0x0fe7: case X86_OP_0F38 | 0x2a:
     case 0x0f12: case 0x0f13: case 0x0f16: case 0x0f17:
         return emulate_simd_move(e) ? EXEC_DONE : EXEC_UNKNOWN;
     }
@@ -531,8 +616,8 @@ static enum vcpu_run_result unknown_insn(struct vcpu *v, uint64_t gpa, const cha
 
     if (retry_once(v, n))
         return guest_insn_changed(v, n, "MMIO access");
-    for (unsigned i = 0; i < n; i++)
-        snprintf(hex + i * 3, sizeof(hex) - i * 3, "%s%02x", i ? " " : "", b[i]);
+    for (unsigned i = 0, at = 0; i < n; i++)      /* "8e 00 ...": 3 characters a byte */
+        at += (unsigned)snprintf(hex + at, sizeof(hex) - at, "%s%02x", i ? " " : "", b[i]);
     domain_crash(v->domain, "cannot emulate %s access to %#llx at rip %#llx (bytes %s)",
                  what, (unsigned long long)gpa, (unsigned long long)v->arch.vmcb->save.rip, hex);
     return RUN_RESCHEDULE;
@@ -551,8 +636,10 @@ static enum vcpu_run_result run(struct emul *e, const uint8_t *bytes, unsigned n
     v->arch.mmio_retry = false;
     if (domain_is_ended(v->domain))
         return RUN_RESCHEDULE;
-    if (r == EXEC_DONE)
+    if (r == EXEC_DONE || r == EXEC_DONE_SHADOW)
         svm_skip_instruction(v, e->insn.len);
+    if (r == EXEC_DONE_SHADOW)
+        v->arch.vmcb->control.int_state |= 1;   /* MOV SS: the next instruction is shadowed */
     else if (r == EXEC_JUMPED)
         svm_skip_instruction(v, 0);     /* RIP is the target: the rest of completing it */
     return RUN_CONTINUE;
@@ -571,6 +658,11 @@ enum vcpu_run_result hvm_emulate_insn(struct vcpu *v, uint64_t gpa, const char *
 
 /* ---- page walks through unbacked memory ---- */
 
+static bool pops_segment(uint16_t op)
+{
+    return op == 0x07 || op == 0x17 || op == 0x1f || op == 0x0fa1 || op == 0x0fa9;
+}
+
 /* Whether the instruction writes its memory operand (the #PF's W bit). */
 static bool writes_memory(const struct x86_mem_insn *in)
 {
@@ -581,19 +673,30 @@ static bool writes_memory(const struct x86_mem_insn *in)
         return !(op & 2) && (op >> 3) != 7;                     /* r/m,reg forms but CMP */
     if (op >= 0x0f40 && op <= 0x0f4f)
         return false;                                           /* CMOVcc */
+    if (vec_alu_opcode(op))
+        return false;                                           /* vector arithmetic */
     switch (op) {
     case 0x80: case 0x81: case 0x83: return ext != 7;          /* but CMP */
     case 0xf6: case 0xf7:            return ext == 2 || ext == 3;  /* NOT, NEG */
     case 0xff:                       return ext <= 1;          /* INC, DEC */
     case 0x0fba:                     return ext != 4;          /* but BT */
-    case 0x0f7e:                     return in->simd_prefix == 0x66;
+    case 0x0f7e:                     return in->simd_prefix != 0xf3;  /* MOVD/MOVQ stores */
+    case 0xd9: case 0xdb: case 0xdd: case 0xdf:                 /* x87 stores */
+        return in->opcode == 0xd9 ? ext == 2 || ext == 3 || ext == 7
+                                  : ext == 1 || ext == 2 || ext == 3 || ext >= 6 ||
+                                    (in->opcode == 0xdd && ext == 7);
+    case 0xd8: case 0xda: case 0xdc: case 0xde:
+        return false;
     case 0x84: case 0x85: case 0x8a: case 0x8b: case 0xa0: case 0xa1:
     case 0x69: case 0x6b: case 0x0faf: case 0x0fbc: case 0x0fbd: case 0x0fb8:
     case 0x0fa3: case 0x0fb6: case 0x0fb7: case 0x0fbe: case 0x0fbf:
     case X86_OP_0F38 | 0xf0:
     case 0x0f10: case 0x0f28: case 0x0f6e: case 0x0f6f: case X86_OP_0F38 | 0x2a:
     case 0x0f12: case 0x0f16:
+    case 0x8e: case 0xc4: case 0xc5: case 0x0fb2: case 0x0fb4: case 0x0fb5:
         return false;
+    case 0x0f00:                     return ext <= 1;          /* SLDT, STR */
+    case 0x0f01:                     return ext <= 1 || ext == 4;  /* SGDT, SIDT, SMSW */
     }
     return true;
 }
@@ -627,7 +730,7 @@ enum vcpu_run_result hvm_emulate_walk_fault(struct vcpu *v, uint64_t table_gpa)
                      bytes[0], bytes[1], bytes[2]);
         return RUN_RESCHEDULE;
     }
-    if (!e.insn.string) {
+    if (!e.insn.string && !pops_segment(e.insn.opcode)) {   /* those walk as they access */
         gla = operand_linear(v, &e.insn);
         if (guest_translate(v, gla, writes_memory(&e.insn) ? GA_WRITE : GA_READ, &e.gpa,
                             &pf_error) != GW_OK) {

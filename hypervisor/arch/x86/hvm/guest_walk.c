@@ -373,6 +373,8 @@ uint64_t guest_linear(struct vcpu *v, unsigned seg, uint64_t off)
 {
     const struct vmcb_save *s = &v->arch.vmcb->save;
 
+    if (seg == X86_SEG_NONE)            /* already linear (descriptor tables) */
+        return (s->efer & EFER_LMA) ? off : off & 0xffffffffull;
     if (guest_cpu_mode(v) != X86_MODE_LONG64)
         return (segment(s, seg)->base + off) & 0xffffffffull;
     return (seg == X86_SEG_FS || seg == X86_SEG_GS) ? segment(s, seg)->base + off : off;

@@ -5,7 +5,10 @@
  * it takes the vCPU off (svm_vcpu_load/put). The hypervisor is built
  * -mno-sse and never touches these registers, so VM exits in between need
  * no switch at all (an earlier version switched at every exit: +4% per
- * exit on the bench guest's port-I/O loop).
+ * exit on the bench guest's port-I/O loop). While an exit is handled the
+ * FPU is therefore the guest's: the MMIO emulator moves its vector
+ * registers (xstate_vector_get/set) and runs its x87, MMX and SSE/AVX
+ * instructions on that live state (emulate_x87.c, emulate_vec_alu.c).
  *
  * Every component the hypervisor offers is switched whatever the guest's
  * XCR0 says (the hypervisor runs with all of them enabled): a component a
@@ -37,13 +40,6 @@ static struct { uint32_t size, offset; bool align64; } component[MAX_COMPONENT +
  * #VMEXIT; reproduced by the ipi-storm guest beside an SSE user, never with
  * -icount or one pCPU); see docs/architecture.md.
  */
-struct x87_env {              /* FNSTENV/FLDENV image, 32-bit format */
-    uint16_t fcw, pad0, fsw, pad1, ftw, pad2;
-    uint32_t fip;
-    uint16_t fcs, fop;
-    uint32_t fdp;
-    uint16_t fds, pad3;
-} __attribute__((packed));
 
 struct x87_reg { uint8_t bytes[10]; };
 

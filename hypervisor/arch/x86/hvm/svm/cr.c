@@ -345,8 +345,8 @@ enum vcpu_run_result svm_handle_cr_write(struct vcpu *v, unsigned cr)
         uint16_t msw;
         if (!d.mem)
             msw = (uint16_t)v->arch.gpr[d.gpr];
-        else if (guest_read_linear(v, d.linear, &msw, 2) != 2)
-            return fetch_failed(v, "LMSW operand");
+        else if (!guest_access_linear(v, X86_SEG_NONE, d.linear, &msw, 2, GA_READ))
+            return RUN_CONTINUE;           /* #PF injected; RAM or a device (MMIO) */
         val = (s->cr0 & ~0xeull) | (msw & 0xf) | (s->cr0 & X86_CR0_PE);
         break;
     }
