@@ -5,7 +5,7 @@
 # KDE|MDE, OSLSR 0x8. test_arm64.sh checks how xl debug-state shows it (the
 # arm64 hypervisor has no control channel yet).
 #   fake_arm64_debug_state.py SOCKET
-import socket, struct, sys, zlib
+import os, socket, struct, sys, zlib
 MAGIC = 0x56474244
 def frame(typ, seq, payload, status=0):
     h = struct.pack("<IHHIIiII", MAGIC, 2, typ | 0x8000, seq, len(payload), status, 0,
@@ -20,24 +20,39 @@ def vstate():
     regs[16] = 0x40001000; regs[48] = 0x1ff7; regs[1] = 0x40abc000; regs[64] = 0x8
     tail = struct.pack("<BBHI", 1, 32, 68, 0x3f | (0xf << 16)) + owners + struct.pack("<QQ", 0xa000, 0) + struct.pack("<72Q", *regs)
     return v1 + tail
-s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(4)
+REPLIES = {
+    0x01: struct.pack("<IIII", 2, 8192, 2, 0) + b"fake hv".ljust(32, b"\0"),    # HELLO
+    0x10: struct.pack("<II", 2, 2) + dominfo(0, b"Domain-0") + dominfo(1, b"arm"),
+    0x11: dominfo(1, b"arm"),                                                  # DOMAIN_INFO
+    0x40: struct.pack("<II", 1, 1) + vstate(),                                 # DEBUG_STATE_GET
+}
+
+def recv_exact(c, n):
+    data = b""
+    while len(data) < n:
+        more = c.recv(n - len(data))
+        if not more:
+            raise EOFError
+        data += more
+    return data
+
+def serve(c):
+    """One request at a time: header, body, then the canned reply or ENOSYS."""
+    while True:
+        typ, seq, ln = struct.unpack_from("<HII", recv_exact(c, 32), 6)
+        recv_exact(c, ln)
+        if typ in REPLIES:
+            c.sendall(frame(typ, seq, REPLIES[typ]))
+        else:
+            c.sendall(frame(typ, seq, b"", -38))
+
+# Listening before the socket appears under its name: a client that sees it can connect.
+s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1] + ".tmp"); s.listen(4)
+os.rename(sys.argv[1] + ".tmp", sys.argv[1])
 while True:
-    c, _ = s.accept(); buf = b""
+    conn, _ = s.accept()
     try:
-        while True:
-            d = c.recv(65536)
-            if not d: break
-            buf += d
-            while len(buf) >= 32:
-                magic, ver, typ, seq, ln = struct.unpack_from("<IHHII", buf)
-                if len(buf) < 32 + ln: break
-                body = buf[32:32 + ln]; buf = buf[32 + ln:]
-                if typ == 1: rep = struct.pack("<IIII", 2, 8192, 2, 0) + b"fake hv".ljust(32, b"\0")
-                elif typ == 0x10: rep = struct.pack("<II", 2, 2) + dominfo(0, b"Domain-0") + dominfo(1, b"arm")
-                elif typ == 0x11: rep = dominfo(1, b"arm")
-                elif typ == 0x40: rep = struct.pack("<II", 1, 1) + vstate()
-                else:
-                    c.sendall(frame(typ, seq, b"", -38)); continue
-                c.sendall(frame(typ, seq, rep))
-    except OSError: pass
-    c.close()
+        serve(conn)
+    except (EOFError, OSError):
+        pass
+    conn.close()
