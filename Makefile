@@ -41,6 +41,9 @@ $(DIST)/bin/dbgvisor: tools/launcher/dbgvisor.in Config.mk
 	@mkdir -p $(dir $@)
 	sed -e 's|@QEMU@|$(QEMU)|; s|@QEMU_CPU@|$(QEMU_CPU)|' $< > $@
 	chmod +x $@
+launcher: $(DIST)/libexec/dbgvisor/arm64-bundle.sh
+$(DIST)/libexec/dbgvisor/arm64-bundle.sh: scripts/arm64-bundle.sh
+	install -D -m 755 $< $@
 launcher: $(DIST)/share/man/man1/dbgvisor.1
 $(DIST)/share/man/man1/dbgvisor.1: tools/launcher/dbgvisor.1
 	install -D -m 644 $< $@

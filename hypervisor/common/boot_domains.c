@@ -9,6 +9,7 @@
 #include <dbgvisor/multiboot.h>
 #include <dbgvisor/policy_names.h>
 #include <public/control.h>
+#include <asm/hvm_irq.h>
 #include <asm/svm_vcpu.h>
 
 #define DEFAULT_MEM_MIB 64
@@ -19,6 +20,7 @@ struct module_opts {
     unsigned mem_mib;
     int policy;
     int unbacked;
+    int timer_mode;             /* enum timer_mode (asm/tick_reinject.h) */
     unsigned quiet;
     const char *cmdline;
     bool ramdisk;               /* this module is the previous kernel's initrd */
@@ -60,6 +62,7 @@ static int parse_module_string(const char *s, struct module_opts *o)
     o->mem_mib = DEFAULT_MEM_MIB;
     o->policy = DBGV_POLICY_DEFAULT;
     o->quiet = DBGV_ADAPTIVE_QUIET_SWITCHES_DEFAULT;
+    o->timer_mode = TIMER_MODE_DEFAULT;
     o->cmdline = "";
     for (bool first = true; *p; first = false) {
         while (*p == ' ')
@@ -98,6 +101,9 @@ static int parse_module_string(const char *s, struct module_opts *o)
         } else if (val && klen == 15 && !strncmp(p, "unbacked_access", 15)) {
             o->unbacked = dbgv_unbacked_access_parse(val, vlen);
             ok = o->unbacked >= 0;
+        } else if (val && klen == 10 && !strncmp(p, "timer_mode", 10)) {
+            o->timer_mode = timer_mode_parse(val, vlen);
+            ok = o->timer_mode >= 0;
         } else {
             ok = false;
         }
@@ -151,21 +157,32 @@ static int load_linux(struct domain *d, const struct module_opts *o, const void 
     return 0;
 }
 
+/* A multiboot kernel gets its ramdisk as its one module, named by the
+ * module's path, as QEMU's -initrd passes it. */
 static int load_multiboot(struct domain *d, const struct module_opts *o, const void *img, size_t len,
-                          const char **why)
+                          const struct multiboot_module *initrd, const char **why)
 {
     struct mbimage mb;
     struct mbimage_boot boot;
+    struct module_opts rd_opts;
+    struct mbimage_module mod;
 
+    if (initrd) {
+        parse_module_string(module_string(initrd), &rd_opts);
+        mod = (struct mbimage_module){ .data = (const void *)(uint64_t)initrd->mod_start,
+                                       .len = initrd->mod_end - initrd->mod_start,
+                                       .string = rd_opts.path };
+    }
     if (mbimage_parse(img, len, &mb, why) < 0 ||
-        mbimage_load(&mb, img, len, d->mem_bytes, o->path, o->cmdline, write_guest, d, &boot, why) < 0)
+        mbimage_load(&mb, img, len, d->mem_bytes, o->path, o->cmdline, initrd ? &mod : NULL,
+                     initrd ? 1 : 0, write_guest, d, &boot, why) < 0)
         return -1;
     svm_vcpu_set_entry(d->vcpus[0], boot.eip, boot.eax, boot.ebx);
     return 0;
 }
 
 /* One domain from module m; initrd is the module after it when that one is
- * marked "ramdisk" (Linux only). */
+ * marked "ramdisk" (a Linux initrd, or a multiboot kernel's module). */
 static void build_one(const struct multiboot_module *m, const struct multiboot_module *initrd)
 {
     const char *str = module_string(m);
@@ -179,10 +196,6 @@ static void build_one(const struct multiboot_module *m, const struct multiboot_m
     if (parse_module_string(str, &o) < 0)
         return;
     bool is_linux = bzimage_probe(img, len);
-    if (initrd && !is_linux) {
-        pr_err("domain %s: a ramdisk needs a Linux kernel image\n", o.name);
-        return;
-    }
     struct domain_config cfg = {
         .name = o.name, .mem_bytes = (uint64_t)o.mem_mib << 20, .vcpus = o.vcpus,
         .debug_policy = (uint8_t)o.policy, .unbacked_access = (uint8_t)o.unbacked,
@@ -196,8 +209,12 @@ static void build_one(const struct multiboot_module *m, const struct multiboot_m
                "out of memory or domain slots");
         return;
     }
+    hvm_irq_set_timer_mode(d, (enum timer_mode)o.timer_mode);
+    if (o.timer_mode != TIMER_MODE_DEFAULT)
+        printk("domain %u (%s): timer_mode %s\n", d->id, d->name,
+               timer_mode_name((enum timer_mode)o.timer_mode));
     if ((is_linux ? load_linux(d, &o, img, len, initrd, &why)
-               : load_multiboot(d, &o, img, len, &why)) < 0) {
+               : load_multiboot(d, &o, img, len, initrd, &why)) < 0) {
         pr_err("domain %s: cannot load %s image: %s\n", o.name,
                is_linux ? "Linux" : "multiboot", why);
         domain_destroy(d);

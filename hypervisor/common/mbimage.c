@@ -260,15 +260,70 @@ static void mmap_entry(uint8_t *p, uint64_t base, uint64_t len, uint32_t type)
     le_wr32(p + 20, type);
 }
 
+/* The module list and the modules (multiboot 1 section 3.3: mod_start,
+ * mod_end, string, reserved per entry) at gpa, which is past the info and
+ * the command line: entries, then strings, then each module's bytes on a
+ * page boundary. Returns one past the last byte, or 0 if they do not fit
+ * below mem_top (checked before anything is written). */
+#define MOD_ENTRY 16u
+static uint64_t place_modules(const struct mbimage_module *mods, unsigned nr, uint64_t gpa,
+                              uint64_t mem_top, uint64_t *data_gpa)
+{
+    uint64_t p = gpa + (uint64_t)nr * MOD_ENTRY;
+
+    for ( unsigned i = 0; i < nr; i++ )
+    {
+        size_t sl = mods[i].string ? strlen(mods[i].string) : 0;
+
+        if ( sl > 4096 )
+            return 0;
+        p += sl + 1;
+    }
+    for ( unsigned i = 0; i < nr; i++ )
+    {
+        p = ALIGN_UP(p, 4096ull);
+        data_gpa[i] = p;
+        if ( mods[i].len > mem_top || p > mem_top - mods[i].len )
+            return 0;
+        p += mods[i].len;
+    }
+    return p <= mem_top ? p : 0;
+}
+
+static int write_modules(const struct mbimage_module *mods, unsigned nr, uint64_t gpa,
+                         const uint64_t *data_gpa, mbimage_write_fn write, void *opaque)
+{
+    uint64_t str = gpa + (uint64_t)nr * MOD_ENTRY;
+    int rc;
+
+    for ( unsigned i = 0; i < nr; i++ )
+    {
+        uint8_t e[MOD_ENTRY] = { 0 };
+        size_t sl = mods[i].string ? strlen(mods[i].string) : 0;
+
+        le_wr32(e, (uint32_t)data_gpa[i]);
+        le_wr32(e + 4, (uint32_t)(data_gpa[i] + mods[i].len));
+        le_wr32(e + 8, (uint32_t)str);
+        if ( (rc = write(opaque, gpa + (uint64_t)i * MOD_ENTRY, e, MOD_ENTRY)) ||
+             (sl && (rc = write(opaque, str, mods[i].string, sl))) ||
+             (rc = write(opaque, str + sl, NULL, 1)) ||
+             (mods[i].len && (rc = write(opaque, data_gpa[i], mods[i].data, mods[i].len))) )
+            return rc;
+        str += sl + 1;
+    }
+    return 0;
+}
+
 int mbimage_load(const struct mbimage *mb, const void *image, size_t len,
                  uint64_t mem_bytes, const char *kernel_path, const char *cmdline,
+                 const struct mbimage_module *mods, unsigned nr_mods,
                  mbimage_write_fn write, void *opaque,
                  struct mbimage_boot *boot, const char **why)
 {
     const uint8_t *img = image;
     uint8_t info[MBI_SIZE + 2 * MMAP_ENTRY];
     const char *reason = NULL;
-    uint64_t info_gpa, cmd_gpa, mem_top;
+    uint64_t info_gpa, cmd_gpa, mods_gpa, end, mem_top, data_gpa[MBIMAGE_MAX_MODULES];
     size_t pathlen = kernel_path ? strlen(kernel_path) : 0;
     size_t argslen = cmdline ? strlen(cmdline) : 0;
     /* As GRUB and QEMU do, the kernel's path is the first word (argv[0]). */
@@ -280,6 +335,8 @@ int mbimage_load(const struct mbimage *mb, const void *image, size_t len,
     mem_top = MIN(mem_bytes, FOUR_GB);
     if ( mem_top < 0x100000 )
         FAIL(-DBGV_EINVAL, "guest needs at least 1 MiB of memory");
+    if ( nr_mods > MBIMAGE_MAX_MODULES )
+        FAIL(-DBGV_E2BIG, "too many modules");
     for ( uint32_t i = 0; i < mb->nr_segs; i++ )
     {
         const struct mbimage_seg *s = &mb->seg[i];
@@ -296,6 +353,10 @@ int mbimage_load(const struct mbimage *mb, const void *image, size_t len,
     cmd_gpa = info_gpa + sizeof(info);
     if ( pathlen > 4096 || argslen > 4096 || cmd_gpa + cmdlen + 1 > mem_top )
         FAIL(-DBGV_E2BIG, "no room for the multiboot info");
+    mods_gpa = ALIGN_UP(cmd_gpa + cmdlen + 1, 16ull);
+    end = nr_mods ? place_modules(mods, nr_mods, mods_gpa, mem_top, data_gpa) : cmd_gpa + cmdlen + 1;
+    if ( !end )
+        FAIL(-DBGV_E2BIG, "the modules do not fit in guest memory");
 
     for ( uint32_t i = 0; i < mb->nr_segs; i++ )
     {
@@ -316,8 +377,8 @@ int mbimage_load(const struct mbimage *mb, const void *image, size_t len,
     le_wr32(info + MBI_OFF_LOWER, 640);
     le_wr32(info + MBI_OFF_UPPER, (uint32_t)((mem_top - 0x100000) / 1024));
     le_wr32(info + MBI_OFF_CMD, (uint32_t)cmd_gpa);
-    le_wr32(info + MBI_OFF_MODSC, 0);
-    le_wr32(info + MBI_OFF_MODSA, (uint32_t)cmd_gpa); /* valid, zero entries */
+    le_wr32(info + MBI_OFF_MODSC, nr_mods);
+    le_wr32(info + MBI_OFF_MODSA, (uint32_t)mods_gpa); /* valid even with no entries */
     le_wr32(info + MBI_OFF_MMAPL, 2 * MMAP_ENTRY);
     le_wr32(info + MBI_OFF_MMAPA, (uint32_t)info_gpa + MBI_SIZE);
     mmap_entry(info + MBI_SIZE, 0, 640 * 1024, 1);
@@ -333,11 +394,13 @@ int mbimage_load(const struct mbimage *mb, const void *image, size_t len,
         FAIL(rc, "writing the command line failed");
     if ( (rc = write(opaque, cmd_gpa + cmdlen, NULL, 1)) )
         FAIL(rc, "writing the command line failed");
+    if ( nr_mods && (rc = write_modules(mods, nr_mods, mods_gpa, data_gpa, write, opaque)) )
+        FAIL(rc, "writing the modules failed");
 
     boot->eip = mb->entry;
     boot->eax = MB_BOOTLOADER_MAGIC;
     boot->ebx = (uint32_t)info_gpa;
-    boot->info_end = (uint32_t)(cmd_gpa + cmdlen + 1);
+    boot->info_end = (uint32_t)end;
 
  out:
     if ( why )

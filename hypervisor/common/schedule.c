@@ -19,10 +19,7 @@
  * Once sync returns, no vCPU of the domain is on a pCPU, and none enters
  * again until the domain is ACTIVE again.
  */
-#include <asm/apic.h>
-#include <asm/svm_vcpu.h>
-#include <asm/traps.h>
-#include <asm/x86.h>
+#include <asm/sched_arch.h>
 #include <dbgvisor/console.h>
 #include <dbgvisor/domain.h>
 #include <dbgvisor/lib.h>
@@ -40,49 +37,57 @@ static bool any_domain_seen;
 void (*sched_housekeeping)(void);
 bool (*sched_housekeeping_pending)(void);
 
-static void tick(struct cpu_regs *regs)
+/* The arch's tick (asm/sched_arch.h), on the pCPU it ticks. */
+void sched_tick(void)
 {
     struct pcpu *p = this_pcpu();
     struct vcpu *v = p->current;
 
-    if (!lapic_timer_tick_due())
-        return;                 /* early for a guest timer: the exit was the point */
     if (!v || now_ns() - v->slice_start_ns >= __atomic_load_n(&slice_ns, __ATOMIC_RELAXED))
         p->need_resched = true;
     if (p->id == 0 && sched_housekeeping_pending && sched_housekeeping_pending())
         p->need_resched = true;
 }
 
-static void kick_ipi(struct cpu_regs *regs)
+/* The arch's kick IPI arrived on this pCPU. */
+void sched_kicked(void)
 {
     this_pcpu()->need_resched = true;
-}
-
-/* Nothing to do: the interrupt's VM exit is the point (sched_vcpu_exit_guest). */
-static void exit_guest_ipi(struct cpu_regs *regs)
-{
 }
 
 void sched_init(bool exit_when_finished)
 {
     exit_when_done = exit_when_finished;
-    set_irq_handler(VECTOR_TIMER, tick);
-    set_irq_handler(VECTOR_KICK, kick_ipi);
-    set_irq_handler(VECTOR_EXIT_GUEST, exit_guest_ipi);
+    arch_sched_init();
+}
+
+/* The debug core's switch rules, where the arch keeps its debug registers there. */
+static void debug_switch_in(struct vcpu *v)
+{
+#if ARCH_SCHED_DEBUG_CORE
+    dbg_on_schedule(&v->dbg);
+#endif
+}
+
+static void debug_switch_out(struct vcpu *v)
+{
+#if ARCH_SCHED_DEBUG_CORE
+    dbg_on_deschedule(&v->dbg);
+#endif
 }
 
 static int wake_locked(struct vcpu *v);
-static void send_to_pcpu(int target, uint8_t vector);
+static void send_to_pcpu(int target, enum sched_ipi ipi);
 
 /* sched_lock held: the vCPUs the domain's timers just interrupted wake, or
  * exit the guest on their pCPUs to take the interrupt. */
 static void wake_kicked_locked(struct domain *d)
 {
-    uint32_t kicks = hvm_irq_take_kicks(d);
+    uint32_t kicks = arch_domain_take_kicks(d);
 
     for (unsigned j = 0; kicks && j < d->nr_vcpus; j++)
         if (kicks & (1u << j))
-            send_to_pcpu(wake_locked(d->vcpus[j]), VECTOR_KICK);
+            send_to_pcpu(wake_locked(d->vcpus[j]), SCHED_IPI_KICK);
 }
 
 /* One pass over the vCPUs of active domains: fire the timers of those that
@@ -103,16 +108,16 @@ static struct vcpu *pick_next(uint64_t now, uint64_t *next_timer)
             struct vcpu *v = d->vcpus[j];
             if (v->state != VCPU_BLOCKED)
                 continue;
-            if (hvm_poll_timers(v, now))
+            if (arch_vcpu_poll_timers(v, now))
                 v->state = VCPU_RUNNABLE;
-            else if (hvm_next_timer_ns(v) < *next_timer)
-                *next_timer = hvm_next_timer_ns(v);
+            else if (arch_vcpu_next_timer_ns(v) < *next_timer)
+                *next_timer = arch_vcpu_next_timer_ns(v);
         }
         wake_kicked_locked(d);
         for (unsigned j = 0; j < d->nr_vcpus; j++) {
             struct vcpu *v = d->vcpus[j];
             if (v->state == VCPU_RUNNABLE && !v->on_cpu &&
-                (v->hard_affinity & (1u << this_cpu_id())) &&
+                (v->hard_affinity & (1u << this_pcpu()->id)) &&
                 (!best || v->last_run_ns < best->last_run_ns))
                 best = v;
         }
@@ -120,7 +125,7 @@ static struct vcpu *pick_next(uint64_t now, uint64_t *next_timer)
     if (best) {
         best->state = VCPU_RUNNING;
         best->on_cpu = true;
-        best->on_pcpu = (int)this_cpu_id();
+        best->on_pcpu = (int)this_pcpu()->id;
     }
     spin_unlock(&sched_lock);
     return best;
@@ -144,15 +149,15 @@ static void run_vcpu(struct pcpu *p, struct vcpu *v)
     p->current = v;
     v->slice_start_ns = now_ns();
     p->need_resched = false;
-    dbg_on_schedule(&v->dbg);
-    svm_vcpu_load(v);
+    debug_switch_in(v);
+    arch_vcpu_load(v);
     /* The state is re-read before every entry (protocol step 2). */
     while (d->state == DOMAIN_ACTIVE && v->state == VCPU_RUNNING) {
-        if (svm_vcpu_run(v) == RUN_RESCHEDULE || p->need_resched)
+        if (arch_vcpu_run(v) == RUN_RESCHEDULE || p->need_resched)
             break;
     }
-    svm_vcpu_put(v);
-    dbg_on_deschedule(&v->dbg);
+    arch_vcpu_put(v);
+    debug_switch_out(v);
     p->current = NULL;
     vcpu_put(v, now_ns());
 }
@@ -200,8 +205,7 @@ void sched_run(void)
         } else {
             uint64_t t0 = now_ns();
             p->need_resched = false;
-            lapic_timer_fire_by(p->id, next_timer);    /* a blocked vCPU's timer */
-            safe_halt();              /* until the tick or a kick */
+            arch_sched_idle(p->id, next_timer);        /* until the tick, a kick or a timer */
             p->idle_ns += now_ns() - t0;
         }
     }
@@ -213,13 +217,13 @@ static int pcpu_of_locked(const struct vcpu *v)
     return v->on_cpu ? v->on_pcpu : -1;
 }
 
-static void send_to_pcpu(int target, uint8_t vector)
+static void send_to_pcpu(int target, enum sched_ipi ipi)
 {
     if (target < 0)
         return;
-    if ((unsigned)target != this_cpu_id())
-        lapic_send_ipi(pcpus[target].apic_id, vector);
-    else if (vector == VECTOR_KICK)
+    if ((unsigned)target != this_pcpu()->id)
+        arch_sched_send_ipi((unsigned)target, ipi);
+    else if (ipi == SCHED_IPI_KICK)
         this_pcpu()->need_resched = true;
 }
 
@@ -236,7 +240,7 @@ void sched_vcpu_kick(struct vcpu *v)
     spin_lock(&sched_lock);
     int target = wake_locked(v);
     spin_unlock(&sched_lock);
-    send_to_pcpu(target, VECTOR_KICK);
+    send_to_pcpu(target, SCHED_IPI_KICK);
     /* An idle pCPU notices new work at its next tick. */
 }
 
@@ -270,13 +274,13 @@ void sched_vcpu_set_affinity(struct vcpu *v, uint32_t cpumap)
     int target = pcpu_of_locked(v);
     spin_unlock(&sched_lock);
     if (target >= 0 && !(cpumap & (1u << target)))
-        send_to_pcpu(target, VECTOR_KICK);   /* off that pCPU; picked again elsewhere */
+        send_to_pcpu(target, SCHED_IPI_KICK);   /* off that pCPU; picked again elsewhere */
 }
 
 void sched_vcpu_exit_guest(struct vcpu *v)
 {
     send_to_pcpu(__atomic_load_n(&v->on_cpu, __ATOMIC_ACQUIRE) ? v->on_pcpu : -1,
-                 VECTOR_EXIT_GUEST);
+                 SCHED_IPI_EXIT_GUEST);
 }
 
 void sched_domain_sync(struct domain *d)
@@ -294,7 +298,7 @@ void sched_domain_sync(struct domain *d)
         spin_unlock(&sched_lock);
         if (target < 0)
             continue;
-        send_to_pcpu(target, VECTOR_KICK);
+        send_to_pcpu(target, SCHED_IPI_KICK);
         while (__atomic_load_n(&v->on_cpu, __ATOMIC_ACQUIRE))
             cpu_relax();
     }
@@ -312,7 +316,7 @@ void sched_domain_sync(struct domain *d)
 /* sched_lock held; v on no pCPU or on the calling one. */
 static void enter_wait_for_sipi(struct vcpu *v)
 {
-    svm_vcpu_init_signal(v);
+    arch_vcpu_init_signal(v);
     v->arch.init_pending = v->arch.sipi_latched = false;
     v->arch.wait_for_sipi = true;
     v->state = VCPU_OFFLINE;
@@ -320,7 +324,7 @@ static void enter_wait_for_sipi(struct vcpu *v)
 
 static void start_at_sipi(struct vcpu *v, uint8_t vector)
 {
-    svm_vcpu_start_sipi(v, vector);
+    arch_vcpu_start_sipi(v, vector);
     v->arch.wait_for_sipi = v->arch.sipi_latched = false;
 }
 

@@ -218,13 +218,15 @@ struct dbgctl_build {
     uint32_t    quiet_switches;/* 0: default */
     bool        paused;        /* leave it paused after loading */
     unsigned int unbacked_access; /* enum dbgv_unbacked_access, 0: ignore */
-    const void *ramdisk;       /* Linux initrd in memory, NULL: none */
+    const void *ramdisk;       /* Linux initrd, or a multiboot kernel's one module; NULL: none */
     size_t      ramdisk_len;
+    const char *ramdisk_path;  /* the multiboot module's string (its file name); NULL: empty */
 };
 /* Read a whole file (the kernel image); *buf is malloc'd. */
 int dbgctl_read_file(const char *path, void **buf, size_t *len);
 /* Validate the image, create the domain, load segments (BSS zeroed) and a
- * multiboot info (mem_lower 640, mem_upper, cmdline, no modules), set
+ * multiboot info (mem_lower 640, mem_upper, cmdline, the ramdisk as its
+ * one module, as QEMU's -initrd), set
  * EIP=entry, EBX=info, EAX=0x2BADB002 on vCPU 0 and unpause. A Linux
  * bzImage (told by its setup header) is loaded by the boot protocol instead
  * (kernel, ramdisk, boot_params, cmdline) and vCPU 0 starts at its 64-bit

@@ -100,14 +100,18 @@ static void seterr(char *err, size_t errlen, const char *fmt, ...)
     va_end(ap);
 }
 
-/* Multiboot: EIP = entry, EAX = magic, EBX = info, 32-bit flat state. */
+/* Multiboot: EIP = entry, EAX = magic, EBX = info, 32-bit flat state; the
+ * ramdisk, if any, is the kernel's one module (QEMU's -initrd). */
 static int load_multiboot(const struct dbgctl_build *b, const struct mbimage *mb,
                           struct writer *w, struct dbgv_ctl_vcpu_regs *regs,
                           const char **why)
 {
     struct mbimage_boot boot;
+    struct mbimage_module mod = { .data = b->ramdisk, .len = b->ramdisk_len,
+                                  .string = b->ramdisk_path };
     int rc = mbimage_load(mb, b->image, b->image_len, (uint64_t)b->memory_mib << 20,
-                          b->kernel_path, b->cmdline, write_guest, w, &boot, why);
+                          b->kernel_path, b->cmdline, &mod, b->ramdisk ? 1 : 0,
+                          write_guest, w, &boot, why);
 
     if ( rc )
         return rc;
@@ -165,12 +169,6 @@ DBGCTL_EXPORT int dbgctl_domain_build(dbgctl *h, const struct dbgctl_build *b,
 
     /* Check the image before a domain exists to clean up after. */
     bool is_linux = bzimage_probe(b->image, b->image_len);
-    if ( b->ramdisk && !is_linux )
-    {
-        seterr(err, errlen, "a ramdisk needs a Linux kernel image");
-        rc = -EINVAL;
-        goto out;
-    }
     if ( is_linux )
         rc = bzimage_parse(b->image, b->image_len, &img.bz, &why);
     else

@@ -180,6 +180,7 @@ static int vm_start(const struct vm *vm, bool paused, uint32_t *domid)
     b.kernel_path = vm->cfg.kernel;
     b.ramdisk = ramdisk;
     b.ramdisk_len = rlen;
+    b.ramdisk_path = vm->cfg.ramdisk;
     b.policy = vm->cfg.debug_policy;
     b.quiet_switches = vm->cfg.quiet_switches;
     b.unbacked_access = vm->cfg.unbacked_access;

@@ -165,22 +165,6 @@ static void pic_handler(struct trap_frame *f)
     outb(0x20, 0x20);                 /* non-specific EOI */
 }
 
-static void pic_init(uint8_t master_mask)
-{
-    outb(0x21, 0xFF);
-    outb(0xA1, 0xFF);
-    outb(0x20, 0x11);                 /* ICW1: edge, cascade, ICW4 */
-    outb(0x21, PIC_VECTOR);           /* ICW2 */
-    outb(0x21, 0x04);                 /* ICW3: slave on IR2 */
-    outb(0x21, 0x01);                 /* ICW4: 8086 mode */
-    outb(0xA0, 0x11);
-    outb(0xA1, PIC_VECTOR + 8);
-    outb(0xA1, 0x02);
-    outb(0xA1, 0x01);
-    outb(0x21, master_mask);
-    outb(0xA1, 0xFF);
-}
-
 static void pit_ch0_periodic(uint16_t count)
 {
     outb(0x43, 0x34);                 /* channel 0, LSB then MSB, mode 2 (rate generator) */
@@ -192,7 +176,7 @@ static void test_pic_pit(void)
 {
     trap_set_handler(PIC_VECTOR, pic_handler);
     apic_write(APIC_LVT0, LVT_EXTINT);            /* virtual wire: LINT0 takes the PIC's INT */
-    pic_init(0xFE);
+    pic8259_init(PIC_VECTOR, false, 0xFE);
     report(inb(0x21) == 0xFE, "pic: IMR reads back");
     ticks = 0;
     pit_ch0_periodic(PIT_HZ / 1000);              /* 1 kHz */

@@ -11,6 +11,7 @@
 # Each guest's source carries one spec line (defaults in brackets):
 #    * hostile: vcpus=N [1] copies=N [1] pcpus=N [2] policies=a,b [trap,adaptive]
 #               expect=pass|crash [pass] native=compare|run|no [compare]
+#               initrd=FILE [none] (in the corpus directory: QEMU's -initrd, ramdisk=)
 # copies: that many domains per policy, the i-th (from 0) with "copy=i" on
 # its command line (cross-domain scenarios); native=run: natively it must
 # pass too but its output may differ; no: not meaningful on bare QEMU.
@@ -28,10 +29,10 @@ spec() {   # spec FILE KEY DEFAULT
     echo "${v:-$3}"
 }
 
-native_run() {   # image vcpus cmdline outfile -> status
+native_run() {   # image vcpus cmdline outfile [initrd] -> status
     timeout 120 "$QEMU" -accel tcg -cpu max -m 64M -smp "$2" -display none -no-reboot \
         -device isa-debug-exit,iobase=0xf4,iosize=0x04 -serial stdio -icount shift=0 \
-        -kernel "$1" -append "$3" </dev/null >"$4" 2>"$4.stderr"
+        -kernel "$1" -append "$3" ${5:+-initrd "$5"} </dev/null >"$4" 2>"$4.stderr"
 }
 
 # keep FILE: a copy that outlives the test's temporary directory; prints its path.
@@ -62,9 +63,11 @@ for name in "${guests[@]}"; do
     vcpus=$(spec "$src" vcpus 1) copies=$(spec "$src" copies 1) pcpus=$(spec "$src" pcpus 2)
     policies=$(spec "$src" policies trap,adaptive) expect=$(spec "$src" expect pass)
     native=$(spec "$src" native compare)
+    initrd=$(spec "$src" initrd "") rd=""
+    [ -n "$initrd" ] && rd=",ramdisk=$SRC/$initrd"
 
     if [ "$native" != no ]; then
-        native_run "$img" "$vcpus" "copy=0" "$TMP/$name.native"; st=$?
+        native_run "$img" "$vcpus" "copy=0" "$TMP/$name.native" "${initrd:+$SRC/$initrd}"; st=$?
         if [ "$expect" = pass ]; then
             check "$name: passes natively" native_passed $st "$TMP/$name.native"
         else
@@ -77,7 +80,7 @@ for name in "${guests[@]}"; do
     for p in ${policies//,/ }; do
         for ((i = 0; i < copies; i++)); do
             doms+=("$p-$i")
-            args+=(--domain "$img,name=$p-$i,policy=$p,vcpus=$vcpus,cmdline=copy=$i")
+            args+=(--domain "$img,name=$p-$i,policy=$p,vcpus=$vcpus$rd,cmdline=copy=$i")
         done
     done
     out=$TMP/$name.hv

@@ -8,6 +8,11 @@
 # hypervisor, both with instruction counting so rates are deterministic;
 # its record must be the same line for line up to its TSC-deadline part,
 # which bare QEMU TCG does not offer and the hypervisor must pass.
+# Then PIT tick reinjection: the pit-reinject guest beside a CPU hog on one
+# pCPU (so it runs about half the time, without -icount: 1 ms of guest time
+# is 1M instructions there) counts IRQ0 at 1 kHz through the PIC (EOI and
+# auto-EOI) and the I/O APIC against its TSC: every tick of 300 ms must
+# arrive, at most 100 ms late (merging the missed ones gives about half).
 . "$(dirname "$0")/lib.sh"
 QEMU=${QEMU:-qemu-system-x86_64}
 IMG=$G/irq-timers.elf
@@ -34,4 +39,15 @@ else
 fi
 expect_line "$TMP/hv.irq" '^ok [0-9]+ - tsc-deadline: fires once the TSC reached the deadline$' \
     "under the hypervisor TSC-deadline mode is offered and fires"
+
+hv_run "$TMP/pair" --smp 1 --domain "$G/pit-reinject.elf,name=m,vcpus=1" \
+    --domain "$G/pit-reinject.elf,name=hog,vcpus=1,cmdline=hog_ms=3000"
+domain_lines "$TMP/pair" m | tr -d '\r' >"$TMP/pair.m"
+grep '^#' "$TMP/pair.m" | sed 's/^/# /' >&2
+for route in pic "pic auto-eoi" ioapic; do
+    expect_line "$TMP/pair.m" "^ok [0-9]+ - $route: the ticks of 300 ms at 1 kHz all arrive" \
+        "sharing its pCPU, every PIT tick reaches the guest ($route)"
+done
+expect_line "$TMP/pair" '^\(HV\) domain [0-9]+ \(m\) exited with code 0$' "the ticking domain exits with code 0"
+expect_line "$TMP/pair" '^\(HV\) domain [0-9]+ \(hog\) exited with code 0$' "the hog exits with code 0"
 finish

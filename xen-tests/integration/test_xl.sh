@@ -70,10 +70,10 @@ import json,sys; d={x['config']['c_info']['name']: x['dbgvisor'] for x in json.l
 i, c = d['probe-ignore'], d['probe-crash']
 sys.exit(0 if (i['unbacked_access'], i['unbacked_accesses'], c['unbacked_access']) == ('ignore', 1, 'crash') else 1)" "$($XL list -l)"
 
-# reexecuted_insns: an instruction the MMIO emulator lacks is re-executed once
+# reexecuted_insns: an instruction the MMIO emulator lacks (FXSAVE) is re-executed once
 # (it could have been rewritten by another vCPU), then ends the domain.
 printf 'name = "probe-sgdt"\nkernel = "%s"\nmemory = 16\ncmdline = "probe=2"\non_crash = "preserve"\n' $G/memtest.elf > $TMP/probe-sgdt.cfg
-check "xl create: SGDT to unbacked space" $XL create $TMP/probe-sgdt.cfg
+check "xl create: FXSAVE to unbacked space" $XL create $TMP/probe-sgdt.cfg
 for _ in $(seq 50); do $XL list | grep -q '^probe-sgdt .*---sc-' && break; sleep 0.2; done
 check "xl list -l: reexecuted_insns counts the re-execution" python3 -c "
 import json,sys; d={x['config']['c_info']['name']: x['dbgvisor'] for x in json.loads(sys.argv[1])}
@@ -149,6 +149,22 @@ write_cfg busy "$G/bench.elf" 32 "mode=compute iters=4000000000"
 check "xl create busy" $XL create $TMP/busy.cfg
 check "xl shutdown -F -t 2: returns" $XL shutdown -F -t 2 busy
 check "xl shutdown -F: the guest that ignored the request was powered off and destroyed" wait_for sh -c "! $XL list | grep -q '^busy '"
+
+# A multiboot kernel's ramdisk is its boot module (QEMU's -initrd): the
+# guest checks the module and prints its name.
+cat > $TMP/mbmod.cfg <<CFG
+name = "mbmod"
+kernel = "$G/hostile/multiboot-initrd-module.elf"
+ramdisk = "$ROOT/xen-tests/guests/hostile/multiboot-initrd-module.c"
+memory = 32
+on_poweroff = "preserve"
+CFG
+check "xl create: a multiboot kernel with a ramdisk" $XL create $TMP/mbmod.cfg
+mbmod_done() { $XL console -b mbmod | grep -q '^# 3 passed, 0 failed'; }
+check "xl create: the ramdisk is the multiboot kernel's module (its checks pass)" wait_for mbmod_done
+expect_line <($XL console -b mbmod) "^module: [0-9]+ bytes, FNV-1a 0x[0-9a-f]+, string 'multiboot-initrd-module.c'" \
+    "xl create: the module's string is the ramdisk's file name"
+$XL destroy mbmod
 
 check "xl destroy" $XL destroy stress
 reject_line <($XL list) '^stress ' "xl list: destroyed domain gone"

@@ -17,6 +17,22 @@ void apic_init(void)
     trap_set_handler(TIMER_VECTOR, timer_handler);
 }
 
+void pic8259_init(uint8_t vector, bool auto_eoi, uint8_t master_mask)
+{
+    outb(0x21, 0xFF);
+    outb(0xA1, 0xFF);
+    outb(0x20, 0x11);                 /* ICW1: edge, cascade, ICW4 */
+    outb(0x21, vector);               /* ICW2 */
+    outb(0x21, 0x04);                 /* ICW3: slave on IR2 */
+    outb(0x21, auto_eoi ? 0x03 : 0x01);   /* ICW4: 8086 mode, auto-EOI or not */
+    outb(0xA0, 0x11);
+    outb(0xA1, vector + 8);
+    outb(0xA1, 0x02);
+    outb(0xA1, 0x01);
+    outb(0x21, master_mask);
+    outb(0xA1, 0xFF);
+}
+
 uint32_t apic_id(void)
 {
     return apic_read(APIC_ID) >> 24;
@@ -32,6 +48,14 @@ void apic_timer_oneshot(uint32_t count)
     apic_write(APIC_TDCR, 0xB);       /* divide by 1 */
     apic_write(APIC_LVTT, TIMER_VECTOR);  /* one-shot, unmasked */
     apic_write(APIC_TMICT, count);
+}
+
+void irq_settle(unsigned spins)
+{
+    sti();
+    for (unsigned i = 0; i < spins; i++)
+        pause();
+    cli();
 }
 
 /* STI;HLT is atomic (STI shadow), so a timer that fires after the check

@@ -245,8 +245,13 @@ static inline uint32_t apic_read(uint32_t reg) { return *(volatile uint32_t *)(A
 static inline void apic_write(uint32_t reg, uint32_t v) { *(volatile uint32_t *)(APIC_BASE_ADDR + reg) = v; }
 void apic_init(void);                 /* mask the PIC, enable the APIC, timer vector */
 uint32_t apic_id(void);
+/* The 8259A pair as Linux sets it up: master at vector (slave at vector + 8,
+ * fully masked), edge triggered, auto-EOI or not, master IMR master_mask. */
+void pic8259_init(uint8_t vector, bool auto_eoi, uint8_t master_mask);
 void apic_eoi(void);
 void apic_timer_oneshot(uint32_t count);  /* divide by 1, vector TIMER_VECTOR */
+/* Lets pending interrupts in: STI, `spins` PAUSEs, CLI. */
+void irq_settle(unsigned spins);
 extern volatile unsigned long timer_ticks; /* bumped by the timer handler */
 void sleep_ticks(uint32_t count);     /* arm one-shot, HLT until it fired */
 void apic_send_ipi(uint32_t dest, uint32_t icr_low);

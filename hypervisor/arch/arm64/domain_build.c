@@ -1,9 +1,10 @@
 /*
- * The boot-time domain on arm64 (first slice: one domain, one vCPU, run to its
- * end on the boot CPU). Its RAM is one contiguous host block mapped at IPA
- * 0x40000000 as on QEMU virt; the guest is an arm64 Linux Image from a boot
- * module, entered at EL1h with the MMU off, DAIF masked and x0 = the IPA of
- * its device tree (load_dtb: the host's, cut down to what the domain has).
+ * The boot-time domains on arm64 (setup.c builds one per image of the boot
+ * module, common/schedule.c runs them). Each domain's RAM is one contiguous
+ * host block mapped at IPA 0x40000000 as on QEMU virt, behind its own stage-2
+ * tables and VMID; the guest is an arm64 Linux Image entered on vCPU 0 at
+ * EL1h with the MMU off, DAIF masked and x0 = the IPA of its device tree
+ * (load_dtb: the host's, cut down to what the domain has).
  * The life cycle here (end and crash reports) is the arm64 stand-in for
  * common/domain.c until that file's arch hooks are split (docs/arm64.md).
  */
@@ -13,8 +14,11 @@
 #include <dbgvisor/lib.h>
 #include <dbgvisor/page_alloc.h>
 #include <dbgvisor/policy_names.h>
+#include <dbgvisor/sched.h>
 #include <asm/arm64.h>
+#include <asm/boot_bundle.h>
 #include <asm/fdt.h>
+#include <asm/fpsimd.h>
 #include <asm/sysreg.h>
 #include <asm/vgic.h>
 #include <asm/vtimer.h>
@@ -23,28 +27,8 @@
 #define IMAGE_MAGIC       0x644d5241U   /* "ARM\x64" at offset 56 */
 #define IMAGE_DEFAULT_TEXT_OFFSET 0x80000ULL
 #define SZ_2M             (1ULL << 21)
-#define SCTLR_EL1_RESET   0x30d00800ULL /* RES1 bits; MMU, caches off */
-/* Nothing trapped: FP/SIMD, SVE and SME are the guest's at EL1 as on bare
- * hardware (CPTR_EL2 nVHE RES1 bits only), their vector lengths not capped at
- * EL2. The hypervisor never touches them (built -mgeneral-regs-only) and runs
- * one vCPU per pCPU today; with vCPUs sharing a pCPU their state must be
- * switched, as x86's xstate.c does. */
-#define CPTR_EL2_VALUE    0x000022ffULL
-#define ZCR_LEN_MAX       0xfULL                  /* capped to the implemented maximum */
-#define SMCR_FA64         (1ULL << 31)
-#define SMCR_EZT0         (1ULL << 30)
-/* HCRX_EL2: what EL1 may use without EL2 in the way (MOPS, TCR2, SCTLR2). */
-#define HCRX_MSCEN        (1ULL << 11)
-#define HCRX_TCR2EN       (1ULL << 14)
-#define HCRX_SCTLR2EN     (1ULL << 15)
-/* CNTHCTL_EL2 with HCR_EL2.E2H = 0: the physical counter and timer open to
- * EL1 as without EL2; EL1TVT/EL1TVCT (FEAT_ECV) clear, so the virtual timer
- * and counter are the guest's, offset by CNTVOFF_EL2 (vtimer.c). */
-#define CNTHCTL_EL1PCTEN  (1ULL << 0)
-#define CNTHCTL_EL1PCEN   (1ULL << 1)
-
 struct domain domains[MAX_DOMAINS];
-static struct vcpu boot_vcpu;
+static unsigned next_domain_id = 1;
 
 void *arm64_gpa_to_hva(struct domain *d, uint64_t ipa, uint64_t len)
 {
@@ -55,10 +39,9 @@ void *arm64_gpa_to_hva(struct domain *d, uint64_t ipa, uint64_t len)
     return (void *)(d->ram_hpa + off);
 }
 
-static int load_image(struct domain *d, const struct boot_module *m, uint64_t *entry)
+static int load_image(struct domain *d, const uint8_t *img, uint64_t size, uint64_t *entry)
 {
-    const uint8_t *img = (const uint8_t *)m->start;
-    uint64_t size = m->end - m->start, text_offset, image_size;
+    uint64_t text_offset, image_size;
     uint32_t magic;
     void *dst;
 
@@ -95,18 +78,46 @@ static bool domain_has_node(const char *name)
     return false;
 }
 
-/* One vCPU: cpu@0 only (cpu-map goes with the others). */
+/* cpu@0 is kept (cpu-map and the host's other CPUs go); add_cpus copies it
+ * for the domain's other vCPUs. */
 static bool domain_has_cpu(const char *name)
 {
     return strcmp(name, "cpu@0") == 0;
 }
 
+/* cpu@1 ... cpu@N-1 as copies of cpu@0 (enable-method psci), reg = MPIDR =
+ * the vCPU's id (VMPIDR_EL2, vcpu.c). */
+static int add_cpus(void *dtb, unsigned vcpus)
+{
+    char prev[16], name[16];
+    unsigned i;
+
+    /* QEMU names no enable method for a lone CPU; the domain's are started by PSCI. */
+    if (vcpus > 1 && fdt_add_child_prop(dtb, (uint32_t)SZ_2M, "cpus", "cpu@0", "enable-method",
+                                        "psci", 5) < 0)
+        return -1;
+    for (i = 1; i < vcpus; i++) {
+        uint32_t len;
+        uint8_t *reg;
+
+        snprintf(prev, sizeof(prev), "cpu@%x", i - 1);
+        snprintf(name, sizeof(name), "cpu@%x", i);
+        if (fdt_clone_child(dtb, (uint32_t)SZ_2M, "cpus", prev, name) < 0)
+            return -1;
+        reg = fdt_child_prop(dtb, "cpus", name, "reg", &len);
+        if (!reg || (len != 4 && len != 8))
+            return -1;
+        fdt_set_cells(reg, len / 4, i);
+    }
+    return 0;
+}
+
 /* The domain's device tree, in the last 2 MiB of its RAM: the host's, with
- * /memory resized to the domain's RAM and everything the domain does not have
- * removed: other devices (virtio, PCIe, flash, fw_cfg, GPIO, RTC), the GIC
- * (no virtual distributor yet) and the root's reference to it, other CPUs,
+ * /memory resized to the domain's RAM, a cpu@N per vCPU, and everything the
+ * domain does not have removed: other devices (virtio, PCIe, flash, fw_cfg, GPIO, RTC), the GIC
+ * (no virtual distributor yet) and the root's reference to it, the host's CPUs,
  * and the host's boot data in /chosen (its initrd, command line, seeds). */
-static int load_dtb(struct domain *d, const void *host_dtb, uint64_t *dtb_ipa)
+static int load_dtb(struct domain *d, const void *host_dtb, unsigned vcpus, uint64_t *dtb_ipa)
 {
     static const char *const host_chosen[] = { "linux,initrd-start", "linux,initrd-end",
                                                 "bootargs", "rng-seed", "kaslr-seed" };
@@ -127,110 +138,95 @@ static int load_dtb(struct domain *d, const void *host_dtb, uint64_t *dtb_ipa)
     fdt_set_cells(reg + 8, 2, d->mem_bytes);
     fdt_remove_nodes(dst, NULL, domain_has_node);
     fdt_remove_nodes(dst, "cpus", domain_has_cpu);
+    if (add_cpus(dst, vcpus) < 0)
+        return -1;
     fdt_remove_prop(dst, "", "interrupt-parent");
     for (i = 0; i < ARRAY_SIZE(host_chosen); i++)
         fdt_remove_prop(dst, "chosen", host_chosen[i]);
     return 0;
 }
 
-struct domain *arm64_build_domain(const char *name, const struct boot_module *image,
-                                  const void *host_dtb, uint64_t mem_bytes,
-                                  enum dbgv_debug_policy policy, uint32_t quiet_switches)
+static struct vcpu *vcpu_alloc(struct domain *d, unsigned id)
 {
-    struct domain *d = &domains[1];
-    struct vcpu *v = &boot_vcpu;
-    uint64_t entry, dtb_ipa;
+    size_t pages = (sizeof(struct vcpu) + PAGE_SIZE - 1) / PAGE_SIZE;
+    uint64_t za_bytes = fpsimd_za_bytes();
+    struct vcpu *v = (struct vcpu *)palloc_alloc(pages, 1);
 
+    if (!v)
+        return NULL;
+    memset(v, 0, sizeof(*v));
+    if (za_bytes) {
+        v->arch.fp.za = (uint8_t *)palloc_alloc((za_bytes + PAGE_SIZE - 1) / PAGE_SIZE, 1);
+        if (!v->arch.fp.za)
+            return NULL;
+    }
+    v->domain = d;
+    v->id = id;
+    v->pcpu = -1;
+    v->hard_affinity = sched_all_pcpus();
+    return v;
+}
+
+struct domain *arm64_build_domain(const struct boot_domain *spec, const void *host_dtb)
+{
+    struct domain *d;
+    uint64_t entry, dtb_ipa, mem_bytes = (uint64_t)spec->mem_mib << 20;
+    /* A valid name: setup.c checked every domain's before building any. */
+    int policy = dbgv_policy_parse(spec->policy, (unsigned)strlen(spec->policy));
+    unsigned i;
+
+    if (next_domain_id >= MAX_DOMAINS) {
+        pr_err("domain %s: no domain slot left\n", spec->name);
+        return NULL;
+    }
+    d = &domains[next_domain_id];
     memset(d, 0, sizeof(*d));
-    d->id = 1;
-    snprintf(d->name, sizeof(d->name), "%s", name);
+    d->id = (uint16_t)next_domain_id++;
+    snprintf(d->name, sizeof(d->name), "%s", spec->name);
+    snprintf(d->cmdline, sizeof(d->cmdline), "%s", spec->cmdline);
     d->mem_bytes = mem_bytes;
+    d->debug_policy = (uint8_t)policy;
+    d->quiet_switches = spec->quiet_switches;
     d->arch.ram_ipa = GUEST_RAM_IPA;
     ctl_ring_init(&d->console, d->console_buf, sizeof(d->console_buf));   /* `xl console` */
     d->ram_hpa = palloc_alloc(mem_bytes / PAGE_SIZE, SZ_2M / PAGE_SIZE);
     if (!d->ram_hpa || stage2_init(d) < 0 ||
         stage2_map_ram(d, d->arch.ram_ipa, d->ram_hpa, mem_bytes) < 0) {
-        pr_err("domain %s: out of memory\n", name);
+        pr_err("domain %s: out of memory\n", spec->name);
+        d->state = DOMAIN_CRASHED;
         return NULL;
     }
     memset((void *)d->ram_hpa, 0, mem_bytes);
-    if (load_image(d, image, &entry) < 0 || load_dtb(d, host_dtb, &dtb_ipa) < 0) {
-        pr_err("domain %s: not an arm64 Image, or no usable device tree\n", name);
+    if (load_image(d, spec->image, spec->image_size, &entry) < 0 ||
+        load_dtb(d, host_dtb, spec->vcpus, &dtb_ipa) < 0) {
+        pr_err("domain %s: not an arm64 Image, or no usable device tree\n", spec->name);
+        d->state = DOMAIN_CRASHED;
         return NULL;
     }
-    d->nr_vcpus = 1;
-    d->vcpus[0] = v;
-    d->state = DOMAIN_ACTIVE;
-    memset(v, 0, sizeof(*v));
-    v->domain = d;
-    v->arch.regs.x[0] = dtb_ipa;
-    v->arch.regs.elr = entry;
-    v->arch.regs.spsr = PSR_DAIF | PSR_MODE_EL1H;
-    d->debug_policy = (uint8_t)policy;
-    d->quiet_switches = quiet_switches;
-    dbg_init(&v->dbg, 0, policy, quiet_switches, false);
+    for (i = 0; i < spec->vcpus; i++) {
+        struct vcpu *v = vcpu_alloc(d, i);
+        if (!v) {
+            pr_err("domain %s: out of memory for its vCPUs\n", spec->name);
+            d->state = DOMAIN_CRASHED;
+            return NULL;
+        }
+        d->vcpus[i] = v;
+        d->nr_vcpus = i + 1;
+        arm64_vcpu_reset(v, entry, dtb_ipa);
+        /* The debug core's state of this vCPU: power-on, trapping, the domain's policy. */
+        dbg_init(&v->dbg, i, (enum dbgv_debug_policy)policy, spec->quiet_switches, false);
+        v->state = i == 0 ? VCPU_RUNNABLE : VCPU_OFFLINE;  /* the others wait for CPU_ON */
+        v->arch.wait_for_sipi = i != 0;
+    }
     vtimer_domain_init(d);
-    printk("domain %u (%s): 1 vCPU, %llu MiB, policy %s\n", d->id, d->name,
-           (unsigned long long)(mem_bytes >> 20), dbgv_policy_name(policy));
+    d->state = DOMAIN_ACTIVE;
+    printk("domain %u (%s): %u vCPU%s, %llu MiB, policy %s\n", d->id, d->name, d->nr_vcpus,
+           d->nr_vcpus == 1 ? "" : "s", (unsigned long long)(mem_bytes >> 20),
+           dbgv_policy_name((enum dbgv_debug_policy)policy));
     printk("domain %u (%s): RAM at IPA %#llx, entry %#llx, device tree at %#llx\n", d->id,
            d->name, (unsigned long long)d->arch.ram_ipa, (unsigned long long)entry,
            (unsigned long long)dtb_ipa);
     return d;
-}
-
-/* Pointer authentication (any of APA, API, APA3 implemented): the guest's keys
- * and PAC instructions are its own, as without EL2 (Linux signs return
- * addresses with them). The hypervisor does not use them. */
-static uint64_t pauth_controls(void)
-{
-    uint64_t isar1 = read_sysreg(id_aa64isar1_el1);
-    uint64_t isar2 = read_sysreg(id_aa64isar2_el1);
-
-    if (((isar1 >> 4) & 0xf) || ((isar1 >> 8) & 0xf) || ((isar2 >> 12) & 0xf))
-        return HCR_API | HCR_APK;
-    return 0;
-}
-
-/* The EL1 state of a vCPU out of reset, and the EL2 controls it runs under. */
-static void vcpu_enter_reset_state(struct vcpu *v)
-{
-    write_sysreg(sctlr_el1, SCTLR_EL1_RESET);
-    write_sysreg(vbar_el1, 0);
-    write_sysreg(cnthctl_el2, CNTHCTL_EL1PCTEN | CNTHCTL_EL1PCEN);
-    write_sysreg(cptr_el2, CPTR_EL2_VALUE);
-    isb();
-    if ((read_sysreg(id_aa64pfr0_el1) >> 32) & 0xf)            /* SVE */
-        write_sysreg(s3_4_c1_c2_0, ZCR_LEN_MAX);                /* ZCR_EL2 */
-    if ((read_sysreg(id_aa64pfr1_el1) >> 24) & 0xf)            /* SME */
-        write_sysreg(s3_4_c1_c2_6, SMCR_FA64 | SMCR_EZT0 | ZCR_LEN_MAX);   /* SMCR_EL2 */
-    if ((read_sysreg(id_aa64mmfr1_el1) >> 40) & 0xf)           /* FEAT_HCX */
-        write_sysreg(s3_4_c1_c2_2, HCRX_MSCEN | HCRX_TCR2EN | HCRX_SCTLR2EN);  /* HCRX_EL2 */
-    write_sysreg(hcr_el2, HCR_VM | HCR_SWIO | HCR_RW | HCR_TSC | HCR_TWI | HCR_IMO | HCR_FMO |
-                          HCR_AMO | pauth_controls());
-    stage2_activate(v->domain);
-    dbg_on_schedule(&v->dbg);       /* the debug core programs this pCPU's registers */
-    vtimer_load(v);
-    vgic_vcpu_reset(v);
-    vgic_load(v);
-    isb();
-}
-
-void arm64_run_vcpu(struct vcpu *v)
-{
-    vcpu_enter_reset_state(v);
-    for (;;) {
-        uint64_t kind;
-
-        dbg_before_vmentry(&v->dbg);
-        kind = guest_enter(&v->arch.regs);
-        v->arch.esr = read_sysreg(esr_el2);
-        v->arch.far = read_sysreg(far_el2);
-        v->arch.hpfar = read_sysreg(hpfar_el2);
-        dbg_after_vmexit(&v->dbg);
-        if (!arm64_handle_exit(v, kind) || domain_is_ended(v->domain))
-            break;
-    }
-    dbg_on_deschedule(&v->dbg);
 }
 
 /* --- life cycle (stand-in for common/domain.c, same messages) --------------------- */
@@ -243,18 +239,52 @@ bool domain_is_ended(const struct domain *d)
 /* The x86 line's shape (common/domain.c), from the same counters type. */
 static void log_debug_counters(struct domain *d)
 {
-    const struct dbgv_debug_counters *c = &d->vcpus[0]->dbg.counters;
+    struct dbgv_debug_counters sum = { 0 };
+    uint64_t wfi = 0;
+    unsigned i;
 
+    for (i = 0; i < d->nr_vcpus; i++) {
+        const struct dbgv_debug_counters *c = &d->vcpus[i]->dbg.counters;
+        sum.dr_access_exits += c->dr_access_exits;
+        sum.db_exits += c->db_exits;
+        sum.dr_loads += c->dr_loads;
+        sum.dr_saves += c->dr_saves;
+        wfi += d->vcpus[i]->arch.wfi_blocks;
+    }
     printk("debug counters %s: dr-exits=%llu db-exits=%llu dr-loads=%llu dr-saves=%llu\n",
-           d->name, (unsigned long long)c->dr_access_exits, (unsigned long long)c->db_exits,
-           (unsigned long long)c->dr_loads, (unsigned long long)c->dr_saves);
+           d->name, (unsigned long long)sum.dr_access_exits, (unsigned long long)sum.db_exits,
+           (unsigned long long)sum.dr_loads, (unsigned long long)sum.dr_saves);
+    printk("domain %u (%s): %llu WFI blocked\n", d->id, d->name, (unsigned long long)wfi);
+}
+
+/* The domain's other vCPUs leave their pCPUs (they see the state before
+ * their next entry, schedule.c's protocol). */
+static void stop_vcpus(struct domain *d)
+{
+    unsigned i;
+
+    for (i = 0; i < d->nr_vcpus; i++)
+        sched_vcpu_kick(d->vcpus[i]);
+}
+
+/* The end is reported before the state says so: pCPU 0 powers the machine off
+ * as soon as every domain has ended (schedule.c), which cut another pCPU's
+ * end lines short. d->lock makes a second vCPU ending the domain wait, then
+ * find it ended. */
+static void publish_end(struct domain *d, enum domain_state state)
+{
+    __atomic_store_n(&d->state, state, __ATOMIC_RELEASE);
+    spin_unlock(&d->lock);
+    stop_vcpus(d);
 }
 
 void domain_shutdown_reason(struct domain *d, enum dbgv_shutdown_reason why, int code)
 {
-    if (domain_is_ended(d))
+    spin_lock(&d->lock);
+    if (domain_is_ended(d)) {
+        spin_unlock(&d->lock);
         return;
-    d->state = DOMAIN_SHUTDOWN;
+    }
     d->exit_code = code;
     d->shutdown_reason = (uint8_t)why;
     if (why == DBGV_SHUTDOWN_POWEROFF)
@@ -262,8 +292,7 @@ void domain_shutdown_reason(struct domain *d, enum dbgv_shutdown_reason why, int
     else
         printk("domain %u (%s) shut down: reason %d\n", d->id, d->name, (int)why);
     log_debug_counters(d);
-    printk("domain %u (%s): %llu WFI blocked\n", d->id, d->name,
-           (unsigned long long)d->vcpus[0]->arch.wfi_blocks);
+    publish_end(d, DOMAIN_SHUTDOWN);
 }
 
 void domain_shutdown(struct domain *d, int code)
@@ -275,13 +304,16 @@ void domain_crash(struct domain *d, const char *fmt, ...)
 {
     va_list ap;
 
-    if (domain_is_ended(d))
+    spin_lock(&d->lock);
+    if (domain_is_ended(d)) {
+        spin_unlock(&d->lock);
         return;
+    }
     va_start(ap, fmt);
     vsnprintf(d->crash_reason, sizeof(d->crash_reason), fmt, ap);
     va_end(ap);
-    d->state = DOMAIN_CRASHED;
     d->exit_code = -1;
     d->shutdown_reason = DBGV_SHUTDOWN_CRASH;
     pr_err("domain %u (%s) crashed: %s\n", d->id, d->name, d->crash_reason);
+    publish_end(d, DOMAIN_CRASHED);
 }

@@ -4,8 +4,10 @@
  * guest_enter(regs) saves the hypervisor's callee-saved registers on its own
  * stack, loads the guest's registers and ERETs to EL1. Any exception from the
  * guest lands in a lower-EL vector, which stores the guest's registers back
- * into regs (found through TPIDR_EL2) and returns from guest_enter with the
- * kind of exception (EXIT_SYNC, EXIT_IRQ, ...). An exception taken at EL2
+ * into regs and returns from guest_enter with the
+ * kind of exception (EXIT_SYNC, EXIT_IRQ, ...). regs is found at the top of
+ * the hypervisor's stack (SP_EL2 is where guest_enter left it), so TPIDR_EL2
+ * stays the pCPU's (percpu.c). An exception taken at EL2
  * itself is a hypervisor bug: hv_fault() reports it and stops the machine.
  * Offsets follow struct guest_regs (asm/hvm.h): x0-x30, elr, spsr.
  */
@@ -23,7 +25,7 @@ guest_enter:
     stp     x23, x24, [sp, #48]
     stp     x25, x26, [sp, #64]
     stp     x27, x28, [sp, #80]
-    msr     tpidr_el2, x0
+    str     x0, [sp, #-16]!     /* regs, for the lower-EL vectors */
     ldp     x1, x2, [x0, #REGS_ELR]
     msr     elr_el2, x1
     msr     spsr_el2, x2
@@ -48,10 +50,10 @@ guest_exit:
     .balign 0x80
 .Lvec\@:
     stp     x0, x1, [sp, #-16]!
-    mrs     x0, tpidr_el2
+    ldr     x0, [sp, #16]       /* regs (guest_enter) */
     gpr_pairs stp, x0, 16
     str     x30, [x0, #240]
-    ldp     x2, x3, [sp], #16
+    ldp     x2, x3, [sp], #32   /* the guest's x0, x1; regs popped too */
     stp     x2, x3, [x0, #0]
     mrs     x2, elr_el2
     mrs     x3, spsr_el2

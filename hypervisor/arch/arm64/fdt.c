@@ -285,3 +285,148 @@ void fdt_remove_prop(void *fdt, const char *node, const char *prop)
         }
     }
 }
+
+/* [start, end) of the child `child` of the top-level node `parent`, from its
+ * BEGIN_NODE token to past its END_NODE; false if there is none. */
+static bool find_child(struct fdt_cursor *c, const char *parent, const char *child,
+                       uint32_t *start, uint32_t *end)
+{
+    const char *name;
+    const uint8_t *val;
+    uint32_t tok, l, at, depth = 0, found_depth = 0;
+    bool in_parent = false;
+
+    for (at = c->off; (tok = next_token(c, &name, &val, &l)) != FDT_END; at = c->off) {
+        if (tok == FDT_BEGIN_NODE) {
+            depth++;
+            if (depth == 2)
+                in_parent = name_matches(name, parent);
+            else if (!found_depth && in_parent && depth == 3 && strcmp(name, child) == 0) {
+                *start = at;
+                found_depth = depth;
+            }
+        } else if (tok == FDT_END_NODE) {
+            if (found_depth && depth == found_depth) {
+                *end = c->off;
+                return true;
+            }
+            depth--;
+        }
+    }
+    return false;
+}
+
+/* Opens n bytes at pos (everything from pos on moves up); the header's block
+ * offsets at or past pos follow, totalsize grows. false if over capacity. */
+static bool insert_bytes(uint8_t *b, uint32_t capacity, uint32_t pos, uint32_t n)
+{
+    uint32_t size = fdt_size(b);
+    static const unsigned offsets[] = { 8, 12, 16 };   /* struct, strings, mem_rsvmap */
+    unsigned i;
+
+    if (pos > size || n > capacity || size > capacity - n)
+        return false;
+    memmove(b + pos + n, b + pos, size - pos);
+    memset(b + pos, 0, n);
+    fdt_set_cells(b + 4, 1, size + n);
+    for (i = 0; i < ARRAY_SIZE(offsets); i++)
+        if (be32(b + offsets[i]) >= pos && be32(b + offsets[i]) != 0)
+            fdt_set_cells(b + offsets[i], 1, be32(b + offsets[i]) + n);
+    return true;
+}
+
+int fdt_clone_child(void *fdt, uint32_t capacity, const char *parent, const char *child,
+                    const char *new_name)
+{
+    struct fdt_cursor c;
+    uint8_t *b = fdt;
+    uint32_t start, end, old_name_len, name_len, body, at;
+    const char *name;
+    const uint8_t *val;
+    uint32_t tok, l;
+
+    if (!cursor_init(&c, fdt) || !find_child(&c, parent, child, &start, &end))
+        return -1;
+    old_name_len = ALIGN_UP((uint32_t)strlen(child) + 1, 4);
+    name_len = ALIGN_UP((uint32_t)strlen(new_name) + 1, 4);
+    body = end - start - 4 - old_name_len;          /* properties, children, END_NODE */
+    if (!insert_bytes(b, capacity, end, 4 + name_len + body))
+        return -1;
+    fdt_set_cells(b + 36, 1, be32(b + 36) + 4 + name_len + body);      /* size_dt_struct */
+    fdt_set_cells(b + end, 1, FDT_BEGIN_NODE);
+    memcpy(b + end + 4, new_name, strlen(new_name));
+    memcpy(b + end + 4 + name_len, b + start + 4 + old_name_len, body);
+    /* The copy must not share the original's phandle. */
+    if (!cursor_init(&c, fdt))
+        return -1;
+    c.off = end + 4 + name_len;
+    for (at = c.off; (tok = next_token(&c, &name, &val, &l)) != FDT_END; at = c.off) {
+        if (tok == FDT_BEGIN_NODE || tok == FDT_END_NODE)
+            break;
+        if (tok == FDT_PROP && (strcmp(name, "phandle") == 0 || strcmp(name, "linux,phandle") == 0))
+            nop_range(&c, at, c.off);
+    }
+    return 0;
+}
+
+/* The offset of name in the strings block, appended there if missing; -1 if
+ * there is no room. */
+static int64_t string_offset(uint8_t *b, uint32_t capacity, const char *name)
+{
+    uint32_t off = be32(b + 12), size = be32(b + 32), i = 0, n = (uint32_t)strlen(name) + 1;
+
+    while (i < size) {
+        const char *s = (const char *)b + off + i;
+        size_t len = strnlen(s, size - i);
+        if (len + 1 == n && memcmp(s, name, n) == 0)
+            return i;
+        i += (uint32_t)len + 1;
+    }
+    if (!insert_bytes(b, capacity, off + size, n))
+        return -1;
+    memcpy(b + off + size, name, n);
+    fdt_set_cells(b + 32, 1, size + n);                                 /* size_dt_strings */
+    return size;
+}
+
+int fdt_add_child_prop(void *fdt, uint32_t capacity, const char *parent, const char *child,
+                       const char *prop, const void *value, uint32_t len)
+{
+    struct fdt_cursor c;
+    uint8_t *b = fdt;
+    uint32_t start, end, pos, old_len;
+    int64_t name_off;
+
+    if (fdt_child_prop(fdt, parent, child, prop, &old_len))
+        return 0;
+    if (!cursor_init(&c, fdt) || !find_child(&c, parent, child, &start, &end))
+        return -1;
+    name_off = string_offset(b, capacity, prop);
+    if (name_off < 0)
+        return -1;
+    pos = start + 4 + ALIGN_UP((uint32_t)strlen(child) + 1, 4);        /* first property */
+    if (!insert_bytes(b, capacity, pos, 12 + ALIGN_UP(len, 4)))
+        return -1;
+    fdt_set_cells(b + 36, 1, be32(b + 36) + 12 + ALIGN_UP(len, 4));    /* size_dt_struct */
+    fdt_set_cells(b + pos, 1, FDT_PROP);
+    fdt_set_cells(b + pos + 4, 1, len);
+    fdt_set_cells(b + pos + 8, 1, (uint64_t)name_off);
+    memcpy(b + pos + 12, value, len);
+    return 0;
+}
+
+void *fdt_child_prop(void *fdt, const char *parent, const char *child, const char *prop,
+                     uint32_t *len)
+{
+    struct fdt_cursor c;
+    uint32_t start, end;
+    const char *name;
+    const uint8_t *val;
+    uint32_t l;
+
+    if (!cursor_init(&c, fdt) || !find_child(&c, parent, child, &start, &end))
+        return NULL;
+    c.off = start;
+    next_token(&c, &name, &val, &l);                /* the child's BEGIN_NODE */
+    return (void *)node_prop(c, c.off, prop, len);
+}

@@ -1,4 +1,5 @@
 /* The machine's own PSCI (QEMU virt with virtualization=on: SMC conduit). */
+#include <dbgvisor/shutdown.h>
 #include <asm/arm64.h>
 
 #define PSCI_SYSTEM_OFF 0x84000008UL
@@ -22,4 +23,12 @@ void host_system_off(void)
     __asm__ volatile("smc #0" : "+r"(x0) : : "x1", "x2", "x3", "memory");
     for (;;)
         __asm__ volatile("wfi");
+}
+
+/* The end of the machine once every domain has ended (common/schedule.c).
+ * QEMU virt has no exit device: its status is 0 whatever the code; the
+ * domains' end lines say how each ended. */
+void machine_exit(enum hv_exit_code code)
+{
+    host_system_off();
 }

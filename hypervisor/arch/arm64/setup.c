@@ -1,26 +1,30 @@
 /*
  * arm64 start of day (from head.S, at EL2 with the MMU on): console from the
- * DTB, memory, the domain from the boot module (the initrd the DTB names),
- * run it, power off. The hypervisor's command line (/chosen bootargs) names
- * the domain: "domain=NAME mem=MiB policy=trap quiet=N" (the debug core's
- * policy, default trap, and adaptive's quiet switch-outs, docs/arm64.md);
- * "selftest=fault" takes an exception at
- * EL2 on purpose (the fault report is tested).
+ * DTB, memory, the GIC, every pCPU, then the domains of the boot module (the
+ * initrd the DTB names) and the shared scheduler (common/schedule.c) on every
+ * pCPU until all domains have ended. The boot module is either a boot bundle
+ * (several domains, asm/boot_bundle.h) or one arm64 Image, named by the
+ * hypervisor's command line (/chosen bootargs): "domain=NAME mem=MiB
+ * vcpus=N policy=trap quiet=N" (the debug core's policy, default trap, and
+ * adaptive's quiet switch-outs, docs/arm64.md). "selftest=fault" takes an
+ * exception at EL2 on purpose (the fault report is tested).
  */
 #include <dbgvisor/console.h>
 #include <dbgvisor/domain.h>
 #include <dbgvisor/lib.h>
 #include <dbgvisor/page_alloc.h>
+#include <dbgvisor/percpu.h>
 #include <dbgvisor/policy_names.h>
+#include <dbgvisor/sched.h>
 #include <asm/arm64.h>
+#include <asm/boot_bundle.h>
+#include <asm/el1_context.h>
+#include <asm/fpsimd.h>
 #include <asm/fdt.h>
 #include <asm/gicv3.h>
 #include <asm/sysreg.h>
 #include <asm/uart.h>
 #include <asm/vdebug.h>
-
-#define DEFAULT_MEM_MIB 64
-#define MAX_MEM_MIB     1024
 
 extern char __hv_start[], __hv_end[];
 
@@ -46,15 +50,6 @@ static bool cmdline_get(const char *cmdline, const char *key, char *out, size_t 
         p = strchr(p, ' ');
     }
     return false;
-}
-
-static unsigned parse_uint(const char *s)
-{
-    unsigned v = 0;
-
-    while (*s >= '0' && *s <= '9')
-        v = v * 10 + (unsigned)(*s++ - '0');
-    return v;
 }
 
 static void console_from_dtb(const void *dtb)
@@ -100,16 +95,72 @@ static bool module_from_dtb(const void *dtb, struct boot_module *m)
     return m->end > m->start;
 }
 
+/* The single-Image case: one domain named by the hypervisor's command line. */
+static bool domain_from_bootargs(const char *bootargs, const struct boot_module *m,
+                                 struct boot_domain *b)
+{
+    static const char *const keys[] = { "name", "mem", "vcpus", "policy", "quiet" };
+    static const char *const args[] = { "domain", "mem", "vcpus", "policy", "quiet" };
+    char value[BOOT_CMDLINE_LEN];
+    const char *err;
+    unsigned i;
+
+    boot_domain_defaults(b);
+    b->image = (const uint8_t *)m->start;
+    b->image_size = m->end - m->start;
+    for (i = 0; bootargs && i < ARRAY_SIZE(keys); i++)
+        if (cmdline_get(bootargs, args[i], value, sizeof(value)) &&
+            !boot_domain_set(b, keys[i], value, &err)) {
+            pr_err("%s=%s: %s\n", args[i], value, err);
+            return false;
+        }
+    return true;
+}
+
+/* The boot module's domains into doms; how many, 0 on an error (reported). */
+static unsigned boot_domains(const void *dtb, const struct boot_module *m,
+                             struct boot_domain *doms)
+{
+    const char *bootargs, *err;
+    uint32_t len;
+    unsigned i, n = 1;
+    int parsed;
+
+    bootargs = fdt_node_prop(dtb, "chosen", "bootargs", &len);
+    if (bundle_is((const void *)m->start, m->end - m->start)) {
+        parsed = bundle_parse((const void *)m->start, m->end - m->start, doms,
+                              BUNDLE_MAX_DOMAINS, &err);
+        if (parsed < 0) {
+            pr_err("boot bundle: %s\n", err);
+            return 0;
+        }
+        n = (unsigned)parsed;
+        printk("boot bundle: %u domain%s\n", n, n == 1 ? "" : "s");
+    } else if (!domain_from_bootargs(bootargs, m, &doms[0])) {
+        return 0;
+    }
+    for (i = 0; i < n; i++)
+        if (dbgv_policy_parse(doms[i].policy, (unsigned)strlen(doms[i].policy)) < 0) {
+            pr_err("domain %s: debug-register policy '%s': trap, lazy-exit, lazy-sched or "
+                   "adaptive\n", doms[i].name, doms[i].policy);
+            return 0;
+        }
+    return n;
+}
+
 void arm64_start(const void *dtb)
 {
+    static struct boot_domain doms[BUNDLE_MAX_DOMAINS];
     struct boot_module module = { 0, 0 };
     const char *bootargs;
-    char name[DOMAIN_NAME_LEN] = "guest", mem[16], selftest[16], policy[16] = "trap", quiet[16];
-    unsigned mem_mib = DEFAULT_MEM_MIB, quiet_switches = DBGV_ADAPTIVE_QUIET_SWITCHES_DEFAULT;
-    int policy_nr;
+    char selftest[16];
     uint32_t len;
-    struct domain *d;
+    unsigned i, n;
 
+    pcpus[0].id = 0;
+    pcpus[0].online = true;
+    nr_pcpus = 1;
+    pcpu_set_current(&pcpus[0]);
     if (fdt_size(dtb))
         console_from_dtb(dtb);
     printk("dbgvisor (arm64) at EL%llu, DTB at %p\n",
@@ -119,7 +170,7 @@ void arm64_start(const void *dtb)
         host_system_off();
     }
     if (!module_from_dtb(dtb, &module)) {
-        pr_err("no boot module: give the domain's Image as the initrd (-initrd)\n");
+        pr_err("no boot module: give the domain's Image (or a boot bundle) as the initrd (-initrd)\n");
         host_system_off();
     }
     if (!memory_from_dtb(dtb, &module)) {
@@ -127,34 +178,25 @@ void arm64_start(const void *dtb)
         host_system_off();
     }
     bootargs = fdt_node_prop(dtb, "chosen", "bootargs", &len);
-    if (bootargs) {
-        cmdline_get(bootargs, "domain", name, sizeof(name));
-        if (cmdline_get(bootargs, "mem", mem, sizeof(mem)) && parse_uint(mem))
-            mem_mib = MIN(parse_uint(mem), MAX_MEM_MIB);
-        cmdline_get(bootargs, "policy", policy, sizeof(policy));
-        if (cmdline_get(bootargs, "quiet", quiet, sizeof(quiet)))
-            quiet_switches = parse_uint(quiet);
-        if (cmdline_get(bootargs, "selftest", selftest, sizeof(selftest)) &&
-            strcmp(selftest, "fault") == 0)
-            __asm__ volatile("udf #0");
-    }
-    mem_mib = ALIGN_UP(mem_mib, 2u);
-    policy_nr = dbgv_policy_parse(policy, (unsigned)strlen(policy));
-    if (policy_nr < 0) {
-        pr_err("debug-register policy '%s': trap, lazy-exit, lazy-sched or adaptive\n",
-               policy);
+    if (bootargs && cmdline_get(bootargs, "selftest", selftest, sizeof(selftest)) &&
+        strcmp(selftest, "fault") == 0)
+        __asm__ volatile("udf #0");
+    n = boot_domains(dtb, &module, doms);
+    if (!n)
         host_system_off();
-    }
     vdebug_probe();
+    el1_context_probe();
+    fpsimd_probe();
     if (!gicv3_init(dtb))
         host_system_off();
     smp_boot_secondaries(dtb);
-    d = arm64_build_domain(name, &module, dtb, (uint64_t)mem_mib << 20,
-                           (enum dbgv_debug_policy)policy_nr, quiet_switches);
-    if (d)
-        arm64_run_vcpu(d->vcpus[0]);
-    printk("all domains have ended\n");
-    host_system_off();
+    /* Stale translations of any VMID from before we ran (the firmware's). */
+    __asm__ volatile("tlbi alle1is; dsb ish; isb" ::: "memory");
+    for (i = 0; i < n; i++)
+        arm64_build_domain(&doms[i], dtb);
+    sched_init(true);
+    smp_release_secondaries();
+    sched_run();
 }
 
 /* An exception taken at EL2: a hypervisor bug. Report and stop the machine. */

@@ -76,7 +76,9 @@ void stage2_activate(struct domain *d)
                            VTCR_ORGN0_WB | VTCR_SH0_INNER | VTCR_PS_40BIT);
     write_sysreg(vttbr_el2, (uint64_t)d->id << 48 | d->arch.s2_root_pa);
     isb();
-    __asm__ volatile("tlbi vmalls12e1is" ::: "memory");
-    dsb(ish);
+    /* This pCPU's entries for the VMID: another vCPU of the domain left them
+     * (a guest's local TLBI reaches only its own pCPU). */
+    __asm__ volatile("tlbi vmalls12e1" ::: "memory");
+    dsb(nsh);
     isb();
 }

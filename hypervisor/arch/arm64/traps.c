@@ -11,6 +11,7 @@
 #include <asm/arm64.h>
 #include <asm/sysreg.h>
 #include <asm/gicv3.h>
+#include <asm/sched_arch.h>
 #include <asm/vcpu_block.h>
 #include <asm/vdebug.h>
 #include <asm/vgic.h>
@@ -257,10 +258,7 @@ static void handle_irq(struct vcpu *v)
     if (intid == INTID_SPURIOUS)
         return;
     gicv3_priority_drop(intid);
-    if (intid == PPI_VIRT_TIMER)
-        vgic_inject_hw(v, intid);           /* active until the guest deactivates it */
-    else
-        gicv3_deactivate(intid);            /* the hyp timer after a wake-up: not the guest's */
+    arch_sched_irq(v, intid);               /* the tick, a kick, the guest's timer */
 }
 
 bool arm64_handle_exit(struct vcpu *v, uint64_t kind)

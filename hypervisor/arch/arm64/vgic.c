@@ -1,6 +1,7 @@
 /*
- * A domain's GICv3 (ARM IHI 0069): the distributor and the redistributor of
- * its one vCPU at QEMU virt's addresses, so a guest brings up its GIC as on
+ * A domain's GICv3 (ARM IHI 0069): the distributor and one redistributor per
+ * vCPU (frames of 128 KiB from 0x080a0000, in vCPU order, TYPER.Last on the
+ * last) at QEMU virt's addresses, so a guest brings up its GIC as on
  * bare QEMU, and the interrupts it enables delivered through the virtual CPU
  * interface's list registers (ICH_LR<n>_EL2). Its ICC_* system registers
  * are the virtual interface's (ICV_*, HCR_EL2.IMO/FMO, vgic_cpuif.c).
@@ -13,11 +14,17 @@
  * the guest cannot take it (disabled, group off) the physical interrupt is
  * held active and released (deactivated, so the GIC samples the line again)
  * when the guest changes its enables.
- * Not modelled yet: SPIs, SGIs between vCPUs, the pending/active registers
- * (RAZ/WI), LPIs and the ITS (docs/arm64.md).
+ * SGIs between vCPUs: a trapped ICC_SGI1R_EL1 (vgic_cpuif.c) marks the SGI
+ * pending in each target's sgi_pending and kicks it; before its next entry
+ * the target moves those it can take into free list registers (software
+ * interrupts: its EOI deactivates them, nothing physical behind them).
+ * Not modelled yet: SPIs, the pending/active registers (RAZ/WI), LPIs and
+ * the ITS, maintenance interrupts (an SGI that finds no free list register
+ * waits for the vCPU's next exit) (docs/arm64.md).
  */
 #include <dbgvisor/domain.h>
 #include <dbgvisor/lib.h>
+#include <dbgvisor/sched.h>
 #include <asm/gicv3.h>
 #include <asm/gicv3_regs.h>
 #include <asm/sysreg.h>
@@ -86,23 +93,108 @@ static unsigned nr_lrs(void)
     return (unsigned)(read_sysreg(ICH_VTR_EL2) & 0x1f) + 1;
 }
 
+/* ICH_AP0R<n>/AP1R<n>: one register per 32 preemption levels (VTR.PREbits). */
+static unsigned nr_aprs(void)
+{
+    return 1u << (((read_sysreg(ICH_VTR_EL2) >> 26) & 7) + 1 - 5);
+}
+
+static uint64_t read_apr(unsigned group, unsigned n)
+{
+    switch (group * 4 + n) {
+    case 0: return read_sysreg(s3_4_c12_c8_0);
+    case 1: return read_sysreg(s3_4_c12_c8_1);
+    case 2: return read_sysreg(s3_4_c12_c8_2);
+    case 3: return read_sysreg(s3_4_c12_c8_3);
+    case 4: return read_sysreg(s3_4_c12_c9_0);
+    case 5: return read_sysreg(s3_4_c12_c9_1);
+    case 6: return read_sysreg(s3_4_c12_c9_2);
+    default: return read_sysreg(s3_4_c12_c9_3);
+    }
+}
+
+static void write_apr(unsigned group, unsigned n, uint64_t v)
+{
+    switch (group * 4 + n) {
+    case 0: write_sysreg(s3_4_c12_c8_0, v); break;
+    case 1: write_sysreg(s3_4_c12_c8_1, v); break;
+    case 2: write_sysreg(s3_4_c12_c8_2, v); break;
+    case 3: write_sysreg(s3_4_c12_c8_3, v); break;
+    case 4: write_sysreg(s3_4_c12_c9_0, v); break;
+    case 5: write_sysreg(s3_4_c12_c9_1, v); break;
+    case 6: write_sysreg(s3_4_c12_c9_2, v); break;
+    default: write_sysreg(s3_4_c12_c9_3, v); break;
+    }
+}
+
+/* The vCPU's redistributor out of reset (the domain's distributor is reset
+ * with the domain: zero). */
 void vgic_vcpu_reset(struct vcpu *v)
 {
     struct vgic_cpu *g = &v->arch.vgic;
-    unsigned n;
 
     memset(g, 0, sizeof(*g));
     g->asleep = true;
-    v->domain->arch.gicd_ctlr = 0;
-    for (n = 0; n < nr_lrs(); n++)
-        write_lr(n, 0);
-    write_sysreg(ICH_VMCR_EL2, 0);
 }
+
+/* PPIs whose physical interrupt the vCPU owns while it is active: the one
+ * linked to a hardware list register (the virtual timer's), or held. */
+#define VCPU_PHYS_PPIS (1U << PPI_VIRT_TIMER)
 
 void vgic_load(struct vcpu *v)
 {
+    struct vgic_cpu *g = &v->arch.vgic;
+    unsigned n, aprs = nr_aprs();
+
+    for (n = 0; n < 32; n++)
+        if ((g->phys_active >> n) & 1)
+            gicv3_set_ppi_active(n, true);
+    for (n = 0; n < nr_lrs(); n++)
+        write_lr(n, g->lr[n]);
+    for (n = 0; n < aprs; n++) {
+        write_apr(0, n, g->ap0r[n]);
+        write_apr(1, n, g->ap1r[n]);
+    }
+    write_sysreg(ICH_VMCR_EL2, g->vmcr);
     write_sysreg(ICH_HCR_EL2, ICH_HCR_EN);
     isb();
+}
+
+void vgic_save(struct vcpu *v)
+{
+    struct vgic_cpu *g = &v->arch.vgic;
+    unsigned n, aprs = nr_aprs();
+
+    write_sysreg(ICH_HCR_EL2, 0);
+    isb();
+    g->vmcr = read_sysreg(ICH_VMCR_EL2);
+    for (n = 0; n < aprs; n++) {
+        g->ap0r[n] = read_apr(0, n);
+        g->ap1r[n] = read_apr(1, n);
+        write_apr(0, n, 0);
+        write_apr(1, n, 0);
+    }
+    for (n = 0; n < nr_lrs(); n++) {
+        g->lr[n] = read_lr(n);
+        write_lr(n, 0);
+    }
+    g->phys_active = 0;
+    for (n = 0; n < 32; n++)
+        if (((VCPU_PHYS_PPIS >> n) & 1) && gicv3_ppi_active(n)) {
+            g->phys_active |= 1U << n;
+            gicv3_set_ppi_active(n, false);
+        }
+    isb();
+}
+
+bool vgic_saved_pending(const struct vcpu *v)
+{
+    unsigned n;
+
+    for (n = 0; n < 16; n++)
+        if (v->arch.vgic.lr[n] & LR_STATE_PENDING)
+            return true;
+    return false;
 }
 
 bool vgic_has_pending(void)
@@ -199,8 +291,10 @@ bool vgic_dist_access(struct vcpu *v, uint64_t off, unsigned size, bool write, u
     return true;
 }
 
-static bool redist_read(struct vgic_cpu *g, uint64_t off, unsigned size, uint64_t *val)
+static bool redist_read(struct vcpu *t, uint64_t off, unsigned size, uint64_t *val)
 {
+    struct vgic_cpu *g = &t->arch.vgic;
+
     if (off >= GICR_SGI + GICR_IPRIORITYR && off < GICR_SGI + GICR_IPRIORITYR + 32) {
         unsigned i, first = (unsigned)(off - GICR_SGI - GICR_IPRIORITYR);
         *val = 0;
@@ -208,12 +302,16 @@ static bool redist_read(struct vgic_cpu *g, uint64_t off, unsigned size, uint64_
             *val |= (uint64_t)g->priority[first + i] << (8 * i);
         return size == 1 || size == 4;
     }
-    if (off == GICR_TYPER)
-        *val = GICR_TYPER_LAST;             /* affinity 0.0.0.0, processor 0 */
+    if (off == GICR_TYPER)                  /* affinity and processor number: the id */
+        *val = (uint64_t)t->id << 32 | (uint64_t)t->id << 8 |
+               (t->id + 1 == t->domain->nr_vcpus ? GICR_TYPER_LAST : 0);
+    else if (off == GICR_TYPER + 4 && size == 4)
+        *val = t->id;
     else if (size != 4)
         return false;
     switch (off) {
-    case GICR_TYPER:                  break;
+    case GICR_TYPER:
+    case GICR_TYPER + 4:              break;
     case GICR_IIDR:                   *val = IIDR_DBGVISOR; break;
     case GICR_WAKER:                  *val = g->asleep ? WAKER_SLEEP | WAKER_ASLEEP : 0; break;
     case GIC_PIDR2:
@@ -229,9 +327,13 @@ static bool redist_read(struct vgic_cpu *g, uint64_t off, unsigned size, uint64_
     return true;
 }
 
-static bool redist_write(struct vcpu *v, uint64_t off, unsigned size, uint32_t val)
+/* Writes to t's redistributor (by any vCPU v of the domain): the list
+ * registers in the hardware are v's, so only v's own enables act on them. */
+static bool redist_write(struct vcpu *v, struct vcpu *t, uint64_t off, unsigned size,
+                         uint32_t val)
 {
-    struct vgic_cpu *g = &v->arch.vgic;
+    struct vgic_cpu *g = &t->arch.vgic;
+    bool own = t == v;
 
     if (off >= GICR_SGI + GICR_IPRIORITYR && off < GICR_SGI + GICR_IPRIORITYR + 32) {
         unsigned i, first = (unsigned)(off - GICR_SGI - GICR_IPRIORITYR);
@@ -245,9 +347,13 @@ static bool redist_write(struct vcpu *v, uint64_t off, unsigned size, uint32_t v
         return false;
     switch (off) {
     case GICR_WAKER:                  g->asleep = val & WAKER_SLEEP; break;
-    case GICR_SGI + GICR_IGROUPR0:    g->group = val; release_held(v); break;
-    case GICR_SGI + GICR_ISENABLER0:  g->enabled |= val; release_held(v); break;
-    case GICR_SGI + GICR_ICENABLER0:  g->enabled &= ~val; withdraw_disabled(v, val); break;
+    case GICR_SGI + GICR_IGROUPR0:    g->group = val; if (own) release_held(v); break;
+    case GICR_SGI + GICR_ISENABLER0:  g->enabled |= val; if (own) release_held(v); break;
+    case GICR_SGI + GICR_ICENABLER0:
+        g->enabled &= ~val;
+        if (own)
+            withdraw_disabled(v, val);
+        break;
     case GICR_SGI + GICR_ICFGR1:      g->icfgr1 = val; break;
     case GICR_SGI + GICR_IGRPMODR0:   g->grpmod = val; break;
     default:                          break;     /* read-only, or not modelled: WI */
@@ -255,9 +361,99 @@ static bool redist_write(struct vcpu *v, uint64_t off, unsigned size, uint32_t v
     return true;
 }
 
+/* The frame of each vCPU; past the last one nothing answers (an external
+ * abort, as QEMU gives past its last redistributor). */
 bool vgic_redist_access(struct vcpu *v, uint64_t off, unsigned size, bool write, uint64_t *val)
 {
+    uint64_t index = off / VGICR_FRAME;
+    struct vcpu *t;
+
+    if (index >= v->domain->nr_vcpus)
+        return false;
+    t = v->domain->vcpus[index];
+    off %= VGICR_FRAME;
     if (write)
-        return redist_write(v, off, size, (uint32_t)*val);
-    return redist_read(&v->arch.vgic, off, size, val);
+        return redist_write(v, t, off, size, (uint32_t)*val);
+    return redist_read(t, off, size, val);
+}
+
+/* ICC_SGI1R_EL1: TargetList [15:0], Aff1 [23:16], INTID [27:24], Aff2
+ * [39:32], IRM [40], Aff3 [55:48]. vCPU n's MPIDR is n (Aff0). */
+#define SGI1R_TARGETS(x)  ((uint32_t)(x) & 0xffff)
+#define SGI1R_INTID(x)    ((uint32_t)((x) >> 24) & 0xf)
+#define SGI1R_IRM         (1ULL << 40)
+#define SGI1R_AFF_UPPER   (0xffULL << 16 | 0xffULL << 32 | 0xffULL << 48)
+
+void vgic_send_sgi(struct vcpu *v, uint64_t sgi1r)
+{
+    struct domain *d = v->domain;
+    uint32_t intid = SGI1R_INTID(sgi1r);
+    unsigned i;
+
+    for (i = 0; i < d->nr_vcpus; i++) {
+        struct vcpu *t = d->vcpus[i];
+        bool target = (sgi1r & SGI1R_IRM) ? t != v
+                    : !(sgi1r & SGI1R_AFF_UPPER) && ((SGI1R_TARGETS(sgi1r) >> i) & 1);
+        if (!target)
+            continue;
+        __atomic_or_fetch(&t->arch.vgic.sgi_pending, 1U << intid, __ATOMIC_RELEASE);
+        sched_vcpu_kick(t);
+    }
+}
+
+static uint32_t deliverable_sgis(const struct vcpu *v, uint32_t pending)
+{
+    uint32_t out = 0;
+    unsigned intid;
+
+    for (intid = 0; intid < 16; intid++)
+        if (((pending >> intid) & 1) && deliverable(v, intid))
+            out |= 1U << intid;
+    return out;
+}
+
+bool vgic_sgi_waiting(const struct vcpu *v)
+{
+    return deliverable_sgis(v, __atomic_load_n(&v->arch.vgic.sgi_pending, __ATOMIC_ACQUIRE));
+}
+
+/* Into a list register: merged with one that holds the INTID already
+ * (pending stays pending; active becomes active and pending), else a free one. */
+static bool queue_sgi(struct vcpu *v, uint32_t intid)
+{
+    const struct vgic_cpu *g = &v->arch.vgic;
+    uint64_t empty = read_sysreg(ICH_ELRSR_EL2);
+    unsigned n, count = nr_lrs(), free_lr = count;
+
+    for (n = 0; n < count; n++) {
+        uint64_t lr = read_lr(n);
+        if ((empty >> n) & 1) {
+            if (free_lr == count)
+                free_lr = n;
+            continue;
+        }
+        if ((uint32_t)lr == intid) {
+            write_lr(n, lr | LR_STATE_PENDING);
+            return true;
+        }
+    }
+    if (free_lr == count)
+        return false;
+    write_lr(free_lr, LR_STATE_PENDING | ((g->group >> intid) & 1 ? LR_GROUP1 : 0) |
+                      (uint64_t)g->priority[intid] << LR_PRIORITY_SHIFT | intid);
+    return true;
+}
+
+void vgic_flush_sgis(struct vcpu *v)
+{
+    uint32_t pending = __atomic_exchange_n(&v->arch.vgic.sgi_pending, 0, __ATOMIC_ACQUIRE);
+    uint32_t take = deliverable_sgis(v, pending), left = pending & ~take;
+    unsigned intid;
+
+    for (intid = 0; intid < 16; intid++)
+        if (((take >> intid) & 1) && !queue_sgi(v, intid))
+            left |= 1U << intid;
+    if (left)
+        __atomic_or_fetch(&v->arch.vgic.sgi_pending, left, __ATOMIC_RELEASE);
+    isb();
 }

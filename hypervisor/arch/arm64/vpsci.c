@@ -1,9 +1,20 @@
-/* The domain's PSCI firmware and our exit call (asm/vpsci.h). */
+/* The domain's PSCI firmware and our exit call (asm/vpsci.h). CPU_ON and
+ * CPU_OFF go through the scheduler's start/stop protocol (schedule.c, named
+ * after x86's SIPI and INIT): a vCPU that is off waits there, and CPU_ON
+ * starts it from reset at its entry point with x0 = the context ID. */
 #include <dbgvisor/domain.h>
+#include <dbgvisor/sched.h>
 #include <asm/vpsci.h>
 
 #define PSCI_RET_SUCCESS        0ULL
 #define PSCI_RET_NOT_SUPPORTED  (~0ULL)      /* -1 */
+#define PSCI_RET_INVALID_PARAMS ((uint64_t)-2)
+#define PSCI_RET_ALREADY_ON     ((uint64_t)-4)
+#define PSCI_RET_ON_PENDING     ((uint64_t)-5)
+#define AFFINITY_ON             0ULL
+#define AFFINITY_OFF            1ULL
+#define AFFINITY_ON_PENDING     2ULL
+#define MPIDR_AFF_MASK          0xff00ffffffULL
 #define PSCI_VERSION_1_1        0x00010001ULL
 #define SMCCC_VERSION_1_1       0x00010001ULL
 
@@ -14,10 +25,49 @@ static uint64_t features(uint32_t fn)
     case PSCI_FEATURES:
     case PSCI_SYSTEM_OFF:
     case PSCI_SYSTEM_RESET:
+    case PSCI_CPU_OFF:
+    case PSCI_CPU_ON_32:
+    case PSCI_CPU_ON_64:
+    case PSCI_AFFINITY_32:
+    case PSCI_AFFINITY_64:
         return PSCI_RET_SUCCESS;
     default:
         return PSCI_RET_NOT_SUPPORTED;
     }
+}
+
+/* The vCPU whose MPIDR (VMPIDR_EL2: its id in Aff0) is mpidr, or NULL. */
+static struct vcpu *vcpu_by_mpidr(struct domain *d, uint64_t mpidr)
+{
+    mpidr &= MPIDR_AFF_MASK;
+    return mpidr < d->nr_vcpus ? d->vcpus[mpidr] : NULL;
+}
+
+static uint64_t cpu_on(struct vcpu *v, uint64_t mpidr, uint64_t entry, uint64_t context)
+{
+    struct vcpu *t = vcpu_by_mpidr(v->domain, mpidr);
+
+    if (!t)
+        return PSCI_RET_INVALID_PARAMS;
+    if (t->arch.sipi_latched)
+        return PSCI_RET_ON_PENDING;
+    if (t->state != VCPU_OFFLINE || !t->arch.wait_for_sipi)
+        return PSCI_RET_ALREADY_ON;
+    t->arch.psci_entry = entry;
+    t->arch.psci_context = context;
+    sched_vcpu_sipi(t, 0);      /* sched_lock orders the entry point before the start */
+    return PSCI_RET_SUCCESS;
+}
+
+static uint64_t affinity_info(struct vcpu *v, uint64_t mpidr, uint64_t level)
+{
+    struct vcpu *t = vcpu_by_mpidr(v->domain, mpidr);
+
+    if (!t || level != 0)
+        return PSCI_RET_INVALID_PARAMS;
+    if (t->arch.sipi_latched)
+        return AFFINITY_ON_PENDING;
+    return t->state == VCPU_OFFLINE && t->arch.wait_for_sipi ? AFFINITY_OFF : AFFINITY_ON;
 }
 
 bool vpsci_call(struct vcpu *v)
@@ -34,6 +84,22 @@ bool vpsci_call(struct vcpu *v)
         return true;
     case PSCI_FEATURES:
         x[0] = features((uint32_t)x[1]);
+        return true;
+    case PSCI_CPU_ON_32:
+        x[0] = cpu_on(v, (uint32_t)x[1], (uint32_t)x[2], (uint32_t)x[3]);
+        return true;
+    case PSCI_CPU_ON_64:
+        x[0] = cpu_on(v, x[1], x[2], x[3]);
+        return true;
+    case PSCI_AFFINITY_32:
+        x[0] = affinity_info(v, (uint32_t)x[1], (uint32_t)x[2]);
+        return true;
+    case PSCI_AFFINITY_64:
+        x[0] = affinity_info(v, x[1], x[2]);
+        return true;
+    case PSCI_CPU_OFF:          /* off at once: it leaves its pCPU, until a CPU_ON */
+        sched_vcpu_init_received(v);
+        sched_vcpu_take_init_sipi(v);
         return true;
     case PSCI_SYSTEM_OFF:
         domain_shutdown(v->domain, 0);

@@ -4,8 +4,8 @@
  * 0), so while a vCPU runs its timer is the hardware's; the domain's virtual
  * counter is the physical one minus CNTVOFF_EL2, taken when it was built, as
  * a CPU out of reset counts from about zero. When the vCPU blocks the timer
- * is saved and stopped, and the hypervisor's own timer waits for it
- * (vcpu_block.c). Its interrupt, PPI 27, goes to the guest through a list
+ * is saved and stopped when it leaves its pCPU (vcpu.c), and a vCPU blocked
+ * in WFI waits in the scheduler for its deadline (vcpu_block.c). Its interrupt, PPI 27, goes to the guest through a list
  * register (vgic.c).
  */
 #include <dbgvisor/domain.h>
@@ -42,11 +42,9 @@ uint64_t vtimer_virt_to_phys(const struct domain *d, uint64_t vcount)
     return vcount > UINT64_MAX - off ? UINT64_MAX : vcount + off;
 }
 
-uint64_t vtimer_fires_at(const struct vcpu *v)
+uint64_t vtimer_deadline(const struct domain *d, const struct vtimer *t)
 {
-    const struct vtimer *t = &v->arch.vtimer;
-
     if (!(t->ctl & CNT_CTL_ENABLE) || (t->ctl & CNT_CTL_IMASK))
         return UINT64_MAX;
-    return vtimer_virt_to_phys(v->domain, t->cval);
+    return vtimer_virt_to_phys(d, t->cval);
 }

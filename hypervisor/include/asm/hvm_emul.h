@@ -84,9 +84,19 @@ int guest_translate_traced(struct vcpu *v, uint64_t gva, uint64_t *gpa, uint32_t
 int guest_virt_to_phys(struct vcpu *v, uint64_t gva, uint64_t *gpa);   /* GA_PROBE */
 /* Raises #PF at gla (CR2) with the error code guest_translate gave. */
 void guest_inject_pf(struct vcpu *v, uint64_t gla, uint32_t pf_error);
-/* Reads up to len bytes of RAM at guest linear address (GA_PROBE: for the
- * debugger and for reads of what the CPU has just used); returns bytes read. */
-unsigned guest_read_linear(struct vcpu *v, uint64_t gla, void *buf, unsigned len);
+/* What a read of guest linear memory by the hypervisor stands for (as
+ * KVM's "no-fault" and "system" reads):
+ * GR_DEBUGGER: a look from outside (the guest debugger, the hypervisor's
+ *   own bookkeeping): no rights checked, no Accessed/Dirty set;
+ * GR_SYSTEM: a read the CPU itself makes of a system table (IDT, GDT, LDT,
+ *   TSS): an implicit supervisor access whatever the CPL, rights checked
+ *   (SMAP included), Accessed set as the CPU sets it.
+ * Neither injects a fault: a page that cannot be read ends the read. */
+enum guest_read_kind { GR_DEBUGGER, GR_SYSTEM };
+/* Reads up to len bytes of RAM at guest linear address gla; returns the
+ * bytes read. */
+unsigned guest_read_linear(struct vcpu *v, uint64_t gla, void *buf, unsigned len,
+                           enum guest_read_kind kind);
 /* Linear address of seg:off (enum x86_seg): segment bases count outside
  * 64-bit code, and for FS/GS inside it; X86_SEG_NONE: off is linear. */
 uint64_t guest_linear(struct vcpu *v, unsigned seg, uint64_t off);

@@ -23,6 +23,7 @@
 #include <asm/vioapic.h>
 #include <asm/vpic.h>
 #include <asm/vpit.h>
+#include <asm/tick_reinject.h>
 #include <dbgvisor/spinlock.h>
 
 #define HVM_ISA_IRQS      16
@@ -36,6 +37,9 @@ struct hvm_irq {
     struct vioapic vioapic;
     uint32_t kick_mask;             /* vCPUs (by id) that got an interrupt under the lock */
     uint64_t vpit_next_ns;          /* next IRQ0 edge (read without the lock by the poll) */
+    struct tick_reinject pit_ticks; /* IRQ0 ticks owed to the guest (timer_mode) */
+    uint8_t pit_eoi_vector;         /* LAPIC vector of the IRQ0 tick in flight through
+                                     * the I/O APIC, 0 if none (read without the lock) */
 };
 
 struct domain;
@@ -57,6 +61,11 @@ uint64_t hvm_vioapic_read(struct vcpu *v, uint64_t gpa, unsigned size);
 void hvm_vioapic_write(struct vcpu *v, uint64_t gpa, unsigned size, uint64_t val);
 /* The local APIC of v EOIed a level-triggered vector: EOI broadcast. */
 void hvm_irq_lapic_eoi(struct vcpu *v, uint8_t vector);
+/* ... an edge-triggered one: the PIT's tick may have been acknowledged. */
+void hvm_irq_lapic_edge_eoi(struct vcpu *v, uint8_t vector);
+/* How the domain's PIT ticks missed while it could not take them are made
+ * up (asm/tick_reinject.h); TIMER_MODE_DEFAULT until set. */
+void hvm_irq_set_timer_mode(struct domain *d, enum timer_mode mode);
 
 /* The vPIC's INT is up and v is the vCPU that takes it. */
 bool hvm_irq_extint_pending(struct vcpu *v);

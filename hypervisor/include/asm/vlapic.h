@@ -18,7 +18,9 @@
 #define X2APIC_MSR_LAST  0xbffu
 
 struct vlapic {
-    uint32_t id, tpr, spiv, ldr, dfr, esr;        /* id: 8 bits (xAPIC) or 32 (x2APIC) */
+    uint32_t id, tpr, spiv, ldr, dfr;             /* id: 8 bits (xAPIC) or 32 (x2APIC) */
+    uint32_t esr;                                 /* as latched by the last ESR write */
+    uint32_t esr_pending;                         /* errors since then (set from any pCPU) */
     uint32_t icr_lo, icr_hi;
     uint32_t lvt_timer, lvt_lint0, lvt_lint1, lvt_error, lvt_thermal, lvt_perf;
     uint32_t timer_icr, timer_dcr;
@@ -26,6 +28,7 @@ struct vlapic {
     uint64_t tsc_deadline;                        /* IA32_TSC_DEADLINE (guest TSC), 0: disarmed */
     uint32_t irr[8], isr[8];
     uint32_t tmr[8];                              /* level-triggered vectors (EOI broadcast) */
+    uint64_t lowest_wins;                         /* lowest-priority interrupts taken (ties) */
     bool hw_disabled;                             /* IA32_APIC_BASE.EN clear */
     bool x2apic;                                  /* IA32_APIC_BASE.EXTD set (with EN) */
     bool partial_write_logged;                    /* a non-dword write was reported */
@@ -78,6 +81,11 @@ void vlapic_set_nmi_pending(struct vcpu *v);
 /* Whether an 8-bit interrupt message (I/O APIC) for dest (APIC ID or
  * logical MDA; 0xFF broadcast) hits v, in v's own mode. */
 bool vlapic_match_dest(const struct vcpu *v, uint8_t dest, bool logical);
+/* Lowest-priority arbitration among the APICs a message hits: whether
+ * candidate c beats the winner so far (NULL: none yet); the final winner is
+ * then told it won (ties between equal priorities take turns). */
+bool vlapic_lowest_priority_beats(const struct vcpu *c, const struct vcpu *winner);
+void vlapic_lowest_priority_won(struct vcpu *v);
 /* LINT0 is unmasked in ExtINT mode: the vPIC's INT reaches this vCPU. */
 bool vlapic_accepts_extint(const struct vcpu *v);
 /* When the timer next fires (host ns), or UINT64_MAX. */

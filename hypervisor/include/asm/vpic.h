@@ -35,6 +35,7 @@ struct vpic_chip {
     bool    auto_eoi, rotate_on_aeoi, special_fully_nested, special_mask;
     bool    read_isr;           /* OCW3 RR/RIS: ISR (else IRR) on the command port */
     bool    poll;               /* OCW3 P: next command-port read is a poll */
+    uint8_t serviced;           /* IRs whose service ended (EOI, or INTA in auto-EOI) */
 };
 
 typedef void (*vpic_int_fn)(void *opaque, bool level);
@@ -52,10 +53,16 @@ void vpic_set_irq(struct vpic *p, unsigned irq, bool level);
 /* Port accesses (byte wide); false if the port is not the PIC's. */
 bool vpic_io_read(struct vpic *p, uint16_t port, uint8_t *val);
 bool vpic_io_write(struct vpic *p, uint16_t port, uint8_t val);
+/* Whether ISA IRQ irq is masked in its chip's IMR. */
+bool vpic_irq_masked(const struct vpic *p, unsigned irq);
 /* Level of the master's INT output. */
 bool vpic_int_pending(const struct vpic *p);
 /* Interrupt acknowledge cycle: the vector to deliver (a spurious IR7 vector
  * of the chip concerned when the request went away). */
 uint8_t vpic_ack(struct vpic *p);
+/* ISA IRQs (bit per IRQ) whose service ended since the last call: an EOI
+ * command cleared their ISR bit, or auto-EOI mode acknowledged them at INTA
+ * (a periodic source's "the guest took the tick"). */
+uint16_t vpic_take_serviced(struct vpic *p);
 
 #endif

@@ -50,6 +50,7 @@ struct vpit_channel {
 struct vpit {
     struct vpit_channel ch[3];
     uint8_t port_b;         /* bits 0-3 as written to 0x61 */
+    bool irq0_reprogrammed; /* channel 0 got a control word or count since asked */
     vpit_clock_fn clock;
     void *opaque;
 };
@@ -62,6 +63,9 @@ bool vpit_io_write(struct vpit *p, uint16_t port, uint8_t val);
 unsigned vpit_irq0_edges(struct vpit *p);
 /* When OUT0 next rises (ns), or VPIT_NEVER. */
 uint64_t vpit_irq0_next(struct vpit *p);
+/* Whether channel 0 was given a control word or a count since the last
+ * call (its period changed: ticks owed for the old one are void). */
+bool vpit_irq0_take_reprogrammed(struct vpit *p);
 /* Level of OUT of channel 0-2 now. */
 bool vpit_out(struct vpit *p, unsigned channel);
 

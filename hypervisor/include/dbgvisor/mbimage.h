@@ -49,8 +49,17 @@ struct mbimage_boot {
     uint32_t eip;
     uint32_t eax;        /* MB_BOOTLOADER_MAGIC */
     uint32_t ebx;        /* guest-physical address of the multiboot info */
-    uint32_t info_end;   /* one past the info, cmdline and memory map */
+    uint32_t info_end;   /* one past the info, cmdline, memory map and modules */
 };
+
+/* A boot module for the kernel (what QEMU's -initrd gives a multiboot
+ * kernel: one module per file, its string the file's name). */
+struct mbimage_module {
+    const void *data;
+    uint64_t len;
+    const char *string;  /* the module's command line; NULL: empty */
+};
+#define MBIMAGE_MAX_MODULES 8
 
 /* Write len bytes at guest-physical gpa; data NULL means zeros.
  * Returns 0 or a negative error code, which the loader passes back. */
@@ -68,13 +77,16 @@ int mbimage_parse(const void *img, size_t len, struct mbimage *mb,
 /*
  * Load the parsed image into a guest of mem_bytes of RAM from GPA 0:
  * segments with BSS zeroed, then the multiboot info (mem_lower=640,
- * mem_upper, cmdline, an empty module list, a memory map) on the first page
- * boundary after the image. Fills *boot. The guest's command line is
- * "kernel_path cmdline", as GRUB and QEMU pass it (kernels such as the KVM
- * unit tests take its first word as argv[0]); either may be NULL (empty).
+ * mem_upper, cmdline, the module list, a memory map) on the first page
+ * boundary after the image, the module strings after it and each module's
+ * bytes on a page boundary after those. Fills *boot. The guest's command
+ * line is "kernel_path cmdline", as GRUB and QEMU pass it (kernels such as
+ * the KVM unit tests take its first word as argv[0]); either may be NULL
+ * (empty). mods[0..nr_mods) (at most MBIMAGE_MAX_MODULES) may be NULL/0.
  */
 int mbimage_load(const struct mbimage *mb, const void *img, size_t len,
                  uint64_t mem_bytes, const char *kernel_path, const char *cmdline,
+                 const struct mbimage_module *mods, unsigned nr_mods,
                  mbimage_write_fn write, void *opaque,
                  struct mbimage_boot *boot, const char **why);
 

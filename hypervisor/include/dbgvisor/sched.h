@@ -12,6 +12,10 @@ struct domain;
 #define SCHED_SLICE_NS DBGV_SCHED_SLICE_NS   /* at boot: three scheduler ticks */
 
 void sched_init(bool exit_when_done);
+/* From the arch (asm/sched_arch.h): its periodic tick on this pCPU (ends the
+ * slice when it is over), and a kick IPI received (look again). */
+void sched_tick(void);
+void sched_kicked(void);
 /* The per-pCPU loop: pick, run, repeat; an idle pCPU halts until the tick. */
 void __attribute__((noreturn)) sched_run(void);
 /* Make v runnable if it was blocked, and make whoever runs it look again. */

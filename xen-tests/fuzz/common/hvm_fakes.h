@@ -26,6 +26,7 @@ static struct vcpu fake_vcpu[FAKE_NR_VCPUS];
 uint64_t now_ns(void) { return fake_now; }
 uint64_t tsc_khz(void) { return 2000000; }
 void hvm_irq_lapic_eoi(struct vcpu *v, uint8_t vector) { }
+void hvm_irq_lapic_edge_eoi(struct vcpu *v, uint8_t vector) { }
 void sched_vcpu_kick(struct vcpu *v) { fake_kicks++; }
 void sched_vcpu_init_received(struct vcpu *v) { fake_inits++; }
 void sched_vcpu_sipi(struct vcpu *v, uint8_t vector) { fake_sipis++; }

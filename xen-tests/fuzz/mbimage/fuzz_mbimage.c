@@ -59,7 +59,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                        "segments %u and %u overlap", j, i);
     }
 
-    rc = mbimage_load(&mb, img, len, g.size, "kernel", cmdline, guestmem_write, &g,
+    /* One small module, as QEMU's -initrd gives: placed after the info. */
+    static const struct mbimage_module mod = { .data = "A=1\n", .len = 4, .string = "env" };
+    rc = mbimage_load(&mb, img, len, g.size, "kernel", cmdline, &mod, 1, guestmem_write, &g,
                       &boot, &why);
     if ( !guestmem_loaded(&g, rc, why) )
         return 0;

@@ -5,5 +5,6 @@
 #include "unit.h"
 
 void register_fdt_tests(void);
+void register_boot_bundle_tests(void);
 
 #endif

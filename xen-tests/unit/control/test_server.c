@@ -928,7 +928,7 @@ static void test_mbimage(void)
     CU_ASSERT_EQUAL(mb.nr_segs, 1);
     CU_ASSERT_EQUAL(mb.elf_class, 1);
     CU_ASSERT_EQUAL(mb.load_end, 0x101040);
-    CU_ASSERT_EQUAL(mbimage_load(&mb, img, n, g.size, NULL, "console=ttyS0 x=1",
+    CU_ASSERT_EQUAL(mbimage_load(&mb, img, n, g.size, NULL, "console=ttyS0 x=1", NULL, 0,
                                  gwrite, &g, &boot, &why), 0);
     CU_ASSERT_EQUAL(boot.eax, 0x2BADB002);
     CU_ASSERT_EQUAL(boot.eip, 0x100010);
@@ -960,7 +960,7 @@ static void test_mbimage(void)
     CU_ASSERT_EQUAL(mbimage_parse(img, n, &mb, &why), -DBGV_EINVAL);
     n = make_elf32(img, 0);
     CU_ASSERT_EQUAL(mbimage_parse(img, n, &mb, &why), 0);
-    CU_ASSERT_EQUAL(mbimage_load(&mb, img, n, 1 << 20, NULL, NULL, gwrite, &g, &boot, &why),
+    CU_ASSERT_EQUAL(mbimage_load(&mb, img, n, 1 << 20, NULL, NULL, NULL, 0, gwrite, &g, &boot, &why),
                     -DBGV_E2BIG);                 /* does not fit in 1 MiB */
     /* Random images never crash the parser. */
     for ( int i = 0; i < 3000; i++ )
@@ -969,7 +969,7 @@ static void test_mbimage(void)
         for ( int k = 0; k < 6; k++ )
             img[rnd() % 0x140] = rnd();
         if ( mbimage_parse(img, n, &mb, &why) == 0 )
-            mbimage_load(&mb, img, n, g.size, NULL, "x", gwrite, &g, &boot, &why);
+            mbimage_load(&mb, img, n, g.size, NULL, "x", NULL, 0, gwrite, &g, &boot, &why);
     }
     free(g.m);
 }

@@ -44,6 +44,12 @@ uint32_t vlapic_read(struct vcpu *v, uint32_t off) { return off == 0x80 ? v->arc
 void vlapic_set_nmi_pending(struct vcpu *v) { v->arch.vlapic.nmi_pending = true; }
 bool vlapic_poll_timer(struct vcpu *v, uint64_t now) { (void)v; (void)now; return false; }
 uint64_t vlapic_timer_deadline_ns(const struct vcpu *v) { (void)v; return UINT64_MAX; }
+/* Arbitration by TPR alone (vlapic.c's own is tested in unit/vlapic). */
+bool vlapic_lowest_priority_beats(const struct vcpu *c, const struct vcpu *winner)
+{
+    return !winner || (c->arch.vlapic.tpr & 0xf0) < (winner->arch.vlapic.tpr & 0xf0);
+}
+void vlapic_lowest_priority_won(struct vcpu *v) { (void)v; }
 int vlapic_pending_vector(struct vcpu *v)
 {
     for (int vec = 255; vec >= 16; vec--)
@@ -96,6 +102,7 @@ static void pic_init_unmask_irq0(void)
         out8(seq[i][0], seq[i][1]);
 }
 
+static uint64_t irq_of_dom_dropped(void) { return dom.arch.irq.pit_ticks.dropped; }
 static bool irr(unsigned cpu, unsigned vec) { return bit(vcpus[cpu].arch.vlapic.irr, vec); }
 static bool tmr(unsigned cpu, unsigned vec) { return bit(vcpus[cpu].arch.vlapic.tmr, vec); }
 
@@ -195,7 +202,7 @@ static void test_pit_poll(void)
     fake_now = next - 1;
     CU_ASSERT(!hvm_poll_timers(&vcpus[0], fake_now));
     CU_ASSERT(!irr(0, 0x70));
-    fake_now = next + 5000000;                        /* several periods late: one edge */
+    fake_now = next + 5000000;                        /* several periods late: one edge now */
     CU_ASSERT(hvm_poll_timers(&vcpus[0], fake_now));
     CU_ASSERT(irr(0, 0x70));
     CU_ASSERT(hvm_next_timer_ns(&vcpus[0]) > fake_now);
@@ -203,6 +210,147 @@ static void test_pit_poll(void)
     CU_ASSERT_EQUAL(hvm_irq_take_kicks(&dom), 1u);
     CU_ASSERT_EQUAL(hvm_irq_take_kicks(&dom), 0u);
     CU_ASSERT_EQUAL(kicked[0], 0);
+}
+
+/* ---- PIT tick reinjection ---- */
+
+#define PERIOD_NS 1000000ull                          /* 1193 PIT clocks: 999.85 us */
+
+static void pit_start_1khz(void)
+{
+    out8(0x43, 0x34);                                 /* channel 0, mode 2 */
+    out8(0x40, 1193 & 0xff);
+    out8(0x40, 1193 >> 8);
+}
+
+static void clear_irr(unsigned cpu, unsigned vec)
+{
+    vcpus[cpu].arch.vlapic.irr[vec / 32] &= ~(1u << (vec % 32));
+}
+
+/* The guest takes (IRR -> in service) and EOIs each IRQ0 as it comes, through
+ * the I/O APIC at vector vec: how many ticks it counted. */
+static unsigned lapic_take_all(unsigned vec)
+{
+    unsigned n = 0;
+
+    hvm_poll_timers(&vcpus[0], fake_now);
+    while (irr(0, vec) && n < 10000) {
+        clear_irr(0, vec);
+        n++;
+        hvm_irq_lapic_edge_eoi(&vcpus[0], (uint8_t)vec);
+    }
+    return n;
+}
+
+static void test_pit_reinject_ioapic(void)
+{
+    setup(1);
+    ioapic_rte(2, 0x70);
+    pit_start_1khz();
+    fake_now += 5 * PERIOD_NS + PERIOD_NS / 2;        /* five periods while descheduled */
+    CU_ASSERT(hvm_poll_timers(&vcpus[0], fake_now));
+    CU_ASSERT(irr(0, 0x70));
+    clear_irr(0, 0x70);                               /* taken, not yet EOIed */
+    hvm_poll_timers(&vcpus[0], fake_now);
+    CU_ASSERT(!irr(0, 0x70));                         /* the next waits for the EOI */
+    hvm_irq_lapic_edge_eoi(&vcpus[0], 0x71);          /* another vector's EOI: nothing */
+    CU_ASSERT(!irr(0, 0x70));
+    hvm_irq_lapic_edge_eoi(&vcpus[0], 0x70);
+    CU_ASSERT(irr(0, 0x70));                          /* the second owed tick */
+    CU_ASSERT_EQUAL(1 + lapic_take_all(0x70), 5);     /* every period counted */
+    fake_now += 3 * PERIOD_NS;
+    CU_ASSERT_EQUAL(lapic_take_all(0x70), 3);
+    CU_ASSERT_EQUAL(lapic_take_all(0x70), 0);
+}
+
+static void test_pit_reinject_pic(void)
+{
+    setup(1);
+    pic_init_unmask_irq0();                           /* I/O APIC pin 2 stays masked */
+    vcpus[0].arch.vlapic.lvt_lint0 = 7u << 8;         /* ExtINT */
+    pit_start_1khz();
+    fake_now += 4 * PERIOD_NS + PERIOD_NS / 2;
+    CU_ASSERT(hvm_poll_timers(&vcpus[0], fake_now));
+    unsigned n = 0;
+    while (hvm_irq_extint_pending(&vcpus[0]) && n < 100) {
+        CU_ASSERT_EQUAL(hvm_irq_extint_ack(&vcpus[0]), 0x30);
+        CU_ASSERT(!hvm_irq_extint_pending(&vcpus[0]));  /* in service until the EOI */
+        n++;
+        out8(0x20, 0x20);                             /* non-specific EOI */
+    }
+    CU_ASSERT_EQUAL(n, 4);
+    /* Auto-EOI: the INTA itself acknowledges. */
+    out8(0x20, 0x11); out8(0x21, 0x30); out8(0x21, 0x04); out8(0x21, 0x03);
+    out8(0x21, 0xfe);
+    fake_now += 3 * PERIOD_NS;
+    hvm_poll_timers(&vcpus[0], fake_now);
+    for (n = 0; hvm_irq_extint_pending(&vcpus[0]) && n < 100; n++)
+        CU_ASSERT_EQUAL(hvm_irq_extint_ack(&vcpus[0]), 0x30);
+    CU_ASSERT_EQUAL(n, 3);
+}
+
+static void test_pit_reinject_masked_and_reprogrammed(void)
+{
+    setup(1);
+    pic_init_unmask_irq0();
+    vcpus[0].arch.vlapic.lvt_lint0 = 7u << 8;
+    out8(0x21, 0xff);                                 /* IRQ0 masked at the PIC too */
+    pit_start_1khz();
+    fake_now += 5 * PERIOD_NS + PERIOD_NS / 2;
+    hvm_poll_timers(&vcpus[0], fake_now);
+    out8(0x21, 0xfe);                                 /* unmasked: the latched edge only */
+    CU_ASSERT(hvm_irq_extint_pending(&vcpus[0]));
+    CU_ASSERT_EQUAL(hvm_irq_extint_ack(&vcpus[0]), 0x30);
+    out8(0x20, 0x20);
+    CU_ASSERT(!hvm_irq_extint_pending(&vcpus[0]));    /* nothing owed from the masked time */
+    CU_ASSERT(irq_of_dom_dropped() >= 4);
+
+    fake_now += 5 * PERIOD_NS;
+    hvm_poll_timers(&vcpus[0], fake_now);
+    CU_ASSERT_EQUAL(hvm_irq_extint_ack(&vcpus[0]), 0x30);
+    pit_start_1khz();                                 /* reprogrammed: the old period lapses */
+    out8(0x20, 0x20);
+    CU_ASSERT(!hvm_irq_extint_pending(&vcpus[0]));
+    fake_now += PERIOD_NS;
+    hvm_poll_timers(&vcpus[0], fake_now);
+    CU_ASSERT(hvm_irq_extint_pending(&vcpus[0]));     /* the new period ticks */
+}
+
+/* Through the PIC with EOIs: how many ticks the guest counted. */
+static unsigned pic_take_all(void)
+{
+    unsigned n = 0;
+
+    hvm_poll_timers(&vcpus[0], fake_now);
+    while (hvm_irq_extint_pending(&vcpus[0]) && n < 10000) {
+        CU_ASSERT_EQUAL(hvm_irq_extint_ack(&vcpus[0]), 0x30);
+        n++;
+        out8(0x20, 0x20);
+    }
+    return n;
+}
+
+static void test_pit_timer_mode_one_missed(void)
+{
+    setup(1);
+    ioapic_rte(2, 0x70);
+    hvm_irq_set_timer_mode(&dom, TIMER_MODE_ONE_MISSED_TICK_PENDING);
+    pit_start_1khz();
+    fake_now += 5 * PERIOD_NS + PERIOD_NS / 2;
+    CU_ASSERT_EQUAL(lapic_take_all(0x70), 1);         /* merged into one late tick */
+
+    setup(1);
+    pic_init_unmask_irq0();
+    vcpus[0].arch.vlapic.lvt_lint0 = 7u << 8;
+    hvm_irq_set_timer_mode(&dom, TIMER_MODE_ONE_MISSED_TICK_PENDING);
+    pit_start_1khz();
+    for (unsigned i = 0; i < 5; i++) {                /* late every time: one tick each */
+        fake_now += 3 * PERIOD_NS;
+        CU_ASSERT_EQUAL(pic_take_all(), 1);
+    }
+    fake_now += PERIOD_NS;                            /* on time */
+    CU_ASSERT_EQUAL(pic_take_all(), 1);
 }
 
 void register_irq_router_tests(void)
@@ -213,4 +361,8 @@ void register_irq_router_tests(void)
     CU_add_test(s, "I/O APIC destinations and delivery modes", test_destinations);
     CU_add_test(s, "level-triggered: TMR and the EOI broadcast", test_level_eoi_broadcast);
     CU_add_test(s, "PIT channel 0 through the timer poll", test_pit_poll);
+    CU_add_test(s, "PIT ticks missed are reinjected, one per LAPIC EOI", test_pit_reinject_ioapic);
+    CU_add_test(s, "PIT ticks missed are reinjected, one per PIC EOI or auto-EOI", test_pit_reinject_pic);
+    CU_add_test(s, "PIT ticks owed are dropped while masked or reprogrammed", test_pit_reinject_masked_and_reprogrammed);
+    CU_add_test(s, "timer_mode one_missed_tick_pending merges", test_pit_timer_mode_one_missed);
 }

@@ -36,6 +36,7 @@
         CU_ASSERT(DEV##_io_write(OBJ, port, size, v));              \
     }
 
+void register_tick_reinject_tests(void);
 void register_vpit_tests(void);
 void register_isa_bus_tests(void);
 void register_vpic_tests(void);

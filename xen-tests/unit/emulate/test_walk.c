@@ -254,10 +254,38 @@ static void test_trace(void)
     CU_ASSERT_EQUAL(leaf(0) & A, 0);
 }
 
+/* guest_read_linear's kinds: a system-table read is a supervisor access
+ * whatever the CPL (SMAP still applies at CPL 3) and sets A; the debugger's
+ * read checks nothing and sets nothing; neither injects a fault. */
+static void test_read_kinds(void)
+{
+    uint64_t buf = 0;
+
+    long_mode();
+    save()->cpl = 3;
+    map(0, P);                                          /* a supervisor page (an IDT) */
+    *(uint64_t *)(fake_ram + PA(0)) = 0x1122334455667788ull;
+    CU_ASSERT_EQUAL(guest_read_linear(&fake_vcpu, VA(0), &buf, 8, GR_DEBUGGER), 8);
+    CU_ASSERT_EQUAL(buf, 0x1122334455667788ull);
+    CU_ASSERT_EQUAL(leaf(0) & A, 0);
+    CU_ASSERT_EQUAL(guest_read_linear(&fake_vcpu, VA(0), &buf, 8, GR_SYSTEM), 8);
+    CU_ASSERT_EQUAL(leaf(0) & A, A);
+    save()->cr4 |= CR4_SMAP;
+    save()->rflags = EFL_AC;
+    map(1, P | US);                                     /* a user page under SMAP */
+    CU_ASSERT_EQUAL(guest_read_linear(&fake_vcpu, VA(1), &buf, 8, GR_SYSTEM), 0);
+    CU_ASSERT_EQUAL(leaf(1) & A, 0);
+    CU_ASSERT_EQUAL(guest_read_linear(&fake_vcpu, VA(1), &buf, 8, GR_DEBUGGER), 8);
+    map(2, 0);                                          /* not present */
+    CU_ASSERT_EQUAL(guest_read_linear(&fake_vcpu, VA(2), &buf, 8, GR_SYSTEM), 0);
+    CU_ASSERT_EQUAL(injected_vector, -1);               /* the caller decides */
+}
+
 void register_walk_tests(void)
 {
     static const struct unit_test tests[] = {
         { "R/W with CR0.WP", test_write_protect },
+        { "read kinds: system and debugger", test_read_kinds },
         { "U/S, implicit accesses, not present", test_user_supervisor },
         { "NX with EFER.NXE", test_no_execute },
         { "SMEP and SMAP", test_smep_smap },

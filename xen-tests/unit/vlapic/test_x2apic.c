@@ -9,67 +9,10 @@
  * IPI, EOI, INIT, the timer and CR8 through the MSRs.
  */
 #include <asm/vlapic.h>
-#include <dbgvisor/console.h>
 #include <dbgvisor/domain.h>
-#include <dbgvisor/sched.h>
-#include <dbgvisor/time.h>
-#include <asm/hvm_irq.h>
-#include <string.h>
 #include "tests.h"
 
-/* ---- fakes: time, the scheduler's signals, the EOI broadcast ---- */
-
-#define NR 3
-static struct domain dom;
-static struct vcpu vcpus[NR];
-static uint64_t fake_now;
-static unsigned inits[NR], sipis[NR], eois;
-static uint8_t last_eoi_vector;
-
-uint64_t now_ns(void) { return fake_now; }
-uint64_t tsc_khz(void) { return 1000000; }
-void sched_vcpu_kick(struct vcpu *v) { (void)v; }
-void sched_vcpu_init_received(struct vcpu *v) { inits[v->id % NR]++; }
-void sched_vcpu_sipi(struct vcpu *v, uint8_t vector) { (void)vector; sipis[v->id % NR]++; }
-void hvm_irq_lapic_eoi(struct vcpu *v, uint8_t vector) { (void)v; eois++; last_eoi_vector = vector; }
-void log_printk(enum log_level lvl, const char *fmt, ...) { (void)lvl; (void)fmt; }
-
-/* vCPU i has APIC ID ids[i] (one beyond cluster 0, to see LDR's cluster). */
-static const unsigned ids[NR] = { 0, 1, 0x23 };
-
-static void setup(void)
-{
-    memset(&dom, 0, sizeof(dom));
-    memset(vcpus, 0, sizeof(vcpus));
-    memset(inits, 0, sizeof(inits));
-    memset(sipis, 0, sizeof(sipis));
-    eois = 0;
-    fake_now = 1000;
-    dom.nr_vcpus = NR;
-    for (unsigned i = 0; i < NR; i++) {
-        vcpus[i].domain = &dom;
-        vcpus[i].id = ids[i];
-        dom.vcpus[i] = &vcpus[i];
-        vlapic_reset(&vcpus[i]);
-    }
-}
-
 static void to_x2apic(struct vcpu *v) { CU_ASSERT_FATAL(vlapic_set_mode(v, true, true)); }
-
-static int rd(struct vcpu *v, uint32_t msr, uint64_t *val) { return vlapic_x2apic_read(v, msr, val); }
-static int wr(struct vcpu *v, uint32_t msr, uint64_t val) { return vlapic_x2apic_write(v, msr, val); }
-static uint64_t rdv(struct vcpu *v, uint32_t msr)
-{
-    uint64_t val = 0xdead;
-    CU_ASSERT_EQUAL(rd(v, msr, &val), 0);
-    return val;
-}
-static bool irr(struct vcpu *v, unsigned vec) { return v->arch.vlapic.irr[vec / 32] & (1u << (vec % 32)); }
-static void clear_irr(void)
-{
-    for (unsigned i = 0; i < NR; i++)
-        memset(vcpus[i].arch.vlapic.irr, 0, sizeof(vcpus[i].arch.vlapic.irr));
-}
 
 /* ---- IA32_APIC_BASE: EN and EXTD ---- */
 

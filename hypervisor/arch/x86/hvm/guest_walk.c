@@ -14,8 +14,10 @@
  * (another vCPU may be editing the entry: the walk starts over). PKU needs
  * no check: CPUID does not offer it (PKRU is not switched), so CR4.PKE
  * cannot be set.
- * Used by the instruction emulator, string I/O and instruction fetches for
- * decoding, and (probing: no rights, no A/D) by the debugger.
+ * Used by the instruction emulator, string I/O, LMSW's operand and
+ * instruction fetches for decoding, for the CPU's own reads of system
+ * tables (implicit supervisor, A set) and, probing (no rights, no A/D), by
+ * the debugger.
  */
 #include <asm/decode.h>
 #include <asm/hvm_emul.h>
@@ -327,9 +329,10 @@ static unsigned read_linear(struct vcpu *v, uint64_t gla, void *buf, unsigned le
     return done;
 }
 
-unsigned guest_read_linear(struct vcpu *v, uint64_t gla, void *buf, unsigned len)
+unsigned guest_read_linear(struct vcpu *v, uint64_t gla, void *buf, unsigned len,
+                           enum guest_read_kind kind)
 {
-    return read_linear(v, gla, buf, len, GA_PROBE);
+    return read_linear(v, gla, buf, len, kind == GR_SYSTEM ? GA_READ | GA_IMPLICIT : GA_PROBE);
 }
 
 int guest_cpu_mode(struct vcpu *v)

@@ -4,6 +4,15 @@
  * vCPU that takes ExtINT, the vPIT's channel 0 to ISA IRQ0, and the timer
  * poll that the entry path and the scheduler share (the vPIT, the local
  * APIC timer, and the platform's: RTC, PM timer, asm/hvm_platform.h).
+ *
+ * PIT ticks are reinjected as KVM and Xen do: the periods that elapsed are
+ * owed to the guest (tick_reinject.c, per the domain's timer_mode), one IRQ0
+ * edge is raised at a time, and the next only once the guest acknowledged
+ * the last (EOI at the PIC, or auto-EOI at INTA; or the local APIC's EOI of
+ * the vector the I/O APIC sent it as). What is owed is dropped while no
+ * route can carry IRQ0 to a CPU and when channel 0 is reprogrammed. So a
+ * vCPU that was descheduled or stalled counts every tick of that time, as
+ * Linux's timer_irq_works() and jiffies expect.
  */
 #include <asm/hvm_irq.h>
 #include <asm/hvm_platform.h>
@@ -40,6 +49,75 @@ static void unlock_and_kick(struct domain *d)
     hvm_irq_flush_kicks(d);
 }
 
+static bool takes_extint(const struct vcpu *v);
+static void isa_irq_set_locked(struct hvm_irq *irq, unsigned isa, bool level);
+
+/* ---- PIT tick reinjection (under the lock) ---- */
+
+/* Whether IRQ0 can reach a CPU now: unmasked at the PIC with a vCPU taking
+ * its INT, or unmasked at I/O APIC pin 2. */
+static bool pit_irq_routed(struct domain *d)
+{
+    struct hvm_irq *irq = irq_of(d);
+
+    if (!(irq->vioapic.rte[HVM_PIT_GSI] & VIOAPIC_RTE_MASKED))
+        return true;
+    if (vpic_irq_masked(&irq->vpic, HVM_PIT_IRQ))
+        return false;
+    for (unsigned i = 0; i < d->nr_vcpus; i++)
+        if (takes_extint(d->vcpus[i]))
+            return true;
+    return false;
+}
+
+static void pit_pulse(struct hvm_irq *irq)
+{
+    isa_irq_set_locked(irq, HVM_PIT_IRQ, true);
+    isa_irq_set_locked(irq, HVM_PIT_IRQ, false);
+}
+
+/* n more channel-0 periods elapsed (n may be 0): raise the next owed tick
+ * if the last one was acknowledged. */
+static void pit_ticks_due(struct domain *d, unsigned n)
+{
+    struct hvm_irq *irq = irq_of(d);
+    uint64_t rte = irq->vioapic.rte[HVM_PIT_GSI];
+
+    tick_reinject_due(&irq->pit_ticks, n);
+    if (!pit_irq_routed(d)) {
+        tick_reinject_drop(&irq->pit_ticks);
+        if (n)
+            pit_pulse(irq);             /* the PIC's IRR still latches a masked edge */
+        return;
+    }
+    if (!tick_reinject_take(&irq->pit_ticks))
+        return;
+    __atomic_store_n(&irq->pit_eoi_vector, rte & VIOAPIC_RTE_MASKED ? 0 : (uint8_t)rte,
+                     __ATOMIC_RELAXED);
+    pit_pulse(irq);
+}
+
+static void pit_tick_acked(struct domain *d)
+{
+    __atomic_store_n(&irq_of(d)->pit_eoi_vector, 0, __ATOMIC_RELAXED);
+    tick_reinject_ack(&irq_of(d)->pit_ticks);
+    pit_ticks_due(d, 0);
+}
+
+/* After the guest touched the PIC: an EOI (or auto-EOI INTA) of IRQ0. */
+static void pic_serviced(struct domain *d)
+{
+    if (vpic_take_serviced(&irq_of(d)->vpic) & (1u << HVM_PIT_IRQ))
+        pit_tick_acked(d);
+}
+
+void hvm_irq_set_timer_mode(struct domain *d, enum timer_mode mode)
+{
+    spin_lock(&irq_of(d)->lock);
+    tick_reinject_init(&irq_of(d)->pit_ticks, mode);
+    spin_unlock(&irq_of(d)->lock);
+}
+
 /* ---- vPIC INT -> ExtINT ---- */
 
 /* Who takes the vPIC's INT: a vCPU whose LINT0 is ExtINT, or vCPU 0 whose
@@ -73,6 +151,7 @@ int hvm_irq_extint_ack(struct vcpu *v)
     spin_lock(&irq->lock);
     if (vpic_int_pending(&irq->vpic))
         vector = vpic_ack(&irq->vpic);
+    pic_serviced(v->domain);
     unlock_and_kick(v->domain);
     return vector;
 }
@@ -97,8 +176,7 @@ static bool ioapic_deliver(void *opaque, const struct vioapic_msg *msg)
             taken = true;
             break;
         case VIOAPIC_DM_LOWEST:
-            /* The target whose task priority is lowest (the first on a tie). */
-            if (!lowest || vlapic_read(t, 0x80) < vlapic_read(lowest, 0x80))
+            if (vlapic_lowest_priority_beats(t, lowest))   /* arbitration: vlapic.c */
                 lowest = t;
             break;
         case VIOAPIC_DM_NMI:
@@ -111,6 +189,7 @@ static bool ioapic_deliver(void *opaque, const struct vioapic_msg *msg)
         }
     }
     if (lowest) {
+        vlapic_lowest_priority_won(lowest);
         vlapic_accept_irq(lowest, msg->vector, msg->level);
         record_kick(irq_of(d), lowest);
         taken = true;
@@ -124,6 +203,21 @@ void hvm_irq_lapic_eoi(struct vcpu *v, uint8_t vector)
 
     spin_lock(&irq->lock);
     vioapic_eoi(&irq->vioapic, vector);
+    if (vector == irq->pit_eoi_vector)
+        pit_tick_acked(v->domain);
+    unlock_and_kick(v->domain);
+}
+
+void hvm_irq_lapic_edge_eoi(struct vcpu *v, uint8_t vector)
+{
+    struct hvm_irq *irq = irq_of(v->domain);
+
+    /* Most EOIs are not the PIT's: decided without the lock. */
+    if (vector != __atomic_load_n(&irq->pit_eoi_vector, __ATOMIC_RELAXED))
+        return;
+    spin_lock(&irq->lock);
+    if (vector == irq->pit_eoi_vector)
+        pit_tick_acked(v->domain);
     unlock_and_kick(v->domain);
 }
 
@@ -180,6 +274,7 @@ bool hvm_irq_io_read(struct domain *d, uint16_t port, uint8_t *val)
 
     spin_lock(&irq->lock);
     ours = vpic_io_read(&irq->vpic, port, val) || vpit_io_read(&irq->vpit, port, val);
+    pic_serviced(d);                    /* a poll-mode read acknowledges */
     unlock_and_kick(d);
     return ours;
 }
@@ -191,9 +286,18 @@ bool hvm_irq_io_write(struct domain *d, uint16_t port, uint8_t val)
 
     spin_lock(&irq->lock);
     ours = vpic_io_write(&irq->vpic, port, val);
-    if (!ours && vpit_io_write(&irq->vpit, port, val)) {
-        ours = true;
+    if (ours) {
+        pic_serviced(d);
+    } else if (port >= VPIT_PORT_BASE && port <= VPIT_PORT_CTRL) {
+        /* Ticks of the old period that came due before this write are
+         * raised first; what is still owed of them then lapses. */
+        pit_ticks_due(d, vpit_irq0_edges(&irq->vpit));
+        ours = vpit_io_write(&irq->vpit, port, val);
+        if (vpit_irq0_take_reprogrammed(&irq->vpit))
+            tick_reinject_drop(&irq->pit_ticks);
         refresh_pit_deadline(irq);      /* only a PIT write moves channel 0 */
+    } else if (vpit_io_write(&irq->vpit, port, val)) {
+        ours = true;                    /* port 0x61: channel 2's gate */
     }
     unlock_and_kick(d);
     return ours;
@@ -234,8 +338,8 @@ static uint64_t pit_clock(void *opaque)
     return now_ns();
 }
 
-/* vPIT channel 0: one IRQ0 edge per poll however many periods passed (the
- * controllers latch one request, as a late tick on hardware). */
+/* vPIT channel 0: the periods that passed since the last poll are owed as
+ * IRQ0 ticks, raised one per acknowledgement (pit_ticks_due). */
 static void poll_domain_timers(struct domain *d, uint64_t now)
 {
     struct hvm_irq *irq = irq_of(d);
@@ -243,10 +347,7 @@ static void poll_domain_timers(struct domain *d, uint64_t now)
     if (now < __atomic_load_n(&irq->vpit_next_ns, __ATOMIC_RELAXED))
         return;
     spin_lock(&irq->lock);
-    if (vpit_irq0_edges(&irq->vpit)) {
-        isa_irq_set_locked(irq, HVM_PIT_IRQ, true);
-        isa_irq_set_locked(irq, HVM_PIT_IRQ, false);
-    }
+    pit_ticks_due(d, vpit_irq0_edges(&irq->vpit));
     refresh_pit_deadline(irq);
     spin_unlock(&irq->lock);
 }
@@ -283,4 +384,6 @@ void hvm_irq_domain_init(struct domain *d)
     vpit_init(&irq->vpit, pit_clock, d);
     vioapic_init(&irq->vioapic, ioapic_deliver, d);
     irq->vpit_next_ns = VPIT_NEVER;
+    tick_reinject_init(&irq->pit_ticks, TIMER_MODE_DEFAULT);
+    irq->pit_eoi_vector = 0;
 }

@@ -1,8 +1,9 @@
 /*
  * Virtual local APIC: enough of it for the guest contract: ID, version,
- * TPR, PPR, LDR/DFR, SPIV, EOI, ISR/IRR, ICR (INIT/SIPI/fixed/
+ * TPR, PPR, APR, LDR/DFR, SPIV, EOI, ISR/IRR, ESR, ICR (INIT/SIPI/fixed/
  * lowest-priority/NMI IPIs to the domain's own vCPUs, physical or logical
- * destinations and every shorthand; never busy), LVTs and a timer in one-shot and periodic mode counting at 1 GHz
+ * destinations and every shorthand; never busy; lowest priority by
+ * arbitration), LVTs (the error LVT raised by APIC errors) and a timer in one-shot and periodic mode counting at 1 GHz
  * before the divider, as QEMU's does, or in TSC-deadline mode (SDM 10.5.4).
  * Level-triggered vectors from the I/O APIC are marked in TMR and their EOI
  * is broadcast to it (hvm/irq.c).
@@ -23,6 +24,7 @@
 #define LAPIC_ID      0x020
 #define LAPIC_VER     0x030
 #define LAPIC_TPR     0x080
+#define LAPIC_APR     0x090
 #define LAPIC_PPR     0x0A0
 #define LAPIC_EOI     0x0B0
 #define LAPIC_LDR     0x0D0
@@ -50,6 +52,14 @@
 #define TIMER_PERIODIC 1
 #define TIMER_TSC_DEADLINE 2
 #define LVT_DM_EXTINT  (7u << 8)
+/* ESR bits (SDM vol 3 11.5.3, AMD APM vol 2 16.4.8); the checksum and
+ * accept errors belong to the P6/Pentium APIC bus. */
+#define ESR_SEND_ILLEGAL_VECTOR (1u << 5)
+#define ESR_RECV_ILLEGAL_VECTOR (1u << 6)
+#define ESR_ILLEGAL_REGISTER    (1u << 7)
+/* Vectors 0-15 are illegal for fixed and lowest-priority interrupts: they
+ * are never delivered and never set an IRR bit (SDM 11.5.2). */
+#define FIRST_LEGAL_VECTOR 16
 
 static inline bool test_vec(const uint32_t *bm, int vec) { return bm[vec / 32] & (1u << (vec % 32)); }
 /* IRR is set from other pCPUs (IPIs): atomic. */
@@ -62,6 +72,32 @@ static int highest(const uint32_t *bm)
         if (bm[i])
             return i * 32 + 31 - __builtin_clz(bm[i]);
     return -1;
+}
+
+/* An error the APIC detected: collected until the next ESR write latches
+ * it. A new error raises the LVT error interrupt when that entry is
+ * unmasked (and the APIC software-enabled); an illegal vector there is
+ * itself a receive error and delivers nothing. May run on another pCPU
+ * than v's (a received IPI): atomic. */
+static void apic_error(struct vcpu *v, uint32_t bits)
+{
+    struct vlapic *l = &v->arch.vlapic;
+    uint32_t lvt = __atomic_load_n(&l->lvt_error, __ATOMIC_SEQ_CST);
+    uint32_t before = __atomic_fetch_or(&l->esr_pending, bits, __ATOMIC_SEQ_CST);
+
+    if ((before & bits) == bits || (lvt & LVT_MASKED) || !(l->spiv & 0x100))
+        return;
+    if ((lvt & 0xff) < FIRST_LEGAL_VECTOR) {
+        __atomic_fetch_or(&l->esr_pending, ESR_RECV_ILLEGAL_VECTOR, __ATOMIC_SEQ_CST);
+        return;
+    }
+    vlapic_set_irq(v, (uint8_t)lvt);
+}
+
+/* The ESR write: the errors collected since the last one become visible. */
+static void esr_latch(struct vlapic *l)
+{
+    l->esr = __atomic_exchange_n(&l->esr_pending, 0, __ATOMIC_SEQ_CST);
 }
 
 void vlapic_reset(struct vcpu *v)
@@ -220,6 +256,22 @@ static uint32_t processor_priority(const struct vlapic *l)
     return (l->tpr & 0xf0) >= isr_class ? l->tpr : isr_class;
 }
 
+/* Arbitration priority (SDM vol 3 11.6.2.4): the TPR while it is at least
+ * the class of the highest vector requested and above the one in service;
+ * otherwise the higher of those classes (the in-service one only as far as
+ * the TPR's class has it: the SDM's "TPR[7:4] AND ISRV[7:4]"). */
+static uint32_t arbitration_priority(const struct vlapic *l)
+{
+    int irrv = highest(l->irr), isrv = highest(l->isr);
+    uint32_t tpr_class = l->tpr & 0xf0;
+    uint32_t irr_class = irrv < 0 ? 0 : (uint32_t)irrv & 0xf0;
+    uint32_t isr_class = isrv < 0 ? 0 : (uint32_t)isrv & 0xf0;
+
+    if (tpr_class >= irr_class && tpr_class > isr_class)
+        return l->tpr;
+    return MAX(tpr_class & isr_class, irr_class);
+}
+
 uint32_t vlapic_read(struct vcpu *v, uint32_t off)
 {
     struct vlapic *l = &v->arch.vlapic;
@@ -234,6 +286,7 @@ uint32_t vlapic_read(struct vcpu *v, uint32_t off)
     case LAPIC_ID:      return vlapic_x2apic_mode(v) ? l->id : l->id << 24;
     case LAPIC_VER:     return 0x00050014;     /* 6 LVTs, version 0x14 */
     case LAPIC_TPR:     return l->tpr;
+    case LAPIC_APR:     return arbitration_priority(l);
     case LAPIC_PPR:     return processor_priority(l);
     case LAPIC_LDR:     return l->ldr;
     case LAPIC_DFR:     return l->dfr;
@@ -306,6 +359,35 @@ bool vlapic_match_dest(const struct vcpu *t, uint8_t dest, bool logical)
     return dest_match(t, dest == 0xff && vlapic_x2apic_mode(t) ? X2APIC_BROADCAST : dest, logical);
 }
 
+/* Lowest-priority delivery picks, among the destination APICs that are
+ * software-enabled, the one with the lowest arbitration priority; ties go
+ * to the one that won fewest lowest-priority interrupts so far (KVM's
+ * apic_arb_prio count: the tied targets take turns), then the lowest vCPU
+ * index. Like KVM, no focus-processor rule: the SDM makes focus checking
+ * model-specific and SVR bit 9 only stores its setting. */
+bool vlapic_lowest_priority_beats(const struct vcpu *c, const struct vcpu *winner)
+{
+    const struct vlapic *l = &c->arch.vlapic, *w;
+    uint32_t apr, wapr;
+
+    if (!(l->spiv & 0x100))
+        return false;
+    if (!winner)
+        return true;
+    w = &winner->arch.vlapic;
+    apr = arbitration_priority(l) & 0xf0;
+    wapr = arbitration_priority(w) & 0xf0;
+    if (apr != wapr)
+        return apr < wapr;
+    return __atomic_load_n(&l->lowest_wins, __ATOMIC_RELAXED) <
+           __atomic_load_n(&w->lowest_wins, __ATOMIC_RELAXED);
+}
+
+void vlapic_lowest_priority_won(struct vcpu *v)
+{
+    __atomic_fetch_add(&v->arch.vlapic.lowest_wins, 1, __ATOMIC_RELAXED);
+}
+
 static bool ipi_hits(const struct vcpu *src, const struct vcpu *t, uint32_t lo, uint32_t dest)
 {
     switch ((lo >> 18) & 3) {
@@ -317,15 +399,20 @@ static bool ipi_hits(const struct vcpu *src, const struct vcpu *t, uint32_t lo, 
 }
 
 /* An IPI from v's ICR: lo its low half, dest the destination field (8 bits
- * in xAPIC mode, 32 in x2APIC mode). */
+ * in xAPIC mode, 32 in x2APIC mode). A fixed or lowest-priority IPI with a
+ * vector below 16 is still sent: the sender records a send error, each
+ * APIC that accepts it a receive error (SDM 11.5.3; vol 3 10.6.3.1). */
 static void send_ipi(struct vcpu *v, uint32_t lo, uint32_t dest)
 {
     struct domain *d = v->domain;
     unsigned mode = (lo >> 8) & 7;
     uint8_t vector = lo & 0xff;
+    struct vcpu *lowest = NULL;
 
     if (mode == DM_INIT && (lo & ICR_LEVEL_TRIGGER) && !(lo & ICR_ASSERT))
         return;                                       /* INIT level de-assert: nothing to do */
+    if ((mode == DM_FIXED || mode == DM_LOWEST) && vector < FIRST_LEGAL_VECTOR)
+        apic_error(v, ESR_SEND_ILLEGAL_VECTOR);
     for (unsigned i = 0; i < d->nr_vcpus; i++) {
         struct vcpu *t = d->vcpus[i];
 
@@ -335,13 +422,18 @@ static void send_ipi(struct vcpu *v, uint32_t lo, uint32_t dest)
             sched_vcpu_init_received(t);
         } else if (mode == DM_STARTUP) {
             sched_vcpu_sipi(t, vector);
-        } else if (mode == DM_FIXED || mode == DM_LOWEST) {
+        } else if (mode == DM_FIXED) {
             vlapic_set_irq(t, vector);
-            if (mode == DM_LOWEST)
-                break;                                /* one target: the first that matches */
+        } else if (mode == DM_LOWEST) {
+            if (vlapic_lowest_priority_beats(t, lowest))
+                lowest = t;
         } else if (mode == DM_NMI) {
             vlapic_set_nmi(t);                        /* the vector field is ignored */
         }
+    }
+    if (lowest) {
+        vlapic_lowest_priority_won(lowest);
+        vlapic_set_irq(lowest, vector);
     }
 }
 
@@ -355,7 +447,7 @@ void vlapic_write(struct vcpu *v, uint32_t off, uint32_t val)
     case LAPIC_LDR:     l->ldr = val & 0xff000000u; break;
     case LAPIC_DFR:     l->dfr = val | 0x0fffffffu; break;
     case LAPIC_SPIV:    l->spiv = val & 0x3ff; break;
-    case LAPIC_ESR:     l->esr = 0; break;
+    case LAPIC_ESR:     esr_latch(l); break;       /* any value (x2APIC: 0) */
     case LAPIC_EOI: {
         int vec = highest(l->isr);
         if (vec < 0)
@@ -364,6 +456,8 @@ void vlapic_write(struct vcpu *v, uint32_t off, uint32_t val)
         if (test_vec(l->tmr, vec)) {                  /* level-triggered: EOI broadcast */
             clr_vec(l->tmr, vec);
             hvm_irq_lapic_eoi(v, (uint8_t)vec);
+        } else {
+            hvm_irq_lapic_edge_eoi(v, (uint8_t)vec);  /* a PIT tick's acknowledgement */
         }
         break;
     }
@@ -396,9 +490,25 @@ void vlapic_write(struct vcpu *v, uint32_t off, uint32_t val)
  * (a read that strays past the dword returns 0) and any write other than an
  * aligned dword is dropped: a byte at the ICR must not send an IPI.
  */
+/* The xAPIC page's registers (SDM table 11-1; six LVTs, so no CMCI slot,
+ * and SELF IPI only in x2APIC mode): an access to any other 16-byte slot
+ * is an Illegal Register Address error and reads 0. */
+static bool xapic_register_exists(uint32_t offset)
+{
+    uint32_t slot = offset & ~0xfu;
+
+    return slot == LAPIC_ID || slot == LAPIC_VER || (slot >= LAPIC_TPR && slot <= LAPIC_ESR) ||
+           (slot >= LAPIC_ICR_LO && slot <= LAPIC_TMR_CCR) || slot == LAPIC_TMR_DCR;
+}
+
 uint64_t vlapic_mmio_read(struct vcpu *v, uint32_t offset, unsigned size)
 {
     unsigned in_slot = offset & 0xf;
+
+    if (!xapic_register_exists(offset)) {
+        apic_error(v, ESR_ILLEGAL_REGISTER);
+        return 0;
+    }
 
     if (in_slot + size > 4)
         return 0;
@@ -409,6 +519,10 @@ void vlapic_mmio_write(struct vcpu *v, uint32_t offset, unsigned size, uint64_t 
 {
     struct vlapic *l = &v->arch.vlapic;
 
+    if (!xapic_register_exists(offset)) {
+        apic_error(v, ESR_ILLEGAL_REGISTER);
+        return;
+    }
     if (size == 4 && !(offset & 0xf)) {
         vlapic_write(v, offset, (uint32_t)val);
         return;
@@ -511,7 +625,7 @@ bool vlapic_poll_timer(struct vcpu *v, uint64_t now)
 
     if (l->timer_deadline_ns && now >= l->timer_deadline_ns) {
         if (!(l->lvt_timer & LVT_MASKED) && (l->spiv & 0x100))
-            set_vec(l->irr, l->lvt_timer & 0xff);
+            vlapic_accept_irq(v, (uint8_t)l->lvt_timer, false);
         if (LVT_TIMER_MODE(l->lvt_timer) == TIMER_PERIODIC && timer_period_ns(l)) {
             /* Periods missed while the vCPU did not run coalesce into this one
              * interrupt: the next deadline is the first one still ahead. */
@@ -579,6 +693,10 @@ void vlapic_ack(struct vcpu *v, int vec)
 
 void vlapic_accept_irq(struct vcpu *v, uint8_t vec, bool level)
 {
+    if (vec < FIRST_LEGAL_VECTOR) {
+        apic_error(v, ESR_RECV_ILLEGAL_VECTOR);       /* refused, IRR untouched */
+        return;
+    }
     if (level)
         set_vec(v->arch.vlapic.tmr, vec);
     else

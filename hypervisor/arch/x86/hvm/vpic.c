@@ -91,8 +91,19 @@ static void chip_intack(struct vpic_chip *c, unsigned irq)
         c->irr &= ~mask;                /* a level request stays while its line is high */
     if (!c->auto_eoi)
         c->isr |= mask;
-    else if (c->rotate_on_aeoi)
+    else
+        c->serviced |= mask;
+    if (c->auto_eoi && c->rotate_on_aeoi)
         c->lowest_prio = (uint8_t)irq;
+}
+
+static void end_of_service(struct vpic_chip *c, unsigned irq)
+{
+    uint8_t mask = (uint8_t)(1u << irq);
+
+    if (c->isr & mask)
+        c->serviced |= mask;
+    c->isr &= ~mask;
 }
 
 /* Recompute the cascade (evaluated as a level, so a slave that stays asserted
@@ -114,8 +125,12 @@ static void update(struct vpic *p)
 static void chip_reset(struct vpic_chip *c)
 {
     uint8_t line = c->line, elcr = c->elcr;
+    /* Requests the reset wipes are over, as if serviced (KVM does the same
+     * for its acknowledgement notifiers). */
+    uint8_t ended = (uint8_t)(c->serviced | c->isr | (c->irr & ~elcr));
 
     memset(c, 0, sizeof(*c));
+    c->serviced = ended;
     c->line = line;
     c->elcr = elcr;
     c->irr = line & elcr;               /* edges must come again; levels stand */
@@ -153,16 +168,16 @@ static void write_command(struct vpic_chip *c, uint8_t val)
     case OCW2_ROTATE_EOI:
         irq = highest(c, c->isr);
         if (irq >= 0) {
-            c->isr &= ~(1u << irq);
+            end_of_service(c, (unsigned)irq);
             if (val >> 5 == OCW2_ROTATE_EOI)
                 c->lowest_prio = (uint8_t)irq;
         }
         break;
     case OCW2_SPECIFIC_EOI:
-        c->isr &= ~(1u << (val & 7));
+        end_of_service(c, val & 7);
         break;
     case OCW2_ROTATE_SPECIFIC_EOI:
-        c->isr &= ~(1u << (val & 7));
+        end_of_service(c, val & 7);
         c->lowest_prio = val & 7;
         break;
     case OCW2_SET_PRIORITY:
@@ -276,6 +291,11 @@ bool vpic_io_write(struct vpic *p, uint16_t port, uint8_t val)
     return true;
 }
 
+bool vpic_irq_masked(const struct vpic *p, unsigned irq)
+{
+    return irq > 15 || (p->chip[irq >> 3].imr & (1u << (irq & 7)));
+}
+
 bool vpic_int_pending(const struct vpic *p)
 {
     return p->int_out;
@@ -304,4 +324,12 @@ uint8_t vpic_ack(struct vpic *p)
     }
     update(p);
     return vector;
+}
+
+uint16_t vpic_take_serviced(struct vpic *p)
+{
+    uint16_t s = (uint16_t)(p->chip[0].serviced | p->chip[1].serviced << 8);
+
+    p->chip[0].serviced = p->chip[1].serviced = 0;
+    return s;
 }

@@ -293,6 +293,8 @@ static void control_word(struct vpit *p, uint8_t val, uint64_t now)
         latch_count(c, now);
         return;
     }
+    if (c == &p->ch[0])
+        p->irq0_reprogrammed = true;
     restart(c, now);
     c->rw = CW_RW(val);
     c->mode = CW_MODE(val) > 5 ? CW_MODE(val) - 4 : CW_MODE(val);
@@ -382,6 +384,8 @@ bool vpit_io_write(struct vpit *p, uint16_t port, uint8_t val)
         now = now_ticks(p);
         sync(c, now);
         write_counter(c, val, now);
+        if (c == &p->ch[0])
+            p->irq0_reprogrammed = true;
         return true;
     }
     if (port == VPIT_PORT_CTRL) {
@@ -422,6 +426,14 @@ uint64_t vpit_irq0_next(struct vpit *p)
     if (dn == NEVER_TICK)
         return VPIT_NEVER;
     return ticks_to_ns(c->base + (dn - c->frozen));
+}
+
+bool vpit_irq0_take_reprogrammed(struct vpit *p)
+{
+    bool r = p->irq0_reprogrammed;
+
+    p->irq0_reprogrammed = false;
+    return r;
 }
 
 bool vpit_out(struct vpit *p, unsigned channel)

@@ -4,7 +4,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include <public/debug.h>
+#include <dbgvisor/percpu.h>
 #include <asm/hvm.h>
 
 struct domain;
@@ -19,10 +19,11 @@ uint64_t guest_enter(struct guest_regs *regs);
 void mmu_init_el2(void);
 void mmu_enable_el2(void);
 
-/* smp.c: every pCPU the device tree lists is started (PSCI CPU_ON) and idles
- * at EL2 until there is work for it (the scheduler, next). */
-#define MAX_PCPUS 8
+/* smp.c: every pCPU the device tree lists is started (PSCI CPU_ON) and waits
+ * at EL2 until smp_release_secondaries lets it run the scheduler. */
 void smp_boot_secondaries(const void *dtb);
+void smp_release_secondaries(void);
+uint64_t smp_pcpu_mpidr(unsigned pcpu);
 
 /* psci.c: the machine's PSCI firmware (SMC conduit, below EL2). */
 void __attribute__((noreturn)) host_system_off(void);
@@ -38,12 +39,14 @@ void stage2_activate(struct domain *d);
 /* traps.c: handle one exit; false when the vCPU must stop running. */
 bool arm64_handle_exit(struct vcpu *v, uint64_t kind);
 
-/* domain_build.c: the boot-time domain from a boot module. */
+/* domain_build.c: a boot-time domain (its vCPU 0 runnable, the others off
+ * until PSCI CPU_ON); NULL, reported, if it cannot be built. */
 struct boot_module { uint64_t start, end; };
-struct domain *arm64_build_domain(const char *name, const struct boot_module *image,
-                                  const void *host_dtb, uint64_t mem_bytes,
-                                  enum dbgv_debug_policy policy, uint32_t quiet_switches);
-void arm64_run_vcpu(struct vcpu *v);
+struct boot_domain;
+struct domain *arm64_build_domain(const struct boot_domain *spec, const void *host_dtb);
+
+/* vcpu.c: a vCPU out of reset, entered at EL1h at entry with x0 = arg. */
+void arm64_vcpu_reset(struct vcpu *v, uint64_t entry, uint64_t arg);
 
 /* Guest memory access helpers. */
 void *arm64_gpa_to_hva(struct domain *d, uint64_t ipa, uint64_t len);

@@ -4,6 +4,8 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <asm/el1_context.h>
+#include <asm/fpsimd.h>
 #include <asm/vpl011.h>
 #include <asm/vgic.h>
 #include <asm/vtimer.h>
@@ -22,6 +24,14 @@ struct arch_vcpu {
     struct vtimer vtimer;       /* its virtual timer while blocked (vtimer.c) */
     struct vgic_cpu vgic;       /* its redistributor's SGI/PPI state (vgic.c) */
     uint64_t wfi_blocks;        /* WFIs that slept (vcpu_block.c) */
+    uint64_t block_deadline;    /* while BLOCKED: wake at this physical count */
+    struct el1_context el1;     /* EL1 system registers while off its pCPU */
+    struct fp_context fp;       /* FP/SIMD, SVE, SME while off its pCPU */
+    /* PSCI CPU_OFF/CPU_ON through the scheduler's INIT/SIPI protocol
+     * (schedule.c names them after x86's signals). */
+    bool init_pending, sipi_latched, wait_for_sipi;
+    uint8_t sipi_vector;
+    uint64_t psci_entry, psci_context;  /* CPU_ON's entry point and context ID */
 };
 
 struct arch_domain {

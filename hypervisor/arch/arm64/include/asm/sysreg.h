@@ -76,6 +76,9 @@ struct sysreg_access {
 #define ICH_VTR_EL2     s3_4_c12_c11_1
 #define ICH_ELRSR_EL2   s3_4_c12_c11_5
 #define ICH_VMCR_EL2    s3_4_c12_c11_7
+#define ICH_AP0R0_EL2   s3_4_c12_c8_0
+#define ICH_AP1R0_EL2   s3_4_c12_c9_0
+#define ICC_SGI1R_EL1   s3_0_c12_c11_5
 #define INTID_SPURIOUS  1023
 
 /* Generic timer */

@@ -5,8 +5,8 @@
 #include <stdint.h>
 
 struct vcpu;
-/* The vCPU executed WFI (HCR_EL2.TWI): return when it has something to wake
- * for, its virtual timer firing or a pending virtual interrupt, or at
+/* The vCPU executed WFI (HCR_EL2.TWI): unless a virtual interrupt is pending
+ * it becomes BLOCKED until its virtual timer fires, something wakes it, or
  * wake_at (physical count; UINT64_MAX: no limit; WFIT's timeout). */
 void vcpu_block(struct vcpu *v, uint64_t wake_at);
 

@@ -10,6 +10,11 @@
 #include <stdbool.h>
 
 #define PSCI_VERSION        0x84000000U
+#define PSCI_CPU_OFF        0x84000002U
+#define PSCI_CPU_ON_32      0x84000003U
+#define PSCI_CPU_ON_64      0xc4000003U
+#define PSCI_AFFINITY_32    0x84000004U
+#define PSCI_AFFINITY_64    0xc4000004U
 #define PSCI_SYSTEM_OFF     0x84000008U
 #define PSCI_SYSTEM_RESET   0x84000009U
 #define PSCI_FEATURES       0x8400000aU

@@ -18,9 +18,9 @@ void vtimer_domain_init(struct domain *d);
 void vtimer_load(struct vcpu *v);
 /* Out of the hardware: saved, and the hardware timer stopped. */
 void vtimer_save(struct vcpu *v);
-/* Physical count at which the saved timer's output goes high; UINT64_MAX:
- * never (disabled or masked). */
-uint64_t vtimer_fires_at(const struct vcpu *v);
+/* Physical count at which a timer in state t goes high; UINT64_MAX: never
+ * (disabled or masked). */
+uint64_t vtimer_deadline(const struct domain *d, const struct vtimer *t);
 /* A virtual count (CNTVCT_EL0 value) as a physical count; UINT64_MAX if never. */
 uint64_t vtimer_virt_to_phys(const struct domain *d, uint64_t vcount);
 

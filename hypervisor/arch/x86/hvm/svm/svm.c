@@ -361,6 +361,12 @@ static void inject_pending_interrupt(struct vcpu *v, uint64_t now, uint64_t next
         else
             return;         /* the PIC's request went away before INTA */
         vmcb->control.eventinj = SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_INTR | (uint64_t)vec;
+        /* Another request already waits (the next owed PIT tick, raised at an
+         * auto-EOI INTA): exit as soon as the guest can take it. */
+        if (hvm_vcpu_has_interrupt(v)) {
+            vmcb->control.int_ctl |= SVM_V_IRQ | SVM_V_IGN_TPR;
+            vmcb->control.intercept_misc1 |= SVM_INTERCEPT_VINTR;
+        }
     } else {
         vmcb->control.int_ctl |= SVM_V_IRQ | SVM_V_IGN_TPR;
         vmcb->control.intercept_misc1 |= SVM_INTERCEPT_VINTR;

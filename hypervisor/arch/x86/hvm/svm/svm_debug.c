@@ -475,7 +475,7 @@ static int soft_int_gate_fault(struct vcpu *v, unsigned vector, uint32_t *error)
     *error = vector * 8 + 2;
     if (vector * size + size - 1 > s->idtr.limit)
         return X86_EXC_GP;
-    if (guest_read_linear(v, s->idtr.base + vector * size, &gate, 8) != 8)
+    if (guest_read_linear(v, s->idtr.base + vector * size, &gate, 8, GR_SYSTEM) != 8)
         return 0;                          /* the CPU's own delivery will fault */
     type = (unsigned)(gate >> 40) & 0xf;
     dpl = (unsigned)(gate >> 45) & 3;
@@ -903,26 +903,26 @@ static int idt_handler(struct vcpu *v, unsigned vector, uint64_t *out)
 
     if (!(s->cr0 & X86_CR0_PE)) {
         uint32_t ivt = 0;
-        if (guest_read_linear(v, s->idtr.base + vector * 4u, &ivt, 4) != 4)
+        if (guest_read_linear(v, s->idtr.base + vector * 4u, &ivt, 4, GR_DEBUGGER) != 4)
             return -1;
         *out = ((uint64_t)(ivt >> 16) << 4) + (ivt & 0xffff);
         return 0;
     }
     if (s->efer & EFER_LMA) {
         if (vector * 16u + 15 > s->idtr.limit ||
-            guest_read_linear(v, s->idtr.base + vector * 16u, g, 16) != 16 ||
+            guest_read_linear(v, s->idtr.base + vector * 16u, g, 16, GR_DEBUGGER) != 16 ||
             !(g[0] & (1ull << 47)))
             return -1;
         *out = (g[0] & 0xffff) | ((g[0] >> 32) & 0xffff0000ull) | (g[1] << 32);
         return 0;
     }
     if (vector * 8u + 7 > s->idtr.limit ||
-        guest_read_linear(v, s->idtr.base + vector * 8u, g, 8) != 8 || !(g[0] & (1ull << 47)))
+        guest_read_linear(v, s->idtr.base + vector * 8u, g, 8, GR_DEBUGGER) != 8 || !(g[0] & (1ull << 47)))
         return -1;
     /* Protected mode: add the base of the gate's code segment. */
     uint64_t desc = 0, base;
     uint16_t sel = (uint16_t)(g[0] >> 16);
-    if (guest_read_linear(v, s->gdtr.base + (sel & ~7u), &desc, 8) != 8)
+    if (guest_read_linear(v, s->gdtr.base + (sel & ~7u), &desc, 8, GR_DEBUGGER) != 8)
         return -1;
     base = ((desc >> 16) & 0xffffff) | ((desc >> 56) << 24);
     *out = (base + ((g[0] & 0xffff) | ((g[0] >> 32) & 0xffff0000ull))) & 0xffffffffull;
