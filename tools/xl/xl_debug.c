@@ -8,18 +8,40 @@
 #include "xl.h"
 #include "xl_json.h"
 
-static void state_json(yajl_gen g, const struct dbgv_vcpu_debug_state *s)
+/* arm64 (public/debug.h DBGV_ARM64_*): the pairs the CPU has, MDSCR_EL1, the OS lock. */
+static void arm64_pairs_json(yajl_gen g, const struct dbgv_vcpu_debug_state *s,
+                             const char *key, unsigned int first, unsigned int ctl)
 {
-    const struct dbgv_debug_counters *c = &s->counters;
+    xl_json_key(g, key);
+    yajl_gen_array_open(g);
+    for ( unsigned int n = 0; n < DBGV_ARM64_MAX_BP; n++ )
+    {
+        if ( !(s->slots_present & (1u << (first + n))) )
+            continue;
+        yajl_gen_map_open(g);
+        xl_json_str(g, "owner", dbgctl_owner_name(s->owner[first + n]));
+        xl_json_hex(g, "value", s->regs[first + n]);
+        xl_json_hex(g, "control", s->regs[ctl + n]);
+        yajl_gen_map_close(g);
+    }
+    yajl_gen_array_close(g);
+}
 
-    yajl_gen_map_open(g);
-    xl_json_u64(g, "vcpu", s->vcpu_id);
-    xl_json_str(g, "policy", dbgctl_policy_name(s->policy));
-    xl_json_str(g, "lazy_state", s->lazy_state == DBGV_LAZY_PASSTHROUGH
-                                 ? "passthrough" : "trapping");
-    xl_json_bool(g, "dirty", s->dirty);
-    xl_json_str(g, "step_owner", dbgctl_owner_name(s->step_owner));
-    xl_json_u64(g, "quiet_switches", s->quiet_switches);
+static void arm64_regs_json(yajl_gen g, const struct dbgv_vcpu_debug_state *s)
+{
+    xl_json_str(g, "arch", "arm64");
+    arm64_pairs_json(g, s, "breakpoints", DBGV_ARM64_BVR(0), DBGV_ARM64_BCR(0));
+    arm64_pairs_json(g, s, "watchpoints", DBGV_ARM64_WVR(0), DBGV_ARM64_WCR(0));
+    xl_json_hex(g, "mdscr_el1", s->control);
+    xl_json_hex(g, "oslsr_el1", s->regs[DBGV_ARM64_OSLSR]);
+    xl_json_hex(g, "osdlr_el1", s->regs[DBGV_ARM64_OSDLR]);
+    xl_json_hex(g, "claim", s->regs[DBGV_ARM64_CLAIM]);
+    xl_json_hex(g, "mdccint_el1", s->regs[DBGV_ARM64_MDCCINT]);
+}
+
+/* x86: the four slots, DR6 and DR7 (version 1's fields, the output tests compare). */
+static void x86_regs_json(yajl_gen g, const struct dbgv_vcpu_debug_state *s)
+{
     xl_json_key(g, "slots");
     yajl_gen_array_open(g);
     for ( int i = 0; i < DBGV_NR_SLOTS; i++ )
@@ -32,6 +54,24 @@ static void state_json(yajl_gen g, const struct dbgv_vcpu_debug_state *s)
     yajl_gen_array_close(g);
     xl_json_hex(g, "guest_dr6", s->guest_dr6);
     xl_json_hex(g, "guest_dr7", s->guest_dr7);
+}
+
+static void state_json(yajl_gen g, const struct dbgv_vcpu_debug_state *s)
+{
+    const struct dbgv_debug_counters *c = &s->counters;
+
+    yajl_gen_map_open(g);
+    xl_json_u64(g, "vcpu", s->vcpu_id);
+    xl_json_str(g, "policy", dbgctl_policy_name(s->policy));
+    xl_json_str(g, "lazy_state", s->lazy_state == DBGV_LAZY_PASSTHROUGH
+                                 ? "passthrough" : "trapping");
+    xl_json_bool(g, "dirty", s->dirty);
+    xl_json_str(g, "step_owner", dbgctl_owner_name(s->step_owner));
+    xl_json_u64(g, "quiet_switches", s->quiet_switches);
+    if ( s->arch == DBGV_ARCH_ARM64 )
+        arm64_regs_json(g, s);
+    else
+        x86_regs_json(g, s);
     xl_json_hex(g, "last_dr6_seen", s->last_dr6_seen);
     xl_json_hex(g, "last_dr7_seen", s->last_dr7_seen);
     xl_json_key(g, "counters");
@@ -52,6 +92,29 @@ static char owner_letter(unsigned int o)
     return o == DBGV_OWNER_GUEST ? 'g' : o == DBGV_OWNER_HOST ? 'h' : '-';
 }
 
+/* Owner letters of the slots: x86 "gg--"; arm64 the breakpoints the CPU has, '/',
+ * its watchpoints ("gggggg/gggg"). */
+static void slot_letters(const struct dbgv_vcpu_debug_state *s, char *out)
+{
+    unsigned int k = 0;
+
+    if ( s->arch != DBGV_ARCH_ARM64 )
+    {
+        for ( int i = 0; i < DBGV_NR_SLOTS; i++ )
+            out[k++] = owner_letter(s->slot_owner[i]);
+        out[k] = '\0';
+        return;
+    }
+    for ( unsigned int n = 0; n < s->nr_slots && n < DBGV_MAX_SLOTS; n++ )
+    {
+        if ( n == DBGV_ARM64_WVR(0) )
+            out[k++] = '/';
+        if ( s->slots_present & (1u << n) )
+            out[k++] = owner_letter(s->owner[n]);
+    }
+    out[k] = '\0';
+}
+
 int main_debug_state(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -62,6 +125,7 @@ int main_debug_state(int argc, char **argv)
     unsigned int nr = 0;
     uint32_t domid;
     int c, rc, json = 0;
+    bool arm64;
 
     optind = 0;   /* 0: glibc re-initialises getopt (ordering mode too) */
     opterr = 0;
@@ -110,26 +174,28 @@ int main_debug_state(int argc, char **argv)
 
     printf("Domain %s (id %u): policy %s, quiet switches %u\n", di.name, domid,
            dbgctl_policy_name(di.debug_policy), di.quiet_switches);
-    printf("%4s %-10s %-11s %-5s %5s %4s %10s %10s %10s %10s %10s %10s %-18s %-18s\n",
-           "VCPU", "Policy", "Lazy", "Dirty", "Slots", "Step", "DR-exits", "#DB-exits",
-           "#DB-refl", "Host-ev", "DR-loads", "DR-saves", "DR6", "DR7");
+    /* A domain's vCPUs share its arch: arm64 has no status register, MDSCR_EL1 for DR7. */
+    arm64 = nr && st[0].arch == DBGV_ARCH_ARM64;
+    printf("%4s %-10s %-11s %-5s %*s %4s %10s %10s %10s %10s %10s %10s %-18s %-18s\n",
+           "VCPU", "Policy", "Lazy", "Dirty", arm64 ? 33 : 5, "Slots", "Step", "DR-exits",
+           "#DB-exits", "#DB-refl", "Host-ev", "DR-loads", "DR-saves", arm64 ? "OSLSR" : "DR6",
+           arm64 ? "MDSCR" : "DR7");
     for ( unsigned int i = 0; i < nr; i++ )
     {
         const struct dbgv_vcpu_debug_state *s = &st[i];
-        char slots[DBGV_NR_SLOTS + 1];
+        char slots[DBGV_MAX_SLOTS + 2];
 
-        for ( int k = 0; k < DBGV_NR_SLOTS; k++ )
-            slots[k] = owner_letter(s->slot_owner[k]);
-        slots[DBGV_NR_SLOTS] = '\0';
-        printf("%4u %-10s %-11s %-5s %5s %4c %10" PRIu64 " %10" PRIu64 " %10" PRIu64
+        slot_letters(s, slots);
+        printf("%4u %-10s %-11s %-5s %*s %4c %10" PRIu64 " %10" PRIu64 " %10" PRIu64
                " %10" PRIu64 " %10" PRIu64 " %10" PRIu64 " %#-18" PRIx64 " %#-18" PRIx64 "\n",
                s->vcpu_id, dbgctl_policy_name(s->policy),
                s->lazy_state == DBGV_LAZY_PASSTHROUGH ? "passthrough" : "trapping",
-               s->dirty ? "dirty" : "clean", slots, owner_letter(s->step_owner),
+               s->dirty ? "dirty" : "clean", arm64 ? 33 : 5, slots, owner_letter(s->step_owner),
                s->counters.dr_access_exits, s->counters.db_exits,
                s->counters.db_reflected, s->counters.db_host_events,
                s->counters.dr_loads, s->counters.dr_saves,
-               s->guest_dr6, s->guest_dr7);
+               arm64 ? s->regs[DBGV_ARM64_OSLSR] : s->guest_dr6,
+               arm64 ? s->control : s->guest_dr7);
     }
     rc = EXIT_SUCCESS;
  out:

@@ -48,9 +48,9 @@ expect_line $TMP/hello.out '^\(HV\) domain 1 \(hello\) exited with code 0$' "boo
 expect_line $TMP/hello.out '^\(HV\) all domains have ended$' "boot: the end is reported as on x86"
 reject_line $TMP/hello.out 'hypervisor exception|\[ERR\]' "boot: no hypervisor error"
 
-# Debug-register policies: trap is the one implemented; any other is refused.
-hv "$A/hello-arm64.bin" $TMP/policy.out "domain=hello policy=adaptive"
-expect_line $TMP/policy.out "policy 'adaptive': only trap is implemented on arm64" "policy: adaptive refused with the reason"
+# Debug-register policies: the debug core's four; an unknown one is refused.
+hv "$A/hello-arm64.bin" $TMP/policy.out "domain=hello policy=sometimes"
+expect_line $TMP/policy.out "policy 'sometimes': trap, lazy-exit, lazy-sched or adaptive" "policy: an unknown policy refused with the reason"
 reject_line $TMP/policy.out '^\[hello\]' "policy: no domain runs under a policy it did not ask for"
 
 # Every pCPU QEMU gives is started (PSCI CPU_ON) and waits at EL2; the domain
@@ -81,22 +81,26 @@ reject_line $TMP/fault.out '^\[hello\]' "fault: nothing runs after it"
 hv "$A/hello-arm64.bin" $TMP/noel2.out "domain=hello" virt
 expect_line $TMP/noel2.out 'dbgvisor must be entered at EL2' "boot: refused below EL2, with the reason"
 
-# compare GUEST NAME: the guest's record on bare QEMU and as a domain (64 MiB
-# both) must be equal line for line, and pass; leaves $TMP/NAME-hv.out.
+# compare GUEST NAME [POLICY [QUIET]]: the guest's record on bare QEMU and as a
+# domain (64 MiB both; the debug core's POLICY, default trap, and adaptive's
+# quiet switch-outs) must be equal line for line, and pass; leaves
+# $TMP/NAME-hv.out (NAME-POLICY[-qQUIET]-hv.out with a POLICY).
 compare() {
-    local guest=$1 name=$2
-    native "$A/$guest.bin" $TMP/$name-native.out
-    expect_line $TMP/$name-native.out '^# [0-9]+ passed, 0 failed$' "$guest: passes natively"
-    hv "$A/$guest.bin" $TMP/$name-hv.out "domain=$name mem=64"
-    domain_lines $TMP/$name-hv.out $name >$TMP/$name-hv.lines
-    if diff -u $TMP/$name-native.out $TMP/$name-hv.lines >$TMP/$name.diff; then
-        ok "$guest: same record as native, line for line ($(wc -l <$TMP/$name-hv.lines) lines)"
-    else
-        bad "$guest: record differs from native"; sed 's/^/#   /' $TMP/$name.diff
+    local guest=$1 name=$2 policy=${3:-trap} out=$2${3:+-$3}${4:+-q$4}
+    if [ ! -f $TMP/$name-native.out ]; then
+        native "$A/$guest.bin" $TMP/$name-native.out
+        expect_line $TMP/$name-native.out '^# [0-9]+ passed, 0 failed$' "$guest: passes natively"
     fi
-    expect_line $TMP/$name-hv.out "^\(HV\) domain 1 \($name\) exited with code 0\$" \
-        "$guest: exit code 0 under the hypervisor"
-    reject_line $TMP/$name-hv.out 'hypervisor exception|\[ERR\]' "$guest: no hypervisor error"
+    hv "$A/$guest.bin" $TMP/$out-hv.out "domain=$name mem=64 policy=$policy${4:+ quiet=$4}"
+    domain_lines $TMP/$out-hv.out $name >$TMP/$out-hv.lines
+    if diff -u $TMP/$name-native.out $TMP/$out-hv.lines >$TMP/$out.diff; then
+        ok "$guest ($policy${4:+ quiet=$4}): same record as native, line for line ($(wc -l <$TMP/$out-hv.lines) lines)"
+    else
+        bad "$guest ($policy${4:+ quiet=$4}): record differs from native"; sed 's/^/#   /' $TMP/$out.diff
+    fi
+    expect_line $TMP/$out-hv.out "^\(HV\) domain 1 \($name\) exited with code 0\$" \
+        "$guest ($policy${4:+ quiet=$4}): exit code 0 under the hypervisor"
+    reject_line $TMP/$out-hv.out 'hypervisor exception|\[ERR\]' "$guest ($policy${4:+ quiet=$4}): no hypervisor error"
 }
 
 # Isolation: addresses with nothing behind them (device hole, past RAM) give
@@ -118,18 +122,89 @@ compare timer-arm64 timer
 blocked=$(sed -n 's/^(HV) domain 1 (timer): \([0-9]*\) WFI blocked$/\1/p' $TMP/timer-hv.out)
 check "timer-arm64: WFI trapped and blocked until the deadline (${blocked:-0} times)" num_lt 0 "${blocked:-0}"
 
-# Debug registers: every access traps to EL2 (trap policy), the record is native's.
-compare dr-basic-arm64 dr-basic
-exits=$(counter $TMP/dr-basic-hv.out dr-exits)
-check "dr-basic-arm64: its debug-register accesses trapped to EL2 (dr-exits=$exits)" num_lt 0 "${exits:-0}"
+# The debug-register guests under each of the debug core's policies: the
+# record is native's whatever the policy. dr-basic: breakpoints, watchpoints,
+# OS lock, MDSCR_EL1 read-back. el2-match (hostile): breakpoints and
+# watchpoints matching at EL2 over the hypervisor's memory never fire there
+# (debug exceptions target the guest's EL1). dr-step: software step across
+# instructions the hypervisor completes (trapped MSR, emulated PL011 read,
+# PSCI HVC): one step exception each, as on hardware.
+for policy in trap lazy-exit lazy-sched adaptive; do
+    compare dr-basic-arm64 dr-basic $policy
+    compare el2-match-arm64 el2match $policy
+    compare dr-step-arm64 step $policy
+done
+# What each policy did (docs/arm64.md): trap emulates every access and never
+# saves the guest's registers; lazy-exit stops trapping at an access and saves
+# and re-traps at the next exit (seed 001); lazy-sched and adaptive stop
+# trapping at the first access and run dirty from then on (seed 003); the
+# scheduler's switch-outs (a slice's end) save the file, and lazy-sched traps
+# again after one while MDSCR_EL1 arms nothing: every exit past the first
+# follows a save, far fewer than trap's.
+dr_counters() { echo "dr-exits=$(counter $1 dr-exits) dr-saves=$(counter $1 dr-saves)"; }
+trap_all() { num_lt 1 "$(counter $1 dr-exits)" && [ "$(counter $1 dr-saves)" = 0 ]; }
+saves_each_exit() { num_lt 1 "$(counter $1 dr-saves)" && [ "$(counter $1 dr-saves)" -le "$(counter $1 dr-exits)" ]; }
+dirty_after_first() {
+    local exits=$(counter $1 dr-exits) saves=$(counter $1 dr-saves)
+    [ "$exits" -ge 1 ] && [ "$exits" -le $((saves + 1)) ] && num_lt "$exits" "$(counter $2 dr-exits)"
+}
+check "dr-basic-arm64 (trap): every access trapped, nothing saved ($(dr_counters $TMP/dr-basic-trap-hv.out))" \
+    trap_all $TMP/dr-basic-trap-hv.out
+check "dr-basic-arm64 (lazy-exit): saved at the exits after untrapped runs ($(dr_counters $TMP/dr-basic-lazy-exit-hv.out))" \
+    saves_each_exit $TMP/dr-basic-lazy-exit-hv.out
+for policy in lazy-sched adaptive; do
+    check "dr-basic-arm64 ($policy): trapped access, then dirty and untrapped until a switch-out saves ($(dr_counters $TMP/dr-basic-$policy-hv.out))" \
+        dirty_after_first $TMP/dr-basic-$policy-hv.out $TMP/dr-basic-trap-hv.out
+done
 
-# Hostile: breakpoints and watchpoints matching at EL2 over the hypervisor's
-# memory never fire there (debug exceptions target the guest's EL1).
-compare el2-match-arm64 el2match
+# Switch-outs (a WFI that sleeps): dr-switch-arm64 arms a watchpoint, sleeps 12
+# times checking its registers and the watchpoint after each, disarms, sleeps
+# 12 quiet times (more than adaptive's 8), then touches a register and arms
+# again. lazy-sched saves the dirty registers at each switch-out and, as they
+# arm a watchpoint, stops trapping again at once on the way in (seed 003): the
+# first access and the one after the quiet sleeps are its only exits.
+# adaptive keeps them untrapped and saved across the armed sleeps, traps again
+# after 8 quiet ones (its second exit); with quiet=100 it never does (one exit).
+for policy in trap lazy-exit lazy-sched adaptive; do
+    compare dr-switch-arm64 switch $policy
+done
+compare dr-switch-arm64 switch adaptive 100
+blocked_sleeps() { num_lt 11 "$(sed -n 's/^(HV) domain 1 (switch): \([0-9]*\) WFI blocked$/\1/p' $1)"; }
+check "dr-switch-arm64: its sleeps blocked in the hypervisor (switch-outs)" \
+    blocked_sleeps $TMP/switch-lazy-sched-hv.out
+exits_saves() { [ "$(counter $1 dr-exits)" = "$2" ] && num_lt "$3" "$(counter $1 dr-saves)"; }
+check "dr-switch-arm64 (trap): nothing saved ($(dr_counters $TMP/switch-trap-hv.out))" \
+    trap_all $TMP/switch-trap-hv.out
+check "dr-switch-arm64 (lazy-sched): saved at each armed switch-out, untrapped again on the way in ($(dr_counters $TMP/switch-lazy-sched-hv.out))" \
+    exits_saves $TMP/switch-lazy-sched-hv.out 2 10
+check "dr-switch-arm64 (adaptive): trapping again after the quiet switch-outs ($(dr_counters $TMP/switch-adaptive-hv.out))" \
+    exits_saves $TMP/switch-adaptive-hv.out 2 10
+check "dr-switch-arm64 (adaptive quiet=100): never quiet enough to trap again ($(dr_counters $TMP/switch-adaptive-q100-hv.out))" \
+    exits_saves $TMP/switch-adaptive-q100-hv.out 1 10
 
-# Software step across instructions the hypervisor completes (trapped MSR,
-# emulated PL011 read, PSCI HVC): one step exception each, as on hardware.
-compare dr-step-arm64 step
+# The toolstack decodes an arm64 vCPU's debug state (debug ABI 2's arch tag and
+# register file) from a fake control server.
+python3 "$(dirname "$0")/fake_arm64_debug_state.py" $TMP/fake.sock > $TMP/fake.log 2>&1 &
+fake=$!
+for _ in $(seq 50); do [ -S $TMP/fake.sock ] && break; sleep 0.1; done
+DBGCTL_URI=unix:$TMP/fake.sock DBGCTL_TRANSPORT=socket $DIST/bin/xl debug-state arm > $TMP/ds.txt 2>&1
+DBGCTL_URI=unix:$TMP/fake.sock DBGCTL_TRANSPORT=socket $DIST/bin/xl debug-state -l arm > $TMP/ds.json 2>&1
+kill $fake 2>/dev/null; wait $fake 2>/dev/null
+expect_line $TMP/ds.txt 'Slots Step +DR-exits .* OSLSR +MDSCR' "xl debug-state (arm64): OSLSR and MDSCR where x86 has DR6 and DR7"
+expect_line $TMP/ds.txt '^ +0 adaptive +passthrough dirty +gggggg/gggg +- +1 +0 +0 +0 +1 +0 0x8 +0xa000 *$' \
+    "xl debug-state (arm64): owners of the 6 breakpoints / 4 watchpoints, OSLSR, MDSCR_EL1"
+json_arm64() {
+    python3 -c '
+import json, sys
+v = json.load(open(sys.argv[1]))["vcpus"][0]
+assert v["arch"] == "arm64" and "slots" not in v and "guest_dr7" not in v
+assert len(v["breakpoints"]) == 6 and len(v["watchpoints"]) == 4
+assert v["breakpoints"][1]["value"] == "0x40abc000"
+assert v["watchpoints"][0] == {"owner": "guest", "value": "0x40001000", "control": "0x1ff7"}
+assert v["mdscr_el1"] == "0xa000" and v["oslsr_el1"] == "0x8"
+' "$1"
+}
+check "xl debug-state -l (arm64): arch, the pairs the CPU has, MDSCR_EL1, the OS lock" json_arm64 $TMP/ds.json
 
 # Several domains (a boot bundle, scripts/arm64-bundle.sh) under the shared
 # scheduler: two isolation-arm64 domains on one pCPU, then on two. Each must
@@ -196,7 +271,16 @@ expect_line $TMP/launch.out '^\[h1\] ok 1 - entered at EL1' "launcher: [h1] line
 expect_line $TMP/launch.out '^\[s\] # 17 passed, 0 failed$' "launcher: [s] lines, its two vCPUs on one pCPU"
 launch --domain "$A/exit-code-arm64.bin,name=e"
 check "launcher: a domain's nonzero exit code gives status 1 (got $status)" [ "$status" = 1 ]
-launch --domain "$A/hello-arm64.bin,policy=adaptive"
+# Two debugging domains on one pCPU under their own policies: the scheduler's
+# switches keep each one's registers (without dbg_on_schedule/deschedule sw2
+# finds sw1's watchpoint state after its sleeps: 4 of 5 checks fail).
+launch --smp 1 --domain "$A/dr-switch-arm64.bin,name=sw1,policy=adaptive,quiet=3" --domain "$A/dr-switch-arm64.bin,name=sw2,policy=lazy-sched"
+check "launcher: per-domain debug policies, status 0 (got $status)" [ "$status" = 0 ]
+expect_line $TMP/launch.out '^\(HV\) domain 1 \(sw1\): 1 vCPU, 64 MiB, policy adaptive$' "launcher: [sw1] under adaptive"
+expect_line $TMP/launch.out '^\(HV\) domain 2 \(sw2\): 1 vCPU, 64 MiB, policy lazy-sched$' "launcher: [sw2] under lazy-sched"
+expect_line $TMP/launch.out '^\(HV\) debug counters sw1: dr-exits=' "launcher: [sw1] counters at its end"
+expect_line $TMP/launch.out '^\(HV\) debug counters sw2: dr-exits=' "launcher: [sw2] counters at its end"
+launch --domain "$A/hello-arm64.bin,unbacked_access=crash"
 check "launcher: an option arm64 lacks is refused before QEMU starts (status $status)" [ "$status" = 2 ]
 
 finish

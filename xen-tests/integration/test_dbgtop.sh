@@ -211,7 +211,7 @@ def vstate(vid, n):
     head = struct.pack("<IBBBB4BI", vid, 9, 7, 3, 5, 0, 1, 2, 9, 8)
     regs = struct.pack("<8Q", 1, 2, 3, 4, 0xffffffffffffffff, 0x400, 1 << 40, 0x401)
     ctr = struct.pack("<7Q", *[max(0, 10**6 - n * 1000)] * 7)   # counters going backwards
-    return head + regs + ctr
+    return (head + regs + ctr).ljust(768, b"\0")   # debug ABI 2: x86, no file given
 s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(4)
 conn_no = 0
 while True:
@@ -232,7 +232,7 @@ while True:
                 if mode == 2 and calls == 2:           # garbage
                     c.sendall(os.urandom(300)); raise EOFError
                 if typ == 1:
-                    rep = struct.pack("<IIII", 2, 8192, 1, 0) + b"fake hv".ljust(32, b"\0")
+                    rep = struct.pack("<IIII", 2, 8192, 2, 0) + b"fake hv".ljust(32, b"\0")
                 elif typ == 2:
                     rep = struct.pack("<IIIIQQQHHI", 0, 0, 0, 3, 1 << 20, 1 << 30, 2**64 - 1, 9, 9, 0) \
                           + b"X" * 64

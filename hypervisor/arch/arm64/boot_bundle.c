@@ -4,6 +4,7 @@
  * unit tests (xen-tests/unit/arm64).
  */
 #include <dbgvisor/lib.h>
+#include <public/debug.h>
 #include <asm/boot_bundle.h>
 
 #define LINE_MAX_LEN 512
@@ -15,6 +16,7 @@ void boot_domain_defaults(struct boot_domain *b)
     memcpy(b->policy, "trap", 5);
     b->mem_mib = BOOT_DEFAULT_MEM_MIB;
     b->vcpus = 1;
+    b->quiet_switches = DBGV_ADAPTIVE_QUIET_SWITCHES_DEFAULT;
 }
 
 /* A decimal number of at most 9 digits; false if anything else. */
@@ -89,6 +91,9 @@ bool boot_domain_set(struct boot_domain *b, const char *key, const char *value,
     } else if (strcmp(key, "policy") == 0) {
         if (!copy_str(b->policy, sizeof(b->policy), value))
             return *err = "policy: too long", false;
+    } else if (strcmp(key, "quiet") == 0) {
+        if (!parse_uint(value, &b->quiet_switches))
+            return *err = "quiet: a number of switch-outs", false;
     } else if (strcmp(key, "cmdline") == 0) {
         if (!copy_str(b->cmdline, sizeof(b->cmdline), value))
             return *err = "cmdline: longer than 255 bytes", false;

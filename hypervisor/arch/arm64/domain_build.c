@@ -13,13 +13,13 @@
 #include <dbgvisor/domain.h>
 #include <dbgvisor/lib.h>
 #include <dbgvisor/page_alloc.h>
+#include <dbgvisor/policy_names.h>
 #include <dbgvisor/sched.h>
 #include <asm/arm64.h>
 #include <asm/boot_bundle.h>
 #include <asm/fdt.h>
 #include <asm/fpsimd.h>
 #include <asm/sysreg.h>
-#include <asm/vdebug.h>
 #include <asm/vgic.h>
 #include <asm/vtimer.h>
 
@@ -171,6 +171,8 @@ struct domain *arm64_build_domain(const struct boot_domain *spec, const void *ho
 {
     struct domain *d;
     uint64_t entry, dtb_ipa, mem_bytes = (uint64_t)spec->mem_mib << 20;
+    /* A valid name: setup.c checked every domain's before building any. */
+    int policy = dbgv_policy_parse(spec->policy, (unsigned)strlen(spec->policy));
     unsigned i;
 
     if (next_domain_id >= MAX_DOMAINS) {
@@ -183,6 +185,8 @@ struct domain *arm64_build_domain(const struct boot_domain *spec, const void *ho
     snprintf(d->name, sizeof(d->name), "%s", spec->name);
     snprintf(d->cmdline, sizeof(d->cmdline), "%s", spec->cmdline);
     d->mem_bytes = mem_bytes;
+    d->debug_policy = (uint8_t)policy;
+    d->quiet_switches = spec->quiet_switches;
     d->arch.ram_ipa = GUEST_RAM_IPA;
     ctl_ring_init(&d->console, d->console_buf, sizeof(d->console_buf));   /* `xl console` */
     d->ram_hpa = palloc_alloc(mem_bytes / PAGE_SIZE, SZ_2M / PAGE_SIZE);
@@ -209,13 +213,16 @@ struct domain *arm64_build_domain(const struct boot_domain *spec, const void *ho
         d->vcpus[i] = v;
         d->nr_vcpus = i + 1;
         arm64_vcpu_reset(v, entry, dtb_ipa);
+        /* The debug core's state of this vCPU: power-on, trapping, the domain's policy. */
+        dbg_init(&v->dbg, i, (enum dbgv_debug_policy)policy, spec->quiet_switches, false);
         v->state = i == 0 ? VCPU_RUNNABLE : VCPU_OFFLINE;  /* the others wait for CPU_ON */
         v->arch.wait_for_sipi = i != 0;
     }
     vtimer_domain_init(d);
     d->state = DOMAIN_ACTIVE;
-    printk("domain %u (%s): %u vCPU%s, %llu MiB, policy trap\n", d->id, d->name, d->nr_vcpus,
-           d->nr_vcpus == 1 ? "" : "s", (unsigned long long)(mem_bytes >> 20));
+    printk("domain %u (%s): %u vCPU%s, %llu MiB, policy %s\n", d->id, d->name, d->nr_vcpus,
+           d->nr_vcpus == 1 ? "" : "s", (unsigned long long)(mem_bytes >> 20),
+           dbgv_policy_name((enum dbgv_debug_policy)policy));
     printk("domain %u (%s): RAM at IPA %#llx, entry %#llx, device tree at %#llx\n", d->id,
            d->name, (unsigned long long)d->arch.ram_ipa, (unsigned long long)entry,
            (unsigned long long)dtb_ipa);
@@ -237,7 +244,7 @@ static void log_debug_counters(struct domain *d)
     unsigned i;
 
     for (i = 0; i < d->nr_vcpus; i++) {
-        const struct dbgv_debug_counters *c = &d->vcpus[i]->arch.dbgregs.counters;
+        const struct dbgv_debug_counters *c = &d->vcpus[i]->dbg.counters;
         sum.dr_access_exits += c->dr_access_exits;
         sum.db_exits += c->db_exits;
         sum.dr_loads += c->dr_loads;

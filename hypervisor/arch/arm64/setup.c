@@ -5,9 +5,9 @@
  * pCPU until all domains have ended. The boot module is either a boot bundle
  * (several domains, asm/boot_bundle.h) or one arm64 Image, named by the
  * hypervisor's command line (/chosen bootargs): "domain=NAME mem=MiB
- * vcpus=N policy=trap" (the debug-register policy: only trap exists on arm64
- * yet, docs/arm64.md). "selftest=fault" takes an exception at EL2 on purpose
- * (the fault report is tested).
+ * vcpus=N policy=trap quiet=N" (the debug core's policy, default trap, and
+ * adaptive's quiet switch-outs, docs/arm64.md). "selftest=fault" takes an
+ * exception at EL2 on purpose (the fault report is tested).
  */
 #include <dbgvisor/console.h>
 #include <dbgvisor/domain.h>
@@ -99,8 +99,8 @@ static bool module_from_dtb(const void *dtb, struct boot_module *m)
 static bool domain_from_bootargs(const char *bootargs, const struct boot_module *m,
                                  struct boot_domain *b)
 {
-    static const char *const keys[] = { "name", "mem", "vcpus", "policy" };
-    static const char *const args[] = { "domain", "mem", "vcpus", "policy" };
+    static const char *const keys[] = { "name", "mem", "vcpus", "policy", "quiet" };
+    static const char *const args[] = { "domain", "mem", "vcpus", "policy", "quiet" };
     char value[BOOT_CMDLINE_LEN];
     const char *err;
     unsigned i;
@@ -140,10 +140,9 @@ static unsigned boot_domains(const void *dtb, const struct boot_module *m,
         return 0;
     }
     for (i = 0; i < n; i++)
-        if (dbgv_policy_parse(doms[i].policy, (unsigned)strlen(doms[i].policy)) !=
-            DBGV_POLICY_TRAP) {
-            pr_err("debug-register policy '%s': only trap is implemented on arm64\n",
-                   doms[i].policy);
+        if (dbgv_policy_parse(doms[i].policy, (unsigned)strlen(doms[i].policy)) < 0) {
+            pr_err("domain %s: debug-register policy '%s': trap, lazy-exit, lazy-sched or "
+                   "adaptive\n", doms[i].name, doms[i].policy);
             return 0;
         }
     return n;

@@ -1,12 +1,16 @@
 /*
  * A vCPU on a pCPU (asm/sched_arch.h hooks for common/schedule.c): its
  * context loaded (EL2 controls, stage 2 with its domain's VMID, EL1 system
- * registers, FP/SIMD/SVE/SME, debug registers, virtual timer, virtual GIC
- * interface), guest entries and exits, and the context saved when it leaves.
+ * registers, FP/SIMD/SVE/SME, virtual timer, virtual GIC interface), guest
+ * entries and exits, and the context saved when it leaves. The debug
+ * registers are the common debug core's: the scheduler switches them
+ * (dbg_on_schedule/dbg_on_deschedule, ARCH_SCHED_DEBUG_CORE) and every entry
+ * and exit goes through its policy (dbg_before_vmentry/dbg_after_vmexit).
  * What stays in the hardware after a put is either reloaded by the next
  * vCPU's load or cannot be reached from EL1.
  */
 #include <dbgvisor/console.h>
+#include <dbgvisor/debug.h>
 #include <dbgvisor/domain.h>
 #include <dbgvisor/lib.h>
 #include <dbgvisor/percpu.h>
@@ -17,7 +21,6 @@
 #include <asm/sched_arch.h>
 #include <asm/sysreg.h>
 #include <asm/timebase.h>
-#include <asm/vdebug.h>
 #include <asm/vgic.h>
 #include <asm/vtimer.h>
 
@@ -81,7 +84,6 @@ void arm64_vcpu_reset(struct vcpu *v, uint64_t entry, uint64_t arg)
     v->arch.regs.spsr = PSR_DAIF | PSR_MODE_EL1H;
     el1_context_reset(&v->arch.el1);
     fpsimd_reset(&v->arch.fp);
-    vdebug_reset(&v->arch.dbgregs);
     memset(&v->arch.vtimer, 0, sizeof(v->arch.vtimer));
     vgic_vcpu_reset(v);
 }
@@ -97,7 +99,6 @@ void arch_vcpu_load(struct vcpu *v)
     stage2_activate(v->domain);
     el1_context_load(&v->arch.el1);
     fpsimd_load(&v->arch.fp);
-    vdebug_load(v);
     vgic_load(v);
     vtimer_load(v);
     v->pcpu = (int)this_pcpu()->id;
@@ -123,10 +124,12 @@ enum vcpu_run_result arch_vcpu_run(struct vcpu *v)
     }
     if (__atomic_load_n(&v->arch.vgic.sgi_pending, __ATOMIC_RELAXED))
         vgic_flush_sgis(v);
+    dbg_before_vmentry(&v->dbg);
     kind = guest_enter(&v->arch.regs);
     v->arch.esr = read_sysreg(esr_el2);
     v->arch.far = read_sysreg(far_el2);
     v->arch.hpfar = read_sysreg(hpfar_el2);
+    dbg_after_vmexit(&v->dbg);
     if (!arm64_handle_exit(v, kind))
         return RUN_RESCHEDULE;
     return v->state == VCPU_RUNNING ? RUN_CONTINUE : RUN_RESCHEDULE;
@@ -151,6 +154,7 @@ uint64_t arch_vcpu_next_timer_ns(struct vcpu *v)
 void arch_vcpu_init_signal(struct vcpu *v)
 {
     arm64_vcpu_reset(v, 0, 0);
+    dbg_vcpu_reset(&v->dbg);
 }
 
 /* PSCI CPU_ON (the scheduler's SIPI): from reset at the entry point it gave,
@@ -158,4 +162,5 @@ void arch_vcpu_init_signal(struct vcpu *v)
 void arch_vcpu_start_sipi(struct vcpu *v, uint8_t vector)
 {
     arm64_vcpu_reset(v, v->arch.psci_entry, v->arch.psci_context);
+    dbg_vcpu_reset(&v->dbg);
 }

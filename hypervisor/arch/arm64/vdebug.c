@@ -1,31 +1,40 @@
 /*
- * Trapped guest debug-register accesses (MDCR_EL2.TDA/TDOSA/TDRA, EC 0x18).
+ * The arm64 arch layer of the debug core (dbgvisor/debug_arch.h, both parts):
+ * the guest's AArch64 self-hosted debug registers under common/debug's four
+ * policies (docs/arm64.md).
  *
- * Policy today: trap. Every access exits; the guest's registers are kept in
- * the vCPU's view (struct vdebug_regs) and are in the hardware while the
- * vCPU runs, so its breakpoints, watchpoints and software step work at EL1
- * without the hypervisor. A trapped write is carried out on the hardware and
- * read back, so the view holds exactly what this CPU stores (RES0 bits,
- * BAS copies, bits writable only under the OS lock): the guest sees the
- * values it would see on bare hardware. Which registers exist comes from
- * ID_AA64DFR0_EL1; any other access in the debug space is UNDEFINED, as on
- * hardware.
+ * The core keeps the guest's view in its register file (asm/debug_regs.h:
+ * DBGBVR/DBGWVR<n> as slots, DBGBCR/DBGWCR<n>, the OS lock, the OS double
+ * lock, the claim tags, MDCCINT; MDSCR_EL1 as its control register) and
+ * decides when to trap and when the file is loaded or saved. Trapping is
+ * MDCR_EL2.TDA/TDOSA/TDRA (EC 0x18, vdebug_access); untrapped, the guest's
+ * accesses go to the hardware and the core saves the file back while it is
+ * dirty (seed 003). TDE stays 0: the guest's debug exceptions go straight to
+ * its EL1 vectors in every policy, so nothing here routes them.
+ *
+ * A trapped write stores what this CPU stores: the value is written to the
+ * register, read back and the register's previous content put back, so the
+ * view holds exactly what the hardware keeps (RES0 bits, BAS copies) without
+ * a mask table. Which registers exist comes from ID_AA64DFR0_EL1; any other
+ * access in the debug space is UNDEFINED, as on hardware.
  */
+#include <dbgvisor/debug_arch.h>
 #include <dbgvisor/domain.h>
 #include <dbgvisor/lib.h>
 #include <asm/sysreg.h>
 #include <asm/vdebug.h>
 
 #define OSLSR_OSLK      (1ULL << 1)
+#define MDSCR_MDE       (1ULL << 15)
+#define DBGXCR_E        1ULL
 
 static unsigned nr_bp, nr_wp;
+static uint64_t oslsr_locked;   /* OSLSR_EL1 out of reset: the lock set, OSLM as built */
+static uint64_t claim_bits;     /* claim tags this CPU implements (DBGCLAIMSET_EL1 reads) */
 
-void vdebug_probe(void)
+static struct vcpu *dbg_to_vcpu(struct dbg_vcpu *d)
 {
-    uint64_t dfr0 = read_sysreg(id_aa64dfr0_el1);
-
-    nr_bp = (unsigned)((dfr0 >> 12) & 0xf) + 1;
-    nr_wp = (unsigned)((dfr0 >> 20) & 0xf) + 1;
+    return (struct vcpu *)((char *)d - __builtin_offsetof(struct vcpu, dbg));
 }
 
 /* MRS/MSR need the register in the instruction: one case per number. */
@@ -57,68 +66,282 @@ ACCESSORS(bcr)
 ACCESSORS(wvr)
 ACCESSORS(wcr)
 
-void vdebug_reset(struct vdebug_regs *r)
+void vdebug_probe(void)
 {
-    memset(r, 0, sizeof(*r));
-    r->oslsr = OSLSR_OSLK;      /* the OS lock is set at cold reset */
-}
+    uint64_t dfr0 = read_sysreg(id_aa64dfr0_el1);
 
-void vdebug_load(struct vcpu *v)
-{
-    struct vdebug_regs *r = &v->arch.dbgregs;
-    uint64_t mdcr = read_sysreg(mdcr_el2);
-    unsigned n;
-
-    write_sysreg(mdcr_el2, (mdcr & MDCR_HPMN_MASK) | MDCR_TDA | MDCR_TDOSA | MDCR_TDRA);
-    write_sysreg(oslar_el1, 1);     /* MDSCR's save/restore bits are writable locked */
-    for (n = 0; n < nr_bp; n++) {
-        hw_write_bvr(n, r->bvr[n]);
-        hw_write_bcr(n, r->bcr[n]);
-    }
-    for (n = 0; n < nr_wp; n++) {
-        hw_write_wvr(n, r->wvr[n]);
-        hw_write_wcr(n, r->wcr[n]);
-    }
-    write_sysreg(mdscr_el1, r->mdscr);
-    write_sysreg(dbgclaimclr_el1, 0xff);
-    write_sysreg(dbgclaimset_el1, r->claim);
-    write_sysreg(osdlr_el1, r->osdlr);
-    write_sysreg(oslar_el1, (r->oslsr & OSLSR_OSLK) ? 1 : 0);
+    nr_bp = (unsigned)((dfr0 >> 12) & 0xf) + 1;
+    nr_wp = (unsigned)((dfr0 >> 20) & 0xf) + 1;
+    write_sysreg(oslar_el1, 1);
     isb();
-    r->counters.dr_loads++;
+    oslsr_locked = read_sysreg(oslsr_el1);
+    claim_bits = read_sysreg(dbgclaimset_el1);
 }
+
+/* --- the file in the hardware ------------------------------------------------------- */
+
+/* One register of the file (not the OS lock, whose write is OSLAR's). */
+static uint64_t hw_read(unsigned reg)
+{
+    if (reg < DBG_ARM64_MAX_BP)
+        return hw_read_bvr(reg);
+    if (reg < DBG_NR_SLOTS)
+        return hw_read_wvr(reg - DBG_ARM64_MAX_BP);
+    if (reg < DBG_ARM64_WCR(0))
+        return hw_read_bcr(reg - DBG_ARM64_BCR(0));
+    if (reg < DBG_ARM64_OSLSR)
+        return hw_read_wcr(reg - DBG_ARM64_WCR(0));
+    switch (reg) {
+    case DBG_ARM64_OSLSR:   return read_sysreg(oslsr_el1);
+    case DBG_ARM64_OSDLR:   return read_sysreg(osdlr_el1);
+    case DBG_ARM64_CLAIM:   return read_sysreg(dbgclaimclr_el1);
+    case DBG_ARM64_MDCCINT: return read_sysreg(mdccint_el1);
+    case DBG_REG_CONTROL:   return read_sysreg(mdscr_el1);
+    default:                return 0;
+    }
+}
+
+static void hw_write(unsigned reg, uint64_t v)
+{
+    if (reg < DBG_ARM64_MAX_BP)
+        hw_write_bvr(reg, v);
+    else if (reg < DBG_NR_SLOTS)
+        hw_write_wvr(reg - DBG_ARM64_MAX_BP, v);
+    else if (reg < DBG_ARM64_WCR(0))
+        hw_write_bcr(reg - DBG_ARM64_BCR(0), v);
+    else if (reg < DBG_ARM64_OSLSR)
+        hw_write_wcr(reg - DBG_ARM64_WCR(0), v);
+    else if (reg == DBG_ARM64_OSLSR)
+        write_sysreg(oslar_el1, (v & OSLSR_OSLK) ? 1 : 0);
+    else if (reg == DBG_ARM64_OSDLR)
+        write_sysreg(osdlr_el1, v);
+    else if (reg == DBG_ARM64_CLAIM) {
+        write_sysreg(dbgclaimclr_el1, 0xff);
+        write_sysreg(dbgclaimset_el1, v);
+    } else if (reg == DBG_ARM64_MDCCINT)
+        write_sysreg(mdccint_el1, v);
+    else if (reg == DBG_REG_CONTROL)
+        write_sysreg(mdscr_el1, v);
+    isb();
+}
+
+/* Registers of the file this CPU has (the pairs beyond its counts do not exist). */
+static bool implemented(unsigned reg)
+{
+    if (reg < DBG_NR_SLOTS + DBG_NR_SLOTS) {
+        unsigned slot = reg % DBG_NR_SLOTS;
+        return slot < DBG_ARM64_MAX_BP ? slot < nr_bp : slot - DBG_ARM64_MAX_BP < nr_wp;
+    }
+    return reg < DBG_NR_REGS;
+}
+
+void dbg_arch_load_slots(struct dbg_vcpu *d, const uint64_t val[DBG_NR_REGS])
+{
+    unsigned reg;
+
+    for (reg = 0; reg < DBG_NR_REGS; reg++)
+        if (implemented(reg) && reg != DBG_ARM64_OSLSR)
+            hw_write(reg, val[reg]);
+    hw_write(DBG_ARM64_OSLSR, val[DBG_ARM64_OSLSR]);     /* last: the lock in force */
+}
+
+void dbg_arch_save_slots(struct dbg_vcpu *d, uint64_t val[DBG_NR_REGS])
+{
+    unsigned reg;
+
+    for (reg = 0; reg < DBG_NR_REGS; reg++)
+        val[reg] = implemented(reg) ? hw_read(reg) : 0;
+}
+
+/* No status register: the cause of a debug exception is in ESR_EL1/FAR_EL1. */
+void dbg_arch_set_status(struct dbg_vcpu *d, uint64_t v) { }
+uint64_t dbg_arch_get_status(struct dbg_vcpu *d) { return 0; }
+
+/* MDSCR_EL1's save/restore bits are writable only under the OS lock: take it for the
+ * write, then put the guest's lock back (the guest's own step needs it to be clear). */
+void dbg_arch_set_control(struct dbg_vcpu *d, uint64_t v)
+{
+    write_sysreg(oslar_el1, 1);
+    isb();
+    write_sysreg(mdscr_el1, v);
+    hw_write(DBG_ARM64_OSLSR, d->dr[DBG_ARM64_OSLSR]);
+}
+
+uint64_t dbg_arch_get_control(struct dbg_vcpu *d)
+{
+    return read_sysreg(mdscr_el1);
+}
+
+/* Trapped: every access to the file and to MDSCR_EL1 exits; untrapped: none does. */
+void dbg_arch_set_intercepts(struct dbg_vcpu *d, bool on)
+{
+    uint64_t mdcr = read_sysreg(mdcr_el2) & ~(MDCR_TDE | MDCR_TDA | MDCR_TDOSA | MDCR_TDRA);
+
+    write_sysreg(mdcr_el2, on ? mdcr | MDCR_TDA | MDCR_TDOSA | MDCR_TDRA : mdcr);
+    isb();
+}
+
+uint32_t dbg_arch_slots_present(void)
+{
+    unsigned bp = (1u << nr_bp) - 1, wp = (1u << nr_wp) - 1;
+
+    return bp << DBG_ARM64_BVR(0) | wp << DBG_ARM64_WVR(0);
+}
+
+uint32_t dbg_arch_platform_caps(void)
+{
+    return 0;
+}
+
+/* The core injects nothing on arm64: no access it emulates faults (vdebug_access sends
+ * registers the CPU lacks back to traps.c for UNDEFINED) and the guest's own debug
+ * exceptions never come through EL2 (TDE = 0). */
+void dbg_arch_inject_db(struct dbg_vcpu *d, uint64_t dr6) { }
+void dbg_arch_inject_gp(struct dbg_vcpu *d) { }
+void dbg_arch_inject_ud(struct dbg_vcpu *d) { }
+
+/* Host single-step rides on PSTATE.SS (the host debugger on arm64 is still to come,
+ * docs/arm64.md: it also needs MDSCR_EL1.SS/KDE for itself). */
+bool dbg_arch_get_tf(struct dbg_vcpu *d)
+{
+    return (dbg_to_vcpu(d)->arch.regs.spsr & PSR_SS) != 0;
+}
+
+void dbg_arch_set_tf(struct dbg_vcpu *d, bool tf)
+{
+    struct guest_regs *r = &dbg_to_vcpu(d)->arch.regs;
+
+    r->spsr = tf ? r->spsr | PSR_SS : r->spsr & ~PSR_SS;
+}
+
+bool dbg_arch_next_insn_loads_tf(struct dbg_vcpu *d)
+{
+    return false;
+}
+
+/* --- semantics ------------------------------------------------------------------------ */
+
+uint64_t dbg_arch_status_reset(bool rtm)
+{
+    return 0;
+}
+
+uint64_t dbg_arch_control_reset(void)
+{
+    return 0;
+}
+
+/* Cold reset: the OS lock set, everything else zero (QEMU's values for UNKNOWN). */
+void dbg_arch_regs_reset(uint64_t regs[DBG_NR_REGS])
+{
+    memset(regs, 0, DBG_NR_REGS * sizeof(regs[0]));
+    regs[DBG_ARM64_OSLSR] = oslsr_locked;
+}
+
+/* vdebug_access has decoded the register and checked that it exists. */
+enum dbg_access_result dbg_arch_check_access(const struct dbg_access *a, uint64_t control,
+                                             unsigned *reg)
+{
+    *reg = a->reg;
+    return DBG_ACCESS_DONE;
+}
+
+/* What the register keeps of v: the CPU says, by a write and a read back; the
+ * hardware's own content is put back (it may not be this guest's). */
+static uint64_t stored_value(unsigned reg, uint64_t v)
+{
+    uint64_t old = hw_read(reg), out;
+
+    hw_write(reg, v);
+    out = hw_read(reg);
+    hw_write(reg, old);
+    return out;
+}
+
+bool dbg_arch_write_value(const struct dbg_vcpu *d, unsigned reg, uint64_t v, bool long_mode,
+                          uint64_t *out)
+{
+    if (reg == DBG_ARM64_OSLSR)
+        *out = (oslsr_locked & ~OSLSR_OSLK) | (v & OSLSR_OSLK);
+    else if (reg == DBG_ARM64_CLAIM)
+        *out = v & claim_bits;
+    else
+        *out = stored_value(reg, v);
+    return true;
+}
+
+uint64_t dbg_arch_read_value(uint64_t v, bool long_mode)
+{
+    return v;
+}
+
+/* A breakpoint or watchpoint is armed with MDSCR_EL1.MDE and its control's E bit. */
+unsigned dbg_arch_armed_slots(uint64_t control, const uint64_t regs[DBG_NR_REGS])
+{
+    unsigned armed = 0, n;
+
+    if (!(control & MDSCR_MDE))
+        return 0;
+    for (n = 0; n < nr_bp; n++)
+        if (regs[DBG_ARM64_BCR(n)] & DBGXCR_E)
+            armed |= 1u << DBG_ARM64_BVR(n);
+    for (n = 0; n < nr_wp; n++)
+        if (regs[DBG_ARM64_WCR(n)] & DBGXCR_E)
+            armed |= 1u << DBG_ARM64_WVR(n);
+    return armed;
+}
+
+/* Without host breakpoints (dbg_arch_bp_valid) the layout is the guest's own and each
+ * pair keeps its control register: MDSCR_EL1 is the guest's. */
+uint64_t dbg_arch_compose_control(uint64_t guest_control, const struct dbg_layout *l,
+                                  const struct dbg_bp host[DBG_MAX_HOST_BP])
+{
+    return guest_control;
+}
+
+/* Nothing but the guest's MSR changes MDSCR_EL1 (no task switches). */
+uint64_t dbg_arch_control_after_run(uint64_t guest_control, uint64_t programmed, uint64_t now)
+{
+    return guest_control;
+}
+
+uint64_t dbg_arch_control_on_db(uint64_t control)
+{
+    return control;
+}
+
+struct dbg_cause dbg_arch_decode_status(uint64_t status)
+{
+    struct dbg_cause none = { 0 };
+
+    return none;
+}
+
+uint64_t dbg_arch_merge_status(uint64_t status, const struct dbg_cause *c, bool rtm)
+{
+    return status;
+}
+
+/* Host breakpoints on arm64 come with its host debugger (docs/arm64.md). */
+bool dbg_arch_bp_valid(const struct dbg_bp *bp)
+{
+    return false;
+}
+
+/* --- trapped accesses (EC 0x18) --------------------------------------------------------- */
 
 /* Breakpoint/watchpoint pairs: op1 0, CRn 0, CRm = n, op2 4-7. */
-static bool slot_access(struct vdebug_regs *r, struct sysreg_access *a)
+static bool pair_register(const struct sysreg_access *a, unsigned *reg)
 {
     unsigned n = a->crm;
-    uint64_t *view;
 
     switch (a->op2) {
-    case 4: case 5:
-        if (n >= nr_bp)
-            return false;
-        view = a->op2 == 4 ? &r->bvr[n] : &r->bcr[n];
-        if (a->write) {
-            if (a->op2 == 4) { hw_write_bvr(n, a->value); *view = hw_read_bvr(n); }
-            else             { hw_write_bcr(n, a->value); *view = hw_read_bcr(n); }
-        }
-        break;
-    case 6: case 7:
-        if (n >= nr_wp)
-            return false;
-        view = a->op2 == 6 ? &r->wvr[n] : &r->wcr[n];
-        if (a->write) {
-            if (a->op2 == 6) { hw_write_wvr(n, a->value); *view = hw_read_wvr(n); }
-            else             { hw_write_wcr(n, a->value); *view = hw_read_wcr(n); }
-        }
-        break;
-    default:
-        return false;
+    case 4: *reg = DBG_ARM64_BVR(n); return n < nr_bp;
+    case 5: *reg = DBG_ARM64_BCR(n); return n < nr_bp;
+    case 6: *reg = DBG_ARM64_WVR(n); return n < nr_wp;
+    case 7: *reg = DBG_ARM64_WCR(n); return n < nr_wp;
+    default: return false;
     }
-    if (!a->write)
-        a->value = *view;
-    return true;
 }
 
 /* Reads with no state of the guest's own: the hardware's value. */
@@ -130,49 +353,35 @@ static bool read_only(struct sysreg_access *a, unsigned enc)
     case SYSREG_ENC(0, 1, 0, 0): a->value = read_sysreg(mdrar_el1); return true;
     case SYSREG_ENC(0, 7, 14, 6): a->value = read_sysreg(dbgauthstatus_el1); return true;
     case SYSREG_ENC(3, 0, 1, 0): a->value = read_sysreg(mdccsr_el0); return true;
+    case SYSREG_ENC(0, 7, 8, 6): a->value = claim_bits; return true;     /* DBGCLAIMSET */
     default: return false;
     }
 }
 
-static bool control_access(struct vdebug_regs *r, struct sysreg_access *a, unsigned enc)
+/* The other registers of the file; OSLAR and the claim writes become writes of the
+ * state they change (trapped, the core's view is current: it is never dirty then). */
+static bool state_register(struct vcpu *v, struct sysreg_access *a, unsigned enc,
+                           unsigned *reg)
 {
+    const uint64_t *view = v->dbg.dr;
+
     switch (enc) {
-    case SYSREG_ENC(0, 0, 2, 2):                       /* MDSCR_EL1 */
-        if (a->write) {
-            write_sysreg(mdscr_el1, a->value);
-            r->mdscr = read_sysreg(mdscr_el1);
-        }
-        a->value = r->mdscr;
-        return true;
-    case SYSREG_ENC(0, 1, 0, 4):                       /* OSLAR_EL1: write-only */
-        if (!a->write)
-            return false;
-        write_sysreg(oslar_el1, a->value);
-        isb();
-        r->oslsr = read_sysreg(oslsr_el1);
-        return true;
-    case SYSREG_ENC(0, 1, 1, 4):                       /* OSLSR_EL1: read-only */
+    case SYSREG_ENC(0, 0, 2, 2): *reg = DBG_REG_CONTROL; return true;        /* MDSCR */
+    case SYSREG_ENC(0, 0, 2, 0): *reg = DBG_ARM64_MDCCINT; return true;
+    case SYSREG_ENC(0, 1, 3, 4): *reg = DBG_ARM64_OSDLR; return true;
+    case SYSREG_ENC(0, 1, 1, 4): *reg = DBG_ARM64_OSLSR; return !a->write;   /* OSLSR */
+    case SYSREG_ENC(0, 1, 0, 4):                                             /* OSLAR */
+        *reg = DBG_ARM64_OSLSR;
+        a->value = (a->value & 1) ? OSLSR_OSLK : 0;
+        return a->write;
+    case SYSREG_ENC(0, 7, 8, 6):                                             /* CLAIMSET */
+        *reg = DBG_ARM64_CLAIM;
+        a->value |= view[DBG_ARM64_CLAIM];
+        return a->write;
+    case SYSREG_ENC(0, 7, 9, 6):                                             /* CLAIMCLR */
+        *reg = DBG_ARM64_CLAIM;
         if (a->write)
-            return false;
-        a->value = read_sysreg(oslsr_el1);
-        return true;
-    case SYSREG_ENC(0, 1, 3, 4):                       /* OSDLR_EL1 */
-        if (a->write) {
-            write_sysreg(osdlr_el1, a->value);
-            r->osdlr = read_sysreg(osdlr_el1);
-        }
-        a->value = r->osdlr;
-        return true;
-    case SYSREG_ENC(0, 7, 8, 6):                       /* DBGCLAIMSET_EL1 */
-    case SYSREG_ENC(0, 7, 9, 6):                       /* DBGCLAIMCLR_EL1 */
-        if (a->write) {
-            if (a->crm == 8)
-                write_sysreg(dbgclaimset_el1, a->value);
-            else
-                write_sysreg(dbgclaimclr_el1, a->value);
-            r->claim = read_sysreg(dbgclaimclr_el1);
-        }
-        a->value = a->crm == 8 ? read_sysreg(dbgclaimset_el1) : r->claim;
+            a->value = view[DBG_ARM64_CLAIM] & ~a->value;
         return true;
     default:
         return false;
@@ -181,17 +390,28 @@ static bool control_access(struct vdebug_regs *r, struct sysreg_access *a, unsig
 
 bool vdebug_access(struct vcpu *v, struct sysreg_access *a)
 {
-    struct vdebug_regs *r = &v->arch.dbgregs;
     unsigned enc = SYSREG_ENC(a->op1, a->crn, a->crm, a->op2);
-    bool ok;
+    unsigned reg = 0;
+    struct dbg_access acc;
+    bool known;
 
     if (a->op0 != 2)
         return false;
+    if (read_only(a, enc)) {
+        v->dbg.counters.dr_access_exits++;
+        return true;
+    }
     if (a->op1 == 0 && a->crn == 0 && a->op2 >= 4)
-        ok = slot_access(r, a);
+        known = pair_register(a, &reg);
     else
-        ok = read_only(a, enc) || control_access(r, a, enc);
-    if (ok)
-        r->counters.dr_access_exits++;
-    return ok;
+        known = state_register(v, a, enc, &reg);
+    if (!known)
+        return false;
+    acc = (struct dbg_access){ .reg = (uint8_t)reg, .write = a->write, .value = a->value };
+    dbg_on_mov_dr(&v->dbg, &acc);
+    if (!a->write)
+        a->value = acc.value;
+    else if (reg == DBG_ARM64_OSLSR)
+        dbg_forget_hw_control(&v->dbg);     /* the control write puts the lock in force */
+    return true;
 }

@@ -15,6 +15,11 @@ static uint64_t dr6_volatile(bool rtm)
     return rtm ? (DR6_VOLATILE | DR6_RTM) : DR6_VOLATILE;
 }
 
+uint32_t dbg_arch_slots_present(void)
+{
+    return (1u << DBG_NR_SLOTS) - 1;
+}
+
 uint64_t dbg_arch_status_reset(bool rtm)
 {
     return DR6_ACTIVE_LOW;
@@ -23,6 +28,14 @@ uint64_t dbg_arch_status_reset(bool rtm)
 uint64_t dbg_arch_control_reset(void)
 {
     return DR7_RESET;
+}
+
+void dbg_arch_regs_reset(uint64_t regs[DBG_NR_REGS])
+{
+    unsigned n;
+
+    for (n = 0; n < DBG_NR_REGS; n++)
+        regs[n] = 0;
 }
 
 /* Order follows the instruction: privilege, then register decode, then general detect;
@@ -47,8 +60,11 @@ enum dbg_access_result dbg_arch_check_access(const struct dbg_access *a, uint64_
     return DBG_ACCESS_DONE;
 }
 
-bool dbg_arch_write_value(unsigned reg, uint64_t v, bool long_mode, bool rtm, uint64_t *out)
+bool dbg_arch_write_value(const struct dbg_vcpu *d, unsigned reg, uint64_t v, bool long_mode,
+                          uint64_t *out)
 {
+    bool rtm = d->rtm;
+
     /* Outside 64-bit mode the operand is 32 bits: the upper half cannot be named. */
     if (!long_mode)
         v = (uint32_t)v;
@@ -76,7 +92,7 @@ uint64_t dbg_arch_read_value(uint64_t v, bool long_mode)
 }
 
 /* Ln|Gn of each slot, gathered into bit n (called on every VM entry and exit). */
-unsigned dbg_arch_armed_slots(uint64_t control)
+unsigned dbg_arch_armed_slots(uint64_t control, const uint64_t regs[DBG_NR_REGS])
 {
     unsigned e = (unsigned)(control | (control >> 1)) & 0x55u;   /* bits 0, 2, 4, 6 */
 

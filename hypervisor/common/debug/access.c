@@ -7,9 +7,9 @@
 
 static uint64_t *view_reg(struct dbg_vcpu *d, unsigned reg)
 {
-    if (reg < DBG_NR_SLOTS)
+    if (reg < DBG_NR_REGS)
         return &d->dr[reg];
-    return reg == 6 ? &d->status : &d->control;
+    return reg == DBG_REG_STATUS ? &d->status : &d->control;
 }
 
 /* Faults are injected here so that the general-detect #DB merges into the view. */
@@ -37,23 +37,23 @@ enum dbg_access_result dbg_on_mov_dr(struct dbg_vcpu *d, struct dbg_access *a)
     if (r != DBG_ACCESS_DONE)
         return fault(d, r);
     /* Untrapped, status/control writes still exit (see dbg_arch_set_intercepts) and the
-     * view of those two is current; the slots are read back only if one is touched. */
-    if (reg < DBG_NR_SLOTS)
+     * view of those two is current; the file is read back only if one of it is touched. */
+    if (reg < DBG_NR_REGS)
         dbg_sync_slots(d);
 
     slot = view_reg(d, reg);
     if (a->write) {
         uint64_t v;
-        if (!dbg_arch_write_value(reg, a->value, a->long_mode, d->rtm, &v))
+        if (!dbg_arch_write_value(d, reg, a->value, a->long_mode, &v))
             return fault(d, DBG_ACCESS_GP);
         *slot = v;
         d->live = true;
-        if (reg == 7)
+        if (DBG_REG_ARMS(reg))
             dbg_layout_update(d);
     } else {
         a->value = dbg_arch_read_value(*slot, a->long_mode);
     }
-    if (reg == 7)
+    if (reg == DBG_REG_CONTROL)
         d->last_dr7_seen = d->control;
 
     dbg_lazy_on_access(d);

@@ -10,14 +10,14 @@ static inline bool dbg_host_active(const struct dbg_vcpu *d)
 {
     return d->host_step || d->host_enabled != 0;
 }
-/* Guest owns all four slots untrapped (pass-through and no host debugging). */
+/* Guest owns all its slots untrapped (pass-through and no host debugging). */
 static inline bool dbg_guest_owns_all(const struct dbg_vcpu *d)
 {
     return d->lazy_state == DBGV_LAZY_PASSTHROUGH && !dbg_host_active(d);
 }
 void dbg_layout_update(struct dbg_vcpu *d);
-/* Values the hardware slots must hold for the current layout. */
-void dbg_layout_values(const struct dbg_vcpu *d, uint64_t out[DBG_NR_SLOTS]);
+/* Values the hardware file must hold for the current layout. */
+void dbg_layout_values(const struct dbg_vcpu *d, uint64_t out[DBG_NR_REGS]);
 
 /* lazy.c: state machine */
 void dbg_sync_slots(struct dbg_vcpu *d);

@@ -33,17 +33,17 @@ static void set_state(struct dbg_vcpu *d, enum dbgv_lazy_state s)
     dbg_layout_update(d);
 }
 
-/* Hardware slots -> view. Only a dirty vCPU pays for this. */
+/* Hardware file -> view. Only a dirty vCPU pays for this. */
 void dbg_sync_slots(struct dbg_vcpu *d)
 {
-    uint64_t v[DBG_NR_SLOTS];
+    uint64_t v[DBG_NR_REGS];
     unsigned n;
 
     if (!d->dirty)
         return;
     dbg_arch_save_slots(d, v);
     d->counters.dr_saves++;
-    for (n = 0; n < DBG_NR_SLOTS; n++) {
+    for (n = 0; n < DBG_NR_REGS; n++) {
         if (v[n] != d->hw_slot[n])
             d->live = true;
         d->dr[n] = d->hw_slot[n] = v[n];
@@ -84,32 +84,44 @@ void dbg_lazy_on_access(struct dbg_vcpu *d)
         enter_passthrough(d);
 }
 
-/* Four words: compared inline rather than through memcmp (every entry of an armed vCPU). */
-static bool same_slots(const uint64_t a[DBG_NR_SLOTS], const uint64_t b[DBG_NR_SLOTS])
+/* The register file (four words on x86): compared inline rather than through memcmp
+ * (every entry of an armed vCPU). */
+static bool same_slots(const uint64_t a[DBG_NR_REGS], const uint64_t b[DBG_NR_REGS])
 {
     uint64_t diff = 0;
 
-    for (unsigned n = 0; n < DBG_NR_SLOTS; n++)
+    for (unsigned n = 0; n < DBG_NR_REGS; n++)
         diff |= a[n] ^ b[n];
     return diff == 0;
 }
 
+/* Where slots have their own control registers (arm64), what the hardware holds can
+ * arm a slot under this control register although the view does not: the one loaded
+ * last (a slot the guest has since disarmed), or anyone's after a switch. */
+static bool hw_file_may_arm(const struct dbg_vcpu *d, uint64_t hw_control)
+{
+    if (!DBG_ARCH_SLOT_CONTROLS)
+        return false;
+    return !d->hw_slots_valid || dbg_arch_armed_slots(hw_control, d->hw_slot);
+}
+
 /* Slots are loaded only when something will use them: the guest untrapped, or an armed
- * breakpoint (guest's or host's). A clean vCPU never pays. */
+ * breakpoint (guest's or host's), or one to disarm. A clean vCPU never pays. */
 static void program_slots(struct dbg_vcpu *d, uint64_t hw_control)
 {
     bool untrapped = dbg_guest_owns_all(d);
-    uint64_t want[DBG_NR_SLOTS];
+    uint64_t want[DBG_NR_REGS];
 
     if (d->dirty)
         return;             /* still loaded and owned by the guest since the last load */
-    if (!untrapped && !dbg_arch_armed_slots(hw_control))
+    if (!untrapped && !dbg_arch_armed_slots(hw_control, d->dr) &&
+        !hw_file_may_arm(d, hw_control))
         return;
     dbg_layout_values(d, want);
     if (!d->hw_slots_valid || !same_slots(want, d->hw_slot)) {
         dbg_arch_load_slots(d, want);
         d->counters.dr_loads++;
-        for (unsigned n = 0; n < DBG_NR_SLOTS; n++)
+        for (unsigned n = 0; n < DBG_NR_REGS; n++)
             d->hw_slot[n] = want[n];
         d->hw_slots_valid = true;
     }
@@ -180,7 +192,7 @@ static void follow_hardware_control(struct dbg_vcpu *d)
 {
     uint64_t now;
 
-    if (!d->hw_ctl_valid || !dbg_arch_armed_slots(d->hw_control))
+    if (!d->hw_ctl_valid || !dbg_arch_armed_slots(d->hw_control, d->dr))
         return;                 /* nothing armed: nothing the CPU could have cleared */
     now = dbg_arch_get_control(d);
     if (now == d->hw_control)
@@ -205,7 +217,7 @@ void dbg_after_vmexit(struct dbg_vcpu *d)
 /* Adaptive: a period is quiet if the guest changed nothing and arms nothing. */
 static void adaptive_switch_out(struct dbg_vcpu *d)
 {
-    if (d->live || dbg_arch_armed_slots(d->control)) {
+    if (d->live || dbg_arch_armed_slots(d->control, d->dr)) {
         d->quiet_count = 0;
         return;
     }
@@ -225,11 +237,18 @@ void dbg_on_deschedule(struct dbg_vcpu *d)
     d->hw_slots_valid = false;  /* another vCPU may use this pCPU's slots */
 }
 
+void dbg_forget_hw_control(struct dbg_vcpu *d)
+{
+    d->hw_ctl_valid = false;
+}
+
 void dbg_on_schedule(struct dbg_vcpu *d)
 {
     d->hw_slots_valid = false;  /* this pCPU's slots hold someone else's values */
+    if (DBG_ARCH_CONTROL_PER_PCPU)
+        d->hw_ctl_valid = false;    /* ... and so may its control registers */
     d->live = false;
     if (d->lazy_state == DBGV_LAZY_TRAPPING && rules[d->policy].untrap_on_armed_schedule &&
-        dbg_arch_armed_slots(d->control) && !dbg_host_active(d))
+        dbg_arch_armed_slots(d->control, d->dr) && !dbg_host_active(d))
         set_state(d, DBGV_LAZY_PASSTHROUGH);
 }

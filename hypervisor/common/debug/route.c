@@ -72,7 +72,7 @@ struct dbg_route dbg_on_db_exit(struct dbg_vcpu *d, uint64_t hw_dr6)
          * would. Unloaded, it holds someone else's: that match must not leak. */
         if (l->owner[h] == DBGV_OWNER_FREE && !d->hw_slots_valid)
             continue;
-        guest.hits |= (uint8_t)(1u << l->index[h]);
+        guest.hits |= 1u << l->index[h];
         guest_armed_hit |= l->owner[h] == DBGV_OWNER_GUEST;
     }
     if (hw.step) {

@@ -36,7 +36,7 @@ static void place_guest(struct dbg_layout *l, unsigned g)
     if (hw == DBG_NO_SLOT) {
         hw = l->owner[g] == DBGV_OWNER_HOST ? (int)g : first_with_owner(l, DBGV_OWNER_HOST);
         if (hw == DBG_NO_SLOT) {
-            l->guest_unplaced |= (uint8_t)(1u << g);
+            l->guest_unplaced |= 1u << g;
             return;
         }
         l->host_hw[l->index[hw]] = DBG_NO_SLOT;
@@ -64,7 +64,7 @@ void dbg_layout_update(struct dbg_vcpu *d)
             give(l, g, DBGV_OWNER_GUEST, g);
         return;
     }
-    armed = dbg_arch_armed_slots(d->control);
+    armed = dbg_arch_armed_slots(d->control, d->dr);
 
     /* Keep what still holds, so a host change does not move the guest's slots. */
     if (host) {
@@ -94,7 +94,7 @@ void dbg_layout_update(struct dbg_vcpu *d)
     }
 }
 
-void dbg_layout_values(const struct dbg_vcpu *d, uint64_t out[DBG_NR_SLOTS])
+void dbg_layout_values(const struct dbg_vcpu *d, uint64_t out[DBG_NR_REGS])
 {
     const struct dbg_layout *l = &d->layout;
     unsigned hw;
@@ -102,6 +102,10 @@ void dbg_layout_values(const struct dbg_vcpu *d, uint64_t out[DBG_NR_SLOTS])
     for (hw = 0; hw < DBG_NR_SLOTS; hw++)
         out[hw] = l->owner[hw] == DBGV_OWNER_HOST ? d->host_bp[l->index[hw]].addr
                                                    : d->dr[l->index[hw]];
+    /* The rest of the file is the guest's (host breakpoints exist on x86 only, whose
+     * file is the slots alone). */
+    for (; hw < DBG_NR_REGS; hw++)
+        out[hw] = d->dr[hw];
 }
 
 bool dbg_host_set_bp(struct dbg_vcpu *d, unsigned id, const struct dbg_bp *bp)

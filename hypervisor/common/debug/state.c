@@ -7,7 +7,7 @@
  * the hardware: the next entry programs status, control and intercepts from scratch. */
 static void reset_guest_state(struct dbg_vcpu *d)
 {
-    memset(d->dr, 0, sizeof(d->dr));
+    dbg_arch_regs_reset(d->dr);
     d->status = d->last_dr6_seen = dbg_arch_status_reset(d->rtm);
     d->control = d->last_dr7_seen = dbg_arch_control_reset();
     d->lazy_state = DBGV_LAZY_TRAPPING;
@@ -48,6 +48,9 @@ bool dbg_set_policy(struct dbg_vcpu *d, enum dbgv_debug_policy policy,
     return true;
 }
 
+_Static_assert(DBG_NR_SLOTS <= DBGV_MAX_SLOTS && DBG_NR_REGS <= DBGV_MAX_DEBUG_REGS,
+               "the public debug state holds the arch's file");
+
 void dbg_snapshot(const struct dbg_vcpu *d, struct dbgv_vcpu_debug_state *out)
 {
     unsigned n;
@@ -58,13 +61,25 @@ void dbg_snapshot(const struct dbg_vcpu *d, struct dbgv_vcpu_debug_state *out)
     out->lazy_state = d->lazy_state;
     out->dirty = d->dirty;
     out->step_owner = d->host_step ? DBGV_OWNER_HOST : DBGV_OWNER_FREE; /* guest TF is its own */
-    for (n = 0; n < DBG_NR_SLOTS; n++) {
-        out->slot_owner[n] = d->layout.owner[n];
-        out->guest_dr[n] = d->dr[n];
-    }
     out->quiet_switches = d->quiet_switches;
-    out->guest_dr6 = d->status;
-    out->guest_dr7 = d->control;
+    if (DBG_ARCH_TAG == DBGV_ARCH_X86) {     /* version 1's fields are x86's */
+        for (n = 0; n < DBGV_NR_SLOTS; n++) {
+            out->slot_owner[n] = d->layout.owner[n];
+            out->guest_dr[n] = d->dr[n];
+        }
+        out->guest_dr6 = d->status;
+        out->guest_dr7 = d->control;
+    }
+    out->arch = DBG_ARCH_TAG;
+    out->nr_slots = DBG_NR_SLOTS;
+    out->nr_regs = DBG_NR_REGS;
+    out->slots_present = dbg_arch_slots_present();
+    for (n = 0; n < DBG_NR_SLOTS; n++)
+        out->owner[n] = d->layout.owner[n];
+    for (n = 0; n < DBG_NR_REGS; n++)
+        out->regs[n] = d->dr[n];
+    out->control = d->control;
+    out->status = d->status;
     out->last_dr6_seen = d->last_dr6_seen;
     out->last_dr7_seen = d->last_dr7_seen;
     out->counters = d->counters;

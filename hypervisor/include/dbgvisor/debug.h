@@ -1,9 +1,14 @@
 /*
  * Debug core: arch-neutral debug-register virtualization (docs/debug-registers.md).
  *
- * Owns, per vCPU: the guest's architectural view of the four breakpoint slots and of
- * the status/control registers (DR0-3, DR6, DR7 on x86), what the hardware holds, who
- * owns each hardware slot and single-step, the lazy-switch policy state and counters.
+ * Owns, per vCPU: the guest's architectural view of its debug register file, what the
+ * hardware holds, who owns each hardware slot and single-step, the lazy-switch policy
+ * state and counters. The file's shape comes from the arch (asm/debug_regs.h):
+ * DBG_NR_SLOTS address slots (owned guest/host one by one), DBG_NR_REGS registers switched
+ * with them (the slots first, then per-slot controls and other state), one control
+ * register whose value (with the file) says which slots are armed, and a status register
+ * if the arch has one. x86: DR0-3 | DR6 | DR7. arm64: DBGBVR/DBGWVR<n> | DBGBCR/DBGWCR<n>,
+ * the OS lock, claim tags | MDSCR_EL1 | none.
  * The arch layer supplies mechanisms through dbgvisor/debug_arch.h and calls the entry
  * points below from its VM-entry/exit loop.
  *
@@ -27,8 +32,8 @@
 #include <stdint.h>
 
 #include "public/debug.h"
+#include "asm/debug_regs.h"     /* DBG_NR_SLOTS, DBG_NR_REGS, DBG_REG_*: the arch's file */
 
-#define DBG_NR_SLOTS      DBGV_NR_SLOTS
 #define DBG_MAX_HOST_BP   8    /* host breakpoints per vCPU; beyond 4 they need NPT */
 #define DBG_NO_SLOT       (-1)
 
@@ -53,13 +58,13 @@ struct dbg_layout {
     uint8_t index[DBG_NR_SLOTS];      /* per hardware slot: guest slot or host bp id */
     int8_t  guest_hw[DBG_NR_SLOTS];   /* per guest slot: hardware slot or DBG_NO_SLOT */
     int8_t  host_hw[DBG_MAX_HOST_BP]; /* per host bp: hardware slot or DBG_NO_SLOT */
-    uint8_t guest_unplaced;           /* armed guest slots without hardware (always 0 today) */
+    uint32_t guest_unplaced;          /* armed guest slots without hardware (always 0 today) */
     uint32_t host_unplaced;           /* enabled host bps without hardware: emulate via NPT */
 };
 
 /* Arch-neutral decoding of a status register (DR6) value: what caused a #DB. */
 struct dbg_cause {
-    uint8_t hits;          /* bit n: slot n matched */
+    uint32_t hits;         /* bit n: slot n matched */
     bool    step;          /* single-step trap */
     bool    general_detect;/* debug-register access with GD set */
     bool    task_switch;   /* task switch with the T bit */
@@ -68,7 +73,7 @@ struct dbg_cause {
 
 /* A trapped debug-register access, as decoded by the arch layer. */
 struct dbg_access {
-    uint8_t  reg;          /* register number as encoded (0-15) */
+    uint8_t  reg;          /* register number as encoded (x86: 0-15; arm64: DBG_ARM64_*) */
     bool     write;
     uint8_t  cpl;
     bool     cr4_de;       /* CR4.DE: DR4/DR5 fault instead of aliasing */
@@ -101,10 +106,10 @@ struct dbg_vcpu {
     bool     rtm;                 /* RTM offered to the guest */
     uint32_t quiet_switches;      /* adaptive: quiet switch-outs before re-trapping */
 
-    /* guest's architectural view; stale while dirty (hardware is authoritative) */
-    uint64_t dr[DBG_NR_SLOTS];
-    uint64_t status;              /* DR6 */
-    uint64_t control;             /* DR7 */
+    /* guest's architectural view; the file is stale while dirty (hardware is authoritative) */
+    uint64_t dr[DBG_NR_REGS];     /* slots first, then what the arch switches with them */
+    uint64_t status;              /* DR6; unused where the arch has none */
+    uint64_t control;             /* DR7, MDSCR_EL1 */
 
     /* lazy-switch state */
     uint8_t  lazy_state;          /* enum dbgv_lazy_state */
@@ -115,7 +120,7 @@ struct dbg_vcpu {
 
     /* what the hardware holds: slots are per pCPU, status/control/intercepts per vCPU */
     bool     hw_slots_valid;
-    uint64_t hw_slot[DBG_NR_SLOTS];
+    uint64_t hw_slot[DBG_NR_REGS];
     bool     hw_ctl_valid;
     uint64_t hw_status;
     uint64_t hw_control;
@@ -197,5 +202,12 @@ void dbg_host_single_step(struct dbg_vcpu *d, bool on, bool irqs);
 bool dbg_host_blocks_irqs(const struct dbg_vcpu *d);
 /* [any] Current slot layout: owners, remapping, and what must be emulated with NPT. */
 const struct dbg_layout *dbg_get_layout(const struct dbg_vcpu *d);
+
+/* --- arch layers whose control registers are the pCPU's ------------------------------ */
+
+/* [vCPU] The control/intercept registers the core programmed were changed behind its
+ * back (arm64: a trapped OSLAR write moved the OS lock the control write restores):
+ * the next dbg_before_vmentry() programs them again. */
+void dbg_forget_hw_control(struct dbg_vcpu *d);
 
 #endif

@@ -6,6 +6,7 @@
  * records every call.
  * Part 2, semantics: pure functions of register values, implemented in
  * arch/x86/debugreg.c; the same object links into hosted tests.
+ * arm64 implements both parts in arch/arm64/vdebug.c.
  */
 #ifndef DBGVISOR_DEBUG_ARCH_H
 #define DBGVISOR_DEBUG_ARCH_H
@@ -17,10 +18,11 @@
 
 /* --- Part 1: mechanisms (per vCPU; slot registers are per pCPU) ---------------------- */
 
-/* Write the four hardware breakpoint address registers (DR0-3) of this pCPU. */
-void dbg_arch_load_slots(struct dbg_vcpu *d, const uint64_t val[DBG_NR_SLOTS]);
-/* Read the four hardware breakpoint address registers (DR0-3) of this pCPU. */
-void dbg_arch_save_slots(struct dbg_vcpu *d, uint64_t val[DBG_NR_SLOTS]);
+/* Write the switched register file of this pCPU (x86: DR0-3; arm64: the pairs, the OS
+ * lock, the claim tags), in asm/debug_regs.h's order. */
+void dbg_arch_load_slots(struct dbg_vcpu *d, const uint64_t val[DBG_NR_REGS]);
+/* Read the switched register file of this pCPU. */
+void dbg_arch_save_slots(struct dbg_vcpu *d, uint64_t val[DBG_NR_REGS]);
 /* Status register the guest runs with and finds after an exit (VMCB DR6 on SVM). */
 void dbg_arch_set_status(struct dbg_vcpu *d, uint64_t v);
 uint64_t dbg_arch_get_status(struct dbg_vcpu *d);
@@ -31,6 +33,8 @@ uint64_t dbg_arch_get_control(struct dbg_vcpu *d);
  * 0x00f00000): QEMU TCG does not apply the reserved bits of DR6/DR7 on a guest write,
  * so the core applies them; DR0-3 and all reads run untrapped. */
 void dbg_arch_set_intercepts(struct dbg_vcpu *d, bool on);
+/* Bit n set: this CPU has slot n (arm64: fewer pairs than the file has room for). */
+uint32_t dbg_arch_slots_present(void);
 /* DBGV_CAP_DR_* bits for PHYSINFO: what the platform does with reserved status/control
  * bits, and whether untrapped writes of them still exit. */
 uint32_t dbg_arch_platform_caps(void);
@@ -46,19 +50,23 @@ bool dbg_arch_next_insn_loads_tf(struct dbg_vcpu *d);
 
 /* --- Part 2: semantics (pure) -------------------------------------------------------- */
 
-/* Power-on values of the status and control registers. */
+/* Power-on values of the status and control registers and of the switched file. */
 uint64_t dbg_arch_status_reset(bool rtm);
 uint64_t dbg_arch_control_reset(void);
+void dbg_arch_regs_reset(uint64_t regs[DBG_NR_REGS]);
 /* Fault checks of an access in priority order; on DONE *reg is the register to use
- * (0-3 slot, 6 status, 7 control: aliases resolved). */
+ * (below DBG_NR_REGS the file, DBG_REG_STATUS, DBG_REG_CONTROL: aliases resolved). */
 enum dbg_access_result dbg_arch_check_access(const struct dbg_access *a, uint64_t control,
                                              unsigned *reg);
-/* Architectural value stored by a write to reg; false: the write faults (#GP). */
-bool dbg_arch_write_value(unsigned reg, uint64_t v, bool long_mode, bool rtm, uint64_t *out);
+/* Architectural value stored by a write to reg, given the current view d (RTM offered,
+ * other registers); false: the write faults (#GP). */
+bool dbg_arch_write_value(const struct dbg_vcpu *d, unsigned reg, uint64_t v, bool long_mode,
+                          uint64_t *out);
 /* Value a read returns in the current operand size. */
 uint64_t dbg_arch_read_value(uint64_t v, bool long_mode);
-/* Bit n set: the control register arms slot n. */
-unsigned dbg_arch_armed_slots(uint64_t control);
+/* Bit n set: the control register (with the file's per-slot controls, where the arch
+ * has them) arms slot n. */
+unsigned dbg_arch_armed_slots(uint64_t control, const uint64_t regs[DBG_NR_REGS]);
 /* Control register for a trapped run: guest slots moved to their hardware slots, host bps
  * added, general detect removed (the core emulates it). */
 uint64_t dbg_arch_compose_control(uint64_t guest_control, const struct dbg_layout *l,

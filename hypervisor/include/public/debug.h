@@ -10,7 +10,7 @@
 
 #include <stdint.h>
 
-#define DBGV_DEBUG_ABI_VERSION 1
+#define DBGV_DEBUG_ABI_VERSION 2  /* 2: arch tag and the arch's register file */
 
 /* Lazy-switch policies (docs/debug-registers.md). */
 enum dbgv_debug_policy {
@@ -38,6 +38,28 @@ enum dbgv_lazy_state {
 
 #define DBGV_NR_SLOTS 4
 
+/* Architecture whose debug register file a vCPU's state describes. */
+enum dbgv_arch {
+    DBGV_ARCH_X86   = 0,    /* regs[]: DR0-3; control DR7, status DR6 */
+    DBGV_ARCH_ARM64 = 1,    /* regs[]: DBGV_ARM64_*; control MDSCR_EL1, no status */
+};
+#define DBGV_MAX_SLOTS      32  /* address slots of any arch */
+#define DBGV_MAX_DEBUG_REGS 72  /* registers of any arch's file */
+
+/* The arm64 file: 16 breakpoint and 16 watchpoint pairs (those the CPU lacks are
+ * absent from slots_present and read 0), then the OS lock and the rest. */
+#define DBGV_ARM64_MAX_BP   16
+#define DBGV_ARM64_MAX_WP   16
+#define DBGV_ARM64_BVR(n)   (n)                         /* slots 0-15 */
+#define DBGV_ARM64_WVR(n)   (16 + (n))                  /* slots 16-31 */
+#define DBGV_ARM64_BCR(n)   (32 + (n))
+#define DBGV_ARM64_WCR(n)   (48 + (n))
+#define DBGV_ARM64_OSLSR    64  /* OSLSR_EL1: OSLK (bit 1) as OSLAR_EL1 set it */
+#define DBGV_ARM64_OSDLR    65  /* OSDLR_EL1 */
+#define DBGV_ARM64_CLAIM    66  /* DBGCLAIMCLR_EL1: the claim tags */
+#define DBGV_ARM64_MDCCINT  67  /* MDCCINT_EL1 */
+#define DBGV_ARM64_NR_REGS  68
+
 struct dbgv_debug_counters {
     uint64_t dr_access_exits;   /* MOV DR intercepts taken */
     uint64_t db_exits;          /* #DB intercepts taken */
@@ -62,6 +84,16 @@ struct dbgv_vcpu_debug_state {
     uint64_t last_dr6_seen;     /* DR6 last delivered with a #DB to the guest */
     uint64_t last_dr7_seen;     /* DR7 the guest last read or wrote */
     struct dbgv_debug_counters counters;
+    /* Version 2: the arch's own register file. slot_owner, guest_dr, guest_dr6 and
+     * guest_dr7 above are x86's and 0 on other archs. */
+    uint8_t  arch;              /* enum dbgv_arch */
+    uint8_t  nr_slots;          /* address slots: owner[] entries, the first of regs[] */
+    uint16_t nr_regs;           /* regs[] entries (the file) */
+    uint32_t slots_present;     /* bit n: the CPU has slot n */
+    uint8_t  owner[DBGV_MAX_SLOTS];     /* enum dbgv_owner per slot */
+    uint64_t control;           /* guest's control register: DR7, MDSCR_EL1 */
+    uint64_t status;            /* guest's status register: DR6; arm64 none (0) */
+    uint64_t regs[DBGV_MAX_DEBUG_REGS]; /* guest's file; stale while dirty is 1 */
 };
 
 #endif

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <public/debug.h>
 #include <asm/boot_bundle.h>
 #include "tests.h"
 
@@ -63,17 +64,20 @@ static void test_two_domains(void)
 
     CU_ASSERT_EQUAL(parse("dbgvisor-arm64-bundle 1\n"
                           "domain name=a size=15027 mem=32 vcpus=2\n"
-                          "domain name=b.2 size=4096 policy=trap cmdline=x=1 y, z\n\n",
+                          "domain name=b.2 size=4096 policy=adaptive quiet=3 cmdline=x=1 y, z\n\n",
                           sizes, 2, 0), 2);
     CU_ASSERT_STRING_EQUAL(doms[0].name, "a");
     CU_ASSERT_EQUAL(doms[0].mem_mib, 32);
     CU_ASSERT_EQUAL(doms[0].vcpus, 2);
     CU_ASSERT_EQUAL(doms[0].image_size, 15027);
     CU_ASSERT_STRING_EQUAL(doms[0].policy, "trap");
+    CU_ASSERT_EQUAL(doms[0].quiet_switches, DBGV_ADAPTIVE_QUIET_SWITCHES_DEFAULT);
     CU_ASSERT_STRING_EQUAL(doms[0].cmdline, "");
     CU_ASSERT_STRING_EQUAL(doms[1].name, "b.2");
     CU_ASSERT_EQUAL(doms[1].mem_mib, BOOT_DEFAULT_MEM_MIB);
     CU_ASSERT_EQUAL(doms[1].vcpus, 1);
+    CU_ASSERT_STRING_EQUAL(doms[1].policy, "adaptive");
+    CU_ASSERT_EQUAL(doms[1].quiet_switches, 3);
     CU_ASSERT_STRING_EQUAL(doms[1].cmdline, "x=1 y, z");
     CU_ASSERT_EQUAL(doms[1].image - doms[0].image, 4 * BUNDLE_ALIGN);
 }
@@ -171,6 +175,9 @@ static void test_domain_set(void)
     CU_ASSERT_FALSE(boot_domain_set(&d, "vcpus", "", &err));
     CU_ASSERT_FALSE(boot_domain_set(&d, "mem", "9999999999", &err));
     CU_ASSERT_FALSE(boot_domain_set(&d, "policy", "a-policy-name-that-is-too-long", &err));
+    CU_ASSERT_TRUE(boot_domain_set(&d, "quiet", "100", &err));
+    CU_ASSERT_FALSE(boot_domain_set(&d, "quiet", "many", &err));
+    CU_ASSERT_EQUAL(d.quiet_switches, 100);
     CU_ASSERT_EQUAL(d.vcpus, 8);
     CU_ASSERT_STRING_EQUAL(d.name, "hello");
 }

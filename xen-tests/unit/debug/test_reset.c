@@ -109,6 +109,33 @@ static void test_reset_keeps_policy_request_and_host(void)
     CU_ASSERT_EQUAL(g_read(&v, 0), 0);            /* the guest never sees the host's value */
 }
 
+/* The toolstack's snapshot: version 1's x86 fields as before, and the same state again
+ * as the arch's tagged register file (public/debug.h, version 2). */
+static void test_snapshot_arch_file(void)
+{
+    struct dbgv_vcpu_debug_state s;
+    unsigned n;
+
+    fake_reset();
+    vcpu_start(&v, 0, DBGV_POLICY_TRAP, 8);
+    dirty_everything(&v);
+    dbg_snapshot(&v, &s);
+    CU_ASSERT_EQUAL(s.arch, DBGV_ARCH_X86);
+    CU_ASSERT_EQUAL(s.nr_slots, 4);
+    CU_ASSERT_EQUAL(s.nr_regs, 4);
+    CU_ASSERT_EQUAL(s.slots_present, 0xf);
+    for (n = 0; n < 4; n++) {
+        CU_ASSERT_EQUAL(s.guest_dr[n], 0xa0 + n);
+        CU_ASSERT_EQUAL(s.regs[n], 0xa0 + n);
+        CU_ASSERT_EQUAL(s.owner[n], s.slot_owner[n]);
+        CU_ASSERT_EQUAL(s.owner[n], DBGV_OWNER_GUEST);
+    }
+    CU_ASSERT_EQUAL(s.guest_dr7, 0x4ff);
+    CU_ASSERT_EQUAL(s.control, 0x4ff);
+    CU_ASSERT_EQUAL(s.guest_dr6, DR6_BASE | 1);
+    CU_ASSERT_EQUAL(s.status, DR6_BASE | 1);
+}
+
 int register_reset_tests(void)
 {
     CU_pSuite s = CU_add_suite("vCPU reset (INIT)", NULL, NULL);
@@ -118,7 +145,9 @@ int register_reset_tests(void)
     if (!CU_add_test(s, "reset in place: trapping again with reset values", test_reset_in_place) ||
         !CU_add_test(s, "reset while descheduled", test_reset_descheduled) ||
         !CU_add_test(s, "reset applies the requested policy, keeps host bps",
-                     test_reset_keeps_policy_request_and_host))
+                     test_reset_keeps_policy_request_and_host) ||
+        !CU_add_test(s, "snapshot: x86 fields and the tagged register file",
+                     test_snapshot_arch_file))
         return -1;
     return 0;
 }

@@ -35,7 +35,8 @@ static void test_write_table(void)
     for (i = 0; i < ARRAY_LEN(write_cases); i++) {
         const struct write_case *c = &write_cases[i];
         uint64_t out = 0;
-        bool ok = dbg_arch_write_value(c->reg, c->value, c->long_mode, c->rtm, &out);
+        struct dbg_vcpu d = { .rtm = c->rtm };
+        bool ok = dbg_arch_write_value(&d, c->reg, c->value, c->long_mode, &out);
 
         CU_ASSERT_EQUAL(ok, c->ok);
         if (ok && c->ok && out != c->expect)
@@ -147,9 +148,9 @@ static void test_decode(void)
 
 static void test_armed_and_reset(void)
 {
-    CU_ASSERT_EQUAL(dbg_arch_armed_slots(0x400), 0);
-    CU_ASSERT_EQUAL(dbg_arch_armed_slots(0x401 | 0x20), 0x5);   /* L0, G2 */
-    CU_ASSERT_EQUAL(dbg_arch_armed_slots(0xffff0700), 0);       /* LE/GE and R/W only */
+    CU_ASSERT_EQUAL(dbg_arch_armed_slots(0x400, NULL), 0);
+    CU_ASSERT_EQUAL(dbg_arch_armed_slots(0x401 | 0x20, NULL), 0x5);   /* L0, G2 */
+    CU_ASSERT_EQUAL(dbg_arch_armed_slots(0xffff0700, NULL), 0);       /* LE/GE and R/W only */
     CU_ASSERT_EQUAL(dbg_arch_status_reset(false), 0xffff0ff0);
     CU_ASSERT_EQUAL(dbg_arch_status_reset(true), 0xffff0ff0);
     CU_ASSERT_EQUAL(dbg_arch_control_reset(), 0x400);

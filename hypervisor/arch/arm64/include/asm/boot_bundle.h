@@ -4,7 +4,7 @@
  * BUNDLE_HEADER_MAX bytes,
  *
  *     dbgvisor-arm64-bundle 1
- *     domain name=NAME size=BYTES [mem=MIB] [vcpus=N] [policy=P] [cmdline=TEXT]
+ *     domain name=NAME size=BYTES [mem=MIB] [vcpus=N] [policy=P] [quiet=N] [cmdline=TEXT]
  *     ...
  *     (an empty line)
  *
@@ -35,7 +35,8 @@
 struct boot_domain {
     char name[BOOT_NAME_LEN];
     char cmdline[BOOT_CMDLINE_LEN];
-    char policy[16];
+    char policy[16];                /* the debug core's: trap, lazy-exit, lazy-sched, adaptive */
+    unsigned quiet_switches;        /* adaptive's quiet switch-outs before it traps again */
     unsigned mem_mib;               /* even (2 MiB stage-2 blocks) */
     unsigned vcpus;
     const uint8_t *image;
@@ -48,9 +49,10 @@ bool bundle_is(const void *blob, uint64_t len);
  * saying what is wrong. Images are checked to lie inside the blob. */
 int bundle_parse(const void *blob, uint64_t len, struct boot_domain *out, unsigned max,
                  const char **err);
-/* Defaults for a domain: name "guest", 64 MiB, 1 vCPU, policy trap. */
+/* Defaults for a domain: name "guest", 64 MiB, 1 vCPU, policy trap, adaptive's
+ * default quiet switch-outs. */
 void boot_domain_defaults(struct boot_domain *b);
-/* One "key=value" of a domain (name, mem, vcpus, policy, cmdline); false with
+/* One "key=value" of a domain (name, mem, vcpus, policy, quiet, cmdline); false with
  * *err if the key is unknown or the value out of range. */
 bool boot_domain_set(struct boot_domain *b, const char *key, const char *value,
                      const char **err);

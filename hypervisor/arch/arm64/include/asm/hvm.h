@@ -7,7 +7,6 @@
 #include <asm/el1_context.h>
 #include <asm/fpsimd.h>
 #include <asm/vpl011.h>
-#include <asm/vdebug.h>
 #include <asm/vgic.h>
 #include <asm/vtimer.h>
 
@@ -22,7 +21,6 @@ struct guest_regs {
 struct arch_vcpu {
     struct guest_regs regs;
     uint64_t esr, far, hpfar;   /* syndrome of the last exit */
-    struct vdebug_regs dbgregs; /* the guest's debug registers (vdebug.c) */
     struct vtimer vtimer;       /* its virtual timer while blocked (vtimer.c) */
     struct vgic_cpu vgic;       /* its redistributor's SGI/PPI state (vgic.c) */
     uint64_t wfi_blocks;        /* WFIs that slept (vcpu_block.c) */

@@ -13,10 +13,9 @@
 struct domain;
 struct vcpu;
 
-/* The debug registers are vdebug.c's view, loaded with the rest of the vCPU's
- * context (arch_vcpu_load), until the common debug core takes arm64's
- * register file (docs/arm64.md). */
-#define ARCH_SCHED_DEBUG_CORE 0
+/* The vCPU's debug registers are the common debug core's (vdebug.c is its
+ * arch layer): the scheduler calls dbg_on_schedule/dbg_on_deschedule. */
+#define ARCH_SCHED_DEBUG_CORE 1
 
 enum vcpu_run_result {
     RUN_CONTINUE,      /* exit handled, guest may resume at once */
