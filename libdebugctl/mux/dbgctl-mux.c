@@ -230,6 +230,17 @@ static void client_feed(struct client *c)
     }
 }
 
+/* A reply to no request of ours in flight: one our predecessor sent (a
+ * restart) or one given up on (timeout). Logged: the fault-injection test
+ * checks that such a reply reached a restarted mux and went no further. */
+static void stale_reply(const struct dbgv_ctl_hdr *h)
+{
+    if ( h->type == (DBGV_CTL_MSG_HELLO | DBGV_CTL_REPLY) )
+        return;                  /* answers to our own probes, resent */
+    fprintf(stderr, "dbgctl-mux: dropped a reply that answers no request in flight "
+            "(type %#x, seq %u)\n", h->type, h->seq);
+}
+
 static void upstream_frame(void)
 {
     const struct dbgv_ctl_hdr *h = ctl_rx_hdr(&up_rx);
@@ -238,13 +249,20 @@ static void upstream_frame(void)
 
     if ( !up_ready )
     {
-        up_ready = h->seq == probe_seq;
+        /* Only the probe's own answer: a predecessor's reply that happens
+         * to carry the same number is not one. */
+        up_ready = h->seq == probe_seq && h->type == (DBGV_CTL_MSG_HELLO | DBGV_CTL_REPLY);
+        if ( !up_ready )
+            stale_reply(h);
         return;
     }
     if ( !inflight || h->seq != inflight_seq ||
          (h->type != (inflight->type | DBGV_CTL_REPLY) &&
           h->type != (DBGV_CTL_MSG_ERROR | DBGV_CTL_REPLY)) )
-        return;                  /* stale or unsolicited: drop */
+    {
+        stale_reply(h);          /* stale or unsolicited: drop */
+        return;
+    }
     inflight = NULL;
     c->state = C_IDLE;
     n = ctl_frame_build(txbuf, sizeof(txbuf), h->type, c->orig_seq, h->status,

@@ -319,3 +319,79 @@ write("uart", "linux-probe",
 write("uart", "dlab-divisor", uw(3, 0x83) + uw(0, 0x0c) + uw(1, 0x01) + ur(0) + ur(1) + uw(3, 0x03) + ur(1))
 write("uart", "receive-irq", uw(3, 0x03) + uw(4, 0x0b) + uw(1, 0x0d) + urx(b"hello") + ur(2) + ur(5) +
       ur(0) + ur(0) + uw(2, 0xc1) + urx(b"0123456789abcdefXYZ") + ur(2) + ur(5) + ur(0) + uw(1, 0) + ur(2))
+
+# ---- rtc: u32 start second, u8; then (op, value) records; op&3: 0 OUT 0x70,
+# 1 OUT 0x71, 2 IN 0x71 (op bit 2: IN 0x70), 3 time (value = shift, + u32) --
+def rsel(i): return bytes([0, i])
+def rw(i, v): return rsel(i) + bytes([1, v])
+def rr(i): return rsel(i) + bytes([2, 0])
+def rtime(ns, scale=0):  # ns, ns << 8 (scale 1) or ns << 15 (scale 2: more than a day)
+    return bytes([3, (0, 0xf0, 0xef)[scale]]) + struct.pack("<I", ns)
+
+
+rtc_start = struct.pack("<IB", 1733400000, 1)
+write("rtc", "linux-read-time",
+      rtc_start + rr(0x0a) + rr(0x00) + rr(0x02) + rr(0x04) + rr(0x07) + rr(0x08) + rr(0x09) +
+      rr(0x32) + rr(0x0b) + rr(0x0d) + rsel(0x8a) + bytes([2, 0]) + bytes([6, 0]) +
+      rtime(999800000) + rr(0x0a) + rtime(300000) + rr(0x00))
+write("rtc", "set-time",
+      rtc_start + rw(0x0b, 0x82) + rw(0x00, 0x30) + rr(0x00) + rw(0x02, 0x15) + rr(0x02) +
+      rw(0x04, 0x12) + rr(0x04) + rw(0x07, 0x05) + rr(0x07) + rw(0x08, 0x06) + rw(0x09, 0x24) +
+      rw(0x32, 0x20) + rw(0x06, 0x03) + rr(0x06) + rtime(3000000000) + rr(0x00) +
+      rw(0x0b, 0x02) + rtime(1000000000) + rr(0x00) + rr(0x06))
+write("rtc", "periodic-irq",
+      rtc_start + rw(0x0a, 0x26) + rw(0x0b, 0x42) + rr(0x0c) + rtime(976563) + rr(0x0c) +
+      rtime(500000) + rtime(500000) + rr(0x0c) + rw(0x0a, 0x2f) + rtime(600000000) + rr(0x0c) +
+      rw(0x0a, 0x23) + rtime(200000) + rr(0x0c) + rw(0x0b, 0x02) + rtime(2000000) + rr(0x0c))
+write("rtc", "alarm-update",
+      rtc_start + rw(0x01, 0xc0) + rw(0x03, 0xc0) + rw(0x05, 0xc0) + rw(0x0b, 0x22) +
+      rtime(1000000000) + rr(0x0c) + rw(0x01, 0x05) + rw(0x0b, 0x32) + rtime(1000000000) +
+      rr(0x0c) + rtime(0xffffffff, 1) + rtime(0x80000000, 2) + rr(0x0c) + rr(0x01))
+write("rtc", "binary-12h",
+      rtc_start + rw(0x0b, 0x84) + rw(0x04, 0x8b) + rr(0x04) + rw(0x04, 0x0c) + rr(0x04) +
+      rw(0x00, 59) + rr(0x00) + rw(0x0b, 0x04) + rtime(1500000000) + rr(0x00) + rr(0x02) +
+      rw(0x0b, 0x06) + rr(0x04))
+write("rtc", "divider-hold",
+      rtc_start + rw(0x0a, 0x70) + rtime(2000000000) + rr(0x00) + rr(0x0a) + rw(0x0b, 0x12) +
+      rw(0x0a, 0x20) + rtime(400000000) + rr(0x0c) + rtime(100000000) + rr(0x0c) + rr(0x0a))
+write("rtc", "cmos-ram",
+      struct.pack("<IB", 0x80000000, 0) + rw(0x0e, 0x00) + rw(0x10, 0x40) + rr(0x10) +
+      rw(0x34, 0x12) + rw(0x35, 0x34) + rr(0x34) + rr(0x35) + rw(0x7f, 0xaa) + rr(0x7f) +
+      rw(0x0c, 0xff) + rr(0x0c) + rw(0x0d, 0x00) + rr(0x0d) + rr(0x32))
+
+# ---- vioapic: a mode byte (bit 0: every message taken), then records: op&7
+# 0 IOREGSEL u32, 1 IOWIN u32, 2 read (bit 3: at u16 offset, bit 4: IOWIN),
+# 3 write at u16 offset u32, 4/5 pin u8 low/high, 6 EOI u8, 7 entry u8 + u32
+# (bit 3: high dword); op bit 7: this step's messages are taken ---------------
+TAKE = 0x80
+def isel(reg): return bytes([0]) + struct.pack("<I", reg)
+def iwin(v, take=TAKE): return bytes([1 | take]) + struct.pack("<I", v)
+def iread(win=True): return bytes([2 | (0x10 if win else 0)])
+def iread_at(off): return bytes([2 | 8]) + struct.pack("<H", off)
+def iwrite_at(off, v): return bytes([3]) + struct.pack("<HI", off, v)
+def ipin(pin, level, take=TAKE): return bytes([(5 if level else 4) | take, pin])
+def ieoi(vec, take=TAKE): return bytes([6 | take, vec])
+def ientry(pin, lo, hi=None, take=TAKE):
+    r = bytes([7 | take, pin]) + struct.pack("<I", lo)
+    return r + (bytes([7 | 8 | take, pin]) + struct.pack("<I", hi) if hi is not None else b"")
+
+
+LEVEL, MASKED, LOGICAL, ACTIVE_LOW = 1 << 15, 1 << 16, 1 << 11, 1 << 13
+write("vioapic", "linux-setup",
+      b"\x01" + isel(1) + iread() + isel(0) + iread() + ientry(2, 0x30, 0) +
+      ientry(9, 0x39 | LEVEL | ACTIVE_LOW, 0x01000000) + ientry(4, 0x34 | LOGICAL, 0x03000000) +
+      ipin(2, 1) + ipin(2, 0) + ipin(2, 1) + ipin(9, 1) + ipin(9, 1) + ieoi(0x39) + ipin(9, 0) +
+      ieoi(0x39) + ipin(4, 1) + isel(0x10 + 18) + iread())
+write("vioapic", "masked-lines",
+      b"\x00" + ientry(4, 0x44 | MASKED) + ipin(4, 1) + ientry(4, 0x44) + ipin(4, 0) + ipin(4, 1) +
+      ientry(5, 0x45 | MASKED | LEVEL) + ipin(5, 1) + ientry(5, 0x45 | LEVEL) + ieoi(0x45) +
+      ientry(5, 0x45 | LEVEL | MASKED) + ieoi(0x45) + ipin(5, 0))
+write("vioapic", "refused-then-taken",
+      b"\x00" + ientry(10, 0x5a | LEVEL, take=0) + ipin(10, 1, take=0) + ientry(10, 0x5a | LEVEL, 0x02000000) +
+      ieoi(0x5a, take=0) + ientry(11, 0x5a | LEVEL) + ipin(11, 1) + ieoi(0x5a) + ientry(10, 0x5a) +
+      ipin(10, 0) + ipin(10, 1) + ientry(12, 0x700 | 0x5c) + ipin(12, 1))
+write("vioapic", "registers",
+      b"\x01" + isel(0) + iwin(0xff000000) + iread() + isel(2) + iread() + iwin(0x12345678) +
+      isel(1) + iwin(0) + iread() + isel(0x40) + iwin(1) + iread() + isel(0x3f) + iread() +
+      iread(False) + iread_at(0x20) + iwrite_at(0x20, 0xffffffff) + iread_at(0x14) + ipin(24, 1) +
+      ipin(31, 1) + isel(0x11) + iwin(0xffffffff) + iread() + isel(0x10) + iwin(0xffffffff) + iread())

@@ -48,6 +48,33 @@ check_log "clients cut off by the dying mux say so clearly ($n_err failed reques
 socket_xl list > $TMP/list.mux 2>&1
 expect_line $TMP/list.mux '^dl ' "xl over the restarted mux lists the domains"
 
+# ---- 1b. a reply to the old mux's request, onto the restarted mux ------------
+echo "# $(date -u +%T) part 1b"
+# With QEMU: QEMU stopped, client A's DOMAIN_INFO (dl) forwarded into its
+# socket, the mux killed and restarted, client B asks the new mux for tk
+# with A's sequence number, QEMU continues. QEMU mostly drops what the dead
+# connection still held (the hypervisor gets part of A's frame: garbage), but
+# sometimes hands the whole request over and the reply to A arrives on the
+# new mux's connection (the mux logs it as dropped).
+read -r qpid sup < $SOCK.pid
+python3 -S $ROOT/xen-tests/integration/progs/stale_reply.py $SOCK $qpid $sup $TMP/control.mux.log \
+    "$(socket_xl domid dl)" "$(socket_xl domid tk)" 2 > $TMP/stale.qemu 2>&1
+sed 's/^/# /' $TMP/stale.qemu
+b_own_always() { grep -Eq '^summary rounds=([1-9]) forced=[0-9]+ b_own=\1$' $TMP/stale.qemu; }
+check_log "mux restarted with a request of its predecessor at QEMU: the new client gets its own reply every round ($(grep -o 'forced=[0-9]*' $TMP/stale.qemu | tail -1) rounds where the old reply reached the new mux)" \
+    $TMP/stale.qemu b_own_always
+# Without QEMU, the timing under control (progs/mux_stale.py plays QEMU's
+# socket and the supervisor): the old request's reply arrives on the new
+# mux's connection in order (before the answer to its HELLO probe, as the
+# hypervisor sends it) and late (after the new mux forwarded B's request).
+python3 -S $ROOT/xen-tests/integration/progs/mux_stale.py $DIST/bin/dbgctl-mux $TMP in-order late \
+    > $TMP/stale.fake 2>&1
+for order in in-order late; do
+    own_reply_only() { grep -q "^order=$order a=closed b=type=0x8011,seq=7,status=0,domid=2 .*stale_logged=1\$" $TMP/stale.fake; }
+    check_log "restarted mux, the old request's reply $order: the new client gets its own reply, never the old one; the mux logs the stale reply as dropped" \
+        $TMP/stale.fake own_reply_only
+done
+
 # ---- 2. clients killed in the middle of a request ----------------------------
 echo "# $(date -u +%T) part 2"
 # Shared memory: ten 8 MiB transfers killed mid-way (more than the 8 slots):
