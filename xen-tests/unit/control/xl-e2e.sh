@@ -72,7 +72,7 @@ check "vcpu-list shows 2 vCPUs" [ "$("$XL" vcpu-list e2e | tail -n +2 | wc -l)" 
 
 # console follow: prints ticks, exits when the domain is destroyed.
 ( sleep 1.5; "$XL" destroy demo1 ) & killer=$!
-timeout 10 "$XL" console demo1 > "$T/follow.txt"; rc=$?
+timeout -k 5 10 "$XL" console demo1 > "$T/follow.txt"; rc=$?
 wait $killer
 check "console follow ends with the domain" [ $rc -eq 0 ]
 check "console follow saw output" grep -q 'demo1: tick' "$T/follow.txt"
@@ -81,10 +81,10 @@ check "console follow saw output" grep -q 'demo1: tick' "$T/follow.txt"
 # bytes reach the guest in order through the receiver's room (17 > 16
 # bytes: flow control, no overrun), EOF on stdin does not end the domain
 # or the console, Ctrl-] detaches and leaves the domain running.
-printf 'hello-console-input\n' | timeout 3 "$XL" console e2e > "$T/input.txt"; rc=$?
+printf 'hello-console-input\n' | timeout -k 5 3 "$XL" console e2e > "$T/input.txt"; rc=$?
 check "console keeps following after stdin's EOF (stopped by timeout)" [ $rc -eq 124 ]
 check "piped bytes reached the guest" grep -q '^hello-console-input$' "$T/input.txt"
-printf 'before\035after' | timeout 10 "$XL" console e2e > /dev/null; rc=$?
+printf 'before\035after' | timeout -k 5 10 "$XL" console e2e > /dev/null; rc=$?
 check "Ctrl-] in the input detaches (exit 0)" [ $rc -eq 0 ]
 check "bytes before Ctrl-] were sent, none after" bash -c "'$XL' console -b e2e | grep -q 'before' && ! '$XL' console -b e2e | grep -q 'after'"
 check "the domain runs on after detaching" bash -c "'$XL' list e2e | grep -q 'r-----'"
