@@ -322,6 +322,7 @@ void domain_shutdown_reason(struct domain *d, enum dbgv_shutdown_reason why, int
         printk("domain %u (%s) shut down: %s\n", d->id, d->name, shutdown_reason_names[why]);
     log_debug_counters(d);
     events_post_domain_data(d->id, DBGV_EV_DOMAIN_SHUTDOWN, code, why);
+    __atomic_store_n(&d->end_reported, true, __ATOMIC_RELEASE);
 }
 
 void domain_shutdown(struct domain *d, int code)
@@ -349,6 +350,7 @@ void domain_crash(struct domain *d, const char *fmt, ...)
         return;
     pr_err("domain %u (%s) crashed: %s\n", d->id, d->name, d->crash_reason);
     events_post_domain_data(d->id, DBGV_EV_DOMAIN_CRASHED, -1, DBGV_SHUTDOWN_CRASH);
+    __atomic_store_n(&d->end_reported, true, __ATOMIC_RELEASE);
 }
 
 int domain_destroy(struct domain *d)
@@ -356,6 +358,7 @@ int domain_destroy(struct domain *d)
     if (d->state == DOMAIN_FREE)
         return -1;
     domain_end(d, DOMAIN_CRASHED, -1, DBGV_SHUTDOWN_CRASH, "destroyed");
+    __atomic_store_n(&d->end_reported, true, __ATOMIC_RELEASE);
     /* Ended is final, so once synced no vCPU is on a pCPU or will enter
      * again: the VMCBs, NPT and RAM can go. */
     sched_domain_sync(d);

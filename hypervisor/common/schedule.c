@@ -172,7 +172,8 @@ static enum hv_exit_code overall_result(bool *all_ended)
         if (d->state == DOMAIN_FREE)
             continue;
         any_domain_seen = true;
-        if (!domain_is_ended(d)) {
+        /* Ended and reported: another pCPU may still be printing its end lines. */
+        if (!domain_is_ended(d) || !__atomic_load_n(&d->end_reported, __ATOMIC_ACQUIRE)) {
             *all_ended = false;
         } else if (d->state == DOMAIN_CRASHED) {
             code = HV_EXIT_DOMAIN_CRASHED;

@@ -193,6 +193,7 @@ struct domain *arm64_build_domain(const struct boot_domain *spec, const void *ho
     if (!d->ram_hpa || stage2_init(d) < 0 ||
         stage2_map_ram(d, d->arch.ram_ipa, d->ram_hpa, mem_bytes) < 0) {
         pr_err("domain %s: out of memory\n", spec->name);
+        d->end_reported = true;     /* reported above */
         d->state = DOMAIN_CRASHED;
         return NULL;
     }
@@ -200,6 +201,7 @@ struct domain *arm64_build_domain(const struct boot_domain *spec, const void *ho
     if (load_image(d, spec->image, spec->image_size, &entry) < 0 ||
         load_dtb(d, host_dtb, spec->vcpus, &dtb_ipa) < 0) {
         pr_err("domain %s: not an arm64 Image, or no usable device tree\n", spec->name);
+        d->end_reported = true;     /* reported above */
         d->state = DOMAIN_CRASHED;
         return NULL;
     }
@@ -207,6 +209,7 @@ struct domain *arm64_build_domain(const struct boot_domain *spec, const void *ho
         struct vcpu *v = vcpu_alloc(d, i);
         if (!v) {
             pr_err("domain %s: out of memory for its vCPUs\n", spec->name);
+            d->end_reported = true;
             d->state = DOMAIN_CRASHED;
             return NULL;
         }
@@ -273,6 +276,7 @@ static void stop_vcpus(struct domain *d)
  * find it ended. */
 static void publish_end(struct domain *d, enum domain_state state)
 {
+    __atomic_store_n(&d->end_reported, true, __ATOMIC_RELAXED);   /* lines printed first */
     __atomic_store_n(&d->state, state, __ATOMIC_RELEASE);
     spin_unlock(&d->lock);
     stop_vcpus(d);

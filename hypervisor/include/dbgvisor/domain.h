@@ -63,6 +63,7 @@ struct domain {
     uint8_t shutdown_reason;        /* enum dbgv_shutdown_reason, once SHUTDOWN or CRASHED */
     volatile uint8_t shutdown_request; /* 0, or 1 + the reason `xl shutdown` asked for */
     char crash_reason[96];
+    bool end_reported;      /* its end lines are out: the machine may exit after it */
     uint64_t mem_bytes;
     uint64_t ram_hpa;               /* host-physical base of the contiguous RAM */
     struct palloc_owner pages;      /* RAM + overhead (NPT tables, VMCBs, XSAVE areas) */
