@@ -66,7 +66,8 @@ for i in $(seq $CYCLES); do
     create busy || continue
     created=$((created + 1))
     # Both vCPUs in the guest: the AP's lines show on the console.
-    for _ in $(seq 50); do $XL console -b busy 2>/dev/null | grep -q '^flood 1/' && break; sleep 0.1; done
+    # (up to 15 s: on a loaded 2-core host the AP's first line took over 5 s once)
+    for _ in $(seq 150); do $XL console -b busy 2>/dev/null | grep -q '^flood 1/' && break; sleep 0.1; done
     $XL console -b busy 2>/dev/null | grep -q '^flood 1/' && running=$((running + 1))
     $XL destroy busy && destroyed=$((destroyed + 1))
     $XL list | grep -q '^busy ' && break
