@@ -8,10 +8,10 @@
 N=${MEMACCT_DOMAINS:-1000}
 cc -O2 -Wall -I$DIST/include $(dirname "$0")/progs/memacct.c -o $TMP/memacct \
    -L$DIST/lib -Wl,-rpath,$DIST/lib -ldebugctl
-check "driver builds against the installed libdebugctl" [ -x $TMP/memacct ] || { finish; exit; }
+if ! check "driver builds against the installed libdebugctl" [ -x $TMP/memacct ]; then finish; exit; fi
 
 hv_start --smp 2 --domain $G/ticker.elf,name=bystander,cmdline="count=0 delay=5000000"
-check "hypervisor up" wait_for $XL list || { finish; exit; }
+if ! check "hypervisor up" wait_for $XL list; then finish; exit; fi
 
 $XL info > $TMP/info0
 expect_line $TMP/info0 '^total_memory +: [1-9][0-9]*$' "xl info: total_memory in MiB"

@@ -170,7 +170,8 @@ check "vcpu-pin: re-pinned to pCPU 0, it runs there ($(sort $TMP/moved | uniq -c
 $XL debug-keys q
 expect_line <($XL dmesg) 'VCPU0: CPU[01] \[has=[TF]\] state=[a-z]+ cpu_affinity=\{0\}' \
     "debug-keys q: the hypervisor's own view of the affinity"
-check "xl vcpu-pin spin1 0 all; spin2 all 0-1" sh -c "$XL vcpu-pin spin1 0 all && $XL vcpu-pin spin2 all 0-1"
+pin_both() { $XL vcpu-pin spin1 0 all && $XL vcpu-pin spin2 all 0-1; }
+check "xl vcpu-pin spin1 0 all; spin2 all 0-1" pin_both
 expect_line <($XL vcpu-list spin1) '  all / all$' "vcpu-list: back to all / all"
 $XL vcpu-pin spin1 0 5 > $TMP/pin.out 2>&1; st=$?
 check "vcpu-pin to a pCPU that does not exist: status 1" [ $st -eq 1 ]
@@ -304,7 +305,8 @@ check "xl reboot -F keep: restarted under a new domid" wait_for restarted
 k2=$($XL domid keep)
 check "restart: the new domain has the stored config ($(cfg_of keep))" \
     [ "$(cfg_of keep)" = "keep bench.elf 'mode=compute iters=4000000000000' destroy restart" ]
-check "restart: the file of domid $k1 is gone, $k2 has one" sh -c "! ls $TMP/userdata-d.$k1.* 2>/dev/null && ls $TMP/userdata-d.$k2.* >/dev/null"
+moved_file() { ! ls $TMP/userdata-d.$1.* 2>/dev/null && ls $TMP/userdata-d.$2.* >/dev/null; }
+check "restart: the file of domid $k1 is gone, $k2 has one" moved_file $k1 $k2
 check "a store prunes the files of an earlier hypervisor" [ ! -e $TMP/userdata-d.1.1-1.libxl-json ]
 check "xl destroy keep" $XL destroy keep
 check "xl destroy: the domain's config goes with it" sh -c "! ls $TMP/userdata-d.$k2.* 2>/dev/null"
