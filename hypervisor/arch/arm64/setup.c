@@ -155,7 +155,7 @@ void arm64_start(const void *dtb)
     const char *bootargs;
     char selftest[16];
     uint32_t len;
-    unsigned i, n;
+    unsigned i, n, built = 0;
 
     pcpus[0].id = 0;
     pcpus[0].online = true;
@@ -193,7 +193,11 @@ void arm64_start(const void *dtb)
     /* Stale translations of any VMID from before we ran (the firmware's). */
     __asm__ volatile("tlbi alle1is; dsb ish; isb" ::: "memory");
     for (i = 0; i < n; i++)
-        arm64_build_domain(&doms[i], dtb);
+        built += arm64_build_domain(&doms[i], dtb) != NULL;
+    if (!built) {           /* nothing would ever end the machine (no control channel) */
+        pr_err("no domain could be created\n");
+        host_system_off();
+    }
     sched_init(true);
     smp_release_secondaries();
     sched_run();
