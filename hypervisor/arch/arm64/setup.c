@@ -22,6 +22,7 @@
 #include <asm/fpsimd.h>
 #include <asm/fdt.h>
 #include <asm/gicv3.h>
+#include <asm/pmu.h>
 #include <asm/sysreg.h>
 #include <asm/uart.h>
 #include <asm/vdebug.h>
@@ -187,6 +188,7 @@ void arm64_start(const void *dtb)
     vdebug_probe();
     el1_context_probe();
     fpsimd_probe();
+    pmu_probe();
     if (!gicv3_init(dtb))
         host_system_off();
     smp_boot_secondaries(dtb);
