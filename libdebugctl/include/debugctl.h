@@ -131,10 +131,16 @@ int dbgctl_console_write(dbgctl *h, uint32_t domid, const void *buf,
 int dbgctl_debug_state(dbgctl *h, uint32_t domid,
                        struct dbgv_vcpu_debug_state **out, unsigned int *nr);
 /* Every vCPU of every domain, ordered by (domid, vcpu_id), in one round trip
- * per 56 vCPUs (DEBUG_STATE_LIST); -ENOSYS from a hypervisor without it.
+ * per 10 vCPUs (DEBUG_STATE_LIST); -ENOSYS from a hypervisor without it.
  * *out is malloc'ed (free it). */
 int dbgctl_debug_state_all(dbgctl *h, struct dbgv_ctl_dom_debug_state **out,
                            unsigned int *nr);
+/* What a monitor shows of every vCPU (struct dbgv_vcpu_debug_summary, debug
+ * ABI 3), ordered by (domid, vcpu_id), in one round trip per 85 vCPUs
+ * (DEBUG_SUMMARY_LIST; condensed from DEBUG_STATE_LIST by a hypervisor
+ * without it; -ENOSYS from one without either). *out is malloc'ed. */
+int dbgctl_debug_summary_all(dbgctl *h, struct dbgv_vcpu_debug_summary **out,
+                             unsigned int *nr);
 /* quiet_switches < 0: leave the threshold unchanged. */
 int dbgctl_debug_policy_set(dbgctl *h, uint32_t domid, unsigned int policy,
                             int64_t quiet_switches);

@@ -103,6 +103,7 @@ enum dbgv_ctl_msg {
     DBGV_CTL_MSG_DEBUG_STATE_GET    = 0x0040,
     DBGV_CTL_MSG_DEBUG_POLICY_SET   = 0x0041,
     DBGV_CTL_MSG_DEBUG_STATE_LIST   = 0x0042,
+    DBGV_CTL_MSG_DEBUG_SUMMARY_LIST = 0x0043,
 
     DBGV_CTL_MSG_EVENTS_READ        = 0x0050,
 
@@ -159,6 +160,7 @@ struct dbgv_ctl_hello_rep {
 };
 #define DBGV_CTL_F_GUEST_DEBUG (1u << 0)  /* GDBG_* implemented */
 #define DBGV_CTL_F_DEBUG_STATE_LIST (1u << 1)  /* DEBUG_STATE_LIST implemented */
+#define DBGV_CTL_F_DEBUG_SUMMARY_LIST (1u << 2) /* DEBUG_SUMMARY_LIST implemented */
 
 /* PHYSINFO: empty request. */
 struct dbgv_ctl_physinfo {
@@ -440,6 +442,11 @@ struct dbgv_ctl_dom_debug_state {
     struct dbgv_vcpu_debug_state st;
 };
 
+/* DEBUG_SUMMARY_LIST (debug ABI 3): as DEBUG_STATE_LIST, paged the same
+ * way, but each entry is a struct dbgv_vcpu_debug_summary (public/debug.h,
+ * 96 bytes, domid first): 85 vCPUs per reply where DEBUG_STATE_LIST's
+ * 776-byte entries fit 10. */
+
 /* DEBUG_POLICY_SET */
 struct dbgv_ctl_debug_policy {
     uint32_t domid;
@@ -621,6 +628,7 @@ DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_events_rep, 32);
 DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_event, 56);
 DBGV_CTL_ASSERT_SIZE(struct dbgv_vcpu_debug_state, 768);
 DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_dom_debug_state, 776);
+DBGV_CTL_ASSERT_SIZE(struct dbgv_vcpu_debug_summary, 96);
 DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_gdbg_bp, 24);
 DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_gdbg_step, 16);
 DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_gdbg_vcpu, 8);
