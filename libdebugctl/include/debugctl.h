@@ -90,6 +90,10 @@ int dbgctl_domain_create_unbacked(dbgctl *h, const char *name,
                                   uint32_t memory_mib, uint32_t nr_vcpus,
                                   unsigned int policy, uint32_t quiet_switches,
                                   unsigned int unbacked_access, uint32_t *domid);
+/* The same from a whole request (every field of struct dbgv_ctl_domain_create:
+ * timer_mode...); the caller zeroes what it does not set. */
+int dbgctl_domain_create_req(dbgctl *h, const struct dbgv_ctl_domain_create *req,
+                             uint32_t *domid);
 int dbgctl_domain_pause(dbgctl *h, uint32_t domid);
 int dbgctl_domain_unpause(dbgctl *h, uint32_t domid);
 int dbgctl_domain_destroy(dbgctl *h, uint32_t domid);
@@ -204,6 +208,8 @@ const char *dbgctl_policy_name(unsigned int policy);   /* "adaptive" */
 int dbgctl_policy_parse(const char *s);                 /* -EINVAL if unknown */
 const char *dbgctl_unbacked_access_name(unsigned int mode);  /* "ignore" */
 int dbgctl_unbacked_access_parse(const char *s);        /* -EINVAL if unknown */
+const char *dbgctl_timer_mode_name(unsigned int mode);  /* "one_missed_tick_pending" */
+int dbgctl_timer_mode_parse(const char *s);             /* 1-3; -EINVAL if unknown */
 const char *dbgctl_domstate_name(unsigned int state);   /* "running" */
 char dbgctl_domstate_letter(unsigned int state);        /* 'r' */
 const char *dbgctl_vcpustate_name(unsigned int state);
@@ -224,6 +230,7 @@ struct dbgctl_build {
     uint32_t    quiet_switches;/* 0: default */
     bool        paused;        /* leave it paused after loading */
     unsigned int unbacked_access; /* enum dbgv_unbacked_access, 0: ignore */
+    unsigned int timer_mode;   /* enum dbgv_timer_mode, 0: default */
     const void *ramdisk;       /* Linux initrd, or a multiboot kernel's one module; NULL: none */
     size_t      ramdisk_len;
     const char *ramdisk_path;  /* the multiboot module's string (its file name); NULL: empty */

@@ -317,12 +317,8 @@ DBGCTL_EXPORT int dbgctl_domain_create_unbacked(dbgctl *h, const char *name,
                                                 uint32_t *domid)
 {
     struct dbgv_ctl_domain_create req;
-    struct dbgv_ctl_domid rep;
-    uint32_t len = 0;
-    int rc;
 
-    if ( !name || strlen(name) >= sizeof(req.name) || policy >= DBGV_POLICY_COUNT ||
-         unbacked_access >= DBGV_UNBACKED_COUNT )
+    if ( !name || strlen(name) >= sizeof(req.name) )
         return -EINVAL;
     memset(&req, 0, sizeof(req));
     memcpy(req.name, name, strlen(name));
@@ -331,7 +327,22 @@ DBGCTL_EXPORT int dbgctl_domain_create_unbacked(dbgctl *h, const char *name,
     req.debug_policy = policy;
     req.unbacked_access = unbacked_access;
     req.quiet_switches = quiet_switches;
-    rc = dbgctl_call(h, DBGV_CTL_MSG_DOMAIN_CREATE, &req, sizeof(req), &rep,
+    if ( policy != req.debug_policy || unbacked_access != req.unbacked_access )
+        return -EINVAL;
+    return dbgctl_domain_create_req(h, &req, domid);
+}
+
+DBGCTL_EXPORT int dbgctl_domain_create_req(dbgctl *h, const struct dbgv_ctl_domain_create *req,
+                                           uint32_t *domid)
+{
+    struct dbgv_ctl_domid rep;
+    uint32_t len = 0;
+    int rc;
+
+    if ( req->debug_policy >= DBGV_POLICY_COUNT || req->unbacked_access >= DBGV_UNBACKED_COUNT ||
+         req->timer_mode >= DBGV_TIMER_MODE_COUNT )
+        return -EINVAL;
+    rc = dbgctl_call(h, DBGV_CTL_MSG_DOMAIN_CREATE, req, sizeof(*req), &rep,
                      sizeof(rep), &len);
     if ( !rc && len != sizeof(rep) )
         rc = -EPROTO;

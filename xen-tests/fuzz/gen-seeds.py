@@ -87,6 +87,11 @@ write("control", "summary-list",
       frame_rec("DEBUG_SUMMARY_LIST", struct.pack("<IIII", 0, 0, 1, 1)) +
       frame_rec("DEBUG_SUMMARY_LIST", struct.pack("<IIII", 0xffffffff, 0, 1, 0)) +
       frame_rec("DEBUG_SUMMARY_LIST", struct.pack("<III", 0, 0, 1)))
+# DOMAIN_CREATE's timer_mode: each of Xen's modes, then out of range and a set pad.
+write("control", "timer-mode",
+      b"".join(frame_rec("DOMAIN_CREATE", struct.pack("<64sIIBBBBI", b"t%d" % m, 2, 1, 0, 0, m, 0, 0))
+               for m in range(5)) +
+      frame_rec("DOMAIN_CREATE", struct.pack("<64sIIBBBBI", b"p", 2, 1, 0, 0, 1, 1, 0)))
 write("control", "raw-stream",
       bytes([0, 40]) + b"garbage before a frame DBGV DBG" + bytes([0] * 9) +
       bytes([0, len(wire_frame("HELLO", 7, hello))]) + wire_frame("HELLO", 7, hello) +
@@ -208,6 +213,10 @@ write("xlcfg", "full.cfg",
       '# a guest\nname = "guest-a"\nkernel = "/boot/test.elf"\ncmdline = "console=ttyS0"\n'
       'memory = 64\nvcpus = 2\ndebug_policy = "adaptive"\ndebug_quiet_switches = 8\n'
       'unbacked_access = "crash"\n')
+write("xlcfg", "timer-mode.cfg",
+      'name = "t"\nkernel = "k"\ntimer_mode = "one_missed_tick_pending"\n'
+      'timer_mode = "no_missed_ticks_pending"\ntimer_mode = "no_delay_for_missed_ticks"\n'
+      'timer_mode = "delay_for_missed_ticks"\ntimer_mode = 1\n')
 write("xlcfg", "minimal.cfg", 'name="a"\nkernel="k"\n')
 write("xlcfg", "xen-extras.cfg",
       "name = 'b' # comment\nkernel = 'k.elf'\ntype = \"hvm\"\nvif = [ 'bridge=xenbr0' ]\n"

@@ -259,7 +259,8 @@ static int do_domain_create(const uint8_t *p, uint32_t len, uint32_t *rlen)
     if ( !name_ok(req.name, sizeof(req.name)) || !all_zero(req.pad, sizeof(req.pad)) ||
          req.memory_mib == 0 || req.memory_mib > (1u << 20) ||
          req.nr_vcpus == 0 || req.nr_vcpus > CTL_MAX_VCPUS ||
-         req.debug_policy >= DBGV_POLICY_COUNT || req.unbacked_access >= DBGV_UNBACKED_COUNT )
+         req.debug_policy >= DBGV_POLICY_COUNT || req.unbacked_access >= DBGV_UNBACKED_COUNT ||
+         req.timer_mode >= DBGV_TIMER_MODE_COUNT )
         return -DBGV_EINVAL;
     if ( (rc = hv_ctl_domain_create(&req, &rep.domid)) )
         return rc;

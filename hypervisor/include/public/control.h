@@ -267,8 +267,21 @@ struct dbgv_ctl_domain_create {
     uint32_t nr_vcpus;        /* 1..DBGV_MAX_VCPUS_PER_DOMAIN */
     uint8_t  debug_policy;    /* enum dbgv_debug_policy */
     uint8_t  unbacked_access; /* enum dbgv_unbacked_access (0 from older clients) */
-    uint8_t  pad[2];
+    uint8_t  timer_mode;      /* enum dbgv_timer_mode (0 from older clients) */
+    uint8_t  pad[1];
     uint32_t quiet_switches;  /* 0: default */
+};
+
+/* What the virtual PIT does with the ticks a vCPU could not take in time
+ * (descheduled, interrupts off): Xen's xl.cfg timer_mode, 1-3 numbered as
+ * Xen's HVMPTM_*. Xen's 0, delay_for_missed_ticks (guest time held back),
+ * is not offered: guest time is the host's TSC; 0 here is the default. */
+enum dbgv_timer_mode {
+    DBGV_TIMER_MODE_DEFAULT                   = 0, /* no_delay_for_missed_ticks */
+    DBGV_TIMER_MODE_NO_DELAY_FOR_MISSED_TICKS = 1, /* every missed tick, one per EOI */
+    DBGV_TIMER_MODE_NO_MISSED_TICKS_PENDING   = 2, /* missed ticks dropped */
+    DBGV_TIMER_MODE_ONE_MISSED_TICK_PENDING   = 3, /* missed ticks merged into one */
+    DBGV_TIMER_MODE_COUNT
 };
 
 /* DOMAIN_SHUTDOWN */

@@ -498,7 +498,9 @@ static void test_srv_validation(void)
     CU_ASSERT_EQUAL(call(DBGV_CTL_MSG_DOMAIN_CREATE, &bad, sizeof(bad), NULL), -DBGV_EINVAL);
     bad = c; bad.unbacked_access = DBGV_UNBACKED_COUNT;
     CU_ASSERT_EQUAL(call(DBGV_CTL_MSG_DOMAIN_CREATE, &bad, sizeof(bad), NULL), -DBGV_EINVAL);
-    bad = c; bad.pad[1] = 1;
+    bad = c; bad.timer_mode = DBGV_TIMER_MODE_COUNT;
+    CU_ASSERT_EQUAL(call(DBGV_CTL_MSG_DOMAIN_CREATE, &bad, sizeof(bad), NULL), -DBGV_EINVAL);
+    bad = c; bad.pad[0] = 1;
     CU_ASSERT_EQUAL(call(DBGV_CTL_MSG_DOMAIN_CREATE, &bad, sizeof(bad), NULL), -DBGV_EINVAL);
     CU_ASSERT_EQUAL(create("ok", 4, 1, &rc), 1);
     CU_ASSERT_EQUAL(rc, 0);
