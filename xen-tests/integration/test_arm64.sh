@@ -123,8 +123,10 @@ compare pauth-arm64 pauth
 # The GICv3 CPU interface registers at EL1: the virtual interface's, SGIs trap.
 compare gic-cpuif-arm64 gic
 
-# The virtual timer and its PPI 27 through the emulated distributor and
-# redistributor and a list register; WFI traps and sleeps on the hyp timer.
+# The virtual and the EL1 physical timer and their PPIs 27 and 30 through the
+# emulated distributor and redistributor and list registers; WFI traps and
+# sleeps on the hyp timer. Before the physical timer was switched with the
+# vCPU and its PPI 30 taken at EL2 and injected, the first CNTP WFI never woke.
 compare timer-arm64 timer
 blocked=$(sed -n 's/^(HV) domain 1 (timer): \([0-9]*\) WFI blocked$/\1/p' $TMP/timer-hv.out)
 check "timer-arm64: WFI trapped and blocked until the deadline (${blocked:-0} times)" num_lt 0 "${blocked:-0}"
@@ -219,8 +221,10 @@ check "xl debug-state -l (arm64): arch, the pairs the CPU has, MDSCR_EL1, the OS
 # and $TMP/TAG-2.out.
 pair() {
     local guest=$1 tag=$2 pcpus out name
-    native "$A/$guest.bin" $TMP/$tag-native.out
-    expect_line $TMP/$tag-native.out '^# [0-9]+ passed, 0 failed$' "$guest: passes natively"
+    if [ ! -f $TMP/$tag-native.out ]; then
+        native "$A/$guest.bin" $TMP/$tag-native.out
+        expect_line $TMP/$tag-native.out '^# [0-9]+ passed, 0 failed$' "$guest: passes natively"
+    fi
     "$ROOT/scripts/arm64-bundle.sh" $TMP/$tag.bundle "$A/$guest.bin,name=a,mem=64" \
         "$A/$guest.bin,name=b,mem=64"
     for pcpus in 1 2; do
@@ -263,6 +267,13 @@ check "isolation-arm64 (1 pCPU): the domains interleave (b's first line ${b_firs
 # and count software increments; each finds the PMU out of reset and keeps
 # its own exactly (without the switch: 4 and 6 "holds ours" checks fail).
 pair pmu-arm64 pmu
+
+# Each vCPU's two timers and their interrupts are its own: two timer-arm64
+# domains arm their virtual and physical timers side by side and each gets
+# exactly its own interrupts (vtimer.c switches CNTV_* and CNTP_* and stops
+# both when a vCPU leaves its pCPU; with CNTP left running a domain alone
+# hangs at its first CNTP WFI).
+pair timer-arm64 timer
 
 # An SMP domain (vcpus=2) against bare QEMU -smp 2: its device tree lists
 # cpu@0 and cpu@1 (enable-method psci), PSCI CPU_ON/AFFINITY_INFO/CPU_OFF

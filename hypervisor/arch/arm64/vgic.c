@@ -137,9 +137,9 @@ void vgic_vcpu_reset(struct vcpu *v)
     g->asleep = true;
 }
 
-/* PPIs whose physical interrupt the vCPU owns while it is active: the one
- * linked to a hardware list register (the virtual timer's), or held. */
-#define VCPU_PHYS_PPIS (1U << PPI_VIRT_TIMER)
+/* PPIs whose physical interrupt the vCPU owns while it is active: those
+ * linked to a hardware list register (its timers'), or held. */
+#define VCPU_PHYS_PPIS (1U << PPI_VIRT_TIMER | 1U << PPI_PHYS_TIMER)
 
 void vgic_load(struct vcpu *v)
 {

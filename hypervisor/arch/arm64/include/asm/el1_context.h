@@ -3,10 +3,10 @@
  * pCPU (el1_context.c): translation (SCTLR/TTBR0/1/TCR/MAIR/AMAIR and, where
  * the CPU has them, TCR2/SCTLR2/PIR/POR), exception state (VBAR, ELR, SPSR,
  * ESR, FAR, AFSR0/1, PAR), stack pointers, thread IDs, CONTEXTIDR, CPACR,
- * CSSELR, CNTKCTL, the EL1 physical timer (CNTP_CVAL/CTL: open to EL1, its
- * interrupt not delivered yet), the SVE/SME length controls and the
- * pointer-authentication keys. FP/SIMD, SVE and SME registers are fpsimd.c's; the debug registers
- * vdebug.c's; the virtual timer vtimer.c's; the GIC's vgic.c's.
+ * CSSELR, CNTKCTL, the SVE/SME length controls and the pointer-authentication
+ * keys. FP/SIMD, SVE and SME registers are fpsimd.c's; the debug registers
+ * vdebug.c's; the EL1 virtual and physical timers vtimer.c's; the GIC's
+ * vgic.c's.
  */
 #ifndef ASM_ARM64_EL1_CONTEXT_H
 #define ASM_ARM64_EL1_CONTEXT_H
@@ -18,8 +18,7 @@
     X(sctlr_el1) X(ttbr0_el1) X(ttbr1_el1) X(tcr_el1) X(mair_el1) X(amair_el1) \
     X(vbar_el1) X(elr_el1) X(spsr_el1) X(esr_el1) X(far_el1) X(afsr0_el1) X(afsr1_el1) \
     X(par_el1) X(sp_el0) X(sp_el1) X(tpidr_el0) X(tpidrro_el0) X(tpidr_el1) \
-    X(contextidr_el1) X(cpacr_el1) X(csselr_el1) X(cntkctl_el1) \
-    X(cntp_cval_el0) X(cntp_ctl_el0)
+    X(contextidr_el1) X(cpacr_el1) X(csselr_el1) X(cntkctl_el1)
 
 /* Pointer authentication keys (FEAT_PAuth), by encoding: APIAKeyLo/Hi,
  * APIBKeyLo/Hi, APDAKeyLo/Hi, APDBKeyLo/Hi, APGAKeyLo/Hi_EL1. */
