@@ -3,8 +3,9 @@
  * pCPU (el1_context.c): translation (SCTLR/TTBR0/1/TCR/MAIR/AMAIR and, where
  * the CPU has them, TCR2/SCTLR2/PIR/POR), exception state (VBAR, ELR, SPSR,
  * ESR, FAR, AFSR0/1, PAR), stack pointers, thread IDs, CONTEXTIDR, CPACR,
- * CSSELR, CNTKCTL, the SVE/SME length controls and the pointer-authentication
- * keys. FP/SIMD, SVE and SME registers are fpsimd.c's; the debug registers
+ * CSSELR, CNTKCTL, the SVE/SME length controls, the pointer-authentication
+ * keys, SCXTNUM_EL0/EL1 (FEAT_CSV2_2) and DISR_EL1 (FEAT_RAS: with
+ * HCR_EL2.AMO the guest's accesses reach VDISR_EL2). FP/SIMD, SVE and SME registers are fpsimd.c's; the debug registers
  * vdebug.c's; the EL1 virtual and physical timers vtimer.c's; the GIC's
  * vgic.c's.
  */
@@ -35,7 +36,7 @@ enum el1_sysreg { EL1_SYSREGS(EL1_INDEX) EL1_PAUTH_KEYS(EL1_INDEX) EL1_NR_FIXED 
  * their names). */
 enum el1_optional {
     EL1_ZCR, EL1_SMCR, EL1_TPIDR2, EL1_TCR2, EL1_SCTLR2, EL1_PIRE0, EL1_PIR,
-    EL1_POR0, EL1_POR1, EL1_NR_OPTIONAL
+    EL1_POR0, EL1_POR1, EL1_SCXTNUM0, EL1_SCXTNUM1, EL1_VDISR, EL1_NR_OPTIONAL
 };
 
 struct el1_context {
@@ -45,6 +46,9 @@ struct el1_context {
 
 /* Which optional registers this CPU has (boot CPU, before any vCPU runs). */
 void el1_context_probe(void);
+/* HCR_EL2 bits that leave the switched registers to EL1 untrapped, as without
+ * EL2 (API/APK: pointer authentication; EnSCXT: SCXTNUM_ELx). */
+uint64_t el1_context_hcr(void);
 /* The state out of reset: SCTLR_EL1's RES1 bits (MMU and caches off), the
  * rest zero. */
 void el1_context_reset(struct el1_context *c);
