@@ -215,19 +215,19 @@ assert v["mdscr_el1"] == "0xa000" and v["oslsr_el1"] == "0x8"
 }
 check "xl debug-state -l (arm64): arch, the pairs the CPU has, MDSCR_EL1, the OS lock" json_arm64 $TMP/ds.json
 
-# pair GUEST TAG: two domains (a, b) of GUEST from one boot bundle
-# (scripts/arm64-bundle.sh) under the shared scheduler, on one pCPU and on
-# two; each must print native's record and exit 0. Leaves $TMP/TAG-1.out
-# and $TMP/TAG-2.out.
+# pair GUEST TAG [PCPUS...]: two domains (a, b) of GUEST from one boot
+# bundle (scripts/arm64-bundle.sh) under the shared scheduler, on one pCPU
+# and on two (or the pCPU counts given); each must print native's record and
+# exit 0. Leaves $TMP/TAG-N.out for each pCPU count N.
 pair() {
-    local guest=$1 tag=$2 pcpus out name
+    local guest=$1 tag=$2 pcpus out name counts=${*:3}
     if [ ! -f $TMP/$tag-native.out ]; then
         native "$A/$guest.bin" $TMP/$tag-native.out
         expect_line $TMP/$tag-native.out '^# [0-9]+ passed, 0 failed$' "$guest: passes natively"
     fi
     "$ROOT/scripts/arm64-bundle.sh" $TMP/$tag.bundle "$A/$guest.bin,name=a,mem=64" \
         "$A/$guest.bin,name=b,mem=64"
-    for pcpus in 1 2; do
+    for pcpus in ${counts:-1 2}; do
         out=$TMP/$tag-$pcpus.out
         hv $TMP/$tag.bundle $out "" virt,virtualization=on,gic-version=3 $pcpus
         for name in a b; do
@@ -265,15 +265,16 @@ check "isolation-arm64 (1 pCPU): the domains interleave (b's first line ${b_firs
 # The performance monitors are each vCPU's own (pmu.c switches them): two
 # pmu-arm64 domains configure counters, event types, enables, overflow flags
 # and count software increments; each finds the PMU out of reset and keeps
-# its own exactly (without the switch: 4 and 6 "holds ours" checks fail).
+# its own exactly (without the switch: 4 and 6 "holds ours" checks fail),
+# then takes exactly one overflow interrupt (PPI 23) of its own.
 pair pmu-arm64 pmu
 
 # Each vCPU's two timers and their interrupts are its own: two timer-arm64
 # domains arm their virtual and physical timers side by side and each gets
 # exactly its own interrupts (vtimer.c switches CNTV_* and CNTP_* and stops
 # both when a vCPU leaves its pCPU; with CNTP left running a domain alone
-# hangs at its first CNTP WFI).
-pair timer-arm64 timer
+# hangs at its first CNTP WFI). One pCPU: the case where they share it.
+pair timer-arm64 timer 1
 
 # An SMP domain (vcpus=2) against bare QEMU -smp 2: its device tree lists
 # cpu@0 and cpu@1 (enable-method psci), PSCI CPU_ON/AFFINITY_INFO/CPU_OFF
