@@ -130,6 +130,10 @@ compare() {
 # the domain the external aborts bare QEMU gives, and nothing else.
 compare unbacked-arm64 unbacked
 
+# The ID registers as bare QEMU without EL2 gives them (HCR_EL2.TID3, id_regs.c):
+# before, ID_AA64PFR0_EL1.EL2 and ID_PFR1_EL1.Virtualization said EL2 was there.
+compare idregs-arm64 idregs
+
 # FP, SVE and SME as the CPU offers them at EL1 (not trapped, lengths not capped).
 compare sve-arm64 sve
 

@@ -19,6 +19,7 @@
 #include <asm/arm64.h>
 #include <asm/el1_context.h>
 #include <asm/fpsimd.h>
+#include <asm/id_regs.h>
 #include <asm/pmu.h>
 #include <asm/sched_arch.h>
 #include <asm/sysreg.h>
@@ -58,7 +59,7 @@ static void load_el2_controls(struct vcpu *v)
     if ((read_sysreg(id_aa64mmfr1_el1) >> 40) & 0xf)           /* FEAT_HCX */
         write_sysreg(s3_4_c1_c2_2, HCRX_MSCEN | HCRX_TCR2EN | HCRX_SCTLR2EN);  /* HCRX_EL2 */
     write_sysreg(hcr_el2, HCR_VM | HCR_SWIO | HCR_RW | HCR_TSC | HCR_TWI | HCR_IMO | HCR_FMO |
-                          HCR_AMO | el1_context_hcr());
+                          HCR_AMO | ID_REGS_HCR | el1_context_hcr());
     write_sysreg(vpidr_el2, read_sysreg(midr_el1));
     write_sysreg(vmpidr_el2, MPIDR_RES1 | v->id);
     isb();
