@@ -9,7 +9,10 @@
 # scheduler without seeing each other's registers (isolation-arm64, on one
 # pCPU and on two), an SMP domain brings up its second vCPU and exchanges SGIs
 # as on bare QEMU -smp 2 (smp-arm64), and `dbgvisor run --arch arm64` drives
-# it all. Skips only if qemu-system-aarch64 is missing
+# it all. The domain life cycle is common/domain.c's (an unloadable Image
+# ends crashed, selftest=lifecycle gives every page back), and the PMU, both
+# EL1 timers and the ID registers are each domain's own (pmu-arm64 and
+# timer-arm64 side by side, idregs-arm64). Skips only if qemu-system-aarch64 is missing
 # (`make deps` installs it: qemu-system-arm from bookworm-backports).
 . "$(dirname "$0")/lib.sh"
 
