@@ -218,7 +218,7 @@ static void summarize(struct dsamp *d)
         d->drx += st->counters.dr_access_exits;
         d->db += st->counters.db_exits;
         d->ldsv += ldsv(&st->counters);
-        d->hbp += (unsigned int)__builtin_popcount(st->host_slots);
+        d->hbp += (unsigned int)__builtin_popcount(st->host_slots & ~st->guest_slots);
         if ( st->step_owner == DBGV_OWNER_HOST )
             d->step = DBGV_OWNER_HOST;
         else if ( st->step_owner == DBGV_OWNER_GUEST && d->step != DBGV_OWNER_HOST )
@@ -543,9 +543,14 @@ static void vcpu_text(char *out, size_t len, const struct vsamp *v, bool wide)
     unsigned int i;
 
     for ( i = 0; i < st->nr_slots && i < DBGV_MAX_SLOTS; i++ )
-        slots[i] = owner_letter(st->host_slots >> i & 1 ? DBGV_OWNER_HOST
-                                : st->guest_slots >> i & 1 ? DBGV_OWNER_GUEST
-                                : DBGV_OWNER_FREE);
+    {
+        unsigned int owner = (st->host_slots >> i & 1) << 1 | (st->guest_slots >> i & 1);
+
+        /* Both bits: an owner the hypervisor knows and we do not ('?'). */
+        slots[i] = owner_letter(owner == 3 ? DBGV_OWNER_HOST + 1
+                                : owner == 2 ? DBGV_OWNER_HOST
+                                : owner == 1 ? DBGV_OWNER_GUEST : DBGV_OWNER_FREE);
+    }
     slots[i] = '\0';
     snprintf(dr6, sizeof(dr6), st->last_status_seen >> 32 ? "%016" PRIx64 : "%08" PRIx64,
              st->last_status_seen);

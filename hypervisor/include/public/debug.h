@@ -112,8 +112,8 @@ struct dbgv_vcpu_debug_summary {
     uint8_t  arch;              /* enum dbgv_arch */
     uint8_t  nr_slots;
     uint16_t pad;               /* 0 */
-    uint32_t host_slots;        /* bit n: slot n is the host's */
-    uint32_t guest_slots;       /* bit n: slot n is the guest's */
+    uint32_t host_slots;        /* bit n: slot n is the host's (both: owner unknown) */
+    uint32_t guest_slots;       /* bit n: slot n is the guest's (both: owner unknown) */
     uint64_t last_status_seen;  /* x86: DR6 last delivered with a #DB */
     uint64_t last_control_seen; /* x86: DR7 the guest last read or wrote */
     struct dbgv_debug_counters counters;
@@ -126,6 +126,14 @@ static inline void dbgv_debug_summarize(uint32_t domid, const struct dbgv_vcpu_d
                                         struct dbgv_vcpu_debug_summary *out)
 {
     unsigned int n, slots = st->nr_slots < DBGV_MAX_SLOTS ? st->nr_slots : DBGV_MAX_SLOTS;
+    const uint8_t *owner = st->owner;
+
+    /* A version-1 x86 state has no file of its own: its owners are slot_owner[]. */
+    if ( !slots && st->arch == DBGV_ARCH_X86 )
+    {
+        owner = st->slot_owner;
+        slots = DBGV_NR_SLOTS;
+    }
 
     out->domid = domid;
     out->vcpu_id = st->vcpu_id;
@@ -139,8 +147,10 @@ static inline void dbgv_debug_summarize(uint32_t domid, const struct dbgv_vcpu_d
     out->host_slots = out->guest_slots = 0;
     for ( n = 0; n < slots; n++ )
     {
-        out->host_slots |= (uint32_t)(st->owner[n] == DBGV_OWNER_HOST) << n;
-        out->guest_slots |= (uint32_t)(st->owner[n] == DBGV_OWNER_GUEST) << n;
+        /* An owner this version does not know sets both bits. */
+        int known = owner[n] <= DBGV_OWNER_HOST;
+        out->host_slots |= (uint32_t)(owner[n] == DBGV_OWNER_HOST || !known) << n;
+        out->guest_slots |= (uint32_t)(owner[n] == DBGV_OWNER_GUEST || !known) << n;
     }
     out->last_status_seen = st->last_dr6_seen;
     out->last_control_seen = st->last_dr7_seen;
