@@ -17,6 +17,7 @@
 #include <dbgvisor/sched.h>
 #include <asm/arm64.h>
 #include <asm/boot_bundle.h>
+#include <asm/control_uart.h>
 #include <asm/fdt.h>
 #include <asm/fpsimd.h>
 #include <asm/sysreg.h>
@@ -137,6 +138,7 @@ static int load_dtb(struct domain *d, const void *host_dtb, unsigned vcpus, uint
     fdt_set_cells(reg, 2, d->arch.ram_ipa);
     fdt_set_cells(reg + 8, 2, d->mem_bytes);
     fdt_remove_nodes(dst, NULL, domain_has_node);
+    control_uart_hide(dst);             /* the hypervisor's own PL011 */
     fdt_remove_nodes(dst, "cpus", domain_has_cpu);
     if (add_cpus(dst, vcpus) < 0)
         return -1;

@@ -183,6 +183,9 @@ struct dbgv_ctl_physinfo {
 /* Untrapped guests' writes of DR4-DR7 exit so that the hypervisor applies
  * the masks: the probe found the quirk, or the dr_write_exits=on boot option. */
 #define DBGV_CAP_DR_WRITE_EXITS   (1u << 3)
+/* The hypervisor runs on AArch64 (EL2 on QEMU virt); clear: x86-64. Its
+ * domains' debug state is arm64's (public/debug.h, DBGV_ARCH_ARM64). */
+#define DBGV_CAP_ARCH_ARM64       (1u << 4)
 
 /* Domain states (xl letters r b p s c d). */
 enum dbgv_dom_state {
