@@ -5,8 +5,11 @@
  * `xl debug-state` has something of the guest's to show, then prints
  * "tick N" about every 50 ms, sleeping in WFIT in between (its vCPU blocks in
  * the hypervisor), for ever: it ends when the toolstack destroys it, or after
- * TICKS ticks with exit code 0. While paused it prints nothing.
+ * TICKS ticks with exit code 0. While paused it prints nothing. It also says
+ * whether its device tree names a second UART (alias serial1): under dbgvisor
+ * that PL011 is the hypervisor's control channel and must not be there.
  */
+#include <asm/fdt.h>
 #include "guest.h"
 
 #define MDSCR_KDE   (1UL << 13)
@@ -31,6 +34,7 @@ static void sleep_ms(unsigned ms)
 
 int main(void)
 {
+    uint32_t len;
     unsigned n;
 
     write_sysreg(oslar_el1, 0);
@@ -40,6 +44,8 @@ int main(void)
     isb();
     printf("ticker: DBGBVR1 %#lx DBGWVR0 %#lx\n", (unsigned long)read_sysreg(dbgbvr1_el1),
            (unsigned long)read_sysreg(dbgwvr0_el1));
+    printf("ticker: alias serial1 %s\n",
+           fdt_node_prop(boot_dtb, "aliases", "serial1", &len) ? "yes" : "no");
     for (n = 1; n <= TICKS; n++) {
         sleep_ms(50);
         printf("tick %u\n", n);
