@@ -1,7 +1,7 @@
 /*
  * The control backend's domain life cycle and memory (dbgvisor/control.h):
  * create, pause, unpause, destroy, shut down, guest memory, entry registers,
- * rename and console input, on common/domain.c. The server validated every
+ * and rename, on common/domain.c. The server validated every
  * field; here we check existence and state. Runs on pCPU 0's scheduler loop.
  */
 #include <asm/control_arch.h>
@@ -113,8 +113,7 @@ int hv_ctl_vcpu_set_regs(const struct dbgv_ctl_vcpu_regs *regs)
     /* Paused from a vCPU (a debug event), it may still be on a pCPU. */
     if (domain_wait_stopped(v->domain) < 0)
         return -DBGV_EBUSY;
-    arch_ctl_vcpu_set_regs(v, regs);
-    return 0;
+    return arch_ctl_vcpu_set_regs(v, regs);
 }
 
 
@@ -124,16 +123,3 @@ int hv_ctl_domain_rename(uint32_t domid, const char *name)
     struct domain *d = ctl_backend_lookup(domid, &rc);
     return d ? domain_rename(d, name) : rc;
 }
-
-
-int hv_ctl_console_write(uint32_t domid, const void *data, uint32_t len,
-                         struct dbgv_ctl_console_write_rep *rep)
-{
-    int rc;
-    struct domain *d = ctl_backend_lookup(domid, &rc);
-    if (!d)
-        return rc;
-    rep->accepted = domain_console_input(d, data, len, &rep->room);
-    return 0;
-}
-

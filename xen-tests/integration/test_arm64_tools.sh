@@ -88,6 +88,31 @@ timeout 20 "$DBGTOP" -b -i 1 >$TMP/top.out 2>&1
 expect_line $TMP/top.out '^tick +1 +-[rb]---- +1 +lazy-exit' "dbgtop -b: tick under lazy-exit"
 expect_line $TMP/top.out '^tock +2 +-[rb]---- +1 +adaptive' "dbgtop -b: tock under adaptive"
 
+# Pause and unpause (the shared life cycle): a paused domain prints nothing,
+# the other keeps going; unpaused it goes on from where it stopped.
+ticks() { grep -c "^\[$1\] tick " "$CON"; }
+"$XL" pause tick >$TMP/pause.out 2>&1
+paused() { "$XL" list tick 2>/dev/null | grep -Eq '^tick +1 .* --p--- '; }
+check_log "xl pause tick: listed paused" $TMP/pause.out paused
+t0=$(ticks tick) o0=$(ticks tock)
+sleep 1
+t1=$(ticks tick) o1=$(ticks tock)
+check "paused tick printed nothing in 1 s ($t0 -> $t1) while tock ticked ($o0 -> $o1)" \
+    sh -c "[ $t1 -eq $t0 ] && [ $o1 -gt $o0 ]"
+"$XL" unpause tick >$TMP/unpause.out 2>&1
+resumed() { [ "$(ticks tick)" -gt "$t1" ]; }
+check_log "xl unpause tick: it ticks again" $TMP/unpause.out wait_for resumed
+
+# An orderly end at once, waited for through the event queue (EVENTS_READ),
+# then destroy: gone from the list, its memory back.
+"$XL" shutdown -F -w tock >$TMP/shutdown.out 2>&1
+st=$?
+check_log "xl shutdown -F -w tock: ended, seen through the events (status $st)" $TMP/shutdown.out [ $st = 0 ]
+"$XL" destroy tick >$TMP/destroy.out 2>&1
+"$XL" list >$TMP/list2.out 2>&1
+reject_line $TMP/list2.out '^tick ' "xl destroy tick: no longer listed"
+expect_line $TMP/list2.out '^Domain-0 ' "xl list after destroy: Domain-0 still there"
+
 # The hypervisor's log over the channel (HVLOG_READ).
 "$XL" dmesg >$TMP/dmesg.out 2>&1
 expect_line $TMP/dmesg.out 'dbgvisor \(arm64\) at EL2' "xl dmesg: the arm64 hypervisor's log"

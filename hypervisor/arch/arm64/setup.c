@@ -161,7 +161,7 @@ void arm64_start(const void *dtb)
     char selftest[16], exit_opt[8];
     bool keep;
     uint32_t len;
-    unsigned i, n = 0;
+    unsigned i, n = 0, built = 0;
 
     pcpus[0].id = 0;
     pcpus[0].online = true;
@@ -195,6 +195,7 @@ void arm64_start(const void *dtb)
             host_system_off();
     }
     control_uart_probe(dtb);    /* before any domain's device tree hides it */
+    arm64_keep_host_dtb(dtb);   /* for the domains the toolstack creates */
     vdebug_probe();
     el1_context_probe();
     fpsimd_probe();
@@ -204,7 +205,12 @@ void arm64_start(const void *dtb)
     /* Stale translations of any VMID from before we ran (the firmware's). */
     __asm__ volatile("tlbi alle1is; dsb ish; isb" ::: "memory");
     for (i = 0; i < n; i++)
-        arm64_build_domain(&doms[i], dtb);
+        built += arm64_build_domain(&doms[i], dtb) != NULL;
+    /* Nothing would ever end the machine, unless the toolstack is to. */
+    if (!built && !keep) {
+        pr_err("no domain could be created\n");
+        host_system_off();
+    }
     control_channel_init();
     sched_init(!keep);
     smp_release_secondaries();

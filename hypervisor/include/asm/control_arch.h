@@ -14,10 +14,14 @@ static inline uint64_t arch_ctl_vcpu_pc(const struct vcpu *v)
     return svm_vcpu_rip(v);
 }
 
-/* VCPU_SET_REGS on a stopped vCPU (the toolstack's domain builder). */
-static inline void arch_ctl_vcpu_set_regs(struct vcpu *v, const struct dbgv_ctl_vcpu_regs *r)
+/* VCPU_SET_REGS on a stopped vCPU (the toolstack's domain builder): 0 or
+ * -DBGV_EINVAL for a mode of another architecture. */
+static inline int arch_ctl_vcpu_set_regs(struct vcpu *v, const struct dbgv_ctl_vcpu_regs *r)
 {
+    if (r->mode == DBGV_VCPU_MODE_ARM64_LINUX)
+        return -DBGV_EINVAL;
     svm_vcpu_set_regs(v, r);
+    return 0;
 }
 
 #endif

@@ -15,4 +15,9 @@ static inline uint64_t arch_ctl_vcpu_pc(const struct vcpu *v)
     return v->arch.regs.elr;
 }
 
+/* VCPU_SET_REGS on a stopped vCPU (the toolstack's domain builder):
+ * DBGV_VCPU_MODE_ARM64_LINUX only. 0, -DBGV_EINVAL or -DBGV_ENOMEM (no room
+ * for the device tree). arch/arm64/control_arch.c */
+int arch_ctl_vcpu_set_regs(struct vcpu *v, const struct dbgv_ctl_vcpu_regs *r);
+
 #endif
