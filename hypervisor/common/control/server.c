@@ -249,17 +249,8 @@ static int do_domain_info(const uint8_t *p, uint32_t len, uint32_t *rlen)
     return 0;
 }
 
-/* The life cycle and guest memory: optional in a backend too (weak), so a
- * backend on a domain model without them (arm64's boot-time domains before
- * common/domain.c) answers -ENOSYS, as for the ranges below. */
-#pragma weak hv_ctl_domain_create
-#pragma weak hv_ctl_domain_pause
-#pragma weak hv_ctl_domain_unpause
-#pragma weak hv_ctl_domain_destroy
-#pragma weak hv_ctl_domain_shutdown
-#pragma weak hv_ctl_mem_write
-#pragma weak hv_ctl_mem_read
-#pragma weak hv_ctl_vcpu_set_regs
+/* Console input: optional in a backend (weak), for a UART model without a
+ * receiver (arm64's PL011 so far), which answers -ENOSYS. */
 #pragma weak hv_ctl_console_write
 
 static int do_domain_create(const uint8_t *p, uint32_t len, uint32_t *rlen)
@@ -274,8 +265,6 @@ static int do_domain_create(const uint8_t *p, uint32_t len, uint32_t *rlen)
          req.nr_vcpus == 0 || req.nr_vcpus > CTL_MAX_VCPUS ||
          req.debug_policy >= DBGV_POLICY_COUNT || req.unbacked_access >= DBGV_UNBACKED_COUNT )
         return -DBGV_EINVAL;
-    if ( !hv_ctl_domain_create )
-        return -DBGV_ENOSYS;
     if ( (rc = hv_ctl_domain_create(&req, &rep.domid)) )
         return rc;
     memcpy(TXP, &rep, sizeof(rep));
@@ -304,12 +293,9 @@ static int do_domain_op(uint16_t type, const uint8_t *p, uint32_t len)
         return rc;
     switch ( type )
     {
-    case DBGV_CTL_MSG_DOMAIN_PAUSE:
-        return hv_ctl_domain_pause ? hv_ctl_domain_pause(domid) : -DBGV_ENOSYS;
-    case DBGV_CTL_MSG_DOMAIN_UNPAUSE:
-        return hv_ctl_domain_unpause ? hv_ctl_domain_unpause(domid) : -DBGV_ENOSYS;
-    default:
-        return hv_ctl_domain_destroy ? hv_ctl_domain_destroy(domid) : -DBGV_ENOSYS;
+    case DBGV_CTL_MSG_DOMAIN_PAUSE:   return hv_ctl_domain_pause(domid);
+    case DBGV_CTL_MSG_DOMAIN_UNPAUSE: return hv_ctl_domain_unpause(domid);
+    default:                          return hv_ctl_domain_destroy(domid);
     }
 }
 
@@ -323,8 +309,6 @@ static int do_domain_shutdown(const uint8_t *p, uint32_t len)
         return -DBGV_EINVAL;
     if ( (rc = domu_ok(req.domid)) )
         return rc;
-    if ( !hv_ctl_domain_shutdown )
-        return -DBGV_ENOSYS;
     return hv_ctl_domain_shutdown(req.domid, req.reason);
 }
 
@@ -348,8 +332,6 @@ static int do_mem_write(const uint8_t *p, uint32_t len)
         return rc;
     if ( len != sizeof(req) + req.len )
         return -DBGV_EINVAL;
-    if ( !hv_ctl_mem_write )
-        return -DBGV_ENOSYS;
     return hv_ctl_mem_write(req.domid, req.gpa, p + sizeof(req), req.len);
 }
 
@@ -361,8 +343,6 @@ static int do_mem_read(const uint8_t *p, uint32_t len, uint32_t *rlen)
     TAKE(req, p, len);
     if ( (rc = check_mem(&req)) )
         return rc;
-    if ( !hv_ctl_mem_read )
-        return -DBGV_ENOSYS;
     if ( (rc = hv_ctl_mem_read(req.domid, req.gpa, TXP, req.len)) )
         return rc;
     *rlen = req.len;
@@ -380,8 +360,6 @@ static int do_vcpu_set_regs(const uint8_t *p, uint32_t len)
         return -DBGV_EINVAL;
     if ( (rc = domu_ok(req.domid)) )
         return rc;
-    if ( !hv_ctl_vcpu_set_regs )
-        return -DBGV_ENOSYS;
     return hv_ctl_vcpu_set_regs(&req);
 }
 
