@@ -10,6 +10,7 @@
 #include <dbgvisor/domain.h>
 #include <dbgvisor/events.h>
 #include <dbgvisor/lib.h>
+#include <dbgvisor/policy_names.h>
 #include "control_backend.h"
 
 static struct vcpu *lookup_vcpu(uint32_t domid, uint32_t vcpu, int *rc)
@@ -41,6 +42,9 @@ int hv_ctl_domain_create(const struct dbgv_ctl_domain_create *req, uint32_t *dom
         return rc;
     *domid = d->id;
     printk("domain %u (%s) created by the toolstack\n", d->id, d->name);
+    if (req->timer_mode != DBGV_TIMER_MODE_DEFAULT && arch_ctl_set_timer_mode(d, req->timer_mode))
+        printk("domain %u (%s): timer_mode %s\n", d->id, d->name,
+               dbgv_timer_mode_name(req->timer_mode));
     events_post_domain(d->id, DBGV_EV_DOMAIN_CREATED, 0);
     return 0;
 }

@@ -2,6 +2,7 @@
 #ifndef ASM_CONTROL_ARCH_H
 #define ASM_CONTROL_ARCH_H
 
+#include <asm/hvm_irq.h>
 #include <asm/svm_vcpu.h>
 #include <dbgvisor/control.h>
 
@@ -22,6 +23,24 @@ static inline int arch_ctl_vcpu_set_regs(struct vcpu *v, const struct dbgv_ctl_v
         return -DBGV_EINVAL;
     svm_vcpu_set_regs(v, r);
     return 0;
+}
+
+/* xl.cfg's timer_mode (Xen's numbers, the server checked the range) as the
+ * vPIT's reinjection of missed ticks; true: applied. */
+static inline bool arch_ctl_set_timer_mode(struct domain *d, uint8_t mode)
+{
+    switch (mode) {
+    case DBGV_TIMER_MODE_NO_MISSED_TICKS_PENDING:
+        hvm_irq_set_timer_mode(d, TIMER_MODE_NO_MISSED_TICKS_PENDING);
+        break;
+    case DBGV_TIMER_MODE_ONE_MISSED_TICK_PENDING:
+        hvm_irq_set_timer_mode(d, TIMER_MODE_ONE_MISSED_TICK_PENDING);
+        break;
+    default:
+        hvm_irq_set_timer_mode(d, TIMER_MODE_NO_DELAY_FOR_MISSED_TICKS);
+        break;
+    }
+    return true;
 }
 
 #endif

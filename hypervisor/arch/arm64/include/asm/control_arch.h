@@ -20,4 +20,11 @@ static inline uint64_t arch_ctl_vcpu_pc(const struct vcpu *v)
  * for the device tree). arch/arm64/control_arch.c */
 int arch_ctl_vcpu_set_regs(struct vcpu *v, const struct dbgv_ctl_vcpu_regs *r);
 
+/* xl.cfg's timer_mode is about x86's PIT (as in Xen, an HVM option): the
+ * arm64 virtual timer has no missed ticks to reinject. Not applied. */
+static inline bool arch_ctl_set_timer_mode(struct domain *d, uint8_t mode)
+{
+    return false;
+}
+
 #endif
