@@ -18,20 +18,6 @@
 #define PARKED_WVR0 0x40def000UL
 #define TICKS       100000
 
-static uint64_t vcount(void)
-{
-    isb();
-    return read_sysreg(cntvct_el0);
-}
-
-static void sleep_ms(unsigned ms)
-{
-    uint64_t until = vcount() + read_sysreg(cntfrq_el0) / 1000 * ms;
-
-    while (vcount() < until)
-        __asm__ volatile(".arch armv8.7-a\n\twfit %0" : : "r"(until) : "memory");
-}
-
 int main(void)
 {
     uint32_t len;
