@@ -13,29 +13,21 @@
 #include <dbgvisor/policy_names.h>
 #include <asm/arm64.h>
 #include <asm/boot_bundle.h>
+#include <asm/control_uart.h>
 #include <asm/fdt.h>
+#include <dbgvisor/arm64_image.h>
 
-#define IMAGE_MAGIC       0x644d5241U   /* "ARM\x64" at offset 56 */
-#define IMAGE_DEFAULT_TEXT_OFFSET 0x80000ULL
 #define SZ_2M             (1ULL << 21)
 
 static int load_image(struct domain *d, const uint8_t *img, uint64_t size, uint64_t *entry)
 {
-    uint64_t text_offset, image_size;
-    uint32_t magic;
+    struct arm64_image hdr;
     void *dst;
 
-    if (size < 64)
+    if (!arm64_image_parse(img, size, &hdr))
         return -1;
-    memcpy(&magic, img + 56, 4);
-    memcpy(&text_offset, img + 8, 8);
-    memcpy(&image_size, img + 16, 8);
-    if (magic != IMAGE_MAGIC)
-        return -1;
-    if (image_size == 0)                /* booting.rst: old images */
-        text_offset = IMAGE_DEFAULT_TEXT_OFFSET;
-    *entry = d->arch.ram_ipa + text_offset;
-    dst = domain_gpa_to_hva(d, *entry, MAX(size, image_size));
+    *entry = d->arch.ram_ipa + hdr.text_offset;
+    dst = domain_gpa_to_hva(d, *entry, hdr.span);
     if (!dst)
         return -1;
     memcpy(dst, img, size);
@@ -117,6 +109,7 @@ static int load_dtb(struct domain *d, const void *host_dtb, unsigned vcpus, uint
     fdt_set_cells(reg, 2, d->arch.ram_ipa);
     fdt_set_cells(reg + 8, 2, d->mem_bytes);
     fdt_remove_nodes(dst, NULL, domain_has_node);
+    control_uart_hide(dst);             /* the hypervisor's own PL011 */
     fdt_remove_nodes(dst, "cpus", domain_has_cpu);
     if (add_cpus(dst, vcpus) < 0)
         return -1;
@@ -124,6 +117,18 @@ static int load_dtb(struct domain *d, const void *host_dtb, unsigned vcpus, uint
     for (i = 0; i < ARRAY_SIZE(host_chosen); i++)
         fdt_remove_prop(dst, "chosen", host_chosen[i]);
     return 0;
+}
+
+static const void *host_tree;
+
+void arm64_keep_host_dtb(const void *host_dtb)
+{
+    host_tree = host_dtb;
+}
+
+int arm64_domain_dtb(struct domain *d, uint64_t *dtb_ipa)
+{
+    return host_tree ? load_dtb(d, host_tree, d->nr_vcpus, dtb_ipa) : -1;
 }
 
 struct domain *arm64_build_domain(const struct boot_domain *spec, const void *host_dtb)
