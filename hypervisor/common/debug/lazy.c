@@ -106,7 +106,8 @@ static bool hw_file_may_arm(const struct dbg_vcpu *d, uint64_t hw_control)
 }
 
 /* Slots are loaded only when something will use them: the guest untrapped, or an armed
- * breakpoint (guest's or host's), or one to disarm. A clean vCPU never pays. */
+ * breakpoint (guest's or host's: where slots have their own controls, the host's are
+ * armed by the file, not by hw_control), or one to disarm. A clean vCPU never pays. */
 static void program_slots(struct dbg_vcpu *d, uint64_t hw_control)
 {
     bool untrapped = dbg_guest_owns_all(d);
@@ -114,7 +115,7 @@ static void program_slots(struct dbg_vcpu *d, uint64_t hw_control)
 
     if (d->dirty)
         return;             /* still loaded and owned by the guest since the last load */
-    if (!untrapped && !dbg_arch_armed_slots(hw_control, d->dr) &&
+    if (!untrapped && !dbg_arch_armed_slots(hw_control, d->dr) && !dbg_host_active(d) &&
         !hw_file_may_arm(d, hw_control))
         return;
     dbg_layout_values(d, want);
@@ -146,7 +147,8 @@ static uint64_t composed_control(struct dbg_vcpu *d)
 {
     if (!d->composed_valid || d->composed_from != d->control ||
         d->composed_gen != d->layout_gen) {
-        d->composed = dbg_arch_compose_control(d->control, &d->layout, d->host_bp);
+        d->composed = dbg_arch_compose_control(d->control, &d->layout, d->host_bp,
+                                               d->host_step);
         d->composed_from = d->control;
         d->composed_gen = d->layout_gen;
         d->composed_valid = true;

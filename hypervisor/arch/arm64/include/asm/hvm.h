@@ -32,6 +32,15 @@ struct arch_vcpu {
     bool init_pending, sipi_latched, wait_for_sipi;
     uint8_t sipi_vector;
     uint64_t psci_entry, psci_context;  /* CPU_ON's entry point and context ID */
+    /* vdebug.c: the guest's own breakpoints or watchpoints it would not take here
+     * (its debug state says so, the host's TDE made them fire), stepped over. */
+    struct vdebug_skip {
+        uint32_t slots;         /* hardware pairs disarmed for one instruction */
+        bool     armed;         /* the last entry carried the skip */
+        bool     step_exit;     /* ... and ended with its own step exception */
+        bool     guest_ss;      /* the guest's PSTATE.SS, put back after it */
+        uint64_t mdscr;         /* MDSCR_EL1 before it, put back after it */
+    } dbg_skip;
 };
 
 struct arch_domain {
