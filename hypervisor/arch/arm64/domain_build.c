@@ -16,6 +16,7 @@
 #include <dbgvisor/policy_names.h>
 #include <dbgvisor/sched.h>
 #include <asm/arm64.h>
+#include <asm/vdebug.h>
 #include <asm/boot_bundle.h>
 #include <asm/fdt.h>
 #include <asm/fpsimd.h>
@@ -218,6 +219,8 @@ struct domain *arm64_build_domain(const struct boot_domain *spec, const void *ho
         arm64_vcpu_reset(v, entry, dtb_ipa);
         /* The debug core's state of this vCPU: power-on, trapping, the domain's policy. */
         dbg_init(&v->dbg, i, (enum dbgv_debug_policy)policy, spec->quiet_switches, false);
+        if (spec->host_bp)
+            vdebug_trace(v, spec->host_bp);
         v->state = i == 0 ? VCPU_RUNNABLE : VCPU_OFFLINE;  /* the others wait for CPU_ON */
         v->arch.wait_for_sipi = i != 0;
     }

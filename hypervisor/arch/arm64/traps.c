@@ -69,14 +69,13 @@ static void inject_undef(struct vcpu *v)
 }
 
 /* The hypervisor completed the guest's instruction: move past it as the CPU
- * would have. A trapped instruction left PSTATE.SS set (it did not complete),
- * so a guest stepping with MDSCR_EL1.SS would run one more instruction before
- * its step exception: clearing SS makes the step pending at once, ELR = the
- * next instruction. BTYPE is zero after any instruction that is not a branch. */
+ * would have. BTYPE is zero after any instruction that is not a branch; the
+ * step state (a guest's own step pending, a host's step done) is vdebug's. */
 static void skip_insn(struct vcpu *v)
 {
     v->arch.regs.elr += 4;
-    v->arch.regs.spsr &= ~(PSR_SS | PSR_BTYPE);
+    v->arch.regs.spsr &= ~PSR_BTYPE;
+    vdebug_insn_completed(v);
 }
 
 static uint64_t get_reg(struct vcpu *v, unsigned rt)
@@ -280,6 +279,7 @@ bool arm64_handle_exit(struct vcpu *v, uint64_t kind)
     }
     switch (ec) {
     case EC_HVC64:
+        vdebug_insn_completed(v);
         return vpsci_call(v);   /* ELR is already past the HVC */
     case EC_SMC64:
         skip_insn(v);           /* a trapped SMC returns to the SMC itself */

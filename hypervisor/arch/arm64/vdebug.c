@@ -437,10 +437,43 @@ static bool guest_enabled_here(struct vcpu *v)
                                    v->arch.regs.spsr);
 }
 
+#define TRACE_BP_ID 0
+
+void vdebug_trace(struct vcpu *v, uint64_t addr)
+{
+    struct dbg_bp bp = { .addr = addr, .type = DBG_BP_EXEC, .len = 4 };
+
+    v->arch.dbg_trace.addr = addr;
+    dbg_host_set_bp(&v->dbg, TRACE_BP_ID, &bp);
+}
+
+/* The traced breakpoint hit: out with it for one hidden host step, then back in. */
+static void trace_event(struct vcpu *v, const struct dbg_route *r)
+{
+    struct vdebug_trace *t = &v->arch.dbg_trace;
+
+    if (r->host_bps & (1u << TRACE_BP_ID)) {
+        t->hits++;
+        printk("domain %u (%s) vCPU %u: host breakpoint %u at %#llx\n", v->domain->id,
+               v->domain->name, v->id, (unsigned)t->hits, (unsigned long long)v->arch.regs.elr);
+        dbg_host_clear_bp(&v->dbg, TRACE_BP_ID);
+        dbg_host_single_step(&v->dbg, true, false);
+        t->stepping = true;
+    } else if (r->host_step && t->stepping) {
+        t->stepping = false;
+        dbg_host_single_step(&v->dbg, false, false);
+        vdebug_trace(v, t->addr);
+    }
+}
+
 /* The host's event: the toolstack is told through the control channel, which arm64
- * does not have yet (docs/arm64.md): the event is printed. */
+ * does not have yet (docs/arm64.md); a breakpoint traced from boot is handled here. */
 static void report_host(struct vcpu *v, const struct dbg_route *r)
 {
+    if (v->arch.dbg_trace.addr) {
+        trace_event(v, r);
+        return;
+    }
     printk("domain %u (%s) vCPU %u: host %s at PC %#llx (breakpoints %#x)\n", v->domain->id,
            v->domain->name, v->id, r->host_bps ? "breakpoint" : "single-step",
            (unsigned long long)v->arch.regs.elr, r->host_bps);
@@ -458,6 +491,34 @@ static uint32_t matched_slots(struct vcpu *v, unsigned ec)
                                     watch ? v->arch.far : v->arch.regs.elr, v->arch.regs.spsr);
 }
 
+/* One instruction runs with PSTATE.SS forced on, hidden from the guest. */
+static void hidden_step_begin(struct vcpu *v)
+{
+    struct vdebug_skip *s = &v->arch.dbg_skip;
+
+    s->guest_ss = (v->arch.regs.spsr & PSR_SS) != 0;
+    s->from_pc = v->arch.regs.elr;
+    v->arch.regs.spsr |= PSR_SS;
+}
+
+/* The guest's PSTATE.SS after an instruction it ran with its step disabled: what it
+ * had (an inactive step leaves SS alone), unless the instruction was an exception
+ * return into a state where its step is enabled, which takes SPSR_EL1.SS
+ * (DebugExceptionReturnSS: disabled at the source, enabled at the destination).
+ * An ERET is what leaves PC = ELR_EL1 and PSTATE = SPSR_EL1. */
+static void hidden_step_end(struct vcpu *v)
+{
+    struct vdebug_skip *s = &v->arch.dbg_skip;
+    uint64_t spsr = v->arch.regs.spsr, spsr_el1 = read_sysreg(spsr_el1);
+    bool eret = v->arch.regs.elr == read_sysreg(elr_el1) && v->arch.regs.elr != s->from_pc + 4 &&
+                ((spsr ^ spsr_el1) & (PSR_DAIF | 0xf)) == 0;
+    bool ss = s->guest_ss;
+
+    if (eret)
+        ss = guest_enabled_here(v) && (spsr_el1 & PSR_SS);
+    v->arch.regs.spsr = (spsr & ~PSR_SS) | (ss ? PSR_SS : 0);
+}
+
 void vdebug_debug_exit(struct vcpu *v)
 {
     struct dbg_vcpu *d = &v->dbg;
@@ -472,13 +533,27 @@ void vdebug_debug_exit(struct vcpu *v)
         return;
     }
     if (ec == EC_SSTEP_LOW) {
-        if (v->arch.dbg_skip.step_exit)
+        struct vdebug_skip *s = &v->arch.dbg_skip;
+
+        if (s->step_exit)
             return;             /* the end of a step over a pair the guest would not take */
         /* The guest's MDSCR_EL1.SS where its debug state disables the step (EL1 without
-         * KDE, or PSTATE.D): the step is inactive for it. TDE enabled it, and with
-         * PSTATE.SS clear it is pending: run the instruction (one at a time). */
+         * KDE, or PSTATE.D): the step is inactive for it, but TDE enables it, and with
+         * PSTATE.SS clear it is pending. Run such instructions one at a time, hidden,
+         * until the guest's own state enables its step again; then its PSTATE.SS
+         * decides, as on hardware. */
+        if (!d->step_armed && s->stepping) {
+            s->stepping = false;
+            hidden_step_end(v);
+            if (!guest_enabled_here(v)) {
+                s->stepping = true;
+                hidden_step_begin(v);
+            }
+            return;
+        }
         if (!d->step_armed && !guest_enabled_here(v)) {
-            v->arch.regs.spsr |= PSR_SS;
+            s->stepping = true;
+            hidden_step_begin(v);
             return;
         }
         status = ARM64_DBG_STATUS_STEP;
@@ -503,6 +578,18 @@ void vdebug_debug_exit(struct vcpu *v)
         report_host(v, &r);
 }
 
+void vdebug_insn_completed(struct vcpu *v)
+{
+    struct dbg_route r;
+
+    v->arch.regs.spsr &= ~PSR_SS;
+    if (!v->dbg.step_armed)
+        return;
+    r = dbg_on_emulated_insn(&v->dbg);
+    if (r.to_host)
+        report_host(v, &r);
+}
+
 /* The guest's pairs in skip.slots are disarmed for one instruction, stepped with
  * MDSCR_EL1.SS and PSTATE.SS (the host's step, if it steps too, is that step). */
 void vdebug_before_entry(struct vcpu *v)
@@ -520,8 +607,8 @@ void vdebug_before_entry(struct vcpu *v)
     s->mdscr = read_sysreg(mdscr_el1);
     write_sysreg(mdscr_el1, s->mdscr | MDSCR_SS);
     isb();
-    s->guest_ss = (v->arch.regs.spsr & PSR_SS) != 0;
-    v->arch.regs.spsr |= PSR_SS;
+    if (!v->dbg.step_armed)
+        hidden_step_begin(v);
 }
 
 void vdebug_after_exit(struct vcpu *v, uint64_t kind)
@@ -541,7 +628,7 @@ void vdebug_after_exit(struct vcpu *v, uint64_t kind)
     isb();
     /* The host's own step (step_armed) puts the guest's PSTATE.SS back itself. */
     if (!v->dbg.step_armed)
-        v->arch.regs.spsr = (v->arch.regs.spsr & ~PSR_SS) | (s->guest_ss ? PSR_SS : 0);
+        hidden_step_end(v);
     s->step_exit = stepped && !v->dbg.step_armed;
     if (stepped)
         s->slots = 0;           /* stepped over; anything else (an interrupt) tries again */
