@@ -68,6 +68,13 @@ expect_line $TMP/dtb.out '^\[dtb\] chosen initrd no$' "dtb: not the host's initr
 expect_line $TMP/dtb.out '^\[dtb\] chosen bootargs no$' "dtb: not the host's command line"
 expect_line $TMP/dtb.out '^\(HV\) domain 1 \(dtb\) exited with code 0$' "dtb: the guest passes beside the idle pCPUs"
 
+# The shared life cycle (common/domain.c): a boot module that is no arm64
+# Image gives a domain that ends crashed with the reason, and the machine ends.
+printf 'not an Image\n%.0s' $(seq 8) >$TMP/junk.img
+hv $TMP/junk.img $TMP/junk.out "domain=junk"
+expect_line $TMP/junk.out '^\(HV\) \[ERR\] domain 1 \(junk\) crashed: not an arm64 Image, or no usable device tree$' "life cycle: an unloadable Image ends its domain crashed, with the reason"
+expect_line $TMP/junk.out '^\(HV\) all domains have ended$' "life cycle: the machine ends after it"
+
 # The exit call carries the guest's code (bare QEMU: SYSTEM_OFF, status 0).
 hv "$A/exit-code-arm64.bin" $TMP/exit.out "domain=exit"
 expect_line $TMP/exit.out '^\(HV\) domain 1 \(exit\) exited with code 42$' "exit: DBGV_HVC_EXIT ends the domain with code 42"

@@ -7,9 +7,13 @@
  * hypervisor's command line (/chosen bootargs): "domain=NAME mem=MiB
  * vcpus=N policy=trap quiet=N" (the debug core's policy, default trap, and
  * adaptive's quiet switch-outs, docs/arm64.md). "selftest=fault" takes an
- * exception at EL2 on purpose (the fault report is tested).
+ * exception at EL2 on purpose (the fault report is tested). "exit=keep" keeps
+ * the hypervisor up once every domain has ended (dbgvisor start: the control
+ * channel, arch/arm64/control_channel.c, serves the toolstack); with it the
+ * boot module may be absent (no domains at boot).
  */
 #include <dbgvisor/console.h>
+#include <dbgvisor/control_channel.h>
 #include <dbgvisor/domain.h>
 #include <dbgvisor/lib.h>
 #include <dbgvisor/page_alloc.h>
@@ -18,6 +22,7 @@
 #include <dbgvisor/sched.h>
 #include <asm/arm64.h>
 #include <asm/boot_bundle.h>
+#include <asm/control_uart.h>
 #include <asm/el1_context.h>
 #include <asm/fpsimd.h>
 #include <asm/fdt.h>
@@ -58,7 +63,7 @@ static void console_from_dtb(const void *dtb)
     const void *reg = fdt_compatible_prop(dtb, "arm,pl011", "reg", &len);
 
     if (reg && len >= 8)
-        uart_init(fdt_cells(reg, 2));
+        uart_init(UART_COM1, fdt_cells(reg, 2));
 }
 
 /* RAM from the DTB's memory node, minus the hypervisor, the DTB and the module. */
@@ -153,9 +158,10 @@ void arm64_start(const void *dtb)
     static struct boot_domain doms[BUNDLE_MAX_DOMAINS];
     struct boot_module module = { 0, 0 };
     const char *bootargs;
-    char selftest[16];
+    char selftest[16], exit_opt[8];
+    bool keep;
     uint32_t len;
-    unsigned i, n;
+    unsigned i, n = 0, built = 0;
 
     pcpus[0].id = 0;
     pcpus[0].online = true;
@@ -169,7 +175,10 @@ void arm64_start(const void *dtb)
         pr_err("no device tree in x0\n");
         host_system_off();
     }
-    if (!module_from_dtb(dtb, &module)) {
+    bootargs = fdt_node_prop(dtb, "chosen", "bootargs", &len);
+    keep = bootargs && cmdline_get(bootargs, "exit", exit_opt, sizeof(exit_opt)) &&
+           strcmp(exit_opt, "keep") == 0;
+    if (!module_from_dtb(dtb, &module) && !keep) {
         pr_err("no boot module: give the domain's Image (or a boot bundle) as the initrd (-initrd)\n");
         host_system_off();
     }
@@ -177,13 +186,16 @@ void arm64_start(const void *dtb)
         pr_err("no memory node in the device tree\n");
         host_system_off();
     }
-    bootargs = fdt_node_prop(dtb, "chosen", "bootargs", &len);
     if (bootargs && cmdline_get(bootargs, "selftest", selftest, sizeof(selftest)) &&
         strcmp(selftest, "fault") == 0)
         __asm__ volatile("udf #0");
-    n = boot_domains(dtb, &module, doms);
-    if (!n)
-        host_system_off();
+    if (module.end > module.start) {
+        n = boot_domains(dtb, &module, doms);
+        if (!n)
+            host_system_off();
+    }
+    control_uart_probe(dtb);    /* before any domain's device tree hides it */
+    arm64_keep_host_dtb(dtb);   /* for the domains the toolstack creates */
     vdebug_probe();
     el1_context_probe();
     fpsimd_probe();
@@ -193,8 +205,14 @@ void arm64_start(const void *dtb)
     /* Stale translations of any VMID from before we ran (the firmware's). */
     __asm__ volatile("tlbi alle1is; dsb ish; isb" ::: "memory");
     for (i = 0; i < n; i++)
-        arm64_build_domain(&doms[i], dtb);
-    sched_init(true);
+        built += arm64_build_domain(&doms[i], dtb) != NULL;
+    /* Nothing would ever end the machine, unless the toolstack is to. */
+    if (!built && !keep) {
+        pr_err("no domain could be created\n");
+        host_system_off();
+    }
+    control_channel_init();
+    sched_init(!keep);
     smp_release_secondaries();
     sched_run();
 }

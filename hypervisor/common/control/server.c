@@ -249,6 +249,10 @@ static int do_domain_info(const uint8_t *p, uint32_t len, uint32_t *rlen)
     return 0;
 }
 
+/* Console input: optional in a backend (weak), for a UART model without a
+ * receiver (arm64's PL011 so far), which answers -ENOSYS. */
+#pragma weak hv_ctl_console_write
+
 static int do_domain_create(const uint8_t *p, uint32_t len, uint32_t *rlen)
 {
     struct dbgv_ctl_domain_create req;
@@ -422,6 +426,8 @@ static int do_console_write(const uint8_t *p, uint32_t len, uint32_t *rlen)
         return -DBGV_EINVAL;
     if ( (rc = domu_ok(req.domid)) )
         return rc;
+    if ( !hv_ctl_console_write )
+        return -DBGV_ENOSYS;
     if ( (rc = hv_ctl_console_write(req.domid, p + sizeof(req), req.len, &rep)) )
         return rc;
     if ( rep.accepted > req.len )

@@ -185,6 +185,9 @@ struct dbgv_ctl_physinfo {
 /* Untrapped guests' writes of DR4-DR7 exit so that the hypervisor applies
  * the masks: the probe found the quirk, or the dr_write_exits=on boot option. */
 #define DBGV_CAP_DR_WRITE_EXITS   (1u << 3)
+/* The hypervisor runs on AArch64 (EL2 on QEMU virt); clear: x86-64. Its
+ * domains' debug state is arm64's (public/debug.h, DBGV_ARCH_ARM64). */
+#define DBGV_CAP_ARCH_ARM64       (1u << 4)
 
 /* Domain states (xl letters r b p s c d). */
 enum dbgv_dom_state {
@@ -315,7 +318,13 @@ struct dbgv_ctl_vcpu_regs {
  * 0x1000 (limit 31), CS 0x10 (flat, L=1), DS/ES/SS/FS/GS 0x18, IF=0; the
  * masked registers (RIP, RSI = boot_params) are set after it. */
 #define DBGV_VCPU_MODE_LINUX64 2
-#define DBGV_VCPU_MODE_LAST  DBGV_VCPU_MODE_LINUX64
+/* arm64 (the only mode there): the Linux arm64 boot state of QEMU virt,
+ * vCPU out of reset at EL1h, MMU off, DAIF masked, x0 = the IPA of the
+ * device tree the hypervisor writes for the domain (the last 2 MiB of its
+ * RAM, as for a boot-time domain), x1-x3 = 0, PC = rip (the only register
+ * in the mask). */
+#define DBGV_VCPU_MODE_ARM64_LINUX 3
+#define DBGV_VCPU_MODE_LAST  DBGV_VCPU_MODE_ARM64_LINUX
 
 /* VCPU_LIST: request dbgv_ctl_list_req, reply list_rep + entries. */
 enum dbgv_vcpu_state {
