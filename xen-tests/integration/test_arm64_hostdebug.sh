@@ -21,11 +21,7 @@
 # region, in its step handler (7 hits) and in its BRK handler.
 . "$(dirname "$0")/lib.sh"
 
-QEMU_ARM64=${QEMU_ARM64:-qemu-system-aarch64}
-if ! command -v "$QEMU_ARM64" >/dev/null 2>&1; then
-    echo "# SKIP: $QEMU_ARM64 not installed (make deps installs qemu-system-arm from backports)"
-    exit 0
-fi
+need_qemu_arm64
 HV=$DIST/boot/dbgvisor-arm64.bin
 A=$G/arm64
 NM=${ARM64_CROSS:-aarch64-linux-gnu-}nm

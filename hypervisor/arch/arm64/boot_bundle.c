@@ -113,6 +113,10 @@ bool boot_domain_set(struct boot_domain *b, const char *key, const char *value,
     } else if (strcmp(key, "quiet") == 0) {
         if (!parse_uint(value, &b->quiet_switches))
             return *err = "quiet: a number of switch-outs", false;
+    } else if (strcmp(key, "paused") == 0) {
+        if (strcmp(value, "0") != 0 && strcmp(value, "1") != 0)
+            return *err = "paused: 0 or 1", false;
+        b->paused = value[0] == '1';
     } else if (strcmp(key, "hostbp") == 0) {
         if (!parse_hex(value, &b->host_bp) || !b->host_bp || (b->host_bp & 3))
             return *err = "hostbp: a word-aligned address (0x...)", false;

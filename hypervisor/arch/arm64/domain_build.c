@@ -180,6 +180,9 @@ struct domain *arm64_build_domain(const struct boot_domain *spec, const void *ho
     printk("domain %u (%s): RAM at IPA %#llx, entry %#llx, device tree at %#llx\n", d->id,
            d->name, (unsigned long long)d->arch.ram_ipa, (unsigned long long)entry,
            (unsigned long long)dtb_ipa);
-    domain_unpause(d);      /* vCPU 0 runs; the others wait for CPU_ON */
+    if (spec->paused)       /* until the toolstack unpauses it (a debugger attaches first) */
+        printk("domain %u (%s): paused\n", d->id, d->name);
+    else
+        domain_unpause(d);  /* vCPU 0 runs; the others wait for CPU_ON */
     return d;
 }

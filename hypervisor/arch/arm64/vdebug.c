@@ -24,6 +24,8 @@
 #include <dbgvisor/console.h>
 #include <dbgvisor/debug_arch.h>
 #include <dbgvisor/domain.h>
+#include <dbgvisor/events.h>
+#include <dbgvisor/guest_debug.h>
 #include <dbgvisor/lib.h>
 #include <asm/arm64.h>
 #include <asm/debug_host.h>
@@ -466,17 +468,36 @@ static void trace_event(struct vcpu *v, const struct dbg_route *r)
     }
 }
 
-/* The host's event: the toolstack is told through the control channel, which arm64
- * does not have yet (docs/arm64.md); a breakpoint traced from boot is handled here. */
+/* Data watchpoints among the host breakpoints in mask. */
+static uint32_t host_watch_mask(const struct dbg_vcpu *d, uint32_t mask)
+{
+    uint32_t w = 0;
+
+    for (unsigned id = 0; id < DBG_MAX_HOST_BP; id++)
+        if ((mask & (1u << id)) && d->host_bp[id].type != DBG_BP_EXEC)
+            w |= 1u << id;
+    return w;
+}
+
+/* The host's event: the attached debugger is told (BREAKPOINT, WATCHPOINT with the
+ * address in data, STEP_DONE; docs/guest-debug.md) and the domain stops until it
+ * continues; a breakpoint traced from boot is handled here. */
 static void report_host(struct vcpu *v, const struct dbg_route *r)
 {
-    if (v->arch.dbg_trace.addr) {
+    uint32_t watch = host_watch_mask(&v->dbg, r->host_bps);
+    struct dbgv_ctl_event ev = {
+        .domid = v->domain->id, .vcpu = v->id,
+        .type = watch ? DBGV_EV_WATCHPOINT : r->host_bps ? DBGV_EV_BREAKPOINT : DBGV_EV_STEP_DONE,
+        .code = (int32_t)r->host_bps, .addr = v->arch.regs.elr,
+        .data = watch ? v->arch.far : 0,
+    };
+
+    if (v->arch.dbg_trace.addr && !gdbg_attached(v->domain)) {
         trace_event(v, r);
         return;
     }
-    printk("domain %u (%s) vCPU %u: host %s at PC %#llx (breakpoints %#x)\n", v->domain->id,
-           v->domain->name, v->id, r->host_bps ? "breakpoint" : "single-step",
-           (unsigned long long)v->arch.regs.elr, r->host_bps);
+    events_post(&ev);
+    domain_pause_from_vcpu(v->domain);
 }
 
 /* Pairs that matched the exception at EL2, from the file in the hardware. */
