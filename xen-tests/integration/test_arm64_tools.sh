@@ -4,9 +4,11 @@
 # channel on its second PL011 behind dbgctl-mux, and the unchanged xl and
 # dbgtop drive it through the same protocol as on x86: xl list and info (the
 # architecture), xl console, xl debug-state (the arm64 register file the
-# guest parked), xl debug-policy, the event queue, dbgtop in batch mode, and
-# the control PL011 kept out of the domains' device trees. One machine, one
-# pCPU, two ticker domains; skips only if qemu-system-aarch64 is missing.
+# guest parked), xl debug-policy, dbgtop in batch mode, xl dmesg,
+# pause, unpause, shutdown (waited for through the event queue), destroy, xl
+# create of an arm64 Image, and the control PL011 kept out of the domains'
+# device trees. One machine, one pCPU, ticker domains; skips only if
+# qemu-system-aarch64 is missing.
 . "$(dirname "$0")/lib.sh"
 
 QEMU_ARM64=${QEMU_ARM64:-qemu-system-aarch64}
@@ -32,7 +34,7 @@ check_log "both domains run" "$CON" wait_for ticking
 
 "$XL" list >$TMP/list.out 2>&1
 expect_line $TMP/list.out '^Domain-0 +0 +0 +0 +r-----' "xl list: Domain-0"
-expect_line $TMP/list.out '^tick +1 +32 +1 +-[rb]----' "xl list: tick, id 1, 32 MiB, 1 vCPU, running or blocked"
+expect_line $TMP/list.out '^tick +1 +32 +1 +(r-----|-b----)' "xl list: tick, id 1, 32 MiB, 1 vCPU, running or blocked"
 expect_line $TMP/list.out '^tock +2 +32 +1 +' "xl list: tock, id 2"
 
 "$XL" info >$TMP/info.out 2>&1
@@ -85,8 +87,8 @@ expect_line "$CON" '^\(HV\) domain 1 \(tick\): debug policy 1' "the hypervisor l
 
 # dbgtop once, in batch mode: both domains with their policies.
 timeout 20 "$DBGTOP" -b -i 1 >$TMP/top.out 2>&1
-expect_line $TMP/top.out '^tick +1 +-[rb]---- +1 +lazy-exit' "dbgtop -b: tick under lazy-exit"
-expect_line $TMP/top.out '^tock +2 +-[rb]---- +1 +adaptive' "dbgtop -b: tock under adaptive"
+expect_line $TMP/top.out '^tick +1 +(r-----|-b----) +1 +lazy-exit' "dbgtop -b: tick under lazy-exit"
+expect_line $TMP/top.out '^tock +2 +(r-----|-b----) +1 +adaptive' "dbgtop -b: tock under adaptive"
 
 # Pause and unpause (the shared life cycle): a paused domain prints nothing,
 # the other keeps going; unpaused it goes on from where it stopped.
@@ -105,13 +107,27 @@ check_log "xl unpause tick: it ticks again" $TMP/unpause.out wait_for resumed
 
 # An orderly end at once, waited for through the event queue (EVENTS_READ),
 # then destroy: gone from the list, its memory back.
-"$XL" shutdown -F -w tock >$TMP/shutdown.out 2>&1
+"$XL" shutdown -F -t 1 -w tock >$TMP/shutdown.out 2>&1
 st=$?
-check_log "xl shutdown -F -w tock: ended, seen through the events (status $st)" $TMP/shutdown.out [ $st = 0 ]
+check_log "xl shutdown -F -t 1 -w tock: ended, seen through the events (status $st)" $TMP/shutdown.out [ $st = 0 ]
 "$XL" destroy tick >$TMP/destroy.out 2>&1
 "$XL" list >$TMP/list2.out 2>&1
 reject_line $TMP/list2.out '^tick ' "xl destroy tick: no longer listed"
 expect_line $TMP/list2.out '^Domain-0 ' "xl list after destroy: Domain-0 still there"
+
+# xl create of an arm64 Image: the toolstack's builder (DOMAIN_CREATE, the
+# Image over MEM_WRITE, VCPU_SET_REGS in the arm64 boot mode: the hypervisor
+# writes its device tree), two vCPUs this time.
+printf 'name = "tack"\nkernel = "%s"\nmemory = 32\nvcpus = 2\n' "$A/ticker-arm64.bin" >$TMP/tack.cfg
+"$XL" create $TMP/tack.cfg >$TMP/create.out 2>&1
+st=$?
+check_log "xl create tack.cfg (an arm64 Image, status $st)" $TMP/create.out [ $st = 0 ]
+tack_ticks() { grep -q '^\[tack\] tick 2' "$CON"; }
+check "the created domain runs" wait_for tack_ticks
+expect_line "$CON" '^\[tack\] ticker: alias serial1 no' "the created domain's device tree has no control PL011 either"
+"$XL" debug-state tack >$TMP/ds2.out 2>&1
+two_vcpus() { [ "$(grep -Ec '^ +[01] [a-z-]+ +(trapping|passthrough) ' $TMP/ds2.out)" = 2 ]; }
+check_log "xl debug-state tack: both vCPUs" $TMP/ds2.out two_vcpus
 
 # The hypervisor's log over the channel (HVLOG_READ).
 "$XL" dmesg >$TMP/dmesg.out 2>&1

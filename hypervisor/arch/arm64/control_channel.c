@@ -3,16 +3,22 @@
  * the machine (and to the DTB, alias serial1) when it is given a second
  * -serial and the launcher connects to a unix socket. pCPU 0 polls it from
  * its scheduler loop within the same budget as x86's COM2
- * (common/control/serial_poll.c), and the tick forces a pass when a byte
- * waits; the frames go to the same server (common/control/server.c).
+ * (common/control/serial_poll.c); the frames go to the same server
+ * (common/control/server.c). As x86's COM2 IRQ, the UART's receive
+ * interrupt (an SPI routed to pCPU 0) has pCPU 0 poll at once rather than
+ * at its next tick: without it a pass came every 4 ms and a 16-byte FIFO
+ * gave about 4 KB/s (creating a 15 KB domain took 7-14 s).
  */
+#include <asm/arm64.h>
 #include <asm/control_uart.h>
+#include <asm/gicv3.h>
 #include <asm/fdt.h>
 #include <asm/uart.h>
 #include <dbgvisor/console.h>
 #include <dbgvisor/control.h>
 #include <dbgvisor/control_channel.h>
 #include <dbgvisor/lib.h>
+#include <dbgvisor/percpu.h>
 #include <dbgvisor/time.h>
 
 extern void (*sched_housekeeping)(void);
@@ -22,6 +28,7 @@ extern bool (*sched_housekeeping_pending)(void);
 
 static char node[32];        /* the control PL011's node name, e.g. "pl011@9040000" */
 static uint64_t base;
+static uint32_t intid;       /* its interrupt, 0 if the DTB names none */
 
 bool control_uart_probe(const void *dtb)
 {
@@ -41,6 +48,10 @@ bool control_uart_probe(const void *dtb)
         return false;
     }
     base = fdt_cells(reg, 2);
+    /* interrupts = <GIC_SPI n flags>: INTID 32 + n */
+    reg = fdt_node_prop(dtb, node, "interrupts", &rlen);
+    if (reg && rlen >= 12 && fdt_cells(reg, 1) == 0)
+        intid = 32 + (uint32_t)fdt_cells((const uint8_t *)reg + 4, 1);
     return true;
 }
 
@@ -77,11 +88,20 @@ static void control_poll(void)
 {
     uint64_t now = now_ns();
 
-    if (!control_pending()) {
+    if (control_pending())
+        now = ctl_serial_poll(control_getc, now);
+    else
         ctl_poll(now);
-        return;
-    }
-    ctl_serial_poll(control_getc, now);
+    if (intid)
+        uart_rx_irq(UART_CTL, true);    /* the next byte wakes us again */
+}
+
+/* Bytes arrived: quiet the level-sensitive line until control_poll has read
+ * them, and have pCPU 0 run its housekeeping now. */
+static void control_irq(void)
+{
+    uart_rx_irq(UART_CTL, false);
+    pcpus[0].need_resched = true;
 }
 
 void control_channel_init(void)
@@ -91,6 +111,10 @@ void control_channel_init(void)
         return;
     }
     uart_init(UART_CTL, base);
+    if (intid && !gicv3_spi_enable(intid, smp_pcpu_mpidr(0), control_irq))
+        intid = 0;                      /* polled at the tick only */
+    if (intid)
+        uart_rx_irq(UART_CTL, true);
     ctl_init();
     sched_housekeeping = control_poll;
     sched_housekeeping_pending = control_pending;

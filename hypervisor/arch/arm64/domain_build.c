@@ -16,28 +16,19 @@
 #include <asm/boot_bundle.h>
 #include <asm/control_uart.h>
 #include <asm/fdt.h>
+#include <dbgvisor/arm64_image.h>
 
-#define IMAGE_MAGIC       0x644d5241U   /* "ARM\x64" at offset 56 */
-#define IMAGE_DEFAULT_TEXT_OFFSET 0x80000ULL
 #define SZ_2M             (1ULL << 21)
 
 static int load_image(struct domain *d, const uint8_t *img, uint64_t size, uint64_t *entry)
 {
-    uint64_t text_offset, image_size;
-    uint32_t magic;
+    struct arm64_image hdr;
     void *dst;
 
-    if (size < 64)
+    if (!arm64_image_parse(img, size, &hdr))
         return -1;
-    memcpy(&magic, img + 56, 4);
-    memcpy(&text_offset, img + 8, 8);
-    memcpy(&image_size, img + 16, 8);
-    if (magic != IMAGE_MAGIC)
-        return -1;
-    if (image_size == 0)                /* booting.rst: old images */
-        text_offset = IMAGE_DEFAULT_TEXT_OFFSET;
-    *entry = d->arch.ram_ipa + text_offset;
-    dst = domain_gpa_to_hva(d, *entry, MAX(size, image_size));
+    *entry = d->arch.ram_ipa + hdr.text_offset;
+    dst = domain_gpa_to_hva(d, *entry, hdr.span);
     if (!dst)
         return -1;
     memcpy(dst, img, size);

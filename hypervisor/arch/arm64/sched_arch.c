@@ -55,7 +55,8 @@ void arch_sched_irq(struct vcpu *v, uint32_t intid)
     case SGI_KICK:
         sched_kicked();
         break;
-    default:                                /* SGI_EXIT_GUEST: the exit was the point */
+    default:            /* SGI_EXIT_GUEST: the exit was the point; an SPI: its device's */
+        gicv3_spi_dispatch(intid);
         break;
     }
     gicv3_deactivate(intid);

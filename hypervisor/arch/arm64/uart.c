@@ -9,6 +9,8 @@
 #define PL011_LCR_H 0x2c
 #define PL011_CR    0x30
 #define PL011_IMSC  0x38
+#define IMSC_RXIM   (1U << 4)
+#define IMSC_RTIM   (1U << 6)
 #define FR_RXFE     (1U << 4)
 #define FR_TXFF     (1U << 5)
 #define LCR_H_FEN   (1U << 4)
@@ -75,4 +77,10 @@ int uart_getc(uint16_t port)
     if (!uart_rx_ready(port))
         return -1;
     return (int)(*reg(port, PL011_DR) & 0xff);
+}
+
+void uart_rx_irq(uint16_t port, bool on)
+{
+    if (port < 2 && ports[port])
+        *reg(port, PL011_IMSC) = on ? IMSC_RXIM | IMSC_RTIM : 0;
 }

@@ -29,5 +29,11 @@ uint32_t gicv3_ack(void);
  * until the guest deactivates the virtual interrupt it is linked to. */
 void gicv3_priority_drop(uint32_t intid);
 void gicv3_deactivate(uint32_t intid);
+/* A level-sensitive SPI (intid 32-1019) routed to the pCPU with this MPIDR,
+ * fn called when it is taken (then deactivated: fn must quiet the source).
+ * One such SPI for now; false if intid is not an SPI or one is taken. */
+bool gicv3_spi_enable(uint32_t intid, uint64_t mpidr, void (*fn)(void));
+/* Runs the handler of an SPI taken at EL2; false if it has none. */
+bool gicv3_spi_dispatch(uint32_t intid);
 
 #endif

@@ -20,6 +20,9 @@ void uart_putc(uint16_t port, char c);
  * must not stall the caller. false if bytes were dropped. */
 bool uart_write_bounded(uint16_t port, const void *buf, size_t len, uint64_t timeout_ns);
 bool uart_rx_ready(uint16_t port);
+/* The receive and receive-timeout interrupts on or off (IMSC): the line is
+ * level-sensitive, so its handler turns them off until the bytes are read. */
+void uart_rx_irq(uint16_t port, bool on);
 /* Non-blocking read: returns -1 when no byte is waiting. */
 int uart_getc(uint16_t port);
 
