@@ -27,8 +27,8 @@ for spec in "$@"; do
         if [[ $opts == *,* ]]; then opts=${opts#*,}; else opts=""; fi
         case $kv in
             name=*) name=${kv#name=} ;;
-            mem=*|vcpus=*|policy=*|quiet=*) rest+=" $kv" ;;
-            *) die "$kv: unknown domain option (name, mem, vcpus, policy, quiet, cmdline)" ;;
+            mem=*|vcpus=*|policy=*|quiet=*|paused=*|hostbp=*) rest+=" $kv" ;;
+            *) die "$kv: unknown domain option (name, mem, vcpus, policy, quiet, paused, hostbp, cmdline)" ;;
         esac
     done
     [[ $name =~ ^[A-Za-z0-9_.-]{1,31}$ ]] || die "$name: a name is 1-31 of A-Z a-z 0-9 _ . -"

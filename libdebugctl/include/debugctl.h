@@ -185,6 +185,13 @@ int dbgctl_gdbg_get_regs(dbgctl *h, uint32_t domid, uint32_t vcpu,
 /* mask: bit n < 16 gpr[n], DBGV_GDBG_REG_RIP, DBGV_GDBG_REG_RFLAGS. */
 int dbgctl_gdbg_set_regs(dbgctl *h, uint32_t domid, uint32_t vcpu,
                          uint32_t mask, const struct dbgv_gdbg_regs *in);
+/* An AArch64 vCPU's registers (public/control.h): -ENOSYS from a hypervisor
+ * without AArch64 domains, -EPROTO for a reply of another version or arch. */
+int dbgctl_gdbg_get_regs_arm64(dbgctl *h, uint32_t domid, uint32_t vcpu,
+                               struct dbgv_gdbg_regs_arm64 *out);
+/* mask: bit n < 31 x[n], DBGV_GDBG_A64_*; vmask: bit n v[n]. */
+int dbgctl_gdbg_set_regs_arm64(dbgctl *h, uint32_t domid, uint32_t vcpu, uint64_t mask,
+                               uint32_t vmask, const struct dbgv_gdbg_regs_arm64 *in);
 /* Guest memory; virt: addr is virtual, translated by vcpu's page tables
  * (-EFAULT if unmapped), else guest-physical. Any length. */
 int dbgctl_gdbg_read(dbgctl *h, uint32_t domid, uint32_t vcpu, uint64_t addr,

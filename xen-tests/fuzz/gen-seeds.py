@@ -247,6 +247,16 @@ write("gdbsx", "bad-packets",
       pkt("mffffffffffffffff,10") + pkt("Z9,0,1") + pkt("p99") + pkt("P10=zz") +
       pkt("qThreadExtraInfo,99") + pkt("Hgffffffffff") + pkt("vKill;1"))
 write("gdbsx", "ctrl-c-wait", pkt("c") + raw(b"\x03"))
+# An AArch64 domain (bit 7 of the first byte): its target.xml, x/sp/pc/cpsr/V/FPSR
+# writes and reads, a G shorter than the file.
+write("gdbsx", "session-aarch64",
+      bytes([0x81, 1]) + b"?" + pkt("qXfer:features:read:target.xml:0,ffb") +
+      pkt("qXfer:features:read:target.xml:ffb,ffb") + pkt("g") + pkt("P0=1122334455667788") +
+      pkt("P1f=00f0ff4000000000") + pkt("P20=0010084000000000") + pkt("P21=c5030000") +
+      pkt("P21=c9030000") + pkt("P22=" + "01" * 16) + pkt("P42=10000000") + pkt("p22") +
+      pkt("p43") + pkt("p44") + pkt("G" + "00" * 100) + pkt("Z0,40081000,4") +
+      bytes([3, 3, 1, 0, 1]) + pkt("c") + pkt("Z2,40100000,8") + bytes([3, 3, 2, 1, 2]) +
+      pkt("s") + pkt("D"))
 
 # ---- dbgctl: call selector, then replies status(u8) len(u16) payload --------
 def reply(payload, status=0):

@@ -12,6 +12,7 @@
 #include <dbgvisor/lib.h>
 #include <dbgvisor/policy_names.h>
 #include <asm/arm64.h>
+#include <asm/vdebug.h>
 #include <asm/boot_bundle.h>
 #include <asm/control_uart.h>
 #include <asm/fdt.h>
@@ -159,14 +160,20 @@ struct domain *arm64_build_domain(const struct boot_domain *spec, const void *ho
         domain_crash(d, "not an arm64 Image, or no usable device tree");
         return d;
     }
-    for (i = 0; i < d->nr_vcpus; i++)
+    for (i = 0; i < d->nr_vcpus; i++) {
         arm64_vcpu_reset(d->vcpus[i], i == 0 ? entry : 0, i == 0 ? dtb_ipa : 0);
+        if (spec->host_bp)
+            vdebug_trace(d->vcpus[i], spec->host_bp);
+    }
     printk("domain %u (%s): %u vCPU%s, %llu MiB, policy %s\n", d->id, d->name, d->nr_vcpus,
            d->nr_vcpus == 1 ? "" : "s", (unsigned long long)(d->mem_bytes >> 20),
            dbgv_policy_name((enum dbgv_debug_policy)policy));
     printk("domain %u (%s): RAM at IPA %#llx, entry %#llx, device tree at %#llx\n", d->id,
            d->name, (unsigned long long)d->arch.ram_ipa, (unsigned long long)entry,
            (unsigned long long)dtb_ipa);
-    domain_unpause(d);      /* vCPU 0 runs; the others wait for CPU_ON */
+    if (spec->paused)       /* until the toolstack unpauses it (a debugger attaches first) */
+        printk("domain %u (%s): paused\n", d->id, d->name);
+    else
+        domain_unpause(d);  /* vCPU 0 runs; the others wait for CPU_ON */
     return d;
 }

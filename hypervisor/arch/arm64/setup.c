@@ -108,8 +108,8 @@ static bool module_from_dtb(const void *dtb, struct boot_module *m)
 static bool domain_from_bootargs(const char *bootargs, const struct boot_module *m,
                                  struct boot_domain *b)
 {
-    static const char *const keys[] = { "name", "mem", "vcpus", "policy", "quiet" };
-    static const char *const args[] = { "domain", "mem", "vcpus", "policy", "quiet" };
+    static const char *const keys[] = { "name", "mem", "vcpus", "policy", "quiet", "hostbp" };
+    static const char *const args[] = { "domain", "mem", "vcpus", "policy", "quiet", "hostbp" };
     char value[BOOT_CMDLINE_LEN];
     const char *err;
     unsigned i;

@@ -24,6 +24,7 @@
 #include <asm/sched_arch.h>
 #include <asm/sysreg.h>
 #include <asm/timebase.h>
+#include <asm/vdebug.h>
 #include <asm/vgic.h>
 #include <asm/vtimer.h>
 
@@ -118,10 +119,12 @@ enum vcpu_run_result arch_vcpu_run(struct vcpu *v)
     if (__atomic_load_n(&v->arch.vgic.sgi_pending, __ATOMIC_RELAXED))
         vgic_flush_sgis(v);
     dbg_before_vmentry(&v->dbg);
+    vdebug_before_entry(v);
     kind = guest_enter(&v->arch.regs);
     v->arch.esr = read_sysreg(esr_el2);
     v->arch.far = read_sysreg(far_el2);
     v->arch.hpfar = read_sysreg(hpfar_el2);
+    vdebug_after_exit(v, kind);
     dbg_after_vmexit(&v->dbg);
     if (!arm64_handle_exit(v, kind))
         return RUN_RESCHEDULE;

@@ -676,6 +676,8 @@ static int do_sched_params(const uint8_t *p, uint32_t len, uint32_t *rlen)
 #pragma weak hv_ctl_gdbg_set_regs
 #pragma weak hv_ctl_gdbg_mem_read
 #pragma weak hv_ctl_gdbg_mem_write
+#pragma weak hv_ctl_gdbg_get_regs_arm64
+#pragma weak hv_ctl_gdbg_set_regs_arm64
 
 static bool gdbg_backend(void)
 {
@@ -783,6 +785,56 @@ static int do_gdbg_set_regs(const uint8_t *p, uint32_t len)
     return hv_ctl_gdbg_set_regs(&req);
 }
 
+static int do_gdbg_get_regs_arm64(const uint8_t *p, uint32_t len, uint32_t *rlen)
+{
+    struct dbgv_ctl_gdbg_vcpu req;
+    struct dbgv_gdbg_regs_arm64 rep;
+    int rc;
+
+    if ( !hv_ctl_gdbg_get_regs_arm64 )
+        return -DBGV_ENOSYS;
+    TAKE(req, p, len);
+    if ( (rc = vcpu_ok(req.vcpu)) || (rc = domu_ok(req.domid)) )
+        return rc;
+    memset(&rep, 0, sizeof(rep));
+    if ( (rc = hv_ctl_gdbg_get_regs_arm64(req.domid, req.vcpu, &rep)) )
+        return rc;
+    rep.version = DBGV_GDBG_REGS_ARM64_VERSION;
+    rep.arch = DBGV_ARCH_ARM64;
+    memcpy(TXP, &rep, sizeof(rep));
+    *rlen = sizeof(rep);
+    return 0;
+}
+
+static int do_gdbg_set_regs_arm64(const uint8_t *p, uint32_t len)
+{
+    struct dbgv_ctl_gdbg_set_regs_arm64 req;
+    const struct dbgv_gdbg_regs_arm64 *r = &req.regs;
+    int rc;
+
+    if ( !hv_ctl_gdbg_set_regs_arm64 )
+        return -DBGV_ENOSYS;
+    TAKE(req, p, len);
+    if ( req.pad || (req.mask == 0 && req.vmask == 0) || (req.mask & ~DBGV_GDBG_A64_ALL) ||
+         r->version != DBGV_GDBG_REGS_ARM64_VERSION || r->arch != DBGV_ARCH_ARM64 )
+        return -DBGV_EINVAL;
+    /* Unselected fields must be zero: nothing is silently ignored. */
+    for ( unsigned int i = 0; i < 31; i++ )
+        if ( !(req.mask & (1ull << i)) && r->x[i] )
+            return -DBGV_EINVAL;
+    for ( unsigned int i = 0; i < 32; i++ )
+        if ( !(req.vmask & (1u << i)) && !all_zero(r->v[i], sizeof(r->v[i])) )
+            return -DBGV_EINVAL;
+    if ( (!(req.mask & DBGV_GDBG_A64_SP) && r->sp) || (!(req.mask & DBGV_GDBG_A64_PC) && r->pc) ||
+         (!(req.mask & DBGV_GDBG_A64_PSTATE) && r->pstate) ||
+         (!(req.mask & DBGV_GDBG_A64_FPSR) && r->fpsr) ||
+         (!(req.mask & DBGV_GDBG_A64_FPCR) && r->fpcr) )
+        return -DBGV_EINVAL;
+    if ( (rc = vcpu_ok(req.vcpu)) || (rc = domu_ok(req.domid)) )
+        return rc;
+    return hv_ctl_gdbg_set_regs_arm64(&req);
+}
+
 static int do_gdbg_mem(uint16_t type, const uint8_t *p, uint32_t len,
                        uint32_t *rlen)
 {
@@ -829,6 +881,8 @@ static int do_gdbg(uint16_t type, const uint8_t *p, uint32_t len, uint32_t *rlen
     case DBGV_CTL_MSG_GDBG_STEP:     return do_gdbg_step(p, len);
     case DBGV_CTL_MSG_GDBG_GET_REGS: return do_gdbg_get_regs(p, len, rlen);
     case DBGV_CTL_MSG_GDBG_SET_REGS: return do_gdbg_set_regs(p, len);
+    case DBGV_CTL_MSG_GDBG_GET_REGS_ARM64: return do_gdbg_get_regs_arm64(p, len, rlen);
+    case DBGV_CTL_MSG_GDBG_SET_REGS_ARM64: return do_gdbg_set_regs_arm64(p, len);
     case DBGV_CTL_MSG_GDBG_READ_GPA:
     case DBGV_CTL_MSG_GDBG_WRITE_GPA:
     case DBGV_CTL_MSG_GDBG_READ_GVA:

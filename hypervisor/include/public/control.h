@@ -124,6 +124,8 @@ enum dbgv_ctl_msg {
     DBGV_CTL_MSG_GDBG_WRITE_GPA     = 0x0109,
     DBGV_CTL_MSG_GDBG_READ_GVA      = 0x010a,
     DBGV_CTL_MSG_GDBG_WRITE_GVA     = 0x010b,
+    DBGV_CTL_MSG_GDBG_GET_REGS_ARM64 = 0x010c, /* an AArch64 vCPU's registers */
+    DBGV_CTL_MSG_GDBG_SET_REGS_ARM64 = 0x010d,
     DBGV_CTL_MSG_GDBG_LAST          = 0x01ff,
 
     DBGV_CTL_MSG_ERROR              = 0x7fff,
@@ -613,6 +615,41 @@ struct dbgv_ctl_gdbg_mem {
     uint64_t addr;
 };
 
+/* GET_REGS_ARM64 (request: struct dbgv_ctl_gdbg_vcpu) reply and SET_REGS_ARM64
+ * payload: an AArch64 vCPU as its EL1 sees it, in gdb's aarch64 order. A
+ * hypervisor that runs no AArch64 domain answers -ENOSYS; an x86 domain's
+ * vCPU gets -EINVAL. version and arch say what the reply holds; a reader
+ * checks both. pstate is SPSR_EL2's view of the guest's PSTATE (gdb's cpsr;
+ * PSTATE.SS is the guest's own, never the host's step). */
+#define DBGV_GDBG_REGS_ARM64_VERSION 1
+struct dbgv_gdbg_regs_arm64 {
+    uint32_t version;         /* DBGV_GDBG_REGS_ARM64_VERSION */
+    uint32_t arch;            /* DBGV_ARCH_ARM64 */
+    uint64_t x[31];
+    uint64_t sp;              /* the stack pointer in use: SP_EL0 (EL0, EL1t) or SP_EL1 */
+    uint64_t pc;
+    uint64_t pstate;
+    uint32_t fpsr, fpcr;
+    uint64_t v[32][2];        /* Q0-Q31, the low doubleword first */
+};
+/* SET_REGS_ARM64: fields selected by mask (and V registers by vmask) are
+ * written, the rest must be zero. A pstate that is not AArch64 EL0t, EL1t or
+ * EL1h, or sets RES0 bits, is refused (-EINVAL, nothing written). */
+struct dbgv_ctl_gdbg_set_regs_arm64 {
+    uint32_t domid;
+    uint32_t vcpu;
+    uint64_t mask;            /* bit n < 31: x[n]; DBGV_GDBG_A64_* */
+    uint32_t vmask;           /* bit n: v[n] */
+    uint32_t pad;
+    struct dbgv_gdbg_regs_arm64 regs;   /* version and arch as in the reply */
+};
+#define DBGV_GDBG_A64_SP      (1ull << 31)
+#define DBGV_GDBG_A64_PC      (1ull << 32)
+#define DBGV_GDBG_A64_PSTATE  (1ull << 33)
+#define DBGV_GDBG_A64_FPSR    (1ull << 34)
+#define DBGV_GDBG_A64_FPCR    (1ull << 35)
+#define DBGV_GDBG_A64_ALL     ((1ull << 36) - 1)
+
 /* Layout checks: the ABI must not depend on the compiler's padding. */
 #ifdef __cplusplus
 #define DBGV_CTL_ASSERT_SIZE(t, n) \
@@ -656,6 +693,8 @@ DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_gdbg_step, 16);
 DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_gdbg_vcpu, 8);
 DBGV_CTL_ASSERT_SIZE(struct dbgv_gdbg_regs, 264);
 DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_gdbg_set_regs, 280);
+DBGV_CTL_ASSERT_SIZE(struct dbgv_gdbg_regs_arm64, 800);
+DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_gdbg_set_regs_arm64, 824);
 DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_gdbg_mem, 24);
 
 #endif

@@ -6,5 +6,6 @@
 
 void register_fdt_tests(void);
 void register_boot_bundle_tests(void);
+void register_debug_host_tests(void);
 
 #endif

@@ -40,6 +40,9 @@ void stage2_destroy(struct domain *d);
 
 /* traps.c: handle one exit; false when the vCPU must stop running. */
 bool arm64_handle_exit(struct vcpu *v, uint64_t kind);
+/* traps.c: take an exception to the guest's EL1 with this ESR and FAR, as the
+ * hardware would have (vector, SPSR/ELR_EL1, the PSTATE of an exception entry). */
+void arm64_inject_el1(struct vcpu *v, uint64_t esr, uint64_t far);
 
 /* domain_build.c: a boot-time domain (its vCPU 0 runnable, the others off
  * until PSCI CPU_ON; ended crashed if its Image or device tree cannot be
