@@ -279,7 +279,7 @@ static const struct opcode_desc mem_opcodes[] = {
     { 0x8e, OP_MODRM | OP_SREG },                                   /* MOV Sreg, m16 */
     { 0xc4, OP_MODRM }, { 0xc5, OP_MODRM },                         /* LES, LDS (not 64-bit) */
     { 0x0fb2, OP_MODRM }, { 0x0fb4, OP_MODRM }, { 0x0fb5, OP_MODRM },   /* LSS, LFS, LGS */
-    { 0x0f00, OP_MODRM | OP_EXT | OP_SREG },                        /* SLDT STR LLDT LTR (m16) */
+    { 0x0f00, OP_MODRM | OP_EXT | OP_SREG },                        /* SLDT STR LLDT LTR VERR VERW */
     { 0x07, OP_POPSEG }, { 0x17, OP_POPSEG }, { 0x1f, OP_POPSEG },  /* POP ES SS DS */
     { 0x0fa1, OP_POPSEG }, { 0x0fa9, OP_POPSEG },                   /* POP FS GS */
     { 0x0f01, OP_MODRM | OP_EXT },                                  /* SGDT SIDT LGDT LIDT SMSW */
@@ -534,8 +534,8 @@ int x86_decode_mem(const uint8_t *bytes, size_t avail, enum x86_mode mode,
         i += ea_len;
         if (opcode == 0x8f && (insn->reg & 7) != 0)
             goto fail;                  /* XOP, or #UD */
-        if (opcode == 0x0f00 && (insn->reg & 7) > 3)
-            goto fail;                  /* VERR/VERW: not emulated */
+        if (opcode == 0x0f00 && (insn->reg & 7) > 5)
+            goto fail;                  /* /6 /7: #UD */
         if (opcode == 0x0f01) {         /* /0-/3 take m16&32/64, /4 SMSW m16 */
             if ((insn->reg & 7) > 4)
                 goto fail;              /* LMSW exits as a CR0 write; INVLPG reads nothing */

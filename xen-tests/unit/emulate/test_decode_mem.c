@@ -66,7 +66,9 @@ static const struct mcase cases[] = {
     { "cmpsd m64", L64, B(0xf2, 0x0f, 0xc2, 0x18, 0x02), 0, 0x0fc2, 5, 8, 3, 0xf2, false, 2 },
     { "pop %ds in 32-bit code", P32, B(0x1f), 0, 0x1f, 1, 4, 0, 0, false, 0 },
     { "pop %es in 64-bit code: #UD", L64, B(0x07), -1, NONE },
-    { "verr (%rax): not emulated", L64, B(0x0f, 0x00, 0x20), -1, NONE },
+    { "verr (%rax): a word", L64, B(0x0f, 0x00, 0x20), 0, 0x0f00, 3, 2, 4, 0, false, 0 },
+    { "verw (%rax): a word", L64, B(0x0f, 0x00, 0x28), 0, 0x0f00, 3, 2, 5, 0, false, 0 },
+    { "0f 00 /6 (%rax): #UD", L64, B(0x0f, 0x00, 0x30), -1, NONE },
     /* movbe (%rsi),%ecx; movbe %rcx,(%rsi) */
     { "movbe load", L64, B(0x0f, 0x38, 0xf0, 0x0e), 0, X86_OP_0F38 | 0xf0, 4, 4, 1, 0, false, 0 },
     { "movbe store qword", L64, B(0x48, 0x0f, 0x38, 0xf1, 0x0e), 0, X86_OP_0F38 | 0xf1, 5, 8, 1, 0, false, 0 },

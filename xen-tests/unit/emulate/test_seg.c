@@ -244,6 +244,46 @@ static void test_ltr_lldt(void)
     assert_fault(X86_EXC_UD, 0);
 }
 
+/* VERR (0f 00 /4) / VERW (/5) [mmio]: ZF = the segment's accessibility. */
+static bool verify(uint16_t sel, bool write)
+{
+    setup32();
+    save()->rflags = write ? 0x2 : 0x2 | 0x40;  /* ZF the opposite of most answers */
+    put_sel(sel, 0);
+    if (write)
+        RUN(0x0f, 0x00, 0x2d, DISP);
+    else
+        RUN(0x0f, 0x00, 0x25, DISP);
+    CU_ASSERT_EQUAL(injected_vector, -1);
+    CU_ASSERT_EQUAL(save()->rip, CODE + 7);
+    return save()->rflags & 0x40;
+}
+
+static void test_verr_verw(void)
+{
+    CU_ASSERT(verify(0x10, false));             /* data: readable */
+    CU_ASSERT(verify(0x10, true));              /* and writable */
+    CU_ASSERT(verify(0x08, false));             /* readable code */
+    CU_ASSERT(!verify(0x08, true));             /* code is never writable */
+    CU_ASSERT(verify(0x20, false));             /* not present: not checked */
+    CU_ASSERT(!verify(0x13, false));            /* RPL 3 above DPL 0 */
+    CU_ASSERT(verify(0x3b, true));              /* DPL 3, RPL 3 */
+    CU_ASSERT(!verify(0x30, false));            /* TSS: a system descriptor */
+    CU_ASSERT(!verify(0x28, false));            /* call gate */
+    CU_ASSERT(!verify(0x00, false));            /* null */
+    CU_ASSERT(!verify(0x50, false));            /* past the GDT limit: no #GP */
+    setup32();
+    save()->cpl = 3;
+    save()->cs.sel = 0x0b;
+    put_sel(0x10, 0);
+    RUN(0x0f, 0x00, 0x25, DISP);                /* CPL 3 above DPL 0 */
+    CU_ASSERT_EQUAL(save()->rflags & 0x40, 0);
+    setup32();
+    save()->cr0 = 0;
+    RUN(0x0f, 0x00, 0x25, DISP);                /* real mode: #UD */
+    CU_ASSERT_EQUAL(injected_vector, X86_EXC_UD);
+}
+
 static void test_table_registers(void)
 {
     uint16_t limit;
@@ -290,6 +330,7 @@ void register_seg_tests(void)
         { "far jmp in real mode: base = selector << 4", test_far_jmp_real_mode },
         { "ltr/lldt: busy TSS, type, CPL and mode checks", test_ltr_lldt },
         { "sgdt/smsw/lidt/lgdt: UMIP and CPL", test_table_registers },
+        { "verr/verw: ZF by type, DPL, CPL and RPL, never a fault", test_verr_verw },
     };
     CU_pSuite s = CU_add_suite("segment and table instructions on MMIO", NULL, NULL);
 

@@ -130,6 +130,9 @@ bool seg_protected_mode(struct vcpu *v);
  * descriptor needs past 8 (long mode's 16-byte system descriptors), read
  * into desc[1]. False once an exception has been injected. */
 bool seg_read_descriptor(struct vcpu *v, uint16_t sel, uint64_t desc[2], unsigned extra);
+/* VERR/VERW's check of sel (ZF in *accessible); false: the descriptor's
+ * read faulted (injected). */
+bool seg_verify_access(struct vcpu *v, uint16_t sel, bool write, bool *accessible);
 /* Writes back the descriptor's high dword (accessed, busy bits). */
 bool seg_write_descriptor_high(struct vcpu *v, uint16_t sel, uint64_t desc);
 /* The VMCB's hidden part of a segment register from a descriptor. */

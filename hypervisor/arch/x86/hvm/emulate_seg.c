@@ -35,20 +35,59 @@ bool seg_protected_mode(struct vcpu *v)
     return (s->cr0 & X86_CR0_PE) && !(s->rflags & X86_EFLAGS_VM);
 }
 
-/* The linear address of the descriptor sel selects, or false (#GP(sel)
- * injected) if its last byte is past the table's limit. */
-static bool descriptor_address(struct vcpu *v, uint16_t sel, unsigned bytes, uint64_t *gla)
+/* The linear address of the descriptor sel selects, or false if its last
+ * byte is past the table's limit. */
+static bool descriptor_in_table(struct vcpu *v, uint16_t sel, unsigned bytes, uint64_t *gla)
 {
     const struct vmcb_save *s = &v->arch.vmcb->save;
     const struct vmcb_seg *table = (sel & 4) ? &s->ldtr : &s->gdtr;
 
-    if ((uint32_t)(sel & ~7u) + bytes - 1 > table->limit) {
-        emul_fault(v, X86_EXC_GP, SEL_ERROR(sel));
+    if ((uint32_t)(sel & ~7u) + bytes - 1 > table->limit)
         return false;
-    }
     *gla = table->base + (sel & ~7u);
     if (!(s->efer & EFER_LMA))
         *gla &= 0xffffffffull;
+    return true;
+}
+
+/* The same, #GP(sel) injected past the limit. */
+static bool descriptor_address(struct vcpu *v, uint16_t sel, unsigned bytes, uint64_t *gla)
+{
+    if (descriptor_in_table(v, sel, bytes, gla))
+        return true;
+    emul_fault(v, X86_EXC_GP, SEL_ERROR(sel));
+    return false;
+}
+
+/*
+ * VERR/VERW (Intel SDM vol. 2, AMD APM vol. 3): whether the segment sel
+ * selects can be read (write: written) at the current CPL with the
+ * selector's RPL, in *accessible (ZF). A null selector, one past the table's
+ * limit, a system descriptor, or a non-conforming segment whose DPL is
+ * below CPL or RPL is not; the present bit is not checked and nothing about
+ * the selector faults. False: reading the descriptor faulted (#PF).
+ */
+bool seg_verify_access(struct vcpu *v, uint16_t sel, bool write, bool *accessible)
+{
+    unsigned cpl = v->arch.vmcb->save.cpl, type, dpl;
+    uint64_t gla, d = 0;
+
+    *accessible = false;
+    if (!(sel & 0xfffc) || !descriptor_in_table(v, sel, 8, &gla))
+        return true;
+    if (!guest_access_linear(v, X86_SEG_NONE, gla, &d, 8, GA_READ | GA_IMPLICIT))
+        return false;
+    type = DESC_TYPE(d);
+    dpl = DESC_DPL(d);
+    if (!(d & DESC_S))
+        return true;
+    if ((type & (TYPE_CODE | TYPE_CONFORMING)) != (TYPE_CODE | TYPE_CONFORMING) &&
+        (cpl > dpl || (sel & 3u) > dpl))
+        return true;
+    if (type & TYPE_CODE)
+        *accessible = !write && (type & TYPE_RW);
+    else
+        *accessible = !write || (type & TYPE_RW);
     return true;
 }
 
