@@ -70,10 +70,10 @@ import json,sys; d={x['config']['c_info']['name']: x['dbgvisor'] for x in json.l
 i, c = d['probe-ignore'], d['probe-crash']
 sys.exit(0 if (i['unbacked_access'], i['unbacked_accesses'], c['unbacked_access']) == ('ignore', 1, 'crash') else 1)" "$($XL list -l)"
 
-# reexecuted_insns: an instruction the MMIO emulator lacks (FXSAVE) is re-executed once
+# reexecuted_insns: an instruction the MMIO emulator lacks (LAR) is re-executed once
 # (it could have been rewritten by another vCPU), then ends the domain.
 printf 'name = "probe-sgdt"\nkernel = "%s"\nmemory = 16\ncmdline = "probe=2"\non_crash = "preserve"\n' $G/memtest.elf > $TMP/probe-sgdt.cfg
-check "xl create: FXSAVE to unbacked space" $XL create $TMP/probe-sgdt.cfg
+check "xl create: LAR from unbacked space" $XL create $TMP/probe-sgdt.cfg
 for _ in $(seq 50); do $XL list | grep -q '^probe-sgdt .*---sc-' && break; sleep 0.2; done
 check "xl list -l: reexecuted_insns counts the re-execution" python3 -c "
 import json,sys; d={x['config']['c_info']['name']: x['dbgvisor'] for x in json.loads(sys.argv[1])}

@@ -283,6 +283,7 @@ static const struct opcode_desc mem_opcodes[] = {
     { 0x07, OP_POPSEG }, { 0x17, OP_POPSEG }, { 0x1f, OP_POPSEG },  /* POP ES SS DS */
     { 0x0fa1, OP_POPSEG }, { 0x0fa9, OP_POPSEG },                   /* POP FS GS */
     { 0x0f01, OP_MODRM | OP_EXT },                                  /* SGDT SIDT LGDT LIDT SMSW */
+    { 0x0fae, OP_MODRM | OP_EXT },                      /* FXSAVE FXRSTOR LDMXCSR STMXCSR */
 #define VALU(op) { op, OP_MODRM | OP_SIMD | OP_VALU }
     VALU(0x0f54), VALU(0x0f55), VALU(0x0f56), VALU(0x0f57),         /* ANDPS ANDNPS ORPS XORPS */
     VALU(0x0f58), VALU(0x0f59), VALU(0x0f5c), VALU(0x0f5d),         /* ADD MUL SUB MIN */
@@ -536,6 +537,8 @@ int x86_decode_mem(const uint8_t *bytes, size_t avail, enum x86_mode mode,
             goto fail;                  /* XOP, or #UD */
         if (opcode == 0x0f00 && (insn->reg & 7) > 5)
             goto fail;                  /* /6 /7: #UD */
+        if (opcode == 0x0fae && ((insn->reg & 7) > 3 || pfx.rep))
+            goto fail;                  /* the XSAVE family, CLFLUSH; F3/F2 forms */
         if (opcode == 0x0f01) {         /* /0-/3 take m16&32/64, /4 SMSW m16 */
             if ((insn->reg & 7) > 4)
                 goto fail;              /* LMSW exits as a CR0 write; INVLPG reads nothing */

@@ -69,6 +69,9 @@ static const struct mcase cases[] = {
     { "verr (%rax): a word", L64, B(0x0f, 0x00, 0x20), 0, 0x0f00, 3, 2, 4, 0, false, 0 },
     { "verw (%rax): a word", L64, B(0x0f, 0x00, 0x28), 0, 0x0f00, 3, 2, 5, 0, false, 0 },
     { "0f 00 /6 (%rax): #UD", L64, B(0x0f, 0x00, 0x30), -1, NONE },
+    { "fxsave64 (%rax): REX.W in the size", L64, B(0x48, 0x0f, 0xae, 0x00), 0, 0x0fae, 4, 8, 0, 0, false, 0 },
+    { "ldmxcsr (%rax)", L64, B(0x0f, 0xae, 0x10), 0, 0x0fae, 3, 4, 2, 0, false, 0 },
+    { "xsave (%rax): not emulated", L64, B(0x0f, 0xae, 0x20), -1, NONE },
     /* movbe (%rsi),%ecx; movbe %rcx,(%rsi) */
     { "movbe load", L64, B(0x0f, 0x38, 0xf0, 0x0e), 0, X86_OP_0F38 | 0xf0, 4, 4, 1, 0, false, 0 },
     { "movbe store qword", L64, B(0x48, 0x0f, 0x38, 0xf1, 0x0e), 0, X86_OP_0F38 | 0xf1, 5, 8, 1, 0, false, 0 },

@@ -522,6 +522,8 @@ static enum exec_result execute(struct emul *e)
     case 0x0fbe: case 0x0fbf:
         set_reg_operand(e, size, sign_extend(mem_read(e, in->src_size), in->src_size));
         return EXEC_DONE;
+    case 0x0fae:
+        return emulate_fxsave(e);
     case 0xd8: case 0xd9: case 0xda: case 0xdb: case 0xdc: case 0xdd: case 0xde: case 0xdf:
         return emulate_x87(e);
     case 0x0f6e: case 0x0f6f: case 0x0f7e: case 0x0f7f:
@@ -696,6 +698,7 @@ static bool writes_memory(const struct x86_mem_insn *in)
     case 0x8e: case 0xc4: case 0xc5: case 0x0fb2: case 0x0fb4: case 0x0fb5:
         return false;
     case 0x0f00:                     return ext <= 1;          /* SLDT, STR */
+    case 0x0fae:                     return ext == 0 || ext == 3;  /* FXSAVE, STMXCSR */
     case 0x0f01:                     return ext <= 1 || ext == 4;  /* SGDT, SIDT, SMSW */
     }
     return true;

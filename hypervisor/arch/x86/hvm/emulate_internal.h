@@ -155,6 +155,11 @@ enum exec_result emulate_segment_insn(struct emul *e);
 enum exec_result emulate_x87(struct emul *e);
 enum exec_result emulate_mmx_move(struct emul *e);
 
+/* ---- emulate_fxsave.c ---- */
+
+/* FXSAVE, FXRSTOR, LDMXCSR, STMXCSR (0F AE /0-/3) on a memory operand. */
+enum exec_result emulate_fxsave(struct emul *e);
+
 /* ---- emulate_vec_alu.c ---- */
 
 /* SSE/AVX arithmetic with a memory source (the OP_VALU forms of decode.c). */
