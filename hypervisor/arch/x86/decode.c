@@ -213,6 +213,7 @@ enum {
     OP_STACK = 1 << 12,     /* PUSH/POP/CALL/JMP through memory: 64-bit in long mode */
     OP_VALU  = 1 << 13,     /* SSE/AVX arithmetic: a VEX form names a second source */
     OP_POPSEG = 1 << 14,    /* POP Sreg: the operand is the stack, no ModRM */
+    OP_STACKOP = 1 << 15,   /* PUSHF POPF ENTER LEAVE: the stack, no ModRM, 64-bit in long mode */
 };
 
 struct opcode_desc {
@@ -282,6 +283,8 @@ static const struct opcode_desc mem_opcodes[] = {
     { 0x0f00, OP_MODRM | OP_EXT | OP_SREG },                        /* SLDT STR LLDT LTR VERR VERW */
     { 0x07, OP_POPSEG }, { 0x17, OP_POPSEG }, { 0x1f, OP_POPSEG },  /* POP ES SS DS */
     { 0x0fa1, OP_POPSEG }, { 0x0fa9, OP_POPSEG },                   /* POP FS GS */
+    { 0x9c, OP_STACKOP }, { 0x9d, OP_STACKOP },                     /* PUSHF POPF */
+    { 0xc8, OP_STACKOP }, { 0xc9, OP_STACKOP },                     /* ENTER LEAVE */
     { 0x0f01, OP_MODRM | OP_EXT },                                  /* SGDT SIDT LGDT LIDT SMSW */
     { 0x0fae, OP_MODRM | OP_EXT },                      /* FXSAVE FXRSTOR LDMXCSR STMXCSR */
 #define VALU(op) { op, OP_MODRM | OP_SIMD | OP_VALU }
@@ -509,6 +512,15 @@ int x86_decode_mem(const uint8_t *bytes, size_t avail, enum x86_mode mode,
             goto fail;                  /* POP ES/SS/DS: #UD in 64-bit code */
         if (long_mode && insn->size == 4)
             insn->size = insn->src_size = 8;
+    } else if (desc->flags & OP_STACKOP) {
+        if (long_mode && insn->size == 4)
+            insn->size = insn->src_size = 8;
+        if (opcode == 0xc8) {           /* ENTER imm16, imm8: frame size, nesting level */
+            if ((need_end = i + 3) > avail)
+                goto truncated;
+            insn->imm = read_le(bytes + i, 3);
+            i += 3;
+        }
     } else if (desc->flags & OP_MOFFS) {
         if ((need_end = i + pfx.addr_size) > avail)
             goto truncated;

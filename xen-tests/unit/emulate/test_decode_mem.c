@@ -72,6 +72,8 @@ static const struct mcase cases[] = {
     { "fxsave64 (%rax): REX.W in the size", L64, B(0x48, 0x0f, 0xae, 0x00), 0, 0x0fae, 4, 8, 0, 0, false, 0 },
     { "ldmxcsr (%rax)", L64, B(0x0f, 0xae, 0x10), 0, 0x0fae, 3, 4, 2, 0, false, 0 },
     { "xsave (%rax): not emulated", L64, B(0x0f, 0xae, 0x20), -1, NONE },
+    { "pushf in 64-bit code: 64-bit", L64, B(0x9c), 0, 0x9c, 1, 8, 0, 0, false, 0 },
+    { "enter $0x20,$2: imm16 and level", P32, B(0xc8, 0x20, 0x00, 0x02), 0, 0xc8, 4, 4, 0, 0, false, 0x20020 },
     /* movbe (%rsi),%ecx; movbe %rcx,(%rsi) */
     { "movbe load", L64, B(0x0f, 0x38, 0xf0, 0x0e), 0, X86_OP_0F38 | 0xf0, 4, 4, 1, 0, false, 0 },
     { "movbe store qword", L64, B(0x48, 0x0f, 0x38, 0xf1, 0x0e), 0, X86_OP_0F38 | 0xf1, 5, 8, 1, 0, false, 0 },

@@ -284,6 +284,39 @@ static void test_verr_verw(void)
     CU_ASSERT_EQUAL(injected_vector, X86_EXC_UD);
 }
 
+/* POPF (9D) with the stack in the device at CPL 3, IOPL 0: CF loads, IF and
+ * IOPL stay; at CPL 0 both load. PUSHF stores RF clear. */
+static void test_popf_pushf_privilege(void)
+{
+    uint32_t val = 0x3001;                      /* IOPL 3, CF; IF clear */
+
+    setup32();
+    save()->ss.limit = 0xffffffff;
+    save()->cpl = 3;
+    save()->rflags = 0x202;
+    fake_vcpu.arch.gpr[GPR_RSP] = FAKE_MMIO_BASE;
+    memcpy(fake_mmio, &val, 4);
+    RUN(0x9d);
+    CU_ASSERT_EQUAL(injected_vector, -1);
+    CU_ASSERT_EQUAL(save()->rflags, 0x203);
+    CU_ASSERT_EQUAL(fake_vcpu.arch.gpr[GPR_RSP], FAKE_MMIO_BASE + 4);
+    setup32();
+    save()->ss.limit = 0xffffffff;
+    save()->rflags = 0x202;
+    fake_vcpu.arch.gpr[GPR_RSP] = FAKE_MMIO_BASE;
+    memcpy(fake_mmio, &val, 4);
+    RUN(0x9d);                                  /* CPL 0: IF and IOPL load too */
+    CU_ASSERT_EQUAL(save()->rflags, 0x3003);
+    setup32();
+    save()->ss.limit = 0xffffffff;
+    save()->rflags = 0x10203;                   /* RF */
+    fake_vcpu.arch.gpr[GPR_RSP] = FAKE_MMIO_BASE + 4;
+    RUN(0x9c);
+    memcpy(&val, fake_mmio, 4);
+    CU_ASSERT_EQUAL(val, 0x203);
+    CU_ASSERT_EQUAL(fake_vcpu.arch.gpr[GPR_RSP], FAKE_MMIO_BASE);
+}
+
 static void test_table_registers(void)
 {
     uint16_t limit;
@@ -331,6 +364,7 @@ void register_seg_tests(void)
         { "ltr/lldt: busy TSS, type, CPL and mode checks", test_ltr_lldt },
         { "sgdt/smsw/lidt/lgdt: UMIP and CPL", test_table_registers },
         { "verr/verw: ZF by type, DPL, CPL and RPL, never a fault", test_verr_verw },
+        { "popf/pushf on an MMIO stack: privilege rules, RF", test_popf_pushf_privilege },
     };
     CU_pSuite s = CU_add_suite("segment and table instructions on MMIO", NULL, NULL);
 

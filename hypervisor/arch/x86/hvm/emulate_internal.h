@@ -160,6 +160,11 @@ enum exec_result emulate_mmx_move(struct emul *e);
 /* FXSAVE, FXRSTOR, LDMXCSR, STMXCSR (0F AE /0-/3) on a memory operand. */
 enum exec_result emulate_fxsave(struct emul *e);
 
+/* ---- emulate_stack.c ---- */
+
+/* PUSHF, POPF, ENTER, LEAVE (9C 9D C8 C9) with the stack in MMIO. */
+enum exec_result emulate_stack_insn(struct emul *e);
+
 /* ---- emulate_vec_alu.c ---- */
 
 /* SSE/AVX arithmetic with a memory source (the OP_VALU forms of decode.c). */
