@@ -6,6 +6,7 @@
  * (#GP(0)), LLDT/LTR protected mode (#UD), a GDT selector of the right
  * system type (#GP(sel)), a present descriptor (#NP(sel)) and in long mode
  * a 16-byte descriptor with a canonical base; LTR marks the TSS busy.
+ * VERR/VERW read their selector and set ZF (emulate_seg.c's check).
  * LMSW exits as a CR0 write before its operand is read (svm/cr.c).
  */
 #include <asm/decode.h>
