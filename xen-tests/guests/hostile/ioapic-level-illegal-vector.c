@@ -74,10 +74,10 @@ static uint32_t esr_latch(void)
     return apic_read(APIC_ESR);
 }
 
-/* Up to ~20 ms with interrupts on, or until done() holds. */
+/* Up to ~100 ms with interrupts on, or until done() holds. */
 static void wait_until(bool (*done)(void))
 {
-    for (int i = 0; i < 20 && !done(); i++) {
+    for (int i = 0; i < 100 && !done(); i++) {
         cli();
         sleep_ticks(1000000);
     }
