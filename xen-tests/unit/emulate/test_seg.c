@@ -168,6 +168,49 @@ static void test_far_call(void)
     CU_ASSERT_EQUAL(pushed[1], 0x08);
 }
 
+/* Through a 32-bit call gate (the pointer's offset ignored): CS:EIP from
+ * the gate, 4-byte pushes; a 16-bit gate pushes 2 bytes; the gate's DPL
+ * below the selector's RPL is #GP(gate); a non-present one #NP(gate). */
+static void test_call_gate(void)
+{
+    uint32_t pushed[2];
+    uint16_t pushed16[2];
+
+    setup32();
+    gdt_set(0x28, 0x00008C0000086000ull);   /* 32-bit call gate, DPL 0: 0x08:0x6000 */
+    memcpy(fake_mmio, "\x00\x50\x00\x00", 4);
+    put_sel(0x28, 4);
+    RUN(0xff, 0x1d, DISP);                  /* lcall [mmio] */
+    CU_ASSERT_EQUAL(injected_vector, -1);
+    CU_ASSERT_EQUAL(save()->rip, 0x6000);
+    CU_ASSERT_EQUAL(save()->cs.sel, 0x08);
+    memcpy(pushed, fake_ram + STACK - 8, 8);
+    CU_ASSERT_EQUAL(pushed[0], CODE + 6);
+    CU_ASSERT_EQUAL(pushed[1], 0x08);
+
+    setup32();
+    gdt_set(0x28, 0x0000840000086000ull);   /* 16-bit call gate */
+    put_sel(0x28, 4);
+    RUN(0xff, 0x1d, DISP);
+    CU_ASSERT_EQUAL(save()->rip, 0x6000);
+    CU_ASSERT_EQUAL(fake_vcpu.arch.gpr[GPR_RSP], STACK - 4);
+    memcpy(pushed16, fake_ram + STACK - 4, 4);
+    CU_ASSERT_EQUAL(pushed16[0], CODE + 6);
+    CU_ASSERT_EQUAL(pushed16[1], 0x08);
+
+    setup32();
+    gdt_set(0x28, 0x00008C0000086000ull);
+    put_sel(0x2b, 4);                       /* RPL 3 > gate DPL 0 */
+    RUN(0xff, 0x2d, DISP);                  /* ljmp [mmio] */
+    assert_fault(X86_EXC_GP, 0x28);
+
+    setup32();
+    gdt_set(0x28, 0x00000C0000086000ull);   /* not present */
+    put_sel(0x28, 4);
+    RUN(0xff, 0x2d, DISP);
+    assert_fault(X86_EXC_NP, 0x28);
+}
+
 static void test_far_jmp_faults(void)
 {
     setup32();
@@ -360,6 +403,7 @@ void register_seg_tests(void)
         { "les: offset to the register, selector to ES", test_les },
         { "far call m16:32: CS and EIP pushed, CS loaded", test_far_call },
         { "far jmp/call faults", test_far_jmp_faults },
+        { "far call/jmp through a call gate", test_call_gate },
         { "far jmp in real mode: base = selector << 4", test_far_jmp_real_mode },
         { "ltr/lldt: busy TSS, type, CPL and mode checks", test_ltr_lldt },
         { "sgdt/smsw/lidt/lgdt: UMIP and CPL", test_table_registers },

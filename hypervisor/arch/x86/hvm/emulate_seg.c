@@ -7,9 +7,11 @@
  * raise #GP with the selector (RPL cleared) as error code, a segment not
  * present #NP (#SS for SS); a descriptor loaded gets its accessed bit set.
  * Real mode and virtual-8086 mode load selector << 4 as the base. Far
- * transfers go to code segments; call gates, task gates and TSS selectors
- * (privilege changes, task switches) are not emulated and end the domain
- * with the bytes in the reason.
+ * transfers go to code segments or through call gates at the same
+ * privilege; in long mode a TSS or task gate is #GP(selector) (no task
+ * switches there). A call gate that raises the privilege, and task gates
+ * and TSS selectors outside long mode (task switches), are not emulated
+ * and end the domain with the bytes in the reason.
  */
 #include <asm/decode.h>
 #include <asm/hvm_emul.h>
@@ -234,6 +236,70 @@ static bool push_return(struct vcpu *v, unsigned size, uint64_t ret)
     return false;
 }
 
+#define DESC_DB         (1ull << 54)
+#define TYPE_CALL_GATE16 0x4u
+#define TYPE_CALL_GATE  0xcu            /* 32-bit; in long mode the 64-bit gate */
+
+/*
+ * Far CALL/JMP through a call gate (gate: its descriptor, 16 bytes in long
+ * mode; Intel SDM vol. 2 CALL/JMP, AMD APM vol. 2 4.11): the gate's DPL
+ * must admit CPL and the selector's RPL (#GP(gate)), the gate be present
+ * (#NP(gate)), its target a non-null (#GP(0)) code segment with DPL <= CPL,
+ * for JMP to a non-conforming one DPL = CPL, in long mode a 64-bit one
+ * (#GP(target)), present (#NP(target)). CS and the return address are
+ * pushed at the gate's size (8 bytes in long mode). A CALL that raises the
+ * privilege (non-conforming target, DPL < CPL: a stack switch through the
+ * TSS) is not emulated.
+ */
+static enum exec_result call_gate(struct emul *e, bool call, uint16_t gsel, uint64_t g[2])
+{
+    struct vcpu *v = e->v;
+    struct vmcb_save *s = &v->arch.vmcb->save;
+    bool lma = s->efer & EFER_LMA;
+    unsigned cpl = s->cpl, gdpl = DESC_DPL(g[0]), type, tdpl, size;
+    uint16_t tsel = (uint16_t)(g[0] >> 16);
+    uint64_t offset = (g[0] & 0xffff) | ((g[0] >> 32) & 0xffff0000u), t[2];
+    struct vmcb_seg cs;
+
+    if (lma && (!seg_read_descriptor(v, gsel, g, 8)))
+        return EXEC_FAULTED;
+    if (lma && ((g[1] >> 40) & 0x1f))
+        return emul_fault(v, X86_EXC_GP, SEL_ERROR(gsel));     /* upper half's type must be 0 */
+    if (gdpl < cpl || gdpl < (gsel & 3u))
+        return emul_fault(v, X86_EXC_GP, SEL_ERROR(gsel));
+    if (!(g[0] & DESC_P))
+        return emul_fault(v, X86_EXC_NP, SEL_ERROR(gsel));
+    if (lma)
+        offset |= g[1] << 32;
+    else if (DESC_TYPE(g[0]) == TYPE_CALL_GATE16)
+        offset &= 0xffff;
+    if (!(tsel & 0xfffc))
+        return emul_fault(v, X86_EXC_GP, 0);
+    if (!seg_read_descriptor(v, tsel, t, 0))
+        return EXEC_FAULTED;
+    type = DESC_TYPE(t[0]);
+    tdpl = DESC_DPL(t[0]);
+    if (!(t[0] & DESC_S) || !(type & TYPE_CODE) || tdpl > cpl ||
+        (lma && (!(t[0] & DESC_L) || (t[0] & DESC_DB))) ||
+        (!call && !(type & TYPE_CONFORMING) && tdpl != cpl))
+        return emul_fault(v, X86_EXC_GP, SEL_ERROR(tsel));
+    if (!(t[0] & DESC_P))
+        return emul_fault(v, X86_EXC_NP, SEL_ERROR(tsel));
+    if (call && !(type & TYPE_CONFORMING) && tdpl < cpl)
+        return EXEC_UNKNOWN;                                    /* privilege change */
+    seg_from_descriptor(&cs, (uint16_t)((tsel & 0xfffc) | cpl), t[0] | DESC_A);
+    if (lma ? (uint64_t)((int64_t)(offset << 16) >> 16) != offset : offset > cs.limit)
+        return emul_fault(v, X86_EXC_GP, 0);
+    size = lma ? 8 : DESC_TYPE(g[0]) == TYPE_CALL_GATE ? 4 : 2;
+    if (call && !push_return(v, size, (s->rip + e->insn.len) & size_mask(size)))
+        return EXEC_FAULTED;
+    if (!mark_accessed(v, tsel, &t[0]))
+        return EXEC_FAULTED;
+    s->cs = cs;
+    s->rip = offset;
+    return EXEC_JUMPED;
+}
+
 static enum exec_result far_transfer(struct emul *e, bool call, uint64_t target, uint16_t sel)
 {
     struct vcpu *v = e->v;
@@ -256,8 +322,13 @@ static enum exec_result far_transfer(struct emul *e, bool call, uint64_t target,
     if (!seg_read_descriptor(v, sel, d, 0))
         return EXEC_FAULTED;
     fault = code_target_fault(sel, s->cpl, d[0], &unknown);
+    if (unknown && (DESC_TYPE(d[0]) == TYPE_CALL_GATE ||
+                    (DESC_TYPE(d[0]) == TYPE_CALL_GATE16 && !(s->efer & EFER_LMA))))
+        return call_gate(e, call, sel, d);
+    if (unknown && (s->efer & EFER_LMA))
+        return emul_fault(v, X86_EXC_GP, SEL_ERROR(sel));      /* no task switch in long mode */
     if (unknown)
-        return EXEC_UNKNOWN;
+        return EXEC_UNKNOWN;                                    /* task gate, TSS */
     if (fault)
         return emul_fault(v, fault, SEL_ERROR(sel));
     seg_from_descriptor(&cs, (uint16_t)((sel & 0xfffc) | s->cpl), d[0] | DESC_A);
