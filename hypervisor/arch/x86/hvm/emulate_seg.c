@@ -236,6 +236,33 @@ static bool push_return(struct vcpu *v, unsigned size, uint64_t ret)
     return false;
 }
 
+/* The end of a far transfer to the checked code descriptor d (selector
+ * sel, RPL := CPL): #GP(0) for a target past its limit or, 64-bit, not
+ * canonical; a CALL pushes CS and the return address at size; the
+ * accessed bit is set and CS:rIP loaded. */
+static enum exec_result enter_code_segment(struct emul *e, bool call, uint16_t sel, uint64_t *d,
+                                           uint64_t target, unsigned size)
+{
+    struct vcpu *v = e->v;
+    struct vmcb_save *s = &v->arch.vmcb->save;
+    struct vmcb_seg cs;
+
+    seg_from_descriptor(&cs, (uint16_t)((sel & 0xfffc) | s->cpl), *d | DESC_A);
+    if ((s->efer & EFER_LMA) && (*d & DESC_L)) {
+        if ((uint64_t)((int64_t)(target << 16) >> 16) != target)
+            return emul_fault(v, X86_EXC_GP, 0);        /* non-canonical */
+    } else if (target > cs.limit) {
+        return emul_fault(v, X86_EXC_GP, 0);
+    }
+    if (call && !push_return(v, size, (s->rip + e->insn.len) & size_mask(size)))
+        return EXEC_FAULTED;
+    if (!mark_accessed(v, sel, d))
+        return EXEC_FAULTED;
+    s->cs = cs;
+    s->rip = target;
+    return EXEC_JUMPED;
+}
+
 #define DESC_DB         (1ull << 54)
 #define TYPE_CALL_GATE16 0x4u
 #define TYPE_CALL_GATE  0xcu            /* 32-bit; in long mode the 64-bit gate */
@@ -259,7 +286,6 @@ static enum exec_result call_gate(struct emul *e, bool call, uint16_t gsel, uint
     unsigned cpl = s->cpl, gdpl = DESC_DPL(g[0]), type, tdpl, size;
     uint16_t tsel = (uint16_t)(g[0] >> 16);
     uint64_t offset = (g[0] & 0xffff) | ((g[0] >> 32) & 0xffff0000u), t[2];
-    struct vmcb_seg cs;
 
     if (lma && (!seg_read_descriptor(v, gsel, g, 8)))
         return EXEC_FAULTED;
@@ -287,17 +313,8 @@ static enum exec_result call_gate(struct emul *e, bool call, uint16_t gsel, uint
         return emul_fault(v, X86_EXC_NP, SEL_ERROR(tsel));
     if (call && !(type & TYPE_CONFORMING) && tdpl < cpl)
         return EXEC_UNKNOWN;                                    /* privilege change */
-    seg_from_descriptor(&cs, (uint16_t)((tsel & 0xfffc) | cpl), t[0] | DESC_A);
-    if (lma ? (uint64_t)((int64_t)(offset << 16) >> 16) != offset : offset > cs.limit)
-        return emul_fault(v, X86_EXC_GP, 0);
     size = lma ? 8 : DESC_TYPE(g[0]) == TYPE_CALL_GATE ? 4 : 2;
-    if (call && !push_return(v, size, (s->rip + e->insn.len) & size_mask(size)))
-        return EXEC_FAULTED;
-    if (!mark_accessed(v, tsel, &t[0]))
-        return EXEC_FAULTED;
-    s->cs = cs;
-    s->rip = offset;
-    return EXEC_JUMPED;
+    return enter_code_segment(e, call, tsel, &t[0], offset, size);
 }
 
 static enum exec_result far_transfer(struct emul *e, bool call, uint64_t target, uint16_t sel)
@@ -306,7 +323,6 @@ static enum exec_result far_transfer(struct emul *e, bool call, uint64_t target,
     struct vmcb_save *s = &v->arch.vmcb->save;
     unsigned size = e->insn.size, fault;
     uint64_t ret = (s->rip + e->insn.len) & size_mask(size), d[2];
-    struct vmcb_seg cs;
     bool unknown;
 
     if (!seg_protected_mode(v)) {
@@ -331,20 +347,7 @@ static enum exec_result far_transfer(struct emul *e, bool call, uint64_t target,
         return EXEC_UNKNOWN;                                    /* task gate, TSS */
     if (fault)
         return emul_fault(v, fault, SEL_ERROR(sel));
-    seg_from_descriptor(&cs, (uint16_t)((sel & 0xfffc) | s->cpl), d[0] | DESC_A);
-    if ((s->efer & EFER_LMA) && (d[0] & DESC_L)) {
-        if ((uint64_t)((int64_t)(target << 16) >> 16) != target)
-            return emul_fault(v, X86_EXC_GP, 0);        /* non-canonical */
-    } else if (target > cs.limit) {
-        return emul_fault(v, X86_EXC_GP, 0);
-    }
-    if (call && !push_return(v, size, ret))
-        return EXEC_FAULTED;
-    if (!mark_accessed(v, sel, &d[0]))
-        return EXEC_FAULTED;
-    s->cs = cs;
-    s->rip = target;
-    return EXEC_JUMPED;
+    return enter_code_segment(e, call, sel, &d[0], target, size);
 }
 
 /* ---- the instructions ---- */
