@@ -6,7 +6,8 @@
  * GS), LFS/LGS/LSS with m16:32 and m16:64 pointers, far JMP and far CALL
  * through m16:32 and m16:64 pointers (to code, through 64-bit call gates,
  * and to a TSS: #GP(sel), long mode has no task switch), SGDT/SIDT/SLDT/STR/SMSW stores and
- * LGDT/LIDT/LLDT/LTR/LMSW loads, with the descriptor checks and the error
+ * LGDT/LIDT/LLDT/LTR/LMSW loads, VERR/VERW (ZF by type, DPL against CPL
+ * and RPL, no present check, no fault), with the descriptor checks and the error
  * codes hardware gives (#GP(0) for a null CS, #GP(sel) for a data segment
  * as CS, an RPL above CPL, a selector past the GDT limit, an execute-only
  * segment in DS, a code segment in SS; #NP(sel)/#SS(sel) for a segment not
@@ -312,9 +313,43 @@ static void table_loads(void)
     asm volatile("clts");
 }
 
+/* VERR/VERW of a selector from RAM and from MMIO (its high byte on
+ * IOREGSEL): ZF set if the segment can be read (written) at CPL with the
+ * selector's RPL; the present bit is not checked, a system descriptor, an
+ * out-of-limit or null selector clear it, nothing faults. */
+static bool verify(const void *operand, bool write)
+{
+    uint8_t zf;
+    if (write)
+        asm volatile("verw (%1); setz %0" : "=r"(zf) : "r"(operand) : "cc", "memory");
+    else
+        asm volatile("verr (%1); setz %0" : "=r"(zf) : "r"(operand) : "cc", "memory");
+    return zf;
+}
+
+static void verr_verw(void)
+{
+    static const uint16_t sels[] = { 0x0000, 0x0008, 0x0010, 0x0013, 0x0018, 0x0020, 0x0023, 0x0028,
+                                     0x002b, SEL_TSS, SEL_NP_DATA, SEL_XONLY, SEL_GATE_CALL, SEL_PAST };
+
+    for (unsigned i = 0; i < sizeof(sels) / sizeof(sels[0]); i++) {
+        for (int write = 0; write < 2; write++) {
+            uint16_t ram = sels[i];
+            bool zf_ram = verify(&ram, write), zf_io;
+
+            *ioregsel = (uint8_t)(sels[i] >> 8);
+            memcpy(alias_page + 4095, &sels[i], 1);
+            zf_io = verify((void *)(IOAPIC - 1), write);
+            report(zf_io == zf_ram, "%s %#06x from MMIO: ZF=%d as from RAM", write ? "verw" : "verr",
+                   sels[i], zf_io);
+        }
+    }
+}
+
 int main(void)
 {
     setup();
+    verr_verw();
     mov_sreg();
     load_far_pointer();
     pop_segment();
