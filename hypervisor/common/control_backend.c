@@ -3,6 +3,7 @@
  * requests from the domain table. The server has validated every field;
  * here we check existence and state. Runs on pCPU 0's scheduler loop.
  */
+#include <asm/hvm_irq.h>
 #include <asm/svm_vcpu.h>
 #include <dbgvisor/console.h>
 #include <dbgvisor/debug_arch.h>
@@ -11,6 +12,7 @@
 #include <dbgvisor/events.h>
 #include <dbgvisor/lib.h>
 #include <dbgvisor/page_alloc.h>
+#include <dbgvisor/policy_names.h>
 #include <dbgvisor/keyhandler.h>
 #include <dbgvisor/percpu.h>
 #include <dbgvisor/sched.h>
@@ -154,6 +156,17 @@ int hv_ctl_domain_info(uint32_t domid, struct dbgv_ctl_dominfo *out)
     return 0;
 }
 
+/* The public timer mode (Xen's numbers, 0 the default; the server checked
+ * the range) as the vPIT's reinjection mode. */
+static enum timer_mode timer_mode_of(uint8_t mode)
+{
+    switch (mode) {
+    case DBGV_TIMER_MODE_NO_MISSED_TICKS_PENDING: return TIMER_MODE_NO_MISSED_TICKS_PENDING;
+    case DBGV_TIMER_MODE_ONE_MISSED_TICK_PENDING: return TIMER_MODE_ONE_MISSED_TICK_PENDING;
+    default:                                      return TIMER_MODE_NO_DELAY_FOR_MISSED_TICKS;
+    }
+}
+
 int hv_ctl_domain_create(const struct dbgv_ctl_domain_create *req, uint32_t *domid)
 {
     struct domain *d;
@@ -171,6 +184,11 @@ int hv_ctl_domain_create(const struct dbgv_ctl_domain_create *req, uint32_t *dom
         return rc;
     *domid = d->id;
     printk("domain %u (%s) created by the toolstack\n", d->id, d->name);
+    if (req->timer_mode != DBGV_TIMER_MODE_DEFAULT) {
+        hvm_irq_set_timer_mode(d, timer_mode_of(req->timer_mode));
+        printk("domain %u (%s): timer_mode %s\n", d->id, d->name,
+               dbgv_timer_mode_name(req->timer_mode));
+    }
     events_post_domain(d->id, DBGV_EV_DOMAIN_CREATED, 0);
     return 0;
 }

@@ -179,9 +179,19 @@ DBGCTL_EXPORT int dbgctl_domain_build(dbgctl *h, const struct dbgctl_build *b,
         goto out;
     }
 
-    rc = dbgctl_domain_create_unbacked(h, b->name, b->memory_mib, b->nr_vcpus,
-                                       policy, b->quiet_switches,
-                                       b->unbacked_access, &w.domid);
+    struct dbgv_ctl_domain_create req = {
+        .memory_mib = b->memory_mib, .nr_vcpus = b->nr_vcpus, .debug_policy = (uint8_t)policy,
+        .unbacked_access = (uint8_t)b->unbacked_access, .timer_mode = (uint8_t)b->timer_mode,
+        .quiet_switches = b->quiet_switches,
+    };
+    if ( strlen(b->name) >= sizeof(req.name) || b->unbacked_access >= DBGV_UNBACKED_COUNT ||
+         b->timer_mode >= DBGV_TIMER_MODE_COUNT )
+        rc = -EINVAL;
+    else
+    {
+        memcpy(req.name, b->name, strlen(b->name));
+        rc = dbgctl_domain_create_req(h, &req, &w.domid);
+    }
     if ( rc )
     {
         seterr(err, errlen, "creating domain: %s", dbgctl_strerror(rc));

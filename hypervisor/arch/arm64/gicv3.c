@@ -81,8 +81,8 @@ bool gicv3_init(const void *dtb)
 
 bool gicv3_cpu_init(void)
 {
-    uint32_t irqs = 1U << PPI_HYP_TIMER | 1U << PPI_VIRT_TIMER | 1U << SGI_KICK |
-                    1U << SGI_EXIT_GUEST;
+    uint32_t irqs = 1U << PPI_HYP_TIMER | 1U << PPI_VIRT_TIMER | 1U << PPI_PHYS_TIMER |
+                    1U << PPI_PMU | 1U << SGI_KICK | 1U << SGI_EXIT_GUEST;
     uint64_t gicr = find_redistributor(gicr_base, gicr_size);
     volatile uint8_t *prio;
     unsigned i;

@@ -42,6 +42,8 @@ void arch_sched_irq(struct vcpu *v, uint32_t intid)
 {
     switch (intid) {
     case PPI_VIRT_TIMER:
+    case PPI_PHYS_TIMER:
+    case PPI_PMU:
         if (v) {
             vgic_inject_hw(v, intid);       /* active until the guest deactivates it */
             return;

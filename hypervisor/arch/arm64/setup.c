@@ -7,7 +7,10 @@
  * hypervisor's command line (/chosen bootargs): "domain=NAME mem=MiB
  * vcpus=N policy=trap quiet=N" (the debug core's policy, default trap, and
  * adaptive's quiet switch-outs, docs/arm64.md). "selftest=fault" takes an
- * exception at EL2 on purpose (the fault report is tested).
+ * exception at EL2 on purpose (the fault report is tested);
+ * "selftest=lifecycle" creates, loads, starts and destroys every domain of
+ * the boot module three times before the real boot (common/domain.c's
+ * life cycle on arm64: every page must come back).
  */
 #include <dbgvisor/console.h>
 #include <dbgvisor/domain.h>
@@ -22,6 +25,7 @@
 #include <asm/fpsimd.h>
 #include <asm/fdt.h>
 #include <asm/gicv3.h>
+#include <asm/pmu.h>
 #include <asm/sysreg.h>
 #include <asm/uart.h>
 #include <asm/vdebug.h>
@@ -148,6 +152,25 @@ static unsigned boot_domains(const void *dtb, const struct boot_module *m,
     return n;
 }
 
+#define LIFECYCLE_ROUNDS 3
+
+/* Each round builds every domain and destroys it again; the free pages after
+ * must equal those before (RAM, stage-2 tables, ZA buffers returned). */
+static void selftest_lifecycle(const struct boot_domain *doms, unsigned n, const void *dtb)
+{
+    size_t before = palloc_free_pages();
+    unsigned round, i;
+
+    for (round = 0; round < LIFECYCLE_ROUNDS; round++)
+        for (i = 0; i < n; i++) {
+            struct domain *d = arm64_build_domain(&doms[i], dtb);
+            if (d)
+                domain_destroy(d);
+        }
+    printk("selftest: %u create/destroy rounds of %u domain%s: %zu pages free before, %zu after\n",
+           LIFECYCLE_ROUNDS, n, n == 1 ? "" : "s", before, palloc_free_pages());
+}
+
 void arm64_start(const void *dtb)
 {
     static struct boot_domain doms[BUNDLE_MAX_DOMAINS];
@@ -155,7 +178,7 @@ void arm64_start(const void *dtb)
     const char *bootargs;
     char selftest[16];
     uint32_t len;
-    unsigned i, n;
+    unsigned i, n, built = 0;
 
     pcpus[0].id = 0;
     pcpus[0].online = true;
@@ -187,13 +210,21 @@ void arm64_start(const void *dtb)
     vdebug_probe();
     el1_context_probe();
     fpsimd_probe();
+    pmu_probe();
     if (!gicv3_init(dtb))
         host_system_off();
     smp_boot_secondaries(dtb);
     /* Stale translations of any VMID from before we ran (the firmware's). */
     __asm__ volatile("tlbi alle1is; dsb ish; isb" ::: "memory");
+    if (bootargs && cmdline_get(bootargs, "selftest", selftest, sizeof(selftest)) &&
+        strcmp(selftest, "lifecycle") == 0)
+        selftest_lifecycle(doms, n, dtb);
     for (i = 0; i < n; i++)
-        arm64_build_domain(&doms[i], dtb);
+        built += arm64_build_domain(&doms[i], dtb) != NULL;
+    if (!built) {           /* nothing would ever end the machine (no control channel) */
+        pr_err("no domain could be created\n");
+        host_system_off();
+    }
     sched_init(true);
     smp_release_secondaries();
     sched_run();

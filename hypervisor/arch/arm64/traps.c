@@ -11,6 +11,7 @@
 #include <asm/arm64.h>
 #include <asm/sysreg.h>
 #include <asm/gicv3.h>
+#include <asm/id_regs.h>
 #include <asm/sched_arch.h>
 #include <asm/vcpu_block.h>
 #include <asm/vdebug.h>
@@ -178,7 +179,7 @@ static bool handle_sysreg(struct vcpu *v)
     };
 
     a.value = get_reg(v, rt);
-    if (!vdebug_access(v, &a) && !vgic_cpuif_access(v, &a)) {
+    if (!vdebug_access(v, &a) && !vgic_cpuif_access(v, &a) && !id_regs_access(v, &a)) {
         inject_undef(v);
         return true;
     }

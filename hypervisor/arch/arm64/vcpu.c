@@ -1,8 +1,9 @@
 /*
  * A vCPU on a pCPU (asm/sched_arch.h hooks for common/schedule.c): its
  * context loaded (EL2 controls, stage 2 with its domain's VMID, EL1 system
- * registers, FP/SIMD/SVE/SME, virtual timer, virtual GIC interface), guest
- * entries and exits, and the context saved when it leaves. The debug
+ * registers, FP/SIMD/SVE/SME, performance monitors, virtual timer, virtual
+ * GIC interface), guest entries and exits, and the context saved when it
+ * leaves. The debug
  * registers are the common debug core's: the scheduler switches them
  * (dbg_on_schedule/dbg_on_deschedule, ARCH_SCHED_DEBUG_CORE) and every entry
  * and exit goes through its policy (dbg_before_vmentry/dbg_after_vmexit).
@@ -18,6 +19,8 @@
 #include <asm/arm64.h>
 #include <asm/el1_context.h>
 #include <asm/fpsimd.h>
+#include <asm/id_regs.h>
+#include <asm/pmu.h>
 #include <asm/sched_arch.h>
 #include <asm/sysreg.h>
 #include <asm/timebase.h>
@@ -43,19 +46,6 @@
 #define MPIDR_RES1        (1ULL << 31)
 #define VMPIDR_AFF0_MAX   16            /* vCPUs 0-15 in Aff0, as QEMU virt numbers CPUs */
 
-/* Pointer authentication (any of APA, API, APA3 implemented): the guest's keys
- * and PAC instructions are its own, as without EL2 (Linux signs return
- * addresses with them); el1_context.c switches the keys. */
-static uint64_t pauth_controls(void)
-{
-    uint64_t isar1 = read_sysreg(id_aa64isar1_el1);
-    uint64_t isar2 = read_sysreg(id_aa64isar2_el1);
-
-    if (((isar1 >> 4) & 0xf) || ((isar1 >> 8) & 0xf) || ((isar2 >> 12) & 0xf))
-        return HCR_API | HCR_APK;
-    return 0;
-}
-
 /* The EL2 controls every vCPU runs under. */
 static void load_el2_controls(struct vcpu *v)
 {
@@ -69,7 +59,7 @@ static void load_el2_controls(struct vcpu *v)
     if ((read_sysreg(id_aa64mmfr1_el1) >> 40) & 0xf)           /* FEAT_HCX */
         write_sysreg(s3_4_c1_c2_2, HCRX_MSCEN | HCRX_TCR2EN | HCRX_SCTLR2EN);  /* HCRX_EL2 */
     write_sysreg(hcr_el2, HCR_VM | HCR_SWIO | HCR_RW | HCR_TSC | HCR_TWI | HCR_IMO | HCR_FMO |
-                          HCR_AMO | pauth_controls());
+                          HCR_AMO | ID_REGS_HCR | el1_context_hcr());
     write_sysreg(vpidr_el2, read_sysreg(midr_el1));
     write_sysreg(vmpidr_el2, MPIDR_RES1 | v->id);
     isb();
@@ -84,6 +74,7 @@ void arm64_vcpu_reset(struct vcpu *v, uint64_t entry, uint64_t arg)
     v->arch.regs.spsr = PSR_DAIF | PSR_MODE_EL1H;
     el1_context_reset(&v->arch.el1);
     fpsimd_reset(&v->arch.fp);
+    pmu_reset(&v->arch.pmu);
     memset(&v->arch.vtimer, 0, sizeof(v->arch.vtimer));
     vgic_vcpu_reset(v);
 }
@@ -99,6 +90,7 @@ void arch_vcpu_load(struct vcpu *v)
     stage2_activate(v->domain);
     el1_context_load(&v->arch.el1);
     fpsimd_load(&v->arch.fp);
+    pmu_load(&v->arch.pmu);
     vgic_load(v);
     vtimer_load(v);
     v->pcpu = (int)this_pcpu()->id;
@@ -108,6 +100,7 @@ void arch_vcpu_put(struct vcpu *v)
 {
     vtimer_save(v);             /* its line low before the GIC state is taken */
     vgic_save(v);
+    pmu_save(&v->arch.pmu);
     fpsimd_save(&v->arch.fp);
     el1_context_save(&v->arch.el1);
 }

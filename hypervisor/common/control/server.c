@@ -143,7 +143,7 @@ static int do_hello(const uint8_t *p, uint32_t len, uint32_t *rlen)
     hv_ctl_hello(&rep);
     if ( gdbg_backend() )
         rep.features |= DBGV_CTL_F_GUEST_DEBUG;
-    rep.features |= DBGV_CTL_F_DEBUG_STATE_LIST;
+    rep.features |= DBGV_CTL_F_DEBUG_STATE_LIST | DBGV_CTL_F_DEBUG_SUMMARY_LIST;
     rep.hv_version[sizeof(rep.hv_version) - 1] = '\0';
     rep.version = DBGV_CTL_VERSION;
     rep.max_payload = DBGV_CTL_MAX_PAYLOAD;
@@ -259,7 +259,8 @@ static int do_domain_create(const uint8_t *p, uint32_t len, uint32_t *rlen)
     if ( !name_ok(req.name, sizeof(req.name)) || !all_zero(req.pad, sizeof(req.pad)) ||
          req.memory_mib == 0 || req.memory_mib > (1u << 20) ||
          req.nr_vcpus == 0 || req.nr_vcpus > CTL_MAX_VCPUS ||
-         req.debug_policy >= DBGV_POLICY_COUNT || req.unbacked_access >= DBGV_UNBACKED_COUNT )
+         req.debug_policy >= DBGV_POLICY_COUNT || req.unbacked_access >= DBGV_UNBACKED_COUNT ||
+         req.timer_mode >= DBGV_TIMER_MODE_COUNT )
         return -DBGV_EINVAL;
     if ( (rc = hv_ctl_domain_create(&req, &rep.domid)) )
         return rc;
@@ -468,6 +469,48 @@ static int do_debug_state_list(const uint8_t *p, uint32_t len, uint32_t *rlen)
         return rc;
     for ( uint32_t i = 0; i < count && i < max; i++ )
         out[i].pad = 0;
+    return list_reply(count, total, max, sizeof(*out), rlen);
+}
+
+/* DEBUG_SUMMARY_LIST: DEBUG_STATE_LIST's walk, in batches of full states,
+ * each condensed to the 96-byte summary a monitor shows. */
+static int do_debug_summary_list(const uint8_t *p, uint32_t len, uint32_t *rlen)
+{
+    static struct dbgv_ctl_dom_debug_state
+        batch[DBGV_CTL_LIST_MAX(struct dbgv_ctl_dom_debug_state)];
+    struct dbgv_ctl_list_req req;
+    struct dbgv_vcpu_debug_summary *out =
+        (void *)(TXP + sizeof(struct dbgv_ctl_list_rep));
+    uint32_t max, domid, start, count = 0, total = 0, n, left;
+    bool first = true;
+    int rc;
+
+    if ( (rc = take_list(&req, p, len)) || (rc = domid_ok(req.domid)) )
+        return rc;
+    max = MIN(req.max,
+              (uint32_t)DBGV_CTL_LIST_MAX(struct dbgv_vcpu_debug_summary));
+    domid = req.domid;
+    start = req.start;
+    do {
+        n = left = 0;
+        rc = hv_ctl_debug_state_list(domid, start, batch,
+                                     MIN((uint32_t)ARRAY_SIZE(batch), max - count),
+                                     &n, &left);
+        if ( rc )
+            return rc;
+        if ( n > ARRAY_SIZE(batch) || n > left )
+            return -DBGV_EIO;           /* backend bug: never send garbage */
+        if ( first )
+            total = left;               /* entries from the client's cursor on */
+        first = false;
+        for ( uint32_t i = 0; i < n; i++ )
+            dbgv_debug_summarize(batch[i].domid, &batch[i].st, &out[count++]);
+        if ( n )
+        {
+            domid = batch[n - 1].domid;
+            start = batch[n - 1].st.vcpu_id + 1;
+        }
+    } while ( n && n < left && count < max );
     return list_reply(count, total, max, sizeof(*out), rlen);
 }
 
@@ -834,6 +877,7 @@ static void dispatch(const struct dbgv_ctl_hdr *h, const uint8_t *p)
     case DBGV_CTL_MSG_CONSOLE_WRITE: rc = do_console_write(p, h->len, &rlen); break;
     case DBGV_CTL_MSG_DEBUG_STATE_GET: rc = do_debug_state(p, h->len, &rlen); break;
     case DBGV_CTL_MSG_DEBUG_STATE_LIST: rc = do_debug_state_list(p, h->len, &rlen); break;
+    case DBGV_CTL_MSG_DEBUG_SUMMARY_LIST: rc = do_debug_summary_list(p, h->len, &rlen); break;
     case DBGV_CTL_MSG_DEBUG_POLICY_SET: rc = do_debug_policy(p, h->len); break;
     case DBGV_CTL_MSG_EVENTS_READ:   rc = do_events_read(p, h->len, &rlen); break;
     case DBGV_CTL_MSG_GDBG_FIRST ... DBGV_CTL_MSG_GDBG_LAST:

@@ -103,6 +103,7 @@ enum dbgv_ctl_msg {
     DBGV_CTL_MSG_DEBUG_STATE_GET    = 0x0040,
     DBGV_CTL_MSG_DEBUG_POLICY_SET   = 0x0041,
     DBGV_CTL_MSG_DEBUG_STATE_LIST   = 0x0042,
+    DBGV_CTL_MSG_DEBUG_SUMMARY_LIST = 0x0043,
 
     DBGV_CTL_MSG_EVENTS_READ        = 0x0050,
 
@@ -159,6 +160,7 @@ struct dbgv_ctl_hello_rep {
 };
 #define DBGV_CTL_F_GUEST_DEBUG (1u << 0)  /* GDBG_* implemented */
 #define DBGV_CTL_F_DEBUG_STATE_LIST (1u << 1)  /* DEBUG_STATE_LIST implemented */
+#define DBGV_CTL_F_DEBUG_SUMMARY_LIST (1u << 2) /* DEBUG_SUMMARY_LIST implemented */
 
 /* PHYSINFO: empty request. */
 struct dbgv_ctl_physinfo {
@@ -265,8 +267,21 @@ struct dbgv_ctl_domain_create {
     uint32_t nr_vcpus;        /* 1..DBGV_MAX_VCPUS_PER_DOMAIN */
     uint8_t  debug_policy;    /* enum dbgv_debug_policy */
     uint8_t  unbacked_access; /* enum dbgv_unbacked_access (0 from older clients) */
-    uint8_t  pad[2];
+    uint8_t  timer_mode;      /* enum dbgv_timer_mode (0 from older clients) */
+    uint8_t  pad[1];
     uint32_t quiet_switches;  /* 0: default */
+};
+
+/* What the virtual PIT does with the ticks a vCPU could not take in time
+ * (descheduled, interrupts off): Xen's xl.cfg timer_mode, 1-3 numbered as
+ * Xen's HVMPTM_*. Xen's 0, delay_for_missed_ticks (guest time held back),
+ * is not offered: guest time is the host's TSC; 0 here is the default. */
+enum dbgv_timer_mode {
+    DBGV_TIMER_MODE_DEFAULT                   = 0, /* no_delay_for_missed_ticks */
+    DBGV_TIMER_MODE_NO_DELAY_FOR_MISSED_TICKS = 1, /* every missed tick, one per EOI */
+    DBGV_TIMER_MODE_NO_MISSED_TICKS_PENDING   = 2, /* missed ticks dropped */
+    DBGV_TIMER_MODE_ONE_MISSED_TICK_PENDING   = 3, /* missed ticks merged into one */
+    DBGV_TIMER_MODE_COUNT
 };
 
 /* DOMAIN_SHUTDOWN */
@@ -439,6 +454,11 @@ struct dbgv_ctl_dom_debug_state {
     uint32_t pad;
     struct dbgv_vcpu_debug_state st;
 };
+
+/* DEBUG_SUMMARY_LIST (debug ABI 3): as DEBUG_STATE_LIST, paged the same
+ * way, but each entry is a struct dbgv_vcpu_debug_summary (public/debug.h,
+ * 96 bytes, domid first): 85 vCPUs per reply where DEBUG_STATE_LIST's
+ * 776-byte entries fit 10. */
 
 /* DEBUG_POLICY_SET */
 struct dbgv_ctl_debug_policy {
@@ -621,6 +641,7 @@ DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_events_rep, 32);
 DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_event, 56);
 DBGV_CTL_ASSERT_SIZE(struct dbgv_vcpu_debug_state, 768);
 DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_dom_debug_state, 776);
+DBGV_CTL_ASSERT_SIZE(struct dbgv_vcpu_debug_summary, 96);
 DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_gdbg_bp, 24);
 DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_gdbg_step, 16);
 DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_gdbg_vcpu, 8);

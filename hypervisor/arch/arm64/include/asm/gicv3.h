@@ -7,6 +7,8 @@
 
 #define PPI_HYP_TIMER   26      /* CNTHP: wakes a blocked vCPU */
 #define PPI_VIRT_TIMER  27      /* CNTV: the running guest's timer */
+#define PPI_PHYS_TIMER  30      /* CNTP: the running guest's EL1 physical timer */
+#define PPI_PMU         23      /* PMU overflow: the running guest's counters */
 #define PPI_MAINTENANCE 25
 #define SGI_KICK        0       /* between pCPUs: reschedule (sched_arch.c) */
 #define SGI_EXIT_GUEST  1       /* between pCPUs: leave the guest, nothing else */
