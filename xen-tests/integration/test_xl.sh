@@ -89,10 +89,10 @@ check "xl create: timer_mode = \"delay_for_missed_ticks\" is refused" [ $st -ne 
 expect_line $TMP/ticks-held.out 'timer_mode "delay_for_missed_ticks" is not supported' "timer_mode: the refusal says why"
 reject_line <($XL list) '^ticks-held ' "timer_mode: no domain was left behind"
 
-# reexecuted_insns: an instruction the MMIO emulator lacks (FXSAVE) is re-executed once
+# reexecuted_insns: an instruction the MMIO emulator lacks (LAR) is re-executed once
 # (it could have been rewritten by another vCPU), then ends the domain.
 printf 'name = "probe-sgdt"\nkernel = "%s"\nmemory = 16\ncmdline = "probe=2"\non_crash = "preserve"\n' $G/memtest.elf > $TMP/probe-sgdt.cfg
-check "xl create: FXSAVE to unbacked space" $XL create $TMP/probe-sgdt.cfg
+check "xl create: LAR from unbacked space" $XL create $TMP/probe-sgdt.cfg
 for _ in $(seq 50); do $XL list | grep -q '^probe-sgdt .*---sc-' && break; sleep 0.2; done
 check "xl list -l: reexecuted_insns counts the re-execution" python3 -c "
 import json,sys; d={x['config']['c_info']['name']: x['dbgvisor'] for x in json.loads(sys.argv[1])}
