@@ -29,12 +29,13 @@ arm64_domains() {
 per_iter() {
     sed -n "s/^${3:+\[$3\] }bench $2 iters=.*per_iter=\([0-9]*\).*/\1/p" "$1" | head -1
 }
-# A round of bench-switch-arm64 is two switches (there and back): the mean of
-# both domains' rounds, halved.
+# A round of bench-switch-arm64 is two switches (there and back), halved.
+# s1's rounds: s2 trails it by a round, so s2's last rounds of a phase also
+# hold s1's line of output (and its end, after the last phase).
 per_switch() {   # LOG PHASE
-    local a b
-    a=$(per_iter "$1" "switch-$2" s1) b=$(per_iter "$1" "switch-$2" s2)
-    [ -n "$a" ] && [ -n "$b" ] && echo $(( (a + b) / 4 )) || echo "?"
+    local a
+    a=$(per_iter "$1" "switch-$2" s1)
+    [ -n "$a" ] && echo $(( a / 2 )) || echo "?"
 }
 # x86 counterpart from run-bench 1/2's logs (this run's or an earlier one's).
 x86_per_iter() {   # LOG DOMAIN

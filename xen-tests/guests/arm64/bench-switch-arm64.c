@@ -10,7 +10,10 @@
  *   clean   MDSCR_EL1 and every pair disarmed: nothing of the debug file
  *           is live (what a switch costs a domain that does not debug)
  *   armed   a watchpoint armed (MDSCR_EL1.MDE, DBGWCR0.E) on a variable
- *           never stored to: the file is live at every switch (the dirty
+ *           never stored to and a breakpoint on data never executed, at an
+ *           offset taken from the counter at boot so that the two copies'
+ *           files differ (a switch that compares with what the hardware holds
+ *           must write it): the file is live at every switch (the dirty
  *           flag's cost: saved on the way out, loaded on the way in)
  * A warm-up before each phase lets the two copies fall into step.
  * One line per phase: "bench switch-PHASE iters=N insns=T per_iter=P".
@@ -23,9 +26,12 @@
 #define MDSCR_MDE       (1UL << 15)
 /* DBGWCR: E, PAC = EL1 only, LSC = store, BAS = eight bytes. */
 #define WCR_EL1_STORE   (1UL | 1UL << 1 | 2UL << 3 | 0xffUL << 5)
+/* DBGBCR: E, PMC = EL1, BAS = all four bytes of an A64 instruction. */
+#define BCR_EL1_EXEC    (1UL | 1UL << 1 | 0xfUL << 5)
 
 static uint64_t cntfrq;
 static volatile uint64_t never_stored __attribute__((aligned(8)));
+static volatile uint32_t never_run[256] __attribute__((aligned(8)));
 
 static uint64_t ticks(void)
 {
@@ -59,6 +65,8 @@ static void phase(const char *name)
 
 int main(void)
 {
+    uint64_t mine = ticks() % ARRAY_SIZE(never_run);   /* differs between the copies */
+
     cntfrq = read_sysreg(cntfrq_el0);
     if (!cntfrq || 1000000000UL % cntfrq) {
         printf("bench: CNTFRQ_EL0 %llu does not divide 1 GHz\n", (unsigned long long)cntfrq);
@@ -69,12 +77,16 @@ int main(void)
 
     write_sysreg(dbgwvr0_el1, (uint64_t)&never_stored);
     write_sysreg(dbgwcr0_el1, WCR_EL1_STORE);
+    write_sysreg(dbgbvr0_el1, (uint64_t)&never_run[mine]);
+    write_sysreg(dbgbcr0_el1, BCR_EL1_EXEC);
     write_sysreg(mdscr_el1, MDSCR_KDE | MDSCR_MDE);
     isb();
     phase("armed");
 
     write_sysreg(dbgwcr0_el1, 0);
+    write_sysreg(dbgbcr0_el1, 0);
     write_sysreg(mdscr_el1, 0);
     isb();
+    printf("bench switch-offset %llu\n", (unsigned long long)mine);
     return 0;
 }
