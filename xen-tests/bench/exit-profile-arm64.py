@@ -6,7 +6,9 @@
 # Environment: PROFILE_EC (exception class, hex), PROFILE_ISS ("mask=value" on
 # ESR_EL2's ISS, hex; optional), PROFILE_SKIP (matching exits to let pass
 # first), PROFILE_SAMPLES (exits to step through).
-import gdb, os, collections
+import gdb, os, sys, collections
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from profile_steps import out, step_exit, print_profile
 
 ec_wanted = int(os.environ.get("PROFILE_EC", "16"), 16)
 iss = os.environ.get("PROFILE_ISS", "")
@@ -20,9 +22,6 @@ arch = gdb.selected_inferior().architecture()
 vector = int(gdb.parse_and_eval("(long)&el2_vectors")) + 0x400
 eret_at = next(i["addr"] for i in arch.disassemble(int(gdb.parse_and_eval("(long)&guest_enter")), count=64)
                if i["asm"].startswith("eret"))
-
-def out(line):
-    print("| " + line)   # marked: gdb's own output shares the stream
 
 def symbol(pc):
     """The assembly label holding pc (vectors, world switch: no debug info)."""
@@ -58,21 +57,10 @@ while taken < samples:
     if seen <= skip:
         continue
     taken += 1
-    n = 0
-    while int(gdb.parse_and_eval("$pc")) & (2**64 - 1) != eret_at:
-        names = chain(gdb.newest_frame())
-        self_count[names[0]] += 1
-        for name in set(names):
-            incl_count[name] += 1
-        n += 1
-        gdb.execute("stepi", to_string=True)
-        if n > 200000:
-            raise SystemExit("no ERET after 200000 steps")
+    n = step_exit(eret_at, chain, self_count, incl_count)
     total += n
     out("exit ESR_EL2 %#x: %d hypervisor instructions" % (esr, n))
 
 out("average over %d exits: %d instructions (vector entry to ERET, ERET excluded)" % (samples, total // samples))
-out("%-40s %8s %8s" % ("function", "self", "incl"))
-for name, c in sorted(incl_count.items(), key=lambda kv: -kv[1]):
-    out("%-40s %8.1f %8.1f" % (name, self_count[name] / samples, c / samples))
+print_profile(samples, self_count, incl_count)
 gdb.execute("kill")
