@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # run-bench section 7 (sourced by run-bench: say, with_prev, native, $DIST,
 # $G, $OUT): the arm64 hypervisor measured the way sections 1-2 measure x86,
 # instructions per operation under -icount shift=0, natively (bare QEMU virt,
@@ -45,7 +46,7 @@ x86_per_iter() {   # LOG DOMAIN
 section_7() {
     say ""
     say "## 7. arm64 (QEMU virt at EL2, 1 pCPU, -icount shift=0): instructions per operation beside x86's (previous in brackets)"
-    local p w row t0
+    local p w t0
     t0=$(date +%s)
     declare -A v
     arm64_native "$A64/bench-arm64.bin" "$OUT/arm64-native.log"
