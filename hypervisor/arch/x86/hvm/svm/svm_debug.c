@@ -533,11 +533,11 @@ void svm_debug_soft_delivery_exit(struct vcpu *v)
 {
     struct vmcb *vmcb = v->arch.vmcb;
     struct gdbg_vcpu *gs = gs_of(v);
+
+    if (__builtin_expect(!gs->soft_len, 1))
+        return;                              /* every exit but one after an INT n */
     uint64_t info = vmcb->control.exitintinfo, code = vmcb->control.exitcode;
     bool soft = (info & SVM_EVTINJ_VALID) && (info & (7ull << 8)) == SVM_EVTINJ_TYPE_SOFT;
-
-    if (!gs->soft_len)
-        return;
     if (soft && code >= SVM_EXIT_EXCP_BASE && code < SVM_EXIT_EXCP_BASE + 32) {
         /* The delivery faulted: the fault's RIP is the instruction. */
         vmcb->save.rip -= gs->soft_len;
