@@ -160,6 +160,8 @@ static void note_clean_entry(struct dbg_vcpu *d, bool untrapped, uint64_t contro
 {
     d->clean_entry = !DBG_ARCH_SLOT_CONTROLS && !untrapped && !d->step_armed && !d->dirty &&
                      !dbg_arch_armed_slots(control, d->dr);
+    if (!d->clean_entry)
+        return;                 /* the key matters only while clean_entry is set */
     d->clean_gen = d->layout_gen;
     d->clean_control = d->control;
     d->clean_hw_status = d->hw_status;
