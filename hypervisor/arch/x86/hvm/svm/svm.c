@@ -450,7 +450,9 @@ enum vcpu_run_result svm_vcpu_run(struct vcpu *v)
     v->arch.exit_left_irqs = false;       /* until its handler says otherwise */
 
     dbg_after_vmexit(&v->dbg);
-    svm_reinject_interrupted_event(v);
+    /* Rare: an exit during event delivery, or while an injected INT n is delivered. */
+    if (v->arch.soft_delivery_len || (vmcb->control.exitintinfo & SVM_EVTINJ_VALID))
+        svm_reinject_interrupted_event(v);
     return svm_handle_exit(v);
 }
 
