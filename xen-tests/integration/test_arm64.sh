@@ -54,8 +54,9 @@ expect_line $TMP/policy.out "policy 'sometimes': trap, lazy-exit, lazy-sched or 
 reject_line $TMP/policy.out '^\[hello\]' "policy: no domain runs under a policy it did not ask for"
 
 # Every pCPU QEMU gives is started (PSCI CPU_ON) and waits at EL2; the domain
-# still has one vCPU. Its device tree: its RAM and PL011, PSCI by SMC (trapped),
-# cpu@0 only, none of the host's other devices or boot data.
+# still has one vCPU. Its device tree (written by the builder, dtb_build.c):
+# its RAM, PL011 and GICv3, PSCI by HVC, cpu@0 only, none of the host's other
+# devices or boot data.
 hv "$A/dtb-arm64.bin" $TMP/dtb.out "domain=dtb mem=64" virt,virtualization=on,gic-version=3 4
 expect_line $TMP/dtb.out '^\(HV\) pCPU 3 up \(MPIDR 0x3\)$' "smp: the fourth pCPU comes up at EL2"
 expect_line $TMP/dtb.out '^\(HV\) 4 pCPUs online$' "smp: four pCPUs online"
@@ -63,7 +64,8 @@ expect_line $TMP/dtb.out '^\[dtb\] memory 0x40000000 size 0x4000000$' "dtb: /mem
 expect_line $TMP/dtb.out '^\[dtb\] pl011 0x9000000$' "dtb: the PL011 is described"
 expect_line $TMP/dtb.out '^\[dtb\] virtio-mmio no$' "dtb: no virtio-mmio transports"
 expect_line $TMP/dtb.out '^\[dtb\] pcie no$' "dtb: no PCIe host"
-expect_line $TMP/dtb.out '^\[dtb\] gic-v3 no$' "dtb: no GIC node (the domain's GIC is not described yet)"
+expect_line $TMP/dtb.out '^\[dtb\] gic-v3 yes$' "dtb: the domain's GICv3 is described (the builder's tree)"
+expect_line $TMP/dtb.out '^\[dtb\] psci method hvc$' "dtb: PSCI through HVC, the domain's conduit"
 expect_line $TMP/dtb.out '^\[dtb\] chosen initrd no$' "dtb: not the host's initrd"
 expect_line $TMP/dtb.out '^\[dtb\] chosen bootargs no$' "dtb: not the host's command line"
 expect_line $TMP/dtb.out '^\(HV\) domain 1 \(dtb\) exited with code 0$' "dtb: the guest passes beside the idle pCPUs"

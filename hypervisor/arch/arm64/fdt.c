@@ -430,3 +430,135 @@ void *fdt_child_prop(void *fdt, const char *parent, const char *child, const cha
     next_token(&c, &name, &val, &l);                /* the child's BEGIN_NODE */
     return (void *)node_prop(c, c.off, prop, len);
 }
+
+/* --- writing a blob from scratch (the builder's per-domain tree, dtb_build.c) --- */
+
+#define FDT_HEADER_SIZE 40u
+#define FDT_RSVMAP_SIZE 16u             /* the empty reservation map: one terminating entry */
+#define FDT_VERSION     17u
+#define FDT_LAST_COMP   16u
+
+static void write_bytes(struct fdt_writer *w, const void *p, uint32_t n)
+{
+    uint32_t padded = ALIGN_UP(n, 4);
+
+    if (w->failed || padded > w->cap - w->off) {
+        w->failed = true;
+        return;
+    }
+    memcpy(w->buf + w->off, p, n);
+    memset(w->buf + w->off + n, 0, padded - n);
+    w->off += padded;
+}
+
+static void write_token(struct fdt_writer *w, uint32_t tok)
+{
+    uint8_t b[4];
+
+    fdt_set_cells(b, 1, tok);
+    write_bytes(w, b, 4);
+}
+
+/* The offset of name in the writer's strings, added if new. */
+static uint32_t writer_string(struct fdt_writer *w, const char *name)
+{
+    uint32_t i = 0, n = (uint32_t)strlen(name) + 1;
+
+    while (i < w->strings_len) {
+        uint32_t len = (uint32_t)strlen(w->strings + i) + 1;
+        if (len == n && memcmp(w->strings + i, name, n) == 0)
+            return i;
+        i += len;
+    }
+    if (n > sizeof(w->strings) - w->strings_len) {
+        w->failed = true;
+        return 0;
+    }
+    memcpy(w->strings + w->strings_len, name, n);
+    w->strings_len += n;
+    return i;
+}
+
+void fdt_write_init(struct fdt_writer *w, void *buf, uint32_t cap)
+{
+    memset(w, 0, sizeof(*w));
+    w->buf = buf;
+    w->cap = cap;
+    w->off = FDT_HEADER_SIZE + FDT_RSVMAP_SIZE;
+    if (cap < w->off)
+        w->failed = true;
+    else
+        memset(buf, 0, w->off);
+}
+
+void fdt_write_begin_node(struct fdt_writer *w, const char *name)
+{
+    write_token(w, FDT_BEGIN_NODE);
+    write_bytes(w, name, (uint32_t)strlen(name) + 1);
+}
+
+void fdt_write_end_node(struct fdt_writer *w)
+{
+    write_token(w, FDT_END_NODE);
+}
+
+void fdt_write_prop(struct fdt_writer *w, const char *name, const void *val, uint32_t len)
+{
+    uint8_t head[12];
+
+    fdt_set_cells(head, 1, FDT_PROP);
+    fdt_set_cells(head + 4, 1, len);
+    fdt_set_cells(head + 8, 1, writer_string(w, name));
+    write_bytes(w, head, sizeof(head));
+    if (len)
+        write_bytes(w, val, len);
+}
+
+void fdt_write_prop_cells(struct fdt_writer *w, const char *name, const uint32_t *cells,
+                          unsigned n)
+{
+    uint8_t b[4 * FDT_WRITE_MAX_CELLS];
+    unsigned i;
+
+    if (n > FDT_WRITE_MAX_CELLS) {
+        w->failed = true;
+        return;
+    }
+    for (i = 0; i < n; i++)
+        fdt_set_cells(b + 4 * i, 1, cells[i]);
+    fdt_write_prop(w, name, b, 4 * n);
+}
+
+void fdt_write_prop_u32(struct fdt_writer *w, const char *name, uint32_t v)
+{
+    fdt_write_prop_cells(w, name, &v, 1);
+}
+
+void fdt_write_prop_string(struct fdt_writer *w, const char *name, const char *s)
+{
+    fdt_write_prop(w, name, s, (uint32_t)strlen(s) + 1);
+}
+
+uint32_t fdt_write_finish(struct fdt_writer *w)
+{
+    uint32_t off_struct = FDT_HEADER_SIZE + FDT_RSVMAP_SIZE, size_struct, off_strings;
+
+    write_token(w, FDT_END);
+    size_struct = w->off - off_struct;
+    off_strings = w->off;
+    if (w->failed || w->strings_len > w->cap - w->off)
+        return 0;
+    memcpy(w->buf + off_strings, w->strings, w->strings_len);
+    w->off += w->strings_len;
+    fdt_set_cells(w->buf, 1, FDT_MAGIC);
+    fdt_set_cells(w->buf + 4, 1, w->off);               /* totalsize */
+    fdt_set_cells(w->buf + 8, 1, off_struct);
+    fdt_set_cells(w->buf + 12, 1, off_strings);
+    fdt_set_cells(w->buf + 16, 1, FDT_HEADER_SIZE);     /* off_mem_rsvmap */
+    fdt_set_cells(w->buf + 20, 1, FDT_VERSION);
+    fdt_set_cells(w->buf + 24, 1, FDT_LAST_COMP);
+    fdt_set_cells(w->buf + 28, 1, 0);                   /* boot_cpuid_phys */
+    fdt_set_cells(w->buf + 32, 1, w->strings_len);
+    fdt_set_cells(w->buf + 36, 1, size_struct);
+    return w->off;
+}

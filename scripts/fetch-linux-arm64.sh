@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# Fetches the arm64 Linux guest of docs/linux-guests.md ("Linux on arm64") and
+# builds its initramfs:
+#   build/linux/arm64/Image       Debian bookworm's linux-image-arm64 kernel (an arm64
+#                                 Image; decompressed if the .deb's vmlinuz is gzip'd)
+#   build/linux/arm64/initrd.gz   busybox-static (arm64) + xen-tests/linux/init-arm64 (cpio newc, gzip)
+#   build/linux/arm64/version     the versioned kernel package the metapackage pointed to
+# The host is amd64: apt runs with its own state under build/linux/arm64/apt
+# (the host's sources, Architecture arm64), so the host's dpkg and package
+# lists are untouched; the first run downloads bookworm's arm64 package index
+# (~10 MB) and the two .debs. Idempotent. Never commit what this produces.
+# Exit status: 0 ready, 2 the packages cannot be fetched here (callers skip), 1 other error.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+OUT=${LINUX_ARM64_OUT:-${BUILD:-$ROOT/build}/linux/arm64}
+META=${LINUX_ARM64_KERNEL_PACKAGE:-linux-image-arm64}
+SRC=$ROOT/xen-tests/linux
+
+say()  { echo "fetch-linux-arm64: $*" >&2; }
+cant() { say "cannot fetch: $*"; exit 2; }
+
+command -v apt-get >/dev/null && command -v dpkg-deb >/dev/null ||
+    cant "needs Debian's apt-get and dpkg-deb"
+
+mkdir -p "$OUT/debs" "$OUT/apt/lists/partial" "$OUT/apt/cache/archives/partial"
+: > "$OUT/apt/status"
+APT_OPTS=(-o APT::Architecture=arm64 -o APT::Architectures::=arm64
+          -o Dir::State="$OUT/apt" -o Dir::State::Lists="$OUT/apt/lists"
+          -o Dir::State::status="$OUT/apt/status" -o Dir::Cache="$OUT/apt/cache"
+          -o Debug::NoLocking=1 -o APT::Sandbox::User=root)
+
+index() {
+    ls "$OUT/apt/lists/"*binary-arm64_Packages* >/dev/null 2>&1 && return 0
+    say "apt-get update (bookworm arm64 index)"
+    apt-get "${APT_OPTS[@]}" update -qq >"$OUT/apt/update.log" 2>&1 ||
+        cant "apt-get update for arm64 failed: $(tail -1 "$OUT/apt/update.log")"
+}
+
+# download PACKAGE: the arm64 .deb of exactly PACKAGE into the cache, path on stdout.
+download() {
+    local deb
+    deb=$(ls "$OUT/debs/$1"_*_arm64.deb 2>/dev/null | head -1 || true)
+    if [ -z "$deb" ]; then
+        index
+        ( cd "$OUT/debs" && apt-get "${APT_OPTS[@]}" download -q "$1:arm64" >/dev/null 2>"$OUT/debs/apt.err" ) ||
+            cant "apt-get download $1:arm64 failed: $(tail -1 "$OUT/debs/apt.err")"
+        deb=$(ls "$OUT/debs/$1"_*_arm64.deb 2>/dev/null | head -1 || true)
+        [ -n "$deb" ] || cant "apt-get download $1:arm64 produced no .deb"
+    fi
+    echo "$deb"
+}
+
+# extract DEB PATH-GLOB DEST: one file out of a .deb.
+extract() {
+    local tmp f
+    tmp=$(mktemp -d "$OUT/x.XXXXXX")
+    dpkg-deb -x "$1" "$tmp"
+    f=$(ls $tmp/$2 2>/dev/null | head -1 || true)
+    [ -n "$f" ] || { rm -rf "$tmp"; say "no $2 in $(basename "$1")"; exit 1; }
+    cp "$f" "$3.tmp" && mv "$3.tmp" "$3"
+    rm -rf "$tmp"
+}
+
+if [ ! -s "$OUT/Image" ] || [ ! -s "$OUT/version" ]; then
+    index
+    pkg=$(apt-cache "${APT_OPTS[@]}" depends "$META:arm64" 2>/dev/null |
+          sed -n 's/^ *Depends: \(linux-image-[0-9][^ :]*\).*$/\1/p' | head -1)
+    [ -n "$pkg" ] || cant "apt does not know $META for arm64"
+    say "kernel package $pkg"
+    extract "$(download "$pkg")" 'boot/vmlinuz-*' "$OUT/vmlinuz"
+    # Debian's arm64 vmlinuz is the Image itself (bookworm) or gzip'd (later
+    # releases): QEMU's -kernel inflates a gzip'd one, the hypervisor does not.
+    if [ "$(head -c 2 "$OUT/vmlinuz" | od -An -tx1 | tr -d ' ')" = 1f8b ]; then
+        gzip -dc < "$OUT/vmlinuz" > "$OUT/Image.tmp"
+        mv "$OUT/Image.tmp" "$OUT/Image"
+        rm -f "$OUT/vmlinuz"
+    else
+        mv "$OUT/vmlinuz" "$OUT/Image"
+    fi
+    echo "$pkg" > "$OUT/version"
+fi
+
+if [ ! -s "$OUT/busybox" ]; then
+    extract "$(download busybox-static)" 'bin/busybox' "$OUT/busybox"
+    chmod +x "$OUT/busybox"
+fi
+
+# The initramfs, written as cpio newc by hand (as fetch-linux.sh): /dev/console
+# without root or mknod. The applet links are busybox's own list, which the
+# arm64 binary cannot print here: the amd64 one's (same Debian version) is used
+# when fetched, else the few /init needs.
+up_to_date() {
+    [ -s "$OUT/initrd.gz" ] || return 1
+    for f in "$OUT/busybox" "$SRC/init-arm64" "$0"; do
+        [ "$OUT/initrd.gz" -nt "$f" ] || return 1
+    done
+}
+ino=1
+entry() {
+    local name=$1 mode=$2 file=${3:-} size=0 pad
+    [ -n "$file" ] && [ -f "$file" ] && size=$(stat -c %s "$file")
+    printf '070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X' \
+        $ino $((mode)) 0 0 1 0 $size 0 0 ${4:-0} ${5:-0} $((${#name} + 1)) 0
+    printf '%s\0' "$name"
+    pad=$(( (4 - (110 + ${#name} + 1) % 4) % 4 ))
+    head -c $pad /dev/zero
+    if [ $size -gt 0 ]; then
+        cat "$file"
+        head -c $(( (4 - size % 4) % 4 )) /dev/zero
+    fi
+    ino=$((ino + 1))
+}
+APPLETS="sh mount cat cut grep head sleep uname date echo poweroff tr awk wc"
+if ! up_to_date; then
+    say "building initrd.gz"
+    {
+        for d in bin dev proc sys tmp; do entry $d 040755; done
+        entry dev/console 020600 "" 5 1
+        entry dev/null 020666 "" 1 3
+        entry bin/busybox 0100755 "$OUT/busybox"
+        entry init 0100755 "$SRC/init-arm64"
+        printf 'busybox' > "$OUT/link.tmp"
+        for a in $APPLETS; do
+            entry "bin/$a" 0120777 "$OUT/link.tmp"
+        done
+        rm -f "$OUT/link.tmp"
+        entry TRAILER!!! 0
+    } | gzip -9n > "$OUT/initrd.gz.tmp"
+    mv "$OUT/initrd.gz.tmp" "$OUT/initrd.gz"
+fi
+say "ready: $OUT/Image ($(cat "$OUT/version")), $OUT/initrd.gz"
