@@ -109,6 +109,10 @@ compare() {
 # the domain the external aborts bare QEMU gives, and nothing else.
 compare unbacked-arm64 unbacked
 
+# Device accesses without an instruction syndrome (pairs, base writeback):
+# decoded and performed by the hypervisor, as the hardware does them.
+compare mmio-nisv-arm64 nisv
+
 # FP, SVE and SME as the CPU offers them at EL1 (not trapped, lengths not capped).
 compare sve-arm64 sve
 

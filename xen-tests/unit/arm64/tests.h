@@ -6,5 +6,7 @@
 
 void register_fdt_tests(void);
 void register_boot_bundle_tests(void);
+void register_dtb_build_tests(void);
+void register_mmio_insn_tests(void);
 
 #endif
