@@ -51,11 +51,12 @@ download() {
     echo "$deb"
 }
 
-# extract DEB PATH-GLOB DEST: one file out of a .deb.
+# extract DEB PATH-GLOB DEST: one file out of a .deb (only that file is
+# unpacked: the kernel package's modules are most of its 60 MB).
 extract() {
     local tmp f
     tmp=$(mktemp -d "$OUT/x.XXXXXX")
-    dpkg-deb -x "$1" "$tmp"
+    dpkg-deb --fsys-tarfile "$1" | tar -x -C "$tmp" --wildcards "./$2" 2>/dev/null || true
     f=$(ls $tmp/$2 2>/dev/null | head -1 || true)
     [ -n "$f" ] || { rm -rf "$tmp"; say "no $2 in $(basename "$1")"; exit 1; }
     cp "$f" "$3.tmp" && mv "$3.tmp" "$3"
