@@ -17,12 +17,6 @@ OUT=${LINUX_ARM64_OUT:-${BUILD:-$ROOT/build}/linux/arm64}
 META=${LINUX_ARM64_KERNEL_PACKAGE:-linux-image-arm64}
 SRC=$ROOT/xen-tests/linux
 
-say()  { echo "fetch-linux-arm64: $*" >&2; }
-cant() { say "cannot fetch: $*"; exit 2; }
-
-command -v apt-get >/dev/null && command -v dpkg-deb >/dev/null ||
-    cant "needs Debian's apt-get and dpkg-deb"
-
 mkdir -p "$OUT/debs" "$OUT/apt/lists/partial" "$OUT/apt/cache/archives/partial"
 : > "$OUT/apt/status"
 APT_OPTS=(-o APT::Architecture=arm64 -o APT::Architectures::=arm64
@@ -30,41 +24,19 @@ APT_OPTS=(-o APT::Architecture=arm64 -o APT::Architectures::=arm64
           -o Dir::State::status="$OUT/apt/status" -o Dir::Cache="$OUT/apt/cache"
           -o Debug::NoLocking=1 -o APT::Sandbox::User=root)
 
-index() {
+# The arm64 package index, once (download runs it before its first fetch).
+fetch_prepare() {
     ls "$OUT/apt/lists/"*binary-arm64_Packages* >/dev/null 2>&1 && return 0
     say "apt-get update (bookworm arm64 index)"
     apt-get "${APT_OPTS[@]}" update -qq >"$OUT/apt/update.log" 2>&1 ||
         cant "apt-get update for arm64 failed: $(tail -1 "$OUT/apt/update.log")"
 }
-
-# download PACKAGE: the arm64 .deb of exactly PACKAGE into the cache, path on stdout.
-download() {
-    local deb
-    deb=$(ls "$OUT/debs/$1"_*_arm64.deb 2>/dev/null | head -1 || true)
-    if [ -z "$deb" ]; then
-        index
-        ( cd "$OUT/debs" && apt-get "${APT_OPTS[@]}" download -q "$1:arm64" >/dev/null 2>"$OUT/debs/apt.err" ) ||
-            cant "apt-get download $1:arm64 failed: $(tail -1 "$OUT/debs/apt.err")"
-        deb=$(ls "$OUT/debs/$1"_*_arm64.deb 2>/dev/null | head -1 || true)
-        [ -n "$deb" ] || cant "apt-get download $1:arm64 produced no .deb"
-    fi
-    echo "$deb"
-}
-
-# extract DEB PATH-GLOB DEST: one file out of a .deb (only that file is
-# unpacked: the kernel package's modules are most of its 60 MB).
-extract() {
-    local tmp f
-    tmp=$(mktemp -d "$OUT/x.XXXXXX")
-    dpkg-deb --fsys-tarfile "$1" | tar -x -C "$tmp" --wildcards "./$2" 2>/dev/null || true
-    f=$(ls $tmp/$2 2>/dev/null | head -1 || true)
-    [ -n "$f" ] || { rm -rf "$tmp"; say "no $2 in $(basename "$1")"; exit 1; }
-    cp "$f" "$3.tmp" && mv "$3.tmp" "$3"
-    rm -rf "$tmp"
-}
+FETCH_NAME=fetch-linux-arm64
+DEB_ARCH=arm64
+. "$ROOT/scripts/linux-fetch-lib.sh"
 
 if [ ! -s "$OUT/Image" ] || [ ! -s "$OUT/version" ]; then
-    index
+    fetch_prepare
     pkg=$(apt-cache "${APT_OPTS[@]}" depends "$META:arm64" 2>/dev/null |
           sed -n 's/^ *Depends: \(linux-image-[0-9][^ :]*\).*$/\1/p' | head -1)
     [ -n "$pkg" ] || cant "apt does not know $META for arm64"
@@ -93,40 +65,25 @@ fi
 # when fetched, else the few /init needs.
 up_to_date() {
     [ -s "$OUT/initrd.gz" ] || return 1
-    for f in "$OUT/busybox" "$SRC/init-arm64" "$0"; do
+    for f in "$OUT/busybox" "$SRC/init-arm64" "$0" "$ROOT/scripts/linux-fetch-lib.sh"; do
         [ "$OUT/initrd.gz" -nt "$f" ] || return 1
     done
-}
-ino=1
-entry() {
-    local name=$1 mode=$2 file=${3:-} size=0 pad
-    [ -n "$file" ] && [ -f "$file" ] && size=$(stat -c %s "$file")
-    printf '070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X' \
-        $ino $((mode)) 0 0 1 0 $size 0 0 ${4:-0} ${5:-0} $((${#name} + 1)) 0
-    printf '%s\0' "$name"
-    pad=$(( (4 - (110 + ${#name} + 1) % 4) % 4 ))
-    head -c $pad /dev/zero
-    if [ $size -gt 0 ]; then
-        cat "$file"
-        head -c $(( (4 - size % 4) % 4 )) /dev/zero
-    fi
-    ino=$((ino + 1))
 }
 APPLETS="sh mount cat cut grep head sleep uname date echo poweroff tr awk wc"
 if ! up_to_date; then
     say "building initrd.gz"
     {
-        for d in bin dev proc sys tmp; do entry $d 040755; done
-        entry dev/console 020600 "" 5 1
-        entry dev/null 020666 "" 1 3
-        entry bin/busybox 0100755 "$OUT/busybox"
-        entry init 0100755 "$SRC/init-arm64"
+        for d in bin dev proc sys tmp; do cpio_entry $d 040755; done
+        cpio_entry dev/console 020600 "" 5 1
+        cpio_entry dev/null 020666 "" 1 3
+        cpio_entry bin/busybox 0100755 "$OUT/busybox"
+        cpio_entry init 0100755 "$SRC/init-arm64"
         printf 'busybox' > "$OUT/link.tmp"
         for a in $APPLETS; do
-            entry "bin/$a" 0120777 "$OUT/link.tmp"
+            cpio_entry "bin/$a" 0120777 "$OUT/link.tmp"
         done
         rm -f "$OUT/link.tmp"
-        entry TRAILER!!! 0
+        cpio_entry TRAILER!!! 0
     } | gzip -9n > "$OUT/initrd.gz.tmp"
     mv "$OUT/initrd.gz.tmp" "$OUT/initrd.gz"
 fi
