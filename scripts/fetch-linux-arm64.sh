@@ -59,32 +59,13 @@ if [ ! -s "$OUT/busybox" ]; then
     chmod +x "$OUT/busybox"
 fi
 
-# The initramfs, written as cpio newc by hand (as fetch-linux.sh): /dev/console
-# without root or mknod. The applet links are busybox's own list, which the
-# arm64 binary cannot print here: the amd64 one's (same Debian version) is used
-# when fetched, else the few /init needs.
-up_to_date() {
-    [ -s "$OUT/initrd.gz" ] || return 1
-    for f in "$OUT/busybox" "$SRC/init-arm64" "$0" "$ROOT/scripts/linux-fetch-lib.sh"; do
-        [ "$OUT/initrd.gz" -nt "$f" ] || return 1
-    done
+# The initramfs: busybox with the applets /init uses (the arm64 binary cannot
+# list its own here).
+initrd_contents() {
+    cpio_entry bin/busybox 0100755 "$OUT/busybox"
+    cpio_entry init 0100755 "$SRC/init-arm64"
+    cpio_busybox_links sh mount cat cut grep head sleep uname date echo poweroff tr awk wc
 }
-APPLETS="sh mount cat cut grep head sleep uname date echo poweroff tr awk wc"
-if ! up_to_date; then
-    say "building initrd.gz"
-    {
-        for d in bin dev proc sys tmp; do cpio_entry $d 040755; done
-        cpio_entry dev/console 020600 "" 5 1
-        cpio_entry dev/null 020666 "" 1 3
-        cpio_entry bin/busybox 0100755 "$OUT/busybox"
-        cpio_entry init 0100755 "$SRC/init-arm64"
-        printf 'busybox' > "$OUT/link.tmp"
-        for a in $APPLETS; do
-            cpio_entry "bin/$a" 0120777 "$OUT/link.tmp"
-        done
-        rm -f "$OUT/link.tmp"
-        cpio_entry TRAILER!!! 0
-    } | gzip -9n > "$OUT/initrd.gz.tmp"
-    mv "$OUT/initrd.gz.tmp" "$OUT/initrd.gz"
-fi
+newer_than "$OUT/initrd.gz" "$OUT/busybox" "$SRC/init-arm64" "$0" ||
+    write_initrd initrd_contents
 say "ready: $OUT/Image ($(cat "$OUT/version")), $OUT/initrd.gz"

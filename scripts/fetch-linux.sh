@@ -42,32 +42,13 @@ if [ ! -x "$OUT/drtest" ] || [ "$SRC/drtest.c" -nt "$OUT/drtest" ]; then
     mv "$OUT/drtest.tmp" "$OUT/drtest"
 fi
 
-# The initramfs, written as cpio newc by hand so that /dev/console (the
-# kernel opens it before /init runs) exists without root or mknod.
-up_to_date() {
-    [ -s "$OUT/initrd.gz" ] || return 1
-    for f in "$OUT/busybox" "$OUT/drtest" "$SRC/init" "$0" "$ROOT/scripts/linux-fetch-lib.sh"; do
-        [ "$OUT/initrd.gz" -nt "$f" ] || return 1
-    done
+# The initramfs, written as cpio newc by hand (linux-fetch-lib.sh).
+initrd_contents() {
+    cpio_entry bin/busybox 0100755 "$OUT/busybox"
+    cpio_entry bin/drtest 0100755 "$OUT/drtest"
+    cpio_entry init 0100755 "$SRC/init"
+    cpio_busybox_links $("$OUT/busybox" --list)     # /init's plain names resolve
 }
-if ! up_to_date; then
-    say "building initrd.gz"
-    {
-        for d in bin dev proc sys tmp; do cpio_entry $d 040755; done
-        cpio_entry dev/console 020600 "" 5 1
-        cpio_entry dev/null 020666 "" 1 3
-        cpio_entry bin/busybox 0100755 "$OUT/busybox"
-        cpio_entry bin/drtest 0100755 "$OUT/drtest"
-        cpio_entry init 0100755 "$SRC/init"
-        # Applet links, so that /init's plain names resolve.
-        printf 'busybox' > "$OUT/link.tmp"
-        for a in $("$OUT/busybox" --list); do
-            [ "$a" = busybox ] && continue
-            cpio_entry "bin/$a" 0120777 "$OUT/link.tmp"
-        done
-        rm -f "$OUT/link.tmp"
-        cpio_entry TRAILER!!! 0
-    } | gzip -9n > "$OUT/initrd.gz.tmp"
-    mv "$OUT/initrd.gz.tmp" "$OUT/initrd.gz"
-fi
+newer_than "$OUT/initrd.gz" "$OUT/busybox" "$OUT/drtest" "$SRC/init" "$0" ||
+    write_initrd initrd_contents
 say "ready: $OUT/vmlinuz ($(cat "$OUT/version")), $OUT/initrd.gz"

@@ -57,3 +57,41 @@ cpio_entry() {
     fi
     cpio_ino=$((cpio_ino + 1))
 }
+
+# cpio_skeleton: the directories and device nodes each initramfs starts with
+# (the kernel opens /dev/console before /init runs).
+cpio_skeleton() {
+    local d
+    for d in bin dev proc sys tmp; do cpio_entry $d 040755; done
+    cpio_entry dev/console 020600 "" 5 1
+    cpio_entry dev/null 020666 "" 1 3
+}
+
+# newer_than TARGET FILE...: TARGET exists and is newer than each FILE and
+# than this library.
+newer_than() {
+    local target=$1 f
+    shift
+    [ -s "$target" ] || return 1
+    for f in "$@" "${BASH_SOURCE[0]}"; do
+        [ "$target" -nt "$f" ] || return 1
+    done
+}
+
+# cpio_busybox_links APPLET...: /bin/APPLET -> busybox for each (but busybox).
+cpio_busybox_links() {
+    local a
+    printf 'busybox' > "$OUT/link.tmp"
+    for a in "$@"; do
+        [ "$a" = busybox ] || cpio_entry "bin/$a" 0120777 "$OUT/link.tmp"
+    done
+    rm -f "$OUT/link.tmp"
+}
+
+# write_initrd CONTENTS: $OUT/initrd.gz from the skeleton, what the function
+# CONTENTS writes, and the trailer (gzip; replaced only when complete).
+write_initrd() {
+    say "building initrd.gz"
+    { cpio_skeleton; "$1"; cpio_entry TRAILER!!! 0; } | gzip -9n > "$OUT/initrd.gz.tmp"
+    mv "$OUT/initrd.gz.tmp" "$OUT/initrd.gz"
+}
