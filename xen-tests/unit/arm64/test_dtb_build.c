@@ -22,6 +22,28 @@ static void collect_reg(void *ctx, const void *val, uint32_t len)
         regs[++regs[0]] = (uint32_t)fdt_cells(val, 1);
 }
 
+/* A top-level node's string property equals want. */
+static void node_string_is(const void *fdt, const char *node, const char *prop, const char *want)
+{
+    uint32_t len;
+    const char *p = fdt_node_prop(fdt, node, prop, &len);
+
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    CU_ASSERT_EQUAL(len, strlen(want) + 1);
+    CU_ASSERT_STRING_EQUAL(p, want);
+}
+
+/* A top-level node's two-cell property equals want. */
+static void node_u64_is(const void *fdt, const char *node, const char *prop, uint64_t want)
+{
+    uint32_t len;
+    const void *p = fdt_node_prop(fdt, node, prop, &len);
+
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    CU_ASSERT_EQUAL(len, 8);
+    CU_ASSERT_EQUAL(fdt_cells(p, 2), want);
+}
+
 static void test_two_vcpus_with_ramdisk(void)
 {
     const struct dtb_domain d = { .ram_ipa = 0x40000000, .ram_bytes = 160 << 20, .vcpus = 2,
@@ -42,9 +64,7 @@ static void test_two_vcpus_with_ramdisk(void)
     CU_ASSERT_EQUAL(fdt_for_each_child_prop(buf, "cpus", "reg", collect_reg, regs), 2);
     CU_ASSERT_EQUAL(regs[1], 0);
     CU_ASSERT_EQUAL(regs[2], 1);
-    p = fdt_node_prop(buf, "psci", "method", &len);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
-    CU_ASSERT_STRING_EQUAL((const char *)p, "hvc");
+    node_string_is(buf, "psci", "method", "hvc");
     p = fdt_compatible_prop(buf, "arm,gic-v3", "reg", &len);
     CU_ASSERT_PTR_NOT_NULL_FATAL(p);
     CU_ASSERT_EQUAL(len, 32);
@@ -62,19 +82,10 @@ static void test_two_vcpus_with_ramdisk(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(p);
     CU_ASSERT_EQUAL(fdt_cells(p, 2), 0x09000000);
     CU_ASSERT_PTR_NOT_NULL(fdt_compatible_prop(buf, "fixed-clock", "clock-frequency", &len));
-    p = fdt_node_prop(buf, "chosen", "bootargs", &len);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
-    CU_ASSERT_STRING_EQUAL((const char *)p, "console=ttyAMA0 quiet");
-    p = fdt_node_prop(buf, "chosen", "stdout-path", &len);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
-    CU_ASSERT_STRING_EQUAL((const char *)p, "/pl011@9000000");
-    p = fdt_node_prop(buf, "chosen", "linux,initrd-start", &len);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
-    CU_ASSERT_EQUAL(len, 8);
-    CU_ASSERT_EQUAL(fdt_cells(p, 2), 0x49000000);
-    p = fdt_node_prop(buf, "chosen", "linux,initrd-end", &len);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
-    CU_ASSERT_EQUAL(fdt_cells(p, 2), 0x490f0123);
+    node_string_is(buf, "chosen", "bootargs", "console=ttyAMA0 quiet");
+    node_string_is(buf, "chosen", "stdout-path", "/pl011@9000000");
+    node_u64_is(buf, "chosen", "linux,initrd-start", 0x49000000);
+    node_u64_is(buf, "chosen", "linux,initrd-end", 0x490f0123);
     free(buf);
 }
 
