@@ -113,6 +113,10 @@ compare unbacked-arm64 unbacked
 # decoded and performed by the hypervisor, as the hardware does them.
 compare mmio-nisv-arm64 nisv
 
+# PSCI as bare QEMU's firmware answers it: FEATURES, MIGRATE_INFO_TYPE,
+# CPU_SUSPEND (refused power level; standby wakes on the timer like WFI).
+compare psci-arm64 psci
+
 # FP, SVE and SME as the CPU offers them at EL1 (not trapped, lengths not capped).
 compare sve-arm64 sve
 
