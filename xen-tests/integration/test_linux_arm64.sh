@@ -6,7 +6,8 @@
 # builder writes (dtb_build.c: RAM, cpus, PSCI, GICv3, timer, PL011, /chosen
 # with the domain's command line and ramdisk). Its /init prints what must be
 # the same in both ("lx: ..." lines: uname -m, CPU count, a 1 s sleep on the
-# timer, the arch timer's GICv3 PPI in /proc/interrupts, counting) and powers
+# timer taking 1-10 s, the arch timer's GICv3 PPI in /proc/interrupts,
+# counting) and powers
 # off through PSCI; each domain's lines must equal the native run's with its
 # CPU count, line for line. Skips only if qemu-system-aarch64 or the arm64
 # hypervisor is missing; a kernel that cannot be fetched fails it.
@@ -47,7 +48,7 @@ for smp in 1 2; do
 done
 
 t0=$SECONDS
-"$DBGVISOR" run --arch arm64 --smp 2 --mem 700 --timeout 240 \
+"$DBGVISOR" run --arch arm64 --smp 2 --timeout 300 \
     --domain "$LX/Image,name=lx1,mem=$MEM,vcpus=1,ramdisk=$LX/initrd.gz,cmdline=$CMDLINE" \
     --domain "$LX/Image,name=lx2,mem=$MEM,vcpus=2,policy=adaptive,ramdisk=$LX/initrd.gz,cmdline=$CMDLINE" \
     >$TMP/hv.out 2>&1
