@@ -56,7 +56,7 @@ status=$?
 echo "# two Linux domains (1 + 2 vCPUs) on 2 pCPUs, boot to poweroff: $((SECONDS - t0)) s"
 check "dbgvisor run: both domains ended with code 0 (status $status)" [ $status -eq 0 ]
 for n in 1 2; do
-    if ! check "lx$n ($n vCPU): its /init lines equal the native $n-CPU run's, line for line" \
+    if ! check "lx$n ($n vCPU(s)): its /init lines equal the native $n-CPU run's, line for line" \
             same_lines $TMP/native$n.out $TMP/hv.out lx$n; then
         sed 's/^/#   /' "$TMP/diff.lx$n"
     fi
