@@ -1,12 +1,13 @@
 /*
- * Domains: creation (memory, vCPUs, NPT), life-cycle states and the guest
- * console. A domain that ends (shutdown or crash) only ever affects itself.
+ * Domains: creation (memory, vCPUs, the architecture's translation through
+ * dbgvisor/domain_arch.h), life-cycle states and the guest console. A domain
+ * that ends (shutdown or crash) only ever affects itself. Shared by x86 and
+ * arm64.
  */
-#include <asm/hvm_emul.h>
-#include <asm/svm_vcpu.h>
 #include <dbgvisor/console.h>
 #include <dbgvisor/control.h>
 #include <dbgvisor/domain.h>
+#include <dbgvisor/domain_arch.h>
 #include <dbgvisor/events.h>
 #include <dbgvisor/lib.h>
 #include <dbgvisor/page_alloc.h>
@@ -74,7 +75,7 @@ static int domain_transition(struct domain *d, unsigned from, enum domain_state 
 
 static void free_domain_resources(struct domain *d)
 {
-    svm_domain_destroy(d);
+    arch_domain_destroy(d);
     for (unsigned i = 0; i < d->nr_vcpus; i++)
         if (d->vcpus[i])
             vcpu_release(d->vcpus[i]);
@@ -128,7 +129,7 @@ int domain_create(const struct domain_config *cfg, struct domain **out)
     if (!d->ram_hpa)
         goto fail;
     memset((void *)d->ram_hpa, 0, d->mem_bytes);
-    if (svm_domain_init(d) < 0)
+    if (arch_domain_init(d) < 0)
         goto fail;
     for (unsigned i = 0; i < cfg->vcpus; i++) {
         struct vcpu *v = vcpu_alloc();
@@ -140,13 +141,13 @@ int domain_create(const struct domain_config *cfg, struct domain **out)
         v->pcpu = -1;
         v->hard_affinity = sched_all_pcpus();
         v->state = VCPU_OFFLINE;
-        if (svm_vcpu_init(v) < 0)
+        if (arch_vcpu_init(v) < 0)
             goto fail;
         dbg_init(&v->dbg, i, (enum dbgv_debug_policy)d->debug_policy, d->quiet_switches,
-                 hvm_cpu_has_rtm());
-        v->arch.wait_for_sipi = i > 0;     /* APs wait for INIT-SIPI-SIPI */
+                 arch_debug_has_rtm());
+        v->arch.wait_for_sipi = i > 0;     /* APs wait for INIT-SIPI-SIPI (x86), CPU_ON (arm64) */
     }
-    hvm_domain_firmware_init(d);
+    arch_domain_vcpus_ready(d);
     *out = d;
     rc = 0;
     goto out;
@@ -321,6 +322,7 @@ void domain_shutdown_reason(struct domain *d, enum dbgv_shutdown_reason why, int
     else
         printk("domain %u (%s) shut down: %s\n", d->id, d->name, shutdown_reason_names[why]);
     log_debug_counters(d);
+    arch_domain_log_end(d);
     events_post_domain_data(d->id, DBGV_EV_DOMAIN_SHUTDOWN, code, why);
     __atomic_store_n(&d->end_reported, true, __ATOMIC_RELEASE);
 }
@@ -360,7 +362,7 @@ int domain_destroy(struct domain *d)
     domain_end(d, DOMAIN_CRASHED, -1, DBGV_SHUTDOWN_CRASH, "destroyed");
     __atomic_store_n(&d->end_reported, true, __ATOMIC_RELEASE);
     /* Ended is final, so once synced no vCPU is on a pCPU or will enter
-     * again: the VMCBs, NPT and RAM can go. */
+     * again: the VMCBs or vCPU buffers, NPT or stage 2, and RAM can go. */
     sched_domain_sync(d);
     spin_lock(&domains_lock);
     free_domain_resources(d);
@@ -370,9 +372,11 @@ int domain_destroy(struct domain *d)
 
 void *domain_gpa_to_hva(struct domain *d, uint64_t gpa, uint64_t len)
 {
-    if (gpa >= d->mem_bytes || len > d->mem_bytes - gpa)
+    uint64_t off = gpa - arch_domain_ram_base(d);
+
+    if (gpa < arch_domain_ram_base(d) || off >= d->mem_bytes || len > d->mem_bytes - off)
         return NULL;
-    return (void *)(d->ram_hpa + gpa);
+    return (void *)(d->ram_hpa + off);
 }
 
 int domain_write_gpa(struct domain *d, uint64_t gpa, const void *src, uint64_t len)

@@ -70,6 +70,13 @@ expect_line $TMP/dtb.out '^\[dtb\] chosen initrd no$' "dtb: not the host's initr
 expect_line $TMP/dtb.out '^\[dtb\] chosen bootargs no$' "dtb: not the host's command line"
 expect_line $TMP/dtb.out '^\(HV\) domain 1 \(dtb\) exited with code 0$' "dtb: the guest passes beside the idle pCPUs"
 
+# The shared life cycle (common/domain.c): a boot module that is no arm64
+# Image gives a domain that ends crashed with the reason, and the machine ends.
+printf 'not an Image\n%.0s' $(seq 8) >$TMP/junk.img
+hv $TMP/junk.img $TMP/junk.out "domain=junk"
+expect_line $TMP/junk.out '^\(HV\) \[ERR\] domain 1 \(junk\) crashed: not an arm64 Image, or no usable device tree$' "life cycle: an unloadable Image ends its domain crashed, with the reason"
+expect_line $TMP/junk.out '^\(HV\) all domains have ended$' "life cycle: the machine ends after it"
+
 # The exit call carries the guest's code (bare QEMU: SYSTEM_OFF, status 0).
 hv "$A/exit-code-arm64.bin" $TMP/exit.out "domain=exit"
 expect_line $TMP/exit.out '^\(HV\) domain 1 \(exit\) exited with code 42$' "exit: DBGV_HVC_EXIT ends the domain with code 42"
@@ -216,39 +223,56 @@ assert v["mdscr_el1"] == "0xa000" and v["oslsr_el1"] == "0x8"
 }
 check "xl debug-state -l (arm64): arch, the pairs the CPU has, MDSCR_EL1, the OS lock" json_arm64 $TMP/ds.json
 
-# Several domains (a boot bundle, scripts/arm64-bundle.sh) under the shared
-# scheduler: two isolation-arm64 domains on one pCPU, then on two. Each must
-# print native's record (its registers out of reset hold nothing of the
-# other's, its secret survives the other running), and on one pCPU they must
-# interleave (the second starts before the first ends).
-native "$A/isolation-arm64.bin" $TMP/iso-native.out
-expect_line $TMP/iso-native.out '^# [0-9]+ passed, 0 failed$' "isolation-arm64: passes natively"
-"$ROOT/scripts/arm64-bundle.sh" $TMP/iso.bundle "$A/isolation-arm64.bin,name=a,mem=64" \
-    "$A/isolation-arm64.bin,name=b,mem=64"
+# pair GUEST TAG: two domains (a, b) of GUEST from one boot bundle
+# (scripts/arm64-bundle.sh) under the shared scheduler, on one pCPU and on
+# two; each must print native's record and exit 0. Leaves $TMP/TAG-1.out
+# and $TMP/TAG-2.out.
+pair() {
+    local guest=$1 tag=$2 pcpus out name
+    native "$A/$guest.bin" $TMP/$tag-native.out
+    expect_line $TMP/$tag-native.out '^# [0-9]+ passed, 0 failed$' "$guest: passes natively"
+    "$ROOT/scripts/arm64-bundle.sh" $TMP/$tag.bundle "$A/$guest.bin,name=a,mem=64" \
+        "$A/$guest.bin,name=b,mem=64"
+    for pcpus in 1 2; do
+        out=$TMP/$tag-$pcpus.out
+        hv $TMP/$tag.bundle $out "" virt,virtualization=on,gic-version=3 $pcpus
+        for name in a b; do
+            domain_lines $out $name >$TMP/$tag-$pcpus-$name.lines
+            if diff -u $TMP/$tag-native.out $TMP/$tag-$pcpus-$name.lines >$TMP/$tag-$pcpus-$name.diff; then
+                ok "$guest ($pcpus pCPU, domain $name): native's record, nothing crossed"
+            else
+                bad "$guest ($pcpus pCPU, domain $name): record differs from native"
+                sed 's/^/#   /' $TMP/$tag-$pcpus-$name.diff
+            fi
+            expect_line $out "^\(HV\) domain [12] \($name\) exited with code 0\$" "$guest ($pcpus pCPU, domain $name): exit code 0"
+        done
+        reject_line $out 'hypervisor exception|\[ERR\]' "$guest ($pcpus pCPU): no hypervisor error"
+    done
+}
+
+# Several domains under the shared scheduler: two isolation-arm64 domains on
+# one pCPU, then on two. Each must print native's record (its registers out
+# of reset hold nothing of the other's, its secret survives the other
+# running), and on one pCPU they must interleave (the second starts before
+# the first ends).
+pair isolation-arm64 iso
+for pcpus in 1 2; do
+    expect_line $TMP/iso-$pcpus.out '^\(HV\) boot bundle: 2 domains$' "bundle ($pcpus pCPU): two domains read from the boot module"
+    expect_line $TMP/iso-$pcpus.out '^\(HV\) domain 2 \(b\): 1 vCPU, 64 MiB, policy trap$' "bundle ($pcpus pCPU): the second domain built"
+done
 # first_line FILE REGEX: the number of the first line matching, or 0.
 first_line() { grep -nE -- "$2" "$1" | head -1 | cut -d: -f1; }
 last_line() { grep -nE -- "$2" "$1" | tail -1 | cut -d: -f1; }
-for pcpus in 1 2; do
-    out=$TMP/iso-$pcpus.out
-    hv $TMP/iso.bundle $out "" virt,virtualization=on,gic-version=3 $pcpus
-    expect_line $out '^\(HV\) boot bundle: 2 domains$' "bundle ($pcpus pCPU): two domains read from the boot module"
-    expect_line $out '^\(HV\) domain 2 \(b\): 1 vCPU, 64 MiB, policy trap$' "bundle ($pcpus pCPU): the second domain built"
-    for name in a b; do
-        domain_lines $out $name >$TMP/iso-$pcpus-$name.lines
-        if diff -u $TMP/iso-native.out $TMP/iso-$pcpus-$name.lines >$TMP/iso-$pcpus-$name.diff; then
-            ok "isolation-arm64 ($pcpus pCPU, domain $name): native's record, nothing crossed"
-        else
-            bad "isolation-arm64 ($pcpus pCPU, domain $name): record differs from native"
-            sed 's/^/#   /' $TMP/iso-$pcpus-$name.diff
-        fi
-        expect_line $out "^\(HV\) domain [12] \($name\) exited with code 0\$" "isolation-arm64 ($pcpus pCPU, domain $name): exit code 0"
-    done
-    reject_line $out 'hypervisor exception|\[ERR\]' "isolation-arm64 ($pcpus pCPU): no hypervisor error"
-done
 b_first=$(first_line $TMP/iso-1.out '^\[b\] ')
 a_last=$(last_line $TMP/iso-1.out '^\[a\] ')
 check "isolation-arm64 (1 pCPU): the domains interleave (b's first line ${b_first:-none} before a's last ${a_last:-none})" \
     num_lt "${b_first:-x}" "${a_last:-x}"
+
+# The performance monitors are each vCPU's own (pmu.c switches them): two
+# pmu-arm64 domains configure counters, event types, enables, overflow flags
+# and count software increments; each finds the PMU out of reset and keeps
+# its own exactly (without the switch: 4 and 6 "holds ours" checks fail).
+pair pmu-arm64 pmu
 
 # An SMP domain (vcpus=2) against bare QEMU -smp 2: its device tree lists
 # cpu@0 and cpu@1 (enable-method psci), PSCI CPU_ON/AFFINITY_INFO/CPU_OFF

@@ -15,7 +15,8 @@
 # copies: that many domains per policy, the i-th (from 0) with "copy=i" on
 # its command line (cross-domain scenarios); native=run: natively it must
 # pass too but its output may differ; no: not meaningful on bare QEMU.
-# Usage: test_hostile.sh [guest...]   (default: the whole corpus)
+# Usage: test_hostile.sh [guest...]   (default: the whole corpus, or with
+# TEST_SHARD=K/N every N-th guest of it from the K-th on)
 . "$(dirname "$0")/lib.sh"
 SRC=$ROOT/xen-tests/guests/hostile
 HG=$G/hostile
@@ -52,10 +53,21 @@ canary_ok() {
     grep -Eq '^\[canary\] dr-stress: sse secret intact$' "$1"
 }
 
+# shard_of K/N: every N-th guest of the whole corpus from the K-th on
+# (run-tests' TEST_SHARD; the shards together are the corpus).
+shard_of() {
+    local k=${1%/*} n=${1#*/} i
+    for ((i = k - 1; i < ${#guests[@]}; i += n)); do echo "${guests[i]}"; done
+}
+
 guests=("$@")
 if [ ${#guests[@]} -eq 0 ]; then
     for f in "$SRC"/*.c; do guests+=("$(basename "$f" .c)"); done
     check "the corpus has at least 12 guests" [ ${#guests[@]} -ge 12 ]
+    if [ -n "${TEST_SHARD:-}" ]; then
+        mapfile -t guests < <(shard_of "$TEST_SHARD")
+        echo "# shard $TEST_SHARD: ${guests[*]}"
+    fi
 fi
 
 for name in "${guests[@]}"; do

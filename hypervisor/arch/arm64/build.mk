@@ -11,11 +11,11 @@ ARM64_CFLAGS  ?= -O2 -g -std=gnu11 -ffreestanding -fno-pic -fno-pie -fno-stack-p
                  -nostdinc -isystem $(shell $(ARM64_CC) -print-file-name=include)
 
 OUT      := $(BUILD)/hypervisor-arm64
-# Common code that is arch-neutral today (the scheduler through asm/sched_arch.h);
-# the domain life cycle still includes x86 headers (docs/arm64.md, "what is next").
-COMMON_C := common/lib/string.c common/lib/vsnprintf.c common/console.c \
+# Common code that is arch-neutral today (the scheduler through asm/sched_arch.h,
+# the domain life cycle through dbgvisor/domain_arch.h).
+COMMON_C := common/lib/string.c common/lib/vsnprintf.c common/console.c common/domain.c \
             common/control/ring.c common/page_alloc.c common/domain_console.c \
-            common/policy_names.c common/schedule.c $(wildcard common/debug/*.c)
+            common/events.c common/policy_names.c common/schedule.c $(wildcard common/debug/*.c)
 SRCS_C   := $(shell find arch/arm64 -name '*.c' | sort) $(COMMON_C)
 SRCS_S   := $(shell find arch/arm64 -name '*.S' | sort)
 OBJS     := $(patsubst %.c,$(OUT)/%.o,$(SRCS_C)) $(patsubst %.S,$(OUT)/%.o,$(SRCS_S))

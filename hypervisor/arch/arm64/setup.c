@@ -22,6 +22,7 @@
 #include <asm/fpsimd.h>
 #include <asm/fdt.h>
 #include <asm/gicv3.h>
+#include <asm/pmu.h>
 #include <asm/sysreg.h>
 #include <asm/uart.h>
 #include <asm/vdebug.h>
@@ -155,7 +156,7 @@ void arm64_start(const void *dtb)
     const char *bootargs;
     char selftest[16];
     uint32_t len;
-    unsigned i, n;
+    unsigned i, n, built = 0;
 
     pcpus[0].id = 0;
     pcpus[0].online = true;
@@ -187,13 +188,18 @@ void arm64_start(const void *dtb)
     vdebug_probe();
     el1_context_probe();
     fpsimd_probe();
+    pmu_probe();
     if (!gicv3_init(dtb))
         host_system_off();
     smp_boot_secondaries(dtb);
     /* Stale translations of any VMID from before we ran (the firmware's). */
     __asm__ volatile("tlbi alle1is; dsb ish; isb" ::: "memory");
     for (i = 0; i < n; i++)
-        arm64_build_domain(&doms[i], dtb);
+        built += arm64_build_domain(&doms[i], dtb) != NULL;
+    if (!built) {           /* nothing would ever end the machine (no control channel) */
+        pr_err("no domain could be created\n");
+        host_system_off();
+    }
     sched_init(true);
     smp_release_secondaries();
     sched_run();

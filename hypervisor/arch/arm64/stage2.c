@@ -29,9 +29,10 @@
 #define SZ_1G             (1ULL << 30)
 #define SZ_2M             (1ULL << 21)
 
-static uint64_t *table_alloc(void)
+/* Tables are the domain's pages (d->pages), given back by stage2_destroy. */
+static uint64_t *table_alloc(struct domain *d)
 {
-    uint64_t pa = palloc_alloc(1, 1);
+    uint64_t pa = palloc_alloc_for(&d->pages, 1, 1);
 
     if (pa)
         memset((void *)pa, 0, PAGE_SIZE);
@@ -40,12 +41,26 @@ static uint64_t *table_alloc(void)
 
 int stage2_init(struct domain *d)
 {
-    uint64_t *root = table_alloc();
+    uint64_t *root = table_alloc(d);
 
     if (!root)
         return -1;
     d->arch.s2_root_pa = (uint64_t)root;
     return 0;
+}
+
+void stage2_destroy(struct domain *d)
+{
+    uint64_t *l1 = (uint64_t *)d->arch.s2_root_pa;
+    unsigned i;
+
+    if (!l1)
+        return;
+    for (i = 0; i < PAGE_SIZE / sizeof(*l1); i++)
+        if ((l1[i] & 3) == S2_TABLE)
+            palloc_free_for(&d->pages, l1[i] & S2_ADDR_MASK, 1);
+    palloc_free_for(&d->pages, d->arch.s2_root_pa, 1);
+    d->arch.s2_root_pa = 0;
 }
 
 int stage2_map_ram(struct domain *d, uint64_t ipa, uint64_t hpa, uint64_t size)
@@ -57,7 +72,7 @@ int stage2_map_ram(struct domain *d, uint64_t ipa, uint64_t hpa, uint64_t size)
     for (off = 0; off < size; off += SZ_2M) {
         uint64_t *l1e = &l1[(ipa + off) >> 30], *l2;
         if (!(*l1e & S2_TABLE)) {
-            l2 = table_alloc();
+            l2 = table_alloc(d);
             if (!l2)
                 return -1;
             *l1e = (uint64_t)l2 | S2_TABLE;
@@ -74,7 +89,9 @@ void stage2_activate(struct domain *d)
 {
     write_sysreg(vtcr_el2, VTCR_RES1 | VTCR_T0SZ(32) | VTCR_SL0_L1 | VTCR_IRGN0_WB |
                            VTCR_ORGN0_WB | VTCR_SH0_INNER | VTCR_PS_40BIT);
-    write_sysreg(vttbr_el2, (uint64_t)d->id << 48 | d->arch.s2_root_pa);
+    /* VTCR_EL2.VS = 0: 8-bit VMIDs, so ids past 255 share one with an earlier
+     * domain (this load's flush below keeps them apart). */
+    write_sysreg(vttbr_el2, (uint64_t)(d->id & 0xff) << 48 | d->arch.s2_root_pa);
     isb();
     /* This pCPU's entries for the VMID: another vCPU of the domain left them
      * (a guest's local TLBI reaches only its own pCPU). */

@@ -1,8 +1,9 @@
 /*
  * A vCPU on a pCPU (asm/sched_arch.h hooks for common/schedule.c): its
  * context loaded (EL2 controls, stage 2 with its domain's VMID, EL1 system
- * registers, FP/SIMD/SVE/SME, virtual timer, virtual GIC interface), guest
- * entries and exits, and the context saved when it leaves. The debug
+ * registers, FP/SIMD/SVE/SME, performance monitors, virtual timer, virtual
+ * GIC interface), guest entries and exits, and the context saved when it
+ * leaves. The debug
  * registers are the common debug core's: the scheduler switches them
  * (dbg_on_schedule/dbg_on_deschedule, ARCH_SCHED_DEBUG_CORE) and every entry
  * and exit goes through its policy (dbg_before_vmentry/dbg_after_vmexit).
@@ -18,6 +19,7 @@
 #include <asm/arm64.h>
 #include <asm/el1_context.h>
 #include <asm/fpsimd.h>
+#include <asm/pmu.h>
 #include <asm/sched_arch.h>
 #include <asm/sysreg.h>
 #include <asm/timebase.h>
@@ -84,6 +86,7 @@ void arm64_vcpu_reset(struct vcpu *v, uint64_t entry, uint64_t arg)
     v->arch.regs.spsr = PSR_DAIF | PSR_MODE_EL1H;
     el1_context_reset(&v->arch.el1);
     fpsimd_reset(&v->arch.fp);
+    pmu_reset(&v->arch.pmu);
     memset(&v->arch.vtimer, 0, sizeof(v->arch.vtimer));
     vgic_vcpu_reset(v);
 }
@@ -99,6 +102,7 @@ void arch_vcpu_load(struct vcpu *v)
     stage2_activate(v->domain);
     el1_context_load(&v->arch.el1);
     fpsimd_load(&v->arch.fp);
+    pmu_load(&v->arch.pmu);
     vgic_load(v);
     vtimer_load(v);
     v->pcpu = (int)this_pcpu()->id;
@@ -108,6 +112,7 @@ void arch_vcpu_put(struct vcpu *v)
 {
     vtimer_save(v);             /* its line low before the GIC state is taken */
     vgic_save(v);
+    pmu_save(&v->arch.pmu);
     fpsimd_save(&v->arch.fp);
     el1_context_save(&v->arch.el1);
 }

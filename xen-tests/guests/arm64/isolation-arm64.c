@@ -171,27 +171,6 @@ static unsigned differences(const struct regs *a, const struct regs *b)
     return n;
 }
 
-static void wfit(uint64_t vcount)
-{
-    __asm__ volatile(".arch armv8.7-a\n\twfit %0" : : "r"(vcount) : "memory");
-}
-
-static void sleep_ms(unsigned ms)
-{
-    uint64_t until = read_sysreg(cntvct_el0) + read_sysreg(cntfrq_el0) / 1000 * ms;
-
-    while (read_sysreg(cntvct_el0) < until)
-        wfit(until);
-}
-
-static void spin_ms(unsigned ms)
-{
-    uint64_t until = read_sysreg(cntpct_el0) + read_sysreg(cntfrq_el0) / 1000 * ms;
-
-    while (read_sysreg(cntpct_el0) < until)
-        ;
-}
-
 static volatile uint64_t aborts, abort_far;
 
 static void on_data_abort(struct trap_frame *f)

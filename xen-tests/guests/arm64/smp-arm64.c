@@ -60,11 +60,6 @@ static uint8_t cpu1_stack[8192] __attribute__((aligned(16)));
 static volatile uint32_t *reg32(uint64_t addr) { return (volatile uint32_t *)addr; }
 
 /* WFI with a timeout (FEAT_WFxT): an answer that never comes ends the wait. */
-static void wfit(uint64_t vcount)
-{
-    __asm__ volatile(".arch armv8.7-a\n\twfit %0" : : "r"(vcount) : "memory");
-}
-
 static int64_t psci(uint64_t fn, uint64_t a, uint64_t b, uint64_t c)
 {
     register uint64_t x0 __asm__("x0") = fn;

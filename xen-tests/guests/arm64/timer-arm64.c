@@ -139,11 +139,6 @@ static bool not_signalled(void)
     return irqs == before && !pending && iar == SPURIOUS;
 }
 
-static void wfit(uint64_t vcount)
-{
-    __asm__ volatile(".arch armv8.7-a\n\twfit %0" : : "r"(vcount) : "memory");
-}
-
 static void check_timer_irq(const char *what)
 {
     report(last_intid == TIMER_INTID, "%s: ICC_IAR1_EL1 gave INTID %lu", what,

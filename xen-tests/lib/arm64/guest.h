@@ -44,6 +44,13 @@ noreturn void guest_exit(uint32_t code);
 /* One SMCCC call through HVC: function id, one argument; returns x0. */
 uint64_t hvc_call(uint64_t fn, uint64_t arg);
 
+/* Waiting on the generic timer: WFIT until a virtual count (FEAT_WFxT), WFIT
+ * until ms have passed (the vCPU sleeps; others run), spinning ms on the
+ * physical counter (runs through time slices). */
+void wfit(uint64_t vcount);
+void sleep_ms(unsigned ms);
+void spin_ms(unsigned ms);
+
 /* TAP: `ok N - what` / `not ok N - what`; report_summary() is main's result. */
 void report(bool ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int report_summary(void);

@@ -86,6 +86,27 @@ void trap_entry(struct trap_frame *f, unsigned vector)
     guest_exit(3);
 }
 
+void wfit(uint64_t vcount)
+{
+    __asm__ volatile(".arch armv8.7-a\n\twfit %0" : : "r"(vcount) : "memory");
+}
+
+void sleep_ms(unsigned ms)
+{
+    uint64_t until = read_sysreg(cntvct_el0) + read_sysreg(cntfrq_el0) / 1000 * ms;
+
+    while (read_sysreg(cntvct_el0) < until)
+        wfit(until);
+}
+
+void spin_ms(unsigned ms)
+{
+    uint64_t until = read_sysreg(cntpct_el0) + read_sysreg(cntfrq_el0) / 1000 * ms;
+
+    while (read_sysreg(cntpct_el0) < until)
+        ;
+}
+
 void guest_start(void)
 {
     guest_exit((uint32_t)main());

@@ -35,20 +35,22 @@ int stage2_init(struct domain *d);
 /* Map [ipa, ipa+size) to [hpa, ...) as normal RAM; 2 MiB aligned. */
 int stage2_map_ram(struct domain *d, uint64_t ipa, uint64_t hpa, uint64_t size);
 void stage2_activate(struct domain *d);
+/* Frees the tables (no vCPU of d runs any more). */
+void stage2_destroy(struct domain *d);
 
 /* traps.c: handle one exit; false when the vCPU must stop running. */
 bool arm64_handle_exit(struct vcpu *v, uint64_t kind);
 
 /* domain_build.c: a boot-time domain (its vCPU 0 runnable, the others off
- * until PSCI CPU_ON); NULL, reported, if it cannot be built. */
+ * until PSCI CPU_ON; ended crashed if its Image or device tree cannot be
+ * loaded); NULL, reported, if it cannot be created. */
 struct boot_module { uint64_t start, end; };
 struct boot_domain;
 struct domain *arm64_build_domain(const struct boot_domain *spec, const void *host_dtb);
 
 /* vcpu.c: a vCPU out of reset, entered at EL1h at entry with x0 = arg. */
 void arm64_vcpu_reset(struct vcpu *v, uint64_t entry, uint64_t arg);
-
-/* Guest memory access helpers. */
-void *arm64_gpa_to_hva(struct domain *d, uint64_t ipa, uint64_t len);
+/* vcpus vCPUs fit the MPIDRs the domain's vCPUs get (VMPIDR_EL2, Aff0). */
+bool arm64_vcpu_limits_ok(unsigned vcpus);
 
 #endif

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <asm/el1_context.h>
 #include <asm/fpsimd.h>
+#include <asm/pmu.h>
 #include <asm/vpl011.h>
 #include <asm/vgic.h>
 #include <asm/vtimer.h>
@@ -27,6 +28,7 @@ struct arch_vcpu {
     uint64_t block_deadline;    /* while BLOCKED: wake at this physical count */
     struct el1_context el1;     /* EL1 system registers while off its pCPU */
     struct fp_context fp;       /* FP/SIMD, SVE, SME while off its pCPU */
+    struct pmu_context pmu;     /* performance monitors while off its pCPU (pmu.c) */
     /* PSCI CPU_OFF/CPU_ON through the scheduler's INIT/SIPI protocol
      * (schedule.c names them after x86's signals). */
     bool init_pending, sipi_latched, wait_for_sipi;
