@@ -7,7 +7,7 @@
 # with the domain's command line and ramdisk). Its /init prints what must be
 # the same in both ("lx: ..." lines: uname -m, CPU count, a 1 s sleep on the
 # timer taking 1-10 s, the arch timer's GICv3 PPI in /proc/interrupts,
-# counting) and powers
+# counting, the PMU's CPUs) and powers
 # off through PSCI; each domain's lines must equal the native run's with its
 # CPU count, line for line. Skips only if qemu-system-aarch64 or the arm64
 # hypervisor is missing; a kernel that cannot be fetched fails it.
@@ -35,8 +35,8 @@ native() {
 }
 # lines FILE [NAME]: the init script's lines (of domain NAME).
 lines() { if [ -n "${2:-}" ]; then domain_lines "$1" "$2"; else cat "$1"; fi | grep '^lx: '; }
-# same_lines NATIVE HV NAME: the domain's lines are the native run's (all 8 of them).
-same_lines() { diff <(lines "$1") <(lines "$2" "$3") >"$TMP/diff.$3" && [ "$(lines "$1" | wc -l)" -eq 8 ]; }
+# same_lines NATIVE HV NAME: the domain's lines are the native run's (all 9 of them).
+same_lines() { diff <(lines "$1") <(lines "$2" "$3") >"$TMP/diff.$3" && [ "$(lines "$1" | wc -l)" -eq 9 ]; }
 
 for smp in 1 2; do
     t0=$SECONDS

@@ -78,6 +78,9 @@ static void test_two_vcpus_with_ramdisk(void)
     CU_ASSERT_EQUAL(len, 48);
     CU_ASSERT_EQUAL(fdt_cells(p + 24, 1), 1);               /* the virtual timer: PPI 11 = INTID 27 */
     CU_ASSERT_EQUAL(fdt_cells(p + 28, 1), 11);
+    p = fdt_compatible_prop(buf, "arm,armv8-pmuv3", "interrupts", &len);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    CU_ASSERT_EQUAL(fdt_cells(p + 4, 1), 7);                /* PPI 7 = INTID 23 */
     p = fdt_compatible_prop(buf, "arm,pl011", "reg", &len);
     CU_ASSERT_PTR_NOT_NULL_FATAL(p);
     CU_ASSERT_EQUAL(fdt_cells(p, 2), 0x09000000);
