@@ -45,28 +45,29 @@ static int load_image(struct domain *d, const uint8_t *img, uint64_t size, uint6
     return 0;
 }
 
-/* The domain's boot data: its device tree (written by dtb_build.c) in the last
- * 2 MiB of its RAM, its ramdisk (if any) page-aligned right below that, above
- * the Image (which ends at image_end). */
-static int load_boot_data(struct domain *d, const struct boot_domain *spec, uint64_t image_end,
-                          const void *host_dtb, uint64_t *dtb_ipa)
+/* The domain's boot data: its device tree (written by dtb_build.c: its RAM,
+ * vCPUs, devices, and its command line as bootargs) in the last 2 MiB of its
+ * RAM, its ramdisk (if any: ramdisk_size bytes) page-aligned right below that,
+ * above the Image (which ends at image_end). */
+static int load_boot_data(struct domain *d, const uint8_t *ramdisk, uint64_t ramdisk_size,
+                          uint64_t image_end, const void *host_dtb, uint64_t *dtb_ipa)
 {
     struct dtb_domain t = { .ram_ipa = d->arch.ram_ipa, .ram_bytes = d->mem_bytes,
-                            .vcpus = spec->vcpus, .bootargs = spec->cmdline,
+                            .vcpus = d->nr_vcpus, .bootargs = d->cmdline,
                             .host_dtb = host_dtb };
     void *dst;
 
     *dtb_ipa = d->arch.ram_ipa + d->mem_bytes - SZ_2M;
-    if (spec->ramdisk_size) {
-        uint64_t start = (*dtb_ipa - spec->ramdisk_size) & ~(uint64_t)(PAGE_SIZE - 1);
-        if (spec->ramdisk_size > *dtb_ipa - image_end || start < image_end)
+    if (ramdisk_size) {
+        uint64_t start = (*dtb_ipa - ramdisk_size) & ~(uint64_t)(PAGE_SIZE - 1);
+        if (ramdisk_size > *dtb_ipa - image_end || start < image_end)
             return -1;
-        dst = domain_gpa_to_hva(d, start, spec->ramdisk_size);
+        dst = domain_gpa_to_hva(d, start, ramdisk_size);
         if (!dst)
             return -1;
-        memcpy(dst, spec->ramdisk, spec->ramdisk_size);
+        memcpy(dst, ramdisk, ramdisk_size);
         t.initrd_start = start;
-        t.initrd_end = start + spec->ramdisk_size;
+        t.initrd_end = start + ramdisk_size;
     }
     dst = domain_gpa_to_hva(d, *dtb_ipa, SZ_2M);
     if (!dst || !dtb_build_domain(dst, (uint32_t)SZ_2M, &t))
@@ -96,7 +97,8 @@ struct domain *arm64_build_domain(const struct boot_domain *spec, const void *ho
         return NULL;
     }
     if (load_image(d, spec->image, spec->image_size, &entry, &image_end) < 0 ||
-        load_boot_data(d, spec, image_end, host_dtb, &dtb_ipa) < 0) {
+        load_boot_data(d, spec->ramdisk, spec->ramdisk_size, image_end, host_dtb,
+                       &dtb_ipa) < 0) {
         /* Ended as crashed, as a domain that fails at once: the machine's
          * end and the launcher's status count it. */
         domain_crash(d, "not an arm64 Image, or no usable device tree");
