@@ -2,12 +2,13 @@
 # arm64-bundle.sh OUT DOMAIN...: write an arm64 boot bundle (docs/arm64.md,
 # "Boot bundle"), several domains in the one boot module QEMU virt gives
 # (-initrd OUT). DOMAIN is IMAGE[,name=NAME][,mem=MIB][,vcpus=N][,policy=P]
-# [,quiet=N][,ramdisk=FILE][,cmdline=TEXT], cmdline last (it may hold commas). The name defaults to the
-# image's file name without .bin. The hypervisor checks every value.
+# [,quiet=N][,paused=1][,hostbp=ADDR][,ramdisk=FILE][,cmdline=TEXT], cmdline last
+# (it may hold commas). The name defaults to the image's file name without
+# .bin. The hypervisor checks every value.
 set -euo pipefail
 
 die() { echo "arm64-bundle.sh: $*" >&2; exit 2; }
-[ $# -ge 2 ] || die "usage: arm64-bundle.sh OUT IMAGE[,name=N][,mem=MIB][,vcpus=N][,policy=P][,quiet=N][,ramdisk=FILE][,cmdline=TEXT]..."
+[ $# -ge 2 ] || die "usage: arm64-bundle.sh OUT IMAGE[,name=N][,mem=MIB][,vcpus=N][,policy=P][,quiet=N][,paused=1][,hostbp=ADDR][,ramdisk=FILE][,cmdline=TEXT]..."
 out=$1; shift
 align=4096
 
@@ -28,9 +29,9 @@ for spec in "$@"; do
         if [[ $opts == *,* ]]; then opts=${opts#*,}; else opts=""; fi
         case $kv in
             name=*) name=${kv#name=} ;;
-            mem=*|vcpus=*|policy=*|quiet=*) rest+=" $kv" ;;
+            mem=*|vcpus=*|policy=*|quiet=*|paused=*|hostbp=*) rest+=" $kv" ;;
             ramdisk=*) ramdisk=${kv#ramdisk=}; [ -f "$ramdisk" ] || die "$ramdisk: no such ramdisk" ;;
-            *) die "$kv: unknown domain option (name, mem, vcpus, policy, quiet, ramdisk, cmdline)" ;;
+            *) die "$kv: unknown domain option (name, mem, vcpus, policy, quiet, paused, hostbp, ramdisk, cmdline)" ;;
         esac
     done
     [[ $name =~ ^[A-Za-z0-9_.-]{1,31}$ ]] || die "$name: a name is 1-31 of A-Z a-z 0-9 _ . -"

@@ -1,15 +1,17 @@
 /*
  * The control server's backend (dbgvisor/control.h): answers the toolstack's
- * requests from the domain table. The server has validated every field;
+ * requests from the domain table (the life cycle and guest memory are in
+ * control_backend_domain.c). The server has validated every field;
  * here we check existence and state. Runs on pCPU 0's scheduler loop.
  */
-#include <asm/svm_vcpu.h>
+#include <asm/control_arch.h>
 #include <dbgvisor/console.h>
 #include <dbgvisor/debug_arch.h>
 #include <dbgvisor/control.h>
 #include <dbgvisor/domain.h>
 #include <dbgvisor/events.h>
 #include <dbgvisor/lib.h>
+#include "control_backend.h"
 #include <dbgvisor/page_alloc.h>
 #include <dbgvisor/keyhandler.h>
 #include <dbgvisor/percpu.h>
@@ -42,9 +44,9 @@ int hv_ctl_physinfo(struct dbgv_ctl_physinfo *out)
     out->uptime_ns = now_ns();
     out->hv_major = 0;
     out->hv_minor = 1;
-    out->caps = DBGV_CAP_HVM | DBGV_CAP_HAP | dbg_arch_platform_caps();
+    out->caps = ARCH_CTL_CAPS | dbg_arch_platform_caps();
     snprintf(out->hv_version, sizeof(out->hv_version), "%s", HV_VERSION_STRING);
-    snprintf(out->hv_extra, sizeof(out->hv_extra), "svm npt");
+    snprintf(out->hv_extra, sizeof(out->hv_extra), "%s", ARCH_CTL_EXTRA);
     return 0;
 }
 
@@ -96,13 +98,14 @@ static void fill_dominfo(const struct domain *d, struct dbgv_ctl_dominfo *out)
 int hv_ctl_domain_meminfo(uint32_t domid, struct dbgv_ctl_meminfo *out)
 {
     struct domain *d;
+    int rc;
 
     if (domid == 0) {
         out->overhead_bytes = (uint64_t)palloc_hypervisor.pages * PAGE_SIZE;
         return 0;
     }
-    if (!(d = domain_by_id(domid)))
-        return -DBGV_ESRCH;
+    if (!(d = ctl_backend_lookup(domid, &rc)))
+        return rc;
     /* RAM is charged to the domain from its creation on (domain.c). */
     out->ram_bytes = d->mem_bytes;
     out->overhead_bytes = (uint64_t)d->pages.pages * PAGE_SIZE - d->mem_bytes;
@@ -120,6 +123,16 @@ static struct domain *next_domain(uint32_t from)
             best = d;
     }
     return best;
+}
+
+struct domain *ctl_backend_lookup(uint32_t domid, int *rc)
+{
+    struct domain *d = next_domain(domid);
+
+    if (d && d->id != domid)
+        d = NULL;
+    *rc = d ? 0 : -DBGV_ESRCH;
+    return d;
 }
 
 int hv_ctl_domain_list(uint32_t start, struct dbgv_ctl_dominfo *out, uint32_t max,
@@ -143,124 +156,15 @@ int hv_ctl_domain_list(uint32_t start, struct dbgv_ctl_dominfo *out, uint32_t ma
 int hv_ctl_domain_info(uint32_t domid, struct dbgv_ctl_dominfo *out)
 {
     struct domain *d;
+    int rc;
 
     if (domid == 0) {
         fill_dom0(out);
         return 0;
     }
-    if (!(d = domain_by_id(domid)))
-        return -DBGV_ESRCH;
+    if (!(d = ctl_backend_lookup(domid, &rc)))
+        return rc;
     fill_dominfo(d, out);
-    return 0;
-}
-
-int hv_ctl_domain_create(const struct dbgv_ctl_domain_create *req, uint32_t *domid)
-{
-    struct domain *d;
-    struct domain_config cfg = {
-        .name = req->name, .mem_bytes = (uint64_t)req->memory_mib << 20,
-        .vcpus = req->nr_vcpus, .debug_policy = req->debug_policy,
-        .unbacked_access = req->unbacked_access,
-        .quiet_switches = req->quiet_switches ? req->quiet_switches
-                                              : DBGV_ADAPTIVE_QUIET_SWITCHES_DEFAULT,
-        .cmdline = "",
-    };
-    int rc = domain_create(&cfg, &d);
-
-    if (rc < 0)
-        return rc;
-    *domid = d->id;
-    printk("domain %u (%s) created by the toolstack\n", d->id, d->name);
-    events_post_domain(d->id, DBGV_EV_DOMAIN_CREATED, 0);
-    return 0;
-}
-
-static struct domain *lookup(uint32_t domid, int *rc)
-{
-    struct domain *d = domain_by_id(domid);
-    *rc = d ? 0 : -DBGV_ESRCH;
-    return d;
-}
-
-int hv_ctl_domain_pause(uint32_t domid)
-{
-    int rc;
-    struct domain *d = lookup(domid, &rc);
-    return d ? (domain_pause(d) < 0 ? -DBGV_EBUSY : 0) : rc;
-}
-
-int hv_ctl_domain_unpause(uint32_t domid)
-{
-    int rc;
-    struct domain *d = lookup(domid, &rc);
-    return d ? (domain_unpause(d) < 0 ? -DBGV_EBUSY : 0) : rc;
-}
-
-int hv_ctl_domain_destroy(uint32_t domid)
-{
-    int rc;
-    struct domain *d = lookup(domid, &rc);
-    if (!d)
-        return rc;
-    domain_destroy(d);
-    events_post_domain(domid, DBGV_EV_DOMAIN_DESTROYED, 0);
-    return 0;
-}
-
-int hv_ctl_domain_shutdown(uint32_t domid, uint32_t reason)
-{
-    int rc;
-    struct domain *d = lookup(domid, &rc);
-    if (!d)
-        return rc;
-    /* reason validated by the server */
-    if (reason & DBGV_SHUTDOWN_F_NOW)
-        domain_shutdown_reason(d, reason & ~DBGV_SHUTDOWN_F_NOW, 0);
-    else
-        domain_request_shutdown(d, reason);
-    return 0;
-}
-
-int hv_ctl_mem_write(uint32_t domid, uint64_t gpa, const void *data, uint32_t len)
-{
-    int rc;
-    struct domain *d = lookup(domid, &rc);
-    if (!d)
-        return rc;
-    return domain_write_gpa(d, gpa, data, len) < 0 ? -DBGV_EFAULT : 0;
-}
-
-int hv_ctl_mem_read(uint32_t domid, uint64_t gpa, void *data, uint32_t len)
-{
-    int rc;
-    struct domain *d = lookup(domid, &rc);
-    if (!d)
-        return rc;
-    return domain_read_gpa(d, gpa, data, len) < 0 ? -DBGV_EFAULT : 0;
-}
-
-static struct vcpu *lookup_vcpu(uint32_t domid, uint32_t vcpu, int *rc)
-{
-    struct domain *d = lookup(domid, rc);
-    if (!d)
-        return NULL;
-    if (vcpu >= d->nr_vcpus) {
-        *rc = -DBGV_ESRCH;
-        return NULL;
-    }
-    return d->vcpus[vcpu];
-}
-
-int hv_ctl_vcpu_set_regs(const struct dbgv_ctl_vcpu_regs *regs)
-{
-    int rc;
-    struct vcpu *v = lookup_vcpu(regs->domid, regs->vcpu, &rc);
-    if (!v)
-        return rc;
-    /* Paused from a vCPU (a debug event), it may still be on a pCPU. */
-    if (domain_wait_stopped(v->domain) < 0)
-        return -DBGV_EBUSY;
-    svm_vcpu_set_regs(v, regs);
     return 0;
 }
 
@@ -282,7 +186,7 @@ int hv_ctl_vcpu_list(uint32_t domid, uint32_t start, struct dbgv_ctl_vcpuinfo *o
                      uint32_t max, uint32_t *count, uint32_t *total)
 {
     int rc;
-    struct domain *d = lookup(domid, &rc);
+    struct domain *d = ctl_backend_lookup(domid, &rc);
     if (!d)
         return rc;
     *count = 0;
@@ -296,22 +200,15 @@ int hv_ctl_vcpu_list(uint32_t domid, uint32_t start, struct dbgv_ctl_vcpuinfo *o
         o->pcpu = v->pcpu;
         o->hard_affinity = v->hard_affinity;
         o->cpu_time_ns = sched_vcpu_time_ns(v);
-        o->rip = svm_vcpu_rip(v);
+        o->rip = arch_ctl_vcpu_pc(v);
     }
     return 0;
-}
-
-int hv_ctl_domain_rename(uint32_t domid, const char *name)
-{
-    int rc;
-    struct domain *d = lookup(domid, &rc);
-    return d ? domain_rename(d, name) : rc;
 }
 
 int hv_ctl_vcpu_set_affinity(uint32_t domid, uint32_t vcpu, uint32_t cpumap)
 {
     int rc;
-    struct domain *d = lookup(domid, &rc);
+    struct domain *d = ctl_backend_lookup(domid, &rc);
     if (!d)
         return rc;
     if (cpumap & ~sched_all_pcpus())
@@ -328,23 +225,12 @@ int hv_ctl_console_read(uint32_t domid, uint64_t offset, void *data, uint32_t ma
                         struct dbgv_ctl_ring_rep *rep)
 {
     int rc;
-    struct domain *d = lookup(domid, &rc);
+    struct domain *d = ctl_backend_lookup(domid, &rc);
     if (!d)
         return rc;
     spin_lock(&d->console_lock);
     ctl_ring_read(&d->console, offset, data, max, rep);
     spin_unlock(&d->console_lock);
-    return 0;
-}
-
-int hv_ctl_console_write(uint32_t domid, const void *data, uint32_t len,
-                         struct dbgv_ctl_console_write_rep *rep)
-{
-    int rc;
-    struct domain *d = lookup(domid, &rc);
-    if (!d)
-        return rc;
-    rep->accepted = domain_console_input(d, data, len, &rep->room);
     return 0;
 }
 
@@ -382,7 +268,7 @@ int hv_ctl_debug_state(uint32_t domid, uint32_t start, struct dbgv_vcpu_debug_st
                        uint32_t max, uint32_t *count, uint32_t *total)
 {
     int rc;
-    struct domain *d = lookup(domid, &rc);
+    struct domain *d = ctl_backend_lookup(domid, &rc);
     if (!d)
         return rc;
     *count = 0;
@@ -414,7 +300,7 @@ int hv_ctl_debug_state_list(uint32_t domid, uint32_t start,
 int hv_ctl_debug_policy_set(uint32_t domid, uint32_t policy, bool set_quiet, uint32_t quiet)
 {
     int rc;
-    struct domain *d = lookup(domid, &rc);
+    struct domain *d = ctl_backend_lookup(domid, &rc);
     if (!d)
         return rc;
     d->debug_policy = (uint8_t)policy;

@@ -202,12 +202,20 @@ int hv_ctl_gdbg_continue(uint32_t domid)
     return domain_unpause(d) < 0 ? -DBGV_EBUSY : 0;
 }
 
+/* Each architecture has its register layout: the other's hooks are absent. */
+#pragma weak arch_gdbg_get_regs
+#pragma weak arch_gdbg_set_regs
+#pragma weak arch_gdbg_get_regs_arm64
+#pragma weak arch_gdbg_set_regs_arm64
+
 int hv_ctl_gdbg_get_regs(uint32_t domid, uint32_t vcpu, struct dbgv_gdbg_regs *out)
 {
     struct domain *d;
     struct vcpu *v;
     int rc;
 
+    if (!arch_gdbg_get_regs)
+        return -DBGV_ENOSYS;
     if (!(d = attached_domain(domid, &rc)) || !(v = vcpu_of(d, vcpu, &rc)))
         return rc;
     if ((rc = require_paused(d)))
@@ -222,11 +230,44 @@ int hv_ctl_gdbg_set_regs(const struct dbgv_ctl_gdbg_set_regs *req)
     struct vcpu *v;
     int rc;
 
+    if (!arch_gdbg_set_regs)
+        return -DBGV_ENOSYS;
     if (!(d = attached_domain(req->domid, &rc)) || !(v = vcpu_of(d, req->vcpu, &rc)))
         return rc;
     if ((rc = require_paused(d)))
         return rc;
     return arch_gdbg_set_regs(v, req->mask, &req->regs) < 0 ? -DBGV_EINVAL : 0;
+}
+
+int hv_ctl_gdbg_get_regs_arm64(uint32_t domid, uint32_t vcpu, struct dbgv_gdbg_regs_arm64 *out)
+{
+    struct domain *d;
+    struct vcpu *v;
+    int rc;
+
+    if (!arch_gdbg_get_regs_arm64)
+        return -DBGV_ENOSYS;
+    if (!(d = attached_domain(domid, &rc)) || !(v = vcpu_of(d, vcpu, &rc)))
+        return rc;
+    if ((rc = require_paused(d)))
+        return rc;
+    arch_gdbg_get_regs_arm64(v, out);
+    return 0;
+}
+
+int hv_ctl_gdbg_set_regs_arm64(const struct dbgv_ctl_gdbg_set_regs_arm64 *req)
+{
+    struct domain *d;
+    struct vcpu *v;
+    int rc;
+
+    if (!arch_gdbg_set_regs_arm64)
+        return -DBGV_ENOSYS;
+    if (!(d = attached_domain(req->domid, &rc)) || !(v = vcpu_of(d, req->vcpu, &rc)))
+        return rc;
+    if ((rc = require_paused(d)))
+        return rc;
+    return arch_gdbg_set_regs_arm64(v, req->mask, req->vmask, &req->regs) < 0 ? -DBGV_EINVAL : 0;
 }
 
 /* Copy len bytes between the debugger and guest memory, page by page for

@@ -16,6 +16,15 @@ static const char *const unbacked_names[DBGV_UNBACKED_COUNT] = {
     [DBGV_UNBACKED_CRASH] = "crash",
 };
 
+/* Xen's xl.cfg names, by enum dbgv_timer_mode; 0 (the default) has the
+ * name of the mode it stands for. */
+static const char *const timer_mode_names[DBGV_TIMER_MODE_COUNT] = {
+    [DBGV_TIMER_MODE_DEFAULT] = "no_delay_for_missed_ticks",
+    [DBGV_TIMER_MODE_NO_DELAY_FOR_MISSED_TICKS] = "no_delay_for_missed_ticks",
+    [DBGV_TIMER_MODE_NO_MISSED_TICKS_PENDING] = "no_missed_ticks_pending",
+    [DBGV_TIMER_MODE_ONE_MISSED_TICK_PENDING] = "one_missed_tick_pending",
+};
+
 static int lookup(const char *const *table, unsigned n, const char *name, unsigned len)
 {
     for (unsigned i = 0; name && i < n; i++)
@@ -42,4 +51,17 @@ const char *dbgv_unbacked_access_name(unsigned mode)
 int dbgv_unbacked_access_parse(const char *name, unsigned len)
 {
     return lookup(unbacked_names, DBGV_UNBACKED_COUNT, name, len);
+}
+
+const char *dbgv_timer_mode_name(unsigned mode)
+{
+    return mode < DBGV_TIMER_MODE_COUNT ? timer_mode_names[mode] : "unknown";
+}
+
+int dbgv_timer_mode_parse(const char *name, unsigned len)
+{
+    /* From 1: a name stands for its own mode, not for "the default". */
+    int m = lookup(timer_mode_names + 1, DBGV_TIMER_MODE_COUNT - 1, name, len);
+
+    return m < 0 ? -1 : m + 1;
 }

@@ -90,6 +90,10 @@ int dbgctl_domain_create_unbacked(dbgctl *h, const char *name,
                                   uint32_t memory_mib, uint32_t nr_vcpus,
                                   unsigned int policy, uint32_t quiet_switches,
                                   unsigned int unbacked_access, uint32_t *domid);
+/* The same from a whole request (every field of struct dbgv_ctl_domain_create:
+ * timer_mode...); the caller zeroes what it does not set. */
+int dbgctl_domain_create_req(dbgctl *h, const struct dbgv_ctl_domain_create *req,
+                             uint32_t *domid);
 int dbgctl_domain_pause(dbgctl *h, uint32_t domid);
 int dbgctl_domain_unpause(dbgctl *h, uint32_t domid);
 int dbgctl_domain_destroy(dbgctl *h, uint32_t domid);
@@ -131,10 +135,16 @@ int dbgctl_console_write(dbgctl *h, uint32_t domid, const void *buf,
 int dbgctl_debug_state(dbgctl *h, uint32_t domid,
                        struct dbgv_vcpu_debug_state **out, unsigned int *nr);
 /* Every vCPU of every domain, ordered by (domid, vcpu_id), in one round trip
- * per 56 vCPUs (DEBUG_STATE_LIST); -ENOSYS from a hypervisor without it.
+ * per 10 vCPUs (DEBUG_STATE_LIST); -ENOSYS from a hypervisor without it.
  * *out is malloc'ed (free it). */
 int dbgctl_debug_state_all(dbgctl *h, struct dbgv_ctl_dom_debug_state **out,
                            unsigned int *nr);
+/* What a monitor shows of every vCPU (struct dbgv_vcpu_debug_summary, debug
+ * ABI 3), ordered by (domid, vcpu_id), in one round trip per 85 vCPUs
+ * (DEBUG_SUMMARY_LIST; condensed from DEBUG_STATE_LIST by a hypervisor
+ * without it; -ENOSYS from one without either). *out is malloc'ed. */
+int dbgctl_debug_summary_all(dbgctl *h, struct dbgv_vcpu_debug_summary **out,
+                             unsigned int *nr);
 /* quiet_switches < 0: leave the threshold unchanged. */
 int dbgctl_debug_policy_set(dbgctl *h, uint32_t domid, unsigned int policy,
                             int64_t quiet_switches);
@@ -175,6 +185,13 @@ int dbgctl_gdbg_get_regs(dbgctl *h, uint32_t domid, uint32_t vcpu,
 /* mask: bit n < 16 gpr[n], DBGV_GDBG_REG_RIP, DBGV_GDBG_REG_RFLAGS. */
 int dbgctl_gdbg_set_regs(dbgctl *h, uint32_t domid, uint32_t vcpu,
                          uint32_t mask, const struct dbgv_gdbg_regs *in);
+/* An AArch64 vCPU's registers (public/control.h): -ENOSYS from a hypervisor
+ * without AArch64 domains, -EPROTO for a reply of another version or arch. */
+int dbgctl_gdbg_get_regs_arm64(dbgctl *h, uint32_t domid, uint32_t vcpu,
+                               struct dbgv_gdbg_regs_arm64 *out);
+/* mask: bit n < 31 x[n], DBGV_GDBG_A64_*; vmask: bit n v[n]. */
+int dbgctl_gdbg_set_regs_arm64(dbgctl *h, uint32_t domid, uint32_t vcpu, uint64_t mask,
+                               uint32_t vmask, const struct dbgv_gdbg_regs_arm64 *in);
 /* Guest memory; virt: addr is virtual, translated by vcpu's page tables
  * (-EFAULT if unmapped), else guest-physical. Any length. */
 int dbgctl_gdbg_read(dbgctl *h, uint32_t domid, uint32_t vcpu, uint64_t addr,
@@ -198,6 +215,8 @@ const char *dbgctl_policy_name(unsigned int policy);   /* "adaptive" */
 int dbgctl_policy_parse(const char *s);                 /* -EINVAL if unknown */
 const char *dbgctl_unbacked_access_name(unsigned int mode);  /* "ignore" */
 int dbgctl_unbacked_access_parse(const char *s);        /* -EINVAL if unknown */
+const char *dbgctl_timer_mode_name(unsigned int mode);  /* "one_missed_tick_pending" */
+int dbgctl_timer_mode_parse(const char *s);             /* 1-3; -EINVAL if unknown */
 const char *dbgctl_domstate_name(unsigned int state);   /* "running" */
 char dbgctl_domstate_letter(unsigned int state);        /* 'r' */
 const char *dbgctl_vcpustate_name(unsigned int state);
@@ -218,6 +237,7 @@ struct dbgctl_build {
     uint32_t    quiet_switches;/* 0: default */
     bool        paused;        /* leave it paused after loading */
     unsigned int unbacked_access; /* enum dbgv_unbacked_access, 0: ignore */
+    unsigned int timer_mode;   /* enum dbgv_timer_mode, 0: default */
     const void *ramdisk;       /* Linux initrd, or a multiboot kernel's one module; NULL: none */
     size_t      ramdisk_len;
     const char *ramdisk_path;  /* the multiboot module's string (its file name); NULL: empty */

@@ -2,7 +2,8 @@
  * libdebugctl domain builder: Xen's model, the toolstack loads the guest.
  * The image parsing and multiboot layout are hypervisor/common/mbimage.c,
  * shared with the hypervisor's boot-time builder; a Linux bzImage is told
- * apart by its own setup header (hypervisor/common/bzimage.c).
+ * apart by its own setup header (hypervisor/common/bzimage.c), an arm64
+ * Image by its header (dbgvisor/arm64_image.h), for an arm64 hypervisor.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -12,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <dbgvisor/arm64_image.h>
 #include <dbgvisor/bzimage.h>
 #include <dbgvisor/mbimage.h>
 #include "private.h"
@@ -145,12 +147,45 @@ static int load_linux(const struct dbgctl_build *b, const struct bzimage *bz,
     return 0;
 }
 
+/* arm64 Image (QEMU virt's contract, docs/arm64.md): the file at RAM base +
+ * text_offset, below the last 2 MiB where the hypervisor writes the domain's
+ * device tree; PC = there, the rest of the boot state is the mode's. */
+static int load_arm64(const struct dbgctl_build *b, const struct arm64_image *img,
+                      struct writer *w, struct dbgv_ctl_vcpu_regs *regs,
+                      const char **why)
+{
+    uint64_t ram = (uint64_t)b->memory_mib << 20;
+    int rc;
+
+    if ( b->ramdisk )
+    {
+        *why = "no ramdisk for an arm64 Image yet";
+        return -EINVAL;
+    }
+    if ( ram < ARM64_DTB_RESERVE || img->text_offset > ram - ARM64_DTB_RESERVE ||
+         img->span > ram - ARM64_DTB_RESERVE - img->text_offset )
+    {
+        *why = "the Image does not fit below the device tree";
+        return -E2BIG;
+    }
+    if ( (rc = write_guest(w, ARM64_VIRT_RAM_BASE + img->text_offset, b->image,
+                           b->image_len)) )
+    {
+        *why = "writing the Image";
+        return rc;
+    }
+    regs->mode = DBGV_VCPU_MODE_ARM64_LINUX;
+    regs->mask = DBGV_REG_RIP;
+    regs->rip = ARM64_VIRT_RAM_BASE + img->text_offset;
+    return 0;
+}
+
 DBGCTL_EXPORT int dbgctl_domain_build(dbgctl *h, const struct dbgctl_build *b,
                                       uint32_t *domid, char *err,
                                       size_t errlen)
 {
     struct dbgv_ctl_vcpu_regs regs;
-    union { struct mbimage mb; struct bzimage bz; } img;
+    union { struct mbimage mb; struct bzimage bz; struct arm64_image arm; } img;
     struct writer w = { .h = h };
     const char *why = NULL;
     bool created = false;
@@ -168,8 +203,11 @@ DBGCTL_EXPORT int dbgctl_domain_build(dbgctl *h, const struct dbgctl_build *b,
     policy = b->policy < 0 ? DBGV_POLICY_DEFAULT : (unsigned int)b->policy;
 
     /* Check the image before a domain exists to clean up after. */
-    bool is_linux = bzimage_probe(b->image, b->image_len);
-    if ( is_linux )
+    bool is_arm64 = arm64_image_parse(b->image, b->image_len, &img.arm);
+    bool is_linux = !is_arm64 && bzimage_probe(b->image, b->image_len);
+    if ( is_arm64 )
+        rc = 0;
+    else if ( is_linux )
         rc = bzimage_parse(b->image, b->image_len, &img.bz, &why);
     else
         rc = mbimage_parse(b->image, b->image_len, &img.mb, &why);
@@ -179,9 +217,19 @@ DBGCTL_EXPORT int dbgctl_domain_build(dbgctl *h, const struct dbgctl_build *b,
         goto out;
     }
 
-    rc = dbgctl_domain_create_unbacked(h, b->name, b->memory_mib, b->nr_vcpus,
-                                       policy, b->quiet_switches,
-                                       b->unbacked_access, &w.domid);
+    struct dbgv_ctl_domain_create req = {
+        .memory_mib = b->memory_mib, .nr_vcpus = b->nr_vcpus, .debug_policy = (uint8_t)policy,
+        .unbacked_access = (uint8_t)b->unbacked_access, .timer_mode = (uint8_t)b->timer_mode,
+        .quiet_switches = b->quiet_switches,
+    };
+    if ( strlen(b->name) >= sizeof(req.name) || b->unbacked_access >= DBGV_UNBACKED_COUNT ||
+         b->timer_mode >= DBGV_TIMER_MODE_COUNT )
+        rc = -EINVAL;
+    else
+    {
+        memcpy(req.name, b->name, strlen(b->name));
+        rc = dbgctl_domain_create_req(h, &req, &w.domid);
+    }
     if ( rc )
     {
         seterr(err, errlen, "creating domain: %s", dbgctl_strerror(rc));
@@ -192,7 +240,9 @@ DBGCTL_EXPORT int dbgctl_domain_build(dbgctl *h, const struct dbgctl_build *b,
     memset(&regs, 0, sizeof(regs));
     regs.domid = w.domid;
     regs.vcpu = 0;
-    if ( is_linux )
+    if ( is_arm64 )
+        rc = load_arm64(b, &img.arm, &w, &regs, &why);
+    else if ( is_linux )
         rc = load_linux(b, &img.bz, &w, &regs, &why);
     else
         rc = load_multiboot(b, &img.mb, &w, &regs, &why);

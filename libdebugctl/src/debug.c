@@ -110,6 +110,51 @@ DBGCTL_EXPORT int dbgctl_gdbg_set_regs(dbgctl *h, uint32_t domid,
                        0, NULL);
 }
 
+DBGCTL_EXPORT int dbgctl_gdbg_get_regs_arm64(dbgctl *h, uint32_t domid, uint32_t vcpu,
+                                             struct dbgv_gdbg_regs_arm64 *out)
+{
+    struct dbgv_ctl_gdbg_vcpu req = { .domid = domid, .vcpu = vcpu };
+    uint32_t got = 0;
+    int rc = dbgctl_call(h, DBGV_CTL_MSG_GDBG_GET_REGS_ARM64, &req, sizeof(req), out,
+                         sizeof(*out), &got);
+
+    if ( !rc && (got != sizeof(*out) || out->version != DBGV_GDBG_REGS_ARM64_VERSION ||
+                 out->arch != DBGV_ARCH_ARM64) )
+        rc = -EPROTO;
+    return rc;
+}
+
+DBGCTL_EXPORT int dbgctl_gdbg_set_regs_arm64(dbgctl *h, uint32_t domid, uint32_t vcpu,
+                                             uint64_t mask, uint32_t vmask,
+                                             const struct dbgv_gdbg_regs_arm64 *in)
+{
+    struct dbgv_ctl_gdbg_set_regs_arm64 req = {
+        .domid = domid, .vcpu = vcpu, .mask = mask, .vmask = vmask,
+        .regs = { .version = DBGV_GDBG_REGS_ARM64_VERSION, .arch = DBGV_ARCH_ARM64 },
+    };
+
+    if ( (mask == 0 && vmask == 0) || (mask & ~DBGV_GDBG_A64_ALL) )
+        return -EINVAL;
+    /* Only the selected fields travel; the rest must be zero on the wire. */
+    for ( unsigned int i = 0; i < 31; i++ )
+        if ( mask & (1ull << i) )
+            req.regs.x[i] = in->x[i];
+    for ( unsigned int i = 0; i < 32; i++ )
+        if ( vmask & (1u << i) )
+            memcpy(req.regs.v[i], in->v[i], sizeof(req.regs.v[i]));
+    if ( mask & DBGV_GDBG_A64_SP )
+        req.regs.sp = in->sp;
+    if ( mask & DBGV_GDBG_A64_PC )
+        req.regs.pc = in->pc;
+    if ( mask & DBGV_GDBG_A64_PSTATE )
+        req.regs.pstate = in->pstate;
+    if ( mask & DBGV_GDBG_A64_FPSR )
+        req.regs.fpsr = in->fpsr;
+    if ( mask & DBGV_GDBG_A64_FPCR )
+        req.regs.fpcr = in->fpcr;
+    return dbgctl_call(h, DBGV_CTL_MSG_GDBG_SET_REGS_ARM64, &req, sizeof(req), NULL, 0, NULL);
+}
+
 DBGCTL_EXPORT int dbgctl_gdbg_read(dbgctl *h, uint32_t domid, uint32_t vcpu,
                                    uint64_t addr, bool virt, void *data,
                                    size_t len)

@@ -29,6 +29,18 @@ DBGCTL_EXPORT int dbgctl_unbacked_access_parse(const char *s)
     return m < 0 ? -EINVAL : m;
 }
 
+DBGCTL_EXPORT const char *dbgctl_timer_mode_name(unsigned int mode)
+{
+    return dbgv_timer_mode_name(mode);
+}
+
+DBGCTL_EXPORT int dbgctl_timer_mode_parse(const char *s)
+{
+    int m = s ? dbgv_timer_mode_parse(s, strlen(s)) : -1;
+
+    return m < 0 ? -EINVAL : m;
+}
+
 static const char *const domstate_names[DBGV_DOMSTATE_COUNT] = {
     "running", "blocked", "paused", "shutdown", "crashed", "dying",
 };

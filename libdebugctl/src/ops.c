@@ -23,22 +23,51 @@ DBGCTL_EXPORT int dbgctl_physinfo(dbgctl *h, struct dbgv_ctl_physinfo *out)
     return rc;
 }
 
-/* DEBUG_STATE_LIST entries from..to-1 (and the one before, if any) ascend
- * strictly by (domid, vCPU). */
-static bool moves_forward(const uint8_t *all, size_t from, size_t to)
+/* The (domid, vCPU) key of an entry of the lists paged by it:
+ * DEBUG_STATE_LIST and DEBUG_SUMMARY_LIST. */
+static void entry_key(uint16_t type, const uint8_t *e, uint32_t *domid, uint32_t *vcpu)
 {
-    const struct dbgv_ctl_dom_debug_state *e = (const void *)all;
+    if ( type == DBGV_CTL_MSG_DEBUG_STATE_LIST )
+    {
+        const struct dbgv_ctl_dom_debug_state *s = (const void *)e;
 
+        *domid = s->domid;
+        *vcpu = s->st.vcpu_id;
+    }
+    else
+    {
+        const struct dbgv_vcpu_debug_summary *s = (const void *)e;
+
+        *domid = s->domid;
+        *vcpu = s->vcpu_id;
+    }
+}
+
+static bool paged_by_vcpu(uint16_t type)
+{
+    return type == DBGV_CTL_MSG_DEBUG_STATE_LIST || type == DBGV_CTL_MSG_DEBUG_SUMMARY_LIST;
+}
+
+/* Entries from..to-1 (and the one before, if any) ascend strictly by
+ * (domid, vCPU). */
+static bool moves_forward(uint16_t type, const uint8_t *all, size_t esize,
+                          size_t from, size_t to)
+{
     for ( size_t i = from ? from : 1; i < to; i++ )
-        if ( e[i].domid < e[i - 1].domid ||
-             (e[i].domid == e[i - 1].domid && e[i].st.vcpu_id <= e[i - 1].st.vcpu_id) )
+    {
+        uint32_t pd, pv, d, v;
+
+        entry_key(type, all + (i - 1) * esize, &pd, &pv);
+        entry_key(type, all + i * esize, &d, &v);
+        if ( d < pd || (d == pd && v <= pv) )
             return false;
+    }
     return true;
 }
 
 /*
  * Fetch a whole list by pages: DOMAIN_LIST pages by start domid, the vCPU
- * lists by start index, DEBUG_STATE_LIST by (domid, vCPU) after the last
+ * lists by start index, DEBUG_STATE/SUMMARY_LIST by (domid, vCPU) after the last
  * entry. The result is malloc'd.
  */
 static int fetch_list(dbgctl *h, uint16_t type, uint32_t domid, size_t esize,
@@ -77,16 +106,13 @@ static int fetch_list(dbgctl *h, uint16_t type, uint32_t domid, size_t esize,
             else
                 req.domid = 0;
         }
-        else if ( type == DBGV_CTL_MSG_DEBUG_STATE_LIST )
+        else if ( paged_by_vcpu(type) )
         {
             /* Page by (domid, vCPU): after the last entry seen. */
             if ( have )
             {
-                const struct dbgv_ctl_dom_debug_state *last =
-                    (const void *)(all + (have - 1) * esize);
-
-                req.domid = last->domid;
-                req.start = last->st.vcpu_id + 1;
+                entry_key(type, all + (have - 1) * esize, &req.domid, &req.start);
+                req.start++;
             }
         }
         else
@@ -117,11 +143,12 @@ static int fetch_list(dbgctl *h, uint16_t type, uint32_t domid, size_t esize,
         }
         all = grown;
         memcpy(all + have * esize, rep->b + sizeof(lr), lr.count * esize);
-        if ( type == DBGV_CTL_MSG_DEBUG_STATE_LIST )
+        if ( paged_by_vcpu(type) )
         {
             /* total counts what is left from the cursor on; entries must
              * move forward, or the walk would not end. */
-            if ( lr.count > lr.total || !moves_forward(all, have, have + lr.count) )
+            if ( lr.count > lr.total ||
+                 !moves_forward(type, all, esize, have, have + lr.count) )
             {
                 rc = -EPROTO;
                 goto out;
@@ -185,6 +212,30 @@ DBGCTL_EXPORT int dbgctl_debug_state_all(dbgctl *h, struct dbgv_ctl_dom_debug_st
 {
     return fetch_list(h, DBGV_CTL_MSG_DEBUG_STATE_LIST, 0, sizeof(**out),
                       (void **)out, nr);
+}
+
+/* What a monitor shows of every vCPU, 85 per round trip (DEBUG_SUMMARY_LIST);
+ * from a hypervisor without it, the full states condensed here (the same
+ * dbgv_debug_summarize the hypervisor uses). */
+DBGCTL_EXPORT int dbgctl_debug_summary_all(dbgctl *h, struct dbgv_vcpu_debug_summary **out,
+                                           unsigned int *nr)
+{
+    struct dbgv_ctl_dom_debug_state *all = NULL;
+    int rc = fetch_list(h, DBGV_CTL_MSG_DEBUG_SUMMARY_LIST, 0, sizeof(**out),
+                        (void **)out, nr);
+
+    if ( rc != -ENOSYS )
+        return rc;
+    if ( (rc = dbgctl_debug_state_all(h, &all, nr)) )
+        return rc;
+    if ( *nr && !(*out = calloc(*nr, sizeof(**out))) )
+        rc = -ENOMEM;
+    for ( unsigned int i = 0; !rc && i < *nr; i++ )
+        dbgv_debug_summarize(all[i].domid, &all[i].st, &(*out)[i]);
+    if ( rc )
+        *nr = 0;
+    free(all);
+    return rc;
 }
 
 /* A query about one domain whose reply is a fixed-size structure. */
@@ -266,12 +317,8 @@ DBGCTL_EXPORT int dbgctl_domain_create_unbacked(dbgctl *h, const char *name,
                                                 uint32_t *domid)
 {
     struct dbgv_ctl_domain_create req;
-    struct dbgv_ctl_domid rep;
-    uint32_t len = 0;
-    int rc;
 
-    if ( !name || strlen(name) >= sizeof(req.name) || policy >= DBGV_POLICY_COUNT ||
-         unbacked_access >= DBGV_UNBACKED_COUNT )
+    if ( !name || strlen(name) >= sizeof(req.name) )
         return -EINVAL;
     memset(&req, 0, sizeof(req));
     memcpy(req.name, name, strlen(name));
@@ -280,7 +327,22 @@ DBGCTL_EXPORT int dbgctl_domain_create_unbacked(dbgctl *h, const char *name,
     req.debug_policy = policy;
     req.unbacked_access = unbacked_access;
     req.quiet_switches = quiet_switches;
-    rc = dbgctl_call(h, DBGV_CTL_MSG_DOMAIN_CREATE, &req, sizeof(req), &rep,
+    if ( policy != req.debug_policy || unbacked_access != req.unbacked_access )
+        return -EINVAL;
+    return dbgctl_domain_create_req(h, &req, domid);
+}
+
+DBGCTL_EXPORT int dbgctl_domain_create_req(dbgctl *h, const struct dbgv_ctl_domain_create *req,
+                                           uint32_t *domid)
+{
+    struct dbgv_ctl_domid rep;
+    uint32_t len = 0;
+    int rc;
+
+    if ( req->debug_policy >= DBGV_POLICY_COUNT || req->unbacked_access >= DBGV_UNBACKED_COUNT ||
+         req->timer_mode >= DBGV_TIMER_MODE_COUNT )
+        return -EINVAL;
+    rc = dbgctl_call(h, DBGV_CTL_MSG_DOMAIN_CREATE, req, sizeof(*req), &rep,
                      sizeof(rep), &len);
     if ( !rc && len != sizeof(rep) )
         rc = -EPROTO;

@@ -3,6 +3,7 @@
 #define DEBUGCTL_PRIVATE_H
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <sys/types.h>
 #include <dbgvisor/ctlframe.h>
 #include <dbgvisor/shmring.h>
@@ -22,6 +23,8 @@ struct dbgctl {
     uint32_t seq;
     int timeout_ms;
     struct dbgv_ctl_hello_rep hello;
+    bool hello_pending;        /* HELLO sent, its reply not taken yet (shm) */
+    uint32_t hello_seq;
     struct ctl_rx rx;
     /* Bytes read from the socket but not yet given to the reassembler. */
     size_t pend_off, pend_len;

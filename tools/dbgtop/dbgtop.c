@@ -61,7 +61,7 @@ static void clock_text(double t, char *buf, size_t len)
 /* ---- samples ---------------------------------------------------------- */
 
 struct vsamp {
-    struct dbgv_vcpu_debug_state st;
+    struct dbgv_vcpu_debug_summary st;  /* what dbgtop shows of the vCPU */
     double r_drx, r_db, r_ldsv;         /* per second; < 0: not known yet */
 };
 
@@ -213,13 +213,12 @@ static void summarize(struct dsamp *d)
     d->step = DBGV_OWNER_FREE;
     for ( unsigned int k = 0; k < d->nr; k++ )
     {
-        const struct dbgv_vcpu_debug_state *st = &d->v[k].st;
+        const struct dbgv_vcpu_debug_summary *st = &d->v[k].st;
 
         d->drx += st->counters.dr_access_exits;
         d->db += st->counters.db_exits;
         d->ldsv += ldsv(&st->counters);
-        for ( int i = 0; i < DBGV_NR_SLOTS; i++ )
-            d->hbp += st->slot_owner[i] == DBGV_OWNER_HOST;
+        d->hbp += (unsigned int)__builtin_popcount(st->host_slots & ~st->guest_slots);
         if ( st->step_owner == DBGV_OWNER_HOST )
             d->step = DBGV_OWNER_HOST;
         else if ( st->step_owner == DBGV_OWNER_GUEST && d->step != DBGV_OWNER_HOST )
@@ -243,7 +242,7 @@ static int poller_connect(struct poller *p)
 }
 
 /* How many entries from all[k] on belong to all[k]'s domain. */
-static unsigned int vcpus_of(const struct dbgv_ctl_dom_debug_state *all,
+static unsigned int vcpus_of(const struct dbgv_vcpu_debug_summary *all,
                              unsigned int nall, unsigned int k)
 {
     unsigned int n = 0;
@@ -256,7 +255,7 @@ static unsigned int vcpus_of(const struct dbgv_ctl_dom_debug_state *all,
 static struct snap *poll_once(struct poller *p)
 {
     struct dbgv_ctl_dominfo *doms = NULL;
-    struct dbgv_ctl_dom_debug_state *all = NULL;
+    struct dbgv_vcpu_debug_summary *all = NULL;
     struct snap *s = calloc(1, sizeof(*s));
     unsigned int nd = 0, nall = 0;
     bool per_domain;
@@ -280,9 +279,9 @@ static struct snap *poll_once(struct poller *p)
         rc = -ENOMEM;
         goto down;
     }
-    /* Every domain's debug state in one or two round trips; a hypervisor
-     * without DEBUG_STATE_LIST is asked domain by domain. */
-    rc = dbgctl_debug_state_all(p->h, &all, &nall);
+    /* Every domain's debug state in one round trip per 85 vCPUs; a
+     * hypervisor without the lists is asked domain by domain. */
+    rc = dbgctl_debug_summary_all(p->h, &all, &nall);
     per_domain = rc == -ENOSYS;
     if ( rc && !per_domain )
         goto down;
@@ -328,7 +327,12 @@ static struct snap *poll_once(struct poller *p)
         else
         {
             for ( unsigned int j = 0; j < nr; j++ )
-                d->v[j].st = per_domain ? st[j] : all[k + j].st;
+            {
+                if ( per_domain )
+                    dbgv_debug_summarize(d->info.domid, &st[j], &d->v[j].st);
+                else
+                    d->v[j].st = all[k + j];
+            }
             d->nr = nr;
         }
         free(st);
@@ -534,16 +538,24 @@ static void row_text(char *out, size_t len, cell_t c[C_COUNT], int name_w,
 
 static void vcpu_text(char *out, size_t len, const struct vsamp *v, bool wide)
 {
-    const struct dbgv_vcpu_debug_state *st = &v->st;
-    char slots[DBGV_NR_SLOTS + 1], dr6[24], dr7[24], r[16];
+    const struct dbgv_vcpu_debug_summary *st = &v->st;
+    char slots[DBGV_MAX_SLOTS + 1], dr6[24], dr7[24], r[16];
+    unsigned int i;
 
-    for ( int i = 0; i < DBGV_NR_SLOTS; i++ )
-        slots[i] = owner_letter(st->slot_owner[i]);
-    slots[DBGV_NR_SLOTS] = '\0';
-    snprintf(dr6, sizeof(dr6), st->last_dr6_seen >> 32 ? "%016" PRIx64 : "%08" PRIx64,
-             st->last_dr6_seen);
-    snprintf(dr7, sizeof(dr7), st->last_dr7_seen >> 32 ? "%016" PRIx64 : "%08" PRIx64,
-             st->last_dr7_seen);
+    for ( i = 0; i < st->nr_slots && i < DBGV_MAX_SLOTS; i++ )
+    {
+        unsigned int owner = (st->host_slots >> i & 1) << 1 | (st->guest_slots >> i & 1);
+
+        /* Both bits: an owner the hypervisor knows and we do not ('?'). */
+        slots[i] = owner_letter(owner == 3 ? DBGV_OWNER_HOST + 1
+                                : owner == 2 ? DBGV_OWNER_HOST
+                                : owner == 1 ? DBGV_OWNER_GUEST : DBGV_OWNER_FREE);
+    }
+    slots[i] = '\0';
+    snprintf(dr6, sizeof(dr6), st->last_status_seen >> 32 ? "%016" PRIx64 : "%08" PRIx64,
+             st->last_status_seen);
+    snprintf(dr7, sizeof(dr7), st->last_control_seen >> 32 ? "%016" PRIx64 : "%08" PRIx64,
+             st->last_control_seen);
     int n = snprintf(out, len, "vCPU%-3u %-12s %-5s slots %s step %-5s DR6 %s DR7 %s",
                      st->vcpu_id,
                      st->lazy_state == DBGV_LAZY_PASSTHROUGH ? "pass-through"

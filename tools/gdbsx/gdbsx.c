@@ -3,13 +3,17 @@
  * (docs/guest-debug.md). It attaches to the domain through libdebugctl,
  * listens on 127.0.0.1 only and serves one gdb:
  *
- *   qSupported, qXfer:features:read (target.xml, x86-64), ?, g/G, p/P,
+ *   qSupported, qXfer:features:read (target.xml: x86-64, or aarch64 for an
+ *   AArch64 domain, regs_aarch64.c), ?, g/G, p/P,
  *   m/M/X (guest virtual addresses, through the current thread's vCPU),
  *   s/c/vCont (one thread per vCPU), Z0-Z4/z0-z4 (host breakpoints and
  *   watchpoints: hardware slots the guest leaves free, NPT beyond), Ctrl-C
  *   (pause), D/k (detach: the domain runs on without the host debugger).
  *
- *   gdbsx [--port N] [--uri URI] [--once] <domain>
+ *   gdbsx [--port N] [--uri URI] [--arch x86_64|aarch64] <domain>
+ *
+ * The architecture is the domain's: a hypervisor that answers the AArch64
+ * register request for its vCPU 0 runs it as AArch64 (--arch overrides).
  *
  * Software breakpoints (Z0) are hardware breakpoints here: the guest's
  * memory is never patched, so a guest that checksums or reads its own code
@@ -30,6 +34,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <debugctl.h>
+#include "regs_aarch64.h"
 
 #define PKT_MAX   4096      /* PacketSize we announce (hex digits included) */
 #define NR_BP     DBGV_GDBG_MAX_BP
@@ -42,6 +47,7 @@ static unsigned int cur_thread = 1;   /* Hg: registers and memory (vCPU + 1) */
 static unsigned int step_thread = 0;  /* Hc: 0 = any */
 static uint64_t cursor;               /* next debug event to look at */
 static bool verbose;
+static bool aarch64;                  /* the domain is AArch64: gdb's aarch64 registers */
 
 /* Host breakpoints by id: what gdb asked for, so z finds them again. */
 static struct {
@@ -384,6 +390,114 @@ static const char target_xml[] =
     "<reg name=\"mxcsr\" bitsize=\"32\" type=\"i386_mxcsr\" group=\"vector\"/>\n"
     "</feature>\n"
     "</target>\n";
+
+/* ---- registers: aarch64 (regs_aarch64.c) ------------------------------------ */
+
+static void put_bytes(char **p, const uint8_t *b, unsigned int n)
+{
+    for ( unsigned int i = 0; i < n; i++ )
+        put_hex_le(p, b[i], 1);
+}
+
+static int get_bytes(const char **p, uint8_t *b, unsigned int n)
+{
+    for ( unsigned int i = 0; i < n; i++ )
+    {
+        uint64_t v;
+        if ( get_hex_le(p, 1, &v) )
+            return -1;
+        b[i] = (uint8_t)v;
+    }
+    return 0;
+}
+
+static int a64_get(unsigned int thread, struct dbgv_gdbg_regs_arm64 *r)
+{
+    return dbgctl_gdbg_get_regs_arm64(h, domid, vcpu_of(thread), r);
+}
+
+static int a64_do_g(void)
+{
+    static char out[PKT_MAX];
+    struct dbgv_gdbg_regs_arm64 r;
+    uint8_t b[A64_REG_MAX];
+    char *p = out;
+    int rc;
+
+    if ( (rc = a64_get(cur_thread, &r)) )
+        return error_reply(rc);
+    for ( unsigned int n = 0; n < A64_NR_REGS; n++ )
+    {
+        a64_reg_get(&r, n, b);
+        put_bytes(&p, b, a64_reg_size(n));
+    }
+    return put_packet(out, (size_t)(p - out));
+}
+
+/* Only registers whose value changed are written: a G of unchanged values is a no-op. */
+static int a64_do_G(const char *p)
+{
+    struct dbgv_gdbg_regs_arm64 cur, r;
+    uint8_t b[A64_REG_MAX], now[A64_REG_MAX];
+    uint64_t mask = 0;
+    uint32_t vmask = 0;
+    int rc;
+
+    if ( (rc = a64_get(cur_thread, &cur)) )
+        return error_reply(rc);
+    r = cur;
+    for ( unsigned int n = 0; n < A64_NR_REGS && *p; n++ )
+    {
+        memset(b, 0, sizeof(b));
+        if ( get_bytes(&p, b, a64_reg_size(n)) )
+            return error_reply(EINVAL);
+        a64_reg_get(&cur, n, now);
+        if ( memcmp(b, now, sizeof(b)) )
+            a64_reg_set(&r, n, b, &mask, &vmask);
+    }
+    if ( (mask || vmask) &&
+         (rc = dbgctl_gdbg_set_regs_arm64(h, domid, vcpu_of(cur_thread), mask, vmask, &r)) )
+        return error_reply(rc);
+    return put_str("OK");
+}
+
+static int a64_do_p(const char *p)
+{
+    struct dbgv_gdbg_regs_arm64 r;
+    uint8_t b[A64_REG_MAX];
+    char out[2 * A64_REG_MAX + 1], *o = out;
+    uint64_t n;
+    int rc;
+
+    if ( get_num(&p, &n) || *p || n >= A64_NR_REGS )
+        return error_reply(EINVAL);
+    if ( (rc = a64_get(cur_thread, &r)) )
+        return error_reply(rc);
+    a64_reg_get(&r, (unsigned int)n, b);
+    put_bytes(&o, b, a64_reg_size((unsigned int)n));
+    return put_packet(out, (size_t)(o - out));
+}
+
+static int a64_do_P(const char *p)
+{
+    struct dbgv_gdbg_regs_arm64 r;
+    uint8_t b[A64_REG_MAX] = { 0 };
+    uint64_t n, mask = 0;
+    uint32_t vmask = 0;
+    int rc;
+
+    if ( get_num(&p, &n) || *p++ != '=' || n >= A64_NR_REGS ||
+         get_bytes(&p, b, a64_reg_size((unsigned int)n)) || *p )
+        return error_reply(EINVAL);
+    if ( (rc = a64_get(cur_thread, &r)) )
+        return error_reply(rc);
+    a64_reg_set(&r, (unsigned int)n, b, &mask, &vmask);
+    if ( (rc = dbgctl_gdbg_set_regs_arm64(h, domid, vcpu_of(cur_thread), mask, vmask, &r)) )
+        return error_reply(rc);
+    return put_str("OK");
+}
+
+/* ---- registers: x86-64 -------------------------------------------------------- */
 
 static int get_regs(unsigned int thread, struct dbgv_gdbg_regs *r)
 {
@@ -768,14 +882,16 @@ static int do_xfer(const char *p)
     p += strlen(pre);
     if ( get_num(&p, &off) || *p++ != ',' || get_num(&p, &len) || *p )
         return error_reply(EINVAL);
-    if ( off >= sizeof(target_xml) - 1 )
+    const char *xml = aarch64 ? a64_target_xml : target_xml;
+    size_t xml_len = aarch64 ? a64_target_xml_len : sizeof(target_xml) - 1;
+    if ( off >= xml_len )
         return put_str("l");
     if ( len > sizeof(out) - 2 )
         len = sizeof(out) - 2;
-    size_t left = sizeof(target_xml) - 1 - off;
+    size_t left = xml_len - off;
     size_t n = left < len ? left : len;
     out[0] = n == left ? 'l' : 'm';
-    memcpy(out + 1, target_xml + off, n);
+    memcpy(out + 1, xml + off, n);
     return put_packet(out, n + 1);
 }
 
@@ -811,10 +927,10 @@ static int serve(void)
             rc = put_str(out);
             break;
         }
-        case 'g': rc = pkt[1] ? error_reply(EINVAL) : do_g(); break;
-        case 'G': rc = do_G(p); break;
-        case 'p': rc = do_p(p); break;
-        case 'P': rc = do_P(p); break;
+        case 'g': rc = pkt[1] ? error_reply(EINVAL) : aarch64 ? a64_do_g() : do_g(); break;
+        case 'G': rc = aarch64 ? a64_do_G(p) : do_G(p); break;
+        case 'p': rc = aarch64 ? a64_do_p(p) : do_p(p); break;
+        case 'P': rc = aarch64 ? a64_do_P(p) : do_P(p); break;
         case 'm': rc = do_m(p); break;
         case 'M': rc = do_M(p, false, (size_t)n, pkt); break;
         case 'X': rc = do_M(p, true, (size_t)n, pkt); break;
@@ -908,7 +1024,7 @@ static int serve(void)
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: gdbsx [--port N] [--uri URI] [--verbose] <domain>\n"
+    fprintf(f, "usage: gdbsx [--port N] [--uri URI] [--arch x86_64|aarch64] [--verbose] <domain>\n"
                "Serves the GDB remote protocol for a dbgvisor domain on 127.0.0.1:N\n"
                "(default 1234) for one gdb session, then detaches.\n");
 }
@@ -918,15 +1034,16 @@ int main(int argc, char **argv)
     static const struct option opts[] = {
         { "port", required_argument, NULL, 'p' }, { "uri", required_argument, NULL, 'u' },
         { "verbose", no_argument, NULL, 'v' }, { "help", no_argument, NULL, 'h' },
+        { "arch", required_argument, NULL, 'a' },
         { NULL, 0, NULL, 0 },
     };
     const char *uri = NULL;
     struct dbgv_ctl_dominfo di;
     struct sockaddr_in sa = { .sin_family = AF_INET };
     long port = 1234;
-    int c, rc, lfd, one = 1, status = EXIT_FAILURE;
+    int c, rc, lfd, one = 1, status = EXIT_FAILURE, arch = -1;   /* -1: the domain's */
 
-    while ( (c = getopt_long(argc, argv, "p:u:vh", opts, NULL)) != -1 )
+    while ( (c = getopt_long(argc, argv, "p:u:vha:", opts, NULL)) != -1 )
     {
         char *end;
         switch ( c )
@@ -940,6 +1057,14 @@ int main(int argc, char **argv)
             }
             break;
         case 'u': uri = optarg; break;
+        case 'a':
+            if ( strcmp(optarg, "x86_64") && strcmp(optarg, "aarch64") )
+            {
+                usage(stderr);
+                return EXIT_FAILURE;
+            }
+            arch = !strcmp(optarg, "aarch64");
+            break;
         case 'v': verbose = true; break;
         case 'h': usage(stdout); return EXIT_SUCCESS;
         default: usage(stderr); return EXIT_FAILURE;
@@ -980,8 +1105,15 @@ int main(int argc, char **argv)
         close(lfd);
         goto out;
     }
-    fprintf(stderr, "gdbsx: domain %u (%s) paused; listening on 127.0.0.1:%ld\n", domid,
-            di.name, port);
+    if ( arch < 0 )
+    {
+        struct dbgv_gdbg_regs_arm64 a;
+        aarch64 = dbgctl_gdbg_get_regs_arm64(h, domid, 0, &a) == 0;
+    }
+    else
+        aarch64 = arch;
+    fprintf(stderr, "gdbsx: domain %u (%s, %s) paused; listening on 127.0.0.1:%ld\n", domid,
+            di.name, aarch64 ? "aarch64" : "x86-64", port);
     fd = accept(lfd, NULL, NULL);
     close(lfd);
     if ( fd < 0 )

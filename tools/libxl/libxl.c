@@ -240,7 +240,8 @@ const libxl_version_info *libxl_get_version_info(libxl_ctx *ctx)
     v->compile_by = dup_or_empty(NULL);
     v->compile_domain = dup_or_empty(NULL);
     v->compile_date = dup_or_empty(NULL);
-    v->capabilities = dup_or_empty("hvm-3.0-x86_32 hvm-3.0-x86_64");
+    v->capabilities = dup_or_empty(pi.caps & DBGV_CAP_ARCH_ARM64 ? "hvm-3.0-aarch64"
+                                   : "hvm-3.0-x86_32 hvm-3.0-x86_64");
     v->changeset = dup_or_empty(NULL);
     v->virt_start = 0;
     v->pagesize = 4096;

@@ -708,6 +708,33 @@ static int opt_unbacked_access(struct xl_cfg *cfg, struct getter *g)
     return 0;
 }
 
+/* timer_mode = "one_missed_tick_pending" (Xen's names), or Xen's deprecated
+ * numbers, which are the public enum's (0 being delay_for_missed_ticks). */
+static int opt_timer_mode(struct xl_cfg *cfg, struct getter *g)
+{
+    const char *s = NULL;
+    char *end;
+    long n;
+    int mode;
+
+    if ( get_string(g, &s) )
+        return -1;
+    n = strtol(s, &end, 0);
+    if ( *s && !*end && n > 0 && n < DBGV_TIMER_MODE_COUNT )
+    {
+        cfg->timer_mode = (unsigned int)n;
+        return 0;
+    }
+    if ( !strcmp(s, "delay_for_missed_ticks") || (*s && !*end && n == 0) )
+        return verr(g, "timer_mode \"%s\" is not supported (guest time is the host's"
+                    " TSC and is never held back)", s);
+    if ( (mode = dbgctl_timer_mode_parse(s)) < 0 )
+        return verr(g, "unknown timer_mode '%s' (no_delay_for_missed_ticks,"
+                    " no_missed_ticks_pending, one_missed_tick_pending)", s);
+    cfg->timer_mode = (unsigned int)mode;
+    return 0;
+}
+
 static const char *const action_names[XL_ACTION_COUNT] = {
     [XL_ACTION_DESTROY] = "destroy", [XL_ACTION_RESTART] = "restart",
     [XL_ACTION_RENAME_RESTART] = "rename-restart", [XL_ACTION_PRESERVE] = "preserve",
@@ -770,7 +797,7 @@ static const struct option_spec {
     { "cmdline", opt_cmdline }, { "extra", opt_extra }, { "root", opt_root },
     { "memory", opt_memory }, { "vcpus", opt_vcpus }, { "maxvcpus", opt_maxvcpus },
     { "debug_policy", opt_debug_policy }, { "debug_quiet_switches", opt_quiet_switches },
-    { "unbacked_access", opt_unbacked_access },
+    { "unbacked_access", opt_unbacked_access }, { "timer_mode", opt_timer_mode },
     { "on_poweroff", opt_on_poweroff }, { "on_reboot", opt_on_reboot },
     { "on_crash", opt_on_crash }, { "on_watchdog", opt_on_watchdog },
 };
@@ -799,6 +826,7 @@ static void reset_options(struct xl_cfg *cfg)
     cfg->debug_policy = -1;
     cfg->quiet_switches = 0;
     cfg->unbacked_access = 0;
+    cfg->timer_mode = 0;
     /* Xen's defaults (xl.cfg(5)). */
     cfg->on_shutdown[DBGV_SHUTDOWN_POWEROFF] = XL_ACTION_DESTROY;
     cfg->on_shutdown[DBGV_SHUTDOWN_REBOOT] = XL_ACTION_RESTART;

@@ -19,6 +19,7 @@ struct xl_cfg {
     int      debug_policy;    /* enum dbgv_debug_policy, -1: hypervisor default */
     uint32_t quiet_switches;  /* 0: default */
     unsigned int unbacked_access; /* enum dbgv_unbacked_access, 0: ignore */
+    unsigned int timer_mode;  /* enum dbgv_timer_mode, 0: default */
     /* on_poweroff, on_reboot, on_crash, on_watchdog: enum xl_action, indexed
      * by enum dbgv_shutdown_reason (suspend has no action). */
     enum xl_action {

@@ -192,6 +192,7 @@ int main_info(int argc, char **argv)
     struct dbgv_ctl_physinfo pi;
     const struct dbgv_ctl_hello_rep *hello;
     struct utsname un;
+    bool arm64;
     int rc;
 
     optind = 0;
@@ -201,6 +202,7 @@ int main_info(int argc, char **argv)
     if ( (rc = dbgctl_physinfo(xl_ctx(), &pi)) )
         return xl_err("reading host information: %s", dbgctl_strerror(rc));
     hello = dbgctl_hello_info(xl_ctx());
+    arm64 = pi.caps & DBGV_CAP_ARCH_ARM64;
     if ( uname(&un) < 0 )
         memset(&un, 0, sizeof(un));
 
@@ -224,10 +226,12 @@ int main_info(int argc, char **argv)
     info_line("xen_minor", "%u", pi.hv_minor);
     info_line("xen_extra", "%s", pi.hv_extra);
     info_line("xen_version", "%u.%u%s", pi.hv_major, pi.hv_minor, pi.hv_extra);
-    info_line("xen_caps", "%s", "hvm-3.0-x86_32 hvm-3.0-x86_64");
+    /* The hypervisor's architecture (PHYSINFO caps), not the host's (machine). */
+    info_line("xen_caps", "%s", arm64 ? "hvm-3.0-aarch64" : "hvm-3.0-x86_32 hvm-3.0-x86_64");
     info_line("xen_scheduler", "%s", "rr");
     info_line("xen_pagesize", "%u", 4096);
     info_line("hv_version", "%s", pi.hv_version);
+    info_line("hv_arch", "%s", arm64 ? "aarch64" : "x86_64");
     info_line("hv_uptime", "%.1f", (double)pi.uptime_ns / 1e9);
     info_line("nr_domains", "%u", pi.nr_domains);
     info_line("protocol_version", "%u", hello->version);

@@ -184,6 +184,7 @@ static int vm_start(const struct vm *vm, bool paused, uint32_t *domid)
     b.policy = vm->cfg.debug_policy;
     b.quiet_switches = vm->cfg.quiet_switches;
     b.unbacked_access = vm->cfg.unbacked_access;
+    b.timer_mode = vm->cfg.timer_mode;
     b.paused = paused;
     rc = dbgctl_domain_build(xl_ctx(), &b, domid, err, sizeof(err));
     free(image);
@@ -416,6 +417,7 @@ static int print_config_json(const struct vm *vm)
                                    : dbgctl_policy_name(vm->cfg.debug_policy));
     xl_json_u64(g, "quiet_switches", vm->cfg.quiet_switches);
     xl_json_str(g, "unbacked_access", dbgctl_unbacked_access_name(vm->cfg.unbacked_access));
+    xl_json_str(g, "timer_mode", dbgctl_timer_mode_name(vm->cfg.timer_mode));
     yajl_gen_map_close(g);
     yajl_gen_map_close(g);
     return xl_json_close(g);

@@ -24,7 +24,8 @@ def write(harness, name, data):
 T = dict(HELLO=1, PHYSINFO=2, DOMAIN_LIST=0x10, DOMAIN_INFO=0x11, DOMAIN_CREATE=0x12,
          PAUSE=0x13, UNPAUSE=0x14, DESTROY=0x15, SHUTDOWN=0x16, MEM_WRITE=0x17,
          MEM_READ=0x18, SET_REGS=0x19, VCPU_LIST=0x20, CONSOLE_READ=0x30,
-         HVLOG_READ=0x31, DEBUG_STATE=0x40, POLICY_SET=0x41, EVENTS_READ=0x50,
+         HVLOG_READ=0x31, DEBUG_STATE=0x40, POLICY_SET=0x41, DEBUG_STATE_LIST=0x42,
+         DEBUG_SUMMARY_LIST=0x43, EVENTS_READ=0x50,
          GDBG_ATTACH=0x100, GDBG_SET_BP=0x102, GDBG_STEP=0x104, GDBG_GET_REGS=0x106,
          GDBG_READ_GPA=0x108, ERROR=0x7fff)
 
@@ -73,6 +74,24 @@ write("control", "rejects",
       frame_rec("SET_REGS", struct.pack("<IIII10Q", 1, 0, 0x400, 1, *[0] * 10)) +
       frame_rec("POLICY_SET", struct.pack("<IB3sII", 1, 99, b"\0\0\0", 0, 0)) +
       frame_rec("ERROR", b"") + frame_rec(0x8001, b"") + frame_rec("GDBG_ATTACH", domid1))
+# DEBUG_SUMMARY_LIST (debug ABI 3): whole, paged from a (domid, vCPU)
+# cursor, a one-entry page, and the refusals (max 0, pad, domid out of range).
+create_b = struct.pack("<64sIIBB2sI", b"guest-b", 2, 3, 0, 0, b"\0\0", 0)
+write("control", "summary-list",
+      frame_rec("DOMAIN_CREATE", create) + frame_rec("DOMAIN_CREATE", create_b) +
+      frame_rec("DEBUG_SUMMARY_LIST", struct.pack("<IIII", 0, 0, 100, 0)) +
+      frame_rec("DEBUG_SUMMARY_LIST", struct.pack("<IIII", 1, 1, 2, 0)) +
+      frame_rec("DEBUG_SUMMARY_LIST", struct.pack("<IIII", 2, 2, 1, 0)) +
+      frame_rec("DEBUG_STATE_LIST", struct.pack("<IIII", 0, 0, 100, 0)) +
+      frame_rec("DEBUG_SUMMARY_LIST", struct.pack("<IIII", 0, 0, 0, 0)) +
+      frame_rec("DEBUG_SUMMARY_LIST", struct.pack("<IIII", 0, 0, 1, 1)) +
+      frame_rec("DEBUG_SUMMARY_LIST", struct.pack("<IIII", 0xffffffff, 0, 1, 0)) +
+      frame_rec("DEBUG_SUMMARY_LIST", struct.pack("<III", 0, 0, 1)))
+# DOMAIN_CREATE's timer_mode: each of Xen's modes, then out of range and a set pad.
+write("control", "timer-mode",
+      b"".join(frame_rec("DOMAIN_CREATE", struct.pack("<64sIIBBBBI", b"t%d" % m, 2, 1, 0, 0, m, 0, 0))
+               for m in range(5)) +
+      frame_rec("DOMAIN_CREATE", struct.pack("<64sIIBBBBI", b"p", 2, 1, 0, 0, 1, 1, 0)))
 write("control", "raw-stream",
       bytes([0, 40]) + b"garbage before a frame DBGV DBG" + bytes([0] * 9) +
       bytes([0, len(wire_frame("HELLO", 7, hello))]) + wire_frame("HELLO", 7, hello) +
@@ -194,6 +213,10 @@ write("xlcfg", "full.cfg",
       '# a guest\nname = "guest-a"\nkernel = "/boot/test.elf"\ncmdline = "console=ttyS0"\n'
       'memory = 64\nvcpus = 2\ndebug_policy = "adaptive"\ndebug_quiet_switches = 8\n'
       'unbacked_access = "crash"\n')
+write("xlcfg", "timer-mode.cfg",
+      'name = "t"\nkernel = "k"\ntimer_mode = "one_missed_tick_pending"\n'
+      'timer_mode = "no_missed_ticks_pending"\ntimer_mode = "no_delay_for_missed_ticks"\n'
+      'timer_mode = "delay_for_missed_ticks"\ntimer_mode = 1\n')
 write("xlcfg", "minimal.cfg", 'name="a"\nkernel="k"\n')
 write("xlcfg", "xen-extras.cfg",
       "name = 'b' # comment\nkernel = 'k.elf'\ntype = \"hvm\"\nvif = [ 'bridge=xenbr0' ]\n"
@@ -224,6 +247,16 @@ write("gdbsx", "bad-packets",
       pkt("mffffffffffffffff,10") + pkt("Z9,0,1") + pkt("p99") + pkt("P10=zz") +
       pkt("qThreadExtraInfo,99") + pkt("Hgffffffffff") + pkt("vKill;1"))
 write("gdbsx", "ctrl-c-wait", pkt("c") + raw(b"\x03"))
+# An AArch64 domain (bit 7 of the first byte): its target.xml, x/sp/pc/cpsr/V/FPSR
+# writes and reads, a G shorter than the file.
+write("gdbsx", "session-aarch64",
+      bytes([0x81, 1]) + b"?" + pkt("qXfer:features:read:target.xml:0,ffb") +
+      pkt("qXfer:features:read:target.xml:ffb,ffb") + pkt("g") + pkt("P0=1122334455667788") +
+      pkt("P1f=00f0ff4000000000") + pkt("P20=0010084000000000") + pkt("P21=c5030000") +
+      pkt("P21=c9030000") + pkt("P22=" + "01" * 16) + pkt("P42=10000000") + pkt("p22") +
+      pkt("p43") + pkt("p44") + pkt("G" + "00" * 100) + pkt("Z0,40081000,4") +
+      bytes([3, 3, 1, 0, 1]) + pkt("c") + pkt("Z2,40100000,8") + bytes([3, 3, 2, 1, 2]) +
+      pkt("s") + pkt("D"))
 
 # ---- dbgctl: call selector, then replies status(u8) len(u16) payload --------
 def reply(payload, status=0):
@@ -248,6 +281,16 @@ write("dbgctl", "console", bytes([8]) + struct.pack("<HQB", 100, 0, 1) +
       reply(struct.pack("<QQQQII", 0, 5, 0, 5, 5, 0) + b"hello"))
 write("dbgctl", "events", bytes([10, 31]) + struct.pack("<Q", 1) +
       reply(struct.pack("<QQQII", 1, 3, 0, 2, 0) + event(1, 1) + event(2, 3)))
+def summary(domid, vcpu, host=0, guest=0):   # struct dbgv_vcpu_debug_summary, 96 bytes
+    return struct.pack("<IIBBBBBBHIIQQ7Q", domid, vcpu, 3, 1, 0, 0, 0, 4, 0, host, guest,
+                       0xffff0ff0, 0x400, 10, 2, 1, 0, 3, 3, 1)
+
+
+write("dbgctl", "debug-summary", bytes([15]) +
+      reply(struct.pack("<II", 3, 3) + summary(1, 0) + summary(1, 1, host=1) + summary(2, 0, guest=6)))
+write("dbgctl", "debug-summary-paged", bytes([15]) +
+      reply(struct.pack("<II", 3, 2) + summary(1, 0) + summary(1, 1)) +
+      reply(struct.pack("<II", 1, 1) + summary(2, 0)))
 write("dbgctl", "error", bytes([4]) + reply(b"", status=0xf0 | 3))
 write("dbgctl", "gdbg-read", bytes([12]) + struct.pack("<HQB", 16, 0x1000, 0) + reply(b"A" * 16))
 

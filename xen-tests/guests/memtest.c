@@ -1,7 +1,7 @@
 /* memtest: fill RAM from 16 MiB to mem_upper with a seed-derived pattern,
  * verify it, print a checksum. Two domains with different seeds prove
- * isolation. probe=1 reads a GPA above RAM instead; probe=2 stores the FPU
- * state there with FXSAVE, which the MMIO emulator does not carry out (the domain
+ * isolation. probe=1 reads a GPA above RAM instead; probe=2 reads a selector
+ * there with LAR, which the MMIO emulator does not carry out (the domain
  * ends after one re-execution: a deterministic reexecuted_insns for tests). */
 #include "guest.h"
 
@@ -27,7 +27,7 @@ int main(void)
         unsigned long gpa = cmdline_uint("addr", PROBE_DEFAULT);
         printf("memtest: probing gpa %#lx above ram end %#llx\n", gpa, end);
         if (cmdline_uint("probe", 0) == 2)
-            asm volatile("fxsave (%0)" : : "r"(gpa) : "memory");
+            asm volatile("lar (%0), %%eax" : : "r"(gpa) : "rax", "cc", "memory");
         uint32_t v = *(volatile uint32_t *)gpa;
         printf("memtest: probe read %#x\n", v);
         return 0;

@@ -106,3 +106,11 @@ finish() {
     echo "# $checks checks, $failures failed"
     [ "$failures" -eq 0 ]
 }
+
+# need_qemu_arm64: QEMU_ARM64 set, or the test skips (exit 0) where it is missing.
+need_qemu_arm64() {
+    QEMU_ARM64=${QEMU_ARM64:-qemu-system-aarch64}
+    command -v "$QEMU_ARM64" >/dev/null 2>&1 && return 0
+    echo "# SKIP: $QEMU_ARM64 not installed (make deps installs qemu-system-arm from backports)"
+    exit 0
+}

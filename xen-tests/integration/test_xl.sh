@@ -70,10 +70,29 @@ import json,sys; d={x['config']['c_info']['name']: x['dbgvisor'] for x in json.l
 i, c = d['probe-ignore'], d['probe-crash']
 sys.exit(0 if (i['unbacked_access'], i['unbacked_accesses'], c['unbacked_access']) == ('ignore', 1, 'crash') else 1)" "$($XL list -l)"
 
-# reexecuted_insns: an instruction the MMIO emulator lacks (FXSAVE) is re-executed once
+# timer_mode (Xen's xl.cfg key and names) goes through the create request to
+# the domain's vPIT; the hypervisor logs the mode it applied. Xen's
+# delay_for_missed_ticks is refused by name (guest time is never held back).
+timer_mode_applied() {   # name mode: the create request's mode reached the domain
+    $XL dmesg | grep -Eq "domain [0-9]+ \($1\): timer_mode $2\$"
+}
+printf 'name = "ticks"\nkernel = "%s"\nmemory = 16\ncmdline = "count=2"\ntimer_mode = "one_missed_tick_pending"\n' \
+    $G/ticker.elf > $TMP/ticks.cfg
+check "xl create: timer_mode = \"one_missed_tick_pending\"" $XL create $TMP/ticks.cfg
+check "timer_mode: the hypervisor applied it to that domain" wait_for timer_mode_applied ticks one_missed_tick_pending
+check "xl create -n: timer_mode in the configuration's JSON" python3 -c "
+import json,sys; sys.exit(0 if json.loads(sys.argv[1])['dbgvisor']['timer_mode'] == 'one_missed_tick_pending' else 1)" \
+    "$($XL create -n $TMP/ticks.cfg 2>/dev/null)"
+sed 's/one_missed_tick_pending/delay_for_missed_ticks/; s/"ticks"/"ticks-held"/' $TMP/ticks.cfg > $TMP/ticks-held.cfg
+$XL create $TMP/ticks-held.cfg > $TMP/ticks-held.out 2>&1; st=$?
+check "xl create: timer_mode = \"delay_for_missed_ticks\" is refused" [ $st -ne 0 ]
+expect_line $TMP/ticks-held.out 'timer_mode "delay_for_missed_ticks" is not supported' "timer_mode: the refusal says why"
+reject_line <($XL list) '^ticks-held ' "timer_mode: no domain was left behind"
+
+# reexecuted_insns: an instruction the MMIO emulator lacks (LAR) is re-executed once
 # (it could have been rewritten by another vCPU), then ends the domain.
 printf 'name = "probe-sgdt"\nkernel = "%s"\nmemory = 16\ncmdline = "probe=2"\non_crash = "preserve"\n' $G/memtest.elf > $TMP/probe-sgdt.cfg
-check "xl create: FXSAVE to unbacked space" $XL create $TMP/probe-sgdt.cfg
+check "xl create: LAR from unbacked space" $XL create $TMP/probe-sgdt.cfg
 for _ in $(seq 50); do $XL list | grep -q '^probe-sgdt .*---sc-' && break; sleep 0.2; done
 check "xl list -l: reexecuted_insns counts the re-execution" python3 -c "
 import json,sys; d={x['config']['c_info']['name']: x['dbgvisor'] for x in json.loads(sys.argv[1])}

@@ -47,6 +47,25 @@ static bool parse_u64(const char *s, uint64_t *out)
     return n > 0;
 }
 
+/* 0x-prefixed hex, as addresses are written. */
+static bool parse_hex(const char *s, uint64_t *out)
+{
+    uint64_t v = 0;
+    unsigned n = 0;
+
+    if (s[0] != '0' || s[1] != 'x')
+        return false;
+    for (s += 2; *s; s++, n++) {
+        unsigned d = *s >= '0' && *s <= '9' ? (unsigned)(*s - '0')
+                   : *s >= 'a' && *s <= 'f' ? (unsigned)(*s - 'a' + 10) : 16;
+        if (d > 15 || n >= 16)
+            return false;
+        v = v << 4 | d;
+    }
+    *out = v;
+    return n > 0;
+}
+
 static bool valid_name(const char *s)
 {
     size_t n = strlen(s), i;
@@ -94,6 +113,13 @@ bool boot_domain_set(struct boot_domain *b, const char *key, const char *value,
     } else if (strcmp(key, "quiet") == 0) {
         if (!parse_uint(value, &b->quiet_switches))
             return *err = "quiet: a number of switch-outs", false;
+    } else if (strcmp(key, "paused") == 0) {
+        if (strcmp(value, "0") != 0 && strcmp(value, "1") != 0)
+            return *err = "paused: 0 or 1", false;
+        b->paused = value[0] == '1';
+    } else if (strcmp(key, "hostbp") == 0) {
+        if (!parse_hex(value, &b->host_bp) || !b->host_bp || (b->host_bp & 3))
+            return *err = "hostbp: a word-aligned address (0x...)", false;
     } else if (strcmp(key, "cmdline") == 0) {
         if (!copy_str(b->cmdline, sizeof(b->cmdline), value))
             return *err = "cmdline: longer than 255 bytes", false;

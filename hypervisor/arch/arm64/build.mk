@@ -15,7 +15,10 @@ OUT      := $(BUILD)/hypervisor-arm64
 # the domain life cycle through dbgvisor/domain_arch.h).
 COMMON_C := common/lib/string.c common/lib/vsnprintf.c common/console.c common/domain.c \
             common/control/ring.c common/page_alloc.c common/domain_console.c \
-            common/events.c common/policy_names.c common/schedule.c $(wildcard common/debug/*.c)
+            common/events.c common/policy_names.c common/schedule.c $(wildcard common/debug/*.c) \
+            common/control/frame.c common/control/server.c common/control/serial_poll.c \
+            common/control_backend.c common/control_backend_domain.c common/keyhandler.c \
+            common/guest_debug.c
 SRCS_C   := $(shell find arch/arm64 -name '*.c' | sort) $(COMMON_C)
 SRCS_S   := $(shell find arch/arm64 -name '*.S' | sort)
 OBJS     := $(patsubst %.c,$(OUT)/%.o,$(SRCS_C)) $(patsubst %.S,$(OUT)/%.o,$(SRCS_S))

@@ -12,36 +12,27 @@
 #include <dbgvisor/lib.h>
 #include <dbgvisor/policy_names.h>
 #include <asm/arm64.h>
+#include <asm/vdebug.h>
 #include <asm/boot_bundle.h>
 #include <asm/dtb_build.h>
-#include <asm/fdt.h>
+#include <dbgvisor/arm64_image.h>
 
-#define IMAGE_MAGIC       0x644d5241U   /* "ARM\x64" at offset 56 */
-#define IMAGE_DEFAULT_TEXT_OFFSET 0x80000ULL
 #define SZ_2M             (1ULL << 21)
 
 static int load_image(struct domain *d, const uint8_t *img, uint64_t size, uint64_t *entry,
                       uint64_t *end)
 {
-    uint64_t text_offset, image_size;
-    uint32_t magic;
+    struct arm64_image hdr;
     void *dst;
 
-    if (size < 64)
+    if (!arm64_image_parse(img, size, &hdr))
         return -1;
-    memcpy(&magic, img + 56, 4);
-    memcpy(&text_offset, img + 8, 8);
-    memcpy(&image_size, img + 16, 8);
-    if (magic != IMAGE_MAGIC)
-        return -1;
-    if (image_size == 0)                /* booting.rst: old images */
-        text_offset = IMAGE_DEFAULT_TEXT_OFFSET;
-    *entry = d->arch.ram_ipa + text_offset;
-    dst = domain_gpa_to_hva(d, *entry, MAX(size, image_size));
+    *entry = d->arch.ram_ipa + hdr.text_offset;
+    dst = domain_gpa_to_hva(d, *entry, hdr.span);
     if (!dst)
         return -1;
     memcpy(dst, img, size);
-    *end = *entry + MAX(size, image_size);
+    *end = *entry + hdr.span;
     return 0;
 }
 
@@ -75,6 +66,19 @@ static int load_boot_data(struct domain *d, const uint8_t *ramdisk, uint64_t ram
     return 0;
 }
 
+static const void *host_tree;
+
+void arm64_keep_host_dtb(const void *host_dtb)
+{
+    host_tree = host_dtb;
+}
+
+int arm64_domain_dtb(struct domain *d, uint64_t *dtb_ipa)
+{
+    /* No ramdisk (the toolstack loads none), so the Image's end does not matter. */
+    return host_tree ? load_boot_data(d, NULL, 0, d->arch.ram_ipa, host_tree, dtb_ipa) : -1;
+}
+
 struct domain *arm64_build_domain(const struct boot_domain *spec, const void *host_dtb)
 {
     /* A valid name: setup.c checked every domain's before building any. */
@@ -104,14 +108,20 @@ struct domain *arm64_build_domain(const struct boot_domain *spec, const void *ho
         domain_crash(d, "not an arm64 Image, or no usable device tree");
         return d;
     }
-    for (i = 0; i < d->nr_vcpus; i++)
+    for (i = 0; i < d->nr_vcpus; i++) {
         arm64_vcpu_reset(d->vcpus[i], i == 0 ? entry : 0, i == 0 ? dtb_ipa : 0);
+        if (spec->host_bp)
+            vdebug_trace(d->vcpus[i], spec->host_bp);
+    }
     printk("domain %u (%s): %u vCPU%s, %llu MiB, policy %s\n", d->id, d->name, d->nr_vcpus,
            d->nr_vcpus == 1 ? "" : "s", (unsigned long long)(d->mem_bytes >> 20),
            dbgv_policy_name((enum dbgv_debug_policy)policy));
     printk("domain %u (%s): RAM at IPA %#llx, entry %#llx, device tree at %#llx\n", d->id,
            d->name, (unsigned long long)d->arch.ram_ipa, (unsigned long long)entry,
            (unsigned long long)dtb_ipa);
-    domain_unpause(d);      /* vCPU 0 runs; the others wait for CPU_ON */
+    if (spec->paused)       /* until the toolstack unpauses it (a debugger attaches first) */
+        printk("domain %u (%s): paused\n", d->id, d->name);
+    else
+        domain_unpause(d);  /* vCPU 0 runs; the others wait for CPU_ON */
     return d;
 }

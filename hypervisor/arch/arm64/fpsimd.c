@@ -42,14 +42,27 @@ void fpsimd_reset(struct fp_context *c)
     c->za = za;
 }
 
+/* The vector length the Z registers are saved at, in bytes (the streaming one in
+ * streaming mode): RDVL x0, #1 (the assembler names it only with +sve). */
+static uint64_t sve_vl_bytes(void)
+{
+    register uint64_t vl __asm__("x0");
+
+    __asm__ volatile(".inst 0x04bf5020" : "=r"(vl));
+    return vl;
+}
+
 void fpsimd_save(struct fp_context *c)
 {
     __asm__ volatile("mrs %0, fpsr" : "=r"(c->fpsr));
     __asm__ volatile("mrs %0, fpcr" : "=r"(c->fpcr));
-    if (has_sve)
+    if (has_sve) {
+        c->vl = sve_vl_bytes();
         fp_save_sve(c->z, c->p);
-    else
+    } else {
+        c->vl = 16;
         fp_save_v(c->z);
+    }
     c->svcr = has_sme ? read_sysreg(s3_3_c4_c2_2) : 0;
     if (c->svcr & SVCR_ZA) {
         fp_save_za(c->za);

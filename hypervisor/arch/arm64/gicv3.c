@@ -19,6 +19,14 @@
 #define ICC_SRE_ALL       0xfULL        /* SRE, DFB, DIB, Enable (EL1 may use ICC_SRE_EL1) */
 #define ICC_CTLR_EOIMODE  (1ULL << 1)
 #define HV_PRIORITY       0xa0
+/* Shared peripheral interrupts (SPIs, INTID 32-1019) at the distributor. */
+#define GICD_IGROUPR      0x0080
+#define GICD_ISENABLER    0x0100
+#define GICD_IPRIORITYR   0x0400
+#define GICD_ICFGR        0x0c00
+#define GICD_IROUTER      0x6000
+#define SPI_FIRST         32
+#define SPI_LAST          1019
 #define SPIN_LIMIT        10000000UL
 
 static volatile uint32_t *reg32(uint64_t addr) { return (volatile uint32_t *)addr; }
@@ -81,8 +89,8 @@ bool gicv3_init(const void *dtb)
 
 bool gicv3_cpu_init(void)
 {
-    uint32_t irqs = 1U << PPI_HYP_TIMER | 1U << PPI_VIRT_TIMER | 1U << SGI_KICK |
-                    1U << SGI_EXIT_GUEST;
+    uint32_t irqs = 1U << PPI_HYP_TIMER | 1U << PPI_VIRT_TIMER | 1U << PPI_PHYS_TIMER |
+                    1U << PPI_PMU | 1U << SGI_KICK | 1U << SGI_EXIT_GUEST;
     uint64_t gicr = find_redistributor(gicr_base, gicr_size);
     volatile uint8_t *prio;
     unsigned i;
@@ -155,4 +163,33 @@ void gicv3_deactivate(uint32_t intid)
 {
     write_sysreg(ICC_DIR_EL1, intid);
     isb();
+}
+
+/* One handler per SPI the hypervisor owns (the control channel's UART). */
+static struct { uint32_t intid; void (*fn)(void); } spi_handler;
+
+bool gicv3_spi_enable(uint32_t intid, uint64_t mpidr, void (*fn)(void))
+{
+    uint32_t n = intid / 32, bit = 1U << (intid % 32);
+    volatile uint32_t *cfg = reg32(gicd + GICD_ICFGR + (intid / 16) * 4);
+
+    if (intid < SPI_FIRST || intid > SPI_LAST || spi_handler.fn)
+        return false;
+    spi_handler.intid = intid;
+    spi_handler.fn = fn;
+    *cfg &= ~(2U << (intid % 16) * 2);                      /* level-sensitive */
+    ((volatile uint8_t *)(gicd + GICD_IPRIORITYR))[intid] = HV_PRIORITY;
+    *reg32(gicd + GICD_IGROUPR + n * 4) |= bit;              /* group 1 */
+    *(volatile uint64_t *)(gicd + GICD_IROUTER + intid * 8) =
+        (mpidr & 0xffffff) | ((mpidr >> 32) & 0xff) << 32;   /* that pCPU only */
+    *reg32(gicd + GICD_ISENABLER + n * 4) = bit;
+    return true;
+}
+
+bool gicv3_spi_dispatch(uint32_t intid)
+{
+    if (!spi_handler.fn || intid != spi_handler.intid)
+        return false;
+    spi_handler.fn();
+    return true;
 }

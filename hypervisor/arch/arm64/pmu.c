@@ -9,7 +9,10 @@
  * configuration (PMCR, event types and filters, enables, interrupt enables,
  * overflow flags, PMSELR, PMUSERENR) and the counts. A vCPU out of reset
  * gets the state the CPU had out of reset, taken on the boot CPU before any
- * guest ran. The overflow interrupt (PPI 23) is not delivered yet.
+ * guest ran. The overflow interrupt (PPI 23, level: PMOVS & PMINTEN) is
+ * taken at EL2 while the vCPU runs and given to it through a hardware list
+ * register (vgic.c), as the timers' are; a vCPU's line is low while it is
+ * off the pCPU (interrupt enables cleared at put, restored at load).
  */
 #include <dbgvisor/console.h>
 #include <dbgvisor/lib.h>
@@ -79,6 +82,7 @@ void pmu_save(struct pmu_context *c)
     c->cnten = read_sysreg(pmcntenset_el0);
     c->inten = read_sysreg(pmintenset_el1);
     c->ovs = read_sysreg(pmovsset_el0);
+    write_sysreg(pmintenclr_el1, ALL_COUNTERS);      /* its overflow line low */
     c->userenr = read_sysreg(pmuserenr_el0);
     c->ccntr = read_sysreg(pmccntr_el0);
     c->ccfiltr = read_sysreg(pmccfiltr_el0);

@@ -42,6 +42,8 @@ void arch_sched_irq(struct vcpu *v, uint32_t intid)
 {
     switch (intid) {
     case PPI_VIRT_TIMER:
+    case PPI_PHYS_TIMER:
+    case PPI_PMU:
         if (v) {
             vgic_inject_hw(v, intid);       /* active until the guest deactivates it */
             return;
@@ -55,7 +57,8 @@ void arch_sched_irq(struct vcpu *v, uint32_t intid)
     case SGI_KICK:
         sched_kicked();
         break;
-    default:                                /* SGI_EXIT_GUEST: the exit was the point */
+    default:            /* SGI_EXIT_GUEST: the exit was the point; an SPI: its device's */
+        gicv3_spi_dispatch(intid);
         break;
     }
     gicv3_deactivate(intid);

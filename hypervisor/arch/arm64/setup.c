@@ -7,9 +7,16 @@
  * hypervisor's command line (/chosen bootargs): "domain=NAME mem=MiB
  * vcpus=N policy=trap quiet=N" (the debug core's policy, default trap, and
  * adaptive's quiet switch-outs, docs/arm64.md). "selftest=fault" takes an
- * exception at EL2 on purpose (the fault report is tested).
+ * exception at EL2 on purpose (the fault report is tested);
+ * "selftest=lifecycle" creates, loads, starts and destroys every domain of
+ * the boot module three times before the real boot (common/domain.c's
+ * life cycle on arm64: every page must come back). "exit=keep" keeps the
+ * hypervisor up once every domain has ended (dbgvisor start: the control
+ * channel, arch/arm64/control_channel.c, serves the toolstack); with it the
+ * boot module may be absent (no domains at boot).
  */
 #include <dbgvisor/console.h>
+#include <dbgvisor/control_channel.h>
 #include <dbgvisor/domain.h>
 #include <dbgvisor/lib.h>
 #include <dbgvisor/page_alloc.h>
@@ -18,6 +25,7 @@
 #include <dbgvisor/sched.h>
 #include <asm/arm64.h>
 #include <asm/boot_bundle.h>
+#include <asm/control_uart.h>
 #include <asm/el1_context.h>
 #include <asm/fpsimd.h>
 #include <asm/fdt.h>
@@ -59,7 +67,7 @@ static void console_from_dtb(const void *dtb)
     const void *reg = fdt_compatible_prop(dtb, "arm,pl011", "reg", &len);
 
     if (reg && len >= 8)
-        uart_init(fdt_cells(reg, 2));
+        uart_init(UART_COM1, fdt_cells(reg, 2));
 }
 
 /* RAM from the DTB's memory node, minus the hypervisor, the DTB and the module. */
@@ -100,8 +108,8 @@ static bool module_from_dtb(const void *dtb, struct boot_module *m)
 static bool domain_from_bootargs(const char *bootargs, const struct boot_module *m,
                                  struct boot_domain *b)
 {
-    static const char *const keys[] = { "name", "mem", "vcpus", "policy", "quiet" };
-    static const char *const args[] = { "domain", "mem", "vcpus", "policy", "quiet" };
+    static const char *const keys[] = { "name", "mem", "vcpus", "policy", "quiet", "hostbp" };
+    static const char *const args[] = { "domain", "mem", "vcpus", "policy", "quiet", "hostbp" };
     char value[BOOT_CMDLINE_LEN];
     const char *err;
     unsigned i;
@@ -149,14 +157,34 @@ static unsigned boot_domains(const void *dtb, const struct boot_module *m,
     return n;
 }
 
+#define LIFECYCLE_ROUNDS 3
+
+/* Each round builds every domain and destroys it again; the free pages after
+ * must equal those before (RAM, stage-2 tables, ZA buffers returned). */
+static void selftest_lifecycle(const struct boot_domain *doms, unsigned n, const void *dtb)
+{
+    size_t before = palloc_free_pages();
+    unsigned round, i;
+
+    for (round = 0; round < LIFECYCLE_ROUNDS; round++)
+        for (i = 0; i < n; i++) {
+            struct domain *d = arm64_build_domain(&doms[i], dtb);
+            if (d)
+                domain_destroy(d);
+        }
+    printk("selftest: %u create/destroy rounds of %u domain%s: %zu pages free before, %zu after\n",
+           LIFECYCLE_ROUNDS, n, n == 1 ? "" : "s", before, palloc_free_pages());
+}
+
 void arm64_start(const void *dtb)
 {
     static struct boot_domain doms[BUNDLE_MAX_DOMAINS];
     struct boot_module module = { 0, 0 };
     const char *bootargs;
-    char selftest[16];
+    char selftest[16], exit_opt[8];
+    bool keep;
     uint32_t len;
-    unsigned i, n, built = 0;
+    unsigned i, n = 0, built = 0;
 
     pcpus[0].id = 0;
     pcpus[0].online = true;
@@ -170,7 +198,10 @@ void arm64_start(const void *dtb)
         pr_err("no device tree in x0\n");
         host_system_off();
     }
-    if (!module_from_dtb(dtb, &module)) {
+    bootargs = fdt_node_prop(dtb, "chosen", "bootargs", &len);
+    keep = bootargs && cmdline_get(bootargs, "exit", exit_opt, sizeof(exit_opt)) &&
+           strcmp(exit_opt, "keep") == 0;
+    if (!module_from_dtb(dtb, &module) && !keep) {
         pr_err("no boot module: give the domain's Image (or a boot bundle) as the initrd (-initrd)\n");
         host_system_off();
     }
@@ -178,13 +209,16 @@ void arm64_start(const void *dtb)
         pr_err("no memory node in the device tree\n");
         host_system_off();
     }
-    bootargs = fdt_node_prop(dtb, "chosen", "bootargs", &len);
     if (bootargs && cmdline_get(bootargs, "selftest", selftest, sizeof(selftest)) &&
         strcmp(selftest, "fault") == 0)
         __asm__ volatile("udf #0");
-    n = boot_domains(dtb, &module, doms);
-    if (!n)
-        host_system_off();
+    if (module.end > module.start) {
+        n = boot_domains(dtb, &module, doms);
+        if (!n)
+            host_system_off();
+    }
+    control_uart_probe(dtb);
+    arm64_keep_host_dtb(dtb);   /* for the domains the toolstack creates */
     vdebug_probe();
     el1_context_probe();
     fpsimd_probe();
@@ -194,13 +228,18 @@ void arm64_start(const void *dtb)
     smp_boot_secondaries(dtb);
     /* Stale translations of any VMID from before we ran (the firmware's). */
     __asm__ volatile("tlbi alle1is; dsb ish; isb" ::: "memory");
+    if (bootargs && cmdline_get(bootargs, "selftest", selftest, sizeof(selftest)) &&
+        strcmp(selftest, "lifecycle") == 0)
+        selftest_lifecycle(doms, n, dtb);
     for (i = 0; i < n; i++)
         built += arm64_build_domain(&doms[i], dtb) != NULL;
-    if (!built) {           /* nothing would ever end the machine (no control channel) */
+    /* Nothing would ever end the machine, unless the toolstack is to. */
+    if (!built && !keep) {
         pr_err("no domain could be created\n");
         host_system_off();
     }
-    sched_init(true);
+    control_channel_init();
+    sched_init(!keep);
     smp_release_secondaries();
     sched_run();
 }

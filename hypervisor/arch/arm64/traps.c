@@ -2,15 +2,18 @@
  * Exits from a guest (EL1 -> EL2): dispatch on the exception class of
  * ESR_EL2. The guest's PSCI and exit calls (HVC, or SMC trapped by
  * HCR_EL2.TSC), stage-2 data aborts (device emulation), trapped debug
- * registers, WFI (HCR_EL2.TWI), physical interrupts (the guest's timer);
- * anything else ends only this domain.
+ * registers, WFI (HCR_EL2.TWI), physical interrupts (the guest's timer),
+ * debug exceptions while the host debugs the vCPU (MDCR_EL2.TDE: vdebug.c
+ * routes them); anything else ends only this domain.
  */
 #include <dbgvisor/console.h>
 #include <dbgvisor/domain.h>
 #include <dbgvisor/lib.h>
 #include <asm/arm64.h>
+#include <asm/debug_host.h>
 #include <asm/sysreg.h>
 #include <asm/gicv3.h>
+#include <asm/id_regs.h>
 #include <asm/mmio_insn.h>
 #include <asm/sched_arch.h>
 #include <asm/vcpu_block.h>
@@ -39,7 +42,7 @@
  * state in ELR/SPSR_EL1, the vector for where it came from, and the PSTATE of
  * an exception entry (DAIF masked, EL1h; PAN set unless SCTLR_EL1.SPAN, SSBS
  * from SCTLR_EL1.DSSBS, DIT kept, SS/BTYPE/UAO/IL cleared). */
-static void inject_el1(struct vcpu *v, uint64_t esr, uint64_t far)
+void arm64_inject_el1(struct vcpu *v, uint64_t esr, uint64_t far)
 {
     struct guest_regs *r = &v->arch.regs;
     unsigned mode = r->spsr & PSR_MODE_MASK;
@@ -64,18 +67,17 @@ static void inject_el1(struct vcpu *v, uint64_t esr, uint64_t far)
 
 static void inject_undef(struct vcpu *v)
 {
-    inject_el1(v, (uint64_t)EC_UNKNOWN << 26 | ESR_IL, 0);
+    arm64_inject_el1(v, (uint64_t)EC_UNKNOWN << 26 | ESR_IL, 0);
 }
 
 /* The hypervisor completed the guest's instruction: move past it as the CPU
- * would have. A trapped instruction left PSTATE.SS set (it did not complete),
- * so a guest stepping with MDSCR_EL1.SS would run one more instruction before
- * its step exception: clearing SS makes the step pending at once, ELR = the
- * next instruction. BTYPE is zero after any instruction that is not a branch. */
+ * would have. BTYPE is zero after any instruction that is not a branch; the
+ * step state (a guest's own step pending, a host's step done) is vdebug's. */
 static void skip_insn(struct vcpu *v)
 {
     v->arch.regs.elr += 4;
-    v->arch.regs.spsr &= ~(PSR_SS | PSR_BTYPE);
+    v->arch.regs.spsr &= ~PSR_BTYPE;
+    vdebug_insn_completed(v);
 }
 
 static uint64_t get_reg(struct vcpu *v, unsigned rt)
@@ -97,7 +99,7 @@ static void inject_external_abort(struct vcpu *v, bool insn)
     uint64_t ec = (insn ? EC_IABT_LOW : EC_DABT_LOW) + (from_el0 ? 0 : 1);
     uint64_t wnr = insn ? 0 : v->arch.esr & DABT_WNR;
 
-    inject_el1(v, ec << 26 | ESR_IL | wnr | FSC_EXTERNAL, v->arch.far);
+    arm64_inject_el1(v, ec << 26 | ESR_IL | wnr | FSC_EXTERNAL, v->arch.far);
 }
 
 static bool pl011_access(struct vcpu *v, uint64_t off, unsigned size, bool write, uint64_t *val)
@@ -271,7 +273,7 @@ static bool handle_sysreg(struct vcpu *v)
     };
 
     a.value = get_reg(v, rt);
-    if (!vdebug_access(v, &a) && !vgic_cpuif_access(v, &a)) {
+    if (!vdebug_access(v, &a) && !vgic_cpuif_access(v, &a) && !id_regs_access(v, &a)) {
         inject_undef(v);
         return true;
     }
@@ -348,6 +350,7 @@ bool arm64_handle_exit(struct vcpu *v, uint64_t kind)
     }
     switch (ec) {
     case EC_HVC64:
+        vdebug_insn_completed(v);
         return vpsci_call(v);   /* ELR is already past the HVC */
     case EC_SMC64:
         skip_insn(v);           /* a trapped SMC returns to the SMC itself */
@@ -365,6 +368,12 @@ bool arm64_handle_exit(struct vcpu *v, uint64_t kind)
         return handle_sysreg(v);
     case EC_WFX:
         return handle_wfx(v);
+    case EC_BKPT_LOW:           /* debug exceptions: here only while the host debugs */
+    case EC_SSTEP_LOW:
+    case EC_WATCH_LOW:
+    case EC_BRK:
+        vdebug_debug_exit(v);
+        return true;
     default:
         domain_crash(d, "unhandled exit: EC %#x ESR %#llx at PC %#llx", ec,
                      (unsigned long long)v->arch.esr, (unsigned long long)v->arch.regs.elr);

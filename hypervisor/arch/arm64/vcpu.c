@@ -19,10 +19,12 @@
 #include <asm/arm64.h>
 #include <asm/el1_context.h>
 #include <asm/fpsimd.h>
+#include <asm/id_regs.h>
 #include <asm/pmu.h>
 #include <asm/sched_arch.h>
 #include <asm/sysreg.h>
 #include <asm/timebase.h>
+#include <asm/vdebug.h>
 #include <asm/vgic.h>
 #include <asm/vtimer.h>
 
@@ -45,19 +47,6 @@
 #define MPIDR_RES1        (1ULL << 31)
 #define VMPIDR_AFF0_MAX   16            /* vCPUs 0-15 in Aff0, as QEMU virt numbers CPUs */
 
-/* Pointer authentication (any of APA, API, APA3 implemented): the guest's keys
- * and PAC instructions are its own, as without EL2 (Linux signs return
- * addresses with them); el1_context.c switches the keys. */
-static uint64_t pauth_controls(void)
-{
-    uint64_t isar1 = read_sysreg(id_aa64isar1_el1);
-    uint64_t isar2 = read_sysreg(id_aa64isar2_el1);
-
-    if (((isar1 >> 4) & 0xf) || ((isar1 >> 8) & 0xf) || ((isar2 >> 12) & 0xf))
-        return HCR_API | HCR_APK;
-    return 0;
-}
-
 /* The EL2 controls every vCPU runs under. */
 static void load_el2_controls(struct vcpu *v)
 {
@@ -71,7 +60,7 @@ static void load_el2_controls(struct vcpu *v)
     if ((read_sysreg(id_aa64mmfr1_el1) >> 40) & 0xf)           /* FEAT_HCX */
         write_sysreg(s3_4_c1_c2_2, HCRX_MSCEN | HCRX_TCR2EN | HCRX_SCTLR2EN);  /* HCRX_EL2 */
     write_sysreg(hcr_el2, HCR_VM | HCR_SWIO | HCR_RW | HCR_TSC | HCR_TWI | HCR_IMO | HCR_FMO |
-                          HCR_AMO | pauth_controls());
+                          HCR_AMO | ID_REGS_HCR | el1_context_hcr());
     write_sysreg(vpidr_el2, read_sysreg(midr_el1));
     write_sysreg(vmpidr_el2, MPIDR_RES1 | v->id);
     isb();
@@ -130,10 +119,12 @@ enum vcpu_run_result arch_vcpu_run(struct vcpu *v)
     if (__atomic_load_n(&v->arch.vgic.sgi_pending, __ATOMIC_RELAXED))
         vgic_flush_sgis(v);
     dbg_before_vmentry(&v->dbg);
+    vdebug_before_entry(v);
     kind = guest_enter(&v->arch.regs);
     v->arch.esr = read_sysreg(esr_el2);
     v->arch.far = read_sysreg(far_el2);
     v->arch.hpfar = read_sysreg(hpfar_el2);
+    vdebug_after_exit(v, kind);
     dbg_after_vmexit(&v->dbg);
     if (!arm64_handle_exit(v, kind))
         return RUN_RESCHEDULE;

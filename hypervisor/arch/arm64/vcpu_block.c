@@ -1,30 +1,27 @@
 /*
  * A vCPU in WFI. HCR_EL2.TWI traps the instruction: in hardware the vCPU
  * would sleep with its timer interrupt unroutable (taken to EL2, which is not
- * running) or spin. Instead the vCPU blocks in the scheduler until its
- * virtual timer's deadline (or WFIT's timeout, if sooner) and the pCPU runs
- * other vCPUs or idles; when it runs again its timer is put back, the line is
- * high at once and the physical PPI 27 becomes the guest's virtual interrupt
- * (vgic.c). A virtual interrupt already pending ends the WFI at once,
+ * running) or spin. Instead the vCPU blocks in the scheduler until the first
+ * deadline of its virtual and physical timers (or WFIT's timeout, if sooner)
+ * and the pCPU runs other vCPUs or idles; when it runs again its timers are
+ * put back, the line is high at once and the physical PPI 27 or 30 becomes
+ * the guest's virtual interrupt (vgic.c). A virtual interrupt already pending ends the WFI at once,
  * whatever PSTATE.I says, as on hardware. With neither (timer off or masked)
  * the vCPU sleeps until something else wakes it, as the CPU would.
  */
 #include <dbgvisor/domain.h>
 #include <dbgvisor/lib.h>
-#include <asm/sysreg.h>
 #include <asm/timebase.h>
 #include <asm/vcpu_block.h>
 #include <asm/vgic.h>
 #include <asm/vtimer.h>
 
-/* The running vCPU's timer deadline, from the hardware (physical count). */
+/* The running vCPU's first timer deadline, from the hardware (physical count). */
 static uint64_t live_timer_deadline(struct vcpu *v)
 {
-    struct vtimer t = {
-        .ctl = read_sysreg(cntv_ctl_el0) & (CNT_CTL_ENABLE | CNT_CTL_IMASK),
-        .cval = read_sysreg(cntv_cval_el0),
-    };
+    struct vtimer t;
 
+    vtimer_read_live(&t);
     return vtimer_deadline(v->domain, &t);
 }
 

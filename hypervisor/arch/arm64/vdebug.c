@@ -9,8 +9,11 @@
  * decides when to trap and when the file is loaded or saved. Trapping is
  * MDCR_EL2.TDA/TDOSA/TDRA (EC 0x18, vdebug_access); untrapped, the guest's
  * accesses go to the hardware and the core saves the file back while it is
- * dirty (seed 003). TDE stays 0: the guest's debug exceptions go straight to
- * its EL1 vectors in every policy, so nothing here routes them.
+ * dirty (seed 003). Without a host debugger TDE stays 0: the guest's debug
+ * exceptions go straight to its EL1 vectors in every policy. While the host
+ * debugs the vCPU (its breakpoints and single-step composed into the file by
+ * debug_host.c), TDE routes every debug exception to EL2 and
+ * vdebug_debug_exit splits it between the host and the guest.
  *
  * A trapped write stores what this CPU stores: the value is written to the
  * register, read back and the register's previous content put back, so the
@@ -18,17 +21,19 @@
  * a mask table. Which registers exist comes from ID_AA64DFR0_EL1; any other
  * access in the debug space is UNDEFINED, as on hardware.
  */
+#include <dbgvisor/console.h>
 #include <dbgvisor/debug_arch.h>
 #include <dbgvisor/domain.h>
+#include <dbgvisor/events.h>
+#include <dbgvisor/guest_debug.h>
 #include <dbgvisor/lib.h>
+#include <asm/arm64.h>
+#include <asm/debug_host.h>
 #include <asm/sysreg.h>
 #include <asm/vdebug.h>
 
-#define OSLSR_OSLK      (1ULL << 1)
-#define MDSCR_MDE       (1ULL << 15)
-#define DBGXCR_E        1ULL
 
-static unsigned nr_bp, nr_wp;
+
 static uint64_t oslsr_locked;   /* OSLSR_EL1 out of reset: the lock set, OSLM as built */
 static uint64_t claim_bits;     /* claim tags this CPU implements (DBGCLAIMSET_EL1 reads) */
 
@@ -70,8 +75,8 @@ void vdebug_probe(void)
 {
     uint64_t dfr0 = read_sysreg(id_aa64dfr0_el1);
 
-    nr_bp = (unsigned)((dfr0 >> 12) & 0xf) + 1;
-    nr_wp = (unsigned)((dfr0 >> 20) & 0xf) + 1;
+    arm64_dbg_nr_bp = (unsigned)((dfr0 >> 12) & 0xf) + 1;
+    arm64_dbg_nr_wp = (unsigned)((dfr0 >> 20) & 0xf) + 1;
     write_sysreg(oslar_el1, 1);
     isb();
     oslsr_locked = read_sysreg(oslsr_el1);
@@ -130,7 +135,7 @@ static bool implemented(unsigned reg)
 {
     if (reg < DBG_NR_SLOTS + DBG_NR_SLOTS) {
         unsigned slot = reg % DBG_NR_SLOTS;
-        return slot < DBG_ARM64_MAX_BP ? slot < nr_bp : slot - DBG_ARM64_MAX_BP < nr_wp;
+        return slot < DBG_ARM64_MAX_BP ? slot < arm64_dbg_nr_bp : slot - DBG_ARM64_MAX_BP < arm64_dbg_nr_wp;
     }
     return reg < DBG_NR_REGS;
 }
@@ -158,24 +163,32 @@ void dbg_arch_set_status(struct dbg_vcpu *d, uint64_t v) { }
 uint64_t dbg_arch_get_status(struct dbg_vcpu *d) { return 0; }
 
 /* MDSCR_EL1's save/restore bits are writable only under the OS lock: take it for the
- * write, then put the guest's lock back (the guest's own step needs it to be clear). */
+ * write, then put the lock the file holds back (the guest's, or clear for the host).
+ * A composed control with MDSCR_HOST_ROUTE routes the debug exceptions to EL2 (TDE). */
 void dbg_arch_set_control(struct dbg_vcpu *d, uint64_t v)
 {
+    uint64_t mdcr = read_sysreg(mdcr_el2) & ~MDCR_TDE;
+
+    write_sysreg(mdcr_el2, (v & MDSCR_HOST_ROUTE) ? mdcr | MDCR_TDE : mdcr);
     write_sysreg(oslar_el1, 1);
     isb();
-    write_sysreg(mdscr_el1, v);
-    hw_write(DBG_ARM64_OSLSR, d->dr[DBG_ARM64_OSLSR]);
+    write_sysreg(mdscr_el1, v & ~MDSCR_HOST_ROUTE);
+    hw_write(DBG_ARM64_OSLSR, d->hw_slots_valid ? d->hw_slot[DBG_ARM64_OSLSR]
+                                                : d->dr[DBG_ARM64_OSLSR]);
 }
 
 uint64_t dbg_arch_get_control(struct dbg_vcpu *d)
 {
-    return read_sysreg(mdscr_el1);
+    uint64_t route = (read_sysreg(mdcr_el2) & MDCR_TDE) ? MDSCR_HOST_ROUTE : 0;
+
+    return read_sysreg(mdscr_el1) | route;
 }
 
-/* Trapped: every access to the file and to MDSCR_EL1 exits; untrapped: none does. */
+/* Trapped: every access to the file and to MDSCR_EL1 exits; untrapped: none does.
+ * TDE is the control's (dbg_arch_set_control). */
 void dbg_arch_set_intercepts(struct dbg_vcpu *d, bool on)
 {
-    uint64_t mdcr = read_sysreg(mdcr_el2) & ~(MDCR_TDE | MDCR_TDA | MDCR_TDOSA | MDCR_TDRA);
+    uint64_t mdcr = read_sysreg(mdcr_el2) & ~(MDCR_TDA | MDCR_TDOSA | MDCR_TDRA);
 
     write_sysreg(mdcr_el2, on ? mdcr | MDCR_TDA | MDCR_TDOSA | MDCR_TDRA : mdcr);
     isb();
@@ -183,7 +196,7 @@ void dbg_arch_set_intercepts(struct dbg_vcpu *d, bool on)
 
 uint32_t dbg_arch_slots_present(void)
 {
-    unsigned bp = (1u << nr_bp) - 1, wp = (1u << nr_wp) - 1;
+    unsigned bp = (1u << arm64_dbg_nr_bp) - 1, wp = (1u << arm64_dbg_nr_wp) - 1;
 
     return bp << DBG_ARM64_BVR(0) | wp << DBG_ARM64_WVR(0);
 }
@@ -193,15 +206,33 @@ uint32_t dbg_arch_platform_caps(void)
     return 0;
 }
 
-/* The core injects nothing on arm64: no access it emulates faults (vdebug_access sends
- * registers the CPU lacks back to traps.c for UNDEFINED) and the guest's own debug
- * exceptions never come through EL2 (TDE = 0). */
-void dbg_arch_inject_db(struct dbg_vcpu *d, uint64_t dr6) { }
+/* The guest's own debug exception that came through EL2 (TDE, the host debugging):
+ * status says which (ARM64_DBG_STATUS_STEP or its slots); the exit's ESR and FAR
+ * are the hardware's, taken to the guest's EL1 as it would have been. A step is the
+ * guest's only where its own MDSCR_EL1.SS and debug state generate it: the core
+ * passes the step of an instruction the host stepped whenever the guest's PSTATE.SS
+ * was set. */
+void dbg_arch_inject_db(struct dbg_vcpu *d, uint64_t status)
+{
+    struct vcpu *v = dbg_to_vcpu(d);
+    uint64_t spsr = v->arch.regs.spsr;
+
+    if (status & ARM64_DBG_STATUS_STEP) {
+        if (!(d->control & MDSCR_SS) ||
+            !arm64_dbg_guest_enabled(d->control, d->dr[DBG_ARM64_OSLSR], spsr))
+            return;
+        v->arch.regs.spsr &= ~PSR_SS;       /* the instruction completed: the step is taken */
+    }
+    arm64_inject_el1(v, arm64_dbg_guest_esr(v->arch.esr, spsr), v->arch.far);
+}
+
+/* No access the core emulates faults on arm64: vdebug_access sends registers the CPU
+ * lacks back to traps.c for UNDEFINED. */
 void dbg_arch_inject_gp(struct dbg_vcpu *d) { }
 void dbg_arch_inject_ud(struct dbg_vcpu *d) { }
 
-/* Host single-step rides on PSTATE.SS (the host debugger on arm64 is still to come,
- * docs/arm64.md: it also needs MDSCR_EL1.SS/KDE for itself). */
+/* Host single-step rides on PSTATE.SS (with MDSCR_EL1.SS and TDE from the composed
+ * control): the guest's own PSTATE.SS is put back after the exit. */
 bool dbg_arch_get_tf(struct dbg_vcpu *d)
 {
     return (dbg_to_vcpu(d)->arch.regs.spsr & PSR_SS) != 0;
@@ -275,30 +306,6 @@ uint64_t dbg_arch_read_value(uint64_t v, bool long_mode)
     return v;
 }
 
-/* A breakpoint or watchpoint is armed with MDSCR_EL1.MDE and its control's E bit. */
-unsigned dbg_arch_armed_slots(uint64_t control, const uint64_t regs[DBG_NR_REGS])
-{
-    unsigned armed = 0, n;
-
-    if (!(control & MDSCR_MDE))
-        return 0;
-    for (n = 0; n < nr_bp; n++)
-        if (regs[DBG_ARM64_BCR(n)] & DBGXCR_E)
-            armed |= 1u << DBG_ARM64_BVR(n);
-    for (n = 0; n < nr_wp; n++)
-        if (regs[DBG_ARM64_WCR(n)] & DBGXCR_E)
-            armed |= 1u << DBG_ARM64_WVR(n);
-    return armed;
-}
-
-/* Without host breakpoints (dbg_arch_bp_valid) the layout is the guest's own and each
- * pair keeps its control register: MDSCR_EL1 is the guest's. */
-uint64_t dbg_arch_compose_control(uint64_t guest_control, const struct dbg_layout *l,
-                                  const struct dbg_bp host[DBG_MAX_HOST_BP])
-{
-    return guest_control;
-}
-
 /* Nothing but the guest's MSR changes MDSCR_EL1 (no task switches). */
 uint64_t dbg_arch_control_after_run(uint64_t guest_control, uint64_t programmed, uint64_t now)
 {
@@ -310,22 +317,19 @@ uint64_t dbg_arch_control_on_db(uint64_t control)
     return control;
 }
 
+/* The status word vdebug_debug_exit makes: the slots that matched, or a step. */
 struct dbg_cause dbg_arch_decode_status(uint64_t status)
 {
-    struct dbg_cause none = { 0 };
+    struct dbg_cause c = { .hits = (uint32_t)status,
+                           .step = (status & ARM64_DBG_STATUS_STEP) != 0 };
 
-    return none;
+    return c;
 }
 
+/* Nothing accumulates (ESR_EL1 says one cause): this exception's causes alone. */
 uint64_t dbg_arch_merge_status(uint64_t status, const struct dbg_cause *c, bool rtm)
 {
-    return status;
-}
-
-/* Host breakpoints on arm64 come with its host debugger (docs/arm64.md). */
-bool dbg_arch_bp_valid(const struct dbg_bp *bp)
-{
-    return false;
+    return c->hits | (c->step ? ARM64_DBG_STATUS_STEP : 0);
 }
 
 /* --- trapped accesses (EC 0x18) --------------------------------------------------------- */
@@ -336,10 +340,10 @@ static bool pair_register(const struct sysreg_access *a, unsigned *reg)
     unsigned n = a->crm;
 
     switch (a->op2) {
-    case 4: *reg = DBG_ARM64_BVR(n); return n < nr_bp;
-    case 5: *reg = DBG_ARM64_BCR(n); return n < nr_bp;
-    case 6: *reg = DBG_ARM64_WVR(n); return n < nr_wp;
-    case 7: *reg = DBG_ARM64_WCR(n); return n < nr_wp;
+    case 4: *reg = DBG_ARM64_BVR(n); return n < arm64_dbg_nr_bp;
+    case 5: *reg = DBG_ARM64_BCR(n); return n < arm64_dbg_nr_bp;
+    case 6: *reg = DBG_ARM64_WVR(n); return n < arm64_dbg_nr_wp;
+    case 7: *reg = DBG_ARM64_WCR(n); return n < arm64_dbg_nr_wp;
     default: return false;
     }
 }
@@ -414,4 +418,240 @@ bool vdebug_access(struct vcpu *v, struct sysreg_access *a)
     else if (reg == DBG_ARM64_OSLSR)
         dbg_forget_hw_control(&v->dbg);     /* the control write puts the lock in force */
     return true;
+}
+
+/* --- debug exceptions while the host debugs the vCPU (MDCR_EL2.TDE) ------------------- */
+
+/* Hardware pairs the layout gives the guest. */
+static uint32_t guest_slots(const struct dbg_layout *l)
+{
+    uint32_t mask = 0;
+
+    for (unsigned hw = 0; hw < DBG_NR_SLOTS; hw++)
+        if (l->owner[hw] == DBGV_OWNER_GUEST)
+            mask |= 1u << hw;
+    return mask;
+}
+
+static bool guest_enabled_here(struct vcpu *v)
+{
+    return arm64_dbg_guest_enabled(v->dbg.control, v->dbg.dr[DBG_ARM64_OSLSR],
+                                   v->arch.regs.spsr);
+}
+
+#define TRACE_BP_ID 0
+
+void vdebug_trace(struct vcpu *v, uint64_t addr)
+{
+    struct dbg_bp bp = { .addr = addr, .type = DBG_BP_EXEC, .len = 4 };
+
+    v->arch.dbg_trace.addr = addr;
+    dbg_host_set_bp(&v->dbg, TRACE_BP_ID, &bp);
+}
+
+/* The traced breakpoint hit: out with it for one hidden host step, then back in. */
+static void trace_event(struct vcpu *v, const struct dbg_route *r)
+{
+    struct vdebug_trace *t = &v->arch.dbg_trace;
+
+    if (r->host_bps & (1u << TRACE_BP_ID)) {
+        t->hits++;
+        printk("domain %u (%s) vCPU %u: host breakpoint %u at %#llx\n", v->domain->id,
+               v->domain->name, v->id, (unsigned)t->hits, (unsigned long long)v->arch.regs.elr);
+        dbg_host_clear_bp(&v->dbg, TRACE_BP_ID);
+        dbg_host_single_step(&v->dbg, true, false);
+        t->stepping = true;
+    } else if (r->host_step && t->stepping) {
+        t->stepping = false;
+        dbg_host_single_step(&v->dbg, false, false);
+        vdebug_trace(v, t->addr);
+    }
+}
+
+/* Data watchpoints among the host breakpoints in mask. */
+static uint32_t host_watch_mask(const struct dbg_vcpu *d, uint32_t mask)
+{
+    uint32_t w = 0;
+
+    for (unsigned id = 0; id < DBG_MAX_HOST_BP; id++)
+        if ((mask & (1u << id)) && d->host_bp[id].type != DBG_BP_EXEC)
+            w |= 1u << id;
+    return w;
+}
+
+/* The host's event: the attached debugger is told (BREAKPOINT, WATCHPOINT with the
+ * address in data, STEP_DONE; docs/guest-debug.md) and the domain stops until it
+ * continues; a breakpoint traced from boot is handled here. */
+static void report_host(struct vcpu *v, const struct dbg_route *r)
+{
+    uint32_t watch = host_watch_mask(&v->dbg, r->host_bps);
+    struct dbgv_ctl_event ev = {
+        .domid = v->domain->id, .vcpu = v->id,
+        .type = watch ? DBGV_EV_WATCHPOINT : r->host_bps ? DBGV_EV_BREAKPOINT : DBGV_EV_STEP_DONE,
+        .code = (int32_t)r->host_bps, .addr = v->arch.regs.elr,
+        .data = watch ? v->arch.far : 0,
+    };
+
+    if (v->arch.dbg_trace.addr && !gdbg_attached(v->domain)) {
+        trace_event(v, r);
+        return;
+    }
+    events_post(&ev);
+    domain_pause_from_vcpu(v->domain);
+}
+
+/* Pairs that matched the exception at EL2, from the file in the hardware. */
+static uint32_t matched_slots(struct vcpu *v, unsigned ec)
+{
+    uint64_t file[DBG_NR_REGS];
+    bool watch = ec == EC_WATCH_LOW;
+
+    dbg_arch_save_slots(&v->dbg, file);
+    return arm64_dbg_matching_slots(file, read_sysreg(mdscr_el1), watch,
+                                    (v->arch.esr & DABT_WNR_BIT) != 0,
+                                    watch ? v->arch.far : v->arch.regs.elr, v->arch.regs.spsr);
+}
+
+/* One instruction runs with PSTATE.SS forced on, hidden from the guest. */
+static void hidden_step_begin(struct vcpu *v)
+{
+    struct vdebug_skip *s = &v->arch.dbg_skip;
+
+    s->guest_ss = (v->arch.regs.spsr & PSR_SS) != 0;
+    s->from_pc = v->arch.regs.elr;
+    v->arch.regs.spsr |= PSR_SS;
+}
+
+/* The guest's PSTATE.SS after an instruction it ran with its step disabled: what it
+ * had (an inactive step leaves SS alone), unless the instruction was an exception
+ * return into a state where its step is enabled, which takes SPSR_EL1.SS
+ * (DebugExceptionReturnSS: disabled at the source, enabled at the destination).
+ * An ERET is what leaves PC = ELR_EL1 and PSTATE = SPSR_EL1. */
+static void hidden_step_end(struct vcpu *v)
+{
+    struct vdebug_skip *s = &v->arch.dbg_skip;
+    uint64_t spsr = v->arch.regs.spsr, spsr_el1 = read_sysreg(spsr_el1);
+    bool eret = v->arch.regs.elr == read_sysreg(elr_el1) && v->arch.regs.elr != s->from_pc + 4 &&
+                ((spsr ^ spsr_el1) & (PSR_DAIF | 0xf)) == 0;
+    bool ss = s->guest_ss;
+
+    if (eret)
+        ss = guest_enabled_here(v) && (spsr_el1 & PSR_SS);
+    v->arch.regs.spsr = (spsr & ~PSR_SS) | (ss ? PSR_SS : 0);
+}
+
+void vdebug_debug_exit(struct vcpu *v)
+{
+    struct dbg_vcpu *d = &v->dbg;
+    unsigned ec = ESR_EC(v->arch.esr);
+    uint64_t status;
+    struct dbg_route r;
+
+    if (ec == EC_BRK64) {
+        /* BRK is always the guest's (the host's breakpoints are pairs): its own
+         * exception, with ELR at the BRK as the hardware gives it. */
+        arm64_inject_el1(v, arm64_dbg_guest_esr(v->arch.esr, v->arch.regs.spsr), v->arch.far);
+        return;
+    }
+    if (ec == EC_SSTEP_LOW) {
+        struct vdebug_skip *s = &v->arch.dbg_skip;
+
+        if (s->step_exit)
+            return;             /* the end of a step over a pair the guest would not take */
+        /* The guest's MDSCR_EL1.SS where its debug state disables the step (EL1 without
+         * KDE, or PSTATE.D): the step is inactive for it, but TDE enables it, and with
+         * PSTATE.SS clear it is pending. Run such instructions one at a time, hidden,
+         * until the guest's own state enables its step again; then its PSTATE.SS
+         * decides, as on hardware. */
+        if (!d->step_armed && s->stepping) {
+            s->stepping = false;
+            hidden_step_end(v);
+            if (!guest_enabled_here(v)) {
+                s->stepping = true;
+                hidden_step_begin(v);
+            }
+            return;
+        }
+        if (!d->step_armed && !guest_enabled_here(v)) {
+            s->stepping = true;
+            hidden_step_begin(v);
+            return;
+        }
+        status = ARM64_DBG_STATUS_STEP;
+    } else {
+        uint32_t hits = matched_slots(v, ec);
+        uint32_t mine = guest_slots(&d->layout);
+
+        /* The hardware matched but the comparison did not say which: the guest's. */
+        if (!hits)
+            hits = mine & dbg_arch_armed_slots(read_sysreg(mdscr_el1), d->hw_slot);
+        if ((hits & mine) && !guest_enabled_here(v)) {
+            if (!(hits & ~mine)) {
+                v->arch.dbg_skip.slots = hits & mine;
+                return;
+            }
+            hits &= ~mine;      /* the host's: its report comes first, the skip later */
+        }
+        status = hits;
+    }
+    r = dbg_on_db_exit(d, status);
+    if (r.to_host)
+        report_host(v, &r);
+}
+
+void vdebug_insn_completed(struct vcpu *v)
+{
+    struct dbg_route r;
+
+    v->arch.regs.spsr &= ~PSR_SS;
+    if (!v->dbg.step_armed)
+        return;
+    r = dbg_on_emulated_insn(&v->dbg);
+    if (r.to_host)
+        report_host(v, &r);
+}
+
+/* The guest's pairs in skip.slots are disarmed for one instruction, stepped with
+ * MDSCR_EL1.SS and PSTATE.SS (the host's step, if it steps too, is that step). */
+void vdebug_before_entry(struct vcpu *v)
+{
+    struct vdebug_skip *s = &v->arch.dbg_skip;
+    unsigned slot;
+
+    s->armed = s->slots != 0;
+    if (!s->armed)
+        return;
+    for (slot = 0; slot < DBG_NR_SLOTS; slot++) {
+        if (s->slots & (1u << slot))
+            hw_write(arm64_dbg_ctl_of(slot), hw_read(arm64_dbg_ctl_of(slot)) & ~DBGXCR_E);
+    }
+    s->mdscr = read_sysreg(mdscr_el1);
+    write_sysreg(mdscr_el1, s->mdscr | MDSCR_SS);
+    isb();
+    if (!v->dbg.step_armed)
+        hidden_step_begin(v);
+}
+
+void vdebug_after_exit(struct vcpu *v, uint64_t kind)
+{
+    struct vdebug_skip *s = &v->arch.dbg_skip;
+    bool stepped = kind == EXIT_SYNC && ESR_EC(v->arch.esr) == EC_SSTEP_LOW;
+    unsigned slot;
+
+    s->step_exit = false;
+    if (!s->armed)
+        return;
+    for (slot = 0; slot < DBG_NR_SLOTS; slot++) {
+        if (s->slots & (1u << slot))
+            hw_write(arm64_dbg_ctl_of(slot), hw_read(arm64_dbg_ctl_of(slot)) | DBGXCR_E);
+    }
+    write_sysreg(mdscr_el1, s->mdscr);
+    isb();
+    /* The host's own step (step_armed) puts the guest's PSTATE.SS back itself. */
+    if (!v->dbg.step_armed)
+        hidden_step_end(v);
+    s->step_exit = stepped && !v->dbg.step_armed;
+    if (stepped)
+        s->slots = 0;           /* stepped over; anything else (an interrupt) tries again */
+    s->armed = false;
 }

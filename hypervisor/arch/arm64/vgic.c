@@ -6,7 +6,8 @@
  * interface's list registers (ICH_LR<n>_EL2). Its ICC_* system registers
  * are the virtual interface's (ICV_*, HCR_EL2.IMO/FMO, vgic_cpuif.c).
  *
- * Delivered today: PPIs backed by a physical interrupt (the virtual timer).
+ * Delivered today: PPIs backed by a physical interrupt (the virtual and
+ * physical timers, the PMU's overflow).
  * The physical interrupt is acknowledged at EL2 and left active; the list
  * register is a hardware one (HW = 1, pINTID), so when the guest deactivates
  * the virtual interrupt the GIC deactivates the physical one, and a timer
@@ -137,9 +138,9 @@ void vgic_vcpu_reset(struct vcpu *v)
     g->asleep = true;
 }
 
-/* PPIs whose physical interrupt the vCPU owns while it is active: the one
- * linked to a hardware list register (the virtual timer's), or held. */
-#define VCPU_PHYS_PPIS (1U << PPI_VIRT_TIMER)
+/* PPIs whose physical interrupt the vCPU owns while it is active: those
+ * linked to a hardware list register (its timers', its PMU's), or held. */
+#define VCPU_PHYS_PPIS (1U << PPI_VIRT_TIMER | 1U << PPI_PHYS_TIMER | 1U << PPI_PMU)
 
 void vgic_load(struct vcpu *v)
 {

@@ -21,9 +21,7 @@ extern void (*sched_housekeeping)(void);
 extern bool (*sched_housekeeping_pending)(void);
 
 #define UART_LSR 5
-#define POLL_BUDGET_NS 2000000ull   /* at most 2 ms per pass: guests keep running */
-#define POLL_IDLE_NS   500000ull    /* the host side refills the 16-byte FIFO meanwhile */
-#define POLL_BACKOFF_NS 20000ull
+#define POLL_BUDGET_NS 2000000ull   /* shared memory: at most 2 ms per pass, as COM2 */
 /* ivshmem-plain: its BAR2 is the shared memory. */
 #define IVSHMEM_VENDOR 0x1af4
 #define IVSHMEM_DEVICE 0x1110
@@ -57,31 +55,18 @@ static void shm_poll(uint64_t start)
     } while (ctl_shm_pending() && now - start < POLL_BUDGET_NS);
 }
 
+static int com2_getc(void)
+{
+    return uart_getc(UART_COM2);
+}
+
 static void com2_poll(uint64_t start)
 {
-    uint64_t last = start, now = start;
-
     if (!com2_pending()) {
-        ctl_poll(now);
+        ctl_poll(start);
         return;
     }
-
-    /* Bounded, so a flood of bytes cannot starve the guests. */
-    while (now - start < POLL_BUDGET_NS && now - last < POLL_IDLE_NS) {
-        int c = uart_getc(UART_COM2);
-        now = now_ns();
-        if (c >= 0) {
-            ctl_rx_byte((uint8_t)c);
-            last = now;
-            continue;
-        }
-        /* Empty FIFO: wait without port I/O, so QEMU's I/O thread can take
-         * its lock and refill the FIFO from the socket. */
-        uint64_t until = now + POLL_BACKOFF_NS;
-        while ((now = now_ns()) < until)
-            cpu_relax();
-    }
-    ctl_poll(now);
+    ctl_serial_poll(com2_getc, start);
 }
 
 static void control_poll(void)

@@ -121,8 +121,9 @@ static uint64_t move_slot(uint64_t from, unsigned src, unsigned dst)
     return (en << (dst * 2)) | (ctl << (DR7_CTRL_SHIFT + dst * 4));
 }
 
+/* The host's single-step is TF in RFLAGS (dbg_arch_set_tf), not a DR7 bit. */
 uint64_t dbg_arch_compose_control(uint64_t guest_control, const struct dbg_layout *l,
-                                  const struct dbg_bp host[DBG_MAX_HOST_BP])
+                                  const struct dbg_bp host[DBG_MAX_HOST_BP], bool host_step)
 {
     uint64_t slot_bits = DR7_EN_ALL;
     uint64_t out;
@@ -143,6 +144,23 @@ uint64_t dbg_arch_compose_control(uint64_t guest_control, const struct dbg_layou
         }
     }
     return out;
+}
+
+/* DR0-3 are the whole file: DR7 (composed above) holds every slot's control. */
+void dbg_arch_compose_file(const struct dbg_layout *l, const struct dbg_bp host[DBG_MAX_HOST_BP],
+                           bool host_active, uint64_t regs[DBG_NR_REGS])
+{
+}
+
+/* Any of DR0-3 holds any kind of breakpoint. */
+unsigned dbg_arch_slot_class(unsigned slot)
+{
+    return 0;
+}
+
+unsigned dbg_arch_bp_class(const struct dbg_bp *bp)
+{
+    return 0;
 }
 
 uint64_t dbg_arch_control_after_run(uint64_t guest_control, uint64_t programmed, uint64_t now)

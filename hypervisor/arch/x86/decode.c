@@ -213,6 +213,7 @@ enum {
     OP_STACK = 1 << 12,     /* PUSH/POP/CALL/JMP through memory: 64-bit in long mode */
     OP_VALU  = 1 << 13,     /* SSE/AVX arithmetic: a VEX form names a second source */
     OP_POPSEG = 1 << 14,    /* POP Sreg: the operand is the stack, no ModRM */
+    OP_STACKOP = 1 << 15,   /* PUSHF POPF ENTER LEAVE: the stack, no ModRM, 64-bit in long mode */
 };
 
 struct opcode_desc {
@@ -279,10 +280,13 @@ static const struct opcode_desc mem_opcodes[] = {
     { 0x8e, OP_MODRM | OP_SREG },                                   /* MOV Sreg, m16 */
     { 0xc4, OP_MODRM }, { 0xc5, OP_MODRM },                         /* LES, LDS (not 64-bit) */
     { 0x0fb2, OP_MODRM }, { 0x0fb4, OP_MODRM }, { 0x0fb5, OP_MODRM },   /* LSS, LFS, LGS */
-    { 0x0f00, OP_MODRM | OP_EXT | OP_SREG },                        /* SLDT STR LLDT LTR (m16) */
+    { 0x0f00, OP_MODRM | OP_EXT | OP_SREG },                        /* SLDT STR LLDT LTR VERR VERW */
     { 0x07, OP_POPSEG }, { 0x17, OP_POPSEG }, { 0x1f, OP_POPSEG },  /* POP ES SS DS */
     { 0x0fa1, OP_POPSEG }, { 0x0fa9, OP_POPSEG },                   /* POP FS GS */
+    { 0x9c, OP_STACKOP }, { 0x9d, OP_STACKOP },                     /* PUSHF POPF */
+    { 0xc8, OP_STACKOP }, { 0xc9, OP_STACKOP },                     /* ENTER LEAVE */
     { 0x0f01, OP_MODRM | OP_EXT },                                  /* SGDT SIDT LGDT LIDT SMSW */
+    { 0x0fae, OP_MODRM | OP_EXT },                      /* FXSAVE FXRSTOR LDMXCSR STMXCSR */
 #define VALU(op) { op, OP_MODRM | OP_SIMD | OP_VALU }
     VALU(0x0f54), VALU(0x0f55), VALU(0x0f56), VALU(0x0f57),         /* ANDPS ANDNPS ORPS XORPS */
     VALU(0x0f58), VALU(0x0f59), VALU(0x0f5c), VALU(0x0f5d),         /* ADD MUL SUB MIN */
@@ -508,6 +512,15 @@ int x86_decode_mem(const uint8_t *bytes, size_t avail, enum x86_mode mode,
             goto fail;                  /* POP ES/SS/DS: #UD in 64-bit code */
         if (long_mode && insn->size == 4)
             insn->size = insn->src_size = 8;
+    } else if (desc->flags & OP_STACKOP) {
+        if (long_mode && insn->size == 4)
+            insn->size = insn->src_size = 8;
+        if (opcode == 0xc8) {           /* ENTER imm16, imm8: frame size, nesting level */
+            if ((need_end = i + 3) > avail)
+                goto truncated;
+            insn->imm = read_le(bytes + i, 3);
+            i += 3;
+        }
     } else if (desc->flags & OP_MOFFS) {
         if ((need_end = i + pfx.addr_size) > avail)
             goto truncated;
@@ -534,8 +547,10 @@ int x86_decode_mem(const uint8_t *bytes, size_t avail, enum x86_mode mode,
         i += ea_len;
         if (opcode == 0x8f && (insn->reg & 7) != 0)
             goto fail;                  /* XOP, or #UD */
-        if (opcode == 0x0f00 && (insn->reg & 7) > 3)
-            goto fail;                  /* VERR/VERW: not emulated */
+        if (opcode == 0x0f00 && (insn->reg & 7) > 5)
+            goto fail;                  /* /6 /7: #UD */
+        if (opcode == 0x0fae && ((insn->reg & 7) > 3 || pfx.rep))
+            goto fail;                  /* the XSAVE family, CLFLUSH; F3/F2 forms */
         if (opcode == 0x0f01) {         /* /0-/3 take m16&32/64, /4 SMSW m16 */
             if ((insn->reg & 7) > 4)
                 goto fail;              /* LMSW exits as a CR0 write; INVLPG reads nothing */

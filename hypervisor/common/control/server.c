@@ -143,7 +143,7 @@ static int do_hello(const uint8_t *p, uint32_t len, uint32_t *rlen)
     hv_ctl_hello(&rep);
     if ( gdbg_backend() )
         rep.features |= DBGV_CTL_F_GUEST_DEBUG;
-    rep.features |= DBGV_CTL_F_DEBUG_STATE_LIST;
+    rep.features |= DBGV_CTL_F_DEBUG_STATE_LIST | DBGV_CTL_F_DEBUG_SUMMARY_LIST;
     rep.hv_version[sizeof(rep.hv_version) - 1] = '\0';
     rep.version = DBGV_CTL_VERSION;
     rep.max_payload = DBGV_CTL_MAX_PAYLOAD;
@@ -249,6 +249,10 @@ static int do_domain_info(const uint8_t *p, uint32_t len, uint32_t *rlen)
     return 0;
 }
 
+/* Console input: optional in a backend (weak), for a UART model without a
+ * receiver (arm64's PL011 so far), which answers -ENOSYS. */
+#pragma weak hv_ctl_console_write
+
 static int do_domain_create(const uint8_t *p, uint32_t len, uint32_t *rlen)
 {
     struct dbgv_ctl_domain_create req;
@@ -259,7 +263,8 @@ static int do_domain_create(const uint8_t *p, uint32_t len, uint32_t *rlen)
     if ( !name_ok(req.name, sizeof(req.name)) || !all_zero(req.pad, sizeof(req.pad)) ||
          req.memory_mib == 0 || req.memory_mib > (1u << 20) ||
          req.nr_vcpus == 0 || req.nr_vcpus > CTL_MAX_VCPUS ||
-         req.debug_policy >= DBGV_POLICY_COUNT || req.unbacked_access >= DBGV_UNBACKED_COUNT )
+         req.debug_policy >= DBGV_POLICY_COUNT || req.unbacked_access >= DBGV_UNBACKED_COUNT ||
+         req.timer_mode >= DBGV_TIMER_MODE_COUNT )
         return -DBGV_EINVAL;
     if ( (rc = hv_ctl_domain_create(&req, &rep.domid)) )
         return rc;
@@ -422,6 +427,8 @@ static int do_console_write(const uint8_t *p, uint32_t len, uint32_t *rlen)
         return -DBGV_EINVAL;
     if ( (rc = domu_ok(req.domid)) )
         return rc;
+    if ( !hv_ctl_console_write )
+        return -DBGV_ENOSYS;
     if ( (rc = hv_ctl_console_write(req.domid, p + sizeof(req), req.len, &rep)) )
         return rc;
     if ( rep.accepted > req.len )
@@ -468,6 +475,48 @@ static int do_debug_state_list(const uint8_t *p, uint32_t len, uint32_t *rlen)
         return rc;
     for ( uint32_t i = 0; i < count && i < max; i++ )
         out[i].pad = 0;
+    return list_reply(count, total, max, sizeof(*out), rlen);
+}
+
+/* DEBUG_SUMMARY_LIST: DEBUG_STATE_LIST's walk, in batches of full states,
+ * each condensed to the 96-byte summary a monitor shows. */
+static int do_debug_summary_list(const uint8_t *p, uint32_t len, uint32_t *rlen)
+{
+    static struct dbgv_ctl_dom_debug_state
+        batch[DBGV_CTL_LIST_MAX(struct dbgv_ctl_dom_debug_state)];
+    struct dbgv_ctl_list_req req;
+    struct dbgv_vcpu_debug_summary *out =
+        (void *)(TXP + sizeof(struct dbgv_ctl_list_rep));
+    uint32_t max, domid, start, count = 0, total = 0, n, left;
+    bool first = true;
+    int rc;
+
+    if ( (rc = take_list(&req, p, len)) || (rc = domid_ok(req.domid)) )
+        return rc;
+    max = MIN(req.max,
+              (uint32_t)DBGV_CTL_LIST_MAX(struct dbgv_vcpu_debug_summary));
+    domid = req.domid;
+    start = req.start;
+    do {
+        n = left = 0;
+        rc = hv_ctl_debug_state_list(domid, start, batch,
+                                     MIN((uint32_t)ARRAY_SIZE(batch), max - count),
+                                     &n, &left);
+        if ( rc )
+            return rc;
+        if ( n > ARRAY_SIZE(batch) || n > left )
+            return -DBGV_EIO;           /* backend bug: never send garbage */
+        if ( first )
+            total = left;               /* entries from the client's cursor on */
+        first = false;
+        for ( uint32_t i = 0; i < n; i++ )
+            dbgv_debug_summarize(batch[i].domid, &batch[i].st, &out[count++]);
+        if ( n )
+        {
+            domid = batch[n - 1].domid;
+            start = batch[n - 1].st.vcpu_id + 1;
+        }
+    } while ( n && n < left && count < max );
     return list_reply(count, total, max, sizeof(*out), rlen);
 }
 
@@ -627,6 +676,8 @@ static int do_sched_params(const uint8_t *p, uint32_t len, uint32_t *rlen)
 #pragma weak hv_ctl_gdbg_set_regs
 #pragma weak hv_ctl_gdbg_mem_read
 #pragma weak hv_ctl_gdbg_mem_write
+#pragma weak hv_ctl_gdbg_get_regs_arm64
+#pragma weak hv_ctl_gdbg_set_regs_arm64
 
 static bool gdbg_backend(void)
 {
@@ -734,6 +785,56 @@ static int do_gdbg_set_regs(const uint8_t *p, uint32_t len)
     return hv_ctl_gdbg_set_regs(&req);
 }
 
+static int do_gdbg_get_regs_arm64(const uint8_t *p, uint32_t len, uint32_t *rlen)
+{
+    struct dbgv_ctl_gdbg_vcpu req;
+    struct dbgv_gdbg_regs_arm64 rep;
+    int rc;
+
+    if ( !hv_ctl_gdbg_get_regs_arm64 )
+        return -DBGV_ENOSYS;
+    TAKE(req, p, len);
+    if ( (rc = vcpu_ok(req.vcpu)) || (rc = domu_ok(req.domid)) )
+        return rc;
+    memset(&rep, 0, sizeof(rep));
+    if ( (rc = hv_ctl_gdbg_get_regs_arm64(req.domid, req.vcpu, &rep)) )
+        return rc;
+    rep.version = DBGV_GDBG_REGS_ARM64_VERSION;
+    rep.arch = DBGV_ARCH_ARM64;
+    memcpy(TXP, &rep, sizeof(rep));
+    *rlen = sizeof(rep);
+    return 0;
+}
+
+static int do_gdbg_set_regs_arm64(const uint8_t *p, uint32_t len)
+{
+    struct dbgv_ctl_gdbg_set_regs_arm64 req;
+    const struct dbgv_gdbg_regs_arm64 *r = &req.regs;
+    int rc;
+
+    if ( !hv_ctl_gdbg_set_regs_arm64 )
+        return -DBGV_ENOSYS;
+    TAKE(req, p, len);
+    if ( req.pad || (req.mask == 0 && req.vmask == 0) || (req.mask & ~DBGV_GDBG_A64_ALL) ||
+         r->version != DBGV_GDBG_REGS_ARM64_VERSION || r->arch != DBGV_ARCH_ARM64 )
+        return -DBGV_EINVAL;
+    /* Unselected fields must be zero: nothing is silently ignored. */
+    for ( unsigned int i = 0; i < 31; i++ )
+        if ( !(req.mask & (1ull << i)) && r->x[i] )
+            return -DBGV_EINVAL;
+    for ( unsigned int i = 0; i < 32; i++ )
+        if ( !(req.vmask & (1u << i)) && !all_zero(r->v[i], sizeof(r->v[i])) )
+            return -DBGV_EINVAL;
+    if ( (!(req.mask & DBGV_GDBG_A64_SP) && r->sp) || (!(req.mask & DBGV_GDBG_A64_PC) && r->pc) ||
+         (!(req.mask & DBGV_GDBG_A64_PSTATE) && r->pstate) ||
+         (!(req.mask & DBGV_GDBG_A64_FPSR) && r->fpsr) ||
+         (!(req.mask & DBGV_GDBG_A64_FPCR) && r->fpcr) )
+        return -DBGV_EINVAL;
+    if ( (rc = vcpu_ok(req.vcpu)) || (rc = domu_ok(req.domid)) )
+        return rc;
+    return hv_ctl_gdbg_set_regs_arm64(&req);
+}
+
 static int do_gdbg_mem(uint16_t type, const uint8_t *p, uint32_t len,
                        uint32_t *rlen)
 {
@@ -780,6 +881,8 @@ static int do_gdbg(uint16_t type, const uint8_t *p, uint32_t len, uint32_t *rlen
     case DBGV_CTL_MSG_GDBG_STEP:     return do_gdbg_step(p, len);
     case DBGV_CTL_MSG_GDBG_GET_REGS: return do_gdbg_get_regs(p, len, rlen);
     case DBGV_CTL_MSG_GDBG_SET_REGS: return do_gdbg_set_regs(p, len);
+    case DBGV_CTL_MSG_GDBG_GET_REGS_ARM64: return do_gdbg_get_regs_arm64(p, len, rlen);
+    case DBGV_CTL_MSG_GDBG_SET_REGS_ARM64: return do_gdbg_set_regs_arm64(p, len);
     case DBGV_CTL_MSG_GDBG_READ_GPA:
     case DBGV_CTL_MSG_GDBG_WRITE_GPA:
     case DBGV_CTL_MSG_GDBG_READ_GVA:
@@ -834,6 +937,7 @@ static void dispatch(const struct dbgv_ctl_hdr *h, const uint8_t *p)
     case DBGV_CTL_MSG_CONSOLE_WRITE: rc = do_console_write(p, h->len, &rlen); break;
     case DBGV_CTL_MSG_DEBUG_STATE_GET: rc = do_debug_state(p, h->len, &rlen); break;
     case DBGV_CTL_MSG_DEBUG_STATE_LIST: rc = do_debug_state_list(p, h->len, &rlen); break;
+    case DBGV_CTL_MSG_DEBUG_SUMMARY_LIST: rc = do_debug_summary_list(p, h->len, &rlen); break;
     case DBGV_CTL_MSG_DEBUG_POLICY_SET: rc = do_debug_policy(p, h->len); break;
     case DBGV_CTL_MSG_EVENTS_READ:   rc = do_events_read(p, h->len, &rlen); break;
     case DBGV_CTL_MSG_GDBG_FIRST ... DBGV_CTL_MSG_GDBG_LAST:

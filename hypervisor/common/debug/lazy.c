@@ -105,8 +105,16 @@ static bool hw_file_may_arm(const struct dbg_vcpu *d, uint64_t hw_control)
     return !d->hw_slots_valid || dbg_arch_armed_slots(hw_control, d->hw_slot);
 }
 
+/* Where slots have their own controls (arm64), the host's breakpoints are armed by
+ * the file and its step needs the file's OS lock clear: the file goes in whenever the
+ * host debugs the vCPU. On x86 hw_control (DR7) already arms the host's slots. */
+static bool host_needs_file(const struct dbg_vcpu *d)
+{
+    return DBG_ARCH_SLOT_CONTROLS && dbg_host_active(d);
+}
+
 /* Slots are loaded only when something will use them: the guest untrapped, or an armed
- * breakpoint (guest's or host's), or one to disarm. A clean vCPU never pays. */
+ * breakpoint (guest's or host's), the host debugging (host_needs_file), or one to disarm. A clean vCPU never pays. */
 static void program_slots(struct dbg_vcpu *d, uint64_t hw_control)
 {
     bool untrapped = dbg_guest_owns_all(d);
@@ -114,7 +122,7 @@ static void program_slots(struct dbg_vcpu *d, uint64_t hw_control)
 
     if (d->dirty)
         return;             /* still loaded and owned by the guest since the last load */
-    if (!untrapped && !dbg_arch_armed_slots(hw_control, d->dr) &&
+    if (!untrapped && !dbg_arch_armed_slots(hw_control, d->dr) && !host_needs_file(d) &&
         !hw_file_may_arm(d, hw_control))
         return;
     dbg_layout_values(d, want);
@@ -146,7 +154,8 @@ static uint64_t composed_control(struct dbg_vcpu *d)
 {
     if (!d->composed_valid || d->composed_from != d->control ||
         d->composed_gen != d->layout_gen) {
-        d->composed = dbg_arch_compose_control(d->control, &d->layout, d->host_bp);
+        d->composed = dbg_arch_compose_control(d->control, &d->layout, d->host_bp,
+                                               d->host_step);
         d->composed_from = d->control;
         d->composed_gen = d->layout_gen;
         d->composed_valid = true;

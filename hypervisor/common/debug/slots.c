@@ -18,23 +18,28 @@ static void give(struct dbg_layout *l, unsigned hw, uint8_t owner, unsigned inde
         l->host_hw[index] = (int8_t)hw;
 }
 
-static int first_with_owner(const struct dbg_layout *l, uint8_t owner)
+/* The first hardware slot of this class with this owner. */
+static int first_with_owner(const struct dbg_layout *l, uint8_t owner, unsigned class)
 {
     unsigned hw;
 
     for (hw = 0; hw < DBG_NR_SLOTS; hw++)
-        if (l->owner[hw] == owner)
+        if (l->owner[hw] == owner && dbg_arch_slot_class(hw) == class)
             return (int)hw;
     return DBG_NO_SLOT;
 }
 
-/* A guest slot wants hardware: its own slot if free, any free one, else a host's. */
+/* A guest slot wants hardware: its own slot if free, any free one of its class, else a
+ * host's. */
 static void place_guest(struct dbg_layout *l, unsigned g)
 {
-    int hw = l->owner[g] == DBGV_OWNER_FREE ? (int)g : first_with_owner(l, DBGV_OWNER_FREE);
+    unsigned class = dbg_arch_slot_class(g);
+    int hw = l->owner[g] == DBGV_OWNER_FREE ? (int)g
+                                            : first_with_owner(l, DBGV_OWNER_FREE, class);
 
     if (hw == DBG_NO_SLOT) {
-        hw = l->owner[g] == DBGV_OWNER_HOST ? (int)g : first_with_owner(l, DBGV_OWNER_HOST);
+        hw = l->owner[g] == DBGV_OWNER_HOST ? (int)g
+                                            : first_with_owner(l, DBGV_OWNER_HOST, class);
         if (hw == DBG_NO_SLOT) {
             l->guest_unplaced |= 1u << g;
             return;
@@ -75,7 +80,8 @@ void dbg_layout_update(struct dbg_vcpu *d)
         }
         for (id = 0; id < DBG_MAX_HOST_BP; id++) {
             int hw = old.host_hw[id];
-            if ((host & (1u << id)) && hw != DBG_NO_SLOT && l->owner[hw] == DBGV_OWNER_FREE)
+            if ((host & (1u << id)) && hw != DBG_NO_SLOT && l->owner[hw] == DBGV_OWNER_FREE &&
+                dbg_arch_slot_class((unsigned)hw) == dbg_arch_bp_class(&d->host_bp[id]))
                 give(l, (unsigned)hw, DBGV_OWNER_HOST, id);
         }
     }
@@ -86,7 +92,7 @@ void dbg_layout_update(struct dbg_vcpu *d)
         int hw;
         if (!(host & (1u << id)) || l->host_hw[id] != DBG_NO_SLOT)
             continue;
-        hw = first_with_owner(l, DBGV_OWNER_FREE);
+        hw = first_with_owner(l, DBGV_OWNER_FREE, dbg_arch_bp_class(&d->host_bp[id]));
         if (hw == DBG_NO_SLOT)
             l->host_unplaced |= 1u << id;
         else
@@ -102,10 +108,11 @@ void dbg_layout_values(const struct dbg_vcpu *d, uint64_t out[DBG_NR_REGS])
     for (hw = 0; hw < DBG_NR_SLOTS; hw++)
         out[hw] = l->owner[hw] == DBGV_OWNER_HOST ? d->host_bp[l->index[hw]].addr
                                                    : d->dr[l->index[hw]];
-    /* The rest of the file is the guest's (host breakpoints exist on x86 only, whose
-     * file is the slots alone). */
+    /* The rest of the file is the guest's, with what the layout changes in it (the
+     * slots' own control registers, on arm64). */
     for (; hw < DBG_NR_REGS; hw++)
         out[hw] = d->dr[hw];
+    dbg_arch_compose_file(l, d->host_bp, dbg_host_active(d), out);
 }
 
 bool dbg_host_set_bp(struct dbg_vcpu *d, unsigned id, const struct dbg_bp *bp)

@@ -58,6 +58,13 @@ struct x87_env {
     uint16_t fds, pad3;
 } __attribute__((packed));
 
+/* The live x87's last-instruction pointers (FIP, FCS, FOP, FDP, FDS) take
+ * ptrs' values, the rest of the state kept: after the hypervisor ran a
+ * guest's instruction they name the guest's, never the hypervisor's. On
+ * hardware they are loaded (FRSTOR's 32-bit format: 32-bit offsets); QEMU
+ * TCG cannot load them and they read 0. */
+void xstate_x87_set_pointers(const struct x87_env *ptrs);
+
 /* XSETBV from the guest: 0, or the exception vector hardware raises. */
 int xstate_set_xcr(struct vcpu *v, uint32_t index, uint64_t value);
 

@@ -165,6 +165,8 @@ int hv_ctl_gdbg_step(const struct dbgv_ctl_gdbg_step *step);
 int hv_ctl_gdbg_continue(uint32_t domid);
 int hv_ctl_gdbg_get_regs(uint32_t domid, uint32_t vcpu, struct dbgv_gdbg_regs *out);
 int hv_ctl_gdbg_set_regs(const struct dbgv_ctl_gdbg_set_regs *req);
+int hv_ctl_gdbg_get_regs_arm64(uint32_t domid, uint32_t vcpu, struct dbgv_gdbg_regs_arm64 *out);
+int hv_ctl_gdbg_set_regs_arm64(const struct dbgv_ctl_gdbg_set_regs_arm64 *req);
 /* virt: addr is a guest linear address translated by vcpu's page tables. */
 int hv_ctl_gdbg_mem_read(uint32_t domid, uint32_t vcpu, uint64_t addr, bool virt,
                          void *data, uint32_t len);

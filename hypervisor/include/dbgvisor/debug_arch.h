@@ -68,9 +68,22 @@ uint64_t dbg_arch_read_value(uint64_t v, bool long_mode);
  * has them) arms slot n. */
 unsigned dbg_arch_armed_slots(uint64_t control, const uint64_t regs[DBG_NR_REGS]);
 /* Control register for a trapped run: guest slots moved to their hardware slots, host bps
- * added, general detect removed (the core emulates it). */
+ * added, the host's single-step (host_step) where the arch steps through it, general
+ * detect removed (the core emulates it). */
 uint64_t dbg_arch_compose_control(uint64_t guest_control, const struct dbg_layout *l,
-                                  const struct dbg_bp host[DBG_MAX_HOST_BP]);
+                                  const struct dbg_bp host[DBG_MAX_HOST_BP], bool host_step);
+/* The rest of the hardware file for a layout, where slots have their own control
+ * registers (arm64): regs holds the guest's file with each hardware slot's address
+ * filled in; host slots get the host's control, moved guest slots take their control
+ * along, free ones are disarmed. host_active: the host debugs this vCPU. */
+void dbg_arch_compose_file(const struct dbg_layout *l, const struct dbg_bp host[DBG_MAX_HOST_BP],
+                           bool host_active, uint64_t regs[DBG_NR_REGS]);
+/* What a slot can hold: slots of one class are interchangeable (x86: all four;
+ * arm64: breakpoint pairs, watchpoint pairs); DBG_SLOT_ABSENT: the CPU lacks it. */
+#define DBG_SLOT_ABSENT 0xffu
+unsigned dbg_arch_slot_class(unsigned slot);
+/* The class of slot a host breakpoint needs. */
+unsigned dbg_arch_bp_class(const struct dbg_bp *bp);
 /* The guest's control register after a trapped run in which the hardware one
  * went from `programmed` to `now`: a hardware task switch clears the local
  * enables, and the guest's view follows. */

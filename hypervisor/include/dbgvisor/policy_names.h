@@ -9,5 +9,9 @@ int dbgv_policy_parse(const char *name, unsigned len);
 /* Unbacked-access modes (enum dbgv_unbacked_access): "ignore", "crash". */
 const char *dbgv_unbacked_access_name(unsigned mode);
 int dbgv_unbacked_access_parse(const char *name, unsigned len);
+/* Timer modes (enum dbgv_timer_mode): Xen's xl.cfg names; parse gives 1-3,
+ * -1 for an unknown name or Xen's delay_for_missed_ticks (not offered). */
+const char *dbgv_timer_mode_name(unsigned mode);
+int dbgv_timer_mode_parse(const char *name, unsigned len);
 
 #endif

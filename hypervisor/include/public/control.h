@@ -103,6 +103,7 @@ enum dbgv_ctl_msg {
     DBGV_CTL_MSG_DEBUG_STATE_GET    = 0x0040,
     DBGV_CTL_MSG_DEBUG_POLICY_SET   = 0x0041,
     DBGV_CTL_MSG_DEBUG_STATE_LIST   = 0x0042,
+    DBGV_CTL_MSG_DEBUG_SUMMARY_LIST = 0x0043,
 
     DBGV_CTL_MSG_EVENTS_READ        = 0x0050,
 
@@ -123,6 +124,8 @@ enum dbgv_ctl_msg {
     DBGV_CTL_MSG_GDBG_WRITE_GPA     = 0x0109,
     DBGV_CTL_MSG_GDBG_READ_GVA      = 0x010a,
     DBGV_CTL_MSG_GDBG_WRITE_GVA     = 0x010b,
+    DBGV_CTL_MSG_GDBG_GET_REGS_ARM64 = 0x010c, /* an AArch64 vCPU's registers */
+    DBGV_CTL_MSG_GDBG_SET_REGS_ARM64 = 0x010d,
     DBGV_CTL_MSG_GDBG_LAST          = 0x01ff,
 
     DBGV_CTL_MSG_ERROR              = 0x7fff,
@@ -159,6 +162,7 @@ struct dbgv_ctl_hello_rep {
 };
 #define DBGV_CTL_F_GUEST_DEBUG (1u << 0)  /* GDBG_* implemented */
 #define DBGV_CTL_F_DEBUG_STATE_LIST (1u << 1)  /* DEBUG_STATE_LIST implemented */
+#define DBGV_CTL_F_DEBUG_SUMMARY_LIST (1u << 2) /* DEBUG_SUMMARY_LIST implemented */
 
 /* PHYSINFO: empty request. */
 struct dbgv_ctl_physinfo {
@@ -183,6 +187,9 @@ struct dbgv_ctl_physinfo {
 /* Untrapped guests' writes of DR4-DR7 exit so that the hypervisor applies
  * the masks: the probe found the quirk, or the dr_write_exits=on boot option. */
 #define DBGV_CAP_DR_WRITE_EXITS   (1u << 3)
+/* The hypervisor runs on AArch64 (EL2 on QEMU virt); clear: x86-64. Its
+ * domains' debug state is arm64's (public/debug.h, DBGV_ARCH_ARM64). */
+#define DBGV_CAP_ARCH_ARM64       (1u << 4)
 
 /* Domain states (xl letters r b p s c d). */
 enum dbgv_dom_state {
@@ -265,8 +272,21 @@ struct dbgv_ctl_domain_create {
     uint32_t nr_vcpus;        /* 1..DBGV_MAX_VCPUS_PER_DOMAIN */
     uint8_t  debug_policy;    /* enum dbgv_debug_policy */
     uint8_t  unbacked_access; /* enum dbgv_unbacked_access (0 from older clients) */
-    uint8_t  pad[2];
+    uint8_t  timer_mode;      /* enum dbgv_timer_mode (0 from older clients) */
+    uint8_t  pad[1];
     uint32_t quiet_switches;  /* 0: default */
+};
+
+/* What the virtual PIT does with the ticks a vCPU could not take in time
+ * (descheduled, interrupts off): Xen's xl.cfg timer_mode, 1-3 numbered as
+ * Xen's HVMPTM_*. Xen's 0, delay_for_missed_ticks (guest time held back),
+ * is not offered: guest time is the host's TSC; 0 here is the default. */
+enum dbgv_timer_mode {
+    DBGV_TIMER_MODE_DEFAULT                   = 0, /* no_delay_for_missed_ticks */
+    DBGV_TIMER_MODE_NO_DELAY_FOR_MISSED_TICKS = 1, /* every missed tick, one per EOI */
+    DBGV_TIMER_MODE_NO_MISSED_TICKS_PENDING   = 2, /* missed ticks dropped */
+    DBGV_TIMER_MODE_ONE_MISSED_TICK_PENDING   = 3, /* missed ticks merged into one */
+    DBGV_TIMER_MODE_COUNT
 };
 
 /* DOMAIN_SHUTDOWN */
@@ -313,7 +333,13 @@ struct dbgv_ctl_vcpu_regs {
  * 0x1000 (limit 31), CS 0x10 (flat, L=1), DS/ES/SS/FS/GS 0x18, IF=0; the
  * masked registers (RIP, RSI = boot_params) are set after it. */
 #define DBGV_VCPU_MODE_LINUX64 2
-#define DBGV_VCPU_MODE_LAST  DBGV_VCPU_MODE_LINUX64
+/* arm64 (the only mode there): the Linux arm64 boot state of QEMU virt,
+ * vCPU out of reset at EL1h, MMU off, DAIF masked, x0 = the IPA of the
+ * device tree the hypervisor writes for the domain (the last 2 MiB of its
+ * RAM, as for a boot-time domain), x1-x3 = 0, PC = rip (the only register
+ * in the mask). */
+#define DBGV_VCPU_MODE_ARM64_LINUX 3
+#define DBGV_VCPU_MODE_LAST  DBGV_VCPU_MODE_ARM64_LINUX
 
 /* VCPU_LIST: request dbgv_ctl_list_req, reply list_rep + entries. */
 enum dbgv_vcpu_state {
@@ -439,6 +465,11 @@ struct dbgv_ctl_dom_debug_state {
     uint32_t pad;
     struct dbgv_vcpu_debug_state st;
 };
+
+/* DEBUG_SUMMARY_LIST (debug ABI 3): as DEBUG_STATE_LIST, paged the same
+ * way, but each entry is a struct dbgv_vcpu_debug_summary (public/debug.h,
+ * 96 bytes, domid first): 85 vCPUs per reply where DEBUG_STATE_LIST's
+ * 776-byte entries fit 10. */
 
 /* DEBUG_POLICY_SET */
 struct dbgv_ctl_debug_policy {
@@ -584,6 +615,41 @@ struct dbgv_ctl_gdbg_mem {
     uint64_t addr;
 };
 
+/* GET_REGS_ARM64 (request: struct dbgv_ctl_gdbg_vcpu) reply and SET_REGS_ARM64
+ * payload: an AArch64 vCPU as its EL1 sees it, in gdb's aarch64 order. A
+ * hypervisor that runs no AArch64 domain answers -ENOSYS; an x86 domain's
+ * vCPU gets -EINVAL. version and arch say what the reply holds; a reader
+ * checks both. pstate is SPSR_EL2's view of the guest's PSTATE (gdb's cpsr;
+ * PSTATE.SS is the guest's own, never the host's step). */
+#define DBGV_GDBG_REGS_ARM64_VERSION 1
+struct dbgv_gdbg_regs_arm64 {
+    uint32_t version;         /* DBGV_GDBG_REGS_ARM64_VERSION */
+    uint32_t arch;            /* DBGV_ARCH_ARM64 */
+    uint64_t x[31];
+    uint64_t sp;              /* the stack pointer in use: SP_EL0 (EL0, EL1t) or SP_EL1 */
+    uint64_t pc;
+    uint64_t pstate;
+    uint32_t fpsr, fpcr;
+    uint64_t v[32][2];        /* Q0-Q31, the low doubleword first */
+};
+/* SET_REGS_ARM64: fields selected by mask (and V registers by vmask) are
+ * written, the rest must be zero. A pstate that is not AArch64 EL0t, EL1t or
+ * EL1h, or sets RES0 bits, is refused (-EINVAL, nothing written). */
+struct dbgv_ctl_gdbg_set_regs_arm64 {
+    uint32_t domid;
+    uint32_t vcpu;
+    uint64_t mask;            /* bit n < 31: x[n]; DBGV_GDBG_A64_* */
+    uint32_t vmask;           /* bit n: v[n] */
+    uint32_t pad;
+    struct dbgv_gdbg_regs_arm64 regs;   /* version and arch as in the reply */
+};
+#define DBGV_GDBG_A64_SP      (1ull << 31)
+#define DBGV_GDBG_A64_PC      (1ull << 32)
+#define DBGV_GDBG_A64_PSTATE  (1ull << 33)
+#define DBGV_GDBG_A64_FPSR    (1ull << 34)
+#define DBGV_GDBG_A64_FPCR    (1ull << 35)
+#define DBGV_GDBG_A64_ALL     ((1ull << 36) - 1)
+
 /* Layout checks: the ABI must not depend on the compiler's padding. */
 #ifdef __cplusplus
 #define DBGV_CTL_ASSERT_SIZE(t, n) \
@@ -621,11 +687,14 @@ DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_events_rep, 32);
 DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_event, 56);
 DBGV_CTL_ASSERT_SIZE(struct dbgv_vcpu_debug_state, 768);
 DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_dom_debug_state, 776);
+DBGV_CTL_ASSERT_SIZE(struct dbgv_vcpu_debug_summary, 96);
 DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_gdbg_bp, 24);
 DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_gdbg_step, 16);
 DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_gdbg_vcpu, 8);
 DBGV_CTL_ASSERT_SIZE(struct dbgv_gdbg_regs, 264);
 DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_gdbg_set_regs, 280);
+DBGV_CTL_ASSERT_SIZE(struct dbgv_gdbg_regs_arm64, 800);
+DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_gdbg_set_regs_arm64, 824);
 DBGV_CTL_ASSERT_SIZE(struct dbgv_ctl_gdbg_mem, 24);
 
 #endif

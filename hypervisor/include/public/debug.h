@@ -10,7 +10,8 @@
 
 #include <stdint.h>
 
-#define DBGV_DEBUG_ABI_VERSION 2  /* 2: arch tag and the arch's register file */
+#define DBGV_DEBUG_ABI_VERSION 3  /* 2: arch tag and the arch's register file;
+                                     3: struct dbgv_vcpu_debug_summary */
 
 /* Lazy-switch policies (docs/debug-registers.md). */
 enum dbgv_debug_policy {
@@ -95,5 +96,65 @@ struct dbgv_vcpu_debug_state {
     uint64_t status;            /* guest's status register: DR6; arm64 none (0) */
     uint64_t regs[DBGV_MAX_DEBUG_REGS]; /* guest's file; stale while dirty is 1 */
 };
+
+/*
+ * Version 3: what a monitor (dbgtop) shows of a vCPU, 96 bytes whatever the
+ * arch, so that one DEBUG_SUMMARY_LIST page carries 85 vCPUs where the
+ * 768-byte state above fits 10. Slot owners as bit masks over nr_slots.
+ */
+struct dbgv_vcpu_debug_summary {
+    uint32_t domid;
+    uint32_t vcpu_id;
+    uint8_t  policy;            /* enum dbgv_debug_policy */
+    uint8_t  lazy_state;        /* enum dbgv_lazy_state */
+    uint8_t  dirty;
+    uint8_t  step_owner;        /* enum dbgv_owner */
+    uint8_t  arch;              /* enum dbgv_arch */
+    uint8_t  nr_slots;
+    uint16_t pad;               /* 0 */
+    uint32_t host_slots;        /* bit n: slot n is the host's (both: owner unknown) */
+    uint32_t guest_slots;       /* bit n: slot n is the guest's (both: owner unknown) */
+    uint64_t last_status_seen;  /* x86: DR6 last delivered with a #DB */
+    uint64_t last_control_seen; /* x86: DR7 the guest last read or wrote */
+    struct dbgv_debug_counters counters;
+};
+
+/* The summary of a full state: the one definition both sides use (the
+ * hypervisor to answer DEBUG_SUMMARY_LIST, a client that talks to a
+ * hypervisor without it). */
+static inline void dbgv_debug_summarize(uint32_t domid, const struct dbgv_vcpu_debug_state *st,
+                                        struct dbgv_vcpu_debug_summary *out)
+{
+    unsigned int n, slots = st->nr_slots < DBGV_MAX_SLOTS ? st->nr_slots : DBGV_MAX_SLOTS;
+    const uint8_t *owner = st->owner;
+
+    /* A version-1 x86 state has no file of its own: its owners are slot_owner[]. */
+    if ( !slots && st->arch == DBGV_ARCH_X86 )
+    {
+        owner = st->slot_owner;
+        slots = DBGV_NR_SLOTS;
+    }
+
+    out->domid = domid;
+    out->vcpu_id = st->vcpu_id;
+    out->policy = st->policy;
+    out->lazy_state = st->lazy_state;
+    out->dirty = st->dirty;
+    out->step_owner = st->step_owner;
+    out->arch = st->arch;
+    out->nr_slots = (uint8_t)slots;
+    out->pad = 0;
+    out->host_slots = out->guest_slots = 0;
+    for ( n = 0; n < slots; n++ )
+    {
+        /* An owner this version does not know sets both bits. */
+        int known = owner[n] <= DBGV_OWNER_HOST;
+        out->host_slots |= (uint32_t)(owner[n] == DBGV_OWNER_HOST || !known) << n;
+        out->guest_slots |= (uint32_t)(owner[n] == DBGV_OWNER_GUEST || !known) << n;
+    }
+    out->last_status_seen = st->last_dr6_seen;
+    out->last_control_seen = st->last_dr7_seen;
+    out->counters = st->counters;
+}
 
 #endif

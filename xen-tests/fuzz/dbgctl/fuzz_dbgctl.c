@@ -88,7 +88,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memset(h, 0, sizeof(*h));
     h->fd = -1;
 
-    switch ( fuzz_u8(&in) % 15 )
+    switch ( fuzz_u8(&in) % 16 )
     {
     case 0: {
         struct dbgv_ctl_physinfo pi;
@@ -176,6 +176,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                        (all[i].domid == all[i - 1].domid &&
                         all[i].st.vcpu_id > all[i - 1].st.vcpu_id),
                        "entry %u of %u out of order", i, nr);
+        break;
+    }
+    case 15: {
+        struct dbgv_vcpu_debug_summary *sum;
+
+        /* DEBUG_SUMMARY_LIST, or (an -ENOSYS reply) DEBUG_STATE_LIST
+         * condensed: either way the walk ends and moves forward. */
+        rc = dbgctl_debug_summary_all(h, &sum, &nr);
+        list = rc ? NULL : sum;
+        for ( unsigned i = 1; !rc && i < nr; i++ )
+            FUZZ_CHECK(sum[i].domid > sum[i - 1].domid ||
+                       (sum[i].domid == sum[i - 1].domid &&
+                        sum[i].vcpu_id > sum[i - 1].vcpu_id),
+                       "summary %u of %u out of order", i, nr);
         break;
     }
     case 13:

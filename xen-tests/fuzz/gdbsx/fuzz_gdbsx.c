@@ -1,7 +1,9 @@
 /*
  * gdbsx's remote-protocol parser (tools/gdbsx/gdbsx.c, included whole with
  * its main renamed) over a fake libdebugctl: one domain of 2 vCPUs with
- * 64 KiB of memory. The input is a list of records: a packet (the harness
+ * 64 KiB of memory, x86-64 or AArch64 (bit 7 of the input's first byte:
+ * the aarch64 target description and registers, regs_aarch64.c). The
+ * input is a list of records: a packet (the harness
  * adds $, # and the checksum, then gdb's '+' for the reply), raw bytes
  * (bad checksums, Ctrl-C, junk), or the debug event the domain reports next.
  *
@@ -115,6 +117,7 @@ static ssize_t fuzz_write(int fd, const void *buf, size_t n)
 
 static uint8_t fake_mem[FAKE_MEM];
 static struct dbgv_gdbg_regs fake_regs[FAKE_VCPUS];
+static struct dbgv_gdbg_regs_arm64 fake_a64[FAKE_VCPUS];
 static struct dbgv_ctl_event next_event;
 static bool have_event;
 
@@ -171,6 +174,45 @@ int dbgctl_gdbg_set_regs(dbgctl *hh, uint32_t d, uint32_t vcpu, uint32_t mask,
         fake_regs[vcpu].rip = in->rip;
     if ( mask & DBGV_GDBG_REG_RFLAGS )
         fake_regs[vcpu].rflags = in->rflags;
+    return 0;
+}
+
+int dbgctl_gdbg_get_regs_arm64(dbgctl *hh, uint32_t d, uint32_t vcpu,
+                               struct dbgv_gdbg_regs_arm64 *o)
+{
+    check_vcpu(vcpu);
+    FUZZ_CHECK(aarch64, "AArch64 registers asked of an x86-64 domain");
+    *o = fake_a64[vcpu];
+    o->version = DBGV_GDBG_REGS_ARM64_VERSION;
+    o->arch = DBGV_ARCH_ARM64;
+    return 0;
+}
+
+/* As the library: a mask of known fields, something selected; the hypervisor
+ * refuses a PSTATE that is not AArch64 EL0t/EL1t/EL1h. */
+int dbgctl_gdbg_set_regs_arm64(dbgctl *hh, uint32_t d, uint32_t vcpu, uint64_t mask,
+                               uint32_t vmask, const struct dbgv_gdbg_regs_arm64 *in)
+{
+    struct dbgv_gdbg_regs_arm64 *r = &fake_a64[vcpu];
+
+    check_vcpu(vcpu);
+    FUZZ_CHECK(aarch64, "AArch64 registers written to an x86-64 domain");
+    if ( (!mask && !vmask) || (mask & ~DBGV_GDBG_A64_ALL) )
+        return -EINVAL;
+    if ( (mask & DBGV_GDBG_A64_PSTATE) && (in->pstate & 0x1f) != 0 && (in->pstate & 0x1f) != 4 &&
+         (in->pstate & 0x1f) != 5 )
+        return -EINVAL;
+    for ( int i = 0; i < 31; i++ )
+        if ( mask & (1ull << i) )
+            r->x[i] = in->x[i];
+    for ( int i = 0; i < 32; i++ )
+        if ( vmask & (1u << i) )
+            memcpy(r->v[i], in->v[i], sizeof(r->v[i]));
+    if ( mask & DBGV_GDBG_A64_SP ) r->sp = in->sp;
+    if ( mask & DBGV_GDBG_A64_PC ) r->pc = in->pc;
+    if ( mask & DBGV_GDBG_A64_PSTATE ) r->pstate = in->pstate;
+    if ( mask & DBGV_GDBG_A64_FPSR ) r->fpsr = in->fpsr;
+    if ( mask & DBGV_GDBG_A64_FPCR ) r->fpcr = in->fpcr;
     return 0;
 }
 
@@ -246,6 +288,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memset(&out, 0, sizeof(out));
     memset(bps, 0, sizeof(bps));
     memset(fake_regs, 0, sizeof(fake_regs));
+    memset(fake_a64, 0, sizeof(fake_a64));
+    aarch64 = size && (data[0] & 0x80);
     have_event = false;
     cur_thread = 1;
     step_thread = 0;

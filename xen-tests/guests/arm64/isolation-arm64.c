@@ -3,7 +3,8 @@
  * them from one boot bundle on one pCPU and on two). Each reads the EL0/EL1
  * registers a vCPU can write without trapping as they are out of reset (the
  * thread IDs, CONTEXTIDR, FAR/AFSR/PAR, MAIR/AMAIR, SP_EL0, a
- * pointer-authentication key, the EL1 physical timer's CVAL/CTL, FPCR, SME's
+ * pointer-authentication key, the EL1 physical timer's CVAL/CTL, SCXTNUM_EL0/EL1
+ * (FEAT_CSV2_2), DISR_EL1 (FEAT_RAS), FPCR, SME's
  * SVCR and ZA array (the secret is kept in streaming mode, ZA on), the SVE Z and P registers at the longest
  * vector): none may hold what the other domain wrote. Then it fills them
  * with its own secret (from the physical counter at its start, so the two
@@ -26,7 +27,7 @@ int memcmp(const void *a, const void *b, size_t n);
 #define VL_MAX      256
 
 struct regs {
-    uint64_t sys[14];
+    uint64_t sys[17];
     uint64_t fpcr, svcr;
     uint8_t z[32 * VL_MAX];
     uint8_t p[16 * VL_MAX / 8];
@@ -35,10 +36,10 @@ struct regs {
 static const char *const sys_names[] = {
     "TPIDR_EL0", "TPIDRRO_EL0", "TPIDR_EL1", "CONTEXTIDR_EL1", "FAR_EL1", "AFSR0_EL1",
     "AFSR1_EL1", "PAR_EL1", "MAIR_EL1", "AMAIR_EL1", "SP_EL0", "APIAKeyLo_EL1",
-    "CNTP_CVAL_EL0", "CNTP_CTL_EL0",
+    "CNTP_CVAL_EL0", "CNTP_CTL_EL0", "SCXTNUM_EL0", "SCXTNUM_EL1", "DISR_EL1",
 };
 
-static bool has_sve, has_pauth, has_sme;
+static bool has_sve, has_pauth, has_sme, has_scxtnum, has_ras;
 static uint64_t vl, svl;
 static struct regs now, mine;
 static uint8_t za_now[VL_MAX * VL_MAX], za_mine[VL_MAX * VL_MAX];
@@ -78,6 +79,9 @@ static void read_regs(struct regs *r)
     r->sys[11] = has_pauth ? read_sysreg(s3_0_c2_c1_0) : 0;
     r->sys[12] = read_sysreg(cntp_cval_el0);
     r->sys[13] = read_sysreg(cntp_ctl_el0) & 3;     /* ENABLE, IMASK (ISTATUS is the timer's) */
+    r->sys[14] = has_scxtnum ? read_sysreg(s3_3_c13_c0_7) : 0;
+    r->sys[15] = has_scxtnum ? read_sysreg(s3_0_c13_c0_7) : 0;
+    r->sys[16] = has_ras ? read_sysreg(s3_0_c12_c1_1) : 0;
     __asm__ volatile("mrs %0, fpcr" : "=r"(r->fpcr));
     r->svcr = has_sme ? read_sysreg(s3_3_c4_c2_2) : 0;
     if (has_sve)
@@ -108,6 +112,12 @@ static void write_regs(const struct regs *r)
         write_sysreg(s3_0_c2_c1_0, r->sys[11]);
     write_sysreg(cntp_cval_el0, r->sys[12]);
     write_sysreg(cntp_ctl_el0, r->sys[13]);
+    if (has_scxtnum) {
+        write_sysreg(s3_3_c13_c0_7, r->sys[14]);
+        write_sysreg(s3_0_c13_c0_7, r->sys[15]);
+    }
+    if (has_ras)
+        write_sysreg(s3_0_c12_c1_1, r->sys[16]);
     __asm__ volatile("msr fpcr, %0" : : "r"(r->fpcr));
     if (has_sve)
         __asm__ volatile(".arch_extension sve\n"
@@ -188,6 +198,8 @@ int main(void)
     has_pauth = ((isar1 >> 4) & 0xf) || ((isar1 >> 8) & 0xf) || ((isar2 >> 12) & 0xf);
     has_sve = (read_sysreg(id_aa64pfr0_el1) >> 32) & 0xf;
     has_sme = (read_sysreg(id_aa64pfr1_el1) >> 24) & 0xf;
+    has_scxtnum = ((read_sysreg(id_aa64pfr0_el1) >> 56) & 0xf) >= 2;     /* FEAT_CSV2_2 */
+    has_ras = (read_sysreg(id_aa64pfr0_el1) >> 28) & 0xf;
     write_sysreg(cpacr_el1, CPACR_FPEN | (has_sve ? CPACR_ZEN : 0) | (has_sme ? CPACR_SMEN : 0));
     isb();
     if (has_sme) {

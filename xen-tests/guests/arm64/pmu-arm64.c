@@ -15,8 +15,10 @@
  * sleeping in WFIT (the other domain runs and writes its own) and after
  * spinning through several time slices (preempted), every register must hold
  * ours and the two counting counters exactly our increments. Nothing here
- * counts time, so bare QEMU prints the same. The overflow interrupt stays
- * masked (no GIC set-up), as natively.
+ * counts time, so bare QEMU prints the same. Last, the overflow interrupt:
+ * PPI 23 set up in the GIC, counter 2 counting software increments from
+ * 0xffffffff with its interrupt enabled; one increment must give exactly one
+ * IRQ with INTID 23, whose handler clears the flag (the line goes low).
  */
 #include "guest.h"
 
@@ -31,6 +33,11 @@
 #define PMUVER_V3P5   6
 #define ROUNDS        6
 #define MAX_COUNTERS  31
+#define GICD          0x08000000UL      /* QEMU virt */
+#define GICR_RD       0x080a0000UL      /* CPU 0's redistributor */
+#define GICR_SGI      (GICR_RD + 0x10000UL)
+#define PMU_INTID     23
+#define SPURIOUS      1023
 
 struct pmu {
     uint64_t pmcr, cnten, inten, ovs, selr, userenr, ccntr, ccfiltr;
@@ -152,6 +159,70 @@ static void sw_increment(unsigned times)
     isb();
 }
 
+static volatile unsigned pmu_irqs;
+static volatile uint64_t pmu_intid;
+
+static void on_irq(struct trap_frame *f)
+{
+    uint64_t iar = read_sysreg(s3_0_c12_c12_0);         /* ICC_IAR1_EL1 */
+
+    pmu_intid = iar & 0xffffff;
+    if (pmu_intid == PMU_INTID)
+        write_sysreg(pmovsclr_el0, 1UL << 2);           /* the line goes low */
+    isb();
+    if (pmu_intid != SPURIOUS)
+        write_sysreg(s3_0_c12_c12_1, iar);              /* ICC_EOIR1_EL1 */
+    pmu_irqs++;
+}
+
+/* PPI 23 as a group-1 interrupt at priority 0x80, the GIC's group 1 on. */
+static void gic_pmu_irq(void)
+{
+    volatile uint32_t *waker = (volatile uint32_t *)(GICR_RD + 0x14);
+
+    *(volatile uint32_t *)GICD = 1U << 4 | 1U << 1;                /* GICD_CTLR: ARE, Grp1 */
+    *waker &= ~2U;                                                  /* ProcessorSleep */
+    while (*waker & 4U)                                             /* ChildrenAsleep */
+        ;
+    *(volatile uint32_t *)(GICR_SGI + 0x80) |= 1U << PMU_INTID;    /* IGROUPR0 */
+    *(volatile uint8_t *)(GICR_SGI + 0x400 + PMU_INTID) = 0x80;    /* IPRIORITYR */
+    *(volatile uint32_t *)(GICR_SGI + 0x100) = 1U << PMU_INTID;    /* ISENABLER0 */
+    write_sysreg(s3_0_c4_c6_0, 0xff);                               /* ICC_PMR_EL1 */
+    write_sysreg(s3_0_c12_c12_7, 1);                                /* ICC_IGRPEN1_EL1 */
+    isb();
+}
+
+static void overflow_interrupt(void)
+{
+    unsigned i;
+
+    gic_pmu_irq();
+    set_irq_handler(on_irq);
+    write_sysreg(pmovsclr_el0, ~0UL);
+    write_sysreg(pmintenclr_el1, ~0UL);
+    select_counter(2);
+    write_sysreg(pmxevtyper_el0, EV_SW_INCR);
+    write_sysreg(pmxevcntr_el0, 0xffffffffUL);
+    write_sysreg(pmcntenset_el0, 1UL << 2);
+    write_sysreg(pmintenset_el1, 1UL << 2);
+    isb();
+    /* The secret's enables and flags had the line high before PPI 23 was
+     * enabled; it went low above, so nothing is pending (a level PPI). */
+    report((read_sysreg(s3_0_c12_c12_2) & 0xffffff) == SPURIOUS,
+           "nothing pending before the overflow: ICC_HPPIR1_EL1 gives %lu",
+           (unsigned long)(read_sysreg(s3_0_c12_c12_2) & 0xffffff));
+    __asm__ volatile("msr daifclr, #2" ::: "memory");
+    write_sysreg(pmswinc_el0, 1UL << 2);
+    isb();
+    for (i = 0; i < 1000000 && !pmu_irqs; i++)
+        __asm__ volatile("" ::: "memory");
+    __asm__ volatile("msr daifset, #2" ::: "memory");
+    report(pmu_irqs == 1 && pmu_intid == PMU_INTID, "counter 2 overflowed: %u PMU interrupt(s), INTID %lu",
+           pmu_irqs, (unsigned long)pmu_intid);
+    report(!(read_sysreg(pmovsset_el0) & (1UL << 2)), "the handler cleared the overflow flag");
+    write_sysreg(pmintenclr_el1, ~0UL);
+}
+
 int main(void)
 {
     unsigned ver = (read_sysreg(id_aa64dfr0_el1) >> 8) & 0xf, i, nonzero = 0, round;
@@ -161,7 +232,7 @@ int main(void)
         return report_summary();
     }
     n = PMCR_N(read_sysreg(pmcr_el0));
-    if (n < 2 || n > MAX_COUNTERS) {
+    if (n < 3 || n > MAX_COUNTERS) {
         report(false, "PMCR_EL0.N is %u", n);
         return report_summary();
     }
@@ -201,6 +272,7 @@ int main(void)
                "round %u (%s): every PMU register holds ours, counters 0/1 our %u increments",
                round, round % 2 ? "preempted" : "slept", round + 1);
     }
+    overflow_interrupt();
     write_sysreg(pmcr_el0, PMCR_P | PMCR_C);        /* stopped and cleared */
     return report_summary();
 }

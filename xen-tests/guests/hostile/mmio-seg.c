@@ -4,8 +4,10 @@
  * mmio-seg: instructions that load or store segment and descriptor-table
  * state with an operand in MMIO (issue 9): MOV Sreg,m16 (ES, SS, DS, FS,
  * GS), LFS/LGS/LSS with m16:32 and m16:64 pointers, far JMP and far CALL
- * through m16:32 and m16:64 pointers, SGDT/SIDT/SLDT/STR/SMSW stores and
- * LGDT/LIDT/LLDT/LTR/LMSW loads, with the descriptor checks and the error
+ * through m16:32 and m16:64 pointers (to code, through 64-bit call gates,
+ * and to a TSS: #GP(sel), long mode has no task switch), SGDT/SIDT/SLDT/STR/SMSW stores and
+ * LGDT/LIDT/LLDT/LTR/LMSW loads, VERR/VERW (ZF by type, DPL against CPL
+ * and RPL, no present check, no fault), with the descriptor checks and the error
  * codes hardware gives (#GP(0) for a null CS, #GP(sel) for a data segment
  * as CS, an RPL above CPL, a selector past the GDT limit, an execute-only
  * segment in DS, a code segment in SS; #NP(sel)/#SS(sel) for a segment not
@@ -25,7 +27,7 @@
 
 /* The lib's GDT (null, code64 0x08, data 0x10, code32 0x18, user data 0x20,
  * user code 0x28, TSS 0x30) and descriptors to load and fault on. */
-static uint64_t gdt[18] __attribute__((aligned(16)));
+static uint64_t gdt[20] __attribute__((aligned(16)));
 static uint64_t ldt[2];
 static uint8_t tss2[0x68];
 #define SEL_NP_DATA  0x40
@@ -34,10 +36,12 @@ static uint8_t tss2[0x68];
 #define SEL_TSS      0x60
 #define SEL_XONLY    0x70
 #define SEL_DATA3    0x78
+#define SEL_GATE_CALL 0x80              /* 64-bit call gates: 16 bytes each */
+#define SEL_GATE_JMP 0x90
 #define SEL_PAST     0xf8
 
 extern uint64_t gdt64[];
-extern char far_target[], far_jumped[];
+extern char far_target[], far_jumped[], gate_jumped[];
 static volatile unsigned far_calls;
 
 asm(".pushsection .text\n"
@@ -54,6 +58,13 @@ static uint64_t system_desc(uint64_t base, uint32_t limit, unsigned type)
            ((uint64_t)(limit >> 16) << 48) | ((base >> 24 & 0xff) << 56);
 }
 
+/* A 64-bit call gate, DPL 0, to target in code64 (0x08). */
+static void call_gate64(unsigned sel, uint64_t target)
+{
+    gdt[sel / 8] = (target & 0xffff) | (0x08ull << 16) | (0x8cull << 40) | ((target >> 16 & 0xffff) << 48);
+    gdt[sel / 8 + 1] = target >> 32;
+}
+
 static void setup(void)
 {
     struct dtr d = { sizeof(gdt) - 1, (uint64_t)gdt };
@@ -66,6 +77,8 @@ static void setup(void)
     gdt[SEL_XONLY / 8] = 0x00CF98000000FFFFull;
     gdt[SEL_DATA3 / 8] = 0x00CFF2000000FFFFull;
     ldt[1] = 0x00CF12000000FFFFull;             /* 0x0c: not present */
+    call_gate64(SEL_GATE_CALL, (uint64_t)far_target);
+    call_gate64(SEL_GATE_JMP, (uint64_t)gate_jumped);
     asm volatile("lgdt %0" :: "m"(d));
     map_alias_below_ioapic();
 }
@@ -220,6 +233,17 @@ static void far_transfers(void)
     put_ptr(8, 0x8000000000000000ull, 0x08);
     check_fault(TRY_ASM("rex64 ljmp *(%0)", : : "r"(PTR(8))), GP, 0, "ljmp, non-canonical target");
     report(far_calls == before + 1, "no faulting far call ran its target");
+
+    put_ptr(8, 0, SEL_GATE_CALL);
+    vec = TRY_ASM("rex64 lcall *(%0)", : : "r"(PTR(8)));
+    report(vec == -1 && far_calls == before + 2, "lcall through a 64-bit call gate: called, returned");
+    put_ptr(4, 0, SEL_GATE_JMP);
+    vec = TRY_ASM("ljmp *(%0)\n\tud2\n\t.globl gate_jumped\ngate_jumped:", : : "r"(PTR(4)));
+    report(vec == -1, "ljmp through a 64-bit call gate: landed on the gate's target");
+    put_ptr(8, 0, SEL_GATE_CALL | 3);
+    check_fault(TRY_ASM("rex64 lcall *(%0)", : : "r"(PTR(8))), GP, SEL_GATE_CALL, "lcall, gate DPL 0 < RPL 3");
+    put_ptr(8, 0, SEL_TSS);
+    check_fault(TRY_ASM("rex64 lcall *(%0)", : : "r"(PTR(8))), GP, SEL_TSS, "lcall to a TSS in long mode");
 }
 
 static void table_stores(void)
@@ -289,9 +313,43 @@ static void table_loads(void)
     asm volatile("clts");
 }
 
+/* VERR/VERW of a selector from RAM and from MMIO (its high byte on
+ * IOREGSEL): ZF set if the segment can be read (written) at CPL with the
+ * selector's RPL; the present bit is not checked, a system descriptor, an
+ * out-of-limit or null selector clear it, nothing faults. */
+static bool verify(const void *operand, bool write)
+{
+    uint8_t zf;
+    if (write)
+        asm volatile("verw (%1); setz %0" : "=r"(zf) : "r"(operand) : "cc", "memory");
+    else
+        asm volatile("verr (%1); setz %0" : "=r"(zf) : "r"(operand) : "cc", "memory");
+    return zf;
+}
+
+static void verr_verw(void)
+{
+    static const uint16_t sels[] = { 0x0000, 0x0008, 0x0010, 0x0013, 0x0018, 0x0020, 0x0023, 0x0028,
+                                     0x002b, SEL_TSS, SEL_NP_DATA, SEL_XONLY, SEL_GATE_CALL, SEL_PAST };
+
+    for (unsigned i = 0; i < sizeof(sels) / sizeof(sels[0]); i++) {
+        for (int write = 0; write < 2; write++) {
+            uint16_t ram = sels[i];
+            bool zf_ram = verify(&ram, write), zf_io;
+
+            *ioregsel = (uint8_t)(sels[i] >> 8);
+            memcpy(alias_page + 4095, &sels[i], 1);
+            zf_io = verify((void *)(IOAPIC - 1), write);
+            report(zf_io == zf_ram, "%s %#06x from MMIO: ZF=%d as from RAM", write ? "verw" : "verr",
+                   sels[i], zf_io);
+        }
+    }
+}
+
 int main(void)
 {
     setup();
+    verr_verw();
     mov_sreg();
     load_far_pointer();
     pop_segment();

@@ -208,6 +208,18 @@ static void test_domain_set(void)
     CU_ASSERT_EQUAL(d.quiet_switches, 100);
     CU_ASSERT_EQUAL(d.vcpus, 8);
     CU_ASSERT_STRING_EQUAL(d.name, "hello");
+    /* hostbp: a word-aligned address in 0x hex, at most 16 digits */
+    CU_ASSERT_EQUAL(d.host_bp, 0);
+    CU_ASSERT_TRUE(boot_domain_set(&d, "hostbp", "0x40081250", &err));
+    CU_ASSERT_EQUAL(d.host_bp, 0x40081250);
+    CU_ASSERT_TRUE(boot_domain_set(&d, "hostbp", "0xffff000040081250", &err));
+    CU_ASSERT_EQUAL(d.host_bp, 0xffff000040081250ull);
+    CU_ASSERT_FALSE(boot_domain_set(&d, "hostbp", "0x40081252", &err));
+    CU_ASSERT_FALSE(boot_domain_set(&d, "hostbp", "40081250", &err));
+    CU_ASSERT_FALSE(boot_domain_set(&d, "hostbp", "0x", &err));
+    CU_ASSERT_FALSE(boot_domain_set(&d, "hostbp", "0x0", &err));
+    CU_ASSERT_FALSE(boot_domain_set(&d, "hostbp", "0x10000000000000000", &err));
+    CU_ASSERT_FALSE(boot_domain_set(&d, "hostbp", "0x4008125g", &err));
 }
 
 void register_boot_bundle_tests(void)

@@ -27,6 +27,7 @@ static void test_full(void)
         "debug_policy = \"lazy-sched\"\n"
         "debug_quiet_switches = 0x10\n"
         "unbacked_access = \"crash\"\n"
+        "timer_mode = \"no_missed_ticks_pending\"\n"
         "on_crash = 'preserve'\n"
         "vif = [ 'bridge=xenbr0',\n   'mac=00:16:3e:00:00:01', ]\n";
 
@@ -40,6 +41,7 @@ static void test_full(void)
     CU_ASSERT_EQUAL(c.debug_policy, DBGV_POLICY_LAZY_SCHED);
     CU_ASSERT_EQUAL(c.quiet_switches, 16);
     CU_ASSERT_EQUAL(c.unbacked_access, DBGV_UNBACKED_CRASH);
+    CU_ASSERT_EQUAL(c.timer_mode, DBGV_TIMER_MODE_NO_MISSED_TICKS_PENDING);
     CU_ASSERT_EQUAL(c.on_shutdown[DBGV_SHUTDOWN_CRASH], XL_ACTION_PRESERVE);
     CU_ASSERT_EQUAL(warnings, 1);           /* vif: ignored, named to the callback */
     CU_ASSERT_EQUAL(xl_cfg_check(&c, "g.cfg", err, sizeof(err)), 0);
@@ -56,7 +58,12 @@ static void test_defaults_and_overrides(void)
     CU_ASSERT_EQUAL(c.vcpus, 1);
     CU_ASSERT_EQUAL(c.debug_policy, -1);
     CU_ASSERT_EQUAL(c.unbacked_access, DBGV_UNBACKED_IGNORE);
+    CU_ASSERT_EQUAL(c.timer_mode, DBGV_TIMER_MODE_DEFAULT);
     CU_ASSERT_PTR_NULL(c.cmdline);
+    xl_cfg_dispose(&c);
+    /* Xen's deprecated numbers are HVMPTM_*: 3 is one_missed_tick_pending. */
+    CU_ASSERT_EQUAL(parse(&c, "name='a'\nkernel='k'\ntimer_mode=3\n", err, sizeof(err)), 0);
+    CU_ASSERT_EQUAL(c.timer_mode, DBGV_TIMER_MODE_ONE_MISSED_TICK_PENDING);
     /* Xen's on_* defaults (xl.cfg(5)). */
     CU_ASSERT_EQUAL(c.on_shutdown[DBGV_SHUTDOWN_POWEROFF], XL_ACTION_DESTROY);
     CU_ASSERT_EQUAL(c.on_shutdown[DBGV_SHUTDOWN_REBOOT], XL_ACTION_RESTART);
@@ -246,6 +253,16 @@ static void test_errors(void)
     expect_err("debug_policy = 'fast'\n",
                "g.cfg:1: unknown debug_policy 'fast' (trap, lazy-exit, lazy-sched, adaptive)");
     expect_err("unbacked_access = 'drop'\n", "g.cfg:1: unknown unbacked_access 'drop' (ignore, crash)");
+    expect_err("timer_mode = 'delay_for_missed_ticks'\n",
+               "g.cfg:1: timer_mode \"delay_for_missed_ticks\" is not supported (guest time is"
+               " the host's TSC and is never held back)");
+    expect_err("timer_mode = 'late'\n", "g.cfg:1: unknown timer_mode 'late' (no_delay_for_missed_ticks,"
+               " no_missed_ticks_pending, one_missed_tick_pending)");
+    expect_err("timer_mode = 0\n",
+               "g.cfg:1: timer_mode \"0\" is not supported (guest time is"
+               " the host's TSC and is never held back)");
+    expect_err("timer_mode = 4\n", "g.cfg:1: unknown timer_mode '4' (no_delay_for_missed_ticks,"
+               " no_missed_ticks_pending, one_missed_tick_pending)");
     expect_err("memory = 1 2\n", NEAR(1, "2", "expected a newline or ';' after the value"));
     expect_err("= 3\n", NEAR(1, "=", "expected an option name"));
     expect_err("memory =\n", "g.cfg:1: config parsing error near <newline>: expected a value"

@@ -240,6 +240,45 @@ static void test_debug_state_all(void)
     dbgctl_close(h);
 }
 
+/* DEBUG_SUMMARY_LIST: the same 80 vCPUs in one page of at most 85, each
+ * equal to its full state condensed. */
+static void test_debug_summary_all(void)
+{
+    dbgctl *h = open_ok();
+    struct dbgv_ctl_dom_debug_state *all = NULL;
+    struct dbgv_vcpu_debug_summary *sum = NULL, want;
+    uint32_t ids[20];
+    unsigned int nr = 0, ns = 0;
+    char name[16];
+
+    if ( !h )
+        return;
+    for ( int i = 0; i < 20; i++ )
+    {
+        snprintf(name, sizeof(name), "dsu%d", i);
+        CU_ASSERT_EQUAL_FATAL(dbgctl_domain_create(h, name, 4, 4, i % DBGV_POLICY_COUNT, 0, &ids[i]), 0);
+    }
+    CU_ASSERT_EQUAL(dbgctl_debug_summary_all(h, &sum, &ns), 0);
+    CU_ASSERT_EQUAL(dbgctl_debug_state_all(h, &all, &nr), 0);
+    CU_ASSERT_EQUAL(ns, 80);
+    CU_ASSERT_EQUAL(nr, 80);
+    for ( unsigned int i = 0; i < ns && i < nr; i++ )
+    {
+        dbgv_debug_summarize(all[i].domid, &all[i].st, &want);
+        CU_ASSERT_EQUAL(memcmp(&sum[i], &want, sizeof(want)), 0);
+    }
+    CU_ASSERT_EQUAL(sum[79].domid, ids[19]);
+    CU_ASSERT_EQUAL(sum[79].vcpu_id, 3);
+    free(all);
+    free(sum);
+    for ( int i = 0; i < 20; i++ )
+        CU_ASSERT_EQUAL(dbgctl_domain_destroy(h, ids[i]), 0);
+    CU_ASSERT_EQUAL(dbgctl_debug_summary_all(h, &sum, &ns), 0);
+    CU_ASSERT_EQUAL(ns, 0);
+    free(sum);
+    dbgctl_close(h);
+}
+
 static void test_build(void)
 {
     struct dbgctl_build b = { .name = "built", .memory_mib = 32, .nr_vcpus = 1,
@@ -506,6 +545,7 @@ int main(int argc, char **argv)
     CU_add_test(s, "names", test_names);
     CU_add_test(s, "basic operations", test_basic_ops);
     CU_add_test(s, "debug state of every domain", test_debug_state_all);
+    CU_add_test(s, "debug summary of every domain", test_debug_summary_all);
     CU_add_test(s, "domain builder", test_build);
     CU_add_test(s, "console offsets", test_console_offsets);
     CU_add_test(s, "events across reconnect", test_events_reconnect);

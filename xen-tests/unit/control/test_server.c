@@ -402,6 +402,70 @@ static void test_srv_debug_state_list(void)
     CU_ASSERT_EQUAL(call(DBGV_CTL_MSG_DEBUG_STATE_LIST, &lr, sizeof(lr) - 4, NULL), -DBGV_EINVAL);
 }
 
+/* DEBUG_SUMMARY_LIST: the same walk as DEBUG_STATE_LIST, each entry the
+ * 96-byte summary of the full state; a page holds 85, so 90 vCPUs take two
+ * and the second starts where the cursor says. */
+static void test_srv_debug_summary_list(void)
+{
+    struct dbgv_ctl_list_req lr = { .domid = 0, .max = 1000 };
+    struct dbgv_vcpu_debug_summary e, want;
+    struct dbgv_ctl_dom_debug_state full;
+    struct dbgv_ctl_list_rep rep;
+    struct reply r, rf;
+    uint32_t ids[15];
+    int rc;
+
+    setup();
+    CU_ASSERT_EQUAL(DBGV_CTL_LIST_MAX(struct dbgv_vcpu_debug_summary), 85);
+    for ( int i = 0; i < 15; i++ )
+    {
+        char name[8];
+
+        snprintf(name, sizeof(name), "s%d", i);
+        ids[i] = create(name, 4, 6, &rc);
+    }
+    CU_ASSERT_EQUAL(call(DBGV_CTL_MSG_DEBUG_SUMMARY_LIST, &lr, sizeof(lr), &r), 0);
+    memcpy(&rep, r.p, sizeof(rep));
+    CU_ASSERT_EQUAL(rep.count, 85);
+    CU_ASSERT_EQUAL(rep.total, 90);
+    CU_ASSERT_EQUAL(r.h.len, sizeof(rep) + 85 * sizeof(e));
+    /* Entry 13 (domain 2, vCPU 1) equals the full state condensed. */
+    memcpy(&e, r.p + sizeof(rep) + 13 * sizeof(e), sizeof(e));
+    CU_ASSERT_EQUAL(e.domid, ids[2]);
+    CU_ASSERT_EQUAL(e.vcpu_id, 1);
+    lr = (struct dbgv_ctl_list_req){ .domid = ids[2], .start = 1, .max = 1 };
+    CU_ASSERT_EQUAL(call(DBGV_CTL_MSG_DEBUG_STATE_LIST, &lr, sizeof(lr), &rf), 0);
+    memcpy(&full, rf.p + sizeof(rep), sizeof(full));
+    dbgv_debug_summarize(full.domid, &full.st, &want);
+    CU_ASSERT_EQUAL(memcmp(&e, &want, sizeof(e)), 0);
+    /* The next page: after the last entry (domain 14, vCPU 0), five remain. */
+    memcpy(&e, r.p + sizeof(rep) + 84 * sizeof(e), sizeof(e));
+    CU_ASSERT_EQUAL(e.domid, ids[14]);
+    CU_ASSERT_EQUAL(e.vcpu_id, 0);
+    lr = (struct dbgv_ctl_list_req){ .domid = e.domid, .start = e.vcpu_id + 1, .max = 1000 };
+    CU_ASSERT_EQUAL(call(DBGV_CTL_MSG_DEBUG_SUMMARY_LIST, &lr, sizeof(lr), &r), 0);
+    memcpy(&rep, r.p, sizeof(rep));
+    CU_ASSERT_EQUAL(rep.count, 5);
+    CU_ASSERT_EQUAL(rep.total, 5);
+    memcpy(&e, r.p + sizeof(rep) + 4 * sizeof(e), sizeof(e));
+    CU_ASSERT_EQUAL(e.domid, ids[14]);
+    CU_ASSERT_EQUAL(e.vcpu_id, 5);
+    /* A small max is honoured and total still counts the rest. */
+    lr = (struct dbgv_ctl_list_req){ .domid = 0, .max = 3 };
+    CU_ASSERT_EQUAL(call(DBGV_CTL_MSG_DEBUG_SUMMARY_LIST, &lr, sizeof(lr), &r), 0);
+    memcpy(&rep, r.p, sizeof(rep));
+    CU_ASSERT_EQUAL(rep.count, 3);
+    CU_ASSERT_EQUAL(rep.total, 90);
+    /* Refused before the backend, as the other lists. */
+    lr = (struct dbgv_ctl_list_req){ .max = 0 };
+    CU_ASSERT_EQUAL(call(DBGV_CTL_MSG_DEBUG_SUMMARY_LIST, &lr, sizeof(lr), NULL), -DBGV_EINVAL);
+    lr = (struct dbgv_ctl_list_req){ .max = 1, .pad = 1 };
+    CU_ASSERT_EQUAL(call(DBGV_CTL_MSG_DEBUG_SUMMARY_LIST, &lr, sizeof(lr), NULL), -DBGV_EINVAL);
+    lr = (struct dbgv_ctl_list_req){ .domid = DBGV_DOMID_MAX + 1, .max = 1 };
+    CU_ASSERT_EQUAL(call(DBGV_CTL_MSG_DEBUG_SUMMARY_LIST, &lr, sizeof(lr), NULL), -DBGV_ESRCH);
+    CU_ASSERT_EQUAL(call(DBGV_CTL_MSG_DEBUG_SUMMARY_LIST, &lr, sizeof(lr) - 4, NULL), -DBGV_EINVAL);
+}
+
 static void test_srv_validation(void)
 {
     struct dbgv_ctl_domain_create c = { .name = "ok", .memory_mib = 4, .nr_vcpus = 1 };
@@ -434,7 +498,9 @@ static void test_srv_validation(void)
     CU_ASSERT_EQUAL(call(DBGV_CTL_MSG_DOMAIN_CREATE, &bad, sizeof(bad), NULL), -DBGV_EINVAL);
     bad = c; bad.unbacked_access = DBGV_UNBACKED_COUNT;
     CU_ASSERT_EQUAL(call(DBGV_CTL_MSG_DOMAIN_CREATE, &bad, sizeof(bad), NULL), -DBGV_EINVAL);
-    bad = c; bad.pad[1] = 1;
+    bad = c; bad.timer_mode = DBGV_TIMER_MODE_COUNT;
+    CU_ASSERT_EQUAL(call(DBGV_CTL_MSG_DOMAIN_CREATE, &bad, sizeof(bad), NULL), -DBGV_EINVAL);
+    bad = c; bad.pad[0] = 1;
     CU_ASSERT_EQUAL(call(DBGV_CTL_MSG_DOMAIN_CREATE, &bad, sizeof(bad), NULL), -DBGV_EINVAL);
     CU_ASSERT_EQUAL(create("ok", 4, 1, &rc), 1);
     CU_ASSERT_EQUAL(rc, 0);
@@ -786,7 +852,7 @@ static void test_fuzz(void)
         DBGV_CTL_MSG_CONSOLE_READ, DBGV_CTL_MSG_HVLOG_READ,
         DBGV_CTL_MSG_CONSOLE_WRITE,
         DBGV_CTL_MSG_DEBUG_STATE_GET, DBGV_CTL_MSG_DEBUG_POLICY_SET,
-        DBGV_CTL_MSG_DEBUG_STATE_LIST,
+        DBGV_CTL_MSG_DEBUG_STATE_LIST, DBGV_CTL_MSG_DEBUG_SUMMARY_LIST,
         DBGV_CTL_MSG_EVENTS_READ, DBGV_CTL_MSG_GDBG_SET_BP, 0, 0xffff,
     };
     struct ctl_stats st;
@@ -1040,6 +1106,7 @@ int main(void)
     CU_add_test(s, "server domains", test_srv_domains);
     CU_add_test(s, "server validation", test_srv_validation);
     CU_add_test(s, "server debug state of every domain", test_srv_debug_state_list);
+    CU_add_test(s, "server debug summary of every domain", test_srv_debug_summary_list);
     CU_add_test(s, "server frame errors", test_srv_frame_errors);
     CU_add_test(s, "server console and events", test_srv_console_events);
     CU_add_test(s, "server console input (CONSOLE_WRITE)", test_srv_console_write);

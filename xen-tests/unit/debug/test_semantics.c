@@ -166,7 +166,7 @@ static void test_compose(void)
                                               .len = 4, .enabled = true } };
     /* guest: slot 0 exec (L0), slot 1 write len 2 (G1), GD, LE */
     uint64_t guest = 0x400 | 0x1 | 0x8 | 0x2000 | 0x100 | (0x5ULL << 20);
-    uint64_t hw = dbg_arch_compose_control(guest, &l, host);
+    uint64_t hw = dbg_arch_compose_control(guest, &l, host, false);
 
     /* hw0 <- guest 1 (G, write len 2), hw2 <- guest 0 (L, exec), hw3 <- host (G, write len 4) */
     CU_ASSERT_EQUAL(hw, 0x400 | 0x100 | 0x2 | 0x10 | 0x80 | (0x5ULL << 16) | (0xdULL << 28));

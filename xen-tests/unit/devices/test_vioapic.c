@@ -143,6 +143,22 @@ static void test_level_mask_and_reject(void)
     CU_ASSERT_EQUAL(rte_read(11) & VIOAPIC_RTE_REMOTE_IRR, 0);
 }
 
+/* Vectors 0-15: sent (the local APICs report the error), refused by every
+ * APIC, so no remote IRR that no EOI could clear; a legal vector given to
+ * the still-asserted pin then delivers. */
+static void test_level_illegal_vector(void)
+{
+    reset();
+    rte_write(12, 0x09 | VIOAPIC_RTE_LEVEL);
+    vioapic_set_irq(&ioa, 12, true);
+    CU_ASSERT_EQUAL(delivered, 1);
+    CU_ASSERT_EQUAL(last.vector, 0x09);
+    CU_ASSERT_EQUAL(rte_read(12) & VIOAPIC_RTE_REMOTE_IRR, 0);
+    rte_write(12, 0x62 | VIOAPIC_RTE_LEVEL);             /* each write re-sends while asserted */
+    CU_ASSERT_EQUAL(last.vector, 0x62);
+    CU_ASSERT(rte_read(12) & VIOAPIC_RTE_REMOTE_IRR);
+}
+
 void register_vioapic_tests(void)
 {
     CU_pSuite s = CU_add_suite("vioapic", NULL, NULL);
@@ -150,4 +166,5 @@ void register_vioapic_tests(void)
     CU_add_test(s, "edge-triggered pins", test_edge);
     CU_add_test(s, "level-triggered pins: remote IRR and EOI", test_level_remote_irr);
     CU_add_test(s, "level-triggered pins: mask and rejection", test_level_mask_and_reject);
+    CU_add_test(s, "level-triggered pins: illegal vector", test_level_illegal_vector);
 }

@@ -26,6 +26,8 @@ void fake_reset(void)
     fake_vmcb.save.cs.attrib = 0x29b;       /* 64-bit code once EFER.LMA is set */
     injected_vector = -1;
     injected_error = 0;
+    memset(&fake_x87_pointers, 0, sizeof(fake_x87_pointers));
+    fake_x87_pointer_sets = 0;
 }
 
 void *domain_gpa_to_hva(struct domain *d, uint64_t gpa, uint64_t len)
@@ -92,6 +94,15 @@ void xstate_vector_set(struct vcpu *v, unsigned n, const uint8_t buf[32])
 {
     (void)v;
     memcpy(fake_vectors[n & 15], buf, 32);
+}
+
+struct x87_env fake_x87_pointers;
+unsigned fake_x87_pointer_sets;
+
+void xstate_x87_set_pointers(const struct x87_env *ptrs)
+{
+    fake_x87_pointers = *ptrs;
+    fake_x87_pointer_sets++;
 }
 
 void hvm_cpuid(struct vcpu *v, uint32_t leaf, uint32_t subleaf, uint32_t out[4])

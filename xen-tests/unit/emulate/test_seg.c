@@ -168,6 +168,49 @@ static void test_far_call(void)
     CU_ASSERT_EQUAL(pushed[1], 0x08);
 }
 
+/* Through a 32-bit call gate (the pointer's offset ignored): CS:EIP from
+ * the gate, 4-byte pushes; a 16-bit gate pushes 2 bytes; the gate's DPL
+ * below the selector's RPL is #GP(gate); a non-present one #NP(gate). */
+static void test_call_gate(void)
+{
+    uint32_t pushed[2];
+    uint16_t pushed16[2];
+
+    setup32();
+    gdt_set(0x28, 0x00008C0000086000ull);   /* 32-bit call gate, DPL 0: 0x08:0x6000 */
+    memcpy(fake_mmio, "\x00\x50\x00\x00", 4);
+    put_sel(0x28, 4);
+    RUN(0xff, 0x1d, DISP);                  /* lcall [mmio] */
+    CU_ASSERT_EQUAL(injected_vector, -1);
+    CU_ASSERT_EQUAL(save()->rip, 0x6000);
+    CU_ASSERT_EQUAL(save()->cs.sel, 0x08);
+    memcpy(pushed, fake_ram + STACK - 8, 8);
+    CU_ASSERT_EQUAL(pushed[0], CODE + 6);
+    CU_ASSERT_EQUAL(pushed[1], 0x08);
+
+    setup32();
+    gdt_set(0x28, 0x0000840000086000ull);   /* 16-bit call gate */
+    put_sel(0x28, 4);
+    RUN(0xff, 0x1d, DISP);
+    CU_ASSERT_EQUAL(save()->rip, 0x6000);
+    CU_ASSERT_EQUAL(fake_vcpu.arch.gpr[GPR_RSP], STACK - 4);
+    memcpy(pushed16, fake_ram + STACK - 4, 4);
+    CU_ASSERT_EQUAL(pushed16[0], CODE + 6);
+    CU_ASSERT_EQUAL(pushed16[1], 0x08);
+
+    setup32();
+    gdt_set(0x28, 0x00008C0000086000ull);
+    put_sel(0x2b, 4);                       /* RPL 3 > gate DPL 0 */
+    RUN(0xff, 0x2d, DISP);                  /* ljmp [mmio] */
+    assert_fault(X86_EXC_GP, 0x28);
+
+    setup32();
+    gdt_set(0x28, 0x00000C0000086000ull);   /* not present */
+    put_sel(0x28, 4);
+    RUN(0xff, 0x2d, DISP);
+    assert_fault(X86_EXC_NP, 0x28);
+}
+
 static void test_far_jmp_faults(void)
 {
     setup32();
@@ -244,6 +287,79 @@ static void test_ltr_lldt(void)
     assert_fault(X86_EXC_UD, 0);
 }
 
+/* VERR (0f 00 /4) / VERW (/5) [mmio]: ZF = the segment's accessibility. */
+static bool verify(uint16_t sel, bool write)
+{
+    setup32();
+    save()->rflags = write ? 0x2 : 0x2 | 0x40;  /* ZF the opposite of most answers */
+    put_sel(sel, 0);
+    if (write)
+        RUN(0x0f, 0x00, 0x2d, DISP);
+    else
+        RUN(0x0f, 0x00, 0x25, DISP);
+    CU_ASSERT_EQUAL(injected_vector, -1);
+    CU_ASSERT_EQUAL(save()->rip, CODE + 7);
+    return save()->rflags & 0x40;
+}
+
+static void test_verr_verw(void)
+{
+    CU_ASSERT(verify(0x10, false));             /* data: readable */
+    CU_ASSERT(verify(0x10, true));              /* and writable */
+    CU_ASSERT(verify(0x08, false));             /* readable code */
+    CU_ASSERT(!verify(0x08, true));             /* code is never writable */
+    CU_ASSERT(verify(0x20, false));             /* not present: not checked */
+    CU_ASSERT(!verify(0x13, false));            /* RPL 3 above DPL 0 */
+    CU_ASSERT(verify(0x3b, true));              /* DPL 3, RPL 3 */
+    CU_ASSERT(!verify(0x30, false));            /* TSS: a system descriptor */
+    CU_ASSERT(!verify(0x28, false));            /* call gate */
+    CU_ASSERT(!verify(0x00, false));            /* null */
+    CU_ASSERT(!verify(0x50, false));            /* past the GDT limit: no #GP */
+    setup32();
+    save()->cpl = 3;
+    save()->cs.sel = 0x0b;
+    put_sel(0x10, 0);
+    RUN(0x0f, 0x00, 0x25, DISP);                /* CPL 3 above DPL 0 */
+    CU_ASSERT_EQUAL(save()->rflags & 0x40, 0);
+    setup32();
+    save()->cr0 = 0;
+    RUN(0x0f, 0x00, 0x25, DISP);                /* real mode: #UD */
+    CU_ASSERT_EQUAL(injected_vector, X86_EXC_UD);
+}
+
+/* POPF (9D) with the stack in the device at CPL 3, IOPL 0: CF loads, IF and
+ * IOPL stay; at CPL 0 both load. PUSHF stores RF clear. */
+static void test_popf_pushf_privilege(void)
+{
+    uint32_t val = 0x3001;                      /* IOPL 3, CF; IF clear */
+
+    setup32();
+    save()->ss.limit = 0xffffffff;
+    save()->cpl = 3;
+    save()->rflags = 0x202;
+    fake_vcpu.arch.gpr[GPR_RSP] = FAKE_MMIO_BASE;
+    memcpy(fake_mmio, &val, 4);
+    RUN(0x9d);
+    CU_ASSERT_EQUAL(injected_vector, -1);
+    CU_ASSERT_EQUAL(save()->rflags, 0x203);
+    CU_ASSERT_EQUAL(fake_vcpu.arch.gpr[GPR_RSP], FAKE_MMIO_BASE + 4);
+    setup32();
+    save()->ss.limit = 0xffffffff;
+    save()->rflags = 0x202;
+    fake_vcpu.arch.gpr[GPR_RSP] = FAKE_MMIO_BASE;
+    memcpy(fake_mmio, &val, 4);
+    RUN(0x9d);                                  /* CPL 0: IF and IOPL load too */
+    CU_ASSERT_EQUAL(save()->rflags, 0x3003);
+    setup32();
+    save()->ss.limit = 0xffffffff;
+    save()->rflags = 0x10203;                   /* RF */
+    fake_vcpu.arch.gpr[GPR_RSP] = FAKE_MMIO_BASE + 4;
+    RUN(0x9c);
+    memcpy(&val, fake_mmio, 4);
+    CU_ASSERT_EQUAL(val, 0x203);
+    CU_ASSERT_EQUAL(fake_vcpu.arch.gpr[GPR_RSP], FAKE_MMIO_BASE);
+}
+
 static void test_table_registers(void)
 {
     uint16_t limit;
@@ -287,9 +403,12 @@ void register_seg_tests(void)
         { "les: offset to the register, selector to ES", test_les },
         { "far call m16:32: CS and EIP pushed, CS loaded", test_far_call },
         { "far jmp/call faults", test_far_jmp_faults },
+        { "far call/jmp through a call gate", test_call_gate },
         { "far jmp in real mode: base = selector << 4", test_far_jmp_real_mode },
         { "ltr/lldt: busy TSS, type, CPL and mode checks", test_ltr_lldt },
         { "sgdt/smsw/lidt/lgdt: UMIP and CPL", test_table_registers },
+        { "verr/verw: ZF by type, DPL, CPL and RPL, never a fault", test_verr_verw },
+        { "popf/pushf on an MMIO stack: privilege rules, RF", test_popf_pushf_privilege },
     };
     CU_pSuite s = CU_add_suite("segment and table instructions on MMIO", NULL, NULL);
 

@@ -52,6 +52,32 @@ static void test_fld_m32(void)
     CU_ASSERT_EQUAL(fake_vcpu.arch.vmcb->save.rip, CODE + 6);
 }
 
+/* FIP/FCS/FOP/FDP/FDS name the guest's instruction and operand (the
+ * host's run of it set them to the emulator's code and buffer). */
+static void test_last_pointers(void)
+{
+    uint16_t cw;
+
+    setup();
+    fake_vcpu.arch.vmcb->save.cs.sel = 0x08;
+    fake_vcpu.arch.vmcb->save.ds.sel = 0x10;
+    memset(fake_mmio, 0, 4);
+    RUN(0xd9, 0x05, DISP);                  /* flds [mmio] */
+    __asm__ volatile("fninit");
+    CU_ASSERT_EQUAL(fake_x87_pointer_sets, 1);
+    CU_ASSERT_EQUAL(fake_x87_pointers.fip, CODE);
+    CU_ASSERT_EQUAL(fake_x87_pointers.fcs, 0x08);
+    CU_ASSERT_EQUAL(fake_x87_pointers.fop, 0x105);      /* D9, ModRM 05 */
+    CU_ASSERT_EQUAL(fake_x87_pointers.fdp, FAKE_MMIO_BASE);
+    CU_ASSERT_EQUAL(fake_x87_pointers.fds, 0x10);
+
+    setup();
+    cw = 0x37f;
+    memcpy(fake_mmio, &cw, 2);
+    RUN(0xd9, 0x2d, DISP);                  /* fldcw [mmio]: a control instruction */
+    CU_ASSERT_EQUAL(fake_x87_pointer_sets, 0);
+}
+
 static void test_fstp_m64(void)
 {
     double out;
@@ -130,6 +156,7 @@ void register_x87_tests(void)
 {
     static const struct { const char *name; void (*fn)(void); } tests[] = {
         { "fld m32 from MMIO pushes the value", test_fld_m32 },
+        { "x87 pointers name the guest's instruction and operand", test_last_pointers },
         { "fstp m64 to MMIO stores and pops", test_fstp_m64 },
         { "fst with unmasked overflow: nothing stored, OE pending", test_store_suppressed },
         { "a pending exception does not fault the emulator and stays pending", test_pending_exception },

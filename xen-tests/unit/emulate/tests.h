@@ -28,5 +28,9 @@ extern int injected_vector;
 extern uint32_t injected_error;
 /* Resets the vCPU (CPL 0, paging off) and clears RAM and the injection. */
 void fake_reset(void);
+/* The last pointers xstate_x87_set_pointers was given, and how often. */
+#include <asm/xstate.h>
+extern struct x87_env fake_x87_pointers;
+extern unsigned fake_x87_pointer_sets;
 
 #endif

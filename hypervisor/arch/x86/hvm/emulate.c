@@ -522,6 +522,10 @@ static enum exec_result execute(struct emul *e)
     case 0x0fbe: case 0x0fbf:
         set_reg_operand(e, size, sign_extend(mem_read(e, in->src_size), in->src_size));
         return EXEC_DONE;
+    case 0x0fae:
+        return emulate_fxsave(e);
+    case 0x9c: case 0x9d: case 0xc8: case 0xc9:
+        return emulate_stack_insn(e);
     case 0xd8: case 0xd9: case 0xda: case 0xdb: case 0xdc: case 0xdd: case 0xde: case 0xdf:
         return emulate_x87(e);
     case 0x0f6e: case 0x0f6f: case 0x0f7e: case 0x0f7f:
@@ -658,9 +662,10 @@ enum vcpu_run_result hvm_emulate_insn(struct vcpu *v, uint64_t gpa, const char *
 
 /* ---- page walks through unbacked memory ---- */
 
-static bool pops_segment(uint16_t op)
+static bool stack_operand_only(uint16_t op)
 {
-    return op == 0x07 || op == 0x17 || op == 0x1f || op == 0x0fa1 || op == 0x0fa9;
+    return op == 0x07 || op == 0x17 || op == 0x1f || op == 0x0fa1 || op == 0x0fa9 ||
+           op == 0x9c || op == 0x9d || op == 0xc8 || op == 0xc9;
 }
 
 /* Whether the instruction writes its memory operand (the #PF's W bit). */
@@ -696,6 +701,7 @@ static bool writes_memory(const struct x86_mem_insn *in)
     case 0x8e: case 0xc4: case 0xc5: case 0x0fb2: case 0x0fb4: case 0x0fb5:
         return false;
     case 0x0f00:                     return ext <= 1;          /* SLDT, STR */
+    case 0x0fae:                     return ext == 0 || ext == 3;  /* FXSAVE, STMXCSR */
     case 0x0f01:                     return ext <= 1 || ext == 4;  /* SGDT, SIDT, SMSW */
     }
     return true;
@@ -730,7 +736,7 @@ enum vcpu_run_result hvm_emulate_walk_fault(struct vcpu *v, uint64_t table_gpa)
                      bytes[0], bytes[1], bytes[2]);
         return RUN_RESCHEDULE;
     }
-    if (!e.insn.string && !pops_segment(e.insn.opcode)) {   /* those walk as they access */
+    if (!e.insn.string && !stack_operand_only(e.insn.opcode)) {   /* those walk as they access */
         gla = operand_linear(v, &e.insn);
         if (guest_translate(v, gla, writes_memory(&e.insn) ? GA_WRITE : GA_READ, &e.gpa,
                             &pf_error) != GW_OK) {

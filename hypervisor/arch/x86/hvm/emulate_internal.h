@@ -130,6 +130,9 @@ bool seg_protected_mode(struct vcpu *v);
  * descriptor needs past 8 (long mode's 16-byte system descriptors), read
  * into desc[1]. False once an exception has been injected. */
 bool seg_read_descriptor(struct vcpu *v, uint16_t sel, uint64_t desc[2], unsigned extra);
+/* VERR/VERW's check of sel (ZF in *accessible); false: the descriptor's
+ * read faulted (injected). */
+bool seg_verify_access(struct vcpu *v, uint16_t sel, bool write, bool *accessible);
 /* Writes back the descriptor's high dword (accessed, busy bits). */
 bool seg_write_descriptor_high(struct vcpu *v, uint16_t sel, uint64_t desc);
 /* The VMCB's hidden part of a segment register from a descriptor. */
@@ -151,6 +154,16 @@ enum exec_result emulate_segment_insn(struct emul *e);
  * live x87 state with the operand bounced through a buffer. */
 enum exec_result emulate_x87(struct emul *e);
 enum exec_result emulate_mmx_move(struct emul *e);
+
+/* ---- emulate_fxsave.c ---- */
+
+/* FXSAVE, FXRSTOR, LDMXCSR, STMXCSR (0F AE /0-/3) on a memory operand. */
+enum exec_result emulate_fxsave(struct emul *e);
+
+/* ---- emulate_stack.c ---- */
+
+/* PUSHF, POPF, ENTER, LEAVE (9C 9D C8 C9) with the stack in MMIO. */
+enum exec_result emulate_stack_insn(struct emul *e);
 
 /* ---- emulate_vec_alu.c ---- */
 

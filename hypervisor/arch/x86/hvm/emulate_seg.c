@@ -7,9 +7,11 @@
  * raise #GP with the selector (RPL cleared) as error code, a segment not
  * present #NP (#SS for SS); a descriptor loaded gets its accessed bit set.
  * Real mode and virtual-8086 mode load selector << 4 as the base. Far
- * transfers go to code segments; call gates, task gates and TSS selectors
- * (privilege changes, task switches) are not emulated and end the domain
- * with the bytes in the reason.
+ * transfers go to code segments or through call gates at the same
+ * privilege; in long mode a TSS or task gate is #GP(selector) (no task
+ * switches there). A call gate that raises the privilege, and task gates
+ * and TSS selectors outside long mode (task switches), are not emulated
+ * and end the domain with the bytes in the reason.
  */
 #include <asm/decode.h>
 #include <asm/hvm_emul.h>
@@ -35,20 +37,59 @@ bool seg_protected_mode(struct vcpu *v)
     return (s->cr0 & X86_CR0_PE) && !(s->rflags & X86_EFLAGS_VM);
 }
 
-/* The linear address of the descriptor sel selects, or false (#GP(sel)
- * injected) if its last byte is past the table's limit. */
-static bool descriptor_address(struct vcpu *v, uint16_t sel, unsigned bytes, uint64_t *gla)
+/* The linear address of the descriptor sel selects, or false if its last
+ * byte is past the table's limit. */
+static bool descriptor_in_table(struct vcpu *v, uint16_t sel, unsigned bytes, uint64_t *gla)
 {
     const struct vmcb_save *s = &v->arch.vmcb->save;
     const struct vmcb_seg *table = (sel & 4) ? &s->ldtr : &s->gdtr;
 
-    if ((uint32_t)(sel & ~7u) + bytes - 1 > table->limit) {
-        emul_fault(v, X86_EXC_GP, SEL_ERROR(sel));
+    if ((uint32_t)(sel & ~7u) + bytes - 1 > table->limit)
         return false;
-    }
     *gla = table->base + (sel & ~7u);
     if (!(s->efer & EFER_LMA))
         *gla &= 0xffffffffull;
+    return true;
+}
+
+/* The same, #GP(sel) injected past the limit. */
+static bool descriptor_address(struct vcpu *v, uint16_t sel, unsigned bytes, uint64_t *gla)
+{
+    if (descriptor_in_table(v, sel, bytes, gla))
+        return true;
+    emul_fault(v, X86_EXC_GP, SEL_ERROR(sel));
+    return false;
+}
+
+/*
+ * VERR/VERW (Intel SDM vol. 2, AMD APM vol. 3): whether the segment sel
+ * selects can be read (write: written) at the current CPL with the
+ * selector's RPL, in *accessible (ZF). A null selector, one past the table's
+ * limit, a system descriptor, or a non-conforming segment whose DPL is
+ * below CPL or RPL is not; the present bit is not checked and nothing about
+ * the selector faults. False: reading the descriptor faulted (#PF).
+ */
+bool seg_verify_access(struct vcpu *v, uint16_t sel, bool write, bool *accessible)
+{
+    unsigned cpl = v->arch.vmcb->save.cpl, type, dpl;
+    uint64_t gla, d = 0;
+
+    *accessible = false;
+    if (!(sel & 0xfffc) || !descriptor_in_table(v, sel, 8, &gla))
+        return true;
+    if (!guest_access_linear(v, X86_SEG_NONE, gla, &d, 8, GA_READ | GA_IMPLICIT))
+        return false;
+    type = DESC_TYPE(d);
+    dpl = DESC_DPL(d);
+    if (!(d & DESC_S))
+        return true;
+    if ((type & (TYPE_CODE | TYPE_CONFORMING)) != (TYPE_CODE | TYPE_CONFORMING) &&
+        (cpl > dpl || (sel & 3u) > dpl))
+        return true;
+    if (type & TYPE_CODE)
+        *accessible = !write && (type & TYPE_RW);
+    else
+        *accessible = !write || (type & TYPE_RW);
     return true;
 }
 
@@ -195,13 +236,93 @@ static bool push_return(struct vcpu *v, unsigned size, uint64_t ret)
     return false;
 }
 
+/* The end of a far transfer to the checked code descriptor d (selector
+ * sel, RPL := CPL): #GP(0) for a target past its limit or, 64-bit, not
+ * canonical; a CALL pushes CS and the return address at size; the
+ * accessed bit is set and CS:rIP loaded. */
+static enum exec_result enter_code_segment(struct emul *e, bool call, uint16_t sel, uint64_t *d,
+                                           uint64_t target, unsigned size)
+{
+    struct vcpu *v = e->v;
+    struct vmcb_save *s = &v->arch.vmcb->save;
+    struct vmcb_seg cs;
+
+    seg_from_descriptor(&cs, (uint16_t)((sel & 0xfffc) | s->cpl), *d | DESC_A);
+    if ((s->efer & EFER_LMA) && (*d & DESC_L)) {
+        if ((uint64_t)((int64_t)(target << 16) >> 16) != target)
+            return emul_fault(v, X86_EXC_GP, 0);        /* non-canonical */
+    } else if (target > cs.limit) {
+        return emul_fault(v, X86_EXC_GP, 0);
+    }
+    if (call && !push_return(v, size, (s->rip + e->insn.len) & size_mask(size)))
+        return EXEC_FAULTED;
+    if (!mark_accessed(v, sel, d))
+        return EXEC_FAULTED;
+    s->cs = cs;
+    s->rip = target;
+    return EXEC_JUMPED;
+}
+
+#define DESC_DB         (1ull << 54)
+#define TYPE_CALL_GATE16 0x4u
+#define TYPE_CALL_GATE  0xcu            /* 32-bit; in long mode the 64-bit gate */
+
+/*
+ * Far CALL/JMP through a call gate (gate: its descriptor, 16 bytes in long
+ * mode; Intel SDM vol. 2 CALL/JMP, AMD APM vol. 2 4.11): the gate's DPL
+ * must admit CPL and the selector's RPL (#GP(gate)), the gate be present
+ * (#NP(gate)), its target a non-null (#GP(0)) code segment with DPL <= CPL,
+ * for JMP to a non-conforming one DPL = CPL, in long mode a 64-bit one
+ * (#GP(target)), present (#NP(target)). CS and the return address are
+ * pushed at the gate's size (8 bytes in long mode). A CALL that raises the
+ * privilege (non-conforming target, DPL < CPL: a stack switch through the
+ * TSS) is not emulated.
+ */
+static enum exec_result call_gate(struct emul *e, bool call, uint16_t gsel, uint64_t g[2])
+{
+    struct vcpu *v = e->v;
+    struct vmcb_save *s = &v->arch.vmcb->save;
+    bool lma = s->efer & EFER_LMA;
+    unsigned cpl = s->cpl, gdpl = DESC_DPL(g[0]), type, tdpl, size;
+    uint16_t tsel = (uint16_t)(g[0] >> 16);
+    uint64_t offset = (g[0] & 0xffff) | ((g[0] >> 32) & 0xffff0000u), t[2];
+
+    if (lma && (!seg_read_descriptor(v, gsel, g, 8)))
+        return EXEC_FAULTED;
+    if (lma && ((g[1] >> 40) & 0x1f))
+        return emul_fault(v, X86_EXC_GP, SEL_ERROR(gsel));     /* upper half's type must be 0 */
+    if (gdpl < cpl || gdpl < (gsel & 3u))
+        return emul_fault(v, X86_EXC_GP, SEL_ERROR(gsel));
+    if (!(g[0] & DESC_P))
+        return emul_fault(v, X86_EXC_NP, SEL_ERROR(gsel));
+    if (lma)
+        offset |= g[1] << 32;
+    else if (DESC_TYPE(g[0]) == TYPE_CALL_GATE16)
+        offset &= 0xffff;
+    if (!(tsel & 0xfffc))
+        return emul_fault(v, X86_EXC_GP, 0);
+    if (!seg_read_descriptor(v, tsel, t, 0))
+        return EXEC_FAULTED;
+    type = DESC_TYPE(t[0]);
+    tdpl = DESC_DPL(t[0]);
+    if (!(t[0] & DESC_S) || !(type & TYPE_CODE) || tdpl > cpl ||
+        (lma && (!(t[0] & DESC_L) || (t[0] & DESC_DB))) ||
+        (!call && !(type & TYPE_CONFORMING) && tdpl != cpl))
+        return emul_fault(v, X86_EXC_GP, SEL_ERROR(tsel));
+    if (!(t[0] & DESC_P))
+        return emul_fault(v, X86_EXC_NP, SEL_ERROR(tsel));
+    if (call && !(type & TYPE_CONFORMING) && tdpl < cpl)
+        return EXEC_UNKNOWN;                                    /* privilege change */
+    size = lma ? 8 : DESC_TYPE(g[0]) == TYPE_CALL_GATE ? 4 : 2;
+    return enter_code_segment(e, call, tsel, &t[0], offset, size);
+}
+
 static enum exec_result far_transfer(struct emul *e, bool call, uint64_t target, uint16_t sel)
 {
     struct vcpu *v = e->v;
     struct vmcb_save *s = &v->arch.vmcb->save;
     unsigned size = e->insn.size, fault;
     uint64_t ret = (s->rip + e->insn.len) & size_mask(size), d[2];
-    struct vmcb_seg cs;
     bool unknown;
 
     if (!seg_protected_mode(v)) {
@@ -217,24 +338,16 @@ static enum exec_result far_transfer(struct emul *e, bool call, uint64_t target,
     if (!seg_read_descriptor(v, sel, d, 0))
         return EXEC_FAULTED;
     fault = code_target_fault(sel, s->cpl, d[0], &unknown);
+    if (unknown && (DESC_TYPE(d[0]) == TYPE_CALL_GATE ||
+                    (DESC_TYPE(d[0]) == TYPE_CALL_GATE16 && !(s->efer & EFER_LMA))))
+        return call_gate(e, call, sel, d);
+    if (unknown && (s->efer & EFER_LMA))
+        return emul_fault(v, X86_EXC_GP, SEL_ERROR(sel));      /* no task switch in long mode */
     if (unknown)
-        return EXEC_UNKNOWN;
+        return EXEC_UNKNOWN;                                    /* task gate, TSS */
     if (fault)
         return emul_fault(v, fault, SEL_ERROR(sel));
-    seg_from_descriptor(&cs, (uint16_t)((sel & 0xfffc) | s->cpl), d[0] | DESC_A);
-    if ((s->efer & EFER_LMA) && (d[0] & DESC_L)) {
-        if ((uint64_t)((int64_t)(target << 16) >> 16) != target)
-            return emul_fault(v, X86_EXC_GP, 0);        /* non-canonical */
-    } else if (target > cs.limit) {
-        return emul_fault(v, X86_EXC_GP, 0);
-    }
-    if (call && !push_return(v, size, ret))
-        return EXEC_FAULTED;
-    if (!mark_accessed(v, sel, &d[0]))
-        return EXEC_FAULTED;
-    s->cs = cs;
-    s->rip = target;
-    return EXEC_JUMPED;
+    return enter_code_segment(e, call, sel, &d[0], target, size);
 }
 
 /* ---- the instructions ---- */

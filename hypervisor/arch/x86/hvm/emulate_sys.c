@@ -6,6 +6,7 @@
  * (#GP(0)), LLDT/LTR protected mode (#UD), a GDT selector of the right
  * system type (#GP(sel)), a present descriptor (#NP(sel)) and in long mode
  * a 16-byte descriptor with a canonical base; LTR marks the TSS busy.
+ * VERR/VERW read their selector and set ZF (emulate_seg.c's check).
  * LMSW exits as a CR0 write before its operand is read (svm/cr.c).
  */
 #include <asm/decode.h>
@@ -117,6 +118,19 @@ static enum exec_result load_system_segment(struct emul *e, bool tr, struct vmcb
     return EXEC_DONE;
 }
 
+/* VERR (write false) / VERW with the selector in memory: ZF alone changes. */
+static enum exec_result verify_segment(struct emul *e, bool write)
+{
+    struct vmcb_save *s = &e->v->arch.vmcb->save;
+    uint16_t sel = 0;
+    bool accessible;
+
+    if (!emul_operand_access(e, 0, &sel, 2, false) || !seg_verify_access(e->v, sel, write, &accessible))
+        return EXEC_FAULTED;
+    s->rflags = accessible ? s->rflags | EFL_ZF : s->rflags & ~EFL_ZF;
+    return EXEC_DONE;
+}
+
 enum exec_result emulate_system_insn(struct emul *e)
 {
     struct vcpu *v = e->v;
@@ -125,12 +139,14 @@ enum exec_result emulate_system_insn(struct emul *e)
     bool group7 = e->insn.opcode == 0x0f01;
     bool store = group7 ? (ext <= 1 || ext == 4) : ext <= 1;
 
-    if (ext > 4 || (group7 && ext == 4 && !store))
-        return EXEC_UNKNOWN;                     /* VERR/VERW, LMSW, INVLPG... */
+    if (ext > (group7 ? 4u : 5u))
+        return EXEC_UNKNOWN;                     /* LMSW, INVLPG... */
     if (!group7 && !seg_protected_mode(v)) {
-        svm_inject_ud(v);                        /* SLDT/STR/LLDT/LTR in real and V86 mode */
+        svm_inject_ud(v);                        /* SLDT/STR/LLDT/LTR/VERR/VERW in real and V86 mode */
         return EXEC_FAULTED;
     }
+    if (!group7 && ext >= 4)
+        return verify_segment(e, ext == 5);
     if (store ? (s->cr4 & CR4_UMIP) && cpl(s) > 0 : cpl(s) > 0)
         return emul_fault(v, X86_EXC_GP, 0);
     if (group7) {

@@ -138,20 +138,20 @@ static uint16_t fcw_now(void)
     return fcw;
 }
 
-/* The last-instruction pointers name the guest's instruction and operand
- * (FNSTENV masks every exception; FLDENV puts the control word back). */
+/* The last-instruction pointers name the guest's instruction and operand,
+ * not the host's run of it (xstate.c says what QEMU TCG keeps of them). */
 static void x87_set_last(struct emul *e, unsigned op)
 {
     const struct vmcb_save *s = &e->v->arch.vmcb->save;
-    struct x87_env env;
+    struct x87_env ptrs = {
+        .fip = (uint32_t)s->rip,
+        .fcs = s->cs.sel,
+        .fop = (uint16_t)(((op & 7) << 8) | e->insn.modrm),
+        .fdp = (uint32_t)emul_operand_offset(e),
+        .fds = emul_operand_selector(e),
+    };
 
-    __asm__ volatile("fnstenv %0" : "=m"(env));
-    env.fip = (uint32_t)s->rip;
-    env.fcs = s->cs.sel;
-    env.fop = (uint16_t)(((op & 7) << 8) | e->insn.modrm);
-    env.fdp = (uint32_t)emul_operand_offset(e);
-    env.fds = emul_operand_selector(e);
-    __asm__ volatile("fldenv %0" :: "m"(env));
+    xstate_x87_set_pointers(&ptrs);
 }
 
 /*

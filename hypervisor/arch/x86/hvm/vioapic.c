@@ -26,8 +26,19 @@ void vioapic_init(struct vioapic *a, vioapic_deliver_fn deliver, void *opaque)
 
 static bool is_level(uint64_t rte) { return rte & VIOAPIC_RTE_LEVEL; }
 
-/* Send the pin's message; a level-triggered one that was taken sets remote
- * IRR until the EOI. */
+/* Vectors 0-15 are illegal in a fixed or lowest-priority message (the
+ * 82093AA's vector range is 0x10-0xFE): every local APIC refuses it with a
+ * Receive Illegal Vector error, so no APIC accepts it. */
+static bool refused_by_every_apic(const struct vioapic_msg *m)
+{
+    return (m->delivery_mode == VIOAPIC_DM_FIXED || m->delivery_mode == VIOAPIC_DM_LOWEST) &&
+           m->vector < 16;
+}
+
+/* Send the pin's message; a level-triggered one that a local APIC accepted
+ * sets remote IRR until the EOI of its vector (82093AA). A refused one
+ * leaves it clear: no EOI can name a vector below 16, and the pin would
+ * stay blocked for good. */
 static void deliver(struct vioapic *a, unsigned pin)
 {
     uint64_t rte = a->rte[pin];
@@ -39,7 +50,7 @@ static void deliver(struct vioapic *a, unsigned pin)
         .level = is_level(rte),
     };
 
-    if (a->deliver(a->opaque, &msg) && msg.level)
+    if (a->deliver(a->opaque, &msg) && msg.level && !refused_by_every_apic(&msg))
         a->rte[pin] |= VIOAPIC_RTE_REMOTE_IRR;
 }
 

@@ -33,22 +33,29 @@ static struct { uint32_t size, offset; bool align64; } component[MAX_COMPONENT +
 
 /*
  * The saved registers, in the vCPU's page. Moved with plain vector loads and
- * stores and, for x87, FNSTENV/FLDENV plus FSTP/FLD TBYTE of the eight data
- * registers, not XSAVE/XRSTOR/FXSAVE/FNSAVE: under QEMU 10 multi-threaded
- * TCG those around VM entries on two pCPUs corrupt a guest's nested
- * translation now and then (a guest triple fault or a host #PF right after
- * #VMEXIT; reproduced by the ipi-storm guest beside an SSE user, never with
- * -icount or one pCPU); see docs/architecture.md.
+ * stores, not XSAVE/XRSTOR/FXSAVE: under QEMU 10 multi-threaded TCG those
+ * around VM entries on two pCPUs corrupt a guest's nested translation now
+ * and then (a guest triple fault or a host #PF right after #VMEXIT;
+ * reproduced by the ipi-storm guest beside an SSE user, never with -icount
+ * or one pCPU); see docs/architecture.md. The x87 stack, whose moves
+ * through memory (FNSTENV, FSTP TBYTE, FRSTOR: the same QEMU helpers) share
+ * that risk, moves only while a vCPU's stack is in use.
  */
 
 struct x87_reg { uint8_t bytes[10]; };
 
+/* The whole x87 state as FNSAVE stores and FRSTOR loads it (32-bit
+ * protected-mode format): the environment, then ST0-7 of its TOP. */
+struct x87_image {
+    struct x87_env env;       /* FCW, FSW (TOP), FTW, FIP/FDP/FOP */
+    struct x87_reg st[8];     /* ST0-7 of the saved TOP, whatever their tags */
+} __attribute__((packed));
+
 struct saved_fpu {
     uint8_t vec[16][32];      /* YMM0-15 (XMM0-15 in the low halves) */
     uint32_t mxcsr;
-    struct x87_env env;       /* FCW, FSW (TOP), FTW, FIP/FDP/FOP */
-    struct x87_reg st[8];     /* ST0-7 of the saved TOP, whatever their tags */
-    bool x87_in_use;          /* env and st[] hold state beyond FCW */
+    struct x87_image x87;
+    bool x87_in_use;          /* x87 holds state beyond FCW */
 };
 
 static inline void xsetbv(uint32_t index, uint64_t value)
@@ -141,8 +148,8 @@ void xstate_vcpu_reset(struct vcpu *v)
     struct saved_fpu *f = (struct saved_fpu *)v->arch.xsave_pa;
 
     memset(f, 0, XSAVE_AREA_PAGES * PAGE_SIZE);
-    f->env.fcw = 0x37f;
-    f->env.ftw = 0xffff;
+    f->x87.env.fcw = 0x37f;
+    f->x87.env.ftw = 0xffff;
     f->mxcsr = 0x1f80;
     v->arch.xcr0 = XSTATE_X87;
 }
@@ -187,41 +194,51 @@ static void store_vectors(struct saved_fpu *f)
 }
 
 /*
- * x87 data registers by their stack position: FSTP/FLD TBYTE move all 80
- * bits unchanged (no conversion, no #IA on SNaN for m80). FSTP of an empty
- * register stores the indefinite and FLD onto a full one loads it, so the
- * tags are set first with FLDENV of a copy of the environment (exceptions
- * masked, TOP kept): all valid to store, all empty to load. Eight pops or
- * pushes bring TOP back where it was; the real environment (FSW with TOP and
- * exception flags, FTW, FCW, FIP/FDP) is loaded last.
+ * The x87 image goes back with FNINIT then FRSTOR. On hardware FRSTOR loads
+ * every field, the last-instruction pointers (FIP/FCS/FOP/FDP/FDS)
+ * included. QEMU TCG loads those with no instruction (its FLDENV, FRSTOR
+ * and FXRSTOR skip them; every x87 instruction that is not a control one
+ * sets them to its own address and operand): FRSTOR, a control
+ * instruction, leaves them as FNINIT cleared them, 0, where loading the
+ * registers one by one (FLD) left the hypervisor's code and buffer
+ * addresses for the guest to read.
  */
-static void x87_set_tags(const struct x87_env *env, uint16_t ftw)
+static void x87_restore(const struct x87_image *img)
 {
-    struct x87_env tmp = *env;
-
-    tmp.fcw |= 0x3f;                  /* every exception masked */
-    tmp.fsw &= 0x3800;                /* TOP only: no pending exception */
-    tmp.ftw = ftw;
-    __asm__ volatile("fldenv %0" :: "m"(tmp));
+    __asm__ volatile("fninit; frstor %0" :: "m"(*img));
 }
 
-#define X87_LOAD(n)  __asm__ volatile("fldt %0" :: "m"(f->st[n]));
-#define X87_STORE(n) __asm__ volatile("fstpt %0" : "=m"(f->st[n]));
-
-static void load_x87(const struct saved_fpu *f)
-{
-    x87_set_tags(&f->env, 0xffff);
-    X87_LOAD(7) X87_LOAD(6) X87_LOAD(5) X87_LOAD(4)
-    X87_LOAD(3) X87_LOAD(2) X87_LOAD(1) X87_LOAD(0)
-    __asm__ volatile("fldenv %0" :: "m"(f->env));
-}
+/* FSTP TBYTE moves all 80 bits of a register unchanged, and of an empty
+ * one stores the indefinite, so the tags are set first with FLDENV of a
+ * copy of the environment (exceptions masked, TOP kept): all valid. Eight
+ * pops bring TOP back where it was. */
+#define X87_STORE(n) __asm__ volatile("fstpt %0" : "=m"(f->x87.st[n]));
 
 static void store_x87(struct saved_fpu *f)
 {
-    __asm__ volatile("fnstenv %0" : "=m"(f->env));
-    x87_set_tags(&f->env, 0);
+    struct x87_env tmp;
+
+    __asm__ volatile("fnstenv %0" : "=m"(f->x87.env));
+    tmp = f->x87.env;
+    tmp.fcw |= 0x3f;                  /* every exception masked */
+    tmp.fsw &= 0x3800;                /* TOP only: no pending exception */
+    tmp.ftw = 0;
+    __asm__ volatile("fldenv %0" :: "m"(tmp));
     X87_STORE(0) X87_STORE(1) X87_STORE(2) X87_STORE(3)
     X87_STORE(4) X87_STORE(5) X87_STORE(6) X87_STORE(7)
+}
+
+void xstate_x87_set_pointers(const struct x87_env *ptrs)
+{
+    struct x87_image img;
+
+    __asm__ volatile("fnsave %0" : "=m"(img));
+    img.env.fip = ptrs->fip;
+    img.env.fcs = ptrs->fcs;
+    img.env.fop = ptrs->fop;
+    img.env.fdp = ptrs->fdp;
+    img.env.fds = ptrs->fds;
+    x87_restore(&img);
 }
 
 /* Register-only probe (no memory access): true unless FSW is all zero and
@@ -268,10 +285,10 @@ void xstate_enter_guest(struct vcpu *v)
     load_vectors(f);                  /* with the host's XCR0: YMM enabled */
     __asm__ volatile("ldmxcsr %0" :: "m"(f->mxcsr));
     if (f->x87_in_use) {
-        load_x87(f);
+        x87_restore(&f->x87);
     } else {
         x87_scrub();
-        __asm__ volatile("fldcw %0" :: "m"(f->env.fcw));
+        __asm__ volatile("fldcw %0" :: "m"(f->x87.env.fcw));
     }
     if (has_xsave && v->arch.xcr0 != supported)
         xsetbv(0, v->arch.xcr0);
@@ -289,9 +306,13 @@ void xstate_leave_guest(struct vcpu *v)
     f->x87_in_use = x87_in_use(&fsw);
     if (f->x87_in_use) {
         store_x87(f);
-        f->env.fsw = fsw;             /* the condition codes before FXAM */
+        if (!fsw) {                   /* FXAM ran: the pointers name the probe */
+            f->x87.env.fip = f->x87.env.fdp = 0;
+            f->x87.env.fcs = f->x87.env.fop = f->x87.env.fds = 0;
+        }
+        f->x87.env.fsw = fsw;         /* the condition codes before FXAM */
     } else {
-        __asm__ volatile("fnstcw %0" : "=m"(f->env.fcw));
+        __asm__ volatile("fnstcw %0" : "=m"(f->x87.env.fcw));
     }
 }
 

@@ -40,6 +40,9 @@ void stage2_destroy(struct domain *d);
 
 /* traps.c: handle one exit; false when the vCPU must stop running. */
 bool arm64_handle_exit(struct vcpu *v, uint64_t kind);
+/* traps.c: take an exception to the guest's EL1 with this ESR and FAR, as the
+ * hardware would have (vector, SPSR/ELR_EL1, the PSTATE of an exception entry). */
+void arm64_inject_el1(struct vcpu *v, uint64_t esr, uint64_t far);
 
 /* domain_build.c: a boot-time domain (its vCPU 0 runnable, the others off
  * until PSCI CPU_ON; ended crashed if its Image or device tree cannot be
@@ -47,6 +50,11 @@ bool arm64_handle_exit(struct vcpu *v, uint64_t kind);
 struct boot_module { uint64_t start, end; };
 struct boot_domain;
 struct domain *arm64_build_domain(const struct boot_domain *spec, const void *host_dtb);
+/* domain_build.c: keeps the host's device tree for the domains the toolstack
+ * creates later; arm64_domain_dtb writes one into d's RAM (its last 2 MiB, the
+ * boot-time domains' tree) and gives its IPA. 0 or -1. */
+void arm64_keep_host_dtb(const void *host_dtb);
+int arm64_domain_dtb(struct domain *d, uint64_t *dtb_ipa);
 
 /* vcpu.c: a vCPU out of reset, entered at EL1h at entry with x0 = arg. */
 void arm64_vcpu_reset(struct vcpu *v, uint64_t entry, uint64_t arg);

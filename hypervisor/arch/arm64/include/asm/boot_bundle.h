@@ -40,6 +40,8 @@ struct boot_domain {
     unsigned quiet_switches;        /* adaptive's quiet switch-outs before it traps again */
     unsigned mem_mib;               /* even (2 MiB stage-2 blocks) */
     unsigned vcpus;
+    uint64_t host_bp;               /* hostbp=: a host breakpoint traced from boot (0 none) */
+    bool paused;                    /* paused=1: built paused, for a debugger to attach */
     const uint8_t *image;
     uint64_t image_size;
     const uint8_t *ramdisk;         /* NULL: none (linux,initrd-* in the domain's DTB) */
@@ -55,7 +57,7 @@ int bundle_parse(const void *blob, uint64_t len, struct boot_domain *out, unsign
 /* Defaults for a domain: name "guest", 64 MiB, 1 vCPU, policy trap, adaptive's
  * default quiet switch-outs. */
 void boot_domain_defaults(struct boot_domain *b);
-/* One "key=value" of a domain (name, mem, vcpus, policy, quiet, cmdline); false with
+/* One "key=value" of a domain (name, mem, vcpus, policy, quiet, hostbp, paused, cmdline); false with
  * *err if the key is unknown or the value out of range. */
 bool boot_domain_set(struct boot_domain *b, const char *key, const char *value,
                      const char **err);

@@ -18,26 +18,6 @@ unsigned fdt_for_each_child_prop(const void *fdt, const char *parent, const char
                                  void (*fn)(void *ctx, const void *val, uint32_t len),
                                  void *ctx);
 
-/* Editing in place (the builder's domain DTB): what is removed becomes
- * FDT_NOP tokens, so nothing moves and the blob stays valid.
- * Removes the children of the top-level node `parent` (NULL: the top-level
- * nodes themselves) for which keep(name) is false. */
-void fdt_remove_nodes(void *fdt, const char *parent, bool (*keep)(const char *name));
-/* Inserts a copy of the child `child` of the top-level node `parent`, named
- * new_name, right after it (its phandle, if any, left out); the blob grows,
- * up to capacity bytes. 0, or -1 if there is no such child or no room. */
-int fdt_clone_child(void *fdt, uint32_t capacity, const char *parent, const char *child,
-                    const char *new_name);
-/* Adds property prop = value to the child `child` of `parent` unless it has
- * one (the name joins the strings block if new). 0, or -1 (no child, no room). */
-int fdt_add_child_prop(void *fdt, uint32_t capacity, const char *parent, const char *child,
-                       const char *prop, const void *value, uint32_t len);
-/* A property of the child `child` of `parent`, writable in place; NULL if none. */
-void *fdt_child_prop(void *fdt, const char *parent, const char *child, const char *prop,
-                     uint32_t *len);
-/* Removes property prop of the top-level node `node` ("" for the root). */
-void fdt_remove_prop(void *fdt, const char *node, const char *prop);
-
 /* Writing a blob from scratch, node by node (the builder's per-domain tree,
  * dtb_build.c): begin/end nodes and properties in order, then finish, which
  * lays out the header, an empty reservation map, the structure and strings

@@ -14,6 +14,7 @@
 
 struct fp_context {
     uint64_t fpsr, fpcr, svcr;
+    uint64_t vl;                /* bytes per Z register as saved (16: V registers only) */
     uint8_t z[32 * FP_VL_MAX] __attribute__((aligned(16)));
     uint8_t p[17 * FP_VL_MAX / 8];      /* P0-P15, then FFR */
     uint8_t zt0[64];

@@ -7,6 +7,8 @@
 
 #define PPI_HYP_TIMER   26      /* CNTHP: wakes a blocked vCPU */
 #define PPI_VIRT_TIMER  27      /* CNTV: the running guest's timer */
+#define PPI_PHYS_TIMER  30      /* CNTP: the running guest's EL1 physical timer */
+#define PPI_PMU         23      /* PMU overflow: the running guest's counters */
 #define PPI_MAINTENANCE 25
 #define SGI_KICK        0       /* between pCPUs: reschedule (sched_arch.c) */
 #define SGI_EXIT_GUEST  1       /* between pCPUs: leave the guest, nothing else */
@@ -29,5 +31,11 @@ uint32_t gicv3_ack(void);
  * until the guest deactivates the virtual interrupt it is linked to. */
 void gicv3_priority_drop(uint32_t intid);
 void gicv3_deactivate(uint32_t intid);
+/* A level-sensitive SPI (intid 32-1019) routed to the pCPU with this MPIDR,
+ * fn called when it is taken (then deactivated: fn must quiet the source).
+ * One such SPI for now; false if intid is not an SPI or one is taken. */
+bool gicv3_spi_enable(uint32_t intid, uint64_t mpidr, void (*fn)(void));
+/* Runs the handler of an SPI taken at EL2; false if it has none. */
+bool gicv3_spi_dispatch(uint32_t intid);
 
 #endif

@@ -34,6 +34,25 @@ struct arch_vcpu {
     bool init_pending, sipi_latched, wait_for_sipi;
     uint8_t sipi_vector;
     uint64_t psci_entry, psci_context;  /* CPU_ON's entry point and context ID */
+    /* vdebug.c: instructions stepped hidden from the guest where its own debug
+     * state disables what the host's TDE made fire: a breakpoint or watchpoint of
+     * its own (stepped over with the pair disarmed), or its own MDSCR_EL1.SS. */
+    struct vdebug_skip {
+        uint32_t slots;         /* hardware pairs disarmed for one instruction */
+        bool     armed;         /* the last entry carried the skip */
+        bool     step_exit;     /* ... and ended with its own step exception */
+        bool     stepping;      /* a hidden step of the guest's own SS is under way */
+        bool     guest_ss;      /* the guest's PSTATE.SS before the hidden step */
+        uint64_t from_pc;       /* ... and its PC */
+        uint64_t mdscr;         /* MDSCR_EL1 before the skip, put back after it */
+    } dbg_skip;
+    /* vdebug.c: a host breakpoint traced from boot (hostbp=): each hit is reported
+     * and stepped over with the host's hidden single-step. */
+    struct vdebug_trace {
+        uint64_t addr;          /* 0: none */
+        bool     stepping;      /* stepping over it, the breakpoint out */
+        uint64_t hits;
+    } dbg_trace;
 };
 
 struct arch_domain {
