@@ -208,17 +208,26 @@ int hv_ctl_gdbg_continue(uint32_t domid)
 #pragma weak arch_gdbg_get_regs_arm64
 #pragma weak arch_gdbg_set_regs_arm64
 
-int hv_ctl_gdbg_get_regs(uint32_t domid, uint32_t vcpu, struct dbgv_gdbg_regs *out)
+/* The vCPU whose registers a debugger reads or writes: of an attached,
+ * paused domain (else NULL and *rc says why). */
+static struct vcpu *stopped_vcpu(uint32_t domid, uint32_t vcpu, int *rc)
 {
     struct domain *d;
+    struct vcpu *v;
+
+    if (!(d = attached_domain(domid, rc)) || !(v = vcpu_of(d, vcpu, rc)))
+        return NULL;
+    return (*rc = require_paused(d)) ? NULL : v;
+}
+
+int hv_ctl_gdbg_get_regs(uint32_t domid, uint32_t vcpu, struct dbgv_gdbg_regs *out)
+{
     struct vcpu *v;
     int rc;
 
     if (!arch_gdbg_get_regs)
         return -DBGV_ENOSYS;
-    if (!(d = attached_domain(domid, &rc)) || !(v = vcpu_of(d, vcpu, &rc)))
-        return rc;
-    if ((rc = require_paused(d)))
+    if (!(v = stopped_vcpu(domid, vcpu, &rc)))
         return rc;
     arch_gdbg_get_regs(v, out);
     return 0;
@@ -226,30 +235,24 @@ int hv_ctl_gdbg_get_regs(uint32_t domid, uint32_t vcpu, struct dbgv_gdbg_regs *o
 
 int hv_ctl_gdbg_set_regs(const struct dbgv_ctl_gdbg_set_regs *req)
 {
-    struct domain *d;
     struct vcpu *v;
     int rc;
 
     if (!arch_gdbg_set_regs)
         return -DBGV_ENOSYS;
-    if (!(d = attached_domain(req->domid, &rc)) || !(v = vcpu_of(d, req->vcpu, &rc)))
-        return rc;
-    if ((rc = require_paused(d)))
+    if (!(v = stopped_vcpu(req->domid, req->vcpu, &rc)))
         return rc;
     return arch_gdbg_set_regs(v, req->mask, &req->regs) < 0 ? -DBGV_EINVAL : 0;
 }
 
 int hv_ctl_gdbg_get_regs_arm64(uint32_t domid, uint32_t vcpu, struct dbgv_gdbg_regs_arm64 *out)
 {
-    struct domain *d;
     struct vcpu *v;
     int rc;
 
     if (!arch_gdbg_get_regs_arm64)
         return -DBGV_ENOSYS;
-    if (!(d = attached_domain(domid, &rc)) || !(v = vcpu_of(d, vcpu, &rc)))
-        return rc;
-    if ((rc = require_paused(d)))
+    if (!(v = stopped_vcpu(domid, vcpu, &rc)))
         return rc;
     arch_gdbg_get_regs_arm64(v, out);
     return 0;
@@ -257,15 +260,12 @@ int hv_ctl_gdbg_get_regs_arm64(uint32_t domid, uint32_t vcpu, struct dbgv_gdbg_r
 
 int hv_ctl_gdbg_set_regs_arm64(const struct dbgv_ctl_gdbg_set_regs_arm64 *req)
 {
-    struct domain *d;
     struct vcpu *v;
     int rc;
 
     if (!arch_gdbg_set_regs_arm64)
         return -DBGV_ENOSYS;
-    if (!(d = attached_domain(req->domid, &rc)) || !(v = vcpu_of(d, req->vcpu, &rc)))
-        return rc;
-    if ((rc = require_paused(d)))
+    if (!(v = stopped_vcpu(req->domid, req->vcpu, &rc)))
         return rc;
     return arch_gdbg_set_regs_arm64(v, req->mask, req->vmask, &req->regs) < 0 ? -DBGV_EINVAL : 0;
 }
