@@ -144,18 +144,14 @@ static void vcpu_put(struct vcpu *v, uint64_t now)
 
 static void run_vcpu(struct pcpu *p, struct vcpu *v)
 {
-    struct domain *d = v->domain;
-
     p->current = v;
     v->slice_start_ns = now_ns();
     p->need_resched = false;
     debug_switch_in(v);
     arch_vcpu_load(v);
     /* The state is re-read before every entry (protocol step 2). */
-    while (d->state == DOMAIN_ACTIVE && v->state == VCPU_RUNNING) {
-        if (arch_vcpu_run(v) == RUN_RESCHEDULE || p->need_resched)
-            break;
-    }
+    while (sched_vcpu_keeps_running(p, v) && arch_vcpu_run(v) != RUN_RESCHEDULE)
+        ;
     arch_vcpu_put(v);
     debug_switch_out(v);
     p->current = NULL;

@@ -17,6 +17,7 @@ info1 = os.environ.get("PROFILE_INFO1", "")
 info1_mask, info1_val = (hexint(x) for x in info1.split("=")) if info1 else (0, 0)
 skip = int(os.environ.get("PROFILE_SKIP", "20"))
 samples = int(os.environ.get("PROFILE_SAMPLES", "3"))
+trace = os.environ.get("PROFILE_TRACE", "") != ""   # also list the last exit's path, line by line
 
 gdb.execute("set pagination off")
 gdb.execute("set confirm off")
@@ -73,11 +74,16 @@ while taken < samples:
     taken += 1
     n = 0
     root = None
+    path = []
     while True:
         pc = int(gdb.parse_and_eval("$pc")) & (2**64 - 1)
         if pc == vmrun_at:
             break
         fr = chain(gdb.newest_frame())
+        if trace:
+            sal = gdb.find_pc_line(pc)
+            path.append("%#x %s:%s %s" % (pc, os.path.basename(sal.symtab.filename) if sal.symtab else "?",
+                                          sal.line, fr[0]))
         self_count[fr[0]] += 1
         for name in set(fr):
             incl_count[name] += 1
@@ -88,6 +94,9 @@ while taken < samples:
     total += n
     out("exit %#x info1 %#x: %d hypervisor instructions" % (code, i1, n))
 
+if trace:
+    for line in path:
+        out("  " + line)
 out("average over %d exits: %d instructions (VMRUN excluded)" % (samples, total // samples))
 out("%-40s %8s %8s" % ("function", "self", "incl"))
 for name, c in sorted(incl_count.items(), key=lambda kv: -kv[1]):

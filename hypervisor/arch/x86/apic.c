@@ -26,7 +26,7 @@
 #define TIMER_DIVIDE 16
 
 static uint64_t next_tick_ns[MAX_PCPUS];   /* when each pCPU's scheduler tick is due */
-static uint64_t armed_ns[MAX_PCPUS];       /* when its timer fires */
+uint64_t lapic_timer_armed_ns[MAX_PCPUS];  /* when its timer fires */
 
 static inline uint32_t lapic_read(uint32_t reg) { return *(volatile uint32_t *)(LAPIC_BASE + reg); }
 static inline void lapic_write(uint32_t reg, uint32_t v) { *(volatile uint32_t *)(LAPIC_BASE + reg) = v; }
@@ -63,12 +63,12 @@ void lapic_init(void)
 }
 
 /* Interrupts are off (hypervisor context or the tick's handler). */
-static void timer_fire_at(unsigned cpu, uint64_t at)
+void lapic_timer_fire_at(unsigned cpu, uint64_t at)
 {
     uint64_t now = now_ns();
     uint64_t counts = at > now ? (at - now + TIMER_DIVIDE - 1) / TIMER_DIVIDE : 1;
 
-    armed_ns[cpu] = at;
+    lapic_timer_armed_ns[cpu] = at;
     lapic_write(APIC_TMR_ICR, (uint32_t)(counts > UINT32_MAX ? UINT32_MAX : counts));
 }
 
@@ -86,14 +86,8 @@ bool lapic_timer_tick_due(void)
         if (next_tick_ns[cpu] <= now)
             next_tick_ns[cpu] = now + TICK_NS;   /* ticks missed: no burst */
     }
-    timer_fire_at(cpu, next_tick_ns[cpu]);
+    lapic_timer_fire_at(cpu, next_tick_ns[cpu]);
     return due;
-}
-
-void lapic_timer_fire_by(unsigned cpu, uint64_t deadline_ns)
-{
-    if (deadline_ns < armed_ns[cpu])
-        timer_fire_at(cpu, deadline_ns);
 }
 
 static void lapic_icr(uint32_t apic_id, uint32_t lo)

@@ -163,7 +163,20 @@ static uint64_t composed_control(struct dbg_vcpu *d)
     return d->composed;
 }
 
-void dbg_before_vmentry(struct dbg_vcpu *d)
+/* Whether this entry left a clean vCPU: trapped, no step, nothing armed or loaded. Where
+ * slots have their own controls (arm64) the file itself can arm one: never clean there. */
+static void note_clean_entry(struct dbg_vcpu *d, bool untrapped, uint64_t control)
+{
+    d->clean_entry = !DBG_ARCH_SLOT_CONTROLS && !untrapped && !d->step_armed && !d->dirty &&
+                     !dbg_arch_armed_slots(control, d->dr);
+    if (!d->clean_entry)
+        return;                 /* the key matters only while clean_entry is set */
+    d->clean_gen = d->layout_gen;
+    d->clean_control = d->control;
+    d->clean_hw_status = d->hw_status;
+}
+
+void dbg_entry_program(struct dbg_vcpu *d)
 {
     bool untrapped;
     uint64_t status, control;
@@ -192,6 +205,7 @@ void dbg_before_vmentry(struct dbg_vcpu *d)
     program_control(d, status, control, !untrapped);
     dbg_step_before_entry(d);
     d->ran_untrapped = untrapped;
+    note_clean_entry(d, untrapped, control);
 }
 
 /* Trapped, the guest's control register lives here, but the CPU can still
@@ -211,7 +225,7 @@ static void follow_hardware_control(struct dbg_vcpu *d)
     dbg_layout_update(d);       /* the guest's armed slots may have changed */
 }
 
-void dbg_after_vmexit(struct dbg_vcpu *d)
+void dbg_exit_sync(struct dbg_vcpu *d)
 {
     dbg_step_after_exit(d);
     if (!d->ran_untrapped) {

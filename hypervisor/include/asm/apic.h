@@ -13,7 +13,14 @@ void lapic_init(void);                 /* enable, spurious vector, the tick */
 bool lapic_timer_tick_due(void);
 /* Make this pCPU's timer fire by this time (ns) at the latest: a guest
  * timer is due. The caller names its pCPU (an APIC read less per entry). */
-void lapic_timer_fire_by(unsigned cpu, uint64_t deadline_ns);
+static inline void lapic_timer_fire_by(unsigned cpu, uint64_t deadline_ns)
+{
+    extern uint64_t lapic_timer_armed_ns[];    /* apic.c: when each pCPU's timer fires */
+    void lapic_timer_fire_at(unsigned cpu, uint64_t at);
+
+    if (deadline_ns < lapic_timer_armed_ns[cpu])   /* every entry: one compare */
+        lapic_timer_fire_at(cpu, deadline_ns);
+}
 void lapic_eoi(void);
 uint32_t lapic_id(void);
 void lapic_send_init(uint32_t apic_id);

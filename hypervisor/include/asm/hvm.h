@@ -59,6 +59,8 @@ struct arch_vcpu {
     uint64_t xcr0;
     struct hvm_cpuid_entry cpuid_cache[HVM_CPUID_CACHED];   /* CPUID exits (cpuid.c) */
     struct gdbg_vcpu *svm_debug;   /* its host-debugger state (svm_debug.c), NULL until first use */
+    uint8_t soft_delivery_len;     /* svm_debug.c: an injected INT n is being delivered (its
+                                      length; 0: none), asked at every exit */
 };
 
 struct arch_domain {

@@ -44,6 +44,9 @@ void hvm_platform_no_device(struct vcpu *v, uint16_t port, unsigned size, bool w
  * recorded for the caller (hvm_poll_timers); and when the next is due (ns,
  * UINT64_MAX if none is enabled). */
 void hvm_platform_poll_timers(struct domain *d, uint64_t now);
-uint64_t hvm_platform_next_timer_ns(struct domain *d);
+static inline uint64_t hvm_platform_next_timer_ns(const struct hvm_platform *p)
+{
+    return __atomic_load_n(&p->next_event_ns, __ATOMIC_RELAXED);
+}
 
 #endif

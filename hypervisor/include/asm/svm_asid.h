@@ -19,6 +19,14 @@ struct svm_asid {
     uint64_t generation;          /* 0: none yet (pCPU generations start at 1) */
 };
 
+/* A pCPU's numbers (asid.c keeps them; the entry path reads the generation). */
+struct svm_asid_pool {
+    uint64_t generation;          /* starts at 1: a vCPU's 0 never matches */
+    uint32_t next;                /* next unused ASID in this generation */
+    uint32_t limit;               /* ASIDs are 1 .. limit-1 */
+};
+extern struct svm_asid_pool svm_asid_pools[];
+
 /* VMCB TLB_CONTROL values */
 #define SVM_TLB_CONTROL_NONE      0
 #define SVM_TLB_CONTROL_FLUSH_ALL 1   /* every ASID on this pCPU */
@@ -30,7 +38,13 @@ void svm_asid_vcpu_init(struct svm_asid *a);
 /* Before VMRUN on pCPU `cpu`: keep a's ASID if still valid there and no flush is wanted,
  * else give it a fresh one (starting a new generation on wrap). Returns the TLB_CONTROL
  * value the entry must carry. */
-uint8_t svm_asid_for_entry(struct svm_asid *a, unsigned cpu, bool want_flush);
+uint8_t svm_asid_assign(struct svm_asid *a, unsigned cpu);
+static inline uint8_t svm_asid_for_entry(struct svm_asid *a, unsigned cpu, bool want_flush)
+{
+    if (!want_flush && a->cpu == (int)cpu && a->generation == svm_asid_pools[cpu].generation)
+        return SVM_TLB_CONTROL_NONE;        /* every entry but the first on a pCPU */
+    return svm_asid_assign(a, cpu);
+}
 /* The pCPU's current generation (for tests and diagnostics). */
 uint64_t svm_asid_generation(unsigned cpu);
 

@@ -90,6 +90,10 @@ void vlapic_lowest_priority_won(struct vcpu *v);
 bool vlapic_accepts_extint(const struct vcpu *v);
 /* When the timer next fires (host ns), or UINT64_MAX. */
 uint64_t vlapic_timer_deadline_ns(const struct vcpu *v);
+static inline uint64_t vlapic_deadline_or_never(const struct vlapic *l)
+{
+    return l->timer_deadline_ns ? l->timer_deadline_ns : UINT64_MAX;   /* 0: not armed */
+}
 /* IA32_TSC_DEADLINE (msr.c): guest TSC units. */
 uint64_t vlapic_tsc_deadline(const struct vcpu *v);
 void vlapic_set_tsc_deadline(struct vcpu *v, uint64_t deadline, uint64_t guest_tsc_now);

@@ -144,6 +144,14 @@ struct dbg_vcpu {
     bool     guest_tf;            /* guest's own TF before that instruction */
     bool     tf_after;            /* TF the instruction left (the guest's, if it loads TF) */
 
+    /* The last entry found the vCPU clean: trapped, nothing armed, no host debugging,
+     * nothing loaded. While what it was computed from holds (dbg_entry_still_clean()),
+     * the next entry and exit have nothing to do for debug. */
+    bool     clean_entry;
+    uint32_t clean_gen;           /* layout_gen it was found for (lazy state, host bps/step) */
+    uint64_t clean_control;       /* the guest's control then */
+    uint64_t clean_hw_status;     /* the status the hardware was given then */
+
     /* observation */
     uint64_t last_dr6_seen;
     uint64_t last_dr7_seen;
@@ -169,10 +177,32 @@ void dbg_snapshot(const struct dbg_vcpu *d, struct dbgv_vcpu_debug_state *out);
 
 /* --- the VM-entry/exit loop ---------------------------------------------------------- */
 
+/* The work of the two below; the inline wrappers skip it for a clean vCPU. */
+void dbg_entry_program(struct dbg_vcpu *d);
+void dbg_exit_sync(struct dbg_vcpu *d);
+
+/* The last entry was clean and nothing it depended on has changed since: every writer
+ * of those inputs changes one of the compared fields (layout_gen is bumped by the lazy
+ * state, host breakpoint and step changes; a #DB sets hw_status; a reset clears
+ * hw_ctl_valid), so nothing has to remember to invalidate a flag. */
+static inline bool dbg_entry_still_clean(const struct dbg_vcpu *d)
+{
+    return d->clean_entry && d->clean_gen == d->layout_gen && d->clean_control == d->control &&
+           d->clean_hw_status == d->hw_status && d->policy_req == d->policy && d->hw_ctl_valid;
+}
 /* [vCPU] Last thing before VMRUN: apply pending changes, load slots, DR6/DR7, intercepts, TF. */
-void dbg_before_vmentry(struct dbg_vcpu *d);
-/* [vCPU] First thing after every VM exit, before its handler: sync what the guest changed. */
-void dbg_after_vmexit(struct dbg_vcpu *d);
+static inline void dbg_before_vmentry(struct dbg_vcpu *d)
+{
+    if (!dbg_entry_still_clean(d))
+        dbg_entry_program(d);
+}
+/* [vCPU] First thing after every VM exit, before its handler: sync what the guest changed.
+ * After a clean entry (trapped, nothing armed, no step) the guest could change nothing. */
+static inline void dbg_after_vmexit(struct dbg_vcpu *d)
+{
+    if (!d->clean_entry)
+        dbg_exit_sync(d);
+}
 /* [vCPU] The vCPU leaves its pCPU: save dirty registers, apply the policy's switch-out rule. */
 void dbg_on_deschedule(struct dbg_vcpu *d);
 /* [vCPU] The vCPU is about to run on a pCPU: hardware slots are unknown, apply switch-in rule. */

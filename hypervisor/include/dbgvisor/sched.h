@@ -46,4 +46,14 @@ uint64_t sched_slice_ns(void);
 uint64_t sched_vcpu_time_ns(struct vcpu *v);
 void sched_set_slice_ns(uint64_t ns);
 
+/* Protocol step 2 (schedule.c): before every VM entry the domain's and the vCPU's state
+ * are read again, and a pending reschedule ends the run. The arch layer may loop over
+ * consecutive entries itself, asking this between them, as run_vcpu() does. */
+#include <dbgvisor/domain.h>
+#include <dbgvisor/percpu.h>
+static inline bool sched_vcpu_keeps_running(const struct pcpu *p, const struct vcpu *v)
+{
+    return v->domain->state == DOMAIN_ACTIVE && v->state == VCPU_RUNNING && !p->need_resched;
+}
+
 #endif

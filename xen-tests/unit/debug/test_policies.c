@@ -170,6 +170,34 @@ static void test_clean_vcpu_pays_nothing(void)
     }
 }
 
+/* Issue 11: a clean entry lets the next one skip everything while its inputs hold, so
+ * each input a writer can change without a layout recomputation must still be seen: a
+ * policy requested from the toolstack, and the DR6 a trapped #DB exit left in the
+ * hardware (the next entry resets it so the following #DB shows only its own cause). */
+static void test_clean_entry_sees_every_change(void)
+{
+    fake_reset();
+    vcpu_start(&v, 0, DBGV_POLICY_TRAP, 2);
+    run_once(&v);
+    run_once(&v);
+    CU_ASSERT_TRUE(dbg_set_policy(&v, DBGV_POLICY_LAZY_SCHED, 2));
+    run_once(&v);
+    CU_ASSERT_EQUAL(v.policy, DBGV_POLICY_LAZY_SCHED);
+    g_write(&v, 0, 0x1000);                      /* the new policy's rule: untrapped */
+    CU_ASSERT_EQUAL(v.lazy_state, DBGV_LAZY_PASSTHROUGH);
+
+    fake_reset();
+    vcpu_start(&v, 0, DBGV_POLICY_TRAP, 2);
+    run_once(&v);
+    run_once(&v);
+    fake_vmcb(&v)->dr6 = 0xffff4ff0ULL;          /* single step: the CPU sets BS */
+    dbg_on_db_exit(&v, 0xffff4ff0ULL);
+    fake_clear_counts();
+    run_once(&v);
+    CU_ASSERT_EQUAL(fake_calls(OP_SET_STATUS), 1);
+    CU_ASSERT_EQUAL(fake_vmcb(&v)->dr6, 0xffff0ff0ULL);
+}
+
 /* Ours: untrapped while live, re-trapped after `quiet_switches` quiet switch-outs. */
 static void test_adaptive(void)
 {
@@ -441,7 +469,9 @@ int register_policy_tests(void)
                      test_task_switch_clears_local_enables) ||
         !CU_add_test(s, "snapshot", test_snapshot) ||
         !CU_add_test(s, "clean vCPU: no mechanism call on exits and switches, every policy",
-                     test_clean_vcpu_pays_nothing))
+                     test_clean_vcpu_pays_nothing) ||
+        !CU_add_test(s, "clean entry: a policy request and a #DB's DR6 are seen",
+                     test_clean_entry_sees_every_change))
         return -1;
     return 0;
 }

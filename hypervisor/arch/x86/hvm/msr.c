@@ -351,6 +351,37 @@ static enum msr_result (*const group_write[])(struct vcpu *, uint32_t, uint64_t)
     tsc_write, mtrr_write, misc_write, x2apic_write, amd_write,
 };
 
+/*
+ * Which group knows an MSR depends on its number and the direction alone (a group
+ * answers MSR_UNKNOWN from the number, before looking at any state), so the walk is
+ * done once per MSR and remembered: a direct-mapped table whose entries pack number,
+ * direction and group into one word, so pCPUs filling it at once never tear one.
+ */
+#define MSR_OWNER_SLOTS 64
+#define MSR_NO_GROUP    0xff
+static uint64_t msr_owner[MSR_OWNER_SLOTS];     /* msr << 32 | write << 8 | group; 0: empty */
+
+static uint64_t *owner_slot(uint32_t msr, bool write)
+{
+    return &msr_owner[(msr ^ (msr >> 16) ^ (msr >> 26) ^ write) % MSR_OWNER_SLOTS];
+}
+
+/* The group index remembered for (msr, write), or -1 if not known yet. */
+static int msr_owner_of(uint32_t msr, bool write)
+{
+    uint64_t e = __atomic_load_n(owner_slot(msr, write), __ATOMIC_RELAXED);
+
+    if (e >> 32 != msr || ((e >> 8) & 1) != write || !(e & (1ull << 9)))
+        return -1;
+    return (int)(e & 0xff);
+}
+
+static void msr_owner_remember(uint32_t msr, bool write, unsigned group)
+{
+    __atomic_store_n(owner_slot(msr, write),
+                     (uint64_t)msr << 32 | 1ull << 9 | (uint64_t)write << 8 | group, __ATOMIC_RELAXED);
+}
+
 /* ---- VMCB-backed MSRs, then the groups above ---- */
 
 int hvm_msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
@@ -371,11 +402,18 @@ int hvm_msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
     case MSR_SYSENTER_EIP:   *val = s->sysenter_eip; return 0;
     case MSR_PAT:            *val = s->g_pat; return 0;
     }
+    int owner = msr_owner_of(msr, false);
+
+    if (owner >= 0)
+        return owner == MSR_NO_GROUP ? -1 : group_read[owner](v, msr, val);
     for (unsigned i = 0; i < ARRAY_SIZE(group_read); i++) {
         enum msr_result r = group_read[i](v, msr, val);
-        if (r != MSR_UNKNOWN)
+        if (r != MSR_UNKNOWN) {
+            msr_owner_remember(msr, false, i);
             return r;
+        }
     }
+    msr_owner_remember(msr, false, MSR_NO_GROUP);
     return -1;
 }
 
@@ -426,10 +464,17 @@ int hvm_msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
         s->g_pat = val;
         return 0;
     }
+    int owner = msr_owner_of(msr, true);
+
+    if (owner >= 0)
+        return owner == MSR_NO_GROUP ? -1 : group_write[owner](v, msr, val);
     for (unsigned i = 0; i < ARRAY_SIZE(group_write); i++) {
         enum msr_result r = group_write[i](v, msr, val);
-        if (r != MSR_UNKNOWN)
+        if (r != MSR_UNKNOWN) {
+            msr_owner_remember(msr, true, i);
             return r;
+        }
     }
+    msr_owner_remember(msr, true, MSR_NO_GROUP);
     return -1;
 }

@@ -125,11 +125,6 @@ void hvm_platform_poll_timers(struct domain *d, uint64_t now)
     spin_unlock(&p->lock);
 }
 
-uint64_t hvm_platform_next_timer_ns(struct domain *d)
-{
-    return __atomic_load_n(&d->arch.platform.next_event_ns, __ATOMIC_RELAXED);
-}
-
 static void cmos_word(struct vrtc *rtc, uint8_t index, uint16_t val)
 {
     vrtc_set_cmos(rtc, index, (uint8_t)val);

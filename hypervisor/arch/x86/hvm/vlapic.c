@@ -641,8 +641,7 @@ bool vlapic_poll_timer(struct vcpu *v, uint64_t now)
 
 uint64_t vlapic_timer_deadline_ns(const struct vcpu *v)
 {
-    uint64_t d = v->arch.vlapic.timer_deadline_ns;
-    return d ? d : UINT64_MAX;
+    return vlapic_deadline_or_never(&v->arch.vlapic);
 }
 
 /* IA32_TSC_DEADLINE: in guest TSC units; the host clock's deadline is

@@ -7,17 +7,11 @@
 #include <asm/svm_asid.h>
 #include <dbgvisor/percpu.h>
 
-struct asid_pool {
-    uint64_t generation;          /* starts at 1: a vCPU's 0 never matches */
-    uint32_t next;                /* next unused ASID in this generation */
-    uint32_t limit;               /* ASIDs are 1 .. limit-1 */
-};
-
-static struct asid_pool pools[MAX_PCPUS];
+struct svm_asid_pool svm_asid_pools[MAX_PCPUS];
 
 void svm_asid_cpu_init(unsigned cpu, uint32_t nr_asids)
 {
-    pools[cpu] = (struct asid_pool){ .generation = 1, .next = 1, .limit = nr_asids };
+    svm_asid_pools[cpu] = (struct svm_asid_pool){ .generation = 1, .next = 1, .limit = nr_asids };
 }
 
 void svm_asid_vcpu_init(struct svm_asid *a)
@@ -25,13 +19,11 @@ void svm_asid_vcpu_init(struct svm_asid *a)
     *a = (struct svm_asid){ .asid = 0, .cpu = -1, .generation = 0 };
 }
 
-uint8_t svm_asid_for_entry(struct svm_asid *a, unsigned cpu, bool want_flush)
+uint8_t svm_asid_assign(struct svm_asid *a, unsigned cpu)
 {
-    struct asid_pool *p = &pools[cpu];
+    struct svm_asid_pool *p = &svm_asid_pools[cpu];
     uint8_t tlb = SVM_TLB_CONTROL_NONE;
 
-    if (!want_flush && a->cpu == (int)cpu && a->generation == p->generation)
-        return SVM_TLB_CONTROL_NONE;
     if (p->next >= p->limit) {
         /* Out of numbers: every vCPU holding one of this generation's ASIDs gets a new
          * one at its next entry here, and this entry flushes what they left behind. */
@@ -47,5 +39,5 @@ uint8_t svm_asid_for_entry(struct svm_asid *a, unsigned cpu, bool want_flush)
 
 uint64_t svm_asid_generation(unsigned cpu)
 {
-    return pools[cpu].generation;
+    return svm_asid_pools[cpu].generation;
 }

@@ -409,10 +409,11 @@ void svm_vcpu_load(struct vcpu *v)
 }
 void svm_vcpu_put(struct vcpu *v) { xstate_leave_guest(v); }
 
-enum vcpu_run_result svm_vcpu_run(struct vcpu *v)
+/* One VM entry, exit and its handling. */
+static inline __attribute__((always_inline)) enum vcpu_run_result
+svm_run_once(struct vcpu *v, struct pcpu *p)
 {
     struct vmcb *vmcb = v->arch.vmcb;
-    struct pcpu *p = this_pcpu();
     uint64_t now, next_timer;
 
     if (v->arch.init_pending || v->arch.sipi_latched) {
@@ -450,8 +451,24 @@ enum vcpu_run_result svm_vcpu_run(struct vcpu *v)
     v->arch.exit_left_irqs = false;       /* until its handler says otherwise */
 
     dbg_after_vmexit(&v->dbg);
-    svm_reinject_interrupted_event(v);
+    /* Rare: an exit during event delivery, or while an injected INT n is delivered. */
+    if (v->arch.soft_delivery_len || (vmcb->control.exitintinfo & SVM_EVTINJ_VALID))
+        svm_reinject_interrupted_event(v);
     return svm_handle_exit(v);
+}
+
+/* Consecutive entries stay here, with the scheduler's own check between them
+ * (sched_vcpu_keeps_running), so the call frame around them is paid once per run
+ * of the vCPU, not once per exit. */
+enum vcpu_run_result svm_vcpu_run(struct vcpu *v)
+{
+    struct pcpu *p = this_pcpu();
+    enum vcpu_run_result r;
+
+    do
+        r = svm_run_once(v, p);
+    while (r == RUN_CONTINUE && sched_vcpu_keeps_running(p, v));
+    return r;
 }
 
 void svm_vcpu_set_regs(struct vcpu *v, const struct dbgv_ctl_vcpu_regs *r)

@@ -56,7 +56,6 @@ struct gdbg_vcpu {
     uint64_t npt_hit_addr;
     bool     exec_skip;       /* resume over a reported NPT exec breakpoint */
     uint64_t exec_skip_rip;
-    uint8_t  soft_len;        /* an injected INT n is being delivered: its length */
     uint32_t soft_intercepts; /* ... and the fault intercepts added for it */
     bool     event_step;      /* a host step through an event delivery ... */
     uint64_t event_rip;       /* ... ends at this handler's first fetch */
@@ -524,7 +523,7 @@ static void inject_soft_interrupt_checked(struct vcpu *v, uint8_t vector, unsign
     }
     svm_advance_rip(v, len);
     svm_inject_soft_interrupt(v, vector);
-    gs->soft_len = (uint8_t)len;
+    v->arch.soft_delivery_len = (uint8_t)len;
     gs->soft_intercepts |= SOFT_DELIVERY_FAULTS & ~c->intercept_exceptions;
     c->intercept_exceptions |= SOFT_DELIVERY_FAULTS;
 }
@@ -532,22 +531,21 @@ static void inject_soft_interrupt_checked(struct vcpu *v, uint8_t vector, unsign
 void svm_debug_soft_delivery_exit(struct vcpu *v)
 {
     struct vmcb *vmcb = v->arch.vmcb;
+    if (__builtin_expect(!v->arch.soft_delivery_len, 1))
+        return;                              /* every exit but one after an INT n */
     struct gdbg_vcpu *gs = gs_of(v);
     uint64_t info = vmcb->control.exitintinfo, code = vmcb->control.exitcode;
     bool soft = (info & SVM_EVTINJ_VALID) && (info & (7ull << 8)) == SVM_EVTINJ_TYPE_SOFT;
-
-    if (!gs->soft_len)
-        return;
     if (soft && code >= SVM_EXIT_EXCP_BASE && code < SVM_EXIT_EXCP_BASE + 32) {
         /* The delivery faulted: the fault's RIP is the instruction. */
-        vmcb->save.rip -= gs->soft_len;
+        vmcb->save.rip -= v->arch.soft_delivery_len;
         if (!(vmcb->save.cs.attrib & 0x200))
             vmcb->save.rip &= 0xffffffffull;
         vmcb->control.exitintinfo = 0;       /* the INT is re-executed, not re-injected */
     } else if (soft) {
         return;                              /* interrupted (#NPF...): injected again */
     }
-    gs->soft_len = 0;
+    v->arch.soft_delivery_len = 0;
     vmcb->control.intercept_exceptions &= ~gs->soft_intercepts;
     gs->soft_intercepts = 0;
 }
