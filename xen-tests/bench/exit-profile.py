@@ -6,7 +6,9 @@
 # environment: PROFILE_EXIT (exit-code range lo[-hi], hex), PROFILE_INFO1
 # (optional: "mask=value" on EXITINFO1, hex), PROFILE_SKIP (matching exits
 # to let pass first), PROFILE_SAMPLES (exits to step through).
-import gdb, os, collections
+import gdb, os, sys, collections
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from profile_steps import out, step_exit, print_profile
 
 def hexint(s):
     return int(s, 16)
@@ -31,10 +33,6 @@ for insn in gdb.selected_inferior().architecture().disassemble(
         after_vmrun = vmrun_at + insn["length"]
         break
 assert vmrun_at, "no vmrun in svm_vmrun"
-
-def out(line):
-    # Marked: gdb's own stop output goes to the same stream.
-    print("| " + line)
 
 def chain(frame):
     """Function names from the innermost frame outwards (inlined frames too)."""
@@ -72,25 +70,8 @@ while taken < samples:
     if seen <= skip:
         continue
     taken += 1
-    n = 0
-    root = None
     path = []
-    while True:
-        pc = int(gdb.parse_and_eval("$pc")) & (2**64 - 1)
-        if pc == vmrun_at:
-            break
-        fr = chain(gdb.newest_frame())
-        if trace:
-            sal = gdb.find_pc_line(pc)
-            path.append("%#x %s:%s %s" % (pc, os.path.basename(sal.symtab.filename) if sal.symtab else "?",
-                                          sal.line, fr[0]))
-        self_count[fr[0]] += 1
-        for name in set(fr):
-            incl_count[name] += 1
-        n += 1
-        gdb.execute("stepi", to_string=True)
-        if n > 200000:
-            raise SystemExit("no VMRUN after 200000 steps")
+    n = step_exit(vmrun_at, chain, self_count, incl_count, path=path if trace else None)
     total += n
     out("exit %#x info1 %#x: %d hypervisor instructions" % (code, i1, n))
 
@@ -98,7 +79,5 @@ if trace:
     for line in path:
         out("  " + line)
 out("average over %d exits: %d instructions (VMRUN excluded)" % (samples, total // samples))
-out("%-40s %8s %8s" % ("function", "self", "incl"))
-for name, c in sorted(incl_count.items(), key=lambda kv: -kv[1]):
-    out("%-40s %8.1f %8.1f" % (name, self_count[name] / samples, c / samples))
+print_profile(samples, self_count, incl_count)
 gdb.execute("kill")
