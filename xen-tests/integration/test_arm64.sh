@@ -57,8 +57,9 @@ expect_line $TMP/policy.out "policy 'sometimes': trap, lazy-exit, lazy-sched or 
 reject_line $TMP/policy.out '^\[hello\]' "policy: no domain runs under a policy it did not ask for"
 
 # Every pCPU QEMU gives is started (PSCI CPU_ON) and waits at EL2; the domain
-# still has one vCPU. Its device tree: its RAM and PL011, PSCI by SMC (trapped),
-# cpu@0 only, none of the host's other devices or boot data.
+# still has one vCPU. Its device tree (written by the builder, dtb_build.c):
+# its RAM, PL011 and GICv3, PSCI by HVC, cpu@0 only, none of the host's other
+# devices or boot data.
 hv "$A/dtb-arm64.bin" $TMP/dtb.out "domain=dtb mem=64" virt,virtualization=on,gic-version=3 4
 expect_line $TMP/dtb.out '^\(HV\) pCPU 3 up \(MPIDR 0x3\)$' "smp: the fourth pCPU comes up at EL2"
 expect_line $TMP/dtb.out '^\(HV\) 4 pCPUs online$' "smp: four pCPUs online"
@@ -66,7 +67,8 @@ expect_line $TMP/dtb.out '^\[dtb\] memory 0x40000000 size 0x4000000$' "dtb: /mem
 expect_line $TMP/dtb.out '^\[dtb\] pl011 0x9000000$' "dtb: the PL011 is described"
 expect_line $TMP/dtb.out '^\[dtb\] virtio-mmio no$' "dtb: no virtio-mmio transports"
 expect_line $TMP/dtb.out '^\[dtb\] pcie no$' "dtb: no PCIe host"
-expect_line $TMP/dtb.out '^\[dtb\] gic-v3 no$' "dtb: no GIC node (the domain's GIC is not described yet)"
+expect_line $TMP/dtb.out '^\[dtb\] gic-v3 yes$' "dtb: the domain's GICv3 is described (the builder's tree)"
+expect_line $TMP/dtb.out '^\[dtb\] psci method hvc$' "dtb: PSCI through HVC, the domain's conduit"
 expect_line $TMP/dtb.out '^\[dtb\] chosen initrd no$' "dtb: not the host's initrd"
 expect_line $TMP/dtb.out '^\[dtb\] chosen bootargs no$' "dtb: not the host's command line"
 expect_line $TMP/dtb.out '^\(HV\) domain 1 \(dtb\) exited with code 0$' "dtb: the guest passes beside the idle pCPUs"
@@ -132,6 +134,14 @@ compare() {
 # Isolation: addresses with nothing behind them (device hole, past RAM) give
 # the domain the external aborts bare QEMU gives, and nothing else.
 compare unbacked-arm64 unbacked
+
+# Device accesses without an instruction syndrome (pairs, base writeback):
+# decoded and performed by the hypervisor, as the hardware does them.
+compare mmio-nisv-arm64 nisv
+
+# PSCI as bare QEMU's firmware answers it: FEATURES, MIGRATE_INFO_TYPE,
+# CPU_SUSPEND (refused power level; standby wakes on the timer like WFI).
+compare psci-arm64 psci
 
 # The ID registers as bare QEMU without EL2 gives them (HCR_EL2.TID3, id_regs.c):
 # before, ID_AA64PFR0_EL1.EL2 and ID_PFR1_EL1.Virtualization said EL2 was there.

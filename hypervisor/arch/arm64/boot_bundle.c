@@ -136,9 +136,10 @@ bool bundle_is(const void *blob, uint64_t len)
     return len >= n && memcmp(blob, BUNDLE_MAGIC, n) == 0;
 }
 
-/* One "domain ..." line (NUL-terminated, no newline) into b; *size its image's. */
+/* One "domain ..." line (NUL-terminated, no newline) into b; *size its image's,
+ * *ramdisk its ramdisk's (0: none). */
 static bool parse_domain_line(char *line, struct boot_domain *b, uint64_t *size,
-                              const char **err)
+                              uint64_t *ramdisk, const char **err)
 {
     char *p = line + 7;
     bool have_name = false;
@@ -146,7 +147,7 @@ static bool parse_domain_line(char *line, struct boot_domain *b, uint64_t *size,
     if (strncmp(line, "domain ", 7) != 0)
         return *err = "a header line is not 'domain ...'", false;
     boot_domain_defaults(b);
-    *size = 0;
+    *size = *ramdisk = 0;
     while (*p) {
         char *key = p, *eq, *end;
         if (*p == ' ') {
@@ -168,6 +169,9 @@ static bool parse_domain_line(char *line, struct boot_domain *b, uint64_t *size,
         if (strcmp(key, "size") == 0) {
             if (!parse_u64(eq + 1, size) || *size == 0)
                 return *err = "size: the image's length in bytes", false;
+        } else if (strcmp(key, "ramdisk") == 0) {
+            if (!parse_u64(eq + 1, ramdisk) || *ramdisk == 0)
+                return *err = "ramdisk: the ramdisk's length in bytes", false;
         } else if (!boot_domain_set(b, key, eq + 1, err)) {
             return false;
         }
@@ -191,7 +195,7 @@ int bundle_parse(const void *blob, uint64_t len, struct boot_domain *out, unsign
         return *err = "not a dbgvisor-arm64-bundle 1", -1;
     for (;;) {
         char line[LINE_MAX_LEN];
-        uint64_t end = pos, size;
+        uint64_t end = pos, size, ramdisk;
 
         while (end < hdr_len && hdr[end] != '\n')
             end++;
@@ -207,13 +211,20 @@ int bundle_parse(const void *blob, uint64_t len, struct boot_domain *out, unsign
         line[end - pos] = 0;
         if (strlen(line) != end - pos)
             return *err = "NUL inside the header", -1;
-        if (!parse_domain_line(line, &out[n], &size, err))
+        if (!parse_domain_line(line, &out[n], &size, &ramdisk, err))
             return -1;
         if (offset > len || size > len - offset)
             return *err = "an image runs past the end of the bundle", -1;
         out[n].image = (const uint8_t *)blob + offset;
         out[n].image_size = size;
         offset += (size + BUNDLE_ALIGN - 1) / BUNDLE_ALIGN * BUNDLE_ALIGN;
+        if (ramdisk) {                              /* right after its Image */
+            if (offset > len || ramdisk > len - offset)
+                return *err = "a ramdisk runs past the end of the bundle", -1;
+            out[n].ramdisk = (const uint8_t *)blob + offset;
+            out[n].ramdisk_size = ramdisk;
+            offset += (ramdisk + BUNDLE_ALIGN - 1) / BUNDLE_ALIGN * BUNDLE_ALIGN;
+        }
         n++;
         pos = end + 1;
     }

@@ -55,19 +55,6 @@ bool control_uart_probe(const void *dtb)
     return true;
 }
 
-static bool not_control_uart(const char *name)
-{
-    return strcmp(name, node) != 0;
-}
-
-void control_uart_hide(void *domain_dtb)
-{
-    if (!node[0])
-        return;
-    fdt_remove_nodes(domain_dtb, NULL, not_control_uart);
-    fdt_remove_prop(domain_dtb, "aliases", "serial1");
-}
-
 void ctl_tx_bytes(const void *buf, size_t len)
 {
     if (!uart_write_bounded(UART_CTL, buf, len, TX_WAIT_NS))

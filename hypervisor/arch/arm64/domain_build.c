@@ -4,8 +4,8 @@
  * (common/domain.c, whose arm64 hooks in domain_arch.c map the RAM at IPA
  * 0x40000000 as on QEMU virt behind the domain's stage-2 tables), then loaded:
  * the guest is an arm64 Linux Image entered on vCPU 0 at EL1h with the MMU
- * off, DAIF masked and x0 = the IPA of its device tree (load_dtb: the host's,
- * cut down to what the domain has).
+ * off, DAIF masked and x0 = the IPA of its device tree (dtb_build.c: what
+ * the domain has, at QEMU virt's addresses), its ramdisk below the tree.
  */
 #include <dbgvisor/console.h>
 #include <dbgvisor/domain.h>
@@ -14,13 +14,13 @@
 #include <asm/arm64.h>
 #include <asm/vdebug.h>
 #include <asm/boot_bundle.h>
-#include <asm/control_uart.h>
-#include <asm/fdt.h>
+#include <asm/dtb_build.h>
 #include <dbgvisor/arm64_image.h>
 
 #define SZ_2M             (1ULL << 21)
 
-static int load_image(struct domain *d, const uint8_t *img, uint64_t size, uint64_t *entry)
+static int load_image(struct domain *d, const uint8_t *img, uint64_t size, uint64_t *entry,
+                      uint64_t *end)
 {
     struct arm64_image hdr;
     void *dst;
@@ -32,91 +32,37 @@ static int load_image(struct domain *d, const uint8_t *img, uint64_t size, uint6
     if (!dst)
         return -1;
     memcpy(dst, img, size);
+    *end = *entry + hdr.span;
     return 0;
 }
 
-/* Top-level nodes of the host's tree that describe what a domain has: its RAM,
- * PSCI, the PL011 (and the clock it names), the CPUs, the architected timer. */
-static bool domain_has_node(const char *name)
+/* The domain's boot data: its device tree (written by dtb_build.c: its RAM,
+ * vCPUs, devices, and its command line as bootargs) in the last 2 MiB of its
+ * RAM, its ramdisk (if any: ramdisk_size bytes) page-aligned right below that,
+ * above the Image (which ends at image_end). */
+static int load_boot_data(struct domain *d, const uint8_t *ramdisk, uint64_t ramdisk_size,
+                          uint64_t image_end, const void *host_dtb, uint64_t *dtb_ipa)
 {
-    static const char *const keep[] = { "memory", "psci", "pl011", "apb-pclk", "cpus", "timer",
-                                        "chosen", "aliases" };
-    unsigned i;
-
-    for (i = 0; i < ARRAY_SIZE(keep); i++) {
-        size_t n = strlen(keep[i]);
-        if (strncmp(name, keep[i], n) == 0 && (name[n] == 0 || name[n] == '@'))
-            return true;
-    }
-    return false;
-}
-
-/* cpu@0 is kept (cpu-map and the host's other CPUs go); add_cpus copies it
- * for the domain's other vCPUs. */
-static bool domain_has_cpu(const char *name)
-{
-    return strcmp(name, "cpu@0") == 0;
-}
-
-/* cpu@1 ... cpu@N-1 as copies of cpu@0 (enable-method psci), reg = MPIDR =
- * the vCPU's id (VMPIDR_EL2, vcpu.c). */
-static int add_cpus(void *dtb, unsigned vcpus)
-{
-    char prev[16], name[16];
-    unsigned i;
-
-    /* QEMU names no enable method for a lone CPU; the domain's are started by PSCI. */
-    if (vcpus > 1 && fdt_add_child_prop(dtb, (uint32_t)SZ_2M, "cpus", "cpu@0", "enable-method",
-                                        "psci", 5) < 0)
-        return -1;
-    for (i = 1; i < vcpus; i++) {
-        uint32_t len;
-        uint8_t *reg;
-
-        snprintf(prev, sizeof(prev), "cpu@%x", i - 1);
-        snprintf(name, sizeof(name), "cpu@%x", i);
-        if (fdt_clone_child(dtb, (uint32_t)SZ_2M, "cpus", prev, name) < 0)
-            return -1;
-        reg = fdt_child_prop(dtb, "cpus", name, "reg", &len);
-        if (!reg || (len != 4 && len != 8))
-            return -1;
-        fdt_set_cells(reg, len / 4, i);
-    }
-    return 0;
-}
-
-/* The domain's device tree, in the last 2 MiB of its RAM: the host's, with
- * /memory resized to the domain's RAM, a cpu@N per vCPU, and everything the
- * domain does not have removed: other devices (virtio, PCIe, flash, fw_cfg, GPIO, RTC), the GIC
- * (no virtual distributor yet) and the root's reference to it, the host's CPUs,
- * and the host's boot data in /chosen (its initrd, command line, seeds). */
-static int load_dtb(struct domain *d, const void *host_dtb, unsigned vcpus, uint64_t *dtb_ipa)
-{
-    static const char *const host_chosen[] = { "linux,initrd-start", "linux,initrd-end",
-                                                "bootargs", "rng-seed", "kaslr-seed" };
-    uint32_t size = fdt_size(host_dtb), len;
+    struct dtb_domain t = { .ram_ipa = d->arch.ram_ipa, .ram_bytes = d->mem_bytes,
+                            .vcpus = d->nr_vcpus, .bootargs = d->cmdline,
+                            .host_dtb = host_dtb };
     void *dst;
-    uint8_t *reg;
-    unsigned i;
 
     *dtb_ipa = d->arch.ram_ipa + d->mem_bytes - SZ_2M;
-    dst = domain_gpa_to_hva(d, *dtb_ipa, size);
-    if (!size || size > SZ_2M || !dst)
+    if (ramdisk_size) {
+        uint64_t start = (*dtb_ipa - ramdisk_size) & ~(uint64_t)(PAGE_SIZE - 1);
+        if (ramdisk_size > *dtb_ipa - image_end || start < image_end)
+            return -1;
+        dst = domain_gpa_to_hva(d, start, ramdisk_size);
+        if (!dst)
+            return -1;
+        memcpy(dst, ramdisk, ramdisk_size);
+        t.initrd_start = start;
+        t.initrd_end = start + ramdisk_size;
+    }
+    dst = domain_gpa_to_hva(d, *dtb_ipa, SZ_2M);
+    if (!dst || !dtb_build_domain(dst, (uint32_t)SZ_2M, &t))
         return -1;
-    memcpy(dst, host_dtb, size);
-    reg = (uint8_t *)fdt_node_prop(dst, "memory", "reg", &len);
-    if (!reg || len != 16)              /* QEMU virt: two address and two size cells */
-        return -1;
-    fdt_set_cells(reg, 2, d->arch.ram_ipa);
-    fdt_set_cells(reg + 8, 2, d->mem_bytes);
-    fdt_remove_nodes(dst, NULL, domain_has_node);
-    control_uart_hide(dst);             /* the hypervisor's own PL011 */
-    fdt_remove_nodes(dst, "cpus", domain_has_cpu);
-    if (add_cpus(dst, vcpus) < 0)
-        return -1;
-    fdt_remove_prop(dst, "", "interrupt-parent");
-    for (i = 0; i < ARRAY_SIZE(host_chosen); i++)
-        fdt_remove_prop(dst, "chosen", host_chosen[i]);
     return 0;
 }
 
@@ -129,7 +75,8 @@ void arm64_keep_host_dtb(const void *host_dtb)
 
 int arm64_domain_dtb(struct domain *d, uint64_t *dtb_ipa)
 {
-    return host_tree ? load_dtb(d, host_tree, d->nr_vcpus, dtb_ipa) : -1;
+    /* No ramdisk (the toolstack loads none), so the Image's end does not matter. */
+    return host_tree ? load_boot_data(d, NULL, 0, d->arch.ram_ipa, host_tree, dtb_ipa) : -1;
 }
 
 struct domain *arm64_build_domain(const struct boot_domain *spec, const void *host_dtb)
@@ -141,7 +88,7 @@ struct domain *arm64_build_domain(const struct boot_domain *spec, const void *ho
         .debug_policy = (uint8_t)policy, .quiet_switches = spec->quiet_switches,
         .cmdline = spec->cmdline,
     };
-    uint64_t entry, dtb_ipa;
+    uint64_t entry, image_end, dtb_ipa;
     struct domain *d;
     unsigned i;
     int rc = domain_create(&cfg, &d);
@@ -153,8 +100,9 @@ struct domain *arm64_build_domain(const struct boot_domain *spec, const void *ho
                "out of memory or domain slots");
         return NULL;
     }
-    if (load_image(d, spec->image, spec->image_size, &entry) < 0 ||
-        load_dtb(d, host_dtb, spec->vcpus, &dtb_ipa) < 0) {
+    if (load_image(d, spec->image, spec->image_size, &entry, &image_end) < 0 ||
+        load_boot_data(d, spec->ramdisk, spec->ramdisk_size, image_end, host_dtb,
+                       &dtb_ipa) < 0) {
         /* Ended as crashed, as a domain that fails at once: the machine's
          * end and the launcher's status count it. */
         domain_crash(d, "not an arm64 Image, or no usable device tree");

@@ -113,15 +113,6 @@ static bool cursor_init(struct fdt_cursor *c, const void *fdt)
     return true;
 }
 
-/* Overwrite [from, to) of the structure block with FDT_NOP tokens. */
-static void nop_range(struct fdt_cursor *c, uint32_t from, uint32_t to)
-{
-    uint8_t *b = (uint8_t *)c->base;
-
-    for (; from + 4 <= to; from += 4)
-        fdt_set_cells(b + from, 1, FDT_NOP);
-}
-
 static bool name_matches(const char *node, const char *want)
 {
     size_t n = strlen(want);
@@ -233,200 +224,134 @@ unsigned fdt_for_each_child_prop(const void *fdt, const char *parent, const char
     return n;
 }
 
-/* Depth 1 is the root; top-level nodes are at depth 2, their children at 3. */
-void fdt_remove_nodes(void *fdt, const char *parent, bool (*keep)(const char *name))
-{
-    struct fdt_cursor c;
-    const char *name;
-    const uint8_t *val;
-    uint32_t tok, l, start, depth = 0, in_parent = !parent, victim = 0, victim_depth = 0;
-    uint32_t target = parent ? 3 : 2;
+/* --- writing a blob from scratch (the builder's per-domain tree, dtb_build.c) --- */
 
-    if (!cursor_init(&c, fdt))
+#define FDT_HEADER_SIZE 40u
+#define FDT_RSVMAP_SIZE 16u             /* the empty reservation map: one terminating entry */
+#define FDT_VERSION     17u
+#define FDT_LAST_COMP   16u
+
+static void write_bytes(struct fdt_writer *w, const void *p, uint32_t n)
+{
+    uint32_t padded = ALIGN_UP(n, 4);
+
+    if (w->failed || padded > w->cap - w->off) {
+        w->failed = true;
         return;
-    for (start = c.off; (tok = next_token(&c, &name, &val, &l)) != FDT_END; start = c.off) {
-        if (tok == FDT_BEGIN_NODE) {
-            depth++;
-            if (parent && depth == 2)
-                in_parent = name_matches(name, parent);
-            if (!victim_depth && in_parent && depth == target && !keep(name)) {
-                victim = start;
-                victim_depth = depth;
-            }
-        } else if (tok == FDT_END_NODE) {
-            if (victim_depth && depth == victim_depth) {
-                nop_range(&c, victim, c.off);
-                victim_depth = 0;
-            }
-            depth--;
-        }
     }
+    memcpy(w->buf + w->off, p, n);
+    memset(w->buf + w->off + n, 0, padded - n);
+    w->off += padded;
 }
 
-void fdt_remove_prop(void *fdt, const char *node, const char *prop)
+static void write_token(struct fdt_writer *w, uint32_t tok)
 {
-    struct fdt_cursor c;
-    const char *name;
-    const uint8_t *val;
-    uint32_t tok, l, start, depth = 0;
-    bool in_node = false;
+    uint8_t b[4];
 
-    if (!cursor_init(&c, fdt))
-        return;
-    for (start = c.off; (tok = next_token(&c, &name, &val, &l)) != FDT_END; start = c.off) {
-        if (tok == FDT_BEGIN_NODE) {
-            depth++;
-            in_node = depth == 1 ? !*node : depth == 2 && *node && name_matches(name, node);
-        } else if (tok == FDT_END_NODE) {
-            depth--;
-            in_node = depth == 1 && !*node;
-        } else if (tok == FDT_PROP && in_node && strcmp(name, prop) == 0) {
-            nop_range(&c, start, c.off);
-        }
-    }
+    fdt_set_cells(b, 1, tok);
+    write_bytes(w, b, 4);
 }
 
-/* [start, end) of the child `child` of the top-level node `parent`, from its
- * BEGIN_NODE token to past its END_NODE; false if there is none. */
-static bool find_child(struct fdt_cursor *c, const char *parent, const char *child,
-                       uint32_t *start, uint32_t *end)
+/* The offset of name in the writer's strings, added if new. */
+static uint32_t writer_string(struct fdt_writer *w, const char *name)
 {
-    const char *name;
-    const uint8_t *val;
-    uint32_t tok, l, at, depth = 0, found_depth = 0;
-    bool in_parent = false;
+    uint32_t i = 0, n = (uint32_t)strlen(name) + 1;
 
-    for (at = c->off; (tok = next_token(c, &name, &val, &l)) != FDT_END; at = c->off) {
-        if (tok == FDT_BEGIN_NODE) {
-            depth++;
-            if (depth == 2)
-                in_parent = name_matches(name, parent);
-            else if (!found_depth && in_parent && depth == 3 && strcmp(name, child) == 0) {
-                *start = at;
-                found_depth = depth;
-            }
-        } else if (tok == FDT_END_NODE) {
-            if (found_depth && depth == found_depth) {
-                *end = c->off;
-                return true;
-            }
-            depth--;
-        }
+    while (i < w->strings_len) {
+        uint32_t len = (uint32_t)strlen(w->strings + i) + 1;
+        if (len == n && memcmp(w->strings + i, name, n) == 0)
+            return i;
+        i += len;
     }
-    return false;
+    if (n > sizeof(w->strings) - w->strings_len) {
+        w->failed = true;
+        return 0;
+    }
+    memcpy(w->strings + w->strings_len, name, n);
+    w->strings_len += n;
+    return i;
 }
 
-/* Opens n bytes at pos (everything from pos on moves up); the header's block
- * offsets at or past pos follow, totalsize grows. false if over capacity. */
-static bool insert_bytes(uint8_t *b, uint32_t capacity, uint32_t pos, uint32_t n)
+void fdt_write_init(struct fdt_writer *w, void *buf, uint32_t cap)
 {
-    uint32_t size = fdt_size(b);
-    static const unsigned offsets[] = { 8, 12, 16 };   /* struct, strings, mem_rsvmap */
+    memset(w, 0, sizeof(*w));
+    w->buf = buf;
+    w->cap = cap;
+    w->off = FDT_HEADER_SIZE + FDT_RSVMAP_SIZE;
+    if (cap < w->off)
+        w->failed = true;
+    else
+        memset(buf, 0, w->off);
+}
+
+void fdt_write_begin_node(struct fdt_writer *w, const char *name)
+{
+    write_token(w, FDT_BEGIN_NODE);
+    write_bytes(w, name, (uint32_t)strlen(name) + 1);
+}
+
+void fdt_write_end_node(struct fdt_writer *w)
+{
+    write_token(w, FDT_END_NODE);
+}
+
+void fdt_write_prop(struct fdt_writer *w, const char *name, const void *val, uint32_t len)
+{
+    uint8_t head[12];
+
+    fdt_set_cells(head, 1, FDT_PROP);
+    fdt_set_cells(head + 4, 1, len);
+    fdt_set_cells(head + 8, 1, writer_string(w, name));
+    write_bytes(w, head, sizeof(head));
+    if (len)
+        write_bytes(w, val, len);
+}
+
+void fdt_write_prop_cells(struct fdt_writer *w, const char *name, const uint32_t *cells,
+                          unsigned n)
+{
+    uint8_t b[4 * FDT_WRITE_MAX_CELLS];
     unsigned i;
 
-    if (pos > size || n > capacity || size > capacity - n)
-        return false;
-    memmove(b + pos + n, b + pos, size - pos);
-    memset(b + pos, 0, n);
-    fdt_set_cells(b + 4, 1, size + n);
-    for (i = 0; i < ARRAY_SIZE(offsets); i++)
-        if (be32(b + offsets[i]) >= pos && be32(b + offsets[i]) != 0)
-            fdt_set_cells(b + offsets[i], 1, be32(b + offsets[i]) + n);
-    return true;
-}
-
-int fdt_clone_child(void *fdt, uint32_t capacity, const char *parent, const char *child,
-                    const char *new_name)
-{
-    struct fdt_cursor c;
-    uint8_t *b = fdt;
-    uint32_t start, end, old_name_len, name_len, body, at;
-    const char *name;
-    const uint8_t *val;
-    uint32_t tok, l;
-
-    if (!cursor_init(&c, fdt) || !find_child(&c, parent, child, &start, &end))
-        return -1;
-    old_name_len = ALIGN_UP((uint32_t)strlen(child) + 1, 4);
-    name_len = ALIGN_UP((uint32_t)strlen(new_name) + 1, 4);
-    body = end - start - 4 - old_name_len;          /* properties, children, END_NODE */
-    if (!insert_bytes(b, capacity, end, 4 + name_len + body))
-        return -1;
-    fdt_set_cells(b + 36, 1, be32(b + 36) + 4 + name_len + body);      /* size_dt_struct */
-    fdt_set_cells(b + end, 1, FDT_BEGIN_NODE);
-    memcpy(b + end + 4, new_name, strlen(new_name));
-    memcpy(b + end + 4 + name_len, b + start + 4 + old_name_len, body);
-    /* The copy must not share the original's phandle. */
-    if (!cursor_init(&c, fdt))
-        return -1;
-    c.off = end + 4 + name_len;
-    for (at = c.off; (tok = next_token(&c, &name, &val, &l)) != FDT_END; at = c.off) {
-        if (tok == FDT_BEGIN_NODE || tok == FDT_END_NODE)
-            break;
-        if (tok == FDT_PROP && (strcmp(name, "phandle") == 0 || strcmp(name, "linux,phandle") == 0))
-            nop_range(&c, at, c.off);
+    if (n > FDT_WRITE_MAX_CELLS) {
+        w->failed = true;
+        return;
     }
-    return 0;
+    for (i = 0; i < n; i++)
+        fdt_set_cells(b + 4 * i, 1, cells[i]);
+    fdt_write_prop(w, name, b, 4 * n);
 }
 
-/* The offset of name in the strings block, appended there if missing; -1 if
- * there is no room. */
-static int64_t string_offset(uint8_t *b, uint32_t capacity, const char *name)
+void fdt_write_prop_u32(struct fdt_writer *w, const char *name, uint32_t v)
 {
-    uint32_t off = be32(b + 12), size = be32(b + 32), i = 0, n = (uint32_t)strlen(name) + 1;
-
-    while (i < size) {
-        const char *s = (const char *)b + off + i;
-        size_t len = strnlen(s, size - i);
-        if (len + 1 == n && memcmp(s, name, n) == 0)
-            return i;
-        i += (uint32_t)len + 1;
-    }
-    if (!insert_bytes(b, capacity, off + size, n))
-        return -1;
-    memcpy(b + off + size, name, n);
-    fdt_set_cells(b + 32, 1, size + n);                                 /* size_dt_strings */
-    return size;
+    fdt_write_prop_cells(w, name, &v, 1);
 }
 
-int fdt_add_child_prop(void *fdt, uint32_t capacity, const char *parent, const char *child,
-                       const char *prop, const void *value, uint32_t len)
+void fdt_write_prop_string(struct fdt_writer *w, const char *name, const char *s)
 {
-    struct fdt_cursor c;
-    uint8_t *b = fdt;
-    uint32_t start, end, pos, old_len;
-    int64_t name_off;
+    fdt_write_prop(w, name, s, (uint32_t)strlen(s) + 1);
+}
 
-    if (fdt_child_prop(fdt, parent, child, prop, &old_len))
+uint32_t fdt_write_finish(struct fdt_writer *w)
+{
+    uint32_t off_struct = FDT_HEADER_SIZE + FDT_RSVMAP_SIZE, size_struct, off_strings;
+
+    write_token(w, FDT_END);
+    size_struct = w->off - off_struct;
+    off_strings = w->off;
+    if (w->failed || w->strings_len > w->cap - w->off)
         return 0;
-    if (!cursor_init(&c, fdt) || !find_child(&c, parent, child, &start, &end))
-        return -1;
-    name_off = string_offset(b, capacity, prop);
-    if (name_off < 0)
-        return -1;
-    pos = start + 4 + ALIGN_UP((uint32_t)strlen(child) + 1, 4);        /* first property */
-    if (!insert_bytes(b, capacity, pos, 12 + ALIGN_UP(len, 4)))
-        return -1;
-    fdt_set_cells(b + 36, 1, be32(b + 36) + 12 + ALIGN_UP(len, 4));    /* size_dt_struct */
-    fdt_set_cells(b + pos, 1, FDT_PROP);
-    fdt_set_cells(b + pos + 4, 1, len);
-    fdt_set_cells(b + pos + 8, 1, (uint64_t)name_off);
-    memcpy(b + pos + 12, value, len);
-    return 0;
-}
-
-void *fdt_child_prop(void *fdt, const char *parent, const char *child, const char *prop,
-                     uint32_t *len)
-{
-    struct fdt_cursor c;
-    uint32_t start, end;
-    const char *name;
-    const uint8_t *val;
-    uint32_t l;
-
-    if (!cursor_init(&c, fdt) || !find_child(&c, parent, child, &start, &end))
-        return NULL;
-    c.off = start;
-    next_token(&c, &name, &val, &l);                /* the child's BEGIN_NODE */
-    return (void *)node_prop(c, c.off, prop, len);
+    memcpy(w->buf + off_strings, w->strings, w->strings_len);
+    w->off += w->strings_len;
+    fdt_set_cells(w->buf, 1, FDT_MAGIC);
+    fdt_set_cells(w->buf + 4, 1, w->off);               /* totalsize */
+    fdt_set_cells(w->buf + 8, 1, off_struct);
+    fdt_set_cells(w->buf + 12, 1, off_strings);
+    fdt_set_cells(w->buf + 16, 1, FDT_HEADER_SIZE);     /* off_mem_rsvmap */
+    fdt_set_cells(w->buf + 20, 1, FDT_VERSION);
+    fdt_set_cells(w->buf + 24, 1, FDT_LAST_COMP);
+    fdt_set_cells(w->buf + 28, 1, 0);                   /* boot_cpuid_phys */
+    fdt_set_cells(w->buf + 32, 1, w->strings_len);
+    fdt_set_cells(w->buf + 36, 1, size_struct);
+    return w->off;
 }

@@ -217,7 +217,7 @@ void arm64_start(const void *dtb)
         if (!n)
             host_system_off();
     }
-    control_uart_probe(dtb);    /* before any domain's device tree hides it */
+    control_uart_probe(dtb);
     arm64_keep_host_dtb(dtb);   /* for the domains the toolstack creates */
     vdebug_probe();
     el1_context_probe();

@@ -14,6 +14,7 @@
 #include <asm/sysreg.h>
 #include <asm/gicv3.h>
 #include <asm/id_regs.h>
+#include <asm/mmio_insn.h>
 #include <asm/sched_arch.h>
 #include <asm/vcpu_block.h>
 #include <asm/vdebug.h>
@@ -126,6 +127,101 @@ static const struct mmio_region *mmio_region_at(uint64_t ipa)
     return NULL;
 }
 
+#define PAR_F           1ULL
+#define PAR_PA(par)     ((par) & 0x0000fffffffff000ULL)
+
+/* The guest's instruction at its PC, through its stage 1 and our stage 2
+ * (AT S12E1R; PAR_EL1 is the guest's, so it is put back). */
+static bool read_guest_insn(struct vcpu *v, uint32_t *insn)
+{
+    uint64_t va = v->arch.regs.elr, saved = read_sysreg(par_el1), par, pa, off;
+
+    __asm__ volatile("at s12e1r, %0" : : "r"(va));
+    isb();
+    par = read_sysreg(par_el1);
+    write_sysreg(par_el1, saved);
+    if (par & PAR_F)
+        return false;
+    pa = PAR_PA(par) | (va & 0xfff);
+    off = pa - v->domain->ram_hpa;
+    if (pa < v->domain->ram_hpa || off > v->domain->mem_bytes - 4)
+        return false;
+    *insn = *(const volatile uint32_t *)pa;
+    return true;
+}
+
+/* The base register of a load or store: Xn, or (31) the SP of the guest's
+ * current mode (SP_EL1 in EL1h, SP_EL0 in EL1t and EL0). */
+static uint64_t get_base(struct vcpu *v, unsigned rn)
+{
+    if (rn != 31)
+        return v->arch.regs.x[rn];
+    return (v->arch.regs.spsr & PSR_MODE_MASK) == PSR_MODE_EL1H ? read_sysreg(sp_el1)
+                                                                : read_sysreg(sp_el0);
+}
+
+static void set_base(struct vcpu *v, unsigned rn, uint64_t val)
+{
+    if (rn != 31)
+        v->arch.regs.x[rn] = val;
+    else if ((v->arch.regs.spsr & PSR_MODE_MASK) == PSR_MODE_EL1H)
+        write_sysreg(sp_el1, val);
+    else
+        write_sysreg(sp_el0, val);
+}
+
+static uint64_t load_extend(const struct mmio_insn *m, uint64_t val)
+{
+    unsigned bits = m->size * 8;
+
+    if (bits < 64 && m->sext_bits && (val & (1ULL << (bits - 1))))
+        val |= ~0ULL << bits;
+    if (m->dest32)
+        val &= 0xffffffffULL;
+    return val;
+}
+
+/* A device access the CPU reported without an instruction syndrome (a pair,
+ * or base writeback): the instruction at the guest's PC, decoded and
+ * performed element by element, as the hardware would have done it.
+ * ipa/far are the faulting access's; the other element is at the same
+ * distance in the IPA space as in the VA space (within one device page). */
+static bool emulate_nisv(struct vcpu *v, uint64_t ipa)
+{
+    struct mmio_insn m;
+    uint64_t base, va, vals[2];
+    uint32_t insn;
+    unsigned i;
+
+    if (!read_guest_insn(v, &insn) || !mmio_insn_decode(insn, &m)) {
+        domain_crash(v->domain, "device access at IPA %#llx by an instruction the hypervisor "
+                     "cannot emulate (%#x)", (unsigned long long)ipa, insn);
+        return false;
+    }
+    base = get_base(v, m.rn);
+    va = base + (uint64_t)m.offset;
+    for (i = 0; i < m.nregs; i++) {
+        uint64_t at = ipa + (va + i * m.size - v->arch.far);
+        const struct mmio_region *dev = mmio_region_at(at);
+        if (!dev || at + m.size - dev->base > dev->size) {
+            inject_external_abort(v, false);
+            return true;
+        }
+        vals[i] = get_reg(v, m.rt[i]);
+        if (!dev->access(v, at - dev->base, m.size, !m.load, &vals[i])) {
+            inject_external_abort(v, false);
+            return true;
+        }
+    }
+    if (m.load)
+        for (i = 0; i < m.nregs; i++)
+            set_reg(v, m.rt[i], load_extend(&m, vals[i]));
+    if (m.writeback)
+        set_base(v, m.rn, base + (uint64_t)m.wb_offset);
+    skip_insn(v);
+    return true;
+}
+
 static bool handle_mmio(struct vcpu *v)
 {
     struct domain *d = v->domain;
@@ -144,11 +240,8 @@ static bool handle_mmio(struct vcpu *v)
         inject_external_abort(v, false);
         return true;
     }
-    if (!(iss & DABT_ISV)) {
-        domain_crash(d, "device access at IPA %#llx without instruction syndrome",
-                     (unsigned long long)ipa);
-        return false;
-    }
+    if (!(iss & DABT_ISV))
+        return emulate_nisv(v, ipa);
     if (iss & DABT_WNR) {
         val = get_reg(v, rt);
         ok = dev->access(v, ipa - dev->base, size, true, &val);
@@ -199,29 +292,6 @@ static bool handle_sysreg(struct vcpu *v)
 #define WFX_RN(iss)     (((iss) >> 5) & 0x1f)
 #define INSN_WFIT_MASK  0xffffffe0U
 #define INSN_WFIT       0xd5031020U     /* WFIT Xt: Rd in bits 4:0 */
-#define PAR_F           1ULL
-#define PAR_PA(par)     ((par) & 0x0000fffffffff000ULL)
-
-/* The guest's instruction at its PC, through its stage 1 and our stage 2
- * (AT S12E1R; PAR_EL1 is the guest's, so it is put back). */
-static bool read_guest_insn(struct vcpu *v, uint32_t *insn)
-{
-    uint64_t va = v->arch.regs.elr, saved = read_sysreg(par_el1), par, pa, off;
-
-    __asm__ volatile("at s12e1r, %0" : : "r"(va));
-    isb();
-    par = read_sysreg(par_el1);
-    write_sysreg(par_el1, saved);
-    if (par & PAR_F)
-        return false;
-    pa = PAR_PA(par) | (va & 0xfff);
-    off = pa - v->domain->ram_hpa;
-    if (pa < v->domain->ram_hpa || off > v->domain->mem_bytes - 4)
-        return false;
-    *insn = *(const volatile uint32_t *)pa;
-    return true;
-}
-
 /* WFIT's timeout register: from the syndrome (TI = WFIT, RV), or, where the
  * CPU reports a trapped WFIT as a plain WFI (QEMU 10 gives TI = 0 and no
  * register), from the instruction itself. -1 when it is a WFI. */

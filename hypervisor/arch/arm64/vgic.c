@@ -273,6 +273,14 @@ bool vgic_dist_access(struct vcpu *v, uint64_t off, unsigned size, bool write, u
 {
     struct domain *d = v->domain;
 
+    /* GICD_IROUTER<n> are 64-bit registers (the only ones of the
+     * distributor); with no SPIs each is RAZ/WI. Linux writes one whenever
+     * it sets an SPI's affinity (the PL011's). */
+    if (size == 8 && off >= GICD_IROUTER + 32 * 8 && off < GICD_IROUTER_END && !(off & 7)) {
+        if (!write)
+            *val = 0;
+        return true;
+    }
     if (size != 4)
         return false;
     if (write) {

@@ -4,6 +4,7 @@
  * starts it from reset at its entry point with x0 = the context ID. */
 #include <dbgvisor/domain.h>
 #include <dbgvisor/sched.h>
+#include <asm/vcpu_block.h>
 #include <asm/vpsci.h>
 
 #define PSCI_RET_SUCCESS        0ULL
@@ -16,6 +17,10 @@
 #define AFFINITY_ON_PENDING     2ULL
 #define MPIDR_AFF_MASK          0xff00ffffffULL
 #define PSCI_VERSION_1_1        0x00010001ULL
+#define TOS_NOT_PRESENT_MP      2ULL        /* MIGRATE_INFO_TYPE: no Trusted OS to migrate */
+/* CPU_SUSPEND's power_state, original format: StateID [15:0], StateType [16]
+ * (powerdown), PowerLevel [25:24], the rest reserved. */
+#define POWER_STATE_TYPE        (1ULL << 16)
 #define SMCCC_VERSION_1_1       0x00010001ULL
 
 static uint64_t features(uint32_t fn)
@@ -23,6 +28,9 @@ static uint64_t features(uint32_t fn)
     switch (fn) {
     case PSCI_VERSION:
     case PSCI_FEATURES:
+    case PSCI_CPU_SUSPEND_32:   /* 0: the original power_state format, platform-coordinated */
+    case PSCI_CPU_SUSPEND_64:
+    case PSCI_MIGRATE_INFO_TYPE:
     case PSCI_SYSTEM_OFF:
     case PSCI_SYSTEM_RESET:
     case PSCI_CPU_OFF:
@@ -59,6 +67,22 @@ static uint64_t cpu_on(struct vcpu *v, uint64_t mpidr, uint64_t entry, uint64_t 
     return PSCI_RET_SUCCESS;
 }
 
+/* A vCPU's only power level is its own core, and none of its states loses
+ * context: standby, and powerdown entered as standby (as QEMU's PSCI does;
+ * the call then returns SUCCESS, which PSCI callers accept for a state that
+ * was not entered). It returns when an interrupt is pending, as WFI: the vCPU
+ * blocks in the scheduler until then. */
+static bool cpu_suspend(struct vcpu *v, uint64_t power_state)
+{
+    if (power_state & ~(POWER_STATE_TYPE | 0xffffULL)) {
+        v->arch.regs.x[0] = PSCI_RET_INVALID_PARAMS;
+        return true;
+    }
+    v->arch.regs.x[0] = PSCI_RET_SUCCESS;
+    vcpu_block(v, UINT64_MAX);
+    return true;
+}
+
 static uint64_t affinity_info(struct vcpu *v, uint64_t mpidr, uint64_t level)
 {
     struct vcpu *t = vcpu_by_mpidr(v->domain, mpidr);
@@ -84,6 +108,13 @@ bool vpsci_call(struct vcpu *v)
         return true;
     case PSCI_FEATURES:
         x[0] = features((uint32_t)x[1]);
+        return true;
+    case PSCI_CPU_SUSPEND_32:
+        return cpu_suspend(v, (uint32_t)x[1]);
+    case PSCI_CPU_SUSPEND_64:
+        return cpu_suspend(v, x[1]);
+    case PSCI_MIGRATE_INFO_TYPE:
+        x[0] = TOS_NOT_PRESENT_MP;
         return true;
     case PSCI_CPU_ON_32:
         x[0] = cpu_on(v, (uint32_t)x[1], (uint32_t)x[2], (uint32_t)x[3]);

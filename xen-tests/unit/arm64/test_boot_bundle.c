@@ -91,6 +91,30 @@ static void test_odd_mem_rounds_up(void)
     CU_ASSERT_EQUAL(doms[0].mem_mib, 34);
 }
 
+/* A ramdisk follows its domain's Image at the next boundary; the next
+ * domain's Image follows the ramdisk. */
+static void test_ramdisk(void)
+{
+    static const uint64_t sizes[] = { 100, 5000, 300 };
+    uint64_t len;
+    uint8_t *b = make("dbgvisor-arm64-bundle 1\n"
+                      "domain name=lx size=100 ramdisk=5000 cmdline=console=ttyAMA0\n"
+                      "domain name=b size=300\n\n", sizes, 3, &len);
+
+    err = NULL;
+    CU_ASSERT_EQUAL_FATAL(bundle_parse(b, len, doms, BUNDLE_MAX_DOMAINS, &err), 2);
+    CU_ASSERT_EQUAL(doms[0].image_size, 100);
+    CU_ASSERT_PTR_EQUAL(doms[0].ramdisk, doms[0].image + BUNDLE_ALIGN);
+    CU_ASSERT_EQUAL(doms[0].ramdisk_size, 5000);
+    CU_ASSERT_EQUAL(doms[0].ramdisk[0], 2);
+    CU_ASSERT_EQUAL(doms[0].ramdisk[4999], 2);
+    CU_ASSERT_STRING_EQUAL(doms[0].cmdline, "console=ttyAMA0");
+    CU_ASSERT_PTR_NULL(doms[1].ramdisk);
+    CU_ASSERT_EQUAL(doms[1].image[0], 3);
+    CU_ASSERT_PTR_EQUAL(doms[1].image, doms[0].ramdisk + 2 * BUNDLE_ALIGN);
+    free(b);
+}
+
 static void refused(const char *header, const uint64_t *sizes, unsigned n, uint64_t cut)
 {
     CU_ASSERT_EQUAL(parse(header, sizes, n, cut), -1);
@@ -121,6 +145,10 @@ static void test_damaged(void)
             one, 1, 0);
     refused("dbgvisor-arm64-bundle 1\ndomain name=a size=100 =x\n\n", one, 1, 0);
     refused("dbgvisor-arm64-bundle 1\nimage name=a size=100\n\n", one, 1, 0);
+    refused("dbgvisor-arm64-bundle 1\ndomain name=a size=100 ramdisk=0\n\n", one, 1, 0);
+    refused("dbgvisor-arm64-bundle 1\ndomain name=a size=100 ramdisk=5000\n\n", one, 1, 0);
+    refused("dbgvisor-arm64-bundle 1\ndomain name=a size=100 ramdisk=100\n\n", two, 2,
+            BUNDLE_ALIGN - 99);                                            /* ramdisk cut short */
     refused("dbgvisor-arm64-bundle 1\ndomain name=a size=100\ndomain name=a size=100\n\n",
             two, 2, 0);                                                        /* same name */
 }
@@ -199,6 +227,7 @@ void register_boot_bundle_tests(void)
     static const struct unit_test tests[] = {
         { "two domains as the script writes them", test_two_domains },
         { "odd mem rounds up to 2 MiB", test_odd_mem_rounds_up },
+        { "a domain's ramdisk after its Image", test_ramdisk },
         { "damaged headers refused with a reason", test_damaged },
         { "NUL, long lines, no newline", test_nul_and_long_lines },
         { "more domains than the caller takes", test_too_many },

@@ -297,114 +297,6 @@ static void test_children(void)
     CU_ASSERT_EQUAL(sum, 1002);
 }
 
-static bool keep_memory_chosen(const char *name)
-{
-    return strncmp(name, "memory@", 7) == 0 || strcmp(name, "chosen") == 0;
-}
-
-static bool keep_nothing(const char *name)
-{
-    (void)name;
-    return false;
-}
-
-/* Editing in place: removed nodes and properties become NOPs, the rest is found as before. */
-static void test_remove(void)
-{
-    uint32_t len;
-    const uint8_t *p;
-
-    build_virt();
-    fdt_remove_nodes(out, NULL, keep_memory_chosen);
-    CU_ASSERT_EQUAL(fdt_size(out), out_size);
-    CU_ASSERT_PTR_NULL(fdt_compatible_prop(out, "arm,pl011", "reg", &len));
-    p = fdt_node_prop(out, "memory", "reg", &len);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
-    CU_ASSERT_EQUAL(fdt_cells(p, 2), 0x40000000);
-    CU_ASSERT_PTR_NULL(fdt_node_prop(out, "memoryx", "reg", &len));  /* "memoryx@0" went */
-
-    fdt_remove_prop(out, "chosen", "bootargs");
-    CU_ASSERT_PTR_NULL(fdt_node_prop(out, "chosen", "bootargs", &len));
-    CU_ASSERT_PTR_NOT_NULL(fdt_node_prop(out, "chosen", "linux,initrd-start", &len));
-
-    fdt_remove_nodes(out, "chosen", keep_nothing);      /* its child only */
-    CU_ASSERT_PTR_NOT_NULL(fdt_node_prop(out, "chosen", "linux,initrd-end", &len));
-    fdt_remove_prop(out, "", "compatible");             /* a root property */
-    CU_ASSERT_PTR_NOT_NULL(fdt_node_prop(out, "memory", "reg", &len));
-}
-
-/* /cpus with one CPU (reg, a phandle, no enable method) and a node after it. */
-static void build_cpus(void)
-{
-    static struct blob b;
-    uint8_t cell[4];
-
-    memset(&b, 0, sizeof(b));
-    begin(&b, "");
-    begin(&b, "cpus");
-    begin(&b, "cpu@0");
-    prop(&b, "device_type", "cpu", 4);
-    fdt_set_cells(cell, 1, 0);
-    prop(&b, "reg", cell, 4);
-    fdt_set_cells(cell, 1, 0x8001);
-    prop(&b, "phandle", cell, 4);
-    end(&b);
-    end(&b);
-    begin(&b, "memory@40000000");
-    prop_cells(&b, "reg", 0x40000000, 0x20000000);
-    end(&b);
-    end(&b);
-    finish(&b);
-}
-
-static void count_reg(void *ctx, const void *val, uint32_t len)
-{
-    uint32_t *regs = ctx;
-
-    regs[regs[0] + 1] = (uint32_t)fdt_cells(val, 1);
-    regs[0]++;
-}
-
-/* The builder's /cpus: cpu@0 copied as cpu@1 (reg patched, phandle dropped),
- * enable-method added with a new string; the rest of the tree intact. */
-static void test_clone_and_add(void)
-{
-    uint32_t capacity = 4096, len, regs[4] = { 0 };
-    uint8_t *grown, *reg;
-    const void *p;
-
-    build_cpus();
-    grown = calloc(1, capacity);
-    memcpy(grown, out, out_size);
-    CU_ASSERT_EQUAL(fdt_clone_child(grown, capacity, "cpus", "cpu@0", "cpu@1"), 0);
-    reg = fdt_child_prop(grown, "cpus", "cpu@1", "reg", &len);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(reg);
-    CU_ASSERT_EQUAL(len, 4);
-    fdt_set_cells(reg, 1, 1);
-    CU_ASSERT_PTR_NULL(fdt_child_prop(grown, "cpus", "cpu@1", "phandle", &len));
-    CU_ASSERT_PTR_NOT_NULL(fdt_child_prop(grown, "cpus", "cpu@0", "phandle", &len));
-    CU_ASSERT_EQUAL(fdt_add_child_prop(grown, capacity, "cpus", "cpu@1", "enable-method", "psci", 5), 0);
-    CU_ASSERT_EQUAL(fdt_add_child_prop(grown, capacity, "cpus", "cpu@0", "enable-method", "psci", 5), 0);
-    p = fdt_child_prop(grown, "cpus", "cpu@0", "enable-method", &len);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
-    CU_ASSERT_EQUAL(len, 5);
-    CU_ASSERT_STRING_EQUAL(p, "psci");
-    CU_ASSERT_EQUAL(fdt_for_each_child_prop(grown, "cpus", "reg", count_reg, regs), 2);
-    CU_ASSERT_EQUAL(regs[1], 0);
-    CU_ASSERT_EQUAL(regs[2], 1);
-    regs[0] = 0;
-    CU_ASSERT_EQUAL(fdt_for_each_child_prop(grown, "cpus", "device_type", count_reg, regs), 2);
-    p = fdt_node_prop(grown, "memory", "reg", &len);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
-    CU_ASSERT_EQUAL(fdt_cells(p, 2), 0x40000000);
-    /* No such child, and no room: refused, the blob unchanged. */
-    CU_ASSERT_EQUAL(fdt_clone_child(grown, capacity, "cpus", "cpu@7", "cpu@8"), -1);
-    len = fdt_size(grown);
-    CU_ASSERT_EQUAL(fdt_clone_child(grown, len + 8, "cpus", "cpu@0", "cpu@2"), -1);
-    CU_ASSERT_EQUAL(fdt_size(grown), len);
-    free(grown);
-}
-
 void register_fdt_tests(void)
 {
     static const struct unit_test tests[] = {
@@ -414,9 +306,7 @@ void register_fdt_tests(void)
         { "header offsets past the end", test_bad_header },
         { "property past the end", test_bad_property },
         { "unterminated strings", test_unterminated_strings },
-        { "remove nodes and properties", test_remove },
         { "children's properties", test_children },
-        { "clone a child, add a property", test_clone_and_add },
     };
 
     add_suite("fdt", tests, sizeof(tests) / sizeof(tests[0]));

@@ -6,6 +6,8 @@
 
 void register_fdt_tests(void);
 void register_boot_bundle_tests(void);
+void register_dtb_build_tests(void);
+void register_mmio_insn_tests(void);
 void register_debug_host_tests(void);
 
 #endif

@@ -4,13 +4,14 @@
  * BUNDLE_HEADER_MAX bytes,
  *
  *     dbgvisor-arm64-bundle 1
- *     domain name=NAME size=BYTES [mem=MIB] [vcpus=N] [policy=P] [quiet=N] [cmdline=TEXT]
+ *     domain name=NAME size=BYTES [ramdisk=BYTES] [mem=MIB] [vcpus=N] [policy=P] [quiet=N] [cmdline=TEXT]
  *     ...
  *     (an empty line)
  *
  * NUL-padded to BUNDLE_ALIGN, then each domain's arm64 Image in the order of
- * its line, each starting at the next BUNDLE_ALIGN boundary. cmdline takes
- * the rest of its line. The launcher (dbgvisor run --arch arm64) and
+ * its line, each starting at the next BUNDLE_ALIGN boundary, followed (at the
+ * next boundary) by its ramdisk if its line gives one. cmdline takes the rest
+ * of its line (the domain's DTB carries it as /chosen bootargs). The launcher (dbgvisor run --arch arm64) and
  * scripts/arm64-bundle.sh write it; boot_bundle.c reads it (hosted unit tests
  * in xen-tests/unit/arm64).
  */
@@ -43,6 +44,8 @@ struct boot_domain {
     bool paused;                    /* paused=1: built paused, for a debugger to attach */
     const uint8_t *image;
     uint64_t image_size;
+    const uint8_t *ramdisk;         /* NULL: none (linux,initrd-* in the domain's DTB) */
+    uint64_t ramdisk_size;
 };
 
 /* The blob starts with the bundle's magic line. */

@@ -7,10 +7,8 @@
 #include <stdbool.h>
 
 /* Finds the PL011 the DTB's alias serial1 names (not the console); true if
- * there is one. Call before any domain's device tree is written. */
-bool control_uart_probe(const void *dtb);
-/* Removes that PL011 and its alias from a domain's device tree: the
+ * there is one. A domain's device tree (dtb_build.c) never names it: the
  * domain has no such device (its IPA is unbacked). */
-void control_uart_hide(void *domain_dtb);
+bool control_uart_probe(const void *dtb);
 
 #endif

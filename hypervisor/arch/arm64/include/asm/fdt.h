@@ -18,25 +18,28 @@ unsigned fdt_for_each_child_prop(const void *fdt, const char *parent, const char
                                  void (*fn)(void *ctx, const void *val, uint32_t len),
                                  void *ctx);
 
-/* Editing in place (the builder's domain DTB): what is removed becomes
- * FDT_NOP tokens, so nothing moves and the blob stays valid.
- * Removes the children of the top-level node `parent` (NULL: the top-level
- * nodes themselves) for which keep(name) is false. */
-void fdt_remove_nodes(void *fdt, const char *parent, bool (*keep)(const char *name));
-/* Inserts a copy of the child `child` of the top-level node `parent`, named
- * new_name, right after it (its phandle, if any, left out); the blob grows,
- * up to capacity bytes. 0, or -1 if there is no such child or no room. */
-int fdt_clone_child(void *fdt, uint32_t capacity, const char *parent, const char *child,
-                    const char *new_name);
-/* Adds property prop = value to the child `child` of `parent` unless it has
- * one (the name joins the strings block if new). 0, or -1 (no child, no room). */
-int fdt_add_child_prop(void *fdt, uint32_t capacity, const char *parent, const char *child,
-                       const char *prop, const void *value, uint32_t len);
-/* A property of the child `child` of `parent`, writable in place; NULL if none. */
-void *fdt_child_prop(void *fdt, const char *parent, const char *child, const char *prop,
-                     uint32_t *len);
-/* Removes property prop of the top-level node `node` ("" for the root). */
-void fdt_remove_prop(void *fdt, const char *node, const char *prop);
+/* Writing a blob from scratch, node by node (the builder's per-domain tree,
+ * dtb_build.c): begin/end nodes and properties in order, then finish, which
+ * lays out the header, an empty reservation map, the structure and strings
+ * blocks. Running out of room (or of string space) is sticky: finish says 0. */
+#define FDT_WRITE_MAX_CELLS 32
+struct fdt_writer {
+    uint8_t *buf;
+    uint32_t cap, off;
+    uint32_t strings_len;
+    bool failed;
+    char strings[512];
+};
+void fdt_write_init(struct fdt_writer *w, void *buf, uint32_t cap);
+void fdt_write_begin_node(struct fdt_writer *w, const char *name);
+void fdt_write_end_node(struct fdt_writer *w);
+void fdt_write_prop(struct fdt_writer *w, const char *name, const void *val, uint32_t len);
+void fdt_write_prop_cells(struct fdt_writer *w, const char *name, const uint32_t *cells,
+                          unsigned n);
+void fdt_write_prop_u32(struct fdt_writer *w, const char *name, uint32_t v);
+void fdt_write_prop_string(struct fdt_writer *w, const char *name, const char *s);
+/* The blob's total size, or 0 if it did not fit. */
+uint32_t fdt_write_finish(struct fdt_writer *w);
 
 /* Big-endian cells. */
 uint64_t fdt_cells(const void *p, unsigned ncells);

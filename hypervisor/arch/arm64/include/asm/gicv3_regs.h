@@ -7,6 +7,8 @@
 #define GICD_CTLR         0x0000
 #define GICD_TYPER        0x0004
 #define GICD_IIDR         0x0008
+#define GICD_IROUTER      0x6000        /* 64-bit, one per SPI (n = 32..1019) */
+#define GICD_IROUTER_END  0x7fe0
 #define GICD_CTLR_GRP0    (1U << 0)
 #define GICD_CTLR_GRP1    (1U << 1)     /* one security state (DS = 1) */
 #define GICD_CTLR_ARE     (1U << 4)
