@@ -58,9 +58,9 @@ int vlapic_pending_vector(struct vcpu *v)
     return -1;
 }
 bool vlapic_nmi_deliverable(const struct vcpu *v) { return v->arch.vlapic.nmi_pending; }
-/* The platform devices' timers (hvm/platform.c): none in these tests. */
+/* The platform devices' timers (hvm/platform.c): none in these tests
+ * (setup() sets their next event to never). */
 void hvm_platform_poll_timers(struct domain *d, uint64_t now) { (void)d; (void)now; }
-uint64_t hvm_platform_next_timer_ns(struct domain *d) { (void)d; return UINT64_MAX; }
 
 /* ---- helpers ---- */
 
@@ -71,6 +71,7 @@ static void setup(unsigned nr)
     memset(kicked, 0, sizeof(kicked));
     fake_now = 1000000;
     dom.nr_vcpus = nr;
+    dom.arch.platform.next_event_ns = UINT64_MAX;
     for (unsigned i = 0; i < nr; i++) {
         vcpus[i].id = i;
         vcpus[i].domain = &dom;
