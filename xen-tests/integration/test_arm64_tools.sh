@@ -3,11 +3,12 @@
 # --arch arm64` boots the AArch64 hypervisor on QEMU virt with the control
 # channel on its second PL011 behind dbgctl-mux, and the unchanged xl and
 # dbgtop drive it through the same protocol as on x86: xl list and info (the
-# architecture), xl console, xl debug-state (the arm64 register file the
-# guest parked), xl debug-policy, dbgtop in batch mode, xl dmesg,
-# pause, unpause, shutdown (waited for through the event queue), destroy, xl
-# create of an arm64 Image with a ramdisk and a command line (/chosen), and the control PL011 kept out of the domains'
-# device trees. One machine, one pCPU, ticker domains; skips only if
+# architecture), xl console (output, and input: a line echoed back), xl
+# debug-state (the arm64 register file the guest parked), xl debug-policy,
+# dbgtop in batch mode, xl dmesg, pause, unpause, shutdown (waited for
+# through the event queue), destroy, xl create of an arm64 Image with a
+# ramdisk and a command line (/chosen), and the control PL011 kept out of the
+# domains' device trees. One machine, one pCPU, ticker domains; skips only if
 # qemu-system-aarch64 is missing.
 . "$(dirname "$0")/lib.sh"
 
@@ -51,6 +52,14 @@ check_log "xl console tick: the domain's lines" $TMP/console.out wait_for has_ti
 kill $cpid 2>/dev/null; wait $cpid 2>/dev/null
 expect_line $TMP/console.out '^ticker: alias serial1 no' "the domain's device tree has no control PL011"
 expect_line $TMP/console.out '^ticker: DBGBVR1 0x40abc000 DBGWVR0 0x40def000' "the guest parked its debug registers"
+
+# Console input (CONSOLE_WRITE): a line from xl console's stdin goes into the
+# domain's PL011 receive FIFO; the guest polls it and echoes the line.
+printf 'hello arm64 console\n' | timeout 20 "$XL" console tick >$TMP/console_in.out 2>&1 &
+cpid=$!
+echoed() { grep -q '^ticker: got "hello arm64 console"' $TMP/console_in.out; }
+check_log "xl console tick: a line sent to the domain comes back" $TMP/console_in.out wait_for echoed
+kill $cpid 2>/dev/null; wait $cpid 2>/dev/null
 
 # The arm64 debug state the guest left: MDSCR_EL1 KDE|MDE (0xa000), OS lock off,
 # and in the JSON the parked DBGBVR1 / DBGWVR0.

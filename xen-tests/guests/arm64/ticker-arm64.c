@@ -9,7 +9,9 @@
  * whether its device tree names a second UART (alias serial1): under dbgvisor
  * that PL011 is the hypervisor's control channel and must not be there,
  * and prints its /chosen bootargs and the first line of its ramdisk
- * (linux,initrd-start/end), so a test sees what `xl create` gave it.
+ * (linux,initrd-start/end), so a test sees what `xl create` gave it. Each
+ * line it receives on its PL011 (`xl console` input, polled every tick) it
+ * echoes as "ticker: got LINE".
  */
 #include <asm/fdt.h>
 #include "guest.h"
@@ -43,6 +45,25 @@ static void print_boot_data(void)
     printf("ticker: initrd %lu bytes \"%s\"\n", size, line);
 }
 
+/* The bytes waiting in the PL011's receive FIFO; a whole line is echoed. */
+static void echo_input(void)
+{
+    static char line[64];
+    static unsigned n;
+    int c;
+
+    while ((c = getchar_serial()) >= 0) {
+        if (c == '\r' || c == '\n') {
+            line[n] = '\0';
+            if (n)
+                printf("ticker: got \"%s\"\n", line);
+            n = 0;
+        } else if (n < sizeof(line) - 1) {
+            line[n++] = (char)c;
+        }
+    }
+}
+
 int main(void)
 {
     uint32_t len;
@@ -60,6 +81,7 @@ int main(void)
     print_boot_data();
     for (n = 1; n <= TICKS; n++) {
         sleep_ms(50);
+        echo_input();
         printf("tick %u\n", n);
     }
     report(true, "ticked %u times", TICKS);
