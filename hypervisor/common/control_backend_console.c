@@ -1,8 +1,9 @@
 /*
  * The control backend's console input (CONSOLE_WRITE, `xl console`): bytes
- * for the domain's serial receiver (x86: COM1's, hvm/com1.c). Apart because
- * an architecture whose UART model has no receiver yet (arm64's PL011) leaves
- * it out, and the server answers -ENOSYS.
+ * for the domain's serial receiver (x86: COM1's, hvm/com1.c; arm64: the
+ * PL011's receive FIFO, arch/arm64/vpl011.c). Apart so that an architecture
+ * whose UART model has no receiver leaves it out, and the server answers
+ * -ENOSYS.
  */
 #include <dbgvisor/control.h>
 #include <dbgvisor/domain.h>

@@ -149,34 +149,67 @@ static int load_linux(const struct dbgctl_build *b, const struct bzimage *bz,
 
 /* arm64 Image (QEMU virt's contract, docs/arm64.md): the file at RAM base +
  * text_offset, below the last 2 MiB where the hypervisor writes the domain's
- * device tree; PC = there, the rest of the boot state is the mode's. */
+ * device tree; the ramdisk where the boot-time builder puts one
+ * (arm64_initrd_place), the command line where the tree will go (the
+ * hypervisor reads it first). PC = the entry, the rest of the boot state is
+ * the mode's; the hypervisor names the command line and ramdisk in /chosen. */
 static int load_arm64(const struct dbgctl_build *b, const struct arm64_image *img,
                       struct writer *w, struct dbgv_ctl_vcpu_regs *regs,
                       const char **why)
 {
     uint64_t ram = (uint64_t)b->memory_mib << 20;
+    uint64_t entry = ARM64_VIRT_RAM_BASE + img->text_offset;
+    size_t cmdlen = b->cmdline ? strlen(b->cmdline) : 0;
     int rc;
 
-    if ( b->ramdisk )
-    {
-        *why = "no ramdisk for an arm64 Image yet";
-        return -EINVAL;
-    }
     if ( ram < ARM64_DTB_RESERVE || img->text_offset > ram - ARM64_DTB_RESERVE ||
          img->span > ram - ARM64_DTB_RESERVE - img->text_offset )
     {
         *why = "the Image does not fit below the device tree";
         return -E2BIG;
     }
-    if ( (rc = write_guest(w, ARM64_VIRT_RAM_BASE + img->text_offset, b->image,
-                           b->image_len)) )
+    if ( cmdlen >= DBGV_CTL_CMDLINE_MAX )
+    {
+        *why = "the command line is longer than 255 bytes";
+        return -E2BIG;
+    }
+    if ( (rc = write_guest(w, entry, b->image, b->image_len)) )
     {
         *why = "writing the Image";
         return rc;
     }
     regs->mode = DBGV_VCPU_MODE_ARM64_LINUX;
     regs->mask = DBGV_REG_RIP;
-    regs->rip = ARM64_VIRT_RAM_BASE + img->text_offset;
+    regs->rip = entry;
+    if ( b->ramdisk )
+    {
+        uint64_t start = arm64_initrd_place(ARM64_VIRT_RAM_BASE, ram, entry + img->span,
+                                            b->ramdisk_len);
+
+        if ( !start )
+        {
+            *why = "the ramdisk does not fit between the Image and the device tree";
+            return -E2BIG;
+        }
+        if ( (rc = write_guest(w, start, b->ramdisk, b->ramdisk_len)) )
+        {
+            *why = "writing the ramdisk";
+            return rc;
+        }
+        regs->mask |= DBGV_REG_ARM64_INITRD;
+        regs->initrd_start = start;
+        regs->initrd_end = start + b->ramdisk_len;
+    }
+    if ( cmdlen )
+    {
+        regs->cmdline_ipa = ARM64_VIRT_RAM_BASE + ram - ARM64_DTB_RESERVE;
+        if ( (rc = write_guest(w, regs->cmdline_ipa, b->cmdline, cmdlen + 1)) )
+        {
+            *why = "writing the command line";
+            return rc;
+        }
+        regs->mask |= DBGV_REG_ARM64_CMDLINE;
+    }
     return 0;
 }
 

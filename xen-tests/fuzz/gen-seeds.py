@@ -92,6 +92,21 @@ write("control", "timer-mode",
       b"".join(frame_rec("DOMAIN_CREATE", struct.pack("<64sIIBBBBI", b"t%d" % m, 2, 1, 0, 0, m, 0, 0))
                for m in range(5)) +
       frame_rec("DOMAIN_CREATE", struct.pack("<64sIIBBBBI", b"p", 2, 1, 0, 0, 1, 1, 0)))
+# VCPU_SET_REGS in the arm64 boot mode (3): PC with the command line
+# (bit 10) and the ramdisk range (bit 11), PC alone, then the refusals: no PC,
+# an x86 register, a field the mask does not name, an empty range, padding.
+def arm64_regs(mask, pc=0x40080000, cmd=0x41e00000, rd=(0x41d00000, 0x41d00010), pad=0, mode=3):
+    return struct.pack("<IIIIQQQQ6Q", 1, 0, mask, mode, pc, cmd, rd[0], rd[1], *([pad] + [0] * 5))
+write("control", "arm64-boot-regs",
+      frame_rec("DOMAIN_CREATE", create) +
+      frame_rec("SET_REGS", arm64_regs(0xc01)) +
+      frame_rec("SET_REGS", arm64_regs(0x001, cmd=0, rd=(0, 0))) +
+      frame_rec("SET_REGS", arm64_regs(0xc00)) +
+      frame_rec("SET_REGS", arm64_regs(0xc05)) +
+      frame_rec("SET_REGS", arm64_regs(0x801)) +
+      frame_rec("SET_REGS", arm64_regs(0xc01, rd=(0x41d00000, 0x41d00000))) +
+      frame_rec("SET_REGS", arm64_regs(0xc01, pad=1)) +
+      frame_rec("SET_REGS", arm64_regs(0xc01, mode=2)))
 write("control", "raw-stream",
       bytes([0, 40]) + b"garbage before a frame DBGV DBG" + bytes([0] * 9) +
       bytes([0, len(wire_frame("HELLO", 7, hello))]) + wire_frame("HELLO", 7, hello) +

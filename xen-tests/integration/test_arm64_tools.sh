@@ -3,11 +3,12 @@
 # --arch arm64` boots the AArch64 hypervisor on QEMU virt with the control
 # channel on its second PL011 behind dbgctl-mux, and the unchanged xl and
 # dbgtop drive it through the same protocol as on x86: xl list and info (the
-# architecture), xl console, xl debug-state (the arm64 register file the
-# guest parked), xl debug-policy, dbgtop in batch mode, xl dmesg,
-# pause, unpause, shutdown (waited for through the event queue), destroy, xl
-# create of an arm64 Image, and the control PL011 kept out of the domains'
-# device trees. One machine, one pCPU, ticker domains; skips only if
+# architecture), xl console (output, and input: a line echoed back), xl
+# debug-state (the arm64 register file the guest parked), xl debug-policy,
+# dbgtop in batch mode, xl dmesg, pause, unpause, shutdown (waited for
+# through the event queue), destroy, xl create of an arm64 Image with a
+# ramdisk and a command line (/chosen), and the control PL011 kept out of the
+# domains' device trees. One machine, one pCPU, ticker domains; skips only if
 # qemu-system-aarch64 is missing.
 . "$(dirname "$0")/lib.sh"
 
@@ -51,6 +52,14 @@ check_log "xl console tick: the domain's lines" $TMP/console.out wait_for has_ti
 kill $cpid 2>/dev/null; wait $cpid 2>/dev/null
 expect_line $TMP/console.out '^ticker: alias serial1 no' "the domain's device tree has no control PL011"
 expect_line $TMP/console.out '^ticker: DBGBVR1 0x40abc000 DBGWVR0 0x40def000' "the guest parked its debug registers"
+
+# Console input (CONSOLE_WRITE): a line from xl console's stdin goes into the
+# domain's PL011 receive FIFO; the guest polls it and echoes the line.
+printf 'hello arm64 console\n' | timeout 20 "$XL" console tick >$TMP/console_in.out 2>&1 &
+cpid=$!
+echoed() { grep -q '^ticker: got "hello arm64 console"' $TMP/console_in.out; }
+check_log "xl console tick: a line sent to the domain comes back" $TMP/console_in.out wait_for echoed
+kill $cpid 2>/dev/null; wait $cpid 2>/dev/null
 
 # The arm64 debug state the guest left: MDSCR_EL1 KDE|MDE (0xa000), OS lock off,
 # and in the JSON the parked DBGBVR1 / DBGWVR0.
@@ -116,15 +125,21 @@ reject_line $TMP/list2.out '^tick ' "xl destroy tick: no longer listed"
 expect_line $TMP/list2.out '^Domain-0 ' "xl list after destroy: Domain-0 still there"
 
 # xl create of an arm64 Image: the toolstack's builder (DOMAIN_CREATE, the
-# Image over MEM_WRITE, VCPU_SET_REGS in the arm64 boot mode: the hypervisor
-# writes its device tree), two vCPUs this time.
-printf 'name = "tack"\nkernel = "%s"\nmemory = 32\nvcpus = 2\n' "$A/ticker-arm64.bin" >$TMP/tack.cfg
+# Image, ramdisk and command line over MEM_WRITE, VCPU_SET_REGS in the arm64
+# boot mode naming them: the hypervisor writes its device tree with them in
+# /chosen), two vCPUs this time.
+printf 'tack-ramdisk-first-line\nsecond line\n' >$TMP/tack.initrd
+printf 'name = "tack"\nkernel = "%s"\nramdisk = "%s"\ncmdline = "console=ttyAMA0 tack.arg=42"\nmemory = 32\nvcpus = 2\n' \
+    "$A/ticker-arm64.bin" "$TMP/tack.initrd" >$TMP/tack.cfg
 "$XL" create $TMP/tack.cfg >$TMP/create.out 2>&1
 st=$?
 check_log "xl create tack.cfg (an arm64 Image, status $st)" $TMP/create.out [ $st = 0 ]
 tack_ticks() { grep -q '^\[tack\] tick 2' "$CON"; }
 check "the created domain runs" wait_for tack_ticks
 expect_line "$CON" '^\[tack\] ticker: alias serial1 no' "the created domain's device tree has no control PL011 either"
+expect_line "$CON" '^\[tack\] ticker: bootargs "console=ttyAMA0 tack.arg=42"' "the created domain's /chosen bootargs is its cmdline"
+expect_line "$CON" '^\[tack\] ticker: initrd 36 bytes "tack-ramdisk-first-line"' "the created domain's /chosen initrd range holds its ramdisk"
+expect_line "$CON" '^\[tick\] ticker: initrd none' "a domain without a ramdisk has none in /chosen"
 "$XL" debug-state tack >$TMP/ds2.out 2>&1
 two_vcpus() { [ "$(grep -Ec '^ +[01] [a-z-]+ +(trapping|passthrough) ' $TMP/ds2.out)" = 2 ]; }
 check_log "xl debug-state tack: both vCPUs" $TMP/ds2.out two_vcpus

@@ -17,7 +17,8 @@ COMMON_C := common/lib/string.c common/lib/vsnprintf.c common/console.c common/d
             common/control/ring.c common/page_alloc.c common/domain_console.c \
             common/events.c common/policy_names.c common/schedule.c $(wildcard common/debug/*.c) \
             common/control/frame.c common/control/server.c common/control/serial_poll.c \
-            common/control_backend.c common/control_backend_domain.c common/keyhandler.c \
+            common/control_backend.c common/control_backend_domain.c common/control_backend_console.c \
+            common/keyhandler.c \
             common/guest_debug.c
 SRCS_C   := $(shell find arch/arm64 -name '*.c' | sort) $(COMMON_C)
 SRCS_S   := $(shell find arch/arm64 -name '*.S' | sort)

@@ -12,6 +12,7 @@
 #include <dbgvisor/domain_arch.h>
 #include <dbgvisor/lib.h>
 #include <dbgvisor/page_alloc.h>
+#include <asm/vpl011.h>
 #include <asm/arm64.h>
 #include <asm/fpsimd.h>
 #include <asm/vtimer.h>
@@ -29,6 +30,7 @@ int arch_domain_init(struct domain *d)
     if (stage2_init(d) < 0 || stage2_map_ram(d, d->arch.ram_ipa, d->ram_hpa, d->mem_bytes) < 0)
         return -1;
     vtimer_domain_init(d);
+    vpl011_init(&d->arch.uart);
     return 0;
 }
 

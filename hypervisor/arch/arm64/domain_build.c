@@ -17,8 +17,6 @@
 #include <asm/dtb_build.h>
 #include <dbgvisor/arm64_image.h>
 
-#define SZ_2M             (1ULL << 21)
-
 static int load_image(struct domain *d, const uint8_t *img, uint64_t size, uint64_t *entry,
                       uint64_t *end)
 {
@@ -36,34 +34,42 @@ static int load_image(struct domain *d, const uint8_t *img, uint64_t size, uint6
     return 0;
 }
 
-/* The domain's boot data: its device tree (written by dtb_build.c: its RAM,
- * vCPUs, devices, and its command line as bootargs) in the last 2 MiB of its
- * RAM, its ramdisk (if any: ramdisk_size bytes) page-aligned right below that,
- * above the Image (which ends at image_end). */
-static int load_boot_data(struct domain *d, const uint8_t *ramdisk, uint64_t ramdisk_size,
-                          uint64_t image_end, const void *host_dtb, uint64_t *dtb_ipa)
+/* The domain's device tree (written by dtb_build.c: its RAM, vCPUs, devices,
+ * its command line as bootargs, its ramdisk at [initrd_start, initrd_end) if
+ * the range is not empty) in the last 2 MiB of its RAM. */
+static int write_dtb(struct domain *d, uint64_t initrd_start, uint64_t initrd_end,
+                     const void *host_dtb, uint64_t *dtb_ipa)
 {
     struct dtb_domain t = { .ram_ipa = d->arch.ram_ipa, .ram_bytes = d->mem_bytes,
                             .vcpus = d->nr_vcpus, .bootargs = d->cmdline,
+                            .initrd_start = initrd_start, .initrd_end = initrd_end,
                             .host_dtb = host_dtb };
     void *dst;
 
-    *dtb_ipa = d->arch.ram_ipa + d->mem_bytes - SZ_2M;
+    *dtb_ipa = d->arch.ram_ipa + d->mem_bytes - ARM64_DTB_RESERVE;
+    dst = domain_gpa_to_hva(d, *dtb_ipa, ARM64_DTB_RESERVE);
+    if (!dst || !dtb_build_domain(dst, (uint32_t)ARM64_DTB_RESERVE, &t))
+        return -1;
+    return 0;
+}
+
+/* A boot-time domain's ramdisk (if any: ramdisk_size bytes) where
+ * arm64_initrd_place puts it, above the Image (which ends at image_end), then
+ * its device tree. */
+static int load_boot_data(struct domain *d, const uint8_t *ramdisk, uint64_t ramdisk_size,
+                          uint64_t image_end, const void *host_dtb, uint64_t *dtb_ipa)
+{
+    uint64_t start = 0;
+    void *dst;
+
     if (ramdisk_size) {
-        uint64_t start = (*dtb_ipa - ramdisk_size) & ~(uint64_t)(PAGE_SIZE - 1);
-        if (ramdisk_size > *dtb_ipa - image_end || start < image_end)
-            return -1;
-        dst = domain_gpa_to_hva(d, start, ramdisk_size);
+        start = arm64_initrd_place(d->arch.ram_ipa, d->mem_bytes, image_end, ramdisk_size);
+        dst = start ? domain_gpa_to_hva(d, start, ramdisk_size) : NULL;
         if (!dst)
             return -1;
         memcpy(dst, ramdisk, ramdisk_size);
-        t.initrd_start = start;
-        t.initrd_end = start + ramdisk_size;
     }
-    dst = domain_gpa_to_hva(d, *dtb_ipa, SZ_2M);
-    if (!dst || !dtb_build_domain(dst, (uint32_t)SZ_2M, &t))
-        return -1;
-    return 0;
+    return write_dtb(d, start, start + ramdisk_size, host_dtb, dtb_ipa);
 }
 
 static const void *host_tree;
@@ -73,10 +79,10 @@ void arm64_keep_host_dtb(const void *host_dtb)
     host_tree = host_dtb;
 }
 
-int arm64_domain_dtb(struct domain *d, uint64_t *dtb_ipa)
+int arm64_domain_dtb(struct domain *d, uint64_t initrd_start, uint64_t initrd_end,
+                     uint64_t *dtb_ipa)
 {
-    /* No ramdisk (the toolstack loads none), so the Image's end does not matter. */
-    return host_tree ? load_boot_data(d, NULL, 0, d->arch.ram_ipa, host_tree, dtb_ipa) : -1;
+    return host_tree ? write_dtb(d, initrd_start, initrd_end, host_tree, dtb_ipa) : -1;
 }
 
 struct domain *arm64_build_domain(const struct boot_domain *spec, const void *host_dtb)

@@ -350,14 +350,36 @@ static int do_mem_read(const uint8_t *p, uint32_t len, uint32_t *rlen)
     return 0;
 }
 
+/* The arm64 boot mode's fields: PC always, the boot data only as the mask
+ * says (zero otherwise), a non-empty ramdisk range, the padding zero. Whether
+ * the ranges lie in the domain's RAM is the backend's to check. */
+static bool arm64_boot_regs_ok(const struct dbgv_ctl_vcpu_regs *r)
+{
+    unsigned int i;
+
+    if ( !(r->mask & DBGV_REG_RIP) || (r->mask & ~DBGV_REG_ARM64_ALL) )
+        return false;
+    if ( !(r->mask & DBGV_REG_ARM64_CMDLINE) && r->cmdline_ipa )
+        return false;
+    if ( (r->mask & DBGV_REG_ARM64_INITRD) ? r->initrd_end <= r->initrd_start
+                                          : (r->initrd_start | r->initrd_end) != 0 )
+        return false;
+    for ( i = 0; i < ARRAY_SIZE(r->arm64_pad); i++ )
+        if ( r->arm64_pad[i] )
+            return false;
+    return true;
+}
+
 static int do_vcpu_set_regs(const uint8_t *p, uint32_t len)
 {
     struct dbgv_ctl_vcpu_regs req;
     int rc;
 
     TAKE(req, p, len);
-    if ( req.mask == 0 || (req.mask & ~DBGV_REG_ALL) ||
-         req.mode > DBGV_VCPU_MODE_LAST || req.vcpu >= CTL_MAX_VCPUS )
+    if ( req.mode > DBGV_VCPU_MODE_LAST || req.vcpu >= CTL_MAX_VCPUS )
+        return -DBGV_EINVAL;
+    if ( req.mode == DBGV_VCPU_MODE_ARM64_LINUX ? !arm64_boot_regs_ok(&req)
+                                                : req.mask == 0 || (req.mask & ~DBGV_REG_ALL) )
         return -DBGV_EINVAL;
     if ( (rc = domu_ok(req.domid)) )
         return rc;

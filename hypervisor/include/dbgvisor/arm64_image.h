@@ -42,4 +42,22 @@ static inline bool arm64_image_parse(const void *img, size_t size, struct arm64_
     return true;
 }
 
+/* Where a ramdisk of size bytes goes in a domain's RAM (ram_base, ram_bytes):
+ * page-aligned right below the device tree, above the Image's end
+ * (image_end); 0 if it does not fit there. The boot-time builder and the
+ * toolstack's place it alike. */
+static inline uint64_t arm64_initrd_place(uint64_t ram_base, uint64_t ram_bytes,
+                                          uint64_t image_end, uint64_t size)
+{
+    uint64_t dtb, start;
+
+    if (ram_bytes < ARM64_DTB_RESERVE)
+        return 0;
+    dtb = ram_base + ram_bytes - ARM64_DTB_RESERVE;
+    if (size == 0 || image_end > dtb || size > dtb - image_end)
+        return 0;
+    start = (dtb - size) & ~0xfffULL;
+    return start < image_end ? 0 : start;
+}
+
 #endif

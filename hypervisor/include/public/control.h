@@ -312,8 +312,22 @@ struct dbgv_ctl_vcpu_regs {
     uint32_t vcpu;
     uint32_t mask;            /* DBGV_REG_* bits: which fields to set */
     uint32_t mode;            /* DBGV_VCPU_MODE_* */
-    uint64_t rip, rflags, rsp, rbp;
-    uint64_t rax, rbx, rcx, rdx, rsi, rdi;
+    uint64_t rip;             /* arm64: PC */
+    union {
+        struct {              /* x86 modes */
+            uint64_t rflags, rsp, rbp;
+            uint64_t rax, rbx, rcx, rdx, rsi, rdi;
+        };
+        struct {              /* DBGV_VCPU_MODE_ARM64_LINUX: boot data the
+                                 toolstack wrote into the domain's RAM, for
+                                 its device tree's /chosen */
+            uint64_t cmdline_ipa;   /* DBGV_REG_ARM64_CMDLINE: a NUL-terminated
+                                       string of < DBGV_CTL_CMDLINE_MAX bytes */
+            uint64_t initrd_start;  /* DBGV_REG_ARM64_INITRD: [start, end) */
+            uint64_t initrd_end;
+            uint64_t arm64_pad[6];  /* 0 */
+        };
+    };
 };
 #define DBGV_REG_RIP    (1u << 0)
 #define DBGV_REG_RFLAGS (1u << 1)
@@ -326,6 +340,11 @@ struct dbgv_ctl_vcpu_regs {
 #define DBGV_REG_RSI    (1u << 8)
 #define DBGV_REG_RDI    (1u << 9)
 #define DBGV_REG_ALL    0x3ffu
+/* DBGV_VCPU_MODE_ARM64_LINUX only, beside DBGV_REG_RIP (required there). */
+#define DBGV_REG_ARM64_CMDLINE (1u << 10)
+#define DBGV_REG_ARM64_INITRD  (1u << 11)
+#define DBGV_REG_ARM64_ALL     (DBGV_REG_RIP | DBGV_REG_ARM64_CMDLINE | DBGV_REG_ARM64_INITRD)
+#define DBGV_CTL_CMDLINE_MAX   256   /* with its NUL (the domain's command line) */
 #define DBGV_VCPU_MODE_KEEP  0    /* leave the segment/mode state as is */
 #define DBGV_VCPU_MODE_PM32  1    /* multiboot: 32-bit flat, paging off, IF=0 */
 /* The Linux 64-bit boot protocol state as the shared bzImage loader lays it
@@ -336,8 +355,12 @@ struct dbgv_ctl_vcpu_regs {
 /* arm64 (the only mode there): the Linux arm64 boot state of QEMU virt,
  * vCPU out of reset at EL1h, MMU off, DAIF masked, x0 = the IPA of the
  * device tree the hypervisor writes for the domain (the last 2 MiB of its
- * RAM, as for a boot-time domain), x1-x3 = 0, PC = rip (the only register
- * in the mask). */
+ * RAM, as for a boot-time domain), x1-x3 = 0, PC = rip (DBGV_REG_RIP, which
+ * the mask must name). With DBGV_REG_ARM64_CMDLINE the string at cmdline_ipa
+ * becomes the domain's command line (/chosen bootargs; read before the tree
+ * is written, so it may lie where the tree goes), with DBGV_REG_ARM64_INITRD
+ * [initrd_start, initrd_end) its ramdisk (linux,initrd-start/end), which
+ * must lie in its RAM below the tree. */
 #define DBGV_VCPU_MODE_ARM64_LINUX 3
 #define DBGV_VCPU_MODE_LAST  DBGV_VCPU_MODE_ARM64_LINUX
 

@@ -35,6 +35,8 @@ int snprintf(char *buf, size_t sz, const char *fmt, ...) __attribute__((format(p
 
 /* console */
 void putchar_serial(char c);
+/* A received byte from the PL011, -1 if its receive FIFO is empty (polled). */
+int getchar_serial(void);
 int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* exit */

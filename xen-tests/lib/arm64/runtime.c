@@ -4,6 +4,7 @@
 #define PL011_BASE  0x09000000UL
 #define PL011_DR    0x00
 #define PL011_FR    0x18
+#define FR_RXFE     (1U << 4)
 #define FR_TXFF     (1U << 5)
 
 const void *boot_dtb;
@@ -17,6 +18,13 @@ void putchar_serial(char c)
     while (base[PL011_FR / 4] & FR_TXFF)
         ;
     base[PL011_DR / 4] = (uint8_t)c;
+}
+
+int getchar_serial(void)
+{
+    volatile uint32_t *base = (volatile uint32_t *)PL011_BASE;
+
+    return (base[PL011_FR / 4] & FR_RXFE) ? -1 : (int)(base[PL011_DR / 4] & 0xff);
 }
 
 int printf(const char *fmt, ...)

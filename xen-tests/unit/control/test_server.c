@@ -466,6 +466,43 @@ static void test_srv_debug_summary_list(void)
     CU_ASSERT_EQUAL(call(DBGV_CTL_MSG_DEBUG_SUMMARY_LIST, &lr, sizeof(lr) - 4, NULL), -DBGV_EINVAL);
 }
 
+static int set_arm64_regs(const struct dbgv_ctl_vcpu_regs *r)
+{
+    return call(DBGV_CTL_MSG_VCPU_SET_REGS, r, sizeof(*r), NULL);
+}
+
+/* The arm64 boot mode (domain 1, paused): PC required, the command line and
+ * ramdisk as the mask says, fields it does not name zero, padding zero. */
+static void arm64_boot_regs_validation(void)
+{
+    const struct dbgv_ctl_vcpu_regs ok = {
+        .domid = 1, .mode = DBGV_VCPU_MODE_ARM64_LINUX, .rip = 0x40080000,
+        .mask = DBGV_REG_ARM64_ALL, .cmdline_ipa = 0x41e00000,
+        .initrd_start = 0x41d00000, .initrd_end = 0x41d00010,
+    };
+    struct dbgv_ctl_vcpu_regs r = ok;
+
+    CU_ASSERT_EQUAL(set_arm64_regs(&r), 0);
+    r.mask = DBGV_REG_RIP; r.cmdline_ipa = r.initrd_start = r.initrd_end = 0;
+    CU_ASSERT_EQUAL(set_arm64_regs(&r), 0);
+    r = ok; r.mask &= ~DBGV_REG_RIP;                        /* no PC */
+    CU_ASSERT_EQUAL(set_arm64_regs(&r), -DBGV_EINVAL);
+    r = ok; r.mask |= DBGV_REG_RSP;                         /* an x86 register */
+    CU_ASSERT_EQUAL(set_arm64_regs(&r), -DBGV_EINVAL);
+    r = ok; r.mask &= ~DBGV_REG_ARM64_CMDLINE;              /* unnamed but set */
+    CU_ASSERT_EQUAL(set_arm64_regs(&r), -DBGV_EINVAL);
+    r = ok; r.mask &= ~DBGV_REG_ARM64_INITRD;
+    CU_ASSERT_EQUAL(set_arm64_regs(&r), -DBGV_EINVAL);
+    r = ok; r.initrd_end = r.initrd_start;                  /* empty range */
+    CU_ASSERT_EQUAL(set_arm64_regs(&r), -DBGV_EINVAL);
+    r = ok; r.initrd_end = r.initrd_start - 1;              /* backwards */
+    CU_ASSERT_EQUAL(set_arm64_regs(&r), -DBGV_EINVAL);
+    r = ok; r.arm64_pad[5] = 1;
+    CU_ASSERT_EQUAL(set_arm64_regs(&r), -DBGV_EINVAL);
+    r = ok; r.mode = DBGV_VCPU_MODE_LINUX64;                /* arm64 bits in x86 mode */
+    CU_ASSERT_EQUAL(set_arm64_regs(&r), -DBGV_EINVAL);
+}
+
 static void test_srv_validation(void)
 {
     struct dbgv_ctl_domain_create c = { .name = "ok", .memory_mib = 4, .nr_vcpus = 1 };
@@ -542,6 +579,8 @@ static void test_srv_validation(void)
     regs.vcpu = 5;
     CU_ASSERT_EQUAL(call(DBGV_CTL_MSG_VCPU_SET_REGS, &regs, sizeof(regs), NULL), -DBGV_ESRCH);
     regs.mode = DBGV_VCPU_MODE_KEEP;
+    regs.vcpu = 0;
+    arm64_boot_regs_validation();
 
     CU_ASSERT_EQUAL(call(DBGV_CTL_MSG_CONSOLE_READ, &ring, sizeof(ring), NULL), -DBGV_EINVAL);
     /* Unknown and reserved guest-debug types. */

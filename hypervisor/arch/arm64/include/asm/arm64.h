@@ -52,9 +52,12 @@ struct boot_domain;
 struct domain *arm64_build_domain(const struct boot_domain *spec, const void *host_dtb);
 /* domain_build.c: keeps the host's device tree for the domains the toolstack
  * creates later; arm64_domain_dtb writes one into d's RAM (its last 2 MiB, the
- * boot-time domains' tree) and gives its IPA. 0 or -1. */
+ * boot-time domains' tree, with d->cmdline as bootargs and the ramdisk the
+ * toolstack loaded at [initrd_start, initrd_end), none if empty) and gives
+ * its IPA. 0 or -1. */
 void arm64_keep_host_dtb(const void *host_dtb);
-int arm64_domain_dtb(struct domain *d, uint64_t *dtb_ipa);
+int arm64_domain_dtb(struct domain *d, uint64_t initrd_start, uint64_t initrd_end,
+                     uint64_t *dtb_ipa);
 
 /* vcpu.c: a vCPU out of reset, entered at EL1h at entry with x0 = arg. */
 void arm64_vcpu_reset(struct vcpu *v, uint64_t entry, uint64_t arg);
