@@ -140,14 +140,30 @@ static bool implemented(unsigned reg)
     return reg < DBG_NR_REGS;
 }
 
+/* While hw_slots_valid the hardware holds hw_slot (the core's last load or save on
+ * this pCPU): only what differs is written, so a trapped write to one register
+ * reloads that one, not the file (each write is a system-register write and an ISB). */
+static void load_reg(const struct dbg_vcpu *d, unsigned reg, const uint64_t val[DBG_NR_REGS])
+{
+    if (!d->hw_slots_valid || d->hw_slot[reg] != val[reg])
+        hw_write(reg, val[reg]);
+}
+
+/* The values, then the controls, of the pairs this CPU has (asm/debug_regs.h's
+ * order, without visiting the absent ones), then the rest, the OS lock last. */
 void dbg_arch_load_slots(struct dbg_vcpu *d, const uint64_t val[DBG_NR_REGS])
 {
-    unsigned reg;
+    unsigned base, n, reg;
 
-    for (reg = 0; reg < DBG_NR_REGS; reg++)
-        if (implemented(reg) && reg != DBG_ARM64_OSLSR)
-            hw_write(reg, val[reg]);
-    hw_write(DBG_ARM64_OSLSR, val[DBG_ARM64_OSLSR]);     /* last: the lock in force */
+    for (base = 0; base <= DBG_NR_SLOTS; base += DBG_NR_SLOTS) {
+        for (n = 0; n < arm64_dbg_nr_bp; n++)
+            load_reg(d, base + DBG_ARM64_BVR(n), val);
+        for (n = 0; n < arm64_dbg_nr_wp; n++)
+            load_reg(d, base + DBG_ARM64_WVR(n), val);
+    }
+    for (reg = DBG_ARM64_OSLSR + 1; reg < DBG_NR_REGS; reg++)
+        load_reg(d, reg, val);
+    load_reg(d, DBG_ARM64_OSLSR, val);     /* last: the lock in force */
 }
 
 void dbg_arch_save_slots(struct dbg_vcpu *d, uint64_t val[DBG_NR_REGS])
