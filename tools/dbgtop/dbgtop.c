@@ -559,11 +559,6 @@ static void hex_text(char *out, size_t len, uint64_t v)
     snprintf(out, len, v >> 32 ? "%016" PRIx64 : "%08" PRIx64, v);
 }
 
-#define ARM64_MDSCR_SS   (1ull << 0)
-#define ARM64_MDSCR_KDE  (1ull << 13)
-#define ARM64_MDSCR_MDE  (1ull << 15)
-#define ARM64_OSLSR_OSLK (1ull << 1)
-
 /* The arch's part of a vCPU line after the lazy state: x86 "slots gh-- step - DR6
  * .. DR7 ..", arm64 "bp g----- wp ---- step - MDSCR .. KDE,MDE OSLK off", with the
  * breakpoint and watchpoint pairs the CPU has (all nr_slots/2 if not told). */
@@ -587,12 +582,12 @@ static void arch_text(char *out, size_t len, const struct dbgv_vcpu_debug_summar
     slot_letters(bp, st, 0, nbp < half ? nbp : half);
     slot_letters(wp, st, half, nwp < half ? nwp : half);
     snprintf(flags, sizeof(flags), "%s%s%s",
-             st->last_control_seen & ARM64_MDSCR_SS ? ",SS" : "",
-             st->last_control_seen & ARM64_MDSCR_KDE ? ",KDE" : "",
-             st->last_control_seen & ARM64_MDSCR_MDE ? ",MDE" : "");
+             st->last_control_seen & DBGV_ARM64_MDSCR_SS ? ",SS" : "",
+             st->last_control_seen & DBGV_ARM64_MDSCR_KDE ? ",KDE" : "",
+             st->last_control_seen & DBGV_ARM64_MDSCR_MDE ? ",MDE" : "");
     snprintf(out, len, "bp %s wp %s step %-5s MDSCR %s %s OSLK %s", bp, wp, step, ctl,
              flags[0] ? flags + 1 : "-",
-             st->last_status_seen & ARM64_OSLSR_OSLK ? "on" : "off");
+             st->last_status_seen & DBGV_ARM64_OSLSR_OSLK ? "on" : "off");
 }
 
 static void vcpu_text(char *out, size_t len, const struct vsamp *v, bool wide)

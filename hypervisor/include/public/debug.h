@@ -60,6 +60,11 @@ enum dbgv_arch {
 #define DBGV_ARM64_CLAIM    66  /* DBGCLAIMCLR_EL1: the claim tags */
 #define DBGV_ARM64_MDCCINT  67  /* MDCCINT_EL1 */
 #define DBGV_ARM64_NR_REGS  68
+/* The bits of the arm64 control and OS lock a monitor names (ARM DDI 0487). */
+#define DBGV_ARM64_MDSCR_SS   (1ull << 0)   /* software step */
+#define DBGV_ARM64_MDSCR_KDE  (1ull << 13)  /* debug exceptions at EL1 */
+#define DBGV_ARM64_MDSCR_MDE  (1ull << 15)  /* breakpoints and watchpoints */
+#define DBGV_ARM64_OSLSR_OSLK (1ull << 1)   /* the OS lock is set */
 
 struct dbgv_debug_counters {
     uint64_t dr_access_exits;   /* MOV DR intercepts taken */
