@@ -561,7 +561,8 @@ static void hex_text(char *out, size_t len, uint64_t v)
 
 /* The arch's part of a vCPU line after the lazy state: x86 "slots gh-- step - DR6
  * .. DR7 ..", arm64 "bp g----- wp ---- step - MDSCR .. KDE,MDE OSLK off", with the
- * breakpoint and watchpoint pairs the CPU has (all nr_slots/2 if not told). */
+ * breakpoint and watchpoint pairs the CPU has (all nr_slots/2 and the OS lock '?'
+ * if not told). */
 static void arch_text(char *out, size_t len, const struct dbgv_vcpu_debug_summary *st)
 {
     char bp[DBGV_MAX_SLOTS + 1], wp[DBGV_MAX_SLOTS + 1], ctl[24], sts[24], flags[16];
@@ -576,8 +577,11 @@ static void arch_text(char *out, size_t len, const struct dbgv_vcpu_debug_summar
         return;
     }
     unsigned int half = st->nr_slots / 2, nbp = st->bp_pairs, nwp = st->wp_pairs;
+    /* Every arm64 CPU has pairs: none said is a hypervisor from before the arm64
+     * meanings, whose status word is no OSLSR_EL1. */
+    bool told = nbp || nwp;
 
-    if ( !nbp && !nwp )
+    if ( !told )
         nbp = nwp = half;
     slot_letters(bp, st, 0, nbp < half ? nbp : half);
     slot_letters(wp, st, half, nwp < half ? nwp : half);
@@ -587,7 +591,7 @@ static void arch_text(char *out, size_t len, const struct dbgv_vcpu_debug_summar
              st->last_control_seen & DBGV_ARM64_MDSCR_MDE ? ",MDE" : "");
     snprintf(out, len, "bp %s wp %s step %-5s MDSCR %s %s OSLK %s", bp, wp, step, ctl,
              flags[0] ? flags + 1 : "-",
-             st->last_status_seen & DBGV_ARM64_OSLSR_OSLK ? "on" : "off");
+             !told ? "?" : st->last_status_seen & DBGV_ARM64_OSLSR_OSLK ? "on" : "off");
 }
 
 static void vcpu_text(char *out, size_t len, const struct vsamp *v, bool wide)
