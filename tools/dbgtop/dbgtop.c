@@ -536,32 +536,75 @@ static void row_text(char *out, size_t len, cell_t c[C_COUNT], int name_w,
     out[end] = '\0';
 }
 
-static void vcpu_text(char *out, size_t len, const struct vsamp *v, bool wide)
+/* Owner letters of slots first..first+count-1 (those the summary has). */
+static void slot_letters(char *out, const struct dbgv_vcpu_debug_summary *st,
+                         unsigned int first, unsigned int count)
 {
-    const struct dbgv_vcpu_debug_summary *st = &v->st;
-    char slots[DBGV_MAX_SLOTS + 1], dr6[24], dr7[24], r[16];
-    unsigned int i;
+    unsigned int i, k = 0;
 
-    for ( i = 0; i < st->nr_slots && i < DBGV_MAX_SLOTS; i++ )
+    for ( i = first; i < first + count && i < st->nr_slots && i < DBGV_MAX_SLOTS; i++ )
     {
         unsigned int owner = (st->host_slots >> i & 1) << 1 | (st->guest_slots >> i & 1);
 
         /* Both bits: an owner the hypervisor knows and we do not ('?'). */
-        slots[i] = owner_letter(owner == 3 ? DBGV_OWNER_HOST + 1
+        out[k++] = owner_letter(owner == 3 ? DBGV_OWNER_HOST + 1
                                 : owner == 2 ? DBGV_OWNER_HOST
                                 : owner == 1 ? DBGV_OWNER_GUEST : DBGV_OWNER_FREE);
     }
-    slots[i] = '\0';
-    snprintf(dr6, sizeof(dr6), st->last_status_seen >> 32 ? "%016" PRIx64 : "%08" PRIx64,
-             st->last_status_seen);
-    snprintf(dr7, sizeof(dr7), st->last_control_seen >> 32 ? "%016" PRIx64 : "%08" PRIx64,
-             st->last_control_seen);
-    int n = snprintf(out, len, "vCPU%-3u %-12s %-5s slots %s step %-5s DR6 %s DR7 %s",
+    out[k] = '\0';
+}
+
+static void hex_text(char *out, size_t len, uint64_t v)
+{
+    snprintf(out, len, v >> 32 ? "%016" PRIx64 : "%08" PRIx64, v);
+}
+
+/* The arch's part of a vCPU line after the lazy state: x86 "slots gh-- step - DR6
+ * .. DR7 ..", arm64 "bp g----- wp ---- step - MDSCR .. KDE,MDE OSLK off", with the
+ * breakpoint and watchpoint pairs the CPU has (all nr_slots/2 and the OS lock '?'
+ * if not told). */
+static void arch_text(char *out, size_t len, const struct dbgv_vcpu_debug_summary *st)
+{
+    char bp[DBGV_MAX_SLOTS + 1], wp[DBGV_MAX_SLOTS + 1], ctl[24], sts[24], flags[16];
+    const char *step = owner_text(st->step_owner);
+
+    hex_text(ctl, sizeof(ctl), st->last_control_seen);
+    if ( st->arch != DBGV_ARCH_ARM64 )
+    {
+        hex_text(sts, sizeof(sts), st->last_status_seen);
+        slot_letters(bp, st, 0, DBGV_MAX_SLOTS);
+        snprintf(out, len, "slots %s step %-5s DR6 %s DR7 %s", bp, step, sts, ctl);
+        return;
+    }
+    unsigned int half = st->nr_slots / 2, nbp = st->bp_pairs, nwp = st->wp_pairs;
+    /* Every arm64 CPU has pairs: none said is a hypervisor from before the arm64
+     * meanings, whose status word is no OSLSR_EL1. */
+    bool told = nbp || nwp;
+
+    if ( !told )
+        nbp = nwp = half;
+    slot_letters(bp, st, 0, nbp < half ? nbp : half);
+    slot_letters(wp, st, half, nwp < half ? nwp : half);
+    snprintf(flags, sizeof(flags), "%s%s%s",
+             st->last_control_seen & DBGV_ARM64_MDSCR_SS ? ",SS" : "",
+             st->last_control_seen & DBGV_ARM64_MDSCR_KDE ? ",KDE" : "",
+             st->last_control_seen & DBGV_ARM64_MDSCR_MDE ? ",MDE" : "");
+    snprintf(out, len, "bp %s wp %s step %-5s MDSCR %s %s OSLK %s", bp, wp, step, ctl,
+             flags[0] ? flags + 1 : "-",
+             !told ? "?" : st->last_status_seen & DBGV_ARM64_OSLSR_OSLK ? "on" : "off");
+}
+
+static void vcpu_text(char *out, size_t len, const struct vsamp *v, bool wide)
+{
+    const struct dbgv_vcpu_debug_summary *st = &v->st;
+    char arch[160], r[16];
+
+    arch_text(arch, sizeof(arch), st);
+    int n = snprintf(out, len, "vCPU%-3u %-12s %-5s %s",
                      st->vcpu_id,
                      st->lazy_state == DBGV_LAZY_PASSTHROUGH ? "pass-through"
                      : st->lazy_state == DBGV_LAZY_TRAPPING ? "trapping" : "?",
-                     st->dirty ? "dirty" : "clean", slots, owner_text(st->step_owner),
-                     dr6, dr7);
+                     st->dirty ? "dirty" : "clean", arch);
     if ( wide && n > 0 && (size_t)n < len )
     {
         fmt_rate(v->r_drx, r, sizeof(r));

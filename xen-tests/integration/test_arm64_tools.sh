@@ -99,6 +99,23 @@ timeout 20 "$DBGTOP" -b -i 1 >$TMP/top.out 2>&1
 expect_line $TMP/top.out '^tick +1 +(r-----|-b----) +1 +lazy-exit' "dbgtop -b: tick under lazy-exit"
 expect_line $TMP/top.out '^tock +2 +(r-----|-b----) +1 +adaptive' "dbgtop -b: tock under adaptive"
 
+# dbgtop's vCPU lines in arm64 terms (issue 14): the breakpoint and watchpoint
+# pairs this CPU has (as many as xl debug-state lists: "bp ------ wp ----" for
+# its "------/----"), nothing armed; MDSCR_EL1 as the guest wrote it, KDE|MDE
+# (0xa000), and the OS lock it released (OSLSR 0x8): no x86 DR6/DR7.
+timeout 20 "$DBGTOP" -b -v -i 1 >$TMP/topv.out 2>&1
+pairs=$(grep -Eo ' [-gh]+/[-gh]+ ' $TMP/ds.out | head -1 | tr -d ' ')
+bp=$(printf '%s' "${pairs%/*}" | tr 'gh' '--') wp=$(printf '%s' "${pairs#*/}" | tr 'gh' '--')
+arm64_row="^    vCPU0 +(trapping|pass-through) +(clean|dirty) bp $bp wp $wp step - +MDSCR 0000a000 KDE,MDE OSLK off"
+vcpu_rows_arm64() {
+    local rows; rows=$(grep -c '^    vCPU0 ' $TMP/topv.out)
+    [ -n "$pairs" ] && [ "$rows" -ge 2 ] && [ "$(grep -Ec "$arm64_row" $TMP/topv.out)" -eq "$rows" ]
+}
+check_log "dbgtop -b -v: both vCPU rows say bp $bp wp $wp, MDSCR 0000a000 KDE,MDE, OSLK off" \
+    $TMP/topv.out vcpu_rows_arm64
+reject_line $TMP/topv.out 'vCPU.* (slots|DR6|DR7) ' "dbgtop -b -v: no x86 slots/DR6/DR7 on an arm64 vCPU"
+grep '^    vCPU' $TMP/topv.out | sed 's/^/# /'
+
 # Pause and unpause (the shared life cycle): a paused domain prints nothing,
 # the other keeps going; unpaused it goes on from where it stopped.
 ticks() { grep -c "^\[$1\] tick " "$CON"; }

@@ -212,6 +212,19 @@ def vstate(vid, n):
     regs = struct.pack("<8Q", 1, 2, 3, 4, 0xffffffffffffffff, 0x400, 1 << 40, 0x401)
     ctr = struct.pack("<7Q", *[max(0, 10**6 - n * 1000)] * 7)   # counters going backwards
     return (head + regs + ctr).ljust(768, b"\0")   # debug ABI 2: x86, no file given
+def vstate_arm64(vid, present):
+    # arm64: 2 breakpoint and 2 watchpoint pairs present, BVR1 the guest's, WVR0 the
+    # host's, WVR1 an unknown owner; host step; MDSCR_EL1 SS|MDE; the OS lock set.
+    # present 0: pairs not said, as from a hypervisor before the arm64 meanings.
+    head = struct.pack("<IBBBB4BI", vid, 1, 0, 0, 2, 0, 0, 0, 0, 8)
+    regs = struct.pack("<8Q", 0, 0, 0, 0, 0, 0, 0x3, 0x8001)
+    ctr = struct.pack("<7Q", *[0] * 7)
+    owner = bytes([0, 1] + [0] * 14 + [2, 7] + [0] * 14)
+    file = [0] * 72
+    file[64] = 0xa                                      # OSLSR_EL1: OSLK
+    tail = struct.pack("<BBHI", 1, 32, 68, present) + owner \
+        + struct.pack("<QQ", 0x8001, 0) + struct.pack("<72Q", *file)
+    return head + regs + ctr + tail
 s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(4)
 conn_no = 0
 while True:
@@ -244,7 +257,8 @@ while True:
                 elif typ == 0x40:
                     dom = struct.unpack_from("<I", body)[0]
                     if dom == 7 and mode in (0, 1):
-                        rep = struct.pack("<II", 2, 2) + vstate(0, conn_no) + vstate(3, conn_no)
+                        rep = struct.pack("<II", 4, 4) + vstate(0, conn_no) + vstate(3, conn_no) \
+                              + vstate_arm64(5, 0x3 | 0x3 << 16) + vstate_arm64(6, 0)
                     else:
                         c.sendall(frame(typ, seq, b"", -3)); continue   # ESRCH
                 else:
@@ -262,6 +276,10 @@ check "odd replies: batch ends normally (status $st)" [ $st -le 1 ]
 expect_line $TMP/odd.out '^NNNNNNNN' "odd replies: an unterminated name is cut"
 expect_line $TMP/odd.out ' 7 \?----- +1000 \?' "odd replies: unknown state and policy shown as ?"
 expect_line $TMP/odd.out 'vCPU3 +\? +dirty slots -gh\? step -' "odd replies: unknown owners and lazy state shown as ?"
+expect_line $TMP/odd.out 'vCPU5 +trapping +clean bp -g wp h\? step host +MDSCR 00008001 SS,MDE OSLK on' \
+    "odd replies: an arm64 vCPU in its terms (its pairs, MDSCR_EL1, the OS lock)"
+expect_line $TMP/odd.out 'vCPU6 +trapping +clean bp -g-{14} wp h\?-{14} step host +MDSCR 00008001 SS,MDE OSLK \?' \
+    "odd replies: an arm64 vCPU without its pairs said: all 16 each, the OS lock unknown"
 expect_line $TMP/odd.out '^DISCONNECTED' "odd replies: a short read or garbage is a lost connection"
 "${TM[@]}" new-session -d -s odd -x 80 -y 24 \
     "'$DBGTOP' -d 0.2 --socket '$TMP/odd.sock'; echo dbgtop-exit=\$?; sleep 60"

@@ -60,6 +60,11 @@ enum dbgv_arch {
 #define DBGV_ARM64_CLAIM    66  /* DBGCLAIMCLR_EL1: the claim tags */
 #define DBGV_ARM64_MDCCINT  67  /* MDCCINT_EL1 */
 #define DBGV_ARM64_NR_REGS  68
+/* The bits of the arm64 control and OS lock a monitor names (ARM DDI 0487). */
+#define DBGV_ARM64_MDSCR_SS   (1ull << 0)   /* software step */
+#define DBGV_ARM64_MDSCR_KDE  (1ull << 13)  /* debug exceptions at EL1 */
+#define DBGV_ARM64_MDSCR_MDE  (1ull << 15)  /* breakpoints and watchpoints */
+#define DBGV_ARM64_OSLSR_OSLK (1ull << 1)   /* the OS lock is set */
 
 struct dbgv_debug_counters {
     uint64_t dr_access_exits;   /* MOV DR intercepts taken */
@@ -111,13 +116,30 @@ struct dbgv_vcpu_debug_summary {
     uint8_t  step_owner;        /* enum dbgv_owner */
     uint8_t  arch;              /* enum dbgv_arch */
     uint8_t  nr_slots;
-    uint16_t pad;               /* 0 */
+    /* Former padding (0 from a hypervisor before this meaning, and on x86): arm64:
+     * the breakpoint / watchpoint pairs the CPU has, slots 0.. and 16.. (0: unknown). */
+    uint8_t  bp_pairs;
+    uint8_t  wp_pairs;
     uint32_t host_slots;        /* bit n: slot n is the host's (both: owner unknown) */
     uint32_t guest_slots;       /* bit n: slot n is the guest's (both: owner unknown) */
-    uint64_t last_status_seen;  /* x86: DR6 last delivered with a #DB */
-    uint64_t last_control_seen; /* x86: DR7 the guest last read or wrote */
+    /* x86: DR6 last delivered with a #DB. arm64 (no status register): the guest's
+     * OSLSR_EL1 (OSLK, bit 1: the OS lock) as of the last save of its file. */
+    uint64_t last_status_seen;
+    /* x86: DR7, arm64: MDSCR_EL1, as the guest last read or wrote it. */
+    uint64_t last_control_seen;
     struct dbgv_debug_counters counters;
 };
+
+/* The pairs of one class (a half of arm64's slots) the CPU has: up to the highest
+ * present, so that no owned slot goes unshown. */
+static inline uint8_t dbgv_arm64_pairs(uint32_t present_half)
+{
+    uint8_t n = 0;
+
+    while ( present_half >> n )
+        n++;
+    return n;
+}
 
 /* The summary of a full state: the one definition both sides use (the
  * hypervisor to answer DEBUG_SUMMARY_LIST, a client that talks to a
@@ -143,7 +165,7 @@ static inline void dbgv_debug_summarize(uint32_t domid, const struct dbgv_vcpu_d
     out->step_owner = st->step_owner;
     out->arch = st->arch;
     out->nr_slots = (uint8_t)slots;
-    out->pad = 0;
+    out->bp_pairs = out->wp_pairs = 0;
     out->host_slots = out->guest_slots = 0;
     for ( n = 0; n < slots; n++ )
     {
@@ -154,6 +176,13 @@ static inline void dbgv_debug_summarize(uint32_t domid, const struct dbgv_vcpu_d
     }
     out->last_status_seen = st->last_dr6_seen;
     out->last_control_seen = st->last_dr7_seen;
+    if ( st->arch == DBGV_ARCH_ARM64 )
+    {
+        /* Its status word is the hypervisor's own cause record: show the OS lock. */
+        out->bp_pairs = dbgv_arm64_pairs(st->slots_present & 0xffff);
+        out->wp_pairs = dbgv_arm64_pairs(st->slots_present >> DBGV_ARM64_MAX_BP & 0xffff);
+        out->last_status_seen = st->nr_regs > DBGV_ARM64_OSLSR ? st->regs[DBGV_ARM64_OSLSR] : 0;
+    }
     out->counters = st->counters;
 }
 

@@ -501,6 +501,53 @@ static void arm64_boot_regs_validation(void)
     CU_ASSERT_EQUAL(set_arm64_regs(&r), -DBGV_EINVAL);
     r = ok; r.mode = DBGV_VCPU_MODE_LINUX64;                /* arm64 bits in x86 mode */
     CU_ASSERT_EQUAL(set_arm64_regs(&r), -DBGV_EINVAL);
+
+/* The summary rule for an arm64 vCPU: the CPU's pairs (6 breakpoints, 4
+ * watchpoints, as QEMU's max), owners over the 32 slots, MDSCR_EL1 as x86's
+ * DR7 and the OS lock from OSLSR_EL1 in place of a status register (its status
+ * word, the hypervisor's own cause record, is not shown). */
+static void test_summarize_arm64(void)
+{
+    struct dbgv_vcpu_debug_state st = {
+        .vcpu_id = 3, .policy = DBGV_POLICY_LAZY_EXIT, .step_owner = DBGV_OWNER_HOST,
+        .arch = DBGV_ARCH_ARM64, .nr_slots = 32, .nr_regs = DBGV_ARM64_NR_REGS,
+        .slots_present = 0x3f | 0xfu << 16,
+        .last_dr6_seen = 0x2, .last_dr7_seen = 0xa001,
+        .counters = { .db_exits = 7 },
+    };
+    struct dbgv_vcpu_debug_summary out;
+
+    st.owner[1] = DBGV_OWNER_GUEST;
+    st.owner[DBGV_ARM64_WVR(0) - DBGV_ARM64_BVR(0)] = DBGV_OWNER_HOST;
+    st.owner[5] = 9;                                /* an owner this version does not know */
+    st.regs[DBGV_ARM64_OSLSR] = 0xa;                /* OSLM 0b10, OSLK set */
+    memset(&out, 0xee, sizeof(out));
+    dbgv_debug_summarize(4, &st, &out);
+    CU_ASSERT_EQUAL(out.domid, 4);
+    CU_ASSERT_EQUAL(out.vcpu_id, 3);
+    CU_ASSERT_EQUAL(out.arch, DBGV_ARCH_ARM64);
+    CU_ASSERT_EQUAL(out.nr_slots, 32);
+    CU_ASSERT_EQUAL(out.bp_pairs, 6);
+    CU_ASSERT_EQUAL(out.wp_pairs, 4);
+    CU_ASSERT_EQUAL(out.guest_slots, 1u << 1 | 1u << 5);
+    CU_ASSERT_EQUAL(out.host_slots, 1u << 16 | 1u << 5);
+    CU_ASSERT_EQUAL(out.step_owner, DBGV_OWNER_HOST);
+    CU_ASSERT_EQUAL(out.last_control_seen, 0xa001);     /* MDSCR_EL1: MDE KDE SS */
+    CU_ASSERT_EQUAL(out.last_status_seen, 0xa);         /* OSLSR_EL1 */
+    CU_ASSERT_EQUAL(out.counters.db_exits, 7);
+    /* A gap in the present pairs: up to the highest, so no owned slot is hidden. */
+    st.slots_present = 0x21 | 0x2u << 16;
+    dbgv_debug_summarize(4, &st, &out);
+    CU_ASSERT_EQUAL(out.bp_pairs, 6);
+    CU_ASSERT_EQUAL(out.wp_pairs, 2);
+    /* x86 keeps DR6 and DR7 and has no pair classes. */
+    st.arch = DBGV_ARCH_X86;
+    st.nr_slots = 4;
+    dbgv_debug_summarize(4, &st, &out);
+    CU_ASSERT_EQUAL(out.bp_pairs, 0);
+    CU_ASSERT_EQUAL(out.wp_pairs, 0);
+    CU_ASSERT_EQUAL(out.last_status_seen, 0x2);
+    CU_ASSERT_EQUAL(out.last_control_seen, 0xa001);
 }
 
 static void test_srv_validation(void)
@@ -1146,6 +1193,7 @@ int main(void)
     CU_add_test(s, "server validation", test_srv_validation);
     CU_add_test(s, "server debug state of every domain", test_srv_debug_state_list);
     CU_add_test(s, "server debug summary of every domain", test_srv_debug_summary_list);
+    CU_add_test(s, "debug summary of an arm64 vCPU", test_summarize_arm64);
     CU_add_test(s, "server frame errors", test_srv_frame_errors);
     CU_add_test(s, "server console and events", test_srv_console_events);
     CU_add_test(s, "server console input (CONSOLE_WRITE)", test_srv_console_write);
