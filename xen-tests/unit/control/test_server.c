@@ -501,6 +501,7 @@ static void arm64_boot_regs_validation(void)
     CU_ASSERT_EQUAL(set_arm64_regs(&r), -DBGV_EINVAL);
     r = ok; r.mode = DBGV_VCPU_MODE_LINUX64;                /* arm64 bits in x86 mode */
     CU_ASSERT_EQUAL(set_arm64_regs(&r), -DBGV_EINVAL);
+}
 
 /* The summary rule for an arm64 vCPU: the CPU's pairs (6 breakpoints, 4
  * watchpoints, as QEMU's max), owners over the 32 slots, MDSCR_EL1 as x86's
