@@ -20,8 +20,9 @@ int hvm_msr_read(struct vcpu *v, uint32_t msr, uint64_t *val);
 int hvm_msr_write(struct vcpu *v, uint32_t msr, uint64_t val);
 /* Filtered CPUID (cpuid.c): out[] = eax, ebx, ecx, edx. */
 void hvm_cpuid(struct vcpu *v, uint32_t leaf, uint32_t subleaf, uint32_t out[4]);
-/* The same for the vCPU's own CPUID exit, through its per-vCPU cache. */
-void hvm_cpuid_exit(struct vcpu *v, uint32_t leaf, uint32_t subleaf, uint32_t out[4]);
+/* The same for the vCPU's own CPUID exit, through its per-vCPU cache:
+ * leaf and subleaf from its RAX and RCX, the answer into RAX-RDX. */
+void hvm_cpuid_exit(struct vcpu *v);
 /* Whether the guest is offered RTM (changes DR6's reset value). */
 bool hvm_cpu_has_rtm(void);
 /* MMIO (mmio.c): devices by guest-physical address. A device gets accesses

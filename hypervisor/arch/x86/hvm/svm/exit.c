@@ -116,13 +116,7 @@ static enum vcpu_run_result handle_msr(struct vcpu *v)
 
 static enum vcpu_run_result handle_cpuid(struct vcpu *v)
 {
-    uint32_t r[4];
-
-    hvm_cpuid_exit(v, (uint32_t)v->arch.gpr[GPR_RAX], (uint32_t)v->arch.gpr[GPR_RCX], r);
-    v->arch.gpr[GPR_RAX] = r[0];
-    v->arch.gpr[GPR_RBX] = r[1];
-    v->arch.gpr[GPR_RCX] = r[2];
-    v->arch.gpr[GPR_RDX] = r[3];
+    hvm_cpuid_exit(v);
     svm_skip_instruction(v, 2);
     v->arch.exit_left_irqs = true;
     return RUN_CONTINUE;
