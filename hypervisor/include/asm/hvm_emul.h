@@ -13,8 +13,9 @@ struct domain;
 void hvm_io_domain_init(struct domain *d);   /* device reset state */
 uint32_t hvm_io_read(struct vcpu *v, uint16_t port, unsigned size);
 void hvm_io_write(struct vcpu *v, uint16_t port, unsigned size, uint32_t val);
-/* Whether an access there can reach an interrupt controller (io.c). */
-bool hvm_io_port_touches_irqs(uint16_t port, unsigned size);
+/* The vCPU's IN (into RAX) or OUT (from RAX) of size bytes at port: true
+ * if the access could reach an interrupt controller (io.c). */
+bool hvm_io_exit(struct vcpu *v, uint16_t port, unsigned size, bool in);
 /* MSRs (msr.c): 0 ok, -1 means #GP. */
 int hvm_msr_read(struct vcpu *v, uint32_t msr, uint64_t *val);
 int hvm_msr_write(struct vcpu *v, uint32_t msr, uint64_t val);

@@ -71,14 +71,7 @@ static enum vcpu_run_result handle_ioio(struct vcpu *v)
 
     if (info & SVM_IOIO_STR)
         return svm_string_io(v, info);
-    v->arch.exit_left_irqs = !hvm_io_port_touches_irqs(port, size);
-    if (info & SVM_IOIO_IN) {
-        uint32_t val = hvm_io_read(v, port, size);
-        uint64_t mask = size == 4 ? 0xffffffffull : (1ull << (size * 8)) - 1;
-        v->arch.gpr[GPR_RAX] = (v->arch.gpr[GPR_RAX] & ~mask) | (val & mask);
-    } else {
-        hvm_io_write(v, port, size, (uint32_t)v->arch.gpr[GPR_RAX]);
-    }
+    v->arch.exit_left_irqs = !hvm_io_exit(v, port, size, info & SVM_IOIO_IN);
     if (domain_is_ended(v->domain))
         return RUN_RESCHEDULE;
     /* EXITINFO2 holds the next RIP for IOIO exits even without NRIPS. */
