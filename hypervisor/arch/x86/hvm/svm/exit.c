@@ -171,6 +171,11 @@ enum vcpu_run_result svm_handle_exit(struct vcpu *v)
         return handle_invalid_state(v);
 
     svm_nmi_after_exit(v);
+    /* The most frequent exits before the switch's range checks. */
+    if (code == SVM_EXIT_IOIO)
+        return handle_ioio(v);
+    if (code == SVM_EXIT_CPUID)
+        return handle_cpuid(v);
     if (code >= SVM_EXIT_READ_DR0 && code < SVM_EXIT_READ_DR0 + 0x20) {
         v->arch.exit_left_irqs = true;        /* the debug core only */
         return svm_debug_handle_dr_access(v, code);
@@ -200,12 +205,8 @@ enum vcpu_run_result svm_handle_exit(struct vcpu *v)
         return svm_debug_handle_swint(v);
     case SVM_EXIT_ICEBP:
         return svm_debug_handle_icebp(v);
-    case SVM_EXIT_CPUID:
-        return handle_cpuid(v);
     case SVM_EXIT_HLT:
         return handle_hlt(v);
-    case SVM_EXIT_IOIO:
-        return handle_ioio(v);
     case SVM_EXIT_MSR:
         return handle_msr(v);
     case SVM_EXIT_NPF:
