@@ -13,9 +13,11 @@ struct domain;
 void hvm_io_domain_init(struct domain *d);   /* device reset state */
 uint32_t hvm_io_read(struct vcpu *v, uint16_t port, unsigned size);
 void hvm_io_write(struct vcpu *v, uint16_t port, unsigned size, uint32_t val);
-/* The vCPU's IN (into RAX) or OUT (from RAX) of size bytes at port: true
- * if the access could reach an interrupt controller (io.c). */
-bool hvm_io_exit(struct vcpu *v, uint16_t port, unsigned size, bool in);
+/* The vCPU's IN (into RAX) or OUT (from RAX) of size bytes at port (io.c):
+ * returns what the access could have done beyond its device. */
+#define HVM_IO_MAY_TOUCH_IRQS  1u   /* reached an interrupt controller */
+#define HVM_IO_MAY_END_DOMAIN  2u   /* ended the domain (exit device, reset, S5) */
+unsigned hvm_io_exit(struct vcpu *v, uint16_t port, unsigned size, bool in);
 /* MSRs (msr.c): 0 ok, -1 means #GP. */
 int hvm_msr_read(struct vcpu *v, uint32_t msr, uint64_t *val);
 int hvm_msr_write(struct vcpu *v, uint32_t msr, uint64_t val);

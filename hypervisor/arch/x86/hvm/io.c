@@ -81,10 +81,18 @@ static inline __attribute__((always_inline)) unsigned access_owner(uint16_t port
     return first;
 }
 
-/* Whether an access to that owner can reach an interrupt controller. */
-static bool owner_touches_irqs(unsigned owner)
+/* What an access to that owner can do beyond the device itself: reach an
+ * interrupt controller, end the domain (the exit device; the platform's
+ * reset and S5; the chain, which includes the platform). */
+static unsigned owner_effects(unsigned owner)
 {
-    return !(owner == PORT_NOBODY || owner == PORT_EXIT || owner == PORT_FW_CFG);
+    unsigned effects = 0;
+
+    if (!(owner == PORT_NOBODY || owner == PORT_EXIT || owner == PORT_FW_CFG))
+        effects |= HVM_IO_MAY_TOUCH_IRQS;
+    if (owner == PORT_EXIT || owner == PORT_PLATFORM || owner == PORT_CHAIN)
+        effects |= HVM_IO_MAY_END_DOMAIN;
+    return effects;
 }
 
 /* A byte written to the shutdown-request port ends the domain for that
@@ -201,8 +209,8 @@ void hvm_io_write(struct vcpu *v, uint16_t port, unsigned size, uint32_t val)
 }
 
 /* An IN or OUT exit: the owner is looked up once, for both the access
- * and the answer to whether it can have changed interrupt state. */
-bool hvm_io_exit(struct vcpu *v, uint16_t port, unsigned size, bool in)
+ * and the answer to what it can have changed beyond the device. */
+unsigned hvm_io_exit(struct vcpu *v, uint16_t port, unsigned size, bool in)
 {
     unsigned owner = access_owner(port, size);
 
@@ -214,5 +222,5 @@ bool hvm_io_exit(struct vcpu *v, uint16_t port, unsigned size, bool in)
     } else {
         owner_write(v, owner, port, size, (uint32_t)v->arch.gpr[GPR_RAX]);
     }
-    return owner_touches_irqs(owner);
+    return owner_effects(owner);
 }

@@ -71,8 +71,11 @@ static enum vcpu_run_result handle_ioio(struct vcpu *v)
 
     if (info & SVM_IOIO_STR)
         return svm_string_io(v, info);
-    v->arch.exit_left_irqs = !hvm_io_exit(v, port, size, info & SVM_IOIO_IN);
-    if (domain_is_ended(v->domain))
+    unsigned effects = hvm_io_exit(v, port, size, info & SVM_IOIO_IN);
+
+    v->arch.exit_left_irqs = !(effects & HVM_IO_MAY_TOUCH_IRQS);
+    /* Another pCPU ending the domain meanwhile stops the run loop anyway. */
+    if ((effects & HVM_IO_MAY_END_DOMAIN) && domain_is_ended(v->domain))
         return RUN_RESCHEDULE;
     /* EXITINFO2 holds the next RIP for IOIO exits even without NRIPS. */
     svm_skip_instruction(v, (unsigned)(vmcb->control.exitinfo2 - vmcb->save.rip));
