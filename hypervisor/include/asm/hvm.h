@@ -25,6 +25,7 @@ struct hvm_cpuid_entry {
     uint32_t leaf, sub;
     uint32_t r[4];
     bool filled;
+    bool osxsave_follows_cr4;   /* leaf 1 on a host with XSAVE: ECX.OSXSAVE is CR4's */
 };
 
 struct arch_vcpu {

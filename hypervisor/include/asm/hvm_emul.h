@@ -13,15 +13,19 @@ struct domain;
 void hvm_io_domain_init(struct domain *d);   /* device reset state */
 uint32_t hvm_io_read(struct vcpu *v, uint16_t port, unsigned size);
 void hvm_io_write(struct vcpu *v, uint16_t port, unsigned size, uint32_t val);
-/* Whether an access there can reach an interrupt controller (io.c). */
-bool hvm_io_port_touches_irqs(uint16_t port, unsigned size);
+/* The vCPU's IN (into RAX) or OUT (from RAX) of size bytes at port (io.c):
+ * returns what the access could have done beyond its device. */
+#define HVM_IO_MAY_TOUCH_IRQS  1u   /* reached an interrupt controller */
+#define HVM_IO_MAY_END_DOMAIN  2u   /* ended the domain (exit device, reset, S5) */
+unsigned hvm_io_exit(struct vcpu *v, uint16_t port, unsigned size, bool in);
 /* MSRs (msr.c): 0 ok, -1 means #GP. */
 int hvm_msr_read(struct vcpu *v, uint32_t msr, uint64_t *val);
 int hvm_msr_write(struct vcpu *v, uint32_t msr, uint64_t val);
 /* Filtered CPUID (cpuid.c): out[] = eax, ebx, ecx, edx. */
 void hvm_cpuid(struct vcpu *v, uint32_t leaf, uint32_t subleaf, uint32_t out[4]);
-/* The same for the vCPU's own CPUID exit, through its per-vCPU cache. */
-void hvm_cpuid_exit(struct vcpu *v, uint32_t leaf, uint32_t subleaf, uint32_t out[4]);
+/* The same for the vCPU's own CPUID exit, through its per-vCPU cache:
+ * leaf and subleaf from its RAX and RCX, the answer into RAX-RDX. */
+void hvm_cpuid_exit(struct vcpu *v);
 /* Whether the guest is offered RTM (changes DR6's reset value). */
 bool hvm_cpu_has_rtm(void);
 /* MMIO (mmio.c): devices by guest-physical address. A device gets accesses

@@ -48,6 +48,11 @@ void vlapic_init_signal(struct vcpu *v);
 /* IA32_APIC_BASE.EN: a disabled APIC is not decoded and delivers nothing;
  * enabling it again brings it back in its reset state (SDM 10.4.3). */
 bool vlapic_hw_enabled(const struct vcpu *v);
+/* The same from the APIC's state, inline for hot paths (CPUID exits). */
+static inline bool vlapic_state_hw_enabled(const struct vlapic *l)
+{
+    return !__atomic_load_n(&l->hw_disabled, __ATOMIC_SEQ_CST);
+}
 /* IA32_APIC_BASE.EXTD: the APIC is in x2APIC mode (implies enabled). */
 bool vlapic_x2apic_mode(const struct vcpu *v);
 /* A write of IA32_APIC_BASE's EN and EXTD bits: false (the caller raises

@@ -246,29 +246,58 @@ void hvm_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t r[4])
     cpuid_dynamic_bits(v, leaf, sub, r);
 }
 
-static __attribute__((noinline, cold)) void cpuid_cache_fill(struct vcpu *v, struct hvm_cpuid_entry *e,
-                                                              uint32_t leaf, uint32_t sub)
+static void cpuid_answer(struct vcpu *v, const uint32_t r[4])
 {
-    cpuid_fixed(v, leaf, sub, e->r);
-    e->leaf = leaf;
-    e->sub = sub;
-    e->filled = true;
+    v->arch.gpr[GPR_RAX] = r[0];
+    v->arch.gpr[GPR_RBX] = r[1];
+    v->arch.gpr[GPR_RCX] = r[2];
+    v->arch.gpr[GPR_RDX] = r[3];
 }
 
-/* A CPUID exit: the fixed part from the vCPU's cache (filled on a miss;
- * only the vCPU itself, in its exits, uses it), then the dynamic bits. */
-void hvm_cpuid_exit(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t r[4])
+/* A miss fills the entry; leaf 0xD's sizes follow XCR0 (not inline). */
+static __attribute__((noinline, cold)) void cpuid_exit_slow(struct vcpu *v, struct hvm_cpuid_entry *e,
+                                                             uint32_t leaf, uint32_t sub)
 {
-    struct hvm_cpuid_entry *e = &v->arch.cpuid_cache[(leaf ^ (leaf >> 27) ^ sub) % HVM_CPUID_CACHED];
+    uint32_t r[4];
 
-    if (__builtin_expect(!e->filled || e->leaf != leaf || e->sub != sub, 0))
-        cpuid_cache_fill(v, e, leaf, sub);
-    r[0] = e->r[0];
-    r[1] = e->r[1];
-    r[2] = e->r[2];
-    r[3] = e->r[3];
-    if (leaf == 1 || leaf == 0xd)
-        cpuid_dynamic_bits(v, leaf, sub, r);
+    if (!e->filled || e->leaf != leaf || e->sub != sub) {
+        cpuid_fixed(v, leaf, sub, e->r);
+        e->leaf = leaf;
+        e->sub = sub;
+        e->osxsave_follows_cr4 = leaf == 1 && xstate_has_xsave();
+        e->filled = true;
+    }
+    memcpy(r, e->r, sizeof(r));
+    cpuid_dynamic_bits(v, leaf, sub, r);
+    cpuid_answer(v, r);
+}
+
+/* A CPUID exit: the fixed part from the vCPU's cache (only the vCPU itself,
+ * in its exits, uses it), then the dynamic bits. Leaf 1's are applied
+ * here, as cpuid_dynamic_bits would (the entry remembers whether the host
+ * has XSAVE), so the common exit makes no further call. */
+void hvm_cpuid_exit(struct vcpu *v)
+{
+    uint32_t leaf = (uint32_t)v->arch.gpr[GPR_RAX], sub = (uint32_t)v->arch.gpr[GPR_RCX];
+    struct hvm_cpuid_entry *e = &v->arch.cpuid_cache[(leaf ^ (leaf >> 27) ^ sub) % HVM_CPUID_CACHED];
+    uint32_t ecx, edx;
+
+    if (__builtin_expect(!e->filled || e->leaf != leaf || e->sub != sub || leaf == 0xd, 0)) {
+        cpuid_exit_slow(v, e, leaf, sub);
+        return;
+    }
+    ecx = e->r[2];
+    edx = e->r[3];
+    if (leaf == 1) {
+        if (!vlapic_state_hw_enabled(&v->arch.vlapic))
+            edx &= ~CPUID1_EDX_APIC;
+        if (e->osxsave_follows_cr4 && (v->arch.vmcb->save.cr4 & CR4_OSXSAVE))
+            ecx |= CPUID1_ECX_OSXSAVE;
+    }
+    v->arch.gpr[GPR_RAX] = e->r[0];
+    v->arch.gpr[GPR_RBX] = e->r[1];
+    v->arch.gpr[GPR_RCX] = ecx;
+    v->arch.gpr[GPR_RDX] = edx;
 }
 
 bool hvm_cpu_has_rtm(void)

@@ -61,7 +61,7 @@ static const uint8_t port_owner[TABLE_PORTS] = {
     OWN(VPCI_HOST_PORT_ADDR, VPCI_HOST_PORTS, PORT_PLATFORM),
 };
 
-static enum port_owner owner_of(uint16_t port)
+static inline __attribute__((always_inline)) enum port_owner owner_of(uint16_t port)
 {
     return port < TABLE_PORTS ? port_owner[port] : PORT_NOBODY;
 }
@@ -69,7 +69,7 @@ static enum port_owner owner_of(uint16_t port)
 /* The owner of the whole access, or PORT_CHAIN when its bytes have
  * different owners (e.g. a word at 0x60 spans the 8042 and port B). */
 #define PORT_CHAIN 0xff
-static unsigned access_owner(uint16_t port, unsigned size)
+static inline __attribute__((always_inline)) unsigned access_owner(uint16_t port, unsigned size)
 {
     enum port_owner first = owner_of(port);
 
@@ -81,11 +81,18 @@ static unsigned access_owner(uint16_t port, unsigned size)
     return first;
 }
 
-bool hvm_io_port_touches_irqs(uint16_t port, unsigned size)
+/* What an access to that owner can do beyond the device itself: reach an
+ * interrupt controller, end the domain (the exit device; the platform's
+ * reset and S5; the chain, which includes the platform). */
+static unsigned owner_effects(unsigned owner)
 {
-    unsigned owner = access_owner(port, size);
+    unsigned effects = 0;
 
-    return !(owner == PORT_NOBODY || owner == PORT_EXIT || owner == PORT_FW_CFG);
+    if (!(owner == PORT_NOBODY || owner == PORT_EXIT || owner == PORT_FW_CFG))
+        effects |= HVM_IO_MAY_TOUCH_IRQS;
+    if (owner == PORT_EXIT || owner == PORT_PLATFORM || owner == PORT_CHAIN)
+        effects |= HVM_IO_MAY_END_DOMAIN;
+    return effects;
 }
 
 /* A byte written to the shutdown-request port ends the domain for that
@@ -132,11 +139,11 @@ static void chain_write(struct vcpu *v, uint16_t port, unsigned size, uint32_t v
         hvm_platform_io_write(v, port, size, val);
 }
 
-uint32_t hvm_io_read(struct vcpu *v, uint16_t port, unsigned size)
+static inline __attribute__((always_inline)) uint32_t owner_read(struct vcpu *v, unsigned owner, uint16_t port, unsigned size)
 {
     uint32_t val;
 
-    switch (access_owner(port, size)) {
+    switch (owner) {
     case PORT_COM1:
         return com1_io_read(v->domain, port - COM1_BASE);
     case PORT_EXIT:
@@ -158,12 +165,12 @@ uint32_t hvm_io_read(struct vcpu *v, uint16_t port, unsigned size)
     }
 }
 
-void hvm_io_write(struct vcpu *v, uint16_t port, unsigned size, uint32_t val)
+static inline __attribute__((always_inline)) void owner_write(struct vcpu *v, unsigned owner, uint16_t port, unsigned size, uint32_t val)
 {
     /* OUT sends only AL, AX or EAX: the rest of RAX is not part of it. */
     if (size < 4)
         val &= (1u << (size * 8)) - 1;
-    switch (access_owner(port, size)) {
+    switch (owner) {
     case PORT_COM1:
         com1_io_write(v->domain, port - COM1_BASE, (uint8_t)val);
         break;
@@ -189,4 +196,31 @@ void hvm_io_write(struct vcpu *v, uint16_t port, unsigned size, uint32_t val)
         chain_write(v, port, size, val);
         break;
     }
+}
+
+uint32_t hvm_io_read(struct vcpu *v, uint16_t port, unsigned size)
+{
+    return owner_read(v, access_owner(port, size), port, size);
+}
+
+void hvm_io_write(struct vcpu *v, uint16_t port, unsigned size, uint32_t val)
+{
+    owner_write(v, access_owner(port, size), port, size, val);
+}
+
+/* An IN or OUT exit: the owner is looked up once, for both the access
+ * and the answer to what it can have changed beyond the device. */
+unsigned hvm_io_exit(struct vcpu *v, uint16_t port, unsigned size, bool in)
+{
+    unsigned owner = access_owner(port, size);
+
+    if (in) {
+        uint32_t val = owner_read(v, owner, port, size);
+        uint64_t mask = size == 4 ? 0xffffffffull : (1ull << (size * 8)) - 1;
+
+        v->arch.gpr[GPR_RAX] = (v->arch.gpr[GPR_RAX] & ~mask) | (val & mask);
+    } else {
+        owner_write(v, owner, port, size, (uint32_t)v->arch.gpr[GPR_RAX]);
+    }
+    return owner_effects(owner);
 }

@@ -126,7 +126,7 @@ void vlapic_init_signal(struct vcpu *v)
 
 bool vlapic_hw_enabled(const struct vcpu *v)
 {
-    return !__atomic_load_n(&v->arch.vlapic.hw_disabled, __ATOMIC_SEQ_CST);
+    return vlapic_state_hw_enabled(&v->arch.vlapic);
 }
 
 bool vlapic_x2apic_mode(const struct vcpu *v)

@@ -71,15 +71,11 @@ static enum vcpu_run_result handle_ioio(struct vcpu *v)
 
     if (info & SVM_IOIO_STR)
         return svm_string_io(v, info);
-    v->arch.exit_left_irqs = !hvm_io_port_touches_irqs(port, size);
-    if (info & SVM_IOIO_IN) {
-        uint32_t val = hvm_io_read(v, port, size);
-        uint64_t mask = size == 4 ? 0xffffffffull : (1ull << (size * 8)) - 1;
-        v->arch.gpr[GPR_RAX] = (v->arch.gpr[GPR_RAX] & ~mask) | (val & mask);
-    } else {
-        hvm_io_write(v, port, size, (uint32_t)v->arch.gpr[GPR_RAX]);
-    }
-    if (domain_is_ended(v->domain))
+    unsigned effects = hvm_io_exit(v, port, size, info & SVM_IOIO_IN);
+
+    v->arch.exit_left_irqs = !(effects & HVM_IO_MAY_TOUCH_IRQS);
+    /* Another pCPU ending the domain meanwhile stops the run loop anyway. */
+    if ((effects & HVM_IO_MAY_END_DOMAIN) && domain_is_ended(v->domain))
         return RUN_RESCHEDULE;
     /* EXITINFO2 holds the next RIP for IOIO exits even without NRIPS. */
     svm_skip_instruction(v, (unsigned)(vmcb->control.exitinfo2 - vmcb->save.rip));
@@ -116,13 +112,7 @@ static enum vcpu_run_result handle_msr(struct vcpu *v)
 
 static enum vcpu_run_result handle_cpuid(struct vcpu *v)
 {
-    uint32_t r[4];
-
-    hvm_cpuid_exit(v, (uint32_t)v->arch.gpr[GPR_RAX], (uint32_t)v->arch.gpr[GPR_RCX], r);
-    v->arch.gpr[GPR_RAX] = r[0];
-    v->arch.gpr[GPR_RBX] = r[1];
-    v->arch.gpr[GPR_RCX] = r[2];
-    v->arch.gpr[GPR_RDX] = r[3];
+    hvm_cpuid_exit(v);
     svm_skip_instruction(v, 2);
     v->arch.exit_left_irqs = true;
     return RUN_CONTINUE;
@@ -184,6 +174,11 @@ enum vcpu_run_result svm_handle_exit(struct vcpu *v)
         return handle_invalid_state(v);
 
     svm_nmi_after_exit(v);
+    /* The most frequent exits before the switch's range checks. */
+    if (code == SVM_EXIT_IOIO)
+        return handle_ioio(v);
+    if (code == SVM_EXIT_CPUID)
+        return handle_cpuid(v);
     if (code >= SVM_EXIT_READ_DR0 && code < SVM_EXIT_READ_DR0 + 0x20) {
         v->arch.exit_left_irqs = true;        /* the debug core only */
         return svm_debug_handle_dr_access(v, code);
@@ -213,12 +208,8 @@ enum vcpu_run_result svm_handle_exit(struct vcpu *v)
         return svm_debug_handle_swint(v);
     case SVM_EXIT_ICEBP:
         return svm_debug_handle_icebp(v);
-    case SVM_EXIT_CPUID:
-        return handle_cpuid(v);
     case SVM_EXIT_HLT:
         return handle_hlt(v);
-    case SVM_EXIT_IOIO:
-        return handle_ioio(v);
     case SVM_EXIT_MSR:
         return handle_msr(v);
     case SVM_EXIT_NPF:
