@@ -79,7 +79,10 @@ done
 
 log "soak: ${#DOMS[@]} domains on 2 pCPUs for $SECONDS_TOTAL s, work directory $WORK"
 "$DIST/bin/dbgvisor" start --smp 2 --mem 640 --socket "$SOCK" "${args[@]}" > "$WORK/start.out" 2>&1
-check "hypervisor starts with ${#DOMS[@]} domains" [ $? -eq 0 ] || { cat "$WORK/start.out"; exit 1; }
+started=$?
+if ! check "hypervisor starts with ${#DOMS[@]} domains" [ $started -eq 0 ]; then
+    cat "$WORK/start.out"; exit 1
+fi
 for _ in $(seq 150); do $XL list > /dev/null 2>&1 && break; sleep 0.2; done
 
 # The readers stop after the workers: the last destroy's event must be read.
@@ -90,7 +93,9 @@ EVB=$!
 sleep 2
 "$WORK/memacct" 0 1 > "$WORK/mem.before" 2>&1
 FREE0=$(sed -n 's/^start: free \([0-9]*\) KiB.*/\1/p' "$WORK/mem.before")
-check "memory identity holds at the start (free $FREE0 KiB)" [ -n "$FREE0" ] || cat "$WORK/mem.before"
+if ! check "memory identity holds at the start (free $FREE0 KiB)" [ -n "$FREE0" ]; then
+    cat "$WORK/mem.before"
+fi
 
 DEADLINE=$(( $(date +%s) + SECONDS_TOTAL ))
 running() { [ ! -e "$WORK/stop" ] && [ "$(date +%s)" -lt "$DEADLINE" ]; }
@@ -262,8 +267,9 @@ done
 check "all ${#DOMS[@]} long-lived domains still running${not_running:+ (not:$not_running)}" [ -z "$not_running" ]
 
 mismatches=$(cnt "$LOG" '^\[ds[m0-9]+\] dr-stress: (cpu [0-9]+ )?iteration [0-9]+: |ok=no|FAILED|did not')
-check "dr-stress: zero DR/SSE mismatches in 8 domains (12 vCPUs)" [ "$mismatches" -eq 0 ] ||
+if ! check "dr-stress: zero DR/SSE mismatches in 8 domains (12 vCPUs)" [ "$mismatches" -eq 0 ]; then
     grep -E '^\[ds[m0-9]+\] dr-stress: (cpu [0-9]+ )?iteration [0-9]+: |ok=no|FAILED|did not' "$LOG" | head -20 | sed 's/^/#   /'
+fi
 ds_iters=0 quiet=""
 for d in "${DOMS[@]}"; do
     case $d in ds*)
@@ -289,8 +295,11 @@ for w in a b; do
     sum=$(grep '^summary' "$WORK/events.$w")
     ev_events=0 ev_gaps=x ev_dups=x ev_lost=x ev_first=? ev_last=? ev_reconnects=? ev_errors=? ev_created=0 ev_destroyed=0
     eval "$(echo "${sum#summary }" | tr ' ' '\n' | grep -E '^[a-z]+=[0-9]+$' | sed 's/^/ev_/')"
-    check "event stream $w (reconnect every $([ $w = a ] && echo 2000 || echo 300) ms): $ev_events events $ev_first..$ev_last, $ev_reconnects reconnects: no gap, duplicate or loss" \
-        is_zero "$ev_gaps" "$ev_dups" "$ev_lost" "$([ "$ev_events" -gt 0 ] && echo 0)" || echo "#   ${sum:-no summary}"
+    period=300; [ $w = a ] && period=2000
+    if ! check "event stream $w (reconnect every $period ms): $ev_events events $ev_first..$ev_last, $ev_reconnects reconnects: no gap, duplicate or loss" \
+        is_zero "$ev_gaps" "$ev_dups" "$ev_lost" "$([ "$ev_events" -gt 0 ] && echo 0)"; then
+        echo "#   ${sum:-no summary}"
+    fi
     eval "ev_${w}_summary=\"\$sum\" ev_${w}_created=\$ev_created ev_${w}_destroyed=\$ev_destroyed ev_${w}_last=\$ev_last ev_${w}_first=\$ev_first ev_${w}_errors=\$ev_errors"
 done
 same_events() { cmp -s <(grep -v '^summary' "$WORK/events.a") <(grep -v '^summary' "$WORK/events.b"); }
@@ -305,14 +314,16 @@ FREE1=$(sed -n 's/^start: free \([0-9]*\) KiB.*/\1/p' "$WORK/mem.after")
 check "free memory back to its start after the churn ($FREE1 KiB, was $FREE0 KiB; identity free + held = total holds)" \
     same_nonempty "$FREE1" "$FREE0" || sed 's/^/#   /' "$WORK/mem.after"
 if [ "$MEMACCT" -gt 0 ]; then
-    "$WORK/memacct" "$MEMACCT" 8 > "$WORK/memacct.out" 2>&1
-    check "memacct: $MEMACCT more domains created and destroyed beside the 16, free memory exact" [ $? -eq 0 ] ||
+    "$WORK/memacct" "$MEMACCT" 8 > "$WORK/memacct.out" 2>&1; st=$?
+    if ! check "memacct: $MEMACCT more domains created and destroyed beside the 16, free memory exact" [ $st -eq 0 ]; then
         sed 's/^/#   /' "$WORK/memacct.out"
+    fi
 fi
 
 warnings=$(cnt "$LOG" '^\(HV\) \[(WARN|ERR)\]|hypervisor (fault|panic)')
-check "no hypervisor warning or error in its log" [ "$warnings" -eq 0 ] ||
+if ! check "no hypervisor warning or error in its log" [ "$warnings" -eq 0 ]; then
     grep -E '^\(HV\) \[(WARN|ERR)\]|hypervisor (fault|panic)' "$LOG" | head -20 | sed 's/^/#   /'
+fi
 
 # Toolstack operations that failed (timeouts under load included): each is a
 # finding to read, so any fails the soak.
@@ -322,8 +333,9 @@ op_all=$(cat "$WORK"/count.* 2>/dev/null | grep -c .)
 # ...unless they are many: a control channel that stopped answering is a fault.
 check "replies that timed out are rare ($op_timeout of $op_all operations, at most 5 or 2%)" \
     [ "$op_timeout" -le 5 -o "$op_timeout" -le $((op_all / 50)) ]
-check "no toolstack operation failed ($op_fail failed)" [ "$op_fail" -eq 0 ] ||
+if ! check "no toolstack operation failed ($op_fail failed)" [ "$op_fail" -eq 0 ]; then
     for f in "$WORK"/fail.*; do [ -e "$f" ] && head -10 "$f" | sed "s/^/#   $(basename "$f"): /"; done
+fi
 
 # ---- summary table ------------------------------------------------------------------
 echo "#"
