@@ -127,10 +127,8 @@ static struct domain *next_domain(uint32_t from)
 
 struct domain *ctl_backend_lookup(uint32_t domid, int *rc)
 {
-    struct domain *d = next_domain(domid);
+    struct domain *d = domain_by_id(domid);
 
-    if (d && d->id != domid)
-        d = NULL;
     *rc = d ? 0 : -DBGV_ESRCH;
     return d;
 }
