@@ -285,7 +285,7 @@ static void check_handover(struct fdom *d)
     uint32_t mbi[12];
     char line[256], cmd[128] = "";
 
-    if ( r->rax != 0x2BADB002 || r->rbx + sizeof(mbi) > d->memsz )
+    if ( r->rax != 0x2BADB002 || d->memsz < sizeof(mbi) || r->rbx > d->memsz - sizeof(mbi) )
     {
         fake_console_write(d->info.domid, "no multiboot hand-over\n");
         return;
@@ -300,7 +300,7 @@ static void check_handover(struct fdom *d)
              "boot: entry=%#llx flags=%#x mem_lower=%u mem_upper=%u cmdline='%s'\n",
              (unsigned long long)r->rip, mbi[0], mbi[1], mbi[2], cmd);
     fake_console_write(d->info.domid, line);
-    if ( r->rip + 4 <= d->memsz )
+    if ( d->memsz >= 4 && r->rip <= d->memsz - 4 )
     {
         snprintf(line, sizeof(line), "code at entry: %02x %02x %02x %02x\n",
                  d->mem[r->rip], d->mem[r->rip + 1], d->mem[r->rip + 2],
