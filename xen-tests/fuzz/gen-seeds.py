@@ -453,3 +453,14 @@ write("vioapic", "registers",
       isel(1) + iwin(0) + iread() + isel(0x40) + iwin(1) + iread() + isel(0x3f) + iread() +
       iread(False) + iread_at(0x20) + iwrite_at(0x20, 0xffffffff) + iread_at(0x14) + ipin(24, 1) +
       ipin(31, 1) + isel(0x11) + iwin(0xffffffff) + iread() + isel(0x10) + iwin(0xffffffff) + iread())
+
+
+# a64mmio: A64 words as the GNU assembler encodes them (the unit test's cases),
+# pairs, pre-/post-index singles, and one with a syndrome that is refused.
+for name, word in [("ldp-w", 0x29400801), ("ldp-w-neg", 0x297f0861), ("ldpsw", 0x694014c4),
+                   ("ldp-x-pre", 0xa9c123e7), ("stp-x-post", 0xa8be7bfd), ("stp-wzr", 0x29007c1f),
+                   ("ldnp-w", 0x28410801), ("ldr-w-post", 0xb8404401), ("ldr-x-pre", 0xf85fcd22),
+                   ("ldrb-post", 0x385f8423), ("ldrsb-x-post", 0x38804424),
+                   ("ldrsh-w-pre", 0x78c02c45), ("strb-pre", 0x381f0c06),
+                   ("str-w-post", 0xb8004401), ("ldr-w-nowb", 0xb9400001)]:
+    write("a64mmio", name, struct.pack("<I", word))

@@ -33,7 +33,7 @@ static bool decode_pair(uint32_t insn, struct mmio_insn *m)
     m->rt[1] = BITS(insn, 14, 10);
     m->rn = BITS(insn, 9, 5);
     m->sext_bits = opc == 1 ? 64 : 0;   /* LDPSW */
-    m->dest32 = opc == 0;
+    m->dest32 = load && opc == 0;     /* LDP Wt: the upper halves written zero */
     imm = sign_extend(BITS(insn, 21, 15), 7) * (int64_t)m->size;
     m->offset = mode == 1 ? 0 : imm;
     m->writeback = mode == 1 || mode == 3;
