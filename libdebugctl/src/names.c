@@ -41,6 +41,16 @@ DBGCTL_EXPORT int dbgctl_timer_mode_parse(const char *s)
     return m < 0 ? -EINVAL : m;
 }
 
+DBGCTL_EXPORT const char *dbgctl_shutdown_reason_name(unsigned int reason)
+{
+    return dbgv_shutdown_reason_name(reason);
+}
+
+DBGCTL_EXPORT const char *dbgctl_lazy_state_name(unsigned int state)
+{
+    return dbgv_lazy_state_name(state);
+}
+
 static const char *const domstate_names[DBGV_DOMSTATE_COUNT] = {
     "running", "blocked", "paused", "shutdown", "crashed", "dying",
 };

@@ -525,6 +525,10 @@ static void test_names(void)
                            "one_missed_tick_pending");
     CU_ASSERT_EQUAL(dbgctl_timer_mode_parse("delay_for_missed_ticks"), -EINVAL);   /* not offered */
     CU_ASSERT_EQUAL(dbgctl_timer_mode_parse("no_delay_for_missed_tick"), -EINVAL);
+    CU_ASSERT_STRING_EQUAL(dbgctl_shutdown_reason_name(DBGV_SHUTDOWN_WATCHDOG), "watchdog");
+    CU_ASSERT_STRING_EQUAL(dbgctl_shutdown_reason_name(DBGV_SHUTDOWN_WATCHDOG + 1), "unknown");
+    CU_ASSERT_STRING_EQUAL(dbgctl_lazy_state_name(DBGV_LAZY_TRAPPING), "trapping");
+    CU_ASSERT_STRING_EQUAL(dbgctl_lazy_state_name(DBGV_LAZY_PASSTHROUGH), "passthrough");
 }
 
 int main(int argc, char **argv)
