@@ -20,7 +20,7 @@ struct module_opts {
     unsigned mem_mib;
     int policy;
     int unbacked;
-    int timer_mode;             /* enum timer_mode (asm/tick_reinject.h) */
+    int timer_mode;             /* enum dbgv_timer_mode */
     unsigned quiet;
     const char *cmdline;
     bool ramdisk;               /* this module is the previous kernel's initrd */
@@ -62,7 +62,7 @@ static int parse_module_string(const char *s, struct module_opts *o)
     o->mem_mib = DEFAULT_MEM_MIB;
     o->policy = DBGV_POLICY_DEFAULT;
     o->quiet = DBGV_ADAPTIVE_QUIET_SWITCHES_DEFAULT;
-    o->timer_mode = TIMER_MODE_DEFAULT;
+    o->timer_mode = DBGV_TIMER_MODE_DEFAULT;
     o->cmdline = "";
     for (bool first = true; *p; first = false) {
         while (*p == ' ')
@@ -102,7 +102,7 @@ static int parse_module_string(const char *s, struct module_opts *o)
             o->unbacked = dbgv_unbacked_access_parse(val, vlen);
             ok = o->unbacked >= 0;
         } else if (val && klen == 10 && !strncmp(p, "timer_mode", 10)) {
-            o->timer_mode = timer_mode_parse(val, vlen);
+            o->timer_mode = dbgv_timer_mode_parse(val, vlen);
             ok = o->timer_mode >= 0;
         } else {
             ok = false;
@@ -209,10 +209,11 @@ static void build_one(const struct multiboot_module *m, const struct multiboot_m
                "out of memory or domain slots");
         return;
     }
-    hvm_irq_set_timer_mode(d, (enum timer_mode)o.timer_mode);
-    if (o.timer_mode != TIMER_MODE_DEFAULT)
+    hvm_irq_set_timer_mode(d, (enum dbgv_timer_mode)o.timer_mode);
+    if (o.timer_mode != DBGV_TIMER_MODE_DEFAULT &&          /* said only when not the default's */
+        o.timer_mode != DBGV_TIMER_MODE_NO_DELAY_FOR_MISSED_TICKS)
         printk("domain %u (%s): timer_mode %s\n", d->id, d->name,
-               timer_mode_name((enum timer_mode)o.timer_mode));
+               dbgv_timer_mode_name((unsigned)o.timer_mode));
     if ((is_linux ? load_linux(d, &o, img, len, initrd, &why)
                : load_multiboot(d, &o, img, len, initrd, &why)) < 0) {
         pr_err("domain %s: cannot load %s image: %s\n", o.name,

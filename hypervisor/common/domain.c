@@ -11,6 +11,7 @@
 #include <dbgvisor/events.h>
 #include <dbgvisor/lib.h>
 #include <dbgvisor/page_alloc.h>
+#include <dbgvisor/policy_names.h>
 #include <dbgvisor/sched.h>
 #include <dbgvisor/time.h>
 
@@ -307,12 +308,6 @@ static void log_debug_counters(struct domain *d)
            (unsigned long long)sum.dr_loads, (unsigned long long)sum.dr_saves);
 }
 
-static const char *const shutdown_reason_names[] = {
-    [DBGV_SHUTDOWN_POWEROFF] = "poweroff", [DBGV_SHUTDOWN_REBOOT] = "reboot",
-    [DBGV_SHUTDOWN_SUSPEND] = "suspend",   [DBGV_SHUTDOWN_CRASH] = "crash",
-    [DBGV_SHUTDOWN_WATCHDOG] = "watchdog",
-};
-
 void domain_shutdown_reason(struct domain *d, enum dbgv_shutdown_reason why, int code)
 {
     if (!domain_end(d, DOMAIN_SHUTDOWN, code, (uint8_t)why, NULL))
@@ -320,7 +315,7 @@ void domain_shutdown_reason(struct domain *d, enum dbgv_shutdown_reason why, int
     if (why == DBGV_SHUTDOWN_POWEROFF)
         printk("domain %u (%s) exited with code %d\n", d->id, d->name, code);
     else
-        printk("domain %u (%s) shut down: %s\n", d->id, d->name, shutdown_reason_names[why]);
+        printk("domain %u (%s) shut down: %s\n", d->id, d->name, dbgv_shutdown_reason_name(why));
     log_debug_counters(d);
     arch_domain_log_end(d);
     events_post_domain_data(d->id, DBGV_EV_DOMAIN_SHUTDOWN, code, why);

@@ -117,8 +117,6 @@ static void dump_memory(char key)
 /* dbgvisor's own: the debug-register virtualization state of every vCPU. */
 static void dump_debug_regs(char key)
 {
-    static const char *const lazy[] = { "trapping", "passthrough" };
-
     printk("'%c' pressed -> dumping debug-register state\n", key);
     for (int i = 0; i < MAX_DOMAINS; i++) {
         struct domain *d = &domains[i];
@@ -129,7 +127,7 @@ static void dump_debug_regs(char key)
             dbg_snapshot(&d->vcpus[j]->dbg, &s);
             printk("    d%uv%u: policy=%s %s dr7=%llx dr6=%llx dr0-3=%llx,%llx,%llx,%llx"
                    " dr_exits=%llu db_exits=%llu\n", d->id, j, dbgv_policy_name(s.policy),
-                   lazy[s.lazy_state & 1], (unsigned long long)s.guest_dr7,
+                   dbgv_lazy_state_name(s.lazy_state), (unsigned long long)s.guest_dr7,
                    (unsigned long long)s.guest_dr6, (unsigned long long)s.guest_dr[0],
                    (unsigned long long)s.guest_dr[1], (unsigned long long)s.guest_dr[2],
                    (unsigned long long)s.guest_dr[3],

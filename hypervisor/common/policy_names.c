@@ -1,4 +1,5 @@
-/* Policy and unbacked-access names (see policy_names.h); compiled into the hypervisor and libdebugctl. */
+/* Names of the public ABI's enumerated values (see policy_names.h): the one
+ * table of each, compiled into the hypervisor and libdebugctl. */
 #include <public/control.h>
 #include <public/debug.h>
 #include <dbgvisor/lib.h>
@@ -24,6 +25,20 @@ static const char *const timer_mode_names[DBGV_TIMER_MODE_COUNT] = {
     [DBGV_TIMER_MODE_NO_MISSED_TICKS_PENDING] = "no_missed_ticks_pending",
     [DBGV_TIMER_MODE_ONE_MISSED_TICK_PENDING] = "one_missed_tick_pending",
 };
+
+/* By enum dbgv_shutdown_reason (Xen's SHUTDOWN_* names). */
+static const char *const shutdown_reason_names[] = {
+    [DBGV_SHUTDOWN_POWEROFF] = "poweroff", [DBGV_SHUTDOWN_REBOOT] = "reboot",
+    [DBGV_SHUTDOWN_SUSPEND] = "suspend",   [DBGV_SHUTDOWN_CRASH] = "crash",
+    [DBGV_SHUTDOWN_WATCHDOG] = "watchdog",
+};
+
+/* By enum dbgv_lazy_state. */
+static const char *const lazy_state_names[] = {
+    [DBGV_LAZY_TRAPPING] = "trapping", [DBGV_LAZY_PASSTHROUGH] = "passthrough",
+};
+
+#define NR_NAMES(table) (sizeof(table) / sizeof((table)[0]))
 
 static int lookup(const char *const *table, unsigned n, const char *name, unsigned len)
 {
@@ -64,4 +79,14 @@ int dbgv_timer_mode_parse(const char *name, unsigned len)
     int m = lookup(timer_mode_names + 1, DBGV_TIMER_MODE_COUNT - 1, name, len);
 
     return m < 0 ? -1 : m + 1;
+}
+
+const char *dbgv_shutdown_reason_name(unsigned reason)
+{
+    return reason < NR_NAMES(shutdown_reason_names) ? shutdown_reason_names[reason] : "unknown";
+}
+
+const char *dbgv_lazy_state_name(unsigned state)
+{
+    return state < NR_NAMES(lazy_state_names) ? lazy_state_names[state] : "unknown";
 }

@@ -222,6 +222,8 @@ char dbgctl_domstate_letter(unsigned int state);        /* 'r' */
 const char *dbgctl_vcpustate_name(unsigned int state);
 const char *dbgctl_owner_name(unsigned int owner);      /* "free" */
 const char *dbgctl_event_name(unsigned int type);
+const char *dbgctl_shutdown_reason_name(unsigned int reason);  /* "reboot" */
+const char *dbgctl_lazy_state_name(unsigned int state);  /* "passthrough" */
 
 /* ---- domain builder (Xen's model: the toolstack loads the image) ------- */
 

@@ -5,6 +5,16 @@
 #include <dbgvisor/policy_names.h>
 
 /* The names are the hypervisor's own (hypervisor/common/policy_names.c). */
+
+/* A NUL-terminated name through the hypervisor's (name, length) parser:
+ * its number, or -EINVAL. */
+static int parse_name(int (*parse)(const char *name, unsigned len), const char *s)
+{
+    int v = s ? parse(s, (unsigned)strlen(s)) : -1;
+
+    return v < 0 ? -EINVAL : v;
+}
+
 DBGCTL_EXPORT const char *dbgctl_policy_name(unsigned int policy)
 {
     return dbgv_policy_name(policy);
@@ -12,9 +22,7 @@ DBGCTL_EXPORT const char *dbgctl_policy_name(unsigned int policy)
 
 DBGCTL_EXPORT int dbgctl_policy_parse(const char *s)
 {
-    int p = s ? dbgv_policy_parse(s, strlen(s)) : -1;
-
-    return p < 0 ? -EINVAL : p;
+    return parse_name(dbgv_policy_parse, s);
 }
 
 DBGCTL_EXPORT const char *dbgctl_unbacked_access_name(unsigned int mode)
@@ -24,9 +32,7 @@ DBGCTL_EXPORT const char *dbgctl_unbacked_access_name(unsigned int mode)
 
 DBGCTL_EXPORT int dbgctl_unbacked_access_parse(const char *s)
 {
-    int m = s ? dbgv_unbacked_access_parse(s, strlen(s)) : -1;
-
-    return m < 0 ? -EINVAL : m;
+    return parse_name(dbgv_unbacked_access_parse, s);
 }
 
 DBGCTL_EXPORT const char *dbgctl_timer_mode_name(unsigned int mode)
@@ -36,9 +42,17 @@ DBGCTL_EXPORT const char *dbgctl_timer_mode_name(unsigned int mode)
 
 DBGCTL_EXPORT int dbgctl_timer_mode_parse(const char *s)
 {
-    int m = s ? dbgv_timer_mode_parse(s, strlen(s)) : -1;
+    return parse_name(dbgv_timer_mode_parse, s);
+}
 
-    return m < 0 ? -EINVAL : m;
+DBGCTL_EXPORT const char *dbgctl_shutdown_reason_name(unsigned int reason)
+{
+    return dbgv_shutdown_reason_name(reason);
+}
+
+DBGCTL_EXPORT const char *dbgctl_lazy_state_name(unsigned int state)
+{
+    return dbgv_lazy_state_name(state);
 }
 
 static const char *const domstate_names[DBGV_DOMSTATE_COUNT] = {

@@ -594,6 +594,13 @@ static void arch_text(char *out, size_t len, const struct dbgv_vcpu_debug_summar
              !told ? "?" : st->last_status_seen & DBGV_ARM64_OSLSR_OSLK ? "on" : "off");
 }
 
+/* The lazy state as dbgtop spells it (the column and its colouring). */
+static const char *lazy_label(uint8_t lazy_state)
+{
+    return lazy_state == DBGV_LAZY_PASSTHROUGH ? "pass-through"
+           : lazy_state == DBGV_LAZY_TRAPPING ? "trapping" : "?";
+}
+
 static void vcpu_text(char *out, size_t len, const struct vsamp *v, bool wide)
 {
     const struct dbgv_vcpu_debug_summary *st = &v->st;
@@ -602,8 +609,7 @@ static void vcpu_text(char *out, size_t len, const struct vsamp *v, bool wide)
     arch_text(arch, sizeof(arch), st);
     int n = snprintf(out, len, "vCPU%-3u %-12s %-5s %s",
                      st->vcpu_id,
-                     st->lazy_state == DBGV_LAZY_PASSTHROUGH ? "pass-through"
-                     : st->lazy_state == DBGV_LAZY_TRAPPING ? "trapping" : "?",
+                     lazy_label(st->lazy_state),
                      st->dirty ? "dirty" : "clean", arch);
     if ( wide && n > 0 && (size_t)n < len )
     {
@@ -1227,8 +1233,7 @@ static void draw(struct ui *u)
             mvaddnstr(y, 4, row, COLS > 4 ? COLS - 4 : 0);
             /* Colour the lazy state: the thing to watch. */
             put_cell(y, 12, 12, false,
-                     d->v[k].st.lazy_state == DBGV_LAZY_PASSTHROUGH ? "pass-through"
-                     : d->v[k].st.lazy_state == DBGV_LAZY_TRAPPING ? "trapping" : "?",
+                     lazy_label(d->v[k].st.lazy_state),
                      attr_of(u, d->v[k].st.lazy_state == DBGV_LAZY_PASSTHROUGH
                                 ? P_LAZY : P_TRAP));
             y++;

@@ -683,27 +683,43 @@ static int opt_quiet_switches(struct xl_cfg *cfg, struct getter *g)
     return get_ranged(g, 1, UINT32_MAX, "", &cfg->quiet_switches);
 }
 
+const char *xl_name_list(char *buf, size_t len, const char *(*name)(unsigned int),
+                         unsigned int first, unsigned int end)
+{
+    size_t n = 0;
+
+    buf[0] = '\0';
+    for ( unsigned int i = first; i < end && n < len; i++ )
+        n += (size_t)snprintf(buf + n, len - n, "%s%s", i > first ? ", " : "", name(i));
+    return buf;
+}
+
 static int opt_debug_policy(struct xl_cfg *cfg, struct getter *g)
 {
     const char *s = NULL;
+    char names[XL_NAME_LIST_LEN];
 
     if ( get_string(g, &s) )
         return -1;
     cfg->debug_policy = dbgctl_policy_parse(s);
     if ( cfg->debug_policy < 0 )
-        return verr(g, "unknown debug_policy '%s' (trap, lazy-exit, lazy-sched, adaptive)", s);
+        return verr(g, "unknown debug_policy '%s' (%s)", s,
+                    xl_name_list(names, sizeof(names), dbgctl_policy_name, 0, DBGV_POLICY_COUNT));
     return 0;
 }
 
 static int opt_unbacked_access(struct xl_cfg *cfg, struct getter *g)
 {
     const char *s = NULL;
+    char names[XL_NAME_LIST_LEN];
     int mode;
 
     if ( get_string(g, &s) )
         return -1;
     if ( (mode = dbgctl_unbacked_access_parse(s)) < 0 )
-        return verr(g, "unknown unbacked_access '%s' (ignore, crash)", s);
+        return verr(g, "unknown unbacked_access '%s' (%s)", s,
+                    xl_name_list(names, sizeof(names), dbgctl_unbacked_access_name, 0,
+                                 DBGV_UNBACKED_COUNT));
     cfg->unbacked_access = (unsigned int)mode;
     return 0;
 }
@@ -713,7 +729,7 @@ static int opt_unbacked_access(struct xl_cfg *cfg, struct getter *g)
 static int opt_timer_mode(struct xl_cfg *cfg, struct getter *g)
 {
     const char *s = NULL;
-    char *end;
+    char *end, names[XL_NAME_LIST_LEN];
     long n;
     int mode;
 
@@ -729,8 +745,9 @@ static int opt_timer_mode(struct xl_cfg *cfg, struct getter *g)
         return verr(g, "timer_mode \"%s\" is not supported (guest time is the host's"
                     " TSC and is never held back)", s);
     if ( (mode = dbgctl_timer_mode_parse(s)) < 0 )
-        return verr(g, "unknown timer_mode '%s' (no_delay_for_missed_ticks,"
-                    " no_missed_ticks_pending, one_missed_tick_pending)", s);
+        return verr(g, "unknown timer_mode '%s' (%s)", s,
+                    xl_name_list(names, sizeof(names), dbgctl_timer_mode_name,
+                                 DBGV_TIMER_MODE_NO_DELAY_FOR_MISSED_TICKS, DBGV_TIMER_MODE_COUNT));
     cfg->timer_mode = (unsigned int)mode;
     return 0;
 }

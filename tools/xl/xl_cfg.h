@@ -34,6 +34,12 @@ struct xl_cfg {
 /* Xen's action names ("rename-restart"); NULL if out of range. */
 const char *xl_action_name(enum xl_action a);
 
+/* "trap, lazy-exit, lazy-sched, adaptive": name(first) to name(end - 1) for a
+ * message, from libdebugctl's table (dbgctl_policy_name...); returns buf. */
+const char *xl_name_list(char *buf, size_t len, const char *(*name)(unsigned int),
+                         unsigned int first, unsigned int end);
+#define XL_NAME_LIST_LEN 128
+
 #define XL_CFG_DEFAULT_MEMORY 64
 
 /* Notes on the options ignored ("FILE:LINE: ignoring `vif' ...") go to this

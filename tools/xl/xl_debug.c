@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "xl.h"
+#include "xl_cfg.h"
 #include "xl_json.h"
 
 /* arm64 (public/debug.h DBGV_ARM64_*): the pairs the CPU has, MDSCR_EL1, the OS lock. */
@@ -63,8 +64,7 @@ static void state_json(yajl_gen g, const struct dbgv_vcpu_debug_state *s)
     yajl_gen_map_open(g);
     xl_json_u64(g, "vcpu", s->vcpu_id);
     xl_json_str(g, "policy", dbgctl_policy_name(s->policy));
-    xl_json_str(g, "lazy_state", s->lazy_state == DBGV_LAZY_PASSTHROUGH
-                                 ? "passthrough" : "trapping");
+    xl_json_str(g, "lazy_state", dbgctl_lazy_state_name(s->lazy_state));
     xl_json_bool(g, "dirty", s->dirty);
     xl_json_str(g, "step_owner", dbgctl_owner_name(s->step_owner));
     xl_json_u64(g, "quiet_switches", s->quiet_switches);
@@ -189,7 +189,7 @@ int main_debug_state(int argc, char **argv)
         printf("%4u %-10s %-11s %-5s %*s %4c %10" PRIu64 " %10" PRIu64 " %10" PRIu64
                " %10" PRIu64 " %10" PRIu64 " %10" PRIu64 " %#-18" PRIx64 " %#-18" PRIx64 "\n",
                s->vcpu_id, dbgctl_policy_name(s->policy),
-               s->lazy_state == DBGV_LAZY_PASSTHROUGH ? "passthrough" : "trapping",
+               dbgctl_lazy_state_name(s->lazy_state),
                s->dirty ? "dirty" : "clean", arm64 ? 33 : 5, slots, owner_letter(s->step_owner),
                s->counters.dr_access_exits, s->counters.db_exits,
                s->counters.db_reflected, s->counters.db_host_events,
@@ -211,7 +211,7 @@ int main_debug_policy(int argc, char **argv)
     int64_t quiet = -1;
     uint32_t domid;
     int c, rc, policy;
-    char *end;
+    char *end, names[XL_NAME_LIST_LEN];
 
     optind = 0;   /* 0: glibc re-initialises getopt (ordering mode too) */
     opterr = 0;
@@ -229,8 +229,8 @@ int main_debug_policy(int argc, char **argv)
         return xl_usage_err("debug-policy", "expected a domain and a policy");
     policy = dbgctl_policy_parse(argv[optind + 1]);
     if ( policy < 0 )
-        return xl_err("unknown policy '%s' (trap, lazy-exit, lazy-sched, adaptive)",
-                      argv[optind + 1]);
+        return xl_err("unknown policy '%s' (%s)", argv[optind + 1],
+                      xl_name_list(names, sizeof(names), dbgctl_policy_name, 0, DBGV_POLICY_COUNT));
     if ( (rc = xl_find_domain(argv[optind], &domid)) )
         return rc;
     if ( domid == 0 )

@@ -169,24 +169,11 @@ static int gd_domain(int argc, char **argv, const char *cmd, int nextra, uint32_
     return 0;
 }
 
-static const char *event_type(unsigned int t)
-{
-    switch ( t )
-    {
-    case DBGV_EV_BREAKPOINT:       return "breakpoint";
-    case DBGV_EV_WATCHPOINT:       return "watchpoint";
-    case DBGV_EV_STEP_DONE:        return "step";
-    case DBGV_EV_DOMAIN_SHUTDOWN:  return "shutdown";
-    case DBGV_EV_DOMAIN_CRASHED:   return "crashed";
-    case DBGV_EV_DOMAIN_DESTROYED: return "destroyed";
-    default:                       return "other";
-    }
-}
-
+/* e is one dbgctl_gdbg_wait returns: a debug event or the domain's end. */
 static void print_event(const struct dbgv_ctl_event *e)
 {
     printf("event seq=%" PRIu64 " vcpu=%u type=%s rip=%#" PRIx64 " bps=%#x dr6=%#" PRIx64
-           " data=%#" PRIx64 " code=%d\n", e->seq, e->vcpu, event_type(e->type), e->addr,
+           " data=%#" PRIx64 " code=%d\n", e->seq, e->vcpu, dbgctl_event_name(e->type), e->addr,
            (unsigned int)e->code, e->dr6, e->data, e->code);
 }
 

@@ -36,7 +36,7 @@ static void dbgvisor_json(yajl_gen g, const struct dbgv_ctl_dominfo *d)
     xl_json_bool(g, "control_domain", d->domid == 0);
     if ( xl_domain_ended(d) )
     {
-        xl_json_str(g, "shutdown_reason", xl_shutdown_reason_name(d->shutdown_reason));
+        xl_json_str(g, "shutdown_reason", dbgctl_shutdown_reason_name(d->shutdown_reason));
         xl_json_i64(g, "exit_code", d->exit_code);
     }
     if ( d->domid != 0 )

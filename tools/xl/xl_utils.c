@@ -5,13 +5,6 @@
 #include <string.h>
 #include "xl_utils.h"
 
-const char *xl_shutdown_reason_name(unsigned int r)
-{
-    static const char *const n[] = { "poweroff", "reboot", "suspend", "crash", "watchdog" };
-
-    return r < sizeof(n) / sizeof(n[0]) ? n[r] : "unknown";
-}
-
 bool xl_domain_ended(const struct dbgv_ctl_dominfo *d)
 {
     return d->state == DBGV_DOMSTATE_SHUTDOWN || d->state == DBGV_DOMSTATE_CRASHED;

@@ -13,7 +13,6 @@ int xl_select_domains(int argc, char **argv, struct dbgv_ctl_dominfo **doms,
 /* Xen's six state columns r b p s <reason> d; crashed shows s and c. */
 void xl_state_letters(const struct dbgv_ctl_dominfo *d, char out[7]);
 bool xl_domain_ended(const struct dbgv_ctl_dominfo *d);
-const char *xl_shutdown_reason_name(unsigned int r);
 /* dbgvisor has no UUIDs: a fixed form that carries the domid. */
 void xl_uuid_of(uint32_t domid, char out[37]);
 /* Xen's print_bitmap(): "all", "none" or ranges "0-1,3" of nbits bits. */

@@ -87,7 +87,7 @@ unsigned dbg_arch_armed_slots(uint64_t control, const uint64_t regs[DBG_NR_REGS]
 {
     unsigned armed = 0, n;
 
-    if (!(control & MDSCR_MDE))
+    if (!(control & DBGV_ARM64_MDSCR_MDE))
         return 0;
     for (n = 0; n < arm64_dbg_nr_bp; n++)
         if (regs[DBG_ARM64_BCR(n)] & DBGXCR_E)
@@ -112,9 +112,9 @@ uint64_t dbg_arch_compose_control(uint64_t guest_control, const struct dbg_layou
     for (hw = 0; hw < DBG_NR_SLOTS; hw++)
         host_slots |= l->owner[hw] == DBGV_OWNER_HOST;
     if (host_slots)
-        out |= MDSCR_MDE;
+        out |= DBGV_ARM64_MDSCR_MDE;
     if (host_step)
-        out |= MDSCR_SS;
+        out |= DBGV_ARM64_MDSCR_SS;
     if (host_slots || host_step)
         out |= MDSCR_HOST_ROUTE;
     return out;
@@ -145,17 +145,17 @@ void dbg_arch_compose_file(const struct dbg_layout *l, const struct dbg_bp host[
     }
     /* The guest's OS lock (set out of reset) would hold off the host's exceptions:
      * the hardware's is clear, and the routing applies the guest's (arm64_dbg_guest_enabled). */
-    regs[DBG_ARM64_OSLSR] &= ~OSLSR_OSLK;
+    regs[DBG_ARM64_OSLSR] &= ~DBGV_ARM64_OSLSR_OSLK;
     regs[DBG_ARM64_OSDLR] = 0;
 }
 
 bool arm64_dbg_guest_enabled(uint64_t guest_mdscr, uint64_t guest_oslsr, uint64_t spsr)
 {
-    if (guest_oslsr & OSLSR_OSLK)
+    if (guest_oslsr & DBGV_ARM64_OSLSR_OSLK)
         return false;
     if (PSR_EL(spsr) == 0)
         return true;
-    return (guest_mdscr & MDSCR_KDE) && !(spsr & PSR_D_BIT);
+    return (guest_mdscr & DBGV_ARM64_MDSCR_KDE) && !(spsr & PSR_D_BIT);
 }
 
 /* Privilege match of a pair's PMC/PAC (HMC 0, SSC 0 or 1: EL1 is bit 0, EL0 bit 1). */

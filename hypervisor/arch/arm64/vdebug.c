@@ -117,7 +117,7 @@ static void hw_write(unsigned reg, uint64_t v)
     else if (reg < DBG_ARM64_OSLSR)
         hw_write_wcr(reg - DBG_ARM64_WCR(0), v);
     else if (reg == DBG_ARM64_OSLSR)
-        write_sysreg(oslar_el1, (v & OSLSR_OSLK) ? 1 : 0);
+        write_sysreg(oslar_el1, (v & DBGV_ARM64_OSLSR_OSLK) ? 1 : 0);
     else if (reg == DBG_ARM64_OSDLR)
         write_sysreg(osdlr_el1, v);
     else if (reg == DBG_ARM64_CLAIM) {
@@ -234,7 +234,7 @@ void dbg_arch_inject_db(struct dbg_vcpu *d, uint64_t status)
     uint64_t spsr = v->arch.regs.spsr;
 
     if (status & ARM64_DBG_STATUS_STEP) {
-        if (!(d->control & MDSCR_SS) ||
+        if (!(d->control & DBGV_ARM64_MDSCR_SS) ||
             !arm64_dbg_guest_enabled(d->control, d->dr[DBG_ARM64_OSLSR], spsr))
             return;
         v->arch.regs.spsr &= ~PSR_SS;       /* the instruction completed: the step is taken */
@@ -309,7 +309,7 @@ bool dbg_arch_write_value(const struct dbg_vcpu *d, unsigned reg, uint64_t v, bo
                           uint64_t *out)
 {
     if (reg == DBG_ARM64_OSLSR)
-        *out = (oslsr_locked & ~OSLSR_OSLK) | (v & OSLSR_OSLK);
+        *out = (oslsr_locked & ~DBGV_ARM64_OSLSR_OSLK) | (v & DBGV_ARM64_OSLSR_OSLK);
     else if (reg == DBG_ARM64_CLAIM)
         *out = v & claim_bits;
     else
@@ -392,7 +392,7 @@ static bool state_register(struct vcpu *v, struct sysreg_access *a, unsigned enc
     case SYSREG_ENC(0, 1, 1, 4): *reg = DBG_ARM64_OSLSR; return !a->write;   /* OSLSR */
     case SYSREG_ENC(0, 1, 0, 4):                                             /* OSLAR */
         *reg = DBG_ARM64_OSLSR;
-        a->value = (a->value & 1) ? OSLSR_OSLK : 0;
+        a->value = (a->value & 1) ? DBGV_ARM64_OSLSR_OSLK : 0;
         return a->write;
     case SYSREG_ENC(0, 7, 8, 6):                                             /* CLAIMSET */
         *reg = DBG_ARM64_CLAIM;
@@ -642,7 +642,7 @@ void vdebug_before_entry(struct vcpu *v)
             hw_write(arm64_dbg_ctl_of(slot), hw_read(arm64_dbg_ctl_of(slot)) & ~DBGXCR_E);
     }
     s->mdscr = read_sysreg(mdscr_el1);
-    write_sysreg(mdscr_el1, s->mdscr | MDSCR_SS);
+    write_sysreg(mdscr_el1, s->mdscr | DBGV_ARM64_MDSCR_SS);
     isb();
     if (!v->dbg.step_armed)
         hidden_step_begin(v);

@@ -25,21 +25,11 @@ static inline int arch_ctl_vcpu_set_regs(struct vcpu *v, const struct dbgv_ctl_v
     return 0;
 }
 
-/* xl.cfg's timer_mode (Xen's numbers, the server checked the range) as the
- * vPIT's reinjection of missed ticks; true: applied. */
+/* xl.cfg's timer_mode (the server checked the range) as the vPIT's
+ * reinjection of missed ticks; true: applied. */
 static inline bool arch_ctl_set_timer_mode(struct domain *d, uint8_t mode)
 {
-    switch (mode) {
-    case DBGV_TIMER_MODE_NO_MISSED_TICKS_PENDING:
-        hvm_irq_set_timer_mode(d, TIMER_MODE_NO_MISSED_TICKS_PENDING);
-        break;
-    case DBGV_TIMER_MODE_ONE_MISSED_TICK_PENDING:
-        hvm_irq_set_timer_mode(d, TIMER_MODE_ONE_MISSED_TICK_PENDING);
-        break;
-    default:
-        hvm_irq_set_timer_mode(d, TIMER_MODE_NO_DELAY_FOR_MISSED_TICKS);
-        break;
-    }
+    hvm_irq_set_timer_mode(d, (enum dbgv_timer_mode)mode);
     return true;
 }
 

@@ -64,8 +64,8 @@ void hvm_irq_lapic_eoi(struct vcpu *v, uint8_t vector);
 /* ... an edge-triggered one: the PIT's tick may have been acknowledged. */
 void hvm_irq_lapic_edge_eoi(struct vcpu *v, uint8_t vector);
 /* How the domain's PIT ticks missed while it could not take them are made
- * up (asm/tick_reinject.h); TIMER_MODE_DEFAULT until set. */
-void hvm_irq_set_timer_mode(struct domain *d, enum timer_mode mode);
+ * up (asm/tick_reinject.h); DBGV_TIMER_MODE_DEFAULT until set. */
+void hvm_irq_set_timer_mode(struct domain *d, enum dbgv_timer_mode mode);
 
 /* The vPIC's INT is up and v is the vCPU that takes it. */
 bool hvm_irq_extint_pending(struct vcpu *v);

@@ -13,30 +13,27 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <public/control.h>
 
-/* Xen's xl.cfg timer_mode names. delay_for_missed_ticks (guest time held
- * back while ticks are owed) is not offered: guest time is the host TSC. */
-enum timer_mode {
-    TIMER_MODE_NO_DELAY_FOR_MISSED_TICKS,   /* every missed tick, one per ack (Xen's HVM default) */
-    TIMER_MODE_NO_MISSED_TICKS_PENDING,     /* ticks due while one is unacked are dropped */
-    TIMER_MODE_ONE_MISSED_TICK_PENDING,     /* missed ticks merge into one late tick */
-    TIMER_MODE_COUNT
-};
-#define TIMER_MODE_DEFAULT  TIMER_MODE_NO_DELAY_FOR_MISSED_TICKS
+/* The policies are enum dbgv_timer_mode (public/control.h: Xen's xl.cfg
+ * timer_mode, its numbers and names in common/policy_names.c), used as they
+ * come from the toolstack or a boot module: DBGV_TIMER_MODE_DEFAULT behaves
+ * as no_delay_for_missed_ticks. */
 
 /* At most this many owed ticks are kept (a domain paused for minutes must
  * not come back to a storm): 0.5 s at Linux's HZ=1000, 2 s at HZ=250. */
 #define TICK_REINJECT_MAX_BACKLOG   500u
 
 struct tick_reinject {
-    uint8_t  mode;          /* enum timer_mode */
+    uint8_t  mode;          /* enum dbgv_timer_mode */
     bool     in_flight;     /* raised and not yet acknowledged */
     uint32_t backlog;       /* due and not yet raised */
     uint64_t raised;        /* statistics: ticks raised, ticks dropped */
     uint64_t dropped;
 };
 
-void tick_reinject_init(struct tick_reinject *t, enum timer_mode mode);
+/* A mode out of range is the default. */
+void tick_reinject_init(struct tick_reinject *t, enum dbgv_timer_mode mode);
 /* n more periods elapsed. */
 void tick_reinject_due(struct tick_reinject *t, unsigned n);
 /* Whether to raise a tick now (one is owed and none is in flight); if so it
@@ -47,8 +44,5 @@ void tick_reinject_ack(struct tick_reinject *t);
 /* Forget what is owed and in flight: the line is masked or the timer was
  * reprogrammed (ticks of a period the guest no longer wants). */
 void tick_reinject_drop(struct tick_reinject *t);
-/* "no_delay_for_missed_ticks"... -> mode; -1 if the name is not one. */
-int timer_mode_parse(const char *name, unsigned len);
-const char *timer_mode_name(enum timer_mode mode);
 
 #endif

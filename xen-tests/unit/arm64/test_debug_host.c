@@ -35,7 +35,7 @@ static void guest_arms_bp(unsigned n, uint64_t addr, uint64_t ctl)
 {
     d.dr[DBG_ARM64_BVR(n)] = addr;
     d.dr[DBG_ARM64_BCR(n)] = ctl;
-    d.control |= MDSCR_MDE;
+    d.control |= DBGV_ARM64_MDSCR_MDE;
     dbg_layout_update(&d);
 }
 
@@ -47,7 +47,7 @@ static void test_host_bp_in_free_breakpoint_pair(void)
 
     fresh();
     guest_arms_bp(0, 0x40080000, 0x1e7);
-    d.dr[DBG_ARM64_OSLSR] = OSLSR_OSLK;        /* out of reset */
+    d.dr[DBG_ARM64_OSLSR] = DBGV_ARM64_OSLSR_OSLK;        /* out of reset */
     CU_ASSERT_FATAL(dbg_host_set_bp(&d, 0, &bp));
     slot = d.layout.host_hw[0];
     CU_ASSERT_EQUAL(slot, 1);                  /* the first free breakpoint pair */
@@ -57,9 +57,9 @@ static void test_host_bp_in_free_breakpoint_pair(void)
     CU_ASSERT_EQUAL(hw[DBG_ARM64_BCR(1)], 0x1e7);    /* E, PMC EL1+EL0, BAS 1111 */
     CU_ASSERT_EQUAL(hw[0], 0x40080000);
     CU_ASSERT_EQUAL(hw[DBG_ARM64_BCR(0)], 0x1e7);
-    CU_ASSERT_EQUAL(hw[DBG_ARM64_OSLSR] & OSLSR_OSLK, 0);  /* the host's need it clear */
+    CU_ASSERT_EQUAL(hw[DBG_ARM64_OSLSR] & DBGV_ARM64_OSLSR_OSLK, 0);  /* the host's need it clear */
     CU_ASSERT_EQUAL(dbg_arch_compose_control(d.control, &d.layout, d.host_bp, false),
-                    MDSCR_MDE | MDSCR_HOST_ROUTE);
+                    DBGV_ARM64_MDSCR_MDE | MDSCR_HOST_ROUTE);
 }
 
 static void test_host_watchpoint_in_watchpoint_pair(void)
@@ -132,7 +132,7 @@ static void test_free_pairs_disarmed(void)
     dbg_layout_values(&d, hw);
     CU_ASSERT_EQUAL(hw[DBG_ARM64_BCR(3)], 0x1e6);
     CU_ASSERT_EQUAL(hw[DBG_ARM64_WCR(2)], 0x1fe);
-    CU_ASSERT_EQUAL(dbg_arch_armed_slots(MDSCR_MDE, hw), 1u << d.layout.host_hw[0]);
+    CU_ASSERT_EQUAL(dbg_arch_armed_slots(DBGV_ARM64_MDSCR_MDE, hw), 1u << d.layout.host_hw[0]);
     /* Without the host the file is the guest's own. */
     dbg_host_clear_bp(&d, 0);
     dbg_layout_values(&d, hw);
@@ -143,11 +143,11 @@ static void test_host_step_composes_ss(void)
 {
     fresh();
     d.host_step = true;
-    CU_ASSERT_EQUAL(dbg_arch_compose_control(MDSCR_KDE, &d.layout, d.host_bp, true),
-                    MDSCR_KDE | MDSCR_SS | MDSCR_HOST_ROUTE);
+    CU_ASSERT_EQUAL(dbg_arch_compose_control(DBGV_ARM64_MDSCR_KDE, &d.layout, d.host_bp, true),
+                    DBGV_ARM64_MDSCR_KDE | DBGV_ARM64_MDSCR_SS | MDSCR_HOST_ROUTE);
     d.host_step = false;
-    CU_ASSERT_EQUAL(dbg_arch_compose_control(MDSCR_KDE | MDSCR_MDE, &d.layout, d.host_bp, false),
-                    MDSCR_KDE | MDSCR_MDE);
+    CU_ASSERT_EQUAL(dbg_arch_compose_control(DBGV_ARM64_MDSCR_KDE | DBGV_ARM64_MDSCR_MDE, &d.layout, d.host_bp, false),
+                    DBGV_ARM64_MDSCR_KDE | DBGV_ARM64_MDSCR_MDE);
 }
 
 static void test_matching(void)
@@ -162,25 +162,25 @@ static void test_matching(void)
     hw[DBG_ARM64_BCR(2)] = 0x1e5;             /* EL0 only (PMC 10) */
     hw[DBG_ARM64_WVR(1)] = 0x40100000;
     hw[DBG_ARM64_WCR(1)] = 1 | 3 << 1 | 2 << 3 | 0xc0 << 5;    /* store, bytes 6-7 */
-    CU_ASSERT_EQUAL(arm64_dbg_matching_slots(hw, MDSCR_MDE, false, false, 0x40080000, PSR_EL1H),
+    CU_ASSERT_EQUAL(arm64_dbg_matching_slots(hw, DBGV_ARM64_MDSCR_MDE, false, false, 0x40080000, PSR_EL1H),
                     1u << 0);
-    CU_ASSERT_EQUAL(arm64_dbg_matching_slots(hw, MDSCR_MDE, false, false, 0x40080000, PSR_EL0T),
+    CU_ASSERT_EQUAL(arm64_dbg_matching_slots(hw, DBGV_ARM64_MDSCR_MDE, false, false, 0x40080000, PSR_EL0T),
                     1u << 0 | 1u << 2);
     CU_ASSERT_EQUAL(arm64_dbg_matching_slots(hw, 0, false, false, 0x40080000, PSR_EL1H), 0);
-    CU_ASSERT_EQUAL(arm64_dbg_matching_slots(hw, MDSCR_MDE, true, true, 0x40100007, PSR_EL1H),
+    CU_ASSERT_EQUAL(arm64_dbg_matching_slots(hw, DBGV_ARM64_MDSCR_MDE, true, true, 0x40100007, PSR_EL1H),
                     1u << DBG_ARM64_WVR(1));
-    CU_ASSERT_EQUAL(arm64_dbg_matching_slots(hw, MDSCR_MDE, true, false, 0x40100007, PSR_EL1H), 0);
-    CU_ASSERT_EQUAL(arm64_dbg_matching_slots(hw, MDSCR_MDE, true, true, 0x40100005, PSR_EL1H), 0);
+    CU_ASSERT_EQUAL(arm64_dbg_matching_slots(hw, DBGV_ARM64_MDSCR_MDE, true, false, 0x40100007, PSR_EL1H), 0);
+    CU_ASSERT_EQUAL(arm64_dbg_matching_slots(hw, DBGV_ARM64_MDSCR_MDE, true, true, 0x40100005, PSR_EL1H), 0);
 }
 
 /* D2.3: the OS lock holds everything off; from EL0 to EL1 always; from EL1 to
  * EL1 with KDE and PSTATE.D clear. */
 static void test_guest_enabled(void)
 {
-    CU_ASSERT(!arm64_dbg_guest_enabled(MDSCR_KDE, OSLSR_OSLK, PSR_EL0T));
+    CU_ASSERT(!arm64_dbg_guest_enabled(DBGV_ARM64_MDSCR_KDE, DBGV_ARM64_OSLSR_OSLK, PSR_EL0T));
     CU_ASSERT(arm64_dbg_guest_enabled(0, 0, PSR_EL0T));
-    CU_ASSERT(arm64_dbg_guest_enabled(MDSCR_KDE, 0, PSR_EL1H));
-    CU_ASSERT(!arm64_dbg_guest_enabled(MDSCR_KDE, 0, PSR_EL1H | PSR_D));
+    CU_ASSERT(arm64_dbg_guest_enabled(DBGV_ARM64_MDSCR_KDE, 0, PSR_EL1H));
+    CU_ASSERT(!arm64_dbg_guest_enabled(DBGV_ARM64_MDSCR_KDE, 0, PSR_EL1H | PSR_D));
     CU_ASSERT(!arm64_dbg_guest_enabled(0, 0, PSR_EL1H));
 }
 

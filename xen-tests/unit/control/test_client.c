@@ -517,6 +517,18 @@ static void test_names(void)
     CU_ASSERT_STRING_EQUAL(dbgctl_domstate_name(DBGV_DOMSTATE_CRASHED), "crashed");
     CU_ASSERT_STRING_EQUAL(dbgctl_owner_name(DBGV_OWNER_HOST), "host");
     CU_ASSERT_STRING_EQUAL(dbgctl_event_name(DBGV_EV_STEP_DONE), "step");
+    /* Timer modes: the one table the hypervisor's boot modules use too. */
+    for ( unsigned int m = DBGV_TIMER_MODE_NO_DELAY_FOR_MISSED_TICKS; m < DBGV_TIMER_MODE_COUNT; m++ )
+        CU_ASSERT_EQUAL(dbgctl_timer_mode_parse(dbgctl_timer_mode_name(m)), (int)m);
+    CU_ASSERT_STRING_EQUAL(dbgctl_timer_mode_name(DBGV_TIMER_MODE_DEFAULT), "no_delay_for_missed_ticks");
+    CU_ASSERT_STRING_EQUAL(dbgctl_timer_mode_name(DBGV_TIMER_MODE_ONE_MISSED_TICK_PENDING),
+                           "one_missed_tick_pending");
+    CU_ASSERT_EQUAL(dbgctl_timer_mode_parse("delay_for_missed_ticks"), -EINVAL);   /* not offered */
+    CU_ASSERT_EQUAL(dbgctl_timer_mode_parse("no_delay_for_missed_tick"), -EINVAL);
+    CU_ASSERT_STRING_EQUAL(dbgctl_shutdown_reason_name(DBGV_SHUTDOWN_WATCHDOG), "watchdog");
+    CU_ASSERT_STRING_EQUAL(dbgctl_shutdown_reason_name(DBGV_SHUTDOWN_WATCHDOG + 1), "unknown");
+    CU_ASSERT_STRING_EQUAL(dbgctl_lazy_state_name(DBGV_LAZY_TRAPPING), "trapping");
+    CU_ASSERT_STRING_EQUAL(dbgctl_lazy_state_name(DBGV_LAZY_PASSTHROUGH), "passthrough");
 }
 
 int main(int argc, char **argv)

@@ -336,7 +336,7 @@ static void test_pit_timer_mode_one_missed(void)
 {
     setup(1);
     ioapic_rte(2, 0x70);
-    hvm_irq_set_timer_mode(&dom, TIMER_MODE_ONE_MISSED_TICK_PENDING);
+    hvm_irq_set_timer_mode(&dom, DBGV_TIMER_MODE_ONE_MISSED_TICK_PENDING);
     pit_start_1khz();
     fake_now += 5 * PERIOD_NS + PERIOD_NS / 2;
     CU_ASSERT_EQUAL(lapic_take_all(0x70), 1);         /* merged into one late tick */
@@ -344,7 +344,7 @@ static void test_pit_timer_mode_one_missed(void)
     setup(1);
     pic_init_unmask_irq0();
     vcpus[0].arch.vlapic.lvt_lint0 = 7u << 8;
-    hvm_irq_set_timer_mode(&dom, TIMER_MODE_ONE_MISSED_TICK_PENDING);
+    hvm_irq_set_timer_mode(&dom, DBGV_TIMER_MODE_ONE_MISSED_TICK_PENDING);
     pit_start_1khz();
     for (unsigned i = 0; i < 5; i++) {                /* late every time: one tick each */
         fake_now += 3 * PERIOD_NS;

@@ -111,7 +111,7 @@ static void pic_serviced(struct domain *d)
         pit_tick_acked(d);
 }
 
-void hvm_irq_set_timer_mode(struct domain *d, enum timer_mode mode)
+void hvm_irq_set_timer_mode(struct domain *d, enum dbgv_timer_mode mode)
 {
     spin_lock(&irq_of(d)->lock);
     tick_reinject_init(&irq_of(d)->pit_ticks, mode);
@@ -385,6 +385,6 @@ void hvm_irq_domain_init(struct domain *d)
     vpit_init(&irq->vpit, pit_clock, d);
     vioapic_init(&irq->vioapic, ioapic_deliver, d);
     irq->vpit_next_ns = VPIT_NEVER;
-    tick_reinject_init(&irq->pit_ticks, TIMER_MODE_DEFAULT);
+    tick_reinject_init(&irq->pit_ticks, DBGV_TIMER_MODE_DEFAULT);
     irq->pit_eoi_vector = 0;
 }

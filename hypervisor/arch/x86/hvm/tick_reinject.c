@@ -6,16 +6,10 @@
 #include <asm/tick_reinject.h>
 #include <dbgvisor/lib.h>
 
-static const char *const mode_names[TIMER_MODE_COUNT] = {
-    [TIMER_MODE_NO_DELAY_FOR_MISSED_TICKS] = "no_delay_for_missed_ticks",
-    [TIMER_MODE_NO_MISSED_TICKS_PENDING]   = "no_missed_ticks_pending",
-    [TIMER_MODE_ONE_MISSED_TICK_PENDING]   = "one_missed_tick_pending",
-};
-
-void tick_reinject_init(struct tick_reinject *t, enum timer_mode mode)
+void tick_reinject_init(struct tick_reinject *t, enum dbgv_timer_mode mode)
 {
     memset(t, 0, sizeof(*t));
-    t->mode = mode < TIMER_MODE_COUNT ? mode : TIMER_MODE_DEFAULT;
+    t->mode = mode < DBGV_TIMER_MODE_COUNT ? mode : DBGV_TIMER_MODE_DEFAULT;
 }
 
 static void keep_at_most(struct tick_reinject *t, uint64_t owed, uint32_t cap)
@@ -32,17 +26,17 @@ void tick_reinject_due(struct tick_reinject *t, unsigned n)
     if (!n)
         return;
     switch (t->mode) {
-    case TIMER_MODE_NO_MISSED_TICKS_PENDING:
+    case DBGV_TIMER_MODE_NO_MISSED_TICKS_PENDING:
         if (t->in_flight) {             /* the guest has not taken the last one */
             t->dropped += n;
             return;
         }
         keep_at_most(t, (uint64_t)t->backlog + n, 1);
         break;
-    case TIMER_MODE_ONE_MISSED_TICK_PENDING:
+    case DBGV_TIMER_MODE_ONE_MISSED_TICK_PENDING:
         keep_at_most(t, (uint64_t)t->backlog + n, 1);
         break;
-    default:
+    default:                            /* no_delay_for_missed_ticks, the default */
         keep_at_most(t, (uint64_t)t->backlog + n, TICK_REINJECT_MAX_BACKLOG);
     }
 }
@@ -67,17 +61,4 @@ void tick_reinject_drop(struct tick_reinject *t)
     t->dropped += t->backlog;
     t->backlog = 0;
     t->in_flight = false;
-}
-
-int timer_mode_parse(const char *name, unsigned len)
-{
-    for (unsigned i = 0; i < TIMER_MODE_COUNT; i++)
-        if (strlen(mode_names[i]) == len && !strncmp(name, mode_names[i], len))
-            return (int)i;
-    return -1;
-}
-
-const char *timer_mode_name(enum timer_mode mode)
-{
-    return mode < TIMER_MODE_COUNT ? mode_names[mode] : "?";
 }

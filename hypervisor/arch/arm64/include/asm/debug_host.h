@@ -19,14 +19,13 @@
 /* Pairs this CPU implements (ID_AA64DFR0_EL1; vdebug_probe sets them). */
 extern unsigned arm64_dbg_nr_bp, arm64_dbg_nr_wp;
 
-#define MDSCR_SS        (1ULL << 0)
-#define MDSCR_KDE       (1ULL << 13)
-#define MDSCR_MDE       (1ULL << 15)
+/* MDSCR_EL1's SS, KDE, MDE and OSLSR_EL1.OSLK are the public ABI's
+ * (DBGV_ARM64_MDSCR_*, DBGV_ARM64_OSLSR_OSLK in public/debug.h: the
+ * toolstack decodes the guest's control with them). */
 /* Not in MDSCR_EL1 (bit 63 is RES0): marks a composed control that routes debug
  * exceptions to EL2 (MDCR_EL2.TDE); vdebug.c strips it before the write. */
 #define MDSCR_HOST_ROUTE (1ULL << 63)
 
-#define OSLSR_OSLK      (1ULL << 1)
 #define DBGXCR_E        1ULL
 
 /* Debug exception classes taken to EL2 from a lower EL (+1: to EL1 from EL1). */
