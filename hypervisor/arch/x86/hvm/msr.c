@@ -350,6 +350,7 @@ static enum msr_result (*const group_read[])(struct vcpu *, uint32_t, uint64_t *
 static enum msr_result (*const group_write[])(struct vcpu *, uint32_t, uint64_t) = {
     tsc_write, mtrr_write, misc_write, x2apic_write, amd_write,
 };
+_Static_assert(ARRAY_SIZE(group_read) == ARRAY_SIZE(group_write), "a group reads and writes");
 
 /*
  * Which group knows an MSR depends on its number and the direction alone (a group
@@ -382,6 +383,31 @@ static void msr_owner_remember(uint32_t msr, bool write, unsigned group)
                      (uint64_t)msr << 32 | 1ull << 9 | (uint64_t)write << 8 | group, __ATOMIC_RELAXED);
 }
 
+static inline __attribute__((always_inline)) enum msr_result group_call(unsigned group, struct vcpu *v, uint32_t msr,
+                                         bool write, uint64_t *val)
+{
+    return write ? group_write[group](v, msr, *val) : group_read[group](v, msr, val);
+}
+
+/* The remembered group, or the walk over them (then remembered); an MSR no
+ * group knows is -1 (#GP). Inlined with a constant direction. */
+static inline __attribute__((always_inline)) int group_access(struct vcpu *v, uint32_t msr, bool write, uint64_t *val)
+{
+    int owner = msr_owner_of(msr, write);
+
+    if (owner >= 0)
+        return owner == MSR_NO_GROUP ? -1 : group_call(owner, v, msr, write, val);
+    for (unsigned i = 0; i < ARRAY_SIZE(group_read); i++) {
+        enum msr_result r = group_call(i, v, msr, write, val);
+        if (r != MSR_UNKNOWN) {
+            msr_owner_remember(msr, write, i);
+            return r;
+        }
+    }
+    msr_owner_remember(msr, write, MSR_NO_GROUP);
+    return -1;
+}
+
 /* ---- VMCB-backed MSRs, then the groups above ---- */
 
 int hvm_msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
@@ -402,19 +428,7 @@ int hvm_msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
     case MSR_SYSENTER_EIP:   *val = s->sysenter_eip; return 0;
     case MSR_PAT:            *val = s->g_pat; return 0;
     }
-    int owner = msr_owner_of(msr, false);
-
-    if (owner >= 0)
-        return owner == MSR_NO_GROUP ? -1 : group_read[owner](v, msr, val);
-    for (unsigned i = 0; i < ARRAY_SIZE(group_read); i++) {
-        enum msr_result r = group_read[i](v, msr, val);
-        if (r != MSR_UNKNOWN) {
-            msr_owner_remember(msr, false, i);
-            return r;
-        }
-    }
-    msr_owner_remember(msr, false, MSR_NO_GROUP);
-    return -1;
+    return group_access(v, msr, false, val);
 }
 
 /* EFER bits the guest may write: those whose feature CPUID offers it (SVME
@@ -464,17 +478,5 @@ int hvm_msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
         s->g_pat = val;
         return 0;
     }
-    int owner = msr_owner_of(msr, true);
-
-    if (owner >= 0)
-        return owner == MSR_NO_GROUP ? -1 : group_write[owner](v, msr, val);
-    for (unsigned i = 0; i < ARRAY_SIZE(group_write); i++) {
-        enum msr_result r = group_write[i](v, msr, val);
-        if (r != MSR_UNKNOWN) {
-            msr_owner_remember(msr, true, i);
-            return r;
-        }
-    }
-    msr_owner_remember(msr, true, MSR_NO_GROUP);
-    return -1;
+    return group_access(v, msr, true, &val);
 }
