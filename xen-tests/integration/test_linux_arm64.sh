@@ -3,14 +3,16 @@
 # arm64 kernel with a busybox initramfs (scripts/fetch-linux-arm64.sh) boots
 # on bare QEMU virt (GICv3, -cpu max, EL1) with 1 and 2 CPUs, and as two
 # dbgvisor domains at once (1 and 2 vCPUs, on 2 pCPUs) from the device tree the
-# builder writes (dtb_build.c: RAM, cpus, PSCI, GICv3, timer, PL011, /chosen
-# with the domain's command line and ramdisk). Its /init prints what must be
+# builder writes (dtb_build.c: RAM, cpus, PSCI, GICv3, timer, PL011 and its
+# SPI, /chosen with the domain's command line and ramdisk). Its /init prints what must be
 # the same in both ("lx: ..." lines: uname -m, CPU count, a 1 s sleep on the
 # timer taking 1-10 s, the arch timer's GICv3 PPI in /proc/interrupts,
 # counting, the PMU's CPUs) and powers
 # off through PSCI; each domain's lines must equal the native run's with its
-# CPU count, line for line. Skips only if qemu-system-aarch64 or the arm64
-# hypervisor is missing; a kernel that cannot be fetched fails it.
+# CPU count, line for line. lx2 then takes a command typed through xl console
+# into its shell (the PL011's receive interrupt) and a second that powers it
+# off. Skips only if qemu-system-aarch64 or the arm64 hypervisor is missing;
+# a kernel that cannot be fetched fails it.
 . "$(dirname "$0")/lib.sh"
 
 QEMU_ARM64=${QEMU_ARM64:-qemu-system-aarch64}
@@ -47,14 +49,48 @@ for smp in 1 2; do
     expect_line $TMP/native$smp.out '^lx: done$' "native $smp cpu(s): /init ran to its end"
 done
 
+# The domains under `dbgvisor start` (the tools' control channel), so xl
+# console can type into lx2: its /init runs a shell after its lines (lx.shell),
+# whose input comes only through the PL011's receive interrupt (Linux's
+# driver does not poll): SPI 1 (INTID 33) of the domain's distributor.
+CON=$TMP/control.console.log
 t0=$SECONDS
-"$DBGVISOR" run --arch arm64 --smp 2 --timeout 300 \
-    --domain "$LX/Image,name=lx1,mem=$MEM,vcpus=1,ramdisk=$LX/initrd.gz,cmdline=$CMDLINE" \
-    --domain "$LX/Image,name=lx2,mem=$MEM,vcpus=2,policy=adaptive,ramdisk=$LX/initrd.gz,cmdline=$CMDLINE" \
-    >$TMP/hv.out 2>&1
-status=$?
-echo "# two Linux domains (1 + 2 vCPUs) on 2 pCPUs, boot to poweroff: $((SECONDS - t0)) s"
-check "dbgvisor run: both domains ended with code 0 (status $status)" [ $status -eq 0 ]
+started() {
+    hv_start --arch arm64 --smp 2 --mem 640 \
+        --domain "$LX/Image,name=lx1,mem=$MEM,vcpus=1,ramdisk=$LX/initrd.gz,cmdline=$CMDLINE" \
+        --domain "$LX/Image,name=lx2,mem=$MEM,vcpus=2,policy=adaptive,ramdisk=$LX/initrd.gz,cmdline=$CMDLINE lx.shell"
+}
+if ! check_log "dbgvisor start --arch arm64: two Linux domains (1 + 2 vCPUs) on 2 pCPUs" \
+        $TMP/start.out started; then finish; exit; fi
+# wait_long CMD...: retry for up to 180 s (two kernels booting under TCG on a loaded host).
+wait_long() { for _ in $(seq 900); do "$@" >/dev/null 2>&1 && return 0; sleep 0.2; done; return 1; }
+shell_up() { grep -q '^\[lx2\] lx-info: shell on the console' "$CON"; }
+check_log "lx2: /init printed its lines and started a shell on the console" "$CON" wait_long shell_up
+echo "# two Linux domains booted, lx2's shell up: $((SECONDS - t0)) s"
+
+# A command typed into the shell (CONSOLE_WRITE into the PL011's receive
+# FIFO) runs, and its output comes back through xl console: the PL011's
+# line in /proc/interrupts, the GICv3's SPI 33, level, with a count above 0
+# (the interrupts that brought the command in).
+t1=$SECONDS
+printf 'grep uart-pl011 /proc/interrupts\n' | timeout 60 "$XL" console lx2 >$TMP/typed.out 2>&1 &
+cpid=$!
+uart_irq_counting() {
+    tr -d '\r' <$TMP/typed.out | awk '$NF == "uart-pl011" && $(NF-3) == "GICv3" && $(NF-2) == 33 &&
+        $(NF-1) == "Level" { s = 0; for (i = 2; i <= NF - 4; i++) s += $i; if (s > 0) found = 1 }
+        END { exit !found }'
+}
+check_log "xl console lx2: a typed command's output: /proc/interrupts shows the PL011's SPI (GICv3 33 Level) counting" \
+    $TMP/typed.out wait_for uart_irq_counting
+kill $cpid 2>/dev/null; wait $cpid 2>/dev/null
+grep 'uart-pl011' $TMP/typed.out | tr -d '\r' | sed 's/^/#   /'
+printf 'poweroff -f\n' | timeout 60 "$XL" console lx2 >$TMP/typed2.out 2>&1 &
+cpid=$!
+both_ended() { [ "$(grep -Ec '^\(HV\) domain [0-9]+ \(lx[12]\) exited with code' "$CON")" -eq 2 ]; }
+check_log "both domains ended (lx2 by the typed poweroff)" "$CON" wait_long both_ended
+kill $cpid 2>/dev/null; wait $cpid 2>/dev/null
+echo "# typing into lx2 and its poweroff: $((SECONDS - t1)) s; both domains, start to end: $((SECONDS - t0)) s"
+tr -d '\r' <"$CON" >$TMP/hv.out             # the console log's lines end in CR LF
 for n in 1 2; do
     if ! check "lx$n ($n vCPU(s)): its /init lines equal the native $n-CPU run's, line for line" \
             same_lines $TMP/native$n.out $TMP/hv.out lx$n; then
@@ -67,5 +103,5 @@ for n in 1 2; do
 done
 reject_line $TMP/hv.out 'hypervisor exception|\[ERR\]|Internal error|Kernel panic|Call trace' \
     "no hypervisor error, no kernel oops"
-[ $status -eq 0 ] || tail -40 $TMP/hv.out | sed 's/^/#   /'
+hv_stop
 finish
