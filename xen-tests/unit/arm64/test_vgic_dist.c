@@ -147,6 +147,16 @@ static void test_pending_active(void)
     CU_ASSERT_EQUAL(vgic_dist_sync_lrs(&d, 0, lr, NR_LRS), 0);
     CU_ASSERT_EQUAL(rd(&d, GICD_ISACTIVER + 4), 0);
     CU_ASSERT_EQUAL(rd(&d, GICD_ISPENDR + 4), 0);
+    /* Edge-triggered: a rising edge latches it; the line dropping does not clear it. */
+    vgic_dist_set_level(&d, UART, true);
+    vgic_dist_set_level(&d, UART, false);
+    CU_ASSERT_EQUAL(rd(&d, GICD_ISPENDR + 4), UART_BIT);
+    CU_ASSERT_EQUAL(vgic_dist_sync_lrs(&d, 0, lr, NR_LRS), 1);
+    i = lr_of(lr, UART);
+    CU_ASSERT_FATAL(i >= 0);
+    guest_ack(lr, i);
+    guest_eoi(lr, i);
+    CU_ASSERT_EQUAL(vgic_dist_sync_lrs(&d, 0, lr, NR_LRS), 0);
     /* Active set by the guest goes to the vCPU as active; ICACTIVER ends it. */
     wr(&d, GICD_ISACTIVER + 4, UART_BIT);
     CU_ASSERT_EQUAL(vgic_dist_sync_lrs(&d, 0, lr, NR_LRS), 1);
@@ -198,6 +208,26 @@ static void test_route(void)
     CU_ASSERT_TRUE(vgic_dist_mmio(&d, irouter + 4, 4, false, &v));
     CU_ASSERT_EQUAL(v, 0);
     CU_ASSERT_EQUAL(vgic_dist_vcpus_waiting(&d, 2), 1);     /* Aff 0.0.0.0: vCPU 0 */
+    /* Held by vCPU 0 and routed to vCPU 1 meanwhile: vCPU 1 does not get it
+     * too; once vCPU 0 gives it back (the guest acknowledged and ended it,
+     * the line still high), it is vCPU 1's. */
+    CU_ASSERT_EQUAL(vgic_dist_sync_lrs(&d, 0, lr, NR_LRS), 1);
+    v = 1;
+    CU_ASSERT_TRUE(vgic_dist_mmio(&d, irouter, 8, true, &v));
+    CU_ASSERT_EQUAL(vgic_dist_vcpus_to_sync(&d, 2), 1);     /* the holder */
+    {
+        uint64_t lr1[NR_LRS] = { 0 };
+        int k = lr_of(lr, UART);
+        CU_ASSERT_FATAL(k >= 0);
+        CU_ASSERT_EQUAL(vgic_dist_sync_lrs(&d, 1, lr1, NR_LRS), 0);
+        CU_ASSERT_EQUAL(lr_of(lr1, UART), -1);
+        guest_ack(lr, k);
+        guest_eoi(lr, k);
+        CU_ASSERT_EQUAL(vgic_dist_sync_lrs(&d, 0, lr, NR_LRS), 0);
+        CU_ASSERT_EQUAL(vgic_dist_vcpus_waiting(&d, 2), 2);
+        CU_ASSERT_EQUAL(vgic_dist_sync_lrs(&d, 1, lr1, NR_LRS), 1);
+        CU_ASSERT(lr_of(lr1, UART) >= 0);
+    }
 }
 
 /* Priority: byte access, the list register's field, highest first. */
