@@ -46,6 +46,17 @@ static int lr_of(const uint64_t *lr, uint32_t intid)
     return -1;
 }
 
+/* vCPU 0 syncs and holds one SPI, the UART's: its list register. */
+static int synced_uart_lr(struct vgic_dist *d, uint64_t *lr)
+{
+    int i;
+
+    CU_ASSERT_EQUAL(vgic_dist_sync_lrs(d, 0, lr, NR_LRS), 1);
+    i = lr_of(lr, UART);
+    CU_ASSERT_FATAL(i >= 0);
+    return i;
+}
+
 /* What the virtual CPU interface does on the guest's IAR read and EOI. */
 static void guest_ack(uint64_t *lr, int i)
 {
@@ -132,9 +143,7 @@ static void test_pending_active(void)
     CU_ASSERT_EQUAL(rd(&d, GICD_ICPENDR + 4), 0);
     CU_ASSERT_EQUAL(vgic_dist_sync_lrs(&d, 0, lr, NR_LRS), 0);
     wr(&d, GICD_ISPENDR + 4, UART_BIT);
-    CU_ASSERT_EQUAL(vgic_dist_sync_lrs(&d, 0, lr, NR_LRS), 1);
-    i = lr_of(lr, UART);
-    CU_ASSERT_FATAL(i >= 0);
+    i = synced_uart_lr(&d, lr);
     CU_ASSERT_FALSE(!!(lr[i] & ICH_LR_EOI));                    /* edge: nothing to resample */
     guest_ack(lr, i);
     CU_ASSERT_EQUAL(vgic_dist_sync_lrs(&d, 0, lr, NR_LRS), 1);
@@ -151,9 +160,7 @@ static void test_pending_active(void)
     vgic_dist_set_level(&d, UART, true);
     vgic_dist_set_level(&d, UART, false);
     CU_ASSERT_EQUAL(rd(&d, GICD_ISPENDR + 4), UART_BIT);
-    CU_ASSERT_EQUAL(vgic_dist_sync_lrs(&d, 0, lr, NR_LRS), 1);
-    i = lr_of(lr, UART);
-    CU_ASSERT_FATAL(i >= 0);
+    i = synced_uart_lr(&d, lr);
     guest_ack(lr, i);
     guest_eoi(lr, i);
     CU_ASSERT_EQUAL(vgic_dist_sync_lrs(&d, 0, lr, NR_LRS), 0);
@@ -272,9 +279,7 @@ static void test_level_resample(void)
 
     setup_uart(&d);
     vgic_dist_set_level(&d, UART, true);
-    CU_ASSERT_EQUAL(vgic_dist_sync_lrs(&d, 0, lr, NR_LRS), 1);
-    i = lr_of(lr, UART);
-    CU_ASSERT_FATAL(i >= 0);
+    i = synced_uart_lr(&d, lr);
     CU_ASSERT_TRUE(!!(lr[i] & ICH_LR_EOI));                     /* maintenance at deactivation */
     vgic_dist_set_level(&d, UART, false);
     CU_ASSERT_EQUAL(vgic_dist_sync_lrs(&d, 0, lr, NR_LRS), 0);
@@ -282,23 +287,17 @@ static void test_level_resample(void)
     CU_ASSERT_EQUAL(rd(&d, GICD_ISPENDR + 4), 0);
 
     vgic_dist_set_level(&d, UART, true);
-    CU_ASSERT_EQUAL(vgic_dist_sync_lrs(&d, 0, lr, NR_LRS), 1);
-    i = lr_of(lr, UART);
-    CU_ASSERT_FATAL(i >= 0);
+    i = synced_uart_lr(&d, lr);
     guest_ack(lr, i);
     /* Still high when the guest deactivates it: pending again. */
     guest_eoi(lr, i);
-    CU_ASSERT_EQUAL(vgic_dist_sync_lrs(&d, 0, lr, NR_LRS), 1);
-    i = lr_of(lr, UART);
-    CU_ASSERT_FATAL(i >= 0);
+    i = synced_uart_lr(&d, lr);
     CU_ASSERT_EQUAL(lr[i] & ICH_LR_STATE, ICH_LR_PENDING);
     /* Acknowledged, then the handler drains the device: active only; its
      * deactivation leaves nothing. */
     guest_ack(lr, i);
     vgic_dist_set_level(&d, UART, false);
-    CU_ASSERT_EQUAL(vgic_dist_sync_lrs(&d, 0, lr, NR_LRS), 1);
-    i = lr_of(lr, UART);
-    CU_ASSERT_FATAL(i >= 0);
+    i = synced_uart_lr(&d, lr);
     CU_ASSERT_EQUAL(lr[i] & ICH_LR_STATE, ICH_LR_ACTIVE);
     guest_eoi(lr, i);
     CU_ASSERT_EQUAL(vgic_dist_sync_lrs(&d, 0, lr, NR_LRS), 0);
