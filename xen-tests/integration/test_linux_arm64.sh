@@ -10,8 +10,9 @@
 # counting, the PMU's CPUs) and powers
 # off through PSCI; each domain's lines must equal the native run's with its
 # CPU count, line for line. lx2 then takes a command typed through xl console
-# into its shell (the PL011's receive interrupt) and a second that powers it
-# off. Skips only if qemu-system-aarch64 or the arm64 hypervisor is missing;
+# into its shell (the PL011's receive interrupt), moves that interrupt to
+# its second vCPU and takes the next command there, and is powered off by a
+# last one. Skips only if qemu-system-aarch64 or the arm64 hypervisor is missing;
 # a kernel that cannot be fetched fails it.
 . "$(dirname "$0")/lib.sh"
 
@@ -96,12 +97,25 @@ uart_irq_counting() {
         $(NF-1) == "Level" { s = 0; for (i = 2; i <= NF - 4; i++) s += $i; if (s > 0) found = 1 }
         END { exit !found }'
 }
+routed_to_cpu1() { tr -d '\r' <$TMP/route.out | grep -q '^routed to cpu 1$'; }
+uart_irq_on_cpu1() {
+    tr -d '\r' <$TMP/typed1.out | awk '$NF == "uart-pl011" && $(NF-3) == "GICv3" && $(NF-4) > 0 { found = 1 }
+        END { exit !found }'
+}
 lx_ended() { grep -Eq "^\\(HV\\) domain [0-9]+ \\($1\\) exited with code" "$CON"; }
 lx2_ended() { lx_ended lx2; }
 both_ended() { lx_ended lx1 && lx_ended lx2; }
 if check_log "xl console lx2: a typed command's output: /proc/interrupts shows the PL011's SPI (GICv3 33 Level) counting" \
         $TMP/typed.out type_into $TMP/typed.out uart_irq_counting 'grep uart-pl011 /proc/interrupts'; then
     grep 'uart-pl011' $TMP/typed.out | tr -d '\r' | sed 's/^/#   /'
+    # Linux moves the interrupt to CPU 1 (GICD_IROUTER33 = Aff0 1): the next
+    # command's interrupts are taken there.
+    check_log "xl console lx2: smp_affinity moves the PL011's SPI to vCPU 1" $TMP/route.out \
+        type_into $TMP/route.out routed_to_cpu1 \
+        'for d in /proc/irq/*/uart-pl011; do echo 2 > $d/../smp_affinity; done; echo routed to cpu $((0+1))'
+    check_log "xl console lx2: a command typed then is taken on vCPU 1 (its /proc/interrupts column counts)" \
+        $TMP/typed1.out type_into $TMP/typed1.out uart_irq_on_cpu1 'grep uart-pl011 /proc/interrupts'
+    grep 'uart-pl011' $TMP/typed1.out | tr -d '\r' | sed 's/^/#   /'
     check_log "xl console lx2: a typed poweroff -f ends it" $TMP/typed2.out \
         type_into $TMP/typed2.out lx2_ended 'poweroff -f'
 else
