@@ -12,6 +12,8 @@
 #include <dbgvisor/domain_arch.h>
 #include <dbgvisor/lib.h>
 #include <dbgvisor/page_alloc.h>
+#include <asm/vgic.h>
+#include <asm/vgic_dist.h>
 #include <asm/vpl011.h>
 #include <asm/arm64.h>
 #include <asm/fpsimd.h>
@@ -24,13 +26,20 @@ static size_t za_pages(void)
     return (fpsimd_za_bytes() + PAGE_SIZE - 1) / PAGE_SIZE;
 }
 
+/* The PL011's UARTINTR is the domain's SPI 1, as on QEMU virt. */
+static void pl011_line(void *opaque, bool level)
+{
+    vgic_set_spi_level(opaque, VGIC_SPI_FIRST + VPL011_SPI, level);
+}
+
 int arch_domain_init(struct domain *d)
 {
     d->arch.ram_ipa = GUEST_RAM_IPA;
     if (stage2_init(d) < 0 || stage2_map_ram(d, d->arch.ram_ipa, d->ram_hpa, d->mem_bytes) < 0)
         return -1;
     vtimer_domain_init(d);
-    vpl011_init(&d->arch.uart);
+    vgic_domain_init(d);
+    vpl011_init(&d->arch.uart, pl011_line, d);
     return 0;
 }
 

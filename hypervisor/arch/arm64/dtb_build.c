@@ -29,7 +29,6 @@
 #define GIC_SPI          0
 #define GIC_PPI          1
 #define IRQ_LEVEL_HIGH   4
-#define PL011_SPI        1              /* QEMU virt's UART0 */
 #define APB_CLK_HZ       24000000u      /* QEMU virt's fixed 24 MHz clock */
 
 /* reg: { address, size } pairs, each value two cells (the root's
@@ -157,7 +156,7 @@ static void write_uart(struct fdt_writer *w, char *path, size_t path_size)
     static const char *const compat[] = { "arm,pl011", "arm,primecell" };
     static const char *const clock_names[] = { "uartclk", "apb_pclk" };
     const uint64_t reg[] = { VPL011_IPA, VPL011_SIZE };
-    const uint32_t irq[] = { GIC_SPI, PL011_SPI, IRQ_LEVEL_HIGH };
+    const uint32_t irq[] = { GIC_SPI, VPL011_SPI, IRQ_LEVEL_HIGH };
     const uint32_t clocks[] = { PHANDLE_APB_CLK, PHANDLE_APB_CLK };
 
     fdt_write_begin_node(w, "apb-pclk");

@@ -4,7 +4,9 @@
  * through a list register (vgic.c), and its own hyp timer's (26), which wakes
  * an idle pCPU and ends a running vCPU's slice (sched_arch.c), and SGIs 0 and 1
  * between pCPUs (the scheduler's kick and exit-guest IPIs). Each pCPU brings
- * up its own redistributor and CPU interface (gicv3_cpu_init). EOImode 1 splits priority drop from
+ * up its own redistributor and CPU interface (gicv3_cpu_init). The virtual
+ * CPU interface's maintenance interrupt (25) ends a guest's run when it
+ * deactivates a level-sensitive SPI (vgic.c). EOImode 1 splits priority drop from
  * deactivation, so a timer interrupt stays active (and cannot fire again)
  * until the guest deactivates the virtual interrupt linked to it.
  */
@@ -19,12 +21,7 @@
 #define ICC_SRE_ALL       0xfULL        /* SRE, DFB, DIB, Enable (EL1 may use ICC_SRE_EL1) */
 #define ICC_CTLR_EOIMODE  (1ULL << 1)
 #define HV_PRIORITY       0xa0
-/* Shared peripheral interrupts (SPIs, INTID 32-1019) at the distributor. */
-#define GICD_IGROUPR      0x0080
-#define GICD_ISENABLER    0x0100
-#define GICD_IPRIORITYR   0x0400
-#define GICD_ICFGR        0x0c00
-#define GICD_IROUTER      0x6000
+/* Shared peripheral interrupts (SPIs) at the distributor. */
 #define SPI_FIRST         32
 #define SPI_LAST          1019
 #define SPIN_LIMIT        10000000UL
@@ -90,7 +87,7 @@ bool gicv3_init(const void *dtb)
 bool gicv3_cpu_init(void)
 {
     uint32_t irqs = 1U << PPI_HYP_TIMER | 1U << PPI_VIRT_TIMER | 1U << PPI_PHYS_TIMER |
-                    1U << PPI_PMU | 1U << SGI_KICK | 1U << SGI_EXIT_GUEST;
+                    1U << PPI_PMU | 1U << PPI_MAINTENANCE | 1U << SGI_KICK | 1U << SGI_EXIT_GUEST;
     uint64_t gicr = find_redistributor(gicr_base, gicr_size);
     volatile uint8_t *prio;
     unsigned i;

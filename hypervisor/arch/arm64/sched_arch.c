@@ -57,6 +57,8 @@ void arch_sched_irq(struct vcpu *v, uint32_t intid)
     case SGI_KICK:
         sched_kicked();
         break;
+    case PPI_MAINTENANCE:   /* the guest deactivated a level SPI: it syncs before entering */
+        break;
     default:            /* SGI_EXIT_GUEST: the exit was the point; an SPI: its device's */
         gicv3_spi_dispatch(intid);
         break;

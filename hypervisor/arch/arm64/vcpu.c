@@ -116,6 +116,8 @@ enum vcpu_run_result arch_vcpu_run(struct vcpu *v)
             return RUN_RESCHEDULE;
         arch_vcpu_load(v);                  /* restarted from reset on this pCPU */
     }
+    if (v->arch.vgic.spis_held || vgic_spi_waiting(v))
+        vgic_sync_spis(v);
     if (__atomic_load_n(&v->arch.vgic.sgi_pending, __ATOMIC_RELAXED))
         vgic_flush_sgis(v);
     dbg_before_vmentry(&v->dbg);
@@ -137,7 +139,7 @@ bool arch_vcpu_poll_timers(struct vcpu *v, uint64_t now)
 {
     __atomic_thread_fence(__ATOMIC_ACQUIRE);
     return counter_now() >= v->arch.block_deadline || vgic_saved_pending(v) ||
-           vgic_sgi_waiting(v);
+           vgic_sgi_waiting(v) || vgic_spi_waiting(v);
 }
 
 uint64_t arch_vcpu_next_timer_ns(struct vcpu *v)

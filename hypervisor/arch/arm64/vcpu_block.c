@@ -29,7 +29,7 @@ void vcpu_block(struct vcpu *v, uint64_t wake_at)
 {
     uint64_t deadline;
 
-    if (vgic_has_pending() || vgic_sgi_waiting(v))
+    if (vgic_has_pending() || vgic_sgi_waiting(v) || vgic_spi_waiting(v))
         return;
     deadline = MIN(live_timer_deadline(v), wake_at);
     if (counter_now() < deadline)

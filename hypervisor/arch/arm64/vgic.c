@@ -19,30 +19,28 @@
  * pending in each target's sgi_pending and kicks it; before its next entry
  * the target moves those it can take into free list registers (software
  * interrupts: its EOI deactivates them, nothing physical behind them).
- * Not modelled yet: SPIs, the pending/active registers (RAZ/WI), LPIs and
- * the ITS, maintenance interrupts (an SGI that finds no free list register
- * waits for the vCPU's next exit) (docs/arm64.md).
+ * SPIs (the domain's devices' lines, the PL011's): the distributor's model
+ * (vgic_dist.c) under the domain's gicd_lock. A change that concerns a vCPU
+ * (a line, the guest's distributor writes) flags it (spi_sync) and kicks it;
+ * before its next entry, and before every entry while its list registers
+ * hold an SPI, it syncs them with the distributor. An EOI maintenance
+ * interrupt (PPI 25) ends the guest's run when it deactivates a
+ * level-sensitive SPI, so the line is sampled again then.
+ * Not modelled yet: the redistributors' pending/active registers (RAZ/WI),
+ * LPIs and the ITS, underflow maintenance (an SGI or SPI that finds no free
+ * list register waits for the vCPU's next exit) (docs/arm64.md).
  */
 #include <dbgvisor/domain.h>
 #include <dbgvisor/lib.h>
+#include <dbgvisor/percpu.h>
 #include <dbgvisor/sched.h>
 #include <asm/gicv3.h>
 #include <asm/gicv3_regs.h>
 #include <asm/sysreg.h>
 #include <asm/vgic.h>
+#include <asm/vgic_dist.h>
 
-#define GICD_TYPER_VALUE (15U << 19)    /* IDbits: 16; ITLinesNumber 0: no SPIs */
 #define ICFGR0_SGIS_EDGE 0xaaaaaaaaU   /* SGIs are edge-triggered (RO) */
-#define PIDR2_GICV3      0x3b
-#define IIDR_DBGVISOR    0x0000043bU    /* Arm's JEP106 code, product 0 */
-
-/* ICH_LR<n>_EL2 */
-#define LR_STATE_PENDING (1ULL << 62)
-#define LR_STATE_MASK    (3ULL << 62)
-#define LR_HW            (1ULL << 61)
-#define LR_GROUP1        (1ULL << 60)
-#define LR_PRIORITY_SHIFT 48
-#define LR_PINTID_SHIFT  32
 #define ICH_HCR_EN       (1ULL << 0)
 
 static uint64_t read_lr(unsigned n)
@@ -136,6 +134,7 @@ void vgic_vcpu_reset(struct vcpu *v)
 
     memset(g, 0, sizeof(*g));
     g->asleep = true;
+    g->spi_sync = true;         /* SPIs its lost list registers held go back */
 }
 
 /* PPIs whose physical interrupt the vCPU owns while it is active: those
@@ -193,7 +192,7 @@ bool vgic_saved_pending(const struct vcpu *v)
     unsigned n;
 
     for (n = 0; n < 16; n++)
-        if (v->arch.vgic.lr[n] & LR_STATE_PENDING)
+        if (v->arch.vgic.lr[n] & ICH_LR_PENDING)
             return true;
     return false;
 }
@@ -203,7 +202,7 @@ bool vgic_has_pending(void)
     unsigned n;
 
     for (n = 0; n < nr_lrs(); n++)
-        if (read_lr(n) & LR_STATE_PENDING)
+        if (read_lr(n) & ICH_LR_PENDING)
             return true;
     return false;
 }
@@ -214,7 +213,7 @@ static bool deliverable(const struct vcpu *v, uint32_t intid)
     const struct vgic_cpu *g = &v->arch.vgic;
     uint32_t grp = (g->group >> intid) & 1 ? GICD_CTLR_GRP1 : GICD_CTLR_GRP0;
 
-    return ((g->enabled >> intid) & 1) && (v->domain->arch.gicd_ctlr & grp);
+    return ((g->enabled >> intid) & 1) && (v->domain->arch.gicd.ctlr & grp);
 }
 
 void vgic_inject_hw(struct vcpu *v, uint32_t intid)
@@ -231,9 +230,9 @@ void vgic_inject_hw(struct vcpu *v, uint32_t intid)
         g->held |= 1U << intid;
         return;
     }
-    write_lr(n, LR_STATE_PENDING | LR_HW | ((g->group >> intid) & 1 ? LR_GROUP1 : 0) |
-                (uint64_t)g->priority[intid] << LR_PRIORITY_SHIFT |
-                (uint64_t)intid << LR_PINTID_SHIFT | intid);
+    write_lr(n, ICH_LR_PENDING | ICH_LR_HW | ((g->group >> intid) & 1 ? ICH_LR_GROUP1 : 0) |
+                (uint64_t)g->priority[intid] << ICH_LR_PRIORITY_SHIFT |
+                (uint64_t)intid << ICH_LR_PINTID_SHIFT | intid);
     isb();
 }
 
@@ -260,44 +259,91 @@ static void withdraw_disabled(struct vcpu *v, uint32_t disabled)
     for (n = 0; n < nr_lrs(); n++) {
         uint64_t lr = read_lr(n);
         uint32_t intid = (uint32_t)lr;
-        if ((lr & LR_STATE_MASK) != LR_STATE_PENDING || intid >= 32 || !((disabled >> intid) & 1))
+        if ((lr & ICH_LR_STATE) != ICH_LR_PENDING || intid >= 32 || !((disabled >> intid) & 1))
             continue;
         write_lr(n, 0);
         isb();
-        if (lr & LR_HW)
-            gicv3_deactivate((uint32_t)(lr >> LR_PINTID_SHIFT) & 0x1fff);
+        if (lr & ICH_LR_HW)
+            gicv3_deactivate((uint32_t)(lr >> ICH_LR_PINTID_SHIFT) & 0x1fff);
     }
+}
+
+/* The vCPUs of mask (d's) sync their SPIs before their next entry; those
+ * that may be in the guest or asleep are kicked (the running one, at EL2
+ * here, syncs on its way back in). */
+static void notify_spi_sync(struct domain *d, uint32_t mask)
+{
+    struct vcpu *self = this_pcpu()->current;
+    unsigned i;
+
+    for (i = 0; mask && i < d->nr_vcpus; i++) {
+        struct vcpu *t = d->vcpus[i];
+        if (!((mask >> i) & 1))
+            continue;
+        __atomic_store_n(&t->arch.vgic.spi_sync, true, __ATOMIC_RELEASE);
+        if (t != self)
+            sched_vcpu_kick(t);
+    }
+}
+
+void vgic_domain_init(struct domain *d)
+{
+    memset(&d->arch.gicd, 0, sizeof(d->arch.gicd));
+    d->arch.gicd_lock = (spinlock_t)SPINLOCK_INIT;
+}
+
+void vgic_set_spi_level(struct domain *d, uint32_t intid, bool level)
+{
+    uint32_t mask;
+
+    spin_lock(&d->arch.gicd_lock);
+    vgic_dist_set_level(&d->arch.gicd, intid, level);
+    mask = vgic_dist_vcpus_to_sync(&d->arch.gicd, d->nr_vcpus);
+    spin_unlock(&d->arch.gicd_lock);
+    notify_spi_sync(d, mask);
 }
 
 bool vgic_dist_access(struct vcpu *v, uint64_t off, unsigned size, bool write, uint64_t *val)
 {
     struct domain *d = v->domain;
+    uint32_t mask = 0;
+    bool ok;
 
-    /* GICD_IROUTER<n> are 64-bit registers (the only ones of the
-     * distributor); with no SPIs each is RAZ/WI. Linux writes one whenever
-     * it sets an SPI's affinity (the PL011's). */
-    if (size == 8 && off >= GICD_IROUTER + 32 * 8 && off < GICD_IROUTER_END && !(off & 7)) {
-        if (!write)
-            *val = 0;
-        return true;
-    }
-    if (size != 4)
-        return false;
-    if (write) {
-        if (off == GICD_CTLR) {
-            d->arch.gicd_ctlr = (uint32_t)*val & (GICD_CTLR_GRP0 | GICD_CTLR_GRP1);
-            release_held(v);
-        }
-        return true;                        /* read-only and absent registers: WI */
-    }
-    switch (off) {
-    case GICD_CTLR:  *val = d->arch.gicd_ctlr | GICD_CTLR_ARE | GICD_CTLR_DS; break;
-    case GICD_TYPER: *val = GICD_TYPER_VALUE; break;
-    case GICD_IIDR:  *val = IIDR_DBGVISOR; break;
-    case GIC_PIDR2:  *val = PIDR2_GICV3; break;
-    default:         *val = 0; break;       /* no SPIs: their registers RAZ */
-    }
-    return true;
+    spin_lock(&d->arch.gicd_lock);
+    ok = vgic_dist_mmio(&d->arch.gicd, off, size, write, val);
+    if (ok && write)
+        mask = vgic_dist_vcpus_to_sync(&d->arch.gicd, d->nr_vcpus);
+    spin_unlock(&d->arch.gicd_lock);
+    if (ok && write && off == GICD_CTLR)
+        release_held(v);                /* the PPIs' group enables changed too */
+    notify_spi_sync(d, mask);
+    return ok;
+}
+
+bool vgic_spi_waiting(const struct vcpu *v)
+{
+    return __atomic_load_n(&v->arch.vgic.spi_sync, __ATOMIC_ACQUIRE);
+}
+
+void vgic_sync_spis(struct vcpu *v)
+{
+    struct domain *d = v->domain;
+    uint64_t lr[16], was[16];
+    unsigned n, count = nr_lrs();
+    uint32_t mask;
+
+    __atomic_store_n(&v->arch.vgic.spi_sync, false, __ATOMIC_RELEASE);
+    for (n = 0; n < count; n++)
+        lr[n] = was[n] = read_lr(n);
+    spin_lock(&d->arch.gicd_lock);
+    v->arch.vgic.spis_held = vgic_dist_sync_lrs(&d->arch.gicd, v->id, lr, count);
+    mask = vgic_dist_vcpus_waiting(&d->arch.gicd, d->nr_vcpus) & ~(1U << v->id);
+    spin_unlock(&d->arch.gicd_lock);
+    for (n = 0; n < count; n++)
+        if (lr[n] != was[n])
+            write_lr(n, lr[n]);
+    isb();
+    notify_spi_sync(d, mask);           /* SPIs it gave up that are routed elsewhere now */
 }
 
 static bool redist_read(struct vcpu *t, uint64_t off, unsigned size, uint64_t *val)
@@ -321,10 +367,10 @@ static bool redist_read(struct vcpu *t, uint64_t off, unsigned size, uint64_t *v
     switch (off) {
     case GICR_TYPER:
     case GICR_TYPER + 4:              break;
-    case GICR_IIDR:                   *val = IIDR_DBGVISOR; break;
+    case GICR_IIDR:                   *val = VGIC_IIDR; break;
     case GICR_WAKER:                  *val = g->asleep ? WAKER_SLEEP | WAKER_ASLEEP : 0; break;
     case GIC_PIDR2:
-    case GICR_SGI + GIC_PIDR2:        *val = PIDR2_GICV3; break;
+    case GICR_SGI + GIC_PIDR2:        *val = GIC_PIDR2_GICV3; break;
     case GICR_SGI + GICR_IGROUPR0:    *val = g->group; break;
     case GICR_SGI + GICR_ISENABLER0:
     case GICR_SGI + GICR_ICENABLER0:  *val = g->enabled; break;
@@ -442,14 +488,14 @@ static bool queue_sgi(struct vcpu *v, uint32_t intid)
             continue;
         }
         if ((uint32_t)lr == intid) {
-            write_lr(n, lr | LR_STATE_PENDING);
+            write_lr(n, lr | ICH_LR_PENDING);
             return true;
         }
     }
     if (free_lr == count)
         return false;
-    write_lr(free_lr, LR_STATE_PENDING | ((g->group >> intid) & 1 ? LR_GROUP1 : 0) |
-                      (uint64_t)g->priority[intid] << LR_PRIORITY_SHIFT | intid);
+    write_lr(free_lr, ICH_LR_PENDING | ((g->group >> intid) & 1 ? ICH_LR_GROUP1 : 0) |
+                      (uint64_t)g->priority[intid] << ICH_LR_PRIORITY_SHIFT | intid);
     return true;
 }
 

@@ -1,14 +1,17 @@
 /*
  * A domain's PL011 (ARM DDI 0183). Transmit is immediate, so the flag
- * register always says "transmit FIFO empty, not busy". Receive: the bytes
+ * register always says "transmit FIFO empty, not busy", and each byte
+ * written passes the transmit FIFO back below its trigger level: the
+ * transmit interrupt is raised, until ICR clears it. Receive: the bytes
  * the toolstack sends (domain_console_input, from `xl console`) wait in the
  * receive FIFO (32 entries with LCR_H.FEN, else the 1-byte holding
  * register) until the guest reads UARTDR; FR's RXFE/RXFF say how full it is
  * and RIS/MIS its receive (FIFO at the IFLS trigger level) and receive
  * timeout (anything waiting: the host's bytes arrive in bursts, so the
- * timeout is taken as elapsed) interrupts, masked by IMSC. The interrupt
- * line (SPI 1) is not delivered yet (no SPIs in the vGIC), so a guest polls
- * FR. Control registers read back what was written; the identification
+ * timeout is taken as elapsed) interrupts, which follow the FIFO. The
+ * interrupt line (UARTINTR: any interrupt unmasked by IMSC) goes to the
+ * owner's callback whenever it changes (the domain's SPI 1, vgic.c).
+ * Control registers read back what was written; the identification
  * registers give the PL011's values so probes recognise it.
  */
 #include <dbgvisor/domain.h>
@@ -32,16 +35,20 @@
 #define FR_TXFE (1U << 7)
 #define LCR_H_FEN (1U << 4)
 #define INT_RX  (1U << 4)
+#define INT_TX  (1U << 5)
 #define INT_RT  (1U << 6)
 #define IFLS_RESET 0x12     /* both trigger levels at half full */
 
 /* PeriphID0-3 then PCellID0-3 (0xfe0-0xffc). */
 static const uint8_t id_regs[8] = { 0x11, 0x10, 0x14, 0x00, 0x0d, 0xf0, 0x05, 0xb1 };
 
-void vpl011_init(struct vpl011 *u)
+void vpl011_init(struct vpl011 *u, vpl011_irq_fn irq, void *opaque)
 {
+    memset(u, 0, sizeof(*u));
     u->lock = (spinlock_t)SPINLOCK_INIT;
     u->ifls = IFLS_RESET;
+    u->irq = irq;
+    u->irq_opaque = opaque;
 }
 
 static unsigned rx_capacity(const struct vpl011 *u)
@@ -62,13 +69,25 @@ static unsigned rx_trigger(const struct vpl011 *u)
 
 static uint32_t raw_interrupts(const struct vpl011 *u)
 {
-    uint32_t ris = 0;
+    uint32_t ris = u->tx_int;
 
     if (u->rx_count >= rx_trigger(u))
         ris |= INT_RX;
     if (u->rx_count)
         ris |= INT_RT;
     return ris;
+}
+
+/* u->lock held: UARTINTR to the owner when it changes. */
+static void update_line(struct vpl011 *u)
+{
+    bool line = (raw_interrupts(u) & u->imsc) != 0;
+
+    if (line != u->line) {
+        u->line = line;
+        if (u->irq)
+            u->irq(u->irq_opaque, line);
+    }
 }
 
 static uint32_t *reg_of(struct vpl011 *u, uint64_t offset)
@@ -119,6 +138,7 @@ bool vpl011_read(struct domain *d, uint64_t offset, unsigned size, uint64_t *val
 
     spin_lock(&u->lock);
     *val = read_locked(u, offset);
+    update_line(u);
     spin_unlock(&u->lock);
     return size <= 4;
 }
@@ -130,17 +150,20 @@ bool vpl011_write(struct domain *d, uint64_t offset, unsigned size, uint64_t val
 
     if (size > 4)
         return false;
-    if (offset == DR) {
+    if (offset == DR)
         domain_console_putc(d, (char)(val & 0xff));
-        return true;
-    }
     spin_lock(&u->lock);
+    if (offset == DR)
+        u->tx_int = INT_TX;
+    if (offset == ICR)
+        u->tx_int &= ~(uint32_t)val;  /* the receive interrupts follow the FIFO */
     if (offset == LCR_H && ((u->lcr_h ^ (uint32_t)val) & LCR_H_FEN))
         u->rx_count = 0;        /* FEN changed: flushed, as QEMU's PL011 does */
     if (r)
         *r = (uint32_t)val;
+    update_line(u);
     spin_unlock(&u->lock);
-    return true;     /* ICR (the receive interrupts follow the FIFO) and read-only registers: ignored */
+    return true;     /* read-only registers: ignored */
 }
 
 /* The toolstack's bytes (CONSOLE_WRITE) into the receive FIFO, as many as it
@@ -157,6 +180,7 @@ uint32_t domain_console_input(struct domain *d, const void *buf, uint32_t len, u
         u->rx_count++;
     }
     *room = rx_capacity(u) - u->rx_count;
+    update_line(u);
     spin_unlock(&u->lock);
     return taken;
 }

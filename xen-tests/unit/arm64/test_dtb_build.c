@@ -3,8 +3,8 @@
  * the FDT writer in fdt.c), read back with the hypervisor's own FDT reader:
  * the domain's RAM, one cpu@N per vCPU with reg = N and PSCI, PSCI over HVC,
  * the GICv3 distributor and a redistributor frame per vCPU, the timer's four
- * PPIs, the PL011 and its clock, /chosen with the domain's command line and
- * ramdisk; no bootargs or initrd when the domain has none; a buffer too small
+ * PPIs, the PL011 with its SPI and its clock, /chosen with the domain's
+ * command line and ramdisk; no bootargs or initrd when the domain has none; a buffer too small
  * refused (0), never overrun (the sanitized build checks).
  */
 #include <stdint.h>
@@ -84,6 +84,13 @@ static void test_two_vcpus_with_ramdisk(void)
     p = fdt_compatible_prop(buf, "arm,pl011", "reg", &len);
     CU_ASSERT_PTR_NOT_NULL_FATAL(p);
     CU_ASSERT_EQUAL(fdt_cells(p, 2), 0x09000000);
+    /* Its interrupt: SPI 1 (INTID 33, the distributor's vgic_dist.c), level high. */
+    p = fdt_compatible_prop(buf, "arm,pl011", "interrupts", &len);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    CU_ASSERT_EQUAL(len, 12);
+    CU_ASSERT_EQUAL(fdt_cells(p, 1), 0);                    /* GIC_SPI */
+    CU_ASSERT_EQUAL(fdt_cells(p + 4, 1), 1);
+    CU_ASSERT_EQUAL(fdt_cells(p + 8, 1), 4);                /* IRQ_TYPE_LEVEL_HIGH */
     CU_ASSERT_PTR_NOT_NULL(fdt_compatible_prop(buf, "fixed-clock", "clock-frequency", &len));
     node_string_is(buf, "chosen", "bootargs", "console=ttyAMA0 quiet");
     node_string_is(buf, "chosen", "stdout-path", "/pl011@9000000");

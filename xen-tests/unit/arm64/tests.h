@@ -9,5 +9,6 @@ void register_boot_bundle_tests(void);
 void register_dtb_build_tests(void);
 void register_mmio_insn_tests(void);
 void register_debug_host_tests(void);
+void register_vgic_dist_tests(void);
 
 #endif

@@ -9,6 +9,7 @@
 #include <asm/pmu.h>
 #include <asm/vpl011.h>
 #include <asm/vgic.h>
+#include <asm/vgic_dist.h>
 #include <asm/vtimer.h>
 
 /* Guest general registers and return state, saved by the EL2 vectors (entry.S:
@@ -60,7 +61,8 @@ struct arch_domain {
     uint64_t ram_ipa;           /* guest RAM starts here (QEMU virt: 0x40000000) */
     struct vpl011 uart;
     uint64_t cntvoff;           /* CNTVOFF_EL2: the virtual counter's zero */
-    uint32_t gicd_ctlr;         /* the distributor's group enables (vgic.c) */
+    struct vgic_dist gicd;      /* its GIC distributor and SPIs (vgic_dist.c) */
+    spinlock_t gicd_lock;       /* vCPUs' and devices' accesses to it (vgic.c) */
 };
 
 #endif

@@ -26,6 +26,8 @@ struct vgic_cpu {
     uint32_t phys_active;       /* its PPIs left active in the physical GIC */
     uint32_t sgi_pending;       /* SGIs sent to it, not yet in a list register
                                    (bit n = INTID n; set by any vCPU, atomic) */
+    bool spi_sync;              /* sync its SPIs before the next entry (atomic) */
+    unsigned spis_held;         /* SPIs in its list registers at the last sync */
 };
 
 struct domain;
@@ -54,5 +56,15 @@ void vgic_send_sgi(struct vcpu *v, uint64_t sgi1r);
 bool vgic_sgi_waiting(const struct vcpu *v);
 /* Before v enters: its waiting SGIs into free list registers. */
 void vgic_flush_sgis(struct vcpu *v);
+/* The domain's distributor out of reset (no SPI enabled, pending or routed). */
+void vgic_domain_init(struct domain *d);
+/* A device's interrupt line into SPI intid (32-63); the vCPUs concerned kicked. */
+void vgic_set_spi_level(struct domain *d, uint32_t intid, bool level);
+/* v must sync its SPIs with the distributor before it enters (a WFI ends). */
+bool vgic_spi_waiting(const struct vcpu *v);
+/* Before v enters, if vgic_spi_waiting or its list registers hold an SPI:
+ * the SPIs in its list registers and the distributor's brought together
+ * (vgic_dist_sync_lrs). */
+void vgic_sync_spis(struct vcpu *v);
 
 #endif
