@@ -39,6 +39,9 @@ struct arch_vcpu {
     bool in_guest;              /* from taking flush_tlb until the VM exit */
     bool irqs_idle;             /* the last interrupt evaluation found nothing to deliver (svm.c) */
     bool exit_left_irqs;        /* this exit's handler touched no interrupt controller (exit.c) */
+    /* The entry path's next guest timer (ns) and the TSC value at which now_ns()
+     * reaches it (asm/tsc_time.h), converted when the deadline changes (svm.c). */
+    uint64_t next_timer_ns, next_timer_tsc;
     struct vlapic vlapic;
     struct hvm_msr_state msr;
     /* AP start-up (schedule.c): INIT parks the vCPU in wait-for-SIPI, SIPI starts it at
