@@ -435,7 +435,8 @@ svm_run_once(struct vcpu *v, struct pcpu *p)
             return RUN_RESCHEDULE;      /* INIT: it waits for a SIPI */
     }
     /* With V_INTR_MASKING the guest reads CR8 from V_TPR: the APIC's TPR. */
-    vmcb->control.int_ctl = (vmcb->control.int_ctl & ~SVM_V_TPR_MASK) | vlapic_cr8(v);
+    vmcb->control.int_ctl = (vmcb->control.int_ctl & ~SVM_V_TPR_MASK) |
+                            vlapic_state_cr8(&v->arch.vlapic);
     tsc = rdtsc();                        /* now_ns() is tsc_to_ns(tsc) */
     next_timer = hvm_next_timer_ns(v);
     timer_due = timer_due_at(v, tsc, next_timer);
