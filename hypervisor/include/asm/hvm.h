@@ -75,4 +75,17 @@ struct arch_domain {
     struct hvm_platform platform; /* RTC, 8042, PCI host, ACPI PM (platform.c) */
 };
 
+/* hvm_next_timer_ns (asm/hvm_irq.h) from the domain's and the vCPU's parts, inline for
+ * the entry path: three loads, no call. */
+static inline uint64_t hvm_next_timer_of(const struct arch_domain *d, const struct arch_vcpu *v)
+{
+    uint64_t pit = __atomic_load_n(&d->irq.vpit_next_ns, __ATOMIC_RELAXED);
+    uint64_t lapic = vlapic_deadline_or_never(&v->vlapic);
+    uint64_t platform = hvm_platform_next_timer_ns(&d->platform);
+
+    uint64_t first = pit < lapic ? pit : lapic;
+
+    return first < platform ? first : platform;
+}
+
 #endif

@@ -394,7 +394,7 @@ static bool irqs_unchanged(const struct vcpu *v, bool timer_due)
  * compare with the TSC value that reaches it, converted once per deadline. */
 static bool timer_due_at(struct vcpu *v, uint64_t tsc, uint64_t next_timer)
 {
-    if (next_timer != v->arch.next_timer_ns) {
+    if (__builtin_expect(next_timer != v->arch.next_timer_ns, 0)) {
         v->arch.next_timer_ns = next_timer;
         v->arch.next_timer_tsc = tsc_reaching_ns(next_timer);
     }
@@ -438,7 +438,7 @@ svm_run_once(struct vcpu *v, struct pcpu *p)
     vmcb->control.int_ctl = (vmcb->control.int_ctl & ~SVM_V_TPR_MASK) |
                             vlapic_state_cr8(&v->arch.vlapic);
     tsc = rdtsc();                        /* now_ns() is tsc_to_ns(tsc) */
-    next_timer = hvm_next_timer_ns(v);
+    next_timer = hvm_next_timer_of(&v->domain->arch, &v->arch);
     timer_due = timer_due_at(v, tsc, next_timer);
     if (!irqs_unchanged(v, timer_due)) {
         inject_pending_interrupt(v, tsc_to_ns(tsc), next_timer);
