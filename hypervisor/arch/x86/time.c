@@ -16,6 +16,7 @@
  * eight jobs on two cores, and guest time ran up to 24% slow.
  */
 #include <stdbool.h>
+#include <asm/tsc_time.h>
 #include <asm/x86.h>
 #include <dbgvisor/le.h>
 #include <dbgvisor/time.h>
@@ -184,11 +185,15 @@ void time_init(void)
 
 uint64_t tsc_khz(void) { return khz; }
 
-uint64_t now_ns(void)
+uint64_t tsc_to_ns(uint64_t tsc) { return tsc_ticks_to_ns(tsc - tsc_at_boot, khz); }
+
+uint64_t now_ns(void) { return tsc_to_ns(rdtsc()); }
+
+uint64_t tsc_reaching_ns(uint64_t ns)
 {
-    uint64_t t = rdtsc() - tsc_at_boot;
-    /* Split so no 128-bit division is needed: (t % khz) * 1e6 fits in 64 bits. */
-    return (t / khz) * 1000000u + (t % khz) * 1000000u / khz;
+    uint64_t ticks = tsc_ticks_reaching_ns(ns, khz), tsc;
+
+    return __builtin_add_overflow(tsc_at_boot, ticks, &tsc) ? UINT64_MAX : tsc;
 }
 
 void udelay(uint64_t us)

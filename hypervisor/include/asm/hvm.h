@@ -39,6 +39,9 @@ struct arch_vcpu {
     bool in_guest;              /* from taking flush_tlb until the VM exit */
     bool irqs_idle;             /* the last interrupt evaluation found nothing to deliver (svm.c) */
     bool exit_left_irqs;        /* this exit's handler touched no interrupt controller (exit.c) */
+    /* The entry path's next guest timer (ns) and the TSC value at which now_ns()
+     * reaches it (asm/tsc_time.h), converted when the deadline changes (svm.c). */
+    uint64_t next_timer_ns, next_timer_tsc;
     struct vlapic vlapic;
     struct hvm_msr_state msr;
     /* AP start-up (schedule.c): INIT parks the vCPU in wait-for-SIPI, SIPI starts it at
@@ -71,5 +74,18 @@ struct arch_domain {
     struct hvm_irq irq;         /* vPIC, vPIT, vIOAPIC and their router (irq.c) */
     struct hvm_platform platform; /* RTC, 8042, PCI host, ACPI PM (platform.c) */
 };
+
+/* hvm_next_timer_ns (asm/hvm_irq.h) from the domain's and the vCPU's parts, inline for
+ * the entry path: three loads, no call. */
+static inline uint64_t hvm_next_timer_of(const struct arch_domain *d, const struct arch_vcpu *v)
+{
+    uint64_t pit = __atomic_load_n(&d->irq.vpit_next_ns, __ATOMIC_RELAXED);
+    uint64_t lapic = vlapic_deadline_or_never(&v->vlapic);
+    uint64_t platform = hvm_platform_next_timer_ns(&d->platform);
+
+    uint64_t first = pit < lapic ? pit : lapic;
+
+    return first < platform ? first : platform;
+}
 
 #endif

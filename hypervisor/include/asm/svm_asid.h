@@ -12,16 +12,20 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* The ASID a vCPU holds: valid on pCPU `cpu` while `generation` is that pCPU's. */
+/* A pCPU's generation and number in one value, (generation << 8) | pCPU: equal
+ * stamps mean the same pCPU and generation, so the entry path compares once. */
+#define SVM_ASID_STAMP_CPU_BITS 8
+
+/* The ASID a vCPU holds: valid on pCPU `cpu` while `stamp` is that pCPU's. */
 struct svm_asid {
     uint32_t asid;
     int      cpu;                 /* -1: none yet */
-    uint64_t generation;          /* 0: none yet (pCPU generations start at 1) */
+    uint64_t stamp;               /* 0: none yet (pCPU generations start at 1) */
 };
 
-/* A pCPU's numbers (asid.c keeps them; the entry path reads the generation). */
+/* A pCPU's numbers (asid.c keeps them; the entry path reads the stamp). */
 struct svm_asid_pool {
-    uint64_t generation;          /* starts at 1: a vCPU's 0 never matches */
+    uint64_t stamp;               /* generation 1 at start: a vCPU's 0 never matches */
     uint32_t next;                /* next unused ASID in this generation */
     uint32_t limit;               /* ASIDs are 1 .. limit-1 */
 };
@@ -39,10 +43,15 @@ void svm_asid_vcpu_init(struct svm_asid *a);
  * else give it a fresh one (starting a new generation on wrap). Returns the TLB_CONTROL
  * value the entry must carry. */
 uint8_t svm_asid_assign(struct svm_asid *a, unsigned cpu);
+/* Whether a's ASID is still valid on pCPU `cpu` (every entry but the first on a pCPU). */
+static inline bool svm_asid_valid_on(const struct svm_asid *a, unsigned cpu)
+{
+    return a->stamp == svm_asid_pools[cpu].stamp;
+}
 static inline uint8_t svm_asid_for_entry(struct svm_asid *a, unsigned cpu, bool want_flush)
 {
-    if (!want_flush && a->cpu == (int)cpu && a->generation == svm_asid_pools[cpu].generation)
-        return SVM_TLB_CONTROL_NONE;        /* every entry but the first on a pCPU */
+    if (!want_flush && svm_asid_valid_on(a, cpu))
+        return SVM_TLB_CONTROL_NONE;
     return svm_asid_assign(a, cpu);
 }
 /* The pCPU's current generation (for tests and diagnostics). */

@@ -108,5 +108,7 @@ bool vlapic_nmi_deliverable(const struct vcpu *v);
  * entry, and a MOV to CR8 the guest made. */
 uint8_t vlapic_cr8(const struct vcpu *v);
 void vlapic_cr8_written(struct vcpu *v, uint8_t cr8);
+/* The same from the APIC's state, inline for the entry path. */
+static inline uint8_t vlapic_state_cr8(const struct vlapic *l) { return (uint8_t)(l->tpr >> 4); }
 
 #endif

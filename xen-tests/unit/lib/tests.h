@@ -10,5 +10,6 @@ void register_printf_tests(void);
 void register_decode_tests(void);
 void register_palloc_tests(void);
 void register_asid_tests(void);
+void register_tsc_time_tests(void);
 
 #endif

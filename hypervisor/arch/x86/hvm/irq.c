@@ -362,12 +362,7 @@ bool hvm_poll_timers(struct vcpu *v, uint64_t now)
 
 uint64_t hvm_next_timer_ns(struct vcpu *v)
 {
-    /* Every entry asks: three loads, no calls. */
-    uint64_t pit = __atomic_load_n(&irq_of(v->domain)->vpit_next_ns, __ATOMIC_RELAXED);
-    uint64_t lapic = vlapic_deadline_or_never(&v->arch.vlapic);
-    uint64_t platform = hvm_platform_next_timer_ns(&v->domain->arch.platform);
-
-    return MIN(MIN(pit, lapic), platform);
+    return hvm_next_timer_of(&v->domain->arch, &v->arch);
 }
 
 bool hvm_vcpu_has_interrupt(struct vcpu *v)

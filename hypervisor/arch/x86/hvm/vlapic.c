@@ -611,7 +611,7 @@ int vlapic_x2apic_write(struct vcpu *v, uint32_t msr, uint64_t val)
 
 uint8_t vlapic_cr8(const struct vcpu *v)
 {
-    return (uint8_t)(v->arch.vlapic.tpr >> 4);
+    return vlapic_state_cr8(&v->arch.vlapic);
 }
 
 void vlapic_cr8_written(struct vcpu *v, uint8_t cr8)

@@ -9,14 +9,17 @@
 
 struct svm_asid_pool svm_asid_pools[MAX_PCPUS];
 
+_Static_assert(MAX_PCPUS <= 1u << SVM_ASID_STAMP_CPU_BITS, "a pCPU number fits in a stamp");
+
 void svm_asid_cpu_init(unsigned cpu, uint32_t nr_asids)
 {
-    svm_asid_pools[cpu] = (struct svm_asid_pool){ .generation = 1, .next = 1, .limit = nr_asids };
+    svm_asid_pools[cpu] = (struct svm_asid_pool){
+        .stamp = (1ull << SVM_ASID_STAMP_CPU_BITS) | cpu, .next = 1, .limit = nr_asids };
 }
 
 void svm_asid_vcpu_init(struct svm_asid *a)
 {
-    *a = (struct svm_asid){ .asid = 0, .cpu = -1, .generation = 0 };
+    *a = (struct svm_asid){ .asid = 0, .cpu = -1, .stamp = 0 };
 }
 
 uint8_t svm_asid_assign(struct svm_asid *a, unsigned cpu)
@@ -27,17 +30,17 @@ uint8_t svm_asid_assign(struct svm_asid *a, unsigned cpu)
     if (p->next >= p->limit) {
         /* Out of numbers: every vCPU holding one of this generation's ASIDs gets a new
          * one at its next entry here, and this entry flushes what they left behind. */
-        p->generation++;
+        p->stamp += 1ull << SVM_ASID_STAMP_CPU_BITS;     /* the next generation */
         p->next = 1;
         tlb = SVM_TLB_CONTROL_FLUSH_ALL;
     }
     a->asid = p->next++;
     a->cpu = (int)cpu;
-    a->generation = p->generation;
+    a->stamp = p->stamp;
     return tlb;
 }
 
 uint64_t svm_asid_generation(unsigned cpu)
 {
-    return svm_asid_pools[cpu].generation;
+    return svm_asid_pools[cpu].stamp >> SVM_ASID_STAMP_CPU_BITS;
 }

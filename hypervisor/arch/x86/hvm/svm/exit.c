@@ -13,10 +13,9 @@
 #include "svm_debug.h"
 #include "cr.h"
 
-void svm_advance_rip(struct vcpu *v, unsigned len)
+/* Inline in the hot handlers below (IN/OUT, CPUID, MSR): no call frame. */
+static inline __attribute__((always_inline)) void advance_rip(struct vmcb *vmcb, unsigned len)
 {
-    struct vmcb *vmcb = v->arch.vmcb;
-
     vmcb->save.rip += len;
     if (!(vmcb->save.cs.attrib & 0x200))      /* not 64-bit code: wrap at 4 GiB */
         vmcb->save.rip &= 0xffffffffull;
@@ -24,17 +23,20 @@ void svm_advance_rip(struct vcpu *v, unsigned len)
     vmcb->save.rflags &= ~X86_EFLAGS_RF;
 }
 
-void svm_skip_instruction(struct vcpu *v, unsigned len)
+static inline __attribute__((always_inline)) void skip_instruction(struct vcpu *v, unsigned len)
 {
     struct vmcb *vmcb = v->arch.vmcb;
 
-    svm_advance_rip(v, len);
+    advance_rip(vmcb, len);
     /* An intercepted instruction exits without its single-step trap: the
      * guest's own (TF) or the host debugger's (its TF was taken off at the
      * exit, so ask the debug core). */
     if ((vmcb->save.rflags & X86_EFLAGS_TF) || v->dbg.step_armed)
         svm_debug_emulated_step(v);
 }
+
+void svm_advance_rip(struct vcpu *v, unsigned len) { advance_rip(v->arch.vmcb, len); }
+void svm_skip_instruction(struct vcpu *v, unsigned len) { skip_instruction(v, len); }
 
 void svm_reinject_interrupted_event(struct vcpu *v)
 {
@@ -78,7 +80,7 @@ static enum vcpu_run_result handle_ioio(struct vcpu *v)
     if ((effects & HVM_IO_MAY_END_DOMAIN) && domain_is_ended(v->domain))
         return RUN_RESCHEDULE;
     /* EXITINFO2 holds the next RIP for IOIO exits even without NRIPS. */
-    svm_skip_instruction(v, (unsigned)(vmcb->control.exitinfo2 - vmcb->save.rip));
+    skip_instruction(v, (unsigned)(vmcb->control.exitinfo2 - vmcb->save.rip));
     return RUN_CONTINUE;
 }
 
@@ -106,14 +108,14 @@ static enum vcpu_run_result handle_msr(struct vcpu *v)
         svm_inject_gp(v);
         return RUN_CONTINUE;
     }
-    svm_skip_instruction(v, 2);
+    skip_instruction(v, 2);
     return RUN_CONTINUE;
 }
 
 static enum vcpu_run_result handle_cpuid(struct vcpu *v)
 {
     hvm_cpuid_exit(v);
-    svm_skip_instruction(v, 2);
+    skip_instruction(v, 2);
     v->arch.exit_left_irqs = true;
     return RUN_CONTINUE;
 }
@@ -173,7 +175,8 @@ enum vcpu_run_result svm_handle_exit(struct vcpu *v)
     if ((uint32_t)code == (uint32_t)SVM_EXIT_INVALID)
         return handle_invalid_state(v);
 
-    svm_nmi_after_exit(v);
+    if (v->arch.vlapic.nmi_iret_seen)       /* an NMI handler's IRET was intercepted */
+        svm_nmi_after_exit(v);
     /* The most frequent exits before the switch's range checks. */
     if (code == SVM_EXIT_IOIO)
         return handle_ioio(v);

@@ -10,6 +10,7 @@
 #include <public/control.h>
 #include <asm/svm.h>
 #include <asm/svm_vcpu.h>
+#include <asm/tsc_time.h>
 #include <asm/hvm_emul.h>
 #include <asm/x86.h>
 #include <asm/xstate.h>
@@ -184,6 +185,7 @@ int svm_vcpu_init(struct vcpu *v)
     if (xstate_vcpu_init(v) < 0)
         return -1;
     svm_asid_vcpu_init(&v->arch.asid);
+    v->arch.next_timer_ns = v->arch.next_timer_tsc = UINT64_MAX;   /* never, converted */
     hvm_msr_reset(v);
     vcpu_reset(v, RESET_POWER_ON);         /* the debug core starts with dbg_init() */
     return 0;
@@ -383,9 +385,20 @@ static void inject_pending_interrupt(struct vcpu *v, uint64_t now, uint64_t next
  * held off while we are here and taken as an INTR exit right after VMRUN,
  * which evaluates again; so does any other exit.
  */
-static bool irqs_unchanged(const struct vcpu *v, uint64_t now, uint64_t next_timer)
+static bool irqs_unchanged(const struct vcpu *v, bool timer_due)
 {
-    return v->arch.irqs_idle && now < next_timer && v->arch.exit_left_irqs;
+    return v->arch.irqs_idle && !timer_due && v->arch.exit_left_irqs;
+}
+
+/* Whether now_ns() at this RDTSC value has reached the next guest timer: one
+ * compare with the TSC value that reaches it, converted once per deadline. */
+static bool timer_due_at(struct vcpu *v, uint64_t tsc, uint64_t next_timer)
+{
+    if (__builtin_expect(next_timer != v->arch.next_timer_ns, 0)) {
+        v->arch.next_timer_ns = next_timer;
+        v->arch.next_timer_tsc = tsc_reaching_ns(next_timer);
+    }
+    return tsc >= v->arch.next_timer_tsc;
 }
 
 /* VMRUN refuses a long-mode CS with both L and D set. Hardware raises #GP
@@ -394,7 +407,7 @@ static bool irqs_unchanged(const struct vcpu *v, uint64_t now, uint64_t next_tim
  * can make VMRUN fail this way. The selector's descriptor is unchanged. */
 static void vmcb_cs_ignore_d_in_64bit(struct vmcb_save *s)
 {
-    if ((s->efer & EFER_LMA) && (s->cs.attrib & 0x600) == 0x600)
+    if ((s->cs.attrib & 0x600) == 0x600 && (s->efer & EFER_LMA))   /* L and D: rare, first */
         s->cs.attrib &= ~0x400;
 }
 
@@ -414,29 +427,38 @@ static inline __attribute__((always_inline)) enum vcpu_run_result
 svm_run_once(struct vcpu *v, struct pcpu *p)
 {
     struct vmcb *vmcb = v->arch.vmcb;
-    uint64_t now, next_timer;
+    uint64_t tsc, next_timer;
+    bool timer_due;
 
     if (v->arch.init_pending || v->arch.sipi_latched) {
         if (sched_vcpu_take_init_sipi(v))
             return RUN_RESCHEDULE;      /* INIT: it waits for a SIPI */
     }
     /* With V_INTR_MASKING the guest reads CR8 from V_TPR: the APIC's TPR. */
-    vmcb->control.int_ctl = (vmcb->control.int_ctl & ~SVM_V_TPR_MASK) | vlapic_cr8(v);
-    now = now_ns();
-    next_timer = hvm_next_timer_ns(v);
-    if (!irqs_unchanged(v, now, next_timer))
-        inject_pending_interrupt(v, now, next_timer);
-    if (now >= next_timer)                /* polled: the next one is later */
-        next_timer = hvm_next_timer_ns(v);
+    vmcb->control.int_ctl = (vmcb->control.int_ctl & ~SVM_V_TPR_MASK) |
+                            vlapic_state_cr8(&v->arch.vlapic);
+    tsc = rdtsc();                        /* now_ns() is tsc_to_ns(tsc) */
+    next_timer = hvm_next_timer_of(&v->domain->arch, &v->arch);
+    timer_due = timer_due_at(v, tsc, next_timer);
+    if (!irqs_unchanged(v, timer_due)) {
+        inject_pending_interrupt(v, tsc_to_ns(tsc), next_timer);
+        if (timer_due)                    /* polled: the next one is later */
+            next_timer = hvm_next_timer_ns(v);
+    }
     lapic_timer_fire_by(p->id, next_timer);   /* a guest timer due mid-slice exits on time */
     dbg_before_vmentry(&v->dbg);      /* may change the NPT: flush after it */
     vmcb_cs_ignore_d_in_64bit(&vmcb->save);
     /* A flush requested from now on finds in_guest set and makes us exit. */
     __atomic_store_n(&v->arch.in_guest, true, __ATOMIC_SEQ_CST);
     bool flush = __atomic_exchange_n(&v->arch.flush_tlb, false, __ATOMIC_SEQ_CST);
-    vmcb->control.tlb_control = svm_asid_for_entry(&v->arch.asid, p->id, flush);
-    vmcb->control.asid = v->arch.asid.asid;
-    v->pcpu = p->id;
+    /* The VMCB keeps the ASID from the entry that took it (a reset, which clears
+     * the VMCB, asks for a flush), and TLB_CONTROL is cleared after each exit.
+     * v->pcpu changes only with the ASID's pCPU. */
+    if (flush || !svm_asid_valid_on(&v->arch.asid, p->id)) {
+        vmcb->control.tlb_control = svm_asid_assign(&v->arch.asid, p->id);
+        vmcb->control.asid = v->arch.asid.asid;
+        v->pcpu = p->id;
+    }
 
     vmcb->save.rax = v->arch.gpr[GPR_RAX];
     vmcb->save.rsp = v->arch.gpr[GPR_RSP];

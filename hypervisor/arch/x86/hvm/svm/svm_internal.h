@@ -20,8 +20,8 @@ void svm_advance_rip(struct vcpu *v, unsigned len);
 /* Advance RIP past an emulated instruction; honours guest TF single-step. */
 void svm_skip_instruction(struct vcpu *v, unsigned len);
 /* NMIs (nmi.c): inject a pending one if the vCPU can take it (true if so);
- * the IRET intercept that ends NMI blocking, and the check at every exit
- * that the IRET has run. */
+ * the IRET intercept that ends NMI blocking, and the check, at each exit
+ * after an intercepted IRET (nmi_iret_seen), that the IRET has run. */
 bool svm_nmi_inject(struct vcpu *v);
 void svm_nmi_after_exit(struct vcpu *v);
 enum vcpu_run_result svm_nmi_handle_iret(struct vcpu *v);

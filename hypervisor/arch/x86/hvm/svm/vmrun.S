@@ -40,24 +40,23 @@ svm_vmrun:
         vmrun   %rax
         vmsave  %rax
 
-        pushq   %rdi
-        movq    8(%rsp), %rdi   /* gpr array */
-        movq    %rcx, G(1)(%rdi)
-        movq    %rdx, G(2)(%rdi)
-        movq    %rbx, G(3)(%rdi)
-        movq    %rbp, G(5)(%rdi)
-        movq    %rsi, G(6)(%rdi)
-        movq    %r8, G(8)(%rdi)
-        movq    %r9, G(9)(%rdi)
-        movq    %r10, G(10)(%rdi)
-        movq    %r11, G(11)(%rdi)
-        movq    %r12, G(12)(%rdi)
-        movq    %r13, G(13)(%rdi)
-        movq    %r14, G(14)(%rdi)
-        movq    %r15, G(15)(%rdi)
-        popq    %rax
-        movq    %rax, G(7)(%rdi)
-        popq    %rdi
+        /* RAX (the VMCB's address again) is free: it holds the gpr array. */
+        movq    (%rsp), %rax    /* gpr array */
+        movq    %rcx, G(1)(%rax)
+        movq    %rdx, G(2)(%rax)
+        movq    %rbx, G(3)(%rax)
+        movq    %rbp, G(5)(%rax)
+        movq    %rsi, G(6)(%rax)
+        movq    %rdi, G(7)(%rax)
+        movq    %r8, G(8)(%rax)
+        movq    %r9, G(9)(%rax)
+        movq    %r10, G(10)(%rax)
+        movq    %r11, G(11)(%rax)
+        movq    %r12, G(12)(%rax)
+        movq    %r13, G(13)(%rax)
+        movq    %r14, G(14)(%rax)
+        movq    %r15, G(15)(%rax)
+        popq    %rax            /* gpr array, done */
         popq    %rax            /* host_vmcb_pa */
         vmload  %rax
 
