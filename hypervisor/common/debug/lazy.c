@@ -248,7 +248,8 @@ void dbg_entry_program(struct dbg_vcpu *d)
 {
     /* Only slot values changed: nothing to do unless slots mirroring the view are loaded
      * (nothing armed needs them otherwise: the entry that arms one loads them). */
-    if (!(d->redo & DBG_REDO_ALL) && d->slots_use != DBG_SLOTS_OTHER) {
+    if (!(d->redo & DBG_REDO_ALL) && d->slots_use != DBG_SLOTS_OTHER &&
+        d->policy_req == d->policy) {
         if (d->slots_use == DBG_SLOTS_VIEW)
             reload_written_slots(d, d->redo);
         d->redo = 0;

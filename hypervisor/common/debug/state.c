@@ -45,8 +45,7 @@ bool dbg_set_policy(struct dbg_vcpu *d, enum dbgv_debug_policy policy,
     if ((unsigned)policy >= DBGV_POLICY_COUNT)
         return false;
     d->policy_req = (uint8_t)policy;
-    d->quiet_switches = quiet_switches;
-    dbg_mark_redo(d, DBG_REDO_ALL);       /* applied at the next entry */
+    d->quiet_switches = quiet_switches;   /* applied at the next entry (dbg_entry_pending) */
     return true;
 }
 

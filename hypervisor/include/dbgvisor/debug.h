@@ -193,11 +193,18 @@ void dbg_exit_sync(struct dbg_vcpu *d);
  * all n: trapped, no host debugging) or the whole entry (anything else). */
 enum { DBG_SLOTS_UNUSED, DBG_SLOTS_VIEW, DBG_SLOTS_OTHER };
 
+/* Whether the next entry has work: a writer marked some, or the toolstack requested a
+ * policy. The request is compared, not marked: it comes from another pCPU while the vCPU
+ * runs, and a mark there could be lost to the vCPU's own clearing of redo. */
+static inline bool dbg_entry_pending(const struct dbg_vcpu *d)
+{
+    return d->redo || d->policy_req != d->policy;
+}
 /* [vCPU] Last thing before VMRUN: apply pending changes, load slots, DR6/DR7, intercepts, TF.
  * Nothing to do while nothing the last entry programmed from has changed. */
 static inline void dbg_before_vmentry(struct dbg_vcpu *d)
 {
-    if (d->redo)
+    if (dbg_entry_pending(d))
         dbg_entry_program(d);
 }
 /* [vCPU] First thing after every VM exit, before its handler: sync what the guest changed.
