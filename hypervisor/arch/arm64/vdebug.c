@@ -166,6 +166,12 @@ void dbg_arch_load_slots(struct dbg_vcpu *d, const uint64_t val[DBG_NR_REGS])
     load_reg(d, DBG_ARM64_OSLSR, val);     /* last: the lock in force */
 }
 
+void dbg_arch_load_slot(struct dbg_vcpu *d, unsigned slot, uint64_t val)
+{
+    if (implemented(slot))
+        hw_write(slot, val);
+}
+
 void dbg_arch_save_slots(struct dbg_vcpu *d, uint64_t val[DBG_NR_REGS])
 {
     unsigned reg;

@@ -26,6 +26,16 @@ static enum dbg_access_result fault(struct dbg_vcpu *d, enum dbg_access_result r
     return r;
 }
 
+/* What the next entry must redo after a write changed register reg of the view: the
+ * layout if reg arms slots, the one hardware slot if it is a slot, else all. */
+static void view_changed(struct dbg_vcpu *d, unsigned reg)
+{
+    if (DBG_REG_ARMS(reg))
+        dbg_layout_update(d);
+    else
+        dbg_mark_redo(d, reg < DBG_NR_SLOTS ? DBG_REDO_SLOT(reg) : DBG_REDO_ALL);
+}
+
 enum dbg_access_result dbg_on_mov_dr(struct dbg_vcpu *d, struct dbg_access *a)
 {
     enum dbg_access_result r;
@@ -38,7 +48,7 @@ enum dbg_access_result dbg_on_mov_dr(struct dbg_vcpu *d, struct dbg_access *a)
         return fault(d, r);
     /* Untrapped, status/control writes still exit (see dbg_arch_set_intercepts) and the
      * view of those two is current; the file is read back only if one of it is touched. */
-    if (reg < DBG_NR_REGS)
+    if (reg < DBG_NR_REGS && d->dirty)
         dbg_sync_slots(d);
 
     slot = view_reg(d, reg);
@@ -46,10 +56,11 @@ enum dbg_access_result dbg_on_mov_dr(struct dbg_vcpu *d, struct dbg_access *a)
         uint64_t v;
         if (!dbg_arch_write_value(d, reg, a->value, a->long_mode, &v))
             return fault(d, DBG_ACCESS_GP);
-        *slot = v;
         d->live = true;
-        if (DBG_REG_ARMS(reg))
-            dbg_layout_update(d);
+        if (v != *slot) {         /* the same value again changes nothing programmed */
+            *slot = v;
+            view_changed(d, reg);
+        }
     } else {
         a->value = dbg_arch_read_value(*slot, a->long_mode);
     }

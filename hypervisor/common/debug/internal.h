@@ -5,6 +5,15 @@
 #include "dbgvisor/debug.h"
 #include "dbgvisor/debug_arch.h"
 
+/* What the next entry must redo (dbg_vcpu.redo): called by every writer of the state an
+ * entry programs from, DBG_REDO_ALL unless only a slot's value changed. dbg_layout_update()
+ * marks it for all whose change moves the layout (lazy state, guest control, host
+ * breakpoints and step, reset). */
+static inline void dbg_mark_redo(struct dbg_vcpu *d, uint64_t what)
+{
+    d->redo |= what;
+}
+
 /* slots.c: ownership (these two are asked on every VM entry and exit) */
 static inline bool dbg_host_active(const struct dbg_vcpu *d)
 {
@@ -27,6 +36,7 @@ void dbg_lazy_on_access(struct dbg_vcpu *d);
 /* Queue a #DB for the guest; c == NULL leaves the status as it is (hardware merged it). */
 void dbg_deliver_db(struct dbg_vcpu *d, const struct dbg_cause *c);
 void dbg_step_before_entry(struct dbg_vcpu *d);
+/* After an entry that armed the host's step (step_armed): the guest's own TF back. */
 void dbg_step_after_exit(struct dbg_vcpu *d);
 
 #endif

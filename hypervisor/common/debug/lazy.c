@@ -49,6 +49,7 @@ void dbg_sync_slots(struct dbg_vcpu *d)
         d->dr[n] = d->hw_slot[n] = v[n];
     }
     d->dirty = false;
+    dbg_mark_redo(d, DBG_REDO_ALL);       /* the next entry decides who owns them */
 }
 
 /* VMCB status/control -> view after an untrapped run (no debug-register cost). */
@@ -114,18 +115,26 @@ static bool host_needs_file(const struct dbg_vcpu *d)
 }
 
 /* Slots are loaded only when something will use them: the guest untrapped, or an armed
- * breakpoint (guest's or host's), the host debugging (host_needs_file), or one to disarm. A clean vCPU never pays. */
-static void program_slots(struct dbg_vcpu *d, uint64_t hw_control)
+ * breakpoint (guest's or host's), the host debugging (host_needs_file), or one to disarm.
+ * A clean vCPU never pays. Without host debugging the layout is the identity and the
+ * hardware file is the view's. */
+static void program_slots(struct dbg_vcpu *d, bool untrapped, uint64_t hw_control,
+                          uint32_t armed)
 {
-    bool untrapped = dbg_guest_owns_all(d);
-    uint64_t want[DBG_NR_REGS];
+    uint64_t composed[DBG_NR_REGS];
+    const uint64_t *want = d->dr;
 
+    d->slots_use = DBG_SLOTS_OTHER;
     if (d->dirty)
         return;             /* still loaded and owned by the guest since the last load */
-    if (!untrapped && !dbg_arch_armed_slots(hw_control, d->dr) && !host_needs_file(d) &&
-        !hw_file_may_arm(d, hw_control))
+    if (!untrapped && !armed && !host_needs_file(d) && !hw_file_may_arm(d, hw_control)) {
+        d->slots_use = DBG_SLOTS_UNUSED;
         return;
-    dbg_layout_values(d, want);
+    }
+    if (dbg_host_active(d)) {
+        dbg_layout_values(d, composed);
+        want = composed;
+    }
     if (!d->hw_slots_valid || !same_slots(want, d->hw_slot)) {
         dbg_arch_load_slots(d, want);
         d->counters.dr_loads++;
@@ -134,6 +143,26 @@ static void program_slots(struct dbg_vcpu *d, uint64_t hw_control)
         d->hw_slots_valid = true;
     }
     d->dirty = untrapped;
+    if (!untrapped && !dbg_host_active(d) && !DBG_ARCH_SLOT_CONTROLS)
+        d->slots_use = DBG_SLOTS_VIEW;
+}
+
+/* Only slot values changed since the last entry (DBG_REDO_SLOT), and the hardware slots
+ * mirror the view: the written ones that now differ are loaded, one by one. */
+static void reload_written_slots(struct dbg_vcpu *d, uint64_t written)
+{
+    bool loaded = false;
+
+    for (; written; written &= written - 1) {
+        unsigned n = (unsigned)__builtin_ctzll(written);
+        if (d->dr[n] != d->hw_slot[n]) {
+            dbg_arch_load_slot(d, n, d->dr[n]);
+            d->hw_slot[n] = d->dr[n];
+            loaded = true;
+        }
+    }
+    if (loaded)
+        d->counters.dr_loads++;
 }
 
 static void program_control(struct dbg_vcpu *d, uint64_t status, uint64_t control,
@@ -165,18 +194,22 @@ static uint64_t composed_control(struct dbg_vcpu *d)
 
 /* Whether this entry left a clean vCPU: trapped, no step, nothing armed or loaded. Where
  * slots have their own controls (arm64) the file itself can arm one: never clean there. */
-static void note_clean_entry(struct dbg_vcpu *d, bool untrapped, uint64_t control)
+static void note_clean_entry(struct dbg_vcpu *d, bool untrapped)
 {
     d->clean_entry = !DBG_ARCH_SLOT_CONTROLS && !untrapped && !d->step_armed && !d->dirty &&
-                     !dbg_arch_armed_slots(control, d->dr);
-    if (!d->clean_entry)
-        return;                 /* the key matters only while clean_entry is set */
-    d->clean_gen = d->layout_gen;
-    d->clean_control = d->control;
-    d->clean_hw_status = d->hw_status;
+                     !d->entry_armed;
 }
 
-void dbg_entry_program(struct dbg_vcpu *d)
+/* Whether the next entry can be skipped until a writer marks something (dbg_vcpu.redo):
+ * not while the host steps (each entry arms its step again), nor where slots have their
+ * own controls and the control registers are the pCPU's (arm64). */
+static bool entry_repeats(const struct dbg_vcpu *d)
+{
+    return d->host_step || DBG_ARCH_SLOT_CONTROLS || DBG_ARCH_CONTROL_PER_PCPU;
+}
+
+/* The whole entry. Out of line: the frequent single-slot reload needs none of its frame. */
+static __attribute__((noinline)) void program_entry(struct dbg_vcpu *d)
 {
     bool untrapped;
     uint64_t status, control;
@@ -201,11 +234,28 @@ void dbg_entry_program(struct dbg_vcpu *d)
         status = dbg_arch_status_reset(d->rtm);   /* so a #DB exit shows only its cause */
         control = composed_control(d);
     }
-    program_slots(d, control);
+    d->entry_armed = dbg_arch_armed_slots(control, d->dr);
+    program_slots(d, untrapped, control, d->entry_armed);
     program_control(d, status, control, !untrapped);
     dbg_step_before_entry(d);
     d->ran_untrapped = untrapped;
-    note_clean_entry(d, untrapped, control);
+    note_clean_entry(d, untrapped);
+    /* Last: what the steps above changed is in what they programmed. */
+    d->redo = entry_repeats(d) ? DBG_REDO_ALL : 0;
+}
+
+void dbg_entry_program(struct dbg_vcpu *d)
+{
+    /* Only slot values changed: nothing to do unless slots mirroring the view are loaded
+     * (nothing armed needs them otherwise: the entry that arms one loads them). */
+    if (!(d->redo & DBG_REDO_ALL) && d->slots_use != DBG_SLOTS_OTHER &&
+        d->policy_req == d->policy) {
+        if (d->slots_use == DBG_SLOTS_VIEW)
+            reload_written_slots(d, d->redo);
+        d->redo = 0;
+        return;
+    }
+    program_entry(d);
 }
 
 /* Trapped, the guest's control register lives here, but the CPU can still
@@ -215,19 +265,21 @@ static void follow_hardware_control(struct dbg_vcpu *d)
 {
     uint64_t now;
 
-    if (!d->hw_ctl_valid || !dbg_arch_armed_slots(d->hw_control, d->dr))
+    if (!d->hw_ctl_valid || !d->entry_armed)
         return;                 /* nothing armed: nothing the CPU could have cleared */
     now = dbg_arch_get_control(d);
     if (now == d->hw_control)
         return;
     d->control = dbg_arch_control_after_run(d->control, d->hw_control, now);
     d->hw_control = now;
+    d->entry_armed = dbg_arch_armed_slots(now, d->dr);
     dbg_layout_update(d);       /* the guest's armed slots may have changed */
 }
 
 void dbg_exit_sync(struct dbg_vcpu *d)
 {
-    dbg_step_after_exit(d);
+    if (d->step_armed)
+        dbg_step_after_exit(d);
     if (!d->ran_untrapped) {
         follow_hardware_control(d);
         return;
@@ -258,16 +310,19 @@ void dbg_on_deschedule(struct dbg_vcpu *d)
             adaptive_switch_out(d);
     }
     d->hw_slots_valid = false;  /* another vCPU may use this pCPU's slots */
+    dbg_mark_redo(d, DBG_REDO_ALL);
 }
 
 void dbg_forget_hw_control(struct dbg_vcpu *d)
 {
     d->hw_ctl_valid = false;
+    dbg_mark_redo(d, DBG_REDO_ALL);
 }
 
 void dbg_on_schedule(struct dbg_vcpu *d)
 {
     d->hw_slots_valid = false;  /* this pCPU's slots hold someone else's values */
+    dbg_mark_redo(d, DBG_REDO_ALL);
     if (DBG_ARCH_CONTROL_PER_PCPU)
         d->hw_ctl_valid = false;    /* ... and so may its control registers */
     d->live = false;

@@ -11,6 +11,7 @@ void dbg_deliver_db(struct dbg_vcpu *d, const struct dbg_cause *c)
         d->status = dbg_arch_merge_status(d->status, c, d->rtm);
     d->control = dbg_arch_control_on_db(d->control);
     d->last_dr6_seen = d->status;
+    dbg_mark_redo(d, DBG_REDO_ALL);       /* control (GD) and status changed */
     d->counters.db_reflected++;
     dbg_arch_inject_db(d, d->status);
 }
@@ -35,8 +36,6 @@ void dbg_step_before_entry(struct dbg_vcpu *d)
 
 void dbg_step_after_exit(struct dbg_vcpu *d)
 {
-    if (!d->step_armed)
-        return;
     d->tf_after = dbg_arch_get_tf(d);
     dbg_arch_set_tf(d, d->guest_tf);
 }
@@ -50,6 +49,7 @@ struct dbg_route dbg_on_db_exit(struct dbg_vcpu *d, uint64_t hw_dr6)
     unsigned h;
 
     d->counters.db_exits++;
+    dbg_mark_redo(d, DBG_REDO_ALL);       /* hw_status: the next entry resets it */
     if (d->ran_untrapped) {
         /* The guest owned all of the hardware and the CPU merged DR6 itself. */
         d->status = d->hw_status = hw_dr6;

@@ -57,6 +57,7 @@ void dbg_layout_update(struct dbg_vcpu *d)
     unsigned armed, g, id;
 
     d->layout_gen++;
+    dbg_mark_redo(d, DBG_REDO_ALL);
     memset(l, 0, sizeof(*l));
     memset(l->guest_hw, DBG_NO_SLOT, sizeof(l->guest_hw));
     memset(l->host_hw, DBG_NO_SLOT, sizeof(l->host_hw));

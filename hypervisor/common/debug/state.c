@@ -14,6 +14,7 @@ static void reset_guest_state(struct dbg_vcpu *d)
     d->dirty = d->ran_untrapped = d->live = false;
     d->quiet_count = 0;
     d->hw_slots_valid = d->hw_ctl_valid = false;
+    dbg_mark_redo(d, DBG_REDO_ALL);
     d->step_armed = d->step_keeps_tf = d->guest_tf = d->tf_after = false;
     dbg_layout_update(d);
 }
@@ -44,7 +45,7 @@ bool dbg_set_policy(struct dbg_vcpu *d, enum dbgv_debug_policy policy,
     if ((unsigned)policy >= DBGV_POLICY_COUNT)
         return false;
     d->policy_req = (uint8_t)policy;
-    d->quiet_switches = quiet_switches;
+    d->quiet_switches = quiet_switches;   /* applied at the next entry (dbg_entry_pending) */
     return true;
 }
 

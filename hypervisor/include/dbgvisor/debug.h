@@ -144,13 +144,16 @@ struct dbg_vcpu {
     bool     guest_tf;            /* guest's own TF before that instruction */
     bool     tf_after;            /* TF the instruction left (the guest's, if it loads TF) */
 
-    /* The last entry found the vCPU clean: trapped, nothing armed, no host debugging,
-     * nothing loaded. While what it was computed from holds (dbg_entry_still_clean()),
-     * the next entry and exit have nothing to do for debug. */
+    /* What the next VM entry has to do (DBG_REDO_*). An entry is a function of the state
+     * above, so once one has programmed the hardware the next can skip it until something
+     * changes: every writer of that state marks here what it changed (dbg_mark_redo() in
+     * common/debug/internal.h; the unit tests check every entry against a full one). */
+    uint64_t redo;
+    uint32_t entry_armed;         /* slots the control given to the hardware arms */
+    uint8_t  slots_use;           /* what the last entry left in the slots: DBG_SLOTS_* */
+    /* The last entry left a clean vCPU: trapped, nothing armed, no host debugging, nothing
+     * loaded. The exit after it has nothing to do for debug. */
     bool     clean_entry;
-    uint32_t clean_gen;           /* layout_gen it was found for (lazy state, host bps/step) */
-    uint64_t clean_control;       /* the guest's control then */
-    uint64_t clean_hw_status;     /* the status the hardware was given then */
 
     /* observation */
     uint64_t last_dr6_seen;
@@ -177,23 +180,31 @@ void dbg_snapshot(const struct dbg_vcpu *d, struct dbgv_vcpu_debug_state *out);
 
 /* --- the VM-entry/exit loop ---------------------------------------------------------- */
 
-/* The work of the two below; the inline wrappers skip it for a clean vCPU. */
+/* The work of the two below; the inline wrappers skip it when there is none. */
 void dbg_entry_program(struct dbg_vcpu *d);
 void dbg_exit_sync(struct dbg_vcpu *d);
 
-/* The last entry was clean and nothing it depended on has changed since: every writer
- * of those inputs changes one of the compared fields (layout_gen is bumped by the lazy
- * state, host breakpoint and step changes; a #DB sets hw_status; a reset clears
- * hw_ctl_valid), so nothing has to remember to invalidate a flag. */
-static inline bool dbg_entry_still_clean(const struct dbg_vcpu *d)
+/* dbg_vcpu.redo: the whole entry, or only the hardware slot n of a slot the view
+ * changed (x86 DR0-3; a slot beyond the bits redoes the whole entry). */
+#define DBG_REDO_ALL       (1ull << 63)
+#define DBG_REDO_SLOT(n)   ((n) < 63 ? 1ull << (n) : DBG_REDO_ALL)
+/* dbg_vcpu.slots_use: whether a slot written since needs nothing (UNUSED: nothing armed
+ * needs them), a load of that slot (VIEW: hardware slot n holds the view's slot n, for
+ * all n: trapped, no host debugging) or the whole entry (anything else). */
+enum { DBG_SLOTS_UNUSED, DBG_SLOTS_VIEW, DBG_SLOTS_OTHER };
+
+/* Whether the next entry has work: a writer marked some, or the toolstack requested a
+ * policy. The request is compared, not marked: it comes from another pCPU while the vCPU
+ * runs, and a mark there could be lost to the vCPU's own clearing of redo. */
+static inline bool dbg_entry_pending(const struct dbg_vcpu *d)
 {
-    return d->clean_entry && d->clean_gen == d->layout_gen && d->clean_control == d->control &&
-           d->clean_hw_status == d->hw_status && d->policy_req == d->policy && d->hw_ctl_valid;
+    return d->redo || d->policy_req != d->policy;
 }
-/* [vCPU] Last thing before VMRUN: apply pending changes, load slots, DR6/DR7, intercepts, TF. */
+/* [vCPU] Last thing before VMRUN: apply pending changes, load slots, DR6/DR7, intercepts, TF.
+ * Nothing to do while nothing the last entry programmed from has changed. */
 static inline void dbg_before_vmentry(struct dbg_vcpu *d)
 {
-    if (!dbg_entry_still_clean(d))
+    if (dbg_entry_pending(d))
         dbg_entry_program(d);
 }
 /* [vCPU] First thing after every VM exit, before its handler: sync what the guest changed.

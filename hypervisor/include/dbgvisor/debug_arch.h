@@ -21,6 +21,8 @@
 /* Write the switched register file of this pCPU (x86: DR0-3; arm64: the pairs, the OS
  * lock, the claim tags), in asm/debug_regs.h's order. */
 void dbg_arch_load_slots(struct dbg_vcpu *d, const uint64_t val[DBG_NR_REGS]);
+/* Write one slot register of this pCPU (x86: DRn), the rest of the file untouched. */
+void dbg_arch_load_slot(struct dbg_vcpu *d, unsigned slot, uint64_t val);
 /* Read the switched register file of this pCPU. */
 void dbg_arch_save_slots(struct dbg_vcpu *d, uint64_t val[DBG_NR_REGS]);
 /* Status register the guest runs with and finds after an exit (VMCB DR6 on SVM). */

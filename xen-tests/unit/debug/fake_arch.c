@@ -40,6 +40,13 @@ void dbg_arch_load_slots(struct dbg_vcpu *d, const uint64_t val[DBG_NR_SLOTS])
     memcpy(fake.slot, val, sizeof(fake.slot));
 }
 
+void dbg_arch_load_slot(struct dbg_vcpu *d, unsigned slot, uint64_t val)
+{
+    record(OP_LOAD_SLOT);
+    fake.slot_loads[slot]++;
+    fake.slot[slot] = val;
+}
+
 void dbg_arch_save_slots(struct dbg_vcpu *d, uint64_t val[DBG_NR_SLOTS])
 {
     record(OP_SAVE_SLOTS);

@@ -9,7 +9,7 @@
 #include "dbgvisor/debug.h"
 
 enum fake_op {
-    OP_LOAD_SLOTS, OP_SAVE_SLOTS, OP_SET_STATUS, OP_GET_STATUS, OP_SET_CONTROL,
+    OP_LOAD_SLOTS, OP_LOAD_SLOT, OP_SAVE_SLOTS, OP_SET_STATUS, OP_GET_STATUS, OP_SET_CONTROL,
     OP_GET_CONTROL, OP_INTERCEPTS, OP_INJECT_DB, OP_INJECT_GP, OP_INJECT_UD,
     OP_GET_TF, OP_SET_TF, OP_NEXT_INSN, OP_COUNT
 };
@@ -26,6 +26,7 @@ struct fake_vmcb {
 
 struct fake_cpu {
     uint64_t slot[DBG_NR_SLOTS];  /* the pCPU's DR0-3 */
+    unsigned slot_loads[DBG_NR_SLOTS]; /* dbg_arch_load_slot() calls per slot */
     struct fake_vmcb vmcb[FAKE_MAX_VCPUS];
     unsigned count[OP_COUNT];
     enum fake_op last_op[64];

@@ -1,8 +1,44 @@
 /* Helpers that drive the debug core the way the SVM run loop does. */
+#include <stdio.h>
 #include <string.h>
 
 #include "ref_model.h"
 #include "tests.h"
+
+/* Offset of the first byte where a and b differ, or -1. */
+static long first_difference(const void *a, const void *b, size_t n)
+{
+    const unsigned char *x = a, *y = b;
+
+    for (size_t i = 0; i < n; i++)
+        if (x[i] != y[i])
+            return (long)i;
+    return -1;
+}
+
+void checked_before_vmentry(struct dbg_vcpu *d)
+{
+    struct dbg_vcpu full = *d;
+    struct fake_cpu before = fake, after_full;
+    uint64_t redo = d->redo;
+    long at;
+
+    /* The same entry done in full, on a copy of the vCPU and of the hardware. */
+    full.redo = DBG_REDO_ALL;
+    dbg_entry_program(&full);
+    after_full = fake;
+    fake = before;
+
+    (dbg_before_vmentry)(d);   /* the real one, as the test asked */
+    at = first_difference(&full, d, sizeof(full));
+    if (at >= 0)
+        printf("\n    entry (redo %#llx) differs from a full one at dbg_vcpu offset %ld\n",
+               (unsigned long long)redo, at);
+    CU_ASSERT_EQUAL(at, -1);
+    CU_ASSERT_EQUAL(memcmp(after_full.slot, fake.slot, sizeof(fake.slot)), 0);
+    CU_ASSERT_EQUAL(memcmp(&after_full.vmcb[d->vcpu_id % FAKE_MAX_VCPUS], fake_vmcb(d),
+                           sizeof(*fake_vmcb(d))), 0);
+}
 
 void vcpu_start(struct dbg_vcpu *d, uint32_t id, enum dbgv_debug_policy p, uint32_t quiet)
 {

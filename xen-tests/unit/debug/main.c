@@ -11,7 +11,8 @@ int main(void)
     if (CU_initialize_registry() != CUE_SUCCESS)
         return 2;
     if (register_semantics_tests() || register_access_tests() || register_policy_tests() ||
-        register_routing_tests() || register_reset_tests() || register_reference_tests()) {
+        register_routing_tests() || register_reset_tests() || register_reference_tests() ||
+        register_entry_tests()) {
         fprintf(stderr, "cannot register tests: %s\n", CU_get_error_msg());
         CU_cleanup_registry();
         return 2;

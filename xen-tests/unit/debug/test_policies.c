@@ -38,16 +38,18 @@ static void test_trap(void)
     CU_ASSERT_EQUAL(fake_calls(OP_LOAD_SLOTS), 1);
     reswitch(&v);                                 /* armed: restored on switch-in */
     CU_ASSERT_EQUAL(fake_calls(OP_LOAD_SLOTS), 2);
-    g_write(&v, 0, 0x2000);
+    g_write(&v, 0, 0x2000);                       /* armed: that slot alone is reloaded */
     run_once(&v);
     CU_ASSERT_EQUAL(fake.slot[0], 0x2000);
+    CU_ASSERT_EQUAL(fake_calls(OP_LOAD_SLOT), 1);
+    CU_ASSERT_EQUAL(fake.slot_loads[0], 1);
     CU_ASSERT_EQUAL(g_read(&v, 0), 0x2000);
     CU_ASSERT_EQUAL(fake_calls(OP_SAVE_SLOTS), 0);
     CU_ASSERT_EQUAL(fake_calls(OP_INTERCEPTS), 1);
     CU_ASSERT_EQUAL(v.lazy_state, DBGV_LAZY_TRAPPING);
     CU_ASSERT_EQUAL(v.counters.dr_access_exits, 4);
     CU_ASSERT_EQUAL(v.counters.policy_switches, 0);
-    CU_ASSERT_EQUAL(v.counters.dr_loads, fake_calls(OP_LOAD_SLOTS));
+    CU_ASSERT_EQUAL(v.counters.dr_loads, fake_calls(OP_LOAD_SLOTS) + fake_calls(OP_LOAD_SLOT));
 }
 
 /* Seed 001: the first access drops the intercepts until the next exit, which syncs. */

@@ -15,6 +15,14 @@ int register_policy_tests(void);
 int register_routing_tests(void);
 int register_reset_tests(void);
 int register_reference_tests(void);
+int register_entry_tests(void);
+
+/* Every VM entry a test makes (dbg_before_vmentry) is checked against the same entry done
+ * in full on a copy: the vCPU's state, the fake pCPU's slots and the VMCB must come out the
+ * same. An entry skipped or cut short because a writer forgot to mark what it changed
+ * (dbg_vcpu.redo), or a slot reload that loads the wrong slot, fails the test it is in. */
+void checked_before_vmentry(struct dbg_vcpu *d);
+#define dbg_before_vmentry(d) checked_before_vmentry(d)
 
 /* A vCPU on the fake pCPU: reset, scheduled, policy set. */
 void vcpu_start(struct dbg_vcpu *d, uint32_t id, enum dbgv_debug_policy p, uint32_t quiet);

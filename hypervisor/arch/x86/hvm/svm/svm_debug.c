@@ -92,6 +92,16 @@ void dbg_arch_load_slots(struct dbg_vcpu *d, const uint64_t val[DBG_NR_SLOTS])
     __asm__ volatile("mov %0, %%db3" :: "r"(val[3]));
 }
 
+void dbg_arch_load_slot(struct dbg_vcpu *d, unsigned slot, uint64_t val)
+{
+    switch (slot) {
+    case 0: __asm__ volatile("mov %0, %%db0" :: "r"(val)); break;
+    case 1: __asm__ volatile("mov %0, %%db1" :: "r"(val)); break;
+    case 2: __asm__ volatile("mov %0, %%db2" :: "r"(val)); break;
+    case 3: __asm__ volatile("mov %0, %%db3" :: "r"(val)); break;
+    }
+}
+
 void dbg_arch_save_slots(struct dbg_vcpu *d, uint64_t val[DBG_NR_SLOTS])
 {
     __asm__ volatile("mov %%db0, %0" : "=r"(val[0]));
