@@ -1,5 +1,5 @@
 /*
- * hostile: vcpus=2 policies=trap,lazy-exit,lazy-sched,adaptive native=compare
+ * hostile: vcpus=2 policies=trap,adaptive native=compare
  *
  * movdr-rewritten-by-others: a trapped MOV DR whose bytes are rewritten, at
  * the same RIP and CR3, by writers other than the vCPU that runs it (issue
