@@ -71,7 +71,7 @@ static struct dr_decode_cache *cache_of(struct vcpu *v)
 {
     struct dr_decode_cache *c = v->arch.dr_decode;
 
-    if (__builtin_expect(!c, 0)) {
+    if (!c) {
         c = &caches[v->domain - domains][v->id % MAX_VCPUS];
         memset(c, 0, sizeof(*c));
         c->hint = c->e;
@@ -96,8 +96,8 @@ static uint64_t context(const struct vmcb_save *s, int mode)
  * synchronization: either version is what a CPU could have run. */
 static bool still_holds(const struct decode_entry *e)
 {
-    for (unsigned i = 0; i < e->n_words; i++)
-        if ((__atomic_load_n(e->w[i].hva, __ATOMIC_RELAXED) ^ e->w[i].val) & e->w[i].mask)
+    for (const struct held_word *w = e->w, *end = w + e->n_words; w < end; w++)
+        if ((__atomic_load_n(w->hva, __ATOMIC_RELAXED) ^ w->val) & w->mask)
             return false;
     return true;
 }
@@ -180,7 +180,7 @@ static __attribute__((noinline)) int decode_and_fill(struct vcpu *v, int mode, s
                                                      unsigned *fetched)
 {
     const struct vmcb_save *s = &v->arch.vmcb->save;
-    struct dr_decode_cache *c = v->arch.dr_decode;
+    struct dr_decode_cache *c = cache_of(v);
     uint64_t lin = linear_rip(s, mode), ctx = context(s, mode);
     struct decode_entry *slot = NULL;
     uint8_t bytes[X86_MAX_INSN_LEN];
@@ -202,10 +202,14 @@ static __attribute__((noinline)) int decode_and_fill(struct vcpu *v, int mode, s
 int svm_decode_dr_insn(struct vcpu *v, int mode, struct x86_insn *insn, unsigned *fetched)
 {
     const struct vmcb_save *s = &v->arch.vmcb->save;
-    struct dr_decode_cache *c = cache_of(v);
+    struct dr_decode_cache *c = v->arch.dr_decode;
     uint64_t lin = linear_rip(s, mode), ctx = context(s, mode), cr3 = s->cr3;
-    struct decode_entry *e = c->hint;
+    struct decode_entry *e;
 
+    /* Every call from here is a tail call, so the hit saves no registers. */
+    if (__builtin_expect(!c, 0))
+        return decode_and_fill(v, mode, insn, fetched);     /* the vCPU's first */
+    e = c->hint;
     if (!key_matches(e, lin, cr3, ctx))
         for (e = c->e; e < c->e + ENTRIES && !key_matches(e, lin, cr3, ctx); e++)
             ;
