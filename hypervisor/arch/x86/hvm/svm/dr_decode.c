@@ -24,9 +24,10 @@
  * on each walk (to be able to set A/D; hardware only writes when a bit
  * changes), so a write-protected table page takes a #NPF on every guest TLB
  * fill. Measured: each table page of the bench's walk faulted right after it
- * was protected. The table entries have to be compared by value, and then the
- * bytes cost one or two compares more, less than a generation, a #NPF path
- * and hooks on every hypervisor store into guest RAM (docs/benchmarks.md).
+ * was protected. The table entries have to be compared by value; the bytes
+ * then cost one or two compares more, about what a generation check would,
+ * without a #NPF path, hooks on every hypervisor store into guest RAM, or
+ * faults for guests that write their tables (docs/benchmarks.md).
  */
 #include <asm/decode.h>
 #include <asm/hvm_emul.h>
