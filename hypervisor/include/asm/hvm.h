@@ -18,6 +18,7 @@ enum x86_gpr {
 
 struct vmcb;
 struct gdbg_vcpu;
+struct dr_decode_cache;
 
 /* The fixed part of one CPUID leaf as the guest sees it (cpuid.c). */
 #define HVM_CPUID_CACHED 8
@@ -63,6 +64,7 @@ struct arch_vcpu {
     uint64_t xcr0;
     struct hvm_cpuid_entry cpuid_cache[HVM_CPUID_CACHED];   /* CPUID exits (cpuid.c) */
     struct gdbg_vcpu *svm_debug;   /* its host-debugger state (svm_debug.c), NULL until first use */
+    struct dr_decode_cache *dr_decode; /* its cached MOV DR decodes (dr_decode.c), NULL until first use */
     uint8_t soft_delivery_len;     /* svm_debug.c: an injected INT n is being delivered (its
                                       length; 0: none), asked at every exit */
 };

@@ -12,7 +12,10 @@
  *    encoding, and back;
  *  - remaps it one level up, through the page-directory entry, to another
  *    page table;
- *  - adds a REX prefix ahead of it (R8 as the source) on a fresh page.
+ *  - adds a REX prefix ahead of it (R8 as the source) on a fresh page;
+ *  - maps it through a 2 MiB page-directory entry, then points that entry
+ *    at another 2 MiB frame holding another encoding at the same offset,
+ *    and back (the decode's walk ends one level up).
  * On a CPU each run moves whatever register the bytes at RIP name, through
  * whatever page the tables lead to: the record printed (DR0/DR1 after each
  * step) must equal the native one under every policy. A cache keyed on the
@@ -23,6 +26,10 @@
 #define WINDOW   (3UL << 39)          /* PML4[3]: tables of our own, 4 KiB pages */
 #define PTE_P    0x1
 #define PTE_RW   0x2
+#define PDE_PS   0x80
+#define BIG_A    0x400000UL           /* two free 2 MiB frames of guest RAM */
+#define BIG_B    0x600000UL
+#define BIG_WINDOW (WINDOW + 0x200000) /* PD[1]: a 2 MiB page */
 
 static uint64_t pdpt[512] __attribute__((aligned(4096)));
 static uint64_t pd[512] __attribute__((aligned(4096)));
@@ -54,11 +61,11 @@ static void put(uint8_t *p, const uint8_t *bytes, unsigned n)
     p[CODE_OFF + n] = 0xc3;
 }
 
-/* Call the code at the window with RAX, RBX, RCX and R8 holding known values. */
+static unsigned long target = WINDOW + CODE_OFF;
+
+/* Call the code at target with RAX, RBX, RCX and R8 holding known values. */
 static void run(void)
 {
-    unsigned long target = WINDOW + CODE_OFF;
-
     asm volatile("mov $0x1110, %%rax\n\t"
                  "mov $0x2220, %%rbx\n\t"
                  "mov $0x3330, %%rcx\n\t"
@@ -117,6 +124,20 @@ int main(void)
     pd[0] = (uint64_t)pt_a | PTE_P | PTE_RW;
     invlpg(WINDOW);
     step("pde remapped back to page a (%rbx)", 0x2220, 0);
+
+    put((uint8_t *)BIG_A, rax_dr0, sizeof(rax_dr0));
+    put((uint8_t *)BIG_B, rcx_dr0, sizeof(rcx_dr0));
+    target = BIG_WINDOW + CODE_OFF;
+    pd[1] = BIG_A | PDE_PS | PTE_P | PTE_RW;
+    invlpg(BIG_WINDOW);
+    step("2m page a (%rax)", 0x1110, 0);
+    step("2m page a again", 0x1110, 0);
+    pd[1] = BIG_B | PDE_PS | PTE_P | PTE_RW;   /* the large leaf now leads elsewhere */
+    invlpg(BIG_WINDOW);
+    step("2m pde remapped to frame b (%rcx)", 0x3330, 0);
+    pd[1] = BIG_A | PDE_PS | PTE_P | PTE_RW;
+    invlpg(BIG_WINDOW);
+    step("2m pde remapped back to frame a (%rax)", 0x1110, 0);
     write_dr0(0);
     return report_summary();
 }
