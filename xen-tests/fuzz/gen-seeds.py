@@ -464,3 +464,29 @@ for name, word in [("ldp-w", 0x29400801), ("ldp-w-neg", 0x297f0861), ("ldpsw", 0
                    ("ldrsh-w-pre", 0x78c02c45), ("strb-pre", 0x381f0c06),
                    ("str-w-post", 0xb8004401), ("ldr-w-nowb", 0xb9400001)]:
     write("a64mmio", name, struct.pack("<I", word))
+
+
+# vgicd: cfg byte (vCPUs-1 | (LRs-1) << 2 | hardware PPI per vCPU << 4), then
+# steps op, selector, offset (u16), value (u64); op bit 7 = write.
+def gstep(op, sel=0, off=0, val=0): return struct.pack("<BBHQ", op, sel, off, val)
+def greg(idx, val): return gstep(0x80, 0, idx, val)             # CTLR, IGROUPR, ISENABLER, ...
+def gprio(spi, val): return gstep(0x81, 1, spi, val)
+def groute(spi, vcpu): return gstep(0x81, 0, spi, vcpu)
+def gline(intid, level): return gstep(3, intid - 28, 0, level)
+def gsync(vcpu): return gstep(4, vcpu)
+def gack(vcpu, lr): return gstep(6, vcpu | lr << 2)
+def geoi(vcpu, lr): return gstep(6, vcpu | lr << 2 | 0x80)
+write("vgicd", "linux-pl011",
+      bytes([0x1 | 0x4 << 0 | 0x30]) + greg(0, 2) + greg(1, 0xffffffff) + gprio(0, 0xa0a0a0a0) +
+      groute(1, 0) + greg(8, 0) + greg(2, 2) + gline(33, 1) + gsync(0) + gack(0, 0) + gline(33, 0) +
+      geoi(0, 0) + gsync(0) + gline(33, 1) + groute(1, 1) + gsync(0) + gsync(1) + gack(1, 0) +
+      geoi(1, 0) + gsync(1))
+write("vgicd", "edge-priorities",
+      bytes([0x3 | 0x4 << 2]) + greg(0, 3) + greg(9, 0xaaaaaaaa) + greg(2, 0xffff0000) +
+      gprio(16, 0x10203040) + gprio(20, 0x05060708) + greg(4, 0xffff0000) + gsync(0) +
+      gack(0, 0) + gack(0, 1) + greg(5, 0x00f00000) + greg(7, 0x00010000) + gsync(0) +
+      gstep(7, 0) + gsync(0) + greg(3, 0xffffffff) + gsync(0))
+write("vgicd", "reads",
+      bytes([0x0]) + gstep(2, 0, 0x0000) + gstep(2, 0, 0x0004) + gstep(2, 0, 0x0008) +
+      gstep(2, 0, 0xffe8) + gstep(1, 0, 5) + gstep(1, 1, 6) + gstep(0, 0, 4) +
+      gstep(0x82, 3, 0x0420, 0xff) + gstep(0x82, 4, 0x0421, 0xffff))
