@@ -76,4 +76,16 @@ static inline bool dr7_slot_enabled(uint64_t dr7, unsigned n)
     return (dr7 & DR7_EN_MASK(n)) != 0;
 }
 
+/* A MOV DR at CPL 0 with DR7.GD clear that names DR0-3 (either way) or DR6/DR7 (a read):
+ * no fault, no alias, no value rule (a slot takes any value; a read returns the register).
+ * One test, for the exit handler's fast path; everything else goes through every rule
+ * (dbg_arch_check_access, dbg_arch_write_value). dr is 0-15 as encoded. */
+static inline bool dr_access_plain(unsigned cpl, unsigned dr, bool write, uint64_t dr7)
+{
+    /* Bit write * 16 + dr: reads of DR0-3, DR6 and DR7, writes of DR0-3. */
+    uint32_t plain = 0x000f00cfu >> (((unsigned)write << 4) | (dr & 15u));
+
+    return (plain & 1u) && (cpl | (dr7 & DR7_GD)) == 0;
+}
+
 #endif
