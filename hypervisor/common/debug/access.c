@@ -97,9 +97,9 @@ uint64_t dbg_read_plain(struct dbg_vcpu *d, unsigned reg)
     return v;
 }
 
-void dbg_write_slot_plain(struct dbg_vcpu *d, unsigned n, uint64_t value)
+void dbg_write_plain(struct dbg_vcpu *d, unsigned reg, uint64_t value)
 {
     d->counters.dr_access_exits++;
-    store(d, n, current_reg(d, n), value);
-    dbg_lazy_on_access(d);
+    store(d, reg, current_reg(d, reg), value);
+    accessed(d, reg);
 }
