@@ -5,16 +5,6 @@
 #include "asm/debugreg.h"
 #include "dbgvisor/debug_arch.h"
 
-static uint64_t dr6_fixed_1(bool rtm)
-{
-    return rtm ? DR6_FIXED_1 : DR6_ACTIVE_LOW;
-}
-
-static uint64_t dr6_volatile(bool rtm)
-{
-    return rtm ? (DR6_VOLATILE | DR6_RTM) : DR6_VOLATILE;
-}
-
 uint32_t dbg_arch_slots_present(void)
 {
     return (1u << DBG_NR_SLOTS) - 1;
@@ -63,27 +53,7 @@ enum dbg_access_result dbg_arch_check_access(const struct dbg_access *a, uint64_
 bool dbg_arch_write_value(const struct dbg_vcpu *d, unsigned reg, uint64_t v, bool long_mode,
                           uint64_t *out)
 {
-    bool rtm = d->rtm;
-
-    /* Outside 64-bit mode the operand is 32 bits: the upper half cannot be named. */
-    if (!long_mode)
-        v = (uint32_t)v;
-
-    switch (reg) {
-    case 6:
-        if (v & DR_UPPER_RESERVED)
-            return false;
-        *out = (v & dr6_volatile(rtm)) | dr6_fixed_1(rtm);
-        return true;
-    case 7:
-        if (v & DR_UPPER_RESERVED)
-            return false;
-        *out = (v & (rtm ? DR7_VOLATILE | DR7_RTM : DR7_VOLATILE)) | DR7_FIXED_1;
-        return true;
-    default:
-        *out = v;
-        return true;
-    }
+    return dr_write_value(reg, v, long_mode, d->rtm, out);
 }
 
 uint64_t dbg_arch_read_value(uint64_t v, bool long_mode)

@@ -76,4 +76,50 @@ static inline bool dr7_slot_enabled(uint64_t dr7, unsigned n)
     return (dr7 & DR7_EN_MASK(n)) != 0;
 }
 
+static inline uint64_t dr6_fixed_1(bool rtm)
+{
+    return rtm ? DR6_FIXED_1 : DR6_ACTIVE_LOW;
+}
+
+static inline uint64_t dr6_volatile(bool rtm)
+{
+    return rtm ? (DR6_VOLATILE | DR6_RTM) : DR6_VOLATILE;
+}
+
+/* What a MOV to register reg (aliases resolved: 0-3, 6, 7) leaves in it, or false for the
+ * #GP of a reserved upper half. Outside 64-bit mode the operand is 32 bits: the upper half
+ * cannot be named. */
+static inline bool dr_write_value(unsigned reg, uint64_t v, bool long_mode, bool rtm,
+                                  uint64_t *out)
+{
+    if (!long_mode)
+        v = (uint32_t)v;
+    switch (reg) {
+    case 6:
+        if (v & DR_UPPER_RESERVED)
+            return false;
+        *out = (v & dr6_volatile(rtm)) | dr6_fixed_1(rtm);
+        return true;
+    case 7:
+        if (v & DR_UPPER_RESERVED)
+            return false;
+        *out = (v & (rtm ? DR7_VOLATILE | DR7_RTM : DR7_VOLATILE)) | DR7_FIXED_1;
+        return true;
+    default:
+        *out = v;
+        return true;
+    }
+}
+
+/* A MOV DR at CPL 0 with DR7.GD clear that names DR0-3, DR6 or DR7: no fault but the value
+ * rule (dr_write_value), no alias. One test, for the exit handler's fast path; everything
+ * else goes through every rule (dbg_arch_check_access). dr is 0-15 as encoded. */
+static inline bool dr_access_plain(unsigned cpl, unsigned dr, bool write, uint64_t dr7)
+{
+    /* Bit write * 16 + dr: DR0-3, DR6 and DR7 either way. */
+    uint32_t plain = 0x00cf00cfu >> (((unsigned)write << 4) | (dr & 15u));
+
+    return (plain & 1u) && (cpl | (dr7 & DR7_GD)) == 0;
+}
+
 #endif

@@ -224,6 +224,11 @@ void dbg_on_schedule(struct dbg_vcpu *d);
 /* [vCPU] Emulate an intercepted MOV DR (a->value is the result of a read); faults injected.
  * Also called untrapped: writes of DR4-DR7 always exit (dbg_arch_set_intercepts). */
 enum dbg_access_result dbg_on_mov_dr(struct dbg_vcpu *d, struct dbg_access *a);
+/* [vCPU] The common case of dbg_on_mov_dr, taken when the arch has found no rule to apply
+ * (privilege, alias, general detect) and has applied the value rule: the read of register
+ * reg (an alias resolved), and the write of value, as the register will hold it. */
+uint64_t dbg_read_plain(struct dbg_vcpu *d, unsigned reg);
+void dbg_write_plain(struct dbg_vcpu *d, unsigned reg, uint64_t value);
 /* [vCPU] #DB intercept with the hardware DR6: split host/guest causes, queue the guest's #DB. */
 struct dbg_route dbg_on_db_exit(struct dbg_vcpu *d, uint64_t hw_dr6);
 /* [vCPU] ICEBP/INT1 intercept: reflect a #DB that leaves the guest's DR6 untouched. */

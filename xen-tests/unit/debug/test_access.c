@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "tests.h"
+#include "asm/dr_fast_path.h"
 
 static struct dbg_vcpu v;
 
@@ -171,6 +172,41 @@ static void test_same_under_every_policy(void)
     }
 }
 
+/* The exit handler's fast path (dr_mov_fast) against the full path: whenever it claims an
+ * access, dbg_on_mov_dr must complete the same access with no fault, the same result and
+ * the same core state, for every CPL, register, direction, GD, CR4.DE, mode and value. */
+static void test_fast_path_matches_full(void)
+{
+    static const uint64_t values[] = { 0x1234, 0xffffffff00000001ull, 0xffff0ff0, 0x2401 };
+    static struct dbg_vcpu full, fast;
+    unsigned claimed = 0;
+
+    for (unsigned combo = 0; combo < 4 * 16 * 2 * 2 * 2 * 2 * 4; combo++) {
+        unsigned c = combo, cpl = c % 4, dr = (c /= 4) % 16;
+        bool write = (c /= 16) % 2, gd = (c /= 2) % 2, de = (c /= 2) % 2, lm = (c /= 2) % 2;
+        uint64_t value = values[(c / 2) % 4], gpr = value;
+
+        fake_reset();
+        vcpu_start(&full, 0, DBGV_POLICY_TRAP, 8);
+        vcpu_start(&fast, 0, DBGV_POLICY_TRAP, 8);
+        CU_ASSERT_EQUAL(mov_to_dr(&full, 1, 0x5000), DBG_ACCESS_DONE);
+        CU_ASSERT_EQUAL(mov_to_dr(&fast, 1, 0x5000), DBG_ACCESS_DONE);
+        if (gd)
+            full.control = fast.control = full.control | DR7_GD;
+        if (!dr_mov_fast(&fast, cpl, dr, write, lm, &gpr))
+            continue;
+        claimed++;
+        struct dbg_access a = { .reg = (uint8_t)dr, .write = write, .cpl = (uint8_t)cpl,
+                                .cr4_de = de, .long_mode = lm, .value = lm ? value : (uint32_t)value };
+        CU_ASSERT_EQUAL_FATAL(dbg_on_mov_dr(&full, &a), DBG_ACCESS_DONE);
+        if (!write)
+            CU_ASSERT_EQUAL(gpr, lm ? a.value : (uint32_t)a.value);
+        CU_ASSERT_EQUAL(memcmp(&full, &fast, sizeof(full)), 0);
+    }
+    /* Reads of DR0-3, DR6, DR7; writes of DR0-3, and of DR6/DR7 but a 64-bit reserved half. */
+    CU_ASSERT_EQUAL(claimed, 6 * 2 * 2 * 4 + 4 * 2 * 2 * 4 + 2 * 2 * (4 + 3));
+}
+
 int register_access_tests(void)
 {
     CU_pSuite s = CU_add_suite("MOV DR emulation", NULL, NULL);
@@ -182,7 +218,8 @@ int register_access_tests(void)
         !CU_add_test(s, "#GP at CPL>0 and on reserved upper bits", test_cpl_and_reserved) ||
         !CU_add_test(s, "32-bit guest sees 32-bit values", test_32bit_guest) ||
         !CU_add_test(s, "general detect #DB with BD, GD cleared", test_general_detect) ||
-        !CU_add_test(s, "same results under every policy", test_same_under_every_policy))
+        !CU_add_test(s, "same results under every policy", test_same_under_every_policy) ||
+        !CU_add_test(s, "the exit's fast path agrees with the full path", test_fast_path_matches_full))
         return -1;
     return 0;
 }

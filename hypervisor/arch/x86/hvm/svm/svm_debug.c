@@ -4,6 +4,7 @@
  * moves values between the core, the VMCB and the hardware registers.
  */
 #include <asm/decode.h>
+#include <asm/dr_fast_path.h>
 #include <asm/hvm_emul.h>
 #include <asm/svm.h>
 #include <asm/x86.h>
@@ -330,6 +331,11 @@ enum vcpu_run_result svm_debug_handle_dr_access(struct vcpu *v, uint64_t exitcod
         return guest_insn_changed(v, n, "debug-register exit");
     if (insn.lock) {
         svm_inject_ud(v);
+        return RUN_CONTINUE;
+    }
+    if (dr_mov_fast(&v->dbg, vmcb->save.cpl, insn.dr, insn.kind == X86_INSN_MOV_TO_DR,
+                    mode == X86_MODE_LONG64, gpr(v, insn.gpr))) {
+        svm_skip_instruction(v, insn.len);
         return RUN_CONTINUE;
     }
     struct dbg_access a = {
