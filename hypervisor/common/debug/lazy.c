@@ -276,12 +276,13 @@ static void follow_hardware_control(struct dbg_vcpu *d)
     dbg_layout_update(d);       /* the guest's armed slots may have changed */
 }
 
-void dbg_exit_sync(struct dbg_vcpu *d)
+void dbg_exit_sync(struct dbg_vcpu *d, bool control_kept)
 {
     if (d->step_armed)
         dbg_step_after_exit(d);
     if (!d->ran_untrapped) {
-        follow_hardware_control(d);
+        if (!control_kept)
+            follow_hardware_control(d);
         return;
     }
     pull_control(d);

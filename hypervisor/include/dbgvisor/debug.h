@@ -182,7 +182,7 @@ void dbg_snapshot(const struct dbg_vcpu *d, struct dbgv_vcpu_debug_state *out);
 
 /* The work of the two below; the inline wrappers skip it when there is none. */
 void dbg_entry_program(struct dbg_vcpu *d);
-void dbg_exit_sync(struct dbg_vcpu *d);
+void dbg_exit_sync(struct dbg_vcpu *d, bool control_kept);
 
 /* dbg_vcpu.redo: the whole entry, or only the hardware slot n of a slot the view
  * changed (x86 DR0-3; a slot beyond the bits redoes the whole entry). */
@@ -208,11 +208,22 @@ static inline void dbg_before_vmentry(struct dbg_vcpu *d)
         dbg_entry_program(d);
 }
 /* [vCPU] First thing after every VM exit, before its handler: sync what the guest changed.
- * After a clean entry (trapped, nothing armed, no step) the guest could change nothing. */
+ * After a clean entry (trapped, nothing armed, no step) the guest could change nothing.
+ * control_kept: the arch knows the CPU itself could not change the control register
+ * during this run (x86: a run that ended in long mode, which has no hardware task
+ * switch), so a trapped run without a step has nothing to sync. */
+static inline void dbg_after_vmexit_run(struct dbg_vcpu *d, bool control_kept)
+{
+    if (d->clean_entry)
+        return;
+    if (control_kept && !d->step_armed && !d->ran_untrapped)
+        return;
+    dbg_exit_sync(d, control_kept);
+}
+/* The same where the arch cannot tell (any run may have changed the control register). */
 static inline void dbg_after_vmexit(struct dbg_vcpu *d)
 {
-    if (!d->clean_entry)
-        dbg_exit_sync(d);
+    dbg_after_vmexit_run(d, false);
 }
 /* [vCPU] The vCPU leaves its pCPU: save dirty registers, apply the policy's switch-out rule. */
 void dbg_on_deschedule(struct dbg_vcpu *d);

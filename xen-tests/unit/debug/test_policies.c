@@ -408,6 +408,31 @@ static void test_task_switch_clears_local_enables(void)
     CU_ASSERT_EQUAL(fake_vmcb(&v)->dr7 & 0xff, 0x08);             /* hardware agrees */
 }
 
+/* The exit skips that check only for a run the arch vouches for (x86: one
+ * that ended in long mode, where no hardware task switch exists): a run it
+ * does not vouch for (legacy mode) still has its task switch followed, and a
+ * vouched-for run does not even read the control register back. */
+static void test_task_switch_check_only_outside_long_mode(void)
+{
+    fake_reset();
+    vcpu_start(&v, 0, DBGV_POLICY_TRAP, 2);
+    CU_ASSERT_EQUAL(mov_to_dr(&v, 7, 0x40d), DBG_ACCESS_DONE);     /* L0 L1 G1 */
+    run_once(&v);
+
+    dbg_before_vmentry(&v);
+    fake_vmcb(&v)->dr7 &= ~0x55ull;                                /* a task switch, legacy mode */
+    dbg_after_vmexit_run(&v, false);
+    CU_ASSERT_EQUAL(mov_from_dr(&v, 7), 0x408);                   /* followed */
+
+    CU_ASSERT_EQUAL(mov_to_dr(&v, 7, 0x40d), DBG_ACCESS_DONE);
+    run_once(&v);
+    dbg_before_vmentry(&v);
+    fake_clear_counts();
+    dbg_after_vmexit_run(&v, true);                               /* a long-mode run */
+    CU_ASSERT_EQUAL(fake_calls(OP_GET_CONTROL), 0);               /* the check skipped */
+    CU_ASSERT_EQUAL(mov_from_dr(&v, 7), 0x40d);
+}
+
 static void test_snapshot(void)
 {
     struct dbgv_vcpu_debug_state s;
@@ -469,6 +494,8 @@ int register_policy_tests(void)
         !CU_add_test(s, "two vCPUs on one pCPU keep their values", test_two_vcpus_one_pcpu) ||
         !CU_add_test(s, "trapped: a task switch clears the local enables",
                      test_task_switch_clears_local_enables) ||
+        !CU_add_test(s, "trapped: the task-switch check skipped only for a long-mode run",
+                     test_task_switch_check_only_outside_long_mode) ||
         !CU_add_test(s, "snapshot", test_snapshot) ||
         !CU_add_test(s, "clean vCPU: no mechanism call on exits and switches, every policy",
                      test_clean_vcpu_pays_nothing) ||

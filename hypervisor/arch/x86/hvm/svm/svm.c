@@ -21,6 +21,7 @@
 #include <dbgvisor/page_alloc.h>
 #include <dbgvisor/percpu.h>
 #include <dbgvisor/sched.h>
+#include "svm_debug.h"
 #include "svm_internal.h"
 
 static uint64_t iopm_pa, msrpm_pa;
@@ -472,7 +473,7 @@ svm_run_once(struct vcpu *v, struct pcpu *p)
     vmcb->control.tlb_control = 0;
     v->arch.exit_left_irqs = false;       /* until its handler says otherwise */
 
-    dbg_after_vmexit(&v->dbg);
+    dbg_after_vmexit_run(&v->dbg, svm_run_kept_dr7(vmcb));
     /* Rare: an exit during event delivery, or while an injected INT n is delivered. */
     if (v->arch.soft_delivery_len || (vmcb->control.exitintinfo & SVM_EVTINJ_VALID))
         svm_reinject_interrupted_event(v);

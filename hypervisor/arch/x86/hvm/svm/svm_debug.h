@@ -4,7 +4,9 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <asm/svm.h>
 #include <asm/svm_vcpu.h>
+#include <asm/x86.h>
 
 struct vcpu;
 
@@ -23,5 +25,14 @@ void svm_debug_soft_delivery_exit(struct vcpu *v);
 void svm_debug_emulated_step(struct vcpu *v);
 /* #NPF on a page protected for an emulated watchpoint; false if not ours. */
 bool svm_debug_handle_npf(struct vcpu *v, uint64_t gpa, uint64_t error);
+/* Whether the CPU itself left DR7 as the entry loaded it, for dbg_after_vmexit_run:
+ * only a hardware task switch changes it (clearing the local enables), and none
+ * exists in long mode (APM vol. 2, "Task Management": an attempt raises #GP). A run that ended in
+ * long mode also began there: entering or leaving it takes a CR0.PG write, and CR0
+ * writes always exit (vmcb_init_control) before they take effect. */
+static inline bool svm_run_kept_dr7(const struct vmcb *vmcb)
+{
+    return vmcb->save.efer & EFER_LMA;
+}
 
 #endif
