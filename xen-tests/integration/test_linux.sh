@@ -52,6 +52,16 @@ hv_khz=$(sed -n 's/^(HV) TSC: \([0-9]*\) kHz$/\1/p' $TMP/plat.out | head -1)
 within_1pct() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a > 0 && b > 0 && (a - b) / b < 0.01 && (b - a) / b < 0.01) }'; }
 check "platform: the hypervisor's TSC ($hv_khz kHz) within 1% of the host's ($host_khz kHz)" \
     within_1pct "$hv_khz" "$host_khz"
+# KVM's paravirtual clock (asm/pvclock.h): Linux takes the TSC frequency from
+# it instead of calibrating (which fails when each PIT or PM-timer read is an
+# exit under TCG, leaving the TSC unused and every clock read an exit).
+expect_line $TMP/lxplat.out 'kvm-clock: Using msrs 4b564d01 and 4b564d00' "platform: Linux uses the KVM clock's MSRs"
+expect_line $TMP/lxplat.out 'clocksource: Switched to clocksource (kvm-clock|tsc)$' \
+    "platform: Linux's clocksource reads the TSC (kvm-clock or tsc, not the PM timer)"
+lx_mhz=$(sed -n 's/.*tsc: Detected \([0-9.]*\) MHz processor$/\1/p' $TMP/lxplat.out | head -1)
+check "platform: Linux's TSC ($lx_mhz MHz) is the hypervisor's ($hv_khz kHz)" \
+    awk -v m="$lx_mhz" -v k="$hv_khz" 'BEGIN { exit !(m != "" && k > 0 && (m * 1000 - k) ^ 2 < 4) }'
+reject_line $TMP/lxplat.out 'calibration failed|could not calculate TSC khz' "platform: Linux does not calibrate its TSC"
 [ -z "${LINUX_PLATFORM_ONLY:-}" ] || { finish; exit; }
 
 # The native reference, 2 CPUs.

@@ -75,6 +75,7 @@ struct arch_domain {
     struct vfw_cfg fw_cfg;
     struct hvm_irq irq;         /* vPIC, vPIT, vIOAPIC and their router (irq.c) */
     struct hvm_platform platform; /* RTC, 8042, PCI host, ACPI PM (platform.c) */
+    uint64_t kvm_wall_clock;    /* MSR_KVM_WALL_CLOCK_NEW as last written (pvclock.c) */
 };
 
 /* hvm_next_timer_ns (asm/hvm_irq.h) from the domain's and the vCPU's parts, inline for

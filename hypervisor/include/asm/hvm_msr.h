@@ -17,7 +17,12 @@ struct hvm_msr_state {
     uint64_t mtrr_def_type;
     uint64_t mtrr_fixed[HVM_MTRR_NFIXED];
     uint64_t mtrr_var[2 * HVM_MTRR_VCNT];   /* base0, mask0, base1, ... */
+    uint64_t kvm_system_time;   /* MSR_KVM_SYSTEM_TIME_NEW as written (pvclock.c) */
 };
+
+/* A group of MSRs answers for an MSR it knows, or MSR_UNKNOWN from the number
+ * alone (msr.c remembers which group knows which MSR). */
+enum msr_result { MSR_OK = 0, MSR_GP = -1, MSR_UNKNOWN = 1 };
 
 struct vcpu;
 /* Power-up values; INIT leaves these MSRs alone (SDM table 9-1). */

@@ -11,5 +11,6 @@ void register_decode_tests(void);
 void register_palloc_tests(void);
 void register_asid_tests(void);
 void register_tsc_time_tests(void);
+void register_pvclock_tests(void);
 
 #endif

@@ -2,11 +2,12 @@
  * CPUID as the guest sees it: the host's, minus what we do not virtualize
  * (SVM, MONITOR, PMU extensions, extended state we do not switch:
  * AVX-512, AMX, MPX, CET), plus the hypervisor bit and leaves (signature,
- * TSC and APIC timer frequencies), the vCPU's own APIC ID and the domain's
- * topology. XSAVE and AVX are offered exactly as xstate.c switches them.
+ * TSC and APIC timer frequencies; KVM's at 0x40000100 for its clock), the
+ * vCPU's own APIC ID and the domain's topology. XSAVE and AVX are offered exactly as xstate.c switches them.
  */
 #include <asm/hvm.h>
 #include <asm/hvm_emul.h>
+#include <asm/pvclock.h>
 #include <asm/svm.h>
 #include <asm/vlapic.h>
 #include <asm/x86.h>
@@ -161,11 +162,21 @@ static void hide_msr_features_7(uint32_t r[4])
 static void cpuid_fixed(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t r[4])
 {
     bool known = leaf <= MAX_BASIC_LEAF || (leaf >= 0x80000000 && leaf <= MAX_EXT_LEAF) ||
-                 (leaf >= HV_BASE_LEAF && leaf <= HV_MAX_LEAF);
+                 (leaf >= HV_BASE_LEAF && leaf <= HV_MAX_LEAF) ||
+                 (leaf >= PVCLOCK_CPUID_BASE && leaf <= PVCLOCK_CPUID_FEATURES);
 
     memset(r, 0, 4 * sizeof(uint32_t));
     if (!known)
         return;
+    if (leaf == PVCLOCK_CPUID_BASE) {     /* KVM's leaves, for its clock (pvclock.c) */
+        r[0] = PVCLOCK_CPUID_FEATURES;
+        memcpy(&r[1], PVCLOCK_SIGNATURE, 12);
+        return;
+    }
+    if (leaf == PVCLOCK_CPUID_FEATURES) {
+        r[0] = KVM_FEATURE_CLOCKSOURCE2 | KVM_FEATURE_CLOCKSOURCE_STABLE;
+        return;                          /* EDX: no hints */
+    }
     if (leaf == HV_BASE_LEAF) {
         r[0] = HV_MAX_LEAF;
         memcpy(&r[1], "dbgvisor    ", 12);

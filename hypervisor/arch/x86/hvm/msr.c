@@ -16,11 +16,13 @@
  *                nested SVM), the legacy PMU counters (read 0, writes dropped)
  *   TSC_AUX      when CPUID offers RDTSCP or RDPID (passed through from the
  *                host): the guest's value sits in the real MSR while it runs
+ *   KVM clock    MSR_KVM_SYSTEM_TIME_NEW, MSR_KVM_WALL_CLOCK_NEW (pvclock.c)
  * Not offered, so #GP (cpuid.c hides the CPUID bits that would announce
  * them): SPEC_CTRL/PRED_CMD, the DR address-mask MSRs
  * (DataBreakpointExtension hidden), VM_HSAVE_PA.
  */
 #include <asm/hvm_emul.h>
+#include <asm/pvclock.h>
 #include <asm/svm.h>
 #include <asm/vlapic.h>
 #include <asm/x86.h>
@@ -56,8 +58,6 @@
 #define MTRRCAP_WC                (1ull << 10)
 #define MTRR_DEF_TYPE_VALID       0xcffull  /* type, FE (bit 10), E (bit 11) */
 #define MTRR_PHYS_MASK_VALID      (1ull << 11)
-
-enum msr_result { MSR_OK = 0, MSR_GP = -1, MSR_UNKNOWN = 1 };
 
 static bool guest_cpuid_bit(struct vcpu *v, uint32_t leaf, unsigned reg, unsigned bit)
 {
@@ -120,6 +120,7 @@ static void tsc_move(struct vcpu *v, uint64_t delta)
     /* An armed TSC deadline is a TSC value: it moves with the TSC. */
     if (vlapic_tsc_deadline(v))
         vlapic_set_tsc_deadline(v, vlapic_tsc_deadline(v), guest_tsc(v));
+    pvclock_tsc_moved(v);             /* its record pairs a TSC value with a time */
 }
 
 static bool tsc_aux_offered(struct vcpu *v)
@@ -345,10 +346,10 @@ static enum msr_result amd_write(struct vcpu *v, uint32_t msr, uint64_t val)
 
 /* The groups in turn; the first that knows the MSR decides. */
 static enum msr_result (*const group_read[])(struct vcpu *, uint32_t, uint64_t *) = {
-    tsc_read, mtrr_read, misc_read, x2apic_read, amd_read,
+    tsc_read, mtrr_read, misc_read, x2apic_read, amd_read, pvclock_msr_read,
 };
 static enum msr_result (*const group_write[])(struct vcpu *, uint32_t, uint64_t) = {
-    tsc_write, mtrr_write, misc_write, x2apic_write, amd_write,
+    tsc_write, mtrr_write, misc_write, x2apic_write, amd_write, pvclock_msr_write,
 };
 _Static_assert(ARRAY_SIZE(group_read) == ARRAY_SIZE(group_write), "a group reads and writes");
 
