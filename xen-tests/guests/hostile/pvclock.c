@@ -58,10 +58,10 @@ static uint64_t pm_ns(uint32_t a, uint32_t b)
     return ((b - a) & 0xffffffu) * 1000000000ull / PM_TIMER_HZ;
 }
 
-/* One window of about ms: pvclock ns and PM-timer ns across it, each end
- * taken between two reads of the other clock, so that a descheduled vCPU
- * shows as a wide end and the window is tried again. */
-static bool measure(unsigned ms, uint64_t *pv, uint64_t *pm)
+/* One window of about ms: pvclock ns and PM-timer ns across it; each PM
+ * read is taken between two clock reads, so that their distance bounds how
+ * far apart the two clocks' ends can be (a descheduled vCPU widens it). */
+static uint64_t measure(unsigned ms, uint64_t *pv, uint64_t *pm)
 {
     uint64_t c0 = clock_ns(), c1;
     uint32_t p0 = inl(PM_TIMER_PORT), p1;
@@ -74,7 +74,7 @@ static bool measure(unsigned ms, uint64_t *pv, uint64_t *pm)
     uint64_t c1b = clock_ns();
     *pv = (c1 + c1b) / 2 - (c0 + c0b) / 2;
     *pm = pm_ns(p0, p1);
-    return (c0b - c0) + (c1b - c1) < *pv / 2000;    /* ends seen within 0.05% */
+    return (c0b - c0) + (c1b - c1);
 }
 
 static void hostile_address(uint64_t gpa, const char *where)
@@ -91,8 +91,7 @@ int main(void)
 {
     struct cpuid_regs base = cpuid(0x40000100, 0), feat = cpuid(0x40000101, 0);
     char sig[13];
-    uint64_t pv = 0, pm = 0, before, after, got = 0;
-    bool seen = false;
+    uint64_t pv = 0, pm = 0, unc = ~0ull, before, after, got = 0;
 
     memcpy(sig, &base.b, 4);
     memcpy(sig + 4, &base.c, 4);
@@ -111,11 +110,20 @@ int main(void)
     report(rec.version && !(rec.version & 1) && (rec.flags & 1) && rec.mul >= 1u << 31 &&
            rec.tsc_timestamp <= rdtsc(),
            "the record: even version %u, stable flag, mul %#x shift %d", rec.version, rec.mul, rec.shift);
-    for (unsigned i = 0; i < 10 && !seen; i++)
-        seen = measure(200, &pv, &pm);
-    printf("# 200 ms: pvclock %llu ns, PM timer %llu ns\n", (unsigned long long)pv, (unsigned long long)pm);
-    report(seen && pv * 1000 >= pm * 999 && pv * 1000 <= pm * 1001,
-           "pvclock time runs at the PM timer's rate, within 0.1%%");
+    /* The best of ten windows: the clocks agree within 0.1% plus the window's
+     * own uncertainty (under 0.05% when the vCPU ran through both ends). */
+    for (unsigned i = 0; i < 10 && unc * 2000 > pv; i++) {
+        uint64_t p, q, u = measure(200, &p, &q);
+        if (u < unc) {
+            unc = u;
+            pv = p;
+            pm = q;
+        }
+    }
+    printf("# 200 ms: pvclock %llu ns, PM timer %llu ns, ends seen within %llu ns\n",
+           (unsigned long long)pv, (unsigned long long)pm, (unsigned long long)unc);
+    report(pm > 100000000ull && (pv > pm ? pv - pm : pm - pv) <= pm / 1000 + unc,
+           "pvclock time runs at the PM timer's rate, within 0.1%% and the ends' uncertainty");
 
     /* A TSC write moves tsc_timestamp with it: the time goes on. */
     before = clock_ns();
