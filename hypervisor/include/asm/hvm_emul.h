@@ -4,7 +4,10 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <asm/decode.h>
+#include <asm/svm.h>
 #include <asm/svm_vcpu.h>
+#include <asm/x86.h>
 
 struct vcpu;
 
@@ -124,5 +127,14 @@ unsigned guest_fetch_insn(struct vcpu *v, uint8_t *buf, unsigned len);
 enum vcpu_run_result guest_insn_changed(struct vcpu *v, unsigned n, const char *what);
 /* The guest's current decoding mode (enum x86_mode of asm/decode.h). */
 int guest_cpu_mode(struct vcpu *v);
+/* The same from the saved state, inline for the exit path (svm_dr_access.h). */
+static inline int guest_cpu_mode_of(const struct vmcb_save *s)
+{
+    if (!(s->cr0 & X86_CR0_PE))
+        return X86_MODE_REAL16;
+    if ((s->efer & EFER_LMA) && (s->cs.attrib & 0x200))
+        return X86_MODE_LONG64;
+    return (s->cs.attrib & 0x400) ? X86_MODE_PROT32 : X86_MODE_PROT16;
+}
 
 #endif

@@ -337,13 +337,7 @@ unsigned guest_read_linear(struct vcpu *v, uint64_t gla, void *buf, unsigned len
 
 int guest_cpu_mode(struct vcpu *v)
 {
-    struct vmcb_save *s = &v->arch.vmcb->save;
-
-    if (!(s->cr0 & X86_CR0_PE))
-        return X86_MODE_REAL16;
-    if ((s->efer & EFER_LMA) && (s->cs.attrib & 0x200))
-        return X86_MODE_LONG64;
-    return (s->cs.attrib & 0x400) ? X86_MODE_PROT32 : X86_MODE_PROT16;
+    return guest_cpu_mode_of(&v->arch.vmcb->save);
 }
 
 unsigned guest_fetch_insn(struct vcpu *v, uint8_t *buf, unsigned len)

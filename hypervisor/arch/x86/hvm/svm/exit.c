@@ -11,32 +11,12 @@
 #include <dbgvisor/percpu.h>
 #include "svm_internal.h"
 #include "svm_debug.h"
+#include "svm_dr_access.h"
+#include "svm_rip.h"
 #include "cr.h"
 
-/* Inline in the hot handlers below (IN/OUT, CPUID, MSR): no call frame. */
-static inline __attribute__((always_inline)) void advance_rip(struct vmcb *vmcb, unsigned len)
-{
-    vmcb->save.rip += len;
-    if (!(vmcb->save.cs.attrib & 0x200))      /* not 64-bit code: wrap at 4 GiB */
-        vmcb->save.rip &= 0xffffffffull;
-    vmcb->control.int_state &= ~1ull;         /* the instruction ended any shadow */
-    vmcb->save.rflags &= ~X86_EFLAGS_RF;
-}
-
-static inline __attribute__((always_inline)) void skip_instruction(struct vcpu *v, unsigned len)
-{
-    struct vmcb *vmcb = v->arch.vmcb;
-
-    advance_rip(vmcb, len);
-    /* An intercepted instruction exits without its single-step trap: the
-     * guest's own (TF) or the host debugger's (its TF was taken off at the
-     * exit, so ask the debug core). */
-    if ((vmcb->save.rflags & X86_EFLAGS_TF) || v->dbg.step_armed)
-        svm_debug_emulated_step(v);
-}
-
-void svm_advance_rip(struct vcpu *v, unsigned len) { advance_rip(v->arch.vmcb, len); }
-void svm_skip_instruction(struct vcpu *v, unsigned len) { skip_instruction(v, len); }
+void svm_advance_rip(struct vcpu *v, unsigned len) { svm_rip_advance(v->arch.vmcb, len); }
+void svm_skip_instruction(struct vcpu *v, unsigned len) { svm_rip_skip(v, len); }
 
 void svm_reinject_interrupted_event(struct vcpu *v)
 {
@@ -80,7 +60,7 @@ static enum vcpu_run_result handle_ioio(struct vcpu *v)
     if ((effects & HVM_IO_MAY_END_DOMAIN) && domain_is_ended(v->domain))
         return RUN_RESCHEDULE;
     /* EXITINFO2 holds the next RIP for IOIO exits even without NRIPS. */
-    skip_instruction(v, (unsigned)(vmcb->control.exitinfo2 - vmcb->save.rip));
+    svm_rip_skip(v, (unsigned)(vmcb->control.exitinfo2 - vmcb->save.rip));
     return RUN_CONTINUE;
 }
 
@@ -108,14 +88,14 @@ static enum vcpu_run_result handle_msr(struct vcpu *v)
         svm_inject_gp(v);
         return RUN_CONTINUE;
     }
-    skip_instruction(v, 2);
+    svm_rip_skip(v, 2);
     return RUN_CONTINUE;
 }
 
 static enum vcpu_run_result handle_cpuid(struct vcpu *v)
 {
     hvm_cpuid_exit(v);
-    skip_instruction(v, 2);
+    svm_rip_skip(v, 2);
     v->arch.exit_left_irqs = true;
     return RUN_CONTINUE;
 }
