@@ -519,12 +519,13 @@ void vlapic_mmio_write(struct vcpu *v, uint32_t offset, unsigned size, uint64_t 
 {
     struct vlapic *l = &v->arch.vlapic;
 
-    if (!xapic_register_exists(offset)) {
-        apic_error(v, ESR_ILLEGAL_REGISTER);
-        return;
-    }
+    /* An aligned dword or nothing, before anything else (as KVM and QEMU): a
+     * narrower write is dropped whatever it hits, without an error. */
     if (size == 4 && !(offset & 0xf)) {
-        vlapic_write(v, offset, (uint32_t)val);
+        if (!xapic_register_exists(offset))
+            apic_error(v, ESR_ILLEGAL_REGISTER);
+        else
+            vlapic_write(v, offset, (uint32_t)val);
         return;
     }
     if (!l->partial_write_logged) {
