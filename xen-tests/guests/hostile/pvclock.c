@@ -129,7 +129,8 @@ int main(void)
     before = clock_ns();
     wrmsr(MSR_TSC, rdtsc() + (1ull << 40));
     after = clock_ns();
-    report(after >= before && after - before < 50000000ull,
+    /* 2^40 ticks are minutes at any TSC rate; 10 s allows any deschedule. */
+    report(after >= before && after - before < 10000000000ull,
            "after a TSC write of +2^40 the time continues (%llu ns later)",
            (unsigned long long)(after - before));
 
