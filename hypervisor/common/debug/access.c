@@ -26,14 +26,16 @@ static enum dbg_access_result fault(struct dbg_vcpu *d, enum dbg_access_result r
     return r;
 }
 
-/* What the next entry must redo after a write changed register reg of the view: the
- * layout if reg arms slots, the one hardware slot if it is a slot, else all. */
+/* What follows a write that changed register reg of the view: the layout if reg arms
+ * slots, the one hardware slot if it is a slot, else the whole next entry. */
 static void view_changed(struct dbg_vcpu *d, unsigned reg)
 {
     if (DBG_REG_ARMS(reg))
         dbg_layout_update(d);
+    else if (reg < DBG_NR_SLOTS)
+        dbg_slot_written(d, reg);
     else
-        dbg_mark_redo(d, reg < DBG_NR_SLOTS ? DBG_REDO_SLOT(reg) : DBG_REDO_ALL);
+        dbg_mark_redo(d, DBG_REDO_ALL);
 }
 
 /* The register as the guest last set it: the slots are read back first if they ran

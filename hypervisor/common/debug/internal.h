@@ -31,6 +31,8 @@ void dbg_layout_values(const struct dbg_vcpu *d, uint64_t out[DBG_NR_REGS]);
 /* lazy.c: state machine */
 void dbg_sync_slots(struct dbg_vcpu *d);
 void dbg_lazy_on_access(struct dbg_vcpu *d);
+/* A write changed the view's slot n (n < DBG_NR_SLOTS): load it or mark the entry. */
+void dbg_slot_written(struct dbg_vcpu *d, unsigned n);
 
 /* route.c: #DB delivery and host single-step */
 /* Queue a #DB for the guest; c == NULL leaves the status as it is (hardware merged it). */

@@ -147,22 +147,19 @@ static void program_slots(struct dbg_vcpu *d, bool untrapped, uint64_t hw_contro
         d->slots_use = DBG_SLOTS_VIEW;
 }
 
-/* Only slot values changed since the last entry (DBG_REDO_SLOT), and the hardware slots
- * mirror the view: the written ones that now differ are loaded, one by one. */
-static void reload_written_slots(struct dbg_vcpu *d, uint64_t written)
+/* The view's slot n changed (a guest write, vCPU context). Where the hardware file
+ * mirrors the view (VIEW: trapped, no host debugging; the last entry ran here and the
+ * file is still this vCPU's), the slot follows at once, and the entry has nothing to do;
+ * anywhere else the entry decides. */
+void dbg_slot_written(struct dbg_vcpu *d, unsigned n)
 {
-    bool loaded = false;
-
-    for (; written; written &= written - 1) {
-        unsigned n = (unsigned)__builtin_ctzll(written);
-        if (d->dr[n] != d->hw_slot[n]) {
-            dbg_arch_load_slot(d, n, d->dr[n]);
-            d->hw_slot[n] = d->dr[n];
-            loaded = true;
-        }
-    }
-    if (loaded)
+    if (d->slots_use == DBG_SLOTS_VIEW) {
+        dbg_arch_load_slot(d, n, d->dr[n]);
+        d->hw_slot[n] = d->dr[n];
         d->counters.dr_loads++;
+    } else {
+        dbg_mark_redo(d, DBG_REDO_SLOT(n));
+    }
 }
 
 static void program_control(struct dbg_vcpu *d, uint64_t status, uint64_t control,
@@ -246,12 +243,11 @@ static __attribute__((noinline)) void program_entry(struct dbg_vcpu *d)
 
 void dbg_entry_program(struct dbg_vcpu *d)
 {
-    /* Only slot values changed: nothing to do unless slots mirroring the view are loaded
-     * (nothing armed needs them otherwise: the entry that arms one loads them). */
+    /* Only slot values changed: nothing to do unless slots may be armed under another
+     * layout (OTHER); a slot mirroring the view was loaded at the write, and one nothing
+     * armed needs is loaded by the entry that arms it. */
     if (!(d->redo & DBG_REDO_ALL) && d->slots_use != DBG_SLOTS_OTHER &&
         d->policy_req == d->policy) {
-        if (d->slots_use == DBG_SLOTS_VIEW)
-            reload_written_slots(d, d->redo);
         d->redo = 0;
         return;
     }

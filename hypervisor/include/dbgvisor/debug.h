@@ -189,8 +189,8 @@ void dbg_exit_sync(struct dbg_vcpu *d, bool control_kept);
 #define DBG_REDO_ALL       (1ull << 63)
 #define DBG_REDO_SLOT(n)   ((n) < 63 ? 1ull << (n) : DBG_REDO_ALL)
 /* dbg_vcpu.slots_use: whether a slot written since needs nothing (UNUSED: nothing armed
- * needs them), a load of that slot (VIEW: hardware slot n holds the view's slot n, for
- * all n: trapped, no host debugging) or the whole entry (anything else). */
+ * needs them), a load of that slot at the write (VIEW: hardware slot n holds the view's
+ * slot n, for all n: trapped, no host debugging) or the whole entry (anything else). */
 enum { DBG_SLOTS_UNUSED, DBG_SLOTS_VIEW, DBG_SLOTS_OTHER };
 
 /* Whether the next entry has work: a writer marked some, or the toolstack requested a

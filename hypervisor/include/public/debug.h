@@ -71,7 +71,8 @@ struct dbgv_debug_counters {
     uint64_t db_exits;          /* #DB intercepts taken */
     uint64_t db_reflected;      /* #DB delivered to the guest */
     uint64_t db_host_events;    /* #DB routed to the host debugger */
-    uint64_t dr_loads;          /* guest DR0-3 loaded into hardware on entry/switch-in */
+    uint64_t dr_loads;          /* guest DR0-3 loaded into hardware: at an entry, or one
+                                   slot at a trapped write (docs/debug-registers.md) */
     uint64_t dr_saves;          /* guest DR0-3 saved from hardware on exit/switch-out */
     uint64_t policy_switches;   /* trapping <-> pass-through transitions */
 };

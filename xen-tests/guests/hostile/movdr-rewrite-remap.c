@@ -15,7 +15,11 @@
  *  - adds a REX prefix ahead of it (R8 as the source) on a fresh page;
  *  - maps it through a 2 MiB page-directory entry, then points that entry
  *    at another 2 MiB frame holding another encoding at the same offset,
- *    and back (the decode's walk ends one level up).
+ *    and back (the decode's walk ends one level up);
+ *  - runs the same bytes at the same address in 64-bit mode and in
+ *    compatibility mode (a far call through the GDT's 32-bit code segment):
+ *    the mode decides the operand size, so RAX's upper half reaches DR0
+ *    only in 64-bit mode.
  * On a CPU each run moves whatever register the bytes at RIP name, through
  * whatever page the tables lead to: the record printed (DR0/DR1 after each
  * step) must equal the native one under every policy. A cache keyed on the
@@ -87,6 +91,27 @@ static void step(const char *what, unsigned long want_dr0, unsigned long want_dr
     report(dr0 == want_dr0 && dr1 == want_dr1, "%s", what);
 }
 
+/* mov %rax,%dr0 (mov %eax,%dr0 in 32-bit code), then a far RET, whose
+ * operand is 32 bits in both modes: the return frame lcall pushed. */
+static uint8_t page_d[4096] __attribute__((aligned(4096)));
+#define CODE64_SEL 0x08
+#define CODE32_SEL 0x18               /* lib/entry64.S: L=0, D=1 */
+
+static void mode_step(const char *what, uint16_t sel, unsigned long want_dr0)
+{
+    static struct __attribute__((packed)) { uint32_t off; uint16_t sel; } far;
+    unsigned long dr0;
+
+    far.off = (uint32_t)(unsigned long)&page_d[CODE_OFF];
+    far.sel = sel;
+    write_dr0(0);
+    asm volatile("movabs $0x100001110, %%rax\n\t"
+                 "lcall *%0" : : "m"(far) : "rax", "memory");
+    dr0 = read_dr0();
+    printf("%s: dr0 %#lx\n", what, dr0);
+    report(dr0 == want_dr0, "%s", what);
+}
+
 int main(void)
 {
     static const uint8_t rax_dr0[] = { 0x0f, 0x23, 0xc0 };     /* mov %rax, %dr0 */
@@ -138,6 +163,13 @@ int main(void)
     pd[1] = BIG_A | PDE_PS | PTE_P | PTE_RW;
     invlpg(BIG_WINDOW);
     step("2m pde remapped back to frame a (%rax)", 0x1110, 0);
+
+    page_d[CODE_OFF] = 0x0f, page_d[CODE_OFF + 1] = 0x23, page_d[CODE_OFF + 2] = 0xc0;
+    page_d[CODE_OFF + 3] = 0xcb;
+    mode_step("64-bit code, mov %rax,%dr0", CODE64_SEL, 0x100001110UL);
+    mode_step("the same bytes in compatibility mode, %eax", CODE32_SEL, 0x1110);
+    mode_step("64-bit again", CODE64_SEL, 0x100001110UL);
+    mode_step("compatibility mode again", CODE32_SEL, 0x1110);
     write_dr0(0);
     return report_summary();
 }

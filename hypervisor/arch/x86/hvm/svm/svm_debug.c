@@ -310,32 +310,39 @@ static enum vcpu_run_result report_to_host(struct vcpu *v, const struct dbg_rout
     return report_rf(v, r->host_step, r->host_bps, 0, guest_exec_hit);
 }
 
-static uint64_t *gpr(struct vcpu *v, unsigned n) { return &v->arch.gpr[n & 15]; }
-
-enum vcpu_run_result svm_debug_dr_access_full(struct vcpu *v, const struct x86_insn *insn,
-                                              int mode)
+enum vcpu_run_result svm_debug_dr_access(struct vcpu *v, uint64_t exitcode)
 {
     struct vmcb *vmcb = v->arch.vmcb;
+    int mode = guest_cpu_mode_of(&vmcb->save);
+    struct x86_insn insn;
+    unsigned n;
 
-    if (insn->lock) {
+    /* The exit says a MOV DR ran; other bytes there now mean another vCPU
+     * rewrote them, and the guest runs what is there instead. */
+    if (svm_decode_dr_insn(v, mode, &insn, &n) < 0 ||
+        (insn.kind != X86_INSN_MOV_FROM_DR && insn.kind != X86_INSN_MOV_TO_DR) ||
+        (insn.kind == X86_INSN_MOV_TO_DR) != (exitcode >= SVM_EXIT_WRITE_DR0) ||
+        (insn.dr < 8 && insn.dr != (exitcode & 0xf)))
+        return guest_insn_changed(v, n, "debug-register exit");
+    if (insn.lock) {
         svm_inject_ud(v);
         return RUN_CONTINUE;
     }
     struct dbg_access a = {
-        .reg = insn->dr,
-        .write = insn->kind == X86_INSN_MOV_TO_DR,
+        .reg = insn.dr,
+        .write = insn.kind == X86_INSN_MOV_TO_DR,
         .cpl = vmcb->save.cpl,
         .cr4_de = vmcb->save.cr4 & X86_CR4_DE,
         .long_mode = mode == X86_MODE_LONG64,
-        .value = *gpr(v, insn->gpr),
+        .value = *svm_gpr(v, insn.gpr),
     };
     if (!a.long_mode)
         a.value = (uint32_t)a.value;
     if (dbg_on_mov_dr(&v->dbg, &a) != DBG_ACCESS_DONE)
         return RUN_CONTINUE;
     if (!a.write)
-        *gpr(v, insn->gpr) = a.long_mode ? a.value : (uint32_t)a.value;
-    svm_skip_instruction(v, insn->len);
+        *svm_gpr(v, insn.gpr) = a.long_mode ? a.value : (uint32_t)a.value;
+    svm_skip_instruction(v, insn.len);
     return RUN_CONTINUE;
 }
 

@@ -10,11 +10,12 @@
 
 struct vcpu;
 
-/* A trapped MOV DR that svm_dr_access.h's inline path did not complete: LOCK (#UD), the
- * privilege, alias and general-detect rules, a write's #GP (dbg_on_mov_dr). */
-struct x86_insn;
-enum vcpu_run_result svm_debug_dr_access_full(struct vcpu *v, const struct x86_insn *insn,
-                                              int mode);
+/* A trapped MOV DR that svm_dr_access.h's inline path did not complete: not cached yet,
+ * rewritten meanwhile (cross-modifying code), LOCK (#UD), the privilege, alias and
+ * general-detect rules, a write's #GP (dbg_on_mov_dr). exitcode: 0x20-0x3F. */
+enum vcpu_run_result svm_debug_dr_access(struct vcpu *v, uint64_t exitcode);
+/* The general register n (0-15, as an instruction encodes it). */
+static inline uint64_t *svm_gpr(struct vcpu *v, unsigned n) { return &v->arch.gpr[n & 15]; }
 enum vcpu_run_result svm_debug_handle_db(struct vcpu *v);
 /* #BP intercept (exit 0x43) or an INT3 seen as a software-interrupt exit. */
 enum vcpu_run_result svm_debug_handle_bp(struct vcpu *v);
