@@ -39,6 +39,10 @@ send_lines | timeout 120 $XL console echo > $TMP/hv.out 2> $TMP/hv.err & xpid=$!
 ended() { $XL list echo | grep -q -- '---s--'; }
 check "echo: the guest ended by itself (it received quit)" wait_for ended
 check "xl console still follows after stdin's EOF" kill -0 $xpid
+# A shut-down domain keeps its console until it is destroyed: let xl console
+# (a 100 ms poll, and slower on a loaded host) show the guest's last lines.
+shown_all() { grep -q '^# [0-9]* passed, [0-9]* failed$' $TMP/hv.out; }
+check "xl console shows the ended guest's last lines" wait_for shown_all
 check "xl destroy" $XL destroy echo
 wait $xpid; st=$?
 check_log "xl console exits 0 once the domain is gone" $TMP/hv.err [ $st -eq 0 ]
