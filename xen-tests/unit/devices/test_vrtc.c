@@ -199,6 +199,93 @@ static void test_alarm(void)
     CU_ASSERT_EQUAL(cmos(0x0c) & 0xa0, 0xa0);
 }
 
+/* The register image of v in the data mode of register B (test's own). */
+static uint8_t image(uint8_t b, int v)
+{
+    return b & 0x04 ? (uint8_t)v : (uint8_t)(((v / 10) << 4) | (v % 10));
+}
+
+static uint8_t hour_image(uint8_t b, int h)
+{
+    if (b & 0x02)
+        return image(b, h);
+    return (uint8_t)(image(b, h % 12 ? h % 12 : 12) | (h >= 12 ? 0x80 : 0));
+}
+
+/* Second by second, as the MC146818 compares at each update. */
+static bool alarm_reference(uint8_t b, const uint8_t alarm[3], long long first,
+                            long long last)
+{
+    if (last - first > 86400)
+        first = last - 86400;               /* a day holds every time of day */
+    for (long long s = first; s <= last; s++) {
+        long long tod = ((s % 86400) + 86400) % 86400;
+        uint8_t now[3] = { hour_image(b, (int)(tod / 3600)), image(b, (int)(tod / 60 % 60)),
+                           image(b, (int)(tod % 60)) };
+        bool match = true;
+
+        for (int i = 0; i < 3; i++)
+            if (alarm[i] < 0xc0 && alarm[i] != now[i])
+                match = false;
+        if (match)
+            return true;
+    }
+    return false;
+}
+
+/* After steps of a second to two days, in every data mode, with alarm bytes
+ * that are values, don't-cares and images no time has: AF is set exactly when a
+ * second passed in the step matches (the alarm is found field by field). */
+static void test_alarm_after_long_steps(void)
+{
+    static const uint8_t modes[] = { 0x22, 0x20, 0x26, 0x24 };  /* AIE; BCD/binary, 24/12 h */
+    uint32_t x = 12345;
+    unsigned set = 0, cases = 0;
+
+    for (unsigned i = 0; i < 400; i++) {
+        uint8_t b = modes[i % 4], alarm[3];
+        long long before, after;
+        uint64_t step;
+
+        x = x * 1103515245u + 12345u;
+        reset();
+        vrtc_init(&rtc, T0 + (int64_t)(x >> 8) - (i & 8 ? 3000000000ll : 0), fake_clock,
+                  irq_changed, NULL);
+        cmos_write(0x0a, 0x20);                 /* no periodic flag */
+        cmos_write(0x0b, b);
+        for (int f = 0; f < 3; f++) {
+            int limit = f == 0 ? 24 : 60, v;
+
+            x = x * 1103515245u + 12345u;
+            v = (int)((x >> 16) % (unsigned)limit);
+            switch ((x >> 8) & 7) {
+            case 0: alarm[f] = 0xc0 | (uint8_t)(x >> 24); break;           /* don't care */
+            case 1: alarm[f] = (uint8_t)(x >> 24) & 0xbf; break;           /* anything */
+            default: alarm[f] = f == 0 ? hour_image(b, v) : image(b, v); break;
+            }
+        }
+        cmos_write(0x05, alarm[0]);
+        cmos_write(0x03, alarm[1]);
+        cmos_write(0x01, alarm[2]);
+        cmos(0x0c);                             /* flags so far cleared */
+        x = x * 1103515245u + 12345u;
+        step = i % 5 == 0 ? (uint64_t)(x % (2 * 86400u)) * NS : (uint64_t)(x % 7200u) * NS + x % NS;
+        before = vrtc_unix_seconds(&rtc);
+        fake_ns += step;
+        vrtc_poll(&rtc);
+        after = vrtc_unix_seconds(&rtc);
+        bool af = cmos(0x0c) & 0x20;
+        bool want = after > before && alarm_reference(b, alarm, before + 1, after);
+        if (af != want)
+            printf("\n    B %#x alarm %02x:%02x:%02x, seconds %lld to %lld: AF %d, want %d",
+                   b, alarm[0], alarm[1], alarm[2], before + 1, after, af, want);
+        CU_ASSERT_EQUAL(af, want);
+        set += want;
+        cases++;
+    }
+    CU_ASSERT(set > cases / 8 && set < cases - cases / 8);   /* both answers exercised */
+}
+
 static void test_periodic_rate(void)
 {
     reset();
@@ -258,6 +345,7 @@ void register_vrtc_tests(void)
           test_divider_reset_holds_and_releases_after_half_a_second },
         { "update flag, UIE and IRQ8; SET clears UIE", test_update_flag_and_irq8 },
         { "alarm, with don't-care bytes", test_alarm },
+        { "alarm after steps of up to two days, every data mode", test_alarm_after_long_steps },
         { "periodic interrupt at RS rate", test_periodic_rate },
         { "CMOS RAM, NMI-mask bit, read-only D", test_cmos_ram_and_nmi_bit },
         { "register images to Unix seconds (host RTC)", test_regs_to_unix },

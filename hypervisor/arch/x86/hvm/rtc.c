@@ -240,19 +240,49 @@ static void write_time_reg(struct vrtc *r, int64_t t, uint8_t reg, uint8_t val)
     set_secs(r, t, compose(&tm));
 }
 
-static bool alarm_matches(const struct vrtc *r, int64_t secs)
+/* The value (0 to limit - 1) whose register image is the alarm byte a: -1 for
+ * "don't care", -2 if no value has that image (the alarm never matches, as
+ * the time registers hold only valid images). */
+static int alarm_value(const struct vrtc *r, uint8_t a, int limit, bool hour)
 {
-    static const uint8_t pairs[][2] = {
-        { REG_SEC_ALARM, REG_SEC }, { REG_MIN_ALARM, REG_MIN }, { REG_HOUR_ALARM, REG_HOUR },
-    };
+    if (a >= ALARM_DONT_CARE)
+        return -1;
+    for (int v = 0; v < limit; v++)
+        if ((hour ? hour_to_reg(r, v) : to_reg(r, v)) == a)
+            return v;
+    return -2;
+}
 
-    for (unsigned i = 0; i < ARRAY_SIZE(pairs); i++) {
-        uint8_t alarm = r->ram[pairs[i][0]];
+/* Whether a second in [first, last] matches the alarm (hour, minute and second,
+ * each a value or don't care). Found field by field from the first candidate
+ * on, in time order, not second by second: a guest that leaves the clock for
+ * a day costs a few dozen steps here, not 86,400 date conversions. */
+static bool alarm_in(const struct vrtc *r, int64_t first, int64_t last)
+{
+    int hour = alarm_value(r, r->ram[REG_HOUR_ALARM], 24, true);
+    int min = alarm_value(r, r->ram[REG_MIN_ALARM], 60, false);
+    int sec = alarm_value(r, r->ram[REG_SEC_ALARM], 60, false);
 
-        if (alarm < ALARM_DONT_CARE && alarm != time_reg(r, secs, pairs[i][1]))
-            return false;
-    }
-    return true;
+    if (hour == -2 || min == -2 || sec == -2)
+        return false;
+    for (int64_t day = floor_div(first, SECS_PER_DAY) * SECS_PER_DAY; day <= last;
+         day += SECS_PER_DAY)
+        for (int h = hour < 0 ? 0 : hour; h < (hour < 0 ? 24 : hour + 1); h++) {
+            int64_t at_h = day + h * 3600ll;
+
+            if (at_h + 3599 < first)
+                continue;
+            for (int m = min < 0 ? 0 : min; m < (min < 0 ? 60 : min + 1); m++) {
+                int64_t at_m = at_h + m * 60ll;
+                int64_t at = sec < 0 ? MAX(at_m, first) : at_m + sec;
+
+                if (at_m > last)
+                    return false;           /* every later candidate is later still */
+                if (at_m + 59 >= first && at >= first)
+                    return at <= last;
+            }
+        }
+    return false;
 }
 
 /* Divider ticks (32.768 kHz) from the second boundary at secs_ns to t. */
@@ -289,10 +319,8 @@ static void update_flags(struct vrtc *r, int64_t t)
 
         if (last >= first) {
             r->flags |= C_UF;
-            /* Only the last day of updates can hold a new match. */
-            for (int64_t s = MAX(first, last - SECS_PER_DAY); s <= last && !(r->flags & C_AF); s++)
-                if (alarm_matches(r, s))
-                    r->flags |= C_AF;
+            if (!(r->flags & C_AF) && alarm_in(r, first, last))
+                r->flags |= C_AF;
         }
     }
 }
