@@ -37,9 +37,16 @@ tools/libxl tools/xl tools/dbgtop tools/gdbsx: libdebugctl
 tools/xl: $(filter tools/libxl,$(SUBDIRS))
 
 launcher: $(DIST)/bin/dbgvisor
-$(DIST)/bin/dbgvisor: tools/launcher/dbgvisor.in Config.mk
+# The names policy= and timer_mode= take, from the hypervisor's own tables.
+ABI_NAMES := $(BUILD)/launcher/abi_names
+$(ABI_NAMES): tools/launcher/abi_names.c hypervisor/common/policy_names.c \
+              hypervisor/include/dbgvisor/policy_names.h hypervisor/include/public/debug.h
 	@mkdir -p $(dir $@)
-	sed -e 's|@QEMU@|$(QEMU)|; s|@QEMU_CPU@|$(QEMU_CPU)|' $< > $@
+	$(CC) $(HOST_CFLAGS) -Ihypervisor/include -o $@ tools/launcher/abi_names.c hypervisor/common/policy_names.c
+$(DIST)/bin/dbgvisor: tools/launcher/dbgvisor.in Config.mk $(ABI_NAMES)
+	@mkdir -p $(dir $@)
+	sed -e 's|@QEMU@|$(QEMU)|; s|@QEMU_CPU@|$(QEMU_CPU)|' \
+	    -e "s|@POLICIES@|$$($(ABI_NAMES) policies)|; s|@TIMER_MODES@|$$($(ABI_NAMES) timer_modes)|" $< > $@
 	chmod +x $@
 launcher: $(DIST)/libexec/dbgvisor/arm64-bundle.sh
 $(DIST)/libexec/dbgvisor/arm64-bundle.sh: scripts/arm64-bundle.sh
