@@ -63,7 +63,13 @@ void ctl_tx_bytes(const void *buf, size_t len)
 
 /* ---- backend state, for "a rejected request changes nothing" ----------- */
 
-static uint64_t fnv(uint64_t h, const void *data, size_t len)
+/* The digest is the harness's own bookkeeping, not code under test: left out
+ * of the coverage instrumentation, whose comparison hooks in its loops cost a
+ * third of the CPU time (120,000 executions of a grown corpus: 26.8 s, now
+ * 18.3 s; its edges no longer count as coverage). */
+#define NOT_UNDER_TEST __attribute__((no_sanitize("coverage")))
+
+NOT_UNDER_TEST static uint64_t fnv(uint64_t h, const void *data, size_t len)
 {
     const uint8_t *p = data;
 
@@ -72,7 +78,7 @@ static uint64_t fnv(uint64_t h, const void *data, size_t len)
     return h;
 }
 
-static uint64_t backend_digest(void)
+NOT_UNDER_TEST static uint64_t backend_digest(void)
 {
     static struct dbgv_ctl_dominfo doms[FAKE_MAX_DOMS];
     static struct dbgv_ctl_vcpuinfo vcpus[CTL_MAX_VCPUS];
