@@ -14,11 +14,11 @@
  * walk lands on the same page) and the instruction's bytes there. An entry
  * keeps, for each of those, the aligned quadword of RAM that holds it, a mask
  * and the value, so a hit is the key compares plus one load-xor-and per entry
- * of the walk and one or two for the bytes, with no walk and no fetch. Code rewritten in place
- * and a page remapped at any level (even without a TLB flush we could see),
- * by this vCPU, another one or the hypervisor itself (the emulator, the
- * debugger, the toolstack), all miss and are decoded afresh: nothing needs
- * to tell the cache about a write. Only RAM is cached.
+ * of the walk and one or two for the bytes, with no walk and no fetch. Code
+ * rewritten in place and a page remapped at any level (even without a TLB
+ * flush we could see), by this vCPU, another one or the hypervisor itself
+ * (the emulator, the debugger, the toolstack), all miss and are decoded
+ * afresh: nothing needs to tell the cache about a write. Only RAM is cached.
  *
  * Why not write-protect those pages in the NPT and check a generation: QEMU
  * TCG probes every guest page-table page through the NPT with a store access
