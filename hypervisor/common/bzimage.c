@@ -63,6 +63,8 @@ int bzimage_parse(const void *image, size_t len, struct bzimage *bz,
     memset(bz, 0, sizeof(*bz));
     if ( !bzimage_probe(img, len) )
         FAIL(-DBGV_EINVAL, "no Linux setup header (boot flag 0xAA55 and \"HdrS\")");
+    if ( len < BZ_VERSION + 2 )     /* the probe saw "HdrS", not the version after it */
+        FAIL(-DBGV_EINVAL, "setup header runs past the end of the file");
     bz->version = le_rd16(img + BZ_VERSION);
     if ( bz->version < BZ_MIN_VERSION )
         FAIL(-DBGV_EOPNOTSUPP, "Linux boot protocol older than 2.10");
