@@ -10,7 +10,8 @@
  *  - the result is 0, -1 or X86_DECODE_TOO_LONG (x86_decode: kind UNKNOWN
  *    on failure);
  *  - a decoded length is 1..15 and within the bytes given; operand and
- *    address sizes, registers, segment, scale and immediates in range;
+ *    address sizes (SSE/AVX's 16 and 32 where decode.h allows them),
+ *    registers, segment, scale and immediates in range;
  *  - decoding is deterministic and needs exactly `len` bytes: the first len
  *    bytes alone decode to the same result, one byte fewer does not decode.
  */
@@ -49,10 +50,22 @@ static void check_insn(const struct x86_insn *insn, enum x86_mode mode)
         FUZZ_CHECK(mode != X86_MODE_LONG64, "INTO decoded in 64-bit code");
 }
 
+/* Operand sizes as decode.h gives them: 1, 2, 4 or 8; 16 only in the 0F maps
+ * (SSE/AVX, CMPXCHG16B), 32 only with VEX.L; MOVZX/MOVSX read 1 or 2 of them;
+ * x87 (D8-DF) has none. */
+static bool mem_sizes_ok(const struct x86_mem_insn *m)
+{
+    bool size = m->size == 16 ? m->opcode >= 0x0f00 :
+                m->size == 32 ? m->vex && m->vex_l : size_ok(m->size);
+
+    if ( m->opcode >= 0xd8 && m->opcode <= 0xdf )
+        return true;
+    return size && (m->src_size == m->size || (m->src_size < m->size && size_ok(m->src_size)));
+}
+
 static void check_mem(const struct x86_mem_insn *m, enum x86_mode mode)
 {
-    FUZZ_CHECK(size_ok(m->size) && size_ok(m->src_size) && m->src_size <= m->size,
-               "sizes %u/%u", m->size, m->src_size);
+    FUZZ_CHECK(mem_sizes_ok(m), "opcode %#x sizes %u/%u", m->opcode, m->size, m->src_size);
     FUZZ_CHECK(m->reg < 16 && (!m->reg_high8 || m->reg < 4), "reg %u high8 %u", m->reg, m->reg_high8);
     FUZZ_CHECK(m->rep == 0 || m->rep == 0xf2 || m->rep == 0xf3, "rep %#x", m->rep);
     FUZZ_CHECK(m->seg <= X86_SEG_NONE, "segment %u", m->seg);
