@@ -2,7 +2,8 @@
  * Virtual 82093AA I/O APIC (hypervisor/arch/x86/hvm/vioapic.c) driven by
  * sequences of guest MMIO accesses (IOREGSEL, IOWIN, any other offset),
  * pin level changes and EOI broadcasts. The local APICs take or refuse each
- * message as the input says (or always take them, by its first byte).
+ * message as the input says (or always take them, by its first byte); a fixed
+ * or lowest-priority vector below 16 counts as refused whatever they say.
  * Input: a mode byte, then records of an op byte and its operands.
  *
  * Invariants:
@@ -16,7 +17,8 @@
  *  - remote IRR is set only on level-triggered entries, only by a delivery
  *    a local APIC took; an EOI clears it on its vector's entries (unless
  *    one redelivers at once); when every message is taken, an asserted
- *    unmasked level-triggered entry always waits with remote IRR set;
+ *    unmasked level-triggered entry with a legal vector always waits with
+ *    remote IRR set;
  *  - reads are consistent with writes: IOREGSEL reads back, an entry reads
  *    back its writable bits with delivery status 0 and the reserved bits 0,
  *    ID and arbitration read the ID written, the version is 0x170011, other
@@ -35,8 +37,18 @@ static bool always_take, take;
 static uint32_t expect;                 /* pins that may deliver in this step */
 static uint32_t delivered, taken;       /* pins that did, and were taken */
 
+/* Local APICs refuse a fixed or lowest-priority message below vector 16
+ * (Receive Illegal Vector): none can accept it, so it never waits for an
+ * EOI, even when the delivery callback (here: the input) says it was taken. */
+static bool apics_refuse(uint8_t vector, unsigned delivery_mode)
+{
+    return (delivery_mode == VIOAPIC_DM_FIXED || delivery_mode == VIOAPIC_DM_LOWEST) &&
+           vector < 16;
+}
+
 static bool deliver(void *opaque, const struct vioapic_msg *m)
 {
+    bool took = always_take || take;
     uint32_t match = 0;
 
     for ( unsigned pin = 0; pin < VIOAPIC_PINS; pin++ )
@@ -56,9 +68,9 @@ static bool deliver(void *opaque, const struct vioapic_msg *m)
     FUZZ_CHECK(match, "message vector %#x mode %u dest %#x level %d from no unmasked asserted "
                "entry of the pins %#x", m->vector, m->delivery_mode, m->dest, m->level, expect);
     delivered |= match;
-    if ( always_take || take )
+    if ( took && !apics_refuse(m->vector, m->delivery_mode) )
         taken |= match;
-    return always_take || take;
+    return took;
 }
 
 static void check_entries(void)
@@ -73,7 +85,7 @@ static void check_entries(void)
         FUZZ_CHECK(!(rte & VIOAPIC_RTE_REMOTE_IRR) || (rte & VIOAPIC_RTE_LEVEL),
                    "pin %u edge-triggered with remote IRR", pin);
         if ( always_take && (rte & VIOAPIC_RTE_LEVEL) && !(rte & VIOAPIC_RTE_MASKED) &&
-             (ioa.asserted & (1u << pin)) )
+             (ioa.asserted & (1u << pin)) && !apics_refuse((uint8_t)rte, (rte >> 8) & 7) )
             FUZZ_CHECK(rte & VIOAPIC_RTE_REMOTE_IRR,
                        "pin %u asserted, unmasked, level-triggered, not delivered", pin);
     }
