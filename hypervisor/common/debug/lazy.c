@@ -158,7 +158,7 @@ void dbg_slot_written(struct dbg_vcpu *d, unsigned n)
         d->hw_slot[n] = d->dr[n];
         d->counters.dr_loads++;
     } else {
-        dbg_mark_redo(d, DBG_REDO_SLOT(n));
+        dbg_mark_redo(d, DBG_REDO_SLOT_VALUE);
     }
 }
 

@@ -184,10 +184,10 @@ void dbg_snapshot(const struct dbg_vcpu *d, struct dbgv_vcpu_debug_state *out);
 void dbg_entry_program(struct dbg_vcpu *d);
 void dbg_exit_sync(struct dbg_vcpu *d, bool control_kept);
 
-/* dbg_vcpu.redo: the whole entry, or only the hardware slot n of a slot the view
- * changed (x86 DR0-3; a slot beyond the bits redoes the whole entry). */
-#define DBG_REDO_ALL       (1ull << 63)
-#define DBG_REDO_SLOT(n)   ((n) < 63 ? 1ull << (n) : DBG_REDO_ALL)
+/* dbg_vcpu.redo: the whole entry, or only a slot value of the view changed (what the
+ * entry then does depends on slots_use alone: which slot does not matter). */
+#define DBG_REDO_ALL        (1ull << 63)
+#define DBG_REDO_SLOT_VALUE (1ull << 0)
 /* dbg_vcpu.slots_use: whether a slot written since needs nothing (UNUSED: nothing armed
  * needs them), a load of that slot at the write (VIEW: hardware slot n holds the view's
  * slot n, for all n: trapped, no host debugging) or the whole entry (anything else). */
