@@ -153,10 +153,8 @@ static struct dr_insn_plain plain_of(const struct x86_insn *insn, int mode)
         .gpr = insn->gpr & 15, .len = insn->len, .long_mode = mode == X86_MODE_LONG64,
     };
 
-    if (!insn->lock && insn->dr < 8 &&
-        (insn->kind == X86_INSN_MOV_TO_DR || insn->kind == X86_INSN_MOV_FROM_DR))
-        p.exitcode = (insn->kind == X86_INSN_MOV_TO_DR ? SVM_EXIT_WRITE_DR0 : SVM_EXIT_READ_DR0) +
-                     insn->dr;
+    if (!insn->lock && insn->dr < 8)
+        p.exitcode = svm_mov_dr_exitcode(insn);
     return p;
 }
 

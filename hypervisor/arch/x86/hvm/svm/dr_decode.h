@@ -5,8 +5,19 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <asm/decode.h>
+#include <asm/svm.h>
 
 struct vcpu;
+
+/* The intercept a MOV DR makes: SVM_EXIT_READ_DR0 or SVM_EXIT_WRITE_DR0 plus the DR as
+ * encoded (0-15); 0 for any other instruction. */
+static inline uint32_t svm_mov_dr_exitcode(const struct x86_insn *insn)
+{
+    if (insn->kind != X86_INSN_MOV_TO_DR && insn->kind != X86_INSN_MOV_FROM_DR)
+        return 0;
+    return (insn->kind == X86_INSN_MOV_TO_DR ? SVM_EXIT_WRITE_DR0 : SVM_EXIT_READ_DR0) +
+           (insn->dr & 15u);
+}
 
 /* What the exit handler's common case needs of a cached MOV DR (svm_dr_access.h). */
 struct dr_insn_plain {

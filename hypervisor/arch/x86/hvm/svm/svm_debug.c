@@ -315,14 +315,15 @@ enum vcpu_run_result svm_debug_dr_access(struct vcpu *v, uint64_t exitcode)
     struct vmcb *vmcb = v->arch.vmcb;
     int mode = guest_cpu_mode_of(&vmcb->save);
     struct x86_insn insn;
+    uint32_t made;
     unsigned n;
 
     /* The exit says a MOV DR ran; other bytes there now mean another vCPU
-     * rewrote them, and the guest runs what is there instead. */
-    if (svm_decode_dr_insn(v, mode, &insn, &n) < 0 ||
-        (insn.kind != X86_INSN_MOV_FROM_DR && insn.kind != X86_INSN_MOV_TO_DR) ||
-        (insn.kind == X86_INSN_MOV_TO_DR) != (exitcode >= SVM_EXIT_WRITE_DR0) ||
-        (insn.dr < 8 && insn.dr != (exitcode & 0xf)))
+     * rewrote them, and the guest runs what is there instead (DR8-15: only
+     * the direction can be compared). */
+    if (svm_decode_dr_insn(v, mode, &insn, &n) < 0 || !(made = svm_mov_dr_exitcode(&insn)) ||
+        (insn.dr < 8 ? made != exitcode
+                     : (made >= SVM_EXIT_WRITE_DR0) != (exitcode >= SVM_EXIT_WRITE_DR0)))
         return guest_insn_changed(v, n, "debug-register exit");
     if (insn.lock) {
         svm_inject_ud(v);
